@@ -1,0 +1,86 @@
+# ccontainer: a daemonless container toolchain in C.
+#   make            build ./ccontainer
+#   make test       unit tests, then integration tests (root)
+#   make unit       unit tests only (no root needed)
+#   make SANITIZE=1 build with ASan/UBSan into build-san/
+#   make deps       install Debian build and test dependencies
+#   make bench      side-by-side benchmarks against the peers
+
+PREFIX ?= /usr/local
+CC ?= cc
+PKGS := libcurl libarchive libcrypto sqlite3 jansson libseccomp libcap libmnl libnftables
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	-Wformat=2 -Wno-format-nonliteral -Wwrite-strings -fno-common
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) -MMD -MP
+LDLIBS += $(PKG_LIBS) -lpthread
+
+ifeq ($(SANITIZE),1)
+BUILD := build-san
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD := build
+endif
+
+LIB_SRC := $(wildcard lib/*/*.c)
+CMD_SRC := $(wildcard cmd/*.c)
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_BIN := $(BUILD)/tests/cc-test-helper
+
+ifeq ($(SANITIZE),1)
+all: $(BUILD)/ccontainer $(UNIT_BIN)
+else
+all: ccontainer $(UNIT_BIN) $(HELPER_BIN)
+ccontainer: $(BUILD)/ccontainer
+	cp $< $@
+endif
+
+$(BUILD)/libccontainer.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/ccontainer: $(CMD_OBJ) $(BUILD)/libccontainer.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libccontainer.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libccontainer.a $(LDLIBS) -lcmocka
+
+# A static multi-tool used as a container payload by the tests.
+$(HELPER_BIN): tests/helper/cc-test-helper.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
+
+integration: all
+	bats --tap tests/system
+
+test: all unit integration
+
+deps:
+	bash tests/install-deps.sh
+
+bench: all
+	bash bench/run.sh
+
+install: ccontainer
+	install -D -m 0755 ccontainer $(DESTDIR)$(PREFIX)/bin/ccontainer
+
+clean:
+	rm -rf build build-san ccontainer
+
+.PHONY: all unit integration test deps bench install clean
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

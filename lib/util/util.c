@@ -1,0 +1,315 @@
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int cc_mkdir_p(const char *path, mode_t mode, cc_error **err)
+{
+	_cleanup_free_ char *p = strdup(path);
+	if (p == NULL)
+		return cc_error_set(err, ENOMEM, "mkdir '%s'", path);
+	size_t len = strlen(p);
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST)
+				return cc_error_set(err, errno, "create directory '%s'", p);
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return cc_error_set(err, errno, "create directory '%s'", path);
+	if (!S_ISDIR(st.st_mode))
+		return cc_error_set(err, ENOTDIR, "create directory '%s'", path);
+	return 0;
+}
+
+int cc_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int cc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len, cc_error **err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cc_error_setk(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_GENERIC, errno,
+				     "open '%s'", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return cc_error_set(err, errno, "stat '%s'", path);
+	if ((size_t)st.st_size > max)
+		return cc_error_set(err, EFBIG, "read '%s' (limit %zu bytes)", path, max);
+	size_t cap = (size_t)st.st_size + 1, len = 0;
+	_cleanup_free_ char *buf = malloc(cap + 1);
+	if (buf == NULL)
+		return cc_error_set(err, ENOMEM, "read '%s'", path);
+	for (;;) {
+		if (len == cap) {
+			if (cap > max)
+				return cc_error_set(err, EFBIG, "read '%s' (limit %zu bytes)", path, max);
+			cap *= 2;
+			char *nb = realloc(buf, cap + 1);
+			if (nb == NULL)
+				return cc_error_set(err, ENOMEM, "read '%s'", path);
+			buf = nb;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cc_error_set(err, errno, "read '%s'", path);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max)
+		return cc_error_set(err, EFBIG, "read '%s' (limit %zu bytes)", path, max);
+	buf[len] = '\0';
+	*ret_buf = steal_ptr(&buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+int cc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cc_error **err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	char rnd[17];
+	if (cc_random_hex(rnd, 8, err) < 0)
+		return -1;
+	if (asprintf(&tmp, "%s.tmp-%s", path, rnd) < 0)
+		return cc_error_set(err, ENOMEM, "write '%s'", path);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return cc_error_set(err, errno, "create '%s'", tmp);
+	if (fchmod(fd, mode) < 0 || cc_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		int e = errno;
+		(void)unlink(tmp);
+		return cc_error_set(err, e, "write '%s'", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+		(void)unlink(tmp);
+		return cc_error_set(err, e, "rename '%s' to '%s'", tmp, path);
+	}
+	return 0;
+}
+
+int cc_rm_rf_at(int dirfd, const char *name, cc_error **err)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return cc_error_set(err, errno, "stat '%s'", name);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+			return cc_error_set(err, errno, "remove '%s'", name);
+		return 0;
+	}
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cc_error_set(err, errno, "open '%s'", name);
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		int e = errno;
+		close(fd);
+		return cc_error_set(err, e, "open '%s'", name);
+	}
+	struct dirent *de;
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (cc_rm_rf_at(dirfd(d), de->d_name, err) < 0)
+			return -1;
+	}
+	if (errno != 0)
+		return cc_error_set(err, errno, "read directory '%s'", name);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return cc_error_set(err, errno, "remove directory '%s'", name);
+	return 0;
+}
+
+int cc_rm_rf(const char *path, cc_error **err)
+{
+	if (cc_rm_rf_at(AT_FDCWD, path, err) < 0)
+		return cc_error_prefix(err, "remove '%s'", path);
+	return 0;
+}
+
+int cc_random_hex(char *out, size_t nbytes, cc_error **err)
+{
+	unsigned char buf[64];
+	if (nbytes > sizeof(buf))
+		return cc_error_set(err, EINVAL, "random id too long");
+	size_t got = 0;
+	while (got < nbytes) {
+		ssize_t n = getrandom(buf + got, nbytes - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cc_error_set(err, errno, "getrandom");
+		}
+		got += (size_t)n;
+	}
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < nbytes; i++) {
+		out[2 * i] = hex[buf[i] >> 4];
+		out[2 * i + 1] = hex[buf[i] & 15];
+	}
+	out[2 * nbytes] = '\0';
+	return 0;
+}
+
+void cc_human_size(uint64_t bytes, char *out, size_t outlen)
+{
+	static const char *units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	double v = (double)bytes;
+	size_t u = 0;
+	while (v >= 1000.0 && u < 5) {
+		v /= 1000.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, outlen, "%lluB", (unsigned long long)bytes);
+	else
+		snprintf(out, outlen, "%.3g%s", v, units[u]);
+}
+
+void cc_human_ago(int64_t s, char *out, size_t outlen)
+{
+	if (s < 1)
+		snprintf(out, outlen, "Less than a second");
+	else if (s == 1)
+		snprintf(out, outlen, "1 second");
+	else if (s < 60)
+		snprintf(out, outlen, "%lld seconds", (long long)s);
+	else if (s < 120)
+		snprintf(out, outlen, "About a minute");
+	else if (s < 3600)
+		snprintf(out, outlen, "%lld minutes", (long long)(s / 60));
+	else if (s < 7200)
+		snprintf(out, outlen, "About an hour");
+	else if (s < 48 * 3600)
+		snprintf(out, outlen, "%lld hours", (long long)(s / 3600));
+	else if (s < 14 * 86400)
+		snprintf(out, outlen, "%lld days", (long long)(s / 86400));
+	else if (s < 60 * 86400)
+		snprintf(out, outlen, "%lld weeks", (long long)(s / (7 * 86400)));
+	else if (s < 730 * 86400)
+		snprintf(out, outlen, "%lld months", (long long)(s / (30 * 86400)));
+	else
+		snprintf(out, outlen, "%lld years", (long long)(s / (365 * 86400)));
+}
+
+int cc_parse_size(const char *s, int64_t *ret)
+{
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno != 0 || end == s || v < 0)
+		return -1;
+	int64_t mult = 1;
+	switch (*end) {
+	case '\0': break;
+	case 'b': case 'B': mult = 1; end++; break;
+	case 'k': case 'K': mult = 1024; end++; break;
+	case 'm': case 'M': mult = 1024 * 1024; end++; break;
+	case 'g': case 'G': mult = 1024LL * 1024 * 1024; end++; break;
+	case 't': case 'T': mult = 1024LL * 1024 * 1024 * 1024; end++; break;
+	default: return -1;
+	}
+	if (mult > 1 && (*end == 'b' || *end == 'B'))
+		end++;
+	if (*end != '\0')
+		return -1;
+	double r = v * (double)mult;
+	if (r > 9.2e18)
+		return -1;
+	*ret = (int64_t)r;
+	return 0;
+}
+
+uint64_t cc_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void cc_rfc3339_now(char *out, size_t outlen)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	char base[32];
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, outlen, "%s.%09ldZ", base, ts.tv_nsec);
+}
+
+int64_t cc_parse_rfc3339(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL)
+		return -1;
+	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (p == NULL)
+		return -1;
+	int64_t t = (int64_t)timegm(&tm);
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p == '+' || *p == '-') {
+		int hh = 0, mm = 0;
+		if (sscanf(p + 1, "%d:%d", &hh, &mm) >= 1) {
+			int off = hh * 3600 + mm * 60;
+			t += (*p == '+') ? -off : off;
+		}
+	}
+	return t;
+}
+
+int cc_str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int cc_is_hex(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return 0;
+	}
+	return s[len] == '\0';
+}

@@ -1,0 +1,44 @@
+/* Small helpers shared by every module: files, strings, ids.
+ * Everything here is fd-safe (O_CLOEXEC) and reports through cc_error. */
+#ifndef CC_UTIL_UTIL_H
+#define CC_UTIL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cleanup.h"
+#include "error.h"
+
+#define CC_DIGEST_HEX_LEN 64
+
+/* mkdir -p; mode for directories created. */
+int cc_mkdir_p(const char *path, mode_t mode, cc_error **err);
+/* Read a whole file, at most max bytes (error if larger).  Result is NUL-terminated. */
+int cc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len, cc_error **err);
+/* Write data to path atomically: temp file in the same directory, fsync, rename. */
+int cc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cc_error **err);
+/* Write all bytes to fd, retrying on EINTR and short writes. */
+int cc_write_all(int fd, const void *buf, size_t len);
+/* Remove a directory tree without following symlinks.  Missing path is not an error. */
+int cc_rm_rf(const char *path, cc_error **err);
+/* Remove the contents of dirfd's tree entry `name` (relative to dirfd). */
+int cc_rm_rf_at(int dirfd, const char *name, cc_error **err);
+/* n random bytes as 2n lowercase hex chars into out (size >= 2n+1). */
+int cc_random_hex(char *out, size_t nbytes, cc_error **err);
+/* Human readable size ("5.37MB" like docker: SI units). */
+void cc_human_size(uint64_t bytes, char *out, size_t outlen);
+/* "3 minutes ago" style duration since t (seconds). */
+void cc_human_ago(int64_t seconds, char *out, size_t outlen);
+/* Parse "64m", "1g", "512k", "100" into bytes. */
+int cc_parse_size(const char *s, int64_t *ret);
+/* Monotonic time in nanoseconds. */
+uint64_t cc_now_ns(void);
+/* Wall clock as RFC3339 UTC with nanoseconds ("2024-01-02T03:04:05.123456789Z"). */
+void cc_rfc3339_now(char *out, size_t outlen);
+/* Parse an RFC3339 timestamp into unix seconds; returns -1 on parse failure. */
+int64_t cc_parse_rfc3339(const char *s);
+int cc_str_has_prefix(const char *s, const char *prefix);
+int cc_is_hex(const char *s, size_t len);
+
+#endif
