@@ -1,0 +1,173 @@
+/* lib/store: the content-addressed image store.
+ *
+ * On disk, under the root (default /var/lib/ccontainer):
+ *   store.db             sqlite (WAL): the truth about what exists
+ *   blobs/sha256/<hex>   manifests, configs and compressed layers, byte for byte as served
+ *   layers/<hex>/        one unpacked directory per layer chain ID, shared by images
+ *   containers/<id>/     a container's writable layer and its own files
+ *   tmp/                 partial downloads (kept for resume) and staging dirs
+ *   lock                 flock: shared while a command adds content, exclusive for GC
+ *
+ * Files are written first (temp name, fsync, rename), then the rows that point
+ * at them are committed in one BEGIN IMMEDIATE transaction; readers trust rows
+ * only.  A crash at any point leaves at worst unreferenced files, which
+ * `image prune` removes and `system check` reports.
+ */
+#ifndef CC_STORE_H
+#define CC_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+struct cc_store;
+
+#define CC_STORE_DEFAULT_ROOT "/var/lib/ccontainer"
+
+/* Open (creating when missing) the store at root.  Migrates the schema. */
+int cc_store_open(const char *root, struct cc_store **ret_store, cc_error **err);
+void cc_store_close(struct cc_store *s);
+const char *cc_store_root(const struct cc_store *s);
+
+/* Store-wide lock: shared for adding content (pull, import, run), exclusive
+ * for removing it (rmi, prune).  Released by cc_store_close or unlock. */
+int cc_store_lock(struct cc_store *s, bool exclusive, cc_error **err);
+void cc_store_unlock(struct cc_store *s);
+
+/* Paths (malloc'd).  digest is "sha256:<hex>". */
+char *cc_store_blob_path(const struct cc_store *s, const char *digest);
+char *cc_store_layer_path(const struct cc_store *s, const char *chain_id);
+bool cc_store_blob_present(struct cc_store *s, const char *digest);
+bool cc_store_layer_present(struct cc_store *s, const char *chain_id);
+
+/* Small blobs (manifests, configs): verify sha256(data) == digest, write atomically. */
+int cc_store_put_blob(struct cc_store *s, const char *digest, const void *data, size_t len, cc_error **err);
+int cc_store_read_blob(struct cc_store *s, const char *digest, size_t max, char **ret_data, size_t *ret_len,
+		       cc_error **err);
+
+/* Partial downloads.  Opens (creating) tmp/<hex>.partial read-write and takes
+ * an exclusive flock on it, waiting while another process holds it.  Returns
+ * the fd and the bytes already there (for a Range resume). */
+int cc_store_partial_open(struct cc_store *s, const char *digest, int *ret_fd, off_t *ret_size, cc_error **err);
+/* fsync the partial file and rename it to blobs/sha256/<hex>. */
+int cc_store_partial_commit(struct cc_store *s, const char *digest, int fd, cc_error **err);
+void cc_store_partial_discard(struct cc_store *s, const char *digest);
+
+/* Layer directories.  A staging dir is made under tmp/; commit renames it to
+ * layers/<hex>.  When another process got there first, the staging dir is
+ * removed and the existing one is kept (its content is the same by chain ID). */
+int cc_store_layer_stage(struct cc_store *s, char **ret_path, cc_error **err);
+int cc_store_layer_commit(struct cc_store *s, const char *staged, const char *chain_id, cc_error **err);
+
+/* What one image is made of, as recorded by pull/import/build. */
+struct cc_layer_record {
+	char *blob_digest;   /* compressed blob, "sha256:..." */
+	char *media_type;
+	int64_t blob_size;
+	char *diff_id;
+	char *chain_id;
+	int64_t unpacked_size;
+};
+
+struct cc_image_record {
+	char *id;                  /* config digest, "sha256:..." */
+	char *manifest_digest;
+	char *manifest_media_type;
+	int64_t manifest_size;
+	char *config_digest;
+	int64_t config_size;
+	char *created;             /* from config, RFC3339 */
+	char *os, *arch, *variant;
+	size_t n_layers;
+	struct cc_layer_record *layers; /* bottom first */
+	int64_t size;              /* sum of unpacked sizes */
+	char **tags;               /* names this image is known by (NULL-terminated), filled by get */
+	char **repo_digests;       /* "repo@sha256:..." */
+};
+
+void cc_image_record_free(struct cc_image_record *r);
+
+/* Record an image in one transaction: blobs, layers, image, and optionally
+ * tag name -> image (with the digest the tag resolved to at the registry) and
+ * a repo digest "repo@sha256:...".  Every file must already be in place. */
+int cc_store_record_image(struct cc_store *s, const struct cc_image_record *rec, const char *tag,
+			  const char *tag_digest, const char *repo_digest, cc_error **err);
+
+/* Tag lookups.  ret_digest is the registry digest recorded for that tag (may be NULL). */
+int cc_store_tag_get(struct cc_store *s, const char *name, char **ret_image_id, char **ret_digest, cc_error **err);
+int cc_store_tag_set(struct cc_store *s, const char *name, const char *image_id, const char *digest, cc_error **err);
+/* Remove one tag; CC_ERR_NOT_FOUND when absent. */
+int cc_store_untag(struct cc_store *s, const char *name, cc_error **err);
+/* Image whose manifest (or index) digest matches, for pull-by-digest short cuts. */
+int cc_store_find_by_digest(struct cc_store *s, const char *repo, const char *digest, char **ret_image_id,
+			    cc_error **err);
+int cc_store_repo_digest_add(struct cc_store *s, const char *repo_digest, const char *image_id, cc_error **err);
+
+/* Resolve what a user typed: a full tag name, "repo@sha256:...", "sha256:<hex>",
+ * or a unique ID prefix.  names are tried in order (the caller passes the
+ * normalised forms).  CC_ERR_NOT_FOUND when nothing matches; CC_ERR_INVALID
+ * when a prefix is ambiguous. */
+int cc_store_resolve_image(struct cc_store *s, const char *const *names, size_t n_names, const char *raw,
+			   char **ret_id, cc_error **err);
+
+/* Full record of an image, with tags and repo digests. */
+int cc_store_image_get(struct cc_store *s, const char *id, struct cc_image_record **ret, cc_error **err);
+/* All image IDs, newest first. */
+int cc_store_image_list(struct cc_store *s, char ***ret_ids, cc_error **err);
+/* Number of containers using an image. */
+int cc_store_image_users(struct cc_store *s, const char *id, int *ret_count, cc_error **err);
+/* Delete an image row with its tags and repo digests (content is freed by gc). */
+int cc_store_image_delete(struct cc_store *s, const char *id, cc_error **err);
+
+/* Garbage collection: drop rows and files no image references, orphan files
+ * and stale temp files.  Needs the exclusive lock.  Reports freed bytes. */
+struct cc_gc_report {
+	int blobs, layers, tmp;
+	int64_t bytes;
+};
+int cc_store_gc(struct cc_store *s, bool orphans, struct cc_gc_report *ret, cc_error **err);
+
+/* Consistency check: re-hash every blob, check every row has its file and
+ * every file its row.  Each problem is passed to report(); returns the count. */
+int cc_store_check(struct cc_store *s, void (*report)(const char *problem, void *data), void *data,
+		   int *ret_problems, cc_error **err);
+
+/* Containers (used by run and the lifecycle verbs). */
+struct cc_container_record {
+	char *id;          /* 64 hex */
+	char *name;
+	char *image_id;
+	char *image_name;  /* what the user typed, normalised */
+	char *command;     /* display form */
+	char *config_json; /* everything needed to start it again */
+	char *state;       /* created, running, exited */
+	int64_t created, started, finished;
+	int pid;
+	int exit_code;
+	bool oom_killed;
+};
+void cc_container_record_free(struct cc_container_record *c);
+/* Insert; fails with CC_ERR_IN_USE when the name is taken. */
+int cc_store_container_add(struct cc_store *s, const struct cc_container_record *c, cc_error **err);
+int cc_store_container_update_state(struct cc_store *s, const char *id, const char *state, int pid, int exit_code,
+				    bool oom_killed, cc_error **err);
+int cc_store_container_delete(struct cc_store *s, const char *id, cc_error **err);
+/* Resolve a full ID, unique ID prefix or name. */
+int cc_store_container_get(struct cc_store *s, const char *ref, struct cc_container_record **ret, cc_error **err);
+int cc_store_container_list(struct cc_store *s, struct cc_container_record ***ret, size_t *ret_n, cc_error **err);
+char *cc_store_container_path(const struct cc_store *s, const char *id);
+
+/* sha256 helpers (OpenSSL EVP), shared by every module. */
+struct cc_sha256;
+struct cc_sha256 *cc_sha256_new(void);
+void cc_sha256_update(struct cc_sha256 *h, const void *data, size_t len);
+/* Writes "sha256:<64 hex>" into out (size >= 72) and frees h. */
+void cc_sha256_final(struct cc_sha256 *h, char out[72]);
+void cc_sha256_free(struct cc_sha256 *h);
+void cc_sha256_digest(const void *data, size_t len, char out[72]);
+/* Validate "sha256:<64 lowercase hex>". */
+bool cc_digest_valid(const char *digest);
+
+#endif
