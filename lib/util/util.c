@@ -121,20 +121,20 @@ int cc_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 	return 0;
 }
 
-int cc_rm_rf_at(int dirfd, const char *name, cc_error **err)
+int cc_rm_rf_at(int dfd, const char *name, cc_error **err)
 {
 	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return cc_error_set(err, errno, "stat '%s'", name);
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
 			return cc_error_set(err, errno, "remove '%s'", name);
 		return 0;
 	}
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return cc_error_set(err, errno, "open '%s'", name);
 	_cleanup_closedir_ DIR *d = fdopendir(fd);
@@ -152,7 +152,7 @@ int cc_rm_rf_at(int dirfd, const char *name, cc_error **err)
 	}
 	if (errno != 0)
 		return cc_error_set(err, errno, "read directory '%s'", name);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return cc_error_set(err, errno, "remove directory '%s'", name);
 	return 0;
 }
