@@ -1,0 +1,179 @@
+/* lib/image: image references, the registry client, manifests and configs,
+ * layer unpacking, and the operations built from them (pull, import).
+ * Depends on lib/store only. */
+#ifndef CC_IMAGE_H
+#define CC_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/error.h"
+
+/* ---- references ------------------------------------------------------- */
+
+/* A normalised reference, as docker's distribution/reference has it:
+ * "alpine" is domain "docker.io", path "library/alpine", tag "latest". */
+struct cc_ref {
+	char *domain;  /* "docker.io", "localhost:5000", "[::1]:5000" */
+	char *path;    /* "library/alpine" */
+	char *tag;     /* NULL when only a digest was given */
+	char *digest;  /* "sha256:..." or NULL */
+};
+
+int cc_ref_parse(const char *s, struct cc_ref **ret, cc_error **err);
+void cc_ref_free(struct cc_ref *r);
+/* "docker.io/library/alpine" */
+char *cc_ref_repo(const struct cc_ref *r);
+/* "docker.io/library/alpine:latest", or "...@sha256:..." when a digest was given (it wins over a tag). */
+char *cc_ref_string(const struct cc_ref *r);
+/* Docker's short display form of a repository: "alpine", "localhost:5000/x". */
+char *cc_ref_familiar_repo(const char *repo);
+/* Host to talk to for a domain: docker.io -> registry-1.docker.io. */
+const char *cc_ref_api_host(const char *domain);
+/* Candidate store names for what a user typed (for cc_store_resolve_image):
+ * the normalised reference when it parses.  Returns a NULL-terminated vector. */
+char **cc_ref_candidates(const char *s);
+
+/* ---- registry authentication ------------------------------------------ */
+
+struct cc_challenge {
+	char *scheme;  /* "Bearer" or "Basic" */
+	char *realm, *service, *scope;
+};
+/* Parse a WWW-Authenticate value (auth-param list, quoted values may hold commas). */
+int cc_challenge_parse(const char *header, struct cc_challenge *ret, cc_error **err);
+void cc_challenge_release(struct cc_challenge *c);
+
+/* Credentials for a registry domain, from REGISTRY_AUTH_FILE,
+ * $XDG_RUNTIME_DIR/containers/auth.json or ~/.docker/config.json (first
+ * file that has an entry).  Returns 0 and NULLs when there are none. */
+int cc_auth_lookup(const char *domain, char **ret_user, char **ret_pass, cc_error **err);
+/* Write (or with user == NULL remove) the entry in the file login uses. */
+int cc_auth_save(const char *domain, const char *user, const char *pass, char **ret_path, cc_error **err);
+/* The auth file `login` writes: REGISTRY_AUTH_FILE, else
+ * $XDG_RUNTIME_DIR/containers/auth.json, else ~/.docker/config.json. */
+char *cc_auth_file_path(void);
+
+/* ---- manifests and configs -------------------------------------------- */
+
+#define CC_MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define CC_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define CC_MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define CC_MT_OCI_LAYER "application/vnd.oci.image.layer.v1.tar"
+#define CC_MT_OCI_LAYER_GZIP "application/vnd.oci.image.layer.v1.tar+gzip"
+#define CC_MT_OCI_LAYER_ZSTD "application/vnd.oci.image.layer.v1.tar+zstd"
+#define CC_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define CC_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define CC_MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define CC_MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define CC_MT_DOCKER_FOREIGN "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+#define CC_MANIFEST_MAX (4 * 1024 * 1024)
+#define CC_CONFIG_MAX (8 * 1024 * 1024)
+
+struct cc_descriptor {
+	char *media_type;
+	char *digest;
+	int64_t size;
+	/* index entries only */
+	char *os, *arch, *variant;
+	bool attestation;
+};
+
+struct cc_manifest {
+	char *media_type;
+	bool is_index;
+	struct cc_descriptor config;          /* image manifests */
+	struct cc_descriptor *entries;        /* layers, or index entries */
+	size_t n_entries;
+};
+
+int cc_manifest_parse(const char *data, size_t len, const char *content_type, struct cc_manifest **ret,
+		      cc_error **err);
+void cc_manifest_free(struct cc_manifest *m);
+
+struct cc_platform {
+	char os[32], arch[32], variant[32];
+};
+/* This machine's platform in Go's names (linux/amd64, linux/arm64/v8, ...). */
+void cc_platform_host(struct cc_platform *p);
+/* Parse "os/arch[/variant]". */
+int cc_platform_parse(const char *s, struct cc_platform *p, cc_error **err);
+/* Pick the index entry for a platform (exact variant, then compatible
+ * lower ones; attestations skipped).  On no match, CC_ERR_NOT_FOUND with the
+ * available platforms listed. */
+int cc_manifest_select(const struct cc_manifest *index, const struct cc_platform *want,
+		       const struct cc_descriptor **ret, cc_error **err);
+
+/* The parts of an image config the tools need. */
+struct cc_image_config {
+	char *os, *arch, *variant, *created;
+	char **diff_ids;  /* rootfs.diff_ids, bottom first */
+	size_t n_diff_ids;
+};
+int cc_image_config_parse(const char *data, size_t len, struct cc_image_config **ret, cc_error **err);
+void cc_image_config_free(struct cc_image_config *c);
+/* ChainID(L0..Ln) = sha256(ChainID(L0..Ln-1) + " " + DiffID(Ln)). out[i] for each layer. */
+int cc_chain_ids(char *const *diff_ids, size_t n, char ***ret, cc_error **err);
+
+/* ---- layers ----------------------------------------------------------- */
+
+/* Unpack one layer stream (tar, gzip or zstd; sniffed) read from fd into
+ * the directory dir, converting OCI whiteouts to overlayfs ones.  Computes
+ * the diff ID (sha256 of the uncompressed tar) and the unpacked size.
+ * Nothing is ever written outside dir. */
+int cc_layer_unpack_fd(int fd, const char *dir, char ret_diff_id[72], int64_t *ret_size, cc_error **err);
+
+/* ---- pull ------------------------------------------------------------- */
+
+enum cc_pull_event {
+	CC_PULL_RESOLVED,   /* manifest known; n_layers set */
+	CC_PULL_EXISTS,     /* layer i already in the store */
+	CC_PULL_WAITING,    /* layer i queued */
+	CC_PULL_PROGRESS,   /* layer i: current/total bytes */
+	CC_PULL_VERIFYING,  /* layer i downloaded, finishing unpack and checks */
+	CC_PULL_DONE,       /* layer i complete */
+	CC_PULL_RESUMING,   /* layer i resumes at `current` bytes */
+};
+
+struct cc_pull_progress {
+	enum cc_pull_event event;
+	size_t index;
+	size_t n_layers;
+	const char *digest;
+	int64_t current, total;
+};
+
+struct cc_pull_options {
+	const char *platform;   /* "os/arch[/variant]" or NULL for this machine */
+	int jobs;               /* parallel layer downloads, default 3 */
+	bool tls_verify;        /* default true */
+	/* Called from several threads, serialised by the caller-provided lock-free
+	 * contract: pull holds an internal mutex around each call. */
+	void (*progress)(const struct cc_pull_progress *p, void *data);
+	void *progress_data;
+};
+
+struct cc_pull_result {
+	char *image_id;   /* sha256:... (config digest) */
+	char *digest;     /* what the reference resolved to at the registry */
+	char *ref;        /* normalised reference string */
+	bool up_to_date;  /* nothing new was downloaded */
+};
+void cc_pull_result_release(struct cc_pull_result *r);
+
+int cc_image_pull(struct cc_store *s, const char *reference, const struct cc_pull_options *opts,
+		  struct cc_pull_result *ret, cc_error **err);
+
+/* Registry login check: ping /v2/ with the credentials. */
+int cc_registry_login(const char *domain, const char *user, const char *pass, bool tls_verify, cc_error **err);
+
+/* Import a rootfs tarball (any compression libarchive reads) as a one-layer image. */
+int cc_image_import(struct cc_store *s, const char *tarball, const char *reference, char **ret_image_id,
+		    cc_error **err);
+
+/* Resolve what a user typed to a stored image ID. */
+int cc_image_resolve(struct cc_store *s, const char *what, char **ret_id, cc_error **err);
+
+#endif

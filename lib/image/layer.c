@@ -1,0 +1,383 @@
+/* Layer unpacking: one streaming pass over a (compressed) tar.
+ *
+ * Two libarchive readers are chained: the outer one only decompresses (raw
+ * format, gzip/zstd/none sniffed), and the inner one reads tar from it
+ * through a callback that hashes every uncompressed byte, so the diff ID is
+ * known when the last entry is written and nothing is buffered whole.
+ *
+ * OCI whiteouts become overlayfs whiteouts: `.wh.NAME` is a 0:0 character
+ * device NAME, `DIR/.wh..wh..opq` sets trusted.overlay.opaque=y on DIR (order
+ * in the tar does not matter for either).  Containment: entries with `..`
+ * components are refused, absolute names are taken relative to the layer,
+ * parents are walked with O_NOFOLLOW so no entry is written through a
+ * symlink, and libarchive's SECURE_* checks guard the regular path. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "image-internal.h"
+#include "util/util.h"
+
+#define WH_PREFIX ".wh."
+#define WH_OPAQUE ".wh..wh..opq"
+#define READ_BLOCK (128 * 1024)
+
+struct unpack_ctx {
+	struct archive *outer;
+	struct cc_sha256 *diff;
+	char buf[READ_BLOCK];
+	int64_t raw_bytes;
+};
+
+static la_ssize_t inner_read(struct archive *a, void *data, const void **block)
+{
+	struct unpack_ctx *c = data;
+	la_ssize_t n = archive_read_data(c->outer, c->buf, sizeof(c->buf));
+	if (n < 0) {
+		archive_set_error(a, archive_errno(c->outer), "%s", archive_error_string(c->outer));
+		return -1;
+	}
+	cc_sha256_update(c->diff, c->buf, (size_t)n);
+	c->raw_bytes += n;
+	*block = c->buf;
+	return n;
+}
+
+/* Normalise a tar member name into a relative path inside the layer.
+ * Returns NULL for names that climb out ("..") and "" for the root. */
+int cc_layer_clean_path(const char *name, char *out, size_t outlen)
+{
+	size_t o = 0;
+	const char *p = name;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *end = strchr(p, '/');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n == 1 && p[0] == '.') {
+			/* skip */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			return -1;
+		} else {
+			if (o + n + 2 > outlen)
+				return -1;
+			if (o)
+				out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* Open directory `rel` beneath rootfd without following any symlink,
+ * creating missing components when create is set. */
+static int open_dir_beneath(int rootfd, const char *rel, bool create, int *ret_fd)
+{
+	int fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	char comp[256];
+	const char *p = rel;
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n >= sizeof(comp)) {
+			close(fd);
+			return -ENAMETOOLONG;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		int nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0 && errno == ENOENT && create) {
+			if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
+				int e = errno;
+				close(fd);
+				return -e;
+			}
+			nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		int e = errno;
+		close(fd);
+		if (nfd < 0)
+			return e == ELOOP ? -ENOTDIR : -e; /* a symlink on the way: refuse */
+		fd = nfd;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static void split_parent(char *path, const char **parent, const char **base)
+{
+	char *slash = strrchr(path, '/');
+	if (slash) {
+		*slash = '\0';
+		*parent = path;
+		*base = slash + 1;
+	} else {
+		*parent = "";
+		*base = path;
+	}
+}
+
+/* Apply a whiteout entry (name already cleaned).  Returns 0 or -errno. */
+static int apply_whiteout(int rootfd, char *clean, cc_error **err)
+{
+	const char *parent, *base;
+	split_parent(clean, &parent, &base);
+	_cleanup_close_ int pfd = -1;
+	int r = open_dir_beneath(rootfd, parent, true, &pfd);
+	if (r < 0)
+		return cc_error_set(err, -r, "layer whiteout '%s/%s': parent directory", parent, base);
+	if (strcmp(base, WH_OPAQUE) == 0) {
+		/* O_PATH fds do not take xattrs; go through /proc/self/fd. */
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+		if (setxattr(proc, "trusted.overlay.opaque", "y", 1, 0) < 0)
+			return cc_error_set(err, errno, "mark '%s' opaque", *parent ? parent : "/");
+		return 0;
+	}
+	const char *victim = base + strlen(WH_PREFIX);
+	if (*victim == '\0' || strcmp(victim, ".") == 0 || strcmp(victim, "..") == 0)
+		return cc_error_set(err, EINVAL, "layer has an invalid whiteout '%s'", base);
+	_cleanup_close_ int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cc_error_set(err, errno, "open '%s'", parent);
+	if (cc_rm_rf_at(dfd, victim, err) < 0)
+		return -1;
+	if (mknodat(dfd, victim, S_IFCHR | 0000, makedev(0, 0)) < 0)
+		return cc_error_set(err, errno, "create whiteout for '%s/%s'", parent, victim);
+	return 0;
+}
+
+/* Drop xattrs that would steer overlayfs (trusted.overlay.*) from an entry. */
+static void filter_xattrs(struct archive_entry *e)
+{
+	if (archive_entry_xattr_reset(e) == 0)
+		return;
+	const char *name;
+	const void *value;
+	size_t size;
+	bool bad = false;
+	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK)
+		bad |= cc_str_has_prefix(name, "trusted.overlay.");
+	if (!bad)
+		return;
+	struct archive_entry *copy = archive_entry_clone(e);
+	archive_entry_xattr_clear(e);
+	archive_entry_xattr_reset(copy);
+	while (archive_entry_xattr_next(copy, &name, &value, &size) == ARCHIVE_OK)
+		if (!cc_str_has_prefix(name, "trusted.overlay."))
+			archive_entry_xattr_add_entry(e, name, value, size);
+	archive_entry_free(copy);
+}
+
+/* Refuse a hardlink whose target lies behind a symlink or outside. */
+static int check_hardlink(int rootfd, const char *target, cc_error **err)
+{
+	char clean[4096];
+	if (cc_layer_clean_path(target, clean, sizeof(clean)) < 0 || clean[0] == '\0')
+		return cc_error_setk(err, CC_ERR_VERIFY, 0, "layer has a hard link escaping its root: '%s'", target);
+	const char *parent, *base;
+	split_parent(clean, &parent, &base);
+	_cleanup_close_ int pfd = -1;
+	if (open_dir_beneath(rootfd, parent, false, &pfd) < 0)
+		return cc_error_setk(err, CC_ERR_VERIFY, 0, "layer has a hard link to '%s' through a symlink or missing directory",
+				     target);
+	return 0;
+}
+
+static int extract_entries(struct archive *in, const char *dir, int rootfd, int64_t *size, cc_error **err)
+{
+	struct archive *out = archive_write_disk_new();
+	if (out == NULL)
+		return cc_error_set(err, ENOMEM, "unpack layer");
+	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+						    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL |
+						    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+						    ARCHIVE_EXTRACT_UNLINK);
+	/* Owners are numeric: the layer's /etc/passwd is what counts, not the host's. */
+	archive_write_disk_set_standard_lookup(out);
+	archive_write_disk_set_user_lookup(out, NULL, NULL, NULL);
+	archive_write_disk_set_group_lookup(out, NULL, NULL, NULL);
+	int ret = 0;
+	struct archive_entry *e;
+	char clean[4096], full[8192];
+	for (;;) {
+		int r = archive_read_next_header(in, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			ret = cc_error_setk(err, CC_ERR_VERIFY, archive_errno(in) > 0 ? archive_errno(in) : 0,
+					    "read layer tar: %s", archive_error_string(in));
+			break;
+		}
+		const char *name = archive_entry_pathname(e);
+		if (name == NULL || cc_layer_clean_path(name, clean, sizeof(clean)) < 0) {
+			ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "layer has a path escaping its root: '%s'",
+					    name ? name : "(null)");
+			break;
+		}
+		if (clean[0] == '\0')
+			continue; /* the layer root itself */
+		const char *base = strrchr(clean, '/');
+		base = base ? base + 1 : clean;
+		if (cc_str_has_prefix(base, WH_PREFIX)) {
+			if (apply_whiteout(rootfd, clean, err) < 0) {
+				ret = -1;
+				break;
+			}
+			continue;
+		}
+		/* Parents are walked without following symlinks before libarchive
+		 * touches the path, so nothing lands outside through an earlier
+		 * symlink entry (libarchive's SECURE_SYMLINKS checks this too). */
+		{
+			char tmp[4096];
+			snprintf(tmp, sizeof(tmp), "%s", clean);
+			const char *parent, *b;
+			split_parent(tmp, &parent, &b);
+			_cleanup_close_ int pfd = -1;
+			int rr = open_dir_beneath(rootfd, parent, true, &pfd);
+			if (rr < 0) {
+				ret = cc_error_setk(err, CC_ERR_VERIFY, -rr, "layer entry '%s' lies behind a symlink or file",
+						    name);
+				break;
+			}
+		}
+		snprintf(full, sizeof(full), "%s/%s", dir, clean);
+		archive_entry_set_pathname(e, full);
+		const char *hl = archive_entry_hardlink(e);
+		if (hl) {
+			if (check_hardlink(rootfd, hl, err) < 0) {
+				ret = -1;
+				break;
+			}
+			char hclean[4096], hfull[8192];
+			(void)cc_layer_clean_path(hl, hclean, sizeof(hclean));
+			snprintf(hfull, sizeof(hfull), "%s/%s", dir, hclean);
+			archive_entry_set_hardlink(e, hfull);
+		}
+		filter_xattrs(e);
+		if (archive_entry_filetype(e) == AE_IFREG && !hl)
+			*size += archive_entry_size(e);
+		r = archive_write_header(out, e);
+		if (r < ARCHIVE_WARN) {
+			ret = cc_error_setk(err, CC_ERR_VERIFY, archive_errno(out) > 0 ? archive_errno(out) : 0,
+					    "unpack '%s': %s", clean, archive_error_string(out));
+			break;
+		}
+		if (archive_entry_size(e) > 0 && !hl) {
+			const void *buf;
+			size_t len;
+			la_int64_t off;
+			while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK) {
+				if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN) {
+					r = ARCHIVE_FATAL;
+					break;
+				}
+			}
+			if (r != ARCHIVE_EOF) {
+				ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "unpack '%s': %s", clean,
+						    archive_error_string(archive_errno(out) ? out : in));
+				break;
+			}
+		}
+		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
+			ret = cc_error_set(err, archive_errno(out) > 0 ? archive_errno(out) : 0, "unpack '%s': %s", clean,
+					   archive_error_string(out));
+			break;
+		}
+	}
+	/* close applies deferred directory modes and times */
+	if (archive_write_close(out) != ARCHIVE_OK && ret == 0)
+		ret = cc_error_set(err, 0, "finish layer: %s", archive_error_string(out));
+	archive_write_free(out);
+	return ret;
+}
+
+int cc_layer_unpack_fd(int fd, const char *dir, char ret_diff_id[72], int64_t *ret_size, cc_error **err)
+{
+	struct unpack_ctx *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return cc_error_set(err, ENOMEM, "unpack layer");
+	c->diff = cc_sha256_new();
+	c->outer = archive_read_new();
+	struct archive *in = archive_read_new();
+	int ret = 0;
+	int64_t size = 0;
+	_cleanup_close_ int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct archive_entry *raw;
+	if (c->diff == NULL || c->outer == NULL || in == NULL) {
+		ret = cc_error_set(err, ENOMEM, "unpack layer");
+		goto out;
+	}
+	if (rootfd < 0) {
+		ret = cc_error_set(err, errno, "open layer directory '%s'", dir);
+		goto out;
+	}
+	/* Only built-in decoders: never an external program. */
+	archive_read_support_filter_gzip(c->outer);
+	archive_read_support_filter_zstd(c->outer);
+	archive_read_support_format_raw(c->outer);
+	archive_read_support_format_empty(c->outer);
+	if (archive_read_open_fd(c->outer, fd, READ_BLOCK) != ARCHIVE_OK) {
+		ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "read layer: %s", archive_error_string(c->outer));
+		goto out;
+	}
+	int r = archive_read_next_header(c->outer, &raw);
+	if (r == ARCHIVE_EOF)
+		goto drain; /* an empty stream: nothing to unpack */
+	if (r != ARCHIVE_OK) {
+		ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "read layer: %s", archive_error_string(c->outer));
+		goto out;
+	}
+	archive_read_support_format_tar(in);
+	archive_read_support_format_empty(in);
+	if (archive_read_open(in, c, NULL, inner_read, NULL) != ARCHIVE_OK) {
+		ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "read layer tar: %s", archive_error_string(in));
+		goto out;
+	}
+	ret = extract_entries(in, dir, rootfd, &size, err);
+	if (ret < 0)
+		goto out;
+drain:
+	/* The tar end marker may come before the end of the stream: hash the
+	 * rest so the diff ID covers every uncompressed byte. */
+	for (;;) {
+		la_ssize_t n = archive_read_data(c->outer, c->buf, sizeof(c->buf));
+		if (n == 0 || (n < 0 && r == ARCHIVE_EOF))
+			break;
+		if (n < 0) {
+			ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "read layer: %s", archive_error_string(c->outer));
+			goto out;
+		}
+		cc_sha256_update(c->diff, c->buf, (size_t)n);
+	}
+	cc_sha256_final(c->diff, ret_diff_id);
+	c->diff = NULL;
+	*ret_size = size;
+out:
+	cc_sha256_free(c->diff);
+	if (in)
+		archive_read_free(in);
+	if (c->outer)
+		archive_read_free(c->outer);
+	free(c);
+	return ret;
+}

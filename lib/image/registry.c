@@ -1,0 +1,620 @@
+/* Registry HTTP client on libcurl: auth challenges, retries, blob streaming. */
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "image-internal.h"
+#include "util/util.h"
+
+#define ATTEMPTS 3
+#define TOKEN_MAX (64 * 1024)
+#define USER_AGENT "ccontainer/0.1"
+#define SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
+#define CERTS_D "/etc/ccontainer/certs.d"
+#define CONFIG_FILE "/etc/ccontainer/registries.json"
+
+struct cc_registry {
+	char *domain;
+	char *endpoint;
+	bool tls_verify;
+	char *ca_bundle;      /* system CAs + certs.d/<domain>/ca.crt, when the latter exists */
+	size_t ca_len;
+	char *user, *pass;
+	pthread_mutex_t lock; /* guards auth and the share's locks */
+	char *auth_header;    /* "Authorization: Bearer ..." or "... Basic ..." */
+	char *token_scope;
+	CURLSH *share;
+	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void)
+{
+	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void share_lock(CURL *h, curl_lock_data d, curl_lock_access a, void *u)
+{
+	(void)h;
+	(void)a;
+	pthread_mutex_lock(&((struct cc_registry *)u)->share_locks[d]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data d, void *u)
+{
+	(void)h;
+	pthread_mutex_unlock(&((struct cc_registry *)u)->share_locks[d]);
+}
+
+void cc_http_release(struct cc_http *h)
+{
+	free(h->body);
+	memset(h, 0, sizeof(*h));
+}
+
+static bool is_loopback(const char *domain)
+{
+	return cc_str_has_prefix(domain, "localhost") || cc_str_has_prefix(domain, "127.") ||
+	       cc_str_has_prefix(domain, "[::1]");
+}
+
+/* Mirrors: CCONTAINER_REGISTRY_MIRROR for docker.io, then the config file
+ * {"mirrors": {"docker.io": ["https://mirror.example"], "quay.io": [...]}}. */
+char **cc_registry_endpoints(const char *domain, bool tls_verify)
+{
+	(void)tls_verify;
+	size_t n = 0;
+	char **v = calloc(18, sizeof(char *));
+	if (v == NULL)
+		return NULL;
+	const char *env = secure_getenv("CCONTAINER_REGISTRY_MIRROR");
+	if (env && *env && strcmp(domain, "docker.io") == 0)
+		v[n++] = strdup(env);
+	const char *cfg = secure_getenv("CCONTAINER_REGISTRIES_CONF");
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	cc_error *e = NULL;
+	if (cc_read_file(cfg && *cfg ? cfg : CONFIG_FILE, 1024 * 1024, &data, &len, &e) == 0) {
+		json_t *root = json_loadb(data, len, 0, NULL);
+		json_t *list = json_object_get(json_object_get(root, "mirrors"), domain);
+		size_t i;
+		json_t *m;
+		json_array_foreach(list, i, m) {
+			if (json_is_string(m) && n < 16)
+				v[n++] = strdup(json_string_value(m));
+		}
+		json_decref(root);
+	}
+	cc_error_free(e);
+	/* Loopback registries speak plain HTTP without a flag, as docker allows. */
+	const char *scheme = is_loopback(domain) ? "http" : "https";
+	if (asprintf(&v[n], "%s://%s", scheme, cc_ref_api_host(domain)) < 0)
+		v[n] = NULL;
+	for (size_t i = 0; i < n; i++) { /* strip trailing slashes of mirror URLs */
+		size_t l = v[i] ? strlen(v[i]) : 0;
+		while (l > 0 && v[i][l - 1] == '/')
+			v[i][--l] = '\0';
+	}
+	return v;
+}
+
+int cc_registry_new(const char *domain, const char *endpoint, bool tls_verify, struct cc_registry **ret,
+		    cc_error **err)
+{
+	pthread_once(&curl_once, curl_init_once);
+	struct cc_registry *r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return cc_error_set(err, ENOMEM, "registry client");
+	r->domain = strdup(domain);
+	r->endpoint = strdup(endpoint);
+	r->tls_verify = tls_verify;
+	pthread_mutex_init(&r->lock, NULL);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&r->share_locks[i], NULL);
+	r->share = curl_share_init();
+	if (r->domain == NULL || r->endpoint == NULL || r->share == NULL) {
+		cc_registry_free(r);
+		return cc_error_set(err, ENOMEM, "registry client");
+	}
+	curl_share_setopt(r->share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(r->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(r->share, CURLSHOPT_USERDATA, r);
+	curl_share_setopt(r->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(r->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(r->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+
+	/* docker's certs.d layout: extra CAs for this registry, on top of the system's. */
+	_cleanup_free_ char *host = NULL, *ca = NULL;
+	const char *h = strstr(endpoint, "://");
+	host = strdup(h ? h + 3 : endpoint);
+	if (host && asprintf(&ca, CERTS_D "/%s/ca.crt", host) >= 0 && access(ca, R_OK) == 0) {
+		char *sys = NULL, *extra = NULL;
+		size_t sl = 0, el = 0;
+		cc_error *e = NULL;
+		if (cc_read_file(SYSTEM_CA, 16 * 1024 * 1024, &sys, &sl, &e) < 0) {
+			cc_error_clear(&e);
+			sys = strdup("");
+			sl = 0;
+		}
+		if (cc_read_file(ca, 1024 * 1024, &extra, &el, &e) == 0 && sys) {
+			r->ca_bundle = malloc(sl + el + 2);
+			if (r->ca_bundle) {
+				memcpy(r->ca_bundle, sys, sl);
+				r->ca_bundle[sl] = '\n';
+				memcpy(r->ca_bundle + sl + 1, extra, el);
+				r->ca_len = sl + el + 1;
+			}
+		}
+		cc_error_free(e);
+		free(sys);
+		free(extra);
+	}
+	if (cc_auth_lookup(domain, &r->user, &r->pass, err) < 0) {
+		cc_registry_free(r);
+		return -1;
+	}
+	*ret = r;
+	return 0;
+}
+
+void cc_registry_free(struct cc_registry *r)
+{
+	if (r == NULL)
+		return;
+	if (r->share)
+		curl_share_cleanup(r->share);
+	free(r->domain);
+	free(r->endpoint);
+	free(r->ca_bundle);
+	free(r->user);
+	free(r->pass);
+	free(r->auth_header);
+	free(r->token_scope);
+	pthread_mutex_destroy(&r->lock);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&r->share_locks[i]);
+	free(r);
+}
+
+const char *cc_registry_endpoint(const struct cc_registry *r)
+{
+	return r->endpoint;
+}
+
+/* ---- one HTTP exchange ---- */
+
+struct xfer {
+	struct cc_http *resp;
+	size_t max;
+	bool overflow;
+	/* blob streaming */
+	cc_blob_sink sink;
+	void *sink_data;
+	int64_t skip;        /* bytes to drop (registry ignored Range) */
+	int64_t want_offset;
+	bool sink_failed;
+	int64_t delivered;
+};
+
+static void copy_header_value(char *dst, size_t dstlen, const char *v, size_t n)
+{
+	while (n > 0 && isspace((unsigned char)*v))
+		v++, n--;
+	while (n > 0 && isspace((unsigned char)v[n - 1]))
+		n--;
+	if (n >= dstlen)
+		n = dstlen - 1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+static size_t on_header(char *buf, size_t size, size_t nitems, void *data)
+{
+	struct xfer *x = data;
+	size_t n = size * nitems;
+	struct cc_http *h = x->resp;
+	if (n >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
+		/* A new response (after a redirect or 100): forget the previous headers. */
+		h->content_type[0] = h->docker_digest[0] = h->www_auth[0] = '\0';
+		h->content_range[0] = h->location[0] = '\0';
+		return n;
+	}
+	const char *colon = memchr(buf, ':', n);
+	if (colon == NULL)
+		return n;
+	size_t kl = (size_t)(colon - buf);
+	const char *v = colon + 1;
+	size_t vl = n - kl - 1;
+#define HDR(name, field)                                                      \
+	if (kl == strlen(name) && strncasecmp(buf, name, kl) == 0) {          \
+		copy_header_value(h->field, sizeof(h->field), v, vl);         \
+		return n;                                                      \
+	}
+	HDR("content-type", content_type);
+	HDR("docker-content-digest", docker_digest);
+	HDR("www-authenticate", www_auth);
+	HDR("ratelimit-limit", rl_limit);
+	HDR("ratelimit-remaining", rl_remaining);
+	HDR("content-range", content_range);
+	HDR("location", location);
+#undef HDR
+	return n;
+}
+
+static size_t on_body(char *buf, size_t size, size_t nmemb, void *data)
+{
+	struct xfer *x = data;
+	size_t n = size * nmemb;
+	if (x->sink) {
+		/* Only the final 200/206 body is the blob; error bodies are kept. */
+		struct cc_http *h = x->resp;
+		if (h->status == 200 || h->status == 206) {
+			const char *p = buf;
+			size_t len = n;
+			if (x->skip > 0) {
+				size_t drop = (size_t)x->skip < len ? (size_t)x->skip : len;
+				p += drop;
+				len -= drop;
+				x->skip -= (int64_t)drop;
+			}
+			if (len > 0 && x->sink(p, len, x->sink_data) < 0) {
+				x->sink_failed = true;
+				return 0; /* aborts the transfer */
+			}
+			x->delivered += (int64_t)len;
+			return n;
+		}
+	}
+	if (x->resp->len + n > x->max) {
+		x->overflow = true;
+		return 0;
+	}
+	char *nb = realloc(x->resp->body, x->resp->len + n + 1);
+	if (nb == NULL)
+		return 0;
+	x->resp->body = nb;
+	memcpy(nb + x->resp->len, buf, n);
+	x->resp->len += n;
+	nb[x->resp->len] = '\0';
+	return n;
+}
+
+/* For blob streams the status must be known before the first body byte. */
+static size_t on_header_status(char *buf, size_t size, size_t nitems, void *data)
+{
+	struct xfer *x = data;
+	size_t n = size * nitems;
+	if (n >= 12 && strncmp(buf, "HTTP/", 5) == 0) {
+		const char *sp = memchr(buf, ' ', n);
+		if (sp)
+			x->resp->status = strtol(sp + 1, NULL, 10);
+		/* A registry that ignores Range sends the whole blob: skip what we have. */
+		x->skip = (x->sink && x->resp->status == 200) ? x->want_offset : 0;
+	}
+	return on_header(buf, size, nitems, data);
+}
+
+static CURL *new_easy(struct cc_registry *r, const char *url, struct xfer *x, struct curl_slist *hdrs,
+		      bool head)
+{
+	CURL *c = curl_easy_init();
+	if (c == NULL)
+		return NULL;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_SHARE, r->share);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header_status);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
+	/* No progress for 30 s is a timeout; a slow but moving download is not. */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+	/* Redirects (blob CDNs): libcurl drops Authorization when the host
+	 * changes; CURLOPT_UNRESTRICTED_AUTH stays off on purpose. */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, NULL);
+	if (head)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (!r->tls_verify) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (r->ca_bundle) {
+		struct curl_blob blob = { .data = r->ca_bundle, .len = r->ca_len, .flags = CURL_BLOB_NOCOPY };
+		curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+	}
+	return c;
+}
+
+static bool transient_curl(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_RECV_ERROR ||
+	       rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE ||
+	       rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM;
+}
+
+static bool transient_status(long s)
+{
+	return s == 408 || s == 500 || s == 502 || s == 503 || s == 504;
+}
+
+static void backoff(int attempt)
+{
+	struct timespec ts = { 0, 200000000L << attempt }; /* 200 ms, 400 ms, 800 ms */
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec = ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+	}
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static char *host_of(const char *endpoint)
+{
+	const char *h = strstr(endpoint, "://");
+	return strdup(h ? h + 3 : endpoint);
+}
+
+static int net_error(struct cc_registry *r, CURLcode rc, const char *errbuf, cc_error **err)
+{
+	_cleanup_free_ char *host = host_of(r->endpoint);
+	return cc_error_setk(err, CC_ERR_NETWORK, 0, "registry %s is unreachable: %s", host ? host : r->endpoint,
+			     errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
+}
+
+/* Perform one exchange with the current credentials, retrying transient failures. */
+static int perform(struct cc_registry *r, const char *method, const char *url, const char *accept,
+		   const char *range, struct xfer *x, cc_error **err)
+{
+	for (int attempt = 0;; attempt++) {
+		struct curl_slist *hdrs = NULL;
+		char line[4096];
+		if (accept) {
+			snprintf(line, sizeof(line), "Accept: %s", accept);
+			hdrs = curl_slist_append(hdrs, line);
+		}
+		if (range)
+			hdrs = curl_slist_append(hdrs, range);
+		pthread_mutex_lock(&r->lock);
+		if (r->auth_header)
+			hdrs = curl_slist_append(hdrs, r->auth_header);
+		pthread_mutex_unlock(&r->lock);
+		cc_http_release(x->resp);
+		x->overflow = false;
+		char errbuf[CURL_ERROR_SIZE] = "";
+		CURL *c = new_easy(r, url, x, hdrs, strcmp(method, "HEAD") == 0);
+		if (c == NULL) {
+			curl_slist_free_all(hdrs);
+			return cc_error_set(err, ENOMEM, "registry request");
+		}
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+		CURLcode rc = curl_easy_perform(c);
+		long status = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_cleanup(c);
+		curl_slist_free_all(hdrs);
+		x->resp->status = status;
+		if (x->sink_failed)
+			return -1;
+		if (x->overflow)
+			return cc_error_setk(err, CC_ERR_VERIFY, 0, "response from %s exceeds %zu bytes", url, x->max);
+		if (rc != CURLE_OK) {
+			/* A blob stream that already delivered bytes cannot be replayed here;
+			 * the caller resumes it with Range. */
+			if (x->delivered == 0 && transient_curl(rc) && attempt + 1 < ATTEMPTS) {
+				backoff(attempt);
+				continue;
+			}
+			return net_error(r, rc, errbuf, err);
+		}
+		if (transient_status(status) && x->delivered == 0 && attempt + 1 < ATTEMPTS) {
+			backoff(attempt);
+			continue;
+		}
+		return 0;
+	}
+}
+
+static char *url_escape(const char *s)
+{
+	CURL *c = curl_easy_init();
+	char *e = c ? curl_easy_escape(c, s, 0) : NULL;
+	char *out = e ? strdup(e) : NULL;
+	curl_free(e);
+	if (c)
+		curl_easy_cleanup(c);
+	return out;
+}
+
+static char *basic_header(const char *user, const char *pass)
+{
+	_cleanup_free_ char *plain = NULL;
+	if (asprintf(&plain, "%s:%s", user, pass ? pass : "") < 0)
+		return NULL;
+	size_t n = strlen(plain);
+	_cleanup_free_ unsigned char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+	if (b64 == NULL)
+		return NULL;
+	EVP_EncodeBlock(b64, (const unsigned char *)plain, (int)n);
+	char *h = NULL;
+	if (asprintf(&h, "Authorization: Basic %s", b64) < 0)
+		return NULL;
+	return h;
+}
+
+/* Answer a challenge: Basic uses the stored credentials, Bearer fetches a
+ * token from the realm for the scope (the challenge's, else repo:pull). */
+static int authenticate(struct cc_registry *r, const char *challenge, const char *repo, cc_error **err)
+{
+	struct cc_challenge ch;
+	if (cc_challenge_parse(challenge, &ch, err) < 0)
+		return cc_error_prefix(err, "registry %s", r->domain);
+	int ret = 0;
+	char *header = NULL;
+	if (strcasecmp(ch.scheme, "Basic") == 0) {
+		if (r->user == NULL) {
+			ret = cc_error_setk(err, CC_ERR_AUTH, 0,
+					    "unauthorized: registry %s requires credentials (run 'ccontainer login %s')",
+					    r->domain, r->domain);
+			goto out;
+		}
+		header = basic_header(r->user, r->pass);
+	} else if (strcasecmp(ch.scheme, "Bearer") == 0) {
+		_cleanup_free_ char *scope = NULL;
+		if (ch.scope)
+			scope = strdup(ch.scope);
+		else if (repo && asprintf(&scope, "repository:%s:pull", repo) < 0)
+			scope = NULL;
+		_cleanup_free_ char *url = NULL, *esvc = ch.service ? url_escape(ch.service) : NULL;
+		_cleanup_free_ char *escope = scope ? url_escape(scope) : NULL;
+		if (asprintf(&url, "%s%s%s%s%s%s", ch.realm, strchr(ch.realm, '?') ? "&" : "?",
+			     esvc ? "service=" : "", esvc ? esvc : "", escope ? (esvc ? "&scope=" : "scope=") : "",
+			     escope ? escope : "") < 0) {
+			ret = cc_error_set(err, ENOMEM, "token request");
+			goto out;
+		}
+		struct cc_http resp = { 0 };
+		struct xfer x = { .resp = &resp, .max = TOKEN_MAX };
+		/* The token endpoint gets Basic credentials when we have them, never a stale token. */
+		pthread_mutex_lock(&r->lock);
+		char *saved = r->auth_header;
+		r->auth_header = r->user ? basic_header(r->user, r->pass) : NULL;
+		pthread_mutex_unlock(&r->lock);
+		int pr = perform(r, "GET", url, "application/json", NULL, &x, err);
+		pthread_mutex_lock(&r->lock);
+		free(r->auth_header);
+		r->auth_header = saved;
+		pthread_mutex_unlock(&r->lock);
+		if (pr < 0) {
+			cc_http_release(&resp);
+			ret = cc_error_prefix(err, "get token from %s", ch.realm);
+			goto out;
+		}
+		if (resp.status != 200) {
+			ret = cc_error_setk(err, CC_ERR_AUTH, 0, "get token from %s: HTTP %ld%s", ch.realm, resp.status,
+					    resp.status == 401 ? " (credentials rejected)" : "");
+			cc_http_release(&resp);
+			goto out;
+		}
+		json_t *root = json_loadb(resp.body ? resp.body : "", resp.len, 0, NULL);
+		const char *tok = json_string_value(json_object_get(root, "token"));
+		if (tok == NULL || *tok == '\0')
+			tok = json_string_value(json_object_get(root, "access_token"));
+		if (tok && asprintf(&header, "Authorization: Bearer %s", tok) < 0)
+			header = NULL;
+		json_decref(root);
+		cc_http_release(&resp);
+		if (tok == NULL) {
+			ret = cc_error_setk(err, CC_ERR_AUTH, 0, "token response from %s has no token", ch.realm);
+			goto out;
+		}
+	} else {
+		ret = cc_error_setk(err, CC_ERR_AUTH, 0, "registry %s: unsupported auth scheme '%s'", r->domain, ch.scheme);
+		goto out;
+	}
+	if (header == NULL) {
+		ret = cc_error_set(err, ENOMEM, "auth header");
+		goto out;
+	}
+	pthread_mutex_lock(&r->lock);
+	free(r->auth_header);
+	r->auth_header = header;
+	pthread_mutex_unlock(&r->lock);
+out:
+	cc_challenge_release(&ch);
+	return ret;
+}
+
+static int auth_retry(struct cc_registry *r, const char *method, const char *url, const char *accept,
+		      const char *range, const char *repo, struct xfer *x, cc_error **err)
+{
+	_cleanup_free_ char *sent = NULL;
+	pthread_mutex_lock(&r->lock);
+	sent = r->auth_header ? strdup(r->auth_header) : NULL;
+	pthread_mutex_unlock(&r->lock);
+	if (perform(r, method, url, accept, range, x, err) < 0)
+		return -1;
+	if (x->resp->status != 401 || x->resp->www_auth[0] == '\0')
+		return 0;
+	/* Another thread may have refreshed the token meanwhile: only fetch
+	 * a new one if ours is still the one that was refused. */
+	pthread_mutex_lock(&r->lock);
+	bool same = (sent == NULL && r->auth_header == NULL) ||
+		    (sent && r->auth_header && strcmp(sent, r->auth_header) == 0);
+	pthread_mutex_unlock(&r->lock);
+	if (same && authenticate(r, x->resp->www_auth, repo, err) < 0)
+		return -1;
+	return perform(r, method, url, accept, range, x, err);
+}
+
+int cc_registry_request(struct cc_registry *r, const char *method, const char *path, const char *accept,
+			size_t max, const char *repo, struct cc_http *ret, cc_error **err)
+{
+	_cleanup_free_ char *url = NULL;
+	if (asprintf(&url, "%s%s", r->endpoint, path) < 0)
+		return cc_error_set(err, ENOMEM, "registry request");
+	memset(ret, 0, sizeof(*ret));
+	struct xfer x = { .resp = ret, .max = max };
+	return auth_retry(r, method, url, accept, NULL, repo, &x, err);
+}
+
+int cc_registry_blob(struct cc_registry *r, const char *repo, const char *digest, int64_t offset,
+		     cc_blob_sink sink, void *data, cc_error **err)
+{
+	_cleanup_free_ char *url = NULL;
+	if (asprintf(&url, "%s/v2/%s/blobs/%s", r->endpoint, repo, digest) < 0)
+		return cc_error_set(err, ENOMEM, "blob request");
+	char range[64];
+	snprintf(range, sizeof(range), "Range: bytes=%lld-", (long long)offset);
+	struct cc_http resp = { 0 };
+	struct xfer x = { .resp = &resp, .max = 64 * 1024, .sink = sink, .sink_data = data, .want_offset = offset };
+	int ret = 0;
+	for (int round = 0; round < 1; round++) {
+		/* The sink sees bytes from `offset` on, whether the registry honours
+		 * Range (206) or not (200, skipped in on_header_status). */
+		if (auth_retry(r, "GET", url, NULL, offset > 0 ? range : NULL, repo, &x, err) < 0) {
+			ret = -1;
+			break;
+		}
+		if (resp.status == 206 && offset > 0) {
+			long long first = -1;
+			if (sscanf(resp.content_range, "bytes %lld-", &first) != 1 || first != offset) {
+				ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "blob %s: registry answered range '%s' for offset %lld",
+						    digest, resp.content_range, (long long)offset);
+			}
+			break;
+		}
+		if (resp.status == 200)
+			break;
+		if (resp.status == 416 && offset > 0) {
+			ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "blob %s: registry refused resume at %lld", digest,
+					    (long long)offset);
+			break;
+		}
+		if (resp.status == 404) {
+			ret = cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "blob %s not found in %s", digest, repo);
+		} else if (resp.status == 401 || resp.status == 403) {
+			ret = cc_error_setk(err, CC_ERR_AUTH, 0, "unauthorized: access to blob %s of %s denied", digest, repo);
+		} else {
+			ret = cc_error_setk(err, CC_ERR_NETWORK, 0, "blob %s: registry answered HTTP %ld", digest,
+					    resp.status);
+		}
+		break;
+	}
+	cc_http_release(&resp);
+	return ret;
+}
