@@ -33,6 +33,8 @@ void cc_http_release(struct cc_http *h);
 int cc_registry_new(const char *domain, const char *endpoint, bool tls_verify, struct cc_registry **ret,
 		    cc_error **err);
 void cc_registry_free(struct cc_registry *r);
+/* Use these credentials instead of the auth file's (login checks them). */
+int cc_registry_set_credentials(struct cc_registry *r, const char *user, const char *pass, cc_error **err);
 const char *cc_registry_endpoint(const struct cc_registry *r);
 
 /* GET or HEAD `path` (starting with /v2/), answering an auth challenge

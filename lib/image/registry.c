@@ -184,6 +184,17 @@ void cc_registry_free(struct cc_registry *r)
 	free(r);
 }
 
+int cc_registry_set_credentials(struct cc_registry *r, const char *user, const char *pass, cc_error **err)
+{
+	free(r->user);
+	free(r->pass);
+	r->user = strdup(user);
+	r->pass = strdup(pass ? pass : "");
+	if (r->user == NULL || r->pass == NULL)
+		return cc_error_set(err, ENOMEM, "credentials");
+	return 0;
+}
+
 const char *cc_registry_endpoint(const struct cc_registry *r)
 {
 	return r->endpoint;

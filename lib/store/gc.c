@@ -158,8 +158,8 @@ int cc_store_gc(struct cc_store *s, bool orphans, struct cc_gc_report *ret, cc_e
 	if (cc_store_commit(s, err) < 0)
 		return -1;
 	if (sweep_dir(s, "layers", "SELECT 1 FROM layers WHERE chain_id=?1", &rep.layers, &rep.bytes, err) < 0 ||
-	    sweep_dir(s, "blobs/sha256", "SELECT 1 FROM blobs WHERE digest=?1 UNION ALL SELECT 1 FROM ("
-		      LIVE_BLOBS ") AS live(d) WHERE d=?1", &rep.blobs, &rep.bytes, err) < 0)
+	    sweep_dir(s, "blobs/sha256", "WITH live(d) AS (" LIVE_BLOBS ") SELECT 1 FROM blobs WHERE digest=?1 "
+		      "UNION ALL SELECT 1 FROM live WHERE d=?1", &rep.blobs, &rep.bytes, err) < 0)
 		return -1;
 	if (orphans && sweep_tmp(s, &rep.tmp, &rep.bytes, err) < 0)
 		return -1;
@@ -242,7 +242,7 @@ int cc_store_check(struct cc_store *s, void (*report)(const char *problem, void 
 	sqlite3_finalize(st);
 
 	/* Every referenced blob has a row. */
-	if (cc_store_prepare(s, &st, "SELECT d FROM (" LIVE_BLOBS ") AS live(d) WHERE d NOT IN (SELECT digest FROM blobs)"
+	if (cc_store_prepare(s, &st, "WITH live(d) AS (" LIVE_BLOBS ") SELECT d FROM live WHERE d NOT IN (SELECT digest FROM blobs)"
 			     " AND d IN (SELECT manifest_digest FROM images UNION SELECT config_digest FROM images"
 			     " UNION SELECT blob_digest FROM image_layers)", err) < 0)
 		return -1;

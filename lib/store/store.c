@@ -491,6 +491,9 @@ int cc_store_record_image(struct cc_store *s, const struct cc_image_record *r, c
 		    " VALUES(?,?,?,?,?,?)", "sisssi", r->id, (int64_t)i, l->chain_id, l->blob_digest, l->media_type,
 		    (int64_t)l->blob_size);
 	}
+	/* Cached layers keep the size recorded when they were unpacked. */
+	RUN("UPDATE images SET size=(SELECT coalesce(sum(l.size),0) FROM image_layers il JOIN layers l"
+	    " ON l.chain_id=il.chain_id WHERE il.image_id=?1) WHERE id=?1", "s", r->id);
 	if (tag)
 		RUN("INSERT OR REPLACE INTO tags(name,image_id,digest) VALUES(?,?,?)", "sss", tag, r->id, tag_digest);
 	if (repo_digest) {

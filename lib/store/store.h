@@ -82,7 +82,7 @@ struct cc_image_record {
 	char *os, *arch, *variant;
 	size_t n_layers;
 	struct cc_layer_record *layers; /* bottom first */
-	int64_t size;              /* sum of unpacked sizes */
+	int64_t size;              /* sum of unpacked layer sizes (computed by the store) */
 	char **tags;               /* names this image is known by (NULL-terminated), filled by get */
 	char **repo_digests;       /* "repo@sha256:..." */
 };

@@ -1,0 +1,54 @@
+/* cmd/: option parsing, output, exit codes.  Nothing else. */
+#ifndef CC_CMD_H
+#define CC_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "image/image.h"
+#include "store/store.h"
+#include "util/util.h"
+
+/* docker/podman exit codes */
+#define EXIT_CC_ERROR 125   /* ccontainer itself failed */
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+struct cc_globals {
+	const char *root;
+	bool debug;
+};
+extern struct cc_globals cc_globals;
+
+/* Open the store at --root / CCONTAINER_ROOT / the default; prints on error. */
+struct cc_store *cmd_open_store(void);
+/* Print "Error: msg" and free the error; returns code. */
+int cmd_fail(cc_error *e, int code);
+int cmd_failf(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse a --tls-verify[=BOOL] value. */
+bool cmd_parse_bool(const char *v, bool dflt);
+
+/* A simple column table written to stdout (docker style: 3-space gaps). */
+struct table;
+struct table *table_new(int ncols, const char *const *headers);
+void table_add(struct table *t, const char *const *cells);
+void table_print(struct table *t, bool headers);
+void table_free(struct table *t);
+
+int cmd_pull(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_rmi(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+int cmd_system(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* Pull with docker-style progress output.  quiet: no progress at all. */
+int cmd_do_pull(struct cc_store *s, const char *ref, const struct cc_pull_options *base, bool quiet,
+		struct cc_pull_result *ret, cc_error **err);
+
+#endif

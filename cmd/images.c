@@ -1,0 +1,502 @@
+/* Image verbs: images, inspect, tag, rmi, image prune, import, system check. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+
+#define USAGE_RETURN(text)                 \
+	do {                               \
+		printf("Usage: %s\n", text); \
+		return 0;                  \
+	} while (0)
+
+/* Split a stored tag name "repo:tag" into its familiar repo and the tag. */
+static void split_tag(const char *name, char **repo, char **tag)
+{
+	const char *colon = strrchr(name, ':');
+	if (colon && strchr(colon, '/') == NULL) {
+		_cleanup_free_ char *r = strndup(name, (size_t)(colon - name));
+		*repo = r ? cc_ref_familiar_repo(r) : NULL;
+		*tag = strdup(colon + 1);
+	} else {
+		*repo = cc_ref_familiar_repo(name);
+		*tag = strdup("<none>");
+	}
+}
+
+static const char *short_id(const char *id, char out[13])
+{
+	const char *hex = strchr(id, ':');
+	snprintf(out, 13, "%.12s", hex ? hex + 1 : id);
+	return out;
+}
+
+int cmd_images(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "digests", no_argument, NULL, 'd' },
+		{ "no-trunc", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool quiet = false, digests = false, notrunc = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+qah", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q': quiet = true; break;
+		case 'd': digests = true; break;
+		case 'n': notrunc = true; break;
+		case 'a': break;
+		case 'h': USAGE_RETURN("ccontainer images [-q] [--digests] [--no-trunc]");
+		default: return EXIT_CC_ERROR;
+		}
+	}
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	_cleanup_strv_ char **ids = NULL;
+	if (cc_store_image_list(s, &ids, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	static const char *const hdr_plain[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" };
+	static const char *const hdr_dig[] = { "REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE" };
+	struct table *t = table_new(digests ? 6 : 5, digests ? hdr_dig : hdr_plain);
+	time_t now = time(NULL);
+	int rc = 0;
+	for (char **id = ids; *id; id++) {
+		struct cc_image_record *r = NULL;
+		if (cc_store_image_get(s, *id, &r, &e) < 0) {
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			break;
+		}
+		char sid[13];
+		if (quiet) {
+			printf("%s\n", notrunc ? r->id : short_id(r->id, sid));
+			cc_image_record_free(r);
+			continue;
+		}
+		char created[64] = "N/A", size[32];
+		int64_t ct = cc_parse_rfc3339(r->created);
+		if (ct > 0) {
+			cc_human_ago((int64_t)now - ct, created, sizeof(created) - 4);
+			strcat(created, " ago");
+		}
+		cc_human_size((uint64_t)(r->size > 0 ? r->size : 0), size, sizeof(size));
+		const char *digest = "<none>";
+		if (r->repo_digests && r->repo_digests[0]) {
+			const char *at = strchr(r->repo_digests[0], '@');
+			digest = at ? at + 1 : digest;
+		}
+		const char *idcol = notrunc ? r->id : short_id(r->id, sid);
+		if (r->tags == NULL || r->tags[0] == NULL) {
+			char *repo = NULL;
+			if (r->repo_digests && r->repo_digests[0]) {
+				char *at = strchr(r->repo_digests[0], '@');
+				_cleanup_free_ char *full = at ? strndup(r->repo_digests[0], (size_t)(at - r->repo_digests[0])) : NULL;
+				repo = full ? cc_ref_familiar_repo(full) : NULL;
+			}
+			const char *row[] = { repo ? repo : "<none>", "<none>", digest, idcol, created, size };
+			const char *row5[] = { repo ? repo : "<none>", "<none>", idcol, created, size };
+			table_add(t, digests ? row : row5);
+			free(repo);
+		}
+		for (char **tag = r->tags; tag && *tag; tag++) {
+			char *repo = NULL, *tg = NULL;
+			split_tag(*tag, &repo, &tg);
+			const char *row[] = { repo, tg, digest, idcol, created, size };
+			const char *row5[] = { repo, tg, idcol, created, size };
+			table_add(t, digests ? row : row5);
+			free(repo);
+			free(tg);
+		}
+		cc_image_record_free(r);
+	}
+	if (!quiet && rc == 0)
+		table_print(t, true);
+	table_free(t);
+	cc_store_close(s);
+	return rc;
+}
+
+static json_t *image_json(struct cc_store *s, struct cc_image_record *r, cc_error **err)
+{
+	_cleanup_free_ char *cfg = NULL;
+	size_t len = 0;
+	if (cc_store_read_blob(s, r->config_digest, CC_CONFIG_MAX, &cfg, &len, err) < 0)
+		return NULL;
+	json_t *config = json_loadb(cfg, len, 0, NULL);
+	json_t *o = json_object();
+	json_object_set_new(o, "Id", json_string(r->id));
+	json_t *tags = json_array(), *dig = json_array(), *layers = json_array(), *diffs = json_array();
+	for (char **t = r->tags; t && *t; t++) {
+		char *repo = NULL, *tg = NULL;
+		split_tag(*t, &repo, &tg);
+		char *fam = NULL;
+		if (repo && tg && asprintf(&fam, "%s:%s", repo, tg) >= 0)
+			json_array_append_new(tags, json_string(fam));
+		free(fam);
+		free(repo);
+		free(tg);
+	}
+	for (char **d = r->repo_digests; d && *d; d++) {
+		char *at = strchr(*d, '@');
+		_cleanup_free_ char *full = at ? strndup(*d, (size_t)(at - *d)) : NULL;
+		_cleanup_free_ char *fam = full ? cc_ref_familiar_repo(full) : NULL;
+		char *x = NULL;
+		if (fam && asprintf(&x, "%s%s", fam, at) >= 0)
+			json_array_append_new(dig, json_string(x));
+		free(x);
+	}
+	for (size_t i = 0; i < r->n_layers; i++) {
+		struct cc_layer_record *l = &r->layers[i];
+		_cleanup_free_ char *dir = cc_store_layer_path(s, l->chain_id);
+		json_array_append_new(layers, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "Digest", l->blob_digest,
+							"DiffID", l->diff_id, "ChainID", l->chain_id, "Size",
+							(json_int_t)l->blob_size, "MediaType",
+							l->media_type ? l->media_type : "", "Dir", dir ? dir : ""));
+		json_array_append_new(diffs, json_string(l->diff_id));
+	}
+	json_object_set_new(o, "RepoTags", tags);
+	json_object_set_new(o, "RepoDigests", dig);
+	json_object_set_new(o, "ManifestDigest", json_string(r->manifest_digest));
+	json_object_set_new(o, "ManifestMediaType", json_string(r->manifest_media_type ? r->manifest_media_type : ""));
+	json_object_set_new(o, "Created", json_string(r->created ? r->created : ""));
+	json_object_set_new(o, "Architecture", json_string(r->arch ? r->arch : ""));
+	if (r->variant)
+		json_object_set_new(o, "Variant", json_string(r->variant));
+	json_object_set_new(o, "Os", json_string(r->os ? r->os : ""));
+	json_object_set_new(o, "Size", json_integer(r->size));
+	json_t *c = json_object_get(config, "config");
+	json_object_set(o, "Config", c ? c : json_object());
+	if (json_object_get(config, "history"))
+		json_object_set(o, "History", json_object_get(config, "history"));
+	json_object_set_new(o, "RootFS", json_pack("{s:s, s:o}", "Type", "layers", "Layers", diffs));
+	json_object_set_new(o, "Layers", layers);
+	json_decref(config);
+	return o;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	int c;
+	while ((c = getopt(argc, argv, "+h")) != -1) {
+		if (c == 'h')
+			USAGE_RETURN("ccontainer inspect IMAGE [IMAGE...]");
+		return EXIT_CC_ERROR;
+	}
+	if (optind >= argc)
+		return cmd_failf(EXIT_CC_ERROR, "\"inspect\" requires at least 1 argument");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	json_t *arr = json_array();
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		_cleanup_free_ char *id = NULL;
+		cc_error *e = NULL;
+		struct cc_image_record *r = NULL;
+		json_t *o = NULL;
+		if (cc_image_resolve(s, argv[i], &id, &e) < 0 || cc_store_image_get(s, id, &r, &e) < 0 ||
+		    (o = image_json(s, r, &e)) == NULL) {
+			cc_image_record_free(r);
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			continue;
+		}
+		json_array_append_new(arr, o);
+		cc_image_record_free(r);
+	}
+	char *out = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	if (out && (json_array_size(arr) > 0 || rc == 0))
+		printf("%s\n", out);
+	free(out);
+	json_decref(arr);
+	cc_store_close(s);
+	return rc;
+}
+
+int cmd_tag(int argc, char **argv)
+{
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		USAGE_RETURN("ccontainer tag SOURCE_IMAGE TARGET_IMAGE[:TAG]");
+	if (argc != 3)
+		return cmd_failf(EXIT_CC_ERROR, "\"tag\" requires exactly 2 arguments: ccontainer tag SOURCE TARGET");
+	struct cc_ref *ref = NULL;
+	cc_error *e = NULL;
+	if (cc_ref_parse(argv[2], &ref, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	if (ref->digest) {
+		cc_ref_free(ref);
+		return cmd_failf(EXIT_CC_ERROR, "refusing to create a tag with a digest reference: '%s'", argv[2]);
+	}
+	_cleanup_free_ char *name = cc_ref_string(ref);
+	cc_ref_free(ref);
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	_cleanup_free_ char *id = NULL;
+	int rc = 0;
+	if (cc_image_resolve(s, argv[1], &id, &e) < 0 || cc_store_tag_set(s, name, id, NULL, &e) < 0)
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+	cc_store_close(s);
+	return rc;
+}
+
+/* Delete an image by ID: print its tags as untagged, then the image. */
+static int delete_image(struct cc_store *s, const char *id, cc_error **err)
+{
+	struct cc_image_record *r = NULL;
+	if (cc_store_image_get(s, id, &r, err) < 0)
+		return -1;
+	for (char **t = r->tags; t && *t; t++) {
+		char *repo = NULL, *tg = NULL;
+		split_tag(*t, &repo, &tg);
+		printf("Untagged: %s:%s\n", repo, tg);
+		free(repo);
+		free(tg);
+	}
+	for (char **d = r->repo_digests; d && *d; d++) {
+		char *at = strchr(*d, '@');
+		_cleanup_free_ char *full = at ? strndup(*d, (size_t)(at - *d)) : NULL;
+		_cleanup_free_ char *fam = full ? cc_ref_familiar_repo(full) : NULL;
+		printf("Untagged: %s%s\n", fam ? fam : *d, at ? at : "");
+	}
+	cc_image_record_free(r);
+	if (cc_store_image_delete(s, id, err) < 0)
+		return -1;
+	printf("Deleted: %s\n", id);
+	return 0;
+}
+
+int cmd_rmi(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool force = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': force = true; break;
+		case 'h': USAGE_RETURN("ccontainer rmi [-f] IMAGE [IMAGE...]");
+		default: return EXIT_CC_ERROR;
+		}
+	}
+	if (optind >= argc)
+		return cmd_failf(EXIT_CC_ERROR, "\"rmi\" requires at least 1 argument");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	/* Removal waits for adders (pull, import) to finish, then frees content. */
+	if (cc_store_lock(s, true, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		const char *arg = argv[i];
+		_cleanup_free_ char *id = NULL;
+		if (cc_image_resolve(s, arg, &id, &e) < 0) {
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			continue;
+		}
+		struct cc_image_record *r = NULL;
+		if (cc_store_image_get(s, id, &r, &e) < 0) {
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			continue;
+		}
+		size_t ntags = 0;
+		while (r->tags && r->tags[ntags])
+			ntags++;
+		/* Which tag did the user name, if any? */
+		_cleanup_strv_ char **cands = cc_ref_candidates(arg);
+		const char *named_tag = NULL;
+		for (char **t = r->tags; t && *t && cands && cands[0]; t++)
+			if (strcmp(*t, cands[0]) == 0)
+				named_tag = *t;
+		int users = 0;
+		if (cc_store_image_users(s, id, &users, &e) < 0) {
+			cc_image_record_free(r);
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			continue;
+		}
+		char sid[13];
+		if (named_tag && ntags > 1) {
+			/* Another name still refers to it: only untag, as docker does. */
+			char *repo = NULL, *tg = NULL;
+			split_tag(named_tag, &repo, &tg);
+			if (cc_store_untag(s, named_tag, &e) < 0)
+				rc = cmd_fail(e, EXIT_CC_ERROR);
+			else
+				printf("Untagged: %s:%s\n", repo, tg);
+			free(repo);
+			free(tg);
+		} else if (!named_tag && ntags > 1 && !force) {
+			rc = cmd_failf(EXIT_CC_ERROR,
+				       "conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories",
+				       short_id(id, sid));
+		} else if (users > 0 && !force) {
+			rc = cmd_failf(EXIT_CC_ERROR,
+				       "conflict: unable to delete %s (must be forced) - image is being used by %d container%s",
+				       short_id(id, sid), users, users == 1 ? "" : "s");
+		} else if (delete_image(s, id, &e) < 0) {
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+		}
+		cc_image_record_free(r);
+	}
+	struct cc_gc_report rep;
+	if (cc_store_gc(s, false, &rep, &e) < 0)
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+	cc_store_close(s);
+	return rc;
+}
+
+static int image_prune(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool all = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+fah", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': break;
+		case 'a': all = true; break;
+		case 'h': USAGE_RETURN("ccontainer image prune [-a] [-f]");
+		default: return EXIT_CC_ERROR;
+		}
+	}
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	int rc = 0;
+	if (cc_store_lock(s, true, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	/* Dangling images (no tag) go, or with -a every image no container uses. */
+	_cleanup_strv_ char **ids = NULL;
+	if (cc_store_image_list(s, &ids, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	for (char **id = ids; *id && rc == 0; id++) {
+		struct cc_image_record *r = NULL;
+		int users = 0;
+		if (cc_store_image_get(s, *id, &r, &e) < 0 || cc_store_image_users(s, *id, &users, &e) < 0) {
+			cc_image_record_free(r);
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			break;
+		}
+		bool dangling = r->tags == NULL || r->tags[0] == NULL;
+		cc_image_record_free(r);
+		if ((dangling || all) && users == 0 && delete_image(s, *id, &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+	}
+	struct cc_gc_report rep = { 0 };
+	if (rc == 0 && cc_store_gc(s, true, &rep, &e) < 0)
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+	if (rc == 0) {
+		char sz[32];
+		cc_human_size((uint64_t)rep.bytes, sz, sizeof(sz));
+		printf("Removed %d blobs, %d layers, %d temporary files\nTotal reclaimed space: %s\n", rep.blobs,
+		       rep.layers, rep.tmp, sz);
+	}
+	cc_store_close(s);
+	return rc;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	int c;
+	while ((c = getopt(argc, argv, "+h")) != -1) {
+		if (c == 'h')
+			USAGE_RETURN("ccontainer import TARBALL [REPOSITORY[:TAG]]");
+		return EXIT_CC_ERROR;
+	}
+	if (optind >= argc || argc - optind > 2)
+		return cmd_failf(EXIT_CC_ERROR, "\"import\" requires 1 or 2 arguments: ccontainer import TARBALL [REF]");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	_cleanup_free_ char *id = NULL;
+	cc_error *e = NULL;
+	int rc = 0;
+	if (cc_image_import(s, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &id, &e) < 0)
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+	else
+		printf("%s\n", id);
+	cc_store_close(s);
+	return rc;
+}
+
+static void report_problem(const char *problem, void *data)
+{
+	(void)data;
+	printf("%s\n", problem);
+}
+
+static int system_check(void)
+{
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	int problems = 0;
+	int rc = cc_store_check(s, report_problem, NULL, &problems, &e);
+	cc_store_close(s);
+	if (rc < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	if (problems > 0) {
+		fprintf(stderr, "Error: store check found %d problem%s\n", problems, problems == 1 ? "" : "s");
+		return 1;
+	}
+	printf("ok: store is consistent\n");
+	return 0;
+}
+
+int cmd_system(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_failf(EXIT_CC_ERROR, "usage: ccontainer system check|prune");
+	if (strcmp(argv[1], "check") == 0)
+		return system_check();
+	if (strcmp(argv[1], "prune") == 0)
+		return image_prune(argc - 1, argv + 1);
+	return cmd_failf(EXIT_CC_ERROR, "unknown command 'system %s'", argv[1]);
+}
+
+int cmd_image(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_failf(EXIT_CC_ERROR, "usage: ccontainer image ls|rm|prune|inspect|tag|pull|import");
+	const char *sub = argv[1];
+	optind = 0;
+	if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0)
+		return cmd_images(argc - 1, argv + 1);
+	if (strcmp(sub, "rm") == 0)
+		return cmd_rmi(argc - 1, argv + 1);
+	if (strcmp(sub, "prune") == 0)
+		return image_prune(argc - 1, argv + 1);
+	if (strcmp(sub, "inspect") == 0)
+		return cmd_inspect(argc - 1, argv + 1);
+	if (strcmp(sub, "tag") == 0)
+		return cmd_tag(argc - 1, argv + 1);
+	if (strcmp(sub, "pull") == 0)
+		return cmd_pull(argc - 1, argv + 1);
+	if (strcmp(sub, "import") == 0)
+		return cmd_import(argc - 1, argv + 1);
+	return cmd_failf(EXIT_CC_ERROR, "unknown command 'image %s'", sub);
+}

@@ -1,0 +1,137 @@
+/* ccontainer: entry point, global options, command dispatch. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+struct cc_globals cc_globals;
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "pull", cmd_pull, "Pull an image from a registry" },
+	{ "run", cmd_run, "Run a command in a new container" },
+	{ "images", cmd_images, "List images" },
+	{ "inspect", cmd_inspect, "Show low-level information on images" },
+	{ "tag", cmd_tag, "Create a tag that refers to an image" },
+	{ "rmi", cmd_rmi, "Remove one or more images" },
+	{ "image", cmd_image, "Manage images (ls, rm, prune, inspect, tag, pull, import)" },
+	{ "import", cmd_import, "Import a rootfs tarball as an image" },
+	{ "login", cmd_login, "Log in to a registry" },
+	{ "logout", cmd_logout, "Log out from a registry" },
+	{ "system", cmd_system, "Manage the store (check, prune)" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: ccontainer [--root DIR] COMMAND [OPTIONS]\n\n"
+		   "A daemonless container toolchain.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nGlobal options:\n  --root DIR   store location (default $CCONTAINER_ROOT or %s)\n",
+		CC_STORE_DEFAULT_ROOT);
+}
+
+struct cc_store *cmd_open_store(void)
+{
+	const char *root = cc_globals.root;
+	if (root == NULL)
+		root = secure_getenv("CCONTAINER_ROOT");
+	if (root == NULL || *root == '\0')
+		root = CC_STORE_DEFAULT_ROOT;
+	struct cc_store *s = NULL;
+	cc_error *e = NULL;
+	if (cc_store_open(root, &s, &e) < 0) {
+		cmd_fail(e, EXIT_CC_ERROR);
+		return NULL;
+	}
+	return s;
+}
+
+int cmd_fail(cc_error *e, int code)
+{
+	fprintf(stderr, "Error: %s\n", e && e->msg ? e->msg : "unknown error");
+	cc_error_free(e);
+	return code;
+}
+
+int cmd_failf(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("Error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return code;
+}
+
+bool cmd_parse_bool(const char *v, bool dflt)
+{
+	if (v == NULL)
+		return true;
+	if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0 || strcmp(v, "no") == 0)
+		return false;
+	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0)
+		return true;
+	return dflt;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "debug", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	/* A closed stdout must be an error, not a silent SIGPIPE death mid-write. */
+	signal(SIGPIPE, SIG_IGN);
+	int c;
+	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			cc_globals.root = optarg;
+			break;
+		case 'D':
+			cc_globals.debug = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'v':
+			printf("ccontainer version 0.1.0\n");
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_CC_ERROR;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_CC_ERROR;
+	}
+	const char *name = argv[optind];
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, name) == 0) {
+			int sub_argc = argc - optind;
+			char **sub_argv = argv + optind;
+			optind = 0; /* reinitialise getopt for the subcommand */
+			int rc = commands[i].fn(sub_argc, sub_argv);
+			if (fflush(stdout) != 0 && rc == 0)
+				return cmd_failf(EXIT_CC_ERROR, "write output: %s", strerror(errno));
+			return rc;
+		}
+	}
+	return cmd_failf(EXIT_CC_ERROR, "unknown command '%s' (see 'ccontainer --help')", name);
+}

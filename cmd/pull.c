@@ -1,0 +1,176 @@
+/* ccontainer pull, and the progress display shared with run. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+struct layer_line {
+	char id[13];
+	const char *status;
+	int64_t cur, total;
+};
+
+struct display {
+	bool tty;
+	size_t n;
+	struct layer_line *lines;
+	size_t drawn;          /* lines on screen from the last redraw */
+	uint64_t last_draw;
+};
+
+static void bar(char *out, size_t outlen, int64_t cur, int64_t total)
+{
+	char a[32], b[32];
+	int width = 40, fill = total > 0 ? (int)(cur * width / total) : 0;
+	char bars[64];
+	for (int i = 0; i < width; i++)
+		bars[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
+	bars[width] = '\0';
+	cc_human_size((uint64_t)cur, a, sizeof(a));
+	cc_human_size((uint64_t)total, b, sizeof(b));
+	snprintf(out, outlen, "[%s] %s/%s", bars, a, b);
+}
+
+static void redraw(struct display *d, bool force)
+{
+	uint64_t now = cc_now_ns();
+	if (!force && now - d->last_draw < 100000000ULL)
+		return;
+	d->last_draw = now;
+	if (d->drawn)
+		fprintf(stderr, "\033[%zuA", d->drawn);
+	for (size_t i = 0; i < d->n; i++) {
+		struct layer_line *l = &d->lines[i];
+		char extra[160] = "";
+		if (l->status && strcmp(l->status, "Downloading") == 0)
+			bar(extra, sizeof(extra), l->cur, l->total);
+		fprintf(stderr, "\r\033[K%s: %s %s\n", l->id, l->status ? l->status : "Waiting", extra);
+	}
+	d->drawn = d->n;
+	fflush(stderr);
+}
+
+static void on_progress(const struct cc_pull_progress *p, void *data)
+{
+	struct display *d = data;
+	if (p->event == CC_PULL_RESOLVED) {
+		free(d->lines);
+		d->n = p->n_layers;
+		d->lines = calloc(d->n + 1, sizeof(*d->lines));
+		d->drawn = 0;
+		return;
+	}
+	if (d->lines == NULL || p->index >= d->n)
+		return;
+	struct layer_line *l = &d->lines[p->index];
+	const char *hex = strchr(p->digest, ':');
+	snprintf(l->id, sizeof(l->id), "%.12s", hex ? hex + 1 : p->digest);
+	l->cur = p->current;
+	l->total = p->total;
+	const char *status = NULL;
+	switch (p->event) {
+	case CC_PULL_EXISTS: status = "Already exists"; break;
+	case CC_PULL_WAITING: status = "Pulling fs layer"; break;
+	case CC_PULL_PROGRESS: status = "Downloading"; break;
+	case CC_PULL_RESUMING: status = "Resuming download"; break;
+	case CC_PULL_VERIFYING: status = "Verifying Checksum"; break;
+	case CC_PULL_DONE: status = "Pull complete"; break;
+	default: break;
+	}
+	bool changed = status != l->status;
+	l->status = status;
+	if (d->tty) {
+		redraw(d, changed && p->event != CC_PULL_PROGRESS);
+	} else if (changed && p->event != CC_PULL_PROGRESS && p->event != CC_PULL_VERIFYING) {
+		if (p->event == CC_PULL_RESUMING)
+			fprintf(stderr, "%s: Resuming download at %lld bytes\n", l->id, (long long)p->current);
+		else
+			fprintf(stderr, "%s: %s\n", l->id, status);
+	}
+}
+
+int cmd_do_pull(struct cc_store *s, const char *ref, const struct cc_pull_options *base, bool quiet,
+		struct cc_pull_result *ret, cc_error **err)
+{
+	struct cc_pull_options o = *base;
+	struct display d = { .tty = isatty(STDERR_FILENO) == 1 };
+	if (!quiet) {
+		o.progress = on_progress;
+		o.progress_data = &d;
+		struct cc_ref *r = NULL;
+		cc_error *e = NULL;
+		if (cc_ref_parse(ref, &r, &e) == 0)
+			fprintf(stderr, "%s: Pulling from %s\n", r->digest ? r->digest : r->tag, r->path);
+		cc_ref_free(r);
+		cc_error_free(e);
+	}
+	int rc = cc_image_pull(s, ref, &o, ret, err);
+	if (d.tty && d.lines)
+		redraw(&d, true);
+	free(d.lines);
+	return rc;
+}
+
+int cmd_pull(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "platform", required_argument, NULL, 'P' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "tls-verify", optional_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cc_pull_options po = { .jobs = 3, .tls_verify = true };
+	bool quiet = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+qj:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q': quiet = true; break;
+		case 'P': po.platform = optarg; break;
+		case 'j':
+			po.jobs = atoi(optarg);
+			if (po.jobs < 1 || po.jobs > 64)
+				return cmd_failf(EXIT_CC_ERROR, "invalid --jobs '%s': expected 1 to 64", optarg);
+			break;
+		case 'T': po.tls_verify = cmd_parse_bool(optarg, true); break;
+		case 'h':
+			printf("Usage: ccontainer pull [-q] [--platform os/arch[/variant]] [--jobs N] [--tls-verify=false] IMAGE\n");
+			return 0;
+		default:
+			return EXIT_CC_ERROR;
+		}
+	}
+	if (optind != argc - 1)
+		return cmd_failf(EXIT_CC_ERROR, "\"pull\" requires exactly 1 argument: ccontainer pull [OPTIONS] NAME[:TAG|@DIGEST]");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	struct cc_pull_result res;
+	cc_error *e = NULL;
+	int rc = cmd_do_pull(s, argv[optind], &po, quiet, &res, &e);
+	cc_store_close(s);
+	if (rc < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	if (quiet) {
+		printf("%s\n", res.image_id);
+	} else {
+		_cleanup_free_ char *fam = NULL;
+		const char *colon = res.ref;
+		/* familiar form of the reference for the status line, as docker prints it */
+		char *at = strchr(res.ref, '@');
+		char *last_colon = strrchr(res.ref, ':');
+		size_t repo_len = at ? (size_t)(at - res.ref) : (last_colon && !strchr(last_colon, '/') ? (size_t)(last_colon - res.ref) : strlen(res.ref));
+		_cleanup_free_ char *repo = strndup(res.ref, repo_len);
+		fam = repo ? cc_ref_familiar_repo(repo) : NULL;
+		colon = res.ref + repo_len;
+		printf("Digest: %s\n", res.digest);
+		printf("Status: %s for %s%s\n", res.up_to_date ? "Image is up to date" : "Downloaded newer image",
+		       fam ? fam : repo, colon);
+		printf("%s\n", res.ref);
+	}
+	cc_pull_result_release(&res);
+	return 0;
+}
