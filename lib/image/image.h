@@ -173,6 +173,22 @@ int cc_registry_login(const char *domain, const char *user, const char *pass, bo
 int cc_image_import(struct cc_store *s, const char *tarball, const char *reference, char **ret_image_id,
 		    cc_error **err);
 
+/* What an image says about running it: its config's `config` object plus
+ * the unpacked layer directories, topmost first (overlay lowerdir order). */
+struct cc_run_config {
+	char **env;          /* "K=V" */
+	char **entrypoint;   /* NULL when unset */
+	char **cmd;          /* NULL when unset */
+	char *workdir;
+	char *user;
+	char *stop_signal;
+	char **exposed_ports; /* "80/tcp" */
+	char **layer_dirs;   /* topmost first */
+	size_t n_layers;
+};
+int cc_image_run_config(struct cc_store *s, const char *image_id, struct cc_run_config **ret, cc_error **err);
+void cc_run_config_free(struct cc_run_config *c);
+
 /* Resolve what a user typed to a stored image ID. */
 int cc_image_resolve(struct cc_store *s, const char *what, char **ret_id, cc_error **err);
 

@@ -1,0 +1,561 @@
+/* ccontainer run: resolve (or pull) the image, describe the container to the
+ * runtime, run it in the foreground, and record it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "runtime/runtime.h"
+
+#define MAX_MOUNTS 64
+#define MAX_ENV 1024
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct run_opts {
+	bool rm, interactive, tty, init, read_only;
+	const char *name, *hostname, *workdir, *user, *entrypoint, *network;
+	bool entrypoint_set;
+	const char *env[MAX_ENV];
+	size_t n_env;
+	const char *env_files[16];
+	size_t n_env_files;
+	struct cc_bind_mount binds[MAX_MOUNTS];
+	size_t n_binds;
+	struct cc_tmpfs_mount tmpfs[MAX_MOUNTS];
+	size_t n_tmpfs;
+	char *owned[2 * MAX_MOUNTS]; /* strings split out of -v/--tmpfs arguments */
+	size_t n_owned;
+};
+
+static void run_opts_release(struct run_opts *o)
+{
+	for (size_t i = 0; i < o->n_owned; i++)
+		free(o->owned[i]);
+}
+
+static char *own(struct run_opts *o, char *s)
+{
+	if (s && o->n_owned < sizeof(o->owned) / sizeof(o->owned[0]))
+		o->owned[o->n_owned++] = s;
+	return s;
+}
+
+/* -v SRC:DST[:ro|rw] with an absolute host path. */
+static int parse_volume(struct run_opts *o, const char *arg)
+{
+	if (o->n_binds >= MAX_MOUNTS)
+		return cmd_failf(EXIT_CC_ERROR, "too many -v options (limit %d)", MAX_MOUNTS);
+	char *copy = own(o, strdup(arg));
+	if (copy == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	char *src = copy, *dst = strchr(copy, ':'), *mode = NULL;
+	if (dst == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "invalid volume '%s': expected SRC:DST[:ro]", arg);
+	*dst++ = '\0';
+	mode = strchr(dst, ':');
+	if (mode)
+		*mode++ = '\0';
+	if (src[0] != '/')
+		return cmd_failf(EXIT_CC_ERROR, "invalid volume '%s': named volumes are not supported, give an absolute host path", arg);
+	if (dst[0] != '/')
+		return cmd_failf(EXIT_CC_ERROR, "invalid volume '%s': the destination must be an absolute path", arg);
+	bool ro = false;
+	if (mode && *mode) {
+		for (char *m = strtok(mode, ","); m; m = strtok(NULL, ",")) {
+			if (strcmp(m, "ro") == 0)
+				ro = true;
+			else if (strcmp(m, "rw") == 0)
+				ro = false;
+			else if (strcmp(m, "z") && strcmp(m, "Z") && strcmp(m, "rprivate") && strcmp(m, "private"))
+				return cmd_failf(EXIT_CC_ERROR, "invalid volume '%s': unknown mode '%s'", arg, m);
+		}
+	}
+	o->binds[o->n_binds++] = (struct cc_bind_mount){ .source = src, .target = dst, .readonly = ro };
+	return 0;
+}
+
+static int parse_tmpfs(struct run_opts *o, const char *arg)
+{
+	if (o->n_tmpfs >= MAX_MOUNTS)
+		return cmd_failf(EXIT_CC_ERROR, "too many --tmpfs options (limit %d)", MAX_MOUNTS);
+	char *copy = own(o, strdup(arg));
+	if (copy == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	char *opts = strchr(copy, ':');
+	if (opts)
+		*opts++ = '\0';
+	if (copy[0] != '/')
+		return cmd_failf(EXIT_CC_ERROR, "invalid --tmpfs '%s': the destination must be an absolute path", arg);
+	o->tmpfs[o->n_tmpfs++] = (struct cc_tmpfs_mount){ .target = copy, .options = opts };
+	return 0;
+}
+
+/* Environment: image first, then --env-file, then -e, later ones winning. */
+struct envset {
+	char *v[MAX_ENV + 2];
+	size_t n;
+};
+
+static int env_set(struct envset *e, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+	if (klen == 0)
+		return cmd_failf(EXIT_CC_ERROR, "invalid environment variable '%s'", kv);
+	_cleanup_free_ char *val = NULL;
+	if (eq == NULL) { /* -e NAME takes the host's value, or nothing */
+		const char *host = getenv(kv);
+		if (host == NULL)
+			return 0;
+		if (asprintf(&val, "%s=%s", kv, host) < 0)
+			return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	} else {
+		val = strdup(kv);
+	}
+	for (size_t i = 0; i < e->n; i++) {
+		if (strncmp(e->v[i], kv, klen) == 0 && e->v[i][klen] == '=') {
+			free(e->v[i]);
+			e->v[i] = steal_ptr(&val);
+			return 0;
+		}
+	}
+	if (e->n >= MAX_ENV)
+		return cmd_failf(EXIT_CC_ERROR, "too many environment variables (limit %d)", MAX_ENV);
+	e->v[e->n++] = steal_ptr(&val);
+	return 0;
+}
+
+static int env_file(struct envset *e, const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "open env file '%s': %s", path, strerror(errno));
+	char line[8192];
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '#')
+			continue;
+		if (env_set(e, p) != 0)
+			return EXIT_CC_ERROR;
+	}
+	return 0;
+}
+
+static const char *const adjectives[] = { "brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen",
+					  "lucid", "merry", "nifty", "proud", "quirky", "serene", "witty", "zen" };
+static const char *const nouns[] = { "turing", "hopper", "lovelace", "ritchie", "thompson", "torvalds", "knuth",
+				     "dijkstra", "liskov", "hamilton", "shannon", "babbage", "kernighan", "pike",
+				     "wirth", "cerf" };
+
+static void generate_name(const char *id, char *out, size_t outlen)
+{
+	unsigned a = (unsigned)strtoul((char[]){ id[0], id[1], 0 }, NULL, 16);
+	unsigned b = (unsigned)strtoul((char[]){ id[2], id[3], 0 }, NULL, 16);
+	snprintf(out, outlen, "%s_%s_%.4s", adjectives[a % 16], nouns[b % 16], id + 4);
+}
+
+static int write_text(const char *dir, const char *name, const char *text, cc_error **err)
+{
+	_cleanup_free_ char *p = NULL;
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		return cc_error_set(err, ENOMEM, "write '%s'", name);
+	return cc_write_file_atomic(p, text, strlen(text), 0644, err);
+}
+
+/* /etc/resolv.conf for the container: the host's, without loopback
+ * nameservers that the container's own network namespace cannot reach. */
+static char *container_resolv(bool host_net)
+{
+	char *data = NULL;
+	size_t len = 0;
+	cc_error *e = NULL;
+	if (cc_read_file("/etc/resolv.conf", 64 * 1024, &data, &len, &e) < 0) {
+		cc_error_free(e);
+		return strdup("");
+	}
+	if (host_net)
+		return data;
+	char *out = calloc(1, len + 1);
+	size_t o = 0;
+	for (char *line = strtok(data, "\n"); line && out; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "nameserver", 10) == 0) {
+			const char *a = line + 10;
+			while (*a == ' ' || *a == '\t')
+				a++;
+			if (cc_str_has_prefix(a, "127.") || strcmp(a, "::1") == 0)
+				continue;
+		}
+		o += (size_t)sprintf(out + o, "%s\n", line);
+	}
+	free(data);
+	return out;
+}
+
+struct hook_ctx {
+	struct cc_store *store;
+	const char *id;
+};
+
+static int on_created(pid_t pid, void *data, cc_error **err)
+{
+	struct hook_ctx *h = data;
+	return cc_store_container_update_state(h->store, h->id, "running", (int)pid, 0, false, err);
+}
+
+static char *join_argv(char *const *argv)
+{
+	size_t n = 1;
+	for (char *const *a = argv; *a; a++)
+		n += strlen(*a) + 1;
+	char *s = calloc(1, n);
+	for (char *const *a = argv; s && *a; a++) {
+		if (a != argv)
+			strcat(s, " ");
+		strcat(s, *a);
+	}
+	return s;
+}
+
+static int exit_code_for(const cc_error *e)
+{
+	if (e && e->kind == CC_ERR_EXEC_NOTFOUND)
+		return EXIT_NOT_FOUND;
+	if (e && e->kind == CC_ERR_EXEC_PERM)
+		return EXIT_CANNOT_EXEC;
+	return EXIT_CC_ERROR;
+}
+
+/* Resolve the image, pulling it when absent (docker's "Unable to find image"). */
+static int find_or_pull(struct cc_store *s, const char *image, char **ret_id)
+{
+	cc_error *e = NULL;
+	if (cc_image_resolve(s, image, ret_id, &e) == 0)
+		return 0;
+	if (e->kind != CC_ERR_NOT_FOUND)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	cc_error_clear(&e);
+	struct cc_ref *ref = NULL;
+	if (cc_ref_parse(image, &ref, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	cc_ref_free(ref);
+	fprintf(stderr, "Unable to find image '%s' locally\n", image);
+	struct cc_pull_options po = { .jobs = 3, .tls_verify = true };
+	struct cc_pull_result res;
+	if (cmd_do_pull(s, image, &po, false, &res, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	*ret_id = steal_ptr(&res.image_id);
+	cc_pull_result_release(&res);
+	return 0;
+}
+
+static void remove_container(struct cc_store *s, const char *id, const char *dir)
+{
+	cc_error *e = NULL;
+	if (cc_rm_rf(dir, &e) < 0 || cc_store_container_delete(s, id, &e) < 0)
+		fprintf(stderr, "Warning: remove container %.12s: %s\n", id, e ? e->msg : "");
+	cc_error_free(e);
+}
+
+static int usage(void)
+{
+	printf("Usage: ccontainer run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+	       "Options:\n"
+	       "  --rm                    remove the container when it exits\n"
+	       "  --name NAME             name the container\n"
+	       "  -i, --interactive       keep standard input open\n"
+	       "  -t, --tty               allocate a pseudo-terminal\n"
+	       "  -e, --env K[=V]         set an environment variable\n"
+	       "      --env-file FILE     read environment variables from a file\n"
+	       "  -v, --volume SRC:DST[:ro]  bind mount a host path\n"
+	       "      --tmpfs DST[:OPTS]  mount a tmpfs\n"
+	       "      --read-only         mount the root filesystem read-only\n"
+	       "  -h, --hostname NAME     container host name\n"
+	       "  -w, --workdir DIR       working directory inside the container\n"
+	       "  -u, --user USER[:GROUP] user to run as\n"
+	       "      --entrypoint CMD    override the image's entrypoint\n"
+	       "      --init              run a small init as PID 1 (signals, zombies)\n"
+	       "      --network none|host network mode (default none)\n"
+	       "\nPID 1 ignores signals it has no handler for: use --init to make Ctrl-C and\n"
+	       "`ccontainer stop` work for programs that do not handle SIGINT/SIGTERM.\n");
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	enum { O_RM = 1000, O_NAME, O_ENVFILE, O_TMPFS, O_RO, O_ENTRY, O_INIT, O_NET, O_HELP };
+	static const struct option opts[] = {
+		{ "rm", no_argument, NULL, O_RM },
+		{ "name", required_argument, NULL, O_NAME },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "env-file", required_argument, NULL, O_ENVFILE },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "tmpfs", required_argument, NULL, O_TMPFS },
+		{ "read-only", no_argument, NULL, O_RO },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "entrypoint", required_argument, NULL, O_ENTRY },
+		{ "init", no_argument, NULL, O_INIT },
+		{ "network", required_argument, NULL, O_NET },
+		{ "net", required_argument, NULL, O_NET },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run_opts o = { .network = "none" };
+	int c, rc = 0;
+	while ((c = getopt_long(argc, argv, "+ite:v:h:w:u:", opts, NULL)) != -1) {
+		switch (c) {
+		case O_RM: o.rm = true; break;
+		case O_NAME: o.name = optarg; break;
+		case 'i': o.interactive = true; break;
+		case 't': o.tty = true; break;
+		case 'e':
+			if (o.n_env >= MAX_ENV)
+				return cmd_failf(EXIT_CC_ERROR, "too many -e options");
+			o.env[o.n_env++] = optarg;
+			break;
+		case O_ENVFILE:
+			if (o.n_env_files >= 16)
+				return cmd_failf(EXIT_CC_ERROR, "too many --env-file options");
+			o.env_files[o.n_env_files++] = optarg;
+			break;
+		case 'v': rc = parse_volume(&o, optarg); break;
+		case O_TMPFS: rc = parse_tmpfs(&o, optarg); break;
+		case O_RO: o.read_only = true; break;
+		case 'h': o.hostname = optarg; break;
+		case 'w': o.workdir = optarg; break;
+		case 'u': o.user = optarg; break;
+		case O_ENTRY: o.entrypoint = optarg; o.entrypoint_set = true; break;
+		case O_INIT: o.init = true; break;
+		case O_NET: o.network = optarg; break;
+		case O_HELP: run_opts_release(&o); return usage();
+		default: run_opts_release(&o); return EXIT_CC_ERROR;
+		}
+		if (rc != 0) {
+			run_opts_release(&o);
+			return rc;
+		}
+	}
+	if (optind >= argc) {
+		run_opts_release(&o);
+		return cmd_failf(EXIT_CC_ERROR, "\"run\" requires at least 1 argument: ccontainer run [OPTIONS] IMAGE [COMMAND [ARG...]]");
+	}
+	enum cc_net_mode net;
+	if (strcmp(o.network, "none") == 0)
+		net = CC_NET_NONE;
+	else if (strcmp(o.network, "host") == 0)
+		net = CC_NET_HOST;
+	else {
+		run_opts_release(&o);
+		return cmd_failf(EXIT_CC_ERROR, "network mode '%s' is not supported (use none or host)", o.network);
+	}
+	if (o.workdir && o.workdir[0] != '/') {
+		run_opts_release(&o);
+		return cmd_failf(EXIT_CC_ERROR, "the working directory '%s' is invalid, it needs to be an absolute path", o.workdir);
+	}
+	const char *image = argv[optind];
+	char **user_args = argv + optind + 1;
+
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL) {
+		run_opts_release(&o);
+		return EXIT_CC_ERROR;
+	}
+	cc_error *e = NULL;
+	_cleanup_free_ char *image_id = NULL, *id = NULL, *dir = NULL, *cmdline = NULL, *resolv = NULL;
+	_cleanup_free_ char *cfgtext = NULL, *hostname_file = NULL, *hosts_file = NULL, *resolv_file = NULL;
+	struct cc_run_config *ic = NULL;
+	struct envset env = { .n = 0 };
+	char **args = NULL;
+	char name_buf[128], hostname[65];
+	char *upper = NULL, *work = NULL, *rootfs = NULL;
+	bool row_added = false;
+	int status = 0;
+	json_t *cfgjson = NULL;
+
+	if ((rc = find_or_pull(s, image, &image_id)) != 0)
+		goto out;
+	if (cc_image_run_config(s, image_id, &ic, &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto out;
+	}
+	/* argv: entrypoint + (user args | image Cmd); --entrypoint drops the image's Cmd. */
+	size_t n_ep = 0, n_cmd = 0;
+	char *ep_override[2] = { (char *)o.entrypoint, NULL };
+	char **ep = o.entrypoint_set ? (o.entrypoint && *o.entrypoint ? ep_override : NULL) : ic->entrypoint;
+	char **cmdv = *user_args ? user_args : (o.entrypoint_set ? NULL : ic->cmd);
+	while (ep && ep[n_ep])
+		n_ep++;
+	while (cmdv && cmdv[n_cmd])
+		n_cmd++;
+	if (n_ep + n_cmd == 0) {
+		rc = cmd_failf(EXIT_CC_ERROR, "no command specified: the image has no Cmd or Entrypoint, give one after the image name");
+		goto out;
+	}
+	args = calloc(n_ep + n_cmd + 1, sizeof(char *));
+	if (args == NULL) {
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		goto out;
+	}
+	memcpy(args, ep, n_ep * sizeof(char *));
+	memcpy(args + n_ep, cmdv, n_cmd * sizeof(char *));
+	cmdline = join_argv(args);
+
+	/* Identity */
+	char idbuf[65];
+	if (cc_random_hex(idbuf, 32, &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto out;
+	}
+	id = strdup(idbuf);
+	if (o.name) {
+		size_t nl = strlen(o.name);
+		bool ok = nl > 0 && nl < sizeof(name_buf);
+		for (size_t i = 0; ok && i < nl; i++)
+			ok = (o.name[i] >= 'a' && o.name[i] <= 'z') || (o.name[i] >= 'A' && o.name[i] <= 'Z') ||
+			     (o.name[i] >= '0' && o.name[i] <= '9') || (i > 0 && strchr("_.-", o.name[i]));
+		if (!ok) {
+			rc = cmd_failf(EXIT_CC_ERROR, "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o.name);
+			goto out;
+		}
+		snprintf(name_buf, sizeof(name_buf), "%s", o.name);
+	} else {
+		generate_name(id, name_buf, sizeof(name_buf));
+	}
+	snprintf(hostname, sizeof(hostname), "%.64s", o.hostname ? o.hostname : id);
+	if (!o.hostname)
+		hostname[12] = '\0';
+
+	/* Environment: image Env, PATH default, HOSTNAME, --env-file, -e. */
+	for (char **v = ic->env; v && *v; v++)
+		if ((rc = env_set(&env, *v)) != 0)
+			goto out;
+	bool has_path = false;
+	for (size_t i = 0; i < env.n; i++)
+		has_path |= cc_str_has_prefix(env.v[i], "PATH=");
+	char hn_env[80];
+	snprintf(hn_env, sizeof(hn_env), "HOSTNAME=%s", hostname);
+	if ((!has_path && (rc = env_set(&env, DEFAULT_PATH)) != 0) || (rc = env_set(&env, hn_env)) != 0)
+		goto out;
+	for (size_t i = 0; i < o.n_env_files; i++)
+		if ((rc = env_file(&env, o.env_files[i])) != 0)
+			goto out;
+	for (size_t i = 0; i < o.n_env; i++)
+		if ((rc = env_set(&env, o.env[i])) != 0)
+			goto out;
+
+	/* The container's directory and its own files. */
+	dir = cc_store_container_path(s, id);
+	if (dir == NULL || asprintf(&upper, "%s/upper", dir) < 0 || asprintf(&work, "%s/work", dir) < 0 ||
+	    asprintf(&rootfs, "%s/rootfs", dir) < 0) {
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < o.n_binds; i++) {
+		struct stat st;
+		if (stat(o.binds[i].source, &st) < 0 && (errno != ENOENT || cc_mkdir_p(o.binds[i].source, 0755, &e) < 0)) {
+			if (e == NULL)
+				cc_error_set(&e, errno, "bind source '%s'", o.binds[i].source);
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			goto out;
+		}
+	}
+	cfgjson = json_pack("{s:o, s:o, s:s, s:s}", "Cmd", json_array(), "Env", json_array(), "Hostname", hostname,
+			    "Network", o.network);
+	for (char **a = args; cfgjson && *a; a++)
+		json_array_append_new(json_object_get(cfgjson, "Cmd"), json_string(*a));
+	for (size_t i = 0; cfgjson && i < env.n; i++)
+		json_array_append_new(json_object_get(cfgjson, "Env"), json_string(env.v[i]));
+	cfgtext = cfgjson ? json_dumps(cfgjson, JSON_COMPACT) : NULL;
+	struct cc_container_record rec = { .id = id, .name = name_buf, .image_id = image_id, .image_name = (char *)image,
+					   .command = cmdline, .config_json = cfgtext, .state = (char *)"created",
+					   .created = time(NULL) };
+	if (cc_store_container_add(s, &rec, &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto out;
+	}
+	row_added = true;
+	char hosts[512];
+	snprintf(hosts, sizeof(hosts), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
+		 hostname);
+	char hostname_nl[80];
+	snprintf(hostname_nl, sizeof(hostname_nl), "%s\n", hostname);
+	resolv = container_resolv(net == CC_NET_HOST);
+	if (cc_mkdir_p(upper, 0755, &e) < 0 || cc_mkdir_p(work, 0700, &e) < 0 || cc_mkdir_p(rootfs, 0755, &e) < 0 ||
+	    write_text(dir, "hostname", hostname_nl, &e) < 0 || write_text(dir, "hosts", hosts, &e) < 0 ||
+	    write_text(dir, "resolv.conf", resolv ? resolv : "", &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto out;
+	}
+	if (asprintf(&hostname_file, "%s/hostname", dir) < 0 || asprintf(&hosts_file, "%s/hosts", dir) < 0 ||
+	    asprintf(&resolv_file, "%s/resolv.conf", dir) < 0) {
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		goto out;
+	}
+	env.v[env.n] = NULL;
+	struct hook_ctx hook = { .store = s, .id = id };
+	struct cc_run_spec spec = {
+		.lower_dirs = (const char *const *)ic->layer_dirs,
+		.n_lower = ic->n_layers,
+		.upper_dir = upper,
+		.work_dir = work,
+		.rootfs_dir = rootfs,
+		.read_only = o.read_only,
+		.argv = args,
+		.env = env.v,
+		.cwd = o.workdir ? o.workdir : ic->workdir,
+		.user = o.user ? o.user : ic->user,
+		.hostname = hostname,
+		.hostname_file = hostname_file,
+		.hosts_file = net == CC_NET_HOST ? "/etc/hosts" : hosts_file,
+		.resolv_file = resolv_file,
+		.binds = o.binds,
+		.n_binds = o.n_binds,
+		.tmpfs = o.tmpfs,
+		.n_tmpfs = o.n_tmpfs,
+		.net = net,
+		.tty = o.tty,
+		.interactive = o.interactive,
+		.init = o.init,
+		.on_created = on_created,
+		.hook_data = &hook,
+	};
+	if (cc_runtime_run(&spec, &status, &e) < 0) {
+		rc = exit_code_for(e);
+		cmd_fail(e, rc);
+		e = NULL;
+		status = rc;
+	} else {
+		rc = status;
+	}
+	if (cc_store_container_update_state(s, id, "exited", 0, status, false, &e) < 0) {
+		fprintf(stderr, "Warning: record container exit: %s\n", e->msg);
+		cc_error_clear(&e);
+	}
+out:
+	/* Without --rm the container stays (also one that failed to start), as in docker. */
+	if (row_added && o.rm)
+		remove_container(s, id, dir);
+	json_decref(cfgjson);
+	free(upper);
+	free(work);
+	free(rootfs);
+	free(args);
+	for (size_t i = 0; i < env.n; i++)
+		free(env.v[i]);
+	cc_run_config_free(ic);
+	cc_store_close(s);
+	run_opts_release(&o);
+	return rc;
+}
