@@ -101,9 +101,18 @@ static bool valid_domain(const char *d)
 		return true;
 	}
 	const char *colon = strchr(d, ':');
-	for (const char *p = d; *p && p != colon; p++)
-		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
+	/* dot-separated labels of [a-zA-Z0-9-], not starting or ending with '-' */
+	const char *end = colon ? colon : d + n;
+	const char *label = d;
+	for (const char *p = d; p <= end; p++) {
+		if (p == end || *p == '.') {
+			if (p == label || label[0] == '-' || p[-1] == '-')
+				return false;
+			label = p + 1;
+		} else if (!isalnum((unsigned char)*p) && *p != '-') {
 			return false;
+		}
+	}
 	if (colon) {
 		if (colon[1] == '\0')
 			return false;

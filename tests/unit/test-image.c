@@ -1,0 +1,303 @@
+/* Unit tests for lib/image: references, auth challenges, manifests,
+ * platform selection, chain IDs, tar path cleaning.  No root, no network. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "image/image-internal.h"
+#include "image/image.h"
+
+static void check_ref(const char *in, const char *domain, const char *path, const char *tag, const char *digest)
+{
+	struct cc_ref *r = NULL;
+	cc_error *e = NULL;
+	int rc = cc_ref_parse(in, &r, &e);
+	if (rc != 0)
+		print_error("parse '%s': %s\n", in, e ? e->msg : "?");
+	assert_int_equal(rc, 0);
+	assert_string_equal(r->domain, domain);
+	assert_string_equal(r->path, path);
+	if (tag)
+		assert_string_equal(r->tag, tag);
+	else
+		assert_null(r->tag);
+	if (digest)
+		assert_string_equal(r->digest, digest);
+	else
+		assert_null(r->digest);
+	cc_ref_free(r);
+}
+
+#define D64 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void test_ref_normalise(void **state)
+{
+	(void)state;
+	check_ref("alpine", "docker.io", "library/alpine", "latest", NULL);
+	check_ref("alpine:3.20", "docker.io", "library/alpine", "3.20", NULL);
+	check_ref("user/app", "docker.io", "user/app", "latest", NULL);
+	check_ref("index.docker.io/library/alpine", "docker.io", "library/alpine", "latest", NULL);
+	check_ref("docker.io/alpine", "docker.io", "library/alpine", "latest", NULL);
+	check_ref("localhost/app", "localhost", "app", "latest", NULL);
+	check_ref("localhost:5000/a/b:v1", "localhost:5000", "a/b", "v1", NULL);
+	check_ref("127.0.0.1:5000/test/alpine:latest", "127.0.0.1:5000", "test/alpine", "latest", NULL);
+	check_ref("quay.io/x/y", "quay.io", "x/y", "latest", NULL);
+	check_ref("[::1]:5000/a", "[::1]:5000", "a", "latest", NULL);
+	check_ref("alpine@" D64, "docker.io", "library/alpine", NULL, D64);
+	check_ref("alpine:3.20@" D64, "docker.io", "library/alpine", "3.20", D64);
+	check_ref("my-app__x/sub.1-2", "docker.io", "my-app__x/sub.1-2", "latest", NULL);
+}
+
+static void test_ref_string(void **state)
+{
+	(void)state;
+	struct cc_ref *r = NULL;
+	cc_error *e = NULL;
+	assert_int_equal(cc_ref_parse("alpine:3.20@" D64, &r, &e), 0);
+	char *s = cc_ref_string(r);
+	assert_string_equal(s, "docker.io/library/alpine@" D64); /* the digest wins */
+	free(s);
+	s = cc_ref_repo(r);
+	assert_string_equal(s, "docker.io/library/alpine");
+	char *fam = cc_ref_familiar_repo(s);
+	assert_string_equal(fam, "alpine");
+	free(fam);
+	free(s);
+	cc_ref_free(r);
+	fam = cc_ref_familiar_repo("docker.io/user/app");
+	assert_string_equal(fam, "user/app");
+	free(fam);
+	fam = cc_ref_familiar_repo("localhost:5000/app");
+	assert_string_equal(fam, "localhost:5000/app");
+	free(fam);
+	assert_string_equal(cc_ref_api_host("docker.io"), "registry-1.docker.io");
+	assert_string_equal(cc_ref_api_host("quay.io"), "quay.io");
+}
+
+static void test_ref_invalid(void **state)
+{
+	(void)state;
+	const char *bad[] = { "", "Alpine", "alpine:", "alpine@sha256:abc", "-alpine", "a//b", "alpine:bad tag",
+			      "alpine::x", "a..b/c", "my.app_x/y", "-host.io/x", "host-.io/x", "alpine@md5:0123", "host:port:bad/x", "a_-b" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cc_ref *r = NULL;
+		cc_error *e = NULL;
+		int rc = cc_ref_parse(bad[i], &r, &e);
+		if (rc == 0)
+			print_error("'%s' parsed but is invalid\n", bad[i]);
+		assert_int_not_equal(rc, 0);
+		assert_non_null(e);
+		assert_int_equal(e->kind, CC_ERR_INVALID);
+		assert_non_null(strstr(e->msg, "invalid reference format"));
+		cc_error_free(e);
+	}
+	/* 5000 characters: refused, not crashed */
+	char *big = malloc(5001);
+	memset(big, 'a', 5000);
+	big[5000] = '\0';
+	struct cc_ref *r = NULL;
+	cc_error *e = NULL;
+	assert_int_not_equal(cc_ref_parse(big, &r, &e), 0);
+	cc_error_free(e);
+	free(big);
+}
+
+static void test_challenge(void **state)
+{
+	(void)state;
+	struct cc_challenge c;
+	cc_error *e = NULL;
+	assert_int_equal(cc_challenge_parse("Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
+					    "scope=\"repository:library/alpine:pull,push\"", &c, &e), 0);
+	assert_string_equal(c.scheme, "Bearer");
+	assert_string_equal(c.realm, "https://auth.docker.io/token");
+	assert_string_equal(c.service, "registry.docker.io");
+	assert_string_equal(c.scope, "repository:library/alpine:pull,push");
+	cc_challenge_release(&c);
+
+	assert_int_equal(cc_challenge_parse("Basic realm=\"Registry Realm\"", &c, &e), 0);
+	assert_string_equal(c.scheme, "Basic");
+	assert_string_equal(c.realm, "Registry Realm");
+	assert_null(c.scope);
+	cc_challenge_release(&c);
+
+	assert_int_equal(cc_challenge_parse("Bearer realm=http://127.0.0.1:1/token, service = svc", &c, &e), 0);
+	assert_string_equal(c.realm, "http://127.0.0.1:1/token");
+	assert_string_equal(c.service, "svc");
+	cc_challenge_release(&c);
+
+	assert_int_not_equal(cc_challenge_parse("Bearer service=\"x\"", &c, &e), 0); /* no realm */
+	cc_error_clear(&e);
+	assert_int_not_equal(cc_challenge_parse("Bearer realm=\"unterminated", &c, &e), 0);
+	cc_error_clear(&e);
+	assert_int_not_equal(cc_challenge_parse("", &c, &e), 0);
+	cc_error_clear(&e);
+}
+
+static const char index_json[] =
+	"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+	"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\",\"size\":100,"
+	"\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v6\"}},"
+	"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:2222222222222222222222222222222222222222222222222222222222222222\",\"size\":100,"
+	"\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
+	"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:3333333333333333333333333333333333333333333333333333333333333333\",\"size\":100,"
+	"\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}},"
+	"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:4444444444444444444444444444444444444444444444444444444444444444\",\"size\":100,"
+	"\"platform\":{\"architecture\":\"unknown\",\"os\":\"unknown\"},"
+	"\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\"}},"
+	"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:5555555555555555555555555555555555555555555555555555555555555555\",\"size\":100,"
+	"\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"}}]}";
+
+static const char *select_for(const char *platform, cc_error **e)
+{
+	static char out[80];
+	struct cc_manifest *m = NULL;
+	assert_int_equal(cc_manifest_parse(index_json, strlen(index_json), CC_MT_OCI_INDEX, &m, e), 0);
+	assert_true(m->is_index);
+	assert_int_equal(m->n_entries, 5);
+	struct cc_platform p;
+	assert_int_equal(cc_platform_parse(platform, &p, e), 0);
+	const struct cc_descriptor *d = NULL;
+	int rc = cc_manifest_select(m, &p, &d, e);
+	if (rc == 0)
+		snprintf(out, sizeof(out), "%s", d->digest + 7);
+	cc_manifest_free(m);
+	return rc == 0 ? out : NULL;
+}
+
+static void test_platform_select(void **state)
+{
+	(void)state;
+	cc_error *e = NULL;
+	assert_string_equal(select_for("linux/amd64", &e), "2222222222222222222222222222222222222222222222222222222222222222");
+	/* arm64 without a variant in the index matches arm64/v8 */
+	assert_string_equal(select_for("linux/arm64", &e), "3333333333333333333333333333333333333333333333333333333333333333");
+	assert_string_equal(select_for("linux/arm64/v8", &e), "3333333333333333333333333333333333333333333333333333333333333333");
+	/* exact variant beats a lower compatible one; v8 32-bit takes v7 */
+	assert_string_equal(select_for("linux/arm/v7", &e), "5555555555555555555555555555555555555555555555555555555555555555");
+	assert_string_equal(select_for("linux/arm/v6", &e), "1111111111111111111111111111111111111111111111111111111111111111");
+	assert_string_equal(select_for("linux/arm/v8", &e), "5555555555555555555555555555555555555555555555555555555555555555");
+	/* the attestation entry is never chosen, and a missing platform lists what exists */
+	assert_null(select_for("unknown/unknown", &e));
+	cc_error_clear(&e);
+	assert_null(select_for("linux/s390x", &e));
+	assert_int_equal(e->kind, CC_ERR_NOT_FOUND);
+	assert_non_null(strstr(e->msg, "no matching manifest for linux/s390x"));
+	assert_non_null(strstr(e->msg, "linux/amd64"));
+	assert_non_null(strstr(e->msg, "linux/arm/v7"));
+	assert_null(strstr(e->msg, "unknown"));
+	cc_error_clear(&e);
+	struct cc_platform p;
+	assert_int_not_equal(cc_platform_parse("linux", &p, &e), 0);
+	cc_error_clear(&e);
+	cc_platform_host(&p);
+	assert_string_equal(p.os, "linux");
+}
+
+static void test_manifest_parse(void **state)
+{
+	(void)state;
+	const char man[] =
+		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+		"\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7,"
+		"\"digest\":\"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"},"
+		"\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\",\"size\":10,"
+		"\"digest\":\"sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"}]}";
+	struct cc_manifest *m = NULL;
+	cc_error *e = NULL;
+	assert_int_equal(cc_manifest_parse(man, strlen(man), CC_MT_DOCKER_MANIFEST "; charset=utf-8", &m, &e), 0);
+	assert_false(m->is_index);
+	assert_int_equal(m->n_entries, 1);
+	assert_int_equal(m->config.size, 7);
+	assert_string_equal(m->entries[0].media_type, CC_MT_DOCKER_LAYER);
+	cc_manifest_free(m);
+
+	/* OCI manifest without mediaType: Content-Type decides */
+	const char oci[] = "{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"},\"layers\":[]}";
+	assert_int_equal(cc_manifest_parse(oci, strlen(oci), CC_MT_OCI_MANIFEST, &m, &e), 0);
+	assert_string_equal(m->media_type, CC_MT_OCI_MANIFEST);
+	cc_manifest_free(m);
+
+	/* mismatch between body and Content-Type, schema 1, garbage, bad digest */
+	assert_int_not_equal(cc_manifest_parse(man, strlen(man), CC_MT_OCI_INDEX, &m, &e), 0);
+	assert_int_equal(e->kind, CC_ERR_VERIFY);
+	cc_error_clear(&e);
+	const char s1[] = "{\"schemaVersion\":1,\"mediaType\":\"application/vnd.docker.distribution.manifest.v1+prettyjws\"}";
+	assert_int_not_equal(cc_manifest_parse(s1, strlen(s1), NULL, &m, &e), 0);
+	assert_non_null(strstr(e->msg, "schema 1"));
+	cc_error_clear(&e);
+	assert_int_not_equal(cc_manifest_parse("{not json", 9, NULL, &m, &e), 0);
+	cc_error_clear(&e);
+	const char bad[] = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+			   "\"config\":{\"size\":1,\"digest\":\"md5:abc\"},\"layers\":[]}";
+	assert_int_not_equal(cc_manifest_parse(bad, strlen(bad), NULL, &m, &e), 0);
+	cc_error_clear(&e);
+}
+
+static void test_config_and_chain(void **state)
+{
+	(void)state;
+	const char cfg[] =
+		"{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2024-09-06T12:00:00Z\","
+		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
+		"\"sha256:1111111111111111111111111111111111111111111111111111111111111111\","
+		"\"sha256:2222222222222222222222222222222222222222222222222222222222222222\"]}}";
+	struct cc_image_config *c = NULL;
+	cc_error *e = NULL;
+	assert_int_equal(cc_image_config_parse(cfg, strlen(cfg), &c, &e), 0);
+	assert_int_equal(c->n_diff_ids, 2);
+	assert_string_equal(c->arch, "amd64");
+	char **chains = NULL;
+	assert_int_equal(cc_chain_ids(c->diff_ids, c->n_diff_ids, &chains, &e), 0);
+	assert_string_equal(chains[0], c->diff_ids[0]);
+	/* ChainID(L0|L1) = sha256("<chain0> <diff1>") */
+	char want[72], buf[160];
+	int n = snprintf(buf, sizeof(buf), "%s %s", c->diff_ids[0], c->diff_ids[1]);
+	cc_sha256_digest(buf, (size_t)n, want);
+	assert_string_equal(chains[1], want);
+	for (char **p = chains; *p; p++)
+		free(*p);
+	free(chains);
+	cc_image_config_free(c);
+	assert_int_not_equal(cc_image_config_parse("{\"rootfs\":{}}", 13, &c, &e), 0);
+	cc_error_clear(&e);
+}
+
+static void test_clean_path(void **state)
+{
+	(void)state;
+	char out[256];
+	assert_int_equal(cc_layer_clean_path("./etc/passwd", out, sizeof(out)), 0);
+	assert_string_equal(out, "etc/passwd");
+	assert_int_equal(cc_layer_clean_path("/abs/x/", out, sizeof(out)), 0);
+	assert_string_equal(out, "abs/x");
+	assert_int_equal(cc_layer_clean_path("./", out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(cc_layer_clean_path("a//./b", out, sizeof(out)), 0);
+	assert_string_equal(out, "a/b");
+	assert_int_equal(cc_layer_clean_path("../escape", out, sizeof(out)), -1);
+	assert_int_equal(cc_layer_clean_path("a/../../b", out, sizeof(out)), -1);
+	assert_int_equal(cc_layer_clean_path("a/..", out, sizeof(out)), -1);
+	assert_int_equal(cc_layer_clean_path("..a/b..", out, sizeof(out)), 0);
+	assert_string_equal(out, "..a/b..");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ref_normalise),
+		cmocka_unit_test(test_ref_string),
+		cmocka_unit_test(test_ref_invalid),
+		cmocka_unit_test(test_challenge),
+		cmocka_unit_test(test_platform_select),
+		cmocka_unit_test(test_manifest_parse),
+		cmocka_unit_test(test_config_and_chain),
+		cmocka_unit_test(test_clean_path),
+	};
+	return cmocka_run_group_tests_name("image", tests, NULL, NULL);
+}
