@@ -1,0 +1,283 @@
+/* Unit tests for layer unpacking: whiteouts, opaque dirs, containment,
+ * diff IDs, compression.  Whiteouts need root (mknod, trusted.* xattrs):
+ * those cases skip without it. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "image/image.h"
+#include "util/util.h"
+
+enum kind { F, D, L, H };
+struct ent {
+	enum kind k;
+	const char *path;
+	const char *data; /* file content, or link target */
+};
+
+/* Write a tar (optionally gzip or zstd) of the entries to path; return the
+ * sha256 of the uncompressed tar in diff. */
+static void make_tar(const char *path, const struct ent *ents, size_t n, const char *filter, char diff[72])
+{
+	/* uncompressed first, to know the diff ID */
+	size_t cap = 1 << 20, used = 0;
+	char *buf = malloc(cap);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, ents[i].path);
+		archive_entry_set_mtime(e, 1000, 0);
+		switch (ents[i].k) {
+		case F:
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_perm(e, 0644);
+			archive_entry_set_size(e, (la_int64_t)strlen(ents[i].data));
+			break;
+		case D:
+			archive_entry_set_filetype(e, AE_IFDIR);
+			archive_entry_set_perm(e, 0755);
+			break;
+		case L:
+			archive_entry_set_filetype(e, AE_IFLNK);
+			archive_entry_set_perm(e, 0777);
+			archive_entry_set_symlink(e, ents[i].data);
+			break;
+		case H:
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_perm(e, 0644);
+			archive_entry_set_hardlink(e, ents[i].data);
+			break;
+		}
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		if (ents[i].k == F)
+			archive_write_data(a, ents[i].data, strlen(ents[i].data));
+		archive_entry_free(e);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	cc_sha256_digest(buf, used, diff);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	if (filter == NULL) {
+		assert_int_equal(cc_write_all(fd, buf, used), 0);
+	} else {
+		/* compress the same bytes */
+		size_t ccap = cap + 4096, cused = 0;
+		char *cbuf = malloc(ccap);
+		struct archive *w = archive_write_new();
+		archive_write_set_format_raw(w);
+		if (strcmp(filter, "gzip") == 0)
+			archive_write_add_filter_gzip(w);
+		else
+			archive_write_add_filter_zstd(w);
+		archive_write_set_bytes_in_last_block(w, 1);
+		assert_int_equal(archive_write_open_memory(w, cbuf, ccap, &cused), ARCHIVE_OK);
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_pathname(e, "data");
+		archive_entry_set_size(e, (la_int64_t)used);
+		archive_write_header(w, e);
+		archive_write_data(w, buf, used);
+		archive_entry_free(e);
+		archive_write_close(w);
+		archive_write_free(w);
+		assert_int_equal(cc_write_all(fd, cbuf, cused), 0);
+		free(cbuf);
+	}
+	close(fd);
+	free(buf);
+}
+
+struct fixture {
+	char dir[64];
+	char tar[128];
+	char out[128];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/cc-layer-test-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->tar, sizeof(f->tar), "%s/layer.tar", f->dir);
+	snprintf(f->out, sizeof(f->out), "%s/out", f->dir);
+	mkdir(f->out, 0755);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	(void)cc_rm_rf(f->dir, &e);
+	cc_error_free(e);
+	free(f);
+	return 0;
+}
+
+static int unpack(struct fixture *f, char diff[72], cc_error **e)
+{
+	int fd = open(f->tar, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	int64_t size = 0;
+	int rc = cc_layer_unpack_fd(fd, f->out, diff, &size, e);
+	close(fd);
+	return rc;
+}
+
+static void test_plain_and_compressed(void **state)
+{
+	struct fixture *f = *state;
+	const struct ent ents[] = {
+		{ D, "./etc/", NULL }, { F, "./etc/motd", "hello\n" }, { L, "./etc/link", "/etc/motd" },
+		{ H, "./etc/hard", "./etc/motd" }, { F, "/abs/contained", "x" },
+	};
+	const char *filters[] = { NULL, "gzip", "zstd" };
+	for (size_t i = 0; i < 3; i++) {
+		char want[72], got[72];
+		cc_error *e = NULL;
+		make_tar(f->tar, ents, sizeof(ents) / sizeof(ents[0]), filters[i], want);
+		int rc = unpack(f, got, &e);
+		if (rc < 0)
+			print_error("unpack (%s): %s\n", filters[i] ? filters[i] : "tar", e->msg);
+		assert_int_equal(rc, 0);
+		assert_string_equal(got, want); /* diff ID = sha256 of the uncompressed tar */
+		char p[256], buf[64];
+		snprintf(p, sizeof(p), "%s/etc/motd", f->out);
+		char *data = NULL;
+		assert_int_equal(cc_read_file(p, 100, &data, NULL, &e), 0);
+		assert_string_equal(data, "hello\n");
+		free(data);
+		snprintf(p, sizeof(p), "%s/etc/link", f->out);
+		ssize_t n = readlink(p, buf, sizeof(buf) - 1);
+		assert_true(n > 0);
+		buf[n] = '\0';
+		assert_string_equal(buf, "/etc/motd"); /* symlinks are kept as they are */
+		struct stat a, b;
+		snprintf(p, sizeof(p), "%s/etc/hard", f->out);
+		assert_int_equal(stat(p, &a), 0);
+		snprintf(p, sizeof(p), "%s/etc/motd", f->out);
+		assert_int_equal(stat(p, &b), 0);
+		assert_int_equal(a.st_ino, b.st_ino);
+		snprintf(p, sizeof(p), "%s/abs/contained", f->out); /* absolute names land inside */
+		assert_int_equal(access(p, F_OK), 0);
+		assert_int_equal(cc_rm_rf(f->out, &e), 0);
+		mkdir(f->out, 0755);
+	}
+}
+
+static void test_whiteouts(void **state)
+{
+	struct fixture *f = *state;
+	if (geteuid() != 0)
+		skip();
+	/* the opaque marker comes after a sibling: order must not matter */
+	const struct ent ents[] = {
+		{ D, "etc/", NULL }, { F, "etc/.wh.motd", "" }, { D, "opt/", NULL }, { F, "opt/new", "n" },
+		{ F, "opt/.wh..wh..opq", "" }, { F, "deep/dir/.wh.gone", "" },
+	};
+	char want[72], got[72];
+	cc_error *e = NULL;
+	make_tar(f->tar, ents, sizeof(ents) / sizeof(ents[0]), "gzip", want);
+	assert_int_equal(unpack(f, got, &e), 0);
+	assert_string_equal(got, want);
+	char p[256], v[8];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/etc/motd", f->out);
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(st.st_rdev, makedev(0, 0));
+	snprintf(p, sizeof(p), "%s/etc/.wh.motd", f->out);
+	assert_int_not_equal(access(p, F_OK), 0);
+	snprintf(p, sizeof(p), "%s/opt", f->out);
+	assert_int_equal(getxattr(p, "trusted.overlay.opaque", v, sizeof(v)), 1);
+	assert_int_equal(v[0], 'y');
+	snprintf(p, sizeof(p), "%s/opt/new", f->out);
+	assert_int_equal(access(p, F_OK), 0);
+	snprintf(p, sizeof(p), "%s/opt/.wh..wh..opq", f->out);
+	assert_int_not_equal(access(p, F_OK), 0);
+	snprintf(p, sizeof(p), "%s/deep/dir/gone", f->out);
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+}
+
+static void expect_refused(struct fixture *f, const struct ent *ents, size_t n, const char *outside)
+{
+	char want[72], got[72];
+	cc_error *e = NULL;
+	make_tar(f->tar, ents, n, NULL, want);
+	int rc = unpack(f, got, &e);
+	assert_int_not_equal(rc, 0);
+	assert_non_null(e);
+	cc_error_free(e);
+	if (outside)
+		assert_int_not_equal(access(outside, F_OK), 0);
+}
+
+static void test_escapes(void **state)
+{
+	struct fixture *f = *state;
+	char outside[256];
+	snprintf(outside, sizeof(outside), "%s/escaped", f->dir);
+	const struct ent dotdot[] = { { F, "../escaped", "x" } };
+	expect_refused(f, dotdot, 1, outside);
+	const struct ent deep[] = { { D, "a/", NULL }, { F, "a/../../escaped", "x" } };
+	expect_refused(f, deep, 2, outside);
+	/* a symlink to the parent, then a file through it */
+	char target[128];
+	snprintf(target, sizeof(target), "%s", f->dir);
+	const struct ent through[] = { { L, "link", target }, { F, "link/escaped", "x" } };
+	expect_refused(f, through, 2, outside);
+	const struct ent rel[] = { { L, "up", ".." }, { F, "up/escaped", "x" } };
+	expect_refused(f, rel, 2, outside);
+	/* a whiteout through a symlink */
+	const struct ent wh[] = { { L, "wl", target }, { F, "wl/.wh.layer.tar", "" } };
+	expect_refused(f, wh, 2, NULL);
+	assert_int_equal(access(f->tar, F_OK), 0);
+	/* hard links out of the layer */
+	const struct ent hard[] = { { H, "h", "../../../etc/passwd" } };
+	expect_refused(f, hard, 1, NULL);
+	const struct ent hard2[] = { { L, "s", "/etc" }, { H, "h2", "s/passwd" } };
+	expect_refused(f, hard2, 2, NULL);
+}
+
+static void test_garbage(void **state)
+{
+	struct fixture *f = *state;
+	int fd = open(f->tar, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	const char junk[] = "\x1f\x8b this is not really gzip at all, just bytes";
+	assert_int_equal(cc_write_all(fd, junk, sizeof(junk)), 0);
+	close(fd);
+	char got[72];
+	cc_error *e = NULL;
+	assert_int_not_equal(unpack(f, got, &e), 0);
+	assert_int_equal(e->kind, CC_ERR_VERIFY);
+	cc_error_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_plain_and_compressed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whiteouts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("layer", tests, NULL, NULL);
+}

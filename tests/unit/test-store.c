@@ -1,0 +1,280 @@
+/* Unit tests for lib/store on a temporary directory: blobs, layers, images,
+ * tags, resolution, gc, check, containers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "store/store.h"
+#include "util/util.h"
+
+struct fixture {
+	char dir[64];
+	struct cc_store *s;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/cc-store-test-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	cc_error *e = NULL;
+	if (cc_store_open(f->dir, &f->s, &e) < 0) {
+		print_error("open: %s\n", e->msg);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	cc_store_close(f->s);
+	cc_error *e = NULL;
+	(void)cc_rm_rf(f->dir, &e);
+	cc_error_free(e);
+	free(f);
+	return 0;
+}
+
+/* Store a small blob and return its digest in out. */
+static void put(struct cc_store *s, const char *data, char out[72])
+{
+	cc_error *e = NULL;
+	cc_sha256_digest(data, strlen(data), out);
+	assert_int_equal(cc_store_put_blob(s, out, data, strlen(data), &e), 0);
+}
+
+/* Make a one-layer image whose layer dir holds one file; returns its ID. */
+static void make_image(struct cc_store *s, const char *seed, const char *tag, char id[72])
+{
+	cc_error *e = NULL;
+	char manifest[72], layer_blob[72], diff[72];
+	char text[128];
+	int64_t config_size = snprintf(text, sizeof(text), "config %s", seed);
+	put(s, text, id);
+	int64_t manifest_size = snprintf(text, sizeof(text), "manifest %s", seed);
+	put(s, text, manifest);
+	int64_t layer_size = snprintf(text, sizeof(text), "layer %s", seed);
+	put(s, text, layer_blob);
+	snprintf(text, sizeof(text), "diff %s", seed);
+	cc_sha256_digest(text, strlen(text), diff);
+	char *stage = NULL;
+	assert_int_equal(cc_store_layer_stage(s, &stage, &e), 0);
+	char file[512];
+	snprintf(file, sizeof(file), "%s/hello", stage);
+	assert_int_equal(cc_write_file_atomic(file, "hi", 2, 0644, &e), 0);
+	assert_int_equal(cc_store_layer_commit(s, stage, diff, &e), 0);
+	free(stage);
+	struct cc_layer_record l = { .blob_digest = layer_blob, .media_type = (char *)"x", .blob_size = layer_size,
+				     .diff_id = diff, .chain_id = diff, .unpacked_size = 2 };
+	struct cc_image_record r = { .id = id, .manifest_digest = manifest, .manifest_size = manifest_size,
+				     .config_digest = id, .config_size = config_size, .created = (char *)"2024-01-01T00:00:00Z",
+				     .n_layers = 1, .layers = &l };
+	char rd[200];
+	snprintf(rd, sizeof(rd), "docker.io/library/x@%s", manifest);
+	assert_int_equal(cc_store_record_image(s, &r, tag, manifest, rd, &e), 0);
+}
+
+static void test_put_blob_verifies(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	char d[72];
+	cc_sha256_digest("abc", 3, d);
+	assert_string_equal(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_not_equal(cc_store_put_blob(f->s, d, "abd", 3, &e), 0);
+	assert_int_equal(e->kind, CC_ERR_VERIFY);
+	cc_error_clear(&e);
+	assert_false(cc_store_blob_present(f->s, d));
+	assert_int_equal(cc_store_put_blob(f->s, d, "abc", 3, &e), 0);
+	assert_true(cc_store_blob_present(f->s, d));
+	char *data = NULL;
+	size_t len = 0;
+	assert_int_equal(cc_store_read_blob(f->s, d, 100, &data, &len, &e), 0);
+	assert_memory_equal(data, "abc", 3);
+	free(data);
+	assert_int_not_equal(cc_store_put_blob(f->s, "sha256:xyz", "abc", 3, &e), 0);
+	cc_error_clear(&e);
+}
+
+static void test_image_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	char id[72];
+	make_image(f->s, "one", "docker.io/library/x:latest", id);
+	struct cc_image_record *r = NULL;
+	assert_int_equal(cc_store_image_get(f->s, id, &r, &e), 0);
+	assert_int_equal(r->n_layers, 1);
+	assert_int_equal(r->size, 2);
+	assert_string_equal(r->tags[0], "docker.io/library/x:latest");
+	assert_non_null(r->repo_digests[0]);
+	cc_image_record_free(r);
+
+	char *got = NULL, *digest = NULL;
+	assert_int_equal(cc_store_tag_get(f->s, "docker.io/library/x:latest", &got, &digest, &e), 0);
+	assert_string_equal(got, id);
+	free(got);
+	free(digest);
+	/* by tag, by full ID, by prefix */
+	const char *names[] = { "docker.io/library/x:latest" };
+	assert_int_equal(cc_store_resolve_image(f->s, names, 1, "x", &got, &e), 0);
+	assert_string_equal(got, id);
+	free(got);
+	assert_int_equal(cc_store_resolve_image(f->s, NULL, 0, id, &got, &e), 0);
+	free(got);
+	char prefix[16];
+	snprintf(prefix, sizeof(prefix), "%.10s", id + 7);
+	assert_int_equal(cc_store_resolve_image(f->s, NULL, 0, prefix, &got, &e), 0);
+	assert_string_equal(got, id);
+	free(got);
+	assert_int_not_equal(cc_store_resolve_image(f->s, NULL, 0, "nosuch", &got, &e), 0);
+	assert_int_equal(e->kind, CC_ERR_NOT_FOUND);
+	cc_error_clear(&e);
+	/* an ambiguous prefix is an error, not a guess */
+	char id2[72];
+	for (int i = 0; i < 40; i++) {
+		char seed[16];
+		snprintf(seed, sizeof(seed), "s%d", i);
+		make_image(f->s, seed, NULL, id2);
+	}
+	int ambiguous = 0;
+	for (char c = '0'; c <= 'f'; c = (c == '9' ? 'a' : c + 1)) {
+		char one[2] = { c, 0 };
+		got = NULL;
+		if (cc_store_resolve_image(f->s, NULL, 0, one, &got, &e) < 0 && e->kind == CC_ERR_INVALID)
+			ambiguous++;
+		else
+			free(got);
+		cc_error_clear(&e);
+	}
+	assert_true(ambiguous > 0);
+}
+
+static void test_gc_and_check(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	char keep[72], drop[72];
+	make_image(f->s, "keep", "docker.io/library/keep:latest", keep);
+	make_image(f->s, "drop", "docker.io/library/drop:latest", drop);
+	int problems = -1;
+	assert_int_equal(cc_store_check(f->s, NULL, NULL, &problems, &e), 0);
+	assert_int_equal(problems, 0);
+
+	assert_int_equal(cc_store_image_delete(f->s, drop, &e), 0);
+	struct cc_gc_report rep;
+	assert_int_equal(cc_store_gc(f->s, true, &rep, &e), 0);
+	assert_int_equal(rep.blobs, 3);  /* config, manifest, layer blob */
+	assert_int_equal(rep.layers, 1);
+	assert_false(cc_store_blob_present(f->s, drop));
+	assert_true(cc_store_blob_present(f->s, keep));
+	struct cc_image_record *r = NULL;
+	assert_int_equal(cc_store_image_get(f->s, keep, &r, &e), 0);
+	assert_true(cc_store_layer_present(f->s, r->layers[0].chain_id));
+	/* a flipped byte in a blob is found, named and counted */
+	char *p = cc_store_blob_path(f->s, r->layers[0].blob_digest);
+	assert_int_equal(cc_write_file_atomic(p, "lbyer keep", 10, 0644, &e), 0); /* same size, one byte off */
+	free(p);
+	assert_int_equal(cc_store_check(f->s, NULL, NULL, &problems, &e), 0);
+	assert_int_equal(problems, 1);
+	/* a missing layer directory too */
+	char *l = cc_store_layer_path(f->s, r->layers[0].chain_id);
+	assert_int_equal(cc_rm_rf(l, &e), 0);
+	free(l);
+	assert_int_equal(cc_store_check(f->s, NULL, NULL, &problems, &e), 0);
+	assert_int_equal(problems, 2);
+	cc_image_record_free(r);
+}
+
+static void test_partial(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	char d[72];
+	cc_sha256_digest("payload", 7, d);
+	int fd = -1;
+	off_t have = -2;
+	assert_int_equal(cc_store_partial_open(f->s, d, &fd, &have, &e), 0);
+	assert_int_equal(have, 0);
+	assert_int_equal(write(fd, "pay", 3), 3);
+	close(fd);
+	/* a second open sees what the first left: the resume point */
+	assert_int_equal(cc_store_partial_open(f->s, d, &fd, &have, &e), 0);
+	assert_int_equal(have, 3);
+	assert_int_equal(pwrite(fd, "load", 4, 3), 4);
+	assert_int_equal(cc_store_partial_commit(f->s, d, fd, &e), 0);
+	close(fd);
+	assert_true(cc_store_blob_present(f->s, d));
+}
+
+static void test_containers(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	struct cc_container_record c = { .id = (char *)"abcdef0123456789", .name = (char *)"web", .image_id = (char *)"sha256:1",
+					 .command = (char *)"sh", .state = (char *)"created", .created = 1 };
+	assert_int_equal(cc_store_container_add(f->s, &c, &e), 0);
+	c.id = (char *)"abcdef9999";
+	assert_int_not_equal(cc_store_container_add(f->s, &c, &e), 0);
+	assert_int_equal(e->kind, CC_ERR_IN_USE);
+	assert_non_null(strstr(e->msg, "already in use"));
+	cc_error_clear(&e);
+	c.name = (char *)"db";
+	assert_int_equal(cc_store_container_add(f->s, &c, &e), 0);
+	struct cc_container_record *got = NULL;
+	assert_int_equal(cc_store_container_get(f->s, "web", &got, &e), 0);
+	assert_string_equal(got->id, "abcdef0123456789");
+	cc_container_record_free(got);
+	assert_int_equal(cc_store_container_get(f->s, "abcdef0", &got, &e), 0);
+	assert_string_equal(got->name, "web");
+	cc_container_record_free(got);
+	assert_int_not_equal(cc_store_container_get(f->s, "abcdef", &got, &e), 0);
+	assert_int_equal(e->kind, CC_ERR_INVALID);
+	cc_error_clear(&e);
+	assert_int_equal(cc_store_container_update_state(f->s, "abcdef9999", "exited", 0, 3, true, &e), 0);
+	assert_int_equal(cc_store_container_get(f->s, "db", &got, &e), 0);
+	assert_int_equal(got->exit_code, 3);
+	assert_true(got->oom_killed);
+	cc_container_record_free(got);
+	int users = 0;
+	assert_int_equal(cc_store_image_users(f->s, "sha256:1", &users, &e), 0);
+	assert_int_equal(users, 2);
+	assert_int_equal(cc_store_container_delete(f->s, "abcdef9999", &e), 0);
+}
+
+static void test_reopen_keeps_schema(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	char id[72];
+	make_image(f->s, "persist", "docker.io/library/p:1", id);
+	cc_store_close(f->s);
+	assert_int_equal(cc_store_open(f->dir, &f->s, &e), 0);
+	char *got = NULL;
+	assert_int_equal(cc_store_tag_get(f->s, "docker.io/library/p:1", &got, NULL, &e), 0);
+	assert_string_equal(got, id);
+	free(got);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_put_blob_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gc_and_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_containers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
