@@ -8,15 +8,20 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS := libcurl libarchive libcrypto sqlite3 jansson libseccomp libcap libmnl libnftables
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# libcurl and libarchive are dlopen()ed on first use (lib/util/dl.h), so
+# `run` does not pay for loading them; only their headers are needed here.
+LAZY_PKGS := libcurl libarchive
+PKGS := libcrypto sqlite3 jansson libseccomp libcap libmnl libnftables
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS := $(shell pkg-config --libs libarchive 2>/dev/null) -lcmocka
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wformat=2 -Wno-format-nonliteral -Wwrite-strings -fno-common
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) -MMD -MP
-LDLIBS += $(PKG_LIBS) -lpthread
+LDFLAGS += -Wl,--as-needed
+LDLIBS += $(PKG_LIBS) -lpthread -ldl
 
 ifeq ($(SANITIZE),1)
 BUILD := build-san
@@ -44,18 +49,22 @@ endif
 
 $(BUILD)/libccontainer.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"
+	@$(AR) rcs $@ $^
 
 $(BUILD)/ccontainer: $(CMD_OBJ) $(BUILD)/libccontainer.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libccontainer.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libccontainer.a $(LDLIBS) -lcmocka
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libccontainer.a $(LDLIBS) $(TEST_LIBS)
 
 # A static multi-tool used as a container payload by the tests.
 $(HELPER_BIN): tests/helper/cc-test-helper.c

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "image-internal.h"
+#include "util/dl.h"
 #include "util/util.h"
 
 #define WH_PREFIX ".wh."
@@ -211,10 +212,8 @@ static int extract_entries(struct archive *in, const char *dir, int rootfd, int6
 						    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL |
 						    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 						    ARCHIVE_EXTRACT_UNLINK);
-	/* Owners are numeric: the layer's /etc/passwd is what counts, not the host's. */
-	archive_write_disk_set_standard_lookup(out);
-	archive_write_disk_set_user_lookup(out, NULL, NULL, NULL);
-	archive_write_disk_set_group_lookup(out, NULL, NULL, NULL);
+	/* No user/group lookup is installed: owners stay numeric, since the
+	 * layer's /etc/passwd is what counts, not the host's. */
 	int ret = 0;
 	struct archive_entry *e;
 	char clean[4096], full[8192];
@@ -313,6 +312,8 @@ static int extract_entries(struct archive *in, const char *dir, int rootfd, int6
 
 int cc_layer_unpack_fd(int fd, const char *dir, char ret_diff_id[72], int64_t *ret_size, cc_error **err)
 {
+	if (cc_dl_archive(err) < 0)
+		return -1;
 	struct unpack_ctx *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return cc_error_set(err, ENOMEM, "unpack layer");

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "image-internal.h"
+#include "util/dl.h"
 #include "util/util.h"
 
 #define ATTEMPTS 3
@@ -109,6 +110,8 @@ char **cc_registry_endpoints(const char *domain, bool tls_verify)
 int cc_registry_new(const char *domain, const char *endpoint, bool tls_verify, struct cc_registry **ret,
 		    cc_error **err)
 {
+	if (cc_dl_curl(err) < 0)
+		return -1;
 	pthread_once(&curl_once, curl_init_once);
 	struct cc_registry *r = calloc(1, sizeof(*r));
 	if (r == NULL)

@@ -94,16 +94,29 @@ char *cc_store_col_strdup(sqlite3_stmt *st, int col)
 	return t ? strdup((const char *)t) : NULL;
 }
 
-static int migrate(struct cc_store *s, cc_error **err)
+static int schema_version(struct cc_store *s)
 {
-	if (cc_store_begin(s, err) < 0)
-		return -1;
 	sqlite3_stmt *st = NULL;
-	int version = 0;
+	int version = -1;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+	return version;
+}
+
+static int migrate(struct cc_store *s, cc_error **err)
+{
+	/* The common case reads one pragma and writes nothing. */
+	if (schema_version(s) == SCHEMA_VERSION)
+		return 0;
+	if (cc_store_begin(s, err) < 0)
+		return -1;
+	int version = schema_version(s); /* again, now that we hold the write lock */
+	if (version < 0) {
+		cc_store_rollback(s);
+		return cc_store_sql_error(s, err, "read schema version");
+	}
 	if (version > SCHEMA_VERSION) {
 		cc_store_rollback(s);
 		return cc_error_set(err, 0, "store '%s' has schema version %d, newer than this ccontainer (%d)",
@@ -161,6 +174,9 @@ int cc_store_open(const char *root, struct cc_store **ret_store, cc_error **err)
 		return r;
 	}
 	sqlite3_busy_timeout(s->db, 60000);
+	/* Every command is a short-lived process: checkpointing the WAL on each
+	 * close would cost two fsyncs per command.  sqlite checkpoints by size. */
+	(void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	/* journal_mode=WAL can report SQLITE_BUSY while another process creates
 	 * the database; the busy handler does not cover it, so retry briefly. */
 	int rc = SQLITE_BUSY;

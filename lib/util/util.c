@@ -12,6 +12,9 @@
 
 int cc_mkdir_p(const char *path, mode_t mode, cc_error **err)
 {
+	struct stat st0;
+	if (stat(path, &st0) == 0 && S_ISDIR(st0.st_mode))
+		return 0; /* the common case: one syscall */
 	_cleanup_free_ char *p = strdup(path);
 	if (p == NULL)
 		return cc_error_set(err, ENOMEM, "mkdir '%s'", path);
@@ -94,6 +97,16 @@ int cc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len, 
 	*ret_buf = steal_ptr(&buf);
 	if (ret_len)
 		*ret_len = len;
+	return 0;
+}
+
+int cc_write_file(const char *path, const void *data, size_t len, mode_t mode, cc_error **err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return cc_error_set(err, errno, "create '%s'", path);
+	if (cc_write_all(fd, data, len) < 0)
+		return cc_error_set(err, errno, "write '%s'", path);
 	return 0;
 }
 

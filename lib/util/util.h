@@ -16,6 +16,8 @@
 int cc_mkdir_p(const char *path, mode_t mode, cc_error **err);
 /* Read a whole file, at most max bytes (error if larger).  Result is NUL-terminated. */
 int cc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len, cc_error **err);
+/* Write data to path (create or truncate, no fsync): for files nobody needs after a crash. */
+int cc_write_file(const char *path, const void *data, size_t len, mode_t mode, cc_error **err);
 /* Write data to path atomically: temp file in the same directory, fsync, rename. */
 int cc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cc_error **err);
 /* Write all bytes to fd, retrying on EINTR and short writes. */

@@ -1,0 +1,101 @@
+/* libarchive, loaded on first use (see util/dl.h).  Each wrapper has
+ * libarchive's own prototype and forwards to the resolved symbol. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util/dl.h"
+
+typedef struct archive A;
+typedef struct archive_entry E;
+
+#define ARCHIVE_FUNCS(X)                                                                                      \
+	X(E *, archive_entry_clone, (E * e), (e))                                                              \
+	X(__LA_MODE_T, archive_entry_filetype, (E * e), (e))                                                   \
+	X(void, archive_entry_free, (E * e), (e))                                                              \
+	X(const char *, archive_entry_hardlink, (E * e), (e))                                                  \
+	X(const char *, archive_entry_pathname, (E * e), (e))                                                  \
+	X(void, archive_entry_set_hardlink, (E * e, const char *s), (e, s))                                    \
+	X(void, archive_entry_set_pathname, (E * e, const char *s), (e, s))                                    \
+	X(la_int64_t, archive_entry_size, (E * e), (e))                                                        \
+	X(void, archive_entry_xattr_add_entry, (E * e, const char *n, const void *v, size_t z), (e, n, v, z))  \
+	X(void, archive_entry_xattr_clear, (E * e), (e))                                                       \
+	X(int, archive_entry_xattr_next, (E * e, const char **n, const void **v, size_t *z), (e, n, v, z))     \
+	X(int, archive_entry_xattr_reset, (E * e), (e))                                                        \
+	X(int, archive_errno, (A * a), (a))                                                                    \
+	X(const char *, archive_error_string, (A * a), (a))                                                    \
+	X(la_ssize_t, archive_read_data, (A * a, void *b, size_t n), (a, b, n))                                \
+	X(int, archive_read_data_block, (A * a, const void **b, size_t *n, la_int64_t *o), (a, b, n, o))       \
+	X(int, archive_read_free, (A * a), (a))                                                                \
+	X(A *, archive_read_new, (void), ())                                                                   \
+	X(int, archive_read_next_header, (A * a, E **e), (a, e))                                               \
+	X(int, archive_read_open, (A * a, void *d, archive_open_callback *o, archive_read_callback *r,         \
+				   archive_close_callback *c), (a, d, o, r, c))                                \
+	X(int, archive_read_open_fd, (A * a, int fd, size_t bs), (a, fd, bs))                                  \
+	X(int, archive_read_support_filter_gzip, (A * a), (a))                                                 \
+	X(int, archive_read_support_filter_zstd, (A * a), (a))                                                 \
+	X(int, archive_read_support_format_empty, (A * a), (a))                                                \
+	X(int, archive_read_support_format_raw, (A * a), (a))                                                  \
+	X(int, archive_read_support_format_tar, (A * a), (a))                                                  \
+	X(int, archive_write_close, (A * a), (a))                                                              \
+	X(la_ssize_t, archive_write_data_block, (A * a, const void *b, size_t n, la_int64_t o), (a, b, n, o))  \
+	X(A *, archive_write_disk_new, (void), ())                                                             \
+	X(int, archive_write_disk_set_options, (A * a, int f), (a, f))                                         \
+	X(int, archive_write_finish_entry, (A * a), (a))                                                       \
+	X(int, archive_write_free, (A * a), (a))                                                               \
+	X(int, archive_write_header, (A * a, E * e), (a, e))
+
+enum {
+#define IDX(ret, name, params, args) IDX_##name,
+	ARCHIVE_FUNCS(IDX) IDX_archive_set_error, N_SYMS
+#undef IDX
+};
+
+static const char *const names[] = {
+#define NAME(ret, name, params, args) #name,
+	ARCHIVE_FUNCS(NAME) "archive_set_error",
+#undef NAME
+};
+
+static void *syms[N_SYMS];
+static int state;
+
+int cc_dl_archive(cc_error **err)
+{
+	return cc_dl_load("libarchive.so.13", names, syms, N_SYMS, &state, err);
+}
+
+static void need(void)
+{
+	cc_error *e = NULL;
+	if (cc_dl_archive(&e) < 0) { /* a caller skipped cc_dl_archive(): a bug, not a user error */
+		fprintf(stderr, "ccontainer: %s\n", e->msg);
+		abort();
+	}
+}
+
+#define WRAP(ret, name, params, args)            \
+	ret name params                           \
+	{                                         \
+		need();                           \
+		ret(*fp) params;                  \
+		*(void **)&fp = syms[IDX_##name]; \
+		return fp args;                   \
+	}
+ARCHIVE_FUNCS(WRAP)
+#undef WRAP
+
+void archive_set_error(A *a, int err, const char *fmt, ...)
+{
+	need();
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	void (*fp)(A *, int, const char *, ...);
+	*(void **)&fp = syms[IDX_archive_set_error];
+	fp(a, err, "%s", msg);
+}

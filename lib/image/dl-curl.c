@@ -1,0 +1,121 @@
+/* libcurl, loaded on first use (see util/dl.h).  Each wrapper has libcurl's
+ * own prototype and forwards to the resolved symbol. */
+#define CURL_DISABLE_TYPECHECK 1
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util/dl.h"
+
+#define CURL_FUNCS(X)                                                                           \
+	X(CURLcode, curl_global_init, (long flags), (flags))                                     \
+	X(CURLSH *, curl_share_init, (void), ())                                                 \
+	X(CURLSHcode, curl_share_cleanup, (CURLSH * sh), (sh))                                   \
+	X(CURL *, curl_easy_init, (void), ())                                                    \
+	X(CURLcode, curl_easy_perform, (CURL * c), (c))                                          \
+	X(void, curl_easy_cleanup, (CURL * c), (c))                                              \
+	X(const char *, curl_easy_strerror, (CURLcode code), (code))                             \
+	X(struct curl_slist *, curl_slist_append, (struct curl_slist * l, const char *s), (l, s)) \
+	X(void, curl_slist_free_all, (struct curl_slist * l), (l))                               \
+	X(char *, curl_easy_escape, (CURL * c, const char *s, int n), (c, s, n))                 \
+	X(void, curl_free, (void *p), (p))
+
+#define VAR_FUNCS(X)                                                          \
+	X(CURLcode, curl_easy_setopt, (CURL *, CURLoption, ...))              \
+	X(CURLcode, curl_easy_getinfo, (CURL *, CURLINFO, ...))               \
+	X(CURLSHcode, curl_share_setopt, (CURLSH *, CURLSHoption, ...))
+
+enum {
+#define IDX(ret, name, params, args) IDX_##name,
+#define VIDX(ret, name, params) IDX_##name,
+	CURL_FUNCS(IDX) VAR_FUNCS(VIDX) N_SYMS
+#undef IDX
+#undef VIDX
+};
+
+static const char *const names[] = {
+#define NAME(ret, name, params, args) #name,
+#define VNAME(ret, name, params) #name,
+	CURL_FUNCS(NAME) VAR_FUNCS(VNAME)
+#undef NAME
+#undef VNAME
+};
+
+static void *syms[N_SYMS];
+static int state;
+
+int cc_dl_curl(cc_error **err)
+{
+	return cc_dl_load("libcurl.so.4", names, syms, N_SYMS, &state, err);
+}
+
+static void need(void)
+{
+	cc_error *e = NULL;
+	if (cc_dl_curl(&e) < 0) { /* a caller skipped cc_dl_curl(): a bug, not a user error */
+		fprintf(stderr, "ccontainer: %s\n", e->msg);
+		abort();
+	}
+}
+
+#define WRAP(ret, name, params, args)                     \
+	ret name params                                    \
+	{                                                  \
+		need();                                    \
+		ret(*fp) params;                           \
+		*(void **)&fp = syms[IDX_##name];          \
+		return fp args;                            \
+	}
+CURL_FUNCS(WRAP)
+#undef WRAP
+
+/* The variadic ones take exactly one argument whose type the option encodes. */
+CURLcode curl_easy_setopt(CURL *c, CURLoption opt, ...)
+{
+	need();
+	va_list ap;
+	va_start(ap, opt);
+	CURLcode (*fp)(CURL *, CURLoption, ...);
+	*(void **)&fp = syms[IDX_curl_easy_setopt];
+	CURLcode r;
+	/* longs below 10000, curl_off_t in 30000..39999; objects, function
+	 * pointers and blobs are all pointer-sized (POSIX requires function
+	 * pointers to convert to void * and back). */
+	if (opt < CURLOPTTYPE_OBJECTPOINT)
+		r = fp(c, opt, va_arg(ap, long));
+	else if (opt >= CURLOPTTYPE_OFF_T && opt < CURLOPTTYPE_BLOB)
+		r = fp(c, opt, va_arg(ap, curl_off_t));
+	else
+		r = fp(c, opt, va_arg(ap, void *));
+	va_end(ap);
+	return r;
+}
+
+CURLcode curl_easy_getinfo(CURL *c, CURLINFO info, ...)
+{
+	need();
+	va_list ap;
+	va_start(ap, info);
+	CURLcode (*fp)(CURL *, CURLINFO, ...);
+	*(void **)&fp = syms[IDX_curl_easy_getinfo];
+	CURLcode r = fp(c, info, va_arg(ap, void *));
+	va_end(ap);
+	return r;
+}
+
+CURLSHcode curl_share_setopt(CURLSH *sh, CURLSHoption opt, ...)
+{
+	need();
+	va_list ap;
+	va_start(ap, opt);
+	CURLSHcode (*fp)(CURLSH *, CURLSHoption, ...);
+	*(void **)&fp = syms[IDX_curl_share_setopt];
+	CURLSHcode r;
+	if (opt == CURLSHOPT_SHARE || opt == CURLSHOPT_UNSHARE)
+		r = fp(sh, opt, va_arg(ap, int));
+	else
+		r = fp(sh, opt, va_arg(ap, void *));
+	va_end(ap);
+	return r;
+}

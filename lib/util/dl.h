@@ -1,0 +1,21 @@
+/* Lazy loading of shared libraries that only some commands need.
+ *
+ * libcurl and libarchive (with their dependency chains) cost ~6 ms of
+ * dynamic loading at every start, yet `run` never touches them.  They are
+ * dlopen()ed on first use instead, as systemd does for optional libraries;
+ * the wrappers keep the libraries' own names and prototypes, so the code
+ * using them reads as usual. */
+#ifndef CC_UTIL_DL_H
+#define CC_UTIL_DL_H
+
+#include "error.h"
+
+/* Load a library and resolve its symbols once (thread-safe).  syms[i] is
+ * filled with the address of names[i]. */
+int cc_dl_load(const char *soname, const char *const *names, void **syms, int n, int *state, cc_error **err);
+
+/* The modules' loaders: call before the first use (idempotent). */
+int cc_dl_curl(cc_error **err);
+int cc_dl_archive(cc_error **err);
+
+#endif
