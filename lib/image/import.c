@@ -90,7 +90,7 @@ int cc_image_import(struct cc_store *s, const char *tarball, const char *referen
 	char blob[72], diff[72];
 	int64_t blob_size = 0, unpacked = 0;
 	const char *mt = CC_MT_OCI_LAYER;
-	_cleanup_free_ char *stage = NULL, *blob_path = NULL, *config = NULL, *manifest = NULL;
+	_cleanup_free_ char *stage = NULL, *blob_path = NULL, *config = NULL, *manifest = NULL, *comment = NULL;
 	int rc = -1;
 	if (store_file_blob(s, src, blob, &blob_size, &mt, err) < 0 || cc_store_layer_stage(s, &stage, err) < 0)
 		goto out;
@@ -115,7 +115,6 @@ int cc_image_import(struct cc_store *s, const char *tarball, const char *referen
 	cc_platform_host(&p);
 	char created[64];
 	cc_rfc3339_now(created, sizeof(created));
-	_cleanup_free_ char *comment = NULL;
 	if (asprintf(&comment, "Imported from %s", tarball) < 0)
 		goto out;
 	json_t *cfg = json_pack("{s:s, s:s, s:s, s:{s:[s]}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "created", created,

@@ -534,7 +534,8 @@ static int pull_from(struct pull_ctx *c, const struct cc_ref *ref, const char *w
 		return cached < 0 ? -1 : 0;
 	}
 
-	_cleanup_free_ char *top_body = NULL, *top_ct = NULL, *body = NULL, *ct = NULL;
+	/* Every cleanup variable is declared before the first goto below. */
+	_cleanup_free_ char *top_body = NULL, *top_ct = NULL, *body = NULL, *ct = NULL, *repo_digest = NULL;
 	size_t top_len = 0, len = 0;
 	if (get_manifest(c, top, what, &top_body, &top_len, &top_ct, err) < 0)
 		return -1;
@@ -683,7 +684,6 @@ static int pull_from(struct pull_ctx *c, const struct cc_ref *ref, const char *w
 		l->chain_id = chains[i];
 		l->unpacked_size = c->jobs[i].unpacked_size;
 	}
-	_cleanup_free_ char *repo_digest = NULL;
 	if (asprintf(&repo_digest, "%s@%s", repo, top) < 0) {
 		cc_error_set(err, ENOMEM, "pull");
 		goto out;

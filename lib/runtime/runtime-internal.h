@@ -1,0 +1,244 @@
+/* lib/runtime private interfaces.
+ *
+ * The runtime is split by kernel concern:
+ *   plan.c     validation of the spec, compiled into a plan (parse, then act)
+ *   process.c  cc_runtime_run(): clone, the parent side of the
+ *              sync protocol, signal forwarding, wait, exit status
+ *   child.c    the child's setup checklist, in order, up to execve()
+ *   mount.c    overlay root, /proc /dev /sys, binds, tmpfs, pivot_root, masks
+ *   fs.c       file work relative to a root fd, safe against symlinks
+ *   user.c     user/group resolution from the container's passwd and group
+ *   exec.c     environment and PATH lookup inside the container
+ *   tty.c      pty inside the container's devpts, raw mode and copying outside
+ *   init.c     the --init PID 1 (forward signals, reap zombies)
+ *
+ * Functions named cc_rt_* are internal but not static so the unit tests
+ * (tests/unit/test-runtime.c) can reach them.
+ */
+#ifndef CC_RUNTIME_INTERNAL_H
+#define CC_RUNTIME_INTERNAL_H
+
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <termios.h>
+
+#include "runtime.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+
+/* --- sync protocol (process.c) ------------------------------------------
+ *
+ * Parent and child talk over a SOCK_SEQPACKET|SOCK_CLOEXEC socketpair, one
+ * struct cc_sync_msg per packet.  The steps, in order:
+ *
+ *   child  -> CC_SYNC_CREATED  the child exists in its new namespaces and
+ *                              blocks; the parent runs spec->on_created(pid)
+ *   parent -> CC_SYNC_GO       hooks done (cgroup, network): set up and exec
+ *   child  -> CC_SYNC_PTY      (-t only) the pty master rides along as
+ *                              SCM_RIGHTS; the parent starts copying
+ *   child  -> CC_SYNC_EXEC     sent right before execve() of the command
+ *   child  -> CC_SYNC_ERROR    setup or execve failed: {errnum, kind, msg};
+ *                              the child exits right after
+ *   EOF                        every copy of the child's CLOEXEC end is
+ *                              gone: execve succeeded (after CC_SYNC_EXEC)
+ *                              or the child died (without it)
+ */
+enum cc_sync_type {
+	CC_SYNC_CREATED = 1,
+	CC_SYNC_GO,
+	CC_SYNC_PTY,
+	CC_SYNC_EXEC,
+	CC_SYNC_ERROR,
+};
+
+struct cc_sync_msg {
+	uint32_t type;   /* enum cc_sync_type */
+	int32_t errnum;  /* CC_SYNC_ERROR: errno, or 0 */
+	int32_t kind;    /* CC_SYNC_ERROR: CC_ERR_* */
+	char msg[1012];  /* CC_SYNC_ERROR: one line, NUL-terminated */
+};
+
+/* Send a message, optionally with one fd (SCM_RIGHTS); -errno on failure. */
+int cc_rt_sync_send(int sock, uint32_t type, int fd_to_pass);
+/* Report err over the socket (CC_SYNC_ERROR); best effort. */
+void cc_rt_sync_send_error(int sock, const cc_error *e);
+/* Receive one message.  Returns 1 on a message, 0 on EOF, -errno on
+ * failure.  *ret_fd gets a passed fd (O_CLOEXEC) or -1. */
+int cc_rt_sync_recv(int sock, struct cc_sync_msg *ret, int *ret_fd);
+
+/* --- the plan: the spec validated and compiled before the first syscall -- */
+
+enum cc_rt_mount_kind {
+	CC_RT_MOUNT_BIND,
+	CC_RT_MOUNT_TMPFS,
+};
+
+struct cc_rt_mount {
+	enum cc_rt_mount_kind kind;
+	const char *source;    /* bind: absolute host path */
+	char *target;          /* cleaned absolute path inside the container */
+	bool source_is_dir;    /* bind: decides whether a dir or a file is created */
+	bool readonly;
+	unsigned long flags;   /* tmpfs: MS_* flags */
+	char *data;            /* tmpfs: mount data ("mode=1777,size=...") */
+};
+
+struct cc_rt_plan {
+	const struct cc_run_spec *spec;
+	struct cc_rt_mount *mounts;  /* etc files, then binds+tmpfs by depth */
+	size_t n_mounts;
+	unsigned long clone_flags;   /* CLONE_NEW* for clone3 */
+	bool unshare_cgroupns;       /* CLONE_NEWCGROUP after on_created */
+	bool host_cgroup2;           /* host /sys/fs/cgroup is cgroup2 */
+	const char *cwd;             /* cleaned, never NULL */
+};
+
+/* Validate spec and build the plan.  Errors have kind CC_ERR_INVALID. */
+int cc_rt_plan_build(const struct cc_run_spec *spec, struct cc_rt_plan *ret, cc_error **err);
+void cc_rt_plan_release(struct cc_rt_plan *p);
+
+/* Lexically clean an absolute path ("//a/./b/../c/" -> "/a/c"); ".." stops
+ * at "/".  Returns a malloc'd string, or NULL (ENOMEM, EINVAL if relative). */
+char *cc_rt_clean_path(const char *path);
+/* Number of components of a cleaned path ("/" = 0, "/a/b" = 2). */
+size_t cc_rt_path_depth(const char *clean);
+/* Split tmpfs options into MS_* flags and mount data; docker's defaults
+ * (nosuid,nodev,noexec, mode=1777) apply unless overridden. */
+int cc_rt_parse_tmpfs_options(const char *opts, unsigned long *ret_flags, char **ret_data,
+			      cc_error **err);
+
+/* --- child (child.c) ---------------------------------------------------- */
+
+/* Everything the child does between clone and execve.  Never returns. */
+__attribute__((noreturn)) void cc_rt_child_main(const struct cc_rt_plan *plan, int sock);
+
+/* --- fs.c: paths inside a root directory fd ----------------------------- */
+
+/* Open path (absolute or relative, always taken inside root) with every
+ * symlink and ".." resolved as if rootfd were "/": openat2(RESOLVE_IN_ROOT),
+ * or a userspace walk where openat2 is missing.  resolve_flags may add
+ * RESOLVE_NO_SYMLINKS.  Returns an fd (O_CLOEXEC forced) or -errno. */
+int cc_rt_open_in_root(int rootfd, const char *path, int flags, uint64_t resolve_flags);
+/* Tests: pretend openat2 does not exist, to exercise the fallback. */
+extern bool cc_rt_no_openat2;
+
+/* Make sure path exists inside root, creating parents (0755, root) and the
+ * last component (a directory with dir_mode when dir, else an empty 0644
+ * file).  *ret_fd gets an O_PATH fd of the result.  -errno on failure. */
+int cc_rt_make_in_root(int rootfd, const char *path, bool dir, mode_t dir_mode, int *ret_fd);
+
+/* "/proc/self/fd/N" for fd into buf (size >= 32), for mount(2) targets. */
+const char *cc_rt_fd_path(int fd, char *buf, size_t len);
+
+/* --- mount.c ------------------------------------------------------------ */
+
+/* docker's masked and read-only paths (inside the container). */
+extern const char *const cc_rt_masked_paths[];
+extern const char *const cc_rt_readonly_paths[];
+
+/* Everything from "make / rprivate" to "root read-only after pivot_root",
+ * run in the child's fresh mount namespace.  Afterwards "/" is the
+ * container's root and the host's tree is detached. */
+int cc_rt_setup_rootfs(const struct cc_rt_plan *plan, cc_error **err);
+/* The overlay (or bind) root at spec->rootfs_dir; exported for tests. */
+int cc_rt_mount_root(const struct cc_run_spec *spec, cc_error **err);
+/* Build the legacy "lowerdir=...,upperdir=...,workdir=..." string; when it
+ * does not fit a page, *ret_chdir gets a common parent directory that all
+ * paths are then relative to.  Returns -E2BIG when even that does not fit. */
+int cc_rt_overlay_legacy_options(const struct cc_run_spec *spec, char **ret_opts,
+				 char **ret_chdir, cc_error **err);
+/* Tests: pretend overlay has no "lowerdir+", to exercise mount(2). */
+extern bool cc_rt_no_lowerdir_plus;
+/* Bind the pty slave onto /dev/console (after pivot_root). */
+int cc_rt_bind_console(int slave_fd, cc_error **err);
+
+/* --- user.c ------------------------------------------------------------- */
+
+struct cc_rt_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;      /* supplementary groups, for setgroups() */
+	size_t n_groups;
+	char *home;         /* passwd home, "/" when the user has no entry */
+	char *name;         /* passwd name, NULL when the uid has no entry */
+};
+
+/* Resolve "name", "uid", "uid:gid", "user:group" (NULL or "" = root) the way
+ * docker (runc's GetExecUser) does, from etc/passwd and etc/group inside
+ * rootfd.  Supplementary groups are the groups listing the user by name,
+ * only when no group was given explicitly. */
+int cc_rt_resolve_user(int rootfd, const char *spec, struct cc_rt_user *ret, cc_error **err);
+void cc_rt_user_release(struct cc_rt_user *u);
+/* setgroups + setgid + setuid. */
+int cc_rt_switch_user(const struct cc_rt_user *u, cc_error **err);
+
+/* --- exec.c ------------------------------------------------------------- */
+
+#define CC_RT_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Value of key in a "K=V" vector, or NULL. */
+const char *cc_rt_env_get(char *const *env, const char *key);
+/* Copy env, adding PATH (default) and HOME (home) when missing. */
+int cc_rt_env_build(char *const *env, const char *home, char ***ret_env, cc_error **err);
+/* Find the executable for name the way docker does (Go's exec.LookPath,
+ * run inside the container): names with a '/' are checked as they are,
+ * others are searched in path_env.  Absolute paths are resolved inside
+ * rootfd, relative ones against the current directory.  Errors:
+ * CC_ERR_EXEC_NOTFOUND (127), CC_ERR_EXEC_PERM (126). */
+int cc_rt_find_executable(int rootfd, const char *name, const char *path_env, char **ret_path,
+			  cc_error **err);
+/* Turn a failed execve's errno into docker's error kind and wording. */
+int cc_rt_exec_error(const char *name, int errnum, cc_error **err);
+
+/* --- tty.c -------------------------------------------------------------- */
+
+/* Child, after pivot_root: open the container's /dev/ptmx, pass the master
+ * to the parent, make the slave the controlling tty and stdin/out/err. */
+int cc_rt_tty_child(int sock, cc_error **err);
+
+struct cc_rt_tty {
+	int master;            /* -1 until the child sent it */
+	bool interactive;      /* copy stdin to the master */
+	bool raw;              /* host stdin was put in raw mode */
+	bool stdin_eof;
+	bool master_eof;
+	struct termios saved;
+	char buf[4096];        /* stdin -> master, pending */
+	size_t len, off;
+};
+
+void cc_rt_tty_init(struct cc_rt_tty *t, bool interactive);
+/* Take the master: non-blocking, window size, raw mode on the host tty. */
+int cc_rt_tty_attach(struct cc_rt_tty *t, int master, cc_error **err);
+/* Copy the host's window size to the pty (initially and on SIGWINCH). */
+void cc_rt_tty_resize(struct cc_rt_tty *t);
+/* Fill pollfds (up to 2) for the copy loop; returns how many. */
+size_t cc_rt_tty_pollfds(struct cc_rt_tty *t, struct pollfd *pfd);
+/* Handle poll results for the entries cc_rt_tty_pollfds() filled. */
+int cc_rt_tty_handle(struct cc_rt_tty *t, const struct pollfd *pfd, size_t n, cc_error **err);
+/* After the container exited: copy what is left in the master. */
+void cc_rt_tty_drain(struct cc_rt_tty *t);
+/* Restore the host tty and close the master; safe to call twice. */
+void cc_rt_tty_release(struct cc_rt_tty *t);
+
+/* --- init.c ------------------------------------------------------------- */
+
+/* The signals the caller forwards to the container (and --init forwards
+ * to the command), terminated by 0. */
+extern const int cc_rt_forward_signals[];
+
+/* Become the --init PID 1: fork the command (which reports CC_SYNC_EXEC or
+ * CC_SYNC_ERROR on sock), forward signals to it, reap every zombie, and
+ * exit with its status (128+N when killed by signal N). */
+__attribute__((noreturn)) void cc_rt_init_main(const char *path, char *const *argv,
+					       char *const *envp, int sock, bool tty);
+/* Final steps before execve in the command process (both modes): empty
+ * signal mask, CC_SYNC_EXEC, execve; on failure CC_SYNC_ERROR and _exit. */
+__attribute__((noreturn)) void cc_rt_exec_command(const char *path, char *const *argv,
+						  char *const *envp, int sock);
+
+#endif

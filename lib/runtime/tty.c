@@ -1,0 +1,188 @@
+/* -t: a pty from the container's own devpts instance.
+ *
+ * Like docker, the pty lives inside the container: the child opens
+ * /dev/ptmx (-> pts/ptmx of the devpts it mounted with newinstance), makes
+ * the slave its controlling terminal and stdio, and hands the master to the
+ * parent over the sync socket (SCM_RIGHTS).  The parent copies host stdin to
+ * the master and the master to host stdout, with host stdin in raw mode
+ * while the container runs (restored on every path out of cc_runtime_run:
+ * the caller's terminating signals are blocked and forwarded, so they do not
+ * kill the caller half-way).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "runtime-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+int cc_rt_tty_child(int sock, cc_error **err)
+{
+	/* "/dev/ptmx" is our symlink to pts/ptmx: the container's instance */
+	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return cc_error_set(err, errno, "open '/dev/ptmx'");
+	int unlock = 0;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return cc_error_set(err, errno, "unlock pty");
+	/* TIOCGPTPEER opens the slave without a path lookup (linux >= 4.13) */
+	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		unsigned int n;
+		char path[64];
+		if (ioctl(master, TIOCGPTN, &n) < 0)
+			return cc_error_set(err, errno, "get pty number");
+		(void)snprintf(path, sizeof(path), "/dev/pts/%u", n);
+		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (slave < 0)
+			return cc_error_set(err, errno, "open '%s'", path);
+	}
+	int r = cc_rt_sync_send(sock, CC_SYNC_PTY, master);
+	if (r < 0)
+		return cc_error_set(err, -r, "send the pty to the parent");
+	cc_closep(&master);
+
+	/* The child called setsid() right after clone, so it is a session
+	 * leader without a terminal and can take this one. */
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return cc_error_set(err, errno, "make the pty the controlling terminal");
+	for (int fd = 0; fd <= 2; fd++)
+		if (dup2(slave, fd) < 0)
+			return cc_error_set(err, errno, "dup the pty to fd %d", fd);
+	return cc_rt_bind_console(slave, err);
+}
+
+void cc_rt_tty_init(struct cc_rt_tty *t, bool interactive)
+{
+	memset(t, 0, sizeof(*t));
+	t->master = -1;
+	t->interactive = interactive;
+}
+
+void cc_rt_tty_resize(struct cc_rt_tty *t)
+{
+	if (t->master < 0)
+		return;
+	struct winsize ws;
+	for (int fd = 0; fd <= 2; fd++) {
+		if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) {
+			/* the kernel sends SIGWINCH to the pty's foreground group */
+			(void)ioctl(t->master, TIOCSWINSZ, &ws);
+			return;
+		}
+	}
+}
+
+int cc_rt_tty_attach(struct cc_rt_tty *t, int master, cc_error **err)
+{
+	t->master = master;
+	int fl = fcntl(master, F_GETFL);
+	if (fl < 0 || fcntl(master, F_SETFL, fl | O_NONBLOCK) < 0)
+		return cc_error_set(err, errno, "set the pty non-blocking");
+	cc_rt_tty_resize(t);
+	/* Raw mode only when the user types into the container (-i -t), as
+	 * docker does: keys like ^C then reach the container's pty, whose own
+	 * line discipline turns them into signals. */
+	if (t->interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &t->saved) == 0) {
+		struct termios raw = t->saved;
+		cfmakeraw(&raw);
+		if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) < 0)
+			return cc_error_set(err, errno, "set the terminal to raw mode");
+		t->raw = true;
+	}
+	return 0;
+}
+
+size_t cc_rt_tty_pollfds(struct cc_rt_tty *t, struct pollfd *pfd)
+{
+	size_t n = 0;
+	if (t->master < 0)
+		return 0;
+	if (!t->master_eof) {
+		pfd[n++] = (struct pollfd){ .fd = t->master,
+					    .events = (short)(POLLIN | (t->len > t->off ? POLLOUT : 0)) };
+	}
+	if (t->interactive && !t->stdin_eof && t->len == t->off && !t->master_eof)
+		pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	return n;
+}
+
+/* Master -> stdout until it would block.  Returns false once the master is
+ * done (EIO: no slave left open, i.e. the container closed its terminal). */
+static bool copy_out(struct cc_rt_tty *t)
+{
+	char buf[16384];
+	for (;;) {
+		ssize_t n = read(t->master, buf, sizeof(buf));
+		if (n > 0) {
+			/* a broken stdout must not stop the container: drop output */
+			(void)cc_write_all(STDOUT_FILENO, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		return false;
+	}
+}
+
+int cc_rt_tty_handle(struct cc_rt_tty *t, const struct pollfd *pfd, size_t n, cc_error **err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		if (pfd[i].fd == t->master) {
+			if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && !copy_out(t))
+				t->master_eof = true;
+			if ((pfd[i].revents & POLLOUT) && t->len > t->off) {
+				ssize_t w = write(t->master, t->buf + t->off, t->len - t->off);
+				if (w > 0)
+					t->off += (size_t)w;
+				else if (w < 0 && errno != EAGAIN && errno != EINTR)
+					t->off = t->len; /* the pty went away; drop input */
+				if (t->off == t->len)
+					t->off = t->len = 0;
+			}
+		} else if (pfd[i].fd == STDIN_FILENO) {
+			ssize_t r = read(STDIN_FILENO, t->buf, sizeof(t->buf));
+			if (r > 0) {
+				t->off = 0;
+				t->len = (size_t)r;
+			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+				/* end of input: a ^D reads as end-of-file for a
+				 * canonical-mode reader inside the container */
+				t->stdin_eof = true;
+				t->buf[0] = 0x04;
+				t->off = 0;
+				t->len = 1;
+			}
+		}
+	}
+	(void)err;
+	return 0;
+}
+
+void cc_rt_tty_drain(struct cc_rt_tty *t)
+{
+	if (t->master >= 0 && !t->master_eof)
+		(void)copy_out(t);
+}
+
+void cc_rt_tty_release(struct cc_rt_tty *t)
+{
+	if (t->raw) {
+		(void)tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
+		t->raw = false;
+	}
+	cc_closep(&t->master);
+}
