@@ -87,10 +87,11 @@ int cc_manifest_parse(const char *data, size_t len, const char *content_type, st
 	/* The body's own mediaType decides; Content-Type fills in when absent
 	 * (OCI manifests may omit it).  The two must agree when both are given. */
 	if (mt && ct && *ct && strcmp(ct, "application/json") != 0 && strcmp(mt, ct) != 0) {
+		int r = cc_error_setk(err, CC_ERR_VERIFY, 0, "manifest media type '%s' does not match Content-Type '%s'",
+				      mt, content_type);
 		cc_manifest_free(m);
-		json_decref(root);
-		return cc_error_setk(err, CC_ERR_VERIFY, 0, "manifest media type '%s' does not match Content-Type '%s'",
-				     mt, content_type);
+		json_decref(root); /* mt points into root */
+		return r;
 	}
 	if (mt == NULL)
 		mt = (ct && *ct && strcmp(ct, "application/json") != 0) ? ct : NULL;
