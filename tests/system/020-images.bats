@@ -1,0 +1,266 @@
+#!/usr/bin/env bats
+#
+# The image verbs: images, inspect, tag, rmi, image prune, system check, import.
+
+load helpers
+
+setup_file() {
+    file_setup
+    start_registry
+    seed_alpine test/alpine:latest
+    seed_multilayer test/layers:latest
+}
+
+alpine_id() {
+    fixture_get alpine '["images"][0]["config_digest"]'
+}
+
+# pull_alpine: pull $REGISTRY/test/alpine:latest; sets $ALPINE (the ref) and $ID.
+pull_alpine() {
+    ALPINE=$REGISTRY/test/alpine:latest
+    run_cc pull -q "$ALPINE"
+    ID=$output
+    is "$ID" "$(alpine_id)" "image ID from pull -q"
+}
+
+# blob_files: the files under $CC_ROOT/blobs/sha256, one hex name per line, sorted.
+blob_files() {
+    find "$CC_ROOT/blobs/sha256" -mindepth 1 -maxdepth 1 -type f -printf '%f\n' 2>/dev/null | sort
+}
+
+###############################################################################
+# images
+
+@test "images: lists a pulled image with its 12-hex ID" {
+    pull_alpine
+    run_cc images
+    assert_match "${lines[0]}" '^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$' "header"
+    is "${#lines[@]}" 2 "lines of output"
+    assert_match "${lines[1]}" "^$(regex_quote "$REGISTRY/test/alpine") +latest +${ID:7:12} " "image row"
+}
+
+@test "images -q prints one 12-hex ID per image" {
+    pull_alpine
+    run_cc pull "$REGISTRY/test/layers:latest"
+    local layers_id
+    layers_id=$(fixture_get multilayer '["images"][0]["config_digest"]')
+
+    run_cc images -q
+    is "${#lines[@]}" 2 "lines of images -q"
+    local line
+    for line in "${lines[@]}"; do
+        assert_match "$line" '^[0-9a-f]{12}$' "images -q line"
+    done
+    is "$(printf '%s\n' "${lines[@]}" | sort)" "$(printf '%s\n' "${ID:7:12}" "${layers_id:7:12}" | sort)" \
+        "IDs from images -q"
+}
+
+@test "images --digests adds the manifest digest" {
+    pull_alpine
+    run_cc images --digests
+    assert_match "${lines[0]}" '^REPOSITORY +TAG +.*DIGEST.* +IMAGE ID +CREATED +SIZE$' "header"
+    assert_contains "${lines[1]}" "$(fixture_get alpine '["digest"]')" "image row"
+    assert_contains "${lines[1]}" "${ID:7:12}" "image row"
+}
+
+###############################################################################
+# inspect
+
+@test "inspect: identity, config and platform of a pulled image" {
+    pull_alpine
+    run_cc inspect "$ALPINE"
+    local json=$output
+    is "$(json_len "$json" '')" 1 "objects in the array"
+    is "$(json_get "$json" '[0]["Id"]')" "$ID" "Id"
+    is "$(json_get "$json" '[0]["RepoTags"]')" "[\"$ALPINE\"]" "RepoTags"
+    is "$(json_get "$json" '[0]["RepoDigests"]')" \
+        "[\"$REGISTRY/test/alpine@$(fixture_get alpine '["digest"]')\"]" "RepoDigests"
+    is "$(json_get "$json" '[0]["Config"]["Cmd"]')" '["/bin/sh"]' "Config.Cmd"
+    assert_contains "$(json_get "$json" '[0]["Config"]["Env"]')" '"PATH=/usr/local/sbin:' "Config.Env"
+    is "$(json_get "$json" '[0]["Architecture"]')" amd64 "Architecture"
+    is "$(json_get "$json" '[0]["Os"]')" linux "Os"
+    assert_match "$(json_get "$json" '[0]["Size"]')" '^[1-9][0-9]*$' "Size"
+    is "$(json_get "$json" '[0]["RootFS"]["Type"]')" layers "RootFS.Type"
+    is "$(json_get "$json" '[0]["RootFS"]["Layers"]')" "$(fixture_get alpine '["images"][0]["diff_ids"]')" \
+        "RootFS.Layers"
+}
+
+@test "inspect: a layer's digest, diff ID, chain ID, media type and unpacked dir" {
+    pull_alpine
+    run_cc inspect "$ID"
+    local json=$output diff_id
+    diff_id=$(fixture_get alpine '["images"][0]["diff_ids"][0]')
+    is "$(json_len "$json" '[0]["Layers"]')" 1 "number of layers"
+    is "$(json_get "$json" '[0]["Layers"][0]["Digest"]')" \
+        "$(fixture_get alpine '["images"][0]["layers"][0]["digest"]')" "Layers[0].Digest"
+    is "$(json_get "$json" '[0]["Layers"][0]["DiffID"]')" "$diff_id" "Layers[0].DiffID"
+    is "$(json_get "$json" '[0]["Layers"][0]["ChainID"]')" "$diff_id" "Layers[0].ChainID (= DiffID for layer 0)"
+    is "$(json_get "$json" '[0]["Layers"][0]["MediaType"]')" application/vnd.oci.image.layer.v1.tar+gzip \
+        "Layers[0].MediaType"
+    assert_match "$(json_get "$json" '[0]["Layers"][0]["Size"]')" '^[1-9][0-9]*$' "Layers[0].Size"
+
+    local dir
+    dir=$(json_get "$json" '[0]["Layers"][0]["Dir"]')
+    is "$(realpath -m "$dir")" "$(realpath -m "$CC_ROOT/layers/${diff_id#sha256:}")" "Layers[0].Dir"
+    is "$(cat "$dir/etc/alpine-release")" 3.20.3 "etc/alpine-release in the layer dir"
+}
+
+@test "inspect: an unknown image fails" {
+    run_cc '?' inspect "$REGISTRY/test/never-pulled:latest"
+    isnt "$status" 0 "exit code"
+    assert_line_match "$stderr" '^Error: ' "stderr"
+}
+
+###############################################################################
+# tag and rmi
+
+@test "tag: a second name for the same image" {
+    pull_alpine
+    run_cc tag "$ALPINE" "$REGISTRY/test/other:v1"
+    run_cc inspect "$REGISTRY/test/other:v1"
+    is "$(json_get "$output" '[0]["Id"]')" "$ID" "Id through the new name"
+    assert_contains "$(json_get "$output" '[0]["RepoTags"]')" "\"$REGISTRY/test/other:v1\"" "RepoTags"
+    assert_contains "$(json_get "$output" '[0]["RepoTags"]')" "\"$ALPINE\"" "RepoTags"
+
+    run_cc images
+    assert_line_match "$output" "^$(regex_quote "$REGISTRY/test/other") +v1 +${ID:7:12} " "images"
+    assert_line_match "$output" "^$(regex_quote "$REGISTRY/test/alpine") +latest +${ID:7:12} " "images"
+}
+
+@test "tag: a short name is normalised to docker.io" {
+    pull_alpine
+    run_cc tag "$ALPINE" myalpine:v1
+    run_cc inspect myalpine:v1
+    is "$(json_get "$output" '[0]["Id"]')" "$ID" "Id"
+    run_cc inspect docker.io/library/myalpine:v1
+    is "$(json_get "$output" '[0]["Id"]')" "$ID" "Id through the full name"
+}
+
+@test "rmi: of an image that has another tag only untags" {
+    pull_alpine
+    run_cc tag "$ALPINE" "$REGISTRY/test/other:v1"
+    run_cc rmi "$REGISTRY/test/other:v1"
+    assert_line_match "$output" "^Untagged: $(regex_quote "$REGISTRY/test/other:v1")$" "rmi output"
+    assert_no_line_match "$output" '^Deleted: ' "rmi output"
+
+    run_cc inspect "$ALPINE"
+    is "$(json_get "$output" '[0]["Id"]')" "$ID" "the image is still there"
+    run_cc '?' inspect "$REGISTRY/test/other:v1"
+    isnt "$status" 0 "exit code of inspect of the removed tag"
+}
+
+@test "rmi: of the last tag deletes the image" {
+    pull_alpine
+    run_cc rmi "$ALPINE"
+    assert_line_match "$output" "^Untagged: $(regex_quote "$ALPINE")$" "rmi output"
+    assert_line_match "$output" "^Deleted: $ID$" "rmi output"
+    run_cc images -q
+    is "$output" "" "images -q after rmi"
+}
+
+@test "rmi -f: by ID removes every tag and the image" {
+    pull_alpine
+    run_cc tag "$ALPINE" "$REGISTRY/test/other:v1"
+    run_cc rmi -f "${ID:7:12}"
+    assert_line_match "$output" "^Untagged: $(regex_quote "$ALPINE")$" "rmi output"
+    assert_line_match "$output" "^Untagged: $(regex_quote "$REGISTRY/test/other:v1")$" "rmi output"
+    assert_line_match "$output" "^Deleted: $ID$" "rmi output"
+    run_cc images -q
+    is "$output" "" "images -q after rmi -f"
+}
+
+@test "rmi: of an unknown image fails" {
+    run_cc '?' rmi "$REGISTRY/test/never-pulled:latest"
+    isnt "$status" 0 "exit code"
+    assert_line_match "$stderr" '^Error: ' "stderr"
+}
+
+###############################################################################
+# image prune
+
+@test "image prune: after rmi, no blob and no layer is left" {
+    pull_alpine
+    run_cc rmi "$ALPINE"
+    run_cc image prune
+    is "$(blob_files)" "" "files in blobs/sha256"
+    is "$(find "$CC_ROOT/layers" -mindepth 1 -maxdepth 1 2>/dev/null)" "" "entries in layers/"
+    run_cc system check
+}
+
+@test "image prune: removes the blobs of an image whose tag moved, keeps shared layers" {
+    seed_alpine test/prune:latest
+    run_cc pull -q "$REGISTRY/test/prune:latest"
+    local old_id=$output
+
+    # Re-point the tag at the zstd image (same first diff ID as alpine, so the
+    # same chain ID and layer dir, but other blobs).
+    seed_zstd test/prune:latest
+    run_cc pull -q "$REGISTRY/test/prune:latest"
+    isnt "$output" "$old_id" "image ID after the tag moved"
+
+    run_cc image prune
+    local gone
+    for gone in "$(fixture_get alpine '["digest"]')" "$(fixture_get alpine '["images"][0]["config_digest"]')" \
+        "$(fixture_get alpine '["images"][0]["layers"][0]["digest"]')"; do
+        assert_file_absent "$CC_ROOT/blobs/sha256/${gone#sha256:}"
+    done
+
+    run_cc inspect "$REGISTRY/test/prune:latest"
+    local i dir
+    for i in 0 1; do
+        dir=$(json_get "$output" "[0][\"Layers\"][$i][\"Dir\"]")
+        [[ -d "$dir" ]] || die "layer dir '$dir' of the remaining image was pruned"
+    done
+    is "$(cat "$dir/zstd-marker")" "zstd layer" "zstd-marker in the remaining image's top layer"
+    run_cc system check
+}
+
+###############################################################################
+# system check
+
+@test "system check: clean after a pull" {
+    pull_alpine
+    run_cc system check
+    assert_match "$output" '(^|[^[:alpha:]])ok([^[:alpha:]]|$)' "system check output"
+}
+
+@test "system check: detects a flipped byte in a blob" {
+    pull_alpine
+    local layer blob
+    layer=$(fixture_get alpine '["images"][0]["layers"][0]["digest"]')
+    blob=$CC_ROOT/blobs/sha256/${layer#sha256:}
+    [[ -f "$blob" ]] || die "layer blob not stored at '$blob'"
+    local size
+    size=$(stat -c %s "$blob")
+    flip_byte "$blob"
+    is "$(stat -c %s "$blob")" "$size" "blob size after flipping a byte"
+
+    run_cc '?' system check
+    isnt "$status" 0 "exit code of system check on an altered blob"
+    assert_contains "$output$stderr" "${layer:7:12}" "system check report names the blob"
+}
+
+###############################################################################
+# import
+
+@test "import: the Alpine minirootfs becomes a one-layer image" {
+    local tarball diff_id
+    tarball=$(alpine_tarball)
+    diff_id=$(fixture_get alpine '["images"][0]["diff_ids"][0]')
+
+    run_cc import "$tarball" localhost/imported:1
+    local id=${output##*$'\n'}
+    assert_match "$id" '^sha256:[0-9a-f]{64}$' "import output"
+
+    run_cc inspect localhost/imported:1
+    is "$(json_get "$output" '[0]["Id"]')" "$id" "Id"
+    is "$(json_len "$output" '[0]["Layers"]')" 1 "number of layers"
+    is "$(json_get "$output" '[0]["RootFS"]["Layers"]')" "[\"$diff_id\"]" "RootFS.Layers"
+    local dir
+    dir=$(json_get "$output" '[0]["Layers"][0]["Dir"]')
+    is "$(cat "$dir/etc/alpine-release")" 3.20.3 "etc/alpine-release in the layer dir"
+
+    run_cc images
+    assert_line_match "$output" "^localhost/imported +1 +${id:7:12} " "images"
+    run_cc system check
+}
