@@ -13,7 +13,7 @@
 #include "store-internal.h"
 #include "util/util.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* Version 1.  Each later version appends a migration; never edit a shipped one. */
 static const char *const migrations[] = {
@@ -41,6 +41,10 @@ static const char *const migrations[] = {
 	"  finished INTEGER NOT NULL DEFAULT 0, pid INTEGER NOT NULL DEFAULT 0,"
 	"  exit_code INTEGER NOT NULL DEFAULT 0, oom_killed INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX containers_image ON containers(image_id);",
+	/* 2: address leases for bridge networking */
+	"CREATE TABLE leases(network TEXT NOT NULL, ip TEXT NOT NULL, container_id TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, PRIMARY KEY(network, ip));"
+	"CREATE INDEX leases_container ON leases(container_id);",
 };
 
 int cc_store_sql_error(struct cc_store *s, cc_error **err, const char *what)
@@ -656,12 +660,14 @@ static int collect_strings(struct cc_store *s, const char *sql, const char *arg,
 		bind_text(st, 1, arg);
 	size_t n = 0, cap = 8;
 	char **v = calloc(cap + 1, sizeof(char *));
-	int rc;
+	int rc = SQLITE_NOMEM;
 	while (v && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			char **nv = realloc(v, (cap * 2 + 1) * sizeof(char *));
-			if (nv == NULL)
+			if (nv == NULL) {
+				rc = SQLITE_NOMEM;
 				break;
+			}
 			v = nv;
 			cap *= 2;
 		}

@@ -159,6 +159,14 @@ int cc_store_container_get(struct cc_store *s, const char *ref, struct cc_contai
 int cc_store_container_list(struct cc_store *s, struct cc_container_record ***ret, size_t *ret_n, cc_error **err);
 char *cc_store_container_path(const struct cc_store *s, const char *id);
 
+/* Address leases (bridge networking).  lease picks the lowest free address
+ * in [first, last] (host byte order IPv4) for the network in one write
+ * transaction, so concurrent starts never get the same one. */
+int cc_store_lease(struct cc_store *s, const char *network, uint32_t first, uint32_t last, const char *container_id,
+		   uint32_t *ret_ip, cc_error **err);
+/* Release every lease a container holds. */
+int cc_store_lease_release(struct cc_store *s, const char *container_id, cc_error **err);
+
 /* sha256 helpers (OpenSSL EVP), shared by every module. */
 struct cc_sha256;
 struct cc_sha256 *cc_sha256_new(void);

@@ -1,0 +1,72 @@
+/* Address leases for bridge networking. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store-internal.h"
+
+int cc_store_lease(struct cc_store *s, const char *network, uint32_t first, uint32_t last, const char *container_id,
+		   uint32_t *ret_ip, cc_error **err)
+{
+	if (first > last)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "lease: empty address range");
+	if (cc_store_begin(s, err) < 0)
+		return -1;
+	sqlite3_stmt *st = NULL;
+	if (cc_store_prepare(s, &st, "SELECT ip FROM leases WHERE network=?", err) < 0) {
+		cc_store_rollback(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, network, -1, SQLITE_TRANSIENT);
+	/* A bitmap of the range: leases are few, the range at most a /16. */
+	uint64_t span = (uint64_t)last - first + 1;
+	if (span > (1u << 24)) {
+		sqlite3_finalize(st);
+		cc_store_rollback(s);
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "lease: address range too large");
+	}
+	unsigned char *used = calloc((size_t)(span + 7) / 8, 1);
+	int rc;
+	while (used && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct in_addr a;
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if (t && inet_pton(AF_INET, t, &a) == 1) {
+			uint32_t ip = ntohl(a.s_addr);
+			if (ip >= first && ip <= last)
+				used[(ip - first) / 8] |= (unsigned char)(1u << ((ip - first) % 8));
+		}
+	}
+	sqlite3_finalize(st);
+	if (used == NULL) {
+		cc_store_rollback(s);
+		return cc_error_set(err, ENOMEM, "lease");
+	}
+	uint64_t i = 0;
+	while (i < span && (used[i / 8] & (1u << (i % 8))))
+		i++;
+	free(used);
+	if (i == span) {
+		cc_store_rollback(s);
+		return cc_error_setk(err, CC_ERR_IN_USE, 0, "no free address left in network '%s'", network);
+	}
+	uint32_t ip = first + (uint32_t)i;
+	struct in_addr a = { .s_addr = htonl(ip) };
+	char text[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &a, text, sizeof(text));
+	if (cc_store_run(s, err, "INSERT INTO leases(network, ip, container_id, created) VALUES(?,?,?,?)", "sssi",
+			 network, text, container_id, (int64_t)time(NULL)) < 0) {
+		cc_store_rollback(s);
+		return -1;
+	}
+	if (cc_store_commit(s, err) < 0)
+		return -1;
+	*ret_ip = ip;
+	return 0;
+}
+
+int cc_store_lease_release(struct cc_store *s, const char *container_id, cc_error **err)
+{
+	return cc_store_run(s, err, "DELETE FROM leases WHERE container_id=?", "s", container_id);
+}
