@@ -149,6 +149,7 @@ int cc_store_gc(struct cc_store *s, bool orphans, struct cc_gc_report *ret, cc_e
 	if (cc_store_begin(s, err) < 0)
 		return -1;
 	if (cc_store_exec(s,
+			  "DELETE FROM build_cache WHERE image_id NOT IN (SELECT id FROM images);"
 			  "DELETE FROM layers WHERE chain_id NOT IN (SELECT chain_id FROM image_layers);"
 			  "DELETE FROM blobs WHERE digest NOT IN (" LIVE_BLOBS ");",
 			  err) < 0) {

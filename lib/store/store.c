@@ -13,7 +13,7 @@
 #include "store-internal.h"
 #include "util/util.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* Version 1.  Each later version appends a migration; never edit a shipped one. */
 static const char *const migrations[] = {
@@ -45,6 +45,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE leases(network TEXT NOT NULL, ip TEXT NOT NULL, container_id TEXT NOT NULL,"
 	"  created INTEGER NOT NULL, PRIMARY KEY(network, ip));"
 	"CREATE INDEX leases_container ON leases(container_id);",
+	/* 3: build cache: a step's key -> the image (config) it produced */
+	"CREATE TABLE build_cache(key TEXT PRIMARY KEY, image_id TEXT NOT NULL, created INTEGER NOT NULL);"
+	"CREATE INDEX build_cache_image ON build_cache(image_id);",
 };
 
 int cc_store_sql_error(struct cc_store *s, cc_error **err, const char *what)

@@ -167,6 +167,10 @@ int cc_store_lease(struct cc_store *s, const char *network, uint32_t first, uint
 /* Release every lease a container holds. */
 int cc_store_lease_release(struct cc_store *s, const char *container_id, cc_error **err);
 
+/* Build cache: key (a sha256 over everything a step depends on) -> image ID. */
+int cc_store_cache_get(struct cc_store *s, const char *key, char **ret_image_id, cc_error **err);
+int cc_store_cache_put(struct cc_store *s, const char *key, const char *image_id, cc_error **err);
+
 /* sha256 helpers (OpenSSL EVP), shared by every module. */
 struct cc_sha256;
 struct cc_sha256 *cc_sha256_new(void);

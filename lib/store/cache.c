@@ -1,0 +1,29 @@
+/* Build cache rows.  Entries whose image is gone are ignored (and dropped by gc). */
+#include <stdlib.h>
+#include <time.h>
+
+#include "store-internal.h"
+
+int cc_store_cache_get(struct cc_store *s, const char *key, char **ret_image_id, cc_error **err)
+{
+	sqlite3_stmt *st = NULL;
+	if (cc_store_prepare(s, &st, "SELECT c.image_id FROM build_cache c JOIN images i ON i.id = c.image_id "
+			     "WHERE c.key=?", err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret_image_id = cc_store_col_strdup(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "no cache entry");
+	return cc_store_sql_error(s, err, "read build cache");
+}
+
+int cc_store_cache_put(struct cc_store *s, const char *key, const char *image_id, cc_error **err)
+{
+	return cc_store_run(s, err, "INSERT OR REPLACE INTO build_cache(key, image_id, created) VALUES(?,?,?)", "ssi",
+			    key, image_id, (int64_t)time(NULL));
+}
