@@ -176,6 +176,14 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock)
 	umask(022);
 	cloexec_all();
 
+	/* 12. A detached container outlives the process that started it (its
+	 *     monitor, a subreaper, adopts it): the parent-death signal that
+	 *     guarded the setup would kill it the moment the starter exits. */
+	if (s->detached && prctl(PR_SET_PDEATHSIG, 0) < 0) {
+		cc_error_set(&err, errno, "clear the parent-death signal");
+		fail(sock, err);
+	}
+
 	if (s->init)
 		cc_rt_init_main(path, s->argv, envp, sock, s->tty);
 	cc_rt_exec_command(path, s->argv, envp, sock);

@@ -154,6 +154,8 @@ struct run {
 	bool chld_set;
 	struct cc_rt_tty tty;
 	bool created, exec_seen, sock_eof, reaped;
+	bool keep;        /* detached start succeeded: leave the child running */
+	int pty_master;   /* detached -t: handed to the caller */
 	int wstatus;
 	int kill_sig;     /* signal that arrived before the command started */
 	int emulated_sig; /* signal PID 1 ignored, delivered as SIGKILL */
@@ -172,13 +174,14 @@ static int send_signal(struct run *r, int sig)
  * tty is restored, and the caller's signal mask comes back. */
 static void run_release(struct run *r)
 {
-	if (r->pid > 0 && !r->reaped) {
+	if (r->pid > 0 && !r->reaped && !r->keep) {
 		(void)send_signal(r, SIGKILL);
 		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		r->reaped = true;
 	}
 	cc_rt_tty_release(&r->tty);
+	cc_closep(&r->pty_master);
 	cc_closep(&r->pidfd);
 	cc_closep(&r->sock);
 	cc_closep(&r->sigfd);
@@ -318,8 +321,12 @@ static int handle_sync(struct run *r, cc_error **err)
 			return cc_error_set(err, -n, "write to the container's sync socket");
 		return 0; /* EPIPE: the child died; its status tells */
 	case CC_SYNC_PTY:
-		if (fd < 0 || r->tty.master >= 0 || !r->plan->spec->tty)
+		if (fd < 0 || r->tty.master >= 0 || r->pty_master >= 0 || !r->plan->spec->tty)
 			break;
+		if (r->plan->spec->detached) { /* the caller's monitor does the copying */
+			r->pty_master = fd;
+			return 0;
+		}
 		return cc_rt_tty_attach(&r->tty, fd, err);
 	case CC_SYNC_EXEC:
 		r->exec_seen = true;
@@ -388,24 +395,15 @@ static int exit_status(int st)
 	return 255;
 }
 
-int cc_runtime_run(const struct cc_run_spec *spec, int *ret_status, cc_error **err)
+/* Clone the child with signals routed to a signalfd; shared by run and start. */
+static int spawn(struct run *run, cc_error **err)
 {
-	__attribute__((cleanup(cc_rt_plan_release))) struct cc_rt_plan plan = { 0 };
-	int r = cc_rt_plan_build(spec, &plan, err);
-	if (r < 0)
-		return r;
-	if (ret_status == NULL)
-		return cc_error_setk(err, CC_ERR_INVALID, 0, "no place for the exit status");
-
-	__attribute__((cleanup(run_release))) struct run run = {
-		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1,
-	};
-	cc_rt_tty_init(&run.tty, spec->interactive);
+	const struct cc_run_spec *spec = run->plan->spec;
 
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return cc_error_set(err, errno, "socketpair");
-	run.sock = sv[0];
+	run->sock = sv[0];
 	_cleanup_close_ int child_sock = sv[1];
 
 	/* Block before clone: a signal arriving between clone and the loop
@@ -423,25 +421,88 @@ int cc_runtime_run(const struct cc_run_spec *spec, int *ret_status, cc_error **e
 	/* A caller with SIGCHLD at SIG_IGN (or SA_NOCLDWAIT) would have the
 	 * kernel reap the container and lose its exit status. */
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	if (sigaction(SIGCHLD, &dfl, &run.oldchld) < 0)
+	if (sigaction(SIGCHLD, &dfl, &run->oldchld) < 0)
 		return cc_error_set(err, errno, "reset SIGCHLD");
-	run.chld_set = true;
-	if (sigprocmask(SIG_BLOCK, &set, &run.oldmask) < 0)
+	run->chld_set = true;
+	if (sigprocmask(SIG_BLOCK, &set, &run->oldmask) < 0)
 		return cc_error_set(err, errno, "block signals");
-	run.mask_set = true;
-	run.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (run.sigfd < 0)
+	run->mask_set = true;
+	run->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (run->sigfd < 0)
 		return cc_error_set(err, errno, "signalfd");
 
-	pid_t pid = clone_child(plan.clone_flags, &run.pidfd);
+	pid_t pid = clone_child(run->plan->clone_flags, &run->pidfd);
 	if (pid < 0)
 		return cc_error_set(err, errno, "clone the container process");
 	if (pid == 0) {
-		cc_closep(&run.sock);
-		cc_rt_child_main(&plan, child_sock);
+		cc_closep(&run->sock);
+		cc_rt_child_main(run->plan, child_sock);
 	}
-	run.pid = pid;
-	cc_closep(&child_sock);
+	run->pid = pid;
+	return 0;
+}
+
+int cc_runtime_start(const struct cc_run_spec *spec, pid_t *ret_pid, int *ret_pty, cc_error **err)
+{
+	if (!spec->detached)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "cc_runtime_start needs a detached spec");
+	__attribute__((cleanup(cc_rt_plan_release))) struct cc_rt_plan plan = { 0 };
+	int r = cc_rt_plan_build(spec, &plan, err);
+	if (r < 0)
+		return r;
+	__attribute__((cleanup(run_release))) struct run run = {
+		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
+	};
+	cc_rt_tty_init(&run.tty, false);
+	if ((r = spawn(&run, err)) < 0)
+		return r;
+	/* Until the command runs, signals to us stop the start (forward_signal
+	 * kills the child before CC_SYNC_EXEC); EOF after EXEC means execve
+	 * succeeded and the child is on its own. */
+	while (!run.sock_eof && !run.reaped) {
+		struct pollfd pfd[2] = { { .fd = run.sigfd, .events = POLLIN }, { .fd = run.sock, .events = POLLIN } };
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return cc_error_set(err, errno, "poll");
+		}
+		if (pfd[0].revents)
+			handle_signals(&run);
+		if (pfd[1].revents && (r = handle_sync(&run, err)) < 0)
+			return r;
+	}
+	if (run.child_err != NULL) {
+		int ret = run.child_err->errnum > 0 ? -run.child_err->errnum : -1;
+		if (err != NULL && *err == NULL)
+			*err = steal_ptr(&run.child_err);
+		return ret;
+	}
+	if (!run.exec_seen || run.reaped)
+		return cc_error_set(err, 0, "container process died during setup");
+	run.keep = true;
+	*ret_pid = run.pid;
+	*ret_pty = run.pty_master;
+	run.pty_master = -1;
+	return 0;
+}
+
+int cc_runtime_run(const struct cc_run_spec *spec, int *ret_status, cc_error **err)
+{
+	__attribute__((cleanup(cc_rt_plan_release))) struct cc_rt_plan plan = { 0 };
+	int r = cc_rt_plan_build(spec, &plan, err);
+	if (r < 0)
+		return r;
+	if (ret_status == NULL)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "no place for the exit status");
+	if (spec->detached)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "a detached spec goes to cc_runtime_start");
+
+	__attribute__((cleanup(run_release))) struct run run = {
+		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
+	};
+	cc_rt_tty_init(&run.tty, spec->interactive);
+	if ((r = spawn(&run, err)) < 0)
+		return r;
 
 	r = run_loop(&run, err);
 	if (r < 0)

@@ -73,12 +73,23 @@ struct cc_run_spec {
 	bool interactive;          /* -i: keep stdin; otherwise stdin is /dev/null */
 	bool init;                 /* --init: built-in init as PID 1 */
 
+	/* Detached (cc_runtime_start): no signal forwarding, no host tty, and
+	 * the container survives the caller. */
+	bool detached;
+
 	/* Called in the parent once the container's init process exists, before
 	 * it execs the command (the child waits).  Used for cgroups, network,
 	 * recording the pid.  Non-zero return aborts the start. */
 	int (*on_created)(pid_t pid, void *data, cc_error **err);
 	void *hook_data;
 };
+
+/* Start the container and return once its command runs (spec->detached
+ * must be set): *ret_pid is its process, *ret_pty the pty master for
+ * spec->tty (else -1).  Nothing waits for it here: the caller's parent is
+ * expected to be a subreaper (PR_SET_CHILD_SUBREAPER) that adopts and reaps
+ * it when the caller exits.  On error nothing is left running. */
+int cc_runtime_start(const struct cc_run_spec *spec, pid_t *ret_pid, int *ret_pty, cc_error **err);
 
 /* Run the container to completion.  *ret_status receives the exit status as
  * docker reports it: the exit code, or 128+N for death by signal N.  Signals
