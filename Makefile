@@ -39,13 +39,23 @@ CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN := $(BUILD)/tests/cc-test-helper
 
+MONITOR_BIN := $(BUILD)/ccontainer-monitor
+
 ifeq ($(SANITIZE),1)
-all: $(BUILD)/ccontainer $(UNIT_BIN)
+all: $(BUILD)/ccontainer $(MONITOR_BIN) $(UNIT_BIN)
 else
-all: ccontainer $(UNIT_BIN) $(HELPER_BIN)
+all: ccontainer ccontainer-monitor $(UNIT_BIN) $(HELPER_BIN)
 ccontainer: $(BUILD)/ccontainer
-	cp $< $@
+	@cp $< $@
+ccontainer-monitor: $(MONITOR_BIN)
+	@cp $< $@
 endif
+
+# The per-container supervisor: static, libc only, small resident size.
+$(MONITOR_BIN): cmd/monitor/ccontainer-monitor.c
+	@mkdir -p $(@D)
+	@echo "  LINK    $@"
+	@$(CC) -std=gnu11 -Os -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $<
 
 $(BUILD)/libccontainer.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -85,11 +95,12 @@ deps:
 bench: all
 	bash bench/run.sh
 
-install: ccontainer
+install: ccontainer ccontainer-monitor
 	install -D -m 0755 ccontainer $(DESTDIR)$(PREFIX)/bin/ccontainer
+	install -D -m 0755 ccontainer-monitor $(DESTDIR)$(PREFIX)/libexec/ccontainer/ccontainer-monitor
 
 clean:
-	rm -rf build build-san ccontainer
+	rm -rf build build-san ccontainer ccontainer-monitor
 
 .PHONY: all unit integration test deps bench install clean
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

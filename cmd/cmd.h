@@ -47,6 +47,33 @@ int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
+/* Containers (container.c) */
+int cmd_ps(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_container(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_internal_start(int argc, char **argv);
+int cmd_internal_cleanup(int argc, char **argv);
+/* `run` again for an existing container, from its stored Args (__start). */
+int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd);
+/* Hand a created container to a new monitor process; returns once its command runs. */
+int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interactive, cc_error **err);
+/* __start's answer to its monitor: "OK <pid>" with the pty, or "ERR <msg>". */
+int cmd_monitor_report(int fd, pid_t pid, int pty, const char *errmsg);
+/* Record that a container stopped with status, release what it held (network,
+ * cgroup) and remove it when it was started with --rm.  Idempotent. */
+int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, cc_error **err);
+
+/* Inspect JSON of a container by name or ID prefix; -1 when there is none. */
+#include <jansson.h>
+int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret);
+
 /* Pull with docker-style progress output.  quiet: no progress at all. */
 int cmd_do_pull(struct cc_store *s, const char *ref, const struct cc_pull_options *base, bool quiet,
 		struct cc_pull_result *ret, cc_error **err);

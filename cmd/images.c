@@ -202,6 +202,11 @@ int cmd_inspect(int argc, char **argv)
 		cc_error *e = NULL;
 		struct cc_image_record *r = NULL;
 		json_t *o = NULL;
+		/* containers first, as docker inspect does */
+		if (cmd_container_inspect_json(s, argv[i], &o) == 0) {
+			json_array_append_new(arr, o);
+			continue;
+		}
 		if (cc_image_resolve(s, argv[i], &id, &e) < 0 || cc_store_image_get(s, id, &r, &e) < 0 ||
 		    (o = image_json(s, r, &e)) == NULL) {
 			cc_image_record_free(r);

@@ -29,6 +29,19 @@ static const struct command commands[] = {
 	{ "login", cmd_login, "Log in to a registry" },
 	{ "logout", cmd_logout, "Log out from a registry" },
 	{ "system", cmd_system, "Manage the store (check, prune)" },
+	{ "ps", cmd_ps, "List containers" },
+	{ "logs", cmd_logs, "Show a container's output" },
+	{ "stop", cmd_stop, "Stop running containers" },
+	{ "kill", cmd_kill, "Send a signal to running containers" },
+	{ "start", cmd_start, "Start stopped containers" },
+	{ "restart", cmd_restart, "Restart containers" },
+	{ "rm", cmd_rm, "Remove containers" },
+	{ "wait", cmd_wait, "Wait for containers to exit and print their exit codes" },
+	{ "attach", cmd_attach, "Attach to a running container's terminal" },
+	{ "container", cmd_container, "Manage containers (ls, rm, prune, inspect, ...)" },
+	/* internal steps of a detached container's monitor; not for users */
+	{ "__start", cmd_internal_start, NULL },
+	{ "__cleanup", cmd_internal_cleanup, NULL },
 };
 
 static void usage(FILE *f)
@@ -36,7 +49,8 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: ccontainer [--root DIR] COMMAND [OPTIONS]\n\n"
 		   "A daemonless container toolchain.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+		if (commands[i].help)
+			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nGlobal options:\n  --root DIR   store location (default $CCONTAINER_ROOT or %s)\n",
 		CC_STORE_DEFAULT_ROOT);
 }

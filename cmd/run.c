@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,7 +19,7 @@
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct run_opts {
-	bool rm, interactive, tty, init, read_only;
+	bool rm, interactive, tty, init, read_only, detach;
 	const char *name, *hostname, *workdir, *user, *entrypoint, *network;
 	bool entrypoint_set;
 	const char *env[MAX_ENV];
@@ -209,7 +210,7 @@ struct hook_ctx {
 static int on_created(pid_t pid, void *data, cc_error **err)
 {
 	struct hook_ctx *h = data;
-	return cc_store_container_update_state(h->store, h->id, "running", (int)pid, 0, false, err);
+	return cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err);
 }
 
 static char *join_argv(char *const *argv)
@@ -290,11 +291,18 @@ static int usage(void)
 	return 0;
 }
 
-int cmd_run(int argc, char **argv)
+/* run, and the two halves of a detached start:
+ *   existing_id == NULL: `ccontainer run ...` as the user typed it (with -d,
+ *     it creates the container and hands it to a monitor);
+ *   existing_id != NULL: `ccontainer __start ID` spawned by the monitor,
+ *     re-reading the container's own run arguments, starting it detached
+ *     and reporting "OK <pid>" (or "ERR <message>") on monitor_fd. */
+static int run_main(int argc, char **argv, const char *existing_id, int monitor_fd)
 {
 	enum { O_RM = 1000, O_NAME, O_ENVFILE, O_TMPFS, O_RO, O_ENTRY, O_INIT, O_NET, O_HELP };
 	static const struct option opts[] = {
 		{ "rm", no_argument, NULL, O_RM },
+		{ "detach", no_argument, NULL, 'd' },
 		{ "name", required_argument, NULL, O_NAME },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
@@ -315,9 +323,10 @@ int cmd_run(int argc, char **argv)
 	};
 	struct run_opts o = { .network = "none" };
 	int c, rc = 0;
-	while ((c = getopt_long(argc, argv, "+ite:v:h:w:u:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+dite:v:h:w:u:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_RM: o.rm = true; break;
+		case 'd': o.detach = true; break;
 		case O_NAME: o.name = optarg; break;
 		case 'i': o.interactive = true; break;
 		case 't': o.tty = true; break;
@@ -384,9 +393,20 @@ int cmd_run(int argc, char **argv)
 	bool row_added = false;
 	int status = 0;
 	json_t *cfgjson = NULL;
+	struct cc_container_record *existing = NULL;
+	_cleanup_close_ int run_lock = -1;
+	_cleanup_free_ char *lockpath = NULL;
 
-	if ((rc = find_or_pull(s, image, &image_id)) != 0)
+	if (existing_id) {
+		/* __start: the container exists; its image is the one it was created from. */
+		if (cc_store_container_get(s, existing_id, &existing, &e) < 0) {
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			goto out;
+		}
+		image_id = strdup(existing->image_id);
+	} else if ((rc = find_or_pull(s, image, &image_id)) != 0) {
 		goto out;
+	}
 	if (cc_image_run_config(s, image_id, &ic, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
@@ -415,12 +435,16 @@ int cmd_run(int argc, char **argv)
 
 	/* Identity */
 	char idbuf[65];
-	if (cc_random_hex(idbuf, 32, &e) < 0) {
+	if (existing) {
+		snprintf(idbuf, sizeof(idbuf), "%s", existing->id);
+	} else if (cc_random_hex(idbuf, 32, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
 	id = strdup(idbuf);
-	if (o.name) {
+	if (existing) {
+		snprintf(name_buf, sizeof(name_buf), "%s", existing->name);
+	} else if (o.name) {
 		size_t nl = strlen(o.name);
 		bool ok = nl > 0 && nl < sizeof(name_buf);
 		for (size_t i = 0; ok && i < nl; i++)
@@ -472,8 +496,12 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	cfgjson = json_pack("{s:o, s:o, s:s, s:s}", "Cmd", json_array(), "Env", json_array(), "Hostname", hostname,
-			    "Network", o.network);
+	/* Args: the run arguments as given, which `start` parses again. */
+	cfgjson = json_pack("{s:o, s:o, s:s, s:s, s:o, s:b, s:b, s:b}", "Cmd", json_array(), "Env", json_array(),
+			    "Hostname", hostname, "Network", o.network, "Args", json_array(), "Tty", o.tty,
+			    "OpenStdin", o.interactive, "AutoRemove", o.rm);
+	for (int i = 1; cfgjson && i < argc; i++)
+		json_array_append_new(json_object_get(cfgjson, "Args"), json_string(argv[i]));
 	for (char **a = args; cfgjson && *a; a++)
 		json_array_append_new(json_object_get(cfgjson, "Cmd"), json_string(*a));
 	for (size_t i = 0; cfgjson && i < env.n; i++)
@@ -482,11 +510,11 @@ int cmd_run(int argc, char **argv)
 	struct cc_container_record rec = { .id = id, .name = name_buf, .image_id = image_id, .image_name = (char *)image,
 					   .command = cmdline, .config_json = cfgtext, .state = (char *)"created",
 					   .created = time(NULL) };
-	if (cc_store_container_add(s, &rec, &e) < 0) {
+	if (!existing && cc_store_container_add(s, &rec, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
-	row_added = true;
+	row_added = !existing;
 	char hosts[512];
 	snprintf(hosts, sizeof(hosts), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
 		 hostname);
@@ -532,6 +560,40 @@ int cmd_run(int argc, char **argv)
 		.on_created = on_created,
 		.hook_data = &hook,
 	};
+	if (existing) {
+		/* __start: start it detached and tell the monitor its pid. */
+		spec.detached = true;
+		pid_t pid = -1;
+		int pty = -1;
+		if (cc_runtime_start(&spec, &pid, &pty, &e) < 0) {
+			rc = exit_code_for(e);
+			cmd_monitor_report(monitor_fd, -1, -1, e->msg);
+			(void)cmd_container_finish(s, id, rc, false, NULL);
+			cc_error_clear(&e);
+		} else {
+			rc = cmd_monitor_report(monitor_fd, pid, pty, NULL) < 0 ? EXIT_CC_ERROR : 0;
+			cc_closep(&pty);
+		}
+		goto out;
+	}
+	if (o.detach) {
+		/* The container belongs to its monitor from here on. */
+		if (cmd_spawn_monitor(s, id, o.tty, o.interactive, &e) < 0) {
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			goto out;
+		}
+		printf("%s\n", id);
+		row_added = false;
+		rc = 0;
+		goto out;
+	}
+	/* The lock says "someone is running this container" to ps/stop/rm, as
+	 * a detached container's monitor does (see container.c). */
+	if (asprintf(&lockpath, "%s/monitor.lock", dir) < 0 ||
+	    (run_lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 || flock(run_lock, LOCK_EX) < 0) {
+		rc = cmd_failf(EXIT_CC_ERROR, "lock container %.12s: %s", id, strerror(errno));
+		goto out;
+	}
 	if (cc_runtime_run(&spec, &status, &e) < 0) {
 		rc = exit_code_for(e);
 		cmd_fail(e, rc);
@@ -540,7 +602,7 @@ int cmd_run(int argc, char **argv)
 	} else {
 		rc = status;
 	}
-	if (cc_store_container_update_state(s, id, "exited", 0, status, false, &e) < 0) {
+	if (cmd_container_finish(s, id, status, false, &e) < 0) {
 		fprintf(stderr, "Warning: record container exit: %s\n", e->msg);
 		cc_error_clear(&e);
 	}
@@ -556,7 +618,18 @@ out:
 	for (size_t i = 0; i < env.n; i++)
 		free(env.v[i]);
 	cc_run_config_free(ic);
+	cc_container_record_free(existing);
 	cc_store_close(s);
 	run_opts_release(&o);
 	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return run_main(argc, argv, NULL, -1);
+}
+
+int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd)
+{
+	return run_main(argc, argv, id, monitor_fd);
 }

@@ -48,13 +48,20 @@ int cc_store_container_update_state(struct cc_store *s, const char *id, const ch
 			    "siiiis", state, (int64_t)pid, now, (int64_t)exit_code, (int64_t)oom_killed, id);
 }
 
+int cc_store_container_started(struct cc_store *s, const char *id, int pid, uint64_t pid_start, cc_error **err)
+{
+	return cc_store_run(s, err,
+			    "UPDATE containers SET state='running', pid=?, pid_start=?, started=?, exit_code=0, oom_killed=0"
+			    " WHERE id=?", "iiis", (int64_t)pid, (int64_t)pid_start, (int64_t)time(NULL), id);
+}
+
 int cc_store_container_delete(struct cc_store *s, const char *id, cc_error **err)
 {
 	return cc_store_run(s, err, "DELETE FROM containers WHERE id=?", "s", id);
 }
 
 #define CONTAINER_COLS \
-	"id,name,image_id,image_name,command,config_json,state,created,started,finished,pid,exit_code,oom_killed"
+	"id,name,image_id,image_name,command,config_json,state,created,started,finished,pid,exit_code,oom_killed,pid_start"
 
 static struct cc_container_record *row_to_container(sqlite3_stmt *st)
 {
@@ -74,6 +81,7 @@ static struct cc_container_record *row_to_container(sqlite3_stmt *st)
 	c->pid = sqlite3_column_int(st, 10);
 	c->exit_code = sqlite3_column_int(st, 11);
 	c->oom_killed = sqlite3_column_int(st, 12) != 0;
+	c->pid_start = (uint64_t)sqlite3_column_int64(st, 13);
 	return c;
 }
 

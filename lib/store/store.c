@@ -13,11 +13,11 @@
 #include "store-internal.h"
 #include "util/util.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 /* Version 1.  Each later version appends a migration; never edit a shipped one. */
 static const char *const migrations[] = {
-	"CREATE TABLE blobs(digest TEXT PRIMARY KEY, size INTEGER NOT NULL, media_type TEXT);"
+	("CREATE TABLE blobs(digest TEXT PRIMARY KEY, size INTEGER NOT NULL, media_type TEXT);"
 	"CREATE TABLE layers(chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL, parent TEXT,"
 	"  size INTEGER NOT NULL);"
 	"CREATE TABLE images(id TEXT PRIMARY KEY, manifest_digest TEXT NOT NULL,"
@@ -40,14 +40,16 @@ static const char *const migrations[] = {
 	"  created INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0,"
 	"  finished INTEGER NOT NULL DEFAULT 0, pid INTEGER NOT NULL DEFAULT 0,"
 	"  exit_code INTEGER NOT NULL DEFAULT 0, oom_killed INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX containers_image ON containers(image_id);",
+	"CREATE INDEX containers_image ON containers(image_id);"),
 	/* 2: address leases for bridge networking */
-	"CREATE TABLE leases(network TEXT NOT NULL, ip TEXT NOT NULL, container_id TEXT NOT NULL,"
+	("CREATE TABLE leases(network TEXT NOT NULL, ip TEXT NOT NULL, container_id TEXT NOT NULL,"
 	"  created INTEGER NOT NULL, PRIMARY KEY(network, ip));"
-	"CREATE INDEX leases_container ON leases(container_id);",
+	"CREATE INDEX leases_container ON leases(container_id);"),
 	/* 3: build cache: a step's key -> the image (config) it produced */
-	"CREATE TABLE build_cache(key TEXT PRIMARY KEY, image_id TEXT NOT NULL, created INTEGER NOT NULL);"
-	"CREATE INDEX build_cache_image ON build_cache(image_id);",
+	("CREATE TABLE build_cache(key TEXT PRIMARY KEY, image_id TEXT NOT NULL, created INTEGER NOT NULL);"
+	"CREATE INDEX build_cache_image ON build_cache(image_id);"),
+	/* 4: the container process's start time, so a recycled pid is never taken for it */
+	"ALTER TABLE containers ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;",
 };
 
 int cc_store_sql_error(struct cc_store *s, cc_error **err, const char *what)

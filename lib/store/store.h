@@ -145,6 +145,7 @@ struct cc_container_record {
 	char *state;       /* created, running, exited */
 	int64_t created, started, finished;
 	int pid;
+	uint64_t pid_start;  /* start time of pid (/proc/PID/stat field 22) */
 	int exit_code;
 	bool oom_killed;
 };
@@ -153,6 +154,8 @@ void cc_container_record_free(struct cc_container_record *c);
 int cc_store_container_add(struct cc_store *s, const struct cc_container_record *c, cc_error **err);
 int cc_store_container_update_state(struct cc_store *s, const char *id, const char *state, int pid, int exit_code,
 				    bool oom_killed, cc_error **err);
+/* Mark running with the container process's pid and its start time. */
+int cc_store_container_started(struct cc_store *s, const char *id, int pid, uint64_t pid_start, cc_error **err);
 int cc_store_container_delete(struct cc_store *s, const char *id, cc_error **err);
 /* Resolve a full ID, unique ID prefix or name. */
 int cc_store_container_get(struct cc_store *s, const char *ref, struct cc_container_record **ret, cc_error **err);

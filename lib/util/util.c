@@ -311,6 +311,27 @@ int64_t cc_parse_rfc3339(const char *s)
 	return t;
 }
 
+uint64_t cc_pid_start_time(int pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* the command name may hold spaces and parens: fields start after the last ')' */
+	char *p = strrchr(buf, ')');
+	if (p == NULL)
+		return 0;
+	p++;
+	for (int field = 3; field < 22 && p; field++) /* p: the space before field 3 */
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
 int cc_str_has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

@@ -40,6 +40,9 @@ uint64_t cc_now_ns(void);
 void cc_rfc3339_now(char *out, size_t outlen);
 /* Parse an RFC3339 timestamp into unix seconds; returns -1 on parse failure. */
 int64_t cc_parse_rfc3339(const char *s);
+/* Start time of a process (/proc/PID/stat field 22, clock ticks since boot);
+ * 0 when it does not exist. */
+uint64_t cc_pid_start_time(int pid);
 int cc_str_has_prefix(const char *s, const char *prefix);
 int cc_is_hex(const char *s, size_t len);
 

@@ -1,0 +1,1109 @@
+/* Container lifecycle verbs: ps, logs, stop, kill, start, restart, rm, wait,
+ * container prune/inspect, attach, and the monitor's two internal steps
+ * (__start, __cleanup).
+ *
+ * There is no daemon: a running container is one whose monitor (or, for a
+ * foreground `run`, the run process itself) holds an exclusive flock on
+ * containers/<id>/monitor.lock.  A free lock on a container the store calls
+ * running means its monitor died (or the machine rebooted): the container is
+ * then finished on the spot, so `ps` never shows it running forever. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+#define LOG_READ_MAX (64 * 1024 * 1024)
+
+/* ---- state ---- */
+
+static char *container_file(struct cc_store *s, const char *id, const char *name)
+{
+	_cleanup_free_ char *dir = cc_store_container_path(s, id);
+	char *p = NULL;
+	if (dir == NULL || asprintf(&p, "%s/%s", dir, name) < 0)
+		return NULL;
+	return p;
+}
+
+/* Is someone (monitor or foreground run) holding the container's lock? */
+static bool monitor_alive(struct cc_store *s, const char *id)
+{
+	_cleanup_free_ char *p = container_file(s, id, "monitor.lock");
+	_cleanup_close_ int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		(void)flock(fd, LOCK_UN);
+		return false;
+	}
+	return errno == EWOULDBLOCK;
+}
+
+/* The recorded pid still names this container's process (not a recycled
+ * pid, e.g. after a reboot): same start time as when it was recorded. */
+static bool pid_is_container(const struct cc_container_record *c)
+{
+	return c->pid > 0 && c->pid_start != 0 && cc_pid_start_time(c->pid) == c->pid_start;
+}
+
+/* Refresh a record's state: a "running" container without a live monitor
+ * is finished now (its process killed if it survived the monitor). */
+static void reconcile(struct cc_store *s, struct cc_container_record *c)
+{
+	if (strcmp(c->state, "running") != 0 || monitor_alive(s, c->id))
+		return;
+	/* The monitor may have finished it since c was read: read it again. */
+	struct cc_container_record *fresh = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, c->id, &fresh, &e) == 0) {
+		struct cc_container_record tmp = *c;
+		*c = *fresh;
+		*fresh = tmp;
+		cc_container_record_free(fresh);
+	}
+	cc_error_clear(&e);
+	if (strcmp(c->state, "running") != 0)
+		return;
+	int status = 255;
+	if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0)
+		status = 137;
+	if (cmd_container_finish(s, c->id, status, false, &e) < 0)
+		fprintf(stderr, "Warning: finish container %.12s: %s\n", c->id, e->msg);
+	cc_error_free(e);
+	free(c->state);
+	c->state = strdup("exited");
+	c->exit_code = status;
+	c->pid = 0;
+	c->finished = time(NULL);
+}
+
+static bool is_running(const struct cc_container_record *c)
+{
+	return strcmp(c->state, "running") == 0;
+}
+
+/* Look up and reconcile one container; prints the error itself. */
+static struct cc_container_record *get_container(struct cc_store *s, const char *ref)
+{
+	struct cc_container_record *c = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, ref, &c, &e) < 0) {
+		cmd_fail(e, EXIT_CC_ERROR);
+		return NULL;
+	}
+	reconcile(s, c);
+	return c;
+}
+
+/* Wait until the container's lock is free (monitor and cleanup done). */
+static bool wait_stopped(struct cc_store *s, const char *id, int timeout_ms)
+{
+	for (int waited = 0; timeout_ms < 0 || waited <= timeout_ms; waited += 10) {
+		if (!monitor_alive(s, id))
+			return true;
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static json_t *container_config(const struct cc_container_record *c)
+{
+	json_t *j = c->config_json ? json_loads(c->config_json, 0, NULL) : NULL;
+	return j ? j : json_object();
+}
+
+int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, cc_error **err)
+{
+	struct cc_container_record *c = NULL;
+	if (cc_store_container_get(s, id, &c, err) < 0)
+		return -1;
+	int rc = cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, err);
+	/* What the container held outside its own namespaces. */
+	if (rc == 0)
+		rc = cc_store_lease_release(s, id, err);
+	json_t *cfg = container_config(c);
+	bool autoremove = json_is_true(json_object_get(cfg, "AutoRemove"));
+	json_decref(cfg);
+	if (rc == 0 && autoremove) {
+		_cleanup_free_ char *dir = cc_store_container_path(s, id);
+		if (dir == NULL || cc_rm_rf(dir, err) < 0 || cc_store_container_delete(s, id, err) < 0)
+			rc = -1;
+	}
+	cc_container_record_free(c);
+	return rc;
+}
+
+/* ---- the monitor ---- */
+
+static char *monitor_path(void)
+{
+	const char *env = secure_getenv("CCONTAINER_MONITOR");
+	if (env && *env)
+		return strdup(env);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		char *p = NULL;
+		if (slash) {
+			*slash = '\0';
+			/* next to the binary (build tree), or PREFIX/libexec/ccontainer */
+			if (asprintf(&p, "%s/ccontainer-monitor", self) >= 0 && access(p, X_OK) == 0)
+				return p;
+			free(p);
+			p = NULL;
+			if (asprintf(&p, "%s/../libexec/ccontainer/ccontainer-monitor", self) >= 0 && access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return strdup("/usr/local/libexec/ccontainer/ccontainer-monitor");
+}
+
+int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interactive, cc_error **err)
+{
+	_cleanup_free_ char *mon = monitor_path();
+	_cleanup_free_ char *dir = cc_store_container_path(s, id);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (mon == NULL || dir == NULL || n <= 0)
+		return cc_error_set(err, n <= 0 ? errno : ENOMEM, "find the ccontainer binary");
+	self[n] = '\0';
+	if (access(mon, X_OK) < 0)
+		return cc_error_set(err, errno, "monitor '%s'", mon);
+	int rp[2];
+	if (pipe2(rp, O_CLOEXEC) < 0)
+		return cc_error_set(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(rp[0]);
+		close(rp[1]);
+		return cc_error_set(err, e, "fork the monitor");
+	}
+	if (pid == 0) {
+		/* The ready pipe is the only fd the monitor inherits on purpose. */
+		int fd = fcntl(rp[1], F_DUPFD, 3);
+		char fdbuf[16];
+		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
+		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", interactive ? "1" : "0",
+		      (char *)NULL);
+		_exit(125);
+	}
+	close(rp[1]);
+	char msg[1300];
+	size_t len = 0;
+	for (;;) {
+		ssize_t r = read(rp[0], msg + len, sizeof(msg) - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == sizeof(msg) - 1)
+			break;
+	}
+	msg[len] = '\0';
+	close(rp[0]);
+	/* The monitor runs in its own session and outlives us; its direct
+	 * parent (us) exits soon and init adopts it.  Reap nothing here. */
+	if (strncmp(msg, "OK ", 3) == 0)
+		return 0;
+	if (strncmp(msg, "ERR ", 4) == 0)
+		return cc_error_set(err, 0, "%s", msg + 4);
+	return cc_error_set(err, 0, "container monitor failed to start");
+}
+
+int cmd_monitor_report(int fd, pid_t pid, int pty, const char *errmsg)
+{
+	if (fd < 0)
+		return -1;
+	char buf[1100];
+	int n = errmsg ? snprintf(buf, sizeof(buf), "ERR %s", errmsg) : snprintf(buf, sizeof(buf), "OK %d", (int)pid);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	struct iovec iov = { buf, (size_t)n };
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (pty >= 0) {
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pty, sizeof(int));
+	}
+	ssize_t r;
+	do
+		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -1 : 0;
+}
+
+/* Turn a stored Args array back into an argv for the run parser. */
+static char **stored_args(const struct cc_container_record *c, int *ret_argc)
+{
+	json_t *cfg = container_config(c);
+	json_t *args = json_object_get(cfg, "Args");
+	size_t n = json_array_size(args);
+	char **v = calloc(n + 2, sizeof(char *));
+	if (v) {
+		v[0] = strdup("run");
+		for (size_t i = 0; i < n; i++)
+			v[i + 1] = strdup(json_string_value(json_array_get(args, i)) ?: "");
+		*ret_argc = (int)n + 1;
+	}
+	json_decref(cfg);
+	return v;
+}
+
+/* ccontainer __start ID: spawned by the monitor with its socket on fd 3. */
+int cmd_internal_start(int argc, char **argv)
+{
+	if (argc != 2)
+		return cmd_failf(EXIT_CC_ERROR, "usage: __start ID");
+	const char *fdenv = getenv("CCONTAINER_MONITOR_FD");
+	int fd = fdenv ? atoi(fdenv) : -1;
+	if (fd < 3)
+		return cmd_failf(EXIT_CC_ERROR, "__start is run by the container monitor only");
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL) {
+		cmd_monitor_report(fd, -1, -1, "cannot open the store");
+		return EXIT_CC_ERROR;
+	}
+	struct cc_container_record *c = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, argv[1], &c, &e) < 0) {
+		cmd_monitor_report(fd, -1, -1, e->msg);
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	int rargc = 0;
+	char **rargv = stored_args(c, &rargc);
+	_cleanup_free_ char *id = strdup(c->id);
+	cc_container_record_free(c);
+	cc_store_close(s);
+	if (rargv == NULL || id == NULL) {
+		cmd_monitor_report(fd, -1, -1, "out of memory");
+		return EXIT_CC_ERROR;
+	}
+	optind = 0;
+	int rc = cmd_run_existing(rargc, rargv, id, fd);
+	cc_strvfreep(&rargv);
+	return rc;
+}
+
+/* ccontainer __cleanup ID STATUS: exec'd by the monitor after the exit. */
+int cmd_internal_cleanup(int argc, char **argv)
+{
+	if (argc != 3)
+		return cmd_failf(EXIT_CC_ERROR, "usage: __cleanup ID STATUS");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	int rc = 0;
+	if (cmd_container_finish(s, argv[1], atoi(argv[2]), false, &e) < 0)
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+	cc_store_close(s);
+	return rc;
+}
+
+/* ---- ps ---- */
+
+static void status_text(const struct cc_container_record *c, char *out, size_t outlen)
+{
+	char ago[64];
+	time_t now = time(NULL);
+	if (is_running(c)) {
+		cc_human_ago((int64_t)now - c->started, ago, sizeof(ago));
+		snprintf(out, outlen, "Up %s", ago);
+	} else if (strcmp(c->state, "exited") == 0) {
+		cc_human_ago((int64_t)now - c->finished, ago, sizeof(ago));
+		snprintf(out, outlen, "Exited (%d) %s ago", c->exit_code, ago);
+	} else {
+		snprintf(out, outlen, "Created");
+	}
+}
+
+static char *ports_text(const struct cc_container_record *c)
+{
+	json_t *cfg = container_config(c);
+	json_t *ports = json_object_get(cfg, "Ports");
+	size_t cap = 256, len = 0;
+	char *out = calloc(1, cap);
+	size_t i;
+	json_t *p;
+	json_array_foreach(ports, i, p) {
+		const char *hip = json_string_value(json_object_get(p, "HostIp"));
+		json_int_t hp = json_integer_value(json_object_get(p, "HostPort"));
+		json_int_t cp = json_integer_value(json_object_get(p, "ContainerPort"));
+		const char *proto = json_string_value(json_object_get(p, "Protocol"));
+		char one[128];
+		int n = snprintf(one, sizeof(one), "%s%s:%lld->%lld/%s", len ? ", " : "", hip && *hip ? hip : "0.0.0.0",
+				 (long long)hp, (long long)cp, proto ? proto : "tcp");
+		if (out && n > 0 && len + (size_t)n + 1 < cap) {
+			memcpy(out + len, one, (size_t)n + 1);
+			len += (size_t)n;
+		}
+	}
+	json_decref(cfg);
+	return out;
+}
+
+static json_t *container_json(struct cc_store *s, const struct cc_container_record *c)
+{
+	json_t *cfg = container_config(c);
+	char created[64] = "", started[64] = "", finished[64] = "";
+	struct tm tm;
+	time_t t;
+	if ((t = (time_t)c->created) > 0 && gmtime_r(&t, &tm))
+		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((t = (time_t)c->started) > 0 && gmtime_r(&t, &tm))
+		strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((t = (time_t)c->finished) > 0 && gmtime_r(&t, &tm))
+		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	_cleanup_free_ char *dir = cc_store_container_path(s, c->id);
+	_cleanup_free_ char *ports = ports_text(c);
+	json_t *cmd = json_object_get(cfg, "Cmd");
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:{s:s, s:b, s:i, s:i, s:b, s:s, s:s}, s:s, s:s, s:O}",
+			      "Id", c->id, "Name", c->name, "Image", c->image_id, "ImageName",
+			      c->image_name ? c->image_name : "", "Created", created, "Args", cmd ? cmd : json_array(),
+			      "State", "Status", c->state, "Running", is_running(c), "Pid", c->pid, "ExitCode",
+			      c->exit_code, "OOMKilled", c->oom_killed, "StartedAt", started, "FinishedAt", finished,
+			      "Command", c->command ? c->command : "", "Ports", ports ? ports : "", "Config", cfg);
+	if (o) {
+		json_object_set_new(o, "Dir", json_string(dir ? dir : ""));
+		json_t *net = json_object_get(cfg, "NetworkSettings");
+		json_object_set(o, "NetworkSettings", net ? net : json_object());
+		json_object_set(o, "Mounts", json_object_get(cfg, "Mounts") ?: json_array());
+	}
+	json_decref(cfg);
+	return o;
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool all = false, quiet = false, notrunc = false, json = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = true; break;
+		case 'q': quiet = true; break;
+		case 'n': notrunc = true; break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "{{json .}}") != 0)
+				return cmd_failf(EXIT_CC_ERROR, "unsupported --format '%s' (use json)", optarg);
+			json = true;
+			break;
+		case 'h':
+			printf("Usage: ccontainer ps [-a] [-q] [--no-trunc] [--format json]\n");
+			return 0;
+		default: return EXIT_CC_ERROR;
+		}
+	}
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	struct cc_container_record **list = NULL;
+	size_t n = 0;
+	cc_error *e = NULL;
+	if (cc_store_container_list(s, &list, &n, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	static const char *const hdr[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES" };
+	struct table *t = table_new(7, hdr);
+	json_t *arr = json_array();
+	time_t now = time(NULL);
+	for (size_t i = 0; i < n; i++) {
+		struct cc_container_record *r = list[i];
+		reconcile(s, r);
+		if (!all && !is_running(r))
+			continue;
+		char sid[65], created[64], status[96], command[64];
+		snprintf(sid, sizeof(sid), notrunc ? "%s" : "%.12s", r->id);
+		if (quiet) {
+			printf("%s\n", sid);
+			continue;
+		}
+		if (json) {
+			json_array_append_new(arr, container_json(s, r));
+			continue;
+		}
+		cc_human_ago((int64_t)now - r->created, created, sizeof(created) - 4);
+		strcat(created, " ago");
+		status_text(r, status, sizeof(status));
+		const char *cmdl = r->command ? r->command : "";
+		if (!notrunc && strlen(cmdl) > 20)
+			snprintf(command, sizeof(command), "\"%.19s…\"", cmdl);
+		else
+			snprintf(command, sizeof(command), "\"%.60s\"", cmdl);
+		_cleanup_free_ char *ports = ports_text(r);
+		const char *row[] = { sid, r->image_name ? r->image_name : r->image_id, command, created, status,
+				      ports ? ports : "", r->name };
+		table_add(t, row);
+	}
+	if (json) {
+		char *out = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+		if (out)
+			printf("%s\n", out);
+		free(out);
+	} else if (!quiet) {
+		table_print(t, true);
+	}
+	json_decref(arr);
+	table_free(t);
+	for (size_t i = 0; i < n; i++)
+		cc_container_record_free(list[i]);
+	free(list);
+	cc_store_close(s);
+	return 0;
+}
+
+/* ---- logs ---- */
+
+struct log_opts {
+	bool timestamps;
+	long tail; /* -1: all */
+};
+
+/* Print complete records from buf[0..len); returns bytes consumed. */
+static size_t print_records(const char *buf, size_t len, const struct log_opts *o)
+{
+	size_t off = 0;
+	while (off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		if (nl == NULL)
+			break;
+		const char *line = buf + off;
+		size_t ll = (size_t)(nl - line);
+		/* TIME STREAM TAG TEXT */
+		const char *sp1 = memchr(line, ' ', ll);
+		const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', ll - (size_t)(sp1 + 1 - line)) : NULL;
+		const char *sp3 = sp2 ? memchr(sp2 + 1, ' ', ll - (size_t)(sp2 + 1 - line)) : NULL;
+		if (sp3) {
+			FILE *f = strncmp(sp1 + 1, "stderr", 6) == 0 ? stderr : stdout;
+			bool partial = sp2[1] == 'P';
+			if (o->timestamps)
+				fprintf(f, "%.*s ", (int)(sp1 - line), line);
+			fwrite(sp3 + 1, 1, (size_t)(nl - sp3 - 1), f);
+			if (!partial)
+				fputc('\n', f);
+		}
+		off = (size_t)(nl - buf) + 1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	return off;
+}
+
+int cmd_logs(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		{ "timestamps", no_argument, NULL, 't' },
+		{ "tail", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct log_opts o = { .tail = -1 };
+	bool follow = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+ftn:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': follow = true; break;
+		case 't': o.timestamps = true; break;
+		case 'n':
+			if (strcmp(optarg, "all") == 0)
+				o.tail = -1;
+			else if ((o.tail = strtol(optarg, NULL, 10)) < 0 || strspn(optarg, "0123456789") != strlen(optarg))
+				return cmd_failf(EXIT_CC_ERROR, "invalid --tail '%s'", optarg);
+			break;
+		case 'h':
+			printf("Usage: ccontainer logs [-f] [-t] [--tail N] CONTAINER\n");
+			return 0;
+		default: return EXIT_CC_ERROR;
+		}
+	}
+	if (optind != argc - 1)
+		return cmd_failf(EXIT_CC_ERROR, "\"logs\" requires exactly 1 argument");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	struct cc_container_record *ct = get_container(s, argv[optind]);
+	if (ct == NULL) {
+		cc_store_close(s);
+		return EXIT_CC_ERROR;
+	}
+	_cleanup_free_ char *path = container_file(s, ct->id, "ctr.log");
+	_cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	size_t cap = 1 << 20, len = 0;
+	_cleanup_free_ char *buf = malloc(cap);
+	int rc = 0;
+	if (fd < 0 && errno != ENOENT) {
+		rc = cmd_failf(EXIT_CC_ERROR, "open log of %s: %s", argv[optind], strerror(errno));
+		goto out;
+	}
+	if (buf == NULL) {
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		goto out;
+	}
+	/* First the existing log (bounded: only the last LOG_READ_MAX bytes
+	 * count for --tail), then, with -f, whatever the monitor appends. */
+	if (fd >= 0) {
+		struct stat st;
+		off_t start = 0;
+		if (fstat(fd, &st) == 0 && st.st_size > LOG_READ_MAX)
+			start = st.st_size - LOG_READ_MAX;
+		if (lseek(fd, start, SEEK_SET) < 0) {
+			rc = cmd_failf(EXIT_CC_ERROR, "seek log: %s", strerror(errno));
+			goto out;
+		}
+		for (;;) {
+			if (len == cap) {
+				char *nb = realloc(buf, cap * 2);
+				if (nb == NULL)
+					break;
+				buf = nb;
+				cap *= 2;
+			}
+			ssize_t r = read(fd, buf + len, cap - len);
+			if (r <= 0)
+				break;
+			len += (size_t)r;
+		}
+		const char *from = buf;
+		size_t from_len = len;
+		if (o.tail >= 0) {
+			/* the last N complete lines: F records end a line */
+			long lines = 0;
+			size_t i = len;
+			while (i > 0) {
+				size_t j = i - 1;
+				while (j > 0 && buf[j - 1] != '\n')
+					j--;
+				const char *rec = buf + j;
+				const char *tag = NULL;
+				const char *sp = memchr(rec, ' ', i - j);
+				if (sp && (sp = memchr(sp + 1, ' ', i - j - (size_t)(sp + 1 - rec))))
+					tag = sp + 1;
+				if (tag && *tag == 'F' && lines++ == o.tail)
+					break;
+				i = j;
+			}
+			from = buf + i;
+			from_len = len - i;
+		}
+		size_t used = print_records(from, from_len, &o);
+		memmove(buf, from + used, from_len - used);
+		len = from_len - used;
+	}
+	while (follow) {
+		bool alive = monitor_alive(s, ct->id);
+		if (fd < 0)
+			fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		ssize_t r = 0;
+		if (fd >= 0) {
+			if (len == cap)
+				len = 0; /* a record longer than the buffer: drop it */
+			r = read(fd, buf + len, cap - len);
+		}
+		if (r > 0) {
+			len += (size_t)r;
+			size_t used = print_records(buf, len, &o);
+			memmove(buf, buf + used, len - used);
+			len -= used;
+			continue;
+		}
+		if (!alive)
+			break; /* read once more after the monitor is gone: done */
+		struct timespec ts = { 0, 50 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+out:
+	cc_container_record_free(ct);
+	cc_store_close(s);
+	return rc;
+}
+
+/* ---- signals: stop, kill ---- */
+
+static int parse_signal(const char *s)
+{
+	static const struct { const char *name; int sig; } names[] = {
+		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 },
+		{ "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "STOP", SIGSTOP }, { "CONT", SIGCONT }, { "WINCH", SIGWINCH },
+		{ "ALRM", SIGALRM }, { "PIPE", SIGPIPE },
+	};
+	if (s == NULL || *s == '\0')
+		return -1;
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (*end == '\0')
+		return n > 0 && n < NSIG ? (int)n : -1;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(s, names[i].name) == 0)
+			return names[i].sig;
+	return -1;
+}
+
+static int signal_container(const struct cc_container_record *c, int sig)
+{
+	if (!is_running(c) || !pid_is_container(c))
+		return cmd_failf(EXIT_CC_ERROR, "container %s is not running", c->name);
+	if (kill(c->pid, sig) < 0)
+		return cmd_failf(EXIT_CC_ERROR, "signal container %s: %s", c->name, strerror(errno));
+	return 0;
+}
+
+static int stop_signal(struct cc_store *s, const struct cc_container_record *c)
+{
+	struct cc_run_config *ic = NULL;
+	cc_error *e = NULL;
+	int sig = SIGTERM;
+	if (cc_image_run_config(s, c->image_id, &ic, &e) == 0 && ic->stop_signal && parse_signal(ic->stop_signal) > 0)
+		sig = parse_signal(ic->stop_signal);
+	cc_error_free(e);
+	cc_run_config_free(ic);
+	return sig;
+}
+
+/* Stop: StopSignal, then SIGKILL after the timeout; waits for the cleanup. */
+static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeout)
+{
+	if (!is_running(c))
+		return 0;
+	if (pid_is_container(c)) {
+		(void)kill(c->pid, stop_signal(s, c));
+		if (!wait_stopped(s, c->id, timeout * 1000)) {
+			(void)kill(c->pid, SIGKILL);
+			if (!wait_stopped(s, c->id, 10000))
+				return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
+		}
+	} else {
+		wait_stopped(s, c->id, 2000);
+	}
+	reconcile(s, c);
+	return 0;
+}
+
+static int for_each_container(int argc, char **argv, int first, int (*fn)(struct cc_store *, struct cc_container_record *, void *),
+			      void *data, bool echo)
+{
+	if (first >= argc)
+		return cmd_failf(EXIT_CC_ERROR, "\"%s\" requires at least 1 argument", argv[0]);
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	int rc = 0;
+	for (int i = first; i < argc; i++) {
+		struct cc_container_record *c = get_container(s, argv[i]);
+		if (c == NULL) {
+			rc = EXIT_CC_ERROR;
+			continue;
+		}
+		int r = fn(s, c, data);
+		if (r != 0)
+			rc = r;
+		else if (echo)
+			printf("%s\n", argv[i]);
+		cc_container_record_free(c);
+	}
+	cc_store_close(s);
+	return rc;
+}
+
+static int stop_cb(struct cc_store *s, struct cc_container_record *c, void *data)
+{
+	return stop_one(s, c, *(int *)data);
+}
+
+static int parse_timeout(const char *v, int *out)
+{
+	char *end;
+	long t = strtol(v, &end, 10);
+	if (*end != '\0' || t < 0 || t > 86400)
+		return cmd_failf(EXIT_CC_ERROR, "invalid timeout '%s'", v);
+	*out = (int)t;
+	return 0;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "time", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int timeout = 10, c;
+	while ((c = getopt_long(argc, argv, "+t:h", opts, NULL)) != -1) {
+		if (c == 't') {
+			if (parse_timeout(optarg, &timeout) != 0)
+				return EXIT_CC_ERROR;
+		} else if (c == 'h') {
+			printf("Usage: ccontainer stop [-t SECONDS] CONTAINER...\n");
+			return 0;
+		} else {
+			return EXIT_CC_ERROR;
+		}
+	}
+	return for_each_container(argc, argv, optind, stop_cb, &timeout, true);
+}
+
+static int kill_cb(struct cc_store *s, struct cc_container_record *c, void *data)
+{
+	(void)s;
+	return signal_container(c, *(int *)data);
+}
+
+int cmd_kill(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "signal", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int sig = SIGKILL, c;
+	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+		if (c == 's') {
+			if ((sig = parse_signal(optarg)) < 0)
+				return cmd_failf(EXIT_CC_ERROR, "invalid signal '%s'", optarg);
+		} else if (c == 'h') {
+			printf("Usage: ccontainer kill [-s SIGNAL] CONTAINER...\n");
+			return 0;
+		} else {
+			return EXIT_CC_ERROR;
+		}
+	}
+	return for_each_container(argc, argv, optind, kill_cb, &sig, true);
+}
+
+/* ---- start, restart ---- */
+
+static int start_one(struct cc_store *s, struct cc_container_record *c)
+{
+	if (is_running(c))
+		return 0;
+	json_t *cfg = container_config(c);
+	bool tty = json_is_true(json_object_get(cfg, "Tty"));
+	bool in = json_is_true(json_object_get(cfg, "OpenStdin"));
+	json_decref(cfg);
+	cc_error *e = NULL;
+	if (cmd_spawn_monitor(s, c->id, tty, in, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	return 0;
+}
+
+static int start_cb(struct cc_store *s, struct cc_container_record *c, void *data)
+{
+	(void)data;
+	return start_one(s, c);
+}
+
+int cmd_start(int argc, char **argv)
+{
+	int c;
+	while ((c = getopt(argc, argv, "+h")) != -1) {
+		if (c == 'h') {
+			printf("Usage: ccontainer start CONTAINER...\n");
+			return 0;
+		}
+		return EXIT_CC_ERROR;
+	}
+	return for_each_container(argc, argv, optind, start_cb, NULL, true);
+}
+
+static int restart_cb(struct cc_store *s, struct cc_container_record *c, void *data)
+{
+	int r = stop_one(s, c, *(int *)data);
+	return r != 0 ? r : start_one(s, c);
+}
+
+int cmd_restart(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "time", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int timeout = 10, c;
+	while ((c = getopt_long(argc, argv, "+t:h", opts, NULL)) != -1) {
+		if (c == 't') {
+			if (parse_timeout(optarg, &timeout) != 0)
+				return EXIT_CC_ERROR;
+		} else if (c == 'h') {
+			printf("Usage: ccontainer restart [-t SECONDS] CONTAINER...\n");
+			return 0;
+		} else {
+			return EXIT_CC_ERROR;
+		}
+	}
+	return for_each_container(argc, argv, optind, restart_cb, &timeout, true);
+}
+
+/* ---- rm, prune, wait ---- */
+
+static int remove_one(struct cc_store *s, struct cc_container_record *c, bool force)
+{
+	if (is_running(c)) {
+		if (!force)
+			return cmd_failf(EXIT_CC_ERROR,
+					 "cannot remove container %s: container is running: stop the container before removing or force remove",
+					 c->name);
+		if (pid_is_container(c))
+			(void)kill(c->pid, SIGKILL);
+		if (!wait_stopped(s, c->id, 10000))
+			return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
+		reconcile(s, c);
+	}
+	/* finish again (idempotent): releases what a crashed start may have left */
+	cc_error *e = NULL;
+	_cleanup_free_ char *dir = cc_store_container_path(s, c->id);
+	if (cmd_container_finish(s, c->id, c->exit_code, c->oom_killed, &e) < 0 || dir == NULL ||
+	    cc_rm_rf(dir, &e) < 0 || cc_store_container_delete(s, c->id, &e) < 0) {
+		if (e == NULL)
+			cc_error_set(&e, ENOMEM, "remove container");
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	return 0;
+}
+
+static int rm_cb(struct cc_store *s, struct cc_container_record *c, void *data)
+{
+	return remove_one(s, c, *(bool *)data);
+}
+
+int cmd_rm(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	bool force = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+fvh", opts, NULL)) != -1) {
+		if (c == 'f')
+			force = true;
+		else if (c == 'v')
+			; /* volumes: none are created, nothing to do */
+		else if (c == 'h') {
+			printf("Usage: ccontainer rm [-f] CONTAINER...\n");
+			return 0;
+		} else
+			return EXIT_CC_ERROR;
+	}
+	return for_each_container(argc, argv, optind, rm_cb, &force, true);
+}
+
+static int prune(void)
+{
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	struct cc_container_record **list = NULL;
+	size_t n = 0;
+	cc_error *e = NULL;
+	if (cc_store_container_list(s, &list, &n, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	int rc = 0;
+	bool header = false;
+	for (size_t i = 0; i < n; i++) {
+		reconcile(s, list[i]);
+		if (!is_running(list[i])) {
+			if (!header)
+				printf("Deleted Containers:\n");
+			header = true;
+			if (remove_one(s, list[i], false) == 0)
+				printf("%s\n", list[i]->id);
+			else
+				rc = EXIT_CC_ERROR;
+		}
+		cc_container_record_free(list[i]);
+	}
+	free(list);
+	cc_store_close(s);
+	return rc;
+}
+
+int cmd_wait(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_failf(EXIT_CC_ERROR, "\"wait\" requires at least 1 argument");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	int rc = 0;
+	for (int i = 1; i < argc; i++) {
+		struct cc_container_record *c = get_container(s, argv[i]);
+		if (c == NULL) {
+			rc = EXIT_CC_ERROR;
+			continue;
+		}
+		if (is_running(c))
+			wait_stopped(s, c->id, -1);
+		cc_container_record_free(c);
+		c = get_container(s, argv[i]);
+		if (c == NULL) {
+			/* removed by --rm: its code is gone with it */
+			rc = EXIT_CC_ERROR;
+			continue;
+		}
+		printf("%d\n", c->exit_code);
+		cc_container_record_free(c);
+	}
+	cc_store_close(s);
+	return rc;
+}
+
+/* ---- inspect (containers; images are in images.c) ---- */
+
+int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret)
+{
+	struct cc_container_record *c = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, ref, &c, &e) < 0) {
+		cc_error_free(e);
+		return -1;
+	}
+	reconcile(s, c);
+	*ret = container_json(s, c);
+	cc_container_record_free(c);
+	return *ret ? 0 : -1;
+}
+
+/* ---- attach ---- */
+
+int cmd_attach(int argc, char **argv)
+{
+	int c;
+	while ((c = getopt(argc, argv, "+h")) != -1) {
+		if (c == 'h') {
+			printf("Usage: ccontainer attach CONTAINER   (detach with ctrl-p ctrl-q)\n");
+			return 0;
+		}
+		return EXIT_CC_ERROR;
+	}
+	if (optind != argc - 1)
+		return cmd_failf(EXIT_CC_ERROR, "\"attach\" requires exactly 1 argument");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	struct cc_container_record *ct = get_container(s, argv[optind]);
+	if (ct == NULL) {
+		cc_store_close(s);
+		return EXIT_CC_ERROR;
+	}
+	int rc = 0;
+	_cleanup_free_ char *dir = cc_store_container_path(s, ct->id);
+	_cleanup_close_ int dfd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	/* through /proc/self/fd: the container's path may not fit sun_path */
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/attach.sock", dfd);
+	if (!is_running(ct) || dfd < 0 || sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		rc = cmd_failf(EXIT_CC_ERROR, "you cannot attach to a stopped container, start it first");
+		goto out;
+	}
+	struct termios saved;
+	bool raw = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (raw) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		(void)tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	}
+	bool detached = false, ctrl_p = false, in_open = true;
+	for (;;) {
+		struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		char buf[4096];
+		if (p[0].revents) {
+			ssize_t n = read(sock, buf, sizeof(buf));
+			if (n <= 0)
+				break;
+			if (cc_write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+				break;
+		}
+		if (p[1].revents) {
+			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0) {
+				in_open = false;
+				continue;
+			}
+			/* ctrl-p ctrl-q detaches, as in docker */
+			for (ssize_t i = 0; i < n; i++) {
+				if (ctrl_p && buf[i] == 0x11) {
+					detached = true;
+					break;
+				}
+				ctrl_p = buf[i] == 0x10;
+			}
+			if (detached)
+				break;
+			(void)cc_write_all(sock, buf, (size_t)n);
+		}
+	}
+	if (raw)
+		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	if (detached) {
+		fprintf(stderr, "\nread escape sequence\n");
+	} else {
+		wait_stopped(s, ct->id, 10000);
+		cc_container_record_free(ct);
+		ct = get_container(s, argv[optind]);
+		rc = ct ? ct->exit_code : 0;
+	}
+out:
+	cc_container_record_free(ct);
+	cc_store_close(s);
+	return rc;
+}
+
+int cmd_container(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_failf(EXIT_CC_ERROR, "usage: ccontainer container ls|rm|prune|inspect|start|stop|restart|kill|logs|wait|attach");
+	const char *sub = argv[1];
+	optind = 0;
+	if (strcmp(sub, "prune") == 0)
+		return prune();
+	static const struct { const char *name; int (*fn)(int, char **); } subs[] = {
+		{ "ls", cmd_ps }, { "list", cmd_ps }, { "ps", cmd_ps }, { "rm", cmd_rm }, { "start", cmd_start },
+		{ "stop", cmd_stop }, { "restart", cmd_restart }, { "kill", cmd_kill }, { "logs", cmd_logs },
+		{ "wait", cmd_wait }, { "attach", cmd_attach }, { "inspect", cmd_inspect }, { "run", cmd_run },
+	};
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(sub, subs[i].name) == 0)
+			return subs[i].fn(argc - 1, argv + 1);
+	return cmd_failf(EXIT_CC_ERROR, "unknown command 'container %s'", sub);
+}

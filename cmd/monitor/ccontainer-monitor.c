@@ -1,0 +1,393 @@
+/* ccontainer-monitor: the per-container supervisor of a detached container.
+ *
+ * One small static process per container (no daemon shared between
+ * containers), in the role podman gives conmon:
+ *   - becomes a subreaper and spawns `ccontainer __start ID`, which sets the
+ *     container up and exits once its command runs; the container's process
+ *     is then adopted by (and reaped by) this monitor;
+ *   - holds the container's stdout/stderr pipes (or the pty master for -t)
+ *     and writes the log, one line per record:
+ *         <RFC 3339 UTC time with nanoseconds> <stdout|stderr> <F|P> <text>
+ *     (P marks a partial line that continues in the next record: lines
+ *     longer than 16 KiB, or text cut by the container's exit);
+ *   - serves `attach` on containers/<id>/attach.sock;
+ *   - holds an exclusive flock on containers/<id>/monitor.lock for its whole
+ *     life, so `ps` can tell a container whose monitor died;
+ *   - when the container exits, execs `ccontainer __cleanup ID STATUS`, which
+ *     records the exit and releases mounts, network and cgroup: the large
+ *     binary is loaded only for that last step.
+ * It links nothing but libc and allocates almost nothing, to stay small
+ * (resident size is measured by bench/run.sh next to conmon's).
+ *
+ * Usage (from ccontainer run -d / start, never by hand):
+ *   ccontainer-monitor EXE ROOT ID DIR READY_FD TTY(0|1) STDIN(0|1)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_LOG (16 * 1024)
+#define MAX_CLIENTS 8
+
+struct stream {
+	int fd;
+	const char *name;
+	char buf[LINE_MAX_LOG];
+	size_t len;
+};
+
+static int log_fd = -1;
+static int clients[MAX_CLIENTS];
+static int n_clients;
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void log_record(const char *stream, const char *text, size_t n, char tag)
+{
+	struct timespec ts;
+	struct tm tm;
+	char head[96];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t h = strftime(head, sizeof(head), "%Y-%m-%dT%H:%M:%S", &tm);
+	h += (size_t)snprintf(head + h, sizeof(head) - h, ".%09ldZ %s %c ", ts.tv_nsec, stream, tag);
+	/* one write per record: readers never see half a line from us */
+	char rec[LINE_MAX_LOG + 128];
+	memcpy(rec, head, h);
+	memcpy(rec + h, text, n);
+	rec[h + n] = '\n';
+	write_all(log_fd, rec, h + n + 1);
+}
+
+/* Split what arrived into log records; forward raw bytes to attached clients. */
+static void consume(struct stream *s, const char *data, size_t n)
+{
+	for (int i = 0; i < n_clients; i++)
+		if (clients[i] >= 0 && send(clients[i], data, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN) {
+			close(clients[i]);
+			clients[i] = -1;
+		}
+	for (size_t i = 0; i < n; i++) {
+		char c = data[i];
+		if (c == '\n') {
+			size_t len = s->len;
+			if (len > 0 && s->buf[len - 1] == '\r') /* pty line endings */
+				len--;
+			log_record(s->name, s->buf, len, 'F');
+			s->len = 0;
+			continue;
+		}
+		if (s->len == sizeof(s->buf)) {
+			log_record(s->name, s->buf, s->len, 'P');
+			s->len = 0;
+		}
+		s->buf[s->len++] = c;
+	}
+}
+
+static void flush_partial(struct stream *s)
+{
+	if (s->len > 0)
+		log_record(s->name, s->buf, s->len, 'P');
+	s->len = 0;
+}
+
+static int drain(struct stream *s)
+{
+	char buf[8192];
+	for (;;) {
+		ssize_t n = read(s->fd, buf, sizeof(buf));
+		if (n > 0) {
+			consume(s, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && (errno == EINTR))
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		/* EOF, or EIO on a pty whose other side is gone */
+		flush_partial(s);
+		close(s->fd);
+		s->fd = -1;
+		return -1;
+	}
+}
+
+static void ready(int fd, const char *msg)
+{
+	if (fd >= 0) {
+		write_all(fd, msg, strlen(msg));
+		close(fd);
+	}
+}
+
+/* Receive "OK <pid>" or "ERR <message>" (plus a pty fd) from __start. */
+static pid_t recv_start(int sock, int *pty, char *errmsg, size_t errlen)
+{
+	char buf[1100];
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { buf, sizeof(buf) - 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	ssize_t n;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		snprintf(errmsg, errlen, "container start process exited without a word");
+		return -1;
+	}
+	buf[n] = '\0';
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(pty, CMSG_DATA(c), sizeof(int));
+	if (strncmp(buf, "OK ", 3) == 0)
+		return (pid_t)atoi(buf + 3);
+	snprintf(errmsg, errlen, "%s", strncmp(buf, "ERR ", 4) == 0 ? buf + 4 : buf);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 8) {
+		fprintf(stderr, "ccontainer-monitor: internal helper of ccontainer, not for direct use\n");
+		return 125;
+	}
+	const char *exe = argv[1], *root = argv[2], *id = argv[3], *dir = argv[4];
+	int ready_fd = atoi(argv[5]);
+	int tty = atoi(argv[6]), want_stdin = atoi(argv[7]);
+	char msg[1200];
+
+	/* Nothing inherited but the ready pipe (the caller may leak fds to us). */
+	for (int fd = 3; fd < 1024; fd++)
+		if (fd != ready_fd)
+			(void)close(fd);
+
+	/* Our own session, away from the caller's terminal and signals. */
+	(void)setsid();
+	if (chdir(dir) < 0) {
+		snprintf(msg, sizeof(msg), "ERR monitor: chdir '%s': %s", dir, strerror(errno));
+		ready(ready_fd, msg);
+		return 125;
+	}
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		close(null);
+	}
+	int lock = open("monitor.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(msg, sizeof(msg), "ERR container %.12s already has a monitor", id);
+		ready(ready_fd, msg);
+		return 125;
+	}
+	log_fd = open("ctr.log", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (log_fd < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		snprintf(msg, sizeof(msg), "ERR monitor: log or subreaper: %s", strerror(errno));
+		ready(ready_fd, msg);
+		return 125;
+	}
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 }, sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 ||
+	    (!tty && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
+	    (want_stdin && !tty && pipe2(in, O_CLOEXEC) < 0) || sfd < 0) {
+		snprintf(msg, sizeof(msg), "ERR monitor: pipes: %s", strerror(errno));
+		ready(ready_fd, msg);
+		return 125;
+	}
+	pid_t starter = fork();
+	if (starter < 0) {
+		snprintf(msg, sizeof(msg), "ERR monitor: fork: %s", strerror(errno));
+		ready(ready_fd, msg);
+		return 125;
+	}
+	if (starter == 0) {
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		if (!tty) {
+			dup2(out[1], 1);
+			dup2(errp[1], 2);
+			if (in[0] >= 0)
+				dup2(in[0], 0);
+		}
+		dup2(sp[1], 3); /* dup2 clears CLOEXEC on the copy */
+		char fdenv[32];
+		snprintf(fdenv, sizeof(fdenv), "CCONTAINER_MONITOR_FD=3");
+		putenv(fdenv);
+		execl(exe, exe, "--root", root, "__start", id, (char *)NULL);
+		_exit(125);
+	}
+	close(sp[1]);
+	if (out[1] >= 0)
+		close(out[1]);
+	if (errp[1] >= 0)
+		close(errp[1]);
+	if (in[0] >= 0)
+		close(in[0]);
+	int pty = -1;
+	char errmsg[1100];
+	pid_t cpid = recv_start(sp[0], &pty, errmsg, sizeof(errmsg));
+	close(sp[0]);
+	if (cpid <= 0) {
+		snprintf(msg, sizeof(msg), "ERR %s", errmsg);
+		ready(ready_fd, msg);
+		while (waitpid(starter, NULL, 0) < 0 && errno == EINTR)
+			;
+		return 125;
+	}
+	snprintf(msg, sizeof(msg), "OK %d", (int)cpid);
+	ready(ready_fd, msg);
+
+	struct stream so = { .fd = tty ? pty : out[0], .name = "stdout" };
+	struct stream se = { .fd = tty ? -1 : errp[0], .name = "stderr" };
+	int input = tty ? pty : in[1];
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		clients[i] = -1;
+	fcntl(so.fd, F_SETFL, O_NONBLOCK);
+	if (se.fd >= 0)
+		fcntl(se.fd, F_SETFL, O_NONBLOCK);
+
+	int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	strcpy(addr.sun_path, "attach.sock"); /* relative: we are in the container's dir */
+	unlink(addr.sun_path);
+	if (listener >= 0 && (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(listener, 4) < 0)) {
+		close(listener);
+		listener = -1;
+	}
+
+	int status = -1;
+	for (;;) {
+		struct pollfd pfd[4 + MAX_CLIENTS];
+		int n = 0, iso = -1, ise = -1, il = -1;
+		pfd[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		if (so.fd >= 0) {
+			iso = n;
+			pfd[n++] = (struct pollfd){ .fd = so.fd, .events = POLLIN };
+		}
+		if (se.fd >= 0) {
+			ise = n;
+			pfd[n++] = (struct pollfd){ .fd = se.fd, .events = POLLIN };
+		}
+		if (listener >= 0) {
+			il = n;
+			pfd[n++] = (struct pollfd){ .fd = listener, .events = POLLIN };
+		}
+		int ic = n;
+		for (int i = 0; i < n_clients; i++)
+			pfd[n++] = (struct pollfd){ .fd = clients[i], .events = clients[i] >= 0 ? POLLIN : 0 };
+		if (poll(pfd, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (iso >= 0 && pfd[iso].revents)
+			(void)drain(&so);
+		if (ise >= 0 && pfd[ise].revents)
+			(void)drain(&se);
+		if (il >= 0 && (pfd[il].revents & POLLIN)) {
+			int c = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+			if (c >= 0) {
+				int slot = -1;
+				for (int i = 0; i < n_clients; i++)
+					if (clients[i] < 0)
+						slot = i;
+				if (slot < 0 && n_clients < MAX_CLIENTS)
+					slot = n_clients++;
+				if (slot < 0)
+					close(c);
+				else
+					clients[slot] = c;
+			}
+		}
+		for (int i = 0; i < n_clients; i++) {
+			if (clients[i] < 0 || !(pfd[ic + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			char buf[4096];
+			ssize_t r = read(clients[i], buf, sizeof(buf));
+			if (r <= 0) {
+				close(clients[i]);
+				clients[i] = -1;
+			} else if (input >= 0) {
+				write_all(input, buf, (size_t)r);
+			}
+		}
+		if (pfd[0].revents) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				;
+			/* reap everything: the starter, the container, orphans */
+			for (;;) {
+				int st;
+				pid_t p = waitpid(-1, &st, WNOHANG);
+				if (p <= 0)
+					break;
+				if (p == cpid)
+					status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			}
+		}
+		if (status >= 0) {
+			/* The pid namespace is gone with its init: what is left in the
+			 * pipes is all there will be. */
+			if (so.fd >= 0)
+				(void)drain(&so);
+			if (se.fd >= 0)
+				(void)drain(&se);
+			break;
+		}
+	}
+	flush_partial(&so);
+	flush_partial(&se);
+	for (int i = 0; i < n_clients; i++)
+		if (clients[i] >= 0)
+			close(clients[i]);
+	if (listener >= 0) {
+		close(listener);
+		unlink("attach.sock");
+	}
+	char st[16];
+	snprintf(st, sizeof(st), "%d", status < 0 ? 255 : status);
+	/* Keep the lock across exec (no CLOEXEC) so `ps` sees a live monitor
+	 * until the cleanup has recorded the exit. */
+	int fl = fcntl(lock, F_GETFD);
+	if (fl >= 0)
+		fcntl(lock, F_SETFD, fl & ~FD_CLOEXEC);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	execl(exe, exe, "--root", root, "__cleanup", id, st, (char *)NULL);
+	return 125;
+}
