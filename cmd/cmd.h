@@ -58,6 +58,7 @@ int cmd_rm(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 int cmd_container(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 int cmd_internal_start(int argc, char **argv);
 int cmd_internal_cleanup(int argc, char **argv);
 /* `run` again for an existing container, from its stored Args (__start). */

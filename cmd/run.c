@@ -502,6 +502,12 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 			    "OpenStdin", o.interactive, "AutoRemove", o.rm);
 	for (int i = 1; cfgjson && i < argc; i++)
 		json_array_append_new(json_object_get(cfgjson, "Args"), json_string(argv[i]));
+	/* what exec needs to run more processes "like the container's" */
+	const char *eff_user = o.user ? o.user : ic->user, *eff_cwd = o.workdir ? o.workdir : ic->workdir;
+	if (cfgjson && eff_user)
+		json_object_set_new(cfgjson, "User", json_string(eff_user));
+	if (cfgjson && eff_cwd)
+		json_object_set_new(cfgjson, "WorkingDir", json_string(eff_cwd));
 	for (char **a = args; cfgjson && *a; a++)
 		json_array_append_new(json_object_get(cfgjson, "Cmd"), json_string(*a));
 	for (size_t i = 0; cfgjson && i < env.n; i++)

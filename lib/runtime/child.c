@@ -131,7 +131,7 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock)
 	/* 8. Stdio.  The pty needs the container's devpts (step 7) and must be
 	 *    taken while we are still root (TIOCSCTTY, /dev/console bind). */
 	if (s->tty) {
-		if (cc_rt_tty_child(sock, &err) < 0)
+		if (cc_rt_tty_child(sock, true, &err) < 0)
 			fail(sock, err);
 	} else if (!s->interactive) {
 		_cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -396,7 +396,8 @@ static int exit_status(int st)
 }
 
 /* Clone the child with signals routed to a signalfd; shared by run and start. */
-static int spawn(struct run *run, cc_error **err)
+static int spawn(struct run *run, void (*child_main)(const struct cc_rt_plan *, int, void *), void *child_data,
+		 cc_error **err)
 {
 	const struct cc_run_spec *spec = run->plan->spec;
 
@@ -436,6 +437,8 @@ static int spawn(struct run *run, cc_error **err)
 		return cc_error_set(err, errno, "clone the container process");
 	if (pid == 0) {
 		cc_closep(&run->sock);
+		if (child_main != NULL)
+			child_main(run->plan, child_sock, child_data);
 		cc_rt_child_main(run->plan, child_sock);
 	}
 	run->pid = pid;
@@ -454,7 +457,7 @@ int cc_runtime_start(const struct cc_run_spec *spec, pid_t *ret_pid, int *ret_pt
 		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
 	};
 	cc_rt_tty_init(&run.tty, false);
-	if ((r = spawn(&run, err)) < 0)
+	if ((r = spawn(&run, NULL, NULL, err)) < 0)
 		return r;
 	/* Until the command runs, signals to us stop the start (forward_signal
 	 * kills the child before CC_SYNC_EXEC); EOF after EXEC means execve
@@ -501,7 +504,7 @@ int cc_runtime_run(const struct cc_run_spec *spec, int *ret_status, cc_error **e
 		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
 	};
 	cc_rt_tty_init(&run.tty, spec->interactive);
-	if ((r = spawn(&run, err)) < 0)
+	if ((r = spawn(&run, NULL, NULL, err)) < 0)
 		return r;
 
 	r = run_loop(&run, err);
@@ -526,4 +529,45 @@ int cc_runtime_run(const struct cc_run_spec *spec, int *ret_status, cc_error **e
 		status = 128 + run.emulated_sig;
 	*ret_status = status;
 	return 0;
+}
+
+int cc_runtime_exec(const struct cc_run_spec *spec, pid_t target, int *ret_status, cc_error **err)
+{
+	if (spec->argv == NULL || spec->argv[0] == NULL)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "exec: no command");
+	/* Not a new container: no plan to build beyond what the child reads. */
+	struct cc_rt_plan plan = { .spec = spec, .cwd = spec->cwd && *spec->cwd ? spec->cwd : "/" };
+	struct cc_rt_nsexec ns;
+	int r = cc_rt_nsexec_open(target, &ns, err);
+	if (r < 0)
+		return r;
+	/* The pid namespace applies to our children only: the clone below
+	 * then lands in the container's, and stays our child to wait for. */
+	if (setns(ns.fds[CC_RT_NS_PID], CLONE_NEWPID) < 0) {
+		int e = errno;
+		cc_rt_nsexec_close(&ns);
+		return cc_error_set(err, e, "join the pid namespace of container process %d", (int)target);
+	}
+	struct run run = {
+		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
+	};
+	cc_rt_tty_init(&run.tty, spec->interactive);
+	r = spawn(&run, cc_rt_nsexec_child, &ns, err);
+	cc_rt_nsexec_close(&ns);
+	if (r == 0)
+		r = run_loop(&run, err);
+	if (r == 0 && run.child_err != NULL) {
+		r = run.child_err->errnum > 0 ? -run.child_err->errnum : -1;
+		if (err != NULL && *err == NULL)
+			*err = steal_ptr(&run.child_err);
+	} else if (r == 0 && !run.exec_seen) {
+		r = cc_error_set(err, 0, "exec process died during setup (status %d)", exit_status(run.wstatus));
+	} else if (r == 0) {
+		int status = exit_status(run.wstatus);
+		if (run.emulated_sig != 0 && WIFSIGNALED(run.wstatus) && WTERMSIG(run.wstatus) == SIGKILL)
+			status = 128 + run.emulated_sig;
+		*ret_status = status;
+	}
+	run_release(&run);
+	return r;
 }

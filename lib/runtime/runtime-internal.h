@@ -95,6 +95,11 @@ struct cc_rt_plan {
 	bool unshare_cgroupns;       /* CLONE_NEWCGROUP after on_created */
 	bool host_cgroup2;           /* host /sys/fs/cgroup is cgroup2 */
 	const char *cwd;             /* cleaned, never NULL */
+	/* privileges and resources (isolation.c, security-internal.h) */
+	uint64_t caps;               /* the container's capability set */
+	void *seccomp_filter;        /* struct sock_filter[]; NULL: unconfined */
+	size_t seccomp_len;
+	struct cc_resources resources; /* validated, docker's defaults filled in */
 };
 
 /* Validate spec and build the plan.  Errors have kind CC_ERR_INVALID. */
@@ -110,6 +115,25 @@ size_t cc_rt_path_depth(const char *clean);
  * (nosuid,nodev,noexec, mode=1777) apply unless overridden. */
 int cc_rt_parse_tmpfs_options(const char *opts, unsigned long *ret_flags, char **ret_data,
 			      cc_error **err);
+
+/* --- exec into a running container (nsexec.c) ---------------------------- */
+
+enum { CC_RT_NS_CGROUP, CC_RT_NS_IPC, CC_RT_NS_UTS, CC_RT_NS_NET, CC_RT_NS_PID, CC_RT_NS_MNT, CC_RT_NS_MAX };
+
+struct cc_rt_nsexec {
+	pid_t target;
+	int fds[CC_RT_NS_MAX];  /* /proc/<target>/ns/<kind>, -1 when absent */
+	int root;               /* /proc/<target>/root, O_PATH */
+	char cgroups[4096];     /* /proc/<target>/cgroup, to join the same groups */
+};
+
+/* Open the target's namespaces and root before anything changes. */
+int cc_rt_nsexec_open(pid_t target, struct cc_rt_nsexec *ret, cc_error **err);
+void cc_rt_nsexec_close(struct cc_rt_nsexec *ns);
+/* The exec'd process: join cgroups and namespaces, chroot into the
+ * container's root, then the same steps as the container's own process
+ * from stdio on.  Never returns. */
+__attribute__((noreturn)) void cc_rt_nsexec_child(const struct cc_rt_plan *plan, int sock, void *ns);
 
 /* --- child (child.c) ---------------------------------------------------- */
 
@@ -197,8 +221,9 @@ int cc_rt_exec_error(const char *name, int errnum, cc_error **err);
 /* --- tty.c -------------------------------------------------------------- */
 
 /* Child, after pivot_root: open the container's /dev/ptmx, pass the master
- * to the parent, make the slave the controlling tty and stdin/out/err. */
-int cc_rt_tty_child(int sock, cc_error **err);
+ * to the parent, make the slave the controlling tty and stdin/out/err, and
+ * (console) bind it onto /dev/console.  Needs a session leader. */
+int cc_rt_tty_child(int sock, bool console, cc_error **err);
 
 struct cc_rt_tty {
 	int master;            /* -1 until the child sent it */

@@ -25,7 +25,7 @@
 
 #include "util/util.h"
 
-int cc_rt_tty_child(int sock, cc_error **err)
+int cc_rt_tty_child(int sock, bool console, cc_error **err)
 {
 	/* "/dev/ptmx" is our symlink to pts/ptmx: the container's instance */
 	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -58,7 +58,7 @@ int cc_rt_tty_child(int sock, cc_error **err)
 	for (int fd = 0; fd <= 2; fd++)
 		if (dup2(slave, fd) < 0)
 			return cc_error_set(err, errno, "dup the pty to fd %d", fd);
-	return cc_rt_bind_console(slave, err);
+	return console ? cc_rt_bind_console(slave, err) : 0;
 }
 
 void cc_rt_tty_init(struct cc_rt_tty *t, bool interactive)

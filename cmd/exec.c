@@ -1,0 +1,150 @@
+/* ccontainer exec: run a further command in a running container, with the
+ * container's namespaces, cgroup, environment and (by default) user. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "runtime/runtime.h"
+
+#define MAX_ENV 1024
+
+int cmd_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
+		{ "detach", no_argument, NULL, 'd' },      { "env", required_argument, NULL, 'e' },
+		{ "user", required_argument, NULL, 'u' },   { "workdir", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+	};
+	bool interactive = false, tty = false, detach = false;
+	const char *user = NULL, *workdir = NULL;
+	const char *extra_env[64];
+	size_t n_extra = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+itde:u:w:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': interactive = true; break;
+		case 't': tty = true; break;
+		case 'd': detach = true; break;
+		case 'e':
+			if (n_extra >= 64)
+				return cmd_failf(EXIT_CC_ERROR, "too many -e options (limit 64)");
+			extra_env[n_extra++] = optarg;
+			break;
+		case 'u': user = optarg; break;
+		case 'w':
+			if (optarg[0] != '/')
+				return cmd_failf(EXIT_CC_ERROR, "the working directory '%s' is invalid, it needs to be an absolute path",
+						 optarg);
+			workdir = optarg;
+			break;
+		case 'h':
+			printf("Usage: ccontainer exec [-i] [-t] [-d] [-e K=V] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]\n");
+			return 0;
+		default: return EXIT_CC_ERROR;
+		}
+	}
+	if (argc - optind < 2)
+		return cmd_failf(EXIT_CC_ERROR, "\"exec\" requires at least 2 arguments: ccontainer exec CONTAINER COMMAND [ARG...]");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	struct cc_container_record *ct = NULL;
+	cc_error *e = NULL;
+	int rc = 0;
+	json_t *cfg = NULL;
+	char *env[MAX_ENV + 1];
+	size_t n_env = 0;
+	if (cc_store_container_get(s, argv[optind], &ct, &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto out;
+	}
+	if (strcmp(ct->state, "running") != 0 || ct->pid <= 0 || cc_pid_start_time(ct->pid) != ct->pid_start) {
+		rc = cmd_failf(EXIT_CC_ERROR, "container %s is not running", ct->name);
+		goto out;
+	}
+	cfg = ct->config_json ? json_loads(ct->config_json, 0, NULL) : NULL;
+	/* The container's environment, then -e (later wins). */
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(cfg, "Env"), i, v) {
+		if (json_is_string(v) && n_env < MAX_ENV)
+			env[n_env++] = strdup(json_string_value(v));
+	}
+	for (size_t k = 0; k < n_extra; k++) {
+		const char *kv = extra_env[k];
+		const char *eq = strchr(kv, '=');
+		size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+		char *val = NULL;
+		if (eq == NULL) {
+			const char *host = getenv(kv);
+			if (host == NULL || asprintf(&val, "%s=%s", kv, host) < 0)
+				continue;
+		} else {
+			val = strdup(kv);
+		}
+		size_t j = 0;
+		while (j < n_env && !(strncmp(env[j], kv, klen) == 0 && env[j][klen] == '='))
+			j++;
+		if (j < n_env) {
+			free(env[j]);
+			env[j] = val;
+		} else if (n_env < MAX_ENV) {
+			env[n_env++] = val;
+		} else {
+			free(val);
+		}
+	}
+	env[n_env] = NULL;
+	struct cc_run_spec spec = {
+		.argv = argv + optind + 1,
+		.env = env,
+		.cwd = workdir ? workdir : json_string_value(json_object_get(cfg, "WorkingDir")),
+		.user = user ? user : json_string_value(json_object_get(cfg, "User")),
+		.tty = tty,
+		.interactive = interactive,
+	};
+	if (detach) {
+		/* -d: a session of its own that waits for the process, then goes */
+		fflush(NULL);
+		pid_t p = fork();
+		if (p < 0) {
+			rc = cmd_failf(EXIT_CC_ERROR, "fork: %s", strerror(errno));
+			goto out;
+		}
+		if (p > 0)
+			goto out;
+		(void)setsid();
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		spec.tty = spec.interactive = false;
+		int st = 0;
+		cc_error *de = NULL;
+		_exit(cc_runtime_exec(&spec, ct->pid, &st, &de) < 0 ? EXIT_CC_ERROR : st);
+	}
+	int status = 0;
+	if (cc_runtime_exec(&spec, ct->pid, &status, &e) < 0) {
+		int code = e && e->kind == CC_ERR_EXEC_NOTFOUND ? EXIT_NOT_FOUND
+			   : e && e->kind == CC_ERR_EXEC_PERM   ? EXIT_CANNOT_EXEC
+								  : EXIT_CC_ERROR;
+		rc = cmd_fail(e, code);
+	} else {
+		rc = status;
+	}
+out:
+	for (size_t k = 0; k < n_env; k++)
+		free(env[k]);
+	json_decref(cfg);
+	cc_container_record_free(ct);
+	cc_store_close(s);
+	return rc;
+}
