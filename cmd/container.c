@@ -80,8 +80,14 @@ static void reconcile(struct cc_store *s, struct cc_container_record *c)
 	if (strcmp(c->state, "running") != 0)
 		return;
 	int status = 255;
-	if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0)
+	if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0) {
 		status = 137;
+		/* its mounts and namespaces go with it: give it a moment to be gone */
+		for (int i = 0; i < 200 && cc_pid_start_time(c->pid) == c->pid_start; i++) {
+			struct timespec ts = { 0, 10 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
 	if (cmd_container_finish(s, c->id, status, false, &e) < 0)
 		fprintf(stderr, "Warning: finish container %.12s: %s\n", c->id, e->msg);
 	cc_error_free(e);

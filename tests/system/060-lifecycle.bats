@@ -1,0 +1,240 @@
+#!/usr/bin/env bats
+#
+# Detached containers and their lifecycle: run -d, ps, logs, exec, stop, kill,
+# start, restart, rm, wait, inspect, attach, and a monitor that dies.
+
+load helpers
+
+setup_file() {
+    file_setup
+    start_registry
+    seed_alpine library/alpine:latest
+}
+
+setup() {
+    basic_setup
+    export CCONTAINER_REGISTRY_MIRROR=http://$REGISTRY
+    run_cc pull -q alpine
+}
+
+teardown() {
+    # never leave a container running: force-remove whatever this test made
+    local ids
+    ids=$(timeout 20 "$CC" --root "$CC_ROOT" ps -aq 2>/dev/null) || true
+    for id in $ids; do
+        timeout 20 "$CC" --root "$CC_ROOT" rm -f "$id" >/dev/null 2>&1 || true
+    done
+    basic_teardown
+}
+
+LOOP='i=0; while true; do echo "line $i"; i=$((i+1)); sleep 0.1; done'
+
+# wait_for_log NAME TEXT: poll logs until TEXT shows (10 s at most)
+wait_for_log() {
+    local i
+    for i in $(seq 100); do
+        if "$CC" --root "$CC_ROOT" logs "$1" 2>/dev/null | grep -qF -- "$2"; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    die "logs of $1 never showed '$2'"
+}
+
+container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value to stdout)
+    run_cc inspect "$1" >&2
+    python3 -c "import json,sys; d=json.load(sys.stdin)[0]; print($2)" <<<"$output"
+}
+
+@test "run -d prints the ID, ps shows it Up, logs show the lines" {
+    run_cc run -d --name looper alpine sh -c "$LOOP"
+    assert_match "$output" '^[0-9a-f]{64}$'
+    local id=$output
+    wait_for_log looper "line 3"
+    run_cc ps
+    assert_contains "$output" "${id:0:12}"
+    assert_contains "$output" "Up "
+    assert_contains "$output" "looper"
+    run_cc ps -q
+    is "$output" "${id:0:12}"
+    run_cc logs --tail 2 looper
+    is "$(wc -l <<<"$output")" "2" "--tail 2 prints two lines"
+    run_cc logs -t looper
+    assert_match "$(head -1 <<<"$output")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z line 0$'
+}
+
+@test "logs keeps stdout and stderr apart, in the documented line format" {
+    run_cc run -d --name both alpine sh -c 'echo out; echo err >&2; printf partial'
+    run_cc wait both
+    wait_for_log both partial
+    local log=$CC_ROOT/containers/$(container_field both 'd["Id"]')/ctr.log
+    assert_match "$(sed -n 1p "$log")" '^[0-9T:.-]+Z stdout F out$'
+    run grep -c ' stderr F err$' "$log"
+    is "$output" "1"
+    run_cc logs both
+    assert_contains "$output" "out"
+    run bash -c "'$CC' --root '$CC_ROOT' logs both 2>/dev/null"
+    assert_contains "$output" "out"
+    if [[ "$output" == *err* ]]; then die "stderr line went to stdout"; fi
+}
+
+@test "logs -f streams until the container exits" {
+    run_cc run -d --name short alpine sh -c 'for i in 1 2 3 4 5; do echo tick $i; sleep 0.2; done'
+    run_cc logs -f short
+    assert_contains "$output" "tick 1"
+    assert_contains "$output" "tick 5"
+}
+
+@test "exec runs ps inside and sees PID 1; its exit status is exec's" {
+    run_cc run -d --name ex alpine sleep 100
+    run_cc exec ex ps
+    assert_match "$(sed -n 2p <<<"$output")" '^ +1 root .*sleep 100'
+    run_cc 7 exec ex sh -c 'exit 7'
+    run_cc 127 exec ex nosuchcommand
+    run_cc exec -e FOO=bar -u nobody -w /tmp ex sh -c 'echo $FOO $(id -u) $(pwd)'
+    is "$output" "bar 65534 /tmp"
+}
+
+@test "exec -it under a pseudo-terminal" {
+    run_cc run -d --name tt alpine sleep 100
+    run timeout 20 script -qec "'$CC' --root '$CC_ROOT' exec -it tt sh -c 'tty; echo ok'" /dev/null
+    assert_contains "$output" "/dev/pts/"
+    assert_contains "$output" "ok"
+}
+
+@test "stop ends a container within the timeout; one that ignores SIGTERM is killed after -t 1" {
+    run_cc run -d --name polite alpine sh -c 'trap "exit 0" TERM; while true; do sleep 0.05; done'
+    local t0=$SECONDS
+    run_cc stop polite
+    is "$output" "polite"
+    (( SECONDS - t0 < 5 )) || die "stop took $((SECONDS - t0)) s"
+    run_cc ps -a
+    assert_contains "$output" "Exited (0)"
+
+    run_cc run -d --name stubborn alpine sh -c "$LOOP"
+    wait_for_log stubborn "line 1"
+    t0=$SECONDS
+    run_cc stop -t 1 stubborn
+    (( SECONDS - t0 < 5 )) || die "stop -t 1 took $((SECONDS - t0)) s"
+    run_cc ps -a
+    assert_contains "$output" "Exited (137)"
+}
+
+@test "start brings a stopped container back with its writable layer" {
+    run_cc run -d --name keeper alpine sh -c 'echo run >> /data.txt; sleep 100'
+    run_cc stop -t 1 keeper
+    run_cc start keeper
+    run_cc ps
+    assert_contains "$output" "keeper"
+    run_cc exec keeper cat /data.txt
+    is "$output" $'run\nrun' "the second start appended to the same file"
+    run_cc restart -t 1 keeper
+    run_cc exec keeper wc -l /data.txt
+    assert_contains "$output" "3"
+}
+
+@test "kill -s sends a signal; rm refuses a running container without -f" {
+    run_cc run -d --name k alpine sh -c 'trap "echo got-usr1" USR1; while true; do sleep 0.05; done'
+    run_cc kill -s USR1 k
+    wait_for_log k got-usr1
+    run_cc 125 rm k
+    assert_contains "$stderr" "container is running"
+    run_cc rm -f k
+    run_cc ps -aq
+    is "$output" ""
+    run ls "$CC_ROOT/containers"
+    is "$output" ""
+}
+
+@test "wait prints the exit code of a container that exits 3" {
+    run_cc run -d --name three alpine sh -c 'sleep 0.3; exit 3'
+    run_cc wait three
+    is "$output" "3"
+    run_cc ps -a
+    assert_contains "$output" "Exited (3)"
+}
+
+@test "inspect a container: state, pid, exit code" {
+    run_cc run -d --name insp alpine sleep 100
+    is "$(container_field insp 'd["State"]["Status"]')" "running"
+    local pid
+    pid=$(container_field insp 'd["State"]["Pid"]')
+    [[ -d /proc/$pid ]] || die "pid $pid is not alive"
+    run_cc kill insp
+    run_cc wait insp
+    is "$output" "137"
+    is "$(container_field insp 'd["State"]["Status"]')" "exited"
+    is "$(container_field insp 'd["State"]["ExitCode"]')" "137"
+}
+
+@test "names and ID prefixes are accepted; an ambiguous prefix is an error" {
+    run_cc run -d --name pfx alpine sleep 100
+    local id=$output
+    run_cc exec "${id:0:5}" true
+    run_cc 125 run -d --name pfx alpine true
+    assert_contains "$stderr" "already in use"
+}
+
+@test "20 detached containers start at once, all run, all stop and go" {
+    local pids=() i
+    for i in $(seq 20); do
+        timeout 60 "$CC" --root "$CC_ROOT" run -d --name "many$i" alpine sleep 100 >/dev/null 2>&1 &
+        pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p" || die "a run -d failed"; done
+    run_cc ps -q
+    is "$(wc -l <<<"$output")" "20"
+    run_cc stop -t 1 $(seq -f 'many%g' 20)
+    run_cc ps -q
+    is "$output" ""
+    run_cc container prune
+    run_cc ps -aq
+    is "$output" ""
+}
+
+@test "kill -9 of a monitor: ps shows the container exited, rm leaves nothing" {
+    run_cc run -d --name orphan alpine sleep 100
+    local id=$output mon
+    mon=$(pgrep -f "ccontainer-monitor .* $id ") || die "no monitor for $id"
+    local cpid
+    cpid=$(container_field orphan 'd["State"]["Pid"]')
+    kill -9 "$mon"
+    run_cc ps -a
+    assert_contains "$output" "Exited"
+    local i
+    for i in $(seq 50); do
+        [[ -d /proc/$cpid ]] || break
+        sleep 0.1
+    done
+    [[ ! -d /proc/$cpid ]] || die "container process $cpid survived"
+    run_cc rm orphan
+    run ls "$CC_ROOT/containers"
+    is "$output" ""
+    run grep -c "$CC_ROOT" /proc/self/mountinfo
+    is "$output" "0"
+}
+
+@test "attach to an -it container, detach with ctrl-p ctrl-q" {
+    run_cc run -dit --name att alpine sh
+    # tmux gives attach a real terminal; type a command, read it back, detach
+    local sess=cc-attach-$$
+    tmux new-session -d -s "$sess" -x 120 -y 20 "'$CC' --root '$CC_ROOT' attach att; sleep 5"
+    local i ok=
+    tmux send-keys -t "$sess" "echo hello-from-attach" Enter
+    for i in $(seq 50); do
+        if tmux capture-pane -p -t "$sess" | grep -q '^hello-from-attach'; then ok=1; break; fi
+        sleep 0.1
+    done
+    tmux send-keys -t "$sess" C-p C-q
+    for i in $(seq 50); do
+        tmux capture-pane -p -t "$sess" | grep -q 'read escape sequence' && break
+        sleep 0.1
+    done
+    local pane
+    pane=$(tmux capture-pane -p -t "$sess")
+    tmux kill-session -t "$sess" 2>/dev/null || true
+    [[ -n $ok ]] || die "attach did not show the command's output: $pane"
+    assert_contains "$pane" "read escape sequence"
+    run_cc ps
+    assert_contains "$output" "att"
+}
