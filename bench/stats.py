@@ -31,8 +31,10 @@ def fmt(s):
 def main():
     d = Path(sys.argv[1])
     rows = list(csv.reader(open(d / "cases.tsv"), delimiter="\t"))
-    cases = {}
-    for case, tool, role, desc in rows:
+    cases, units = {}, {}
+    for row in rows:
+        case, tool, role, desc = row[:4]
+        units[case] = row[4] if len(row) > 4 and row[4] else "s"
         cases.setdefault(case, []).append((tool, role, desc))
     print("| case | tool | median | IQR | runs | ccontainer ÷ tool |")
     print("|---|---|---|---|---|---|")
@@ -45,6 +47,8 @@ def main():
                 if xs:
                     samples[tool] = xs
         self_tool = next((t for t, r, _ in tools if r == "self"), None)
+        unit = units[case]
+        show = fmt if unit == "s" else (lambda v, u=unit: f"{v:.0f} {u}")
         base = statistics.median(samples[self_tool]) if self_tool in samples else None
         for tool, role, desc in tools:
             if tool not in samples:
@@ -54,7 +58,7 @@ def main():
             med = statistics.median(xs)
             lo, hi = quartiles(xs)
             ratio = "" if tool == self_tool or base is None else f"{base / med:.2f}"
-            print(f"| {case} | {desc} | {fmt(med)} | {fmt(lo)}–{fmt(hi)} | {len(xs)} | {ratio} |")
+            print(f"| {case} | {desc} | {show(med)} | {show(lo)}–{show(hi)} | {len(xs)} | {ratio} |")
 
 
 if __name__ == "__main__":
