@@ -21,6 +21,10 @@ setup_file() {
     seed_corrupt test/corrupt:latest
     seed_bad_diffid test/baddiff:latest
     seed_escape test/escape:latest
+    local v
+    for v in "${ESCAPE_VECTORS[@]}"; do
+        seed_escape "test/escape-$v:latest" --vector "$v"
+    done
 }
 
 # The last line of $output.
@@ -308,44 +312,82 @@ inspect_field() {
     run_cc system check
 }
 
-@test "pull: a layer cannot write outside its directory" {
+# check_no_escape REF: pull REF (an escape fixture); it may fail (125) or
+# succeed, but nothing may be written outside the layer directory.
+check_no_escape() {
+    local ref=$1
     # Leftovers of an earlier, broken run would hide a new escape.
-    rm -f /abs-escape /tmp/escaped-through-symlink
+    rm -f "${ESCAPE_TARGETS[@]}"
     local passwd_before
     passwd_before=$(sha256_file /etc/passwd)
 
-    run_cc '?' pull "$REGISTRY/test/escape:latest"
-    if ((status != 0)); then
-        is "$status" 125 "exit code when the escape layer is refused"
+    run_cc '?' pull "$ref"
+    local pull_status=$status
+    if ((pull_status != 0)); then
+        is "$pull_status" 125 "exit code when the escape layer is refused"
     fi
 
-    assert_file_absent /abs-escape /tmp/escaped-through-symlink \
+    assert_file_absent "${ESCAPE_TARGETS[@]}" \
         "$CC_ROOT/../escape-dotdot" "$CC_ROOT/escape-dotdot" "$CC_ROOT/layers/escape-dotdot" \
         "$CC_ROOT/tmp/escape-dotdot"
     is "$(sha256_file /etc/passwd)" "$passwd_before" "/etc/passwd unchanged"
 
     # Anything by those names must sit inside a layer (or staging) directory.
-    local root path stray=
+    local root path stray=''
     root=$(regex_quote "$CC_ROOT")
     while IFS= read -r path; do
         [[ "$path" =~ ^$root/layers/[0-9a-f]{64}/. || "$path" =~ ^$root/tmp/[^/]+/. ]] ||
             stray+="$path"$'\n'
     done < <(find "$BATS_TEST_TMPDIR" \( -name escape-dotdot -o -name abs-escape \
-        -o -name escaped-through-symlink \) -print)
+        -o -name 'escaped-through-*' \) -print)
     is "$stray" "" "escape entries outside a layer directory"
 
-    if ((status == 0)); then
-        local dir
-        dir=$(inspect_field "$REGISTRY/test/escape:latest" '[0]["Layers"][0]["Dir"]')
-        if [[ -e "$dir/hardlink-passwd" ]]; then
-            isnt "$(stat -c %d:%i "$dir/hardlink-passwd")" "$(stat -c %d:%i /etc/passwd)" \
-                "hardlink-passwd must not be the host's /etc/passwd"
-        fi
-        if [[ -e "$dir/link" || -L "$dir/link" ]]; then
-            [[ -L "$dir/link" ]] || die "'link' should be a symlink, is $(stat -c %F "$dir/link")"
-        fi
+    if ((pull_status == 0)); then
+        run_cc inspect "$ref"
+        local dir link
+        dir=$(json_get "$output" '[0]["Layers"][0]["Dir"]')
+        for link in hardlink-passwd hardlink-abs; do
+            if [[ -e "$dir/$link" ]]; then
+                isnt "$(stat -c %d:%i "$dir/$link")" "$(stat -c %d:%i /etc/passwd)" \
+                    "$link must not be the host's /etc/passwd"
+            fi
+        done
+        for link in link rlink; do
+            if [[ -e "$dir/$link" || -L "$dir/$link" ]]; then
+                [[ -L "$dir/$link" ]] || die "'$link' should be a symlink, is $(stat -c %F "$dir/$link")"
+            fi
+        done
         is "$(cat "$dir/inside")" "a normal file" "the harmless entry"
     fi
+    run_cc system check
+}
+
+@test "pull: a layer with every escape vector cannot write outside its directory" {
+    check_no_escape "$REGISTRY/test/escape:latest"
+}
+
+@test "pull: escape via '../' in an entry name" {
+    check_no_escape "$REGISTRY/test/escape-dotdot:latest"
+}
+
+@test "pull: escape via an absolute entry name" {
+    check_no_escape "$REGISTRY/test/escape-abs:latest"
+}
+
+@test "pull: escape via a symlink to / then a file beneath it" {
+    check_no_escape "$REGISTRY/test/escape-symlink:latest"
+}
+
+@test "pull: escape via a relative symlink climbing out, then a file beneath it" {
+    check_no_escape "$REGISTRY/test/escape-relsymlink:latest"
+}
+
+@test "pull: escape via a hardlink to ../../etc/passwd" {
+    check_no_escape "$REGISTRY/test/escape-hardlink:latest"
+}
+
+@test "pull: escape via a hardlink to /etc/passwd" {
+    check_no_escape "$REGISTRY/test/escape-hardlink-abs:latest"
 }
 
 ###############################################################################

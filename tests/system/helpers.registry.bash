@@ -452,15 +452,41 @@ EOF
 EOF
         ;;
     escape)
+        # Every vector at once (an extractor may stop at the first one).
         cat <<EOF
 {"images": [{"layers": [
   {"compression": "gzip", "entries": [
+    {"type": "file", "path": "inside", "content": "a normal file\n"},
     {"type": "file", "path": "../escape-dotdot", "content": "escaped via ..\n"},
     {"type": "file", "path": "/abs-escape", "content": "escaped via absolute path\n"},
     {"type": "symlink", "path": "link", "target": "/"},
     {"type": "file", "path": "link/tmp/escaped-through-symlink", "content": "escaped via symlink\n"},
-    {"type": "hardlink", "path": "hardlink-passwd", "target": "../../etc/passwd"},
-    {"type": "file", "path": "inside", "content": "a normal file\n"}]}]}]}
+    {"type": "hardlink", "path": "hardlink-passwd", "target": "../../etc/passwd"}]}]}]}
+EOF
+        ;;
+    escape-*)
+        # One vector each, after a harmless entry.
+        local entries
+        case "${key#escape-}" in
+        dotdot) entries='{"type": "file", "path": "../escape-dotdot", "content": "escaped via ..\n"}' ;;
+        abs) entries='{"type": "file", "path": "/abs-escape", "content": "escaped via absolute path\n"}' ;;
+        symlink)
+            entries='{"type": "symlink", "path": "link", "target": "/"},
+              {"type": "file", "path": "link/tmp/escaped-through-symlink", "content": "escaped via symlink\n"}'
+            ;;
+        relsymlink)
+            entries='{"type": "symlink", "path": "rlink", "target": "../../../../../../../../../../.."},
+              {"type": "file", "path": "rlink/tmp/escaped-through-relsymlink", "content": "escaped via relative symlink\n"}'
+            ;;
+        hardlink) entries='{"type": "hardlink", "path": "hardlink-passwd", "target": "../../etc/passwd"}' ;;
+        hardlink-abs) entries='{"type": "hardlink", "path": "hardlink-abs", "target": "/etc/passwd"}' ;;
+        *) die "unknown escape vector '${key#escape-}'"; return ;;
+        esac
+        cat <<EOF
+{"images": [{"layers": [
+  {"compression": "gzip", "entries": [
+    {"type": "file", "path": "inside", "content": "a normal file\n"},
+    $entries]}]}]}
 EOF
         ;;
     big-*)
@@ -568,7 +594,22 @@ seed_alpine() { _seed alpine "$@"; }
 seed_zstd() { _seed zstd "$@"; }
 seed_multilayer() { _seed multilayer "$@"; }
 seed_bad_diffid() { _seed baddiffid "$@"; }
-seed_escape() { _seed escape "$@"; }
+# seed_escape REPO:TAG [--vector dotdot|abs|symlink|relsymlink|hardlink|hardlink-abs] [...]:
+# a layer trying to write outside its directory; without --vector, all at once.
+seed_escape() {
+    local ref=$1 key=escape
+    shift
+    if [[ "${1:-}" == --vector ]]; then
+        key=escape-$2
+        shift 2
+    fi
+    _seed "$key" "$ref" "$@"
+}
+# The host paths the escape fixtures aim at, and the single-vector fixtures.
+# shellcheck disable=SC2034
+ESCAPE_TARGETS=(/abs-escape /tmp/escaped-through-symlink /tmp/escaped-through-relsymlink)
+# shellcheck disable=SC2034
+ESCAPE_VECTORS=(dotdot abs symlink relsymlink hardlink hardlink-abs)
 # seed_multiarch REPO:TAG [...]: OCI index (amd64 alpine, arm64 v8, attestation).
 seed_multiarch() { _seed multiarch "$@" --all; }
 
