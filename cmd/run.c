@@ -267,6 +267,17 @@ static void remove_container(struct cc_store *s, const char *id, const char *dir
 	cc_error_free(e);
 }
 
+/* getopt's own message has no "Error: " and says nothing docker would. */
+static int bad_flag(int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	if (c == ':')
+		return cmd_failf(EXIT_CC_ERROR, "flag needs an argument: %s", arg);
+	if (optopt > 0 && optopt < 256)
+		return cmd_failf(EXIT_CC_ERROR, "unknown shorthand flag: '%c'", optopt);
+	return cmd_failf(EXIT_CC_ERROR, "unknown flag: %s", arg);
+}
+
 static int usage(void)
 {
 	printf("Usage: ccontainer run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
@@ -323,7 +334,8 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	};
 	struct run_opts o = { .network = "none" };
 	int c, rc = 0;
-	while ((c = getopt_long(argc, argv, "+dite:v:h:w:u:", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:dite:v:h:w:u:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_RM: o.rm = true; break;
 		case 'd': o.detach = true; break;
@@ -350,7 +362,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		case O_INIT: o.init = true; break;
 		case O_NET: o.network = optarg; break;
 		case O_HELP: run_opts_release(&o); return usage();
-		default: run_opts_release(&o); return EXIT_CC_ERROR;
+		default: run_opts_release(&o); return bad_flag(c, argv);
 		}
 		if (rc != 0) {
 			run_opts_release(&o);
@@ -466,12 +478,19 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	for (char **v = ic->env; v && *v; v++)
 		if ((rc = env_set(&env, *v)) != 0)
 			goto out;
-	bool has_path = false;
-	for (size_t i = 0; i < env.n; i++)
+	/* docker's defaults, which the image's Env overrides: PATH, HOSTNAME,
+	 * and TERM=xterm with -t. */
+	bool has_path = false, has_hostname = false, has_term = false;
+	for (size_t i = 0; i < env.n; i++) {
 		has_path |= cc_str_has_prefix(env.v[i], "PATH=");
+		has_hostname |= cc_str_has_prefix(env.v[i], "HOSTNAME=");
+		has_term |= cc_str_has_prefix(env.v[i], "TERM=");
+	}
 	char hn_env[80];
 	snprintf(hn_env, sizeof(hn_env), "HOSTNAME=%s", hostname);
-	if ((!has_path && (rc = env_set(&env, DEFAULT_PATH)) != 0) || (rc = env_set(&env, hn_env)) != 0)
+	if ((!has_path && (rc = env_set(&env, DEFAULT_PATH)) != 0) ||
+	    (!has_hostname && (rc = env_set(&env, hn_env)) != 0) ||
+	    (o.tty && !has_term && (rc = env_set(&env, "TERM=xterm")) != 0))
 		goto out;
 	for (size_t i = 0; i < o.n_env_files; i++)
 		if ((rc = env_file(&env, o.env_files[i])) != 0)

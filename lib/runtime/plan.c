@@ -115,7 +115,10 @@ static int add_etc_file(struct cc_rt_plan *p, const char *source, const char *ta
 	struct stat st;
 	if (stat(source, &st) < 0)
 		return cc_error_setk(err, CC_ERR_INVALID, errno, "container file '%s'", source);
-	struct cc_rt_mount m = { .kind = CC_RT_MOUNT_BIND, .source = source, .target = strdup(target) };
+	/* With a read-only root these are read-only too, as in docker (which
+	 * makes every mount but the user's and /dev, /proc read-only). */
+	struct cc_rt_mount m = { .kind = CC_RT_MOUNT_BIND, .source = source, .target = strdup(target),
+				 .readonly = p->spec->read_only };
 	if (m.target == NULL)
 		return cc_error_set(err, ENOMEM, "plan mounts");
 	if ((r = add_mount(p, &m, err)) < 0)

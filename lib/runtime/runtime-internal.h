@@ -185,7 +185,7 @@ int cc_rt_bind_console(int slave_fd, cc_error **err);
 struct cc_rt_user {
 	uid_t uid;
 	gid_t gid;
-	gid_t *groups;      /* supplementary groups, for setgroups() */
+	gid_t *groups;      /* supplementary groups, for setgroups(): gid first */
 	size_t n_groups;
 	char *home;         /* passwd home, "/" when the user has no entry */
 	char *name;         /* passwd name, NULL when the uid has no entry */
@@ -193,8 +193,8 @@ struct cc_rt_user {
 
 /* Resolve "name", "uid", "uid:gid", "user:group" (NULL or "" = root) the way
  * docker (runc's GetExecUser) does, from etc/passwd and etc/group inside
- * rootfd.  Supplementary groups are the groups listing the user by name,
- * only when no group was given explicitly. */
+ * rootfd.  Supplementary groups are the primary group, then (only when no
+ * group was given explicitly) the groups listing the user by name. */
 int cc_rt_resolve_user(int rootfd, const char *spec, struct cc_rt_user *ret, cc_error **err);
 void cc_rt_user_release(struct cc_rt_user *u);
 /* setgroups + setgid + setuid. */

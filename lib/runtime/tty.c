@@ -46,6 +46,17 @@ int cc_rt_tty_child(int sock, bool console, cc_error **err)
 		if (slave < 0)
 			return cc_error_set(err, errno, "open '%s'", path);
 	}
+	/* The host terminal's size, set before the command can look: the
+	 * parent copies it too when the master arrives, but that races with
+	 * the command's first TIOCGWINSZ (which then sees 0x0).  Our fds 0-2
+	 * are still the caller's here. */
+	struct winsize ws;
+	for (int fd = 0; fd <= 2; fd++) {
+		if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) {
+			(void)ioctl(master, TIOCSWINSZ, &ws);
+			break;
+		}
+	}
 	int r = cc_rt_sync_send(sock, CC_SYNC_PTY, master);
 	if (r < 0)
 		return cc_error_set(err, -r, "send the pty to the parent");

@@ -8,6 +8,9 @@
  *    number with no entry is used as it is; a name with no entry is an error
  *  - supplementary groups are every group that lists the user's name, but
  *    only when no group was given explicitly
+ *  - and docker puts the primary group first in the supplementary list
+ *    (moby's getUser, since the fix for CVE-2022-36109): `id` shows
+ *    "groups=65534(nobody)" for -u nobody, "groups=5678" for -u 1234:5678
  * The files are the container's, opened relative to its root fd, never the
  * host's (no getpwnam: NSS would read the host's files and load modules).
  */
@@ -268,6 +271,20 @@ int cc_rt_resolve_user(int rootfd, const char *spec, struct cc_rt_user *ret, cc_
 		}
 		u.gid = (gid_t)gid;
 	}
+	/* the primary group first, then the others (each once) */
+	gid_t *groups = calloc(u.n_groups + 1, sizeof(gid_t));
+	if (groups == NULL) {
+		cc_rt_user_release(&u);
+		return cc_error_set(err, ENOMEM, "resolve user");
+	}
+	size_t n = 0;
+	groups[n++] = u.gid;
+	for (size_t i = 0; i < u.n_groups; i++)
+		if (u.groups[i] != u.gid)
+			groups[n++] = u.groups[i];
+	free(u.groups);
+	u.groups = groups;
+	u.n_groups = n;
 	*ret = u;
 	return 0;
 }

@@ -12,7 +12,9 @@
 #   count_range_gets [--prefix P] [DIGEST]     those answered 206 (a Range resume)
 #   log_sync [--prefix P]                      wait until P's logs caught up
 #   seed_alpine | seed_multiarch | seed_zstd | seed_multilayer | seed_corrupt |
-#   seed_bad_diffid | seed_escape | seed_big   REPO:TAG [--format oci|v2s2] [--registry HOST:PORT] [--creds U:P]
+#   seed_bad_diffid | seed_escape | seed_big |
+#   seed_configured | seed_whiteouts          REPO:TAG [--format oci|v2s2] [--registry HOST:PORT] [--creds U:P]
+#   seed_layers N REPO:TAG [...]               alpine under N more tiny layers
 #   fixture_get KEY PYEXPR                     field of a fixture's mkimage summary
 #   remote_digest HOST/REPO:TAG [--creds U:P]  sha256 of the manifest bytes the registry serves
 #   registry_blob_path [--prefix P] DIGEST     the blob's data file in P's storage
@@ -498,6 +500,54 @@ EOF
     {"type": "file", "path": "big-marker", "content": "big\n"}]}]}]}
 EOF
         ;;
+    configured)
+        # An image whose config sets everything `run` honours (030-run.bats).
+        # /opt/imgbin is only on the image's PATH; "show" prints what the
+        # process got.  /srv/app does not exist in Alpine: run creates it.
+        cat <<EOF
+{"images": [{"config": {
+    "Entrypoint": ["/opt/imgbin/show"],
+    "Cmd": ["from-cmd"],
+    "WorkingDir": "/srv/app",
+    "User": "nobody",
+    "Env": ["FOO=bar", "PATH=/opt/imgbin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+  "layers": [
+  $alpine_layer,
+  {"compression": "gzip", "entries": [
+    {"type": "dir", "path": "opt/imgbin"},
+    {"type": "file", "path": "opt/imgbin/show", "mode": 493, "content": "#!/bin/sh\necho \"args=\$*\"\necho \"pwd=\$(pwd)\"\necho \"user=\$(id -un):\$(id -gn)\"\necho \"FOO=\${FOO-unset}\"\necho \"PATH=\$PATH\"\n"},
+    {"type": "file", "path": "opt/imgbin/imgtool", "mode": 493, "content": "#!/bin/sh\necho imgtool-ran\n"}]}]}]}
+EOF
+        ;;
+    whiteouts)
+        # Deletions in the middle and top layers, and an opaque directory.
+        # Its config has no Env: run must supply docker's default PATH.
+        cat <<EOF
+{"images": [{"config": {"Cmd": ["/bin/sh"]}, "layers": [
+  $alpine_layer,
+  {"compression": "gzip", "entries": [
+    {"type": "whiteout", "path": "etc/motd"},
+    {"type": "whiteout", "path": "etc/apk/keys"},
+    {"type": "dir", "path": "etc/periodic"},
+    {"type": "opaque", "path": "etc/periodic"},
+    {"type": "file", "path": "etc/periodic/new-in-layer2", "content": "layer2\n"},
+    {"type": "file", "path": "layer2-marker", "content": "layer2\n"}]},
+  {"compression": "none", "entries": [
+    {"type": "whiteout", "path": "etc/issue"},
+    {"type": "whiteout", "path": "layer2-marker"},
+    {"type": "file", "path": "etc/periodic/new-in-layer3", "content": "layer3\n"}]}]}]}
+EOF
+        ;;
+    layers-*)
+        # Alpine under N tiny layers: layer i adds layers/i and rewrites
+        # which-layer, so the topmost must win.
+        local n=${key#layers-} i
+        printf '{"images": [{"layers": [%s' "$alpine_layer"
+        for ((i = 1; i <= n; i++)); do
+            printf ',\n  {"compression": "gzip", "entries": [{"type": "dir", "path": "layers"}, {"type": "file", "path": "layers/%d", "content": "%d\\n"}, {"type": "file", "path": "which-layer", "content": "%d\\n"}]}' "$i" "$i" "$i"
+        done
+        printf ']}]}\n'
+        ;;
     *)
         die "unknown fixture '$key'"
         ;;
@@ -610,6 +660,15 @@ seed_escape() {
 ESCAPE_TARGETS=(/abs-escape /tmp/escaped-through-symlink /tmp/escaped-through-relsymlink)
 # shellcheck disable=SC2034
 ESCAPE_VECTORS=(dotdot abs symlink relsymlink hardlink hardlink-abs)
+# For 030-run.bats: an image config with Entrypoint/Cmd/WorkingDir/User/Env,
+# whiteouts and an opaque dir, and alpine under N extra layers.
+seed_configured() { _seed configured "$@"; }
+seed_whiteouts() { _seed whiteouts "$@"; }
+seed_layers() {
+    local n=$1
+    shift
+    _seed "layers-$n" "$@"
+}
 # seed_multiarch REPO:TAG [...]: OCI index (amd64 alpine, arm64 v8, attestation).
 seed_multiarch() { _seed multiarch "$@" --all; }
 

@@ -149,6 +149,7 @@ static void test_user_root_default(void **state)
 		assert_string_equal(u.name, "root");
 		/* docker's `id` as root: every group listing root */
 		assert_int_equal(u.n_groups, 4);
+		assert_int_equal(u.groups[0], 0);
 		assert_true(has_group(&u, 0) && has_group(&u, 1) && has_group(&u, 2) && has_group(&u, 10));
 		cc_rt_user_release(&u);
 		resolve_ok(t->fd, "", &u);
@@ -165,7 +166,9 @@ static void test_user_by_name_and_uid(void **state)
 	assert_int_equal(u.uid, 65534);
 	assert_int_equal(u.gid, 65534);
 	assert_string_equal(u.home, "/");
-	assert_int_equal(u.n_groups, 0);
+	/* docker: the primary group is always a supplementary group too */
+	assert_int_equal(u.n_groups, 1);
+	assert_int_equal(u.groups[0], 65534);
 	cc_rt_user_release(&u);
 
 	/* a uid found in passwd gets its name, gid, home and groups */
@@ -173,7 +176,8 @@ static void test_user_by_name_and_uid(void **state)
 	assert_int_equal(u.uid, 1000);
 	assert_int_equal(u.gid, 1000);
 	assert_string_equal(u.home, "/home/app");
-	assert_int_equal(u.n_groups, 2);
+	assert_int_equal(u.n_groups, 3);
+	assert_int_equal(u.groups[0], 1000);
 	assert_true(has_group(&u, 10) && has_group(&u, 50));
 	cc_rt_user_release(&u);
 
@@ -183,7 +187,8 @@ static void test_user_by_name_and_uid(void **state)
 	assert_int_equal(u.gid, 0);
 	assert_string_equal(u.home, "/");
 	assert_null(u.name);
-	assert_int_equal(u.n_groups, 0);
+	assert_int_equal(u.n_groups, 1);
+	assert_int_equal(u.groups[0], 0);
 	cc_rt_user_release(&u);
 }
 
@@ -194,14 +199,16 @@ static void test_user_with_group(void **state)
 	resolve_ok(t->fd, "1000:1000", &u);
 	assert_int_equal(u.uid, 1000);
 	assert_int_equal(u.gid, 1000);
-	/* an explicit group means no supplementary groups (runc) */
-	assert_int_equal(u.n_groups, 0);
+	/* an explicit group means no supplementary groups but itself */
+	assert_int_equal(u.n_groups, 1);
+	assert_int_equal(u.groups[0], 1000);
 	cc_rt_user_release(&u);
 
 	resolve_ok(t->fd, "daemon:wheel", &u);
 	assert_int_equal(u.uid, 2);
 	assert_int_equal(u.gid, 10);
-	assert_int_equal(u.n_groups, 0);
+	assert_int_equal(u.n_groups, 1);
+	assert_int_equal(u.groups[0], 10);
 	cc_rt_user_release(&u);
 
 	resolve_ok(t->fd, "app:7777", &u);
