@@ -46,6 +46,7 @@ int cmd_import(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_port(int argc, char **argv);
 
 /* Containers (container.c) */
 int cmd_ps(int argc, char **argv);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "net.h"
 
 #define LOG_READ_MAX (64 * 1024 * 1024)
 
@@ -139,10 +140,20 @@ int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oo
 	struct cc_container_record *c = NULL;
 	if (cc_store_container_get(s, id, &c, err) < 0)
 		return -1;
+	/* The cgroup of a detached container outlives cc_runtime_start: its
+	 * processes are gone now, so it goes (a foreground run removed its
+	 * own already), telling whether the kernel OOM-killed one of them. */
+	bool oom = false;
+	cc_error *cge = NULL;
+	if (cc_runtime_cgroup_cleanup(id, &oom, &cge) < 0) {
+		fprintf(stderr, "Warning: remove the cgroup of container %.12s: %s\n", id, cge->msg);
+		cc_error_free(cge);
+	}
+	oom_killed |= oom;
 	int rc = cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, err);
 	/* What the container held outside its own namespaces. */
 	if (rc == 0)
-		rc = cc_store_lease_release(s, id, err);
+		rc = cmd_net_release(s, c, err);
 	json_t *cfg = container_config(c);
 	bool autoremove = json_is_true(json_object_get(cfg, "AutoRemove"));
 	json_decref(cfg);

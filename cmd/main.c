@@ -39,6 +39,7 @@ static const struct command commands[] = {
 	{ "wait", cmd_wait, "Wait for containers to exit and print their exit codes" },
 	{ "attach", cmd_attach, "Attach to a running container's terminal" },
 	{ "exec", cmd_exec, "Run a command in a running container" },
+	{ "port", cmd_port, "List a container's published ports" },
 	{ "container", cmd_container, "Manage containers (ls, rm, prune, inspect, ...)" },
 	/* internal steps of a detached container's monitor; not for users */
 	{ "__start", cmd_internal_start, NULL },

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,13 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "net.h"
 #include "runtime/runtime.h"
 
 #define MAX_MOUNTS 64
 #define MAX_ENV 1024
+#define MAX_CAPS 64
+#define MAX_ULIMITS 32
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct run_opts {
@@ -32,6 +36,15 @@ struct run_opts {
 	size_t n_tmpfs;
 	char *owned[2 * MAX_MOUNTS]; /* strings split out of -v/--tmpfs arguments */
 	size_t n_owned;
+	/* privileges and resources */
+	bool privileged, no_new_privs;
+	const char *seccomp;
+	const char *cap_add[MAX_CAPS + 1], *cap_drop[MAX_CAPS + 1]; /* NULL-terminated */
+	size_t n_cap_add, n_cap_drop;
+	struct cc_rlimit ulimits[MAX_ULIMITS];
+	size_t n_ulimits;
+	struct cc_resources res;
+	struct cmd_net_opts net;     /* -p, -P, --dns, --add-host */
 };
 
 static void run_opts_release(struct run_opts *o)
@@ -94,6 +107,95 @@ static int parse_tmpfs(struct run_opts *o, const char *arg)
 	if (copy[0] != '/')
 		return cmd_failf(EXIT_CC_ERROR, "invalid --tmpfs '%s': the destination must be an absolute path", arg);
 	o->tmpfs[o->n_tmpfs++] = (struct cc_tmpfs_mount){ .target = copy, .options = opts };
+	return 0;
+}
+
+/* --security-opt seccomp=unconfined|PROFILE.json, no-new-privileges[=BOOL]
+ * (docker also takes ':' for '='). */
+static int parse_security_opt(struct run_opts *o, const char *arg)
+{
+	size_t kl = strcspn(arg, "=:");
+	const char *val = arg[kl] != '\0' ? arg + kl + 1 : NULL;
+	if (kl == 7 && strncmp(arg, "seccomp", 7) == 0 && val != NULL && *val != '\0') {
+		o->seccomp = val;
+		return 0;
+	}
+	if (kl == 17 && strncmp(arg, "no-new-privileges", 17) == 0) {
+		if (val == NULL || strcmp(val, "true") == 0)
+			o->no_new_privs = true;
+		else if (strcmp(val, "false") == 0)
+			o->no_new_privs = false;
+		else
+			return cmd_failf(EXIT_CC_ERROR, "invalid --security-opt '%s': expected no-new-privileges[=true|false]", arg);
+		return 0;
+	}
+	return cmd_failf(EXIT_CC_ERROR, "invalid --security-opt '%s': supported are seccomp=unconfined, seccomp=PROFILE.json and no-new-privileges", arg);
+}
+
+/* --memory, --memory-swap: "64m", "1g", ...; -1 (swap only) is unlimited. */
+static int parse_bytes(const char *opt, const char *arg, bool allow_unlimited, int64_t *ret)
+{
+	if (allow_unlimited && strcmp(arg, "-1") == 0) {
+		*ret = -1;
+		return 0;
+	}
+	if (cc_parse_size(arg, ret) < 0 || *ret <= 0)
+		return cmd_failf(EXIT_CC_ERROR, "invalid value '%s' for %s: expected a size like 64m or 1g", arg, opt);
+	return 0;
+}
+
+static int parse_int(const char *opt, const char *arg, int64_t *ret)
+{
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0')
+		return cmd_failf(EXIT_CC_ERROR, "invalid value '%s' for %s: expected an integer", arg, opt);
+	*ret = v;
+	return 0;
+}
+
+/* --cpus 0.5: docker's NanoCPUs as a CFS quota over a 100 ms period. */
+static int parse_cpus(struct run_opts *o, const char *arg)
+{
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(arg, &end);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (errno != 0 || end == arg || *end != '\0' || !(v >= 0.01))
+		return cmd_failf(EXIT_CC_ERROR, "invalid value '%s' for --cpus: expected a number of CPUs like 0.5 or 2", arg);
+	if (ncpu > 0 && v > (double)ncpu)
+		return cmd_failf(EXIT_CC_ERROR, "range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs available", ncpu, ncpu);
+	o->res.cpu_period = 100000;
+	o->res.cpu_quota = (int64_t)(v * 100000.0 + 0.5);
+	return 0;
+}
+
+static int add_cap(const char **list, size_t *n, const char *opt, const char *arg)
+{
+	if (*n >= MAX_CAPS)
+		return cmd_failf(EXIT_CC_ERROR, "too many %s options (limit %d)", opt, MAX_CAPS);
+	list[(*n)++] = arg;
+	list[*n] = NULL;
+	return 0;
+}
+
+static int add_ulimit(struct run_opts *o, const char *arg)
+{
+	if (o->n_ulimits >= MAX_ULIMITS)
+		return cmd_failf(EXIT_CC_ERROR, "too many --ulimit options (limit %d)", MAX_ULIMITS);
+	cc_error *e = NULL;
+	struct cc_rlimit r;
+	if (cc_runtime_parse_ulimit(arg, &r, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	/* a later --ulimit for the same name wins, as in docker */
+	for (size_t i = 0; i < o->n_ulimits; i++) {
+		if (o->ulimits[i].resource == r.resource) {
+			o->ulimits[i] = r;
+			return 0;
+		}
+	}
+	o->ulimits[o->n_ulimits++] = r;
 	return 0;
 }
 
@@ -173,44 +275,21 @@ static int write_text(const char *dir, const char *name, const char *text, cc_er
 	return cc_write_file(p, text, strlen(text), 0644, err);
 }
 
-/* /etc/resolv.conf for the container: the host's, without loopback
- * nameservers that the container's own network namespace cannot reach. */
-static char *container_resolv(bool host_net)
-{
-	char *data = NULL;
-	size_t len = 0;
-	cc_error *e = NULL;
-	if (cc_read_file("/etc/resolv.conf", 64 * 1024, &data, &len, &e) < 0) {
-		cc_error_free(e);
-		return strdup("");
-	}
-	if (host_net)
-		return data;
-	char *out = calloc(1, len + 1);
-	size_t o = 0;
-	for (char *line = strtok(data, "\n"); line && out; line = strtok(NULL, "\n")) {
-		if (strncmp(line, "nameserver", 10) == 0) {
-			const char *a = line + 10;
-			while (*a == ' ' || *a == '\t')
-				a++;
-			if (cc_str_has_prefix(a, "127.") || strcmp(a, "::1") == 0)
-				continue;
-		}
-		o += (size_t)sprintf(out + o, "%s\n", line);
-	}
-	free(data);
-	return out;
-}
-
 struct hook_ctx {
 	struct cc_store *store;
 	const char *id;
+	struct cmd_net *net;
+	const char *hosts_file, *hostname, *name;
 };
 
 static int on_created(pid_t pid, void *data, cc_error **err)
 {
 	struct hook_ctx *h = data;
-	return cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err);
+	/* "running" first: the network's lease must never exist for a row
+	 * that a concurrent sweep would take for a dead container (net.h) */
+	if (cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err) < 0)
+		return -1;
+	return cmd_net_on_created(h->net, h->store, h->id, pid, h->hosts_file, h->hostname, h->name, err);
 }
 
 static char *join_argv(char *const *argv)
@@ -296,7 +375,22 @@ static int usage(void)
 	       "  -u, --user USER[:GROUP] user to run as\n"
 	       "      --entrypoint CMD    override the image's entrypoint\n"
 	       "      --init              run a small init as PID 1 (signals, zombies)\n"
-	       "      --network none|host network mode (default none)\n"
+	       "      --network MODE      bridge (default: own address on cc0, NAT), none, host\n"
+	       "  -p, --publish [IP:]HOSTPORT:PORT[/udp]  publish a container port on the host\n"
+	       "  -P, --publish-all       publish the image's exposed ports on free host ports\n"
+	       "      --dns IP            nameserver for the container's /etc/resolv.conf\n"
+	       "      --add-host HOST:IP  add a line to /etc/hosts (IP host-gateway: the bridge)\n"
+	       "      --privileged        all capabilities, no seccomp, the host's devices\n"
+	       "      --cap-add CAP       add a capability (NET_ADMIN, CAP_SYS_TIME, ALL)\n"
+	       "      --cap-drop CAP      drop a capability (NET_RAW, ALL)\n"
+	       "      --security-opt OPT  seccomp=unconfined, seccomp=PROFILE.json (docker's\n"
+	       "                          format), no-new-privileges\n"
+	       "      --ulimit NAME=SOFT[:HARD]  resource limit (nofile, nproc, core, ...)\n"
+	       "  -m, --memory SIZE       memory limit (64m, 1g); OOM kills exit 137\n"
+	       "      --memory-swap SIZE  memory plus swap limit (-1: unlimited swap)\n"
+	       "      --cpus N            CPU quota in CPUs (0.5, 2)\n"
+	       "  -c, --cpu-shares N      relative CPU weight (default 1024)\n"
+	       "      --pids-limit N      maximum number of tasks (-1: unlimited)\n"
 	       "\nPID 1 ignores signals it has no handler for: use --init to make Ctrl-C and\n"
 	       "`ccontainer stop` work for programs that do not handle SIGINT/SIGTERM.\n");
 	return 0;
@@ -310,7 +404,8 @@ static int usage(void)
  *     and reporting "OK <pid>" (or "ERR <message>") on monitor_fd. */
 static int run_main(int argc, char **argv, const char *existing_id, int monitor_fd)
 {
-	enum { O_RM = 1000, O_NAME, O_ENVFILE, O_TMPFS, O_RO, O_ENTRY, O_INIT, O_NET, O_HELP };
+	enum { O_RM = 1000, O_NAME, O_ENVFILE, O_TMPFS, O_RO, O_ENTRY, O_INIT, O_NET, O_HELP,
+	       O_PRIV, O_CAPADD, O_CAPDROP, O_SECOPT, O_ULIMIT, O_MEMSWAP, O_CPUS, O_PIDS, O_DNS, O_ADDHOST };
 	static const struct option opts[] = {
 		{ "rm", no_argument, NULL, O_RM },
 		{ "detach", no_argument, NULL, 'd' },
@@ -330,12 +425,26 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		{ "network", required_argument, NULL, O_NET },
 		{ "net", required_argument, NULL, O_NET },
 		{ "help", no_argument, NULL, O_HELP },
+		{ "privileged", no_argument, NULL, O_PRIV },
+		{ "cap-add", required_argument, NULL, O_CAPADD },
+		{ "cap-drop", required_argument, NULL, O_CAPDROP },
+		{ "security-opt", required_argument, NULL, O_SECOPT },
+		{ "ulimit", required_argument, NULL, O_ULIMIT },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "memory-swap", required_argument, NULL, O_MEMSWAP },
+		{ "cpus", required_argument, NULL, O_CPUS },
+		{ "cpu-shares", required_argument, NULL, 'c' },
+		{ "pids-limit", required_argument, NULL, O_PIDS },
+		{ "publish", required_argument, NULL, 'p' },
+		{ "publish-all", no_argument, NULL, 'P' },
+		{ "dns", required_argument, NULL, O_DNS },
+		{ "add-host", required_argument, NULL, O_ADDHOST },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run_opts o = { .network = "none" };
+	struct run_opts o = { .network = "bridge" };
 	int c, rc = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dite:v:h:w:u:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dite:v:h:w:u:m:c:p:P", opts, NULL)) != -1) {
 		switch (c) {
 		case O_RM: o.rm = true; break;
 		case 'd': o.detach = true; break;
@@ -361,6 +470,23 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		case O_ENTRY: o.entrypoint = optarg; o.entrypoint_set = true; break;
 		case O_INIT: o.init = true; break;
 		case O_NET: o.network = optarg; break;
+		case O_PRIV: o.privileged = true; break;
+		case O_CAPADD: rc = add_cap(o.cap_add, &o.n_cap_add, "--cap-add", optarg); break;
+		case O_CAPDROP: rc = add_cap(o.cap_drop, &o.n_cap_drop, "--cap-drop", optarg); break;
+		case O_SECOPT: rc = parse_security_opt(&o, optarg); break;
+		case O_ULIMIT: rc = add_ulimit(&o, optarg); break;
+		case 'm': rc = parse_bytes("--memory", optarg, false, &o.res.memory); break;
+		case O_MEMSWAP: rc = parse_bytes("--memory-swap", optarg, true, &o.res.memory_swap); break;
+		case O_CPUS: rc = parse_cpus(&o, optarg); break;
+		case 'c': rc = parse_int("--cpu-shares", optarg, &o.res.cpu_shares); break;
+		case O_PIDS:
+			if ((rc = parse_int("--pids-limit", optarg, &o.res.pids_limit)) == 0 && o.res.pids_limit <= 0)
+				o.res.pids_limit = -1; /* docker: 0 or -1 is unlimited */
+			break;
+		case 'p': rc = cmd_net_opt(&o.net, 'p', optarg); break;
+		case 'P': o.net.publish_all = true; break;
+		case O_DNS: rc = cmd_net_opt(&o.net, 'd', optarg); break;
+		case O_ADDHOST: rc = cmd_net_opt(&o.net, 'a', optarg); break;
 		case O_HELP: run_opts_release(&o); return usage();
 		default: run_opts_release(&o); return bad_flag(c, argv);
 		}
@@ -378,9 +504,11 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		net = CC_NET_NONE;
 	else if (strcmp(o.network, "host") == 0)
 		net = CC_NET_HOST;
+	else if (strcmp(o.network, "bridge") == 0)
+		net = CC_NET_BRIDGE;
 	else {
 		run_opts_release(&o);
-		return cmd_failf(EXIT_CC_ERROR, "network mode '%s' is not supported (use none or host)", o.network);
+		return cmd_failf(EXIT_CC_ERROR, "network mode '%s' is not supported (use bridge, none or host)", o.network);
 	}
 	if (o.workdir && o.workdir[0] != '/') {
 		run_opts_release(&o);
@@ -397,15 +525,18 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	cc_error *e = NULL;
 	_cleanup_free_ char *image_id = NULL, *id = NULL, *dir = NULL, *cmdline = NULL, *resolv = NULL;
 	_cleanup_free_ char *cfgtext = NULL, *hostname_file = NULL, *hosts_file = NULL, *resolv_file = NULL;
+	_cleanup_free_ char *seccomp_cache = NULL;
 	struct cc_run_config *ic = NULL;
 	struct envset env = { .n = 0 };
 	char **args = NULL;
 	char name_buf[128], hostname[65];
 	char *upper = NULL, *work = NULL, *rootfs = NULL;
-	bool row_added = false;
+	bool row_added = false, oom_killed = false;
 	int status = 0;
 	json_t *cfgjson = NULL;
 	struct cc_container_record *existing = NULL;
+	struct cmd_net netw = { .mode = CC_NET_NONE }; /* released at out: */
+	_cleanup_free_ char *hosts = NULL;
 	_cleanup_close_ int run_lock = -1;
 	_cleanup_free_ char *lockpath = NULL;
 
@@ -515,6 +646,10 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 			goto out;
 		}
 	}
+	/* Network options, and the host ports reserved: before the row, so a
+	 * port in use fails with nothing to clean up. */
+	if ((rc = cmd_net_prepare(&netw, s, &o.net, net, ic->exposed_ports, existing ? existing->config_json : NULL)))
+		goto out;
 	/* Args: the run arguments as given, which `start` parses again. */
 	cfgjson = json_pack("{s:o, s:o, s:s, s:s, s:o, s:b, s:b, s:b}", "Cmd", json_array(), "Env", json_array(),
 			    "Hostname", hostname, "Network", o.network, "Args", json_array(), "Tty", o.tty,
@@ -531,6 +666,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		json_array_append_new(json_object_get(cfgjson, "Cmd"), json_string(*a));
 	for (size_t i = 0; cfgjson && i < env.n; i++)
 		json_array_append_new(json_object_get(cfgjson, "Env"), json_string(env.v[i]));
+	cmd_net_config_json(&netw, cfgjson);
 	cfgtext = cfgjson ? json_dumps(cfgjson, JSON_COMPACT) : NULL;
 	struct cc_container_record rec = { .id = id, .name = name_buf, .image_id = image_id, .image_name = (char *)image,
 					   .command = cmdline, .config_json = cfgtext, .state = (char *)"created",
@@ -540,15 +676,18 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		goto out;
 	}
 	row_added = !existing;
-	char hosts[512];
-	snprintf(hosts, sizeof(hosts), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
-		 hostname);
 	char hostname_nl[80];
 	snprintf(hostname_nl, sizeof(hostname_nl), "%s\n", hostname);
-	resolv = container_resolv(net == CC_NET_HOST);
+	/* with bridge networking, on_created writes hosts again with the address */
+	hosts = cmd_net_hosts(&netw, hostname, name_buf);
+	resolv = cc_net_container_resolv(net == CC_NET_HOST, o.net.dns, o.net.n_dns);
+	if (hosts == NULL || resolv == NULL) {
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		goto out;
+	}
 	if (cc_mkdir_p(upper, 0755, &e) < 0 || cc_mkdir_p(work, 0700, &e) < 0 || cc_mkdir_p(rootfs, 0755, &e) < 0 ||
 	    write_text(dir, "hostname", hostname_nl, &e) < 0 || write_text(dir, "hosts", hosts, &e) < 0 ||
-	    write_text(dir, "resolv.conf", resolv ? resolv : "", &e) < 0) {
+	    write_text(dir, "resolv.conf", resolv, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
@@ -558,7 +697,12 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		goto out;
 	}
 	env.v[env.n] = NULL;
-	struct hook_ctx hook = { .store = s, .id = id };
+	/* compiled seccomp programs are cached in the store: compiling the
+	 * default profile costs more than the rest of the start */
+	if (asprintf(&seccomp_cache, "%s/cache/seccomp", cc_store_root(s)) < 0)
+		seccomp_cache = NULL;
+	struct hook_ctx hook = { .store = s, .id = id, .net = &netw, .hosts_file = hosts_file, .hostname = hostname,
+				 .name = name_buf };
 	struct cc_run_spec spec = {
 		.lower_dirs = (const char *const *)ic->layer_dirs,
 		.n_lower = ic->n_layers,
@@ -572,7 +716,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		.user = o.user ? o.user : ic->user,
 		.hostname = hostname,
 		.hostname_file = hostname_file,
-		.hosts_file = net == CC_NET_HOST ? "/etc/hosts" : hosts_file,
+		.hosts_file = net == CC_NET_HOST && o.net.n_add_host == 0 ? "/etc/hosts" : hosts_file,
 		.resolv_file = resolv_file,
 		.binds = o.binds,
 		.n_binds = o.n_binds,
@@ -582,6 +726,17 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		.tty = o.tty,
 		.interactive = o.interactive,
 		.init = o.init,
+		.privileged = o.privileged,
+		.cap_add = o.cap_add,
+		.cap_drop = o.cap_drop,
+		.seccomp_profile = o.seccomp,
+		.seccomp_cache_dir = seccomp_cache,
+		.no_new_privileges = o.no_new_privs,
+		.rlimits = o.ulimits,
+		.n_rlimits = o.n_ulimits,
+		.container_id = id,
+		.resources = o.res,
+		.ret_oom_killed = &oom_killed,
 		.on_created = on_created,
 		.hook_data = &hook,
 	};
@@ -602,7 +757,9 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		goto out;
 	}
 	if (o.detach) {
-		/* The container belongs to its monitor from here on. */
+		/* The container belongs to its monitor from here on.  Its
+		 * __start reserves the recorded host ports again: let go. */
+		cmd_net_teardown(&netw);
 		if (cmd_spawn_monitor(s, id, o.tty, o.interactive, &e) < 0) {
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 			goto out;
@@ -626,8 +783,13 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		status = rc;
 	} else {
 		rc = status;
+		/* docker: State.OOMKilled, and 137 when the kill took the command */
+		if (oom_killed && status == 128 + SIGKILL)
+			fprintf(stderr, "Error: container %.12s was OOM-killed (memory limit reached)\n", id);
+		else if (oom_killed)
+			fprintf(stderr, "Warning: a process of container %.12s was OOM-killed (memory limit reached)\n", id);
 	}
-	if (cmd_container_finish(s, id, status, false, &e) < 0) {
+	if (cmd_container_finish(s, id, status, oom_killed, &e) < 0) {
 		fprintf(stderr, "Warning: record container exit: %s\n", e->msg);
 		cc_error_clear(&e);
 	}
@@ -635,6 +797,7 @@ out:
 	/* Without --rm the container stays (also one that failed to start), as in docker. */
 	if (row_added && o.rm)
 		remove_container(s, id, dir);
+	cmd_net_teardown(&netw);
 	json_decref(cfgjson);
 	free(upper);
 	free(work);

@@ -15,6 +15,16 @@ typedef struct archive_entry E;
 	X(E *, archive_entry_clone, (E * e), (e))                                                              \
 	X(__LA_MODE_T, archive_entry_filetype, (E * e), (e))                                                   \
 	X(void, archive_entry_free, (E * e), (e))                                                              \
+	X(E *, archive_entry_new, (void), ())                                                                  \
+	X(void, archive_entry_set_filetype, (E * e, unsigned int t), (e, t))                                   \
+	X(void, archive_entry_set_gid, (E * e, la_int64_t g), (e, g))                                          \
+	X(void, archive_entry_set_mtime, (E * e, time_t t, long n), (e, t, n))                                 \
+	X(void, archive_entry_set_perm, (E * e, __LA_MODE_T m), (e, m))                                        \
+	X(void, archive_entry_set_rdevmajor, (E * e, dev_t d), (e, d))                                         \
+	X(void, archive_entry_set_rdevminor, (E * e, dev_t d), (e, d))                                         \
+	X(void, archive_entry_set_size, (E * e, la_int64_t z), (e, z))                                         \
+	X(void, archive_entry_set_symlink, (E * e, const char *s), (e, s))                                     \
+	X(void, archive_entry_set_uid, (E * e, la_int64_t u), (e, u))                                          \
 	X(const char *, archive_entry_hardlink, (E * e), (e))                                                  \
 	X(const char *, archive_entry_pathname, (E * e), (e))                                                  \
 	X(void, archive_entry_set_hardlink, (E * e, const char *s), (e, s))                                    \
@@ -35,16 +45,27 @@ typedef struct archive_entry E;
 				   archive_close_callback *c), (a, d, o, r, c))                                \
 	X(int, archive_read_open_fd, (A * a, int fd, size_t bs), (a, fd, bs))                                  \
 	X(int, archive_read_support_filter_gzip, (A * a), (a))                                                 \
+	X(int, archive_read_support_filter_bzip2, (A * a), (a))                                                \
+	X(int, archive_read_support_filter_xz, (A * a), (a))                                                   \
 	X(int, archive_read_support_filter_zstd, (A * a), (a))                                                 \
 	X(int, archive_read_support_format_empty, (A * a), (a))                                                \
 	X(int, archive_read_support_format_raw, (A * a), (a))                                                  \
 	X(int, archive_read_support_format_tar, (A * a), (a))                                                  \
+	X(int, archive_write_add_filter_gzip, (A * a), (a))                                                    \
 	X(int, archive_write_close, (A * a), (a))                                                              \
+	X(la_ssize_t, archive_write_data, (A * a, const void *b, size_t n), (a, b, n))                         \
 	X(la_ssize_t, archive_write_data_block, (A * a, const void *b, size_t n, la_int64_t o), (a, b, n, o))  \
 	X(A *, archive_write_disk_new, (void), ())                                                             \
 	X(int, archive_write_disk_set_options, (A * a, int f), (a, f))                                         \
 	X(int, archive_write_finish_entry, (A * a), (a))                                                       \
 	X(int, archive_write_free, (A * a), (a))                                                               \
+	X(A *, archive_write_new, (void), ())                                                                  \
+	X(int, archive_write_open, (A * a, void *d, archive_open_callback *o, archive_write_callback *w,       \
+				   archive_close_callback *c), (a, d, o, w, c))                                \
+	X(int, archive_write_set_bytes_in_last_block, (A * a, int n), (a, n))                                  \
+	X(int, archive_write_set_format_pax_restricted, (A * a), (a))                                          \
+	X(int, archive_write_set_format_raw, (A * a), (a))                                                     \
+	X(int, archive_write_set_options, (A * a, const char *o), (a, o))                                      \
 	X(int, archive_write_header, (A * a, E * e), (a, e))
 
 enum {

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #endif
 #include "runtime-internal.h"
+#include "security-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -160,7 +161,10 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock)
 		cc_error_set(&err, errno, "chdir to cwd '%s'", plan->cwd);
 		fail(sock, err);
 	}
-	if (cc_rt_switch_user(&user, &err) < 0)
+	/* rlimits and the bounding set need root's capabilities; keep-caps
+	 * lets CAP_SYS_ADMIN survive the uid switch until seccomp is loaded
+	 * (the whole order is explained in isolation.c) */
+	if (cc_rt_child_privileges_early(plan, &err) < 0 || cc_rt_switch_user(&user, &err) < 0)
 		fail(sock, err);
 
 	/* 10. Environment and the command.  The lookup runs after pivot_root
@@ -183,6 +187,13 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock)
 		cc_error_set(&err, errno, "clear the parent-death signal");
 		fail(sock, err);
 	}
+
+	/* 13. Capabilities, no_new_privs and the seccomp filter, as the very
+	 *     last setup: the filter then judges only the command (and
+	 *     --init), never our setup, and loading it needs the
+	 *     CAP_SYS_ADMIN that the final capset drops. */
+	if (cc_rt_child_privileges_final(plan, user.uid, &err) < 0)
+		fail(sock, err);
 
 	if (s->init)
 		cc_rt_init_main(path, s->argv, envp, sock, s->tty);

@@ -10,6 +10,7 @@
 #endif
 #include "runtime-internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -363,7 +364,55 @@ static int dev_sub(int devfd, const char *name, mode_t mode, const char *fstype,
 	return 0;
 }
 
-static int mount_dev(int rootfd, cc_error **err)
+/* --privileged: the host's device nodes, as docker gives them (a copy of
+ * every char and block device under the host's /dev, same numbers, modes
+ * and owners; not pts, shm, mqueue: the container has its own).  Runs
+ * before pivot_root, while "/dev" is still the host's.  depth bounds the
+ * walk (/dev/bus/usb/001/002 is the deepest usual one). */
+static int copy_host_devices(int hostfd, int devfd, int depth, cc_error **err)
+{
+	_cleanup_closedir_ DIR *d = fdopendir(hostfd);
+	if (d == NULL) {
+		int e = errno;
+		(void)close(hostfd);
+		return cc_error_set(err, e, "read the host's /dev");
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
+		    (depth == 0 && (strcmp(n, "pts") == 0 || strcmp(n, "shm") == 0 ||
+				    strcmp(n, "mqueue") == 0 || strcmp(n, "ptmx") == 0 ||
+				    strcmp(n, "console") == 0)))
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* vanished meanwhile */
+		if (S_ISDIR(st.st_mode) && depth < 4) {
+			if (mkdirat(devfd, n, st.st_mode & 07777) < 0 && errno != EEXIST)
+				return cc_error_set(err, errno, "create '/dev/%s'", n);
+			int sub = openat(dirfd(d), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int dsub = openat(devfd, n, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0 || dsub < 0) {
+				cc_closep(&sub);
+				continue;
+			}
+			int r = copy_host_devices(sub, dsub, depth + 1, err);
+			if (r < 0)
+				return r;
+		} else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+			if (mknodat(devfd, n, st.st_mode, st.st_rdev) < 0) {
+				if (errno == EEXIST)
+					continue; /* one of the standard nodes */
+				return cc_error_set(err, errno, "mknod '/dev/%s'", n);
+			}
+			(void)fchownat(devfd, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+		}
+	}
+	return 0;
+}
+
+static int mount_dev(int rootfd, bool privileged, cc_error **err)
 {
 	_cleanup_close_ int fd = -1;
 	int r = system_dir(rootfd, "/dev", 0755, &fd, err);
@@ -397,6 +446,13 @@ static int mount_dev(int rootfd, cc_error **err)
 			return cc_error_set(err, errno, "symlink '/dev/%s'", devlinks[i][0]);
 
 	/* a devpts of our own: ptys of the container are not the host's */
+	if (privileged) {
+		int host = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (host < 0)
+			return cc_error_set(err, errno, "open the host's /dev");
+		if ((r = copy_host_devices(host, devfd, 0, err)) < 0)
+			return r;
+	}
 	r = dev_sub(devfd, "pts", 0755, "devpts", MS_NOSUID | MS_NOEXEC,
 		    "newinstance,ptmxmode=0666,mode=0620,gid=5", err);
 	if (r == 0)
@@ -408,13 +464,14 @@ static int mount_dev(int rootfd, cc_error **err)
 	return r;
 }
 
-static int mount_sys(int rootfd, bool cgroup2, cc_error **err)
+static int mount_sys(int rootfd, bool cgroup2, bool privileged, cc_error **err)
 {
 	_cleanup_close_ int fd = -1;
 	int r = system_dir(rootfd, "/sys", 0555, &fd, err);
 	if (r < 0)
 		return r;
-	unsigned long flags = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY;
+	/* --privileged: /sys (and the cgroup2 below) read-write, as docker */
+	unsigned long flags = MS_NOSUID | MS_NOEXEC | MS_NODEV | (privileged ? 0 : MS_RDONLY);
 	if (mount_on_fd("sysfs", fd, "sysfs", flags, NULL) < 0) {
 		/* A sysfs can only be mounted by someone owning the network
 		 * namespace it shows; with --net host under a non-initial user
@@ -560,8 +617,8 @@ int cc_rt_setup_rootfs(const struct cc_rt_plan *plan, cc_error **err)
 
 	/* Kernel filesystems, while the host's /dev is still reachable for the
 	 * bind fallback of device nodes. */
-	if ((r = mount_proc(rootfd, err)) < 0 || (r = mount_dev(rootfd, err)) < 0 ||
-	    (r = mount_sys(rootfd, plan->host_cgroup2, err)) < 0)
+	if ((r = mount_proc(rootfd, err)) < 0 || (r = mount_dev(rootfd, s->privileged, err)) < 0 ||
+	    (r = mount_sys(rootfd, plan->host_cgroup2, s->privileged, err)) < 0)
 		return r;
 
 	/* The etc files and the user's mounts, parents before children (the
@@ -582,7 +639,7 @@ int cc_rt_setup_rootfs(const struct cc_rt_plan *plan, cc_error **err)
 
 	/* Masks go on top of the container's own /proc and /sys, so after
 	 * pivot_root, where "/proc/..." can only mean those. */
-	if ((r = mask_paths(err)) < 0)
+	if (!s->privileged && (r = mask_paths(err)) < 0)
 		return r;
 
 	/* Last: the root itself, alone (not /proc, /dev, binds, tmpfs). */

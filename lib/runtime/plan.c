@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #endif
 #include "runtime-internal.h"
+#include "security-internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -83,6 +84,7 @@ void cc_rt_plan_release(struct cc_rt_plan *p)
 	}
 	free(p->mounts);
 	free((char *)p->cwd);
+	free(p->seccomp_filter);
 	*p = (struct cc_rt_plan){ 0 };
 }
 
@@ -242,7 +244,8 @@ static int build(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **e
 	p->unshare_cgroupns = true;
 	struct statfs sf;
 	p->host_cgroup2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
-	return 0;
+	/* capabilities, the compiled seccomp program, rlimits, resources */
+	return cc_rt_plan_security(s, p, err);
 }
 
 int cc_rt_plan_build(const struct cc_run_spec *spec, struct cc_rt_plan *ret, cc_error **err)

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #endif
 #include "runtime-internal.h"
+#include "cgroup-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -160,6 +161,7 @@ struct run {
 	int kill_sig;     /* signal that arrived before the command started */
 	int emulated_sig; /* signal PID 1 ignored, delivered as SIGKILL */
 	cc_error *child_err;
+	struct cc_rt_cgroup cg; /* spec->container_id's cgroup (cgroup.c) */
 };
 
 static int send_signal(struct run *r, int sig)
@@ -180,6 +182,14 @@ static void run_release(struct run *r)
 			;
 		r->reaped = true;
 	}
+	/* after the reap: the cgroup empties when the last process is gone;
+	 * a detached container's stays (cc_runtime_cgroup_cleanup) */
+	if (!r->keep) {
+		cc_error *e = NULL;
+		if (cc_rt_cgroup_destroy(&r->cg, &e) < 0)
+			cc_error_free(e); /* nowhere to report it on this path */
+	}
+	cc_rt_cgroup_release(&r->cg);
 	cc_rt_tty_release(&r->tty);
 	cc_closep(&r->pty_master);
 	cc_closep(&r->pidfd);
@@ -307,7 +317,11 @@ static int handle_sync(struct run *r, cc_error **err)
 		if (r->created)
 			break;
 		r->created = true;
-		/* the child waits for CC_SYNC_GO while the caller's hook runs */
+		/* The child waits for CC_SYNC_GO: into its cgroup before it runs
+		 * anything (it unshares its cgroup namespace after GO, so it sees
+		 * this cgroup as "/"), then the caller's hook. */
+		if ((n = cc_rt_cgroup_enter(&r->cg, r->pid, err)) < 0)
+			return n;
 		if (r->plan->spec->on_created != NULL) {
 			int hr = r->plan->spec->on_created(r->pid, r->plan->spec->hook_data, err);
 			if (hr != 0) {
@@ -395,6 +409,20 @@ static int exit_status(int st)
 	return 255;
 }
 
+/* The container's cgroup (spec->container_id), made and limited before
+ * clone so that a failure leaves nothing running; the child is moved in
+ * at CC_SYNC_CREATED, and run_release removes it. */
+static int cgroup_setup(struct run *run, cc_error **err)
+{
+	const struct cc_run_spec *spec = run->plan->spec;
+	if (spec->container_id == NULL)
+		return 0;
+	int r = cc_rt_cgroup_init(&run->cg, NULL, spec->container_id, err);
+	if (r == 0)
+		r = cc_rt_cgroup_create(&run->cg, &run->plan->resources, spec->privileged, err);
+	return r;
+}
+
 /* Clone the child with signals routed to a signalfd; shared by run and start. */
 static int spawn(struct run *run, void (*child_main)(const struct cc_rt_plan *, int, void *), void *child_data,
 		 cc_error **err)
@@ -457,7 +485,7 @@ int cc_runtime_start(const struct cc_run_spec *spec, pid_t *ret_pid, int *ret_pt
 		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
 	};
 	cc_rt_tty_init(&run.tty, false);
-	if ((r = spawn(&run, NULL, NULL, err)) < 0)
+	if ((r = cgroup_setup(&run, err)) < 0 || (r = spawn(&run, NULL, NULL, err)) < 0)
 		return r;
 	/* Until the command runs, signals to us stop the start (forward_signal
 	 * kills the child before CC_SYNC_EXEC); EOF after EXEC means execve
@@ -504,12 +532,20 @@ int cc_runtime_run(const struct cc_run_spec *spec, int *ret_status, cc_error **e
 		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
 	};
 	cc_rt_tty_init(&run.tty, spec->interactive);
-	if ((r = spawn(&run, NULL, NULL, err)) < 0)
+	if ((r = cgroup_setup(&run, err)) < 0 || (r = spawn(&run, NULL, NULL, err)) < 0)
 		return r;
 
 	r = run_loop(&run, err);
 	if (r < 0)
 		return r;
+	/* reaped: every process of the container is gone, the count is final */
+	if (spec->ret_oom_killed != NULL) {
+		bool oom = false;
+		cc_error *e = NULL;
+		if (cc_rt_cgroup_oom_killed(&run.cg, &oom, &e) < 0)
+			cc_error_free(e); /* unreadable: report no OOM rather than fail the run */
+		*spec->ret_oom_killed = oom;
+	}
 	if (run.child_err != NULL) {
 		int ret = run.child_err->errnum > 0 ? -run.child_err->errnum : -1;
 		if (err != NULL && *err == NULL)

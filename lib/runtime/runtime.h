@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util/error.h"
@@ -32,6 +33,23 @@ struct cc_bind_mount {
 struct cc_tmpfs_mount {
 	const char *target;
 	const char *options;  /* extra mount data, may be NULL */
+};
+
+/* --ulimit NAME=SOFT[:HARD]: one setrlimit() in the container. */
+struct cc_rlimit {
+	int resource;              /* RLIMIT_* */
+	uint64_t soft, hard;       /* RLIM_INFINITY: unlimited */
+};
+
+/* Cgroup limits; 0 leaves a value at the kernel's default. */
+struct cc_resources {
+	int64_t memory;            /* bytes (--memory) */
+	int64_t memory_swap;       /* memory + swap bytes (--memory-swap); -1:
+	                              unlimited swap; 0: twice memory (docker) */
+	int64_t cpu_quota;         /* microseconds per period (--cpus) */
+	int64_t cpu_period;        /* microseconds; 0: 100000 when a quota is set */
+	int64_t cpu_shares;        /* relative weight (--cpu-shares), 2..262144 */
+	int64_t pids_limit;        /* tasks (--pids-limit); -1: unlimited */
 };
 
 struct cc_run_spec {
@@ -77,6 +95,31 @@ struct cc_run_spec {
 	 * the container survives the caller. */
 	bool detached;
 
+	/* Privileges (issue 4).  A zeroed spec gets docker's defaults: the
+	 * default capability set, the default seccomp profile, no cgroup. */
+	bool privileged;           /* every capability, no seccomp, host devices,
+	                              /sys read-write, no masked paths */
+	const char *const *cap_add;  /* NULL-terminated names: "NET_ADMIN",
+	                                "cap_net_admin", "ALL"; may be NULL */
+	const char *const *cap_drop;
+	const char *seccomp_profile; /* NULL: default profile; "unconfined";
+	                                or the path of a docker-format JSON file */
+	bool no_new_privileges;
+	/* Where compiled seccomp programs are cached (created when missing);
+	 * NULL: compile on every start (about 11 ms for the default). */
+	const char *seccomp_cache_dir;
+	const struct cc_rlimit *rlimits;
+	size_t n_rlimits;
+
+	/* Resources: the container gets the cgroup ccontainer/<container_id>
+	 * (in every hierarchy it uses), removed when it exits.  NULL: no
+	 * cgroup of its own, resources must then be all zero. */
+	const char *container_id;
+	struct cc_resources resources;
+	/* When non-NULL, set to whether the kernel OOM-killed a process of
+	 * the container (cc_runtime_run only). */
+	bool *ret_oom_killed;
+
 	/* Called in the parent once the container's init process exists, before
 	 * it execs the command (the child waits).  Used for cgroups, network,
 	 * recording the pid.  Non-zero return aborts the start. */
@@ -97,5 +140,32 @@ int cc_runtime_start(const struct cc_run_spec *spec, pid_t *ret_pid, int *ret_pt
  * sent to the caller are forwarded to the container's process.  Everything
  * set up (mounts, namespaces, pty state) is released on every path. */
 int cc_runtime_run(const struct cc_run_spec *spec, int *ret_status, cc_error **err);
+
+/* Run a further process inside a running container (exec): join every
+ * namespace and the cgroup of target (the container's first process, in the
+ * caller's pid namespace), then argv/env/cwd/user/tty/interactive as in a
+ * spec (the rootfs and mount fields are ignored).  Waits for it, like
+ * cc_runtime_run, and forwards signals. */
+int cc_runtime_exec(const struct cc_run_spec *spec, pid_t target, int *ret_status, cc_error **err);
+
+/* Parse docker's --ulimit NAME=SOFT[:HARD] (core, cpu, data, fsize, locks,
+ * memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending,
+ * stack, as; -1 or "unlimited" for no limit; HARD defaults to SOFT). */
+int cc_runtime_parse_ulimit(const char *arg, struct cc_rlimit *ret, cc_error **err);
+
+/* Remove the cgroup of a container started with cc_runtime_start once its
+ * processes are gone (whoever reaps it calls this), and tell whether the
+ * kernel OOM-killed one of them.  A missing cgroup is not an error. */
+int cc_runtime_cgroup_cleanup(const char *container_id, bool *ret_oom_killed, cc_error **err);
+
+/* --- build: mount a root from outside a container ---------------------------
+ * Mount the overlay of spec's lower_dirs/upper_dir/work_dir at
+ * spec->rootfs_dir in the caller's mount namespace, exactly as a container
+ * would get it (nothing else of spec is used).  For callers that work on
+ * an image's files themselves (build's COPY/ADD); they unshare their own
+ * mount namespace first, so nothing outlives them.  Undo with
+ * cc_runtime_unmount_root (a busy mount is detached). */
+int cc_runtime_mount_root(const struct cc_run_spec *spec, cc_error **err);
+int cc_runtime_unmount_root(const char *rootfs_dir, cc_error **err);
 
 #endif

@@ -70,3 +70,54 @@ int cc_store_lease_release(struct cc_store *s, const char *container_id, cc_erro
 {
 	return cc_store_run(s, err, "DELETE FROM leases WHERE container_id=?", "s", container_id);
 }
+
+void cc_lease_list_free(struct cc_lease *l, size_t n)
+{
+	for (size_t i = 0; l != NULL && i < n; i++)
+		free(l[i].container_id);
+	free(l);
+}
+
+int cc_store_lease_list(struct cc_store *s, const char *network, struct cc_lease **ret, size_t *ret_n,
+			cc_error **err)
+{
+	sqlite3_stmt *st = NULL;
+	if (cc_store_prepare(s, &st, "SELECT container_id, ip FROM leases WHERE network=? ORDER BY ip", err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, network, -1, SQLITE_TRANSIENT);
+	struct cc_lease *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	bool nomem = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct in_addr a;
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		if (t == NULL || inet_pton(AF_INET, t, &a) != 1)
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct cc_lease *nv = realloc(v, nc * sizeof(*nv));
+			if (nv == NULL) {
+				nomem = true;
+				break;
+			}
+			v = nv;
+			cap = nc;
+		}
+		v[n].container_id = cc_store_col_strdup(st, 0);
+		v[n].ip = ntohl(a.s_addr);
+		if (v[n].container_id == NULL) {
+			nomem = true;
+			break;
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (nomem || (rc != SQLITE_DONE && rc != SQLITE_ROW)) {
+		cc_lease_list_free(v, n);
+		return nomem ? cc_error_set(err, ENOMEM, "list leases") : cc_store_sql_error(s, err, "list leases");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}

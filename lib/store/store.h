@@ -169,6 +169,14 @@ int cc_store_lease(struct cc_store *s, const char *network, uint32_t first, uint
 		   uint32_t *ret_ip, cc_error **err);
 /* Release every lease a container holds. */
 int cc_store_lease_release(struct cc_store *s, const char *container_id, cc_error **err);
+/* Every lease of network (for sweeping leases of dead containers). */
+struct cc_lease {
+	char *container_id;
+	uint32_t ip;       /* host byte order */
+};
+int cc_store_lease_list(struct cc_store *s, const char *network, struct cc_lease **ret, size_t *ret_n,
+			cc_error **err);
+void cc_lease_list_free(struct cc_lease *l, size_t n);
 
 /* Build cache: key (a sha256 over everything a step depends on) -> image ID. */
 int cc_store_cache_get(struct cc_store *s, const char *key, char **ret_image_id, cc_error **err);

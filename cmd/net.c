@@ -1,0 +1,327 @@
+/* Bridge networking glue for `run`: options, leases, sweeping.  See net.h. */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+#define HOSTS_MAX (64 * 1024)
+
+int cmd_net_opt(struct cmd_net_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'p':
+		if (o->n_publish >= sizeof(o->publish) / sizeof(o->publish[0]))
+			return cmd_failf(EXIT_CC_ERROR, "too many -p options (limit %zu)",
+					 sizeof(o->publish) / sizeof(o->publish[0]));
+		o->publish[o->n_publish++] = arg;
+		return 0;
+	case 'd':
+		if (o->n_dns >= CC_NET_MAX_DNS)
+			return cmd_failf(EXIT_CC_ERROR, "too many --dns options (limit %d)", CC_NET_MAX_DNS);
+		o->dns[o->n_dns++] = arg;
+		return 0;
+	case 'a':
+		if (o->n_add_host >= CMD_NET_MAX_ADD_HOST)
+			return cmd_failf(EXIT_CC_ERROR, "too many --add-host options (limit %d)", CMD_NET_MAX_ADD_HOST);
+		o->add_host[o->n_add_host++] = arg;
+		return 0;
+	default:
+		return cmd_failf(EXIT_CC_ERROR, "internal: unknown network option");
+	}
+}
+
+/* The store's tag in nftables chain names: the first hex digits of the
+ * sha256 of its real path.  Another store on the same host (--root) gets
+ * another tag, so neither ever sweeps the other's chains. */
+static void owner_tag(struct cc_store *s, char out[CC_NET_OWNER_LEN + 1])
+{
+	char real[PATH_MAX], d[72];
+	const char *root = cc_store_root(s);
+	if (realpath(root, real) != NULL)
+		root = real;
+	cc_sha256_digest(root, strlen(root), d);
+	snprintf(out, CC_NET_OWNER_LEN + 1, "%.*s", CC_NET_OWNER_LEN, d + 7);
+}
+
+/* Does someone hold the container's lock?  A foreground `run` and a
+ * detached container's monitor hold containers/<id>/monitor.lock for as
+ * long as they own the container (see container.c); a crashed one
+ * releases it with its death. */
+static bool lock_held(struct cc_store *s, const char *id)
+{
+	_cleanup_free_ char *dir = cc_store_container_path(s, id);
+	_cleanup_free_ char *p = NULL;
+	if (dir == NULL || asprintf(&p, "%s/monitor.lock", dir) < 0)
+		return true; /* cannot tell: keep */
+	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		(void)flock(fd, LOCK_UN);
+		return false;
+	}
+	return errno == EWOULDBLOCK;
+}
+
+/* Is pid still the process that started at start (not a recycled pid)
+ * and not a zombie?  A container killed with its ccontainer stays a zombie
+ * until init reaps it, which may take a moment. */
+static bool pid_running(int pid, uint64_t start)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')'); /* the name may hold spaces and parens */
+	if (p == NULL || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return false;
+	return cc_pid_start_time(pid) == start;
+}
+
+/* A container holds network resources from its lease (in on_created, with
+ * the lock held) until cmd_container_finish released them.  Alive: its
+ * owner holds the lock, or it still runs (a detached container whose
+ * monitor died; `ps` and `rm` finish those, and release them then). */
+static bool container_alive(const char *id, void *data)
+{
+	struct cc_store *s = data;
+	struct cc_container_record *c = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, id, &c, &e) < 0) {
+		bool gone = e != NULL && e->kind == CC_ERR_NOT_FOUND;
+		cc_error_free(e);
+		return !gone; /* a database error: never remove what we cannot check */
+	}
+	bool live = lock_held(s, c->id) || (c->state != NULL && strcmp(c->state, "running") == 0 && c->pid > 0 &&
+					     c->pid_start != 0 && pid_running(c->pid, c->pid_start));
+	cc_container_record_free(c);
+	return live;
+}
+
+static int gc_with(struct cc_store *s, const struct cc_net_config *cfg, const char *owner, cc_error **err)
+{
+	/* Rules before leases: an address must never be free while a DNAT
+	 * rule still points at it. */
+	if (cc_net_sweep(owner, container_alive, s, err) < 0)
+		return -1;
+	struct cc_lease *l = NULL;
+	size_t n = 0;
+	if (cc_store_lease_list(s, cfg->bridge, &l, &n, err) < 0)
+		return -1;
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++)
+		if (!container_alive(l[i].container_id, s))
+			r = cc_store_lease_release(s, l[i].container_id, err);
+	cc_lease_list_free(l, n);
+	return r;
+}
+
+int cc_net_gc(struct cc_store *s, cc_error **err)
+{
+	struct cc_net_config cfg;
+	char owner[CC_NET_OWNER_LEN + 1];
+	if (cc_net_config_load(CC_NET_CONFIG_PATH, &cfg, err) < 0)
+		return -1;
+	owner_tag(s, owner);
+	return gc_with(s, &cfg, owner, err);
+}
+
+int cmd_net_prepare(struct cmd_net *n, struct cc_store *s, const struct cmd_net_opts *o, enum cc_net_mode mode,
+		    char *const *exposed, const char *existing_config)
+{
+	cc_error *e = NULL;
+	n->mode = mode;
+	n->n_ports = 0;
+	n->extra_hosts = NULL;
+	for (size_t i = 0; i < CC_NET_MAX_PORTS; i++)
+		n->fds[i] = -1;
+	for (size_t i = 0; i < o->n_dns; i++) {
+		struct in_addr a4;
+		struct in6_addr a6;
+		if (inet_pton(AF_INET, o->dns[i], &a4) != 1 && inet_pton(AF_INET6, o->dns[i], &a6) != 1)
+			return cmd_failf(EXIT_CC_ERROR, "invalid --dns '%s': not an IP address", o->dns[i]);
+	}
+	char gw[INET_ADDRSTRLEN] = "";
+	if (mode == CC_NET_BRIDGE) {
+		if (cc_net_config_load(CC_NET_CONFIG_PATH, &n->cfg, &e) < 0)
+			return cmd_fail(e, EXIT_CC_ERROR);
+		owner_tag(s, n->owner);
+		struct in_addr a = { .s_addr = htonl(n->cfg.gateway) };
+		inet_ntop(AF_INET, &a, gw, sizeof(gw));
+	} else if (o->n_publish > 0 || o->publish_all) {
+		return cmd_failf(EXIT_CC_ERROR, "publishing ports (-p, -P) needs the bridge network (--network bridge)");
+	}
+
+	size_t hl = 0, hcap = o->n_add_host * 320 + 1;
+	n->extra_hosts = calloc(1, hcap);
+	if (n->extra_hosts == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	for (size_t i = 0; i < o->n_add_host; i++) {
+		if (cc_net_parse_add_host(o->add_host[i], gw[0] ? gw : NULL, n->extra_hosts + hl, hcap - hl, &e) < 0)
+			return cmd_fail(e, EXIT_CC_ERROR);
+		hl += strlen(n->extra_hosts + hl);
+	}
+
+	if (existing_config != NULL) {
+		/* a stopped container started again: the same host ports, also
+		 * the ones -P picked the first time */
+		cmd_net_ports_from_json(existing_config, n->ports, CC_NET_MAX_PORTS, &n->n_ports);
+		exposed = NULL;
+	}
+	for (size_t i = 0; existing_config == NULL && i < o->n_publish; i++)
+		if (cc_net_parse_publish(o->publish[i], n->ports, CC_NET_MAX_PORTS, &n->n_ports, &e) < 0)
+			return cmd_fail(e, EXIT_CC_ERROR);
+	for (char *const *x = o->publish_all ? exposed : NULL; x && *x; x++) {
+		struct cc_port_map m;
+		if (cc_net_parse_exposed(*x, &m, &e) < 0)
+			return cmd_fail(e, EXIT_CC_ERROR);
+		bool dup = false; /* -p for the same port wins, as in docker */
+		for (size_t i = 0; i < n->n_ports && !dup; i++)
+			dup = n->ports[i].container_port == m.container_port && n->ports[i].proto == m.proto;
+		if (dup)
+			continue;
+		if (n->n_ports >= CC_NET_MAX_PORTS)
+			return cmd_failf(EXIT_CC_ERROR, "too many published ports (limit %d)", CC_NET_MAX_PORTS);
+		n->ports[n->n_ports++] = m;
+	}
+	/* Before the container exists: a port in use is an error with
+	 * nothing to clean up. */
+	if (n->n_ports > 0 && cc_net_reserve_ports(n->ports, n->n_ports, n->fds, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	return 0;
+}
+
+void cmd_net_config_json(const struct cmd_net *n, json_t *cfg)
+{
+	if (cfg == NULL || n->n_ports == 0)
+		return;
+	json_t *ports = json_array();
+	for (size_t i = 0; ports && i < n->n_ports; i++) {
+		const struct cc_port_map *m = &n->ports[i];
+		struct in_addr a = { .s_addr = htonl(m->host_ip) };
+		char ip[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		json_array_append_new(ports, json_pack("{s:s, s:i, s:i, s:s}", "HostIp", ip, "HostPort",
+						       (int)m->host_port, "ContainerPort", (int)m->container_port,
+						       "Protocol", m->proto == IPPROTO_UDP ? "udp" : "tcp"));
+	}
+	json_object_set_new(cfg, "Ports", ports);
+}
+
+int cmd_net_ports_from_json(const char *config_json, struct cc_port_map *out, size_t max, size_t *ret_n)
+{
+	json_t *j = config_json ? json_loads(config_json, 0, NULL) : NULL;
+	json_t *ports = json_object_get(j, "Ports");
+	size_t n = 0, i;
+	json_t *p;
+	json_array_foreach(ports, i, p) {
+		struct in_addr a;
+		const char *ip = json_string_value(json_object_get(p, "HostIp"));
+		const char *proto = json_string_value(json_object_get(p, "Protocol"));
+		json_int_t hp = json_integer_value(json_object_get(p, "HostPort"));
+		json_int_t cp = json_integer_value(json_object_get(p, "ContainerPort"));
+		if (n == max || ip == NULL || proto == NULL || inet_pton(AF_INET, ip, &a) != 1 || hp < 1 || hp > 65535 ||
+		    cp < 1 || cp > 65535)
+			continue;
+		out[n++] = (struct cc_port_map){ .host_ip = ntohl(a.s_addr), .host_port = (uint16_t)hp,
+						 .container_port = (uint16_t)cp,
+						 .proto = strcmp(proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP };
+	}
+	json_decref(j);
+	*ret_n = n;
+	return 0;
+}
+
+char *cmd_net_hosts(const struct cmd_net *n, const char *hostname, const char *name)
+{
+	const char *extra = n->extra_hosts ? n->extra_hosts : "";
+	char *out = NULL;
+	if (n->mode == CC_NET_HOST) {
+		_cleanup_free_ char *host = NULL;
+		size_t len = 0;
+		cc_error *e = NULL;
+		if (cc_read_file("/etc/hosts", HOSTS_MAX, &host, &len, &e) < 0)
+			cc_error_free(e);
+		const char *h = host ? host : "";
+		size_t hl = strlen(h);
+		if (asprintf(&out, "%s%s%s", h, hl > 0 && h[hl - 1] != '\n' ? "\n" : "", extra) < 0)
+			return NULL;
+		return out;
+	}
+	char ip[INET_ADDRSTRLEN] = "127.0.1.1";
+	if (n->mode == CC_NET_BRIDGE && n->ip != 0) {
+		struct in_addr a = { .s_addr = htonl(n->ip) };
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	}
+	bool alias = name != NULL && strcmp(name, hostname) != 0;
+	if (asprintf(&out, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s%s%s\n%s", ip,
+		     hostname, alias ? " " : "", alias ? name : "", extra) < 0)
+		return NULL;
+	return out;
+}
+
+int cmd_net_on_created(struct cmd_net *n, struct cc_store *s, const char *id, pid_t pid, const char *hosts_path,
+		       const char *hostname, const char *name, cc_error **err)
+{
+	if (n->mode != CC_NET_BRIDGE)
+		return 0;
+	/* What dead containers left behind (cheap when there is nothing:
+	 * one nfnetlink dump and one query), then the bridge and NAT. */
+	cc_error *e = NULL;
+	if (gc_with(s, &n->cfg, n->owner, &e) < 0) {
+		fprintf(stderr, "Warning: sweep network leftovers: %s, ignoring\n", e->msg);
+		cc_error_free(e);
+	}
+	if (cc_net_bridge_ensure(&n->cfg, err) < 0)
+		return -1;
+	uint32_t first, last;
+	cc_net_lease_range(&n->cfg, &first, &last);
+	if (cc_store_lease(s, n->cfg.bridge, first, last, id, &n->ip, err) < 0)
+		return -1;
+	_cleanup_free_ char *hosts = cmd_net_hosts(n, hostname, name);
+	if (hosts == NULL)
+		return cc_error_set(err, ENOMEM, "write /etc/hosts");
+	if (cc_write_file(hosts_path, hosts, strlen(hosts), 0644, err) < 0)
+		return -1;
+	struct cc_net_endpoint ep = { .id = id, .owner = n->owner, .ip = n->ip, .ports = n->ports,
+				      .n_ports = n->n_ports };
+	return cc_net_attach(&n->cfg, pid, &ep, err);
+}
+
+int cmd_net_release(struct cc_store *s, const struct cc_container_record *c, cc_error **err)
+{
+	json_t *j = c->config_json ? json_loads(c->config_json, 0, NULL) : NULL;
+	const char *mode = json_string_value(json_object_get(j, "Network"));
+	bool bridge = mode != NULL && strcmp(mode, "bridge") == 0;
+	bool ports = json_array_size(json_object_get(j, "Ports")) > 0;
+	json_decref(j);
+	if (bridge) {
+		char owner[CC_NET_OWNER_LEN + 1];
+		owner_tag(s, owner);
+		/* rules and veth before the lease (see gc_with); when they
+		 * cannot be removed the lease stays for cc_net_gc to retry */
+		if (cc_net_detach(owner, c->id, ports, err) < 0)
+			return -1;
+	}
+	return cc_store_lease_release(s, c->id, err);
+}
+
+void cmd_net_teardown(struct cmd_net *n)
+{
+	for (size_t i = 0; i < n->n_ports; i++)
+		cc_closep(&n->fds[i]);
+	free(n->extra_hosts);
+	n->extra_hosts = NULL;
+}

@@ -1,0 +1,72 @@
+/* ccontainer port CONTAINER [PRIVATE_PORT[/PROTO]]: the published ports, as
+ * `docker port` prints them. */
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "net.h"
+
+static int usage(void)
+{
+	printf("Usage: ccontainer port CONTAINER [PRIVATE_PORT[/PROTO]]\n\n"
+	       "List the port mappings of a container, or the host address of one port.\n");
+	return 0;
+}
+
+int cmd_port(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c == 'h')
+			return usage();
+		return EXIT_CC_ERROR;
+	}
+	if (optind >= argc || argc - optind > 2)
+		return cmd_failf(EXIT_CC_ERROR, "\"port\" requires 1 or 2 arguments: ccontainer port CONTAINER [PRIVATE_PORT[/PROTO]]");
+	const char *ref = argv[optind], *filter = argc - optind == 2 ? argv[optind + 1] : NULL;
+	struct cc_port_map want = { 0 };
+	cc_error *e = NULL;
+	if (filter != NULL && cc_net_parse_exposed(filter, &want, &e) < 0) {
+		cc_error_clear(&e);
+		return cmd_failf(EXIT_CC_ERROR, "invalid port '%s': expected PORT[/tcp|/udp]", filter);
+	}
+
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	struct cc_container_record *rec = NULL;
+	if (cc_store_container_get(s, ref, &rec, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	static struct cc_port_map maps[CC_NET_MAX_PORTS];
+	size_t n = 0;
+	cmd_net_ports_from_json(rec->config_json, maps, CC_NET_MAX_PORTS, &n);
+	int rc = 0;
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		char cport[32], host[64];
+		cc_net_format_container_port(&maps[i], cport, sizeof(cport));
+		cc_net_format_host_port(&maps[i], host, sizeof(host));
+		if (filter == NULL) {
+			printf("%s -> %s\n", cport, host);
+		} else if (maps[i].container_port == want.container_port && maps[i].proto == want.proto) {
+			printf("%s\n", host);
+			found = true;
+		}
+	}
+	if (filter != NULL && !found) {
+		char cport[32];
+		cc_net_format_container_port(&want, cport, sizeof(cport));
+		rc = cmd_failf(EXIT_CC_ERROR, "no public port '%s' published for %s", cport, ref);
+	}
+	cc_container_record_free(rec);
+	cc_store_close(s);
+	return rc;
+}

@@ -1,0 +1,115 @@
+/* lib/runtime private interface: the container's cgroup.
+ *
+ *   cgroup.c     layout detection from mountinfo, the dispatcher, file helpers
+ *   cgroup-v2.c  the unified hierarchy: <root>/ccontainer/<id>
+ *   cgroup-v1.c  one directory per v1 hierarchy used
+ *                (<mount>/ccontainer/<id>), plus, on a hybrid host, the
+ *                unified hierarchy's ccontainer/<id> for tracking
+ *
+ * Like crun's libcrun_cgroup_manager, each layout is a table of functions;
+ * the rest of the runtime only calls cc_rt_cgroup_*().  The root (default
+ * /sys/fs/cgroup) and the mountinfo file are parameters so that the unit
+ * tests (tests/unit/test-cgroup.c) can run against a fake cgroupfs.
+ */
+#ifndef CC_RUNTIME_CGROUP_INTERNAL_H
+#define CC_RUNTIME_CGROUP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime.h"
+#include "util/error.h"
+
+#define CC_RT_CGROUP_PARENT "ccontainer"
+
+enum cc_rt_cgroup_layout {
+	CC_RT_CGROUP_NONE = 0, /* no cgroup filesystem at all */
+	CC_RT_CGROUP_V1,       /* v1 controllers only */
+	CC_RT_CGROUP_HYBRID,   /* v1 controllers, plus a unified hierarchy */
+	CC_RT_CGROUP_V2,       /* unified only */
+};
+
+/* v1 controllers we use, as bits */
+enum {
+	CC_RT_CG_CPU = 1 << 0,
+	CC_RT_CG_CPUACCT = 1 << 1,
+	CC_RT_CG_MEMORY = 1 << 2,
+	CC_RT_CG_PIDS = 1 << 3,
+	CC_RT_CG_DEVICES = 1 << 4,
+};
+
+#define CC_RT_CG_MAX_HIER 16
+
+struct cc_rt_cgroup_hier {
+	char *mount;        /* where the v1 hierarchy is mounted */
+	unsigned controllers;
+	char *path;         /* mount/ccontainer/<id> */
+	bool created;
+};
+
+struct cc_rt_cgroup;
+
+struct cc_rt_cgroup_ops {
+	const char *name;
+	/* mkdir and write the limits; the parents are created as needed */
+	int (*create)(struct cc_rt_cgroup *cg, const struct cc_resources *res, bool privileged,
+		      cc_error **err);
+	/* move pid (and later its children) in */
+	int (*enter)(struct cc_rt_cgroup *cg, pid_t pid, cc_error **err);
+	/* did the kernel OOM-kill something in it */
+	int (*oom_killed)(struct cc_rt_cgroup *cg, bool *ret, cc_error **err);
+	/* rmdir, retrying while the last processes exit */
+	int (*destroy)(struct cc_rt_cgroup *cg, cc_error **err);
+};
+
+struct cc_rt_cgroup {
+	const struct cc_rt_cgroup_ops *ops;
+	enum cc_rt_cgroup_layout layout;
+	char *id;
+	char *unified;      /* mount point of the cgroup2 hierarchy, or NULL */
+	char *path;         /* unified/ccontainer/<id> (v2, hybrid) */
+	bool created;
+	struct cc_rt_cgroup_hier v1[CC_RT_CG_MAX_HIER];
+	size_t n_v1;
+};
+
+/* Where to look; NULL members take the defaults. */
+struct cc_rt_cgroup_config {
+	const char *mountinfo;  /* default /proc/self/mountinfo */
+	const char *root;       /* default /sys/fs/cgroup; mount points under
+	                           /sys/fs/cgroup are taken under this instead */
+};
+
+/* Detect the layout and set cg up for container id (nothing created yet). */
+int cc_rt_cgroup_init(struct cc_rt_cgroup *cg, const struct cc_rt_cgroup_config *cfg,
+		      const char *id, cc_error **err);
+int cc_rt_cgroup_create(struct cc_rt_cgroup *cg, const struct cc_resources *res, bool privileged,
+			cc_error **err);
+int cc_rt_cgroup_enter(struct cc_rt_cgroup *cg, pid_t pid, cc_error **err);
+int cc_rt_cgroup_oom_killed(struct cc_rt_cgroup *cg, bool *ret, cc_error **err);
+int cc_rt_cgroup_destroy(struct cc_rt_cgroup *cg, cc_error **err);
+/* Free memory only (what was created stays). */
+void cc_rt_cgroup_release(struct cc_rt_cgroup *cg);
+
+extern const struct cc_rt_cgroup_ops cc_rt_cgroup_v1_ops;
+extern const struct cc_rt_cgroup_ops cc_rt_cgroup_v2_ops;
+
+/* --- helpers shared by the managers (cgroup.c) --------------------------- */
+
+/* Write value to dir/file (no O_CREAT, no O_TRUNC: cgroupfs files exist). */
+int cc_rt_cg_write(const char *dir, const char *file, const char *value, cc_error **err);
+/* Read dir/file (at most 64 KiB) into *ret (malloc'd, NUL-terminated). */
+int cc_rt_cg_read(const char *dir, const char *file, char **ret, cc_error **err);
+/* The number after "key " on a line of dir/file ("oom_kill 3"), or -1. */
+int64_t cc_rt_cg_read_key(const char *dir, const char *file, const char *key);
+/* mkdir, EEXIST being fine. */
+int cc_rt_cg_mkdir(const char *path, cc_error **err);
+/* rmdir, retrying on EBUSY for up to about two seconds (after the first
+ * few retries SIGKILLing what cgroup.procs still lists); ENOENT is fine. */
+int cc_rt_cg_rmdir(const char *path, cc_error **err);
+/* docker/crun: cpu.shares (2..262144) to cpu.weight (1..10000). */
+uint64_t cc_rt_cg_shares_to_weight(uint64_t shares);
+
+#endif
