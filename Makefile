@@ -45,10 +45,11 @@ ifeq ($(SANITIZE),1)
 all: $(BUILD)/ccontainer $(MONITOR_BIN) $(UNIT_BIN)
 else
 all: ccontainer ccontainer-monitor $(UNIT_BIN) $(HELPER_BIN)
+# cp + rename: a running ./ccontainer (ETXTBSY) does not stop the build
 ccontainer: $(BUILD)/ccontainer
-	@cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 ccontainer-monitor: $(MONITOR_BIN)
-	@cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
 # The per-container supervisor: static, libc only, small resident size.

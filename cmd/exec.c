@@ -101,7 +101,25 @@ int cmd_exec(int argc, char **argv)
 		}
 	}
 	env[n_env] = NULL;
+	/* the container's own privileges: capabilities, seccomp, no_new_privs */
+	const char *cap_add[65] = { NULL }, *cap_drop[65] = { NULL };
+	size_t na = 0, nd = 0;
+	json_array_foreach(json_object_get(cfg, "CapAdd"), i, v)
+		if (json_is_string(v) && na < 64)
+			cap_add[na++] = json_string_value(v);
+	json_array_foreach(json_object_get(cfg, "CapDrop"), i, v)
+		if (json_is_string(v) && nd < 64)
+			cap_drop[nd++] = json_string_value(v);
+	_cleanup_free_ char *seccomp_cache = NULL;
+	if (asprintf(&seccomp_cache, "%s/cache/seccomp", cc_store_root(s)) < 0)
+		seccomp_cache = NULL;
 	struct cc_run_spec spec = {
+		.privileged = json_is_true(json_object_get(cfg, "Privileged")),
+		.no_new_privileges = json_is_true(json_object_get(cfg, "NoNewPrivileges")),
+		.seccomp_profile = json_string_value(json_object_get(cfg, "SeccompProfile")),
+		.cap_add = cap_add,
+		.cap_drop = cap_drop,
+		.seccomp_cache_dir = seccomp_cache,
 		.argv = argv + optind + 1,
 		.env = env,
 		.cwd = workdir ? workdir : json_string_value(json_object_get(cfg, "WorkingDir")),

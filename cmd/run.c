@@ -656,7 +656,21 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 			    "OpenStdin", o.interactive, "AutoRemove", o.rm);
 	for (int i = 1; cfgjson && i < argc; i++)
 		json_array_append_new(json_object_get(cfgjson, "Args"), json_string(argv[i]));
-	/* what exec needs to run more processes "like the container's" */
+	/* what exec needs to run more processes "like the container's":
+	 * the same user and cwd by default, always the same privileges */
+	if (cfgjson) {
+		json_t *ca = json_array(), *cd = json_array();
+		for (size_t i = 0; i < o.n_cap_add; i++)
+			json_array_append_new(ca, json_string(o.cap_add[i]));
+		for (size_t i = 0; i < o.n_cap_drop; i++)
+			json_array_append_new(cd, json_string(o.cap_drop[i]));
+		json_object_set_new(cfgjson, "CapAdd", ca);
+		json_object_set_new(cfgjson, "CapDrop", cd);
+		json_object_set_new(cfgjson, "Privileged", json_boolean(o.privileged));
+		json_object_set_new(cfgjson, "NoNewPrivileges", json_boolean(o.no_new_privs));
+		if (o.seccomp)
+			json_object_set_new(cfgjson, "SeccompProfile", json_string(o.seccomp));
+	}
 	const char *eff_user = o.user ? o.user : ic->user, *eff_cwd = o.workdir ? o.workdir : ic->workdir;
 	if (cfgjson && eff_user)
 		json_object_set_new(cfgjson, "User", json_string(eff_user));

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #endif
 #include "runtime-internal.h"
+#include "security-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,7 +183,7 @@ void cc_rt_nsexec_child(const struct cc_rt_plan *plan, int sock, void *data)
 		cc_error_set(&err, errno, "chdir to cwd '%s'", plan->cwd);
 		fail(sock, err);
 	}
-	if (cc_rt_switch_user(&user, &err) < 0)
+	if (cc_rt_child_privileges_early(plan, &err) < 0 || cc_rt_switch_user(&user, &err) < 0)
 		fail(sock, err);
 	char **envp = NULL;
 	if (cc_rt_env_build(s->env, user.home, &envp, &err) < 0)
@@ -195,5 +196,8 @@ void cc_rt_nsexec_child(const struct cc_rt_plan *plan, int sock, void *data)
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		/* FIXME: linux < 5.11: the sync socket is CLOEXEC already, others may leak */
 	}
+	/* capabilities, no_new_privs, seccomp: the last step before execve */
+	if (cc_rt_child_privileges_final(plan, user.uid, &err) < 0)
+		fail(sock, err);
 	cc_rt_exec_command(path, s->argv, envp, sock);
 }

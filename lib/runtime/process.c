@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #endif
 #include "runtime-internal.h"
+#include "security-internal.h"
 #include "cgroup-internal.h"
 
 #include <errno.h>
@@ -572,9 +573,18 @@ int cc_runtime_exec(const struct cc_run_spec *spec, pid_t target, int *ret_statu
 	if (spec->argv == NULL || spec->argv[0] == NULL)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "exec: no command");
 	/* Not a new container: no plan to build beyond what the child reads. */
-	struct cc_rt_plan plan = { .spec = spec, .cwd = spec->cwd && *spec->cwd ? spec->cwd : "/" };
+	__attribute__((cleanup(cc_rt_plan_release))) struct cc_rt_plan plan = {
+		.spec = spec, .cwd = cc_rt_clean_path(spec->cwd && *spec->cwd ? spec->cwd : "/"),
+	};
+	if (plan.cwd == NULL)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "exec: the working directory '%s' must be absolute",
+				     spec->cwd);
+	/* the same capabilities and seccomp program as the container's own */
+	int r = cc_rt_plan_security(spec, &plan, err);
+	if (r < 0)
+		return r;
 	struct cc_rt_nsexec ns;
-	int r = cc_rt_nsexec_open(target, &ns, err);
+	r = cc_rt_nsexec_open(target, &ns, err);
 	if (r < 0)
 		return r;
 	/* The pid namespace applies to our children only: the clone below

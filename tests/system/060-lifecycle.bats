@@ -238,3 +238,14 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc ps
     assert_contains "$output" "att"
 }
+
+@test "exec runs with the container's capabilities and seccomp profile" {
+    run_cc run -d --name priv alpine sleep 100
+    run_cc exec priv grep -E '^(CapEff|Seccomp):' /proc/self/status
+    assert_contains "$output" "00000000a80425fb"
+    assert_match "$output" 'Seccomp:[[:space:]]+2'
+    run_cc 1 exec priv unshare -n true
+    run_cc run -d --name priv2 --cap-drop NET_RAW alpine sleep 100
+    run_cc exec priv2 grep '^CapEff' /proc/self/status
+    assert_contains "$output" "00000000a80425db"
+}
