@@ -25,6 +25,8 @@ struct cc_store *cmd_open_store(void);
 /* Print "Error: msg" and free the error; returns code. */
 int cmd_fail(cc_error *e, int code);
 int cmd_failf(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report an unknown flag or a missing argument as getopt returned it. */
+int cmd_bad_flag(int c, char **argv);
 /* Parse a --tls-verify[=BOOL] value. */
 bool cmd_parse_bool(const char *v, bool dflt);
 
@@ -46,6 +48,9 @@ int cmd_import(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 
 /* Containers (container.c) */

@@ -431,7 +431,7 @@ int cmd_ps(int argc, char **argv)
 	};
 	bool all = false, quiet = false, notrunc = false, json = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:aqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = true; break;
 		case 'q': quiet = true; break;
@@ -444,7 +444,7 @@ int cmd_ps(int argc, char **argv)
 		case 'h':
 			printf("Usage: ccontainer ps [-a] [-q] [--no-trunc] [--format json]\n");
 			return 0;
-		default: return EXIT_CC_ERROR;
+		default: return cmd_bad_flag(c, argv);
 		}
 	}
 	struct cc_store *s = cmd_open_store();
@@ -555,7 +555,7 @@ int cmd_logs(int argc, char **argv)
 	struct log_opts o = { .tail = -1 };
 	bool follow = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "+ftn:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ftn:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': follow = true; break;
 		case 't': o.timestamps = true; break;
@@ -568,7 +568,7 @@ int cmd_logs(int argc, char **argv)
 		case 'h':
 			printf("Usage: ccontainer logs [-f] [-t] [--tail N] CONTAINER\n");
 			return 0;
-		default: return EXIT_CC_ERROR;
+		default: return cmd_bad_flag(c, argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -783,7 +783,7 @@ int cmd_stop(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int timeout = 10, c;
-	while ((c = getopt_long(argc, argv, "+t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:t:h", opts, NULL)) != -1) {
 		if (c == 't') {
 			if (parse_timeout(optarg, &timeout) != 0)
 				return EXIT_CC_ERROR;
@@ -791,7 +791,7 @@ int cmd_stop(int argc, char **argv)
 			printf("Usage: ccontainer stop [-t SECONDS] CONTAINER...\n");
 			return 0;
 		} else {
-			return EXIT_CC_ERROR;
+			return cmd_bad_flag(c, argv);
 		}
 	}
 	return for_each_container(argc, argv, optind, stop_cb, &timeout, true);
@@ -809,7 +809,7 @@ int cmd_kill(int argc, char **argv)
 		{ "signal", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int sig = SIGKILL, c;
-	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:h", opts, NULL)) != -1) {
 		if (c == 's') {
 			if ((sig = parse_signal(optarg)) < 0)
 				return cmd_failf(EXIT_CC_ERROR, "invalid signal '%s'", optarg);
@@ -817,7 +817,7 @@ int cmd_kill(int argc, char **argv)
 			printf("Usage: ccontainer kill [-s SIGNAL] CONTAINER...\n");
 			return 0;
 		} else {
-			return EXIT_CC_ERROR;
+			return cmd_bad_flag(c, argv);
 		}
 	}
 	return for_each_container(argc, argv, optind, kill_cb, &sig, true);
@@ -848,12 +848,12 @@ static int start_cb(struct cc_store *s, struct cc_container_record *c, void *dat
 int cmd_start(int argc, char **argv)
 {
 	int c;
-	while ((c = getopt(argc, argv, "+h")) != -1) {
+	while ((c = getopt(argc, argv, "+:h")) != -1) {
 		if (c == 'h') {
 			printf("Usage: ccontainer start CONTAINER...\n");
 			return 0;
 		}
-		return EXIT_CC_ERROR;
+		return cmd_bad_flag(c, argv);
 	}
 	return for_each_container(argc, argv, optind, start_cb, NULL, true);
 }
@@ -870,7 +870,7 @@ int cmd_restart(int argc, char **argv)
 		{ "time", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int timeout = 10, c;
-	while ((c = getopt_long(argc, argv, "+t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:t:h", opts, NULL)) != -1) {
 		if (c == 't') {
 			if (parse_timeout(optarg, &timeout) != 0)
 				return EXIT_CC_ERROR;
@@ -878,7 +878,7 @@ int cmd_restart(int argc, char **argv)
 			printf("Usage: ccontainer restart [-t SECONDS] CONTAINER...\n");
 			return 0;
 		} else {
-			return EXIT_CC_ERROR;
+			return cmd_bad_flag(c, argv);
 		}
 	}
 	return for_each_container(argc, argv, optind, restart_cb, &timeout, true);
@@ -923,7 +923,7 @@ int cmd_rm(int argc, char **argv)
 	};
 	bool force = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "+fvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fvh", opts, NULL)) != -1) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'v')
@@ -932,7 +932,7 @@ int cmd_rm(int argc, char **argv)
 			printf("Usage: ccontainer rm [-f] CONTAINER...\n");
 			return 0;
 		} else
-			return EXIT_CC_ERROR;
+			return cmd_bad_flag(c, argv);
 	}
 	return for_each_container(argc, argv, optind, rm_cb, &force, true);
 }
@@ -1020,12 +1020,12 @@ int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret
 int cmd_attach(int argc, char **argv)
 {
 	int c;
-	while ((c = getopt(argc, argv, "+h")) != -1) {
+	while ((c = getopt(argc, argv, "+:h")) != -1) {
 		if (c == 'h') {
 			printf("Usage: ccontainer attach CONTAINER   (detach with ctrl-p ctrl-q)\n");
 			return 0;
 		}
-		return EXIT_CC_ERROR;
+		return cmd_bad_flag(c, argv);
 	}
 	if (optind != argc - 1)
 		return cmd_failf(EXIT_CC_ERROR, "\"attach\" requires exactly 1 argument");

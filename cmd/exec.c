@@ -26,7 +26,7 @@ int cmd_exec(int argc, char **argv)
 	const char *extra_env[64];
 	size_t n_extra = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+itde:u:w:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:itde:u:w:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': interactive = true; break;
 		case 't': tty = true; break;
@@ -46,7 +46,7 @@ int cmd_exec(int argc, char **argv)
 		case 'h':
 			printf("Usage: ccontainer exec [-i] [-t] [-d] [-e K=V] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]\n");
 			return 0;
-		default: return EXIT_CC_ERROR;
+		default: return cmd_bad_flag(c, argv);
 		}
 	}
 	if (argc - optind < 2)

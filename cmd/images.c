@@ -40,19 +40,20 @@ int cmd_images(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "digests", no_argument, NULL, 'd' },
 		{ "no-trunc", no_argument, NULL, 'n' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool quiet = false, digests = false, notrunc = false;
+	bool quiet = false, digests = false, notrunc = false, all = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "+qah", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:qah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q': quiet = true; break;
 		case 'd': digests = true; break;
 		case 'n': notrunc = true; break;
-		case 'a': break;
-		case 'h': USAGE_RETURN("ccontainer images [-q] [--digests] [--no-trunc]");
-		default: return EXIT_CC_ERROR;
+		case 'a': all = true; break;
+		case 'h': USAGE_RETURN("ccontainer images [-a] [-q] [--digests] [--no-trunc]");
+		default: return cmd_bad_flag(c, argv);
 		}
 	}
 	struct cc_store *s = cmd_open_store();
@@ -74,6 +75,17 @@ int cmd_images(int argc, char **argv)
 		if (cc_store_image_get(s, *id, &r, &e) < 0) {
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 			break;
+		}
+		/* build's intermediate images (untagged, in the build cache): only with -a */
+		bool cached = false;
+		if (!all && (r->tags == NULL || r->tags[0] == NULL) && cc_store_cache_has_image(s, *id, &cached, &e) < 0) {
+			cc_image_record_free(r);
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			break;
+		}
+		if (cached) {
+			cc_image_record_free(r);
+			continue;
 		}
 		char sid[13];
 		if (quiet) {
@@ -185,10 +197,10 @@ static json_t *image_json(struct cc_store *s, struct cc_image_record *r, cc_erro
 int cmd_inspect(int argc, char **argv)
 {
 	int c;
-	while ((c = getopt(argc, argv, "+h")) != -1) {
+	while ((c = getopt(argc, argv, "+:h")) != -1) {
 		if (c == 'h')
 			USAGE_RETURN("ccontainer inspect IMAGE [IMAGE...]");
-		return EXIT_CC_ERROR;
+		return cmd_bad_flag(c, argv);
 	}
 	if (optind >= argc)
 		return cmd_failf(EXIT_CC_ERROR, "\"inspect\" requires at least 1 argument");
@@ -278,6 +290,25 @@ static int delete_image(struct cc_store *s, const char *id, cc_error **err)
 	return 0;
 }
 
+/* The short ID of one container that uses image id ("" when none). */
+static void first_user(struct cc_store *s, const char *id, char out[13])
+{
+	struct cc_container_record **list = NULL;
+	size_t n = 0;
+	cc_error *e = NULL;
+	out[0] = '\0';
+	if (cc_store_container_list(s, &list, &n, &e) < 0) {
+		cc_error_free(e);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (out[0] == '\0' && strcmp(list[i]->image_id, id) == 0)
+			snprintf(out, 13, "%.12s", list[i]->id);
+		cc_container_record_free(list[i]);
+	}
+	free(list);
+}
+
 int cmd_rmi(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -287,11 +318,11 @@ int cmd_rmi(int argc, char **argv)
 	};
 	bool force = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': force = true; break;
 		case 'h': USAGE_RETURN("ccontainer rmi [-f] IMAGE [IMAGE...]");
-		default: return EXIT_CC_ERROR;
+		default: return cmd_bad_flag(c, argv);
 		}
 	}
 	if (optind >= argc)
@@ -349,9 +380,25 @@ int cmd_rmi(int argc, char **argv)
 				       "conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories",
 				       short_id(id, sid));
 		} else if (users > 0 && !force) {
+			char user_id[13] = "";
+			first_user(s, id, user_id);
 			rc = cmd_failf(EXIT_CC_ERROR,
-				       "conflict: unable to delete %s (must be forced) - image is being used by %d container%s",
-				       short_id(id, sid), users, users == 1 ? "" : "s");
+				       "conflict: unable to delete %s (must be forced) - image is being used by container %s%s",
+				       short_id(id, sid), user_id, users > 1 ? " and others" : "");
+		} else if (users > 0) {
+			/* -f on an image a container uses: its names go, the image stays
+			 * (dangling) until the container is removed, as in docker */
+			for (char **t = r->tags; t && *t; t++) {
+				char *repo = NULL, *tg = NULL;
+				split_tag(*t, &repo, &tg);
+				if (cc_store_untag(s, *t, &e) < 0)
+					rc = cmd_fail(e, EXIT_CC_ERROR);
+				else
+					printf("Untagged: %s:%s\n", repo, tg);
+				free(repo);
+				free(tg);
+				e = NULL;
+			}
 		} else if (delete_image(s, id, &e) < 0) {
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 		}
@@ -374,12 +421,12 @@ static int image_prune(int argc, char **argv)
 	};
 	bool all = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "+fah", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': break;
 		case 'a': all = true; break;
 		case 'h': USAGE_RETURN("ccontainer image prune [-a] [-f]");
-		default: return EXIT_CC_ERROR;
+		default: return cmd_bad_flag(c, argv);
 		}
 	}
 	struct cc_store *s = cmd_open_store();
@@ -405,8 +452,14 @@ static int image_prune(int argc, char **argv)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 			break;
 		}
-		bool dangling = r->tags == NULL || r->tags[0] == NULL;
+		bool dangling = r->tags == NULL || r->tags[0] == NULL, cached = false;
 		cc_image_record_free(r);
+		/* build cache intermediates are not dangling (docker's parents): -a removes them */
+		if (dangling && !all && cc_store_cache_has_image(s, *id, &cached, &e) < 0) {
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			break;
+		}
+		dangling = dangling && !cached;
 		if ((dangling || all) && users == 0 && delete_image(s, *id, &e) < 0)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 	}
@@ -426,10 +479,10 @@ static int image_prune(int argc, char **argv)
 int cmd_import(int argc, char **argv)
 {
 	int c;
-	while ((c = getopt(argc, argv, "+h")) != -1) {
+	while ((c = getopt(argc, argv, "+:h")) != -1) {
 		if (c == 'h')
 			USAGE_RETURN("ccontainer import TARBALL [REPOSITORY[:TAG]]");
-		return EXIT_CC_ERROR;
+		return cmd_bad_flag(c, argv);
 	}
 	if (optind >= argc || argc - optind > 2)
 		return cmd_failf(EXIT_CC_ERROR, "\"import\" requires 1 or 2 arguments: ccontainer import TARBALL [REF]");

@@ -43,7 +43,7 @@ int cmd_login(int argc, char **argv)
 	const char *user = NULL, *pass = NULL;
 	bool from_stdin = false, tls = true;
 	int c;
-	while ((c = getopt_long(argc, argv, "+u:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:u:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u': user = optarg; break;
 		case 'p': pass = optarg; break;
@@ -52,7 +52,7 @@ int cmd_login(int argc, char **argv)
 		case 'h':
 			printf("Usage: ccontainer login [-u USER] [-p PASS | --password-stdin] [--tls-verify=false] [REGISTRY]\n");
 			return 0;
-		default: return EXIT_CC_ERROR;
+		default: return cmd_bad_flag(c, argv);
 		}
 	}
 	if (argc - optind > 1)
@@ -84,12 +84,12 @@ int cmd_login(int argc, char **argv)
 int cmd_logout(int argc, char **argv)
 {
 	int c;
-	while ((c = getopt(argc, argv, "+h")) != -1) {
+	while ((c = getopt(argc, argv, "+:h")) != -1) {
 		if (c == 'h') {
 			printf("Usage: ccontainer logout [REGISTRY]\n");
 			return 0;
 		}
-		return EXIT_CC_ERROR;
+		return cmd_bad_flag(c, argv);
 	}
 	_cleanup_free_ char *domain = normalise_registry(registry_arg(argc, argv));
 	cc_error *e = NULL;

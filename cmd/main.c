@@ -20,6 +20,9 @@ struct command {
 static const struct command commands[] = {
 	{ "pull", cmd_pull, "Pull an image from a registry" },
 	{ "run", cmd_run, "Run a command in a new container" },
+	{ "build", cmd_build, "Build an image from a Containerfile" },
+	{ "save", cmd_save, "Save images to a tar archive (docker-archive or oci-archive)" },
+	{ "load", cmd_load, "Load images from a tar archive" },
 	{ "images", cmd_images, "List images" },
 	{ "inspect", cmd_inspect, "Show low-level information on images" },
 	{ "tag", cmd_tag, "Create a tag that refers to an image" },
@@ -91,6 +94,17 @@ int cmd_failf(int code, const char *fmt, ...)
 	return code;
 }
 
+/* getopt's own message has no "Error: " and says nothing docker would. */
+int cmd_bad_flag(int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	if (c == ':')
+		return cmd_failf(EXIT_CC_ERROR, "flag needs an argument: %s", arg);
+	if (optopt > 0 && optopt < 256)
+		return cmd_failf(EXIT_CC_ERROR, "unknown shorthand flag: '%c' in %s", optopt, arg);
+	return cmd_failf(EXIT_CC_ERROR, "unknown flag: %s", arg);
+}
+
 bool cmd_parse_bool(const char *v, bool dflt)
 {
 	if (v == NULL)
@@ -143,6 +157,7 @@ int main(int argc, char **argv)
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
 			optind = 0; /* reinitialise getopt for the subcommand */
+			opterr = 0; /* unknown flags are reported by cmd_bad_flag */
 			int rc = commands[i].fn(sub_argc, sub_argv);
 			if (fflush(stdout) != 0 && rc == 0)
 				return cmd_failf(EXIT_CC_ERROR, "write output: %s", strerror(errno));

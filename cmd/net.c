@@ -288,16 +288,34 @@ int cmd_net_on_created(struct cmd_net *n, struct cc_store *s, const char *id, pi
 		return -1;
 	uint32_t first, last;
 	cc_net_lease_range(&n->cfg, &first, &last);
-	if (cc_store_lease(s, n->cfg.bridge, first, last, id, &n->ip, err) < 0)
-		return -1;
-	_cleanup_free_ char *hosts = cmd_net_hosts(n, hostname, name);
-	if (hosts == NULL)
-		return cc_error_set(err, ENOMEM, "write /etc/hosts");
-	if (cc_write_file(hosts_path, hosts, strlen(hosts), 0644, err) < 0)
-		return -1;
-	struct cc_net_endpoint ep = { .id = id, .owner = n->owner, .ip = n->ip, .ports = n->ports,
-				      .n_ports = n->n_ports };
-	return cc_net_attach(&n->cfg, pid, &ep, err);
+	/* The store's lease is this store's bookkeeping; the veth named after
+	 * the address is the host-wide claim (net.h).  An address whose veth
+	 * still exists belongs to a container of another store, or to one
+	 * that just stopped: move on to the next free one. */
+	for (int attempt = 0;; attempt++) {
+		if (cc_store_lease(s, n->cfg.bridge, first, last, id, &n->ip, err) < 0)
+			return -1;
+		_cleanup_free_ char *hosts = cmd_net_hosts(n, hostname, name);
+		if (hosts == NULL)
+			return cc_error_set(err, ENOMEM, "write /etc/hosts");
+		if (cc_write_file(hosts_path, hosts, strlen(hosts), 0644, err) < 0)
+			return -1;
+		struct cc_net_endpoint ep = { .id = id, .owner = n->owner, .ip = n->ip, .ports = n->ports,
+					      .n_ports = n->n_ports };
+		cc_error *ae = NULL;
+		int r = cc_net_attach(&n->cfg, pid, &ep, &ae);
+		if (r == 0)
+			return 0;
+		if (ae == NULL || ae->kind != CC_ERR_IN_USE || attempt == 63 || n->ip >= last ||
+		    cc_store_lease_release(s, id, NULL) < 0) {
+			if (err != NULL && *err == NULL)
+				*err = steal_ptr(&ae);
+			cc_error_free(ae);
+			return r;
+		}
+		cc_error_free(ae);
+		first = n->ip + 1;
+	}
 }
 
 int cmd_net_release(struct cc_store *s, const struct cc_container_record *c, cc_error **err)

@@ -22,7 +22,7 @@ int cmd_port(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
 		if (c == 'h')
 			return usage();
 		return EXIT_CC_ERROR;

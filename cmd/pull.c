@@ -126,7 +126,7 @@ int cmd_pull(int argc, char **argv)
 	struct cc_pull_options po = { .jobs = 3, .tls_verify = true };
 	bool quiet = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "+qj:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:qj:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q': quiet = true; break;
 		case 'P': po.platform = optarg; break;
@@ -139,8 +139,7 @@ int cmd_pull(int argc, char **argv)
 		case 'h':
 			printf("Usage: ccontainer pull [-q] [--platform os/arch[/variant]] [--jobs N] [--tls-verify=false] IMAGE\n");
 			return 0;
-		default:
-			return EXIT_CC_ERROR;
+		default: return cmd_bad_flag(c, argv);
 		}
 	}
 	if (optind != argc - 1)

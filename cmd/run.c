@@ -346,16 +346,6 @@ static void remove_container(struct cc_store *s, const char *id, const char *dir
 	cc_error_free(e);
 }
 
-/* getopt's own message has no "Error: " and says nothing docker would. */
-static int bad_flag(int c, char **argv)
-{
-	const char *arg = optind > 0 ? argv[optind - 1] : "";
-	if (c == ':')
-		return cmd_failf(EXIT_CC_ERROR, "flag needs an argument: %s", arg);
-	if (optopt > 0 && optopt < 256)
-		return cmd_failf(EXIT_CC_ERROR, "unknown shorthand flag: '%c'", optopt);
-	return cmd_failf(EXIT_CC_ERROR, "unknown flag: %s", arg);
-}
 
 static int usage(void)
 {
@@ -443,7 +433,6 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	};
 	struct run_opts o = { .network = "bridge" };
 	int c, rc = 0;
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:dite:v:h:w:u:m:c:p:P", opts, NULL)) != -1) {
 		switch (c) {
 		case O_RM: o.rm = true; break;
@@ -488,7 +477,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		case O_DNS: rc = cmd_net_opt(&o.net, 'd', optarg); break;
 		case O_ADDHOST: rc = cmd_net_opt(&o.net, 'a', optarg); break;
 		case O_HELP: run_opts_release(&o); return usage();
-		default: run_opts_release(&o); return bad_flag(c, argv);
+		default: run_opts_release(&o); return cmd_bad_flag(c, argv);
 		}
 		if (rc != 0) {
 			run_opts_release(&o);
