@@ -58,6 +58,7 @@ int cmd_exec(int argc, char **argv)
 	cc_error *e = NULL;
 	int rc = 0;
 	json_t *cfg = NULL;
+	_cleanup_free_ char *seccomp_cache = NULL;
 	char *env[MAX_ENV + 1];
 	size_t n_env = 0;
 	if (cc_store_container_get(s, argv[optind], &ct, &e) < 0) {
@@ -110,7 +111,6 @@ int cmd_exec(int argc, char **argv)
 	json_array_foreach(json_object_get(cfg, "CapDrop"), i, v)
 		if (json_is_string(v) && nd < 64)
 			cap_drop[nd++] = json_string_value(v);
-	_cleanup_free_ char *seccomp_cache = NULL;
 	if (asprintf(&seccomp_cache, "%s/cache/seccomp", cc_store_root(s)) < 0)
 		seccomp_cache = NULL;
 	struct cc_run_spec spec = {
