@@ -118,6 +118,9 @@ void cc_rt_init_main(const char *path, char *const *argv, char *const *envp, int
 	if (sfd < 0)
 		goto on_error;
 
+	/* Named before the fork: the command may look at PID 1 right away.
+	 * (The argv scrub must wait: the command's argv may live there.) */
+	(void)prctl(PR_SET_NAME, "ccontainer-init", 0, 0, 0);
 	pid_t child = fork();
 	if (child < 0)
 		goto on_error;
@@ -133,7 +136,6 @@ void cc_rt_init_main(const char *path, char *const *argv, char *const *envp, int
 	 * that says the command's execve succeeded. */
 	(void)close(sock);
 	scrub_cmdline();
-	(void)prctl(PR_SET_NAME, "ccontainer-init", 0, 0, 0);
 	/* /proc/1/mem, environ, fds: root (CAP_SYS_PTRACE) only; our memory
 	 * is a copy of the caller's */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
