@@ -411,8 +411,7 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 			      "Command", c->command ? c->command : "", "Ports", ports ? ports : "", "Config", cfg);
 	if (o) {
 		json_object_set_new(o, "Dir", json_string(dir ? dir : ""));
-		json_t *net = json_object_get(cfg, "NetworkSettings");
-		json_object_set(o, "NetworkSettings", net ? net : json_object());
+		json_object_set_new(o, "NetworkSettings", cmd_net_settings(s, c));
 		json_object_set(o, "Mounts", json_object_get(cfg, "Mounts") ?: json_array());
 	}
 	json_decref(cfg);

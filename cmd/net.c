@@ -343,3 +343,57 @@ void cmd_net_teardown(struct cmd_net *n)
 	free(n->extra_hosts);
 	n->extra_hosts = NULL;
 }
+
+json_t *cmd_net_settings(struct cc_store *s, const struct cc_container_record *c)
+{
+	json_t *o = json_object();
+	json_t *cfg = c->config_json ? json_loads(c->config_json, 0, NULL) : NULL;
+	const char *mode = json_string_value(json_object_get(cfg, "Network"));
+	struct cc_port_map maps[32];
+	size_t n = 0;
+	cmd_net_ports_from_json(c->config_json, maps, sizeof(maps) / sizeof(maps[0]), &n);
+	json_t *ports = json_object();
+	for (size_t i = 0; ports && i < n; i++) {
+		char cport[32], hip[INET_ADDRSTRLEN], hport[8];
+		struct in_addr a = { .s_addr = htonl(maps[i].host_ip) };
+		cc_net_format_container_port(&maps[i], cport, sizeof(cport));
+		inet_ntop(AF_INET, &a, hip, sizeof(hip));
+		snprintf(hport, sizeof(hport), "%u", (unsigned)maps[i].host_port);
+		json_t *list = json_object_get(ports, cport);
+		if (list == NULL) {
+			list = json_array();
+			json_object_set_new(ports, cport, list);
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp", hip, "HostPort", hport));
+	}
+	json_object_set_new(o, "Ports", ports);
+	struct cc_net_config nc;
+	cc_error *e = NULL;
+	if (mode != NULL && strcmp(mode, "bridge") == 0 && cc_net_config_load(CC_NET_CONFIG_PATH, &nc, &e) == 0) {
+		char ip[INET_ADDRSTRLEN] = "", gw[INET_ADDRSTRLEN], mac[18] = "";
+		struct in_addr a = { .s_addr = htonl(nc.gateway) };
+		inet_ntop(AF_INET, &a, gw, sizeof(gw));
+		struct cc_lease *l = NULL;
+		size_t nl = 0;
+		/* the address exists while the container runs (its lease) */
+		if (cc_store_lease_list(s, nc.bridge, &l, &nl, &e) == 0) {
+			for (size_t i = 0; i < nl; i++) {
+				if (strcmp(l[i].container_id, c->id) != 0)
+					continue;
+				a.s_addr = htonl(l[i].ip);
+				inet_ntop(AF_INET, &a, ip, sizeof(ip));
+				snprintf(mac, sizeof(mac), "02:cc:%02x:%02x:%02x:%02x", l[i].ip >> 24, (l[i].ip >> 16) & 0xff,
+					 (l[i].ip >> 8) & 0xff, l[i].ip & 0xff);
+			}
+			cc_lease_list_free(l, nl);
+		}
+		json_object_set_new(o, "Bridge", json_string(nc.bridge));
+		json_object_set_new(o, "Gateway", json_string(ip[0] ? gw : ""));
+		json_object_set_new(o, "IPAddress", json_string(ip));
+		json_object_set_new(o, "IPPrefixLen", json_integer(ip[0] ? (json_int_t)nc.prefix : 0));
+		json_object_set_new(o, "MacAddress", json_string(mac));
+	}
+	cc_error_free(e);
+	json_decref(cfg);
+	return o;
+}

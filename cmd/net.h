@@ -82,6 +82,11 @@ int cmd_net_release(struct cc_store *s, const struct cc_container_record *c, cc_
  * the veth dies with the namespace).  Idempotent; for rm/ps and each start. */
 int cc_net_gc(struct cc_store *s, cc_error **err);
 
+/* docker's NetworkSettings for inspect: Bridge, Gateway, IPAddress,
+ * IPPrefixLen, MacAddress (while the container holds its lease) and Ports
+ * ({"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]}).  New reference. */
+json_t *cmd_net_settings(struct cc_store *s, const struct cc_container_record *c);
+
 /* The published ports recorded in a container's config JSON. */
 int cmd_net_ports_from_json(const char *config_json, struct cc_port_map *out, size_t max, size_t *ret_n);
 

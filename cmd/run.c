@@ -561,8 +561,10 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 		goto out;
 	}
-	memcpy(args, ep, n_ep * sizeof(char *));
-	memcpy(args + n_ep, cmdv, n_cmd * sizeof(char *));
+	if (n_ep > 0) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(args, ep, n_ep * sizeof(char *));
+	if (n_cmd > 0)
+		memcpy(args + n_ep, cmdv, n_cmd * sizeof(char *));
 	cmdline = join_argv(args);
 
 	/* Identity */
@@ -719,7 +721,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		.user = o.user ? o.user : ic->user,
 		.hostname = hostname,
 		.hostname_file = hostname_file,
-		.hosts_file = net == CC_NET_HOST && o.net.n_add_host == 0 ? "/etc/hosts" : hosts_file,
+		.hosts_file = hosts_file, /* with --network host a copy of the host's (docker) */
 		.resolv_file = resolv_file,
 		.binds = o.binds,
 		.n_binds = o.n_binds,

@@ -173,6 +173,28 @@ int cc_registry_login(const char *domain, const char *user, const char *pass, bo
 int cc_image_import(struct cc_store *s, const char *tarball, const char *reference, char **ret_image_id,
 		    cc_error **err);
 
+/* ---- save / load (archive.c) ---------------------------------------- */
+
+enum cc_archive_format {
+	CC_ARCHIVE_DOCKER,   /* manifest.json + uncompressed layers, and an OCI
+	                        layout over the same blobs (docker >= 25) */
+	CC_ARCHIVE_OCI,      /* OCI image layout, stored blobs byte for byte */
+};
+
+struct cc_save_image {
+	const char *id;      /* image ID */
+	const char *name;    /* normalised name to record, or NULL */
+};
+
+/* Write images as one tar to fd. */
+int cc_image_save(struct cc_store *s, const struct cc_save_image *images, size_t n, enum cc_archive_format fmt,
+		  int fd, cc_error **err);
+/* Load every image of a docker-archive or oci-archive (compressed or not)
+ * read from fd, verifying digests and diff IDs; loaded() is called with
+ * each name recorded (NULL for an image without one) and the image ID. */
+int cc_image_load(struct cc_store *s, int fd, void (*loaded)(const char *name, const char *id, void *data),
+		  void *data, cc_error **err);
+
 /* What an image says about running it: its config's `config` object plus
  * the unpacked layer directories, topmost first (overlay lowerdir order). */
 struct cc_run_config {

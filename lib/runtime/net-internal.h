@@ -8,7 +8,9 @@
 
 #include "net.h"
 
-#define CC_NL_BUF 16384
+/* big enough that the kernel never truncates a dump message (libmnl's
+ * MNL_SOCKET_DUMP_SIZE) */
+#define CC_NL_BUF 32768
 
 struct cc_nl {
 	struct mnl_socket *sk;
@@ -36,7 +38,8 @@ int cc_nl_talk(struct cc_nl *n, const void *buf, size_t len, uint32_t first, int
 int cc_nft_chain_exists(const char *name, cc_error **err);
 /* Run nftables commands through libnftables. */
 int cc_nft_run(const char *cmds, const char *what, cc_error **err);
-/* Delete chain `name` from table ip ccontainer; a missing one is fine. */
-int cc_nft_delete_chain(const char *name, cc_error **err);
+/* Delete chains from table ip ccontainer (at most 4, one transaction when
+ * they all exist); missing ones are fine. */
+int cc_nft_delete_chains(const char *const *names, size_t n, cc_error **err);
 
 #endif

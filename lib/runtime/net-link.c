@@ -143,7 +143,7 @@ int cc_nl_talk(struct cc_nl *n, const void *buf, size_t len, uint32_t first, int
 /* --- message building ------------------------------------------------------- */
 
 struct msgbuf {
-	char buf[CC_NL_BUF] __attribute__((aligned(8)));
+	char buf[4096] __attribute__((aligned(8))); /* requests are small */
 	size_t len;
 	uint32_t first, next;
 };
@@ -204,15 +204,36 @@ static int nl_fail(int code, const char *ext, cc_error **err, const char *what)
 	return cc_error_set(err, code, "%s", what);
 }
 
-static int ifindex_cb(const struct nlmsghdr *nlh, void *data)
+struct link_info {
+	int index;
+	bool bridge;   /* IFLA_INFO_KIND "bridge" */
+};
+
+static int link_attr_cb(const struct nlattr *attr, void *data)
 {
-	if (nlh->nlmsg_type == RTM_NEWLINK && mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct ifinfomsg))
-		*(int *)data = ((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index;
+	bool *bridge = data;
+	if (mnl_attr_get_type(attr) == IFLA_LINKINFO && mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0) {
+		const struct nlattr *in;
+		mnl_attr_for_each_nested(in, attr)
+			if (mnl_attr_get_type(in) == IFLA_INFO_KIND && mnl_attr_validate(in, MNL_TYPE_NUL_STRING) == 0)
+				*bridge = strcmp(mnl_attr_get_str(in), "bridge") == 0;
+	}
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_info *li = data;
+	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifinfomsg))
+		return 0;
+	li->index = ((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index;
+	(void)mnl_attr_parse(nlh, sizeof(struct ifinfomsg), link_attr_cb, &li->bridge);
 	return 0;
 }
 
-/* ifindex of name, -ENODEV when there is none, or a cc_error. */
-static int link_index(struct cc_nl *n, const char *name, cc_error **err)
+/* Look up interface name: ifindex (and whether it is a bridge), -ENODEV
+ * when there is none, or a cc_error. */
+static int link_lookup(struct cc_nl *n, const char *name, bool *ret_bridge, cc_error **err)
 {
 	struct msgbuf b;
 	msgbuf_init(&b, n, 1);
@@ -220,14 +241,33 @@ static int link_index(struct cc_nl *n, const char *name, cc_error **err)
 	put_ifinfo(nlh, 0, false);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	msg_end(&b, nlh);
-	int res[1], index = 0;
+	int res[1];
+	struct link_info li = { 0 };
 	char ext[1][128];
-	if (cc_nl_talk(n, b.buf, b.len, b.first, res, ifindex_cb, &index, ext, err) < 0)
+	if (cc_nl_talk(n, b.buf, b.len, b.first, res, link_cb, &li, ext, err) < 0)
 		return cc_error_prefix(err, "look up interface '%s'", name);
 	if (res[0] == ENODEV)
 		return -ENODEV;
-	if (res[0] != 0 || index <= 0)
+	if (res[0] != 0 || li.index <= 0)
 		return nl_fail(res[0] ? res[0] : ENODEV, ext[0], err, "look up interface");
+	if (ret_bridge != NULL)
+		*ret_bridge = li.bridge;
+	return li.index;
+}
+
+static int link_index(struct cc_nl *n, const char *name, cc_error **err)
+{
+	return link_lookup(n, name, NULL, err);
+}
+
+/* The configured bridge's ifindex; an interface of that name that is not a
+ * bridge is an error (we must not put addresses on someone's eth0). */
+static int bridge_index(struct cc_nl *n, const char *name, cc_error **err)
+{
+	bool is_bridge = false;
+	int index = link_lookup(n, name, &is_bridge, err);
+	if (index > 0 && !is_bridge)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "interface '%s' exists and is not a bridge", name);
 	return index;
 }
 
@@ -281,8 +321,11 @@ static int bridge_create(struct cc_nl *n, const struct cc_net_config *c, cc_erro
 	char ext[1][128];
 	if (cc_nl_talk(n, b.buf, b.len, b.first, res, NULL, NULL, ext, err) < 0)
 		return cc_error_prefix(err, "create bridge '%s'", c->bridge);
-	if (res[0] != 0 && res[0] != EEXIST) /* EEXIST: a concurrent start made it */
-		return nl_fail(res[0], ext[0], err, "create the bridge");
+	if (res[0] != 0 && res[0] != EEXIST) { /* EEXIST: a concurrent start made it */
+		char what[48];
+		snprintf(what, sizeof(what), "create bridge '%s'", c->bridge);
+		return nl_fail(res[0], ext[0], err, what);
+	}
 	return 0;
 }
 
@@ -291,18 +334,18 @@ int cc_net_bridge_ensure(const struct cc_net_config *c, cc_error **err)
 	__attribute__((cleanup(cc_nl_close))) struct cc_nl n = { 0 };
 	if (cc_nl_open(&n, NETLINK_ROUTE, err) < 0)
 		return -1;
-	int index = link_index(&n, c->bridge, err);
+	int index = bridge_index(&n, c->bridge, err);
 	if (index == -ENODEV) {
 		if (bridge_create(&n, c, err) < 0)
-			return cc_error_prefix(err, "bridge '%s'", c->bridge);
-		index = link_index(&n, c->bridge, err);
+			return -1;
+		index = bridge_index(&n, c->bridge, err);
 		if (index == -ENODEV)
 			return cc_error_set(err, ENODEV, "bridge '%s' vanished after it was created", c->bridge);
 	}
 	if (index < 0)
 		return -1;
-	/* The gateway address; cc_net_attach re-adds it (EEXIST) on every
-	 * start in the same batch as the veth, so it is not checked here. */
+	/* The gateway address, every time: someone may have removed it, and
+	 * EEXIST is one cheap round trip. */
 	struct msgbuf b;
 	msgbuf_init(&b, &n, 1);
 	put_addr(&b, index, c->gateway, c->prefix);
@@ -428,9 +471,7 @@ static int create_veth(struct cc_nl *n, const struct cc_net_config *c, int bridg
 		       uint32_t ip, cc_error **err)
 {
 	struct msgbuf b;
-	msgbuf_init(&b, n, 2);
-	/* the gateway address, in case someone removed it (EEXIST: there) */
-	put_addr(&b, bridge, c->gateway, c->prefix);
+	msgbuf_init(&b, n, 1);
 	struct nlmsghdr *nlh = msg_start(&b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
 	put_ifinfo(nlh, 0, true);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
@@ -457,21 +498,25 @@ static int create_veth(struct cc_nl *n, const struct cc_net_config *c, int bridg
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	msg_end(&b, nlh);
-	int res[2];
-	char ext[2][128];
+	int res[1];
+	char ext[1][128];
 	if (cc_nl_talk(n, b.buf, b.len, b.first, res, NULL, NULL, ext, err) < 0)
 		return -1;
-	if (res[1] != 0)
-		return nl_fail(res[1], ext[1], err, "create the veth pair");
-	if (res[0] != 0 && res[0] != EEXIST)
-		return nl_fail(res[0], ext[0], err, "add the gateway address to the bridge");
+	if (res[0] == EEXIST) {
+		char ipt[INET_ADDRSTRLEN];
+		ip_text(ip, ipt);
+		return cc_error_setk(err, CC_ERR_IN_USE, EEXIST, "address %s is in use on bridge '%s' (interface '%s')",
+				     ipt, c->bridge, host);
+	}
+	if (res[0] != 0)
+		return nl_fail(res[0], ext[0], err, "create the veth pair");
 	return 0;
 }
 
 int cc_net_attach(const struct cc_net_config *c, pid_t pid, const struct cc_net_endpoint *ep, cc_error **err)
 {
 	char host[16], path[64];
-	cc_net_veth_name(ep->id, host);
+	cc_net_veth_name(ep->ip, host);
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	_cleanup_close_ int nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
@@ -479,13 +524,13 @@ int cc_net_attach(const struct cc_net_config *c, pid_t pid, const struct cc_net_
 	__attribute__((cleanup(cc_nl_close))) struct cc_nl n = { 0 };
 	if (cc_nl_open(&n, NETLINK_ROUTE, err) < 0)
 		return -1;
-	int bridge = link_index(&n, c->bridge, err);
+	int bridge = bridge_index(&n, c->bridge, err);
 	if (bridge == -ENODEV)
 		return cc_error_set(err, ENODEV, "bridge '%s' does not exist", c->bridge);
 	if (bridge < 0)
 		return -1;
 	if (create_veth(&n, c, bridge, nsfd, host, ep->ip, err) < 0)
-		return cc_error_prefix(err, "network: '%s'", host);
+		return -1;
 	int r = configure_inside(nsfd, c, ep->ip, err);
 	if (r == 0 && ep->n_ports > 0) {
 		_cleanup_free_ char *rules = cc_net_nft_port_rules(c, ep);
@@ -512,14 +557,16 @@ int cc_net_detach(const char *owner, const char *id, bool ports, cc_error **err)
 	 * network namespace, which the kernel tears down (asynchronously,
 	 * within milliseconds) once the container's last process is gone.
 	 * Deleting it ourselves costs a synchronous RCU grace period of
-	 * 10-25 ms on the exit path.  The address may be leased again while
-	 * the old pair still exists: the new eth0 gets the same MAC (derived
-	 * from the address), so neighbour entries stay right, and the
-	 * bridge's forwarding entry moves to the new port with its first
-	 * frame, or when the old port is gone. */
+	 * 10-25 ms on the exit path.  Until the old pair is gone its name
+	 * (the address) is taken, so cc_net_attach refuses the address
+	 * (CC_ERR_IN_USE) and the caller leases the next one: an address is
+	 * never on two ports of the bridge at once.  When it is reused, the
+	 * new eth0 has the same MAC, so the neighbour entries the host and
+	 * other containers hold for it stay right. */
 	int r = 0;
 	cc_error *e = NULL;
-	if (ports && (cc_nft_delete_chain(pre, &e) < 0 || cc_nft_delete_chain(out, &e) < 0))
+	const char *names[2] = { pre, out };
+	if (ports && cc_nft_delete_chains(names, 2, &e) < 0)
 		r = -1;
 	if (r < 0) {
 		cc_error_prefix(&e, "network cleanup of %.12s", id);

@@ -234,31 +234,60 @@ int cc_nft_chain_exists(const char *name, cc_error **err)
 	return 1;
 }
 
-int cc_nft_delete_chain(const char *name, cc_error **err)
+/* One transaction deleting chains names[0..n): begin, the deletions, end.
+ * results gets each deletion's errno. */
+static int delete_batch(const char *const *names, size_t n, int *results, cc_error **err)
 {
-	__attribute__((cleanup(cc_nl_close))) struct cc_nl n = { 0 };
-	if (cc_nl_open(&n, NETLINK_NETFILTER, err) < 0)
+	__attribute__((cleanup(cc_nl_close))) struct cc_nl nl = { 0 };
+	if (cc_nl_open(&nl, NETLINK_NETFILTER, err) < 0)
 		return cc_error_prefix(err, "nftables");
-	char buf[1024] __attribute__((aligned(8)));
+	char buf[2048] __attribute__((aligned(8)));
 	size_t off = 0;
-	uint32_t seq = n.seq;
-	n.seq += 3;
-	/* a transaction of one: begin, delete, end */
+	uint32_t seq = nl.seq;
+	nl.seq += (uint32_t)n + 2;
 	struct nlmsghdr *nlh = nft_msg(buf, &off, NFNL_MSG_BATCH_BEGIN, 0, seq, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
 	off += MNL_ALIGN(nlh->nlmsg_len);
-	nlh = nft_msg(buf, &off, NFT_MSG(NFT_MSG_DELCHAIN), NLM_F_ACK, seq + 1, NFPROTO_IPV4, 0);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, CC_NET_TABLE);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, name);
+	for (size_t i = 0; i < n; i++) {
+		nlh = nft_msg(buf, &off, NFT_MSG(NFT_MSG_DELCHAIN), NLM_F_ACK, seq + 1 + (uint32_t)i, NFPROTO_IPV4, 0);
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, CC_NET_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, names[i]);
+		off += MNL_ALIGN(nlh->nlmsg_len);
+	}
+	nlh = nft_msg(buf, &off, NFNL_MSG_BATCH_END, 0, seq + 1 + (uint32_t)n, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
 	off += MNL_ALIGN(nlh->nlmsg_len);
-	nlh = nft_msg(buf, &off, NFNL_MSG_BATCH_END, 0, seq + 2, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
-	off += MNL_ALIGN(nlh->nlmsg_len);
-	int res[3];
-	char ext[3][128];
-	if (cc_nl_talk(&n, buf, off, seq, res, NULL, NULL, ext, err) < 0)
-		return cc_error_prefix(err, "nftables: delete chain '%s'", name);
-	int code = res[0] ? res[0] : res[1] ? res[1] : res[2];
-	if (code != 0 && code != ENOENT) /* ENOENT: gone already, or no table at all */
-		return cc_error_set(err, code, "nftables: delete chain '%s'", name);
+	int res[8];
+	if (cc_nl_talk(&nl, buf, off, seq, res, NULL, NULL, NULL, err) < 0)
+		return cc_error_prefix(err, "nftables: delete chain '%s'", names[0]);
+	int frame = res[0] ? res[0] : res[n + 1];
+	for (size_t i = 0; i < n; i++)
+		results[i] = frame ? frame : res[i + 1];
+	return 0;
+}
+
+int cc_nft_delete_chains(const char *const *names, size_t n, cc_error **err)
+{
+	/* Every nftables transaction that removes something waits for an RCU
+	 * grace period in the kernel (10-20 ms here), so the chains go in one
+	 * transaction.  It is all or nothing: when one chain is missing
+	 * (ENOENT: gone already, or no table) the rest go one by one. */
+	int res[4];
+	if (n == 0 || n > 4)
+		return n == 0 ? 0 : cc_error_set(err, E2BIG, "nftables: too many chains at once");
+	if (delete_batch(names, n, res, err) < 0)
+		return -1;
+	bool missing = false;
+	for (size_t i = 0; i < n; i++) {
+		if (res[i] != 0 && res[i] != ENOENT)
+			return cc_error_set(err, res[i], "nftables: delete chain '%s'", names[i]);
+		missing |= res[i] == ENOENT;
+	}
+	for (size_t i = 0; missing && n > 1 && i < n; i++) {
+		int one;
+		if (delete_batch(&names[i], 1, &one, err) < 0)
+			return -1;
+		if (one != 0 && one != ENOENT)
+			return cc_error_set(err, one, "nftables: delete chain '%s'", names[i]);
+	}
 	return 0;
 }
 
@@ -346,8 +375,8 @@ int cc_net_sweep(const char *owner, bool (*alive)(const char *id, void *data), v
 		if (alive(l.ids[i], data))
 			continue;
 		char pre[128], out[128];
-		if (cc_net_container_chains(owner, l.ids[i], pre, out) == 0 &&
-		    (cc_nft_delete_chain(pre, err) < 0 || cc_nft_delete_chain(out, err) < 0))
+		const char *names[2] = { pre, out };
+		if (cc_net_container_chains(owner, l.ids[i], pre, out) == 0 && cc_nft_delete_chains(names, 2, err) < 0)
 			r = -1;
 		else
 			swept++;

@@ -126,9 +126,9 @@ void cc_net_lease_range(const struct cc_net_config *c, uint32_t *ret_first, uint
 	*ret_last = (c->subnet | hostmask) - 1;
 }
 
-void cc_net_veth_name(const char *id, char out[16])
+void cc_net_veth_name(uint32_t ip, char out[16])
 {
-	snprintf(out, 16, "cc%.12s", id);
+	snprintf(out, 16, "cc%08x", (unsigned)ip);
 }
 
 /* --- published ports -------------------------------------------------------- */

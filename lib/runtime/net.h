@@ -21,6 +21,9 @@
  * for containers that publish ports and are deleted by name, so cleanup is
  * idempotent and keyed by container ID.  <owner> tags the store the
  * container belongs to, so a sweep never deletes another store's chains.
+ *
+ * Call order: cc_net_bridge_ensure, then cc_net_attach (from the runtime's
+ * on_created hook, while the child waits), cc_net_detach once it stopped.
  */
 #ifndef CC_RUNTIME_NET_H
 #define CC_RUNTIME_NET_H
@@ -99,18 +102,25 @@ struct cc_net_endpoint {
 	size_t n_ports;
 };
 
-/* Name of the host end of a container's veth pair ("cc" + 12 hex). */
-void cc_net_veth_name(const char *id, char out[16]);
+/* Name of the host end of the veth pair of the container with address ip:
+ * "cc" + the address in hex ("cc0a4d0002").  Creating the pair with
+ * NLM_F_EXCL is then a host-wide claim on the address: two stores that
+ * share a bridge (each with its own leases) can never use one address at
+ * the same time, and the claim dies with the container's namespace. */
+void cc_net_veth_name(uint32_t ip, char out[16]);
 
 /* Wire up the network namespace of pid: a veth pair with the host end on the
  * bridge and the other end in pid's namespace named eth0 (MAC derived from
  * the address, so a reused address keeps its neighbour entries valid), the
  * address, a default route via the gateway, and the DNAT chains for
- * ep->ports.  On failure, what was created is removed. */
+ * ep->ports.  On failure, what was created is removed.  An address that is
+ * in use on this host (its veth exists: another store's container, or one
+ * that just stopped and whose namespace is still being torn down) fails
+ * with CC_ERR_IN_USE and nothing created: lease another one. */
 int cc_net_attach(const struct cc_net_config *c, pid_t pid, const struct cc_net_endpoint *ep, cc_error **err);
-/* Remove what cc_net_attach created for container id: its nftables chains
- * (when it published ports) and the host end of its veth, which takes the
- * other end along.  Idempotent: missing pieces are not an error. */
+/* Remove what cc_net_attach created for container id and outlives it: its
+ * nftables chains (when it published ports).  The veth pair goes with the
+ * container's network namespace.  Idempotent: missing chains are fine. */
 int cc_net_detach(const char *owner, const char *id, bool ports, cc_error **err);
 
 /* Delete the nftables chains of owner's containers for which alive(id)

@@ -27,3 +27,17 @@ int cc_store_cache_put(struct cc_store *s, const char *key, const char *image_id
 	return cc_store_run(s, err, "INSERT OR REPLACE INTO build_cache(key, image_id, created) VALUES(?,?,?)", "ssi",
 			    key, image_id, (int64_t)time(NULL));
 }
+
+int cc_store_cache_has_image(struct cc_store *s, const char *image_id, bool *ret, cc_error **err)
+{
+	sqlite3_stmt *st = NULL;
+	if (cc_store_prepare(s, &st, "SELECT 1 FROM build_cache WHERE image_id=? LIMIT 1", err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, image_id, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cc_store_sql_error(s, err, "read build cache");
+	*ret = rc == SQLITE_ROW;
+	return 0;
+}

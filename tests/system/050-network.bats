@@ -308,6 +308,10 @@ time.sleep(60)" &
     run_cc run -d --name det -p "127.0.0.1:$p:80" alpine nc -lk -p 80 -e sh -c 'echo detached'
     wait_tcp 127.0.0.1 "$p" detached
     is "$(net_lease_count)" "1" "lease of the detached container"
+    run_cc inspect det
+    assert_match "$(json_get "$output" '[0]["NetworkSettings"]["IPAddress"]')" "^${NET_PREFIX//./\\.}[0-9]+$"
+    is "$(json_get "$output" '[0]["NetworkSettings"]["Gateway"]')" "$NET_GATEWAY"
+    is "$(json_get "$output" '[0]["NetworkSettings"]["Ports"]["80/tcp"][0]["HostPort"]')" "$p"
     run_cc rm -f det
     net_assert_clean
 }

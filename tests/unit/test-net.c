@@ -376,8 +376,10 @@ static void test_nft_text(void **state)
 	assert_string_equal(a, pre);
 
 	char veth[16];
-	cc_net_veth_name(id, veth);
-	assert_string_equal(veth, "cc0123456789ab");
+	cc_net_veth_name(ip4("10.77.0.2"), veth);
+	assert_string_equal(veth, "cc0a4d0002");
+	cc_net_veth_name(ip4("255.255.255.254"), veth);
+	assert_string_equal(veth, "ccfffffffe");
 }
 
 int main(void)

@@ -1,0 +1,4 @@
+#!/bin/sh
+# One connection: read a line, answer it.
+read -r line
+echo "hello from $(hostname): ${line}"

@@ -1,0 +1,273 @@
+/* lib/build: Containerfile/Dockerfile recipes and the builder.
+ *
+ * Three stages, each usable on its own (the first two need no root and no
+ * store, so the unit tests drive them directly):
+ *
+ *   cc_recipe_parse()  text -> instructions (lines, continuations, heredocs,
+ *                      JSON forms, flags); syntax errors are "FILE:LINE: msg"
+ *   cc_build_plan()    instructions -> stages of fully resolved steps: ARG
+ *                      scoping, $VAR substitution, stage references, COPY
+ *                      sources checked (and hashed) against the context;
+ *                      every recipe error is found here, before any step runs
+ *   cc_build()         plan -> images in the store: RUN through the runtime,
+ *                      COPY/ADD into an overlay, one layer per RUN/COPY/ADD,
+ *                      config-only steps as empty_layer history, a cache of
+ *                      step results keyed on what each step depends on
+ *
+ * Depends on lib/image (references, pull, layers), lib/store and
+ * lib/runtime.  Never prints: progress goes through an event callback.
+ */
+#ifndef CC_BUILD_H
+#define CC_BUILD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/error.h"
+
+/* Input bounds. */
+#define CC_BUILD_MAX_RECIPE (1024 * 1024)      /* bytes of a Containerfile */
+#define CC_BUILD_MAX_LINE (256 * 1024)         /* one logical line */
+#define CC_BUILD_MAX_INSTRUCTIONS 4096
+#define CC_BUILD_MAX_STAGES 128
+#define CC_BUILD_MAX_IGNORE (1024 * 1024)      /* bytes of a .dockerignore */
+
+/* ---- .containerignore / .dockerignore ------------------------------------
+ * docker's rules exactly (moby/patternmatcher): patterns are cleaned like
+ * Go's filepath.Clean, "**" spans directories, "!" re-includes, a path is
+ * excluded when it or one of its parent directories matches the last
+ * pattern that decides about it. */
+struct cc_ignore;
+
+/* Compile patterns as patternmatcher.New() takes them (whitespace trimmed,
+ * cleaned, "!" exceptions).  Syntax errors (Go's filepath.Match rules:
+ * "[", "[]a]", "a\" ...) are CC_ERR_INVALID. */
+int cc_ignore_new(const char *const *patterns, size_t n, struct cc_ignore **ret, cc_error **err);
+/* Read an ignore file's text the way docker's ignorefile.ReadAll does
+ * (BOM, "#" comments, leading "/" dropped), then compile it. */
+int cc_ignore_parse(const char *text, size_t len, struct cc_ignore **ret, cc_error **err);
+/* MatchesOrParentMatches: path is slash-separated, relative to the
+ * context ("dir/file"). */
+bool cc_ignore_matches(const struct cc_ignore *m, const char *path);
+/* MatchesExact: no parent directory matching. */
+bool cc_ignore_matches_exact(const struct cc_ignore *m, const char *path);
+/* Whether any "!" pattern exists (an excluded directory must then still
+ * be walked: something inside may be re-included). */
+bool cc_ignore_has_exceptions(const struct cc_ignore *m);
+/* The compiled patterns, "!" kept (for tests and debugging). */
+size_t cc_ignore_count(const struct cc_ignore *m);
+const char *cc_ignore_pattern(const struct cc_ignore *m, size_t i);
+void cc_ignore_free(struct cc_ignore *m);
+
+/* ---- recipes -------------------------------------------------------------- */
+
+enum cc_instr_kind {
+	CC_I_FROM,
+	CC_I_RUN,
+	CC_I_COPY,
+	CC_I_ADD,
+	CC_I_ENV,
+	CC_I_ARG,
+	CC_I_WORKDIR,
+	CC_I_CMD,
+	CC_I_ENTRYPOINT,
+	CC_I_USER,
+	CC_I_LABEL,
+	CC_I_EXPOSE,
+	CC_I_VOLUME,
+	CC_I_SHELL,
+	CC_I_STOPSIGNAL,
+	CC_I_HEALTHCHECK,
+	CC_I_ONBUILD,
+	CC_I_MAINTAINER,
+};
+
+/* Upper-case name of an instruction ("RUN"). */
+const char *cc_instr_name(enum cc_instr_kind k);
+
+struct cc_heredoc {
+	char *name;       /* delimiter, unquoted ("EOF") */
+	char *data;       /* the lines between, each ending in "\n" */
+	bool expand;      /* delimiter was not quoted: $VAR applies (COPY) */
+	bool chomp;       /* "<<-": leading tabs removed from data and delimiter */
+};
+
+struct cc_instr {
+	enum cc_instr_kind kind;
+	int line;                 /* line of the instruction keyword */
+	char *text;               /* as written, continuations joined (display) */
+	char **flags;             /* "--name=value" / "--name", NULL-terminated */
+	bool json;                /* exec (JSON array) form */
+	char **args;              /* JSON form: the array; otherwise one string:
+	                             the rest of the line after the flags */
+	struct cc_heredoc *heredocs;
+	size_t n_heredocs;
+};
+
+struct cc_recipe {
+	char *file;               /* name used in error messages */
+	char escape;              /* '\\' or '`' (# escape= directive) */
+	struct cc_instr *instrs;
+	size_t n;
+};
+
+/* Parse a recipe.  Errors are CC_ERR_INVALID with "FILE:LINE: message". */
+int cc_recipe_parse(const char *file, const char *text, size_t len, struct cc_recipe **ret, cc_error **err);
+void cc_recipe_free(struct cc_recipe *r);
+
+/* ---- variable substitution (docker's shell lexer) ------------------------- */
+
+/* ProcessWord: quotes removed, $VAR ${VAR} ${VAR:-w} ${VAR:+w} ${VAR-w}
+ * ${VAR+w} ${VAR:?w} ${VAR?w} expanded from env ("K=V", NULL-terminated,
+ * later entries win).  escape is the recipe's escape character. */
+int cc_shell_word(const char *word, char escape, char *const *env, char **ret, cc_error **err);
+/* ProcessWords: the same, split into words at unquoted whitespace
+ * (whitespace inside expanded values splits too). */
+int cc_shell_words(const char *text, char escape, char *const *env, char ***ret, cc_error **err);
+
+/* ---- the plan ------------------------------------------------------------- */
+
+struct cc_copy_file {       /* a COPY/ADD heredoc: a file made from text */
+	char *name;
+	char *data;
+};
+
+struct cc_build_step {
+	enum cc_instr_kind kind;
+	int line;
+	char *display;            /* "RUN echo hi" as written (first line) */
+	char *key;                /* canonical resolved form: cache key input,
+	                             history created_by */
+	/* RUN: final argv; CMD/ENTRYPOINT/SHELL: the new value (argv NULL with
+	 * clear set: an empty value, e.g. ENTRYPOINT []) */
+	char **argv;
+	char **run_env;           /* RUN: ARG values in scope, "K=V" */
+	char *script;             /* RUN <<EOF with a #! line: the script, run as
+	                             argv with its path appended */
+	char **pairs;             /* ENV/LABEL: "K=V" */
+	char **list;              /* EXPOSE ports ("80/tcp"), VOLUME paths,
+	                             COPY/ADD sources (context-relative, or
+	                             paths in the --from stage/image) */
+	char *value;              /* WORKDIR (absolute), USER, STOPSIGNAL,
+	                             MAINTAINER, ONBUILD trigger,
+	                             COPY/ADD destination (absolute; a trailing
+	                             "/" kept: "directory") */
+	char *health;             /* HEALTHCHECK: the config's JSON object */
+	/* COPY/ADD */
+	int from_stage;           /* --from a stage: its index, else -1 */
+	char *from_image;         /* --from an image: its ID */
+	char *chown;              /* --chown as given (resolved in the image) */
+	int chmod;                /* --chmod, -1 when absent */
+	struct cc_copy_file *files;  /* heredoc sources */
+	size_t n_files;
+	char content[72];         /* digest of the context sources' content and
+	                             metadata (not mtimes), "" when none */
+	size_t n_sources;         /* COPY/ADD: sources after glob expansion */
+	bool reset_cmd;           /* ENTRYPOINT: drop a Cmd inherited from the base */
+};
+
+struct cc_build_stage {
+	char *name;               /* "AS name", lower-cased, or NULL */
+	char *display;            /* the FROM line as written */
+	int line;
+	char *base;               /* image reference or "scratch" (substituted) */
+	int base_stage;           /* FROM an earlier stage: its index, else -1 */
+	char *base_id;            /* FROM an image: its ID, else NULL */
+	char *platform;           /* FROM --platform, or NULL */
+	bool needed;              /* the target depends on it */
+	struct cc_build_step *steps;  /* FROM itself excluded */
+	size_t n_steps;
+};
+
+struct cc_build_plan {
+	struct cc_build_stage *stages;
+	size_t n_stages;
+	size_t target;            /* index of the stage whose image is the result */
+	char **unused_args;       /* --build-arg names no ARG consumed */
+	char **warnings;          /* one line each */
+};
+
+/* Where the plan gets what it cannot know by itself: an image's ID and
+ * config (for its Env, WorkingDir, User, Shell, OnBuild).  The builder
+ * resolves in the store and pulls; tests use a table. */
+struct cc_plan_source {
+	/* ref as written after substitution (not normalised), platform or NULL.
+	 * ret_id: image ID; ret_config: its config JSON (malloc'd).  Errors:
+	 * CC_ERR_NOT_FOUND and CC_ERR_INVALID let the plan say "no stage or
+	 * image named". */
+	int (*image)(const char *ref, const char *platform, char **ret_id, char **ret_config, void *data,
+		     cc_error **err);
+	void *data;
+};
+
+struct cc_plan_options {
+	const char *context;              /* directory (absolute) */
+	const struct cc_ignore *ignore;   /* may be NULL */
+	char *const *build_args;          /* "K=V", NULL-terminated; may be NULL */
+	const char *target;               /* stage name or NULL for the last */
+	const char *platform;             /* "linux/amd64": TARGETPLATFORM ... */
+	struct cc_plan_source source;
+};
+
+int cc_build_plan(const struct cc_recipe *r, const struct cc_plan_options *o, struct cc_build_plan **ret,
+		  cc_error **err);
+void cc_build_plan_free(struct cc_build_plan *p);
+
+/* ---- building ------------------------------------------------------------- */
+
+enum cc_build_event_kind {
+	CC_BUILD_EV_STEP,      /* a step starts: text, stage, step */
+	CC_BUILD_EV_CACHED,    /* the step was reused from the cache */
+	CC_BUILD_EV_DONE,      /* the step produced image_id */
+	CC_BUILD_EV_COMMIT,    /* the result: image_id */
+	CC_BUILD_EV_TAGGED,    /* text: a tag now pointing at the result */
+	CC_BUILD_EV_WARNING,   /* text */
+	CC_BUILD_EV_RUN_START, /* a RUN's container is about to start (flush stdout) */
+};
+
+struct cc_build_event {
+	enum cc_build_event_kind kind;
+	size_t stage, n_stages;   /* 1-based; n_stages counts the stages built */
+	size_t step, n_steps;     /* 1-based, FROM is step 1 */
+	const char *text;
+	const char *image_id;
+};
+
+struct cc_build_options {
+	const char *context;        /* directory */
+	const char *file;           /* recipe; NULL: CONTEXT/Containerfile, else
+	                               CONTEXT/Dockerfile; "-": stdin */
+	char *const *tags;          /* -t, NULL-terminated, may be NULL */
+	char *const *build_args;    /* "K=V" or "K" (value from the environment) */
+	const char *target;
+	bool no_cache;
+	bool tls_verify;            /* for pulls of FROM images */
+	int output_fd;              /* RUN stdout/stderr go here; -1: inherited */
+	/* Pull an image the store lacks (progress is the caller's business);
+	 * NULL: cc_image_pull() quietly. */
+	int (*pull)(struct cc_store *s, const char *ref, const char *platform, char **ret_id, void *data,
+		    cc_error **err);
+	void *pull_data;
+	void (*event)(const struct cc_build_event *ev, void *data);
+	void *event_data;
+	/* Set (by a signal handler) to stop between steps and while copying;
+	 * may be NULL. */
+	volatile sig_atomic_t *cancel;
+};
+
+struct cc_build_result {
+	char *image_id;             /* "sha256:..." */
+	int run_status;             /* a failed RUN's exit status, else 0 */
+};
+void cc_build_result_release(struct cc_build_result *r);
+
+/* Build.  On a failed RUN the error reads `building at STEP "RUN ...":
+ * exit status N` and ret->run_status is N.  Nothing is left under the
+ * store's tmp/ on any failure path short of SIGKILL, and no mount survives
+ * the process (all mounts live in a private mount namespace). */
+int cc_build(struct cc_store *s, const struct cc_build_options *o, struct cc_build_result *ret, cc_error **err);
+
+#endif

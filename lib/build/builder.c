@@ -1,0 +1,912 @@
+/* cc_build(): a plan executed against the store.
+ *
+ * Order of business:
+ *   1. read and parse the recipe, the ignore file, the -t names: nothing
+ *      touches the store yet;
+ *   2. plan: base images resolved (pulled when missing), every step
+ *      resolved and checked, COPY sources hashed;
+ *   3. take the store's shared lock (gc waits), make a staging dir under
+ *      tmp/, and run the stages the target needs, step by step.
+ *
+ * Each step has a cache key: sha256 over the parent image ID, the step's
+ * resolved form (instruction after substitution, ARG values for RUN, the
+ * content digest of COPY sources, the source image of --from).  A hit
+ * makes the cached image the parent of the next step without loading it;
+ * a fully cached build reads a few rows and writes nothing but tags.
+ *
+ * A miss runs the step: RUN in a container (cc_runtime_run, host network,
+ * output streamed), COPY/ADD into an overlay mounted here (in a mount
+ * namespace of our own, unshared on first use, so no mount outlives the
+ * process), config-only steps on the JSON.  RUN/COPY/ADD then pack the
+ * overlay's upper dir into a layer blob and rename the dir itself into
+ * layers/<chain-id>: it already is in the store's (overlay) format.  Every
+ * step's image is recorded (untagged) and cached.
+ *
+ * Failure at any point: mounts are undone, the staging dir is removed;
+ * what was committed before stays (complete images, useful as cache).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "build-internal.h"
+#include "image/image.h"
+#include "runtime/runtime.h"
+
+#define MAX_MOUNTS 8
+
+struct cur {
+	char *id;                      /* NULL: scratch, nothing yet */
+	struct cc_image_record *rec;   /* loaded when needed */
+	json_t *cfg;                   /* the config of id, loaded when needed */
+};
+
+struct builder {
+	struct cc_store *s;
+	const struct cc_build_options *o;
+	struct cc_recipe *recipe;
+	struct cc_build_plan *plan;
+	struct cc_ignore *ign;
+	int ctxfd;
+	char *context;
+	char *tmp;                     /* staging dir under the store's tmp/ */
+	unsigned seq;
+	bool ns;                       /* in our own mount namespace */
+	char *mounts[MAX_MOUNTS];      /* mounted now, unmounted before tmp goes */
+	char **stage_ids;
+	char **tags;                   /* normalised -t names */
+	char *hostname_file, *hosts_file, *resolv_file;
+	char hostname[16];
+	size_t stage_no, n_stages;     /* for events */
+	int run_status;
+};
+
+static void emit(struct builder *b, enum cc_build_event_kind kind, size_t step, size_t n_steps, const char *text,
+		 const char *id)
+{
+	if (b->o->event == NULL)
+		return;
+	struct cc_build_event ev = { .kind = kind, .stage = b->stage_no, .n_stages = b->n_stages, .step = step,
+				     .n_steps = n_steps, .text = text, .image_id = id };
+	b->o->event(&ev, b->o->event_data);
+}
+
+static bool cancelled(const struct builder *b)
+{
+	return b->o->cancel && *b->o->cancel;
+}
+
+static void cur_release(struct cur *c)
+{
+	free(c->id);
+	cc_image_record_free(c->rec);
+	json_decref(c->cfg);
+	*c = (struct cur){ 0 };
+}
+
+static int cur_set(struct cur *c, const char *id)
+{
+	char *n = id ? strdup(id) : NULL;
+	if (id && n == NULL)
+		return -ENOMEM;
+	cur_release(c);
+	c->id = n;
+	return 0;
+}
+
+static int cur_load(struct builder *b, struct cur *c, cc_error **err)
+{
+	if (c->id && c->rec == NULL && cc_store_image_get(b->s, c->id, &c->rec, err) < 0)
+		return -1;
+	if (c->cfg == NULL) {
+		if (c->id)
+			return cc_bcfg_load(b->s, c->rec, &c->cfg, err);
+		c->cfg = cc_bcfg_scratch();
+		if (c->cfg == NULL)
+			return cc_error_set(err, ENOMEM, "image config");
+	}
+	return 0;
+}
+
+/* Layer dirs of the current image, topmost first (overlay lowerdir order). */
+static char **layer_dirs(struct builder *b, const struct cc_image_record *r)
+{
+	char **v = calloc((r ? r->n_layers : 0) + 1, sizeof(char *));
+	for (size_t i = 0; v && r && i < r->n_layers; i++) {
+		v[i] = cc_store_layer_path(b->s, r->layers[r->n_layers - 1 - i].chain_id);
+		if (v[i] == NULL)
+			cc_strvfreep(&v);
+	}
+	return v;
+}
+
+static int new_dir(struct builder *b, const char *what, mode_t mode, char **ret, cc_error **err)
+{
+	char *p = NULL;
+	if (asprintf(&p, "%s/%s%u", b->tmp, what, b->seq++) < 0)
+		return cc_error_set(err, ENOMEM, "staging dir");
+	if (mkdir(p, mode) < 0 || chmod(p, mode) < 0) {
+		int e = errno;
+		free(p);
+		return cc_error_set(err, e, "create staging dir");
+	}
+	*ret = p;
+	return 0;
+}
+
+/* A mount namespace of our own: what we mount dies with us, whatever
+ * happens, and nothing propagates to the host. */
+static int ensure_ns(struct builder *b, cc_error **err)
+{
+	if (b->ns)
+		return 0;
+	if (unshare(CLONE_NEWNS) < 0)
+		return cc_error_set(err, errno, "unshare mount namespace (building needs root)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return cc_error_set(err, errno, "make / a slave mount");
+	b->ns = true;
+	return 0;
+}
+
+static int mount_root(struct builder *b, char *const *lowers, const char *upper, const char *work,
+		      const char *root, cc_error **err)
+{
+	size_t slot = 0;
+	while (slot < MAX_MOUNTS && b->mounts[slot])
+		slot++;
+	if (slot == MAX_MOUNTS)
+		return cc_error_set(err, EBUSY, "too many mounts");
+	if (ensure_ns(b, err) < 0)
+		return -1;
+	struct cc_run_spec spec = { .lower_dirs = (const char *const *)lowers, .n_lower = cc_strv_len(lowers),
+				    .upper_dir = upper, .work_dir = work, .rootfs_dir = root };
+	if (cc_runtime_mount_root(&spec, err) < 0)
+		return -1;
+	b->mounts[slot] = strdup(root);
+	if (b->mounts[slot] == NULL) {
+		(void)cc_runtime_unmount_root(root, NULL);
+		return cc_error_set(err, ENOMEM, "mount");
+	}
+	return 0;
+}
+
+static int unmount_root(struct builder *b, const char *root, cc_error **err)
+{
+	for (size_t i = 0; i < MAX_MOUNTS; i++) {
+		if (b->mounts[i] && strcmp(b->mounts[i], root) == 0) {
+			if (cc_runtime_unmount_root(root, err) < 0)
+				return -1;
+			free(b->mounts[i]);
+			b->mounts[i] = NULL;
+		}
+	}
+	return 0;
+}
+
+/* ---- committing ------------------------------------------------------------ */
+
+static char *now_rfc3339(void)
+{
+	char buf[64];
+	cc_rfc3339_now(buf, sizeof(buf));
+	return strdup(buf);
+}
+
+/* The step's image: the config changed (and a layer on top, when given). */
+static int commit(struct builder *b, struct cur *c, const struct cc_build_step *st, const struct cc_layer_record *layer,
+		  cc_error **err)
+{
+	if (cur_load(b, c, err) < 0)
+		return -1;
+	_cleanup_free_ char *created = now_rfc3339();
+	if (created == NULL || cc_bcfg_apply(c->cfg, st, created, layer ? layer->diff_id : NULL, err) < 0)
+		return created ? -1 : cc_error_set(err, ENOMEM, "commit");
+	size_t n = c->rec ? c->rec->n_layers : 0;
+	_cleanup_free_ struct cc_layer_record *layers = calloc(n + 1, sizeof(*layers));
+	if (layers == NULL)
+		return cc_error_set(err, ENOMEM, "commit");
+	for (size_t i = 0; i < n; i++)
+		layers[i] = c->rec->layers[i];
+	if (layer)
+		layers[n++] = *layer;
+	char *id = NULL;
+	if (cc_bcfg_commit(b->s, c->cfg, layers, n, &id, err) < 0)
+		return -1;
+	/* the JSON is the new image's config now; the record is reloaded lazily */
+	free(c->id);
+	c->id = id;
+	cc_image_record_free(c->rec);
+	c->rec = NULL;
+	return 0;
+}
+
+/* Pack upper, store the blob, make upper the layer dir, commit. */
+static int commit_layer(struct builder *b, struct cur *c, const struct cc_build_step *st, const char *upper,
+			cc_error **err)
+{
+	if (cur_load(b, c, err) < 0)
+		return -1;
+	_cleanup_free_ char *tmpblob = NULL, *blob = NULL;
+	if (asprintf(&tmpblob, "%s/blob%u", b->tmp, b->seq++) < 0)
+		return cc_error_set(err, ENOMEM, "commit layer");
+	struct cc_packed_layer pl;
+	if (cc_layer_pack(upper, tmpblob, &pl, b->o->cancel, err) < 0)
+		return -1;
+	blob = cc_store_blob_path(b->s, pl.blob_digest);
+	if (blob == NULL || rename(tmpblob, blob) < 0)
+		return cc_error_set(err, blob ? errno : ENOMEM, "store layer blob %s", pl.blob_digest);
+	char chain[72];
+	if (c->rec && c->rec->n_layers > 0) {
+		_cleanup_free_ char *text = NULL;
+		if (asprintf(&text, "%s %s", c->rec->layers[c->rec->n_layers - 1].chain_id, pl.diff_id) < 0)
+			return cc_error_set(err, ENOMEM, "commit layer");
+		cc_sha256_digest(text, strlen(text), chain);
+	} else {
+		memcpy(chain, pl.diff_id, sizeof(chain));
+	}
+	if (cc_store_layer_commit(b->s, upper, chain, err) < 0)
+		return -1;
+	struct cc_layer_record l = { .blob_digest = pl.blob_digest, .media_type = (char *)CC_MT_OCI_LAYER_GZIP,
+				     .blob_size = pl.blob_size, .diff_id = pl.diff_id, .chain_id = chain,
+				     .unpacked_size = pl.unpacked_size };
+	return commit(b, c, st, &l, err);
+}
+
+/* ---- RUN ------------------------------------------------------------------- */
+
+/* Where rel is in the merged view of layer dirs (topmost first), honouring
+ * whiteouts and opaque directories: 1 and its lstat, or 0. */
+static int lower_stat(char *const *dirs, const char *rel, struct stat *ret)
+{
+	for (char *const *d = dirs; d && *d; d++) {
+		_cleanup_free_ char *p = NULL;
+		if (asprintf(&p, "%s/%s", *d, rel) < 0)
+			return 0;
+		bool stop = false;
+		size_t base = strlen(*d) + 1;
+		for (char *c = p + base;; c++) {
+			if (*c != '/' && *c != '\0')
+				continue;
+			char save = *c;
+			*c = '\0';
+			struct stat st;
+			if (lstat(p, &st) < 0)
+				break;
+			if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
+				return 0;
+			if (save == '\0') {
+				*ret = st;
+				return 1;
+			}
+			char v[4];
+			if (S_ISDIR(st.st_mode) && getxattr(p, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y')
+				stop = true;
+			*c = save;
+		}
+		if (stop)
+			return 0;
+	}
+	return 0;
+}
+
+/* What the runtime creates to mount on (resolv.conf, /proc ...) when the
+ * image lacks it must not end up in the layer. */
+static void drop_mount_stubs(const char *upper, char *const *lowers)
+{
+	static const char *const files[] = { "etc/hostname", "etc/hosts", "etc/resolv.conf" };
+	static const char *const dirs[] = { "proc", "sys", "dev", "etc" };
+	_cleanup_close_ int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ufd < 0)
+		return;
+	struct stat st, low;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (fstatat(ufd, files[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+		    !lower_stat(lowers, files[i], &low))
+			(void)unlinkat(ufd, files[i], 0); /* best effort: an empty file in the layer is harmless */
+	/* a directory only there for them: absent below, or copied up from
+	 * below unchanged but for its mtime, and empty now */
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (fstatat(ufd, dirs[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		int in_lower = lower_stat(lowers, dirs[i], &low);
+		if (!in_lower || (S_ISDIR(low.st_mode) && low.st_mode == st.st_mode && low.st_uid == st.st_uid &&
+				  low.st_gid == st.st_gid))
+			(void)unlinkat(ufd, dirs[i], AT_REMOVEDIR); /* fails when not empty: then it is content */
+	}
+}
+
+static int exit_status_for(const cc_error *e)
+{
+	if (e && e->kind == CC_ERR_EXEC_NOTFOUND)
+		return 127;
+	if (e && e->kind == CC_ERR_EXEC_PERM)
+		return 126;
+	return 125;
+}
+
+static int write_run_files(struct builder *b, cc_error **err)
+{
+	if (b->hostname_file)
+		return 0;
+	char id[13];
+	if (cc_random_hex(id, 6, err) < 0)
+		return -1;
+	snprintf(b->hostname, sizeof(b->hostname), "%s", id);
+	_cleanup_free_ char *hosts = NULL, *resolv = NULL, *hn = NULL;
+	size_t hl = 0, rl = 0;
+	cc_error *e = NULL;
+	if (cc_read_file("/etc/hosts", 1 << 20, &hosts, &hl, &e) < 0) {
+		cc_error_clear(&e);
+		hosts = strdup("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+		hl = hosts ? strlen(hosts) : 0;
+	}
+	if (cc_read_file("/etc/resolv.conf", 1 << 20, &resolv, &rl, &e) < 0) {
+		cc_error_clear(&e);
+		resolv = strdup("");
+		rl = 0;
+	}
+	if (hosts == NULL || resolv == NULL || asprintf(&hn, "%s\n", b->hostname) < 0 ||
+	    asprintf(&b->hostname_file, "%s/hostname", b->tmp) < 0 || asprintf(&b->hosts_file, "%s/hosts", b->tmp) < 0 ||
+	    asprintf(&b->resolv_file, "%s/resolv.conf", b->tmp) < 0)
+		return cc_error_set(err, ENOMEM, "container files");
+	/* copies: a RUN that writes /etc/hosts must not write the host's */
+	if (cc_write_file(b->hostname_file, hn, strlen(hn), 0644, err) < 0 ||
+	    cc_write_file(b->hosts_file, hosts, hl, 0644, err) < 0 || cc_write_file(b->resolv_file, resolv, rl, 0644, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int run_step(struct builder *b, struct cur *c, const struct cc_build_step *st, size_t step, size_t n_steps,
+		    cc_error **err)
+{
+	if (cur_load(b, c, err) < 0 || write_run_files(b, err) < 0)
+		return -1;
+	_cleanup_free_ char *upper = NULL, *work = NULL, *root = NULL, *script = NULL;
+	_cleanup_strv_ char **lowers = layer_dirs(b, c->rec), **env = NULL, **argv = cc_strv_dup(st->argv);
+	if (lowers == NULL || argv == NULL)
+		return cc_error_set(err, ENOMEM, "run");
+	if (new_dir(b, "u", 0755, &upper, err) < 0 || new_dir(b, "w", 0700, &work, err) < 0 ||
+	    new_dir(b, "r", 0755, &root, err) < 0)
+		return -1;
+	json_t *cfg = json_object_get(c->cfg, "config");
+	env = calloc(1, sizeof(char *));
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(cfg, "Env"), i, e) if (env && json_is_string(e) &&
+								    cc_strv_push(&env, json_string_value(e)) < 0)
+		cc_strvfreep(&env);
+	for (char **a = st->run_env; env && a && *a; a++)
+		if (cc_strv_getenv(env, *a, strcspn(*a, "=")) == NULL && cc_strv_push(&env, *a) < 0)
+			cc_strvfreep(&env);
+	if (env == NULL)
+		return cc_error_set(err, ENOMEM, "run");
+	struct cc_bind_mount bind = { 0 };
+	if (st->script) {
+		if (asprintf(&script, "%s/script%u", b->tmp, b->seq++) < 0)
+			return cc_error_set(err, ENOMEM, "run");
+		if (cc_write_file(script, st->script, strlen(st->script), 0755, err) < 0)
+			return -1;
+		/* under /dev (a tmpfs in the container): nothing lands in the layer */
+		bind = (struct cc_bind_mount){ .source = script, .target = "/dev/pipes/script", .readonly = true };
+		if (cc_strv_push(&argv, bind.target) < 0)
+			return cc_error_set(err, ENOMEM, "run");
+	}
+	const char *wd = json_string_value(json_object_get(cfg, "WorkingDir"));
+	const char *user = json_string_value(json_object_get(cfg, "User"));
+	struct cc_run_spec spec = {
+		.lower_dirs = (const char *const *)lowers,
+		.n_lower = cc_strv_len(lowers),
+		.upper_dir = upper,
+		.work_dir = work,
+		.rootfs_dir = root,
+		.argv = argv,
+		.env = env,
+		.cwd = wd && *wd ? wd : NULL,
+		.user = user && *user ? user : NULL,
+		.hostname = b->hostname,
+		.hostname_file = b->hostname_file,
+		.hosts_file = b->hosts_file,
+		.resolv_file = b->resolv_file,
+		.binds = st->script ? &bind : NULL,
+		.n_binds = st->script ? 1 : 0,
+		.net = CC_NET_HOST,
+	};
+	emit(b, CC_BUILD_EV_RUN_START, step, n_steps, st->display, NULL);
+	int saved[2] = { -1, -1 };
+	if (b->o->output_fd >= 0) {
+		saved[0] = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		saved[1] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (saved[0] < 0 || saved[1] < 0 || dup2(b->o->output_fd, STDOUT_FILENO) < 0 ||
+		    dup2(b->o->output_fd, STDERR_FILENO) < 0) {
+			int en = errno;
+			if (saved[0] >= 0)
+				(void)dup2(saved[0], STDOUT_FILENO);
+			if (saved[1] >= 0)
+				(void)dup2(saved[1], STDERR_FILENO);
+			cc_closep(&saved[0]);
+			cc_closep(&saved[1]);
+			return cc_error_set(err, en, "redirect RUN output");
+		}
+	}
+	int status = 0;
+	cc_error *re = NULL;
+	int r = cc_runtime_run(&spec, &status, &re);
+	if (saved[0] >= 0) {
+		(void)dup2(saved[0], STDOUT_FILENO);
+		(void)dup2(saved[1], STDERR_FILENO);
+		cc_closep(&saved[0]);
+		cc_closep(&saved[1]);
+	}
+	(void)rmdir(root);
+	if (r < 0) {
+		b->run_status = exit_status_for(re);
+		r = cc_error_setk(err, CC_ERR_GENERIC, re->errnum, "building at STEP \"%s\": %s", st->display, re->msg);
+		cc_error_free(re);
+		return r;
+	}
+	if (status != 0) {
+		b->run_status = status;
+		return cc_error_set(err, 0, "building at STEP \"%s\": exit status %d", st->display, status);
+	}
+	if (cc_rm_rf(work, err) < 0)
+		return -1;
+	drop_mount_stubs(upper, lowers);
+	return commit_layer(b, c, st, upper, err);
+}
+
+/* ---- COPY / ADD ------------------------------------------------------------ */
+
+static int copy_step(struct builder *b, struct cur *c, const struct cc_build_step *st, cc_error **err)
+{
+	if (cur_load(b, c, err) < 0)
+		return -1;
+	_cleanup_free_ char *upper = NULL, *work = NULL, *root = NULL, *stage = NULL;
+	_cleanup_free_ char *supper = NULL, *swork = NULL, *sroot = NULL;
+	_cleanup_strv_ char **lowers = layer_dirs(b, c->rec), **slowers = NULL, **expanded = NULL;
+	_cleanup_close_ int rootfd = -1, srcfd = -1;
+	struct cc_image_record *srec = NULL;
+	int r = -1;
+	if (lowers == NULL)
+		return cc_error_set(err, ENOMEM, "copy");
+	if (new_dir(b, "u", 0755, &upper, err) < 0 || new_dir(b, "w", 0700, &work, err) < 0 ||
+	    new_dir(b, "r", 0755, &root, err) < 0 || new_dir(b, "x", 0700, &stage, err) < 0)
+		return -1;
+	if (mount_root(b, lowers, upper, work, root, err) < 0)
+		return -1;
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		cc_error_set(err, errno, "open '%s'", root);
+		goto out;
+	}
+	char *const *sources = st->list;
+	const struct cc_ignore *ign = b->ign;
+	srcfd = b->ctxfd >= 0 ? fcntl(b->ctxfd, F_DUPFD_CLOEXEC, 3) : -1;
+	const char *sid = st->from_stage >= 0 ? b->stage_ids[st->from_stage] : st->from_image;
+	if (st->from_stage >= 0 || st->from_image) {
+		cc_closep(&srcfd);
+		ign = NULL;
+		if (sid && cc_store_image_get(b->s, sid, &srec, err) < 0)
+			goto out;
+		slowers = layer_dirs(b, srec);
+		if (slowers == NULL) {
+			cc_error_set(err, ENOMEM, "copy");
+			goto out;
+		}
+		if (new_dir(b, "u", 0755, &supper, err) < 0 || new_dir(b, "w", 0700, &swork, err) < 0 ||
+		    new_dir(b, "r", 0755, &sroot, err) < 0 || mount_root(b, slowers, supper, swork, sroot, err) < 0)
+			goto out;
+		srcfd = open(sroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (srcfd < 0) {
+			cc_error_set(err, errno, "open '%s'", sroot);
+			goto out;
+		}
+		if (cc_copy_expand(srcfd, NULL, st->list, &expanded, err) < 0)
+			goto out;
+		sources = expanded;
+		size_t n = cc_strv_len(expanded) + st->n_files;
+		if (n > 1 && st->value[strlen(st->value) - 1] != '/') {
+			cc_error_setk(err, CC_ERR_INVALID, 0,
+				      "when using %s with more than one source file, the destination must be a directory and end with a /",
+				      cc_instr_name(st->kind));
+			goto out;
+		}
+	}
+	struct cc_copy_opts co = { .chmod = st->chmod, .extract = st->kind == CC_I_ADD, .stage_dir = stage,
+				   .cancel = b->o->cancel };
+	if (st->chown && cc_copy_resolve_chown(rootfd, st->chown, &co.uid, &co.gid, err) < 0)
+		goto out;
+	co.chown = st->chown != NULL;
+	const char *wd = json_string_value(json_object_get(json_object_get(c->cfg, "config"), "WorkingDir"));
+	if (wd && *wd && cc_copy_mkdir_in_root(rootfd, wd, err) < 0)
+		goto out;
+	if (cc_copy_run(srcfd, ign, sources, st->files, st->n_files, rootfd, st->value, &co, err) < 0)
+		goto out;
+	r = 0;
+out:
+	cc_closep(&rootfd);
+	cc_closep(&srcfd);
+	cc_image_record_free(srec);
+	/* unmount before anything is removed: rm -rf would walk into layers */
+	if (sroot && unmount_root(b, sroot, r == 0 ? err : NULL) < 0)
+		r = -1;
+	if (unmount_root(b, root, r == 0 ? err : NULL) < 0)
+		r = -1;
+	if (r < 0)
+		return cc_error_prefix(err, "building at STEP \"%s\"", st->display);
+	(void)rmdir(root);
+	if (cc_rm_rf(work, err) < 0)
+		return -1;
+	return commit_layer(b, c, st, upper, err);
+}
+
+/* ---- the steps ---------------------------------------------------------------- */
+
+static void cache_key(const char *parent, const struct cc_build_step *st, const char *from_id, char out[72])
+{
+	struct cc_sha256 *h = cc_sha256_new();
+	static const char v[] = "ccontainer build cache v1\n";
+	cc_sha256_update(h, v, sizeof(v) - 1);
+	cc_sha256_update(h, parent ? parent : "scratch", strlen(parent ? parent : "scratch") + 1);
+	cc_sha256_update(h, st->key, strlen(st->key) + 1);
+	if (from_id)
+		cc_sha256_update(h, from_id, strlen(from_id) + 1);
+	cc_sha256_final(h, out);
+}
+
+static int run_stage(struct builder *b, size_t si, cc_error **err)
+{
+	struct cc_build_stage *bs = &b->plan->stages[si];
+	struct cur c = { 0 };
+	size_t n_steps = bs->n_steps + 1;
+	const char *base = bs->base_stage >= 0 ? b->stage_ids[bs->base_stage] : bs->base_id;
+	if (cur_set(&c, base) < 0)
+		return cc_error_set(err, ENOMEM, "build");
+	emit(b, CC_BUILD_EV_STEP, 1, n_steps, bs->display, NULL);
+	for (size_t k = 0; k < bs->n_steps; k++) {
+		const struct cc_build_step *st = &bs->steps[k];
+		if (cancelled(b)) {
+			cur_release(&c);
+			return cc_error_set(err, EINTR, "build interrupted");
+		}
+		emit(b, CC_BUILD_EV_STEP, k + 2, n_steps, st->display, NULL);
+		if (st->kind == CC_I_ARG)
+			continue; /* no image change: its values are in the later steps' keys */
+		const char *from_id = st->from_stage >= 0 ? b->stage_ids[st->from_stage] : NULL;
+		char key[72];
+		cache_key(c.id, st, st->from_stage >= 0 ? (from_id ? from_id : "scratch") : NULL, key);
+		if (!b->o->no_cache) {
+			_cleanup_free_ char *hit = NULL;
+			cc_error *e = NULL;
+			if (cc_store_cache_get(b->s, key, &hit, &e) == 0) {
+				if (cur_set(&c, hit) < 0) {
+					cur_release(&c);
+					return cc_error_set(err, ENOMEM, "build");
+				}
+				emit(b, CC_BUILD_EV_CACHED, k + 2, n_steps, st->display, hit);
+				emit(b, CC_BUILD_EV_DONE, k + 2, n_steps, st->display, hit);
+				continue;
+			}
+			if (e->kind != CC_ERR_NOT_FOUND) {
+				cur_release(&c);
+				*err = e;
+				return -1;
+			}
+			cc_error_free(e);
+		}
+		int r;
+		if (st->kind == CC_I_RUN)
+			r = run_step(b, &c, st, k + 2, n_steps, err);
+		else if (st->kind == CC_I_COPY || st->kind == CC_I_ADD)
+			r = copy_step(b, &c, st, err);
+		else
+			r = commit(b, &c, st, NULL, err);
+		if (r < 0 || cc_store_cache_put(b->s, key, c.id, err) < 0) {
+			cur_release(&c);
+			return -1;
+		}
+		emit(b, CC_BUILD_EV_DONE, k + 2, n_steps, st->display, c.id);
+	}
+	if (c.id == NULL && si == b->plan->target) {
+		/* FROM scratch and nothing else: an empty image */
+		_cleanup_free_ char *created = now_rfc3339();
+		c.cfg = cc_bcfg_scratch();
+		if (created == NULL || c.cfg == NULL) {
+			cur_release(&c);
+			return cc_error_set(err, ENOMEM, "build");
+		}
+		json_object_set_new(c.cfg, "created", json_string(created));
+		if (cc_bcfg_commit(b->s, c.cfg, NULL, 0, &c.id, err) < 0) {
+			cur_release(&c);
+			return -1;
+		}
+	}
+	b->stage_ids[si] = steal_ptr(&c.id);
+	cur_release(&c);
+	return 0;
+}
+
+/* ---- setup ----------------------------------------------------------------- */
+
+static int read_recipe(struct builder *b, char **ret_path, char **ret_text, size_t *ret_len, cc_error **err)
+{
+	const char *f = b->o->file;
+	if (f && strcmp(f, "-") == 0) {
+		size_t cap = 65536, len = 0;
+		char *buf = malloc(cap + 1);
+		for (;;) {
+			if (buf == NULL)
+				return cc_error_set(err, ENOMEM, "read recipe");
+			if (len == cap) {
+				if (cap > CC_BUILD_MAX_RECIPE) {
+					free(buf);
+					return cc_error_setk(err, CC_ERR_INVALID, 0, "recipe on stdin larger than %d bytes",
+							     CC_BUILD_MAX_RECIPE);
+				}
+				cap *= 2;
+				char *nb = realloc(buf, cap + 1);
+				if (nb == NULL)
+					free(buf);
+				buf = nb;
+				continue;
+			}
+			ssize_t n = read(STDIN_FILENO, buf + len, cap - len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				int e = errno;
+				free(buf);
+				return cc_error_set(err, e, "read recipe from stdin");
+			}
+			if (n == 0)
+				break;
+			len += (size_t)n;
+		}
+		buf[len] = '\0';
+		*ret_path = strdup("<stdin>");
+		*ret_text = buf;
+		*ret_len = len;
+		return *ret_path ? 0 : cc_error_set(err, ENOMEM, "read recipe");
+	}
+	_cleanup_free_ char *path = NULL;
+	if (f) {
+		path = strdup(f);
+	} else {
+		static const char *const names[] = { "Containerfile", "Dockerfile" };
+		for (size_t i = 0; i < 2 && path == NULL; i++) {
+			char *p = NULL; /* as the user named the context: for messages */
+			if (asprintf(&p, "%s/%s", b->o->context ? b->o->context : ".", names[i]) < 0)
+				return cc_error_set(err, ENOMEM, "read recipe");
+			if (access(p, F_OK) == 0)
+				path = p;
+			else
+				free(p);
+		}
+		if (path == NULL)
+			return cc_error_setk(err, CC_ERR_NOT_FOUND, 0,
+					     "no Containerfile or Dockerfile in '%s' (use -f FILE)", b->context);
+	}
+	if (path == NULL)
+		return cc_error_set(err, ENOMEM, "read recipe");
+	if (cc_read_file(path, CC_BUILD_MAX_RECIPE, ret_text, ret_len, err) < 0)
+		return cc_error_prefix(err, "read recipe");
+	*ret_path = steal_ptr(&path);
+	return 0;
+}
+
+/* <recipe>.containerignore, <recipe>.dockerignore, then the context's. */
+static int read_ignore(struct builder *b, const char *recipe, cc_error **err)
+{
+	char *cands[4] = { NULL };
+	int r = 0;
+	if (strcmp(recipe, "<stdin>") != 0 && (asprintf(&cands[0], "%s.containerignore", recipe) < 0 ||
+					       asprintf(&cands[1], "%s.dockerignore", recipe) < 0))
+		r = cc_error_set(err, ENOMEM, "ignore file");
+	if (r == 0 && (asprintf(&cands[2], "%s/.containerignore", b->context) < 0 ||
+		       asprintf(&cands[3], "%s/.dockerignore", b->context) < 0))
+		r = cc_error_set(err, ENOMEM, "ignore file");
+	for (size_t i = 0; r == 0 && i < 4; i++) {
+		if (cands[i] == NULL || access(cands[i], F_OK) < 0)
+			continue;
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+		if (cc_read_file(cands[i], CC_BUILD_MAX_IGNORE, &text, &len, err) < 0 ||
+		    cc_ignore_parse(text, len, &b->ign, err) < 0)
+			r = cc_error_prefix(err, "%s", cands[i]);
+		break;
+	}
+	for (size_t i = 0; i < 4; i++)
+		free(cands[i]);
+	return r;
+}
+
+static int source_image(const char *ref, const char *platform, char **ret_id, char **ret_config, void *data,
+			cc_error **err)
+{
+	struct builder *b = data;
+	_cleanup_free_ char *id = NULL;
+	cc_error *e = NULL;
+	if (cc_image_resolve(b->s, ref, &id, &e) < 0) {
+		if (e->kind != CC_ERR_NOT_FOUND) {
+			*err = e;
+			return -1;
+		}
+		cc_error_free(e);
+		struct cc_ref *r = NULL;
+		if (cc_ref_parse(ref, &r, err) < 0)
+			return -1;
+		cc_ref_free(r);
+		if (b->o->pull) {
+			if (b->o->pull(b->s, ref, platform, &id, b->o->pull_data, err) < 0)
+				return -1;
+		} else {
+			struct cc_pull_options po = { .platform = platform, .jobs = 3, .tls_verify = b->o->tls_verify };
+			struct cc_pull_result res;
+			if (cc_image_pull(b->s, ref, &po, &res, err) < 0)
+				return -1;
+			id = steal_ptr(&res.image_id);
+			cc_pull_result_release(&res);
+		}
+	}
+	struct cc_image_record *rec = NULL;
+	size_t len = 0;
+	if (cc_store_image_get(b->s, id, &rec, err) < 0)
+		return -1;
+	int r = cc_store_read_blob(b->s, rec->config_digest, CC_CONFIG_MAX, ret_config, &len, err);
+	cc_image_record_free(rec);
+	if (r < 0)
+		return -1;
+	*ret_id = steal_ptr(&id);
+	return 0;
+}
+
+static int normalise_tags(struct builder *b, cc_error **err)
+{
+	b->tags = calloc(1, sizeof(char *));
+	if (b->tags == NULL)
+		return cc_error_set(err, ENOMEM, "tags");
+	for (char *const *t = b->o->tags; t && *t; t++) {
+		struct cc_ref *r = NULL;
+		if (cc_ref_parse(*t, &r, err) < 0)
+			return cc_error_prefix(err, "invalid tag '%s'", *t);
+		bool digest = r->digest != NULL;
+		char *name = cc_ref_string(r);
+		cc_ref_free(r);
+		if (digest) {
+			free(name);
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid tag '%s': a tag cannot have a digest", *t);
+		}
+		if (cc_strv_take(&b->tags, name) < 0)
+			return cc_error_set(err, ENOMEM, "tags");
+	}
+	return 0;
+}
+
+void cc_build_result_release(struct cc_build_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->image_id);
+	r->image_id = NULL;
+}
+
+static int build(struct builder *b, struct cc_build_result *ret, cc_error **err)
+{
+	_cleanup_free_ char *recipe_path = NULL, *text = NULL;
+	size_t len = 0;
+	if (normalise_tags(b, err) < 0 || read_recipe(b, &recipe_path, &text, &len, err) < 0 ||
+	    cc_recipe_parse(recipe_path, text, len, &b->recipe, err) < 0 || read_ignore(b, recipe_path, err) < 0)
+		return -1;
+	_cleanup_strv_ char **args = calloc(1, sizeof(char *));
+	for (char *const *a = b->o->build_args; args && a && *a; a++) {
+		if (strchr(*a, '=')) {
+			if (cc_strv_setenv(&args, *a) < 0)
+				cc_strvfreep(&args);
+			continue;
+		}
+		const char *v = getenv(*a); /* --build-arg NAME: the value from our environment */
+		_cleanup_free_ char *kv = NULL;
+		if (v && (asprintf(&kv, "%s=%s", *a, v) < 0 || cc_strv_setenv(&args, kv) < 0))
+			cc_strvfreep(&args);
+	}
+	if (args == NULL)
+		return cc_error_set(err, ENOMEM, "build args");
+	struct cc_platform pf;
+	cc_platform_host(&pf);
+	char platform[100];
+	snprintf(platform, sizeof(platform), "%s/%s%s%s", pf.os, pf.arch, pf.variant[0] ? "/" : "", pf.variant);
+	struct cc_plan_options po = { .context = b->context, .ignore = b->ign, .build_args = args, .target = b->o->target,
+				      .platform = platform, .source = { .image = source_image, .data = b } };
+	if (cc_build_plan(b->recipe, &po, &b->plan, err) < 0)
+		return -1;
+	if (b->plan->unused_args[0]) {
+		size_t n = 64;
+		for (char **u = b->plan->unused_args; *u; u++)
+			n += strlen(*u) + 1;
+		_cleanup_free_ char *msg = malloc(n);
+		if (msg) {
+			strcpy(msg, "one or more build args were not consumed:");
+			for (char **u = b->plan->unused_args; *u; u++) {
+				strcat(msg, " ");
+				strcat(msg, *u);
+			}
+			emit(b, CC_BUILD_EV_WARNING, 0, 0, msg, NULL);
+		}
+	}
+	if (cc_store_lock(b->s, false, err) < 0 || cc_store_layer_stage(b->s, &b->tmp, err) < 0)
+		return -1;
+	b->stage_ids = calloc(b->plan->n_stages, sizeof(char *));
+	if (b->stage_ids == NULL)
+		return cc_error_set(err, ENOMEM, "build");
+	for (size_t i = 0; i < b->plan->n_stages; i++)
+		b->n_stages += b->plan->stages[i].needed;
+	for (size_t i = 0; i < b->plan->n_stages; i++) {
+		if (!b->plan->stages[i].needed)
+			continue;
+		b->stage_no++;
+		if (run_stage(b, i, err) < 0)
+			return -1;
+	}
+	const char *id = b->plan->stages[b->plan->target].base_id;
+	if (b->stage_ids[b->plan->target])
+		id = b->stage_ids[b->plan->target];
+	emit(b, CC_BUILD_EV_COMMIT, 0, 0, b->tags[0], id);
+	for (char **t = b->tags; *t; t++) {
+		if (cc_store_tag_set(b->s, *t, id, NULL, err) < 0)
+			return -1;
+		emit(b, CC_BUILD_EV_TAGGED, 0, 0, *t, id);
+	}
+	ret->image_id = strdup(id);
+	return ret->image_id ? 0 : cc_error_set(err, ENOMEM, "build");
+}
+
+int cc_build(struct cc_store *s, const struct cc_build_options *o, struct cc_build_result *ret, cc_error **err)
+{
+	struct builder b = { .s = s, .o = o, .ctxfd = -1 };
+	*ret = (struct cc_build_result){ 0 };
+	int r = -1;
+	b.context = realpath(o->context ? o->context : ".", NULL);
+	if (b.context == NULL) {
+		r = cc_error_setk(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_GENERIC, errno, "build context '%s'",
+				  o->context ? o->context : ".");
+	} else if (cc_copy_open_root(b.context, &b.ctxfd, err) == 0) {
+		r = build(&b, ret, err);
+	}
+	ret->run_status = b.run_status;
+	for (size_t i = 0; i < MAX_MOUNTS; i++) {
+		if (b.mounts[i])
+			(void)cc_runtime_unmount_root(b.mounts[i], NULL); /* detached if busy: rm below is safe */
+		free(b.mounts[i]);
+	}
+	if (b.tmp) {
+		cc_error *e = NULL;
+		if (cc_rm_rf(b.tmp, r == 0 ? err : &e) < 0)
+			r = -1;
+		cc_error_free(e);
+		cc_store_unlock(s);
+	}
+	if (r < 0)
+		cc_build_result_release(ret);
+	for (size_t i = 0; b.stage_ids && i < b.plan->n_stages; i++)
+		free(b.stage_ids[i]);
+	free(b.stage_ids);
+	cc_build_plan_free(b.plan);
+	cc_recipe_free(b.recipe);
+	cc_ignore_free(b.ign);
+	cc_strvfreep(&b.tags);
+	free(b.hostname_file);
+	free(b.hosts_file);
+	free(b.resolv_file);
+	free(b.tmp);
+	free(b.context);
+	cc_closep(&b.ctxfd);
+	return r;
+}
