@@ -300,19 +300,24 @@ with open(out, "w") as f:
     f.write(f"{n / (time.monotonic() - t0) / 1e6:.1f}\n" if n else "\n")
 EOF
 # tcp_rate NETNS|- LISTEN_ADDR TARGET SENDER: a receiver (in NETNS, or on the
-# host for -), then `SENDER TARGET PORT`; prints MB/s
+# host for -), then `SENDER TARGET PORT`; prints MB/s.  Receiver and sender
+# are pinned to different CPUs: on a small machine where the scheduler puts
+# them decides the result more than the network path does (unpinned, the
+# same tool varied by ±20% from run to run).
+PIN_RX=() PIN_TX=
+if (($(nproc) >= 2)) && have taskset; then PIN_RX=(taskset -c 0) PIN_TX=1; fi
 tcp_rate() {
     local ns=$1 addr=$2 target=$3 sender=$4 port rx=$work/rx
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     rm -f "$rx" "$rx.ready"
     if [[ $ns == - ]]; then
-        timeout 90 python3 "$work/recv.py" "$addr" "$port" "$rx" &
+        timeout 90 "${PIN_RX[@]}" python3 "$work/recv.py" "$addr" "$port" "$rx" &
     else
-        timeout 90 ip netns exec "$ns" python3 "$work/recv.py" "$addr" "$port" "$rx" &
+        timeout 90 ip netns exec "$ns" "${PIN_RX[@]}" python3 "$work/recv.py" "$addr" "$port" "$rx" &
     fi
     local rpid=$!
     for _ in $(seq 100); do [[ -e $rx.ready ]] && break; sleep 0.05; done
-    "$sender" "$target" "$port" >/dev/null 2>&1
+    ( [[ -z $PIN_TX ]] || taskset -pc "$PIN_TX" "$BASHPID" >/dev/null; "$sender" "$target" "$port" >/dev/null 2>&1 )
     wait "$rpid"
     cat "$rx" 2>/dev/null
 }
