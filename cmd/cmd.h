@@ -69,6 +69,8 @@ int cmd_internal_start(int argc, char **argv);
 int cmd_internal_cleanup(int argc, char **argv);
 /* `run` again for an existing container, from its stored Args (__start). */
 int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd);
+/* Does a monitor or a foreground run own the container right now? */
+bool cmd_container_locked(struct cc_store *s, const char *id);
 /* Hand a created container to a new monitor process; returns once its command runs. */
 int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interactive, cc_error **err);
 /* __start's answer to its monitor: "OK <pid>" with the pty, or "ERR <msg>". */

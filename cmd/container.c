@@ -41,18 +41,25 @@ static char *container_file(struct cc_store *s, const char *id, const char *name
 	return p;
 }
 
-/* Is someone (monitor or foreground run) holding the container's lock? */
-static bool monitor_alive(struct cc_store *s, const char *id)
+/* Is someone (monitor or foreground run) holding the container's lock?
+ * Checkers take it shared, so two of them never look like an owner to
+ * each other; an owner starting at that instant retries (monitor.c). */
+bool cmd_container_locked(struct cc_store *s, const char *id)
 {
 	_cleanup_free_ char *p = container_file(s, id, "monitor.lock");
 	_cleanup_close_ int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
 	if (fd < 0)
 		return false;
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 		(void)flock(fd, LOCK_UN);
 		return false;
 	}
 	return errno == EWOULDBLOCK;
+}
+
+static bool monitor_alive(struct cc_store *s, const char *id)
+{
+	return cmd_container_locked(s, id);
 }
 
 /* The recorded pid still names this container's process (not a recycled

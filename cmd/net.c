@@ -52,25 +52,6 @@ static void owner_tag(struct cc_store *s, char out[CC_NET_OWNER_LEN + 1])
 	snprintf(out, CC_NET_OWNER_LEN + 1, "%.*s", CC_NET_OWNER_LEN, d + 7);
 }
 
-/* Does someone hold the container's lock?  A foreground `run` and a
- * detached container's monitor hold containers/<id>/monitor.lock for as
- * long as they own the container (see container.c); a crashed one
- * releases it with its death. */
-static bool lock_held(struct cc_store *s, const char *id)
-{
-	_cleanup_free_ char *dir = cc_store_container_path(s, id);
-	_cleanup_free_ char *p = NULL;
-	if (dir == NULL || asprintf(&p, "%s/monitor.lock", dir) < 0)
-		return true; /* cannot tell: keep */
-	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-		(void)flock(fd, LOCK_UN);
-		return false;
-	}
-	return errno == EWOULDBLOCK;
-}
 
 /* Is pid still the process that started at start (not a recycled pid)
  * and not a zombie?  A container killed with its ccontainer stays a zombie
@@ -104,7 +85,7 @@ static bool container_alive(const char *id, void *data)
 		cc_error_free(e);
 		return !gone; /* a database error: never remove what we cannot check */
 	}
-	bool live = lock_held(s, c->id) || (c->state != NULL && strcmp(c->state, "running") == 0 && c->pid > 0 &&
+	bool live = cmd_container_locked(s, c->id) || (c->state != NULL && strcmp(c->state, "running") == 0 && c->pid > 0 &&
 					     c->pid_start != 0 && pid_running(c->pid, c->pid_start));
 	cc_container_record_free(c);
 	return live;

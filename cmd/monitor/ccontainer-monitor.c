@@ -202,7 +202,14 @@ int main(int argc, char **argv)
 		close(null);
 	}
 	int lock = open("monitor.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+	/* `ps` and friends take the lock shared for an instant to look: wait
+	 * that out (1 s), but never sit behind a real owner. */
+	int locked = -1;
+	for (int i = 0; lock >= 0 && i < 100 && (locked = flock(lock, LOCK_EX | LOCK_NB)) < 0; i++) {
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (lock < 0 || locked < 0) {
 		snprintf(msg, sizeof(msg), "ERR container %.12s already has a monitor", id);
 		ready(ready_fd, msg);
 		return 125;

@@ -194,7 +194,10 @@ int cc_store_open(const char *root, struct cc_store **ret_store, cc_error **err)
 		if (rc == SQLITE_BUSY)
 			usleep(10000);
 	}
-	if (rc != SQLITE_OK || cc_store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL", err) < 0 ||
+	/* No checkpoint on close (above) means the next process to open the
+	 * database re-reads the WAL: keep it short (128 pages, 512 KiB). */
+	if (rc != SQLITE_OK ||
+	    cc_store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=128", err) < 0 ||
 	    migrate(s, err) < 0) {
 		if (rc != SQLITE_OK)
 			cc_store_sql_error(s, err, "set WAL mode");
