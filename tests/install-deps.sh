@@ -6,7 +6,7 @@
 set -euo pipefail
 
 build_deps=(
-	build-essential pkg-config
+	build-essential pkg-config clang
 	libcurl4-openssl-dev libarchive-dev libssl-dev libsqlite3-dev libjansson-dev
 	libseccomp-dev libcap-dev libmnl-dev libnftables-dev libcmocka-dev
 )
