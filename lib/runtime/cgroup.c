@@ -15,6 +15,7 @@
 #include "cgroup-internal.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -400,4 +401,73 @@ int cc_runtime_cgroup_cleanup(const char *container_id, bool *ret_oom_killed, cc
 	if (r == 0 && ret_oom_killed != NULL)
 		*ret_oom_killed = oom;
 	return r;
+}
+
+/* Moving a process between cgroups takes cgroup_threadgroup_rwsem for
+ * writing, and the first such writer after a quiet spell waits for a whole
+ * RCU grace period (rcu_sync_enter: ~10 ms measured here); writers that
+ * follow within the next grace period pass straight through.  A start path
+ * that will move its container anyway can begin that wait early, in a
+ * thread, with a no-op move of itself into the cgroup it is already in,
+ * while the main thread opens the store and prepares the container.  The
+ * thread is joined before any clone (no threads in a process that clones).
+ * Best effort: any failure just means no head start. */
+static void *prewarm_main(void *arg)
+{
+	(void)arg;
+	char buf[4096];
+	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	/* the first hierarchy with a named controller, else the unified one */
+	char *save = NULL, path[4200] = "";
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (c2 == NULL)
+			continue;
+		*c2 = '\0';
+		if (c1[1] == '\0') {
+			if (path[0] == '\0')
+				snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cgroup.procs", strcmp(c2 + 1, "/") ? c2 + 1 : "");
+			continue;
+		}
+		if (strncmp(c1 + 1, "name=", 5) == 0)
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/cgroup.procs", c1 + 1, strcmp(c2 + 1, "/") ? c2 + 1 : "");
+		break;
+	}
+	fd = path[0] ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+	if (fd >= 0) {
+		char pid[32];
+		int len = snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		(void)!write(fd, pid, (size_t)len); /* a move to where we are: no-op */
+		close(fd);
+	}
+	return NULL;
+}
+
+struct cc_runtime_prewarm {
+	pthread_t tid;
+	bool started;
+};
+
+struct cc_runtime_prewarm *cc_runtime_cgroup_prewarm(void)
+{
+	struct cc_runtime_prewarm *p = calloc(1, sizeof(*p));
+	if (p != NULL && geteuid() == 0)
+		p->started = pthread_create(&p->tid, NULL, prewarm_main, NULL) == 0;
+	return p;
+}
+
+void cc_runtime_cgroup_prewarm_join(struct cc_runtime_prewarm *p)
+{
+	if (p == NULL)
+		return;
+	if (p->started)
+		(void)pthread_join(p->tid, NULL);
+	free(p);
 }

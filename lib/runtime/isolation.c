@@ -37,7 +37,9 @@
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #define MEMORY_MIN (6 * 1024 * 1024) /* docker's minimum */
 
@@ -92,6 +94,20 @@ static int compile_cached(const char *dir, const struct cc_rt_sc_profile *prof,
 	return r;
 }
 
+/* A v1 devices controller mounted where the cgroup code looks for it. */
+static bool device_cgroup_available(void)
+{
+	return access("/sys/fs/cgroup/devices/devices.allow", F_OK) == 0;
+}
+
+static bool mknod_requested(const char *const *add)
+{
+	for (const char *const *a = add; a && *a; a++)
+		if (strcasecmp(*a, "ALL") == 0 || cc_rt_cap_from_name(*a) == CAP_MKNOD)
+			return true;
+	return false;
+}
+
 int cc_rt_plan_security(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **err)
 {
 	int r;
@@ -110,6 +126,13 @@ int cc_rt_plan_security(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_er
 			return 0;
 	} else if ((r = cc_rt_caps_compute(s->cap_add, s->cap_drop, all, &p->caps, err)) < 0) {
 		return r;
+	} else if (!device_cgroup_available() && !mknod_requested(s->cap_add)) {
+		/* docker keeps MKNOD because the device cgroup stops the nodes
+		 * from being opened.  Without a v1 devices controller (pure
+		 * cgroup v2, where docker loads a BPF device program that
+		 * ccontainer does not have yet) the only safe default is to not
+		 * let the container create device nodes at all. */
+		p->caps &= ~(UINT64_C(1) << CAP_MKNOD);
 	}
 
 	if (s->seccomp_profile != NULL && strcmp(s->seccomp_profile, "unconfined") == 0)
