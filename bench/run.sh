@@ -210,8 +210,12 @@ register startup-1000-images ccontainer-1000 peer "run --rm /bin/true, store wit
 measure startup-1000-images
 t0=$EPOCHREALTIME
 fails=0
-for i in $(seq 50); do $CCR run --rm --network none alpine /bin/true >/dev/null 2>&1 & done
-for j in $(jobs -p); do wait "$j" || fails=$((fails + 1)); done
+many=()
+for i in $(seq 50); do
+    $CCR run --rm --network none alpine /bin/true >/dev/null 2>&1 &
+    many+=($!)
+done
+for j in "${many[@]}"; do wait "$j" || fails=$((fails + 1)); done
 t1=$EPOCHREALTIME
 record concurrent-50 ccontainer self "50 containers started at once: total time (s)" s "$(python3 -c "print(f'{$t1 - $t0:.3f}')")"
 note "50 concurrent run --rm: $fails failed"
