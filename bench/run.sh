@@ -408,17 +408,18 @@ for case, tool, role, desc in rows:
         med[(case, tool)] = statistics.median(float(x) for x in f.read_text().split())
 for case, tool, role, desc in rows:
     if tool != "ccontainer" and (case, tool) in med and (case, "ccontainer") in med:
-        print(f'"{case}\\n{tool}" {med[(case, "ccontainer")] / med[(case, tool)]:.3f}')
+        print(f'"{case} vs {tool}" {med[(case, "ccontainer")] / med[(case, tool)]:.3f}')
 EOF
     gnuplot <<EOF
-set terminal pngcairo size 900,450
+set terminal pngcairo size 1100,600
 set output "$out/ratios.png"
-set title "ccontainer time ÷ other tool's time (lower is better; 1 = same)"
+set title "ccontainer ÷ other tool (times and sizes: lower is better; MB/s: higher is better; 1 = same)"
 set style fill solid 0.6
 set boxwidth 0.6
 set yrange [0:*]
 set grid y
-set xtics font ",9"
+set xtics font ",8" rotate by -40 left
+set bmargin 9
 plot "$work/ratios.dat" using 0:2:xtic(1) with boxes notitle, 1 with lines lc rgb "red" title "parity"
 EOF
 fi
