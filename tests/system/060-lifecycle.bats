@@ -249,3 +249,11 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc exec priv2 grep '^CapEff' /proc/self/status
     assert_contains "$output" "00000000a80405fb"
 }
+
+@test "ps --format json lists the containers for scripts" {
+    run_cc run -d --name js1 alpine sleep 100
+    run_cc run --name js2 alpine true
+    run_cc ps -a --format json
+    is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted((c["Name"], c["State"]["Status"]) for c in d))' <<<"$output")" \
+        "[('js1', 'running'), ('js2', 'exited')]"
+}
