@@ -782,7 +782,9 @@ static int parse_timeout(const char *v, int *out)
 	return 0;
 }
 
-int cmd_stop(int argc, char **argv)
+/* stop and restart: [-t SECONDS] CONTAINER... */
+static int timed_verb(int argc, char **argv, const char *verb,
+		      int (*fn)(struct cc_store *, struct cc_container_record *, void *))
 {
 	static const struct option opts[] = {
 		{ "time", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 't' },
@@ -794,13 +796,18 @@ int cmd_stop(int argc, char **argv)
 			if (parse_timeout(optarg, &timeout) != 0)
 				return EXIT_CC_ERROR;
 		} else if (c == 'h') {
-			printf("Usage: ccontainer stop [-t SECONDS] CONTAINER...\n");
+			printf("Usage: ccontainer %s [-t SECONDS] CONTAINER...\n", verb);
 			return 0;
 		} else {
 			return cmd_bad_flag(c, argv);
 		}
 	}
-	return for_each_container(argc, argv, optind, stop_cb, &timeout, true);
+	return for_each_container(argc, argv, optind, fn, &timeout, true);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	return timed_verb(argc, argv, "stop", stop_cb);
 }
 
 static int kill_cb(struct cc_store *s, struct cc_container_record *c, void *data)
@@ -872,22 +879,7 @@ static int restart_cb(struct cc_store *s, struct cc_container_record *c, void *d
 
 int cmd_restart(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "time", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	int timeout = 10, c;
-	while ((c = getopt_long(argc, argv, "+:t:h", opts, NULL)) != -1) {
-		if (c == 't') {
-			if (parse_timeout(optarg, &timeout) != 0)
-				return EXIT_CC_ERROR;
-		} else if (c == 'h') {
-			printf("Usage: ccontainer restart [-t SECONDS] CONTAINER...\n");
-			return 0;
-		} else {
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	return for_each_container(argc, argv, optind, restart_cb, &timeout, true);
+	return timed_verb(argc, argv, "restart", restart_cb);
 }
 
 /* ---- rm, prune, wait ---- */
