@@ -666,6 +666,16 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		json_object_set_new(cfgjson, "NoNewPrivileges", json_boolean(o.no_new_privs));
 		if (o.seccomp)
 			json_object_set_new(cfgjson, "SeccompProfile", json_string(o.seccomp));
+		/* for inspect, in docker's shape */
+		json_t *mounts = json_array();
+		for (size_t i = 0; i < o.n_binds; i++)
+			json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source",
+								o.binds[i].source, "Destination", o.binds[i].target,
+								"RW", !o.binds[i].readonly));
+		for (size_t i = 0; i < o.n_tmpfs; i++)
+			json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:b}", "Type", "tmpfs", "Source", "tmpfs",
+								"Destination", o.tmpfs[i].target, "RW", true));
+		json_object_set_new(cfgjson, "Mounts", mounts);
 	}
 	const char *eff_user = o.user ? o.user : ic->user, *eff_cwd = o.workdir ? o.workdir : ic->workdir;
 	if (cfgjson && eff_user)

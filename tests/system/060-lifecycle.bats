@@ -257,3 +257,10 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted((c["Name"], c["State"]["Status"]) for c in d))' <<<"$output")" \
         "[('js1', 'running'), ('js2', 'exited')]"
 }
+
+@test "inspect a container shows its mounts" {
+    mkdir -p "$BATS_TEST_TMPDIR/vol"
+    run_cc run --name mnts -v "$BATS_TEST_TMPDIR/vol:/data:ro" --tmpfs /scratch --network none alpine true
+    is "$(container_field mnts '[(m["Type"], m["Destination"], m["RW"]) for m in d["Mounts"]]')" \
+        "[('bind', '/data', False), ('tmpfs', '/scratch', True)]"
+}
