@@ -419,7 +419,8 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 	if (o) {
 		json_object_set_new(o, "Dir", json_string(dir ? dir : ""));
 		json_object_set_new(o, "NetworkSettings", cmd_net_settings(s, c));
-		json_object_set(o, "Mounts", json_object_get(cfg, "Mounts") ?: json_array());
+		json_t *mounts = json_object_get(cfg, "Mounts");
+		json_object_set_new(o, "Mounts", mounts ? json_incref(mounts) : json_array());
 	}
 	json_decref(cfg);
 	return o;
