@@ -29,6 +29,8 @@ esac
 
 # shellcheck source=tests/system/helpers.registry.bash
 source "$BATS_TEST_DIRNAME/helpers.registry.bash"
+# shellcheck source=tests/system/helpers.network.bash
+source "$BATS_TEST_DIRNAME/helpers.network.bash"
 
 ###############################################################################
 # Default hooks; a .bats file may define its own and call these.
@@ -44,10 +46,18 @@ file_setup() {
     export CC_SCOPE_DIR=$BATS_FILE_TMPDIR
     # Keep skopeo (used for seeding) away from the host's credentials.
     export REGISTRY_AUTH_FILE=$BATS_FILE_TMPDIR/seed-auth.json
+    # Containers on the default network get a bridge and subnet of this
+    # file's own, removed by file_teardown: never the host's cc0.
+    net_file_setup
 }
 
 file_teardown() {
     stop_services "$BATS_FILE_TMPDIR"
+    net_file_teardown
+    # the table is ccontainer's own; drop it once no chain is left in it
+    if nft list table ip ccontainer >/dev/null 2>&1 && ! nft list table ip ccontainer | grep -q 'chain '; then
+        nft delete table ip ccontainer 2>/dev/null || true
+    fi
 }
 
 # Per-test scope: a fresh store, auth file and tmpdir for every test, so
