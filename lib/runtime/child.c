@@ -142,6 +142,36 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock)
 		}
 	}
 
+	/* 9-11. User, cwd, environment, command lookup, umask, no stray fds. */
+	struct cc_rt_exec_target t;
+	cc_rt_child_prepare_exec(plan, sock, &t);
+
+	/* 12. A detached container outlives the process that started it (its
+	 *     monitor, a subreaper, adopts it): the parent-death signal that
+	 *     guarded the setup would kill it the moment the starter exits. */
+	if (s->detached && prctl(PR_SET_PDEATHSIG, 0) < 0) {
+		cc_error_set(&err, errno, "clear the parent-death signal");
+		fail(sock, err);
+	}
+
+	/* 13. Capabilities, no_new_privs and the seccomp filter, as the very
+	 *     last setup: the filter then judges only the command (and
+	 *     --init), never our setup, and loading it needs the
+	 *     CAP_SYS_ADMIN that the final capset drops. */
+	if (cc_rt_child_privileges_final(plan, t.uid, &err) < 0)
+		fail(sock, err);
+
+	if (s->init)
+		cc_rt_init_main(t.path, s->argv, t.envp, sock, s->tty);
+	cc_rt_exec_command(t.path, s->argv, t.envp, sock);
+}
+
+/* Steps 9-11 of the checklist, shared with exec (nsexec.c): everything
+ * after "/" is the container's and stdio is in place. */
+void cc_rt_child_prepare_exec(const struct cc_rt_plan *plan, int sock, struct cc_rt_exec_target *ret)
+{
+	const struct cc_run_spec *s = plan->spec;
+	cc_error *err = NULL;
 	/* 9. User: /etc/passwd and /etc/group are the container's now.  The
 	 *    cwd was created during step 7; entering it happens as root, so a
 	 *    directory the user cannot search still works as cwd (as runc).
@@ -179,23 +209,8 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock)
 	/* 11. Last: the container's umask (docker's 0022) and no stray fds. */
 	umask(022);
 	cloexec_all();
-
-	/* 12. A detached container outlives the process that started it (its
-	 *     monitor, a subreaper, adopts it): the parent-death signal that
-	 *     guarded the setup would kill it the moment the starter exits. */
-	if (s->detached && prctl(PR_SET_PDEATHSIG, 0) < 0) {
-		cc_error_set(&err, errno, "clear the parent-death signal");
-		fail(sock, err);
-	}
-
-	/* 13. Capabilities, no_new_privs and the seccomp filter, as the very
-	 *     last setup: the filter then judges only the command (and
-	 *     --init), never our setup, and loading it needs the
-	 *     CAP_SYS_ADMIN that the final capset drops. */
-	if (cc_rt_child_privileges_final(plan, user.uid, &err) < 0)
-		fail(sock, err);
-
-	if (s->init)
-		cc_rt_init_main(path, s->argv, envp, sock, s->tty);
-	cc_rt_exec_command(path, s->argv, envp, sock);
+	ret->envp = envp;
+	ret->path = path;
+	ret->uid = user.uid;
 }
+

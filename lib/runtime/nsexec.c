@@ -154,7 +154,7 @@ void cc_rt_nsexec_child(const struct cc_rt_plan *plan, int sock, void *data)
 		fail(sock, err);
 	}
 
-	/* 5. Stdio, user, cwd, environment, command: as child.c steps 8-11. */
+	/* 5. Stdio here; user, cwd, environment, command as the container's own process. */
 	if (s->tty) {
 		/* a session of its own, to take the pty as controlling terminal;
 		 * /dev/console stays the container's first process's */
@@ -171,33 +171,10 @@ void cc_rt_nsexec_child(const struct cc_rt_plan *plan, int sock, void *data)
 		}
 		close(null);
 	}
-	int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0) {
-		cc_error_set(&err, errno, "open '/'");
-		fail(sock, err);
-	}
-	struct cc_rt_user user = { 0 };
-	if (cc_rt_resolve_user(rootfd, s->user, &user, &err) < 0)
-		fail(sock, err);
-	if (chdir(plan->cwd) < 0) {
-		cc_error_set(&err, errno, "chdir to cwd '%s'", plan->cwd);
-		fail(sock, err);
-	}
-	if (cc_rt_child_privileges_early(plan, &err) < 0 || cc_rt_switch_user(&user, &err) < 0)
-		fail(sock, err);
-	char **envp = NULL;
-	if (cc_rt_env_build(s->env, user.home, &envp, &err) < 0)
-		fail(sock, err);
-	char *path = NULL;
-	if (cc_rt_find_executable(rootfd, s->argv[0], cc_rt_env_get(envp, "PATH"), &path, &err) < 0)
-		fail(sock, err);
-	close(rootfd);
-	umask(022);
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-		/* FIXME: linux < 5.11: the sync socket is CLOEXEC already, others may leak */
-	}
+	struct cc_rt_exec_target t;
+	cc_rt_child_prepare_exec(plan, sock, &t);
 	/* capabilities, no_new_privs, seccomp: the last step before execve */
-	if (cc_rt_child_privileges_final(plan, user.uid, &err) < 0)
+	if (cc_rt_child_privileges_final(plan, t.uid, &err) < 0)
 		fail(sock, err);
-	cc_rt_exec_command(path, s->argv, envp, sock);
+	cc_rt_exec_command(t.path, s->argv, t.envp, sock);
 }

@@ -137,6 +137,19 @@ __attribute__((noreturn)) void cc_rt_nsexec_child(const struct cc_rt_plan *plan,
 
 /* --- child (child.c) ---------------------------------------------------- */
 
+/* What execve needs, as prepared by cc_rt_child_prepare_exec. */
+struct cc_rt_exec_target {
+	char **envp;
+	char *path;
+	uid_t uid;
+};
+/* After the root and stdio are in place: resolve the user in the
+ * container's passwd/group, enter the cwd, apply the privileges that need
+ * root, switch uid, build the environment, look the command up inside,
+ * umask 022, mark stray fds close-on-exec.  On failure it reports on sock
+ * and exits; shared by the container's first process and exec. */
+void cc_rt_child_prepare_exec(const struct cc_rt_plan *plan, int sock, struct cc_rt_exec_target *ret);
+
 /* Everything the child does between clone and execve.  Never returns. */
 __attribute__((noreturn)) void cc_rt_child_main(const struct cc_rt_plan *plan, int sock);
 
