@@ -90,11 +90,7 @@ int cc_dl_archive(cc_error **err)
 
 static void need(void)
 {
-	cc_error *e = NULL;
-	if (cc_dl_archive(&e) < 0) { /* a caller skipped cc_dl_archive(): a bug, not a user error */
-		fprintf(stderr, "ccontainer: %s\n", e->msg);
-		abort();
-	}
+	cc_dl_need(cc_dl_archive);
 }
 
 #define WRAP(ret, name, params, args)            \

@@ -52,11 +52,7 @@ int cc_dl_curl(cc_error **err)
 
 static void need(void)
 {
-	cc_error *e = NULL;
-	if (cc_dl_curl(&e) < 0) { /* a caller skipped cc_dl_curl(): a bug, not a user error */
-		fprintf(stderr, "ccontainer: %s\n", e->msg);
-		abort();
-	}
+	cc_dl_need(cc_dl_curl);
 }
 
 #define WRAP(ret, name, params, args)                     \

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -26,4 +27,13 @@ int cc_dl_load(const char *soname, const char *const *names, void **syms, int n,
 		return cc_error_set(err, 0, "load '%s': %s (is it installed?)", soname, why ? why : "missing symbol");
 	}
 	return 0;
+}
+
+void cc_dl_need(int (*load)(cc_error **err))
+{
+	cc_error *e = NULL;
+	if (load(&e) < 0) {
+		fprintf(stderr, "ccontainer: %s\n", e->msg);
+		abort();
+	}
 }

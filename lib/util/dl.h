@@ -14,6 +14,10 @@
  * filled with the address of names[i]. */
 int cc_dl_load(const char *soname, const char *const *names, void **syms, int n, int *state, cc_error **err);
 
+/* For the wrappers: load, or abort with one line.  Reaching a wrapper
+ * without the loader having run is a bug in ccontainer, not a user error. */
+void cc_dl_need(int (*load)(cc_error **err));
+
 /* The modules' loaders: call before the first use (idempotent). */
 int cc_dl_curl(cc_error **err);
 int cc_dl_archive(cc_error **err);
