@@ -8,10 +8,11 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-# libcurl and libarchive are dlopen()ed on first use (lib/util/dl.h), so
-# `run` does not pay for loading them; only their headers are needed here.
-LAZY_PKGS := libcurl libarchive
-PKGS := libcrypto sqlite3 jansson libseccomp libcap libmnl libnftables
+# libcurl, libarchive, libcrypto and libnftables are dlopen()ed on first
+# use (lib/util/dl.h), so `run` does not pay for loading them; only their
+# headers are needed here.
+LAZY_PKGS := libcurl libarchive libcrypto libnftables
+PKGS := sqlite3 jansson libseccomp libcap libmnl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS := $(shell pkg-config --libs libarchive 2>/dev/null) -lcmocka
@@ -72,6 +73,13 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
+# The seccomp cache names the built-in profile's programs by the sources
+# that define and compile it (lib/runtime/seccomp-cache.c).
+SECCOMP_ID_SRC := lib/runtime/seccomp.c lib/runtime/seccomp-default.c lib/runtime/security-internal.h
+SECCOMP_ID_FLAG = -DCC_SC_SOURCE_ID='"$(shell cat $(SECCOMP_ID_SRC) | sha256sum | cut -c1-16)"'
+$(BUILD)/lib/runtime/seccomp-cache.o: $(SECCOMP_ID_SRC)
+$(BUILD)/lib/runtime/seccomp-cache.o: CFLAGS += $(SECCOMP_ID_FLAG)
+
 $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libccontainer.a
 	@mkdir -p $(@D)
 	@echo "  LINK    $@"
@@ -110,6 +118,6 @@ clean:
 # which gcc accepts silently; CI runs this as a second compiler's opinion.
 lint:
 	@set -e; for f in $(LIB_SRC) $(CMD_SRC); do \
-		clang -std=gnu11 -fsyntax-only -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) -Wall -Wextra -Werror $$f; done
+		clang -std=gnu11 -fsyntax-only -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(SECCOMP_ID_FLAG) -Wall -Wextra -Werror $$f; done
 	@echo "lint: clean"
 .PHONY: lint

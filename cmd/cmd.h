@@ -76,8 +76,11 @@ int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interac
 /* __start's answer to its monitor: "OK <pid>" with the pty, or "ERR <msg>". */
 int cmd_monitor_report(int fd, pid_t pid, int pty, const char *errmsg);
 /* Record that a container stopped with status, release what it held (network,
- * cgroup) and remove it when it was started with --rm.  Idempotent. */
-int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, cc_error **err);
+ * cgroup unless cgroup_removed: a foreground run's runtime removed it) and
+ * remove it when it was started with --rm.  Idempotent.  *ret_removed (may be
+ * NULL) tells that the container is gone. */
+int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
+			 bool *ret_removed, cc_error **err);
 
 /* Inspect JSON of a container by name or ID prefix; -1 when there is none. */
 #include <jansson.h>

@@ -96,7 +96,7 @@ static void reconcile(struct cc_store *s, struct cc_container_record *c)
 			nanosleep(&ts, NULL);
 		}
 	}
-	if (cmd_container_finish(s, c->id, status, false, &e) < 0)
+	if (cmd_container_finish(s, c->id, status, false, false, NULL, &e) < 0)
 		fprintf(stderr, "Warning: finish container %.12s: %s\n", c->id, e->msg);
 	cc_error_free(e);
 	free(c->state);
@@ -142,21 +142,26 @@ static json_t *container_config(const struct cc_container_record *c)
 	return j ? j : json_object();
 }
 
-int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, cc_error **err)
+int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
+			 bool *ret_removed, cc_error **err)
 {
+	if (ret_removed != NULL)
+		*ret_removed = false;
 	struct cc_container_record *c = NULL;
 	if (cc_store_container_get(s, id, &c, err) < 0)
 		return -1;
 	/* The cgroup of a detached container outlives cc_runtime_start: its
-	 * processes are gone now, so it goes (a foreground run removed its
-	 * own already), telling whether the kernel OOM-killed one of them. */
-	bool oom = false;
-	cc_error *cge = NULL;
-	if (cc_runtime_cgroup_cleanup(id, &oom, &cge) < 0) {
-		fprintf(stderr, "Warning: remove the cgroup of container %.12s: %s\n", id, cge->msg);
-		cc_error_free(cge);
+	 * processes are gone now, so it goes, telling whether the kernel
+	 * OOM-killed one of them. */
+	if (!cgroup_removed) {
+		bool oom = false;
+		cc_error *cge = NULL;
+		if (cc_runtime_cgroup_cleanup(id, &oom, &cge) < 0) {
+			fprintf(stderr, "Warning: remove the cgroup of container %.12s: %s\n", id, cge->msg);
+			cc_error_free(cge);
+		}
+		oom_killed |= oom;
 	}
-	oom_killed |= oom;
 	int rc = cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, err);
 	/* What the container held outside its own namespaces. */
 	if (rc == 0)
@@ -168,6 +173,8 @@ int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oo
 		_cleanup_free_ char *dir = cc_store_container_path(s, id);
 		if (dir == NULL || cc_rm_rf(dir, err) < 0 || cc_store_container_delete(s, id, err) < 0)
 			rc = -1;
+		else if (ret_removed != NULL)
+			*ret_removed = true;
 	}
 	cc_container_record_free(c);
 	return rc;
@@ -347,7 +354,7 @@ int cmd_internal_cleanup(int argc, char **argv)
 		return EXIT_CC_ERROR;
 	cc_error *e = NULL;
 	int rc = 0;
-	if (cmd_container_finish(s, argv[1], atoi(argv[2]), false, &e) < 0)
+	if (cmd_container_finish(s, argv[1], atoi(argv[2]), false, false, NULL, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	cc_store_close(s);
 	return rc;
@@ -901,7 +908,7 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 	/* finish again (idempotent): releases what a crashed start may have left */
 	cc_error *e = NULL;
 	_cleanup_free_ char *dir = cc_store_container_path(s, c->id);
-	if (cmd_container_finish(s, c->id, c->exit_code, c->oom_killed, &e) < 0 || dir == NULL ||
+	if (cmd_container_finish(s, c->id, c->exit_code, c->oom_killed, false, NULL, &e) < 0 || dir == NULL ||
 	    cc_rm_rf(dir, &e) < 0 || cc_store_container_delete(s, c->id, &e) < 0) {
 		if (e == NULL)
 			cc_error_set(&e, ENOMEM, "remove container");

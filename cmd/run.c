@@ -506,13 +506,8 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	const char *image = argv[optind];
 	char **user_args = argv + optind + 1;
 
-	/* The container will be moved into its cgroup: let the kernel's wait
-	 * for that begin now, alongside the store and image work below.  A
-	 * detached start by `run -d` moves nothing itself (its __start does). */
-	struct cc_runtime_prewarm *prewarm = o.detach && !existing_id ? NULL : cc_runtime_cgroup_prewarm();
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
-		cc_runtime_cgroup_prewarm_join(prewarm);
 		run_opts_release(&o);
 		return EXIT_CC_ERROR;
 	}
@@ -765,11 +760,10 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		spec.detached = true;
 		pid_t pid = -1;
 		int pty = -1;
-		cc_runtime_cgroup_prewarm_join(steal_ptr(&prewarm));
 		if (cc_runtime_start(&spec, &pid, &pty, &e) < 0) {
 			rc = exit_code_for(e);
 			cmd_monitor_report(monitor_fd, -1, -1, e->msg);
-			(void)cmd_container_finish(s, id, rc, false, NULL);
+			(void)cmd_container_finish(s, id, rc, false, true, NULL, NULL);
 			cc_error_clear(&e);
 		} else {
 			rc = cmd_monitor_report(monitor_fd, pid, pty, NULL) < 0 ? EXIT_CC_ERROR : 0;
@@ -797,7 +791,6 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		rc = cmd_failf(EXIT_CC_ERROR, "lock container %.12s: %s", id, strerror(errno));
 		goto out;
 	}
-	cc_runtime_cgroup_prewarm_join(steal_ptr(&prewarm));
 	if (cc_runtime_run(&spec, &status, &e) < 0) {
 		rc = exit_code_for(e);
 		cmd_fail(e, rc);
@@ -811,12 +804,15 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		else if (oom_killed)
 			fprintf(stderr, "Warning: a process of container %.12s was OOM-killed (memory limit reached)\n", id);
 	}
-	if (cmd_container_finish(s, id, status, oom_killed, &e) < 0) {
+	/* the runtime removed the cgroup; --rm removes the container here */
+	bool removed = false;
+	if (cmd_container_finish(s, id, status, oom_killed, true, &removed, &e) < 0) {
 		fprintf(stderr, "Warning: record container exit: %s\n", e->msg);
 		cc_error_clear(&e);
 	}
+	if (removed)
+		row_added = false;
 out:
-	cc_runtime_cgroup_prewarm_join(prewarm);
 	/* Without --rm the container stays (also one that failed to start), as in docker. */
 	if (row_added && o.rm)
 		remove_container(s, id, dir);

@@ -128,19 +128,6 @@ static int v1_create(struct cc_rt_cgroup *cg, const struct cc_resources *res, bo
 	return 0;
 }
 
-static int v1_enter(struct cc_rt_cgroup *cg, pid_t pid, cc_error **err)
-{
-	char buf[32];
-	(void)snprintf(buf, sizeof(buf), "%d", (int)pid);
-	int r;
-	for (size_t i = 0; i < cg->n_v1; i++)
-		if ((r = cc_rt_cg_write(cg->v1[i].path, "cgroup.procs", buf, err)) < 0)
-			return r;
-	if (cg->path != NULL && (r = cc_rt_cg_write(cg->path, "cgroup.procs", buf, err)) < 0)
-		return r;
-	return 0;
-}
-
 static int v1_oom_killed(struct cc_rt_cgroup *cg, bool *ret, cc_error **err)
 {
 	(void)err;
@@ -178,7 +165,6 @@ static int v1_destroy(struct cc_rt_cgroup *cg, cc_error **err)
 const struct cc_rt_cgroup_ops cc_rt_cgroup_v1_ops = {
 	.name = "v1",
 	.create = v1_create,
-	.enter = v1_enter,
 	.oom_killed = v1_oom_killed,
 	.destroy = v1_destroy,
 };

@@ -154,13 +154,6 @@ static int v2_create(struct cc_rt_cgroup *cg, const struct cc_resources *res, bo
 	return set_limits(cg->path, res, err);
 }
 
-static int v2_enter(struct cc_rt_cgroup *cg, pid_t pid, cc_error **err)
-{
-	char buf[32];
-	(void)snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return cc_rt_cg_write(cg->path, "cgroup.procs", buf, err);
-}
-
 static int v2_oom_killed(struct cc_rt_cgroup *cg, bool *ret, cc_error **err)
 {
 	(void)err;
@@ -180,7 +173,6 @@ static int v2_destroy(struct cc_rt_cgroup *cg, cc_error **err)
 const struct cc_rt_cgroup_ops cc_rt_cgroup_v2_ops = {
 	.name = "v2",
 	.create = v2_create,
-	.enter = v2_enter,
 	.oom_killed = v2_oom_killed,
 	.destroy = v2_destroy,
 };

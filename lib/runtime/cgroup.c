@@ -15,7 +15,6 @@
 #include "cgroup-internal.h"
 
 #include <dirent.h>
-#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -348,12 +347,6 @@ int cc_rt_cgroup_create(struct cc_rt_cgroup *cg, const struct cc_resources *res,
 	return cg->ops->create(cg, res, privileged, err);
 }
 
-int cc_rt_cgroup_enter(struct cc_rt_cgroup *cg, pid_t pid, cc_error **err)
-{
-	if (cg->ops == NULL)
-		return 0;
-	return cg->ops->enter(cg, pid, err);
-}
 
 int cc_rt_cgroup_oom_killed(struct cc_rt_cgroup *cg, bool *ret, cc_error **err)
 {
@@ -374,6 +367,12 @@ void cc_rt_cgroup_release(struct cc_rt_cgroup *cg)
 {
 	if (cg == NULL)
 		return;
+	if (cg->join.open) {
+		cc_closep(&cg->join.into);
+		cc_closep(&cg->join.procs);
+		for (size_t i = 0; i < CC_RT_CG_MAX_HIER; i++)
+			cc_closep(&cg->join.tasks[i]);
+	}
 	for (size_t i = 0; i < cg->n_v1; i++) {
 		free(cg->v1[i].mount);
 		free(cg->v1[i].path);
@@ -382,6 +381,75 @@ void cc_rt_cgroup_release(struct cc_rt_cgroup *cg)
 	free(cg->unified);
 	free(cg->path);
 	*cg = (struct cc_rt_cgroup){ 0 };
+}
+
+/* --- the child's own move (see struct cc_rt_cgroup_join) ------------------ */
+
+static int open_in(const char *dir, const char *file, int flags, cc_error **err)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof(path), "%s%s%s", dir, file[0] ? "/" : "", file) >= sizeof(path))
+		return cc_error_set(err, ENAMETOOLONG, "cgroup file '%s/%s'", dir, file);
+	int fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return cc_error_set(err, errno, "open '%s'", path);
+	return fd;
+}
+
+int cc_rt_cgroup_open_join(struct cc_rt_cgroup *cg, cc_error **err)
+{
+	struct cc_rt_cgroup_join *j = &cg->join;
+	if (cg->ops == NULL || j->open)
+		return 0;
+	j->open = true;
+	j->into = j->procs = -1;
+	for (size_t i = 0; i < CC_RT_CG_MAX_HIER; i++)
+		j->tasks[i] = -1;
+	int r;
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		if ((r = open_in(cg->v1[i].path, "tasks", O_WRONLY, err)) < 0)
+			return r;
+		j->tasks[i] = r;
+	}
+	if (cg->path != NULL) {
+		if ((r = open_in(cg->path, "", O_PATH | O_DIRECTORY, err)) < 0)
+			return r;
+		j->into = r;
+		if ((r = open_in(cg->path, "cgroup.procs", O_WRONLY, err)) < 0)
+			return r;
+		j->procs = r;
+	}
+	return 0;
+}
+
+int cc_rt_cgroup_clone_fd(const struct cc_rt_cgroup *cg)
+{
+	return cg->join.open ? cg->join.into : -1;
+}
+
+static int write_zero(int fd, const char *dir, const char *file, cc_error **err)
+{
+	ssize_t n;
+	do
+		n = write(fd, "0", 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return cc_error_set(err, n < 0 ? errno : EIO, "move into cgroup '%s' (%s)", dir, file);
+	return 0;
+}
+
+int cc_rt_cgroup_join(const struct cc_rt_cgroup *cg, bool placed, cc_error **err)
+{
+	const struct cc_rt_cgroup_join *j = &cg->join;
+	if (!j->open)
+		return 0;
+	int r;
+	for (size_t i = 0; i < cg->n_v1; i++)
+		if ((r = write_zero(j->tasks[i], cg->v1[i].path, "tasks", err)) < 0)
+			return r;
+	if (!placed && j->procs >= 0 && (r = write_zero(j->procs, cg->path, "cgroup.procs", err)) < 0)
+		return r;
+	return 0;
 }
 
 /* --- for cc_runtime_start's callers ---------------------------------------- */
@@ -401,73 +469,4 @@ int cc_runtime_cgroup_cleanup(const char *container_id, bool *ret_oom_killed, cc
 	if (r == 0 && ret_oom_killed != NULL)
 		*ret_oom_killed = oom;
 	return r;
-}
-
-/* Moving a process between cgroups takes cgroup_threadgroup_rwsem for
- * writing, and the first such writer after a quiet spell waits for a whole
- * RCU grace period (rcu_sync_enter: ~10 ms measured here); writers that
- * follow within the next grace period pass straight through.  A start path
- * that will move its container anyway can begin that wait early, in a
- * thread, with a no-op move of itself into the cgroup it is already in,
- * while the main thread opens the store and prepares the container.  The
- * thread is joined before any clone (no threads in a process that clones).
- * Best effort: any failure just means no head start. */
-static void *prewarm_main(void *arg)
-{
-	(void)arg;
-	char buf[4096];
-	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	/* the first hierarchy with a named controller, else the unified one */
-	char *save = NULL, path[4200] = "";
-	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (c2 == NULL)
-			continue;
-		*c2 = '\0';
-		if (c1[1] == '\0') {
-			if (path[0] == '\0')
-				snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cgroup.procs", strcmp(c2 + 1, "/") ? c2 + 1 : "");
-			continue;
-		}
-		if (strncmp(c1 + 1, "name=", 5) == 0)
-			continue;
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/cgroup.procs", c1 + 1, strcmp(c2 + 1, "/") ? c2 + 1 : "");
-		break;
-	}
-	fd = path[0] ? open(path, O_WRONLY | O_CLOEXEC) : -1;
-	if (fd >= 0) {
-		char pid[32];
-		int len = snprintf(pid, sizeof(pid), "%d", (int)getpid());
-		(void)!write(fd, pid, (size_t)len); /* a move to where we are: no-op */
-		close(fd);
-	}
-	return NULL;
-}
-
-struct cc_runtime_prewarm {
-	pthread_t tid;
-	bool started;
-};
-
-struct cc_runtime_prewarm *cc_runtime_cgroup_prewarm(void)
-{
-	struct cc_runtime_prewarm *p = calloc(1, sizeof(*p));
-	if (p != NULL && geteuid() == 0)
-		p->started = pthread_create(&p->tid, NULL, prewarm_main, NULL) == 0;
-	return p;
-}
-
-void cc_runtime_cgroup_prewarm_join(struct cc_runtime_prewarm *p)
-{
-	if (p == NULL)
-		return;
-	if (p->started)
-		(void)pthread_join(p->tid, NULL);
-	free(p);
 }

@@ -10,6 +10,7 @@
 #endif
 #include "runtime-internal.h"
 #include "security-internal.h"
+#include "cgroup-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,7 +63,8 @@ static void cloexec_all(void)
 		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-void cc_rt_child_main(const struct cc_rt_plan *plan, int sock)
+void cc_rt_child_main(const struct cc_rt_plan *plan, int sock, const struct cc_rt_cgroup *cg,
+		      bool cg_placed)
 {
 	const struct cc_run_spec *s = plan->spec;
 	cc_error *err = NULL;
@@ -79,6 +81,13 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock)
 	struct pollfd pp = { .fd = sock, .events = POLLIN };
 	if (poll(&pp, 1, 0) < 0 || (pp.revents & POLLHUP))
 		_exit(125);
+
+	/* 1b. Into the container's cgroup before anything else runs, so that
+	 *     everything from here on is accounted and limited.  We move
+	 *     ourselves: see struct cc_rt_cgroup_join for why it is so much
+	 *     faster than the parent moving us. */
+	if (cg != NULL && cc_rt_cgroup_join(cg, cg_placed, &err) < 0)
+		fail(sock, err);
 
 	/* 2. Signal dispositions back to default.  The parent's forwarded
 	 *    signals stay blocked (inherited mask) until right before
@@ -97,9 +106,9 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock)
 	/* Modes of what we create (device nodes, dirs) must be exact. */
 	umask(0);
 
-	/* 4. Tell the parent we exist, then wait: on_created may put us in a
-	 *    cgroup or move a veth into our network namespace, and both must
-	 *    be in place before anything runs in the container. */
+	/* 4. Tell the parent we exist, then wait: on_created may move a veth
+	 *    into our network namespace, which must be in place before
+	 *    anything runs in the container. */
 	if (cc_rt_sync_send(sock, CC_SYNC_CREATED, -1) < 0)
 		_exit(125);
 	struct cc_sync_msg msg;
@@ -108,9 +117,9 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock)
 	if (r <= 0 || msg.type != CC_SYNC_GO)
 		_exit(125); /* the parent gave up on us */
 
-	/* 5. Cgroup namespace only now, after on_created placed us: its root
-	 *    is the cgroup we are in at unshare time, and the container must
-	 *    see its own cgroup as "/".  EINVAL: kernel without cgroup ns. */
+	/* 5. Cgroup namespace only now, after step 1b: its root is the cgroup
+	 *    we are in at unshare time, and the container must see its own
+	 *    cgroup as "/".  EINVAL: kernel without cgroup ns. */
 	if (plan->unshare_cgroupns && unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL) {
 		cc_error_set(&err, errno, "unshare cgroup namespace");
 		fail(sock, err);

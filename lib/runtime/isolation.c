@@ -84,7 +84,7 @@ static int plan_resources(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_
 static int compile_cached(const char *dir, const struct cc_rt_sc_profile *prof,
 			  struct cc_rt_plan *p, cc_error **err)
 {
-	char key[65];
+	char key[CC_RT_SC_KEY_MAX];
 	bool cache = dir != NULL && cc_rt_sc_cache_key(prof, p->caps, key) == 0;
 	if (cache && cc_rt_sc_cache_read(dir, key, &p->seccomp_filter, &p->seccomp_len) == 0)
 		return 0;

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dl.h"
 #include "util/util.h"
 
 #define NFT_MSG(type) ((uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (type)))
@@ -176,6 +177,9 @@ char *cc_net_nft_port_rules(const struct cc_net_config *c, const struct cc_net_e
 
 int cc_nft_run(const char *cmds, const char *what, cc_error **err)
 {
+	int lr = cc_dl_nftables(err);
+	if (lr < 0)
+		return lr;
 	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (ctx == NULL)
 		return cc_error_set(err, ENOMEM, "%s: nftables", what);

@@ -97,8 +97,11 @@ static int join_cgroups(const char *cgroups, cc_error **err)
 			snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s", ctrl + 5, cg);
 		else
 			snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s", ctrl, cg);
+		/* v1: "0" to "tasks" moves just this (single-threaded) process
+		 * and skips the kernel's slow global lock (struct
+		 * cc_rt_cgroup_join); v2 has no such file for domain cgroups */
 		char procs[4300];
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+		snprintf(procs, sizeof(procs), "%s/%s", dir, *ctrl == '\0' ? "cgroup.procs" : "tasks");
 		int fd = open(procs, O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue; /* hierarchy not mounted here */

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,12 +115,18 @@ int cc_rt_sync_recv(int sock, struct cc_sync_msg *ret, int *ret_fd)
 /* glibc 2.36 has no clone3 wrapper nor struct clone_args. */
 struct cc_clone_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup; /* linux >= 5.5 / 5.7 */
 };
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 
 /* fork() semantics plus namespaces: the child returns 0 on a copy of our
  * stack.  It must not use raise()/abort()/pthreads afterwards (glibc's
- * cached tid is the parent's); it only _exit()s or execve()s. */
-static pid_t clone_child(unsigned long flags, int *ret_pidfd)
+ * cached tid is the parent's); it only _exit()s or execve()s.
+ * cgroup_fd >= 0 asks the kernel to start the child in that cgroup2
+ * cgroup; *ret_placed (set in both processes) tells whether it did. */
+static pid_t clone_child(unsigned long flags, int cgroup_fd, int *ret_pidfd, bool *ret_placed)
 {
 	int pidfd = -1;
 	struct cc_clone_args args = {
@@ -127,7 +134,20 @@ static pid_t clone_child(unsigned long flags, int *ret_pidfd)
 		.pidfd = (uint64_t)(uintptr_t)&pidfd,
 		.exit_signal = SIGCHLD,
 	};
-	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	long pid = -1;
+	if (cgroup_fd >= 0) {
+		struct cc_clone_args into = args;
+		into.flags |= CLONE_INTO_CGROUP;
+		into.cgroup = (uint64_t)cgroup_fd;
+		pid = syscall(SYS_clone3, &into, sizeof(into));
+		/* any refusal (linux < 5.7: E2BIG or EINVAL): clone without, and
+		 * the child writes cgroup.procs, which reports a real problem */
+		*ret_placed = pid >= 0;
+	}
+	if (pid < 0) {
+		*ret_placed = false;
+		pid = syscall(SYS_clone3, &args, offsetof(struct cc_clone_args, set_tid));
+	}
 	if (pid >= 0) {
 		*ret_pidfd = pidfd;
 		return (pid_t)pid;
@@ -318,11 +338,8 @@ static int handle_sync(struct run *r, cc_error **err)
 		if (r->created)
 			break;
 		r->created = true;
-		/* The child waits for CC_SYNC_GO: into its cgroup before it runs
-		 * anything (it unshares its cgroup namespace after GO, so it sees
-		 * this cgroup as "/"), then the caller's hook. */
-		if ((n = cc_rt_cgroup_enter(&r->cg, r->pid, err)) < 0)
-			return n;
+		/* The child, in its cgroup already, waits for CC_SYNC_GO while
+		 * the caller's hook runs. */
 		if (r->plan->spec->on_created != NULL) {
 			int hr = r->plan->spec->on_created(r->pid, r->plan->spec->hook_data, err);
 			if (hr != 0) {
@@ -411,8 +428,8 @@ static int exit_status(int st)
 }
 
 /* The container's cgroup (spec->container_id), made and limited before
- * clone so that a failure leaves nothing running; the child is moved in
- * at CC_SYNC_CREATED, and run_release removes it. */
+ * clone so that a failure leaves nothing running; the child moves itself
+ * in (cc_rt_cgroup_join) first thing, and run_release removes it. */
 static int cgroup_setup(struct run *run, cc_error **err)
 {
 	const struct cc_run_spec *spec = run->plan->spec;
@@ -421,6 +438,8 @@ static int cgroup_setup(struct run *run, cc_error **err)
 	int r = cc_rt_cgroup_init(&run->cg, NULL, spec->container_id, err);
 	if (r == 0)
 		r = cc_rt_cgroup_create(&run->cg, &run->plan->resources, spec->privileged, err);
+	if (r == 0)
+		r = cc_rt_cgroup_open_join(&run->cg, err);
 	return r;
 }
 
@@ -461,14 +480,15 @@ static int spawn(struct run *run, void (*child_main)(const struct cc_rt_plan *, 
 	if (run->sigfd < 0)
 		return cc_error_set(err, errno, "signalfd");
 
-	pid_t pid = clone_child(run->plan->clone_flags, &run->pidfd);
+	bool placed = false;
+	pid_t pid = clone_child(run->plan->clone_flags, cc_rt_cgroup_clone_fd(&run->cg), &run->pidfd, &placed);
 	if (pid < 0)
 		return cc_error_set(err, errno, "clone the container process");
 	if (pid == 0) {
 		cc_closep(&run->sock);
 		if (child_main != NULL)
 			child_main(run->plan, child_sock, child_data);
-		cc_rt_child_main(run->plan, child_sock);
+		cc_rt_child_main(run->plan, child_sock, &run->cg, placed);
 	}
 	run->pid = pid;
 	return 0;

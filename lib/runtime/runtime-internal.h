@@ -150,8 +150,12 @@ struct cc_rt_exec_target {
  * and exits; shared by the container's first process and exec. */
 void cc_rt_child_prepare_exec(const struct cc_rt_plan *plan, int sock, struct cc_rt_exec_target *ret);
 
-/* Everything the child does between clone and execve.  Never returns. */
-__attribute__((noreturn)) void cc_rt_child_main(const struct cc_rt_plan *plan, int sock);
+/* Everything the child does between clone and execve.  Never returns.
+ * cg: the container's cgroup to move into (cgroup-internal.h), NULL for
+ * none; cg_placed: clone already put the child in its cgroup2 part. */
+struct cc_rt_cgroup;
+__attribute__((noreturn)) void cc_rt_child_main(const struct cc_rt_plan *plan, int sock,
+						const struct cc_rt_cgroup *cg, bool cg_placed);
 
 /* --- fs.c: paths inside a root directory fd ----------------------------- */
 

@@ -153,13 +153,6 @@ int cc_runtime_exec(const struct cc_run_spec *spec, pid_t target, int *ret_statu
  * stack, as; -1 or "unlimited" for no limit; HARD defaults to SOFT). */
 int cc_runtime_parse_ulimit(const char *arg, struct cc_rlimit *ret, cc_error **err);
 
-/* Start the kernel's wait that the first cgroup move after a quiet spell
- * pays, in a thread, so that it overlaps the caller's own preparation.
- * Join before cc_runtime_run/start/exec (which clone).  Best effort. */
-struct cc_runtime_prewarm;
-struct cc_runtime_prewarm *cc_runtime_cgroup_prewarm(void);
-void cc_runtime_cgroup_prewarm_join(struct cc_runtime_prewarm *p);
-
 /* Remove the cgroup of a container started with cc_runtime_start once its
  * processes are gone (whoever reaps it calls this), and tell whether the
  * kernel OOM-killed one of them.  A missing cgroup is not an error. */

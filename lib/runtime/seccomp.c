@@ -601,6 +601,7 @@ int cc_rt_sc_compile(const struct cc_rt_sc_profile *p, uint64_t caps, void **ret
 	int r = 0;
 	/* we load the program ourselves, libseccomp's NNP setting is moot */
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (size_t i = 0; i < p->n_arches && r == 0; i++) {
 		int ar = seccomp_arch_add(ctx, p->arches[i]);
 		if (ar < 0 && ar != -EEXIST)

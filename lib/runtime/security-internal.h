@@ -108,10 +108,12 @@ void cc_rt_sc_profile_release(struct cc_rt_sc_profile *p);
  * probing newer syscalls fall back (moby#42680). */
 int cc_rt_sc_compile(const struct cc_rt_sc_profile *p, uint64_t caps, void **ret_filter,
 		     size_t *ret_len, cc_error **err);
-/* seccomp-cache.c: compiled programs kept in a directory, keyed by a
- * SHA-256 over the profile, caps, arch, libseccomp and kernel versions. */
-int cc_rt_sc_cache_key(const struct cc_rt_sc_profile *p, uint64_t caps, char out[65]);
-/* 0 and a malloc'd program, or -errno (missing, or not verifying). */
+/* seccomp-cache.c: compiled programs kept in a directory, keyed by the
+ * profile (the built-in one by its sources' hash, a file's by a SHA-256 of
+ * its content), caps, arch, libseccomp and kernel versions. */
+#define CC_RT_SC_KEY_MAX 256
+int cc_rt_sc_cache_key(const struct cc_rt_sc_profile *p, uint64_t caps, char out[CC_RT_SC_KEY_MAX]);
+/* 0 and a malloc'd program, or -errno (missing, or not matching). */
 int cc_rt_sc_cache_read(const char *dir, const char *key, void **ret_filter, size_t *ret_len);
 /* Best effort. */
 void cc_rt_sc_cache_write(const char *dir, const char *key, const void *filter, size_t len);

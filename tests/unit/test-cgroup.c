@@ -237,8 +237,13 @@ static void test_v2_create_writes_limits(void **state)
 	assert_string_equal(get(f, "cgroup.subtree_control"), "+cpu +memory +pids");
 	assert_string_equal(get(f, "ccontainer/cgroup.subtree_control"), "+cpu +memory +pids");
 
-	assert_int_equal(cc_rt_cgroup_enter(&cg, 12345, &e), 0);
-	assert_string_equal(get(f, "ccontainer/" ID "/cgroup.procs"), "12345");
+	/* the child's own move: clone into the directory, or "0" to cgroup.procs */
+	assert_int_equal(cc_rt_cgroup_open_join(&cg, &e), 0);
+	assert_true(cc_rt_cgroup_clone_fd(&cg) >= 0);
+	assert_int_equal(cc_rt_cgroup_join(&cg, true, &e), 0);
+	assert_string_equal(get(f, "ccontainer/" ID "/cgroup.procs"), "");
+	assert_int_equal(cc_rt_cgroup_join(&cg, false, &e), 0);
+	assert_string_equal(get(f, "ccontainer/" ID "/cgroup.procs"), "0");
 
 	bool oom = true;
 	put(f, "ccontainer/" ID "/memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 0\n");
@@ -324,16 +329,21 @@ static void test_v1_create_writes_limits(void **state)
 		"memory/ccontainer/" ID "/memory.memsw.limit_in_bytes",
 		"memory/ccontainer/" ID "/memory.oom_control",
 		"memory/ccontainer/" ID "/cgroup.procs",
+		"memory/ccontainer/" ID "/tasks",
 		"cpu/ccontainer/" ID "/cpu.shares",
 		"cpu/ccontainer/" ID "/cpu.cfs_period_us",
 		"cpu/ccontainer/" ID "/cpu.cfs_quota_us",
 		"cpu/ccontainer/" ID "/cgroup.procs",
+		"cpu/ccontainer/" ID "/tasks",
 		"cpuacct/ccontainer/" ID "/cgroup.procs",
+		"cpuacct/ccontainer/" ID "/tasks",
 		"pids/ccontainer/" ID "/pids.max",
 		"pids/ccontainer/" ID "/cgroup.procs",
+		"pids/ccontainer/" ID "/tasks",
 		"devices/ccontainer/" ID "/devices.deny",
 		"devices/ccontainer/" ID "/devices.allow",
 		"devices/ccontainer/" ID "/cgroup.procs",
+		"devices/ccontainer/" ID "/tasks",
 		"unified/ccontainer/" ID "/cgroup.procs",
 	};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
@@ -354,9 +364,17 @@ static void test_v1_create_writes_limits(void **state)
 	assert_string_equal(get(f, "pids/ccontainer/" ID "/pids.max"), "20");
 	assert_string_equal(get(f, "devices/ccontainer/" ID "/devices.deny"), "a");
 
-	assert_int_equal(cc_rt_cgroup_enter(&cg, 4242, &e), 0);
-	assert_string_equal(get(f, "memory/ccontainer/" ID "/cgroup.procs"), "4242");
-	assert_string_equal(get(f, "unified/ccontainer/" ID "/cgroup.procs"), "4242");
+	/* v1: "0" to every hierarchy's tasks (the fast self-move); the
+	 * unified part by clone, or else "0" to its cgroup.procs */
+	assert_int_equal(cc_rt_cgroup_open_join(&cg, &e), 0);
+	assert_true(cc_rt_cgroup_clone_fd(&cg) >= 0);
+	assert_int_equal(cc_rt_cgroup_join(&cg, true, &e), 0);
+	assert_string_equal(get(f, "memory/ccontainer/" ID "/tasks"), "0");
+	assert_string_equal(get(f, "devices/ccontainer/" ID "/tasks"), "0");
+	assert_string_equal(get(f, "memory/ccontainer/" ID "/cgroup.procs"), "");
+	assert_string_equal(get(f, "unified/ccontainer/" ID "/cgroup.procs"), "");
+	assert_int_equal(cc_rt_cgroup_join(&cg, false, &e), 0);
+	assert_string_equal(get(f, "unified/ccontainer/" ID "/cgroup.procs"), "0");
 
 	bool oom = false;
 	put(f, "memory/ccontainer/" ID "/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");

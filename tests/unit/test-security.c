@@ -299,12 +299,24 @@ static void test_cache(void **state)
 	(void)state;
 	char dir[] = "/tmp/cc-test-sccache-XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	char k1[65], k2[65], k3[65];
+	char k1[CC_RT_SC_KEY_MAX], k2[CC_RT_SC_KEY_MAX], k3[CC_RT_SC_KEY_MAX], k4[CC_RT_SC_KEY_MAX];
 	assert_int_equal(cc_rt_sc_cache_key(&cc_rt_sc_default_profile, CC_RT_CAPS_DEFAULT, k1), 0);
 	assert_int_equal(cc_rt_sc_cache_key(&cc_rt_sc_default_profile, CC_RT_CAPS_DEFAULT, k2), 0);
 	assert_int_equal(cc_rt_sc_cache_key(&cc_rt_sc_default_profile, CC_RT_CAPS_DEFAULT | 1 << 21, k3), 0);
 	assert_string_equal(k1, k2);
 	assert_string_not_equal(k1, k3);
+	/* a file name; the built-in profile is named without hashing at run time */
+	assert_true(k1[0] == 'd' && strchr(k1, '/') == NULL);
+	/* a profile from a file: by its content */
+	static const char json[] = "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+				   "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
+	struct cc_rt_sc_profile prof;
+	cc_error *perr = NULL;
+	assert_int_equal(cc_rt_sc_profile_parse(json, strlen(json), "test", &prof, &perr), 0);
+	assert_int_equal(cc_rt_sc_cache_key(&prof, CC_RT_CAPS_DEFAULT, k4), 0);
+	assert_true(k4[0] == 'p');
+	assert_string_not_equal(k1, k4);
+	cc_rt_sc_profile_release(&prof);
 
 	void *f = NULL, *g = NULL;
 	size_t n = 0, m = 0;
@@ -317,13 +329,24 @@ static void test_cache(void **state)
 	assert_memory_equal(f, g, n * 8);
 	free(g);
 
-	/* a damaged entry is not used */
-	char path[256];
+	/* a damaged entry is not used: a longer or shorter file, a wrong header */
+	char path[512];
 	snprintf(path, sizeof(path), "%s/%s.bpf", dir, k1);
-	FILE *fp = fopen(path, "r+");
+	FILE *fp = fopen(path, "a");
 	assert_non_null(fp);
-	fseek(fp, 100, SEEK_SET);
 	fputc(0x5a, fp);
+	fclose(fp);
+	assert_true(cc_rt_sc_cache_read(dir, k1, &g, &m) < 0);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(truncate(path, st.st_size - 9), 0);
+	assert_true(cc_rt_sc_cache_read(dir, k1, &g, &m) < 0);
+	cc_rt_sc_cache_write(dir, k1, f, n);
+	assert_int_equal(cc_rt_sc_cache_read(dir, k1, &g, &m), 0);
+	free(g);
+	fp = fopen(path, "r+");
+	assert_non_null(fp);
+	fputc('X', fp);
 	fclose(fp);
 	assert_true(cc_rt_sc_cache_read(dir, k1, &g, &m) < 0);
 	free(f);
