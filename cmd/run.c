@@ -282,12 +282,19 @@ struct hook_ctx {
 	const char *hosts_file, *hostname, *name;
 };
 
+static int record_started(pid_t pid, void *data, cc_error **err)
+{
+	struct hook_ctx *h = data;
+	return cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err);
+}
+
+/* Bridge networking: the veth goes in before the container runs anything. */
 static int on_created(pid_t pid, void *data, cc_error **err)
 {
 	struct hook_ctx *h = data;
 	/* "running" first: the network's lease must never exist for a row
 	 * that a concurrent sweep would take for a dead container (net.h) */
-	if (cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err) < 0)
+	if (record_started(pid, data, err) < 0)
 		return -1;
 	return cmd_net_on_created(h->net, h->store, h->id, pid, h->hosts_file, h->hostname, h->name, err);
 }
@@ -725,6 +732,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		.work_dir = work,
 		.rootfs_dir = rootfs,
 		.read_only = o.read_only,
+		.volatile_upper = o.rm && !existing,
 		.argv = args,
 		.env = env.v,
 		.cwd = o.workdir ? o.workdir : ic->workdir,
@@ -752,7 +760,10 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		.container_id = id,
 		.resources = o.res,
 		.ret_oom_killed = &oom_killed,
-		.on_created = on_created,
+		/* without a bridge there is nothing the container must wait for:
+		 * the pid is recorded while it sets up */
+		.on_created = net == CC_NET_BRIDGE ? on_created : NULL,
+		.after_created = net == CC_NET_BRIDGE ? NULL : record_started,
 		.hook_data = &hook,
 	};
 	if (existing) {

@@ -106,16 +106,18 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock, const struct cc_r
 	/* Modes of what we create (device nodes, dirs) must be exact. */
 	umask(0);
 
-	/* 4. Tell the parent we exist, then wait: on_created may move a veth
-	 *    into our network namespace, which must be in place before
-	 *    anything runs in the container. */
+	/* 4. Tell the parent we exist, then wait if it has an on_created
+	 *    hook: it may move a veth into our network namespace, which must
+	 *    be in place before anything runs in the container. */
 	if (cc_rt_sync_send(sock, CC_SYNC_CREATED, -1) < 0)
 		_exit(125);
-	struct cc_sync_msg msg;
-	int passed = -1;
-	r = cc_rt_sync_recv(sock, &msg, &passed);
-	if (r <= 0 || msg.type != CC_SYNC_GO)
-		_exit(125); /* the parent gave up on us */
+	if (s->on_created != NULL) {
+		struct cc_sync_msg msg;
+		int passed = -1;
+		r = cc_rt_sync_recv(sock, &msg, &passed);
+		if (r <= 0 || msg.type != CC_SYNC_GO)
+			_exit(125); /* the parent gave up on us */
+	}
 
 	/* 5. Cgroup namespace only now, after step 1b: its root is the cgroup
 	 *    we are in at unshare time, and the container must see its own

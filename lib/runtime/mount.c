@@ -151,6 +151,9 @@ static int overlay_new_api(const struct cc_run_spec *s, cc_error **err)
 			return overlay_error(fsfd, s->rootfs_dir, "upper dir", err);
 		if (fsconfig_dir(fsfd, "workdir", s->work_dir) < 0)
 			return overlay_error(fsfd, s->rootfs_dir, "work dir", err);
+		/* linux >= 5.10; without it the unmount just syncs */
+		if (s->volatile_upper)
+			(void)fsconfig(fsfd, FSCONFIG_SET_FLAG, "volatile", NULL, 0);
 	}
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return overlay_error(fsfd, s->rootfs_dir, NULL, err);
@@ -489,7 +492,7 @@ static int mount_sys(int rootfd, bool cgroup2, bool privileged, cc_error **err)
 		return 0;
 	/* Only on a pure cgroup2 host: the container sees its own cgroup as
 	 * the root, because the child unshared its cgroup namespace after
-	 * on_created placed it.  (cgroup v1 hierarchies are not provided.) */
+	 * it moved into it.  (cgroup v1 hierarchies are not provided.) */
 	_cleanup_close_ int cfd = cc_rt_open_in_root(rootfd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY,
 						     RESOLVE_NO_SYMLINKS);
 	if (cfd < 0)

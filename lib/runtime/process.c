@@ -321,8 +321,19 @@ static void handle_signals(struct run *r)
 	}
 }
 
+static int run_hook(int (*hook)(pid_t, void *, cc_error **), struct run *r, cc_error **err)
+{
+	int hr = hook(r->pid, r->plan->spec->hook_data, err);
+	if (hr == 0)
+		return 0;
+	if (err != NULL && *err == NULL)
+		cc_error_set(err, 0, "container start hook failed");
+	return hr < 0 ? hr : -1;
+}
+
 static int handle_sync(struct run *r, cc_error **err)
 {
+	const struct cc_run_spec *spec = r->plan->spec;
 	struct cc_sync_msg m;
 	int fd = -1;
 	int n = cc_rt_sync_recv(r->sock, &m, &fd);
@@ -339,19 +350,16 @@ static int handle_sync(struct run *r, cc_error **err)
 			break;
 		r->created = true;
 		/* The child, in its cgroup already, waits for CC_SYNC_GO while
-		 * the caller's hook runs. */
-		if (r->plan->spec->on_created != NULL) {
-			int hr = r->plan->spec->on_created(r->pid, r->plan->spec->hook_data, err);
-			if (hr != 0) {
-				if (err != NULL && *err == NULL)
-					cc_error_set(err, 0, "container start hook failed");
-				return hr < 0 ? hr : -1;
-			}
+		 * on_created runs; after_created runs while it sets up. */
+		if (spec->on_created != NULL) {
+			if ((n = run_hook(spec->on_created, r, err)) < 0)
+				return n;
+			n = cc_rt_sync_send(r->sock, CC_SYNC_GO, -1);
+			if (n < 0 && n != -EPIPE)
+				return cc_error_set(err, -n, "write to the container's sync socket");
+			/* EPIPE: the child died; its status tells */
 		}
-		n = cc_rt_sync_send(r->sock, CC_SYNC_GO, -1);
-		if (n < 0 && n != -EPIPE)
-			return cc_error_set(err, -n, "write to the container's sync socket");
-		return 0; /* EPIPE: the child died; its status tells */
+		return spec->after_created != NULL ? run_hook(spec->after_created, r, err) : 0;
 	case CC_SYNC_PTY:
 		if (fd < 0 || r->tty.master >= 0 || r->pty_master >= 0 || !r->plan->spec->tty)
 			break;

@@ -36,8 +36,10 @@
  * struct cc_sync_msg per packet.  The steps, in order:
  *
  *   child  -> CC_SYNC_CREATED  the child exists in its new namespaces and
- *                              blocks; the parent runs spec->on_created(pid)
- *   parent -> CC_SYNC_GO       hooks done (cgroup, network): set up and exec
+ *                              its cgroup; with spec->on_created it blocks
+ *                              while the parent runs on_created(pid)
+ *   parent -> CC_SYNC_GO       (only with on_created) hook done: set up and
+ *                              exec; the parent runs after_created(pid)
  *   child  -> CC_SYNC_PTY      (-t only) the pty master rides along as
  *                              SCM_RIGHTS; the parent starts copying
  *   child  -> CC_SYNC_EXEC     sent right before execve() of the command
@@ -92,7 +94,7 @@ struct cc_rt_plan {
 	struct cc_rt_mount *mounts;  /* etc files, then binds+tmpfs by depth */
 	size_t n_mounts;
 	unsigned long clone_flags;   /* CLONE_NEW* for clone3 */
-	bool unshare_cgroupns;       /* CLONE_NEWCGROUP after on_created */
+	bool unshare_cgroupns;       /* CLONE_NEWCGROUP once in its cgroup */
 	bool host_cgroup2;           /* host /sys/fs/cgroup is cgroup2 */
 	const char *cwd;             /* cleaned, never NULL */
 	/* privileges and resources (isolation.c, security-internal.h) */

@@ -62,6 +62,9 @@ struct cc_run_spec {
 	const char *work_dir;
 	const char *rootfs_dir;
 	bool read_only;            /* --read-only: root mounted read-only */
+	bool volatile_upper;       /* the upper dir is thrown away after the run
+	                              (--rm): overlay's "volatile", so unmounting
+	                              does not sync the store's whole filesystem */
 
 	/* Process.  argv[0] is resolved inside the container with the PATH from
 	 * env (default PATH when env has none), never the host's PATH. */
@@ -120,10 +123,15 @@ struct cc_run_spec {
 	 * the container (cc_runtime_run only). */
 	bool *ret_oom_killed;
 
-	/* Called in the parent once the container's init process exists, before
-	 * it execs the command (the child waits).  Used for cgroups, network,
-	 * recording the pid.  Non-zero return aborts the start. */
+	/* Called in the parent once the container's init process exists (in
+	 * its cgroup), before it sets anything up: the child waits for it.
+	 * Used for what must be in place first (a veth in its network
+	 * namespace).  Non-zero return aborts the start.  NULL: no waiting. */
 	int (*on_created)(pid_t pid, void *data, cc_error **err);
+	/* Called in the parent after on_created, while the child sets up and
+	 * execs without waiting: bookkeeping such as recording the pid.
+	 * Non-zero return aborts the start. */
+	int (*after_created)(pid_t pid, void *data, cc_error **err);
 	void *hook_data;
 };
 
