@@ -513,8 +513,14 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	const char *image = argv[optind];
 	char **user_args = argv + optind + 1;
 
+	/* The kernel's work for the container's own namespaces overlaps
+	 * ours on the store and the image below.  A detached start by
+	 * `run -d` clones nothing itself (its __start does). */
+	struct cc_runtime_ns *ns = o.detach && !existing_id ? NULL : cc_runtime_ns_prepare(net != CC_NET_HOST);
+
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
+		cc_runtime_ns_release(ns);
 		run_opts_release(&o);
 		return EXIT_CC_ERROR;
 	}
@@ -765,6 +771,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		.on_created = net == CC_NET_BRIDGE ? on_created : NULL,
 		.after_created = net == CC_NET_BRIDGE ? NULL : record_started,
 		.hook_data = &hook,
+		.namespaces = ns,
 	};
 	if (existing) {
 		/* __start: start it detached and tell the monitor its pid. */
@@ -824,6 +831,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	if (removed)
 		row_added = false;
 out:
+	cc_runtime_ns_release(ns);
 	/* Without --rm the container stays (also one that failed to start), as in docker. */
 	if (row_added && o.rm)
 		remove_container(s, id, dir);

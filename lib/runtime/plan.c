@@ -85,6 +85,7 @@ void cc_rt_plan_release(struct cc_rt_plan *p)
 	free(p->mounts);
 	free((char *)p->cwd);
 	free(p->seccomp_filter);
+	cc_rt_ns_close(&p->ns);
 	*p = (struct cc_rt_plan){ 0 };
 }
 
@@ -240,6 +241,9 @@ static int build(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **e
 	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	if (s->net != CC_NET_HOST)
 		p->clone_flags |= CLONE_NEWNET;
+	/* what the caller's thread made already, the child joins instead */
+	cc_rt_ns_take(s->namespaces, p->clone_flags, &p->ns);
+	p->clone_flags &= ~p->ns.made;
 	/* not in clone: see the cgroup step in child.c */
 	p->unshare_cgroupns = true;
 	struct statfs sf;

@@ -89,11 +89,19 @@ struct cc_rt_mount {
 	char *data;            /* tmpfs: mount data ("mode=1777,size=...") */
 };
 
+/* Namespaces made ahead of clone (nsprep.c); all zero: none. */
+#define CC_RT_PREPARED_NS 3 /* net, uts, ipc */
+struct cc_rt_prepared_ns {
+	unsigned long made;          /* CLONE_NEW* flags of the fds below */
+	int fds[CC_RT_PREPARED_NS];  /* valid only for a kind in made */
+};
+
 struct cc_rt_plan {
 	const struct cc_run_spec *spec;
 	struct cc_rt_mount *mounts;  /* etc files, then binds+tmpfs by depth */
 	size_t n_mounts;
 	unsigned long clone_flags;   /* CLONE_NEW* for clone3 */
+	struct cc_rt_prepared_ns ns; /* made ahead (nsprep.c): the child joins them */
 	bool unshare_cgroupns;       /* CLONE_NEWCGROUP once in its cgroup */
 	bool host_cgroup2;           /* host /sys/fs/cgroup is cgroup2 */
 	const char *cwd;             /* cleaned, never NULL */
@@ -103,6 +111,16 @@ struct cc_rt_plan {
 	size_t seccomp_len;
 	struct cc_resources resources; /* validated, docker's defaults filled in */
 };
+
+/* --- namespaces made ahead of clone (nsprep.c) ---------------------------- */
+
+/* Join the preparing thread and take the namespaces it made when they are
+ * the ones wanted (CLONE_NEW* flags); ret->made tells which clone need not
+ * create. */
+void cc_rt_ns_take(struct cc_runtime_ns *p, unsigned long wanted, struct cc_rt_prepared_ns *ret);
+/* In the child: setns() into each. */
+int cc_rt_ns_join(const struct cc_rt_prepared_ns *ns, cc_error **err);
+void cc_rt_ns_close(struct cc_rt_prepared_ns *ns);
 
 /* Validate spec and build the plan.  Errors have kind CC_ERR_INVALID. */
 int cc_rt_plan_build(const struct cc_run_spec *spec, struct cc_rt_plan *ret, cc_error **err);

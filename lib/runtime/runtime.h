@@ -133,6 +133,9 @@ struct cc_run_spec {
 	 * Non-zero return aborts the start. */
 	int (*after_created)(pid_t pid, void *data, cc_error **err);
 	void *hook_data;
+
+	/* Namespaces made ahead by cc_runtime_ns_prepare, or NULL. */
+	struct cc_runtime_ns *namespaces;
 };
 
 /* Start the container and return once its command runs (spec->detached
@@ -160,6 +163,15 @@ int cc_runtime_exec(const struct cc_run_spec *spec, pid_t target, int *ret_statu
  * memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending,
  * stack, as; -1 or "unlimited" for no limit; HARD defaults to SOFT). */
 int cc_runtime_parse_ulimit(const char *arg, struct cc_rlimit *ret, cc_error **err);
+
+/* Make the container's network (when net), UTS and IPC namespaces in a
+ * thread, so that the kernel's work for them overlaps the caller's own
+ * preparation; pass the result as spec->namespaces, and release it after
+ * cc_runtime_run/start (which take what they use).  Best effort: NULL or a
+ * failed attempt leaves the work to clone. */
+struct cc_runtime_ns;
+struct cc_runtime_ns *cc_runtime_ns_prepare(bool net);
+void cc_runtime_ns_release(struct cc_runtime_ns *p);
 
 /* Remove the cgroup of a container started with cc_runtime_start once its
  * processes are gone (whoever reaps it calls this), and tell whether the
