@@ -8,11 +8,11 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-# libcurl, libarchive, libcrypto and libnftables are dlopen()ed on first
-# use (lib/util/dl.h), so `run` does not pay for loading them; only their
-# headers are needed here.
-LAZY_PKGS := libcurl libarchive libcrypto libnftables
-PKGS := sqlite3 jansson libseccomp libcap libmnl
+# libcurl, libarchive, libcrypto, libnftables and libseccomp are dlopen()ed
+# on first use (lib/util/dl.h), so `run` does not pay for loading them; only
+# their headers are needed here.
+LAZY_PKGS := libcurl libarchive libcrypto libnftables libseccomp
+PKGS := sqlite3 jansson libcap libmnl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS := $(shell pkg-config --libs libarchive 2>/dev/null) -lcmocka
@@ -62,7 +62,7 @@ $(MONITOR_BIN): cmd/monitor/ccontainer-monitor.c
 $(BUILD)/libccontainer.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	@echo "  AR      $@"
-	@$(AR) rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^ # afresh: no member of a removed source survives
 
 $(BUILD)/ccontainer: $(CMD_OBJ) $(BUILD)/libccontainer.a
 	@echo "  LINK    $@"
@@ -75,8 +75,12 @@ $(BUILD)/%.o: %.c
 
 # The seccomp cache names the built-in profile's programs by the sources
 # that define and compile it (lib/runtime/seccomp-cache.c).
+# It also names libseccomp by its file (whose identity changes with every
+# upgrade), so that a cache hit does not have to load the library.
 SECCOMP_ID_SRC := lib/runtime/seccomp.c lib/runtime/seccomp-default.c lib/runtime/security-internal.h
-SECCOMP_ID_FLAG = -DCC_SC_SOURCE_ID='"$(shell cat $(SECCOMP_ID_SRC) | sha256sum | cut -c1-16)"'
+LIBSECCOMP_FILE := $(dir $(realpath $(shell $(CC) -print-file-name=libseccomp.so.2)))libseccomp.so.2
+SECCOMP_ID_FLAG = -DCC_SC_SOURCE_ID='"$(shell cat $(SECCOMP_ID_SRC) | sha256sum | cut -c1-16)"' \
+	-DCC_LIBSECCOMP_FILE='"$(LIBSECCOMP_FILE)"'
 $(BUILD)/lib/runtime/seccomp-cache.o: $(SECCOMP_ID_SRC)
 $(BUILD)/lib/runtime/seccomp-cache.o: CFLAGS += $(SECCOMP_ID_FLAG)
 

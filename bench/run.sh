@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmarks of ccontainer against its peers and the floor.
 #
-#   make bench            (as root; ROUNDS=N to change the sample count)
+#   make bench            (as root; ROUNDS=N to change the sample count,
+#                          BENCH_ONLY=startup,... to run some cases only)
 #
 # Every case runs ccontainer and each peer alternately, round by round, after
 # one warm-up round, so machine noise hits all tools alike.  Results go to
@@ -14,7 +15,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 CC="$repo/ccontainer"
 ROUNDS=${ROUNDS:-15}
+# BENCH_ONLY=startup,network runs only those cases (startup pull large disk
+# memory scale network build) and reports to results/partial/, leaving the
+# full report alone.
+BENCH_ONLY=${BENCH_ONLY:-}
+want() { [[ -z $BENCH_ONLY || ,$BENCH_ONLY, == *,$1,* ]]; }
 out="$here/results"
+[[ -n $BENCH_ONLY ]] && out="$here/results/partial"
 work=$(mktemp -d /tmp/ccbench.XXXXXX)
 samples="$work/samples"
 mkdir -p "$samples" "$out"
@@ -97,13 +104,15 @@ measure() {
 P="podman --root $work/podman/root --runroot $work/podman/run --storage-driver overlay --cgroup-manager cgroupfs --runtime runc"
 PODMAN_RUN="$P run --rm --ulimit nofile=1024:1024 --ulimit nproc=1000:1000"
 CCR="$CC --root $work/cc"
-
-# 1. startup
+# what several cases use: Alpine unpacked (floor, runc bundle) and pulled
 mkdir -p "$work/rootfs" "$work/bundle/rootfs"
 tar -xzf "$alpine_tar" -C "$work/rootfs"
 tar -xzf "$alpine_tar" -C "$work/bundle/rootfs"
 $CCR pull -q alpine >/dev/null
 have podman && $P pull -q --tls-verify=false "$reg/library/alpine:latest" >/dev/null 2>&1
+
+# 1. startup
+if want startup; then
 register startup ccontainer self "ccontainer run --rm --network none alpine /bin/true" "" \
     "$CCR run --rm --network none alpine /bin/true"
 register startup floor floor "unshare -fpmnui chroot ROOTFS /bin/true" "" \
@@ -125,8 +134,10 @@ fi
 have podman && register startup podman peer "podman run --rm (runc, cgroupfs)" "" \
     "$PODMAN_RUN --network none $reg/library/alpine:latest /bin/true"
 measure startup
+fi # startup
 
 # 3. pull: cold and warm
+if want pull; then
 register pull-cold ccontainer self "ccontainer pull alpine (cold)" "rm -rf $work/cc-pull" \
     "$CC --root $work/cc-pull pull -q alpine"
 have podman && register pull-cold podman peer "podman pull (cold)" "rm -rf $work/pp" \
@@ -148,10 +159,12 @@ register pull-warm ccontainer self "ccontainer pull alpine (cached)" "" "$CC --r
 have podman && register pull-warm podman peer "podman pull (cached)" "" \
     "podman --root $work/pw/root --runroot $work/pw/run --storage-driver overlay pull -q --tls-verify=false $reg/library/alpine:latest"
 measure pull-warm
+fi # pull
 
 # 4. cold pull of a large generated image: about 200 MB in 6 layers of
 # deterministic pseudo-random data (incompressible, so the bytes are real),
 # built by mkimage.py and pushed by skopeo, never by ccontainer.
+if want large; then
 say "bench: building the large image"
 python3 - >"$work/big-spec.json" <<'EOF2'
 import json
@@ -173,9 +186,11 @@ if python3 "$repo/tests/fixtures/mkimage.py" --spec "$work/big-spec.json" "$work
 else
     note "case 'large image pull' not run: building or pushing the image failed"
 fi
+fi # large
 
 # 7. disk: sequential write inside the container's overlay (MB/s; higher is better)
 # record CASE TOOL ROLE DESC UNIT VALUE: a sample that is not a duration
+if want disk; then
 record() {
     grep -q "^$1	$2	" "$samples/cases.tsv" 2>/dev/null ||
         printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$samples/cases.tsv"
@@ -200,8 +215,10 @@ for r in $(seq 3); do
     v=$(dd if=/dev/zero of="$work/ddf" bs=1M count=256 conv=fsync 2>&1 | dd_rate); rm -f "$work/ddf"
     [[ -n $v ]] && record disk host floor "host: dd into the same filesystem (MB/s)" MBps "$v"
 done
+fi # disk
 
 # 8. memory: resident size of the per-container supervisor, idle (kB; lower is better)
+if want memory; then
 say "bench: supervisor memory"
 cid=$($CCR run -d --network none alpine sleep 600)
 mon=$(pgrep -f "ccontainer-monitor .* $cid " | head -1)
@@ -215,8 +232,10 @@ if have podman; then
     [[ -n $cm ]] && record supervisor-rss podman peer "conmon resident size (kB)" kB "$(awk '/VmRSS/ {print $2}' /proc/$cm/status)"
     [[ -n $pid ]] && $P rm -f "$pid" >/dev/null 2>&1
 fi
+fi # memory
 
 # 9. scale: startup with 1000 images in the store, and 50 containers at once
+if want scale; then
 say "bench: scale"
 register startup-1000-images ccontainer self "run --rm /bin/true, store with 1 image" "" \
     "$CCR run --rm --network none alpine /bin/true"
@@ -244,6 +263,7 @@ for j in "${many[@]}"; do wait "$j" || fails=$((fails + 1)); done
 t1=$EPOCHREALTIME
 record concurrent-50 ccontainer self "50 containers started at once: total time (s)" s "$(python3 -c "print(f'{$t1 - $t0:.3f}')")"
 note "50 concurrent run --rm: $fails failed"
+fi # scale
 
 # 10. network: startup with the default (bridge) network, ping round trip and
 # TCP throughput from a container to the host.  ccontainer runs in its default
@@ -252,6 +272,7 @@ note "50 concurrent run --rm: $fails failed"
 # network.  The floor is a bare veth pair between two namespaces made here with
 # `ip netns` (the product never runs `ip` or `nft`; the bench may).  Traffic
 # stays on the host: bridges, veths and the host's own addresses.
+if want network; then
 say "bench: network"
 NET_ROUNDS=${NET_ROUNDS:-50}
 nbr=ccbench$$
@@ -366,11 +387,13 @@ for r in $(seq "${NET_TCP_ROUNDS:-9}"); do
     [[ -n $v ]] && record tcp-throughput veth floor "bare veth pair between two namespaces (MB/s)" MBps "$v"
 done
 net_cleanup
+fi # network
 
 # 11. build: Containerfile-examples/nonroot-service (2 RUN, COPY --chown,
 # config steps) built cold (only the base image in the store, no cache) and
 # rebuilt fully cached, against buildah bud --layers (overlay, chroot
 # isolation: what works here; base from the same loopback registry).
+if want build; then
 say "bench: build"
 bdir=$repo/Containerfile-examples/nonroot-service
 $CC --root "$work/cc-build-base" pull -q alpine >/dev/null
@@ -400,6 +423,7 @@ if have buildah; then # its overlay driver keeps a bind mount on its store
     $B rmi -a -f >/dev/null 2>&1
     umount "$work/b/overlay" 2>/dev/null
 fi
+fi # build
 
 # ---- report ----
 {

@@ -288,6 +288,17 @@ static int record_started(pid_t pid, void *data, cc_error **err)
 	return cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err);
 }
 
+/* While the container sets itself up: record its pid unless on_created
+ * did, and keep the store's WAL short for the next command. */
+static int after_created(pid_t pid, void *data, cc_error **err)
+{
+	struct hook_ctx *h = data;
+	if (h->net->mode != CC_NET_BRIDGE && record_started(pid, data, err) < 0)
+		return -1;
+	cc_store_checkpoint(h->store);
+	return 0;
+}
+
 /* Bridge networking: the veth goes in before the container runs anything. */
 static int on_created(pid_t pid, void *data, cc_error **err)
 {
@@ -513,18 +524,29 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	const char *image = argv[optind];
 	char **user_args = argv + optind + 1;
 
-	/* The kernel's work for the container's own namespaces overlaps
-	 * ours on the store and the image below.  A detached start by
-	 * `run -d` clones nothing itself (its __start does). */
-	struct cc_runtime_ns *ns = o.detach && !existing_id ? NULL : cc_runtime_ns_prepare(net != CC_NET_HOST);
+	/* The identity first: the kernel's work for the container's own
+	 * namespaces and cgroup overlaps ours on the store and the image
+	 * below.  A detached start by `run -d` clones nothing itself (its
+	 * __start does). */
+	cc_error *e = NULL;
+	char idbuf[65];
+	if (existing_id) {
+		snprintf(idbuf, sizeof(idbuf), "%s", existing_id);
+	} else if (cc_random_hex(idbuf, 32, &e) < 0) {
+		run_opts_release(&o);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	struct cc_runtime_prep_request prep_req = {
+		.own_net = net != CC_NET_HOST, .container_id = idbuf, .resources = o.res, .privileged = o.privileged,
+	};
+	struct cc_runtime_prep *prep = o.detach && !existing_id ? NULL : cc_runtime_prepare(&prep_req);
 
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
-		cc_runtime_ns_release(ns);
+		cc_runtime_prep_release(prep);
 		run_opts_release(&o);
 		return EXIT_CC_ERROR;
 	}
-	cc_error *e = NULL;
 	_cleanup_free_ char *image_id = NULL, *id = NULL, *dir = NULL, *cmdline = NULL, *resolv = NULL;
 	_cleanup_free_ char *cfgtext = NULL, *hostname_file = NULL, *hosts_file = NULL, *resolv_file = NULL;
 	_cleanup_free_ char *seccomp_cache = NULL;
@@ -580,14 +602,9 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		memcpy(args + n_ep, cmdv, n_cmd * sizeof(char *));
 	cmdline = join_argv(args);
 
-	/* Identity */
-	char idbuf[65];
-	if (existing) {
+	/* Identity (made above; __start's as the store has it) */
+	if (existing)
 		snprintf(idbuf, sizeof(idbuf), "%s", existing->id);
-	} else if (cc_random_hex(idbuf, 32, &e) < 0) {
-		rc = cmd_fail(e, EXIT_CC_ERROR);
-		goto out;
-	}
 	id = strdup(idbuf);
 	if (existing) {
 		snprintf(name_buf, sizeof(name_buf), "%s", existing->name);
@@ -769,9 +786,9 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		/* without a bridge there is nothing the container must wait for:
 		 * the pid is recorded while it sets up */
 		.on_created = net == CC_NET_BRIDGE ? on_created : NULL,
-		.after_created = net == CC_NET_BRIDGE ? NULL : record_started,
+		.after_created = after_created,
 		.hook_data = &hook,
-		.namespaces = ns,
+		.prepared = prep,
 	};
 	if (existing) {
 		/* __start: start it detached and tell the monitor its pid. */
@@ -831,7 +848,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	if (removed)
 		row_added = false;
 out:
-	cc_runtime_ns_release(ns);
+	cc_runtime_prep_release(prep);
 	/* Without --rm the container stays (also one that failed to start), as in docker. */
 	if (row_added && o.rm)
 		remove_container(s, id, dir);

@@ -100,6 +100,9 @@ int cc_rt_cgroup_init(struct cc_rt_cgroup *cg, const struct cc_rt_cgroup_config 
 		      const char *id, cc_error **err);
 int cc_rt_cgroup_create(struct cc_rt_cgroup *cg, const struct cc_resources *res, bool privileged,
 			cc_error **err);
+/* Remove the empty cgroups that SIGKILLed starts left behind (best
+ * effort; the start path calls it while its child sets up). */
+void cc_rt_cgroup_sweep(const struct cc_rt_cgroup *cg);
 /* Open cg->join (after create, before clone). */
 int cc_rt_cgroup_open_join(struct cc_rt_cgroup *cg, cc_error **err);
 /* The directory fd for clone3's CLONE_INTO_CGROUP, or -1. */

@@ -287,7 +287,7 @@ int cc_rt_cgroup_init(struct cc_rt_cgroup *cg, const struct cc_rt_cgroup_config 
 
 /* A ccontainer process killed with SIGKILL cannot remove its container's
  * cgroup (the container dies with it, through PDEATHSIG).  Every start
- * sweeps such leftovers: a container cgroup (64 hex digits) without
+ * sweeps such leftovers, while its container sets itself up: a container cgroup (64 hex digits) without
  * processes, older than a minute, is one (a live container always has its
  * init in it; a younger one may be a start between mkdir and enter, of
  * this or of another store).  Best effort; nothing here is an error. */
@@ -323,7 +323,7 @@ static void sweep_parent(const char *mount, const char *own_id)
 	}
 }
 
-static void sweep(const struct cc_rt_cgroup *cg)
+void cc_rt_cgroup_sweep(const struct cc_rt_cgroup *cg)
 {
 	for (size_t i = 0; i < cg->n_v1; i++)
 		sweep_parent(cg->v1[i].mount, cg->id);
@@ -343,7 +343,6 @@ int cc_rt_cgroup_create(struct cc_rt_cgroup *cg, const struct cc_resources *res,
 {
 	if (cg->ops == NULL)
 		return no_cgroups(res, err);
-	sweep(cg);
 	return cg->ops->create(cg, res, privileged, err);
 }
 

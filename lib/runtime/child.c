@@ -34,7 +34,7 @@ static __attribute__((noreturn)) void fail(int sock, cc_error *err)
 }
 
 /* Bring "lo" up in our own network namespace (ioctl, no netlink needed). */
-static int loopback_up(cc_error **err)
+int cc_rt_loopback_up(cc_error **err)
 {
 	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -136,7 +136,7 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock, const struct cc_r
 		cc_error_set(&err, errno, "sethostname '%s'", s->hostname);
 		fail(sock, err);
 	}
-	if (s->net != CC_NET_HOST && loopback_up(&err) < 0)
+	if (s->net != CC_NET_HOST && !plan->ns.lo_up && cc_rt_loopback_up(&err) < 0)
 		fail(sock, err);
 
 	/* 7. The filesystem, ending in pivot_root: from here on every path

@@ -43,12 +43,12 @@
 
 #define MEMORY_MIN (6 * 1024 * 1024) /* docker's minimum */
 
-static int plan_resources(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **err)
+int cc_rt_resources_check(const struct cc_resources *in, bool have_id, struct cc_resources *ret, cc_error **err)
 {
-	struct cc_resources r = s->resources;
+	struct cc_resources r = *in;
 	bool any = r.memory || r.memory_swap || r.cpu_quota || r.cpu_period || r.cpu_shares ||
 		   r.pids_limit;
-	if (any && s->container_id == NULL)
+	if (any && !have_id)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "resource limits need a container id for the cgroup");
 	if (r.memory < 0 || r.cpu_quota < 0 || r.cpu_period < 0 || r.cpu_shares < 0 ||
 	    r.memory_swap < -1 || r.pids_limit < -1)
@@ -76,7 +76,7 @@ static int plan_resources(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_
 		r.cpu_shares = 2; /* the kernel's minimum, as docker clamps */
 	if (r.cpu_shares > 262144)
 		r.cpu_shares = 262144;
-	p->resources = r;
+	*ret = r;
 	return 0;
 }
 
@@ -114,7 +114,7 @@ int cc_rt_plan_security(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_er
 	for (size_t i = 0; i < s->n_rlimits; i++)
 		if (s->rlimits == NULL || s->rlimits[i].soft > s->rlimits[i].hard)
 			return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid rlimit %zu", i);
-	if ((r = plan_resources(s, p, err)) < 0)
+	if ((r = cc_rt_resources_check(&s->resources, s->container_id != NULL, &p->resources, err)) < 0)
 		return r;
 
 	uint64_t all = cc_rt_caps_all();

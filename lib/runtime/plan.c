@@ -242,7 +242,7 @@ static int build(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **e
 	if (s->net != CC_NET_HOST)
 		p->clone_flags |= CLONE_NEWNET;
 	/* what the caller's thread made already, the child joins instead */
-	cc_rt_ns_take(s->namespaces, p->clone_flags, &p->ns);
+	cc_rt_prep_take_ns(s->prepared, p->clone_flags, &p->ns);
 	p->clone_flags &= ~p->ns.made;
 	/* not in clone: see the cgroup step in child.c */
 	p->unshare_cgroupns = true;

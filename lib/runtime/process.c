@@ -359,7 +359,11 @@ static int handle_sync(struct run *r, cc_error **err)
 				return cc_error_set(err, -n, "write to the container's sync socket");
 			/* EPIPE: the child died; its status tells */
 		}
-		return spec->after_created != NULL ? run_hook(spec->after_created, r, err) : 0;
+		if (spec->after_created != NULL && (n = run_hook(spec->after_created, r, err)) < 0)
+			return n;
+		/* housekeeping that need not delay the container */
+		cc_rt_cgroup_sweep(&r->cg);
+		return 0;
 	case CC_SYNC_PTY:
 		if (fd < 0 || r->tty.master >= 0 || r->pty_master >= 0 || !r->plan->spec->tty)
 			break;
@@ -443,7 +447,11 @@ static int cgroup_setup(struct run *run, cc_error **err)
 	const struct cc_run_spec *spec = run->plan->spec;
 	if (spec->container_id == NULL)
 		return 0;
-	int r = cc_rt_cgroup_init(&run->cg, NULL, spec->container_id, err);
+	int r = cc_rt_prep_take_cgroup(spec->prepared, spec->container_id, &run->plan->resources,
+				       spec->privileged, &run->cg, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = cc_rt_cgroup_init(&run->cg, NULL, spec->container_id, err);
 	if (r == 0)
 		r = cc_rt_cgroup_create(&run->cg, &run->plan->resources, spec->privileged, err);
 	if (r == 0)

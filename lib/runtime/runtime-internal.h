@@ -89,11 +89,12 @@ struct cc_rt_mount {
 	char *data;            /* tmpfs: mount data ("mode=1777,size=...") */
 };
 
-/* Namespaces made ahead of clone (nsprep.c); all zero: none. */
+/* Namespaces made ahead of clone (prepare.c); all zero: none. */
 #define CC_RT_PREPARED_NS 3 /* net, uts, ipc */
 struct cc_rt_prepared_ns {
 	unsigned long made;          /* CLONE_NEW* flags of the fds below */
 	int fds[CC_RT_PREPARED_NS];  /* valid only for a kind in made */
+	bool lo_up;                  /* the network namespace's "lo" is up */
 };
 
 struct cc_rt_plan {
@@ -101,7 +102,7 @@ struct cc_rt_plan {
 	struct cc_rt_mount *mounts;  /* etc files, then binds+tmpfs by depth */
 	size_t n_mounts;
 	unsigned long clone_flags;   /* CLONE_NEW* for clone3 */
-	struct cc_rt_prepared_ns ns; /* made ahead (nsprep.c): the child joins them */
+	struct cc_rt_prepared_ns ns; /* made ahead (prepare.c): the child joins them */
 	bool unshare_cgroupns;       /* CLONE_NEWCGROUP once in its cgroup */
 	bool host_cgroup2;           /* host /sys/fs/cgroup is cgroup2 */
 	const char *cwd;             /* cleaned, never NULL */
@@ -112,12 +113,19 @@ struct cc_rt_plan {
 	struct cc_resources resources; /* validated, docker's defaults filled in */
 };
 
-/* --- namespaces made ahead of clone (nsprep.c) ---------------------------- */
+/* --- work done ahead of clone (prepare.c) --------------------------------- */
 
 /* Join the preparing thread and take the namespaces it made when they are
  * the ones wanted (CLONE_NEW* flags); ret->made tells which clone need not
  * create. */
-void cc_rt_ns_take(struct cc_runtime_ns *p, unsigned long wanted, struct cc_rt_prepared_ns *ret);
+void cc_rt_prep_take_ns(struct cc_runtime_prep *p, unsigned long wanted, struct cc_rt_prepared_ns *ret);
+/* Take the cgroup made for container id with these (validated) limits: 1
+ * and *ret set up as cc_rt_cgroup_create + open_join leave it; 0 when none
+ * was prepared for that (the caller makes it); negative with the error the
+ * thread met making it. */
+struct cc_rt_cgroup;
+int cc_rt_prep_take_cgroup(struct cc_runtime_prep *p, const char *id, const struct cc_resources *res,
+			   bool privileged, struct cc_rt_cgroup *ret, cc_error **err);
 /* In the child: setns() into each. */
 int cc_rt_ns_join(const struct cc_rt_prepared_ns *ns, cc_error **err);
 void cc_rt_ns_close(struct cc_rt_prepared_ns *ns);
@@ -169,6 +177,9 @@ struct cc_rt_exec_target {
  * umask 022, mark stray fds close-on-exec.  On failure it reports on sock
  * and exits; shared by the container's first process and exec. */
 void cc_rt_child_prepare_exec(const struct cc_rt_plan *plan, int sock, struct cc_rt_exec_target *ret);
+
+/* Bring "lo" up in the caller's network namespace. */
+int cc_rt_loopback_up(cc_error **err);
 
 /* Everything the child does between clone and execve.  Never returns.
  * cg: the container's cgroup to move into (cgroup-internal.h), NULL for

@@ -134,8 +134,8 @@ struct cc_run_spec {
 	int (*after_created)(pid_t pid, void *data, cc_error **err);
 	void *hook_data;
 
-	/* Namespaces made ahead by cc_runtime_ns_prepare, or NULL. */
-	struct cc_runtime_ns *namespaces;
+	/* Work done ahead by cc_runtime_prepare, or NULL. */
+	struct cc_runtime_prep *prepared;
 };
 
 /* Start the container and return once its command runs (spec->detached
@@ -164,14 +164,22 @@ int cc_runtime_exec(const struct cc_run_spec *spec, pid_t target, int *ret_statu
  * stack, as; -1 or "unlimited" for no limit; HARD defaults to SOFT). */
 int cc_runtime_parse_ulimit(const char *arg, struct cc_rlimit *ret, cc_error **err);
 
-/* Make the container's network (when net), UTS and IPC namespaces in a
- * thread, so that the kernel's work for them overlaps the caller's own
- * preparation; pass the result as spec->namespaces, and release it after
- * cc_runtime_run/start (which take what they use).  Best effort: NULL or a
- * failed attempt leaves the work to clone. */
-struct cc_runtime_ns;
-struct cc_runtime_ns *cc_runtime_ns_prepare(bool net);
-void cc_runtime_ns_release(struct cc_runtime_ns *p);
+/* Start the kernel's part of a container's setup in a thread, so that it
+ * overlaps the caller's own preparation (store, image, directories): its
+ * network (own_net), UTS and IPC namespaces, and its cgroup with these
+ * limits when container_id is set.  Pass the result as spec->prepared;
+ * cc_runtime_run/start take what matches the spec and do the rest
+ * themselves.  Release it after them: what was not taken is undone.  Best
+ * effort: NULL (not root, no memory) just means no head start. */
+struct cc_runtime_prep_request {
+	bool own_net;
+	const char *container_id;
+	struct cc_resources resources;
+	bool privileged;
+};
+struct cc_runtime_prep;
+struct cc_runtime_prep *cc_runtime_prepare(const struct cc_runtime_prep_request *req);
+void cc_runtime_prep_release(struct cc_runtime_prep *p);
 
 /* Remove the cgroup of a container started with cc_runtime_start once its
  * processes are gone (whoever reaps it calls this), and tell whether the

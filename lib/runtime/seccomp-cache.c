@@ -4,11 +4,11 @@
  *
  * One file per program, <dir>/<key>.bpf.  The key names everything the
  * program depends on: the profile, then the capability set, the native
- * arch, libseccomp's version (its syscall tables) and the kernel release
- * (minKernel rules).  The built-in profile is named by a hash of the
- * sources that define and compile it, taken at build time (CC_SC_SOURCE_ID,
- * see the Makefile), so that `run` hashes nothing and never loads
- * libcrypto (~2.5 ms with OpenSSL's initialisation); a profile file is
+ * arch, libseccomp (its syscall tables) and the kernel release (minKernel
+ * rules).  The built-in profile is named by a hash of the sources that
+ * define and compile it, taken at build time (CC_SC_SOURCE_ID, see the
+ * Makefile), so that `run` hashes nothing and loads neither libcrypto
+ * (~2.5 ms with OpenSSL's initialisation) nor libseccomp; a profile file is
  * named by a SHA-256 over its parsed content.  Writes are atomic (temp
  * file, fsync, rename) and best effort; a file whose header or size does
  * not match is ignored and rewritten, and the kernel checks the program
@@ -34,8 +34,8 @@
 
 #include "util/util.h"
 
-#ifndef CC_SC_SOURCE_ID
-#error "CC_SC_SOURCE_ID: the Makefile passes a hash of the seccomp sources"
+#if !defined(CC_SC_SOURCE_ID) || !defined(CC_LIBSECCOMP_FILE)
+#error "CC_SC_SOURCE_ID, CC_LIBSECCOMP_FILE: the Makefile passes them"
 #endif
 
 #define CACHE_MAGIC "CCSCBPF2"
@@ -65,6 +65,35 @@ static void put_list(EVP_MD_CTX *h, const char *const *v)
 	for (; v != NULL && *v != NULL; v++)
 		put_str(h, *v);
 	put(h, "\xfe", 1);
+}
+
+/* The native arch as libseccomp names it, known at build time for the
+ * usual ones (SCMP_ARCH_* are the kernel's AUDIT_ARCH_* values). */
+static uint32_t native_arch(void)
+{
+#if defined(__x86_64__) && !defined(__ILP32__)
+	return SCMP_ARCH_X86_64;
+#elif defined(__aarch64__)
+	return SCMP_ARCH_AARCH64;
+#else
+	return seccomp_arch_native();
+#endif
+}
+
+/* Which libseccomp compiles the programs (its syscall tables): the file's
+ * identity, which any upgrade changes, so that a cache hit needs no
+ * loading; the library's own version when the file is not where the
+ * build found it. */
+static void libseccomp_identity(char *buf, size_t size)
+{
+	struct stat st;
+	if (stat(CC_LIBSECCOMP_FILE, &st) == 0) {
+		(void)snprintf(buf, size, "f%" PRIx64 ".%" PRIx64 ".%" PRIx64 ".%" PRIx64, (uint64_t)st.st_dev,
+			       (uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_mtime);
+		return;
+	}
+	const struct scmp_version *v = seccomp_version();
+	(void)snprintf(buf, size, "v%u.%u.%u", v->major, v->minor, v->micro);
 }
 
 /* The profile's content; only for profiles read from a file. */
@@ -125,9 +154,10 @@ int cc_rt_sc_cache_key(const struct cc_rt_sc_profile *p, uint64_t caps, char out
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
 		      *c == '.' || *c == '-' || *c == '+'))
 			*c = '_';
-	const struct scmp_version *v = seccomp_version();
-	int n = snprintf(out, CC_RT_SC_KEY_MAX, "%s-%016" PRIx64 "-%08" PRIx32 "-%u.%u.%u-%s", profile, caps,
-			 seccomp_arch_native(), v->major, v->minor, v->micro, rel);
+	char lib[80];
+	libseccomp_identity(lib, sizeof(lib));
+	int n = snprintf(out, CC_RT_SC_KEY_MAX, "%s-%016" PRIx64 "-%08" PRIx32 "-%s-%s", profile, caps,
+			 native_arch(), lib, rel);
 	return n > 0 && n < CC_RT_SC_KEY_MAX ? 0 : -ENAMETOOLONG;
 }
 

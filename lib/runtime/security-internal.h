@@ -134,6 +134,10 @@ int cc_rt_rlimits_apply(const struct cc_rlimit *r, size_t n, cc_error **err);
 /* Everything about privileges and resources in the plan: capability set,
  * seccomp program, validated rlimits and resources. */
 int cc_rt_plan_security(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **err);
+/* Validate resource limits as docker does and fill in its defaults
+ * (memory-swap, cpu period, cpu shares clamped); have_id: there is a
+ * container id to name the cgroup after. */
+int cc_rt_resources_check(const struct cc_resources *in, bool have_id, struct cc_resources *ret, cc_error **err);
 
 /* --- isolation.c: the child's steps (the order is explained there) ------ */
 

@@ -219,6 +219,11 @@ void cc_store_close(struct cc_store *s)
 	free(s);
 }
 
+void cc_store_checkpoint(struct cc_store *s)
+{
+	(void)sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 const char *cc_store_root(const struct cc_store *s)
 {
 	return s->root;

@@ -31,6 +31,12 @@ int cc_store_open(const char *root, struct cc_store **ret_store, cc_error **err)
 void cc_store_close(struct cc_store *s);
 const char *cc_store_root(const struct cc_store *s);
 
+/* Copy what the WAL holds into the database (a passive checkpoint: never
+ * waits for others).  Best effort.  Every command re-reads the WAL when it
+ * opens the store, so a command with idle time to spare (run, while its
+ * container sets up) keeps it short for the next one. */
+void cc_store_checkpoint(struct cc_store *s);
+
 /* Store-wide lock: shared for adding content (pull, import, run), exclusive
  * for removing it (rmi, prune).  Released by cc_store_close or unlock. */
 int cc_store_lock(struct cc_store *s, bool exclusive, cc_error **err);

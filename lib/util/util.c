@@ -21,8 +21,15 @@ int cc_mkdir_p(const char *path, mode_t mode, cc_error **err)
 	size_t len = strlen(p);
 	while (len > 1 && p[len - 1] == '/')
 		p[--len] = '\0';
-	for (char *s = p + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
+	/* usually only the last component is missing */
+	if (mkdir(p, mode) == 0)
+		return 0;
+	if (errno != ENOENT && errno != EEXIST)
+		return cc_error_set(err, errno, "create directory '%s'", p);
+	if (errno == ENOENT) { /* a parent is missing too: from the top */
+		for (char *s = p + 1;; s++) {
+			if (*s != '/' && *s != '\0')
+				continue;
 			char c = *s;
 			*s = '\0';
 			if (mkdir(p, mode) < 0 && errno != EEXIST)
@@ -32,6 +39,7 @@ int cc_mkdir_p(const char *path, mode_t mode, cc_error **err)
 				break;
 		}
 	}
+	/* EEXIST above: something that may not be a directory */
 	struct stat st;
 	if (stat(path, &st) < 0)
 		return cc_error_set(err, errno, "create directory '%s'", path);

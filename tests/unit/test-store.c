@@ -1,5 +1,6 @@
 /* Unit tests for lib/store on a temporary directory: blobs, layers, images,
  * tags, resolution, gc, check, containers. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -266,9 +267,41 @@ static void test_reopen_keeps_schema(void **state)
 	free(got);
 }
 
+/* util's mkdir -p: the store's directories are made with it */
+static void test_mkdir_p(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/cc-test-mkdir-XXXXXX", path[128];
+	assert_non_null(mkdtemp(dir));
+	cc_error *e = NULL;
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/a", dir); /* only the last one missing */
+	assert_int_equal(cc_mkdir_p(path, 0700, &e), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
+	snprintf(path, sizeof(path), "%s/a/b/c/d/", dir); /* several, trailing slash */
+	assert_int_equal(cc_mkdir_p(path, 0755, &e), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(cc_mkdir_p(path, 0755, &e), 0); /* exists */
+	snprintf(path, sizeof(path), "%s/f", dir); /* a file in the way */
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_true(cc_mkdir_p(path, 0755, &e) < 0);
+	assert_int_equal(e->errnum, ENOTDIR);
+	cc_error_free(e);
+	e = NULL;
+	snprintf(path, sizeof(path), "%s/f/g", dir);
+	assert_true(cc_mkdir_p(path, 0755, &e) < 0);
+	cc_error_free(e);
+	e = NULL;
+	assert_int_equal(cc_rm_rf(dir, &e), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mkdir_p),
 		cmocka_unit_test_setup_teardown(test_put_blob_verifies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_image_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_and_check, setup, teardown),
