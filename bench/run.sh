@@ -81,13 +81,22 @@ register() {
     C_CASE+=("$1"); C_TOOL+=("$2"); C_PREP+=("$5"); C_CMD+=("$6")
     printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$samples/cases.tsv"
 }
-# measure CASE: alternate every tool of the case for a warm-up and ROUNDS rounds.
+# measure CASE: alternate every tool of the case for a warm-up and ROUNDS
+# rounds.  Each round starts one tool further along, so that no tool always
+# runs right after the same other one (podman, say, whose clean-up
+# processes outlive its command and compete with the next one for CPU).
 measure() {
-    local case=$1 r i t0 t1
+    local case=$1 r i j t0 t1 idx=()
     say "bench: $case"
+    # the set-up's writes (images, rootfs copies) must not still be on
+    # their way to the disk while metadata-heavy commands are timed
+    sync
+    for i in "${!C_CASE[@]}"; do
+        [[ ${C_CASE[$i]} == "$case" ]] && idx+=("$i")
+    done
     for ((r = 0; r <= ROUNDS; r++)); do
-        for i in "${!C_CASE[@]}"; do
-            [[ ${C_CASE[$i]} == "$case" ]] || continue
+        for ((j = 0; j < ${#idx[@]}; j++)); do
+            i=${idx[$(((j + r) % ${#idx[@]}))]}
             bash -c "${C_PREP[$i]}" >/dev/null 2>&1
             t0=$EPOCHREALTIME
             if ! bash -c "${C_CMD[$i]}" >/dev/null 2>"$work/err"; then

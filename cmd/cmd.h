@@ -81,6 +81,9 @@ int cmd_monitor_report(int fd, pid_t pid, int pty, const char *errmsg);
  * NULL) tells that the container is gone. */
 int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
 			 bool *ret_removed, cc_error **err);
+/* The same for a record the caller has in hand (a foreground run's own). */
+int cmd_container_finish_record(struct cc_store *s, const struct cc_container_record *c, int status,
+				bool oom_killed, bool cgroup_removed, bool *ret_removed, cc_error **err);
 
 /* Inspect JSON of a container by name or ID prefix; -1 when there is none. */
 #include <jansson.h>

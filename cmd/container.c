@@ -142,14 +142,12 @@ static json_t *container_config(const struct cc_container_record *c)
 	return j ? j : json_object();
 }
 
-int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
-			 bool *ret_removed, cc_error **err)
+int cmd_container_finish_record(struct cc_store *s, const struct cc_container_record *c, int status,
+				bool oom_killed, bool cgroup_removed, bool *ret_removed, cc_error **err)
 {
+	const char *id = c->id;
 	if (ret_removed != NULL)
 		*ret_removed = false;
-	struct cc_container_record *c = NULL;
-	if (cc_store_container_get(s, id, &c, err) < 0)
-		return -1;
 	/* The cgroup of a detached container outlives cc_runtime_start: its
 	 * processes are gone now, so it goes, telling whether the kernel
 	 * OOM-killed one of them. */
@@ -179,6 +177,18 @@ int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oo
 			*ret_removed = true;
 		}
 	}
+	return rc;
+}
+
+int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
+			 bool *ret_removed, cc_error **err)
+{
+	if (ret_removed != NULL)
+		*ret_removed = false;
+	struct cc_container_record *c = NULL;
+	if (cc_store_container_get(s, id, &c, err) < 0)
+		return -1;
+	int rc = cmd_container_finish_record(s, c, status, oom_killed, cgroup_removed, ret_removed, err);
 	cc_container_record_free(c);
 	return rc;
 }

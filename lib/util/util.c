@@ -144,23 +144,25 @@ int cc_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 
 int cc_rm_rf_at(int dfd, const char *name, cc_error **err)
 {
-	struct stat st;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return cc_error_set(err, errno, "stat '%s'", name);
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-			return cc_error_set(err, errno, "remove '%s'", name);
+	/* Most entries are files, and most directories are empty by the time
+	 * they are reached: try the cheap removals first. */
+	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
 		return 0;
-	}
+	int e = errno; /* a directory: EISDIR (EPERM elsewhere in POSIX) */
+	if (e != EISDIR && e != EPERM)
+		return cc_error_set(err, e, "remove '%s'", name);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+		return 0;
+	if (errno == ENOTDIR) /* not a directory after all: the first error stands */
+		return cc_error_set(err, e, "remove '%s'", name);
+	if (errno != ENOTEMPTY && errno != EEXIST)
+		return cc_error_set(err, errno, "remove directory '%s'", name);
 	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return cc_error_set(err, errno, "open '%s'", name);
 	_cleanup_closedir_ DIR *d = fdopendir(fd);
 	if (d == NULL) {
-		int e = errno;
+		e = errno;
 		close(fd);
 		return cc_error_set(err, e, "open '%s'", name);
 	}

@@ -295,7 +295,23 @@ static void test_mkdir_p(void **state)
 	assert_true(cc_mkdir_p(path, 0755, &e) < 0);
 	cc_error_free(e);
 	e = NULL;
+	/* rm -rf: files, a symlink to a directory (removed, never followed),
+	 * empty and full directories, one without any permission bits */
+	char target[] = "/tmp/cc-test-rmrf-target-XXXXXX";
+	assert_non_null(mkdtemp(target));
+	snprintf(path, sizeof(path), "%s/a/b/link", dir);
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(path, sizeof(path), "%s/a/b/c/d/file", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/a/b/e", dir); /* as overlay's work/work */
+	assert_int_equal(mkdir(path, 0), 0);
 	assert_int_equal(cc_rm_rf(dir, &e), 0);
+	assert_int_equal(stat(dir, &st), -1);
+	assert_int_equal(stat(target, &st), 0); /* the link's target stays */
+	assert_int_equal(rmdir(target), 0);
+	assert_int_equal(cc_rm_rf(dir, &e), 0); /* already gone: fine */
 }
 
 int main(void)
