@@ -518,6 +518,9 @@ EOF
     is "$(container_ids)" "" "container directories after --rm"
     is "$(container_rows)" "" "container rows after --rm"
     is "$(cc_mounts)" "" "mounts under the store"
+    # a writable layer that is thrown away is not synced: overlay's "volatile"
+    run_cc run --rm "$IMG" sh -c 'grep " / / " /proc/self/mountinfo'
+    assert_match "$output" ' - overlay .*,(fsync=)?volatile(,|$)' "the root mount of a --rm container"
 
     # also when the command fails, is not found, or the start fails
     run_cc 3 run --rm "$IMG" sh -c 'exit 3'
@@ -547,6 +550,11 @@ EOF
     # A generated name otherwise.
     run_cc run "$IMG" true
     assert_match "$(container_rows name | tail -1)" '^[a-z]+_[a-z]+_[0-9a-f]{4}$' "generated name"
+
+    # a kept writable layer must survive a crash: no "volatile" (which would
+    # also refuse to mount it again)
+    run_cc run --name kept2 "$IMG" sh -c 'grep " / / " /proc/self/mountinfo'
+    assert_no_line_match "$output" 'volatile' "the root mount of a kept container"
 }
 
 @test "rmi refuses an image that a container uses, unless -f" {

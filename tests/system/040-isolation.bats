@@ -368,6 +368,44 @@ EOF
     done
 }
 
+@test "limits: the container is in its own cgroup in every hierarchy, from its first instruction" {
+    # the child moves itself ("0" to v1 tasks, CLONE_INTO_CGROUP for cgroup2),
+    # and the cgroup is made ahead in a thread: both must end in the same place
+    cc_bg cgall run --network none --rm --pids-limit 50 alpine sleep 30
+    wait_in_cgroup
+    local pid line n=0
+    pid=$(init_pid)
+    while IFS= read -r line; do
+        case $line in
+        *:name=*:*) continue ;; # named hierarchies (systemd) are not ours
+        [0-9]*:cpu:* | *:cpuacct:* | *:memory:* | *:pids:* | *:devices:* | 0::*)
+            assert_match "$line" "/ccontainer/$CG_ID\$"
+            n=$((n + 1))
+            ;;
+        esac
+    done <"/proc/$pid/cgroup"
+    ((n >= 1)) || die "no hierarchy of ours in /proc/$pid/cgroup"
+    is "$(cat "$(cg_dir pids)/pids.max")" 50 "pids.max"
+    # one process in it: the container's (nothing of ccontainer's stayed)
+    if cg_v1; then
+        is "$(cat "$(cg_dir pids)/tasks")" "$pid" "tasks"
+    else
+        is "$(cat "$(cg_dir pids)/cgroup.procs")" "$pid" "cgroup.procs"
+    fi
+    stop_bg
+}
+
+@test "limits: a start that fails after its cgroup was made ahead leaves no cgroup" {
+    # the cgroup is made in a thread while the store is read; a failure
+    # after that (here: a bind source that cannot be created) must undo it
+    local before after
+    before=$(ls -d /sys/fs/cgroup/*/ccontainer/* /sys/fs/cgroup/ccontainer/* 2>/dev/null | sort)
+    run_cc 125 run --network none --rm --memory 64m -v /proc/1/no/such/dir:/x alpine true
+    assert_contains "$stderr" "create directory '/proc/1/no'"
+    after=$(ls -d /sys/fs/cgroup/*/ccontainer/* /sys/fs/cgroup/ccontainer/* 2>/dev/null | sort)
+    is "$after" "$before" "cgroups after the failed start"
+}
+
 @test "limits: a fork bomb under --pids-limit 20 stays at 20 tasks and the host stays responsive" {
     # the probe's fork bomb: a shell's would die at its first refused fork
     cc_bg bomb run --network none --rm --pids-limit 20 -v "$PROBE:/probe:ro" alpine /probe forkbomb
