@@ -114,6 +114,8 @@ struct cc_runtime_prep *cc_runtime_prepare(const struct cc_runtime_prep_request 
 		p->privileged = req->privileged;
 	}
 	p->started = pthread_create(&p->tid, NULL, prepare_main, p) == 0;
+	if (!p->started) /* nothing made: cc_runtime_run does it all */
+		free(steal_ptr(&p->container_id));
 	return p;
 }
 
@@ -151,23 +153,27 @@ int cc_rt_prep_take_cgroup(struct cc_runtime_prep *p, const char *id, const stru
 	if (p == NULL || p->container_id == NULL)
 		return 0;
 	join(p);
-	if (strcmp(id, p->container_id) != 0 || memcmp(res, &p->resources, sizeof(*res)) != 0 ||
-	    privileged != p->privileged)
-		return 0; /* not what was prepared: cc_runtime_prep_release removes it */
-	if (!p->cg_made) {
-		int r = p->cg_err != NULL && p->cg_err->errnum > 0 ? -p->cg_err->errnum : -1;
-		if (err != NULL && *err == NULL)
-			*err = steal_ptr(&p->cg_err);
-		(void)cc_rt_cgroup_destroy(&p->cg, NULL); /* what it had made of it */
-		cc_rt_cgroup_release(&p->cg);
+	if (strcmp(id, p->container_id) != 0)
+		return 0; /* another container's: cc_runtime_prep_release removes it */
+	bool same = memcmp(res, &p->resources, sizeof(*res)) == 0 && privileged == p->privileged;
+	if (same && p->cg_made) {
+		*ret = p->cg;
+		p->cg = (struct cc_rt_cgroup){ 0 };
+		p->cg_made = false;
 		free(steal_ptr(&p->container_id));
-		return r;
+		return 1;
 	}
-	*ret = p->cg;
-	p->cg = (struct cc_rt_cgroup){ 0 };
-	p->cg_made = false;
+	/* Not usable: undo what the thread made of it now, since the caller
+	 * makes this very cgroup itself next (never later, under its feet). */
+	(void)cc_rt_cgroup_destroy(&p->cg, NULL);
+	cc_rt_cgroup_release(&p->cg);
 	free(steal_ptr(&p->container_id));
-	return 1;
+	if (!same || p->cg_err == NULL)
+		return 0;
+	int r = p->cg_err->errnum > 0 ? -p->cg_err->errnum : -1;
+	if (err != NULL && *err == NULL)
+		*err = steal_ptr(&p->cg_err);
+	return r;
 }
 
 int cc_rt_ns_join(const struct cc_rt_prepared_ns *ns, cc_error **err)
