@@ -287,10 +287,11 @@ int cc_rt_cgroup_init(struct cc_rt_cgroup *cg, const struct cc_rt_cgroup_config 
 
 /* A ccontainer process killed with SIGKILL cannot remove its container's
  * cgroup (the container dies with it, through PDEATHSIG).  Every start
- * sweeps such leftovers, while its container sets itself up: a container cgroup (64 hex digits) without
- * processes, older than a minute, is one (a live container always has its
- * init in it; a younger one may be a start between mkdir and enter, of
- * this or of another store).  Best effort; nothing here is an error. */
+ * sweeps such leftovers while its own container sets itself up: a
+ * container cgroup (64 hex digits) without processes, older than a minute,
+ * is one (a live container always has its init in it; a younger one may
+ * be a start between mkdir and its child's move, of this or of another
+ * store).  Best effort; nothing here is an error. */
 #define STALE_SECONDS 60
 
 static void sweep_parent(const char *mount, const char *own_id)
@@ -345,7 +346,6 @@ int cc_rt_cgroup_create(struct cc_rt_cgroup *cg, const struct cc_resources *res,
 		return no_cgroups(res, err);
 	return cg->ops->create(cg, res, privileged, err);
 }
-
 
 int cc_rt_cgroup_oom_killed(struct cc_rt_cgroup *cg, bool *ret, cc_error **err)
 {

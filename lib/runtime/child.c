@@ -82,7 +82,7 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock, const struct cc_r
 	if (poll(&pp, 1, 0) < 0 || (pp.revents & POLLHUP))
 		_exit(125);
 
-	/* 1a. The namespaces made ahead of clone (nsprep.c), if any. */
+	/* 1a. The namespaces made ahead of clone (prepare.c), if any. */
 	if (cc_rt_ns_join(&plan->ns, &err) < 0)
 		fail(sock, err);
 
