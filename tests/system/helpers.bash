@@ -306,15 +306,25 @@ wait_bg() {
     echo "[$(timestamp)] [bg $pid rc=$status]"
 }
 
-# kill_background: SIGKILL this test's cc_bg processes still running (by PID).
+# kill_background: stop this test's cc_bg processes still running (by PID).
 kill_background() {
     local f=$BATS_TEST_TMPDIR/.bg-pids pid
     [[ -f $f ]] || return 0
+    # SIGTERM first: ccontainer forwards it and cleans up after its
+    # container (cgroup, directory); SIGKILL only what is still there
     while read -r pid; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done <"$f"
+    while read -r pid; do
+        local i
+        for i in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
         if kill -0 "$pid" 2>/dev/null; then
             kill -9 "$pid" 2>/dev/null || true
-            wait "$pid" 2>/dev/null || true
         fi
+        wait "$pid" 2>/dev/null || true
     done <"$f"
     rm -f "$f"
 }
