@@ -11,6 +11,7 @@ struct cc_store {
 	char *root;
 	sqlite3 *db;
 	int lock_fd;
+	int wal_frames;   /* frames in the WAL after our last commit (wal_hook) */
 };
 
 int cc_store_sql_error(struct cc_store *s, cc_error **err, const char *what);

@@ -148,6 +148,25 @@ static int migrate(struct cc_store *s, cc_error **err)
 	return cc_store_commit(s, err);
 }
 
+/* The WAL's length after each commit of ours, in place of sqlite's own
+ * autocheckpoint (the two exclude each other).  A checkpoint at commit
+ * time is paid by whoever commits, fsyncs included, and the first write
+ * after a complete one syncs the WAL's new header too: so commits only
+ * checkpoint past a generous bound, and the idle-time checkpoint
+ * (cc_store_checkpoint) waits until the WAL is worth it. */
+#define WAL_CHECKPOINT_IDLE 32     /* frames: ~3 runs' worth */
+#define WAL_CHECKPOINT_COMMIT 1000 /* frames: ~4 MiB, read again by every open */
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct cc_store *s = arg;
+	s->wal_frames = frames;
+	if (frames >= WAL_CHECKPOINT_COMMIT &&
+	    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
+		s->wal_frames = 0;
+	return SQLITE_OK;
+}
+
 int cc_store_open(const char *root, struct cc_store **ret_store, cc_error **err)
 {
 	static const char *const subdirs[] = { "blobs/sha256", "layers", "containers", "tmp" };
@@ -195,9 +214,10 @@ int cc_store_open(const char *root, struct cc_store **ret_store, cc_error **err)
 			usleep(10000);
 	}
 	/* No checkpoint on close (above) means the next process to open the
-	 * database re-reads the WAL: keep it short (128 pages, 512 KiB). */
-	if (rc != SQLITE_OK ||
-	    cc_store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=128", err) < 0 ||
+	 * database re-reads the WAL: it is kept short by cc_store_checkpoint
+	 * (idle time) and, as a bound, by wal_hook (at commit). */
+	sqlite3_wal_hook(s->db, wal_hook, s);
+	if (rc != SQLITE_OK || cc_store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL", err) < 0 ||
 	    migrate(s, err) < 0) {
 		if (rc != SQLITE_OK)
 			cc_store_sql_error(s, err, "set WAL mode");
@@ -221,7 +241,9 @@ void cc_store_close(struct cc_store *s)
 
 void cc_store_checkpoint(struct cc_store *s)
 {
-	(void)sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (s->wal_frames >= WAL_CHECKPOINT_IDLE &&
+	    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
+		s->wal_frames = 0;
 }
 
 const char *cc_store_root(const struct cc_store *s)

@@ -32,9 +32,10 @@ void cc_store_close(struct cc_store *s);
 const char *cc_store_root(const struct cc_store *s);
 
 /* Copy what the WAL holds into the database (a passive checkpoint: never
- * waits for others).  Best effort.  Every command re-reads the WAL when it
- * opens the store, so a command with idle time to spare (run, while its
- * container sets up) keeps it short for the next one. */
+ * waits for others) once it has grown past a few commands' worth.  Best
+ * effort.  Every command re-reads the WAL when it opens the store, so a
+ * command with idle time to spare (run, while its container sets up)
+ * keeps it short for the next ones. */
 void cc_store_checkpoint(struct cc_store *s);
 
 /* Store-wide lock: shared for adding content (pull, import, run), exclusive
