@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "util/dl.h"
+#include "util/dl-wrap.h"
 
 typedef struct archive A;
 typedef struct archive_entry E;
@@ -68,51 +68,18 @@ typedef struct archive_entry E;
 	X(int, archive_write_set_options, (A * a, const char *o), (a, o))                                      \
 	X(int, archive_write_header, (A * a, E * e), (a, e))
 
-enum {
-#define IDX(ret, name, params, args) IDX_##name,
-	ARCHIVE_FUNCS(IDX) IDX_archive_set_error, N_SYMS
-#undef IDX
-};
-
-static const char *const names[] = {
-#define NAME(ret, name, params, args) #name,
-	ARCHIVE_FUNCS(NAME) "archive_set_error",
-#undef NAME
-};
-
-static void *syms[N_SYMS];
-static int state;
-
-int cc_dl_archive(cc_error **err)
-{
-	return cc_dl_load("libarchive.so.13", names, syms, N_SYMS, &state, err);
-}
-
-static void need(void)
-{
-	cc_dl_need(cc_dl_archive);
-}
-
-#define WRAP(ret, name, params, args)            \
-	ret name params                           \
-	{                                         \
-		need();                           \
-		ret(*fp) params;                  \
-		*(void **)&fp = syms[IDX_##name]; \
-		return fp args;                   \
-	}
-ARCHIVE_FUNCS(WRAP)
-#undef WRAP
+#define BY_HAND(X) X(archive_set_error)
+CC_DL_LIBRARY(cc_dl_archive, "libarchive.so.13", ARCHIVE_FUNCS, BY_HAND)
 
 void archive_set_error(A *a, int err, const char *fmt, ...)
 {
-	need();
+	dl_need();
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	void (*fp)(A *, int, const char *, ...);
-	*(void **)&fp = syms[IDX_archive_set_error];
+	*(void **)&fp = dl_syms[IDX_archive_set_error];
 	fp(a, err, "%s", msg);
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "util/dl.h"
+#include "util/dl-wrap.h"
 
 #define CURL_FUNCS(X)                                                                           \
 	X(CURLcode, curl_global_init, (long flags), (flags))                                     \
@@ -21,59 +21,19 @@
 	X(char *, curl_easy_escape, (CURL * c, const char *s, int n), (c, s, n))                 \
 	X(void, curl_free, (void *p), (p))
 
-#define VAR_FUNCS(X)                                                          \
-	X(CURLcode, curl_easy_setopt, (CURL *, CURLoption, ...))              \
-	X(CURLcode, curl_easy_getinfo, (CURL *, CURLINFO, ...))               \
-	X(CURLSHcode, curl_share_setopt, (CURLSH *, CURLSHoption, ...))
+/* variadic: wrapped by hand below */
+#define VAR_FUNCS(X) X(curl_easy_setopt) X(curl_easy_getinfo) X(curl_share_setopt)
 
-enum {
-#define IDX(ret, name, params, args) IDX_##name,
-#define VIDX(ret, name, params) IDX_##name,
-	CURL_FUNCS(IDX) VAR_FUNCS(VIDX) N_SYMS
-#undef IDX
-#undef VIDX
-};
-
-static const char *const names[] = {
-#define NAME(ret, name, params, args) #name,
-#define VNAME(ret, name, params) #name,
-	CURL_FUNCS(NAME) VAR_FUNCS(VNAME)
-#undef NAME
-#undef VNAME
-};
-
-static void *syms[N_SYMS];
-static int state;
-
-int cc_dl_curl(cc_error **err)
-{
-	return cc_dl_load("libcurl.so.4", names, syms, N_SYMS, &state, err);
-}
-
-static void need(void)
-{
-	cc_dl_need(cc_dl_curl);
-}
-
-#define WRAP(ret, name, params, args)                     \
-	ret name params                                    \
-	{                                                  \
-		need();                                    \
-		ret(*fp) params;                           \
-		*(void **)&fp = syms[IDX_##name];          \
-		return fp args;                            \
-	}
-CURL_FUNCS(WRAP)
-#undef WRAP
+CC_DL_LIBRARY(cc_dl_curl, "libcurl.so.4", CURL_FUNCS, VAR_FUNCS)
 
 /* The variadic ones take exactly one argument whose type the option encodes. */
 CURLcode curl_easy_setopt(CURL *c, CURLoption opt, ...)
 {
-	need();
+	dl_need();
 	va_list ap;
 	va_start(ap, opt);
 	CURLcode (*fp)(CURL *, CURLoption, ...);
-	*(void **)&fp = syms[IDX_curl_easy_setopt];
+	*(void **)&fp = dl_syms[IDX_curl_easy_setopt];
 	CURLcode r;
 	/* longs below 10000, curl_off_t in 30000..39999; objects, function
 	 * pointers and blobs are all pointer-sized (POSIX requires function
@@ -90,11 +50,11 @@ CURLcode curl_easy_setopt(CURL *c, CURLoption opt, ...)
 
 CURLcode curl_easy_getinfo(CURL *c, CURLINFO info, ...)
 {
-	need();
+	dl_need();
 	va_list ap;
 	va_start(ap, info);
 	CURLcode (*fp)(CURL *, CURLINFO, ...);
-	*(void **)&fp = syms[IDX_curl_easy_getinfo];
+	*(void **)&fp = dl_syms[IDX_curl_easy_getinfo];
 	CURLcode r = fp(c, info, va_arg(ap, void *));
 	va_end(ap);
 	return r;
@@ -102,11 +62,11 @@ CURLcode curl_easy_getinfo(CURL *c, CURLINFO info, ...)
 
 CURLSHcode curl_share_setopt(CURLSH *sh, CURLSHoption opt, ...)
 {
-	need();
+	dl_need();
 	va_list ap;
 	va_start(ap, opt);
 	CURLSHcode (*fp)(CURLSH *, CURLSHoption, ...);
-	*(void **)&fp = syms[IDX_curl_share_setopt];
+	*(void **)&fp = dl_syms[IDX_curl_share_setopt];
 	CURLSHcode r;
 	if (opt == CURLSHOPT_SHARE || opt == CURLSHOPT_UNSHARE)
 		r = fp(sh, opt, va_arg(ap, int));

@@ -4,7 +4,7 @@
  * prototype and forwards to the resolved symbol. */
 #include <nftables/libnftables.h>
 
-#include "util/dl.h"
+#include "util/dl-wrap.h"
 
 typedef struct nft_ctx N;
 
@@ -16,38 +16,4 @@ typedef struct nft_ctx N;
 	X(const char *, nft_ctx_get_error_buffer, (N * c), (c))                        \
 	X(int, nft_run_cmd_from_buffer, (N * c, const char *buf), (c, buf))
 
-enum {
-#define IDX(ret, name, params, args) IDX_##name,
-	NFT_FUNCS(IDX) N_SYMS
-#undef IDX
-};
-
-static const char *const names[] = {
-#define NAME(ret, name, params, args) #name,
-	NFT_FUNCS(NAME)
-#undef NAME
-};
-
-static void *syms[N_SYMS];
-static int state;
-
-int cc_dl_nftables(cc_error **err)
-{
-	return cc_dl_load("libnftables.so.1", names, syms, N_SYMS, &state, err);
-}
-
-static void need(void)
-{
-	cc_dl_need(cc_dl_nftables);
-}
-
-#define WRAP(ret, name, params, args)            \
-	ret name params                           \
-	{                                         \
-		need();                           \
-		ret(*fp) params;                  \
-		*(void **)&fp = syms[IDX_##name]; \
-		return fp args;                   \
-	}
-NFT_FUNCS(WRAP)
-#undef WRAP
+CC_DL_LIBRARY(cc_dl_nftables, "libnftables.so.1", NFT_FUNCS, CC_DL_NONE)

@@ -5,7 +5,7 @@
  * symbol. */
 #include <seccomp.h>
 
-#include "util/dl.h"
+#include "util/dl-wrap.h"
 
 typedef scmp_filter_ctx F;
 typedef const struct scmp_arg_cmp A;
@@ -22,38 +22,4 @@ typedef const struct scmp_arg_cmp A;
 	X(int, seccomp_rule_add_array, (F c, uint32_t a, int s, unsigned int n, A *v), (c, a, s, n, v)) \
 	X(int, seccomp_export_bpf, (const F c, int fd), (c, fd))
 
-enum {
-#define IDX(ret, name, params, args) IDX_##name,
-	SECCOMP_FUNCS(IDX) N_SYMS
-#undef IDX
-};
-
-static const char *const names[] = {
-#define NAME(ret, name, params, args) #name,
-	SECCOMP_FUNCS(NAME)
-#undef NAME
-};
-
-static void *syms[N_SYMS];
-static int state;
-
-int cc_dl_seccomp(cc_error **err)
-{
-	return cc_dl_load("libseccomp.so.2", names, syms, N_SYMS, &state, err);
-}
-
-static void need(void)
-{
-	cc_dl_need(cc_dl_seccomp);
-}
-
-#define WRAP(ret, name, params, args)            \
-	ret name params                           \
-	{                                         \
-		need();                           \
-		ret(*fp) params;                  \
-		*(void **)&fp = syms[IDX_##name]; \
-		return fp args;                   \
-	}
-SECCOMP_FUNCS(WRAP)
-#undef WRAP
+CC_DL_LIBRARY(cc_dl_seccomp, "libseccomp.so.2", SECCOMP_FUNCS, CC_DL_NONE)

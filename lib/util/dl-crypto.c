@@ -4,7 +4,7 @@
  * symbol. */
 #include <openssl/evp.h>
 
-#include "util/dl.h"
+#include "util/dl-wrap.h"
 
 typedef EVP_MD_CTX C;
 typedef unsigned char U;
@@ -21,38 +21,4 @@ typedef unsigned char U;
 	X(int, EVP_EncodeBlock, (U * t, const U *f, int n), (t, f, n))                                    \
 	X(int, EVP_DecodeBlock, (U * t, const U *f, int n), (t, f, n))
 
-enum {
-#define IDX(ret, name, params, args) IDX_##name,
-	CRYPTO_FUNCS(IDX) N_SYMS
-#undef IDX
-};
-
-static const char *const names[] = {
-#define NAME(ret, name, params, args) #name,
-	CRYPTO_FUNCS(NAME)
-#undef NAME
-};
-
-static void *syms[N_SYMS];
-static int state;
-
-int cc_dl_crypto(cc_error **err)
-{
-	return cc_dl_load("libcrypto.so.3", names, syms, N_SYMS, &state, err);
-}
-
-static void need(void)
-{
-	cc_dl_need(cc_dl_crypto);
-}
-
-#define WRAP(ret, name, params, args)            \
-	ret name params                           \
-	{                                         \
-		need();                           \
-		ret(*fp) params;                  \
-		*(void **)&fp = syms[IDX_##name]; \
-		return fp args;                   \
-	}
-CRYPTO_FUNCS(WRAP)
-#undef WRAP
+CC_DL_LIBRARY(cc_dl_crypto, "libcrypto.so.3", CRYPTO_FUNCS, CC_DL_NONE)
