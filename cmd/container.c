@@ -162,12 +162,12 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 	}
 	json_t *cfg = container_config(c);
 	bool autoremove = json_is_true(json_object_get(cfg, "AutoRemove"));
-	json_decref(cfg);
 	/* a container about to be removed needs no "exited" row first */
 	int rc = autoremove ? 0 : cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, err);
 	/* What the container held outside its own namespaces. */
 	if (rc == 0)
-		rc = cmd_net_release(s, c, err);
+		rc = cmd_net_release(s, id, cfg, err);
+	json_decref(cfg);
 	if (rc == 0 && autoremove) {
 		_cleanup_free_ char *dir = cc_store_container_path(s, id);
 		if (dir == NULL || cc_rm_rf(dir, err) < 0 || cc_store_container_delete(s, id, err) < 0) {

@@ -299,22 +299,20 @@ int cmd_net_on_created(struct cmd_net *n, struct cc_store *s, const char *id, pi
 	}
 }
 
-int cmd_net_release(struct cc_store *s, const struct cc_container_record *c, cc_error **err)
+int cmd_net_release(struct cc_store *s, const char *id, json_t *cfg, cc_error **err)
 {
-	json_t *j = c->config_json ? json_loads(c->config_json, 0, NULL) : NULL;
-	const char *mode = json_string_value(json_object_get(j, "Network"));
+	const char *mode = json_string_value(json_object_get(cfg, "Network"));
 	bool bridge = mode != NULL && strcmp(mode, "bridge") == 0;
-	bool ports = json_array_size(json_object_get(j, "Ports")) > 0;
-	json_decref(j);
+	bool ports = json_array_size(json_object_get(cfg, "Ports")) > 0;
 	if (bridge) {
 		char owner[CC_NET_OWNER_LEN + 1];
 		owner_tag(s, owner);
 		/* rules and veth before the lease (see gc_with); when they
 		 * cannot be removed the lease stays for cc_net_gc to retry */
-		if (cc_net_detach(owner, c->id, ports, err) < 0)
+		if (cc_net_detach(owner, id, ports, err) < 0)
 			return -1;
 	}
-	return cc_store_lease_release(s, c->id, err);
+	return cc_store_lease_release(s, id, err);
 }
 
 void cmd_net_teardown(struct cmd_net *n)

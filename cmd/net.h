@@ -73,9 +73,9 @@ int cmd_net_on_created(struct cmd_net *n, struct cc_store *s, const char *id, pi
  * before a monitor takes the container over).  Safe on a zeroed n. */
 void cmd_net_teardown(struct cmd_net *n);
 /* Release what a stopped container held: its nftables chains, the host end
- * of its veth, its address lease.  Idempotent; cmd_container_finish calls
- * it on every way a container ends. */
-int cmd_net_release(struct cc_store *s, const struct cc_container_record *c, cc_error **err);
+ * of its veth, its address lease; cfg is the container's Config JSON.
+ * Idempotent; cmd_container_finish calls it on every way a container ends. */
+int cmd_net_release(struct cc_store *s, const char *id, json_t *cfg, cc_error **err);
 
 /* Remove nftables rules and leases of this store's containers whose row is
  * gone or which are not running (a SIGKILLed ccontainer leaves both behind;

@@ -841,7 +841,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	}
 	/* the runtime removed the cgroup; --rm removes the container here */
 	bool removed = false;
-	if (cmd_container_finish_record(s, existing ? existing : &rec, status, oom_killed, true, &removed, &e) < 0) {
+	if (cmd_container_finish_record(s, &rec, status, oom_killed, true, &removed, &e) < 0) {
 		fprintf(stderr, "Warning: record container exit: %s\n", e->msg);
 		cc_error_clear(&e);
 	}

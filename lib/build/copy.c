@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "build-internal.h"
+#include "image/image.h"
 #include "util/dl.h"
 
 #define COPY_BUF (128 * 1024)
@@ -818,15 +819,7 @@ static int extract_to(struct copier *cp, int fd, const char *dir, const char *wh
 			break;
 		}
 		if (archive_entry_size(e) > 0 && !hl) {
-			const void *buf;
-			size_t len;
-			la_int64_t off;
-			while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK)
-				if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN) {
-					r = ARCHIVE_FATAL;
-					break;
-				}
-			if (r != ARCHIVE_EOF) {
+			if ((r = cc_archive_copy_data(in, out)) != ARCHIVE_EOF) {
 				ret = cc_error_set(cp->err, 0, "extract '%s': %s", what, clean);
 				break;
 			}

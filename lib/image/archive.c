@@ -461,15 +461,7 @@ static int unpack_archive(int fd, const char *dir, cc_error **err)
 			break;
 		}
 		if (archive_entry_size(e) > 0) {
-			const void *buf;
-			size_t len;
-			la_int64_t off;
-			while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK)
-				if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN) {
-					r = ARCHIVE_FATAL;
-					break;
-				}
-			if (r != ARCHIVE_EOF) {
+			if ((r = cc_archive_copy_data(in, out)) != ARCHIVE_EOF) {
 				ret = cc_error_set(err, 0, "unpack '%s': %s", clean, archive_error_string(out));
 				break;
 			}
@@ -499,60 +491,6 @@ static int read_in(int rootfd, const char *path, size_t max, char **ret, size_t 
 	return cc_read_file(fdpath, max, ret, ret_len, err);
 }
 
-static const char *sniff(const unsigned char *b, size_t n)
-{
-	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
-		return CC_MT_OCI_LAYER_GZIP;
-	if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)
-		return CC_MT_OCI_LAYER_ZSTD;
-	return CC_MT_OCI_LAYER;
-}
-
-/* Copy fd into the blob store while hashing; *ret_mt sniffed. */
-static int store_blob(struct cc_store *s, int fd, char digest[72], int64_t *ret_size, const char **ret_mt,
-		      cc_error **err)
-{
-	char rnd[17], name[40];
-	if (cc_random_hex(rnd, 8, err) < 0)
-		return -1;
-	snprintf(name, sizeof(name), "tmp/load-%s", rnd);
-	_cleanup_free_ char *tmp = NULL, *buf = malloc(IO_BUF);
-	if (buf == NULL || asprintf(&tmp, "%s/%s", cc_store_root(s), name) < 0)
-		return cc_error_set(err, ENOMEM, "load");
-	_cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0)
-		return cc_error_set(err, errno, "create '%s'", tmp);
-	struct cc_sha256 *h = cc_sha256_new();
-	int64_t total = 0;
-	*ret_mt = CC_MT_OCI_LAYER;
-	for (;;) {
-		ssize_t n = h ? read(fd, buf, IO_BUF) : -1;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || (n > 0 && cc_write_all(out, buf, (size_t)n) < 0)) {
-			int e = h ? errno : ENOMEM;
-			cc_sha256_free(h);
-			(void)unlink(tmp);
-			return cc_error_set(err, e, "store blob");
-		}
-		if (n == 0)
-			break;
-		if (total == 0)
-			*ret_mt = sniff((unsigned char *)buf, (size_t)n);
-		cc_sha256_update(h, buf, (size_t)n);
-		total += n;
-	}
-	cc_sha256_final(h, digest);
-	_cleanup_free_ char *dst = cc_store_blob_path(s, digest);
-	if (dst == NULL || fsync(out) < 0 || rename(tmp, dst) < 0) {
-		int e = errno;
-		(void)unlink(tmp);
-		return cc_error_set(err, e, "store blob %s", digest);
-	}
-	*ret_size = total;
-	return 0;
-}
-
 struct load_ctx {
 	struct cc_store *s;
 	int root;                  /* the unpacked archive */
@@ -569,7 +507,7 @@ static int load_layer(struct load_ctx *c, const char *path, const char *want_dig
 	if (fd < 0)
 		return cc_error_setk(c->err, CC_ERR_INVALID, -fd, "archive: layer '%s' missing", path);
 	const char *mt = CC_MT_OCI_LAYER;
-	if (store_blob(c->s, fd, ret->blob_digest, &ret->blob_size, &mt, c->err) < 0)
+	if (cc_image_store_blob_fd(c->s, fd, "load", ret->blob_digest, &ret->blob_size, &mt, c->err) < 0)
 		return -1;
 	if (want_digest && strcmp(want_digest, ret->blob_digest) != 0)
 		return cc_error_setk(c->err, CC_ERR_VERIFY, 0, "archive: blob '%s' hashes to %s", path, ret->blob_digest);

@@ -11,6 +11,12 @@
 /* Normalise a tar member name to a relative path ("" for the root); -1 when
  * it climbs out of the root with "..". */
 int cc_layer_clean_path(const char *name, char *out, size_t outlen);
+/* Copy src into the blob store while hashing (a temp file named after
+ * what, fsynced, renamed to its digest); *ret_mt is sniffed from the
+ * first bytes: gzip, zstd or plain tar. */
+struct cc_store;
+int cc_image_store_blob_fd(struct cc_store *s, int src, const char *what, char digest[72], int64_t *ret_size,
+			   const char **ret_mt, cc_error **err);
 
 /* ---- registry HTTP client (registry.c) ---- */
 struct cc_registry;

@@ -124,6 +124,11 @@ int cc_chain_ids(char *const *diff_ids, size_t n, char ***ret, cc_error **err);
  * the diff ID (sha256 of the uncompressed tar) and the unpacked size.
  * Nothing is ever written outside dir. */
 int cc_layer_unpack_fd(int fd, const char *dir, char ret_diff_id[72], int64_t *ret_size, cc_error **err);
+/* Copy the data of the entry just read from in (a reading libarchive
+ * handle) to out (a writing one): ARCHIVE_EOF once all of it went, else
+ * the status that stopped it (the handles hold the message). */
+struct archive;
+int cc_archive_copy_data(struct archive *in, struct archive *out);
 
 /* ---- pull ------------------------------------------------------------- */
 

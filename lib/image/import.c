@@ -22,17 +22,15 @@ static const char *sniff_media_type(const unsigned char *b, size_t n)
 	return CC_MT_OCI_LAYER;
 }
 
-/* Copy src into a partial blob while hashing; commit it under its digest. */
-static int store_file_blob(struct cc_store *s, int src, char digest[72], int64_t *ret_size, const char **ret_mt,
-			   cc_error **err)
+int cc_image_store_blob_fd(struct cc_store *s, int src, const char *what, char digest[72], int64_t *ret_size,
+			   const char **ret_mt, cc_error **err)
 {
-	char rnd[17], name[40];
+	char rnd[17];
 	if (cc_random_hex(rnd, 8, err) < 0)
 		return -1;
-	snprintf(name, sizeof(name), "import-%s", rnd);
 	_cleanup_free_ char *tmp = NULL;
-	if (asprintf(&tmp, "%s/tmp/%s", cc_store_root(s), name) < 0)
-		return cc_error_set(err, ENOMEM, "import");
+	if (asprintf(&tmp, "%s/tmp/%s-%s", cc_store_root(s), what, rnd) < 0)
+		return cc_error_set(err, ENOMEM, "%s", what);
 	_cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (out < 0)
 		return cc_error_set(err, errno, "create '%s'", tmp);
@@ -41,9 +39,10 @@ static int store_file_blob(struct cc_store *s, int src, char digest[72], int64_t
 	if (h == NULL || buf == NULL) {
 		cc_sha256_free(h);
 		(void)unlink(tmp);
-		return cc_error_set(err, ENOMEM, "import");
+		return cc_error_set(err, ENOMEM, "%s", what);
 	}
 	int64_t total = 0;
+	*ret_mt = CC_MT_OCI_LAYER;
 	for (;;) {
 		ssize_t n = read(src, buf, 256 * 1024);
 		if (n < 0 && errno == EINTR)
@@ -52,7 +51,7 @@ static int store_file_blob(struct cc_store *s, int src, char digest[72], int64_t
 			int e = errno;
 			cc_sha256_free(h);
 			(void)unlink(tmp);
-			return cc_error_set(err, e, "copy tarball");
+			return cc_error_set(err, e, "%s: copy into the store", what);
 		}
 		if (n == 0)
 			break;
@@ -61,14 +60,12 @@ static int store_file_blob(struct cc_store *s, int src, char digest[72], int64_t
 		cc_sha256_update(h, buf, (size_t)n);
 		total += n;
 	}
-	if (total == 0)
-		*ret_mt = CC_MT_OCI_LAYER;
 	cc_sha256_final(h, digest);
 	_cleanup_free_ char *dst = cc_store_blob_path(s, digest);
 	if (dst == NULL || fsync(out) < 0 || rename(tmp, dst) < 0) {
 		int e = errno;
 		(void)unlink(tmp);
-		return cc_error_set(err, e, "store tarball blob");
+		return cc_error_set(err, e, "%s: store blob %s", what, digest);
 	}
 	*ret_size = total;
 	return 0;
@@ -92,7 +89,7 @@ int cc_image_import(struct cc_store *s, const char *tarball, const char *referen
 	const char *mt = CC_MT_OCI_LAYER;
 	_cleanup_free_ char *stage = NULL, *blob_path = NULL, *config = NULL, *manifest = NULL, *comment = NULL;
 	int rc = -1;
-	if (store_file_blob(s, src, blob, &blob_size, &mt, err) < 0 || cc_store_layer_stage(s, &stage, err) < 0)
+	if (cc_image_store_blob_fd(s, src, "import", blob, &blob_size, &mt, err) < 0 || cc_store_layer_stage(s, &stage, err) < 0)
 		goto out;
 	blob_path = cc_store_blob_path(s, blob);
 	{

@@ -203,6 +203,18 @@ static int check_hardlink(int rootfd, const char *target, cc_error **err)
 	return 0;
 }
 
+int cc_archive_copy_data(struct archive *in, struct archive *out)
+{
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int r;
+	while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK)
+		if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN)
+			return ARCHIVE_FATAL;
+	return r;
+}
+
 static int extract_entries(struct archive *in, const char *dir, int rootfd, int64_t *size, cc_error **err)
 {
 	struct archive *out = archive_write_disk_new();
@@ -282,16 +294,7 @@ static int extract_entries(struct archive *in, const char *dir, int rootfd, int6
 			break;
 		}
 		if (archive_entry_size(e) > 0 && !hl) {
-			const void *buf;
-			size_t len;
-			la_int64_t off;
-			while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK) {
-				if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN) {
-					r = ARCHIVE_FATAL;
-					break;
-				}
-			}
-			if (r != ARCHIVE_EOF) {
+			if ((r = cc_archive_copy_data(in, out)) != ARCHIVE_EOF) {
 				ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "unpack '%s': %s", clean,
 						    archive_error_string(archive_errno(out) ? out : in));
 				break;

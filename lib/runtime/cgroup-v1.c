@@ -84,6 +84,18 @@ static int set_limits(const struct cc_rt_cgroup_hier *h, const struct cc_resourc
 	return 0;
 }
 
+/* mount/ccontainer (kept, shared by all containers), then path in it */
+static int make_dir(const char *mount, const char *path, cc_error **err)
+{
+	_cleanup_free_ char *parent = NULL;
+	if (asprintf(&parent, "%s/" CC_RT_CGROUP_PARENT, mount) < 0) {
+		parent = NULL;
+		return cc_error_set(err, ENOMEM, "cgroup");
+	}
+	int r = cc_rt_cg_mkdir(parent, err);
+	return r < 0 ? r : cc_rt_cg_mkdir(path, err);
+}
+
 static int v1_create(struct cc_rt_cgroup *cg, const struct cc_resources *res, bool privileged,
 		     cc_error **err)
 {
@@ -104,24 +116,14 @@ static int v1_create(struct cc_rt_cgroup *cg, const struct cc_resources *res, bo
 	int r;
 	for (size_t i = 0; i < cg->n_v1; i++) {
 		struct cc_rt_cgroup_hier *h = &cg->v1[i];
-		_cleanup_free_ char *parent = NULL;
-		if (asprintf(&parent, "%s/" CC_RT_CGROUP_PARENT, h->mount) < 0) {
-			parent = NULL;
-			return cc_error_set(err, ENOMEM, "cgroup");
-		}
-		if ((r = cc_rt_cg_mkdir(parent, err)) < 0 || (r = cc_rt_cg_mkdir(h->path, err)) < 0)
+		if ((r = make_dir(h->mount, h->path, err)) < 0)
 			return r;
 		h->created = true;
 		if ((r = set_limits(h, res, privileged, err)) < 0)
 			return r;
 	}
 	if (cg->path != NULL) { /* hybrid: the unified hierarchy, for tracking */
-		_cleanup_free_ char *parent = NULL;
-		if (asprintf(&parent, "%s/" CC_RT_CGROUP_PARENT, cg->unified) < 0) {
-			parent = NULL;
-			return cc_error_set(err, ENOMEM, "cgroup");
-		}
-		if ((r = cc_rt_cg_mkdir(parent, err)) < 0 || (r = cc_rt_cg_mkdir(cg->path, err)) < 0)
+		if ((r = make_dir(cg->unified, cg->path, err)) < 0)
 			return r;
 		cg->created = true;
 	}

@@ -233,18 +233,27 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 /* Look up interface name: ifindex (and whether it is a bridge), -ENODEV
  * when there is none, or a cc_error. */
-static int link_lookup(struct cc_nl *n, const char *name, bool *ret_bridge, cc_error **err)
+/* One request about the interface called name (RTM_GETLINK, RTM_DELLINK):
+ * the kernel's answer in res[0] and its extended message in ext[0]. */
+static int link_by_name(struct cc_nl *n, uint16_t type, const char *name,
+			int (*cb)(const struct nlmsghdr *nlh, void *data), void *data, int res[1],
+			char ext[1][128], cc_error **err)
 {
 	struct msgbuf b;
 	msgbuf_init(&b, n, 1);
-	struct nlmsghdr *nlh = msg_start(&b, RTM_GETLINK, NLM_F_ACK);
+	struct nlmsghdr *nlh = msg_start(&b, type, NLM_F_ACK);
 	put_ifinfo(nlh, 0, false);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	msg_end(&b, nlh);
+	return cc_nl_talk(n, b.buf, b.len, b.first, res, cb, data, ext, err);
+}
+
+static int link_lookup(struct cc_nl *n, const char *name, bool *ret_bridge, cc_error **err)
+{
 	int res[1];
 	struct link_info li = { 0 };
 	char ext[1][128];
-	if (cc_nl_talk(n, b.buf, b.len, b.first, res, link_cb, &li, ext, err) < 0)
+	if (link_by_name(n, RTM_GETLINK, name, link_cb, &li, res, ext, err) < 0)
 		return cc_error_prefix(err, "look up interface '%s'", name);
 	if (res[0] == ENODEV)
 		return -ENODEV;
@@ -387,15 +396,9 @@ int cc_net_bridge_ensure(const struct cc_net_config *c, cc_error **err)
 
 static int del_link(struct cc_nl *n, const char *name, cc_error **err)
 {
-	struct msgbuf b;
-	msgbuf_init(&b, n, 1);
-	struct nlmsghdr *nlh = msg_start(&b, RTM_DELLINK, NLM_F_ACK);
-	put_ifinfo(nlh, 0, false);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	msg_end(&b, nlh);
 	int res[1];
 	char ext[1][128];
-	if (cc_nl_talk(n, b.buf, b.len, b.first, res, NULL, NULL, ext, err) < 0)
+	if (link_by_name(n, RTM_DELLINK, name, NULL, NULL, res, ext, err) < 0)
 		return -1;
 	if (res[0] != 0 && res[0] != ENODEV)
 		return nl_fail(res[0], ext[0], err, "delete interface");

@@ -30,11 +30,7 @@ setup() {
 
 teardown() {
     kill_background
-    local ids id
-    ids=$(timeout 20 "$CC" --root "$CC_ROOT" ps -aq 2>/dev/null) || true
-    for id in $ids; do
-        timeout 20 "$CC" --root "$CC_ROOT" rm -f "$id" >/dev/null 2>&1 || true
-    done
+    remove_all_containers
     basic_teardown
 }
 

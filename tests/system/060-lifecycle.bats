@@ -18,12 +18,8 @@ setup() {
 }
 
 teardown() {
-    # never leave a container running: force-remove whatever this test made
-    local ids
-    ids=$(timeout 20 "$CC" --root "$CC_ROOT" ps -aq 2>/dev/null) || true
-    for id in $ids; do
-        timeout 20 "$CC" --root "$CC_ROOT" rm -f "$id" >/dev/null 2>&1 || true
-    done
+    # never leave a container running
+    remove_all_containers
     basic_teardown
 }
 

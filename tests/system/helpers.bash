@@ -306,6 +306,16 @@ wait_bg() {
     echo "[$(timestamp)] [bg $pid rc=$status]"
 }
 
+# remove_all_containers: force-remove every container of this test's store,
+# so that no test leaves one running (and its network, cgroup) behind.
+remove_all_containers() {
+    local ids id
+    ids=$(timeout 20 "$CC" --root "$CC_ROOT" ps -aq 2>/dev/null) || true
+    for id in $ids; do
+        timeout 20 "$CC" --root "$CC_ROOT" rm -f "$id" >/dev/null 2>&1 || true
+    done
+}
+
 # kill_background: stop this test's cc_bg processes still running (by PID).
 kill_background() {
     local f=$BATS_TEST_TMPDIR/.bg-pids pid

@@ -310,10 +310,11 @@ _count_lines() {
     echo "${n:-0}"
 }
 
-# count_blob_gets [--prefix P] [DIGEST]: GET requests for blobs (any blob, or
-# DIGEST) in P's registry access log.
-count_blob_gets() {
-    local prefix=REGISTRY
+# _count_gets STATUS-ERE [--prefix P] [DIGEST]: blob GETs (any blob, or
+# DIGEST) answered with a matching status in P's registry access log.
+_count_gets() {
+    local status=$1 prefix=REGISTRY
+    shift
     if [[ "${1:-}" == --prefix ]]; then
         prefix=$2
         shift 2
@@ -322,22 +323,14 @@ count_blob_gets() {
     [[ -n "$digest" ]] || digest='sha256:[0-9a-f]{64}'
     local log=${prefix}_LOG
     log_sync --prefix "$prefix" >&2
-    _count_lines "${!log}" "\"GET /v2/[^ \"]+/blobs/$digest HTTP/[0-9.]+\" [0-9]+ "
+    _count_lines "${!log}" "\"GET /v2/[^ \"]+/blobs/$digest HTTP/[0-9.]+\" $status "
 }
 
+# count_blob_gets [--prefix P] [DIGEST]: GET requests for blobs.
+count_blob_gets() { _count_gets '[0-9]+' "$@"; }
+
 # count_range_gets [--prefix P] [DIGEST]: blob GETs answered 206 Partial Content.
-count_range_gets() {
-    local prefix=REGISTRY
-    if [[ "${1:-}" == --prefix ]]; then
-        prefix=$2
-        shift 2
-    fi
-    local digest=${1:-}
-    [[ -n "$digest" ]] || digest='sha256:[0-9a-f]{64}'
-    local log=${prefix}_LOG
-    log_sync --prefix "$prefix" >&2
-    _count_lines "${!log}" "\"GET /v2/[^ \"]+/blobs/$digest HTTP/[0-9.]+\" 206 "
-}
+count_range_gets() { _count_gets 206 "$@"; }
 
 ###############################################################################
 # The Alpine minirootfs
