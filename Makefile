@@ -8,13 +8,24 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-# libcurl, libarchive, libcrypto, libnftables and libseccomp are dlopen()ed
-# on first use (lib/util/dl.h), so `run` does not pay for loading them; only
-# their headers are needed here.
-LAZY_PKGS := libcurl libarchive libcrypto libnftables libseccomp
-PKGS := sqlite3 jansson libcap libmnl
+# libcurl, libarchive, libcrypto, libnftables, libseccomp and libmnl are
+# dlopen()ed on first use (lib/util/dl.h), so `run` does not pay for loading
+# them; only their headers are needed here.
+LAZY_PKGS := libcurl libarchive libcrypto libnftables libseccomp libmnl
+# sqlite and jansson, which every command uses, are linked from the static
+# archives their -dev packages ship: mapping and relocating libsqlite3.so
+# alone costs ~0.4 ms at every start (bench/README: start-up), as much as a
+# third of what `run` may spend beyond the floor.  A sqlite security update
+# then needs a rebuild, as it does for podman, which embeds sqlite too.
+# `make STATIC_PKGS=` links them dynamically.
+STATIC_PKGS ?= sqlite3 jansson
+PKGS := sqlite3 jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+DYN_PKGS := $(filter-out $(STATIC_PKGS),$(PKGS))
+PKG_LIBS := $(if $(DYN_PKGS),$(shell pkg-config --libs $(DYN_PKGS) 2>/dev/null))
+ifneq ($(strip $(STATIC_PKGS)),)
+PKG_LIBS += -Wl,-Bstatic $(shell pkg-config --libs $(STATIC_PKGS) 2>/dev/null) -Wl,-Bdynamic -lm
+endif
 TEST_LIBS := $(shell pkg-config --libs libarchive 2>/dev/null) -lcmocka
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \

@@ -26,12 +26,17 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "util/dl.h"
 #include "util/util.h"
 
 /* --- the request/ack helper ------------------------------------------------ */
 
 int cc_nl_open(struct cc_nl *n, int bus, cc_error **err)
 {
+	n->sk = NULL;
+	/* every netlink conversation starts here, so libmnl loads here */
+	if (cc_dl_mnl(err) < 0)
+		return -1;
 	n->sk = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	if (n->sk == NULL)
 		return cc_error_set(err, errno, "open a netlink socket");
