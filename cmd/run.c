@@ -554,7 +554,9 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	struct envset env = { .n = 0 };
 	char **args = NULL;
 	char name_buf[128], hostname[65];
-	char *upper = NULL, *work = NULL, *rootfs = NULL;
+	char *upper = NULL, *work = NULL;
+	_cleanup_free_ char *init_layer = NULL;
+	_cleanup_free_ const char **lowers = NULL;
 	bool row_added = false, oom_killed = false;
 	int status = 0;
 	json_t *cfgjson = NULL;
@@ -653,8 +655,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 
 	/* The container's directory and its own files. */
 	dir = cc_store_container_path(s, id);
-	if (dir == NULL || asprintf(&upper, "%s/upper", dir) < 0 || asprintf(&work, "%s/work", dir) < 0 ||
-	    asprintf(&rootfs, "%s/rootfs", dir) < 0) {
+	if (dir == NULL || asprintf(&upper, "%s/upper", dir) < 0 || asprintf(&work, "%s/work", dir) < 0) {
 		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 		goto out;
 	}
@@ -730,7 +731,9 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 		goto out;
 	}
-	if (cc_mkdir_p(upper, 0755, &e) < 0 || cc_mkdir_p(work, 0700, &e) < 0 || cc_mkdir_p(rootfs, 0755, &e) < 0 ||
+	/* No directory of its own for the root: the overlay is mounted on
+	 * the container's directory, in the container's mount namespace. */
+	if (cc_mkdir_p(upper, 0755, &e) < 0 || cc_mkdir_p(work, 0700, &e) < 0 ||
 	    write_text(dir, "hostname", hostname_nl, &e) < 0 || write_text(dir, "hosts", hosts, &e) < 0 ||
 	    write_text(dir, "resolv.conf", resolv, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
@@ -741,6 +744,20 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 		goto out;
 	}
+	/* The mount targets, shared by every container of the store, go on
+	 * top of the image's layers. */
+	if (cc_runtime_init_layer(cc_store_root(s), &init_layer, &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto out;
+	}
+	lowers = calloc(ic->n_layers + 1, sizeof(*lowers));
+	if (lowers == NULL) {
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		goto out;
+	}
+	lowers[0] = init_layer;
+	for (size_t i = 0; i < ic->n_layers; i++)
+		lowers[i + 1] = ic->layer_dirs[i];
 	env.v[env.n] = NULL;
 	/* compiled seccomp programs are cached in the store: compiling the
 	 * default profile costs more than the rest of the start */
@@ -749,11 +766,11 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	struct hook_ctx hook = { .store = s, .id = id, .net = &netw, .hosts_file = hosts_file, .hostname = hostname,
 				 .name = name_buf };
 	struct cc_run_spec spec = {
-		.lower_dirs = (const char *const *)ic->layer_dirs,
-		.n_lower = ic->n_layers,
+		.lower_dirs = lowers,
+		.n_lower = ic->n_layers + 1,
 		.upper_dir = upper,
 		.work_dir = work,
-		.rootfs_dir = rootfs,
+		.rootfs_dir = dir,
 		.read_only = o.read_only,
 		.volatile_upper = o.rm && !existing,
 		.argv = args,
@@ -856,7 +873,6 @@ out:
 	json_decref(cfgjson);
 	free(upper);
 	free(work);
-	free(rootfs);
 	free(args);
 	for (size_t i = 0; i < env.n; i++)
 		free(env.v[i]);

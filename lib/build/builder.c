@@ -65,6 +65,7 @@ struct builder {
 	char **stage_ids;
 	char **tags;                   /* normalised -t names */
 	char *hostname_file, *hosts_file, *resolv_file;
+	char *init_layer;              /* RUN's mount targets (cc_runtime_init_layer) */
 	char hostname[16];
 	size_t stage_no, n_stages;     /* for events */
 	int run_status;
@@ -263,67 +264,6 @@ static int commit_layer(struct builder *b, struct cur *c, const struct cc_build_
 
 /* ---- RUN ------------------------------------------------------------------- */
 
-/* Where rel is in the merged view of layer dirs (topmost first), honouring
- * whiteouts and opaque directories: 1 and its lstat, or 0. */
-static int lower_stat(char *const *dirs, const char *rel, struct stat *ret)
-{
-	for (char *const *d = dirs; d && *d; d++) {
-		_cleanup_free_ char *p = NULL;
-		if (asprintf(&p, "%s/%s", *d, rel) < 0)
-			return 0;
-		bool stop = false;
-		size_t base = strlen(*d) + 1;
-		for (char *c = p + base;; c++) {
-			if (*c != '/' && *c != '\0')
-				continue;
-			char save = *c;
-			*c = '\0';
-			struct stat st;
-			if (lstat(p, &st) < 0)
-				break;
-			if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
-				return 0;
-			if (save == '\0') {
-				*ret = st;
-				return 1;
-			}
-			char v[4];
-			if (S_ISDIR(st.st_mode) && getxattr(p, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y')
-				stop = true;
-			*c = save;
-		}
-		if (stop)
-			return 0;
-	}
-	return 0;
-}
-
-/* What the runtime creates to mount on (resolv.conf, /proc ...) when the
- * image lacks it must not end up in the layer. */
-static void drop_mount_stubs(const char *upper, char *const *lowers)
-{
-	static const char *const files[] = { "etc/hostname", "etc/hosts", "etc/resolv.conf" };
-	static const char *const dirs[] = { "proc", "sys", "dev", "etc" };
-	_cleanup_close_ int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (ufd < 0)
-		return;
-	struct stat st, low;
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (fstatat(ufd, files[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
-		    !lower_stat(lowers, files[i], &low))
-			(void)unlinkat(ufd, files[i], 0); /* best effort: an empty file in the layer is harmless */
-	/* a directory only there for them: absent below, or copied up from
-	 * below unchanged but for its mtime, and empty now */
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (fstatat(ufd, dirs[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		int in_lower = lower_stat(lowers, dirs[i], &low);
-		if (!in_lower || (S_ISDIR(low.st_mode) && low.st_mode == st.st_mode && low.st_uid == st.st_uid &&
-				  low.st_gid == st.st_gid))
-			(void)unlinkat(ufd, dirs[i], AT_REMOVEDIR); /* fails when not empty: then it is content */
-	}
-}
-
 static int exit_status_for(const cc_error *e)
 {
 	if (e && e->kind == CC_ERR_EXEC_NOTFOUND)
@@ -362,7 +302,9 @@ static int write_run_files(struct builder *b, cc_error **err)
 	if (cc_write_file(b->hostname_file, hn, strlen(hn), 0644, err) < 0 ||
 	    cc_write_file(b->hosts_file, hosts, hl, 0644, err) < 0 || cc_write_file(b->resolv_file, resolv, rl, 0644, err) < 0)
 		return -1;
-	return 0;
+	/* What RUN mounts on is there already, below the step's upper dir:
+	 * nothing the runtime creates to mount on can end up in the layer. */
+	return cc_runtime_init_layer(cc_store_root(b->s), &b->init_layer, err);
 }
 
 static int run_step(struct builder *b, struct cur *c, const struct cc_build_step *st, size_t step, size_t n_steps,
@@ -371,9 +313,14 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 	if (cur_load(b, c, err) < 0 || write_run_files(b, err) < 0)
 		return -1;
 	_cleanup_free_ char *upper = NULL, *work = NULL, *root = NULL, *script = NULL;
-	_cleanup_strv_ char **lowers = layer_dirs(b, c->rec), **env = NULL, **argv = cc_strv_dup(st->argv);
-	if (lowers == NULL || argv == NULL)
+	_cleanup_strv_ char **image_lowers = layer_dirs(b, c->rec), **env = NULL, **argv = cc_strv_dup(st->argv);
+	_cleanup_free_ const char **lowers = NULL;
+	size_t n_lowers = image_lowers ? cc_strv_len(image_lowers) + 1 : 0;
+	if (image_lowers == NULL || argv == NULL || (lowers = calloc(n_lowers + 1, sizeof(*lowers))) == NULL)
 		return cc_error_set(err, ENOMEM, "run");
+	lowers[0] = b->init_layer;
+	for (size_t l = 1; l < n_lowers; l++)
+		lowers[l] = image_lowers[l - 1];
 	if (new_dir(b, "u", 0755, &upper, err) < 0 || new_dir(b, "w", 0700, &work, err) < 0 ||
 	    new_dir(b, "r", 0755, &root, err) < 0)
 		return -1;
@@ -403,8 +350,8 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 	const char *wd = json_string_value(json_object_get(cfg, "WorkingDir"));
 	const char *user = json_string_value(json_object_get(cfg, "User"));
 	struct cc_run_spec spec = {
-		.lower_dirs = (const char *const *)lowers,
-		.n_lower = cc_strv_len(lowers),
+		.lower_dirs = lowers,
+		.n_lower = n_lowers,
 		.upper_dir = upper,
 		.work_dir = work,
 		.rootfs_dir = root,
@@ -459,7 +406,6 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 	}
 	if (cc_rm_rf(work, err) < 0)
 		return -1;
-	drop_mount_stubs(upper, lowers);
 	return commit_layer(b, c, st, upper, err);
 }
 
@@ -903,6 +849,7 @@ int cc_build(struct cc_store *s, const struct cc_build_options *o, struct cc_bui
 	cc_ignore_free(b.ign);
 	cc_strvfreep(&b.tags);
 	free(b.hostname_file);
+	free(b.init_layer);
 	free(b.hosts_file);
 	free(b.resolv_file);
 	free(b.tmp);

@@ -504,7 +504,8 @@ static int mount_sys(int rootfd, bool cgroup2, bool privileged, cc_error **err)
 
 /* --- etc files, user binds and tmpfs -------------------------------------- */
 
-static int mount_one(int rootfd, const struct cc_rt_mount *m, cc_error **err)
+/* srcfd: the bind source, opened by open_sources() */
+static int mount_one(int rootfd, const struct cc_rt_mount *m, int srcfd, cc_error **err)
 {
 	bool dir = m->kind == CC_RT_MOUNT_TMPFS || m->source_is_dir;
 	_cleanup_close_ int fd = -1;
@@ -516,7 +517,8 @@ static int mount_one(int rootfd, const struct cc_rt_mount *m, cc_error **err)
 			return cc_error_set(err, errno, "mount tmpfs on '%s'", m->target);
 		return 0;
 	}
-	if (mount_on_fd(m->source, fd, NULL, MS_BIND | MS_REC, NULL) < 0)
+	char src[FDPATH_LEN];
+	if (mount_on_fd(cc_rt_fd_path(srcfd, src, sizeof(src)), fd, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return cc_error_set(err, errno, "bind '%s' on '%s'", m->source, m->target);
 	if (!m->readonly)
 		return 0;
@@ -599,14 +601,27 @@ int cc_rt_bind_console(int slave_fd, cc_error **err)
 	return 0;
 }
 
-int cc_rt_setup_rootfs(const struct cc_rt_plan *plan, cc_error **err)
+/* Open the source of every bind in the plan (srcfd[i], -1 for a tmpfs).
+ * Before the root is mounted: the root may cover the directory that holds
+ * some of them (the container's own files beside its upper dir, when
+ * rootfs_dir is their parent).  In the child: a bind's source must be in
+ * the mount namespace that binds it. */
+static int open_sources(const struct cc_rt_plan *plan, int *srcfd, cc_error **err)
+{
+	for (size_t i = 0; i < plan->n_mounts; i++) {
+		const struct cc_rt_mount *m = &plan->mounts[i];
+		if (m->kind != CC_RT_MOUNT_BIND)
+			continue;
+		srcfd[i] = open(m->source, O_PATH | O_CLOEXEC);
+		if (srcfd[i] < 0)
+			return cc_error_set(err, errno, "open bind source '%s'", m->source);
+	}
+	return 0;
+}
+
+static int setup_root(const struct cc_rt_plan *plan, const int *srcfd, cc_error **err)
 {
 	const struct cc_run_spec *s = plan->spec;
-
-	/* First, before any mount: nothing we do may propagate to the host's
-	 * mount namespace, and pivot_root refuses shared mounts. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return cc_error_set(err, errno, "make '/' rprivate");
 
 	/* The root.  Mounted read-write even with read_only: the mount targets
 	 * below and the cwd may need creating; it turns read-only last. */
@@ -627,7 +642,7 @@ int cc_rt_setup_rootfs(const struct cc_rt_plan *plan, cc_error **err)
 	/* The etc files and the user's mounts, parents before children (the
 	 * plan is sorted by depth), while their host sources are reachable. */
 	for (size_t i = 0; i < plan->n_mounts; i++)
-		if ((r = mount_one(rootfd, &plan->mounts[i], err)) < 0)
+		if ((r = mount_one(rootfd, &plan->mounts[i], srcfd[i], err)) < 0)
 			return r;
 
 	/* The working directory: docker creates it (root, 0755) before the
@@ -649,4 +664,24 @@ int cc_rt_setup_rootfs(const struct cc_rt_plan *plan, cc_error **err)
 	if (s->read_only && make_readonly(AT_FDCWD, "/", false) < 0)
 		return cc_error_set(err, errno, "remount '/' read-only");
 	return 0;
+}
+
+int cc_rt_setup_rootfs(const struct cc_rt_plan *plan, cc_error **err)
+{
+	/* First, before any mount: nothing we do may propagate to the host's
+	 * mount namespace, and pivot_root refuses shared mounts. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return cc_error_set(err, errno, "make '/' rprivate");
+
+	_cleanup_free_ int *srcfd = malloc((plan->n_mounts + 1) * sizeof(int));
+	if (srcfd == NULL)
+		return cc_error_set(err, ENOMEM, "set up the root");
+	for (size_t i = 0; i < plan->n_mounts; i++)
+		srcfd[i] = -1;
+	int r = open_sources(plan, srcfd, err);
+	if (r == 0)
+		r = setup_root(plan, srcfd, err);
+	for (size_t i = 0; i < plan->n_mounts; i++)
+		cc_closep(&srcfd[i]);
+	return r;
 }

@@ -54,8 +54,11 @@ struct cc_resources {
 
 struct cc_run_spec {
 	/* Root filesystem: overlay of lower_dirs (topmost FIRST), upper_dir and
-	 * work_dir on the same filesystem, mounted at rootfs_dir.  With 0 lower
-	 * dirs the upper dir alone is the root. */
+	 * work_dir on the same filesystem, mounted at rootfs_dir (in the
+	 * container's mount namespace only).  rootfs_dir may be the directory
+	 * that holds upper_dir, work_dir and the files below: they are all
+	 * reached before the mount covers them.  With 0 lower dirs the upper
+	 * dir alone is the root. */
 	const char *const *lower_dirs;
 	size_t n_lower;
 	const char *upper_dir;
@@ -185,6 +188,13 @@ void cc_runtime_prep_release(struct cc_runtime_prep *p);
  * processes are gone (whoever reaps it calls this), and tell whether the
  * kernel OOM-killed one of them.  A missing cgroup is not an error. */
 int cc_runtime_cgroup_cleanup(const char *container_id, bool *ret_oom_killed, cc_error **err);
+
+/* The mount targets every root needs (/proc, /dev, /sys, /etc/hostname,
+ * /etc/hosts, /etc/resolv.conf), as a directory to put first in a spec's
+ * lower_dirs, so that no start has to create them in its upper dir (see
+ * initlayer.c).  Made under parent on first use, shared by every
+ * container; *ret_dir is its path (free it). */
+int cc_runtime_init_layer(const char *parent, char **ret_dir, cc_error **err);
 
 /* --- build: mount a root from outside a container ---------------------------
  * Mount the overlay of spec's lower_dirs/upper_dir/work_dir at

@@ -557,6 +557,24 @@ EOF
     assert_no_line_match "$output" 'volatile' "the root mount of a kept container"
 }
 
+@test "run: mount targets come from the shared init layer, never the container's writable layer" {
+    pull_img "$IMG"
+    # Alpine's minirootfs has no /etc/resolv.conf: it is mounted on all the same
+    run_cc run --name targets "$IMG" sh -c 'cat /etc/resolv.conf >/dev/null && ls -ld /etc /proc /sys /dev'
+    local id
+    id=$(container_ids)
+    is "$(ls -A "$CC_ROOT/containers/$id/upper")" "" "the writable layer of a container that wrote nothing"
+    [[ ! -e "$CC_ROOT/containers/$id/rootfs" ]] || die "a rootfs directory was made (the overlay goes on the container's own)"
+    is "$(cd "$CC_ROOT/init-layer-1" && find . | sort | tr '\n' ' ')" \
+        ". ./dev ./etc ./etc/hostname ./etc/hosts ./etc/resolv.conf ./proc ./sys " "the init layer"
+    # writes under /etc land in the writable layer, never in the shared one
+    run_cc run --name writer "$IMG" sh -c 'echo x >/etc/new-file; echo y >>/etc/hosts'
+    id=$(container_rows id,name | awk -F'|' '$2 == "writer" {print $1}')
+    is "$(cat "$CC_ROOT/containers/$id/upper/etc/new-file")" "x" "the file written under /etc"
+    is "$(find "$CC_ROOT/init-layer-1" -type f -size +0c)" "" "non-empty files in the init layer"
+    [[ ! -e "$CC_ROOT/init-layer-1/etc/new-file" ]] || die "a write landed in the init layer"
+}
+
 @test "rmi refuses an image that a container uses, unless -f" {
     pull_img "$IMG"
     run_cc run "$IMG" true

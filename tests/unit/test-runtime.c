@@ -7,6 +7,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -432,6 +433,50 @@ static void test_make_in_root(void **state)
 	assert_int_equal(stat(p, &st), 0);
 }
 
+/* The init layer: exact modes whatever the umask, made once, a file in
+ * its place refused, nothing left beside it. */
+static void test_init_layer(void **state)
+{
+	struct tree *t = *state;
+	mode_t old = umask(077);
+	char *dir = NULL;
+	cc_error *e = NULL;
+	assert_int_equal(cc_runtime_init_layer(t->dir, &dir, &e), 0);
+	umask(old);
+	static const struct { const char *p; mode_t m; } want[] = {
+		{ "", S_IFDIR | 0755 },          { "dev", S_IFDIR | 0755 },       { "proc", S_IFDIR | 0555 },
+		{ "sys", S_IFDIR | 0555 },       { "etc", S_IFDIR | 0755 },       { "etc/hosts", S_IFREG | 0644 },
+		{ "etc/hostname", S_IFREG | 0644 }, { "etc/resolv.conf", S_IFREG | 0644 },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char p[600];
+		snprintf(p, sizeof(p), "%s/%s", dir, want[i].p);
+		struct stat st;
+		assert_int_equal(lstat(p, &st), 0);
+		assert_int_equal(st.st_mode, want[i].m);
+	}
+	/* again: the same directory, untouched */
+	char *again = NULL;
+	assert_int_equal(cc_runtime_init_layer(t->dir, &again, &e), 0);
+	assert_string_equal(again, dir);
+	free(again);
+	/* only the layer was added to the parent (no temporary left) */
+	int n = 0;
+	DIR *d = opendir(t->dir);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL)
+		n += strncmp(de->d_name, ".init-layer", 11) == 0;
+	closedir(d);
+	assert_int_equal(n, 0);
+	/* something else under the name: an error, not a layer */
+	assert_int_equal(cc_rm_rf(dir, NULL), 0);
+	write_file(t, strrchr(dir, '/') + 1, "x", 0644);
+	assert_true(cc_runtime_init_layer(t->dir, &again, &e) < 0);
+	assert_non_null(e);
+	cc_error_free(e);
+	free(dir);
+}
+
 /* --- plan ------------------------------------------------------------------ */
 
 static void test_plan_validation(void **state)
@@ -674,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_env_build),
 		cmocka_unit_test(test_clean_path),
 		cmocka_unit_test_setup_teardown(test_make_in_root, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(test_init_layer, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(test_plan_validation, setup_tree, teardown_tree),
 		cmocka_unit_test(test_overlay_legacy_options),
 		cmocka_unit_test(test_sync_messages),
