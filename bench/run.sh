@@ -23,6 +23,15 @@ want() { [[ -z $BENCH_ONLY || ,$BENCH_ONLY, == *,$1,* ]]; }
 out="$here/results"
 [[ -n $BENCH_ONLY ]] && out="$here/results/partial"
 work=$(mktemp -d /tmp/ccbench.XXXXXX)
+# Run-time state (ccontainer's and podman's runroot) on a tmpfs, where a
+# usual host has /run; this VM's /run is a directory of the root
+# filesystem.  Both tools get the same.
+if [[ $(stat -f -c %T /dev/shm 2>/dev/null) == tmpfs ]]; then
+    runbase=$(mktemp -d /dev/shm/ccbench-run.XXXXXX)
+else
+    runbase=$work/run
+fi
+export CCONTAINER_RUNROOT=$runbase/cc
 samples="$work/samples"
 mkdir -p "$samples" "$out"
 : >"$samples/cases.tsv"
@@ -32,7 +41,7 @@ pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     umount -R "$work"/mnt 2>/dev/null
-    rm -rf "$work"
+    rm -rf "$work" "$runbase"
 }
 trap cleanup EXIT
 
@@ -110,7 +119,7 @@ measure() {
     done
 }
 
-P="podman --root $work/podman/root --runroot $work/podman/run --storage-driver overlay --cgroup-manager cgroupfs --runtime runc"
+P="podman --root $work/podman/root --runroot $runbase/podman/run --storage-driver overlay --cgroup-manager cgroupfs --runtime runc"
 PODMAN_RUN="$P run --rm --ulimit nofile=1024:1024 --ulimit nproc=1000:1000"
 CCR="$CC --root $work/cc"
 # what several cases use: Alpine unpacked (floor, runc bundle) and pulled
@@ -150,7 +159,7 @@ if want pull; then
 register pull-cold ccontainer self "ccontainer pull alpine (cold)" "rm -rf $work/cc-pull" \
     "$CC --root $work/cc-pull pull -q alpine"
 have podman && register pull-cold podman peer "podman pull (cold)" "rm -rf $work/pp" \
-    "podman --root $work/pp/root --runroot $work/pp/run --storage-driver overlay pull -q --tls-verify=false $reg/library/alpine:latest"
+    "podman --root $work/pp/root --runroot $runbase/pp/run --storage-driver overlay pull -q --tls-verify=false $reg/library/alpine:latest"
 have skopeo && register pull-cold skopeo peer "skopeo copy to an OCI dir (cold)" "rm -rf $work/sk" \
     "skopeo copy -q --src-tls-verify=false docker://$reg/library/alpine:latest oci:$work/sk:latest"
 layer=$(python3 -c "import json;m=json.load(open('$work/alpine-oci/summary.json'));print(m['images'][0]['layers'][0]['digest'])" 2>/dev/null)
@@ -163,10 +172,10 @@ fi
 measure pull-cold
 
 $CC --root "$work/cc-warm" pull -q alpine >/dev/null
-have podman && podman --root "$work/pw/root" --runroot "$work/pw/run" --storage-driver overlay pull -q --tls-verify=false "$reg/library/alpine:latest" >/dev/null 2>&1
+have podman && podman --root "$work/pw/root" --runroot "$runbase/pw/run" --storage-driver overlay pull -q --tls-verify=false "$reg/library/alpine:latest" >/dev/null 2>&1
 register pull-warm ccontainer self "ccontainer pull alpine (cached)" "" "$CC --root $work/cc-warm pull -q alpine"
 have podman && register pull-warm podman peer "podman pull (cached)" "" \
-    "podman --root $work/pw/root --runroot $work/pw/run --storage-driver overlay pull -q --tls-verify=false $reg/library/alpine:latest"
+    "podman --root $work/pw/root --runroot $runbase/pw/run --storage-driver overlay pull -q --tls-verify=false $reg/library/alpine:latest"
 measure pull-warm
 fi # pull
 
@@ -188,7 +197,7 @@ if python3 "$repo/tests/fixtures/mkimage.py" --spec "$work/big-spec.json" "$work
     register pull-large ccontainer self "ccontainer pull, 200 MB in 6 layers (cold)" "rm -rf $work/cc-big" \
         "$CC --root $work/cc-big pull -q $reg/bench/big:latest"
     have podman && register pull-large podman peer "podman pull, 200 MB in 6 layers (cold)" "rm -rf $work/pb" \
-        "podman --root $work/pb/root --runroot $work/pb/run --storage-driver overlay pull -q --tls-verify=false $reg/bench/big:latest"
+        "podman --root $work/pb/root --runroot $runbase/pb/run --storage-driver overlay pull -q --tls-verify=false $reg/bench/big:latest"
     ROUNDS=$LARGE_ROUNDS measure pull-large
     note "pull-large ran $LARGE_ROUNDS rounds (LARGE_ROUNDS)"
     rm -rf "$work/big-oci" "$work/cc-big" "$work/pb"
@@ -416,7 +425,7 @@ $CC --root "$work/cc-build-base" pull -q alpine >/dev/null
 register build-cold ccontainer self "ccontainer build (cold: only the base image in the store)" \
     "rm -rf $work/cc-build && cp -a $work/cc-build-base $work/cc-build" \
     "$CC --root $work/cc-build build -q -t bench-build $bdir"
-B="buildah --root $work/b --runroot $work/br --storage-driver overlay"
+B="buildah --root $work/b --runroot $runbase/br --storage-driver overlay"
 B_BUD="$B bud --layers --pull=never --isolation chroot -q -t bench-build $bdir"
 if have buildah; then
     register build-cold buildah peer "buildah bud --layers (cold: only the base image in the store)" \

@@ -16,9 +16,20 @@
 
 struct cc_globals {
 	const char *root;
+	const char *runroot;
 	bool debug;
 };
 extern struct cc_globals cc_globals;
+
+#define CC_DEFAULT_RUNROOT "/run/ccontainer"
+/* Where running containers keep their run-time files (/etc/hostname,
+ * /etc/hosts, /etc/resolv.conf), as podman's runroot: --runroot,
+ * $CCONTAINER_RUNROOT or /run/ccontainer, a tmpfs that a reboot empties.
+ * Shared by every store (container IDs are unique); <runroot>/<id> exists
+ * while the container runs and is made again by each start. */
+const char *cmd_runroot(void);
+/* <runroot>/<id> (free it), or NULL without memory. */
+char *cmd_container_rundir(const char *id);
 
 /* Open the store at --root / CCONTAINER_ROOT / the default; prints on error. */
 struct cc_store *cmd_open_store(void);

@@ -177,6 +177,13 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 			*ret_removed = true;
 		}
 	}
+	/* Its run-time files last: the next start makes them again. */
+	_cleanup_free_ char *rundir = cmd_container_rundir(id);
+	cc_error *e = NULL;
+	if (rundir != NULL && cc_rm_rf(rundir, &e) < 0) {
+		fprintf(stderr, "Warning: remove the run-time files of container %.12s: %s\n", id, e->msg);
+		cc_error_free(e);
+	}
 	return rc;
 }
 
@@ -243,7 +250,11 @@ int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interac
 		return cc_error_set(err, e, "fork the monitor");
 	}
 	if (pid == 0) {
-		/* The ready pipe is the only fd the monitor inherits on purpose. */
+		/* The ready pipe is the only fd the monitor inherits on purpose;
+		 * the runroot goes along in the environment, to its __start and
+		 * __cleanup. */
+		if (setenv("CCONTAINER_RUNROOT", cmd_runroot(), 1) < 0)
+			_exit(125);
 		int fd = fcntl(rp[1], F_DUPFD, 3);
 		char fdbuf[16];
 		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);

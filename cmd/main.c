@@ -51,13 +51,29 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: ccontainer [--root DIR] COMMAND [OPTIONS]\n\n"
+	fprintf(f, "Usage: ccontainer [--root DIR] [--runroot DIR] COMMAND [OPTIONS]\n\n"
 		   "A daemonless container toolchain.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].help)
 			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nGlobal options:\n  --root DIR   store location (default $CCONTAINER_ROOT or %s)\n",
-		CC_STORE_DEFAULT_ROOT);
+	fprintf(f,
+		"\nGlobal options:\n  --root DIR      store location (default $CCONTAINER_ROOT or %s)\n"
+		"  --runroot DIR   running containers' files (default $CCONTAINER_RUNROOT or %s)\n",
+		CC_STORE_DEFAULT_ROOT, CC_DEFAULT_RUNROOT);
+}
+
+const char *cmd_runroot(void)
+{
+	const char *r = cc_globals.runroot;
+	if (r == NULL || *r == '\0')
+		r = secure_getenv("CCONTAINER_RUNROOT");
+	return r != NULL && *r != '\0' ? r : CC_DEFAULT_RUNROOT;
+}
+
+char *cmd_container_rundir(const char *id)
+{
+	char *p = NULL;
+	return asprintf(&p, "%s/%s", cmd_runroot(), id) < 0 ? NULL : p;
 }
 
 struct cc_store *cmd_open_store(void)
@@ -120,6 +136,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
+		{ "runroot", required_argument, NULL, 'R' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
@@ -132,6 +149,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			cc_globals.root = optarg;
+			break;
+		case 'R':
+			cc_globals.runroot = optarg;
 			break;
 		case 'D':
 			cc_globals.debug = true;

@@ -549,6 +549,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	}
 	_cleanup_free_ char *image_id = NULL, *id = NULL, *dir = NULL, *cmdline = NULL, *resolv = NULL;
 	_cleanup_free_ char *cfgtext = NULL, *hostname_file = NULL, *hosts_file = NULL, *resolv_file = NULL;
+	_cleanup_free_ char *rundir = NULL;
 	_cleanup_free_ char *seccomp_cache = NULL;
 	struct cc_run_config *ic = NULL;
 	struct envset env = { .n = 0 };
@@ -732,16 +733,18 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		goto out;
 	}
 	/* No directory of its own for the root: the overlay is mounted on
-	 * the container's directory, in the container's mount namespace. */
-	if (cc_mkdir_p(upper, 0755, &e) < 0 || cc_mkdir_p(work, 0700, &e) < 0 ||
-	    write_text(dir, "hostname", hostname_nl, &e) < 0 || write_text(dir, "hosts", hosts, &e) < 0 ||
-	    write_text(dir, "resolv.conf", resolv, &e) < 0) {
-		rc = cmd_fail(e, EXIT_CC_ERROR);
+	 * the container's directory, in the container's mount namespace.
+	 * The files mounted on /etc are run-time state: the runroot's. */
+	rundir = cmd_container_rundir(id);
+	if (rundir == NULL || asprintf(&hostname_file, "%s/hostname", rundir) < 0 ||
+	    asprintf(&hosts_file, "%s/hosts", rundir) < 0 || asprintf(&resolv_file, "%s/resolv.conf", rundir) < 0) {
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 		goto out;
 	}
-	if (asprintf(&hostname_file, "%s/hostname", dir) < 0 || asprintf(&hosts_file, "%s/hosts", dir) < 0 ||
-	    asprintf(&resolv_file, "%s/resolv.conf", dir) < 0) {
-		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+	if (cc_mkdir_p(upper, 0755, &e) < 0 || cc_mkdir_p(work, 0700, &e) < 0 || cc_mkdir_p(rundir, 0700, &e) < 0 ||
+	    write_text(rundir, "hostname", hostname_nl, &e) < 0 || write_text(rundir, "hosts", hosts, &e) < 0 ||
+	    write_text(rundir, "resolv.conf", resolv, &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
 	/* The mount targets, shared by every container of the store, go on
@@ -866,6 +869,11 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		row_added = false;
 out:
 	cc_runtime_prep_release(prep);
+	/* a foreground run's files go with it, whatever happened (finishing
+	 * removed them already when it got that far); a detached container's
+	 * belong to its monitor now */
+	if (rundir != NULL && !o.detach && !existing)
+		(void)cc_rm_rf(rundir, NULL);
 	/* Without --rm the container stays (also one that failed to start), as in docker. */
 	if (row_added && o.rm)
 		remove_container(s, id, dir);

@@ -518,6 +518,7 @@ EOF
     is "$(container_ids)" "" "container directories after --rm"
     is "$(container_rows)" "" "container rows after --rm"
     is "$(cc_mounts)" "" "mounts under the store"
+    is "$(ls -A "$CC_RUNROOT")" "" "run-time files after --rm"
     # a writable layer that is thrown away is not synced: overlay's "volatile"
     run_cc run --rm "$IMG" sh -c 'grep " / / " /proc/self/mountinfo'
     assert_match "$output" ' - overlay .*,(fsync=)?volatile(,|$)' "the root mount of a --rm container"
@@ -530,6 +531,32 @@ EOF
     run_cc 125 run --rm -v "$BATS_TEST_TMPDIR/a-file:/etc" "$IMG" true
     is "$(container_ids)" "" "container directories after failed --rm runs"
     is "$(container_rows)" "" "container rows after failed --rm runs"
+    is "$(ls -A "$CC_RUNROOT")" "" "run-time files after failed --rm runs"
+}
+
+@test "run: the files mounted on /etc live in the runroot while the container runs" {
+    pull_img "$IMG"
+    # the default: /run/ccontainer (a tmpfs on a usual host)
+    run env -u CCONTAINER_RUNROOT "$CC" run --rm --hostname h1 "$IMG" sh -c 'grep " /etc/hostname " /proc/self/mountinfo; cat /etc/hostname'
+    is "$status" "0" "run with the default runroot"
+    assert_match "${lines[0]}" " /run/ccontainer/[0-9a-f]{64}/hostname /etc/hostname " "the source of /etc/hostname"
+    is "${lines[1]}" "h1" "/etc/hostname"
+    local id=${lines[0]#* /run/ccontainer/}
+    id=${id%%/*}
+    [[ ! -e "/run/ccontainer/$id" ]] || die "/run/ccontainer/$id is left after --rm"
+    # --runroot, and a kept container: the files exist only while it runs,
+    # and its next start makes them again
+    local rr=$BATS_TEST_TMPDIR/other-run
+    run_cc --runroot "$rr" run -d --name lives "$IMG" sleep 300
+    id=$output
+    is "$(ls "$rr/$id" | tr '\n' ' ')" "hostname hosts resolv.conf " "the running container's files"
+    is "$(ls -A "$CC_RUNROOT")" "" "the other runroot"
+    run_cc --runroot "$rr" stop -t 1 lives
+    [[ ! -e "$rr/$id" ]] || die "$rr/$id is left after stop"
+    run_cc --runroot "$rr" start lives
+    [[ -f "$rr/$id/hosts" ]] || die "start did not make the files again"
+    run_cc --runroot "$rr" rm -f lives
+    [[ ! -e "$rr/$id" ]] || die "$rr/$id is left after rm -f"
 }
 
 @test "run without --rm records the container and keeps its directory" {
@@ -765,6 +792,7 @@ EOF
     is "$(container_ids)" "" "container directories"
     is "$(container_rows)" "" "container rows"
     is "$(cc_mounts)" "" "mounts under the store"
+    is "$(ls -A "$CC_RUNROOT")" "" "run-time files"
     # A container's namespaces live as long as one of its processes.
     is "$(procs_in_store)" "" "processes (and so namespaces) of the store"
 }

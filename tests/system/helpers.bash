@@ -67,6 +67,9 @@ basic_setup() {
     export CC_TMPDIR=$BATS_TEST_TMPDIR
     export CC_ROOT=$BATS_TEST_TMPDIR/root
     export CCONTAINER_ROOT=$CC_ROOT
+    # running containers' files: per test too, so tests can see what is left
+    export CC_RUNROOT=$BATS_TEST_TMPDIR/run
+    export CCONTAINER_RUNROOT=$CC_RUNROOT
     export REGISTRY_AUTH_FILE=$BATS_TEST_TMPDIR/auth.json
     unset CCONTAINER_REGISTRY_MIRROR
     mkdir -p "$CC_ROOT"
