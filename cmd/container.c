@@ -169,13 +169,18 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 		rc = cmd_net_release(s, id, cfg, err);
 	json_decref(cfg);
 	if (rc == 0 && autoremove) {
+		/* The directories' space comes back in the background
+		 * (util.h): on this path they are a container's whole upper
+		 * and work dirs, freed right before the command returns. */
+		struct cc_kept kept = { .n = 0 };
 		_cleanup_free_ char *dir = cc_store_container_path(s, id);
-		if (dir == NULL || cc_rm_rf(dir, err) < 0 || cc_store_container_delete(s, id, err) < 0) {
+		if (dir == NULL || cc_rm_rf_keep(dir, &kept, err) < 0 || cc_store_container_delete(s, id, err) < 0) {
 			rc = -1; /* kept: as a stopped container */
 			(void)cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, NULL);
 		} else if (ret_removed != NULL) {
 			*ret_removed = true;
 		}
+		cc_kept_release_async(&kept);
 	}
 	/* Its run-time files last: the next start makes them again. */
 	_cleanup_free_ char *rundir = cmd_container_rundir(id);

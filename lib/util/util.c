@@ -1,12 +1,16 @@
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,7 +146,23 @@ int cc_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 	return 0;
 }
 
-int cc_rm_rf_at(int dfd, const char *name, cc_error **err)
+/* A reference to a directory about to be removed, into *keep (when given
+ * and not full); -1 otherwise. */
+static int keep_ref(int dfd, const char *name, const struct cc_kept *keep)
+{
+	if (keep == NULL || keep->n >= CC_KEPT_MAX)
+		return -1;
+	return openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static void keep_add(struct cc_kept *keep, int *fd)
+{
+	if (*fd >= 0 && keep != NULL && keep->n < CC_KEPT_MAX)
+		keep->fd[keep->n++] = steal_fd(fd);
+	cc_closep(fd);
+}
+
+static int rm_rf_at(int dfd, const char *name, struct cc_kept *keep, cc_error **err)
 {
 	/* Most entries are files, and most directories are empty by the time
 	 * they are reached: try the cheap removals first. */
@@ -151,8 +171,11 @@ int cc_rm_rf_at(int dfd, const char *name, cc_error **err)
 	int e = errno; /* a directory: EISDIR (EPERM elsewhere in POSIX) */
 	if (e != EISDIR && e != EPERM)
 		return cc_error_set(err, e, "remove '%s'", name);
-	if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+	_cleanup_close_ int ref = keep_ref(dfd, name, keep);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT) {
+		keep_add(keep, &ref);
 		return 0;
+	}
 	if (errno == ENOTDIR) /* not a directory after all: the first error stands */
 		return cc_error_set(err, e, "remove '%s'", name);
 	if (errno != ENOTEMPTY && errno != EEXIST)
@@ -170,21 +193,99 @@ int cc_rm_rf_at(int dfd, const char *name, cc_error **err)
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (cc_rm_rf_at(dirfd(d), de->d_name, err) < 0)
+		if (rm_rf_at(dirfd(d), de->d_name, keep, err) < 0)
 			return -1;
 	}
 	if (errno != 0)
 		return cc_error_set(err, errno, "read directory '%s'", name);
 	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return cc_error_set(err, errno, "remove directory '%s'", name);
+	keep_add(keep, &ref);
 	return 0;
+}
+
+int cc_rm_rf_at(int dfd, const char *name, cc_error **err)
+{
+	return rm_rf_at(dfd, name, NULL, err);
 }
 
 int cc_rm_rf(const char *path, cc_error **err)
 {
-	if (cc_rm_rf_at(AT_FDCWD, path, err) < 0)
+	if (rm_rf_at(AT_FDCWD, path, NULL, err) < 0)
 		return cc_error_prefix(err, "remove '%s'", path);
 	return 0;
+}
+
+int cc_rm_rf_keep(const char *path, struct cc_kept *keep, cc_error **err)
+{
+	if (rm_rf_at(AT_FDCWD, path, keep, err) < 0)
+		return cc_error_prefix(err, "remove '%s'", path);
+	return 0;
+}
+
+/* --- cc_kept_release_async ------------------------------------------------ */
+
+/* The helper shares our memory (CLONE_VM) but not our fd table: a copy of
+ * it, taken at clone time.  What it reads is set before the clone and not
+ * touched after, and it makes raw system calls only: it runs on its own
+ * stack, alongside us, with our thread pointer. */
+static struct {
+	int keep[CC_KEPT_MAX + 1]; /* ascending: the kept fds and wait_fd */
+	size_t n_keep;
+	int wait_fd;
+} release;
+static char release_stack[16384] __attribute__((aligned(64)));
+
+__attribute__((no_sanitize("address", "undefined"))) static int release_main(void *unused)
+{
+	(void)unused;
+	/* Everything else first, on its own: stdio (a pipe someone reads to
+	 * its end) and locks must not wait for the slow part. */
+	unsigned int lo = 0;
+	for (size_t i = 0; i < release.n_keep; i++) {
+		unsigned int k = (unsigned int)release.keep[i];
+		if (k > lo)
+			(void)syscall(SYS_close_range, lo, k - 1, 0);
+		lo = k + 1;
+	}
+	(void)syscall(SYS_close_range, lo, ~0U, 0);
+	/* Until the caller has closed its own references (EOF): ours are then
+	 * the last, and the release happens here. */
+	char c;
+	while (syscall(SYS_read, release.wait_fd, &c, 1) < 0)
+		;
+	(void)syscall(SYS_close_range, 0, ~0U, 0);
+	(void)syscall(SYS_exit, 0);
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+void cc_kept_release_async(struct cc_kept *keep)
+{
+	static bool used;
+	int p[2] = { -1, -1 };
+	if (keep->n > 0 && !used && pipe2(p, O_CLOEXEC) == 0) {
+		used = true;
+		memcpy(release.keep, keep->fd, keep->n * sizeof(int));
+		release.keep[keep->n] = p[0];
+		release.n_keep = keep->n + 1;
+		qsort(release.keep, release.n_keep, sizeof(int), cmp_int);
+		release.wait_fd = p[0];
+		/* Exit signal 0: nobody waits for it; once we are gone, init (or
+		 * the nearest subreaper) reaps it.  If the clone fails, the
+		 * closes below release everything right here. */
+		(void)clone(release_main, release_stack + sizeof(release_stack), CLONE_VM, NULL);
+	}
+	for (size_t i = 0; i < keep->n; i++)
+		cc_closep(&keep->fd[i]);
+	keep->n = 0;
+	cc_closep(&p[0]);
+	cc_closep(&p[1]); /* EOF for the helper: its references are the last */
 }
 
 int cc_random_hex(char *out, size_t nbytes, cc_error **err)

@@ -26,6 +26,21 @@ int cc_write_all(int fd, const void *buf, size_t len);
 int cc_rm_rf(const char *path, cc_error **err);
 /* Remove the contents of dirfd's tree entry `name` (relative to dirfd). */
 int cc_rm_rf_at(int dirfd, const char *name, cc_error **err);
+
+/* cc_rm_rf, keeping a reference (O_PATH) to the first CC_KEPT_MAX
+ * directories it removes.  Removing a directory is quick; releasing it can
+ * be slow: freeing its block waits for the device on a filesystem mounted
+ * with "discard" and without a journal.  cc_kept_release_async then hands
+ * the last references to a short-lived helper process, so that wait is
+ * not the caller's: the names are gone already, only the space comes back
+ * a moment later.  Once per process; later calls release synchronously. */
+#define CC_KEPT_MAX 32
+struct cc_kept {
+	int fd[CC_KEPT_MAX];
+	size_t n;
+};
+int cc_rm_rf_keep(const char *path, struct cc_kept *keep, cc_error **err);
+void cc_kept_release_async(struct cc_kept *keep);
 /* n random bytes as 2n lowercase hex chars into out (size >= 2n+1). */
 int cc_random_hex(char *out, size_t nbytes, cc_error **err);
 /* Human readable size ("5.37MB" like docker: SI units). */

@@ -1,6 +1,7 @@
 /* Unit tests for lib/store on a temporary directory: blobs, layers, images,
  * tags, resolution, gc, check, containers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -314,10 +316,58 @@ static void test_mkdir_p(void **state)
 	assert_int_equal(cc_rm_rf(dir, &e), 0); /* already gone: fine */
 }
 
+/* cc_rm_rf_keep: the tree is gone at once; the first CC_KEPT_MAX
+ * directories stay referenced until cc_kept_release_async hands them to a
+ * helper, which exits once it has dropped them. */
+static void test_rm_rf_keep(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/cc-test-keep-XXXXXX", path[128];
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 40; i++) {
+		snprintf(path, sizeof(path), "%s/d%02d", dir, i);
+		assert_int_equal(mkdir(path, 0700), 0);
+	}
+	snprintf(path, sizeof(path), "%s/d00/sub", dir);
+	assert_int_equal(mkdir(path, 0), 0);
+	snprintf(path, sizeof(path), "%s/d01/file", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	struct cc_kept keep = { .n = 0 };
+	cc_error *e = NULL;
+	assert_int_equal(cc_rm_rf_keep(dir, &keep, &e), 0);
+	struct stat st;
+	assert_int_equal(stat(dir, &st), -1);
+	assert_int_equal(keep.n, CC_KEPT_MAX); /* 42 directories: the rest released at once */
+	for (size_t i = 0; i < keep.n; i++) {
+		assert_int_equal(fstat(keep.fd[i], &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(st.st_nlink, 0); /* removed, only referenced */
+	}
+	int fds[CC_KEPT_MAX];
+	memcpy(fds, keep.fd, sizeof(fds));
+	cc_kept_release_async(&keep);
+	assert_int_equal(keep.n, 0);
+	for (size_t i = 0; i < CC_KEPT_MAX; i++)
+		assert_int_equal(fcntl(fds[i], F_GETFD), -1); /* ours are closed */
+	int wst;
+	pid_t helper = waitpid(-1, &wst, __WALL);
+	assert_true(helper > 0);
+	assert_true(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+	/* once per process: a second release happens in the caller */
+	assert_non_null(mkdtemp(strcpy(dir, "/tmp/cc-test-keep-XXXXXX")));
+	assert_int_equal(cc_rm_rf_keep(dir, &keep, &e), 0);
+	assert_int_equal(keep.n, 1);
+	cc_kept_release_async(&keep);
+	assert_int_equal(waitpid(-1, &wst, __WALL | WNOHANG), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mkdir_p),
+		cmocka_unit_test(test_rm_rf_keep),
 		cmocka_unit_test_setup_teardown(test_put_blob_verifies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_image_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_and_check, setup, teardown),
