@@ -252,8 +252,8 @@ __attribute__((no_sanitize("address", "undefined"))) static int release_main(voi
 	/* Until the caller has closed its own references (EOF): ours are then
 	 * the last, and the release happens here. */
 	char c;
-	while (syscall(SYS_read, release.wait_fd, &c, 1) < 0)
-		;
+	for (int i = 0; i < 100 && syscall(SYS_read, release.wait_fd, &c, 1) < 0; i++)
+		; /* EINTR; bounded, as errno is not ours to read */
 	(void)syscall(SYS_close_range, 0, ~0U, 0);
 	(void)syscall(SYS_exit, 0);
 	return 0;
