@@ -276,6 +276,8 @@ void cc_kept_release_async(struct cc_kept *keep)
 		release.n_keep = keep->n + 1;
 		qsort(release.keep, release.n_keep, sizeof(int), cmp_int);
 		release.wait_fd = p[0];
+		/* bound here, so that the helper never enters the dynamic linker */
+		(void)syscall(SYS_getpid);
 		/* Exit signal 0: nobody waits for it; once we are gone, init (or
 		 * the nearest subreaper) reaps it.  If the clone fails, the
 		 * closes below release everything right here. */
