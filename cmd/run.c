@@ -556,7 +556,6 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	char **args = NULL;
 	char name_buf[128], hostname[65];
 	char *upper = NULL, *work = NULL;
-	_cleanup_free_ char *init_layer = NULL;
 	_cleanup_free_ const char **lowers = NULL;
 	bool row_added = false, oom_killed = false;
 	int status = 0;
@@ -749,18 +748,10 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	}
 	/* The mount targets, shared by every container of the store, go on
 	 * top of the image's layers. */
-	if (cc_runtime_init_layer(cc_store_root(s), &init_layer, &e) < 0) {
+	if (cc_runtime_lowers(cc_store_root(s), (const char *const *)ic->layer_dirs, ic->n_layers, &lowers, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
-	lowers = calloc(ic->n_layers + 1, sizeof(*lowers));
-	if (lowers == NULL) {
-		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
-		goto out;
-	}
-	lowers[0] = init_layer;
-	for (size_t i = 0; i < ic->n_layers; i++)
-		lowers[i + 1] = ic->layer_dirs[i];
 	env.v[env.n] = NULL;
 	/* compiled seccomp programs are cached in the store: compiling the
 	 * default profile costs more than the rest of the start */

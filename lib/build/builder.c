@@ -63,7 +63,6 @@ struct builder {
 	char **stage_ids;
 	char **tags;                   /* normalised -t names */
 	char *hostname_file, *hosts_file, *resolv_file;
-	char *init_layer;              /* RUN's mount targets (cc_runtime_init_layer) */
 	char hostname[16];
 	size_t stage_no, n_stages;     /* for events */
 	int run_status;
@@ -300,9 +299,7 @@ static int write_run_files(struct builder *b, cc_error **err)
 	if (cc_write_file(b->hostname_file, hn, strlen(hn), 0644, err) < 0 ||
 	    cc_write_file(b->hosts_file, hosts, hl, 0644, err) < 0 || cc_write_file(b->resolv_file, resolv, rl, 0644, err) < 0)
 		return -1;
-	/* What RUN mounts on is there already, below the step's upper dir:
-	 * nothing the runtime creates to mount on can end up in the layer. */
-	return cc_runtime_init_layer(cc_store_root(b->s), &b->init_layer, err);
+	return 0;
 }
 
 static int run_step(struct builder *b, struct cur *c, const struct cc_build_step *st, size_t step, size_t n_steps,
@@ -312,13 +309,14 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 		return -1;
 	_cleanup_free_ char *upper = NULL, *work = NULL, *root = NULL, *script = NULL;
 	_cleanup_strv_ char **image_lowers = layer_dirs(b, c->rec), **env = NULL, **argv = cc_strv_dup(st->argv);
-	_cleanup_free_ const char **lowers = NULL;
-	size_t n_lowers = image_lowers ? cc_strv_len(image_lowers) + 1 : 0;
-	if (image_lowers == NULL || argv == NULL || (lowers = calloc(n_lowers + 1, sizeof(*lowers))) == NULL)
+	if (image_lowers == NULL || argv == NULL)
 		return cc_error_set(err, ENOMEM, "run");
-	lowers[0] = b->init_layer;
-	for (size_t l = 1; l < n_lowers; l++)
-		lowers[l] = image_lowers[l - 1];
+	/* What RUN mounts on is there already, below the step's upper dir
+	 * (the init layer): nothing made to mount on can end up in the layer. */
+	_cleanup_free_ const char **lowers = NULL;
+	size_t n_lowers = cc_strv_len(image_lowers) + 1;
+	if (cc_runtime_lowers(cc_store_root(b->s), (const char *const *)image_lowers, n_lowers - 1, &lowers, err) < 0)
+		return -1;
 	if (new_dir(b, "u", 0755, &upper, err) < 0 || new_dir(b, "w", 0700, &work, err) < 0 ||
 	    new_dir(b, "r", 0755, &root, err) < 0)
 		return -1;
@@ -847,7 +845,6 @@ int cc_build(struct cc_store *s, const struct cc_build_options *o, struct cc_bui
 	cc_ignore_free(b.ign);
 	cc_strvfreep(&b.tags);
 	free(b.hostname_file);
-	free(b.init_layer);
 	free(b.hosts_file);
 	free(b.resolv_file);
 	free(b.tmp);

@@ -63,7 +63,7 @@ static int fill(int dfd, cc_error **err)
 	return 0;
 }
 
-int cc_runtime_init_layer(const char *parent, char **ret_dir, cc_error **err)
+int cc_rt_init_layer(const char *parent, char **ret_dir, cc_error **err)
 {
 	_cleanup_free_ char *dir = NULL, *tmp = NULL;
 	if (asprintf(&dir, "%s/" INIT_LAYER_NAME, parent) < 0)
@@ -92,5 +92,23 @@ int cc_runtime_init_layer(const char *parent, char **ret_dir, cc_error **err)
 	if (r < 0)
 		return r;
 	*ret_dir = steal_ptr(&dir);
+	return 0;
+}
+
+int cc_runtime_lowers(const char *parent, const char *const *layers, size_t n, const char ***ret, cc_error **err)
+{
+	_cleanup_free_ char *top = NULL;
+	if (cc_rt_init_layer(parent, &top, err) < 0)
+		return -1;
+	/* the array, then the init layer's path: one allocation */
+	size_t len = strlen(top) + 1;
+	const char **v = malloc((n + 1) * sizeof(*v) + len);
+	if (v == NULL)
+		return cc_error_set(err, ENOMEM, "layers");
+	char *path = memcpy((char *)(v + n + 1), top, len);
+	v[0] = path;
+	for (size_t i = 0; i < n; i++)
+		v[i + 1] = layers[i];
+	*ret = v;
 	return 0;
 }

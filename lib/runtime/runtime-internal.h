@@ -203,6 +203,10 @@ extern bool cc_rt_no_openat2;
  * file).  *ret_fd gets an O_PATH fd of the result.  -errno on failure. */
 int cc_rt_make_in_root(int rootfd, const char *path, bool dir, mode_t dir_mode, int *ret_fd);
 
+/* initlayer.c: make the init layer under parent unless it exists; *ret_dir
+ * is its path (free it). */
+int cc_rt_init_layer(const char *parent, char **ret_dir, cc_error **err);
+
 /* "/proc/self/fd/N" for fd into buf (size >= 32), for mount(2) targets. */
 const char *cc_rt_fd_path(int fd, char *buf, size_t len);
 

@@ -189,12 +189,13 @@ void cc_runtime_prep_release(struct cc_runtime_prep *p);
  * kernel OOM-killed one of them.  A missing cgroup is not an error. */
 int cc_runtime_cgroup_cleanup(const char *container_id, bool *ret_oom_killed, cc_error **err);
 
-/* The mount targets every root needs (/proc, /dev, /sys, /etc/hostname,
- * /etc/hosts, /etc/resolv.conf), as a directory to put first in a spec's
- * lower_dirs, so that no start has to create them in its upper dir (see
- * initlayer.c).  Made under parent on first use, shared by every
- * container; *ret_dir is its path (free it). */
-int cc_runtime_init_layer(const char *parent, char **ret_dir, cc_error **err);
+/* lower_dirs for a spec: the n image layer dirs (topmost first) under the
+ * layer of the mount targets every root needs (/proc, /dev, /sys,
+ * /etc/hostname, /etc/hosts, /etc/resolv.conf), so that no start has to
+ * create them in its upper dir (see initlayer.c).  That layer is made
+ * under parent on first use and shared.  *ret has n + 1 entries in one
+ * allocation: free(*ret) frees it all. */
+int cc_runtime_lowers(const char *parent, const char *const *layers, size_t n, const char ***ret, cc_error **err);
 
 /* --- build: mount a root from outside a container ---------------------------
  * Mount the overlay of spec's lower_dirs/upper_dir/work_dir at

@@ -441,7 +441,7 @@ static void test_init_layer(void **state)
 	mode_t old = umask(077);
 	char *dir = NULL;
 	cc_error *e = NULL;
-	assert_int_equal(cc_runtime_init_layer(t->dir, &dir, &e), 0);
+	assert_int_equal(cc_rt_init_layer(t->dir, &dir, &e), 0);
 	umask(old);
 	static const struct { const char *p; mode_t m; } want[] = {
 		{ "", S_IFDIR | 0755 },          { "dev", S_IFDIR | 0755 },       { "proc", S_IFDIR | 0555 },
@@ -457,7 +457,7 @@ static void test_init_layer(void **state)
 	}
 	/* again: the same directory, untouched */
 	char *again = NULL;
-	assert_int_equal(cc_runtime_init_layer(t->dir, &again, &e), 0);
+	assert_int_equal(cc_rt_init_layer(t->dir, &again, &e), 0);
 	assert_string_equal(again, dir);
 	free(again);
 	/* only the layer was added to the parent (no temporary left) */
@@ -468,10 +468,18 @@ static void test_init_layer(void **state)
 		n += strncmp(de->d_name, ".init-layer", 11) == 0;
 	closedir(d);
 	assert_int_equal(n, 0);
+	/* as a spec's lowers: on top of the image's, in one allocation */
+	const char *image[] = { "/l/top", "/l/base" };
+	const char **lowers = NULL;
+	assert_int_equal(cc_runtime_lowers(t->dir, image, 2, &lowers, &e), 0);
+	assert_string_equal(lowers[0], dir);
+	assert_string_equal(lowers[1], "/l/top");
+	assert_string_equal(lowers[2], "/l/base");
+	free(lowers);
 	/* something else under the name: an error, not a layer */
 	assert_int_equal(cc_rm_rf(dir, NULL), 0);
 	write_file(t, strrchr(dir, '/') + 1, "x", 0644);
-	assert_true(cc_runtime_init_layer(t->dir, &again, &e) < 0);
+	assert_true(cc_rt_init_layer(t->dir, &again, &e) < 0);
 	assert_non_null(e);
 	cc_error_free(e);
 	free(dir);
