@@ -52,6 +52,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN := $(BUILD)/tests/cc-test-helper
 
 MONITOR_BIN := $(BUILD)/ccontainer-monitor
+INIT_BIN := $(BUILD)/ccontainer-init
 
 ifeq ($(SANITIZE),1)
 all: $(BUILD)/ccontainer $(MONITOR_BIN) $(UNIT_BIN)
@@ -69,6 +70,16 @@ $(MONITOR_BIN): cmd/monitor/ccontainer-monitor.c
 	@mkdir -p $(@D)
 	@echo "  LINK    $@"
 	@$(CC) -std=gnu11 -Os -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $<
+
+# The --init PID 1: static, libc only, embedded in ccontainer (init-blob.c),
+# never installed as a file of its own.  No sanitizers: it runs in containers.
+$(INIT_BIN): lib/runtime/init/ccontainer-init.c
+	@mkdir -p $(@D)
+	@echo "  LINK    $@"
+	@$(CC) -std=gnu11 -Os -Wall -Wextra -Werror -D_GNU_SOURCE -static -s -ffunction-sections \
+		-fdata-sections -Wl,--gc-sections -o $@ $<
+$(BUILD)/lib/runtime/init-blob.o: $(INIT_BIN)
+$(BUILD)/lib/runtime/init-blob.o: CFLAGS += -DCC_INIT_BIN='"$(INIT_BIN)"'
 
 $(BUILD)/libccontainer.a: $(LIB_OBJ)
 	@mkdir -p $(@D)

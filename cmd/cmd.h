@@ -15,6 +15,7 @@
 #define EXIT_NOT_FOUND 127
 
 struct cc_globals {
+	char **argv; /* main's, whole */
 	const char *root;
 	const char *runroot;
 	bool debug;

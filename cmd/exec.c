@@ -51,6 +51,9 @@ int cmd_exec(int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return cmd_failf(EXIT_CC_ERROR, "\"exec\" requires at least 2 arguments: ccontainer exec CONTAINER COMMAND [ARG...]");
+	/* Nothing the caller left open may be seen from the container (the
+	 * process that joins it is a copy of this one). */
+	(void)close_range(3, ~0U, 0);
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
@@ -127,6 +130,14 @@ int cmd_exec(int argc, char **argv)
 		.tty = tty,
 		.interactive = interactive,
 	};
+	/* The store's files stay here: the process that joins the container
+	 * is a copy of this one. */
+	cc_store_close(s);
+	s = NULL;
+	if (cc_runtime_exec_needs_sealed(&spec) && cc_reexec_sealed(cc_globals.argv, &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto out;
+	}
 	if (detach) {
 		/* -d: a session of its own that waits for the process, then goes */
 		fflush(NULL);

@@ -144,6 +144,7 @@ int main(int argc, char **argv)
 	};
 	/* A closed stdout must be an error, not a silent SIGPIPE death mid-write. */
 	signal(SIGPIPE, SIG_IGN);
+	cc_globals.argv = argv;
 	int c;
 	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
 		switch (c) {

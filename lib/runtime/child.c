@@ -63,6 +63,34 @@ static void cloexec_all(void)
 		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
+int cc_rt_close_fds_except(const int *keep, size_t n)
+{
+	/* ascending, above stderr, without duplicates */
+	int k[16];
+	size_t nk = 0;
+	if (n > sizeof(k) / sizeof(k[0]))
+		return -E2BIG;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < nk && k[j] < keep[i])
+			j++;
+		if (keep[i] <= STDERR_FILENO || (j < nk && k[j] == keep[i]))
+			continue;
+		memmove(k + j + 1, k + j, (nk - j) * sizeof(int));
+		k[j] = keep[i];
+		nk++;
+	}
+	unsigned int from = STDERR_FILENO + 1;
+	for (size_t i = 0; i <= nk; i++) {
+		unsigned int to = i < nk ? (unsigned int)k[i] : ~0U;
+		if (to > from && close_range(from, to - 1, 0) < 0)
+			return -errno;
+		if (i < nk)
+			from = (unsigned int)k[i] + 1;
+	}
+	return 0;
+}
+
 void cc_rt_child_main(const struct cc_rt_plan *plan, int sock, const struct cc_rt_cgroup *cg,
 		      bool cg_placed)
 {
@@ -169,6 +197,11 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock, const struct cc_r
 		fail(sock, err);
 	}
 
+	/* 12a. --init: the init program as a sealed memfd (init-blob.c). */
+	int init_fd = -1;
+	if (s->init && (init_fd = cc_rt_init_memfd(&err)) < 0)
+		fail(sock, err);
+
 	/* 13. Capabilities, no_new_privs and the seccomp filter, as the very
 	 *     last setup: the filter then judges only the command (and
 	 *     --init), never our setup, and loading it needs the
@@ -177,7 +210,7 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock, const struct cc_r
 		fail(sock, err);
 
 	if (s->init)
-		cc_rt_init_main(t.path, s->argv, t.envp, sock, s->tty);
+		cc_rt_exec_init(init_fd, t.path, s->argv, t.envp, sock);
 	cc_rt_exec_command(t.path, s->argv, t.envp, sock);
 }
 

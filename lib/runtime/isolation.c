@@ -35,6 +35,8 @@
 
 #include <errno.h>
 #include <linux/capability.h>
+
+#include "util/util.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -145,6 +147,17 @@ int cc_rt_plan_security(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_er
 	r = compile_cached(s->seccomp_cache_dir, &prof, p, err);
 	cc_rt_sc_profile_release(&prof);
 	return r;
+}
+
+bool cc_runtime_exec_needs_sealed(const struct cc_run_spec *s)
+{
+	uint64_t all = cc_rt_caps_all(), caps = all;
+	cc_error *e = NULL;
+	if (!s->privileged && cc_rt_caps_compute(s->cap_add, s->cap_drop, all, &caps, &e) < 0) {
+		cc_error_free(e);
+		return true; /* cc_runtime_exec reports the bad name */
+	}
+	return (caps & (UINT64_C(1) << CAP_SYS_PTRACE)) != 0 && !cc_self_is_sealed();
 }
 
 int cc_rt_child_privileges_early(const struct cc_rt_plan *p, cc_error **err)

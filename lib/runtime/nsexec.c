@@ -128,9 +128,24 @@ void cc_rt_nsexec_child(const struct cc_rt_plan *plan, int sock, void *data)
 	cc_error *err = NULL;
 
 	/* 1. Die with the exec command (as the container's first process does
-	 *    with run); dispositions back to default, mask kept until exec. */
+	 *    with run); dispositions back to default, mask kept until exec.
+	 *    We are in the container's pid namespace from birth: non-dumpable
+	 *    already (spawn), and no fd of the caller's stays open a moment
+	 *    longer than needed (the store's database, say). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(125);
+	int keep[CC_RT_NS_MAX + 2];
+	size_t nkeep = 0;
+	keep[nkeep++] = sock;
+	keep[nkeep++] = ns->root;
+	for (int i = 0; i < CC_RT_NS_MAX; i++)
+		if (ns->fds[i] >= 0)
+			keep[nkeep++] = ns->fds[i];
+	int cr = cc_rt_close_fds_except(keep, nkeep);
+	if (cr < 0) {
+		cc_error_set(&err, -cr, "close the caller's files");
+		fail(sock, err);
+	}
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			(void)signal(sig, SIG_DFL);
@@ -157,15 +172,17 @@ void cc_rt_nsexec_child(const struct cc_rt_plan *plan, int sock, void *data)
 		fail(sock, err);
 	}
 
-	/* 5. Stdio here; user, cwd, environment, command as the container's own process. */
+	/* 5. A session of its own: no controlling terminal of the caller's
+	 *    (TIOCSTI into the caller's shell), and with -t the pty becomes
+	 *    it; /dev/console stays the container's first process's.  A
+	 *    terminal as stdio without -t came as pipes (tty.c). */
+	if (setsid() < 0) {
+		cc_error_set(&err, errno, "setsid");
+		fail(sock, err);
+	}
 	if (s->tty) {
-		/* a session of its own, to take the pty as controlling terminal;
-		 * /dev/console stays the container's first process's */
-		if (setsid() < 0 || cc_rt_tty_child(sock, false, &err) < 0) {
-			if (err == NULL)
-				cc_error_set(&err, errno, "setsid");
+		if (cc_rt_tty_child(sock, false, &err) < 0)
 			fail(sock, err);
-		}
 	} else if (!s->interactive) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0) {

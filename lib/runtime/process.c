@@ -13,6 +13,7 @@
 #include "runtime-internal.h"
 #include "security-internal.h"
 #include "cgroup-internal.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -175,6 +178,8 @@ struct run {
 	struct sigaction oldchld;
 	bool chld_set;
 	struct cc_rt_tty tty;
+	struct cc_rt_relay relay; /* no -t, but a terminal as stdio */
+	bool pipe_blocked;        /* SIGPIPE is ours while we copy */
 	bool created, exec_seen, sock_eof, reaped;
 	bool keep;        /* detached start succeeded: leave the child running */
 	int pty_master;   /* detached -t: handed to the caller */
@@ -212,6 +217,7 @@ static void run_release(struct run *r)
 	}
 	cc_rt_cgroup_release(&r->cg);
 	cc_rt_tty_release(&r->tty);
+	cc_rt_relay_release(&r->relay);
 	cc_closep(&r->pty_master);
 	cc_closep(&r->pidfd);
 	cc_closep(&r->sock);
@@ -228,7 +234,7 @@ static void run_release(struct run *r)
 		sigemptyset(&pipe);
 		sigaddset(&pipe, SIGPIPE);
 		const struct timespec zero = { 0 };
-		if (r->plan->spec->tty && !sigismember(&r->oldmask, SIGPIPE))
+		if (r->pipe_blocked && !sigismember(&r->oldmask, SIGPIPE))
 			while (sigtimedwait(&pipe, NULL, &zero) > 0)
 				;
 		(void)sigprocmask(SIG_SETMASK, &r->oldmask, NULL);
@@ -393,7 +399,7 @@ static int run_loop(struct run *r, cc_error **err)
 {
 	while (!(r->reaped && r->sock_eof)) {
 		struct pollfd pfd[8];
-		size_t n = 0, isig, ipid = SIZE_MAX, isock = SIZE_MAX, itty;
+		size_t n = 0, isig, ipid = SIZE_MAX, isock = SIZE_MAX, itty, irelay;
 		isig = n;
 		pfd[n++] = (struct pollfd){ .fd = r->sigfd, .events = POLLIN };
 		if (r->pidfd >= 0 && !r->reaped) {
@@ -406,6 +412,8 @@ static int run_loop(struct run *r, cc_error **err)
 		}
 		itty = n;
 		n += cc_rt_tty_pollfds(&r->tty, pfd + n);
+		irelay = n;
+		n += cc_rt_relay_pollfds(&r->relay, pfd + n);
 
 		if (poll(pfd, n, -1) < 0) {
 			if (errno == EINTR)
@@ -419,14 +427,17 @@ static int run_loop(struct run *r, cc_error **err)
 			try_reap(r);
 		if (isock != SIZE_MAX && pfd[isock].revents && (rr = handle_sync(r, err)) < 0)
 			return rr;
-		if (n > itty && (rr = cc_rt_tty_handle(&r->tty, pfd + itty, n - itty, err)) < 0)
+		if (irelay > itty && (rr = cc_rt_tty_handle(&r->tty, pfd + itty, irelay - itty, err)) < 0)
 			return rr;
+		if (n > irelay)
+			cc_rt_relay_handle(&r->relay, pfd + irelay, n - irelay);
 		/* without a pidfd, SIGCHLD may have been consumed before the
 		 * child was reapable; a closed socket is a hint to look again */
 		if (r->pidfd < 0 && r->sock_eof && !r->reaped)
 			try_reap(r);
 	}
 	cc_rt_tty_drain(&r->tty);
+	cc_rt_relay_drain(&r->relay);
 	return 0;
 }
 
@@ -481,8 +492,17 @@ static int spawn(struct run *run, void (*child_main)(const struct cc_rt_plan *, 
 		if (*s != SIGWINCH || spec->tty)
 			sigaddset(&set, *s);
 	sigaddset(&set, SIGCHLD);
-	if (spec->tty)
-		sigaddset(&set, SIGPIPE); /* a closed stdout must not kill us in raw mode */
+	/* No terminal of ours in the container (tty.c): pipes in between. */
+	if (!spec->tty && !spec->detached) {
+		int r = cc_rt_relay_setup(&run->relay, spec->interactive, err);
+		if (r < 0)
+			return r;
+	}
+	/* a closed stdout must not kill us in raw mode, nor a container that
+	 * closed the stdin we copy to */
+	run->pipe_blocked = spec->tty || run->relay.active;
+	if (run->pipe_blocked)
+		sigaddset(&set, SIGPIPE);
 	/* A caller with SIGCHLD at SIG_IGN (or SA_NOCLDWAIT) would have the
 	 * kernel reap the container and lose its exit status. */
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -496,17 +516,35 @@ static int spawn(struct run *run, void (*child_main)(const struct cc_rt_plan *, 
 	if (run->sigfd < 0)
 		return cc_error_set(err, errno, "signalfd");
 
+	/* Born non-dumpable, and so until its execve: a process that enters a
+	 * container may be seen there (exec joins its pid namespace at once),
+	 * and a dumpable one would open its /proc/PID/exe (the host's binary,
+	 * to be rewritten: CVE-2019-5736), mem, environ and fds to any
+	 * process of the container with the same uid.  execve() makes the
+	 * command dumpable again. */
+	int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	if (dumpable < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return cc_error_set(err, errno, "make the process non-dumpable");
 	bool placed = false;
 	pid_t pid = clone_child(run->plan->clone_flags, cc_rt_cgroup_clone_fd(&run->cg), &run->pidfd, &placed);
+	int clone_errno = errno;
+	if (pid != 0)
+		(void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	if (pid < 0)
-		return cc_error_set(err, errno, "clone the container process");
+		return cc_error_set(err, clone_errno, "clone the container process");
 	if (pid == 0) {
 		cc_closep(&run->sock);
+		cc_error *e = NULL;
+		if (cc_rt_relay_child(&run->relay, &e) < 0) {
+			cc_rt_sync_send_error(child_sock, e);
+			_exit(125);
+		}
 		if (child_main != NULL)
 			child_main(run->plan, child_sock, child_data);
 		cc_rt_child_main(run->plan, child_sock, &run->cg, placed);
 	}
 	run->pid = pid;
+	cc_rt_relay_started(&run->relay);
 	return 0;
 }
 
@@ -522,6 +560,7 @@ int cc_runtime_start(const struct cc_run_spec *spec, pid_t *ret_pid, int *ret_pt
 		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
 	};
 	cc_rt_tty_init(&run.tty, false);
+	cc_rt_relay_init(&run.relay);
 	if ((r = cgroup_setup(&run, err)) < 0 || (r = spawn(&run, NULL, NULL, err)) < 0)
 		return r;
 	/* Until the command runs, signals to us stop the start (forward_signal
@@ -569,6 +608,7 @@ int cc_runtime_run(const struct cc_run_spec *spec, int *ret_status, cc_error **e
 		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
 	};
 	cc_rt_tty_init(&run.tty, spec->interactive);
+	cc_rt_relay_init(&run.relay);
 	if ((r = cgroup_setup(&run, err)) < 0 || (r = spawn(&run, NULL, NULL, err)) < 0)
 		return r;
 
@@ -619,6 +659,9 @@ int cc_runtime_exec(const struct cc_run_spec *spec, pid_t target, int *ret_statu
 	int r = cc_rt_plan_security(spec, &plan, err);
 	if (r < 0)
 		return r;
+	if ((plan.caps & (UINT64_C(1) << CAP_SYS_PTRACE)) && !cc_self_is_sealed())
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "exec: the container's processes may ptrace; its caller must run from a sealed binary");
 	struct cc_rt_nsexec ns;
 	r = cc_rt_nsexec_open(target, &ns, err);
 	if (r < 0)
@@ -634,6 +677,7 @@ int cc_runtime_exec(const struct cc_run_spec *spec, pid_t target, int *ret_statu
 		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
 	};
 	cc_rt_tty_init(&run.tty, spec->interactive);
+	cc_rt_relay_init(&run.relay);
 	r = spawn(&run, cc_rt_nsexec_child, &ns, err);
 	cc_rt_nsexec_close(&ns);
 	if (r == 0)

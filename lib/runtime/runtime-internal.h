@@ -10,7 +10,8 @@
  *   user.c     user/group resolution from the container's passwd and group
  *   exec.c     environment and PATH lookup inside the container
  *   tty.c      pty inside the container's devpts, raw mode and copying outside
- *   init.c     the --init PID 1 (forward signals, reap zombies)
+ *   init.c     the final execve, of the command or of the --init PID 1
+ *   init-blob.c the --init program (init/ccontainer-init.c), embedded
  *
  * Functions named cc_rt_* are internal but not static so the unit tests
  * (tests/unit/test-runtime.c) can reach them.
@@ -181,6 +182,10 @@ void cc_rt_child_prepare_exec(const struct cc_rt_plan *plan, int sock, struct cc
 /* Bring "lo" up in the caller's network namespace. */
 int cc_rt_loopback_up(cc_error **err);
 
+/* Close every fd above stderr but those in keep (at most 16): what the
+ * caller had open must not be seen in a container.  0 or -errno. */
+int cc_rt_close_fds_except(const int *keep, size_t n);
+
 /* Everything the child does between clone and execve.  Never returns.
  * cg: the container's cgroup to move into (cgroup-internal.h), NULL for
  * none; cg_placed: clone already put the child in its cgroup2 part. */
@@ -302,17 +307,48 @@ void cc_rt_tty_drain(struct cc_rt_tty *t);
 /* Restore the host tty and close the master; safe to call twice. */
 void cc_rt_tty_release(struct cc_rt_tty *t);
 
+/* Stdio that is a host terminal, without -t, goes through pipes (tty.c). */
+struct cc_rt_relay {
+	int ours[3];           /* [0]: write end to the container's stdin;
+	                          [1], [2]: read ends of its stdout, stderr */
+	int theirs[3];         /* the ends dup'ed to 0-2 in the child; -1: that
+	                          fd is passed as it is */
+	bool active;           /* some fd is relayed */
+	bool stdin_eof;
+	char buf[4096];        /* stdin -> pipe, pending */
+	size_t len, off;
+};
+void cc_rt_relay_init(struct cc_rt_relay *r);
+/* Before clone: a pipe for each of fds 0-2 that is a terminal (0 only when
+ * interactive). */
+int cc_rt_relay_setup(struct cc_rt_relay *r, bool interactive, cc_error **err);
+/* In the child: the pipes become its fds 0-2. */
+int cc_rt_relay_child(const struct cc_rt_relay *r, cc_error **err);
+/* In the parent after clone: drop the child's ends. */
+void cc_rt_relay_started(struct cc_rt_relay *r);
+/* Fill pollfds (up to 3) for the copy loop; returns how many. */
+size_t cc_rt_relay_pollfds(struct cc_rt_relay *r, struct pollfd *pfd);
+void cc_rt_relay_handle(struct cc_rt_relay *r, const struct pollfd *pfd, size_t n);
+/* After the container exited: copy what is left in the pipes, without
+ * waiting for writers that outlive it (an exec's background children). */
+void cc_rt_relay_drain(struct cc_rt_relay *r);
+void cc_rt_relay_release(struct cc_rt_relay *r);
+
 /* --- init.c ------------------------------------------------------------- */
 
 /* The signals the caller forwards to the container (and --init forwards
  * to the command), terminated by 0. */
 extern const int cc_rt_forward_signals[];
 
-/* Become the --init PID 1: fork the command (which reports CC_SYNC_EXEC or
- * CC_SYNC_ERROR on sock), forward signals to it, reap every zombie, and
- * exit with its status (128+N when killed by signal N). */
-__attribute__((noreturn)) void cc_rt_init_main(const char *path, char *const *argv,
-					       char *const *envp, int sock, bool tty);
+/* --init (init-blob.c): a sealed memfd holding the init program, for
+ * cc_rt_exec_init; and the program's size. */
+int cc_rt_init_memfd(cc_error **err);
+size_t cc_rt_init_size(void);
+/* Like cc_rt_exec_command, but execute the init from init_fd with the
+ * resolved path and argv of the command; it forks the command, forwards
+ * signals to it, reaps every zombie, and exits with its status. */
+__attribute__((noreturn)) void cc_rt_exec_init(int init_fd, const char *path, char *const *argv,
+					       char *const *envp, int sock);
 /* Final steps before execve in the command process (both modes): empty
  * signal mask, CC_SYNC_EXEC, execve; on failure CC_SYNC_ERROR and _exit. */
 __attribute__((noreturn)) void cc_rt_exec_command(const char *path, char *const *argv,

@@ -162,6 +162,15 @@ int cc_runtime_run(const struct cc_run_spec *spec, int *ret_status, cc_error **e
  * cc_runtime_run, and forwards signals. */
 int cc_runtime_exec(const struct cc_run_spec *spec, pid_t target, int *ret_status, cc_error **err);
 
+/* Does an exec into a container with this spec need the caller to run
+ * from a sealed copy of its binary first (cc_reexec_sealed in util.h)?
+ * The process that joins the container is non-dumpable until its execve,
+ * which hides its /proc/PID/exe (the caller's binary), memory and fds from
+ * the container's processes, unless they hold CAP_SYS_PTRACE (--cap-add
+ * SYS_PTRACE, --privileged).  cc_runtime_exec refuses such a spec from a
+ * caller that is not sealed. */
+bool cc_runtime_exec_needs_sealed(const struct cc_run_spec *spec);
+
 /* Parse docker's --ulimit NAME=SOFT[:HARD] (core, cpu, data, fsize, locks,
  * memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending,
  * stack, as; -1 or "unlimited" for no limit; HARD defaults to SOFT). */

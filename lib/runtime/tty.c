@@ -197,3 +197,138 @@ void cc_rt_tty_release(struct cc_rt_tty *t)
 	}
 	cc_closep(&t->master);
 }
+
+/* --- no host terminal in the container without -t ---------------------------
+ *
+ * Without -t, a container's stdio is the caller's.  When that is a
+ * terminal, the container would hold a host terminal fd: with CAP_SYS_ADMIN
+ * it could push keystrokes into the caller's shell (TIOCSTI), and any
+ * process can change the terminal's modes or read what is typed.  So each
+ * stdio fd that is a terminal becomes a pipe, copied here (podman does the
+ * same through conmon): stdin only with -i (else it is /dev/null anyway).
+ */
+
+void cc_rt_relay_init(struct cc_rt_relay *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < 3; i++)
+		r->ours[i] = r->theirs[i] = -1;
+}
+
+int cc_rt_relay_setup(struct cc_rt_relay *r, bool interactive, cc_error **err)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if ((fd == STDIN_FILENO && !interactive) || !isatty(fd))
+			continue;
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return cc_error_set(err, errno, "pipe for the container's fd %d", fd);
+		/* stdin: we write p[1]; stdout/stderr: we read p[0] */
+		r->ours[fd] = fd == STDIN_FILENO ? p[1] : p[0];
+		r->theirs[fd] = fd == STDIN_FILENO ? p[0] : p[1];
+		int fl = fcntl(r->ours[fd], F_GETFL);
+		if (fl < 0 || fcntl(r->ours[fd], F_SETFL, fl | O_NONBLOCK) < 0)
+			return cc_error_set(err, errno, "set a stdio pipe non-blocking");
+		r->active = true;
+	}
+	return 0;
+}
+
+int cc_rt_relay_child(const struct cc_rt_relay *r, cc_error **err)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (r->theirs[fd] >= 0 && dup2(r->theirs[fd], fd) < 0)
+			return cc_error_set(err, errno, "stdio pipe as fd %d", fd);
+	return 0;
+}
+
+void cc_rt_relay_started(struct cc_rt_relay *r)
+{
+	for (int fd = 0; fd < 3; fd++)
+		cc_closep(&r->theirs[fd]);
+}
+
+size_t cc_rt_relay_pollfds(struct cc_rt_relay *r, struct pollfd *pfd)
+{
+	size_t n = 0;
+	for (int fd = 1; fd < 3; fd++)
+		if (r->ours[fd] >= 0)
+			pfd[n++] = (struct pollfd){ .fd = r->ours[fd], .events = POLLIN };
+	if (r->ours[0] >= 0) {
+		if (r->len > r->off)
+			pfd[n++] = (struct pollfd){ .fd = r->ours[0], .events = POLLOUT };
+		else if (!r->stdin_eof)
+			pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		else
+			cc_closep(&r->ours[0]); /* all of stdin is written: EOF */
+	}
+	return n;
+}
+
+/* Pipe -> our fd until it would block; the pipe is closed at its end. */
+static void relay_out(struct cc_rt_relay *r, int fd)
+{
+	char buf[16384];
+	for (;;) {
+		ssize_t n = read(r->ours[fd], buf, sizeof(buf));
+		if (n > 0) {
+			/* a broken terminal must not stop the container */
+			(void)cc_write_all(fd, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && (errno == EINTR))
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		cc_closep(&r->ours[fd]);
+		return;
+	}
+}
+
+void cc_rt_relay_handle(struct cc_rt_relay *r, const struct pollfd *pfd, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		if (pfd[i].fd == STDIN_FILENO) {
+			ssize_t got = read(STDIN_FILENO, r->buf, sizeof(r->buf));
+			if (got > 0) {
+				r->off = 0;
+				r->len = (size_t)got;
+			} else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+				r->stdin_eof = true;
+			}
+		} else if (pfd[i].fd == r->ours[0]) {
+			ssize_t w = write(r->ours[0], r->buf + r->off, r->len - r->off);
+			if (w > 0)
+				r->off += (size_t)w;
+			else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				/* the container closed its stdin: nothing more to give */
+				r->stdin_eof = true;
+				r->off = r->len;
+			}
+			if (r->off == r->len)
+				r->off = r->len = 0;
+		} else {
+			for (int fd = 1; fd < 3; fd++)
+				if (pfd[i].fd == r->ours[fd])
+					relay_out(r, fd);
+		}
+	}
+}
+
+void cc_rt_relay_drain(struct cc_rt_relay *r)
+{
+	for (int fd = 1; fd < 3; fd++)
+		if (r->ours[fd] >= 0)
+			relay_out(r, fd);
+}
+
+void cc_rt_relay_release(struct cc_rt_relay *r)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		cc_closep(&r->ours[fd]);
+		cc_closep(&r->theirs[fd]);
+	}
+	r->active = false;
+}

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -458,4 +460,61 @@ int cc_is_hex(const char *s, size_t len)
 			return 0;
 	}
 	return s[len] == '\0';
+}
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#define CC_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)
+
+bool cc_self_is_sealed(void)
+{
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	int seals = fcntl(fd, F_GET_SEALS);
+	(void)close(fd);
+	return seals >= 0 && (seals & CC_SEALS) == CC_SEALS;
+}
+
+int cc_reexec_sealed(char *const *argv, cc_error **err)
+{
+	int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (src < 0)
+		return cc_error_set(err, errno, "open '/proc/self/exe'");
+	struct stat st;
+	int mfd = -1, e = 0;
+	if (fstat(src, &st) < 0) {
+		e = errno;
+		goto out;
+	}
+	mfd = memfd_create("ccontainer", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL)
+		mfd = memfd_create("ccontainer", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0) {
+		e = errno;
+		goto out;
+	}
+	for (off_t left = st.st_size; left > 0;) {
+		ssize_t n = sendfile(mfd, src, NULL, (size_t)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EIO;
+			goto out;
+		}
+		left -= n;
+	}
+	if (fcntl(mfd, F_ADD_SEALS, CC_SEALS) < 0) {
+		e = errno;
+		goto out;
+	}
+	extern char **environ;
+	syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
+	e = errno;
+out:
+	(void)close(src);
+	if (mfd >= 0)
+		(void)close(mfd);
+	return cc_error_set(err, e, "run from a sealed copy of ccontainer");
 }

@@ -4,6 +4,7 @@
 #define CC_UTIL_UTIL_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -58,6 +59,15 @@ int64_t cc_parse_rfc3339(const char *s);
 /* Start time of a process (/proc/PID/stat field 22, clock ticks since boot);
  * 0 when it does not exist. */
 uint64_t cc_pid_start_time(int pid);
+/* Is this process running from a memfd sealed against writes (what
+ * cc_reexec_sealed makes)? */
+bool cc_self_is_sealed(void);
+/* Execute this program again, with argv and the current environment, from
+ * a copy of its binary in a memfd sealed against every change (runc's and
+ * crun's answer to CVE-2019-5736): a process in a container that may look
+ * at ours through /proc then finds an immutable anonymous file, not the
+ * host's binary.  Returns only on failure. */
+int cc_reexec_sealed(char *const *argv, cc_error **err);
 int cc_str_has_prefix(const char *s, const char *prefix);
 int cc_is_hex(const char *s, size_t len);
 

@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+#
+# Escape probes from inside a container (issue 13): what a process in the
+# container can reach of the processes that enter it (exec, --init), of the
+# caller's terminal, and of the host's devices from a build's RUN step.  Each
+# probe is cc-test-helper (tests/helper), bind-mounted read-only.
+
+load helpers
+
+setup_file() {
+    file_setup
+    start_registry
+    seed_alpine library/alpine:latest
+}
+
+setup() {
+    basic_setup
+    skip_if_not_root "containers need root"
+    export CCONTAINER_REGISTRY_MIRROR=http://$REGISTRY
+    run_cc pull -q alpine
+    HELPER=$REPO_ROOT/build/tests/cc-test-helper
+    # the host's binary, as the container would find it through /proc
+    SELF=$(stat -L -c '%d:%i' "$CC")
+}
+
+teardown() {
+    remove_all_containers
+    basic_teardown
+}
+
+# watch_execs NAME N [RUN-FLAGS...]: a container running the exewatch probe,
+# N execs into it, then the probe's report in $output.
+watch_execs() {
+    local name=$1 n=$2
+    shift 2
+    run_cc run -d --name "$name" --network none "$@" -v "$HELPER:/helper:ro" alpine \
+        /helper exewatch "$SELF" 600
+    wait_for_log "$name" ready
+    local i
+    for i in $(seq "$n"); do
+        run_cc exec "$name" true
+        run_cc exec -u 1000 "$name" true
+    done
+    run_cc exec "$name" /helper pid # one more, after which all were seen
+    run_cc logs "$name"
+}
+
+# wait_for_log NAME TEXT (10 s at most)
+wait_for_log() {
+    local i
+    for i in $(seq 100); do
+        if "$CC" --root "$CC_ROOT" logs "$1" 2>/dev/null | grep -qF -- "$2"; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    die "logs of $1 never showed '$2'"
+}
+
+@test "exec: the joining process never shows the host binary, the store or its memory to the container" {
+    watch_execs watch 15
+    assert_contains "$output" ready
+    assert_not_contains "$output" LEAK
+}
+
+@test "exec: a container with CAP_SYS_PTRACE cannot reach the host binary or the store either" {
+    # Non-dumpable does not stop CAP_SYS_PTRACE: the exec then runs from a
+    # sealed copy of ccontainer, with the store closed.
+    watch_execs tracer 5 --cap-add SYS_PTRACE
+    assert_contains "$output" ready
+    assert_not_contains "$output" LEAK
+    # the host binary is untouched, and exec still works and reports
+    is "$(stat -L -c '%d:%i' "$CC")" "$SELF"
+    run_cc 7 exec tracer sh -c 'exit 7'
+    run_cc 127 exec tracer nosuchcommand
+}
+
+@test "exec: no fd of the caller's reaches the command" {
+    run_cc run -d --name fds --network none -v "$HELPER:/helper:ro" alpine sleep 600
+    run timeout 20 "$CC" --root "$CC_ROOT" exec fds /helper fds 7</etc/hostname 8>"$BATS_TEST_TMPDIR/x"
+    is "$status" 0
+    assert_not_contains "$output" "/etc/hostname"
+    assert_not_contains "$output" "$BATS_TEST_TMPDIR"
+    assert_not_contains "$output" "store.db"
+}
+
+@test "--init: PID 1 is a sealed copy of the init, with the container's environment only" {
+    CC_SECRET_PROBE=leaked-from-the-caller run_cc run --rm --init --cap-add SYS_PTRACE \
+        -v "$HELPER:/helper:ro" alpine sh -c \
+        'readlink /proc/1/exe; /helper openw /proc/1/exe; tr "\0" "\n" </proc/1/environ; cat /proc/1/comm'
+    assert_match "${lines[0]}" '^/memfd:ccontainer-init'
+    assert_match "${lines[1]}" '^openw (ETXTBSY|EPERM|EACCES)$'
+    assert_contains "$output" "HOME=/root"
+    assert_not_contains "$output" "CC_SECRET_PROBE"
+    assert_not_contains "$output" "CCONTAINER_"
+    is "${lines[-1]}" "ccontainer-init"
+    # and it still is an init: zombies reaped, the status passed on
+    run_cc run --rm --init -v "$HELPER:/helper:ro" alpine /helper zombies 3
+    is "$output" "zombies=0"
+    run_cc 5 run --rm --init alpine sh -c 'exit 5'
+    run_cc 127 run --rm --init alpine nosuchcommand
+}
+
+# in_tty CMD: run the shell command CMD with a pseudo-terminal as stdio
+in_tty() {
+    run timeout 30 script -qec "$1" /dev/null
+    output=${output//$'\r'/}
+    echo "$output"
+}
+
+@test "exec and run without -t: no host terminal as stdio or controlling terminal (TIOCSTI)" {
+    run_cc run -d --name t --privileged --network none -v "$HELPER:/helper:ro" alpine sleep 600
+    local base="'$CC' --root '$CC_ROOT'" args
+    for args in "exec t /helper ttyprobe" "exec -i t /helper ttyprobe" "exec -u 1000 t /helper ttyprobe" \
+        "run --rm --privileged --network none -v $HELPER:/helper:ro alpine /helper ttyprobe" \
+        "run --rm -i --privileged --network none -v $HELPER:/helper:ro alpine /helper ttyprobe"; do
+        in_tty "$base $args"
+        is "$status" 0 "$args"
+        assert_contains "$output" "isatty=000 ctty=0" "$args"
+        assert_not_contains "$output" "tiocsti" "$args"
+    done
+    # what is typed still reaches -i, through the pipe
+    in_tty "printf 'typed\\n' | $base exec -i t cat"
+    assert_contains "$output" typed
+    # and -t still gives the container its own terminal
+    in_tty "$base exec -it t /helper ttyprobe"
+    assert_match "$output" 'isatty=111 ctty=[1-9]'
+}
