@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "image.h"
 
@@ -31,8 +32,36 @@ struct cc_http {
 	char rl_limit[64], rl_remaining[64];
 	char content_range[128];
 	char location[2048];
+	char retry_after[128];
+	/* How the exchange went: requests sent (retries of 429, 5xx and, for
+	 * small requests, transport errors), time spent waiting between them,
+	 * and the wait a final Retry-After asked for when that was more than
+	 * the budget allows (0 otherwise: a refused wait is never 0 s). */
+	int attempts;
+	int64_t waited_ms;
+	int64_t refused_wait;
+	int64_t max_wait;      /* the budget, seconds */
 };
 void cc_http_release(struct cc_http *h);
+/* Why a request was not retried further, for an error line: "" when it
+ * was tried once; " after N attempts"; or the refused Retry-After. */
+void cc_http_retry_note(const struct cc_http *h, char *buf, size_t len);
+
+/* Retry-After (RFC 9110 10.2.3): delay-seconds, or an HTTP-date in any of
+ * the three forms (IMF-fixdate, RFC 850, asctime).  Seconds to wait from
+ * `now` (0 for a date in the past, at most 10^9); -1 when it is neither. */
+int64_t cc_retry_after_parse(const char *value, time_t now);
+
+/* Check a blob response's headers against the request before its body is
+ * read: `offset` is where the request's Range started (0: no Range), `size`
+ * the manifest's size, content_range the header ("" when absent) and
+ * content_length -1 when absent.  Returns CC_BLOB_OK, CC_BLOB_BAD_RANGE (a
+ * 206 that is not the range asked for: retry from the same offset) or
+ * CC_BLOB_TOO_BIG (the registry's blob is not the manifest's size), with
+ * the reason in why. */
+enum { CC_BLOB_OK = 0, CC_BLOB_BAD_RANGE = -1, CC_BLOB_TOO_BIG = -2 };
+int cc_blob_response_check(long status, const char *content_range, int64_t content_length, int64_t offset,
+			   int64_t size, char *why, size_t whylen);
 
 /* A client for one registry endpoint.  endpoint is "http(s)://host[:port]";
  * domain is the registry the credentials and certs.d belong to. */
@@ -44,17 +73,25 @@ int cc_registry_set_credentials(struct cc_registry *r, const char *user, const c
 const char *cc_registry_endpoint(const struct cc_registry *r);
 
 /* GET or HEAD `path` (starting with /v2/), answering an auth challenge
- * once, retrying transient failures with backoff.  Body capped at max. */
+ * once, retrying transient failures with backoff and 429/503 after their
+ * Retry-After (within the wait budget).  A body over `max` bytes fails with
+ * errno EFBIG ("registry sent more than N bytes"). */
 int cc_registry_request(struct cc_registry *r, const char *method, const char *path, const char *accept,
 			size_t max, const char *repo, struct cc_http *ret, cc_error **err);
 
-/* Stream a blob from byte `offset`: sink() gets the body from that offset
- * on (a registry that ignores Range is handled by skipping).  sink returns
- * 0, or negative to abort (its error then stands).  Redirects are followed
- * without the Authorization header leaving the registry's host. */
+/* Stream a blob of `size` bytes (the manifest's) from byte `offset`:
+ * sink() gets the body from that offset on (a registry that ignores Range
+ * is handled by skipping).  sink returns 0, or negative to abort (its error
+ * then stands).  The response's headers are checked before its body (see
+ * cc_blob_response_check).  Redirects are followed without the
+ * Authorization header leaving the registry's host.  Transport errors are
+ * not retried here: *ret_resumable says whether another request from the
+ * new offset may cure the failure (a broken or too slow transfer, a wrong
+ * Content-Range), as opposed to an answer that stands (404, 401, a 429
+ * whose Retry-After is over budget, a 5xx after its retries). */
 typedef int (*cc_blob_sink)(const void *buf, size_t len, void *data);
-int cc_registry_blob(struct cc_registry *r, const char *repo, const char *digest, int64_t offset,
-		     cc_blob_sink sink, void *data, cc_error **err);
+int cc_registry_blob(struct cc_registry *r, const char *repo, const char *digest, int64_t size, int64_t offset,
+		     cc_blob_sink sink, void *data, bool *ret_resumable, cc_error **err);
 
 /* Endpoints to try for a domain: configured mirrors first, then the
  * registry itself.  NULL-terminated vector of "scheme://host". */

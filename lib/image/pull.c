@@ -14,11 +14,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "image-internal.h"
@@ -28,7 +30,12 @@
 	CC_MT_OCI_INDEX ", " CC_MT_DOCKER_LIST ", " CC_MT_OCI_MANIFEST ", " CC_MT_DOCKER_MANIFEST \
 	", application/vnd.docker.distribution.manifest.v1+prettyjws;q=0.1"
 #define FEED_BLOCK (256 * 1024)
-#define BLOB_ATTEMPTS 3
+/* A blob download gives up after this many requests in a row that each
+ * added less than PROGRESS_MIN bytes (a drip, a stall, resets, a wrong
+ * Content-Range); requests that moved it on are not counted, so the number
+ * of requests stays bounded by the blob's size. */
+#define BLOB_ATTEMPTS 5
+#define PROGRESS_MIN (64 * 1024)
 
 struct pull_ctx {
 	struct cc_store *store;
@@ -67,6 +74,13 @@ static void progress(struct pull_ctx *c, enum cc_pull_event ev, size_t idx, cons
 
 /* ---- one layer ---- */
 
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 struct unpack_thread {
 	pthread_t tid;
 	int fd;
@@ -102,7 +116,7 @@ static int feed_bytes(struct feed *f, const void *buf, size_t len, bool to_parti
 {
 	const struct cc_descriptor *d = f->job->desc;
 	if (f->have + (int64_t)len > d->size)
-		return cc_error_setk(&f->err, CC_ERR_VERIFY, 0, "blob %s is larger than the %lld bytes its manifest says",
+		return cc_error_setk(&f->err, CC_ERR_VERIFY, 0, "blob %s: registry sent more than the manifest's %lld bytes",
 				     d->digest, (long long)d->size);
 	if (to_partial && cc_write_all(f->partial_fd, buf, len) < 0)
 		return cc_error_set(&f->err, errno, "write partial blob %s", d->digest);
@@ -174,6 +188,51 @@ static int feed_file(struct feed *f, int fd, int64_t len, bool hash)
 	return ret;
 }
 
+/* GET the rest of the blob into the feed, resuming with Range from what
+ * arrived after each interruption (see BLOB_ATTEMPTS). */
+static int download(struct layer_job *job, struct feed *f)
+{
+	struct pull_ctx *c = job->ctx;
+	const struct cc_descriptor *d = job->desc;
+	int no_progress = 0;
+	while (f->have < d->size) {
+		int64_t before = f->have;
+		bool resumable = false;
+		cc_error *e = NULL;
+		int r = cc_registry_blob(c->reg, c->repo_path, d->digest, d->size, f->have, sink, f, &resumable, &e);
+		if (r == 0 && f->have < d->size) {
+			/* A body that ended cleanly but short (close-delimited,
+			 * or a shorter 206): what came is kept, ask for the rest. */
+			resumable = true;
+			r = cc_error_setk(&e, CC_ERR_NETWORK, 0, "registry ended its answer at byte %lld of %lld",
+					  (long long)f->have, (long long)d->size);
+		}
+		if (r == 0)
+			return 0;
+		if (e == NULL && f->err == NULL)
+			cc_error_setk(&e, CC_ERR_NETWORK, 0, "download failed");
+		if (f->err != NULL) { /* the sink's own error (size, disk, abort) */
+			cc_error_free(e);
+			return -1;
+		}
+		if (!resumable) {
+			f->err = e;
+			return cc_error_prefix(&f->err, "blob %s", d->digest);
+		}
+		no_progress = f->have - before >= PROGRESS_MIN ? 0 : no_progress + 1;
+		if (no_progress >= BLOB_ATTEMPTS) {
+			f->err = e;
+			return cc_error_prefix(&f->err, "blob %s: no progress after %d attempts", d->digest, BLOB_ATTEMPTS);
+		}
+		cc_error_free(e);
+		if (no_progress > 0) /* 200 ms, 400 ms, 800 ms, 1.6 s */
+			sleep_ms(200 << (no_progress - 1));
+		if (c->abort)
+			return cc_error_set(&f->err, ECANCELED, "pull aborted");
+	}
+	return 0;
+}
+
 static int fetch_layer(struct layer_job *job, cc_error **err)
 {
 	struct pull_ctx *c = job->ctx;
@@ -234,25 +293,8 @@ static int fetch_layer(struct layer_job *job, cc_error **err)
 			if (ret == 0 && lseek(pfd, have, SEEK_SET) < 0)
 				ret = cc_error_set(&f.err, errno, "seek partial blob");
 		}
-		for (int attempt = 0; ret == 0 && f.have < d->size; attempt++) {
-			int64_t before = f.have;
-			cc_error *e = NULL;
-			int r = cc_registry_blob(c->reg, c->repo_path, d->digest, f.have, sink, &f, &e);
-			if (r == 0)
-				break;
-			/* A dropped connection that made progress resumes with Range. */
-			bool retry = e && e->kind == CC_ERR_NETWORK && f.err == NULL &&
-				     (f.have > before || attempt + 1 < BLOB_ATTEMPTS) && attempt < 10;
-			if (!retry) {
-				if (f.err == NULL)
-					f.err = e;
-				else
-					cc_error_free(e);
-				ret = -1;
-				break;
-			}
-			cc_error_free(e);
-		}
+		if (ret == 0)
+			ret = download(job, &f);
 		if (ret == 0)
 			c->downloaded_any = true;
 	}
@@ -348,25 +390,48 @@ static int http_status_error(struct pull_ctx *c, const struct cc_http *h, const 
 		return cc_error_setk(err, CC_ERR_AUTH, 0,
 				     "pull access denied for %s: repository does not exist or may require 'ccontainer login'",
 				     what);
+	char note[256];
+	cc_http_retry_note(h, note, sizeof(note));
 	if (h->status == 429)
 		return cc_error_setk(err, CC_ERR_NETWORK, 0,
-				     "toomanyrequests: %s refused %s: pull rate limit reached (RateLimit-Limit: %s, RateLimit-Remaining: %s)",
+				     "toomanyrequests: %s refused %s: pull rate limit reached (RateLimit-Limit: %s, RateLimit-Remaining: %s)%s",
 				     host ? host : ep, what, h->rl_limit[0] ? h->rl_limit : "unknown",
-				     h->rl_remaining[0] ? h->rl_remaining : "unknown");
-	return cc_error_setk(err, CC_ERR_NETWORK, 0, "%s: registry %s answered HTTP %ld", what, host ? host : ep,
-			     h->status);
+				     h->rl_remaining[0] ? h->rl_remaining : "unknown", note);
+	return cc_error_setk(err, CC_ERR_NETWORK, 0, "%s: registry %s answered HTTP %ld%s", what, host ? host : ep,
+			     h->status, note);
 }
 
-/* GET a manifest by digest and verify its bytes. */
-static int get_manifest(struct pull_ctx *c, const char *digest, const char *what, char **ret_body, size_t *ret_len,
-			char **ret_ct, cc_error **err)
+/* A body over what the request allowed: one line naming the limit. */
+static int too_big(cc_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int too_big(cc_error **err, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	cc_error_clear(err);
+	return cc_error_setk(err, CC_ERR_VERIFY, 0, "%s", line);
+}
+
+/* GET a manifest by digest and verify its bytes.  `size` is what the index
+ * that points at it says (-1 for the top one: CC_MANIFEST_MAX bounds it). */
+static int get_manifest(struct pull_ctx *c, const char *digest, int64_t size, const char *what, char **ret_body,
+			size_t *ret_len, char **ret_ct, cc_error **err)
 {
 	_cleanup_free_ char *path = NULL;
 	if (asprintf(&path, "/v2/%s/manifests/%s", c->repo_path, digest) < 0)
 		return cc_error_set(err, ENOMEM, "manifest request");
 	struct cc_http h;
-	if (cc_registry_request(c->reg, "GET", path, ACCEPT_MANIFESTS, CC_MANIFEST_MAX, c->repo_path, &h, err) < 0)
+	size_t max = size >= 0 ? (size_t)size : CC_MANIFEST_MAX;
+	if (cc_registry_request(c->reg, "GET", path, ACCEPT_MANIFESTS, max, c->repo_path, &h, err) < 0) {
+		if ((*err)->errnum == EFBIG)
+			return size >= 0 ? too_big(err, "manifest %s: registry sent more than the index's %lld bytes", digest,
+						   (long long)size)
+					 : too_big(err, "manifest %s for %s: registry sent more than %d bytes (the limit)",
+						   digest, what, CC_MANIFEST_MAX);
 		return cc_error_prefix(err, "fetch manifest for %s", what);
+	}
 	if (h.status != 200) {
 		int r = http_status_error(c, &h, what, err);
 		cc_http_release(&h);
@@ -409,8 +474,12 @@ static int resolve_tag(struct pull_ctx *c, const struct cc_ref *ref, const char 
 		return r;
 	}
 	cc_http_release(&h);
-	if (cc_registry_request(c->reg, "GET", path, ACCEPT_MANIFESTS, CC_MANIFEST_MAX, c->repo_path, &h, err) < 0)
+	if (cc_registry_request(c->reg, "GET", path, ACCEPT_MANIFESTS, CC_MANIFEST_MAX, c->repo_path, &h, err) < 0) {
+		if ((*err)->errnum == EFBIG)
+			return too_big(err, "manifest for %s: registry sent more than %d bytes (the limit)", what,
+				       CC_MANIFEST_MAX);
 		return cc_error_prefix(err, "resolve %s", what);
+	}
 	if (h.status != 200) {
 		int r = http_status_error(c, &h, what, err);
 		cc_http_release(&h);
@@ -435,8 +504,13 @@ static int fetch_config(struct pull_ctx *c, const struct cc_descriptor *d, char 
 	if (asprintf(&path, "/v2/%s/blobs/%s", c->repo_path, d->digest) < 0)
 		return cc_error_set(err, ENOMEM, "config request");
 	struct cc_http h;
-	if (cc_registry_request(c->reg, "GET", path, NULL, CC_CONFIG_MAX, c->repo_path, &h, err) < 0)
+	/* No more than the manifest says: an endless answer stops there. */
+	if (cc_registry_request(c->reg, "GET", path, NULL, (size_t)d->size, c->repo_path, &h, err) < 0) {
+		if ((*err)->errnum == EFBIG)
+			return too_big(err, "config %s: registry sent more than the manifest's %lld bytes", d->digest,
+				       (long long)d->size);
 		return cc_error_prefix(err, "fetch config %s", d->digest);
+	}
 	if (h.status != 200) {
 		int r = http_status_error(c, &h, d->digest, err);
 		cc_http_release(&h);
@@ -537,7 +611,7 @@ static int pull_from(struct pull_ctx *c, const struct cc_ref *ref, const char *w
 	/* Every cleanup variable is declared before the first goto below. */
 	_cleanup_free_ char *top_body = NULL, *top_ct = NULL, *body = NULL, *ct = NULL, *repo_digest = NULL;
 	size_t top_len = 0, len = 0;
-	if (get_manifest(c, top, what, &top_body, &top_len, &top_ct, err) < 0)
+	if (get_manifest(c, top, -1, what, &top_body, &top_len, &top_ct, err) < 0)
 		return -1;
 	struct cc_manifest *m = NULL, *index = NULL;
 	if (cc_manifest_parse(top_body, top_len, top_ct, &m, err) < 0)
@@ -567,7 +641,7 @@ static int pull_from(struct pull_ctx *c, const struct cc_ref *ref, const char *w
 			cc_error_setk(err, CC_ERR_VERIFY, 0, "manifest %s too large", sel->digest);
 			goto out;
 		}
-		if (get_manifest(c, sel->digest, what, &body, &len, &ct, err) < 0)
+		if (get_manifest(c, sel->digest, sel->size, what, &body, &len, &ct, err) < 0)
 			goto out;
 		if ((int64_t)len != sel->size) {
 			cc_error_setk(err, CC_ERR_VERIFY, 0, "manifest %s: got %zu bytes, index says %lld", sel->digest, len,

@@ -15,8 +15,17 @@
 #include "util/dl.h"
 #include "util/util.h"
 
+/* Requests without a Retry-After: three tries.  With one, as many as the
+ * wait budget allows, up to RA_ATTEMPTS. */
 #define ATTEMPTS 3
+#define RA_ATTEMPTS 8
+#define ERROR_BODY_MAX (64 * 1024)
 #define TOKEN_MAX (64 * 1024)
+/* Defaults of the CCONTAINER_REGISTRY_* knobs (see cc_registry_new). */
+#define LOW_SPEED_LIMIT 1024L /* bytes per second ... */
+#define LOW_SPEED_TIME 30L    /* ... over this many seconds, else the transfer is cut */
+#define CONNECT_TIMEOUT 15L
+#define MAX_WAIT 60L          /* seconds of Retry-After one request may wait in all */
 #define USER_AGENT "ccontainer/0.1"
 #define SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
 #define CERTS_D "/etc/ccontainer/certs.d"
@@ -34,6 +43,7 @@ struct cc_registry {
 	char *token_scope;
 	CURLSH *share;
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+	long low_speed_limit, low_speed_time, connect_timeout, max_wait;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -107,9 +117,33 @@ char **cc_registry_endpoints(const char *domain, bool tls_verify)
 	return v;
 }
 
+/* A numeric knob from the environment: unset or empty gives def. */
+static int env_long(const char *name, long def, long min, long max, long *ret, cc_error **err)
+{
+	const char *v = secure_getenv(name);
+	*ret = def;
+	if (v == NULL || *v == '\0')
+		return 0;
+	char *end = NULL;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid %s '%s': expected a number from %ld to %ld", name, v,
+				     min, max);
+	*ret = n;
+	return 0;
+}
+
 int cc_registry_new(const char *domain, const char *endpoint, bool tls_verify, struct cc_registry **ret,
 		    cc_error **err)
 {
+	/* Tests shorten these; an operator on a slow link may lengthen them. */
+	long lsl, lst, ct, mw;
+	if (env_long("CCONTAINER_REGISTRY_LOW_SPEED_LIMIT", LOW_SPEED_LIMIT, 1, 1L << 30, &lsl, err) < 0 ||
+	    env_long("CCONTAINER_REGISTRY_LOW_SPEED_TIME", LOW_SPEED_TIME, 1, 86400, &lst, err) < 0 ||
+	    env_long("CCONTAINER_REGISTRY_CONNECT_TIMEOUT", CONNECT_TIMEOUT, 1, 3600, &ct, err) < 0 ||
+	    env_long("CCONTAINER_REGISTRY_MAX_WAIT", MAX_WAIT, 0, 86400, &mw, err) < 0)
+		return -1;
 	if (cc_dl_curl(err) < 0)
 		return -1;
 	pthread_once(&curl_once, curl_init_once);
@@ -119,6 +153,10 @@ int cc_registry_new(const char *domain, const char *endpoint, bool tls_verify, s
 	r->domain = strdup(domain);
 	r->endpoint = strdup(endpoint);
 	r->tls_verify = tls_verify;
+	r->low_speed_limit = lsl;
+	r->low_speed_time = lst;
+	r->connect_timeout = ct;
+	r->max_wait = mw;
 	pthread_mutex_init(&r->lock, NULL);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&r->share_locks[i], NULL);
@@ -203,19 +241,182 @@ const char *cc_registry_endpoint(const struct cc_registry *r)
 	return r->endpoint;
 }
 
+/* ---- header values: pure functions, unit-tested ---- */
+
+/* 1 to 18 decimal digits at *p (no sign, no space), advancing *p. */
+static int parse_digits(const char **p, int64_t *ret)
+{
+	const char *s = *p;
+	int64_t v = 0;
+	int n = 0;
+	while (*s >= '0' && *s <= '9') {
+		if (++n > 18)
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	if (n == 0)
+		return -1;
+	*p = s;
+	*ret = v;
+	return 0;
+}
+
+static int month_index(const char *m)
+{
+	static const char names[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	for (int i = 0; i < 12; i++)
+		if (strcmp(m, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+#define RETRY_AFTER_CAP 1000000000LL
+
+int64_t cc_retry_after_parse(const char *value, time_t now)
+{
+	const char *v = value;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (*v >= '0' && *v <= '9') {
+		/* delay-seconds; a number too long for 18 digits is "very long" */
+		const char *q = v;
+		int64_t n = 0;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		const char *end = q;
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (*end != '\0')
+			return -1;
+		q = v;
+		if (parse_digits(&q, &n) < 0)
+			return RETRY_AFTER_CAP;
+		return n > RETRY_AFTER_CAP ? RETRY_AFTER_CAP : n;
+	}
+	/* HTTP-date, RFC 9110 5.6.7: IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT",
+	 * obsolete RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" and asctime
+	 * "Sun Nov  6 08:49:37 1994". */
+	char wk[16], mon[4], tz[4];
+	int d = 0, y = 0, H = 0, M = 0, S = 0, used = -1;
+	if (sscanf(v, "%15[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3[A-Z]%n", wk, &d, mon, &y, &H, &M, &S, tz,
+		   &used) == 8 && used > 0) {
+		if (strlen(wk) != 3)
+			return -1;
+	} else if (used = -1, sscanf(v, "%15[A-Za-z], %2d-%3[A-Za-z]-%2d %2d:%2d:%2d %3[A-Z]%n", wk, &d, mon, &y, &H,
+				     &M, &S, tz, &used) == 8 && used > 0) {
+		/* Two-digit years: RFC 9110 says one more than 50 years ahead is in the past. */
+		struct tm cur;
+		gmtime_r(&now, &cur);
+		int century = (cur.tm_year + 1900) / 100 * 100;
+		y += century;
+		if (y > cur.tm_year + 1900 + 50)
+			y -= 100;
+	} else if (used = -1, sscanf(v, "%15[A-Za-z] %3[A-Za-z] %2d %2d:%2d:%2d %4d%n", wk, mon, &d, &H, &M, &S, &y,
+				     &used) == 7 && used > 0) {
+		snprintf(tz, sizeof(tz), "GMT"); /* asctime has no zone: it is GMT */
+	} else {
+		return -1;
+	}
+	const char *rest = v + used;
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	int mi = month_index(mon);
+	if (*rest != '\0' || strcmp(tz, "GMT") != 0 || mi < 0 || d < 1 || d > 31 || H > 23 || M > 59 || S > 60 ||
+	    y < 1900 || y > 9999)
+		return -1;
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mi, .tm_mday = d, .tm_hour = H, .tm_min = M, .tm_sec = S };
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1 || tm.tm_mday != d) /* 31 Feb and such roll over */
+		return -1;
+	if (t <= now)
+		return 0;
+	return (int64_t)t - (int64_t)now > RETRY_AFTER_CAP ? RETRY_AFTER_CAP : (int64_t)t - (int64_t)now;
+}
+
+int cc_blob_response_check(long status, const char *content_range, int64_t content_length, int64_t offset,
+			   int64_t size, char *why, size_t whylen)
+{
+	if (status == 200) {
+		/* The whole blob (a registry may ignore Range; the client skips). */
+		if (content_length > size) {
+			snprintf(why, whylen, "registry answered with %lld bytes, %lld more than the manifest's size (%lld)",
+				 (long long)content_length, (long long)(content_length - size), (long long)size);
+			return CC_BLOB_TOO_BIG;
+		}
+		return CC_BLOB_OK;
+	}
+	if (status != 206)
+		return CC_BLOB_OK;
+	/* "bytes FIRST-LAST/TOTAL", TOTAL may be an asterisk (RFC 9110 14.4) */
+	const char *p = content_range;
+	int64_t first = -1, last = -1, total = -1;
+	bool ok = strncasecmp(p, "bytes ", 6) == 0;
+	if (ok) {
+		p += 6;
+		ok = parse_digits(&p, &first) == 0 && *p++ == '-' && parse_digits(&p, &last) == 0 && *p++ == '/';
+	}
+	if (ok) {
+		if (*p == '*')
+			p++;
+		else
+			ok = parse_digits(&p, &total) == 0;
+		ok = ok && *p == '\0' && last >= first;
+	}
+	if (!ok) {
+		snprintf(why, whylen, "registry answered 206 with Content-Range '%.64s' for a request from byte %lld",
+			 content_range, (long long)offset);
+		return CC_BLOB_BAD_RANGE;
+	}
+	if (total >= 0 && total != size) {
+		snprintf(why, whylen, "registry says the blob is %lld bytes (Content-Range '%.64s'), the manifest says %lld",
+			 (long long)total, content_range, (long long)size);
+		return CC_BLOB_TOO_BIG;
+	}
+	if (last >= size) {
+		snprintf(why, whylen, "registry sent bytes up to %lld (Content-Range '%.64s'), more than the manifest's size (%lld)",
+			 (long long)last, content_range, (long long)size);
+		return CC_BLOB_TOO_BIG;
+	}
+	if (first != offset || (content_length >= 0 && content_length != last - first + 1)) {
+		snprintf(why, whylen, "registry answered range '%.64s'%s for a request from byte %lld", content_range,
+			 content_length >= 0 && content_length != last - first + 1 ? " with a different Content-Length" : "",
+			 (long long)offset);
+		return CC_BLOB_BAD_RANGE;
+	}
+	return CC_BLOB_OK;
+}
+
+void cc_http_retry_note(const struct cc_http *h, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (h->refused_wait > 0)
+		snprintf(buf, len,
+			 "; it asked to retry after %lld s (Retry-After), more than the %lld s a request may wait"
+			 " (CCONTAINER_REGISTRY_MAX_WAIT)%s",
+			 (long long)h->refused_wait, (long long)h->max_wait, h->attempts > 1 ? ", after earlier retries" : "");
+	else if (h->attempts > 1)
+		snprintf(buf, len, " after %d attempts", h->attempts);
+}
+
 /* ---- one HTTP exchange ---- */
 
 struct xfer {
 	struct cc_http *resp;
 	size_t max;
 	bool overflow;
+	bool error_body_cut;  /* an error answer's body was cut at ERROR_BODY_MAX */
+	int64_t content_length; /* of the current response, -1 when not sent */
 	/* blob streaming */
 	cc_blob_sink sink;
 	void *sink_data;
+	int64_t size;        /* the manifest's size of the blob */
 	int64_t skip;        /* bytes to drop (registry ignored Range) */
 	int64_t want_offset;
 	bool sink_failed;
 	int64_t delivered;
+	int reject;          /* CC_BLOB_* of a response refused from its headers */
+	char reject_why[256];
 };
 
 static void copy_header_value(char *dst, size_t dstlen, const char *v, size_t n)
@@ -238,7 +439,8 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *data)
 	if (n >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
 		/* A new response (after a redirect or 100): forget the previous headers. */
 		h->content_type[0] = h->docker_digest[0] = h->www_auth[0] = '\0';
-		h->content_range[0] = h->location[0] = '\0';
+		h->content_range[0] = h->location[0] = h->retry_after[0] = '\0';
+		x->content_length = -1;
 		return n;
 	}
 	const char *colon = memchr(buf, ':', n);
@@ -259,7 +461,15 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *data)
 	HDR("ratelimit-remaining", rl_remaining);
 	HDR("content-range", content_range);
 	HDR("location", location);
+	HDR("retry-after", retry_after);
 #undef HDR
+	if (kl == 14 && strncasecmp(buf, "content-length", kl) == 0) {
+		char num[32];
+		copy_header_value(num, sizeof(num), v, vl);
+		const char *q = num;
+		if (parse_digits(&q, &x->content_length) < 0 || *q != '\0')
+			x->content_length = -1;
+	}
 	return n;
 }
 
@@ -287,6 +497,12 @@ static size_t on_body(char *buf, size_t size, size_t nmemb, void *data)
 			return n;
 		}
 	}
+	/* An error answer's body is only read for its first lines. */
+	bool ok = x->resp->status >= 200 && x->resp->status < 300;
+	if (!ok && x->resp->len + n > ERROR_BODY_MAX) {
+		x->error_body_cut = true;
+		return 0;
+	}
 	if (x->resp->len + n > x->max) {
 		x->overflow = true;
 		return 0;
@@ -313,6 +529,15 @@ static size_t on_header_status(char *buf, size_t size, size_t nitems, void *data
 		/* A registry that ignores Range sends the whole blob: skip what we have. */
 		x->skip = (x->sink && x->resp->status == 200) ? x->want_offset : 0;
 	}
+	/* The blank line that ends a blob's final response: judge it before
+	 * its first body byte (a redirect's or a 1xx's headers end too). */
+	if (x->sink && (n == 2 || n == 1) && (buf[0] == '\r' || buf[0] == '\n') &&
+	    (x->resp->status == 200 || x->resp->status == 206)) {
+		x->reject = cc_blob_response_check(x->resp->status, x->resp->content_range, x->content_length,
+						   x->want_offset, x->size, x->reject_why, sizeof(x->reject_why));
+		if (x->reject != CC_BLOB_OK)
+			return 0; /* aborts the transfer, no body read */
+	}
 	return on_header(buf, size, nitems, data);
 }
 
@@ -331,10 +556,12 @@ static CURL *new_easy(struct cc_registry *r, const char *url, struct xfer *x, st
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
-	/* No progress for 30 s is a timeout; a slow but moving download is not. */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, r->connect_timeout);
+	/* Less than 1 KiB/s for 30 s (waiting for the answer included) cuts
+	 * the transfer: a registry that drips bytes or stalls does not hold a
+	 * pull forever, a slow but live link passes. */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, r->low_speed_limit);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, r->low_speed_time);
 	/* Redirects (blob CDNs): libcurl drops Authorization when the host
 	 * changes; CURLOPT_UNRESTRICTED_AUTH stays off on purpose. */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
@@ -363,18 +590,20 @@ static bool transient_curl(CURLcode rc)
 
 static bool transient_status(long s)
 {
-	return s == 408 || s == 500 || s == 502 || s == 503 || s == 504;
+	return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
 }
 
-static void backoff(int attempt)
+static void sleep_ms(int64_t ms)
 {
-	struct timespec ts = { 0, 200000000L << attempt }; /* 200 ms, 400 ms, 800 ms */
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec = ts.tv_nsec / 1000000000L;
-		ts.tv_nsec %= 1000000000L;
-	}
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+/* Without a Retry-After: 200 ms, 400 ms for errors; 1 s, 2 s for 429. */
+static int64_t backoff_ms(long status, int attempt)
+{
+	return (status == 429 ? 1000 : 200) << (attempt - 1);
 }
 
 static char *host_of(const char *endpoint)
@@ -383,18 +612,26 @@ static char *host_of(const char *endpoint)
 	return strdup(h ? h + 3 : endpoint);
 }
 
-static int net_error(struct cc_registry *r, CURLcode rc, const char *errbuf, cc_error **err)
+static int net_error(struct cc_registry *r, CURLcode rc, const char *errbuf, const struct xfer *x, cc_error **err)
 {
 	_cleanup_free_ char *host = host_of(r->endpoint);
-	return cc_error_setk(err, CC_ERR_NETWORK, 0, "registry %s is unreachable: %s", host ? host : r->endpoint,
-			     errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
+	const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
+	if (x->resp->status == 0)
+		return cc_error_setk(err, CC_ERR_NETWORK, 0, "registry %s is unreachable: %s", host ? host : r->endpoint,
+				     why);
+	return cc_error_setk(err, CC_ERR_NETWORK, 0, "transfer from %s broke off%s: %s", host ? host : r->endpoint,
+			     x->sink ? "" : " mid-answer", why);
 }
 
-/* Perform one exchange with the current credentials, retrying transient failures. */
+/* Perform one exchange with the current credentials.  Retried: 429, 408
+ * and 5xx answers (after their Retry-After when they send one and the
+ * budget holds it, else with a short backoff), and transport failures of
+ * requests that are not blob streams (fetch_layer resumes those). */
 static int perform(struct cc_registry *r, const char *method, const char *url, const char *accept,
 		   const char *range, struct xfer *x, cc_error **err)
 {
-	for (int attempt = 0;; attempt++) {
+	int64_t waited_ms = 0;
+	for (int attempt = 1;; attempt++) {
 		struct curl_slist *hdrs = NULL;
 		char line[4096];
 		if (accept) {
@@ -408,7 +645,9 @@ static int perform(struct cc_registry *r, const char *method, const char *url, c
 			hdrs = curl_slist_append(hdrs, r->auth_header);
 		pthread_mutex_unlock(&r->lock);
 		cc_http_release(x->resp);
-		x->overflow = false;
+		x->overflow = x->error_body_cut = false;
+		x->reject = CC_BLOB_OK;
+		x->content_length = -1;
 		char errbuf[CURL_ERROR_SIZE] = "";
 		CURL *c = new_easy(r, url, x, hdrs, strcmp(method, "HEAD") == 0);
 		if (c == NULL) {
@@ -422,24 +661,49 @@ static int perform(struct cc_registry *r, const char *method, const char *url, c
 		curl_easy_cleanup(c);
 		curl_slist_free_all(hdrs);
 		x->resp->status = status;
+		x->resp->attempts = attempt;
+		x->resp->waited_ms = waited_ms;
+		x->resp->refused_wait = 0;
+		x->resp->max_wait = r->max_wait;
 		if (x->sink_failed)
 			return -1;
-		if (x->overflow)
-			return cc_error_setk(err, CC_ERR_VERIFY, 0, "response from %s exceeds %zu bytes", url, x->max);
-		if (rc != CURLE_OK) {
-			/* A blob stream that already delivered bytes cannot be replayed here;
-			 * the caller resumes it with Range. */
-			if (x->delivered == 0 && transient_curl(rc) && attempt + 1 < ATTEMPTS) {
-				backoff(attempt);
+		if (x->reject != CC_BLOB_OK)
+			return cc_error_setk(err, x->reject == CC_BLOB_TOO_BIG ? CC_ERR_VERIFY : CC_ERR_NETWORK, 0, "%s",
+					     x->reject_why);
+		if (x->overflow) {
+			int ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "registry sent more than %zu bytes", x->max);
+			if (*err)
+				(*err)->errnum = EFBIG; /* tells callers to name their limit */
+			return ret;
+		}
+		if (rc != CURLE_OK && !(x->error_body_cut && rc == CURLE_WRITE_ERROR)) {
+			/* A blob stream is resumed by the caller, from what it got. */
+			if (x->sink == NULL && transient_curl(rc) && attempt < ATTEMPTS) {
+				sleep_ms(backoff_ms(0, attempt));
+				waited_ms += backoff_ms(0, attempt);
 				continue;
 			}
-			return net_error(r, rc, errbuf, err);
+			return net_error(r, rc, errbuf, x, err);
 		}
-		if (transient_status(status) && x->delivered == 0 && attempt + 1 < ATTEMPTS) {
-			backoff(attempt);
+		if (!transient_status(status) || x->delivered > 0)
+			return 0;
+		int64_t ra = x->resp->retry_after[0] ? cc_retry_after_parse(x->resp->retry_after, time(NULL)) : -1;
+		if (ra >= 0) {
+			/* Honour it, or give up at once: retrying sooner is what it forbids. */
+			if (waited_ms + ra * 1000 > (int64_t)r->max_wait * 1000) {
+				x->resp->refused_wait = ra;
+				return 0;
+			}
+			if (attempt >= RA_ATTEMPTS)
+				return 0;
+			sleep_ms(ra * 1000);
+			waited_ms += ra * 1000;
 			continue;
 		}
-		return 0;
+		if (attempt >= ATTEMPTS)
+			return 0;
+		sleep_ms(backoff_ms(status, attempt));
+		waited_ms += backoff_ms(status, attempt);
 	}
 }
 
@@ -586,48 +850,38 @@ int cc_registry_request(struct cc_registry *r, const char *method, const char *p
 	return auth_retry(r, method, url, accept, NULL, repo, &x, err);
 }
 
-int cc_registry_blob(struct cc_registry *r, const char *repo, const char *digest, int64_t offset,
-		     cc_blob_sink sink, void *data, cc_error **err)
+int cc_registry_blob(struct cc_registry *r, const char *repo, const char *digest, int64_t size, int64_t offset,
+		     cc_blob_sink sink, void *data, bool *ret_resumable, cc_error **err)
 {
+	*ret_resumable = false;
 	_cleanup_free_ char *url = NULL;
 	if (asprintf(&url, "%s/v2/%s/blobs/%s", r->endpoint, repo, digest) < 0)
 		return cc_error_set(err, ENOMEM, "blob request");
 	char range[64];
 	snprintf(range, sizeof(range), "Range: bytes=%lld-", (long long)offset);
 	struct cc_http resp = { 0 };
-	struct xfer x = { .resp = &resp, .max = 64 * 1024, .sink = sink, .sink_data = data, .want_offset = offset };
+	struct xfer x = { .resp = &resp, .max = ERROR_BODY_MAX, .sink = sink, .sink_data = data, .size = size,
+			  .want_offset = offset };
+	/* The sink sees bytes from `offset` on, whether the registry honours
+	 * Range (206) or not (200, skipped in on_header_status). */
 	int ret = 0;
-	for (int round = 0; round < 1; round++) {
-		/* The sink sees bytes from `offset` on, whether the registry honours
-		 * Range (206) or not (200, skipped in on_header_status). */
-		if (auth_retry(r, "GET", url, NULL, offset > 0 ? range : NULL, repo, &x, err) < 0) {
-			ret = -1;
-			break;
-		}
-		if (resp.status == 206 && offset > 0) {
-			long long first = -1;
-			if (sscanf(resp.content_range, "bytes %lld-", &first) != 1 || first != offset) {
-				ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "blob %s: registry answered range '%s' for offset %lld",
-						    digest, resp.content_range, (long long)offset);
-			}
-			break;
-		}
-		if (resp.status == 200)
-			break;
-		if (resp.status == 416 && offset > 0) {
-			ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "blob %s: registry refused resume at %lld", digest,
-					    (long long)offset);
-			break;
-		}
-		if (resp.status == 404) {
-			ret = cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "blob %s not found in %s", digest, repo);
-		} else if (resp.status == 401 || resp.status == 403) {
-			ret = cc_error_setk(err, CC_ERR_AUTH, 0, "unauthorized: access to blob %s of %s denied", digest, repo);
-		} else {
-			ret = cc_error_setk(err, CC_ERR_NETWORK, 0, "blob %s: registry answered HTTP %ld", digest,
-					    resp.status);
-		}
-		break;
+	char note[256];
+	if (auth_retry(r, "GET", url, NULL, offset > 0 ? range : NULL, repo, &x, err) < 0) {
+		/* Cut off, too slow, or a 206 of another range: ask again. */
+		*ret_resumable = !x.sink_failed && (*err)->kind == CC_ERR_NETWORK;
+		ret = -1;
+	} else if (resp.status == 200 || resp.status == 206) {
+		ret = 0;
+	} else if (resp.status == 416 && offset > 0) {
+		ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "registry refused resume at byte %lld (HTTP 416)",
+				    (long long)offset);
+	} else if (resp.status == 404) {
+		ret = cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "blob not found in %s", repo);
+	} else if (resp.status == 401 || resp.status == 403) {
+		ret = cc_error_setk(err, CC_ERR_AUTH, 0, "unauthorized: access to the blob in %s denied", repo);
+	} else {
+		cc_http_retry_note(&resp, note, sizeof(note));
+		ret = cc_error_setk(err, CC_ERR_NETWORK, 0, "registry answered HTTP %ld%s", resp.status, note);
 	}
 	cc_http_release(&resp);
 	return ret;

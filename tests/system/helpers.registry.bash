@@ -6,6 +6,7 @@
 #
 #   start_registry [--prefix P] [--htpasswd FILE] [--token [--token-user U:P]] [--throttle BPS]
 #   start_proxy --prefix P --upstream HOST:PORT [--token [--token-user U:P]] [--throttle BPS]
+#   start_faultproxy --prefix P --upstream HOST:PORT [RULE-JSON...]
 #   stop_registry [--prefix P]
 #   proxy_throttle [--prefix P] BPS
 #   count_blob_gets [--prefix P] [DIGEST]      GET .../blobs/sha256:... lines in P's registry log
@@ -233,6 +234,51 @@ start_proxy() {
         return
     fi
     echo "# proxy $prefix: 127.0.0.1:$port -> $upstream pid $pid${token:+ (token auth)}"
+    declare -gx "$prefix=127.0.0.1:$port"
+    declare -gx "${prefix}_BACKEND=$upstream"
+    declare -gx "${prefix}_PROXY_PID=$pid"
+    declare -gx "${prefix}_PROXY_DIR=$dir"
+    declare -gx "${prefix}_PROXY_LOG=$dir/requests.log"
+}
+
+# start_faultproxy --prefix P --upstream HOST:PORT [RULE-JSON...]
+#
+# Starts tests/fixtures/faultproxy.py in front of a registry with the given
+# fault rules (each a JSON object, see the fixture's docstring).  Exports P
+# (its address), P_BACKEND, P_PROXY_LOG, P_PROXY_PID, P_PROXY_DIR, like
+# start_proxy; stop_registry --prefix P (or the scope's teardown) stops it.
+start_faultproxy() {
+    local prefix='' upstream=''
+    while (($#)); do
+        case "$1" in
+        --prefix) prefix=$2; shift 2 ;;
+        --upstream) upstream=$2; shift 2 ;;
+        *) break ;;
+        esac
+    done
+    [[ -n "$prefix" && -n "$upstream" ]] || { die "start_faultproxy: --prefix and --upstream are required"; return; }
+    local dir pid port rules='' rule
+    dir=$(mktemp -d "${CC_SCOPE_DIR:?}/faultproxy.XXXXXX")
+    for rule in "$@"; do
+        rules+=${rules:+,}$rule
+    done
+    echo "[$rules]" >"$dir/rules.json"
+    : >"$dir/requests.log"
+    "${SERVICE_ENV[@]}" python3 "$FIXTURES/faultproxy.py" --upstream "$upstream" \
+        --port-file "$dir/port" --log "$dir/requests.log" --rules "$dir/rules.json" \
+        </dev/null >"$dir/stderr.log" 2>&1 3>&- &
+    pid=$!
+    _service_record "$pid" "$dir/port" "$dir"
+    local deadline=$((SECONDS + 20))
+    while [[ ! -s "$dir/port" ]] && kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+        sleep 0.1
+    done
+    port=$(cat "$dir/port" 2>/dev/null || true)
+    if [[ -z "$port" ]] || ! kill -0 "$pid" 2>/dev/null; then
+        die "faultproxy.py did not start:"$'\n'"$(cat "$dir/stderr.log")"
+        return
+    fi
+    echo "# faultproxy $prefix: 127.0.0.1:$port -> $upstream pid $pid rules $rules"
     declare -gx "$prefix=127.0.0.1:$port"
     declare -gx "${prefix}_BACKEND=$upstream"
     declare -gx "${prefix}_PROXY_PID=$pid"

@@ -287,6 +287,75 @@ static void test_clean_path(void **state)
 	assert_string_equal(out, "..a/b..");
 }
 
+static void test_retry_after(void **state)
+{
+	(void)state;
+	const time_t t = 784111777; /* Sun, 06 Nov 1994 08:49:37 GMT */
+	assert_int_equal(cc_retry_after_parse("5", t), 5);
+	assert_int_equal(cc_retry_after_parse(" 120 ", t), 120);
+	assert_int_equal(cc_retry_after_parse("0", t), 0);
+	assert_int_equal(cc_retry_after_parse("99999999999999999999999", t), 1000000000);
+	assert_int_equal(cc_retry_after_parse("-1", t), -1);
+	assert_int_equal(cc_retry_after_parse("1.5", t), -1);
+	assert_int_equal(cc_retry_after_parse("5s", t), -1);
+	assert_int_equal(cc_retry_after_parse("", t), -1);
+	assert_int_equal(cc_retry_after_parse("soon", t), -1);
+	/* The three HTTP-date forms, 10 s ahead. */
+	assert_int_equal(cc_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT", t - 10), 10);
+	assert_int_equal(cc_retry_after_parse("Sunday, 06-Nov-94 08:49:37 GMT", t - 10), 10);
+	assert_int_equal(cc_retry_after_parse("Sun Nov  6 08:49:37 1994", t - 10), 10);
+	/* In the past: retry now. */
+	assert_int_equal(cc_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT", t + 3600), 0);
+	/* Two-digit years within 50 years ahead are in this century. */
+	const time_t y2026 = 1767225600; /* Thu, 01 Jan 2026 00:00:00 GMT */
+	assert_int_equal(cc_retry_after_parse("Tuesday, 01-Jan-30 00:00:00 GMT", y2026), 4 * 365 * 86400 + 86400);
+	assert_int_equal(cc_retry_after_parse("Friday, 01-Jan-99 00:00:00 GMT", y2026), 0);
+	/* Malformed dates are not dates. */
+	assert_int_equal(cc_retry_after_parse("Sun, 06 Nov 1994 08:49:37 PST", t), -1);
+	assert_int_equal(cc_retry_after_parse("Sun, 31 Feb 1994 08:49:37 GMT", t), -1);
+	assert_int_equal(cc_retry_after_parse("Sun, 06 Foo 1994 08:49:37 GMT", t), -1);
+	assert_int_equal(cc_retry_after_parse("Sun, 06 Nov 1994 25:49:37 GMT", t), -1);
+	assert_int_equal(cc_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT x", t), -1);
+	assert_int_equal(cc_retry_after_parse("Sun, 06 Nov 1994", t), -1);
+}
+
+static void test_blob_response_check(void **state)
+{
+	(void)state;
+	char why[256];
+#define CHECK(st, cr, cl, off, size) cc_blob_response_check(st, cr, cl, off, size, why, sizeof(why))
+	/* 200: the whole blob; longer than the manifest says is refused. */
+	assert_int_equal(CHECK(200, "", -1, 0, 1000), CC_BLOB_OK);
+	assert_int_equal(CHECK(200, "", 1000, 0, 1000), CC_BLOB_OK);
+	assert_int_equal(CHECK(200, "", 1000, 400, 1000), CC_BLOB_OK); /* Range ignored: skipped */
+	assert_int_equal(CHECK(200, "", 600, 0, 1000), CC_BLOB_OK);    /* short: resumed later */
+	assert_int_equal(CHECK(200, "", 1005, 0, 1000), CC_BLOB_TOO_BIG);
+	assert_string_equal(why, "registry answered with 1005 bytes, 5 more than the manifest's size (1000)");
+	/* 206: exactly the range asked for. */
+	assert_int_equal(CHECK(206, "bytes 100-999/1000", 900, 100, 1000), CC_BLOB_OK);
+	assert_int_equal(CHECK(206, "bytes 100-999/1000", -1, 100, 1000), CC_BLOB_OK);
+	assert_int_equal(CHECK(206, "bytes 100-999/*", -1, 100, 1000), CC_BLOB_OK);
+	assert_int_equal(CHECK(206, "Bytes 100-499/1000", 400, 100, 1000), CC_BLOB_OK); /* a shorter range */
+	assert_int_equal(CHECK(206, "bytes 0-999/1000", 1000, 0, 1000), CC_BLOB_OK);
+	assert_int_equal(CHECK(206, "bytes 101-999/1000", 899, 100, 1000), CC_BLOB_BAD_RANGE);
+	assert_string_equal(why, "registry answered range 'bytes 101-999/1000' for a request from byte 100");
+	assert_int_equal(CHECK(206, "bytes 0-999/1000", 1000, 100, 1000), CC_BLOB_BAD_RANGE);
+	assert_int_equal(CHECK(206, "bytes 100-999/1000", 5, 100, 1000), CC_BLOB_BAD_RANGE);
+	assert_int_equal(CHECK(206, "", -1, 100, 1000), CC_BLOB_BAD_RANGE);
+	assert_int_equal(CHECK(206, "items 100-999/1000", -1, 100, 1000), CC_BLOB_BAD_RANGE);
+	assert_int_equal(CHECK(206, "bytes 100-99/1000", -1, 100, 1000), CC_BLOB_BAD_RANGE);
+	assert_int_equal(CHECK(206, "bytes 100-999/1000x", -1, 100, 1000), CC_BLOB_BAD_RANGE);
+	assert_int_equal(CHECK(206, "bytes -100-999/1000", -1, 100, 1000), CC_BLOB_BAD_RANGE);
+	assert_int_equal(CHECK(206, "bytes 100-999", -1, 100, 1000), CC_BLOB_BAD_RANGE);
+	assert_int_equal(CHECK(206, "bytes 1000000000000000000000-9/10", -1, 100, 1000), CC_BLOB_BAD_RANGE);
+	/* 206 of a blob that is not the manifest's size. */
+	assert_int_equal(CHECK(206, "bytes 100-1999/2000", 1900, 100, 1000), CC_BLOB_TOO_BIG);
+	assert_int_equal(CHECK(206, "bytes 100-1999/*", 1900, 100, 1000), CC_BLOB_TOO_BIG);
+	/* Other statuses are the caller's to judge. */
+	assert_int_equal(CHECK(404, "", 10, 0, 1000), CC_BLOB_OK);
+#undef CHECK
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +367,8 @@ int main(void)
 		cmocka_unit_test(test_manifest_parse),
 		cmocka_unit_test(test_config_and_chain),
 		cmocka_unit_test(test_clean_path),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_blob_response_check),
 	};
 	return cmocka_run_group_tests_name("image", tests, NULL, NULL);
 }
