@@ -69,6 +69,9 @@ int cc_space_guard_at_least(const struct cc_space_guard *g, int64_t pos, int64_t
  * reserve.  statvfs runs only every CC_GUARD_CHECK_BYTES / _ENTRIES, or when
  * the numbers from the last one say no. */
 int cc_space_guard_entry(struct cc_space_guard *g, int64_t bytes, cc_error **err);
+/* cc_layer_unpack_fd with explicit limits in place of the environment's. */
+int cc_layer_unpack_fd_limits(int fd, const char *dir, const struct cc_unpack_limits *limits, char ret_diff_id[72],
+			      int64_t *ret_size, cc_error **err);
 
 /* ---- registry HTTP client (registry.c) ---- */
 struct cc_registry;
