@@ -819,13 +819,18 @@ static int extract_to(struct copier *cp, int fd, const char *dir, const char *wh
 			break;
 		}
 		if (archive_entry_size(e) > 0 && !hl) {
-			if ((r = cc_archive_copy_data(in, out)) != ARCHIVE_EOF) {
-				ret = cc_error_set(cp->err, 0, "extract '%s': %s", what, clean);
+			int we = 0;
+			if ((r = cc_archive_copy_data(in, out, &we)) != ARCHIVE_EOF) {
+				ret = cc_error_set(cp->err, we, "extract '%s': %s%s%s", what, clean, we ? "" : ": ",
+						   we ? "" : archive_error_string(in));
 				break;
 			}
 		}
-		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
-			ret = cc_error_set(cp->err, 0, "extract '%s': %s: %s", what, clean, archive_error_string(out));
+		r = archive_write_finish_entry(out);
+		if (r < ARCHIVE_WARN || (r == ARCHIVE_WARN && cc_disk_errno(archive_errno(out)))) {
+			int we = archive_errno(out);
+			ret = cc_error_set(cp->err, we > 0 ? we : 0, "extract '%s': %s: %s", what, clean,
+					   archive_error_string(out));
 			break;
 		}
 	}

@@ -17,6 +17,10 @@
  * mounted without them, so meeting one is an error, not a silent loss.
  *
  * Entries are written in name order, so the same tree gives the same tar.
+ *
+ * A failed write of the blob (ENOSPC...) is reported with its errno, not
+ * as the tar writer's EIO; the blob is fsynced and the upper dir flushed
+ * (syncfs) before the caller renames either into the store.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -51,6 +55,8 @@ struct packer {
 	size_t n_links;
 	char *buf;
 	char *root;               /* the upper dir */
+	const char *blob_path;
+	int write_errno;          /* the blob's first failed write */
 	volatile sig_atomic_t *cancel;
 	cc_error **err;
 };
@@ -59,7 +65,8 @@ static la_ssize_t gz_out(struct archive *a, void *data, const void *buf, size_t 
 {
 	struct packer *p = data;
 	if (cc_write_all(p->fd, buf, n) < 0) {
-		archive_set_error(a, errno, "write layer blob");
+		p->write_errno = errno;
+		archive_set_error(a, p->write_errno, "write layer blob");
 		return -1;
 	}
 	cc_sha256_update(p->blob, buf, n);
@@ -72,7 +79,8 @@ static la_ssize_t tar_out(struct archive *a, void *data, const void *buf, size_t
 	struct packer *p = data;
 	cc_sha256_update(p->diff, buf, n);
 	if (archive_write_data(p->gz, buf, n) < 0) {
-		archive_set_error(a, EIO, "compress layer: %s", archive_error_string(p->gz));
+		int e = p->write_errno ? p->write_errno : archive_errno(p->gz);
+		archive_set_error(a, e > 0 ? e : EIO, "compress layer: %s", archive_error_string(p->gz));
 		return -1;
 	}
 	return (la_ssize_t)n;
@@ -80,6 +88,8 @@ static la_ssize_t tar_out(struct archive *a, void *data, const void *buf, size_t
 
 static int tar_fail(struct packer *p, const char *what)
 {
+	if (p->write_errno) /* the disk, not the tar: say so (ENOSPC as ENOSPC) */
+		return cc_error_set(p->err, p->write_errno, "pack layer: write blob '%s' (at '%s')", p->blob_path, what);
 	int e = archive_errno(p->tar);
 	return cc_error_set(p->err, e > 0 ? e : 0, "write layer: %s: %s", what, archive_error_string(p->tar));
 }
@@ -304,7 +314,7 @@ int cc_layer_pack(const char *upper, const char *blob_path, struct cc_packed_lay
 {
 	if (cc_dl_archive(err) < 0)
 		return -1;
-	struct packer p = { .fd = -1, .cancel = cancel, .err = err };
+	struct packer p = { .fd = -1, .cancel = cancel, .err = err, .blob_path = blob_path };
 	struct archive_entry *raw = NULL;
 	int rc = -1;
 	_cleanup_close_ int rootfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -336,7 +346,7 @@ int cc_layer_pack(const char *upper, const char *blob_path, struct cc_packed_lay
 	archive_entry_set_pathname(raw, "layer.tar");
 	if (archive_write_open(p.gz, &p, NULL, gz_out, NULL) != ARCHIVE_OK ||
 	    archive_write_header(p.gz, raw) != ARCHIVE_OK) {
-		cc_error_set(err, 0, "compress layer: %s", archive_error_string(p.gz));
+		cc_error_set(err, p.write_errno, "compress layer: %s", archive_error_string(p.gz));
 		goto out;
 	}
 	archive_write_set_format_pax_restricted(p.tar);
@@ -353,11 +363,20 @@ int cc_layer_pack(const char *upper, const char *blob_path, struct cc_packed_lay
 		goto out;
 	}
 	if (archive_write_finish_entry(p.gz) < ARCHIVE_WARN || archive_write_close(p.gz) != ARCHIVE_OK) {
-		cc_error_set(err, 0, "compress layer: %s", archive_error_string(p.gz));
+		if (p.write_errno)
+			cc_error_set(err, p.write_errno, "pack layer: write blob '%s'", blob_path);
+		else
+			cc_error_set(err, 0, "compress layer: %s", archive_error_string(p.gz));
 		goto out;
 	}
 	if (fsync(p.fd) < 0) {
 		cc_error_set(err, errno, "fsync '%s'", blob_path);
+		goto out;
+	}
+	/* The upper dir becomes the layer dir: on disk first, and any error
+	 * writing it back (not yet reported to anyone) fails the layer. */
+	if (syncfs(rootfd) < 0) {
+		cc_error_set(err, errno, "flush '%s'", upper);
 		goto out;
 	}
 	cc_sha256_final(p.diff, ret->diff_id);

@@ -410,13 +410,26 @@ static int open_in(int rootfd, const char *path, int flags)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-/* Unpack the archive (any compression libarchive reads) into dir. */
+/* Unpack the archive (any compression libarchive reads) into dir.  Each
+ * entry is a blob: none may be larger than a layer may expand to, and
+ * none may eat into the free space the store keeps (limits.c). */
 static int unpack_archive(int fd, const char *dir, cc_error **err)
 {
 	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
+	struct cc_unpack_limits limits;
+	struct cc_space_guard guard;
 	int ret = 0;
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (in == NULL || out == NULL) {
 		ret = cc_error_set(err, ENOMEM, "load");
+		goto done;
+	}
+	if (dfd < 0) {
+		ret = cc_error_set(err, errno, "open '%s'", dir);
+		goto done;
+	}
+	if (cc_unpack_limits_get(&limits, err) < 0 || cc_space_guard_init(&guard, dfd, &limits, err) < 0) {
+		ret = -1;
 		goto done;
 	}
 	archive_read_support_filter_gzip(in);
@@ -451,28 +464,43 @@ static int unpack_archive(int fd, const char *dir, cc_error **err)
 		}
 		if (clean[0] == '\0')
 			continue;
-		snprintf(full, sizeof(full), "%s/%s", dir, clean);
-		archive_entry_set_pathname(e, full);
 		if (archive_entry_hardlink(e))
 			continue; /* none in the layouts we read */
+		int64_t size = type == AE_IFREG ? archive_entry_size(e) : 0;
+		if (cc_space_guard_at_least(&guard, 0, size, err) < 0 || cc_space_guard_entry(&guard, size, err) < 0) {
+			ret = cc_error_prefix(err, "archive entry '%s'", clean);
+			break;
+		}
+		snprintf(full, sizeof(full), "%s/%s", dir, clean);
+		archive_entry_set_pathname(e, full);
 		r = archive_write_header(out, e);
-		if (r < ARCHIVE_WARN) {
-			ret = cc_error_set(err, 0, "unpack '%s': %s", clean, archive_error_string(out));
+		int we = 0;
+		if (r < ARCHIVE_WARN || (r == ARCHIVE_WARN && cc_disk_errno(archive_errno(out)))) {
+			we = archive_errno(out);
+			ret = cc_error_set(err, we > 0 ? we : 0, "unpack '%s': %s", clean, archive_error_string(out));
 			break;
 		}
 		if (archive_entry_size(e) > 0) {
-			if ((r = cc_archive_copy_data(in, out)) != ARCHIVE_EOF) {
-				ret = cc_error_set(err, 0, "unpack '%s': %s", clean, archive_error_string(out));
+			if ((r = cc_archive_copy_data(in, out, &we)) != ARCHIVE_EOF) {
+				if (we)
+					ret = cc_error_set(err, we, "unpack '%s'", clean);
+				else
+					ret = cc_error_setk(err, CC_ERR_INVALID, 0, "read archive: '%s': %s", clean,
+							    archive_error_string(in));
 				break;
 			}
 		}
-		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
-			ret = cc_error_set(err, 0, "unpack '%s': %s", clean, archive_error_string(out));
+		r = archive_write_finish_entry(out);
+		if (r < ARCHIVE_WARN || (r == ARCHIVE_WARN && cc_disk_errno(archive_errno(out)))) {
+			we = archive_errno(out);
+			ret = cc_error_set(err, we > 0 ? we : 0, "unpack '%s': %s", clean, archive_error_string(out));
 			break;
 		}
 	}
-	if (archive_write_close(out) != ARCHIVE_OK && ret == 0)
-		ret = cc_error_set(err, 0, "unpack archive: %s", archive_error_string(out));
+	if (archive_write_close(out) != ARCHIVE_OK && ret == 0) {
+		int we = archive_errno(out);
+		ret = cc_error_set(err, we > 0 ? we : 0, "unpack archive: %s", archive_error_string(out));
+	}
 done:
 	if (in)
 		archive_read_free(in);
@@ -499,7 +527,10 @@ struct load_ctx {
 	cc_error **err;
 };
 
-/* Store and unpack one layer file; check it against the diff ID. */
+/* Store and unpack one layer file; check it against the diff ID.  The blob
+ * is copied to tmp/ and unpacked from there: it goes into blobs/ only after
+ * the layer directory is written, flushed and verified, right before the
+ * layer directory goes into layers/. */
 static int load_layer(struct load_ctx *c, const char *path, const char *want_digest, const char *diff_id,
 		      const char *chain_id, struct cc_layer_record *ret)
 {
@@ -507,27 +538,43 @@ static int load_layer(struct load_ctx *c, const char *path, const char *want_dig
 	if (fd < 0)
 		return cc_error_setk(c->err, CC_ERR_INVALID, -fd, "archive: layer '%s' missing", path);
 	const char *mt = CC_MT_OCI_LAYER;
-	if (cc_image_store_blob_fd(c->s, fd, "load", ret->blob_digest, &ret->blob_size, &mt, c->err) < 0)
+	_cleanup_free_ char *tmpblob = NULL, *stage = NULL;
+	_cleanup_close_ int bfd = -1;
+	if (cc_image_stage_blob_fd(c->s, fd, "load", ret->blob_digest, &ret->blob_size, &mt, &tmpblob, c->err) < 0)
 		return -1;
+	int r = 0;
 	if (want_digest && strcmp(want_digest, ret->blob_digest) != 0)
-		return cc_error_setk(c->err, CC_ERR_VERIFY, 0, "archive: blob '%s' hashes to %s", path, ret->blob_digest);
+		r = cc_error_setk(c->err, CC_ERR_VERIFY, 0, "archive: blob '%s' hashes to %s", path, ret->blob_digest);
 	ret->media_type = (char *)mt;
 	ret->unpacked_size = 0;
-	if (cc_store_layer_present(c->s, chain_id))
-		return 0;
-	_cleanup_free_ char *stage = NULL, *bpath = cc_store_blob_path(c->s, ret->blob_digest);
-	if (cc_store_layer_stage(c->s, &stage, c->err) < 0)
-		return -1;
-	_cleanup_close_ int bfd = bpath ? open(bpath, O_RDONLY | O_CLOEXEC) : -1;
-	char diff[72];
-	int r = bfd < 0 ? cc_error_set(c->err, errno, "open blob %s", ret->blob_digest)
-			: cc_layer_unpack_fd(bfd, stage, diff, &ret->unpacked_size, c->err);
-	if (r == 0 && strcmp(diff, diff_id) != 0)
-		r = cc_error_setk(c->err, CC_ERR_VERIFY, 0, "archive: layer '%s' has diff ID %s, the config says %s", path,
-				  diff, diff_id);
-	if (r == 0)
+	bool present = r == 0 && cc_store_layer_present(c->s, chain_id);
+	if (r == 0 && !present) {
+		char diff[72];
+		if (cc_store_layer_stage(c->s, &stage, c->err) < 0)
+			r = -1;
+		else if ((bfd = open(tmpblob, O_RDONLY | O_CLOEXEC)) < 0)
+			r = cc_error_set(c->err, errno, "open '%s'", tmpblob);
+		else if (cc_layer_unpack_fd(bfd, stage, diff, &ret->unpacked_size, c->err) < 0)
+			r = cc_error_prefix(c->err, "layer %s", ret->blob_digest);
+		else if (strcmp(diff, diff_id) != 0)
+			r = cc_error_setk(c->err, CC_ERR_VERIFY, 0, "archive: layer '%s' has diff ID %s, the config says %s",
+					  path, diff, diff_id);
+	}
+	if (r == 0 && cc_store_blob_commit_file(c->s, tmpblob, ret->blob_digest, c->err) < 0)
+		r = -1;
+	if (r == 0) {
+		free(tmpblob);
+		tmpblob = NULL;
+	}
+	if (r == 0 && !present)
 		r = cc_store_layer_commit(c->s, stage, chain_id, c->err);
-	if (r < 0)
+	if (r == 0) {
+		free(stage);
+		stage = NULL;
+	}
+	if (tmpblob)
+		(void)unlink(tmpblob);
+	if (stage)
 		(void)cc_rm_rf(stage, NULL);
 	return r;
 }

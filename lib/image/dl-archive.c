@@ -41,6 +41,7 @@ typedef struct archive_entry E;
 	X(int, archive_read_free, (A * a), (a))                                                                \
 	X(A *, archive_read_new, (void), ())                                                                   \
 	X(int, archive_read_next_header, (A * a, E **e), (a, e))                                               \
+	X(la_int64_t, archive_read_header_position, (A * a), (a))                                              \
 	X(int, archive_read_open, (A * a, void *d, archive_open_callback *o, archive_read_callback *r,         \
 				   archive_close_callback *c), (a, d, o, r, c))                                \
 	X(int, archive_read_open_fd, (A * a, int fd, size_t bs), (a, fd, bs))                                  \

@@ -126,9 +126,14 @@ int cc_chain_ids(char *const *diff_ids, size_t n, char ***ret, cc_error **err);
 int cc_layer_unpack_fd(int fd, const char *dir, char ret_diff_id[72], int64_t *ret_size, cc_error **err);
 /* Copy the data of the entry just read from in (a reading libarchive
  * handle) to out (a writing one): ARCHIVE_EOF once all of it went, else
- * the status that stopped it (the handles hold the message). */
+ * the status that stopped it (the handles hold the message).  A write that
+ * failed or fell short (libarchive's ARCHIVE_WARN) stops it too, with its
+ * errno in *ret_write_errno (0 when reading stopped it). */
 struct archive;
-int cc_archive_copy_data(struct archive *in, struct archive *out);
+int cc_archive_copy_data(struct archive *in, struct archive *out, int *ret_write_errno);
+/* errno values that mean the disk failed, not that a detail did not fit:
+ * ENOSPC, EDQUOT, EIO, EFBIG, EROFS, ENOMEM, EMLINK. */
+bool cc_disk_errno(int e);
 
 /* ---- pull ------------------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /* import: a rootfs tarball becomes a one-layer image, like `docker import`.
  * The tarball is stored as its layer blob byte for byte (its compression
- * decides the media type), then unpacked from the store. */
+ * decides the media type): copied into tmp/, unpacked from there, and
+ * moved into blobs/ once the layer is verified. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -22,8 +23,8 @@ static const char *sniff_media_type(const unsigned char *b, size_t n)
 	return CC_MT_OCI_LAYER;
 }
 
-int cc_image_store_blob_fd(struct cc_store *s, int src, const char *what, char digest[72], int64_t *ret_size,
-			   const char **ret_mt, cc_error **err)
+int cc_image_stage_blob_fd(struct cc_store *s, int src, const char *what, char digest[72], int64_t *ret_size,
+			   const char **ret_mt, char **ret_tmp, cc_error **err)
 {
 	char rnd[17];
 	if (cc_random_hex(rnd, 8, err) < 0)
@@ -47,11 +48,17 @@ int cc_image_store_blob_fd(struct cc_store *s, int src, const char *what, char d
 		ssize_t n = read(src, buf, 256 * 1024);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || (n > 0 && cc_write_all(out, buf, (size_t)n) < 0)) {
+		if (n < 0) {
 			int e = errno;
 			cc_sha256_free(h);
 			(void)unlink(tmp);
-			return cc_error_set(err, e, "%s: copy into the store", what);
+			return cc_error_set(err, e, "%s: read", what);
+		}
+		if (n > 0 && cc_write_all(out, buf, (size_t)n) < 0) {
+			int e = errno;
+			cc_sha256_free(h);
+			(void)unlink(tmp);
+			return cc_error_set(err, e, "%s: copy into the store ('%s')", what, tmp);
 		}
 		if (n == 0)
 			break;
@@ -61,13 +68,14 @@ int cc_image_store_blob_fd(struct cc_store *s, int src, const char *what, char d
 		total += n;
 	}
 	cc_sha256_final(h, digest);
-	_cleanup_free_ char *dst = cc_store_blob_path(s, digest);
-	if (dst == NULL || fsync(out) < 0 || rename(tmp, dst) < 0) {
+	if (fsync(out) < 0) {
 		int e = errno;
 		(void)unlink(tmp);
-		return cc_error_set(err, e, "%s: store blob %s", what, digest);
+		return cc_error_set(err, e, "%s: flush '%s'", what, tmp);
 	}
 	*ret_size = total;
+	*ret_tmp = tmp;
+	tmp = NULL;
 	return 0;
 }
 
@@ -87,22 +95,28 @@ int cc_image_import(struct cc_store *s, const char *tarball, const char *referen
 	char blob[72], diff[72];
 	int64_t blob_size = 0, unpacked = 0;
 	const char *mt = CC_MT_OCI_LAYER;
-	_cleanup_free_ char *stage = NULL, *blob_path = NULL, *config = NULL, *manifest = NULL, *comment = NULL;
+	_cleanup_free_ char *stage = NULL, *tmpblob = NULL, *config = NULL, *manifest = NULL, *comment = NULL;
 	int rc = -1;
-	if (cc_image_store_blob_fd(s, src, "import", blob, &blob_size, &mt, err) < 0 || cc_store_layer_stage(s, &stage, err) < 0)
+	/* The blob waits in tmp/ until its layer is written, flushed and
+	 * verified; both go into the store after that. */
+	if (cc_image_stage_blob_fd(s, src, "import", blob, &blob_size, &mt, &tmpblob, err) < 0 ||
+	    cc_store_layer_stage(s, &stage, err) < 0)
 		goto out;
-	blob_path = cc_store_blob_path(s, blob);
 	{
-		_cleanup_close_ int bfd = blob_path ? open(blob_path, O_RDONLY | O_CLOEXEC) : -1;
+		_cleanup_close_ int bfd = open(tmpblob, O_RDONLY | O_CLOEXEC);
 		if (bfd < 0) {
-			cc_error_set(err, errno, "open blob %s", blob);
+			cc_error_set(err, errno, "open '%s'", tmpblob);
 			goto out;
 		}
 		if (cc_layer_unpack_fd(bfd, stage, diff, &unpacked, err) < 0) {
-			cc_error_prefix(err, "import '%s'", tarball);
+			cc_error_prefix(err, "import '%s': layer %s", tarball, blob);
 			goto out;
 		}
 	}
+	if (cc_store_blob_commit_file(s, tmpblob, blob, err) < 0)
+		goto out;
+	free(tmpblob);
+	tmpblob = NULL;
 	if (cc_store_layer_commit(s, stage, diff, err) < 0)
 		goto out;
 	free(stage);
@@ -152,6 +166,8 @@ int cc_image_import(struct cc_store *s, const char *tarball, const char *referen
 	*ret_image_id = strdup(config_digest);
 	rc = 0;
 out:
+	if (tmpblob)
+		(void)unlink(tmpblob);
 	if (stage)
 		(void)cc_rm_rf(stage, NULL);
 	cc_store_unlock(s);

@@ -10,7 +10,21 @@
  * in the tar does not matter for either).  Containment: entries with `..`
  * components are refused, absolute names are taken relative to the layer,
  * parents are walked with O_NOFOLLOW so no entry is written through a
- * symlink, and libarchive's SECURE_* checks guard the regular path. */
+ * symlink, and libarchive's SECURE_* checks guard the regular path.
+ *
+ * Limits (limits.c): every uncompressed byte counts against the layer's cap
+ * (CCONTAINER_MAX_LAYER_SIZE), and each entry is checked against the free
+ * space the store's filesystem must keep (CCONTAINER_MIN_FREE_SPACE).
+ *
+ * Write errors: libarchive's disk writer reports a failed write(2) as
+ * ARCHIVE_WARN, and its finish step then extends the file to its size with
+ * zeros.  Every warning from writing data fails the layer; a warning from
+ * the metadata steps (owner, mode, times, xattrs) fails it when its errno
+ * says the disk failed (ENOSPC, EDQUOT, EIO, ...) and is harmless
+ * otherwise (an xattr the filesystem cannot hold, as before).  Once every
+ * entry is written the filesystem is flushed (syncfs on an fd opened before
+ * the first write, so writeback errors since then are reported), so an
+ * unpack that returns 0 is on disk. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -19,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -34,22 +49,53 @@
 struct unpack_ctx {
 	struct archive *outer;
 	struct cc_sha256 *diff;
+	struct cc_space_guard guard;
+	cc_error *limit_err;     /* the cap was hit inside the read callback */
 	char buf[READ_BLOCK];
-	int64_t raw_bytes;
 };
 
 static la_ssize_t inner_read(struct archive *a, void *data, const void **block)
 {
 	struct unpack_ctx *c = data;
+	if (c->limit_err) {
+		archive_set_error(a, EFBIG, "%s", c->limit_err->msg);
+		return -1;
+	}
 	la_ssize_t n = archive_read_data(c->outer, c->buf, sizeof(c->buf));
 	if (n < 0) {
 		archive_set_error(a, archive_errno(c->outer), "%s", archive_error_string(c->outer));
 		return -1;
 	}
+	if (cc_space_guard_expand(&c->guard, n, &c->limit_err) < 0) {
+		archive_set_error(a, EFBIG, "%s", c->limit_err->msg);
+		return -1;
+	}
 	cc_sha256_update(c->diff, c->buf, (size_t)n);
-	c->raw_bytes += n;
 	*block = c->buf;
 	return n;
+}
+
+/* errno values that mean the disk failed, not that a detail did not fit */
+bool cc_disk_errno(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EIO || e == EFBIG || e == EROFS || e == ENOMEM || e == EMLINK;
+}
+
+/* A warning from the disk writer's header or finish step: data loss, or a
+ * detail the filesystem could not hold?  libarchive drops the errno of a
+ * failed setxattr: for those, a filesystem without a free block is taken
+ * as ENOSPC. */
+static int warn_errno(struct archive *out, int rootfd)
+{
+	int e = archive_errno(out);
+	if (e > 0 && cc_disk_errno(e))
+		return e;
+	const char *msg = archive_error_string(out);
+	struct statvfs v;
+	if (msg && cc_str_has_prefix(msg, "Cannot restore extended attributes") && fstatvfs(rootfd, &v) == 0 &&
+	    v.f_bfree == 0)
+		return ENOSPC;
+	return 0;
 }
 
 /* Normalise a tar member name into a relative path inside the layer.
@@ -203,19 +249,38 @@ static int check_hardlink(int rootfd, const char *target, cc_error **err)
 	return 0;
 }
 
-int cc_archive_copy_data(struct archive *in, struct archive *out)
+int cc_archive_copy_data(struct archive *in, struct archive *out, int *ret_write_errno)
 {
 	const void *buf;
 	size_t len;
 	la_int64_t off;
 	int r;
-	while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK)
-		if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN)
-			return ARCHIVE_FATAL;
+	*ret_write_errno = 0;
+	while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK) {
+		/* libarchive 3 says ARCHIVE_OK, 4 the byte count.  ARCHIVE_WARN is
+		 * a failed write(2) (or data cut off): the file would be left
+		 * short and later padded with zeros. */
+		la_ssize_t w = archive_write_data_block(out, buf, len, off);
+		if (w != ARCHIVE_OK && (w < 0 || (size_t)w != len)) {
+			int e = archive_errno(out);
+			*ret_write_errno = e > 0 ? e : EIO;
+			return w < ARCHIVE_WARN ? (int)w : ARCHIVE_FAILED;
+		}
+	}
 	return r;
 }
 
-static int extract_entries(struct archive *in, const char *dir, int rootfd, int64_t *size, cc_error **err)
+/* The entry just written failed: name it and say why.  ENOSPC and the
+ * like win over libarchive's wording ("Write failed"). */
+static int write_fail(cc_error **err, struct archive *out, const char *clean, int e)
+{
+	if (e > 0 && cc_disk_errno(e))
+		return cc_error_set(err, e, "write '%s'", clean);
+	return cc_error_setk(err, CC_ERR_VERIFY, e > 0 ? e : 0, "unpack '%s': %s", clean, archive_error_string(out));
+}
+
+static int extract_entries(struct unpack_ctx *c, struct archive *in, const char *dir, int rootfd, int64_t *size,
+			   cc_error **err)
 {
 	struct archive *out = archive_write_disk_new();
 	if (out == NULL)
@@ -234,6 +299,12 @@ static int extract_entries(struct archive *in, const char *dir, int rootfd, int6
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
+			if (c->limit_err) {
+				*err = c->limit_err;
+				c->limit_err = NULL;
+				ret = -1;
+				break;
+			}
 			ret = cc_error_setk(err, CC_ERR_VERIFY, archive_errno(in) > 0 ? archive_errno(in) : 0,
 					    "read layer tar: %s", archive_error_string(in));
 			break;
@@ -246,6 +317,16 @@ static int extract_entries(struct archive *in, const char *dir, int rootfd, int6
 		}
 		if (clean[0] == '\0')
 			continue; /* the layer root itself */
+		const char *hl = archive_entry_hardlink(e);
+		int64_t data = archive_entry_filetype(e) == AE_IFREG && !hl ? archive_entry_size(e) : 0;
+		/* Before any of it is written: past the cap (its data is still to
+		 * be read), or past the free space the store must keep? */
+		if (cc_space_guard_at_least(&c->guard, archive_read_header_position(in), data, err) < 0 ||
+		    cc_space_guard_entry(&c->guard, data, err) < 0) {
+			cc_error_prefix(err, "'%s'", clean);
+			ret = -1;
+			break;
+		}
 		const char *base = strrchr(clean, '/');
 		base = base ? base + 1 : clean;
 		if (cc_str_has_prefix(base, WH_PREFIX)) {
@@ -265,6 +346,10 @@ static int extract_entries(struct archive *in, const char *dir, int rootfd, int6
 			split_parent(tmp, &parent, &b);
 			_cleanup_close_ int pfd = -1;
 			int rr = open_dir_beneath(rootfd, parent, true, &pfd);
+			if (rr < 0 && cc_disk_errno(-rr)) {
+				ret = cc_error_set(err, -rr, "create directory '%s'", parent);
+				break;
+			}
 			if (rr < 0) {
 				ret = cc_error_setk(err, CC_ERR_VERIFY, -rr, "layer entry '%s' lies behind a symlink or file",
 						    name);
@@ -273,7 +358,6 @@ static int extract_entries(struct archive *in, const char *dir, int rootfd, int6
 		}
 		snprintf(full, sizeof(full), "%s/%s", dir, clean);
 		archive_entry_set_pathname(e, full);
-		const char *hl = archive_entry_hardlink(e);
 		if (hl) {
 			if (check_hardlink(rootfd, hl, err) < 0) {
 				ret = -1;
@@ -285,35 +369,57 @@ static int extract_entries(struct archive *in, const char *dir, int rootfd, int6
 			archive_entry_set_hardlink(e, hfull);
 		}
 		filter_xattrs(e);
-		if (archive_entry_filetype(e) == AE_IFREG && !hl)
-			*size += archive_entry_size(e);
+		*size += data;
 		r = archive_write_header(out, e);
 		if (r < ARCHIVE_WARN) {
-			ret = cc_error_setk(err, CC_ERR_VERIFY, archive_errno(out) > 0 ? archive_errno(out) : 0,
-					    "unpack '%s': %s", clean, archive_error_string(out));
+			ret = write_fail(err, out, clean, archive_errno(out));
+			break;
+		}
+		int we;
+		if (r == ARCHIVE_WARN && (we = warn_errno(out, rootfd)) != 0) {
+			ret = write_fail(err, out, clean, we);
 			break;
 		}
 		if (archive_entry_size(e) > 0 && !hl) {
-			if ((r = cc_archive_copy_data(in, out)) != ARCHIVE_EOF) {
-				ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "unpack '%s': %s", clean,
-						    archive_error_string(archive_errno(out) ? out : in));
+			if ((r = cc_archive_copy_data(in, out, &we)) != ARCHIVE_EOF) {
+				if (c->limit_err) {
+					*err = c->limit_err;
+					c->limit_err = NULL;
+					ret = -1;
+				} else if (we) {
+					ret = write_fail(err, out, clean, we);
+				} else {
+					ret = cc_error_setk(err, CC_ERR_VERIFY, archive_errno(in) > 0 ? archive_errno(in) : 0,
+							    "read layer tar: '%s': %s", clean, archive_error_string(in));
+				}
 				break;
 			}
 		}
-		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
-			ret = cc_error_set(err, archive_errno(out) > 0 ? archive_errno(out) : 0, "unpack '%s': %s", clean,
-					   archive_error_string(out));
+		r = archive_write_finish_entry(out);
+		if (r < ARCHIVE_WARN || (r == ARCHIVE_WARN && (we = warn_errno(out, rootfd)) != 0)) {
+			ret = write_fail(err, out, clean, r < ARCHIVE_WARN ? archive_errno(out) : we);
 			break;
 		}
 	}
 	/* close applies deferred directory modes and times */
-	if (archive_write_close(out) != ARCHIVE_OK && ret == 0)
-		ret = cc_error_set(err, 0, "finish layer: %s", archive_error_string(out));
+	if (archive_write_close(out) != ARCHIVE_OK && ret == 0) {
+		int e2 = archive_errno(out);
+		ret = cc_error_set(err, e2 > 0 ? e2 : 0, "finish layer: %s", archive_error_string(out));
+	}
 	archive_write_free(out);
 	return ret;
 }
 
 int cc_layer_unpack_fd(int fd, const char *dir, char ret_diff_id[72], int64_t *ret_size, cc_error **err)
+{
+	struct cc_unpack_limits l;
+	if (cc_unpack_limits_get(&l, err) < 0)
+		return -1;
+	return cc_layer_unpack_fd_limits(fd, dir, &l, ret_diff_id, ret_size, err);
+}
+
+int cc_layer_unpack_fd_limits(int fd, const char *dir, const struct cc_unpack_limits *limits, char ret_diff_id[72],
+			      int64_t *ret_size, cc_error **err)
 {
 	if (cc_dl_archive(err) < 0)
 		return -1;
@@ -333,6 +439,10 @@ int cc_layer_unpack_fd(int fd, const char *dir, char ret_diff_id[72], int64_t *r
 	}
 	if (rootfd < 0) {
 		ret = cc_error_set(err, errno, "open layer directory '%s'", dir);
+		goto out;
+	}
+	if (cc_space_guard_init(&c->guard, rootfd, limits, err) < 0) {
+		ret = -1;
 		goto out;
 	}
 	/* Only built-in decoders: never an external program. */
@@ -357,7 +467,7 @@ int cc_layer_unpack_fd(int fd, const char *dir, char ret_diff_id[72], int64_t *r
 		ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "read layer tar: %s", archive_error_string(in));
 		goto out;
 	}
-	ret = extract_entries(in, dir, rootfd, &size, err);
+	ret = extract_entries(c, in, dir, rootfd, &size, err);
 	if (ret < 0)
 		goto out;
 drain:
@@ -371,12 +481,23 @@ drain:
 			ret = cc_error_setk(err, CC_ERR_VERIFY, 0, "read layer: %s", archive_error_string(c->outer));
 			goto out;
 		}
+		if (cc_space_guard_expand(&c->guard, n, err) < 0) {
+			ret = -1;
+			goto out;
+		}
 		cc_sha256_update(c->diff, c->buf, (size_t)n);
+	}
+	/* On disk before anyone renames it into the store; writeback errors
+	 * since rootfd was opened (before the first write) are reported here. */
+	if (syncfs(rootfd) < 0) {
+		ret = cc_error_set(err, errno, "flush layer directory '%s'", dir);
+		goto out;
 	}
 	cc_sha256_final(c->diff, ret_diff_id);
 	c->diff = NULL;
 	*ret_size = size;
 out:
+	cc_error_free(c->limit_err);
 	cc_sha256_free(c->diff);
 	if (in)
 		archive_read_free(in);

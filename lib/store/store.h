@@ -61,10 +61,14 @@ int cc_store_partial_open(struct cc_store *s, const char *digest, int *ret_fd, o
 /* fsync the partial file and rename it to blobs/sha256/<hex>. */
 int cc_store_partial_commit(struct cc_store *s, const char *digest, int fd, cc_error **err);
 void cc_store_partial_discard(struct cc_store *s, const char *digest);
+/* Rename a file under tmp/ (written and fsynced by the caller, its content
+ * hashing to digest) to blobs/sha256/<hex>. */
+int cc_store_blob_commit_file(struct cc_store *s, const char *tmp, const char *digest, cc_error **err);
 
 /* Layer directories.  A staging dir is made under tmp/; commit renames it to
- * layers/<hex>.  When another process got there first, the staging dir is
- * removed and the existing one is kept (its content is the same by chain ID). */
+ * layers/<hex> (the caller has written, flushed and verified it).  When
+ * another process got there first, the staging dir is removed and the
+ * existing one is kept (its content is the same by chain ID). */
 int cc_store_layer_stage(struct cc_store *s, char **ret_path, cc_error **err);
 int cc_store_layer_commit(struct cc_store *s, const char *staged, const char *chain_id, cc_error **err);
 

@@ -379,7 +379,7 @@ int cc_parse_size(const char *s, int64_t *ret)
 	if (*end != '\0')
 		return -1;
 	double r = v * (double)mult;
-	if (r > 9.2e18)
+	if (!(r >= 0 && r <= 9.2e18)) /* NaN fails both */
 		return -1;
 	*ret = (int64_t)r;
 	return 0;

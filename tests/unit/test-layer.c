@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "image/image-internal.h"
 #include "image/image.h"
 #include "util/util.h"
 
@@ -271,6 +272,81 @@ static void test_garbage(void **state)
 	cc_error_free(e);
 }
 
+static int unpack_limited(struct fixture *f, int64_t max_layer, char diff[72], cc_error **e)
+{
+	struct cc_unpack_limits l = { .max_layer = max_layer, .min_free = 0 };
+	int fd = open(f->tar, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	int64_t size = 0;
+	int rc = cc_layer_unpack_fd_limits(fd, f->out, &l, diff, &size, e);
+	close(fd);
+	(void)cc_rm_rf(f->out, NULL);
+	mkdir(f->out, 0755);
+	return rc;
+}
+
+static int64_t file_size(const char *p)
+{
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	return st.st_size;
+}
+
+/* The cap counts every uncompressed byte: a layer exactly at it unpacks,
+ * one byte more does not, and a big file is refused from its header (before
+ * its data is read or written). */
+static void test_cap(void **state)
+{
+	struct fixture *f = *state;
+	char *big = malloc(300001);
+	memset(big, 'z', 300000);
+	big[300000] = '\0';
+	const struct ent ents[] = { { D, "d/", NULL }, { F, "d/big", big }, { F, "small", "s" } };
+	char want[72], got[72];
+	make_tar(f->tar, ents, 3, NULL, want);
+	int64_t tar_size = file_size(f->tar);
+	make_tar(f->tar, ents, 3, "gzip", want);
+	assert_true(file_size(f->tar) < tar_size / 50); /* a (small) bomb */
+	cc_error *e = NULL;
+	assert_int_equal(unpack_limited(f, tar_size, got, &e), 0);
+	assert_string_equal(got, want);
+	assert_int_not_equal(unpack_limited(f, tar_size - 1, got, &e), 0);
+	char msg[128];
+	snprintf(msg, sizeof(msg), "expands beyond %lld bytes (limit " CC_ENV_MAX_LAYER_SIZE "=%lld)",
+		 (long long)(tar_size - 1), (long long)(tar_size - 1));
+	assert_non_null(strstr(e->msg, msg));
+	cc_error_clear(&e);
+	/* d/big's header says 300000 bytes: refused there, by name */
+	assert_int_not_equal(unpack_limited(f, 200000, got, &e), 0);
+	assert_string_equal(e->msg, "'d/big': expands beyond 200000 bytes (limit " CC_ENV_MAX_LAYER_SIZE "=200000)");
+	assert_int_equal(e->kind, CC_ERR_VERIFY);
+	cc_error_clear(&e);
+	free(big);
+}
+
+/* Headers count too: many empty files are no way around the cap. */
+static void test_cap_counts_headers(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = 1500 };
+	struct ent *ents = calloc(N, sizeof(*ents));
+	char (*names)[32] = calloc(N, 32);
+	for (size_t i = 0; i < N; i++) {
+		snprintf(names[i], 32, "empty-%zu", i);
+		ents[i] = (struct ent){ F, names[i], "" };
+	}
+	char want[72], got[72];
+	make_tar(f->tar, ents, N, "zstd", want);
+	cc_error *e = NULL;
+	assert_int_not_equal(unpack_limited(f, 256 * 1024, got, &e), 0);
+	assert_non_null(strstr(e->msg, "expands beyond 262144 bytes (limit " CC_ENV_MAX_LAYER_SIZE "=256k)"));
+	cc_error_clear(&e);
+	assert_int_equal(unpack_limited(f, 0, got, &e), 0); /* 0: no cap */
+	assert_string_equal(got, want);
+	free(ents);
+	free(names);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +354,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_whiteouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_counts_headers, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("layer", tests, NULL, NULL);
 }
