@@ -52,18 +52,39 @@ static const char *const migrations[] = {
 	"ALTER TABLE containers ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;",
 };
 
+/* errno for what sqlite reports: only the codes that mean one (a full
+ * disk, memory, an I/O error with the system's own errno); the rest
+ * (SQLITE_CORRUPT, SQLITE_NOTADB, "no such table") are said in sqlite's
+ * words, never as an errno they are not. */
+static int sql_errno(struct cc_store *s, int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_FULL: return ENOSPC;
+	case SQLITE_NOMEM: return ENOMEM;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN: return sqlite3_system_errno(s->db) > 0 ? sqlite3_system_errno(s->db) : 0;
+	default: return 0;
+	}
+}
+
+/* "store database '<root>/store.db': <what>: <sqlite's reason>" */
 int cc_store_sql_error(struct cc_store *s, cc_error **err, const char *what)
 {
-	int code = sqlite3_errcode(s->db);
-	return cc_error_set(err, code == SQLITE_FULL ? ENOSPC : 0, "store database: %s: %s", what,
-			    sqlite3_errmsg(s->db));
+	int code = sqlite3_extended_errcode(s->db);
+	int e = sql_errno(s, code);
+	const char *msg = sqlite3_errmsg(s->db);
+	/* sqlite's text for an I/O error is generic; errno says the rest */
+	return cc_error_set(err, e, "store database '%s/store.db': %s%s%s", s->root, what ? what : "", what ? ": " : "",
+			    code == SQLITE_OK ? "unexpected result" : msg);
 }
 
 int cc_store_exec(struct cc_store *s, const char *sql, cc_error **err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int r = cc_error_set(err, 0, "store database: %s", msg ? msg : sqlite3_errmsg(s->db));
+		int e = sql_errno(s, sqlite3_extended_errcode(s->db));
+		int r = cc_error_set(err, e, "store database '%s/store.db': %s", s->root,
+				     msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return r;
 	}
@@ -220,7 +241,7 @@ int cc_store_open(const char *root, struct cc_store **ret_store, cc_error **err)
 	if (rc != SQLITE_OK || cc_store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL", err) < 0 ||
 	    migrate(s, err) < 0) {
 		if (rc != SQLITE_OK)
-			cc_store_sql_error(s, err, "set WAL mode");
+			cc_store_sql_error(s, err, NULL);
 		cc_store_close(s);
 		return cc_error_prefix(err, "open store '%s'", root);
 	}
@@ -507,7 +528,8 @@ int cc_store_run(struct cc_store *s, cc_error **err, const char *sql, const char
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		if (rc == SQLITE_CONSTRAINT)
-			return cc_error_setk(err, CC_ERR_IN_USE, 0, "store database: %s", sqlite3_errmsg(s->db));
+			return cc_error_setk(err, CC_ERR_IN_USE, 0, "store database '%s/store.db': %s", s->root,
+					     sqlite3_errmsg(s->db));
 		return cc_store_sql_error(s, err, "write");
 	}
 	return 0;
@@ -709,11 +731,19 @@ static int collect_strings(struct cc_store *s, const char *sql, const char *arg,
 		v[n++] = cc_store_col_strdup(st, 0);
 		v[n] = NULL;
 	}
-	sqlite3_finalize(st);
-	if (v == NULL || rc != SQLITE_DONE) {
+	if (v == NULL || rc == SQLITE_NOMEM) {
+		sqlite3_finalize(st);
 		cc_strvfreep(&v);
 		return cc_error_set(err, ENOMEM, "store database: list");
 	}
+	if (rc != SQLITE_DONE) {
+		/* a damaged database: say so, in sqlite's words */
+		cc_store_sql_error(s, err, "read");
+		sqlite3_finalize(st);
+		cc_strvfreep(&v);
+		return -1;
+	}
+	sqlite3_finalize(st);
 	*ret = v;
 	return 0;
 }

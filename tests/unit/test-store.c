@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store/store.h"
 #include "util/util.h"
@@ -363,6 +364,42 @@ static void test_rm_rf_keep(void **state)
 	assert_int_equal(waitpid(-1, &wst, __WALL | WNOHANG), -1);
 }
 
+/* What issue 13 found: a damaged database said "Cannot allocate memory". */
+static void test_damaged_database_error(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	char id[72], path[256];
+	make_image(f->s, "dmg", "docker.io/library/dmg:1", id);
+	cc_store_close(f->s);
+	f->s = NULL;
+	snprintf(path, sizeof(path), "%s/store.db", f->dir);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage FROM sqlite_master WHERE name='images'", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int page = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* the whole page: sqlite does not check every cell pointer of a page
+	 * it reads, so a few bytes may go unnoticed */
+	char junk[4096];
+	memset(junk, 0xff, sizeof(junk));
+	assert_int_equal(pwrite(fd, junk, sizeof(junk), (off_t)(page - 1) * 4096), (ssize_t)sizeof(junk));
+	close(fd);
+	assert_int_equal(cc_store_open(f->dir, &f->s, &e), 0);
+	char **ids = NULL;
+	assert_int_not_equal(cc_store_image_list(f->s, &ids, &e), 0);
+	assert_int_not_equal(e->errnum, ENOMEM);
+	assert_non_null(strstr(e->msg, "store.db"));
+	assert_non_null(strstr(e->msg, "malformed"));
+	cc_error_clear(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +411,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_containers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_database_error, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
