@@ -157,10 +157,44 @@ struct cc_gc_report {
 };
 int cc_store_gc(struct cc_store *s, bool orphans, struct cc_gc_report *ret, cc_error **err);
 
-/* Consistency check: re-hash every blob, check every row has its file and
- * every file its row.  Each problem is passed to report(); returns the count. */
-int cc_store_check(struct cc_store *s, void (*report)(const char *problem, void *data), void *data,
-		   int *ret_problems, cc_error **err);
+/* Consistency check (check.c): the database's own integrity; every blob
+ * re-hashed; blobs, layers and containers compared with their rows both
+ * ways; leases against containers; stale staging.  With repair, what can be
+ * made right is (under the exclusive lock), each step leaving the store
+ * consistent, and what cannot is said. */
+enum cc_check_kind {
+	CC_CHECK_PROBLEM,    /* an inconsistency (counted in problems) */
+	CC_CHECK_NOTE,       /* harmless, e.g. stale staging the next command removes */
+	CC_CHECK_REPAIRED,   /* what --repair did about the problem reported before */
+	CC_CHECK_UNREPAIRED, /* why --repair could not, and what the user can do */
+};
+/* A layer some image uses, for the layer hook. */
+struct cc_check_layer {
+	const char *chain_id;
+	const char *diff_id;
+	char **blobs;      /* the blobs images record for it (digests), NULL-terminated */
+	bool dir_present;  /* layers/<hex> is a directory */
+	const char *running; /* a running container that uses it (its overlay has the
+			      * directory open: a repair must not pull it away), or NULL */
+};
+struct cc_check {
+	bool repair;
+	void (*report)(enum cc_check_kind kind, const char *line, void *data);
+	void *data;
+	/* Verifies one layer some image uses against its blob (and with repair
+	 * makes it again); reports through cc_check_report.  NULL: only its
+	 * directory's presence is checked (lib/image provides the hook). */
+	int (*layer)(struct cc_store *s, struct cc_check *ck, const struct cc_check_layer *l, cc_error **err);
+	int problems, repaired, unrepaired, notes; /* counted by cc_check_report */
+};
+void cc_check_report(struct cc_check *ck, enum cc_check_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int cc_store_check(struct cc_store *s, struct cc_check *ck, cc_error **err);
+/* For repairs (the exclusive lock held): a staging dir in tmp/ whose lock
+ * lasts while *ret_fd is open, and a layer directory replaced by a complete
+ * one at once (renameat2 RENAME_EXCHANGE; the old content goes after). */
+int cc_store_stage_dir(struct cc_store *s, char **ret_path, int *ret_fd, cc_error **err);
+int cc_store_layer_replace(struct cc_store *s, const char *staged, const char *chain_id, cc_error **err);
 
 /* Containers (used by run and the lifecycle verbs). */
 struct cc_container_record {
