@@ -537,11 +537,11 @@ static int system_check(int argc, char **argv)
 		return EXIT_CC_ERROR;
 	cc_error *e = NULL;
 	struct cc_check ck = { .repair = repair, .report = report_line };
-	int rc = cc_store_check(s, &ck, &e);
+	int rc = cc_image_check(s, &ck, &e);
 	/* after repairs, a second pass says whether the store is consistent now */
 	struct cc_check again = { .report = report_line, .data = &again };
 	if (rc == 0 && repair && ck.problems > 0)
-		rc = cc_store_check(s, &again, &e);
+		rc = cc_image_check(s, &again, &e);
 	cc_store_close(s);
 	if (rc < 0)
 		return cmd_fail(e, EXIT_CC_ERROR);

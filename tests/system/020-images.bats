@@ -240,6 +240,26 @@ blob_files() {
     assert_contains "$output$stderr" "${layer:7:12}" "system check report names the blob"
 }
 
+@test "system check: a file deleted from a layer is found, --repair unpacks the layer again" {
+    pull_alpine
+    local dir
+    dir=$(json_get "$(timeout 30 "$CC" --root "$CC_ROOT" inspect "$ALPINE")" '[0]["Layers"][0]["Dir"]')
+    [[ -f "$dir/bin/busybox" ]] || die "no bin/busybox in '$dir'"
+    rm "$dir/bin/busybox"
+
+    run_cc 1 system check
+    assert_line_match "$output" "^layer sha256:[0-9a-f]{64}: directory '.*' differs from blob .*'bin/busybox' is missing" \
+        "system check output"
+    assert_contains "$stderr" "found 1 problem" "summary"
+
+    run_cc system check --repair
+    assert_line_match "$output" '^  repaired: layer sha256:[0-9a-f]{64}: unpacked again from blob' "repair output"
+    assert_line_match "$output" '^ok: store is consistent after 1 repair$' "repair summary"
+    run_cc system check
+    run_cc run --rm --network none "$ALPINE" /bin/busybox echo whole again
+    is "$output" "whole again" "a container of the repaired image"
+}
+
 @test "system check: a database that lost its WAL, and an emptied one, are found and repaired" {
     pull_alpine
     # the pull's rows are in the WAL (commands do not checkpoint on close)
