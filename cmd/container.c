@@ -173,8 +173,7 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 		 * (util.h): on this path they are a container's whole upper
 		 * and work dirs, freed right before the command returns. */
 		struct cc_kept kept = { .n = 0 };
-		_cleanup_free_ char *dir = cc_store_container_path(s, id);
-		if (dir == NULL || cc_rm_rf_keep(dir, &kept, err) < 0 || cc_store_container_delete(s, id, err) < 0) {
+		if (cc_store_container_remove(s, id, &kept, err) < 0) {
 			rc = -1; /* kept: as a stopped container */
 			(void)cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, NULL);
 		} else if (ret_removed != NULL) {
@@ -936,13 +935,14 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 	}
 	/* finish again (idempotent): releases what a crashed start may have left */
 	cc_error *e = NULL;
-	_cleanup_free_ char *dir = cc_store_container_path(s, c->id);
-	if (cmd_container_finish(s, c->id, c->exit_code, c->oom_killed, false, NULL, &e) < 0 || dir == NULL ||
-	    cc_rm_rf(dir, &e) < 0 || cc_store_container_delete(s, c->id, &e) < 0) {
+	if (cmd_container_finish(s, c->id, c->exit_code, c->oom_killed, false, NULL, &e) < 0 ||
+	    cc_store_container_remove(s, c->id, NULL, &e) < 0) {
 		if (e == NULL)
 			cc_error_set(&e, ENOMEM, "remove container");
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
+	/* what killed commands left in tmp/ (an rm among them) goes too */
+	cc_store_sweep_staging(s);
 	return 0;
 }
 

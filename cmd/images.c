@@ -500,37 +500,76 @@ int cmd_import(int argc, char **argv)
 	return rc;
 }
 
-static void report_problem(const char *problem, void *data)
+/* One line of the check; names in it may come from an image (layer
+ * entries): control characters are shown as '?'. */
+static void report_line(enum cc_check_kind kind, const char *line, void *data)
 {
-	(void)data;
-	printf("%s\n", problem);
+	bool quiet = data != NULL;
+	static const char *const prefix[] = { "", "note: ", "  repaired: ", "  not repaired: " };
+	if (quiet)
+		return;
+	fputs(prefix[kind], stdout);
+	for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+		putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+	putchar('\n');
 }
 
-static int system_check(void)
+static int system_check(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "repair", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool repair = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+:rh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': repair = true; break;
+		case 'h': USAGE_RETURN("ccontainer system check [--repair]");
+		default: return cmd_bad_flag(c, argv);
+		}
+	}
+	if (optind < argc)
+		return cmd_failf(EXIT_CC_ERROR, "\"system check\" takes no arguments");
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
 	cc_error *e = NULL;
-	int problems = 0;
-	int rc = cc_store_check(s, report_problem, NULL, &problems, &e);
+	struct cc_check ck = { .repair = repair, .report = report_line };
+	int rc = cc_image_check(s, &ck, &e);
+	/* after repairs, a second pass says whether the store is consistent now */
+	struct cc_check again = { .report = report_line, .data = &again };
+	if (rc == 0 && repair && ck.problems > 0)
+		rc = cc_image_check(s, &again, &e);
 	cc_store_close(s);
 	if (rc < 0)
 		return cmd_fail(e, EXIT_CC_ERROR);
-	if (problems > 0) {
-		fprintf(stderr, "Error: store check found %d problem%s\n", problems, problems == 1 ? "" : "s");
-		return 1;
+	if (ck.problems == 0) {
+		printf("ok: store is consistent\n");
+		return 0;
 	}
-	printf("ok: store is consistent\n");
-	return 0;
+	if (repair && again.problems == 0) {
+		printf("ok: store is consistent after %d repair%s\n", ck.repaired, ck.repaired == 1 ? "" : "s");
+		return 0;
+	}
+	if (repair)
+		fprintf(stderr, "Error: store check found %d problem%s; %d remain%s after repair\n", ck.problems,
+			ck.problems == 1 ? "" : "s", again.problems, again.problems == 1 ? "s" : "");
+	else
+		fprintf(stderr, "Error: store check found %d problem%s ('system check --repair' repairs what it can)\n",
+			ck.problems, ck.problems == 1 ? "" : "s");
+	return 1;
 }
 
 int cmd_system(int argc, char **argv)
 {
 	if (argc < 2)
-		return cmd_failf(EXIT_CC_ERROR, "usage: ccontainer system check|prune");
-	if (strcmp(argv[1], "check") == 0)
-		return system_check();
+		return cmd_failf(EXIT_CC_ERROR, "usage: ccontainer system check [--repair] | prune");
+	if (strcmp(argv[1], "check") == 0) {
+		optind = 0;
+		return system_check(argc - 1, argv + 1);
+	}
 	if (strcmp(argv[1], "prune") == 0)
 		return image_prune(argc - 1, argv + 1);
 	return cmd_failf(EXIT_CC_ERROR, "unknown command 'system %s'", argv[1]);

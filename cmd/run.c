@@ -356,10 +356,10 @@ static int find_or_pull(struct cc_store *s, const char *image, char **ret_id)
 	return 0;
 }
 
-static void remove_container(struct cc_store *s, const char *id, const char *dir)
+static void remove_container(struct cc_store *s, const char *id)
 {
 	cc_error *e = NULL;
-	if (cc_rm_rf(dir, &e) < 0 || cc_store_container_delete(s, id, &e) < 0)
+	if (cc_store_container_remove(s, id, NULL, &e) < 0)
 		fprintf(stderr, "Warning: remove container %.12s: %s\n", id, e ? e->msg : "");
 	cc_error_free(e);
 }
@@ -867,7 +867,7 @@ out:
 		(void)cc_rm_rf(rundir, NULL);
 	/* Without --rm the container stays (also one that failed to start), as in docker. */
 	if (row_added && o.rm)
-		remove_container(s, id, dir);
+		remove_container(s, id);
 	cmd_net_teardown(&netw);
 	json_decref(cfgjson);
 	free(upper);

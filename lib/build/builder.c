@@ -233,15 +233,14 @@ static int commit_layer(struct builder *b, struct cur *c, const struct cc_build_
 {
 	if (cur_load(b, c, err) < 0)
 		return -1;
-	_cleanup_free_ char *tmpblob = NULL, *blob = NULL;
+	_cleanup_free_ char *tmpblob = NULL;
 	if (asprintf(&tmpblob, "%s/blob%u", b->tmp, b->seq++) < 0)
 		return cc_error_set(err, ENOMEM, "commit layer");
 	struct cc_packed_layer pl;
 	if (cc_layer_pack(upper, tmpblob, &pl, b->o->cancel, err) < 0)
 		return -1;
-	blob = cc_store_blob_path(b->s, pl.blob_digest);
-	if (blob == NULL || rename(tmpblob, blob) < 0)
-		return cc_error_set(err, blob ? errno : ENOMEM, "store layer blob %s", pl.blob_digest);
+	if (cc_store_blob_commit(b->s, tmpblob, pl.blob_digest, pl.blob_size, err) < 0)
+		return cc_error_prefix(err, "store layer blob");
 	char chain[72];
 	if (c->rec && c->rec->n_layers > 0) {
 		_cleanup_free_ char *text = NULL;

@@ -26,6 +26,12 @@ typedef struct archive_entry E;
 	X(void, archive_entry_set_symlink, (E * e, const char *s), (e, s))                                     \
 	X(void, archive_entry_set_uid, (E * e, la_int64_t u), (e, u))                                          \
 	X(const char *, archive_entry_hardlink, (E * e), (e))                                                  \
+	X(__LA_MODE_T, archive_entry_perm, (E * e), (e))                                                       \
+	X(dev_t, archive_entry_rdevmajor, (E * e), (e))                                                        \
+	X(dev_t, archive_entry_rdevminor, (E * e), (e))                                                        \
+	X(const char *, archive_entry_symlink, (E * e), (e))                                                   \
+	X(la_int64_t, archive_entry_uid, (E * e), (e))                                                         \
+	X(la_int64_t, archive_entry_gid, (E * e), (e))                                                         \
 	X(const char *, archive_entry_pathname, (E * e), (e))                                                  \
 	X(void, archive_entry_set_hardlink, (E * e, const char *s), (e, s))                                    \
 	X(void, archive_entry_set_pathname, (E * e, const char *s), (e, s))                                    \

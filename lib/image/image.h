@@ -124,6 +124,10 @@ int cc_chain_ids(char *const *diff_ids, size_t n, char ***ret, cc_error **err);
  * the diff ID (sha256 of the uncompressed tar) and the unpacked size.
  * Nothing is ever written outside dir. */
 int cc_layer_unpack_fd(int fd, const char *dir, char ret_diff_id[72], int64_t *ret_size, cc_error **err);
+/* system check with the layers verified: cc_store_check with a hook that
+ * compares every layer directory an image uses with what its blob unpacks
+ * to (and with ck->repair unpacks it again when it differs or is missing). */
+int cc_image_check(struct cc_store *s, struct cc_check *ck, cc_error **err);
 /* Copy the data of the entry just read from in (a reading libarchive
  * handle) to out (a writing one): ARCHIVE_EOF once all of it went, else
  * the status that stopped it (the handles hold the message).  A write that

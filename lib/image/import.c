@@ -26,15 +26,10 @@ static const char *sniff_media_type(const unsigned char *b, size_t n)
 int cc_image_stage_blob_fd(struct cc_store *s, int src, const char *what, char digest[72], int64_t *ret_size,
 			   const char **ret_mt, char **ret_tmp, cc_error **err)
 {
-	char rnd[17];
-	if (cc_random_hex(rnd, 8, err) < 0)
-		return -1;
 	_cleanup_free_ char *tmp = NULL;
-	if (asprintf(&tmp, "%s/tmp/%s-%s", cc_store_root(s), what, rnd) < 0)
-		return cc_error_set(err, ENOMEM, "%s", what);
-	_cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0)
-		return cc_error_set(err, errno, "create '%s'", tmp);
+	_cleanup_close_ int out = -1; /* its flock marks tmp in use (a stale one is swept) */
+	if (cc_store_tmp_file(s, what, &out, &tmp, err) < 0)
+		return cc_error_prefix(err, "%s", what);
 	struct cc_sha256 *h = cc_sha256_new();
 	_cleanup_free_ unsigned char *buf = malloc(256 * 1024);
 	if (h == NULL || buf == NULL) {
@@ -72,6 +67,10 @@ int cc_image_stage_blob_fd(struct cc_store *s, int src, const char *what, char d
 		int e = errno;
 		(void)unlink(tmp);
 		return cc_error_set(err, e, "%s: flush '%s'", what, tmp);
+	}
+	if (cc_store_blob_commit(s, tmp, digest, total, err) < 0) {
+		(void)unlink(tmp);
+		return cc_error_prefix(err, "%s", what);
 	}
 	*ret_size = total;
 	*ret_tmp = tmp;

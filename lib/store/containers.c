@@ -130,20 +130,30 @@ int cc_store_container_list(struct cc_store *s, struct cc_container_record ***re
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			struct cc_container_record **nv = realloc(v, cap * sizeof(*nv));
-			if (nv == NULL)
+			if (nv == NULL) {
+				rc = SQLITE_NOMEM;
 				break;
+			}
 			v = nv;
 		}
 		v[n] = row_to_container(st);
-		if (v[n])
-			n++;
+		if (v[n] == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		n++;
 	}
+	int r = 0;
+	if (rc == SQLITE_NOMEM)
+		r = cc_error_set(err, ENOMEM, "list containers");
+	else if (rc != SQLITE_DONE)
+		r = cc_store_sql_error(s, err, "list containers");
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			cc_container_record_free(v[i]);
 		free(v);
-		return cc_store_sql_error(s, err, "list containers");
+		return r;
 	}
 	*ret = v;
 	*ret_n = n;

@@ -12,14 +12,7 @@
 #include "store-internal.h"
 #include "util/util.h"
 
-/* Every blob some row still needs: manifests, configs, layer blobs, and the
- * index digests tags and repo digests were resolved through. */
-#define LIVE_BLOBS                                                                  \
-	"SELECT manifest_digest FROM images UNION SELECT config_digest FROM images " \
-	"UNION SELECT blob_digest FROM image_layers UNION SELECT digest FROM tags "   \
-	"WHERE digest IS NOT NULL UNION SELECT digest FROM repo_digests"
-
-static int64_t tree_size(int dfd, const char *name)
+int64_t cc_store_tree_size(int dfd, const char *name)
 {
 	struct stat st;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -38,13 +31,13 @@ static int64_t tree_size(int dfd, const char *name)
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			total += tree_size(dirfd(d), de->d_name);
+			total += cc_store_tree_size(dirfd(d), de->d_name);
 	closedir(d);
 	return total;
 }
 
 /* Names (hex) present as files/dirs in a store subdirectory. */
-static int list_dir(const char *path, char ***ret, cc_error **err)
+int cc_store_list_dir(const char *path, char ***ret, cc_error **err)
 {
 	_cleanup_closedir_ DIR *d = opendir(path);
 	if (d == NULL)
@@ -66,14 +59,17 @@ static int list_dir(const char *path, char ***ret, cc_error **err)
 			v = nv;
 			cap *= 2;
 		}
-		v[n++] = strdup(de->d_name);
-		v[n] = NULL;
+		if ((v[n] = strdup(de->d_name)) == NULL) {
+			cc_strvfreep(&v);
+			return cc_error_set(err, ENOMEM, "list '%s'", path);
+		}
+		v[++n] = NULL;
 	}
 	*ret = v;
 	return 0;
 }
 
-static int row_exists(struct cc_store *s, const char *sql, const char *arg, int *ret, cc_error **err)
+int cc_store_row_exists(struct cc_store *s, const char *sql, const char *arg, int *ret, cc_error **err)
 {
 	sqlite3_stmt *st = NULL;
 	if (cc_store_prepare(s, &st, sql, err) < 0)
@@ -87,55 +83,61 @@ static int row_exists(struct cc_store *s, const char *sql, const char *arg, int 
 	return 0;
 }
 
-/* Remove files in dir whose "sha256:<name>" the query (with ?1) does not find. */
-static int sweep_dir(struct cc_store *s, const char *sub, const char *sql, int *count, int64_t *bytes,
-		     cc_error **err)
+/* Move what no image uses out of sub (layers/ or blobs/sha256/) into trash:
+ * entries whose name the query (?1 = "sha256:<name>") does not find. */
+static int move_unused(struct cc_store *s, const char *sub, const char *live_sql, int tfd, int *count,
+		       int64_t *bytes, cc_error **err)
 {
 	_cleanup_free_ char *dir = NULL;
 	if (asprintf(&dir, "%s/%s", s->root, sub) < 0)
 		return cc_error_set(err, ENOMEM, "gc");
 	_cleanup_strv_ char **names = NULL;
-	if (list_dir(dir, &names, err) < 0)
+	if (cc_store_list_dir(dir, &names, err) < 0)
 		return -1;
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return cc_error_set(err, errno, "open '%s'", dir);
+	const char *tag = strchr(sub, '/') ? "blob-" : "layer-";
 	for (char **n = names; *n; n++) {
-		char digest[80];
+		char digest[300], dst[300];
 		int live = 0;
 		snprintf(digest, sizeof(digest), "sha256:%s", *n);
-		if (row_exists(s, sql, digest, &live, err) < 0)
+		if (cc_store_row_exists(s, live_sql, digest, &live, err) < 0)
 			return -1;
 		if (live)
 			continue;
-		*bytes += tree_size(dfd, *n);
-		if (cc_rm_rf_at(dfd, *n, err) < 0)
-			return cc_error_prefix(err, "remove '%s/%s'", dir, *n);
+		snprintf(dst, sizeof(dst), "%s%s", tag, *n);
+		int64_t size = cc_store_tree_size(dfd, *n);
+		if (renameat(dfd, *n, tfd, dst) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return cc_error_set(err, errno, "gc: move '%s/%s' out", dir, *n);
+		}
+		*bytes += size;
 		(*count)++;
 	}
 	return 0;
 }
 
-/* Stale temp files: partial downloads nobody holds a lock on, staging dirs
- * and atomic-write leftovers.  The exclusive store lock keeps new ones out. */
+/* Everything in tmp/ nobody holds, partial downloads included. */
 static int sweep_tmp(struct cc_store *s, int *count, int64_t *bytes, cc_error **err)
 {
 	_cleanup_free_ char *dir = NULL;
 	if (asprintf(&dir, "%s/tmp", s->root) < 0)
 		return cc_error_set(err, ENOMEM, "gc");
 	_cleanup_strv_ char **names = NULL;
-	if (list_dir(dir, &names, err) < 0)
+	if (cc_store_list_dir(dir, &names, err) < 0)
 		return -1;
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return cc_error_set(err, errno, "open '%s'", dir);
 	for (char **n = names; *n; n++) {
-		_cleanup_close_ int fd = openat(dfd, *n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
-			continue; /* a pull in progress */
-		*bytes += tree_size(dfd, *n);
+		_cleanup_close_ int fd = -1;
+		if (!cc_store_entry_stale(dfd, *n, &fd))
+			continue; /* in use */
+		*bytes += cc_store_tree_size(dfd, *n);
 		if (cc_rm_rf_at(dfd, *n, err) < 0)
-			return -1;
+			return cc_error_prefix(err, "remove '%s/%s'", dir, *n);
 		(*count)++;
 	}
 	return 0;
@@ -144,156 +146,41 @@ static int sweep_tmp(struct cc_store *s, int *count, int64_t *bytes, cc_error **
 int cc_store_gc(struct cc_store *s, bool orphans, struct cc_gc_report *ret, cc_error **err)
 {
 	struct cc_gc_report rep = { 0 };
-	/* Rows first, in one transaction; the files they pointed at go after, so
-	 * a crash in between leaves only orphan files, which the next gc takes. */
+	/* Files first (moved into a trash dir in tmp/, one rename each), rows
+	 * after, in one transaction, then the trash: a kill at any point leaves
+	 * rows of content no image uses and no file (dropped by the next gc),
+	 * and stale staging (removed by the next command), never a file in
+	 * blobs/ or layers/ without its row.  The exclusive lock keeps adders
+	 * out, so nothing becomes used meanwhile. */
+	if (orphans && sweep_tmp(s, &rep.tmp, &rep.bytes, err) < 0)
+		return -1;
+	if (cc_store_exec(s, "DELETE FROM build_cache WHERE image_id NOT IN (SELECT id FROM images)", err) < 0)
+		return -1;
+	_cleanup_free_ char *trash = NULL;
+	_cleanup_close_ int tlock = -1;
+	if (cc_store_tmp_create(s, "gc", true, &trash, &tlock, err) < 0)
+		return -1;
+	_cleanup_close_ int tfd = open(trash, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tfd < 0)
+		return cc_error_set(err, errno, "open '%s'", trash);
+	if (move_unused(s, "layers", "SELECT 1 FROM image_layers WHERE chain_id=?1", tfd, &rep.layers, &rep.bytes,
+			err) < 0 ||
+	    move_unused(s, "blobs/sha256", "WITH live(d) AS (" CC_STORE_LIVE_BLOBS ") SELECT 1 FROM live WHERE d=?1",
+			tfd, &rep.blobs, &rep.bytes, err) < 0)
+		return -1; /* rows kept: a row without its file is content no image uses */
 	if (cc_store_begin(s, err) < 0)
 		return -1;
 	if (cc_store_exec(s,
-			  "DELETE FROM build_cache WHERE image_id NOT IN (SELECT id FROM images);"
 			  "DELETE FROM layers WHERE chain_id NOT IN (SELECT chain_id FROM image_layers);"
-			  "DELETE FROM blobs WHERE digest NOT IN (" LIVE_BLOBS ");",
+			  "DELETE FROM blobs WHERE digest NOT IN (" CC_STORE_LIVE_BLOBS ");",
 			  err) < 0) {
 		cc_store_rollback(s);
 		return -1;
 	}
 	if (cc_store_commit(s, err) < 0)
 		return -1;
-	if (sweep_dir(s, "layers", "SELECT 1 FROM layers WHERE chain_id=?1", &rep.layers, &rep.bytes, err) < 0 ||
-	    sweep_dir(s, "blobs/sha256", "WITH live(d) AS (" LIVE_BLOBS ") SELECT 1 FROM blobs WHERE digest=?1 "
-		      "UNION ALL SELECT 1 FROM live WHERE d=?1", &rep.blobs, &rep.bytes, err) < 0)
-		return -1;
-	if (orphans && sweep_tmp(s, &rep.tmp, &rep.bytes, err) < 0)
-		return -1;
-	if (ret)
+	int r = cc_rm_rf(trash, err);
+	if (r == 0 && ret)
 		*ret = rep;
-	return 0;
-}
-
-static void problem(void (*report)(const char *, void *), void *data, int *count, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void problem(void (*report)(const char *, void *), void *data, int *count, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	(*count)++;
-	if (report)
-		report(buf, data);
-}
-
-static int hash_file(const char *path, char out[72], int64_t *size)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	struct cc_sha256 *h = cc_sha256_new();
-	if (h == NULL)
-		return -1;
-	char buf[65536];
-	ssize_t n;
-	*size = 0;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			cc_sha256_free(h);
-			return -1;
-		}
-		cc_sha256_update(h, buf, (size_t)n);
-		*size += n;
-	}
-	cc_sha256_final(h, out);
-	return 0;
-}
-
-int cc_store_check(struct cc_store *s, void (*report)(const char *problem, void *data), void *data,
-		   int *ret_problems, cc_error **err)
-{
-	int count = 0;
-	sqlite3_stmt *st = NULL;
-	if (cc_store_prepare(s, &st, "PRAGMA integrity_check", err) < 0)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-		if (t && strcmp(t, "ok") != 0)
-			problem(report, data, &count, "database: %s", t);
-	}
-	sqlite3_finalize(st);
-
-	/* Every blob row: the file exists and hashes to its name and size. */
-	if (cc_store_prepare(s, &st, "SELECT digest, size FROM blobs ORDER BY digest", err) < 0)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *digest = (const char *)sqlite3_column_text(st, 0);
-		int64_t want = sqlite3_column_int64(st, 1), got = 0;
-		_cleanup_free_ char *p = cc_store_blob_path(s, digest);
-		char actual[72];
-		if (p == NULL || hash_file(p, actual, &got) < 0)
-			problem(report, data, &count, "blob %s: missing or unreadable file '%s'", digest, p ? p : "");
-		else if (strcmp(actual, digest) != 0)
-			problem(report, data, &count, "blob %s: content hashes to %s (file '%s' is corrupt)", digest,
-				actual, p);
-		else if (want > 0 && got != want)
-			problem(report, data, &count, "blob %s: size %lld, database says %lld", digest,
-				(long long)got, (long long)want);
-	}
-	sqlite3_finalize(st);
-
-	/* Every referenced blob has a row. */
-	if (cc_store_prepare(s, &st, "WITH live(d) AS (" LIVE_BLOBS ") SELECT d FROM live WHERE d NOT IN (SELECT digest FROM blobs)"
-			     " AND d IN (SELECT manifest_digest FROM images UNION SELECT config_digest FROM images"
-			     " UNION SELECT blob_digest FROM image_layers)", err) < 0)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(report, data, &count, "blob %s: referenced by an image but not recorded",
-			(const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-
-	/* Every layer row has its directory; every image layer its layer row. */
-	if (cc_store_prepare(s, &st, "SELECT chain_id FROM layers", err) < 0)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *chain = (const char *)sqlite3_column_text(st, 0);
-		if (!cc_store_layer_present(s, chain))
-			problem(report, data, &count, "layer %s: directory missing", chain);
-	}
-	sqlite3_finalize(st);
-	if (cc_store_prepare(s, &st, "SELECT image_id, chain_id FROM image_layers WHERE chain_id NOT IN "
-			     "(SELECT chain_id FROM layers)", err) < 0)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(report, data, &count, "image %s: layer %s not recorded",
-			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
-
-	/* Files with no rows: harmless leftovers of a crash, reported so prune is known to help. */
-	static const struct { const char *sub, *sql, *what; } orphans[] = {
-		{ "blobs/sha256", "SELECT 1 FROM blobs WHERE digest=?1", "blob" },
-		{ "layers", "SELECT 1 FROM layers WHERE chain_id=?1", "layer" },
-	};
-	for (size_t i = 0; i < sizeof(orphans) / sizeof(orphans[0]); i++) {
-		_cleanup_free_ char *dir = NULL;
-		_cleanup_strv_ char **names = NULL;
-		if (asprintf(&dir, "%s/%s", s->root, orphans[i].sub) < 0 || list_dir(dir, &names, err) < 0)
-			return cc_error_set(err, ENOMEM, "check store");
-		for (char **n = names; *n; n++) {
-			char digest[80];
-			int live = 0;
-			snprintf(digest, sizeof(digest), "sha256:%s", *n);
-			if (row_exists(s, orphans[i].sql, digest, &live, err) < 0)
-				return -1;
-			if (!live) {
-				char msg[200];
-				snprintf(msg, sizeof(msg), "note: %s %s is on disk but not recorded ('image prune' removes it)",
-					 orphans[i].what, digest);
-				if (report)
-					report(msg, data);
-			}
-		}
-	}
-	*ret_problems = count;
-	return 0;
+	return r;
 }

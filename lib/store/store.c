@@ -52,18 +52,39 @@ static const char *const migrations[] = {
 	"ALTER TABLE containers ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;",
 };
 
+/* errno for what sqlite reports: only the codes that mean one (a full
+ * disk, memory, an I/O error with the system's own errno); the rest
+ * (SQLITE_CORRUPT, SQLITE_NOTADB, "no such table") are said in sqlite's
+ * words, never as an errno they are not. */
+static int sql_errno(struct cc_store *s, int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_FULL: return ENOSPC;
+	case SQLITE_NOMEM: return ENOMEM;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN: return sqlite3_system_errno(s->db) > 0 ? sqlite3_system_errno(s->db) : 0;
+	default: return 0;
+	}
+}
+
+/* "store database '<root>/store.db': <what>: <sqlite's reason>" */
 int cc_store_sql_error(struct cc_store *s, cc_error **err, const char *what)
 {
-	int code = sqlite3_errcode(s->db);
-	return cc_error_set(err, code == SQLITE_FULL ? ENOSPC : 0, "store database: %s: %s", what,
-			    sqlite3_errmsg(s->db));
+	int code = sqlite3_extended_errcode(s->db);
+	int e = sql_errno(s, code);
+	const char *msg = sqlite3_errmsg(s->db);
+	/* sqlite's text for an I/O error is generic; errno says the rest */
+	return cc_error_set(err, e, "store database '%s/store.db': %s%s%s", s->root, what ? what : "", what ? ": " : "",
+			    code == SQLITE_OK ? "unexpected result" : msg);
 }
 
 int cc_store_exec(struct cc_store *s, const char *sql, cc_error **err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int r = cc_error_set(err, 0, "store database: %s", msg ? msg : sqlite3_errmsg(s->db));
+		int e = sql_errno(s, sqlite3_extended_errcode(s->db));
+		int r = cc_error_set(err, e, "store database '%s/store.db': %s", s->root,
+				     msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return r;
 	}
@@ -176,10 +197,11 @@ int cc_store_open(const char *root, struct cc_store **ret_store, cc_error **err)
 	if (s == NULL)
 		return cc_error_set(err, ENOMEM, "open store");
 	s->lock_fd = -1;
+	pthread_mutex_init(&s->mu, NULL);
 	s->root = realpath(root, NULL);
 	if (s->root == NULL) {
 		int e = errno;
-		free(s);
+		cc_store_close(s);
 		return cc_error_set(err, e, "open store '%s'", root);
 	}
 	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
@@ -220,7 +242,7 @@ int cc_store_open(const char *root, struct cc_store **ret_store, cc_error **err)
 	if (rc != SQLITE_OK || cc_store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL", err) < 0 ||
 	    migrate(s, err) < 0) {
 		if (rc != SQLITE_OK)
-			cc_store_sql_error(s, err, "set WAL mode");
+			cc_store_sql_error(s, err, NULL);
 		cc_store_close(s);
 		return cc_error_prefix(err, "open store '%s'", root);
 	}
@@ -235,6 +257,12 @@ void cc_store_close(struct cc_store *s)
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	cc_closep(&s->lock_fd);
+	for (size_t i = 0; i < s->n_held; i++) {
+		free(s->held[i].path);
+		cc_closep(&s->held[i].fd);
+	}
+	free(s->held);
+	pthread_mutex_destroy(&s->mu);
 	free(s->root);
 	free(s);
 }
@@ -265,6 +293,9 @@ int cc_store_lock(struct cc_store *s, bool exclusive, cc_error **err)
 		if (errno != EINTR)
 			return cc_error_set(err, errno, "lock store '%s'", s->root);
 	}
+	/* Every command that adds or removes content comes here first: what
+	 * a killed one left in tmp/ goes now, not at the next prune. */
+	cc_store_sweep_staging(s);
 	return 0;
 }
 
@@ -274,7 +305,7 @@ void cc_store_unlock(struct cc_store *s)
 		(void)flock(s->lock_fd, LOCK_UN);
 }
 
-static const char *digest_hex(const char *digest)
+const char *cc_store_digest_hex(const char *digest)
 {
 	const char *c = strchr(digest, ':');
 	return c ? c + 1 : digest;
@@ -283,7 +314,7 @@ static const char *digest_hex(const char *digest)
 char *cc_store_blob_path(const struct cc_store *s, const char *digest)
 {
 	char *p = NULL;
-	if (asprintf(&p, "%s/blobs/sha256/%s", s->root, digest_hex(digest)) < 0)
+	if (asprintf(&p, "%s/blobs/sha256/%s", s->root, cc_store_digest_hex(digest)) < 0)
 		return NULL;
 	return p;
 }
@@ -291,7 +322,7 @@ char *cc_store_blob_path(const struct cc_store *s, const char *digest)
 char *cc_store_layer_path(const struct cc_store *s, const char *chain_id)
 {
 	char *p = NULL;
-	if (asprintf(&p, "%s/layers/%s", s->root, digest_hex(chain_id)) < 0)
+	if (asprintf(&p, "%s/layers/%s", s->root, cc_store_digest_hex(chain_id)) < 0)
 		return NULL;
 	return p;
 }
@@ -335,6 +366,42 @@ static int fsync_dir(const char *dir)
 	return r;
 }
 
+int cc_store_note_blob(struct cc_store *s, const char *digest, int64_t size, cc_error **err)
+{
+	pthread_mutex_lock(&s->mu);
+	int r = cc_store_run(s, err, "INSERT OR IGNORE INTO blobs(digest,size,media_type) VALUES(?,?,NULL)", "si",
+			     digest, size);
+	pthread_mutex_unlock(&s->mu);
+	return r < 0 ? cc_error_prefix(err, "record blob %s", digest) : 0;
+}
+
+int cc_store_note_layer(struct cc_store *s, const char *chain_id, cc_error **err)
+{
+	/* diff_id '' until an image records the layer (cc_store_record_image) */
+	pthread_mutex_lock(&s->mu);
+	int r = cc_store_run(s, err, "INSERT OR IGNORE INTO layers(chain_id,diff_id,parent,size) VALUES(?,'',NULL,0)",
+			     "s", chain_id);
+	pthread_mutex_unlock(&s->mu);
+	return r < 0 ? cc_error_prefix(err, "record layer %s", chain_id) : 0;
+}
+
+int cc_store_blob_commit(struct cc_store *s, const char *path, const char *digest, int64_t size, cc_error **err)
+{
+	if (!cc_digest_valid(digest))
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid digest '%s'", digest);
+	_cleanup_free_ char *dst = cc_store_blob_path(s, digest);
+	if (dst == NULL)
+		return cc_error_set(err, ENOMEM, "store blob %s", digest);
+	if (cc_store_note_blob(s, digest, size, err) < 0)
+		return -1;
+	if (chmod(path, 0644) < 0 || rename(path, dst) < 0)
+		return cc_error_set(err, errno, "store blob %s: rename '%s' to '%s'", digest, path, dst);
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s/blobs/sha256", s->root) >= 0)
+		(void)fsync_dir(dir); /* best effort: the image's rows are written after, and checked on read */
+	return 0;
+}
+
 int cc_store_put_blob(struct cc_store *s, const char *digest, const void *data, size_t len, cc_error **err)
 {
 	char actual[72];
@@ -346,11 +413,21 @@ int cc_store_put_blob(struct cc_store *s, const char *digest, const void *data, 
 				     actual);
 	if (cc_store_blob_present(s, digest))
 		return 0;
-	_cleanup_free_ char *p = cc_store_blob_path(s, digest);
-	if (p == NULL)
-		return cc_error_set(err, ENOMEM, "store blob");
-	if (cc_write_file_atomic(p, data, len, 0644, err) < 0)
+	/* Written in tmp/ under a lock (a kill leaves nothing in blobs/ and a
+	 * stale temp file the next command removes), then moved in. */
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+	if (cc_store_tmp_create(s, "blob", false, &tmp, &fd, err) < 0)
 		return cc_error_prefix(err, "store blob %s", digest);
+	if (cc_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		int e = errno;
+		(void)unlink(tmp);
+		return cc_error_set(err, e, "store blob %s: write '%s'", digest, tmp);
+	}
+	if (cc_store_blob_commit(s, tmp, digest, (int64_t)len, err) < 0) {
+		(void)unlink(tmp);
+		return -1;
+	}
 	return 0;
 }
 
@@ -366,7 +443,7 @@ int cc_store_read_blob(struct cc_store *s, const char *digest, size_t max, char 
 int cc_store_partial_open(struct cc_store *s, const char *digest, int *ret_fd, off_t *ret_size, cc_error **err)
 {
 	char name[96];
-	snprintf(name, sizeof(name), "%s.partial", digest_hex(digest));
+	snprintf(name, sizeof(name), "%s.partial", cc_store_digest_hex(digest));
 	_cleanup_free_ char *p = cc_store_tmp_path(s, name);
 	if (p == NULL)
 		return cc_error_set(err, ENOMEM, "open partial blob");
@@ -399,15 +476,18 @@ int cc_store_partial_open(struct cc_store *s, const char *digest, int *ret_fd, o
 int cc_store_partial_commit(struct cc_store *s, const char *digest, int fd, cc_error **err)
 {
 	char name[96];
-	snprintf(name, sizeof(name), "%s.partial", digest_hex(digest));
+	snprintf(name, sizeof(name), "%s.partial", cc_store_digest_hex(digest));
 	_cleanup_free_ char *tmp = cc_store_tmp_path(s, name);
 	_cleanup_free_ char *dst = cc_store_blob_path(s, digest);
 	if (tmp == NULL || dst == NULL)
 		return cc_error_set(err, ENOMEM, "commit blob");
-	if (fsync(fd) < 0)
+	struct stat st;
+	if (fsync(fd) < 0 || fstat(fd, &st) < 0)
 		return cc_error_set(err, errno, "fsync '%s'", tmp);
 	if (fchmod(fd, 0644) < 0)
 		return cc_error_set(err, errno, "chmod '%s'", tmp);
+	if (cc_store_note_blob(s, digest, st.st_size, err) < 0)
+		return -1;
 	if (rename(tmp, dst) < 0)
 		return cc_error_set(err, errno, "rename '%s' to '%s'", tmp, dst);
 	_cleanup_free_ char *dir = NULL;
@@ -419,7 +499,7 @@ int cc_store_partial_commit(struct cc_store *s, const char *digest, int fd, cc_e
 void cc_store_partial_discard(struct cc_store *s, const char *digest)
 {
 	char name[96];
-	snprintf(name, sizeof(name), "%s.partial", digest_hex(digest));
+	snprintf(name, sizeof(name), "%s.partial", cc_store_digest_hex(digest));
 	_cleanup_free_ char *p = cc_store_tmp_path(s, name);
 	if (p)
 		(void)unlink(p);
@@ -440,20 +520,43 @@ int cc_store_blob_commit_file(struct cc_store *s, const char *tmp, const char *d
 
 int cc_store_layer_stage(struct cc_store *s, char **ret_path, cc_error **err)
 {
-	char rnd[17], name[40];
-	if (cc_random_hex(rnd, 8, err) < 0)
-		return -1;
-	snprintf(name, sizeof(name), "stage-%s", rnd);
-	char *p = cc_store_tmp_path(s, name);
-	if (p == NULL)
-		return cc_error_set(err, ENOMEM, "stage layer");
-	if (mkdir(p, 0755) < 0) {
-		int e = errno;
-		free(p);
-		return cc_error_set(err, e, "create staging directory");
+	char *p = NULL;
+	int fd = -1;
+	if (cc_store_tmp_create(s, "stage", true, &p, &fd, err) < 0)
+		return cc_error_prefix(err, "create staging directory");
+	/* The lock lives as long as the staging: until commit, or the store
+	 * is closed (every exit path of a command, a kill included). */
+	pthread_mutex_lock(&s->mu);
+	struct cc_store_held *nh = realloc(s->held, (s->n_held + 1) * sizeof(*nh));
+	if (nh != NULL) {
+		s->held = nh;
+		s->held[s->n_held++] = (struct cc_store_held){ .path = p, .fd = fd };
 	}
-	*ret_path = p;
+	pthread_mutex_unlock(&s->mu);
+	if (nh == NULL || (*ret_path = strdup(p)) == NULL) {
+		if (nh == NULL) {
+			(void)rmdir(p);
+			free(p);
+			close(fd);
+		}
+		return cc_error_set(err, ENOMEM, "create staging directory");
+	}
 	return 0;
+}
+
+/* Drop the lock of a staging dir that is committed (or gone). */
+static void stage_release(struct cc_store *s, const char *path)
+{
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->n_held; i++) {
+		if (strcmp(s->held[i].path, path) == 0) {
+			free(s->held[i].path);
+			cc_closep(&s->held[i].fd);
+			s->held[i] = s->held[--s->n_held];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
 }
 
 int cc_store_layer_commit(struct cc_store *s, const char *staged, const char *chain_id, cc_error **err)
@@ -461,16 +564,22 @@ int cc_store_layer_commit(struct cc_store *s, const char *staged, const char *ch
 	_cleanup_free_ char *dst = cc_store_layer_path(s, chain_id);
 	if (dst == NULL)
 		return cc_error_set(err, ENOMEM, "commit layer");
+	/* Its row first: a directory in layers/ always has one. */
+	if (cc_store_note_layer(s, chain_id, err) < 0)
+		return -1;
 	if (rename(staged, dst) < 0) {
 		if (errno == EEXIST || errno == ENOTEMPTY) {
 			/* Complete already: a layer dir only ever appears by this rename. */
-			return cc_rm_rf(staged, err);
+			int r = cc_rm_rf(staged, err);
+			stage_release(s, staged);
+			return r;
 		}
 		return cc_error_set(err, errno, "rename layer '%s' to '%s'", staged, dst);
 	}
 	_cleanup_free_ char *dir = NULL;
 	if (asprintf(&dir, "%s/layers", s->root) >= 0)
 		(void)fsync_dir(dir); /* best effort, as for blobs */
+	stage_release(s, staged);
 	return 0;
 }
 
@@ -523,7 +632,8 @@ int cc_store_run(struct cc_store *s, cc_error **err, const char *sql, const char
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		if (rc == SQLITE_CONSTRAINT)
-			return cc_error_setk(err, CC_ERR_IN_USE, 0, "store database: %s", sqlite3_errmsg(s->db));
+			return cc_error_setk(err, CC_ERR_IN_USE, 0, "store database '%s/store.db': %s", s->root,
+					     sqlite3_errmsg(s->db));
 		return cc_store_sql_error(s, err, "write");
 	}
 	return 0;
@@ -542,10 +652,12 @@ int cc_store_record_image(struct cc_store *s, const struct cc_image_record *r, c
 	if (cc_store_begin(s, err) < 0)
 		return -1;
 #define RUN(...) do { if (cc_store_run(s, err, __VA_ARGS__) < 0) goto on_error; } while (0)
-	RUN("INSERT OR IGNORE INTO blobs(digest,size,media_type) VALUES(?,?,?)", "sis", r->manifest_digest,
-	    (int64_t)r->manifest_size, r->manifest_media_type);
-	RUN("INSERT OR IGNORE INTO blobs(digest,size,media_type) VALUES(?,?,?)", "sis", r->config_digest,
-	    (int64_t)r->config_size, "application/vnd.oci.image.config.v1+json");
+	/* Rows of content noted before its file was moved in get their media
+	 * types (and layers their diff ID) now. */
+#define BLOB_ROW "INSERT INTO blobs(digest,size,media_type) VALUES(?,?,?) ON CONFLICT(digest) DO UPDATE SET " \
+		 "media_type=coalesce(blobs.media_type, excluded.media_type)"
+	RUN(BLOB_ROW, "sis", r->manifest_digest, (int64_t)r->manifest_size, r->manifest_media_type);
+	RUN(BLOB_ROW, "sis", r->config_digest, (int64_t)r->config_size, "application/vnd.oci.image.config.v1+json");
 	RUN("INSERT OR REPLACE INTO images(id,manifest_digest,manifest_media_type,manifest_size,config_digest,"
 	    "config_size,created,os,arch,variant,size,added) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
 	    "sssisisssssi", r->id, r->manifest_digest, r->manifest_media_type, (int64_t)r->manifest_size,
@@ -554,10 +666,12 @@ int cc_store_record_image(struct cc_store *s, const struct cc_image_record *r, c
 	RUN("DELETE FROM image_layers WHERE image_id=?", "s", r->id);
 	for (size_t i = 0; i < r->n_layers; i++) {
 		const struct cc_layer_record *l = &r->layers[i];
-		RUN("INSERT OR IGNORE INTO blobs(digest,size,media_type) VALUES(?,?,?)", "sis", l->blob_digest,
-		    (int64_t)l->blob_size, l->media_type);
-		RUN("INSERT OR IGNORE INTO layers(chain_id,diff_id,parent,size) VALUES(?,?,?,?)", "sssi", l->chain_id,
-		    l->diff_id, i > 0 ? r->layers[i - 1].chain_id : NULL, (int64_t)l->unpacked_size);
+		RUN(BLOB_ROW, "sis", l->blob_digest, (int64_t)l->blob_size, l->media_type);
+		RUN("INSERT INTO layers(chain_id,diff_id,parent,size) VALUES(?,?,?,?) ON CONFLICT(chain_id) DO UPDATE"
+		    " SET diff_id=excluded.diff_id, parent=excluded.parent,"
+		    " size=CASE WHEN layers.diff_id='' OR layers.size=0 THEN excluded.size ELSE layers.size END",
+		    "sssi", l->chain_id, l->diff_id, i > 0 ? r->layers[i - 1].chain_id : NULL,
+		    (int64_t)l->unpacked_size);
 		RUN("INSERT INTO image_layers(image_id,idx,chain_id,blob_digest,media_type,blob_size)"
 		    " VALUES(?,?,?,?,?,?)", "sisssi", r->id, (int64_t)i, l->chain_id, l->blob_digest, l->media_type,
 		    (int64_t)l->blob_size);
@@ -573,6 +687,7 @@ int cc_store_record_image(struct cc_store *s, const struct cc_image_record *r, c
 		    r->id, at ? at + 1 : repo_digest);
 	}
 #undef RUN
+#undef BLOB_ROW
 	return cc_store_commit(s, err);
 on_error:
 	cc_store_rollback(s);
@@ -725,11 +840,19 @@ static int collect_strings(struct cc_store *s, const char *sql, const char *arg,
 		v[n++] = cc_store_col_strdup(st, 0);
 		v[n] = NULL;
 	}
-	sqlite3_finalize(st);
-	if (v == NULL || rc != SQLITE_DONE) {
+	if (v == NULL || rc == SQLITE_NOMEM) {
+		sqlite3_finalize(st);
 		cc_strvfreep(&v);
 		return cc_error_set(err, ENOMEM, "store database: list");
 	}
+	if (rc != SQLITE_DONE) {
+		/* a damaged database: say so, in sqlite's words */
+		cc_store_sql_error(s, err, "read");
+		sqlite3_finalize(st);
+		cc_strvfreep(&v);
+		return -1;
+	}
+	sqlite3_finalize(st);
 	*ret = v;
 	return 0;
 }

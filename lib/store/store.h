@@ -5,13 +5,17 @@
  *   blobs/sha256/<hex>   manifests, configs and compressed layers, byte for byte as served
  *   layers/<hex>/        one unpacked directory per layer chain ID, shared by images
  *   containers/<id>/     a container's writable layer and its own files
- *   tmp/                 partial downloads (kept for resume) and staging dirs
+ *   tmp/                 partial downloads (kept for resume) and staging, flock'd while in use
  *   lock                 flock: shared while a command adds content, exclusive for GC
  *
- * Files are written first (temp name, fsync, rename), then the rows that point
- * at them are committed in one BEGIN IMMEDIATE transaction; readers trust rows
- * only.  A crash at any point leaves at worst unreferenced files, which
- * `image prune` removes and `system check` reports.
+ * Content is written in tmp/ first (fsync), then given a row of its own
+ * (content no image uses yet), then renamed into blobs/ or layers/; the rows
+ * of the image that uses it are committed last, in one BEGIN IMMEDIATE
+ * transaction.  Readers trust image rows only.  So every file in blobs/ and
+ * layers/ has its row, and a file without one means the database lost rows
+ * (emptied, a lost WAL), which `system check` reports.  A crash leaves at
+ * worst rows of content no image uses (`image prune` drops them) and stale
+ * staging in tmp/ (the next command that adds or removes content removes it).
  */
 #ifndef CC_STORE_H
 #define CC_STORE_H
@@ -23,6 +27,7 @@
 #include "util/error.h"
 
 struct cc_store;
+struct cc_kept;
 
 #define CC_STORE_DEFAULT_ROOT "/var/lib/ccontainer"
 
@@ -39,7 +44,8 @@ const char *cc_store_root(const struct cc_store *s);
 void cc_store_checkpoint(struct cc_store *s);
 
 /* Store-wide lock: shared for adding content (pull, import, run), exclusive
- * for removing it (rmi, prune).  Released by cc_store_close or unlock. */
+ * for removing it (rmi, prune).  Released by cc_store_close or unlock.
+ * Taking it also removes stale staging (cc_store_sweep_staging). */
 int cc_store_lock(struct cc_store *s, bool exclusive, cc_error **err);
 void cc_store_unlock(struct cc_store *s);
 
@@ -65,12 +71,27 @@ void cc_store_partial_discard(struct cc_store *s, const char *digest);
  * hashing to digest) to blobs/sha256/<hex>. */
 int cc_store_blob_commit_file(struct cc_store *s, const char *tmp, const char *digest, cc_error **err);
 
-/* Layer directories.  A staging dir is made under tmp/; commit renames it to
- * layers/<hex> (the caller has written, flushed and verified it).  When
- * another process got there first, the staging dir is removed and the
- * existing one is kept (its content is the same by chain ID). */
+/* Layer directories.  A staging dir tmp/stage-<random> is made and flock'd;
+ * the store holds that lock until the dir is committed or the store is
+ * closed (so until the process dies, at the latest).  Commit (the caller
+ * has written, flushed and verified the dir) records the
+ * layer's row, then renames the dir to layers/<hex>.  When another process
+ * got there first, the staging dir is removed and the existing one is kept
+ * (its content is the same by chain ID).  A staging dir the caller removes
+ * itself (on failure) keeps its lock until the store is closed. */
 int cc_store_layer_stage(struct cc_store *s, char **ret_path, cc_error **err);
 int cc_store_layer_commit(struct cc_store *s, const char *staged, const char *chain_id, cc_error **err);
+
+/* A temp file tmp/<prefix>-<random>, created with an exclusive flock that
+ * lasts while *ret_fd is open. */
+int cc_store_tmp_file(struct cc_store *s, const char *prefix, int *ret_fd, char **ret_path, cc_error **err);
+/* Move a complete, fsynced file (in tmp/) into blobs/ as digest, its row
+ * first.  The caller has verified that digest is the file's sha256. */
+int cc_store_blob_commit(struct cc_store *s, const char *path, const char *digest, int64_t size, cc_error **err);
+/* Remove what killed commands left in tmp/ (entries whose flock is free),
+ * finishing an interrupted container removal; partial downloads stay for
+ * resume.  Best effort; cc_store_lock does it. */
+void cc_store_sweep_staging(struct cc_store *s);
 
 /* What one image is made of, as recorded by pull/import/build. */
 struct cc_layer_record {
@@ -140,10 +161,44 @@ struct cc_gc_report {
 };
 int cc_store_gc(struct cc_store *s, bool orphans, struct cc_gc_report *ret, cc_error **err);
 
-/* Consistency check: re-hash every blob, check every row has its file and
- * every file its row.  Each problem is passed to report(); returns the count. */
-int cc_store_check(struct cc_store *s, void (*report)(const char *problem, void *data), void *data,
-		   int *ret_problems, cc_error **err);
+/* Consistency check (check.c): the database's own integrity; every blob
+ * re-hashed; blobs, layers and containers compared with their rows both
+ * ways; leases against containers; stale staging.  With repair, what can be
+ * made right is (under the exclusive lock), each step leaving the store
+ * consistent, and what cannot is said. */
+enum cc_check_kind {
+	CC_CHECK_PROBLEM,    /* an inconsistency (counted in problems) */
+	CC_CHECK_NOTE,       /* harmless, e.g. stale staging the next command removes */
+	CC_CHECK_REPAIRED,   /* what --repair did about the problem reported before */
+	CC_CHECK_UNREPAIRED, /* why --repair could not, and what the user can do */
+};
+/* A layer some image uses, for the layer hook. */
+struct cc_check_layer {
+	const char *chain_id;
+	const char *diff_id;
+	char **blobs;      /* the blobs images record for it (digests), NULL-terminated */
+	bool dir_present;  /* layers/<hex> is a directory */
+	const char *running; /* a running container that uses it (its overlay has the
+			      * directory open: a repair must not pull it away), or NULL */
+};
+struct cc_check {
+	bool repair;
+	void (*report)(enum cc_check_kind kind, const char *line, void *data);
+	void *data;
+	/* Verifies one layer some image uses against its blob (and with repair
+	 * makes it again); reports through cc_check_report.  NULL: only its
+	 * directory's presence is checked (lib/image provides the hook). */
+	int (*layer)(struct cc_store *s, struct cc_check *ck, const struct cc_check_layer *l, cc_error **err);
+	int problems, repaired, unrepaired, notes; /* counted by cc_check_report */
+};
+void cc_check_report(struct cc_check *ck, enum cc_check_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int cc_store_check(struct cc_store *s, struct cc_check *ck, cc_error **err);
+/* For repairs (the exclusive lock held): a staging dir in tmp/ whose lock
+ * lasts while *ret_fd is open, and a layer directory replaced by a complete
+ * one at once (renameat2 RENAME_EXCHANGE; the old content goes after). */
+int cc_store_stage_dir(struct cc_store *s, char **ret_path, int *ret_fd, cc_error **err);
+int cc_store_layer_replace(struct cc_store *s, const char *staged, const char *chain_id, cc_error **err);
 
 /* Containers (used by run and the lifecycle verbs). */
 struct cc_container_record {
@@ -168,6 +223,11 @@ int cc_store_container_update_state(struct cc_store *s, const char *id, const ch
 /* Mark running with the container process's pid and its start time. */
 int cc_store_container_started(struct cc_store *s, const char *id, int pid, uint64_t pid_start, cc_error **err);
 int cc_store_container_delete(struct cc_store *s, const char *id, cc_error **err);
+/* Remove a container: its directory moved into tmp/ (locked), its row and
+ * leases deleted, the directory removed (with keep, as cc_rm_rf_keep).
+ * Missing directory or row is fine; a kill at any point leaves either the
+ * container whole or a stale tmp/rm-<id> that the next sweep finishes. */
+int cc_store_container_remove(struct cc_store *s, const char *id, struct cc_kept *keep, cc_error **err);
 /* Resolve a full ID, unique ID prefix or name. */
 int cc_store_container_get(struct cc_store *s, const char *ref, struct cc_container_record **ret, cc_error **err);
 int cc_store_container_list(struct cc_store *s, struct cc_container_record ***ret, size_t *ret_n, cc_error **err);

@@ -240,6 +240,97 @@ blob_files() {
     assert_contains "$output$stderr" "${layer:7:12}" "system check report names the blob"
 }
 
+@test "system check: a file deleted from a layer is found, --repair unpacks the layer again" {
+    pull_alpine
+    local dir
+    dir=$(json_get "$(timeout 30 "$CC" --root "$CC_ROOT" inspect "$ALPINE")" '[0]["Layers"][0]["Dir"]')
+    [[ -f "$dir/bin/busybox" ]] || die "no bin/busybox in '$dir'"
+    rm "$dir/bin/busybox"
+
+    run_cc 1 system check
+    assert_line_match "$output" "^layer sha256:[0-9a-f]{64}: directory '.*' differs from blob .*'bin/busybox' is missing" \
+        "system check output"
+    assert_contains "$stderr" "found 1 problem" "summary"
+
+    run_cc system check --repair
+    assert_line_match "$output" '^  repaired: layer sha256:[0-9a-f]{64}: unpacked again from blob' "repair output"
+    assert_line_match "$output" '^ok: store is consistent after 1 repair$' "repair summary"
+    run_cc system check
+    run_cc run --rm --network none "$ALPINE" /bin/busybox echo whole again
+    is "$output" "whole again" "a container of the repaired image"
+}
+
+@test "system check: a database that lost its WAL, and an emptied one, are found and repaired" {
+    pull_alpine
+    # the pull's rows are in the WAL (commands do not checkpoint on close)
+    [[ -s "$CC_ROOT/store.db-wal" ]] || die "no WAL to lose"
+    rm -f "$CC_ROOT/store.db-wal" "$CC_ROOT/store.db-shm"
+    run_cc images -q
+    is "$output" "" "images after the WAL is lost"
+    run_cc 1 system check
+    assert_line_match "$output" "^blob sha256:[0-9a-f]{64}: file '.*' has no row \(the database lost it" "a blob"
+    assert_line_match "$output" "^layer sha256:[0-9a-f]{64}: directory '.*' has no row" "the layer"
+    run_cc system check --repair
+    assert_line_match "$output" '^ok: store is consistent after [0-9]+ repairs$' "repair summary"
+    run_cc system check
+    assert_no_line_match "$output" 'has no row' "system check after the repair"
+    # what was lost comes back by a pull (the blobs kept are used)
+    pull_alpine
+    run_cc run --name keep --network none "$ALPINE" true
+    run_cc system check
+
+    # an emptied database file: images, tags and the container are gone
+    : >"$CC_ROOT/store.db"
+    rm -f "$CC_ROOT/store.db-wal" "$CC_ROOT/store.db-shm"
+    run_cc 1 system check
+    assert_line_match "$output" "^layer sha256:[0-9a-f]{64}: directory '.*' has no row" "the layer"
+    assert_line_match "$output" "^container directory '$(regex_quote "$CC_ROOT")/containers/[0-9a-f]{64}' has no row" \
+        "the container"
+    run_cc system check --repair
+    run_cc system check
+    assert_no_line_match "$output" 'has no row' "system check after the repair"
+    is "$(find "$CC_ROOT/containers" -mindepth 1 | wc -l)" 0 "container directories after the repair"
+}
+
+@test "system check: a container whose directory is gone" {
+    pull_alpine
+    run_cc run --name gone --network none "$ALPINE" true
+    run_cc ps -aq --no-trunc
+    local id=$output
+    assert_match "$id" '^[0-9a-f]{64}$' "container ID"
+    rm -rf "${CC_ROOT:?}/containers/$id"
+    run_cc 1 system check
+    assert_line_match "$output" "^container ${id:0:12} \(gone\): directory '.*' is missing" "system check output"
+    run_cc system check --repair
+    run_cc ps -aq
+    is "$output" "" "containers after the repair"
+    run_cc system check
+}
+
+@test "a damaged database: one error naming the database and sqlite's reason" {
+    pull_alpine
+    run_cc images -q
+    # the images table's page becomes garbage (after moving the WAL in)
+    python3 - "$CC_ROOT/store.db" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+page = db.execute("SELECT rootpage FROM sqlite_master WHERE name='images'").fetchone()[0]
+size = db.execute("PRAGMA page_size").fetchone()[0]
+db.close()
+with open(sys.argv[1], "r+b") as f:
+    f.seek((page - 1) * size)
+    f.write(b"\xff" * size)
+EOF
+    run_cc 125 images
+    is "${#stderr_lines[@]}" 1 "lines of stderr"
+    assert_match "$stderr" "^Error: store database '$(regex_quote "$CC_ROOT")/store.db': .*database disk image is malformed$" \
+        "the error"
+    assert_not_contains "$stderr" "Cannot allocate memory" "the error"
+    run_cc 1 system check
+    assert_line_match "$output" "^database '.*store.db': " "system check output"
+}
+
 ###############################################################################
 # import
 

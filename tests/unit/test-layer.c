@@ -1,5 +1,5 @@
 /* Unit tests for layer unpacking: whiteouts, opaque dirs, containment,
- * diff IDs, compression.  Whiteouts need root (mknod, trusted.* xattrs):
+ * diff IDs, compression; and `system check` of unpacked layers.  Whiteouts need root (mknod, trusted.* xattrs):
  * those cases skip without it. */
 #include <archive.h>
 #include <archive_entry.h>
@@ -19,6 +19,7 @@
 
 #include "image/image-internal.h"
 #include "image/image.h"
+#include "store/store.h"
 #include "util/util.h"
 
 enum kind { F, D, L, H };
@@ -347,6 +348,167 @@ static void test_cap_counts_headers(void **state)
 	free(names);
 }
 
+/* ---- system check of unpacked layers (lib/image/layer-check.c) ---- */
+
+struct lines {
+	char text[8192];
+};
+
+static void collect(enum cc_check_kind kind, const char *line, void *data)
+{
+	struct lines *l = data;
+	static const char *const k[] = { "P ", "N ", "R ", "U " };
+	size_t n = strlen(l->text);
+	snprintf(l->text + n, sizeof(l->text) - n, "%s%s\n", k[kind], line);
+}
+
+/* check (with or without repair); returns its problem count, lines in *l */
+static int layer_check(struct cc_store *s, bool repair, struct lines *l)
+{
+	struct cc_check ck = { .repair = repair, .report = collect, .data = l };
+	cc_error *e = NULL;
+	l->text[0] = '\0';
+	int rc = cc_image_check(s, &ck, &e);
+	if (rc < 0)
+		print_error("check: %s\n", e->msg);
+	assert_int_equal(rc, 0);
+	if (repair)
+		assert_int_equal(ck.unrepaired, 0);
+	return ck.problems;
+}
+
+/* A one-layer image recorded in a store under f->dir, as pull makes it. */
+static struct cc_store *layer_store(struct fixture *f, const struct ent *ents, size_t n, char layer_dir[256])
+{
+	char diff[72], blob[72], cfg_digest[72], man_digest[72];
+	cc_error *e = NULL;
+	make_tar(f->tar, ents, n, "gzip", diff);
+	char root[128];
+	snprintf(root, sizeof(root), "%s/store", f->dir);
+	struct cc_store *s = NULL;
+	assert_int_equal(cc_store_open(root, &s, &e), 0);
+	char *data = NULL;
+	size_t len = 0;
+	assert_int_equal(cc_read_file(f->tar, 1 << 20, &data, &len, &e), 0);
+	cc_sha256_digest(data, len, blob);
+	free(data);
+	assert_int_equal(cc_store_blob_commit(s, f->tar, blob, (int64_t)len, &e), 0);
+	char *stage = NULL, *bp = cc_store_blob_path(s, blob), got[72];
+	int64_t size = 0;
+	assert_int_equal(cc_store_layer_stage(s, &stage, &e), 0);
+	int fd = open(bp, O_RDONLY | O_CLOEXEC);
+	assert_int_equal(cc_layer_unpack_fd(fd, stage, got, &size, &e), 0);
+	close(fd);
+	assert_string_equal(got, diff);
+	assert_int_equal(cc_store_layer_commit(s, stage, diff, &e), 0);
+	free(stage);
+	free(bp);
+	const char *cfg = "{\"rootfs\":{}}", *man = "{\"manifest\":1}";
+	cc_sha256_digest(cfg, strlen(cfg), cfg_digest);
+	cc_sha256_digest(man, strlen(man), man_digest);
+	assert_int_equal(cc_store_put_blob(s, cfg_digest, cfg, strlen(cfg), &e), 0);
+	assert_int_equal(cc_store_put_blob(s, man_digest, man, strlen(man), &e), 0);
+	struct cc_layer_record l = { .blob_digest = blob, .media_type = (char *)CC_MT_OCI_LAYER_GZIP,
+				     .blob_size = (int64_t)len, .diff_id = diff, .chain_id = diff, .unpacked_size = size };
+	struct cc_image_record r = { .id = cfg_digest, .manifest_digest = man_digest,
+				     .manifest_size = (int64_t)strlen(man), .config_digest = cfg_digest,
+				     .config_size = (int64_t)strlen(cfg), .n_layers = 1, .layers = &l };
+	assert_int_equal(cc_store_record_image(s, &r, "localhost/t:1", NULL, NULL, &e), 0);
+	char *dir = cc_store_layer_path(s, diff);
+	snprintf(layer_dir, 256, "%s", dir);
+	free(dir);
+	return s;
+}
+
+static void put_file(const char *dir, const char *name, const char *data)
+{
+	char p[512];
+	cc_error *e = NULL;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	assert_int_equal(cc_write_file(p, data, strlen(data), 0644, &e), 0);
+}
+
+static void test_check_layer_content(void **state)
+{
+	struct fixture *f = *state;
+	/* a later entry replaces an earlier one; a hard link has its target's content */
+	const struct ent ents[] = {
+		{ D, "./etc/", NULL }, { F, "./etc/motd", "first\n" }, { L, "./etc/link", "/etc/motd" },
+		{ F, "bin/busybox", "not really busybox\n" }, { F, "./etc/motd", "hello\n" },
+		{ H, "./etc/hard", "./etc/motd" }, { F, "implied/parent/file", "x" },
+	};
+	char dir[256], p[512];
+	struct lines l;
+	struct cc_store *s = layer_store(f, ents, sizeof(ents) / sizeof(ents[0]), dir);
+	assert_int_equal(layer_check(s, false, &l), 0);
+
+	/* what issue 13 found: a file deleted from a layer went unnoticed */
+	snprintf(p, sizeof(p), "%s/bin/busybox", dir);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(layer_check(s, false, &l), 1);
+	assert_non_null(strstr(l.text, "'bin/busybox' is missing"));
+	assert_int_equal(layer_check(s, true, &l), 1);
+	assert_non_null(strstr(l.text, "R layer sha256:"));
+	assert_int_equal(layer_check(s, false, &l), 0);
+	char *data = NULL;
+	cc_error *e = NULL;
+	assert_int_equal(cc_read_file(p, 100, &data, NULL, &e), 0);
+	assert_string_equal(data, "not really busybox\n");
+	free(data);
+
+	/* same size, other bytes; a mode; an extra file; a symlink retargeted */
+	put_file(dir, "etc/motd", "hellO\n");
+	assert_int_equal(layer_check(s, false, &l), 1);
+	assert_non_null(strstr(l.text, "'etc/motd' has other content"));
+	snprintf(p, sizeof(p), "%s/etc", dir);
+	assert_int_equal(chmod(p, 0700), 0);
+	put_file(dir, "extra", "x");
+	snprintf(p, sizeof(p), "%s/etc/link", dir);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink("/elsewhere", p), 0);
+	assert_int_equal(layer_check(s, false, &l), 1);
+	assert_non_null(strstr(l.text, "(5 differences)"));
+	assert_non_null(strstr(l.text, "'etc' has mode 0700, the blob 0755"));
+	assert_int_equal(layer_check(s, true, &l), 1);
+	assert_int_equal(layer_check(s, false, &l), 0);
+
+	/* the whole directory gone: unpacked again from the blob */
+	assert_int_equal(cc_rm_rf(dir, &e), 0);
+	assert_int_equal(layer_check(s, false, &l), 1);
+	assert_non_null(strstr(l.text, "is missing"));
+	assert_int_equal(layer_check(s, true, &l), 1);
+	assert_int_equal(layer_check(s, false, &l), 0);
+	snprintf(p, sizeof(p), "%s/implied/parent/file", dir);
+	assert_int_equal(access(p, F_OK), 0);
+	cc_store_close(s);
+}
+
+static void test_check_layer_whiteouts(void **state)
+{
+	struct fixture *f = *state;
+	if (geteuid() != 0)
+		skip();
+	/* a whiteout of what the layer itself put there earlier, an opaque dir */
+	const struct ent ents[] = {
+		{ D, "etc/", NULL }, { F, "etc/motd", "m" }, { F, "etc/.wh.motd", "" }, { D, "opt/", NULL },
+		{ F, "opt/new", "n" }, { F, "opt/.wh..wh..opq", "" }, { F, "deep/dir/.wh.gone", "" },
+	};
+	char dir[256], p[512];
+	struct lines l;
+	struct cc_store *s = layer_store(f, ents, sizeof(ents) / sizeof(ents[0]), dir);
+	assert_int_equal(layer_check(s, false, &l), 0);
+	snprintf(p, sizeof(p), "%s/opt", dir);
+	assert_int_equal(removexattr(p, "trusted.overlay.opaque"), 0);
+	snprintf(p, sizeof(p), "%s/deep/dir/gone", dir);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(layer_check(s, false, &l), 1);
+	assert_non_null(strstr(l.text, "'opt' is not opaque"));
+	assert_non_null(strstr(l.text, "'deep/dir/gone' is missing"));
+	assert_int_equal(layer_check(s, true, &l), 1);
+	assert_int_equal(layer_check(s, false, &l), 0);
+	cc_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +518,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_counts_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_layer_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_layer_whiteouts, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("layer", tests, NULL, NULL);
 }

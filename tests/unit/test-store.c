@@ -1,5 +1,5 @@
 /* Unit tests for lib/store on a temporary directory: blobs, layers, images,
- * tags, resolution, gc, check, containers. */
+ * tags, resolution, gc, check (and --repair), staging, containers. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store/store.h"
 #include "util/util.h"
@@ -170,9 +171,9 @@ static void test_gc_and_check(void **state)
 	char keep[72], drop[72];
 	make_image(f->s, "keep", "docker.io/library/keep:latest", keep);
 	make_image(f->s, "drop", "docker.io/library/drop:latest", drop);
-	int problems = -1;
-	assert_int_equal(cc_store_check(f->s, NULL, NULL, &problems, &e), 0);
-	assert_int_equal(problems, 0);
+	struct cc_check ck = { 0 };
+	assert_int_equal(cc_store_check(f->s, &ck, &e), 0);
+	assert_int_equal(ck.problems, 0);
 
 	assert_int_equal(cc_store_image_delete(f->s, drop, &e), 0);
 	struct cc_gc_report rep;
@@ -188,14 +189,16 @@ static void test_gc_and_check(void **state)
 	char *p = cc_store_blob_path(f->s, r->layers[0].blob_digest);
 	assert_int_equal(cc_write_file_atomic(p, "lbyer keep", 10, 0644, &e), 0); /* same size, one byte off */
 	free(p);
-	assert_int_equal(cc_store_check(f->s, NULL, NULL, &problems, &e), 0);
-	assert_int_equal(problems, 1);
+	ck = (struct cc_check){ 0 };
+	assert_int_equal(cc_store_check(f->s, &ck, &e), 0);
+	assert_int_equal(ck.problems, 1);
 	/* a missing layer directory too */
 	char *l = cc_store_layer_path(f->s, r->layers[0].chain_id);
 	assert_int_equal(cc_rm_rf(l, &e), 0);
 	free(l);
-	assert_int_equal(cc_store_check(f->s, NULL, NULL, &problems, &e), 0);
-	assert_int_equal(problems, 2);
+	ck = (struct cc_check){ 0 };
+	assert_int_equal(cc_store_check(f->s, &ck, &e), 0);
+	assert_int_equal(ck.problems, 2);
 	cc_image_record_free(r);
 }
 
@@ -363,6 +366,293 @@ static void test_rm_rf_keep(void **state)
 	assert_int_equal(waitpid(-1, &wst, __WALL | WNOHANG), -1);
 }
 
+/* ---- system check: rows against files both ways, staging, repair ---- */
+
+struct lines {
+	char text[16384];
+};
+
+static void collect(enum cc_check_kind kind, const char *line, void *data)
+{
+	struct lines *l = data;
+	static const char *const k[] = { "P ", "N ", "R ", "U " };
+	size_t n = strlen(l->text);
+	snprintf(l->text + n, sizeof(l->text) - n, "%s%s\n", k[kind], line);
+}
+
+static struct cc_check check(struct cc_store *s, bool repair, struct lines *l)
+{
+	struct cc_check ck = { .repair = repair, .report = collect, .data = l };
+	cc_error *e = NULL;
+	l->text[0] = '\0';
+	int rc = cc_store_check(s, &ck, &e);
+	if (rc < 0)
+		print_error("check: %s\n", e->msg);
+	assert_int_equal(rc, 0);
+	return ck;
+}
+
+/* A container row (started once, exited) and its directory. */
+static void make_container(struct cc_store *s, const char *id, const char *name, const char *image)
+{
+	cc_error *e = NULL;
+	struct cc_container_record c = { .id = (char *)id, .name = (char *)name, .image_id = (char *)image,
+					 .command = (char *)"sh", .state = (char *)"created", .created = 1 };
+	assert_int_equal(cc_store_container_add(s, &c, &e), 0);
+	assert_int_equal(cc_store_container_started(s, id, 1, 1, &e), 0);
+	assert_int_equal(cc_store_container_update_state(s, id, "exited", 0, 0, false, &e), 0);
+	char *dir = cc_store_container_path(s, id), p[512];
+	snprintf(p, sizeof(p), "%s/upper", dir);
+	assert_int_equal(cc_mkdir_p(p, 0755, &e), 0);
+	snprintf(p, sizeof(p), "%s/work", dir);
+	assert_int_equal(cc_mkdir_p(p, 0700, &e), 0);
+	free(dir);
+}
+
+static bool exists_path(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+static void test_check_containers(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	char id[72];
+	struct lines l;
+	make_image(f->s, "c", "docker.io/library/c:1", id);
+	make_container(f->s, "aaaa000000000000000000000000000000000000000000000000000000000001", "one", id);
+	make_container(f->s, "aaaa000000000000000000000000000000000000000000000000000000000002", "two", id);
+	/* never started: its directory comes with its first start */
+	struct cc_container_record fresh = { .id = (char *)"aaaa000000000000000000000000000000000000000000000000000000000003",
+					     .name = (char *)"three", .image_id = id, .state = (char *)"created", .created = 2 };
+	assert_int_equal(cc_store_container_add(f->s, &fresh, &e), 0);
+	assert_int_equal(check(f->s, false, &l).problems, 0);
+
+	/* a row whose directory is gone, and a directory without its row */
+	char *dir = cc_store_container_path(f->s, "aaaa000000000000000000000000000000000000000000000000000000000001");
+	assert_int_equal(cc_rm_rf(dir, &e), 0);
+	char *orphan = cc_store_container_path(f->s, "bbbb000000000000000000000000000000000000000000000000000000000009");
+	assert_int_equal(cc_mkdir_p(orphan, 0700, &e), 0);
+	struct cc_check ck = check(f->s, false, &l);
+	assert_int_equal(ck.problems, 2);
+	assert_non_null(strstr(l.text, "P container aaaa00000000 (one): directory"));
+	assert_non_null(strstr(l.text, "has no row"));
+	ck = check(f->s, true, &l);
+	assert_int_equal(ck.problems, 2);
+	assert_int_equal(ck.repaired, 2);
+	assert_int_equal(check(f->s, false, &l).problems, 0);
+	assert_false(exists_path(orphan));
+	struct cc_container_record *got = NULL;
+	assert_int_not_equal(cc_store_container_get(f->s, "one", &got, &e), 0);
+	cc_error_clear(&e);
+	assert_int_equal(cc_store_container_get(f->s, "two", &got, &e), 0);
+	cc_container_record_free(got);
+	free(dir);
+	free(orphan);
+}
+
+/* What issue 13 found: an emptied database (or a lost WAL) looked "ok". */
+static void test_check_lost_database(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	char id[72], path[256];
+	struct lines l;
+	make_image(f->s, "lost", "docker.io/library/lost:1", id);
+	make_container(f->s, "cccc000000000000000000000000000000000000000000000000000000000001", "c", id);
+	assert_int_equal(check(f->s, false, &l).problems, 0);
+	cc_store_close(f->s);
+	const char *files[] = { "store.db", "store.db-wal", "store.db-shm" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", f->dir, files[i]);
+		(void)unlink(path);
+	}
+	assert_int_equal(cc_store_open(f->dir, &f->s, &e), 0);
+	struct cc_check ck = check(f->s, false, &l);
+	assert_int_equal(ck.problems, 5); /* config, manifest and layer blobs, the layer, the container */
+	assert_non_null(strstr(l.text, "the database lost it"));
+	/* repair: blobs whose content is their name are recorded again (as
+	 * content no image uses), the rest goes; then all is consistent */
+	ck = check(f->s, true, &l);
+	assert_int_equal(ck.repaired, 5);
+	assert_int_equal(ck.unrepaired, 0);
+	assert_int_equal(check(f->s, false, &l).problems, 0);
+	assert_true(cc_store_blob_present(f->s, id));
+	struct cc_gc_report rep;
+	assert_int_equal(cc_store_gc(f->s, true, &rep, &e), 0);
+	assert_int_equal(rep.blobs, 3);
+	assert_false(cc_store_blob_present(f->s, id));
+	assert_int_equal(check(f->s, false, &l).problems, 0);
+}
+
+/* Staging held by a live process is left alone; a dead one's is a note,
+ * and the next command that takes the store lock removes it. */
+static void test_stale_staging(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	struct lines l;
+	char *mine = NULL;
+	assert_int_equal(cc_store_layer_stage(f->s, &mine, &e), 0);
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* as a pull killed mid-layer: staging made, never committed */
+		struct cc_store *s = NULL;
+		char *stage = NULL, p[512];
+		cc_error *ce = NULL;
+		if (cc_store_open(f->dir, &s, &ce) < 0 || cc_store_layer_stage(s, &stage, &ce) < 0)
+			_exit(1);
+		snprintf(p, sizeof(p), "%s/file", stage);
+		if (cc_write_file(p, "x", 1, 0644, &ce) < 0 || write(pfd[1], stage, strlen(stage)) < 0)
+			_exit(1);
+		_exit(0); /* no close, no cleanup: the kernel drops the lock */
+	}
+	close(pfd[1]);
+	char dead[512] = "";
+	assert_true(read(pfd[0], dead, sizeof(dead) - 1) > 0);
+	close(pfd[0]);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_true(exists_path(dead));
+	/* a partial download (kept for resume) */
+	char d[72];
+	int fd = -1;
+	off_t have = 0;
+	cc_sha256_digest("resume me", 9, d);
+	assert_int_equal(cc_store_partial_open(f->s, d, &fd, &have, &e), 0);
+	assert_int_equal(write(fd, "res", 3), 3);
+	close(fd);
+
+	struct cc_check ck = check(f->s, false, &l);
+	assert_int_equal(ck.problems, 0);
+	assert_int_equal(ck.notes, 2);
+	assert_non_null(strstr(l.text, "N stale staging"));
+	assert_non_null(strstr(l.text, "N partial download"));
+	assert_null(strstr(l.text, mine)); /* ours is in use */
+
+	assert_int_equal(cc_store_lock(f->s, false, &e), 0);
+	cc_store_unlock(f->s);
+	assert_false(exists_path(dead));
+	assert_true(exists_path(mine));
+	ck = check(f->s, false, &l);
+	assert_int_equal(ck.notes, 1); /* the partial stays until prune */
+	struct cc_gc_report rep;
+	assert_int_equal(cc_store_gc(f->s, true, &rep, &e), 0);
+	assert_int_equal(rep.tmp, 1);
+	assert_true(exists_path(mine));
+	free(mine);
+}
+
+/* A removal killed after it moved the directory into tmp/: the row still
+ * there is no problem, and the next sweep finishes the removal. */
+static void test_interrupted_removal(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	char id[72], trash[512];
+	struct lines l;
+	const char *cid = "dddd000000000000000000000000000000000000000000000000000000000001";
+	make_image(f->s, "rm", "docker.io/library/rm:1", id);
+	make_container(f->s, cid, "going", id);
+	char *dir = cc_store_container_path(f->s, cid);
+	snprintf(trash, sizeof(trash), "%s/tmp/rm-%s", f->dir, cid);
+	assert_int_equal(rename(dir, trash), 0);
+	struct cc_check ck = check(f->s, false, &l);
+	assert_int_equal(ck.problems, 0);
+	assert_non_null(strstr(l.text, "N container dddd00000000 (going): its removal was interrupted"));
+	cc_store_sweep_staging(f->s);
+	assert_false(exists_path(trash));
+	struct cc_container_record *got = NULL;
+	assert_int_not_equal(cc_store_container_get(f->s, "going", &got, &e), 0);
+	cc_error_clear(&e);
+	/* and the API itself: directory and row gone, nothing left in tmp/ */
+	make_container(f->s, cid, "again", id);
+	assert_int_equal(cc_store_container_remove(f->s, cid, NULL, &e), 0);
+	assert_false(exists_path(dir));
+	assert_false(exists_path(trash));
+	assert_int_not_equal(cc_store_container_get(f->s, "again", &got, &e), 0);
+	cc_error_clear(&e);
+	assert_int_equal(check(f->s, false, &l).problems, 0);
+	free(dir);
+}
+
+/* Rows before files: a layer committed by a pull that never recorded its
+ * image has its row (content no image uses); gc drops both. */
+static void test_rows_before_files(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	struct lines l;
+	char *stage = NULL, chain[72];
+	cc_sha256_digest("unrecorded", 10, chain);
+	assert_int_equal(cc_store_layer_stage(f->s, &stage, &e), 0);
+	assert_int_equal(cc_store_layer_commit(f->s, stage, chain, &e), 0);
+	free(stage);
+	char d[72];
+	put(f->s, "a blob no image uses", d);
+	struct cc_check ck = check(f->s, false, &l);
+	assert_int_equal(ck.problems, 0);
+	assert_non_null(strstr(l.text, "is used by no image"));
+	struct cc_gc_report rep;
+	assert_int_equal(cc_store_gc(f->s, false, &rep, &e), 0);
+	assert_int_equal(rep.layers, 1);
+	assert_int_equal(rep.blobs, 1);
+	assert_false(cc_store_layer_present(f->s, chain));
+	ck = check(f->s, false, &l);
+	assert_int_equal(ck.problems + ck.notes, 0);
+	/* a file in blobs/ or layers/ without its row is a problem */
+	char *lp = cc_store_layer_path(f->s, chain);
+	assert_int_equal(mkdir(lp, 0755), 0);
+	free(lp);
+	assert_int_equal(check(f->s, false, &l).problems, 1);
+}
+
+/* What issue 13 found: a damaged database said "Cannot allocate memory". */
+static void test_damaged_database_error(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	char id[72], path[256];
+	make_image(f->s, "dmg", "docker.io/library/dmg:1", id);
+	cc_store_close(f->s);
+	f->s = NULL;
+	snprintf(path, sizeof(path), "%s/store.db", f->dir);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage FROM sqlite_master WHERE name='images'", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int page = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* the whole page: sqlite does not check every cell pointer of a page
+	 * it reads, so a few bytes may go unnoticed */
+	char junk[4096];
+	memset(junk, 0xff, sizeof(junk));
+	assert_int_equal(pwrite(fd, junk, sizeof(junk), (off_t)(page - 1) * 4096), (ssize_t)sizeof(junk));
+	close(fd);
+	assert_int_equal(cc_store_open(f->dir, &f->s, &e), 0);
+	char **ids = NULL;
+	assert_int_not_equal(cc_store_image_list(f->s, &ids, &e), 0);
+	assert_int_not_equal(e->errnum, ENOMEM);
+	assert_non_null(strstr(e->msg, "store.db"));
+	assert_non_null(strstr(e->msg, "malformed"));
+	cc_error_clear(&e);
+	struct lines l;
+	struct cc_check ck = check(f->s, true, &l);
+	assert_true(ck.problems > 0);
+	assert_true(ck.unrepaired > 0);
+	assert_non_null(strstr(l.text, "restore it from a backup"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +664,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_containers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_containers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_lost_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_staging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_removal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rows_before_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_database_error, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
