@@ -19,6 +19,7 @@
 
 #include "build/build.h"
 #include "cmd.h"
+#include "net.h"
 
 #define MAX_TAGS 64
 #define MAX_ARGS 256
@@ -107,6 +108,22 @@ static int pull_cb(struct cc_store *s, const char *ref, const char *platform, ch
 	return 0;
 }
 
+static int net_attach(pid_t pid, const char *id, const char *hosts_file, const char *hostname, void *data,
+		      cc_error **err)
+{
+	return cmd_net_build_attach(data, id, pid, hosts_file, hostname, err);
+}
+
+static void net_detach(const char *id, void *data)
+{
+	cc_error *e = NULL;
+	if (cmd_net_build_detach(data, id, &e) < 0) {
+		/* the next sweep (cc_net_gc) retries once this process is gone */
+		fprintf(stderr, "Warning: release the RUN step's network: %s\n", e->msg);
+		cc_error_free(e);
+	}
+}
+
 static int usage(void)
 {
 	printf("Usage: ccontainer build [OPTIONS] CONTEXT\n\n"
@@ -119,15 +136,18 @@ static int usage(void)
 	       "      --target STAGE      build up to this stage\n"
 	       "      --no-cache          do not reuse cached steps\n"
 	       "      --tls-verify=false  pull base images without TLS verification\n"
+	       "      --network MODE      RUN steps' network: bridge (default: an address of\n"
+	       "                          their own, as docker), host or none\n"
 	       "  -q, --quiet             print only the image ID\n"
-	       "\nRUN steps use the host's network.  A failed RUN makes build exit with its\n"
-	       "status (as podman does); other errors exit 125.\n");
+	       "\nRUN steps are isolated as `run` is (capabilities, seccomp, devices, masks,\n"
+	       "a cgroup of their own).  A failed RUN makes build exit with its status (as\n"
+	       "podman does); other errors exit 125.\n");
 	return 0;
 }
 
 int cmd_build(int argc, char **argv)
 {
-	enum { O_ARG = 1000, O_TARGET, O_NOCACHE, O_TLS, O_HELP, O_PULL, O_LAYERS, O_FORMAT };
+	enum { O_ARG = 1000, O_TARGET, O_NOCACHE, O_TLS, O_HELP, O_PULL, O_LAYERS, O_FORMAT, O_NETWORK };
 	static const struct option opts[] = {
 		{ "tag", required_argument, NULL, 't' },
 		{ "file", required_argument, NULL, 'f' },
@@ -137,13 +157,14 @@ int cmd_build(int argc, char **argv)
 		{ "tls-verify", optional_argument, NULL, O_TLS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "layers", optional_argument, NULL, O_LAYERS },
+		{ "network", required_argument, NULL, O_NETWORK },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *tags[MAX_TAGS + 1] = { NULL }, *args[MAX_ARGS + 1] = { NULL };
 	size_t n_tags = 0, n_args = 0;
 	struct build_ui ui = { 0 };
-	struct cc_build_options o = { .tls_verify = true, .output_fd = -1 };
+	struct cc_build_options o = { .tls_verify = true, .output_fd = -1, .network = CC_NET_BRIDGE };
 	int c;
 	while ((c = getopt_long(argc, argv, "+:t:f:q", opts, NULL)) != -1) {
 		switch (c) {
@@ -164,6 +185,17 @@ int cmd_build(int argc, char **argv)
 		case O_NOCACHE: o.no_cache = true; break;
 		case O_TLS: o.tls_verify = cmd_parse_bool(optarg, true); break;
 		case O_LAYERS: break; /* podman's --layers: caching is always on */
+		case O_NETWORK:
+			if (strcmp(optarg, "bridge") == 0 || strcmp(optarg, "default") == 0)
+				o.network = CC_NET_BRIDGE;
+			else if (strcmp(optarg, "host") == 0)
+				o.network = CC_NET_HOST;
+			else if (strcmp(optarg, "none") == 0)
+				o.network = CC_NET_NONE;
+			else
+				return cmd_failf(EXIT_CC_ERROR, "invalid --network '%s': expected bridge, host or none",
+						 optarg);
+			break;
 		case 'q': ui.quiet = true; break;
 		case O_HELP: return usage();
 		default: return cmd_bad_flag(c, argv);
@@ -182,6 +214,9 @@ int cmd_build(int argc, char **argv)
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
+	o.net_attach = net_attach;
+	o.net_detach = net_detach;
+	o.net_data = s;
 	/* -q: RUN output kept aside, shown only if the build fails */
 	_cleanup_close_ int logfd = -1;
 	if (ui.quiet) {

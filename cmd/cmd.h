@@ -34,8 +34,11 @@ char *cmd_container_rundir(const char *id);
 
 /* Open the store at --root / CCONTAINER_ROOT / the default; prints on error. */
 struct cc_store *cmd_open_store(void);
-/* Print "Error: msg" and free the error; returns code. */
-int cmd_fail(cc_error *e, int code);
+/* Print "Error: msg", free the error and clear the variable (a loop over
+ * arguments reuses it: a freed error left there would be taken for a fresh
+ * one by the next call that fails, then freed again); returns code. */
+int cmd_fail_take(cc_error **e, int code);
+#define cmd_fail(e, code) cmd_fail_take(&(e), (code))
 int cmd_failf(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Report an unknown flag or a missing argument as getopt returned it. */
 int cmd_bad_flag(int c, char **argv);

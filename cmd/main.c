@@ -92,10 +92,10 @@ struct cc_store *cmd_open_store(void)
 	return s;
 }
 
-int cmd_fail(cc_error *e, int code)
+int cmd_fail_take(cc_error **e, int code)
 {
-	fprintf(stderr, "Error: %s\n", e && e->msg ? e->msg : "unknown error");
-	cc_error_free(e);
+	fprintf(stderr, "Error: %s\n", *e != NULL && (*e)->msg ? (*e)->msg : "unknown error");
+	cc_error_clear(e);
 	return code;
 }
 

@@ -75,9 +75,15 @@ static bool pid_running(int pid, uint64_t start)
  * the lock held) until cmd_container_finish released them.  Alive: its
  * owner holds the lock, or it still runs (a detached container whose
  * monitor died; `ps` and `rm` finish those, and release them then). */
+#define BUILD_LEASE_PREFIX "build-"
+
 static bool container_alive(const char *id, void *data)
 {
 	struct cc_store *s = data;
+	int bpid;
+	unsigned long long bstart;
+	if (sscanf(id, BUILD_LEASE_PREFIX "%d-%llu-", &bpid, &bstart) == 2)
+		return pid_running(bpid, (uint64_t)bstart); /* a build's RUN step */
 	struct cc_container_record *c = NULL;
 	cc_error *e = NULL;
 	if (cc_store_container_get(s, id, &c, &e) < 0) {
@@ -313,6 +319,42 @@ int cmd_net_release(struct cc_store *s, const char *id, json_t *cfg, cc_error **
 			return -1;
 	}
 	return cc_store_lease_release(s, id, err);
+}
+
+/* The lease name of a build's RUN step: see container_alive. */
+static char *build_lease_id(const char *id)
+{
+	char *out = NULL;
+	pid_t self = getpid();
+	if (asprintf(&out, BUILD_LEASE_PREFIX "%d-%llu-%.12s", (int)self,
+		     (unsigned long long)cc_pid_start_time(self), id) < 0)
+		return NULL;
+	return out;
+}
+
+int cmd_net_build_attach(struct cc_store *s, const char *id, pid_t pid, const char *hosts_path, const char *hostname,
+			 cc_error **err)
+{
+	_cleanup_free_ char *lease = build_lease_id(id);
+	if (lease == NULL)
+		return cc_error_set(err, ENOMEM, "attach the RUN step to the bridge");
+	struct cmd_net n = { 0 };
+	if (cc_net_config_load(CC_NET_CONFIG_PATH, &n.cfg, err) < 0)
+		return cc_error_prefix(err, "RUN on the bridge network");
+	n.mode = CC_NET_BRIDGE;
+	owner_tag(s, n.owner);
+	int r = cmd_net_on_created(&n, s, lease, pid, hosts_path, hostname, NULL, err);
+	cmd_net_teardown(&n);
+	return r;
+}
+
+int cmd_net_build_detach(struct cc_store *s, const char *id, cc_error **err)
+{
+	_cleanup_free_ char *lease = build_lease_id(id);
+	if (lease == NULL)
+		return cc_error_set(err, ENOMEM, "detach the RUN step from the bridge");
+	/* no port rules to remove; the veth goes with the step's namespace */
+	return cc_store_lease_release(s, lease, err);
 }
 
 void cmd_net_teardown(struct cmd_net *n)

@@ -77,6 +77,14 @@ void cmd_net_teardown(struct cmd_net *n);
  * Idempotent; cmd_container_finish calls it on every way a container ends. */
 int cmd_net_release(struct cc_store *s, const char *id, json_t *cfg, cc_error **err);
 
+/* Bridge networking for a build's RUN step (id: the step's own).  Its
+ * lease is named after the building process ("build-PID-START-ID"), which
+ * holds it while that process lives: cc_net_gc releases it once the
+ * process is gone.  attach also writes hosts_path with the address. */
+int cmd_net_build_attach(struct cc_store *s, const char *id, pid_t pid, const char *hosts_path, const char *hostname,
+			 cc_error **err);
+int cmd_net_build_detach(struct cc_store *s, const char *id, cc_error **err);
+
 /* Remove nftables rules and leases of this store's containers whose row is
  * gone or which are not running (a SIGKILLed ccontainer leaves both behind;
  * the veth dies with the namespace).  Idempotent; for rm/ps and each start. */

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runtime/runtime.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -246,6 +247,18 @@ struct cc_build_options {
 	bool no_cache;
 	bool tls_verify;            /* for pulls of FROM images */
 	int output_fd;              /* RUN stdout/stderr go here; -1: inherited */
+	/* RUN steps' network (--network): CC_NET_BRIDGE (docker's default: an
+	 * address of its own on the bridge, through net_attach), CC_NET_HOST,
+	 * or CC_NET_NONE (only lo). */
+	enum cc_net_mode network;
+	/* Bridge networking for a RUN step, the caller's business (leases
+	 * live with containers): net_attach wires up the step's process pid
+	 * under the name id and writes the hosts file with its address;
+	 * net_detach releases it after the step, also when it failed. */
+	int (*net_attach)(pid_t pid, const char *id, const char *hosts_file, const char *hostname, void *data,
+			  cc_error **err);
+	void (*net_detach)(const char *id, void *data);
+	void *net_data;
 	/* Pull an image the store lacks (progress is the caller's business);
 	 * NULL: cc_image_pull() quietly. */
 	int (*pull)(struct cc_store *s, const char *ref, const char *platform, char **ret_id, void *data,

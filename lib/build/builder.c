@@ -38,6 +38,7 @@
 
 #include "build-internal.h"
 #include "image/image.h"
+#include "runtime/net.h"
 #include "runtime/runtime.h"
 
 #define MAX_MOUNTS 8
@@ -278,18 +279,23 @@ static int write_run_files(struct builder *b, cc_error **err)
 		return -1;
 	snprintf(b->hostname, sizeof(b->hostname), "%s", id);
 	_cleanup_free_ char *hosts = NULL, *resolv = NULL, *hn = NULL;
-	size_t hl = 0, rl = 0;
+	size_t hl = 0;
 	cc_error *e = NULL;
-	if (cc_read_file("/etc/hosts", 1 << 20, &hosts, &hl, &e) < 0) {
+	bool host_net = b->o->network == CC_NET_HOST;
+	/* the host's /etc/hosts with the host's network; else ours (a bridge
+	 * step's gets its address when net_attach writes it) */
+	if (!host_net || cc_read_file("/etc/hosts", 1 << 20, &hosts, &hl, &e) < 0) {
 		cc_error_clear(&e);
-		hosts = strdup("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+		free(hosts);
+		if (asprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
+			     b->hostname) < 0)
+			hosts = NULL;
 		hl = hosts ? strlen(hosts) : 0;
 	}
-	if (cc_read_file("/etc/resolv.conf", 1 << 20, &resolv, &rl, &e) < 0) {
-		cc_error_clear(&e);
-		resolv = strdup("");
-		rl = 0;
-	}
+	/* docker's rules: the host's resolvers, without loopback ones unless
+	 * the step shares the host's network */
+	resolv = cc_net_container_resolv(host_net, NULL, 0);
+	size_t rl = resolv ? strlen(resolv) : 0;
 	if (hosts == NULL || resolv == NULL || asprintf(&hn, "%s\n", b->hostname) < 0 ||
 	    asprintf(&b->hostname_file, "%s/hostname", b->tmp) < 0 || asprintf(&b->hosts_file, "%s/hosts", b->tmp) < 0 ||
 	    asprintf(&b->resolv_file, "%s/resolv.conf", b->tmp) < 0)
@@ -298,6 +304,25 @@ static int write_run_files(struct builder *b, cc_error **err)
 	if (cc_write_file(b->hostname_file, hn, strlen(hn), 0644, err) < 0 ||
 	    cc_write_file(b->hosts_file, hosts, hl, 0644, err) < 0 || cc_write_file(b->resolv_file, resolv, rl, 0644, err) < 0)
 		return -1;
+	return 0;
+}
+
+struct run_net {
+	struct builder *b;
+	const char *id;
+	bool attached;
+};
+
+/* The runtime's on_created hook of a bridge RUN step. */
+static int run_net_attach(pid_t pid, void *data, cc_error **err)
+{
+	struct run_net *n = data;
+	const struct cc_build_options *o = n->b->o;
+	if (o->net_attach == NULL)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "RUN on the bridge network: no way to attach it");
+	if (o->net_attach(pid, n->id, n->b->hosts_file, n->b->hostname, o->net_data, err) < 0)
+		return -1;
+	n->attached = true;
 	return 0;
 }
 
@@ -344,6 +369,16 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 	}
 	const char *wd = json_string_value(json_object_get(cfg, "WorkingDir"));
 	const char *user = json_string_value(json_object_get(cfg, "User"));
+	/* The same isolation as `run` (docker's capabilities, seccomp profile,
+	 * masks), and a cgroup of the step's own: its device allowlist keeps
+	 * the step off the host's devices (without one there is no MKNOD). */
+	char id[65];
+	if (cc_random_hex(id, 32, err) < 0)
+		return -1;
+	_cleanup_free_ char *seccomp_cache = NULL;
+	if (asprintf(&seccomp_cache, "%s/cache/seccomp", cc_store_root(b->s)) < 0)
+		return cc_error_set(err, ENOMEM, "run");
+	struct run_net net = { .b = b, .id = id };
 	struct cc_run_spec spec = {
 		.lower_dirs = lowers,
 		.n_lower = n_lowers,
@@ -360,7 +395,11 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 		.resolv_file = b->resolv_file,
 		.binds = st->script ? &bind : NULL,
 		.n_binds = st->script ? 1 : 0,
-		.net = CC_NET_HOST,
+		.net = b->o->network,
+		.container_id = id,
+		.seccomp_cache_dir = seccomp_cache,
+		.on_created = b->o->network == CC_NET_BRIDGE ? run_net_attach : NULL,
+		.hook_data = &net,
 	};
 	emit(b, CC_BUILD_EV_RUN_START, step, n_steps, st->display, NULL);
 	int saved[2] = { -1, -1 };
@@ -382,6 +421,8 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 	int status = 0;
 	cc_error *re = NULL;
 	int r = cc_runtime_run(&spec, &status, &re);
+	if (net.attached && b->o->net_detach != NULL)
+		b->o->net_detach(id, b->o->net_data);
 	if (saved[0] >= 0) {
 		(void)dup2(saved[0], STDOUT_FILENO);
 		(void)dup2(saved[1], STDERR_FILENO);

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,55 @@ static char *join(const char *a, const char *b)
 static bool ignored(const struct cc_ignore *ign, const char *ctxrel)
 {
 	return ign && ctxrel && *ctxrel && strcmp(ctxrel, ".") != 0 && cc_ignore_matches(ign, ctxrel);
+}
+
+/* The path of an open fd relative to the root fd's directory ("." for the
+ * root itself); NULL when it is not below it (or no memory). */
+static char *rel_to_root(int rootfd, int fd)
+{
+	char link[64], root[PATH_MAX], path[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", rootfd);
+	ssize_t rl = readlink(link, root, sizeof(root) - 1);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t pl = readlink(link, path, sizeof(path) - 1);
+	if (rl <= 0 || pl <= 0 || rl >= (ssize_t)sizeof(root) - 1 || pl >= (ssize_t)sizeof(path) - 1)
+		return NULL;
+	root[rl] = path[pl] = '\0';
+	if (strcmp(root, "/") == 0)
+		rl = 0;
+	if (strncmp(path, root, (size_t)rl) != 0)
+		return NULL;
+	if (path[rl] == '\0')
+		return strdup(".");
+	return path[rl] == '/' ? strdup(path + rl + 1) : NULL;
+}
+
+/* Open a source in the root.  A symlink in the context is followed (docker
+ * does, at the top level), but .dockerignore judges where it leads, by the
+ * path the target really has: an ignored file is never read, through any
+ * name.  *ret_rel is that path, the one ignore rules apply to below it. */
+static int open_source(int rootfd, const struct cc_ignore *ign, const char *src, int *ret_fd, char **ret_rel,
+		       cc_error **err)
+{
+	_cleanup_close_ int fd = cc_open_in_root(rootfd, src, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return fd == -ENOENT ? cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "'%s': no such file or directory", src)
+				     : in_root_error(err, fd, "open", src);
+	_cleanup_free_ char *rel = ign ? rel_to_root(rootfd, fd) : strdup(src);
+	if (rel == NULL)
+		return cc_error_set(err, ign ? EXDEV : ENOMEM, "'%s': where it leads is not in the build context", src);
+	if (ignored(ign, rel)) {
+		struct stat st;
+		bool dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+		if (!(dir && cc_ignore_has_exceptions(ign)))
+			return cc_error_setk(err, CC_ERR_NOT_FOUND, 0,
+					     "'%s': no such file or directory in the build context (excluded by .dockerignore%s%s)",
+					     src, strcmp(rel, src) != 0 ? ": it leads to " : "",
+					     strcmp(rel, src) != 0 ? rel : "");
+	}
+	*ret_fd = steal_fd(&fd);
+	*ret_rel = steal_ptr(&rel);
+	return 0;
 }
 
 /* ---- expansion ----------------------------------------------------------- */
@@ -315,19 +365,18 @@ int cc_copy_digest(int rootfd, const struct cc_ignore *ign, char *const *sources
 	if (hs.h == NULL || hs.buf == NULL)
 		r = cc_error_set(err, ENOMEM, "hash sources");
 	for (char *const *s = sources; r == 0 && *s; s++) {
-		_cleanup_close_ int fd = cc_open_in_root(rootfd, *s, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+		_cleanup_close_ int fd = -1;
+		_cleanup_free_ char *rel = NULL;
 		struct stat st;
-		if (fd < 0) {
-			r = in_root_error(err, fd, "open", *s);
+		if ((r = open_source(rootfd, ign, *s, &fd, &rel, err)) < 0)
 			break;
-		}
 		if (fstat(fd, &st) < 0) {
 			r = cc_error_set(err, errno, "stat '%s'", *s);
 			break;
 		}
 		hash_str(&hs, "source");
 		hash_str(&hs, *s);
-		r = hash_entry(&hs, fd, -1, NULL, &st, ".", strcmp(*s, ".") == 0 ? "" : *s);
+		r = hash_entry(&hs, fd, -1, NULL, &st, ".", strcmp(rel, ".") == 0 ? "" : rel);
 	}
 	free(hs.buf);
 	if (r < 0) {
@@ -928,10 +977,10 @@ int cc_copy_run(int srcfd, const struct cc_ignore *ign, char *const *sources, co
 	for (char *const *s = sources; s && *s; s++) {
 		if (cancelled(&cp))
 			return cc_error_set(err, EINTR, "interrupted");
-		_cleanup_close_ int in = cc_open_in_root(srcfd, *s, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-		if (in < 0)
-			return in == -ENOENT ? cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "'%s': no such file or directory", *s)
-					     : in_root_error(err, in, "open", *s);
+		_cleanup_close_ int in = -1;
+		_cleanup_free_ char *rel = NULL;
+		if (open_source(srcfd, ign, *s, &in, &rel, err) < 0)
+			return -1;
 		struct stat st;
 		if (fstat(in, &st) < 0)
 			return cc_error_set(err, errno, "stat '%s'", *s);
@@ -939,7 +988,7 @@ int cc_copy_run(int srcfd, const struct cc_ignore *ign, char *const *sources, co
 			_cleanup_close_ int out = -1;
 			if (ensure_dir(&cp, dest, &out) < 0)
 				return -1;
-			if (copy_contents(&cp, in, ign ? *s : NULL, out, dest) < 0)
+			if (copy_contents(&cp, in, ign ? rel : NULL, out, dest) < 0)
 				return -1;
 			continue;
 		}

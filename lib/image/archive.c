@@ -539,8 +539,9 @@ static int load_layer(struct load_ctx *c, const char *path, const char *want_dig
 		return cc_error_setk(c->err, CC_ERR_INVALID, -fd, "archive: layer '%s' missing", path);
 	const char *mt = CC_MT_OCI_LAYER;
 	_cleanup_free_ char *tmpblob = NULL, *stage = NULL;
-	_cleanup_close_ int bfd = -1;
-	if (cc_image_stage_blob_fd(c->s, fd, "load", ret->blob_digest, &ret->blob_size, &mt, &tmpblob, c->err) < 0)
+	_cleanup_close_ int bfd = -1, tmplock = -1;
+	if (cc_image_stage_blob_fd(c->s, fd, "load", ret->blob_digest, &ret->blob_size, &mt, &tmpblob, &tmplock,
+				   c->err) < 0)
 		return -1;
 	int r = 0;
 	if (want_digest && strcmp(want_digest, ret->blob_digest) != 0)
@@ -560,7 +561,7 @@ static int load_layer(struct load_ctx *c, const char *path, const char *want_dig
 			r = cc_error_setk(c->err, CC_ERR_VERIFY, 0, "archive: layer '%s' has diff ID %s, the config says %s",
 					  path, diff, diff_id);
 	}
-	if (r == 0 && cc_store_blob_commit_file(c->s, tmpblob, ret->blob_digest, c->err) < 0)
+	if (r == 0 && cc_store_blob_commit(c->s, tmpblob, ret->blob_digest, ret->blob_size, c->err) < 0)
 		r = -1;
 	if (r == 0) {
 		free(tmpblob);

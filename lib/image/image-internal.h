@@ -13,11 +13,12 @@
  * it climbs out of the root with "..". */
 int cc_layer_clean_path(const char *name, char *out, size_t outlen);
 /* Copy src into tmp/<what>-<random> while hashing, fsynced: *ret_tmp is its
- * path, for cc_store_blob_commit_file (or unlink).  *ret_mt is sniffed from
+ * path, for cc_store_blob_commit (or unlink), and *ret_lock the fd whose
+ * flock marks it in use (close it after either).  *ret_mt is sniffed from
  * the first bytes: gzip, zstd or plain tar. */
 struct cc_store;
 int cc_image_stage_blob_fd(struct cc_store *s, int src, const char *what, char digest[72], int64_t *ret_size,
-			   const char **ret_mt, char **ret_tmp, cc_error **err);
+			   const char **ret_mt, char **ret_tmp, int *ret_lock, cc_error **err);
 
 /* ---- limits on unpacking (limits.c) ---- */
 

@@ -24,7 +24,7 @@ static const char *sniff_media_type(const unsigned char *b, size_t n)
 }
 
 int cc_image_stage_blob_fd(struct cc_store *s, int src, const char *what, char digest[72], int64_t *ret_size,
-			   const char **ret_mt, char **ret_tmp, cc_error **err)
+			   const char **ret_mt, char **ret_tmp, int *ret_lock, cc_error **err)
 {
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int out = -1; /* its flock marks tmp in use (a stale one is swept) */
@@ -68,13 +68,9 @@ int cc_image_stage_blob_fd(struct cc_store *s, int src, const char *what, char d
 		(void)unlink(tmp);
 		return cc_error_set(err, e, "%s: flush '%s'", what, tmp);
 	}
-	if (cc_store_blob_commit(s, tmp, digest, total, err) < 0) {
-		(void)unlink(tmp);
-		return cc_error_prefix(err, "%s", what);
-	}
 	*ret_size = total;
-	*ret_tmp = tmp;
-	tmp = NULL;
+	*ret_tmp = steal_ptr(&tmp);
+	*ret_lock = steal_fd(&out);
 	return 0;
 }
 
@@ -96,9 +92,10 @@ int cc_image_import(struct cc_store *s, const char *tarball, const char *referen
 	const char *mt = CC_MT_OCI_LAYER;
 	_cleanup_free_ char *stage = NULL, *tmpblob = NULL, *config = NULL, *manifest = NULL, *comment = NULL;
 	int rc = -1;
+	_cleanup_close_ int tmplock = -1;
 	/* The blob waits in tmp/ until its layer is written, flushed and
 	 * verified; both go into the store after that. */
-	if (cc_image_stage_blob_fd(s, src, "import", blob, &blob_size, &mt, &tmpblob, err) < 0 ||
+	if (cc_image_stage_blob_fd(s, src, "import", blob, &blob_size, &mt, &tmpblob, &tmplock, err) < 0 ||
 	    cc_store_layer_stage(s, &stage, err) < 0)
 		goto out;
 	{
@@ -112,7 +109,7 @@ int cc_image_import(struct cc_store *s, const char *tarball, const char *referen
 			goto out;
 		}
 	}
-	if (cc_store_blob_commit_file(s, tmpblob, blob, err) < 0)
+	if (cc_store_blob_commit(s, tmpblob, blob, blob_size, err) < 0)
 		goto out;
 	free(tmpblob);
 	tmpblob = NULL;

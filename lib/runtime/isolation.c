@@ -128,12 +128,13 @@ int cc_rt_plan_security(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_er
 			return 0;
 	} else if ((r = cc_rt_caps_compute(s->cap_add, s->cap_drop, all, &p->caps, err)) < 0) {
 		return r;
-	} else if (!device_cgroup_available() && !mknod_requested(s->cap_add)) {
+	} else if ((s->container_id == NULL || !device_cgroup_available()) && !mknod_requested(s->cap_add)) {
 		/* docker keeps MKNOD because the device cgroup stops the nodes
-		 * from being opened.  Without a v1 devices controller (pure
-		 * cgroup v2, where docker loads a BPF device program that
-		 * ccontainer does not have yet) the only safe default is to not
-		 * let the container create device nodes at all. */
+		 * from being opened.  Without one (no cgroup of the container's
+		 * own, or no v1 devices controller: pure cgroup v2, where docker
+		 * loads a BPF device program that ccontainer does not have yet)
+		 * the only safe default is to not let the container create
+		 * device nodes at all. */
 		p->caps &= ~(UINT64_C(1) << CAP_MKNOD);
 	}
 

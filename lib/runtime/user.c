@@ -26,11 +26,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_ID 2147483647UL
 /* enough for any sane passwd/group; bounds what an image can make us read */
 #define MAX_LINES 1000000
+#define MAX_ETC_SIZE (16 * 1024 * 1024)
 #define MAX_GROUPS 65536
 
 struct pw_entry {
@@ -70,32 +72,80 @@ static size_t split_fields(char *line, char **fields, size_t max)
 	return n;
 }
 
-static FILE *open_etc(int rootfd, const char *path, int *ret_errno)
+/* The container's passwd or group, read whole into memory: a regular file
+ * of at most MAX_ETC_SIZE bytes, opened without blocking (a FIFO), never a
+ * device (/dev/zero would be read forever) or anything that grows while we
+ * read it.  1 with *ret filled, 0 when there is none (or it is empty). */
+struct etc_file {
+	FILE *f;
+	char *buf;
+};
+
+static void etc_close(struct etc_file *e)
 {
-	int fd = cc_rt_open_in_root(rootfd, path, O_RDONLY, 0);
-	if (fd < 0) {
-		*ret_errno = -fd;
-		return NULL;
+	if (e->f != NULL)
+		(void)fclose(e->f);
+	free(e->buf);
+}
+
+static int open_etc(int rootfd, const char *path, struct etc_file *ret, cc_error **err)
+{
+	int fd = cc_rt_open_in_root(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd < 0)
+		return -fd == ENOENT ? 0 : cc_error_set(err, -fd, "open the container's '%s'", path);
+	struct stat st;
+	int r = 0;
+	if (fstat(fd, &st) < 0)
+		r = cc_error_set(err, errno, "stat the container's '%s'", path);
+	else if (!S_ISREG(st.st_mode))
+		r = cc_error_setk(err, CC_ERR_INVALID, 0, "the container's '%s' is not a regular file", path);
+	else if (st.st_size > MAX_ETC_SIZE)
+		r = cc_error_setk(err, CC_ERR_INVALID, 0, "the container's '%s' is larger than %d bytes", path,
+				  MAX_ETC_SIZE);
+	size_t len = 0;
+	char *buf = r == 0 ? malloc(MAX_ETC_SIZE + 1) : NULL;
+	if (r == 0 && buf == NULL)
+		r = cc_error_set(err, ENOMEM, "read the container's '%s'", path);
+	while (r == 0 && len <= MAX_ETC_SIZE) {
+		ssize_t n = read(fd, buf + len, MAX_ETC_SIZE + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = cc_error_set(err, errno, "read the container's '%s'", path);
+		else if (n == 0)
+			break;
+		else
+			len += (size_t)n;
 	}
-	FILE *f = fdopen(fd, "re");
-	if (f == NULL) {
-		*ret_errno = errno;
-		(void)close(fd);
+	(void)close(fd);
+	if (r == 0 && len > MAX_ETC_SIZE) /* it grew while we read it */
+		r = cc_error_setk(err, CC_ERR_INVALID, 0, "the container's '%s' is larger than %d bytes", path,
+				  MAX_ETC_SIZE);
+	if (r == 0 && len == 0) {
+		free(buf);
+		return 0; /* empty: as good as missing */
 	}
-	return f;
+	FILE *f = r == 0 ? fmemopen(buf, len, "r") : NULL;
+	if (r == 0 && f == NULL)
+		r = cc_error_set(err, errno, "read the container's '%s'", path);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	ret->f = f;
+	ret->buf = buf;
+	return 1;
 }
 
 /* Find the first passwd entry whose name is arg, or whose uid is arg when
  * arg is numeric.  Returns 1 found, 0 not found, negative on error. */
 static int find_passwd(int rootfd, const char *arg, struct pw_entry *ret, cc_error **err)
 {
-	int e = 0;
-	_cleanup_fclose_ FILE *f = open_etc(rootfd, "/etc/passwd", &e);
-	if (f == NULL) {
-		if (e == ENOENT)
-			return 0;
-		return cc_error_set(err, e, "open passwd file");
-	}
+	__attribute__((cleanup(etc_close))) struct etc_file ef = { 0 };
+	int o = open_etc(rootfd, "/etc/passwd", &ef, err);
+	if (o <= 0)
+		return o;
+	FILE *f = ef.f;
 	unsigned long want = 0;
 	bool numeric = parse_id(arg, &want) == 0;
 	_cleanup_free_ char *line = NULL;
@@ -146,13 +196,11 @@ static int add_group(struct cc_rt_user *u, gid_t gid)
 static int scan_groups(int rootfd, const char *group_arg, const char *user_name,
 		       struct cc_rt_user *u, unsigned long *ret_gid, cc_error **err)
 {
-	int e = 0;
-	_cleanup_fclose_ FILE *f = open_etc(rootfd, "/etc/group", &e);
-	if (f == NULL) {
-		if (e == ENOENT)
-			return 0;
-		return cc_error_set(err, e, "open group file");
-	}
+	__attribute__((cleanup(etc_close))) struct etc_file ef = { 0 };
+	int o = open_etc(rootfd, "/etc/group", &ef, err);
+	if (o <= 0)
+		return o;
+	FILE *f = ef.f;
 	unsigned long want = 0;
 	bool numeric = group_arg != NULL && parse_id(group_arg, &want) == 0;
 	_cleanup_free_ char *line = NULL;

@@ -724,8 +724,11 @@ static int check_containers(struct cc_store *s, struct cc_check *ck, struct tras
 		}
 	}
 
+	/* A build's RUN step holds a lease named "build-PID-START-..." for as
+	 * long as the building process lives (cmd/net.c), without a row; the
+	 * network sweep releases those of builds that are gone. */
 	if (rows(s, "SELECT network, ip, container_id FROM leases WHERE container_id NOT IN (SELECT id FROM containers) "
-		 "ORDER BY network, ip", NULL, 3, &v, &n, err) < 0)
+		 "AND container_id NOT LIKE 'build-%' ORDER BY network, ip", NULL, 3, &v, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		cc_check_report(ck, CC_CHECK_PROBLEM, "lease of %s on network %s: container %.12s does not exist",

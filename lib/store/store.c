@@ -505,19 +505,6 @@ void cc_store_partial_discard(struct cc_store *s, const char *digest)
 		(void)unlink(p);
 }
 
-int cc_store_blob_commit_file(struct cc_store *s, const char *tmp, const char *digest, cc_error **err)
-{
-	if (!cc_digest_valid(digest))
-		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid digest '%s'", digest);
-	_cleanup_free_ char *dst = cc_store_blob_path(s, digest), *dir = NULL;
-	if (dst == NULL || asprintf(&dir, "%s/blobs/sha256", s->root) < 0)
-		return cc_error_set(err, ENOMEM, "commit blob");
-	if (rename(tmp, dst) < 0)
-		return cc_error_set(err, errno, "rename '%s' to '%s'", tmp, dst);
-	(void)fsync_dir(dir); /* best effort: the rows are written after, and checked on read */
-	return 0;
-}
-
 int cc_store_layer_stage(struct cc_store *s, char **ret_path, cc_error **err)
 {
 	char *p = NULL;

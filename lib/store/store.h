@@ -67,9 +67,6 @@ int cc_store_partial_open(struct cc_store *s, const char *digest, int *ret_fd, o
 /* fsync the partial file and rename it to blobs/sha256/<hex>. */
 int cc_store_partial_commit(struct cc_store *s, const char *digest, int fd, cc_error **err);
 void cc_store_partial_discard(struct cc_store *s, const char *digest);
-/* Rename a file under tmp/ (written and fsynced by the caller, its content
- * hashing to digest) to blobs/sha256/<hex>. */
-int cc_store_blob_commit_file(struct cc_store *s, const char *tmp, const char *digest, cc_error **err);
 
 /* Layer directories.  A staging dir tmp/stage-<random> is made and flock'd;
  * the store holds that lock until the dir is committed or the store is

@@ -67,6 +67,12 @@ int main(int argc, char **argv)
 	/* CAD_OFF: harmless even where it is allowed (EINVAL in a pid namespace) */
 	show("reboot", syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_CAD_OFF, NULL));
 	show("vsock", syscall(SYS_socket, 40, 1, 0));
+	/* io_uring (moby 25+ denies it): a real ring with 1 entry, then the
+	 * other two on an fd that is not a ring (EBADF when allowed) */
+	char params[120] = { 0 };
+	show("io_uring_setup", syscall(SYS_io_uring_setup, 1, params));
+	show("io_uring_enter", syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0));
+	show("io_uring_register", syscall(SYS_io_uring_register, -1, 0, NULL, 0));
 	show("getpid", syscall(SYS_getpid));
 	return 0;
 }
@@ -201,7 +207,7 @@ stop_bg() {
     local sc
     for sc in keyctl add_key init_module finit_module delete_module kexec_load bpf perf_event_open \
         mount umount2 pivot_root unshare setns swapoff swapon acct settimeofday clock_settime \
-        open_by_handle_at reboot vsock; do
+        open_by_handle_at reboot vsock io_uring_setup io_uring_enter io_uring_register; do
         assert_line_match "$output" "^$sc=EPERM$" "$sc in a default container"
     done
     assert_line_match "$output" '^unknown1000=ENOSYS$'
@@ -214,6 +220,7 @@ stop_bg() {
 @test "isolation: seccomp=unconfined lifts the filter (keyctl works, clone3 reaches the kernel)" {
     run_cc run --network none --rm --security-opt seccomp=unconfined -v "$PROBE:/probe:ro" alpine /probe
     assert_line_match "$output" '^keyctl=0$'
+    assert_line_match "$output" '^io_uring_enter=EBADF$'
     assert_line_match "$output" '^clone3=EINVAL$'
     assert_line_match "$output" '^unknown1000=ENOSYS$'
     # still no capability for these
@@ -288,7 +295,7 @@ EOF
     run_cc run --network none --rm --privileged -v "$PROBE:/probe:ro" alpine sh -c '
         mount -t tmpfs none /mnt && echo mount=ok && umount /mnt
         grep ^CapEff /proc/self/status
-        /probe | grep -E "^(keyctl|clone3)="
+        /probe | grep -E "^(keyctl|clone3|io_uring_enter)="
         [ -e /dev/kmsg ] && echo kmsg=present
         head -c0 /dev/kmsg && echo kmsg=usable
         grep -E " /sys (sysfs|[^ ]+) " /proc/mounts | grep -q "rw," && echo sys=rw
@@ -298,6 +305,7 @@ EOF
     capeff=$(grep -o 'CapBnd:[[:space:]]*[0-9a-f]*' /proc/self/status | grep -o '[0-9a-f]*$')
     assert_line_match "$output" "^CapEff:[[:space:]]+$capeff$" "all of the host's bounding set"
     assert_line_match "$output" '^keyctl=0$'
+    assert_line_match "$output" '^io_uring_enter=EBADF$'
     assert_line_match "$output" '^clone3=EINVAL$'
     assert_line_match "$output" '^kmsg=present$'
     assert_line_match "$output" '^kmsg=usable$'

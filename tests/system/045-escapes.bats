@@ -6,6 +6,7 @@
 # probe is cc-test-helper (tests/helper), bind-mounted read-only.
 
 load helpers
+load helpers.build
 
 setup_file() {
     file_setup
@@ -125,4 +126,136 @@ in_tty() {
     # and -t still gives the container its own terminal
     in_tty "$base exec -it t /helper ttyprobe"
     assert_match "$output" 'isatty=111 ctty=[1-9]'
+}
+
+###############################################################################
+# build: RUN steps are isolated as `run` is
+
+@test "build RUN: docker's capabilities, seccomp, masks, and no host device through mknod" {
+    local ctx
+    ctx=$(new_context isolated)
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+RUN grep -E '^(CapEff|Seccomp):' /proc/self/status; \
+    echo keys=$(stat -c %t:%T /proc/keys); \
+    for n in 'vcs c 7 0' 'tty0 c 4 0' 'loop0 b 7 0' 'sda b 8 0' 'mem c 1 1'; do \
+      set -- $n; \
+      if mknod /tmp/$1 $2 $3 $4 2>/dev/null; then \
+        head -c1 /tmp/$1 >/dev/null 2>&1 && echo "$1=read" || echo "$1=denied"; \
+        (printf x >/tmp/$1) 2>/dev/null && echo "$1=written" || echo "$1=unwritable"; \
+      else echo "$1=nomknod"; fi; \
+    done
+EOF2
+    run_cc build --no-cache "$ctx"
+    assert_contains "$output" "CapEff:	00000000a80425fb"
+    assert_match "$output" 'Seccomp:	2'
+    assert_contains "$output" "keys=1:3"
+    local dev
+    for dev in vcs tty0 loop0 sda mem; do
+        assert_not_contains "$output" "$dev=read"
+        assert_not_contains "$output" "$dev=written"
+    done
+    # the step's cgroup is gone with it
+    local left
+    left=$(find /sys/fs/cgroup -maxdepth 3 -path '*/ccontainer/*' -newer "$ctx/Containerfile" -type d \
+        -name '[0-9a-f]*' 2>/dev/null | head -5)
+    is "$left" "" "cgroups left by the build"
+}
+
+@test "build RUN: its own network (bridge) by default; --network host and none as asked" {
+    local ctx hostns
+    hostns=$(readlink /proc/self/ns/net)
+    ctx=$(new_context net)
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+RUN echo "netns=$(readlink /proc/self/ns/net)"; echo "ifaces=$(ls /sys/class/net | tr '\n' ' ')"
+EOF2
+    run_cc build --no-cache "$ctx"
+    assert_match "$output" 'netns=net:\[[0-9]+\]'
+    assert_not_contains "$output" "netns=$hostns"
+    assert_contains "$output" "ifaces=eth0 lo "
+    is "$(net_lease_count)" 0 "leases left by the build"
+    run_cc build --no-cache --network none "$ctx"
+    assert_contains "$output" "ifaces=lo "
+    run_cc build --no-cache --network host "$ctx"
+    assert_contains "$output" "netns=$hostns"
+    run_cc 125 build --network bogus "$ctx"
+    assert_contains "$stderr" "invalid --network 'bogus'"
+}
+
+@test "build: a symlink in the context never reads a file .dockerignore excludes" {
+    local ctx
+    ctx=$(new_context ign)
+    echo "top secret" >"$ctx/secret.txt"
+    mkdir -p "$ctx/private" "$ctx/public"
+    echo "also secret" >"$ctx/private/key"
+    echo "fine" >"$ctx/public/ok"
+    ln -s secret.txt "$ctx/link"
+    ln -s private "$ctx/dirlink"
+    ln -s ../private/key "$ctx/public/keylink"
+    printf 'secret.txt\nprivate\n' >"$ctx/.dockerignore"
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+COPY link /x
+EOF2
+    run_cc 125 build "$ctx"
+    assert_contains "$stderr" "'link': no such file or directory in the build context"
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+COPY dirlink/key /x
+EOF2
+    run_cc 125 build "$ctx"
+    assert_contains "$stderr" "excluded by .dockerignore"
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+COPY dirlink /d
+EOF2
+    run_cc 125 build "$ctx"
+    # inside a copied directory a symlink stays a symlink (never followed)
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+COPY public /p
+RUN cat /p/ok; readlink /p/keylink; cat /p/keylink 2>&1 || true
+EOF2
+    run_cc build "$ctx"
+    assert_contains "$output" "fine"
+    assert_contains "$output" "../private/key"
+    assert_not_contains "$output" "secret"
+    # the build did not leave the secret anywhere in the store
+    run grep -rl "top secret\|also secret" "$CC_ROOT/layers"
+    is "$output" "" "files in the store holding the ignored content"
+}
+
+###############################################################################
+# hostile images
+
+@test "run: an image whose /etc/passwd is /dev/zero, a FIFO or huge fails at once with one line" {
+    local ctx
+    ctx=$(new_context pw)
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+RUN ln -sf /dev/zero /etc/passwd
+EOF2
+    build_ok -t zero "$ctx"
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+RUN rm /etc/group && mkfifo /etc/group
+EOF2
+    build_ok -t fifo "$ctx"
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+RUN head -c 20000000 /dev/zero | tr '\0' 'x' >>/etc/passwd
+EOF2
+    build_ok -t big "$ctx"
+    CC_TIMEOUT=20 run_cc 125 run --rm --network none zero id
+    is "$stderr" "Error: the container's '/etc/passwd' is not a regular file"
+    CC_TIMEOUT=20 run_cc 125 run --rm --network none -u 0:0 fifo id
+    is "$stderr" "Error: the container's '/etc/group' is not a regular file"
+    CC_TIMEOUT=20 run_cc 125 run --rm --network none big id
+    is "$stderr" "Error: the container's '/etc/passwd' is larger than 16777216 bytes"
+    # exec reads the same files
+    run_cc run -d --name z --network none -u 0:0 alpine sleep 600
+    run_cc exec z sh -c 'ln -sf /dev/zero /etc/passwd'
+    CC_TIMEOUT=20 run_cc 125 exec z id
+    is "$stderr" "Error: the container's '/etc/passwd' is not a regular file"
 }

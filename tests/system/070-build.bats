@@ -6,7 +6,7 @@
 # failing RUNs, the Containerfile-examples, and conformance with skopeo and
 # podman.  FROM alpine comes from a loopback registry through
 # CCONTAINER_REGISTRY_MIRROR; nothing else leaves the machine.  Containers
-# run with --network none (build's RUN uses the host's network): these tests
+# run with --network none (build's RUN steps get a bridge address): these tests
 # are about images, not networking.
 
 load helpers

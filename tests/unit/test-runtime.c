@@ -21,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -240,6 +241,68 @@ static void test_user_unknown(void **state)
 	assert_true(cc_rt_resolve_user(t->fd, "99999999999", &u, &err) < 0);
 	assert_int_equal(err->kind, CC_ERR_INVALID);
 	cc_error_clear(&err);
+}
+
+/* An image's passwd or group that is not a plain, bounded file: one clear
+ * error at once, never a read that does not end (a symlink to /dev/zero
+ * made `run img id` grow without bound) or blocks (a FIFO). */
+static void test_user_files_hostile(void **state)
+{
+	struct tree *t = *state;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/etc/passwd", t->dir);
+	struct {
+		const char *what;
+		const char *expect;
+	} cases[] = {
+		{ "zero", "the container's '/etc/passwd' is not a regular file" },
+		{ "fifo", "the container's '/etc/passwd' is not a regular file" },
+		{ "dir", "the container's '/etc/passwd' is not a regular file" },
+		{ "big", "the container's '/etc/passwd' is larger than 16777216 bytes" },
+		{ "loop", "open the container's '/etc/passwd': Too many levels of symbolic links" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(cc_rm_rf(path, NULL), 0);
+		if (strcmp(cases[i].what, "zero") == 0) {
+			/* the image's symlink to /dev/zero, resolved in the root:
+			 * the tree's own /dev/zero (a device needs root to make) */
+			if (geteuid() != 0)
+				continue;
+			make_dir(t, "dev");
+			char dz[512];
+			snprintf(dz, sizeof(dz), "%s/dev/zero", t->dir);
+			(void)unlink(dz);
+			assert_int_equal(mknod(dz, S_IFCHR | 0666, makedev(1, 5)), 0);
+			assert_int_equal(symlink("/dev/zero", path), 0);
+		} else if (strcmp(cases[i].what, "fifo") == 0) {
+			assert_int_equal(mkfifo(path, 0644), 0);
+		} else if (strcmp(cases[i].what, "dir") == 0) {
+			assert_int_equal(mkdir(path, 0755), 0);
+		} else if (strcmp(cases[i].what, "big") == 0) {
+			int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+			assert_true(fd >= 0);
+			assert_int_equal(ftruncate(fd, 16 * 1024 * 1024 + 1), 0);
+			close(fd);
+		} else {
+			assert_int_equal(symlink("passwd", path), 0);
+		}
+		BOTH_RESOLVERS({
+			struct cc_rt_user u;
+			cc_error *err = NULL;
+			assert_true(cc_rt_resolve_user(t->fd, "app", &u, &err) < 0);
+			if (strcmp(err->msg, cases[i].expect) != 0)
+				fail_msg("%s: '%s', expected '%s'", cases[i].what, err->msg, cases[i].expect);
+			cc_error_clear(&err);
+		});
+	}
+	assert_int_equal(cc_rm_rf(path, NULL), 0);
+	write_file(t, "etc/passwd", passwd, 0644);
+	/* an empty group file is no group file: -u app still resolves */
+	write_file(t, "etc/group", "", 0644);
+	struct cc_rt_user u;
+	resolve_ok(t->fd, "app", &u);
+	assert_int_equal(u.uid, 1000);
+	cc_rt_user_release(&u);
 }
 
 static void test_user_files_stay_inside_root(void **state)
@@ -721,6 +784,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_user_with_group, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(test_user_unknown, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(test_user_files_stay_inside_root, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(test_user_files_hostile, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(test_find_executable, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(test_find_executable_inside_root, setup_tree, teardown_tree),
 		cmocka_unit_test(test_exec_error_kinds),

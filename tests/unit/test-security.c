@@ -268,6 +268,11 @@ static int probe_in_child(const void *f, size_t n, uint64_t caps)
 			_exit(5);
 		if (syscall(SYS_getpid) <= 0)
 			_exit(6);
+		/* io_uring: refused (moby 25+), whatever the capabilities */
+		if (syscall(SYS_io_uring_setup, 1, NULL) != -1 || errno != EPERM)
+			_exit(7);
+		if (syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0) != -1 || errno != EPERM)
+			_exit(8);
 		_exit(0);
 	}
 	int st = 0;
