@@ -329,6 +329,29 @@ EOF
     assert_not_contains "$stderr" "Cannot allocate memory" "the error"
     run_cc 1 system check
     assert_line_match "$output" "^database '.*store.db': " "system check output"
+    # every verb that loops over its arguments reports each, never crashes
+    run_cc 125 rmi alpine nope
+    assert_line_match "$stderr" "^Error: .*database disk image is malformed" "rmi on a damaged database"
+    run_cc 125 rmi -f alpine alpine
+    run_cc 125 inspect alpine nope
+}
+
+@test "verbs over several arguments: each missing one is its own error line, no crash" {
+    run_cc 125 rmi nope1 nope2 nope3
+    is "$stderr" "Error: no such image: nope1
+Error: no such image: nope2
+Error: no such image: nope3"
+    run_cc 125 rm nope1 nope2
+    is "${#stderr_lines[@]}" 2 "rm: one line per missing container"
+    run_cc 125 stop nope1 nope2
+    is "${#stderr_lines[@]}" 2 "stop: one line per missing container"
+    run_cc 125 kill nope1 nope2
+    is "${#stderr_lines[@]}" 2 "kill: one line per missing container"
+    run_cc '?' wait nope1 nope2
+    is "${#stderr_lines[@]}" 2 "wait: one line per missing container"
+    run_cc '?' inspect nope1 nope2
+    assert_not_contains "$stderr" "unknown error"
+    run_cc 125 tag nope1 x:1
 }
 
 ###############################################################################
