@@ -57,17 +57,19 @@ static void on_event(const struct cc_build_event *ev, void *data)
 	struct build_ui *ui = data;
 	char sid[13], name[512];
 	if (ev->kind == CC_BUILD_EV_WARNING) {
-		fprintf(stderr, "Warning: %s\n", ev->text);
+		cmd_warnf("%s", ev->text);
 		return;
 	}
 	if (ui->quiet)
 		return;
 	switch (ev->kind) {
-	case CC_BUILD_EV_STEP:
+	case CC_BUILD_EV_STEP: {
 		if (ev->n_stages > 1)
 			printf("[%zu/%zu] ", ev->stage, ev->n_stages);
-		printf("STEP %zu/%zu: %s\n", ev->step, ev->n_steps, ev->text);
+		_cleanup_free_ char *safe = cc_safe_text(ev->text);
+		printf("STEP %zu/%zu: %s\n", ev->step, ev->n_steps, safe ? safe : "");
 		break;
+	}
 	case CC_BUILD_EV_CACHED:
 		printf(" ---> Using cache\n");
 		break;
@@ -119,7 +121,7 @@ static void net_detach(const char *id, void *data)
 	cc_error *e = NULL;
 	if (cmd_net_build_detach(data, id, &e) < 0) {
 		/* the next sweep (cc_net_gc) retries once this process is gone */
-		fprintf(stderr, "Warning: release the RUN step's network: %s\n", e->msg);
+		cmd_warnf("release the RUN step's network: %s", e->msg);
 		cc_error_free(e);
 	}
 }

@@ -40,6 +40,8 @@ struct cc_store *cmd_open_store(void);
 int cmd_fail_take(cc_error **e, int code);
 #define cmd_fail(e, code) cmd_fail_take(&(e), (code))
 int cmd_failf(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "Warning: ..." on stderr, made safe for a terminal like errors are. */
+void cmd_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Report an unknown flag or a missing argument as getopt returned it. */
 int cmd_bad_flag(int c, char **argv);
 /* Parse a --tls-verify[=BOOL] value. */

@@ -97,7 +97,7 @@ static void reconcile(struct cc_store *s, struct cc_container_record *c)
 		}
 	}
 	if (cmd_container_finish(s, c->id, status, false, false, NULL, &e) < 0)
-		fprintf(stderr, "Warning: finish container %.12s: %s\n", c->id, e->msg);
+		cmd_warnf("finish container %.12s: %s", c->id, e->msg);
 	cc_error_free(e);
 	free(c->state);
 	c->state = strdup("exited");
@@ -155,7 +155,7 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 		bool oom = false;
 		cc_error *cge = NULL;
 		if (cc_runtime_cgroup_cleanup(id, &oom, &cge) < 0) {
-			fprintf(stderr, "Warning: remove the cgroup of container %.12s: %s\n", id, cge->msg);
+			cmd_warnf("remove the cgroup of container %.12s: %s", id, cge->msg);
 			cc_error_free(cge);
 		}
 		oom_killed |= oom;
@@ -185,7 +185,7 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 	_cleanup_free_ char *rundir = cmd_container_rundir(id);
 	cc_error *e = NULL;
 	if (rundir != NULL && cc_rm_rf(rundir, &e) < 0) {
-		fprintf(stderr, "Warning: remove the run-time files of container %.12s: %s\n", id, e->msg);
+		cmd_warnf("remove the run-time files of container %.12s: %s", id, e->msg);
 		cc_error_free(e);
 	}
 	return rc;

@@ -92,9 +92,17 @@ struct cc_store *cmd_open_store(void)
 	return s;
 }
 
+/* One line on stderr, "PREFIX: text", the text made safe for a terminal:
+ * messages quote what images, registries and containers said. */
+static void print_line(const char *prefix, const char *text)
+{
+	_cleanup_free_ char *safe = cc_safe_text(text);
+	fprintf(stderr, "%s: %s\n", prefix, safe != NULL ? safe : "(out of memory)");
+}
+
 int cmd_fail_take(cc_error **e, int code)
 {
-	fprintf(stderr, "Error: %s\n", *e != NULL && (*e)->msg ? (*e)->msg : "unknown error");
+	print_line("Error", *e != NULL && (*e)->msg ? (*e)->msg : "unknown error");
 	cc_error_clear(e);
 	return code;
 }
@@ -103,11 +111,23 @@ int cmd_failf(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("Error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	_cleanup_free_ char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
+	print_line("Error", msg != NULL ? msg : fmt);
 	return code;
+}
+
+void cmd_warnf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	print_line("Warning", msg != NULL ? msg : fmt);
 }
 
 /* getopt's own message has no "Error: " and says nothing docker would. */

@@ -268,7 +268,7 @@ int cmd_net_on_created(struct cmd_net *n, struct cc_store *s, const char *id, pi
 	 * one nfnetlink dump and one query), then the bridge and NAT. */
 	cc_error *e = NULL;
 	if (gc_with(s, &n->cfg, n->owner, &e) < 0) {
-		fprintf(stderr, "Warning: sweep network leftovers: %s, ignoring\n", e->msg);
+		cmd_warnf("sweep network leftovers: %s, ignoring", e->msg);
 		cc_error_free(e);
 	}
 	if (cc_net_bridge_ensure(&n->cfg, err) < 0)

@@ -360,7 +360,7 @@ static void remove_container(struct cc_store *s, const char *id)
 {
 	cc_error *e = NULL;
 	if (cc_store_container_remove(s, id, NULL, &e) < 0)
-		fprintf(stderr, "Warning: remove container %.12s: %s\n", id, e ? e->msg : "");
+		cmd_warnf("remove container %.12s: %s", id, e ? e->msg : "");
 	cc_error_free(e);
 }
 
@@ -848,12 +848,12 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		if (oom_killed && status == 128 + SIGKILL)
 			fprintf(stderr, "Error: container %.12s was OOM-killed (memory limit reached)\n", id);
 		else if (oom_killed)
-			fprintf(stderr, "Warning: a process of container %.12s was OOM-killed (memory limit reached)\n", id);
+			cmd_warnf("a process of container %.12s was OOM-killed (memory limit reached)", id);
 	}
 	/* the runtime removed the cgroup; --rm removes the container here */
 	bool removed = false;
 	if (cmd_container_finish_record(s, &rec, status, oom_killed, true, &removed, &e) < 0) {
-		fprintf(stderr, "Warning: record container exit: %s\n", e->msg);
+		cmd_warnf("record container exit: %s", e->msg);
 		cc_error_clear(&e);
 	}
 	if (removed)

@@ -33,7 +33,7 @@ void table_add(struct table *t, const char *const *cells)
 		t->cap = cap;
 	}
 	for (int i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = strdup(cells[i] ? cells[i] : "");
+		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = cc_safe_text(cells[i]); /* may come from an image */
 	t->nrows++;
 }
 

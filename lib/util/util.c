@@ -518,3 +518,66 @@ out:
 		(void)close(mfd);
 	return cc_error_set(err, e, "run from a sealed copy of ccontainer");
 }
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one
+ * (overlong forms, surrogates and values past U+10FFFF included). */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0];
+	size_t n;
+	unsigned min;
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0) {
+		n = 2;
+		min = 0x80;
+		c &= 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3;
+		min = 0x800;
+		c &= 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4;
+		min = 0x10000;
+		c &= 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+char *cc_safe_text(const char *s)
+{
+	if (s == NULL)
+		s = "";
+	size_t len = strlen(s);
+	/* at most 6 bytes out for one in ("\u009b" for 2 bytes, "\xNN" for 1) */
+	char *out = malloc(len * 4 + 1);
+	if (out == NULL)
+		return NULL;
+	const unsigned char *p = (const unsigned char *)s;
+	char *o = out;
+	while (*p) {
+		size_t n = utf8_len(p);
+		if (n == 0 || *p < 0x20 || *p == 0x7f) {
+			o += sprintf(o, "\\x%02x", *p);
+			p++;
+		} else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+			o += sprintf(o, "\\u00%02x", p[1]); /* C1: U+0080..U+009F */
+			p += 2;
+		} else {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		}
+	}
+	*o = '\0';
+	return out;
+}

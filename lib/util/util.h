@@ -68,6 +68,11 @@ bool cc_self_is_sealed(void);
  * at ours through /proc then finds an immutable anonymous file, not the
  * host's binary.  Returns only on failure. */
 int cc_reexec_sealed(char *const *argv, cc_error **err);
+/* Text from an image, a registry or a container made safe to print on a
+ * terminal, on one line: control characters (C0, DEL, C1 such as CSI) and
+ * bytes that are not UTF-8 become \xNN (C1 as \u00NN), so that an escape
+ * sequence is shown, never acted on.  malloc'd; NULL without memory. */
+char *cc_safe_text(const char *s);
 int cc_str_has_prefix(const char *s, const char *prefix);
 int cc_is_hex(const char *s, size_t len);
 

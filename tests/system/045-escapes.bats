@@ -259,3 +259,43 @@ EOF2
     CC_TIMEOUT=20 run_cc 125 exec z id
     is "$stderr" "Error: the container's '/etc/passwd' is not a regular file"
 }
+
+# has_raw_control TEXT: does TEXT hold a terminal control character (other
+# than newline)?
+has_raw_control() {
+    LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]' <<<"$1"
+}
+
+@test "untrusted text reaches the terminal quoted: an image's Cmd in ps and errors, tar names" {
+    local ctx
+    ctx=$(new_context ansi)
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+CMD ["/bin/sh", "-c", "sleep 600 # \u001b]0;owned\u0007\u001b[2J\u009b31m"]
+EOF2
+    build_ok -t ansi "$ctx"
+    run_cc run -d --name ansi --network none ansi
+    run_cc ps --no-trunc
+    assert_contains "$output" 'sleep 600 # \x1b]0;owned\x07\x1b[2J\u009b31m'
+    if has_raw_control "$output"; then die "ps printed a raw control character"; fi
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+ENTRYPOINT ["\u001b[31mnosuch"]
+EOF2
+    build_ok -t ansi2 "$ctx"
+    run_cc 127 run --rm --network none ansi2
+    assert_contains "$stderr" '\x1b[31mnosuch'
+    if has_raw_control "$stderr"; then die "the error printed a raw control character"; fi
+    # a layer whose member names escape the root, named with escapes
+    python3 - "$BATS_TEST_TMPDIR/evil.tar" <<'EOF2'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    data = b"x"
+    ti = tarfile.TarInfo("../\x1b[2Jevil\x07")
+    ti.size = len(data)
+    t.addfile(ti, io.BytesIO(data))
+EOF2
+    run_cc 125 import "$BATS_TEST_TMPDIR/evil.tar" evil:1
+    assert_contains "$stderr" '\x1b[2Jevil\x07'
+    if has_raw_control "$stderr"; then die "the error printed a raw control character"; fi
+}
