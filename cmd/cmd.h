@@ -32,7 +32,9 @@ const char *cmd_runroot(void);
 /* <runroot>/<id> (free it), or NULL without memory. */
 char *cmd_container_rundir(const char *id);
 
-/* Open the store at --root / CCONTAINER_ROOT / the default; prints on error. */
+/* --root, $CCONTAINER_ROOT or the default. */
+const char *cmd_store_root(void);
+/* Open the store at cmd_store_root(); prints on error. */
 struct cc_store *cmd_open_store(void);
 /* Print "Error: msg", free the error and clear the variable (a loop over
  * arguments reuses it: a freed error left there would be taken for a fresh
@@ -42,6 +44,11 @@ int cmd_fail_take(cc_error **e, int code);
 int cmd_failf(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "Warning: ..." on stderr, made safe for a terminal like errors are. */
 void cmd_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The last error cmd_fail/cmd_failf printed, or NULL. */
+const cc_error *cmd_last_error(void);
+/* docker's exit code for a failed start: 127 for a command not found, 126
+ * for one that cannot be executed, else 125. */
+int cmd_exit_code(const cc_error *e);
 /* Report an unknown flag or a missing argument as getopt returned it. */
 int cmd_bad_flag(int c, char **argv);
 /* Parse a --tls-verify[=BOOL] value. */
@@ -90,8 +97,9 @@ int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd);
 bool cmd_container_locked(struct cc_store *s, const char *id);
 /* Hand a created container to a new monitor process; returns once its command runs. */
 int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interactive, cc_error **err);
-/* __start's answer to its monitor: "OK <pid>" with the pty, or "ERR <msg>". */
-int cmd_monitor_report(int fd, pid_t pid, int pty, const char *errmsg);
+/* __start's answer to its monitor (monitor/protocol.h): the pid with the
+ * pty, or (e non-NULL) the error with its kind. */
+int cmd_monitor_report(int fd, pid_t pid, int pty, const cc_error *e);
 /* Record that a container stopped with status, release what it held (network,
  * cgroup unless cgroup_removed: a foreground run's runtime removed it) and
  * remove it when it was started with --rm.  Idempotent.  *ret_removed (may be

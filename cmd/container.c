@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "monitor/protocol.h"
 #include "net.h"
 
 #define LOG_READ_MAX (64 * 1024 * 1024)
@@ -69,8 +70,25 @@ static bool pid_is_container(const struct cc_container_record *c)
 	return c->pid > 0 && c->pid_start != 0 && cc_pid_start_time(c->pid) == c->pid_start;
 }
 
+/* The exit status the monitor recorded (protocol.h), or -1. */
+static int recorded_exit(struct cc_store *s, const char *id)
+{
+	_cleanup_free_ char *dir = cc_store_container_path(s, id), *path = NULL, *text = NULL;
+	size_t len = 0;
+	cc_error *e = NULL;
+	if (dir == NULL || asprintf(&path, "%s/" CC_MON_EXIT_FILE, dir) < 0 || cc_read_file(path, 32, &text, &len, &e) < 0) {
+		cc_error_free(e);
+		return -1;
+	}
+	char *end = NULL;
+	long v = strtol(text, &end, 10);
+	return end != text && *end == '\n' && v >= 0 && v <= 255 ? (int)v : -1;
+}
+
 /* Refresh a record's state: a "running" container without a live monitor
- * is finished now (its process killed if it survived the monitor). */
+ * is finished now: with the status its monitor recorded when the container
+ * exited (and then could not hand on: ccontainer moved or upgraded away),
+ * else as killed (its process killed if it survived the monitor). */
 static void reconcile(struct cc_store *s, struct cc_container_record *c)
 {
 	if (strcmp(c->state, "running") != 0 || monitor_alive(s, c->id))
@@ -87,13 +105,17 @@ static void reconcile(struct cc_store *s, struct cc_container_record *c)
 	cc_error_clear(&e);
 	if (strcmp(c->state, "running") != 0)
 		return;
-	int status = 255;
-	if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0) {
-		status = 137;
-		/* its mounts and namespaces go with it: give it a moment to be gone */
-		for (int i = 0; i < 200 && cc_pid_start_time(c->pid) == c->pid_start; i++) {
-			struct timespec ts = { 0, 10 * 1000000L };
-			nanosleep(&ts, NULL);
+	/* it exited, and its monitor wrote down how; else it is killed now */
+	int status = recorded_exit(s, c->id);
+	if (status < 0) {
+		status = 255;
+		if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0) {
+			status = 137;
+			/* its mounts and namespaces go with it: give it a moment */
+			for (int i = 0; i < 200 && cc_pid_start_time(c->pid) == c->pid_start; i++) {
+				struct timespec ts = { 0, 10 * 1000000L };
+				nanosleep(&ts, NULL);
+			}
 		}
 	}
 	if (cmd_container_finish(s, c->id, status, false, false, NULL, &e) < 0)
@@ -267,38 +289,44 @@ int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interac
 		_exit(125);
 	}
 	close(rp[1]);
-	char msg[1300];
+	struct cc_mon_msg m;
 	size_t len = 0;
-	for (;;) {
-		ssize_t r = read(rp[0], msg + len, sizeof(msg) - 1 - len);
+	while (len < sizeof(m)) {
+		ssize_t r = read(rp[0], (char *)&m + len, sizeof(m) - len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
 		len += (size_t)r;
-		if (len == sizeof(msg) - 1)
-			break;
 	}
-	msg[len] = '\0';
 	close(rp[0]);
 	/* The monitor runs in its own session and outlives us; its direct
 	 * parent (us) exits soon and init adopts it.  Reap nothing here. */
-	if (strncmp(msg, "OK ", 3) == 0)
+	if (len != sizeof(m) || m.version != CC_MON_VERSION)
+		return cc_error_set(err, 0, "the container's monitor ('%s') exited without a word", mon);
+	m.msg[sizeof(m.msg) - 1] = '\0';
+	if (m.type == CC_MON_OK)
 		return 0;
-	if (strncmp(msg, "ERR ", 4) == 0)
-		return cc_error_set(err, 0, "%s", msg + 4);
-	return cc_error_set(err, 0, "container monitor failed to start");
+	int r = cc_error_setk(err, m.kind, 0, "%s", m.msg);
+	if (err != NULL && *err != NULL)
+		(*err)->errnum = m.errnum; /* the message says it already */
+	return r;
 }
 
-int cmd_monitor_report(int fd, pid_t pid, int pty, const char *errmsg)
+static bool monitor_reported;
+
+int cmd_monitor_report(int fd, pid_t pid, int pty, const cc_error *e)
 {
 	if (fd < 0)
 		return -1;
-	char buf[1100];
-	int n = errmsg ? snprintf(buf, sizeof(buf), "ERR %s", errmsg) : snprintf(buf, sizeof(buf), "OK %d", (int)pid);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		n = (int)sizeof(buf) - 1;
-	struct iovec iov = { buf, (size_t)n };
+	monitor_reported = true;
+	struct cc_mon_msg m = { .version = CC_MON_VERSION, .type = e == NULL ? CC_MON_OK : CC_MON_ERROR, .pid = pid };
+	if (e != NULL) {
+		m.errnum = e->errnum;
+		m.kind = e->kind;
+		snprintf(m.msg, sizeof(m.msg), "%s", e->msg != NULL ? e->msg : "container start failed");
+	}
+	struct iovec iov = { &m, sizeof(m) };
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	if (pty >= 0) {
@@ -345,15 +373,15 @@ int cmd_internal_start(int argc, char **argv)
 	if (fd < 3)
 		return cmd_failf(EXIT_CC_ERROR, "__start is run by the container monitor only");
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	struct cc_store *s = cmd_open_store();
-	if (s == NULL) {
-		cmd_monitor_report(fd, -1, -1, "cannot open the store");
-		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	struct cc_store *s = NULL;
+	if (cc_store_open(cmd_store_root(), &s, &e) < 0) {
+		cmd_monitor_report(fd, -1, -1, e);
+		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	struct cc_container_record *c = NULL;
-	cc_error *e = NULL;
 	if (cc_store_container_get(s, argv[1], &c, &e) < 0) {
-		cmd_monitor_report(fd, -1, -1, e->msg);
+		cmd_monitor_report(fd, -1, -1, e);
 		cc_store_close(s);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
@@ -363,12 +391,22 @@ int cmd_internal_start(int argc, char **argv)
 	cc_container_record_free(c);
 	cc_store_close(s);
 	if (rargv == NULL || id == NULL) {
-		cmd_monitor_report(fd, -1, -1, "out of memory");
-		return EXIT_CC_ERROR;
+		cc_error_set(&e, ENOMEM, "start container %s", argv[1]);
+		cmd_monitor_report(fd, -1, -1, e);
+		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	optind = 0;
 	int rc = cmd_run_existing(rargc, rargv, id, fd);
 	cc_strvfreep(&rargv);
+	if (!monitor_reported) {
+		/* it failed before the start itself: pass on what it printed */
+		const cc_error *last = cmd_last_error();
+		cc_error *fallback = NULL;
+		if (last == NULL)
+			cc_error_set(&fallback, 0, "start container %.12s: failed with status %d", id, rc);
+		cmd_monitor_report(fd, -1, -1, last != NULL ? last : fallback);
+		cc_error_free(fallback);
+	}
 	return rc;
 }
 
@@ -884,7 +922,7 @@ static int start_one(struct cc_store *s, struct cc_container_record *c)
 	json_decref(cfg);
 	cc_error *e = NULL;
 	if (cmd_spawn_monitor(s, c->id, tty, in, &e) < 0)
-		return cmd_fail(e, EXIT_CC_ERROR);
+		return cmd_fail(e, cmd_exit_code(e));
 	return 0;
 }
 

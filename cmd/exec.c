@@ -122,6 +122,9 @@ int cmd_exec(int argc, char **argv)
 		.seccomp_profile = json_string_value(json_object_get(cfg, "SeccompProfile")),
 		.cap_add = cap_add,
 		.cap_drop = cap_drop,
+		/* the cgroup it joins is the container's own: its device
+		 * allowlist confines MKNOD as for the container's process */
+		.container_id = ct->id,
 		.seccomp_cache_dir = seccomp_cache,
 		.argv = argv + optind + 1,
 		.env = env,
@@ -162,10 +165,7 @@ int cmd_exec(int argc, char **argv)
 	}
 	int status = 0;
 	if (cc_runtime_exec(&spec, ct->pid, &status, &e) < 0) {
-		int code = e && e->kind == CC_ERR_EXEC_NOTFOUND ? EXIT_NOT_FOUND
-			   : e && e->kind == CC_ERR_EXEC_PERM   ? EXIT_CANNOT_EXEC
-								  : EXIT_CC_ERROR;
-		rc = cmd_fail(e, code);
+		rc = cmd_fail(e, cmd_exit_code(e));
 	} else {
 		rc = status;
 	}

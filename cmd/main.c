@@ -76,20 +76,39 @@ char *cmd_container_rundir(const char *id)
 	return asprintf(&p, "%s/%s", cmd_runroot(), id) < 0 ? NULL : p;
 }
 
-struct cc_store *cmd_open_store(void)
+const char *cmd_store_root(void)
 {
 	const char *root = cc_globals.root;
 	if (root == NULL)
 		root = secure_getenv("CCONTAINER_ROOT");
-	if (root == NULL || *root == '\0')
-		root = CC_STORE_DEFAULT_ROOT;
+	return root != NULL && *root != '\0' ? root : CC_STORE_DEFAULT_ROOT;
+}
+
+struct cc_store *cmd_open_store(void)
+{
 	struct cc_store *s = NULL;
 	cc_error *e = NULL;
-	if (cc_store_open(root, &s, &e) < 0) {
+	if (cc_store_open(cmd_store_root(), &s, &e) < 0) {
 		cmd_fail(e, EXIT_CC_ERROR);
 		return NULL;
 	}
 	return s;
+}
+
+/* The last error printed (for __start, whose stderr nobody reads). */
+static cc_error *last_error;
+
+const cc_error *cmd_last_error(void)
+{
+	return last_error;
+}
+
+static void remember(int kind, int errnum, const char *msg)
+{
+	cc_error_clear(&last_error);
+	cc_error_setk(&last_error, kind, 0, "%s", msg);
+	if (last_error != NULL)
+		last_error->errnum = errnum;
 }
 
 /* One line on stderr, "PREFIX: text", the text made safe for a terminal:
@@ -102,7 +121,9 @@ static void print_line(const char *prefix, const char *text)
 
 int cmd_fail_take(cc_error **e, int code)
 {
-	print_line("Error", *e != NULL && (*e)->msg ? (*e)->msg : "unknown error");
+	const char *msg = *e != NULL && (*e)->msg ? (*e)->msg : "unknown error";
+	print_line("Error", msg);
+	remember(*e != NULL ? (*e)->kind : 0, *e != NULL ? (*e)->errnum : 0, msg);
 	cc_error_clear(e);
 	return code;
 }
@@ -116,6 +137,7 @@ int cmd_failf(int code, const char *fmt, ...)
 		msg = NULL;
 	va_end(ap);
 	print_line("Error", msg != NULL ? msg : fmt);
+	remember(0, 0, msg != NULL ? msg : fmt);
 	return code;
 }
 
@@ -128,6 +150,15 @@ void cmd_warnf(const char *fmt, ...)
 		msg = NULL;
 	va_end(ap);
 	print_line("Warning", msg != NULL ? msg : fmt);
+}
+
+int cmd_exit_code(const cc_error *e)
+{
+	if (e != NULL && e->kind == CC_ERR_EXEC_NOTFOUND)
+		return EXIT_NOT_FOUND;
+	if (e != NULL && e->kind == CC_ERR_EXEC_PERM)
+		return EXIT_CANNOT_EXEC;
+	return EXIT_CC_ERROR;
 }
 
 /* getopt's own message has no "Error: " and says nothing docker would. */

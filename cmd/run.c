@@ -324,15 +324,6 @@ static char *join_argv(char *const *argv)
 	return s;
 }
 
-static int exit_code_for(const cc_error *e)
-{
-	if (e && e->kind == CC_ERR_EXEC_NOTFOUND)
-		return EXIT_NOT_FOUND;
-	if (e && e->kind == CC_ERR_EXEC_PERM)
-		return EXIT_CANNOT_EXEC;
-	return EXIT_CC_ERROR;
-}
-
 /* Resolve the image, pulling it when absent (docker's "Unable to find image"). */
 static int find_or_pull(struct cc_store *s, const char *image, char **ret_id)
 {
@@ -807,8 +798,8 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		pid_t pid = -1;
 		int pty = -1;
 		if (cc_runtime_start(&spec, &pid, &pty, &e) < 0) {
-			rc = exit_code_for(e);
-			cmd_monitor_report(monitor_fd, -1, -1, e->msg);
+			rc = cmd_exit_code(e);
+			cmd_monitor_report(monitor_fd, -1, -1, e);
 			(void)cmd_container_finish(s, id, rc, false, true, NULL, NULL);
 			cc_error_clear(&e);
 		} else {
@@ -822,7 +813,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		 * __start reserves the recorded host ports again: let go. */
 		cmd_net_teardown(&netw);
 		if (cmd_spawn_monitor(s, id, o.tty, o.interactive, &e) < 0) {
-			rc = cmd_fail(e, EXIT_CC_ERROR);
+			rc = cmd_fail(e, cmd_exit_code(e));
 			goto out;
 		}
 		printf("%s\n", id);
@@ -838,7 +829,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		goto out;
 	}
 	if (cc_runtime_run(&spec, &status, &e) < 0) {
-		rc = exit_code_for(e);
+		rc = cmd_exit_code(e);
 		cmd_fail(e, rc);
 		e = NULL;
 		status = rc;

@@ -13,9 +13,11 @@
  *   - serves `attach` on containers/<id>/attach.sock;
  *   - holds an exclusive flock on containers/<id>/monitor.lock for its whole
  *     life, so `ps` can tell a container whose monitor died;
- *   - when the container exits, execs `ccontainer __cleanup ID STATUS`, which
- *     records the exit and releases mounts, network and cgroup: the large
- *     binary is loaded only for that last step.
+ *   - when the container exits, records its status in the file "exit"
+ *     (flushed, renamed in) first, then execs `ccontainer __cleanup ID
+ *     STATUS`, which records the exit in the store and releases mounts,
+ *     network and cgroup: the large binary is loaded only for that last
+ *     step, and a binary that is gone by then loses nothing.
  * It links nothing but libc and allocates almost nothing, to stay small
  * (resident size is measured by bench/run.sh next to conmon's).
  *
@@ -23,6 +25,7 @@
  *   ccontainer-monitor EXE ROOT ID DIR READY_FD TTY(0|1) STDIN(0|1)
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -38,6 +41,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "protocol.h"
 
 #define LINE_MAX_LOG (16 * 1024)
 #define MAX_CLIENTS 8
@@ -138,37 +143,74 @@ static int drain(struct stream *s)
 	}
 }
 
-static void ready(int fd, const char *msg)
+/* Tell run -d / start how the start went, and let go of the pipe. */
+static void ready(int fd, const struct cc_mon_msg *m)
 {
 	if (fd >= 0) {
-		write_all(fd, msg, strlen(msg));
+		write_all(fd, (const char *)m, sizeof(*m));
 		close(fd);
 	}
 }
 
-/* Receive "OK <pid>" or "ERR <message>" (plus a pty fd) from __start. */
-static pid_t recv_start(int sock, int *pty, char *errmsg, size_t errlen)
+/* A failure of the monitor's own, as a message for ready(). */
+static void fail_msg(struct cc_mon_msg *m, int errnum, const char *fmt, const char *arg)
 {
-	char buf[1100];
+	memset(m, 0, sizeof(*m));
+	m->version = CC_MON_VERSION;
+	m->type = CC_MON_ERROR;
+	m->errnum = errnum;
+	char what[512];
+	snprintf(what, sizeof(what), fmt, arg);
+	snprintf(m->msg, sizeof(m->msg), "%s%s%s", what, errnum ? ": " : "", errnum ? strerror(errnum) : "");
+}
+
+/* Receive __start's message (plus a pty fd); returns the container's pid,
+ * or -1 with *m the error to pass on. */
+static pid_t recv_start(int sock, int *pty, struct cc_mon_msg *m)
+{
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { buf, sizeof(buf) - 1 };
+	struct iovec iov = { m, sizeof(*m) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	ssize_t n;
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	if (n <= 0) {
-		snprintf(errmsg, errlen, "container start process exited without a word");
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(pty, CMSG_DATA(c), sizeof(int));
+	if (n != (ssize_t)sizeof(*m) || m->version != CC_MON_VERSION || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		fail_msg(m, 0, "%s", n <= 0 ? "the container's start process (ccontainer __start) exited without a word"
+					    : "the container's start process sent a message this monitor does not understand");
 		return -1;
 	}
-	buf[n] = '\0';
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(pty, CMSG_DATA(c), sizeof(int));
-	if (strncmp(buf, "OK ", 3) == 0)
-		return (pid_t)atoi(buf + 3);
-	snprintf(errmsg, errlen, "%s", strncmp(buf, "ERR ", 4) == 0 ? buf + 4 : buf);
+	m->msg[sizeof(m->msg) - 1] = '\0';
+	if (m->type == CC_MON_OK && m->pid > 0)
+		return (pid_t)m->pid;
+	if (m->type != CC_MON_ERROR)
+		fail_msg(m, 0, "%s", "the container's start process sent no pid");
 	return -1;
+}
+
+/* The exit status, durably, before anything else (protocol.h): aside,
+ * flushed, renamed in, the directory flushed.  We are in the container's
+ * directory. */
+static void record_exit(int status)
+{
+	char text[16];
+	int n = snprintf(text, sizeof(text), "%d\n", status);
+	int fd = open(CC_MON_EXIT_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	write_all(fd, text, (size_t)n);
+	bool ok = fsync(fd) == 0;
+	close(fd);
+	if (!ok || rename(CC_MON_EXIT_FILE ".tmp", CC_MON_EXIT_FILE) < 0)
+		return;
+	int d = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d >= 0) {
+		(void)fsync(d);
+		close(d);
+	}
 }
 
 int main(int argc, char **argv)
@@ -180,7 +222,7 @@ int main(int argc, char **argv)
 	const char *exe = argv[1], *root = argv[2], *id = argv[3], *dir = argv[4];
 	int ready_fd = atoi(argv[5]);
 	int tty = atoi(argv[6]), want_stdin = atoi(argv[7]);
-	char msg[1200];
+	struct cc_mon_msg msg;
 
 	/* Nothing inherited but the ready pipe (the caller may leak fds to us). */
 	for (int fd = 3; fd < 1024; fd++)
@@ -190,8 +232,8 @@ int main(int argc, char **argv)
 	/* Our own session, away from the caller's terminal and signals. */
 	(void)setsid();
 	if (chdir(dir) < 0) {
-		snprintf(msg, sizeof(msg), "ERR monitor: chdir '%s': %s", dir, strerror(errno));
-		ready(ready_fd, msg);
+		fail_msg(&msg, errno, "monitor: chdir '%s'", dir);
+		ready(ready_fd, &msg);
 		return 125;
 	}
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -210,14 +252,16 @@ int main(int argc, char **argv)
 		nanosleep(&ts, NULL);
 	}
 	if (lock < 0 || locked < 0) {
-		snprintf(msg, sizeof(msg), "ERR container %.12s already has a monitor", id);
-		ready(ready_fd, msg);
+		fail_msg(&msg, 0, "container %.12s already has a monitor", id);
+		ready(ready_fd, &msg);
 		return 125;
 	}
+	/* a status from an earlier run is not this one's */
+	(void)unlink(CC_MON_EXIT_FILE);
 	log_fd = open("ctr.log", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (log_fd < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-		snprintf(msg, sizeof(msg), "ERR monitor: log or subreaper: %s", strerror(errno));
-		ready(ready_fd, msg);
+		fail_msg(&msg, errno, "%s", "monitor: log or subreaper");
+		ready(ready_fd, &msg);
 		return 125;
 	}
 	sigset_t set;
@@ -234,14 +278,14 @@ int main(int argc, char **argv)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 ||
 	    (!tty && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
 	    (want_stdin && !tty && pipe2(in, O_CLOEXEC) < 0) || sfd < 0) {
-		snprintf(msg, sizeof(msg), "ERR monitor: pipes: %s", strerror(errno));
-		ready(ready_fd, msg);
+		fail_msg(&msg, errno, "%s", "monitor: pipes");
+		ready(ready_fd, &msg);
 		return 125;
 	}
 	pid_t starter = fork();
 	if (starter < 0) {
-		snprintf(msg, sizeof(msg), "ERR monitor: fork: %s", strerror(errno));
-		ready(ready_fd, msg);
+		fail_msg(&msg, errno, "%s", "monitor: fork");
+		ready(ready_fd, &msg);
 		return 125;
 	}
 	if (starter == 0) {
@@ -267,18 +311,14 @@ int main(int argc, char **argv)
 	if (in[0] >= 0)
 		close(in[0]);
 	int pty = -1;
-	char errmsg[1100];
-	pid_t cpid = recv_start(sp[0], &pty, errmsg, sizeof(errmsg));
+	pid_t cpid = recv_start(sp[0], &pty, &msg);
 	close(sp[0]);
+	ready(ready_fd, &msg);
 	if (cpid <= 0) {
-		snprintf(msg, sizeof(msg), "ERR %s", errmsg);
-		ready(ready_fd, msg);
 		while (waitpid(starter, NULL, 0) < 0 && errno == EINTR)
 			;
 		return 125;
 	}
-	snprintf(msg, sizeof(msg), "OK %d", (int)cpid);
-	ready(ready_fd, msg);
 
 	struct stream so = { .fd = tty ? pty : out[0], .name = "stdout" };
 	struct stream se = { .fd = tty ? -1 : errp[0], .name = "stderr" };
@@ -387,8 +427,11 @@ int main(int argc, char **argv)
 		close(listener);
 		unlink("attach.sock");
 	}
+	if (status < 0)
+		status = 255;
+	record_exit(status);
 	char st[16];
-	snprintf(st, sizeof(st), "%d", status < 0 ? 255 : status);
+	snprintf(st, sizeof(st), "%d", status);
 	/* Keep the lock across exec (no CLOEXEC) so `ps` sees a live monitor
 	 * until the cleanup has recorded the exit. */
 	int fl = fcntl(lock, F_GETFD);

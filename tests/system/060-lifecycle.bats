@@ -260,3 +260,50 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     is "$(container_field mnts '[(m["Type"], m["Destination"], m["RW"]) for m in d["Mounts"]]')" \
         "[('bind', '/data', False), ('tmpfs', '/scratch', True)]"
 }
+
+@test "run -d and start: a command not found exits 127, one not executable 126, as in the foreground" {
+    run_cc 127 run -d --name nf alpine nosuchcommand
+    assert_contains "$stderr" 'exec: "nosuchcommand": executable file not found in $PATH'
+    run_cc 126 run -d --name ne alpine /etc/passwd
+    assert_contains "$stderr" 'exec: "/etc/passwd": permission denied'
+    run_cc 127 start nf
+    run_cc ps -a
+    assert_contains "$output" "Exited (127)"
+    assert_contains "$output" "Exited (126)"
+}
+
+@test "the exit status survives a ccontainer that is gone when the container exits" {
+    # run -d from a copy of the binary that is removed while the container
+    # runs: its monitor cannot exec __cleanup, but wrote the status first
+    local bin=$BATS_TEST_TMPDIR/bin
+    mkdir -p "$bin"
+    cp "$CC" "$bin/ccontainer"
+    cp "$(dirname "$CC")/ccontainer-monitor" "$bin/ccontainer-monitor"
+    run timeout 30 "$bin/ccontainer" --root "$CC_ROOT" run -d --name gone alpine sh -c 'sleep 1; exit 3'
+    is "$status" 0
+    local id=$output
+    rm "$bin/ccontainer"
+    # the monitor holds the lock until it is done; then ps finishes it
+    local i
+    for i in $(seq 100); do
+        [[ -e "$CC_ROOT/containers/$id/exit" ]] && ! pgrep -f "ccontainer-monitor .* $id " >/dev/null && break
+        sleep 0.1
+    done
+    is "$(cat "$CC_ROOT/containers/$id/exit")" "3" "the monitor's record"
+    run_cc ps -a
+    assert_contains "$output" "Exited (3)"
+    run_cc wait gone
+    is "$output" "3"
+    is "$(net_lease_count)" 0 "leases left"
+    run_cc rm gone
+}
+
+@test "start of a container whose image config is gone names the cause" {
+    run_cc run -d --name cfgless alpine true
+    run_cc wait cfgless
+    local cfg
+    cfg=$(container_field cfgless 'd["Image"]')
+    rm "$CC_ROOT/blobs/sha256/${cfg#sha256:}"
+    run_cc 125 start cfgless
+    assert_match "$stderr" "^Error: read config of image $cfg: open '.*': No such file or directory$"
+}
