@@ -98,8 +98,9 @@ bool cmd_container_locked(struct cc_store *s, const char *id);
 /* Hand a created container to a new monitor process; returns once its command runs. */
 int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interactive, cc_error **err);
 /* __start's answer to its monitor (monitor/protocol.h): the pid with the
- * pty, or (e non-NULL) the error with its kind. */
-int cmd_monitor_report(int fd, pid_t pid, int pty, const cc_error *e);
+ * pty and the fds the monitor holds while the container runs (its port
+ * reservations), or (e non-NULL) the error with its kind. */
+int cmd_monitor_report(int fd, pid_t pid, int pty, const int *hold, size_t n_hold, const cc_error *e);
 /* Record that a container stopped with status, release what it held (network,
  * cgroup unless cgroup_removed: a foreground run's runtime removed it) and
  * remove it when it was started with --rm.  Idempotent.  *ret_removed (may be

@@ -27,6 +27,7 @@
 
 #include "cmd.h"
 #include "monitor/protocol.h"
+#include "util/strbuf.h"
 #include "net.h"
 
 #define LOG_READ_MAX (64 * 1024 * 1024)
@@ -315,35 +316,50 @@ int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interac
 
 static bool monitor_reported;
 
-int cmd_monitor_report(int fd, pid_t pid, int pty, const cc_error *e)
+/* One message with up to CC_MON_HOLD_MAX fds riding along. */
+static int monitor_send(int fd, const struct cc_mon_msg *m, const int *fds, size_t n)
 {
-	if (fd < 0)
-		return -1;
-	monitor_reported = true;
-	struct cc_mon_msg m = { .version = CC_MON_VERSION, .type = e == NULL ? CC_MON_OK : CC_MON_ERROR, .pid = pid };
-	if (e != NULL) {
-		m.errnum = e->errnum;
-		m.kind = e->kind;
-		snprintf(m.msg, sizeof(m.msg), "%s", e->msg != NULL ? e->msg : "container start failed");
-	}
-	struct iovec iov = { &m, sizeof(m) };
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { (void *)m, sizeof(*m) };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(CC_MON_HOLD_MAX * sizeof(int))];
+	} c;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (pty >= 0) {
-		memset(cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pty, sizeof(int));
+	if (n > 0) {
+		memset(&c, 0, sizeof(c));
+		mh.msg_control = c.buf;
+		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
 	}
 	ssize_t r;
 	do
 		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
 	return r < 0 ? -1 : 0;
+}
+
+int cmd_monitor_report(int fd, pid_t pid, int pty, const int *hold, size_t n_hold, const cc_error *e)
+{
+	if (fd < 0)
+		return -1;
+	monitor_reported = true;
+	for (size_t i = 0; e == NULL && i < n_hold; i += CC_MON_HOLD_MAX) {
+		struct cc_mon_msg h = { .version = CC_MON_VERSION, .type = CC_MON_HOLD };
+		size_t n = n_hold - i < CC_MON_HOLD_MAX ? n_hold - i : CC_MON_HOLD_MAX;
+		if (monitor_send(fd, &h, hold + i, n) < 0)
+			return -1;
+	}
+	struct cc_mon_msg m = { .version = CC_MON_VERSION, .type = e == NULL ? CC_MON_OK : CC_MON_ERROR, .pid = pid };
+	if (e != NULL) {
+		m.errnum = e->errnum;
+		m.kind = e->kind;
+		snprintf(m.msg, sizeof(m.msg), "%s", e->msg != NULL ? e->msg : "container start failed");
+	}
+	return monitor_send(fd, &m, &pty, pty >= 0 ? 1 : 0);
 }
 
 /* Turn a stored Args array back into an argv for the run parser. */
@@ -376,12 +392,12 @@ int cmd_internal_start(int argc, char **argv)
 	cc_error *e = NULL;
 	struct cc_store *s = NULL;
 	if (cc_store_open(cmd_store_root(), &s, &e) < 0) {
-		cmd_monitor_report(fd, -1, -1, e);
+		cmd_monitor_report(fd, -1, -1, NULL, 0, e);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	struct cc_container_record *c = NULL;
 	if (cc_store_container_get(s, argv[1], &c, &e) < 0) {
-		cmd_monitor_report(fd, -1, -1, e);
+		cmd_monitor_report(fd, -1, -1, NULL, 0, e);
 		cc_store_close(s);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
@@ -392,7 +408,7 @@ int cmd_internal_start(int argc, char **argv)
 	cc_store_close(s);
 	if (rargv == NULL || id == NULL) {
 		cc_error_set(&e, ENOMEM, "start container %s", argv[1]);
-		cmd_monitor_report(fd, -1, -1, e);
+		cmd_monitor_report(fd, -1, -1, NULL, 0, e);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	optind = 0;
@@ -404,7 +420,7 @@ int cmd_internal_start(int argc, char **argv)
 		cc_error *fallback = NULL;
 		if (last == NULL)
 			cc_error_set(&fallback, 0, "start container %.12s: failed with status %d", id, rc);
-		cmd_monitor_report(fd, -1, -1, last != NULL ? last : fallback);
+		cmd_monitor_report(fd, -1, -1, NULL, 0, last != NULL ? last : fallback);
 		cc_error_free(fallback);
 	}
 	return rc;
@@ -447,8 +463,7 @@ static char *ports_text(const struct cc_container_record *c)
 {
 	json_t *cfg = container_config(c);
 	json_t *ports = json_object_get(cfg, "Ports");
-	size_t cap = 256, len = 0;
-	char *out = calloc(1, cap);
+	struct cc_strbuf sb = { 0 };
 	size_t i;
 	json_t *p;
 	json_array_foreach(ports, i, p) {
@@ -456,16 +471,11 @@ static char *ports_text(const struct cc_container_record *c)
 		json_int_t hp = json_integer_value(json_object_get(p, "HostPort"));
 		json_int_t cp = json_integer_value(json_object_get(p, "ContainerPort"));
 		const char *proto = json_string_value(json_object_get(p, "Protocol"));
-		char one[128];
-		int n = snprintf(one, sizeof(one), "%s%s:%lld->%lld/%s", len ? ", " : "", hip && *hip ? hip : "0.0.0.0",
-				 (long long)hp, (long long)cp, proto ? proto : "tcp");
-		if (out && n > 0 && len + (size_t)n + 1 < cap) {
-			memcpy(out + len, one, (size_t)n + 1);
-			len += (size_t)n;
-		}
+		cc_strbuf_addf(&sb, "%s%s:%lld->%lld/%s", i ? ", " : "", hip && *hip ? hip : "0.0.0.0", (long long)hp,
+			       (long long)cp, proto ? proto : "tcp");
 	}
 	json_decref(cfg);
-	return out;
+	return cc_strbuf_steal(&sb);
 }
 
 static json_t *container_json(struct cc_store *s, const struct cc_container_record *c)

@@ -370,9 +370,10 @@ json_t *cmd_net_settings(struct cc_store *s, const struct cc_container_record *c
 	json_t *o = json_object();
 	json_t *cfg = c->config_json ? json_loads(c->config_json, 0, NULL) : NULL;
 	const char *mode = json_string_value(json_object_get(cfg, "Network"));
-	struct cc_port_map maps[32];
+	_cleanup_free_ struct cc_port_map *maps = calloc(CC_NET_MAX_PORTS, sizeof(*maps));
 	size_t n = 0;
-	cmd_net_ports_from_json(c->config_json, maps, sizeof(maps) / sizeof(maps[0]), &n);
+	if (maps != NULL)
+		cmd_net_ports_from_json(c->config_json, maps, CC_NET_MAX_PORTS, &n);
 	json_t *ports = json_object();
 	for (size_t i = 0; ports && i < n; i++) {
 		char cport[32], hip[INET_ADDRSTRLEN], hport[8];

@@ -799,11 +799,13 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		int pty = -1;
 		if (cc_runtime_start(&spec, &pid, &pty, &e) < 0) {
 			rc = cmd_exit_code(e);
-			cmd_monitor_report(monitor_fd, -1, -1, e);
+			cmd_monitor_report(monitor_fd, -1, -1, NULL, 0, e);
 			(void)cmd_container_finish(s, id, rc, false, true, NULL, NULL);
 			cc_error_clear(&e);
 		} else {
-			rc = cmd_monitor_report(monitor_fd, pid, pty, NULL) < 0 ? EXIT_CC_ERROR : 0;
+			/* the monitor holds the port reservations from here on */
+			rc = cmd_monitor_report(monitor_fd, pid, pty, netw.fds, netw.n_ports, NULL) < 0 ? EXIT_CC_ERROR
+													 : 0;
 			cc_closep(&pty);
 		}
 		goto out;

@@ -15,7 +15,7 @@ build_deps=(
 # poking at overlay xattrs by hand.
 test_deps=(
 	bats skopeo docker-registry apache2-utils python3 zstd iproute2 tmux util-linux
-	attr curl ca-certificates nftables podman runc
+	attr curl ca-certificates nftables podman runc jq
 )
 
 missing=()

@@ -164,20 +164,43 @@ static void fail_msg(struct cc_mon_msg *m, int errnum, const char *fmt, const ch
 	snprintf(m->msg, sizeof(m->msg), "%s%s%s", what, errnum ? ": " : "", errnum ? strerror(errnum) : "");
 }
 
-/* Receive __start's message (plus a pty fd); returns the container's pid,
- * or -1 with *m the error to pass on. */
+/* Receive __start's messages: fds to hold while the container runs (they
+ * stay open, CLOEXEC, until __cleanup is exec'd), then its answer (plus a
+ * pty fd); returns the container's pid, or -1 with *m the error to pass on. */
 static pid_t recv_start(int sock, int *pty, struct cc_mon_msg *m)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(CC_MON_HOLD_MAX * sizeof(int))];
+	} cbuf;
 	struct iovec iov = { m, sizeof(*m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msghdr mh;
 	ssize_t n;
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(pty, CMSG_DATA(c), sizeof(int));
+	for (;;) {
+		mh = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+				      .msg_controllen = sizeof(cbuf.buf) };
+		do
+			n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		while (n < 0 && errno == EINTR);
+		int fds[CC_MON_HOLD_MAX];
+		size_t nfds = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+				continue;
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			if (k > CC_MON_HOLD_MAX - nfds)
+				k = CC_MON_HOLD_MAX - nfds;
+			memcpy(fds + nfds, CMSG_DATA(c), k * sizeof(int));
+			nfds += k;
+		}
+		if (n == (ssize_t)sizeof(*m) && m->type == CC_MON_HOLD)
+			continue; /* held: nothing reads them, their being open is the point */
+		if (nfds > 0 && n == (ssize_t)sizeof(*m) && m->type == CC_MON_OK)
+			*pty = fds[0];
+		for (size_t i = m->type == CC_MON_OK ? 1 : 0; i < nfds; i++)
+			close(fds[i]); /* nothing else is expected */
+		break;
+	}
 	if (n != (ssize_t)sizeof(*m) || m->version != CC_MON_VERSION || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
 		fail_msg(m, 0, "%s", n <= 0 ? "the container's start process (ccontainer __start) exited without a word"
 					    : "the container's start process sent a message this monitor does not understand");

@@ -16,7 +16,13 @@
 enum cc_mon_type {
 	CC_MON_OK = 1,  /* pid: the container's process */
 	CC_MON_ERROR,   /* errnum, kind (cc_error's), msg */
+	CC_MON_HOLD,    /* before OK: fds (SCM_RIGHTS, at most CC_MON_HOLD_MAX)
+	                   the monitor holds while the container runs: the
+	                   sockets that reserve its published host ports, so
+	                   that no other container (of any store) can publish
+	                   them meanwhile */
 };
+#define CC_MON_HOLD_MAX 128
 
 struct cc_mon_msg {
 	uint32_t version;

@@ -311,3 +311,34 @@ time.sleep(60)" &
     run_cc rm -f det
     net_assert_clean
 }
+
+@test "network: a detached container holds its published ports: a second one is refused, across stores" {
+    local p
+    p=$(free_port)
+    run_cc run -d --name first -p "$p:80" alpine sleep 600
+    run_cc 125 run -d --name second -p "$p:80" alpine sleep 600
+    is "${stderr_lines[-1]}" "Error: publish 0.0.0.0:$p/tcp: the port is already in use on the host"
+    run_cc 125 run --rm -p "127.0.0.1:$p:80" alpine true
+    # another store on the same host is refused too
+    CC_ROOT=$BATS_TEST_TMPDIR/other run_cc 125 run -d -p "$p:80" alpine true
+    rm -rf "$BATS_TEST_TMPDIR/other"
+    # the port comes back with the container, and the same goes after a restart
+    run_cc stop -t 0 first
+    run_cc run -d --name third -p "$p:80" alpine sleep 600
+    run_cc 125 start first
+    assert_contains "$stderr" "already in use"
+    run_cc rm -f third
+    run_cc start first
+    run_cc 125 run -d -p "$p:80" alpine true
+}
+
+@test "network: ps, port and inspect list every published port, 40 of them" {
+    local base=$((20000 + RANDOM % 20000))
+    run_cc run -d --name many -p "127.0.0.1:$base-$((base + 39)):1000-1039" alpine sleep 600
+    run_cc ps --format json
+    is "$(jq '.[0].Ports | split(", ") | length' <<<"$output")" 40 "ports in ps --format json"
+    run_cc port many
+    is "${#lines[@]}" 40 "lines of port"
+    run_cc inspect many
+    is "$(jq '.[0].NetworkSettings.Ports | length' <<<"$output")" 40 "ports in inspect"
+}
