@@ -680,6 +680,25 @@ _seed() {
 }
 
 seed_alpine() { _seed alpine "$@"; }
+# seed_json REPO:TAG SPEC [push_layout options]: an image from a mkimage.py
+# spec given inline (a malicious layer, say); "ALPINE_LAYER" in SPEC stands
+# for the Alpine minirootfs layer.
+seed_json() {
+    local ref=$1 spec=$2 key dir
+    shift 2
+    spec=${spec//ALPINE_LAYER/"{\"blob\": \"$(alpine_tarball)\"}"}
+    key=json-$(sha256sum <<<"$spec" | cut -c1-16)
+    dir=${BATS_RUN_TMPDIR:-${BATS_FILE_TMPDIR:?}}/images/$key
+    if [[ ! -f "$dir/summary.json" ]]; then
+        mkdir -p "$dir.tmp"
+        if ! timeout 300 python3 "$FIXTURES/mkimage.py" "$dir.tmp" <<<"$spec" >/dev/null 2>"$dir.err"; then
+            die "mkimage.py failed for $ref:"$'\n'"$(cat "$dir.err")"
+            return
+        fi
+        mv -T "$dir.tmp" "$dir" 2>/dev/null || rm -rf "$dir.tmp"
+    fi
+    push_layout "$dir" "$ref" "$@"
+}
 seed_zstd() { _seed zstd "$@"; }
 seed_multilayer() { _seed multilayer "$@"; }
 seed_bad_diffid() { _seed baddiffid "$@"; }
