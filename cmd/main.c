@@ -128,15 +128,22 @@ int cmd_fail_take(cc_error **e, int code)
 	return code;
 }
 
+/* print_line with a format; the text printed, or NULL without memory. */
+static char *print_linef(const char *prefix, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	print_line(prefix, msg != NULL ? msg : fmt);
+	return msg;
+}
+
 int cmd_failf(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	_cleanup_free_ char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	_cleanup_free_ char *msg = print_linef("Error", fmt, ap);
 	va_end(ap);
-	print_line("Error", msg != NULL ? msg : fmt);
 	remember(0, 0, msg != NULL ? msg : fmt);
 	return code;
 }
@@ -145,11 +152,8 @@ void cmd_warnf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	_cleanup_free_ char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	free(print_linef("Warning", fmt, ap));
 	va_end(ap);
-	print_line("Warning", msg != NULL ? msg : fmt);
 }
 
 int cmd_exit_code(const cc_error *e)

@@ -127,16 +127,16 @@ size_t cc_rt_tty_pollfds(struct cc_rt_tty *t, struct pollfd *pfd)
 	return n;
 }
 
-/* Master -> stdout until it would block.  Returns false once the master is
- * done (EIO: no slave left open, i.e. the container closed its terminal). */
-static bool copy_out(struct cc_rt_tty *t)
+/* from -> to until from would block.  Returns false once from is done
+ * (EOF, or EIO on a pty master: no slave left open).  A broken "to" must
+ * not stop the container: its output is dropped then. */
+static bool copy_available(int from, int to)
 {
 	char buf[16384];
 	for (;;) {
-		ssize_t n = read(t->master, buf, sizeof(buf));
+		ssize_t n = read(from, buf, sizeof(buf));
 		if (n > 0) {
-			/* a broken stdout must not stop the container: drop output */
-			(void)cc_write_all(STDOUT_FILENO, buf, (size_t)n);
+			(void)cc_write_all(to, buf, (size_t)n);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -145,6 +145,11 @@ static bool copy_out(struct cc_rt_tty *t)
 			return true;
 		return false;
 	}
+}
+
+static bool copy_out(struct cc_rt_tty *t)
+{
+	return copy_available(t->master, STDOUT_FILENO);
 }
 
 int cc_rt_tty_handle(struct cc_rt_tty *t, const struct pollfd *pfd, size_t n, cc_error **err)
@@ -268,21 +273,8 @@ size_t cc_rt_relay_pollfds(struct cc_rt_relay *r, struct pollfd *pfd)
 /* Pipe -> our fd until it would block; the pipe is closed at its end. */
 static void relay_out(struct cc_rt_relay *r, int fd)
 {
-	char buf[16384];
-	for (;;) {
-		ssize_t n = read(r->ours[fd], buf, sizeof(buf));
-		if (n > 0) {
-			/* a broken terminal must not stop the container */
-			(void)cc_write_all(fd, buf, (size_t)n);
-			continue;
-		}
-		if (n < 0 && (errno == EINTR))
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
+	if (!copy_available(r->ours[fd], fd))
 		cc_closep(&r->ours[fd]);
-		return;
-	}
 }
 
 void cc_rt_relay_handle(struct cc_rt_relay *r, const struct pollfd *pfd, size_t n)

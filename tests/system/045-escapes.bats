@@ -46,18 +46,6 @@ watch_execs() {
     run_cc logs "$name"
 }
 
-# wait_for_log NAME TEXT (10 s at most)
-wait_for_log() {
-    local i
-    for i in $(seq 100); do
-        if "$CC" --root "$CC_ROOT" logs "$1" 2>/dev/null | grep -qF -- "$2"; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    die "logs of $1 never showed '$2'"
-}
-
 @test "exec: the joining process never shows the host binary, the store or its memory to the container" {
     watch_execs watch 15
     assert_contains "$output" ready

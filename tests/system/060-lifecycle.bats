@@ -25,18 +25,6 @@ teardown() {
 
 LOOP='i=0; while true; do echo "line $i"; i=$((i+1)); sleep 0.1; done'
 
-# wait_for_log NAME TEXT: poll logs until TEXT shows (10 s at most)
-wait_for_log() {
-    local i
-    for i in $(seq 100); do
-        if "$CC" --root "$CC_ROOT" logs "$1" 2>/dev/null | grep -qF -- "$2"; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    die "logs of $1 never showed '$2'"
-}
-
 container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value to stdout)
     run_cc inspect "$1" >&2
     python3 -c "import json,sys; d=json.load(sys.stdin)[0]; print($2)" <<<"$output"

@@ -309,6 +309,18 @@ wait_bg() {
     echo "[$(timestamp)] [bg $pid rc=$status]"
 }
 
+# wait_for_log NAME TEXT: poll logs until TEXT shows (10 s at most)
+wait_for_log() {
+    local i
+    for i in $(seq 100); do
+        if "$CC" --root "$CC_ROOT" logs "$1" 2>/dev/null | grep -qF -- "$2"; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    die "logs of $1 never showed '$2'"
+}
+
 # remove_all_containers: force-remove every container of this test's store,
 # so that no test leaves one running (and its network, cgroup) behind.
 remove_all_containers() {
