@@ -20,12 +20,15 @@
 static const char *const proxy_args[] = { "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
 					  "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy", NULL };
 
-/* The environment for $VAR: ARGs, then Env (Env wins). */
+/* The environment for $VAR: ARGs, then Env (Env wins).  One allocation:
+ * a base image's Env can be as long as its config allows, and appending
+ * one by one walks the vector each time. */
 static char **expand_env(const struct plan_state *s)
 {
-	char **e = cc_strv_dup(s->args);
-	for (size_t i = 0; e && s->env && s->env[i]; i++)
-		if (cc_strv_push(&e, s->env[i]) < 0)
+	size_t na = cc_strv_len(s->args), ne = cc_strv_len(s->env);
+	char **e = calloc(na + ne + 1, sizeof(char *));
+	for (size_t i = 0; e && i < na + ne; i++)
+		if ((e[i] = strdup(i < na ? s->args[i] : s->env[i - na])) == NULL)
 			cc_strvfreep(&e);
 	return e;
 }

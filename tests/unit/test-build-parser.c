@@ -230,11 +230,18 @@ static void test_shell_words(void **state)
 #define ALPINE_ID "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define OTHER_ID "sha256:2222222222222222222222222222222222222222222222222222222222222222"
 
+static const char *custom_config; /* the config of image "custom" */
+
 static int fake_image(const char *ref, const char *platform, char **ret_id, char **ret_config, void *data,
 		      cc_error **err)
 {
 	(void)platform;
 	(void)data;
+	if (strcmp(ref, "custom") == 0 && custom_config) {
+		*ret_id = strdup(OTHER_ID);
+		*ret_config = strdup(custom_config);
+		return 0;
+	}
 	if (strcmp(ref, "alpine") == 0 || strcmp(ref, "alpine:3.20") == 0) {
 		*ret_id = strdup(ALPINE_ID);
 		*ret_config = strdup("{\"config\":{\"Env\":[\"PATH=/usr/bin:/bin\",\"BASEVAR=base\"],\"Cmd\":[\"/bin/sh\"]}}");
@@ -406,6 +413,33 @@ static void test_plan_config_steps(void **state)
 	assert_string_equal(st[9].health, "{\"Test\":[\"CMD-SHELL\",\"curl -f localhost\"]}");
 	assert_string_equal(st[10].value, "RUN echo later");
 	cc_build_plan_free(p);
+}
+
+/* A base image's config is the image's: a Shell without strings was "plan:
+ * Cannot allocate memory"; an Env of 400k entries took minutes (each was
+ * appended by walking the vector to its end). */
+static void test_plan_base_config(void **state)
+{
+	struct ctxdir *c = *state;
+	custom_config = "{\"config\":{\"Shell\":[1,{}],\"Env\":[\"A=1\",2]}}";
+	struct cc_build_plan *p = plan(c, "FROM custom\nRUN echo\nENV B=$A\n", NULL, NULL, NULL);
+	assert_string_equal(p->stages[0].steps[0].argv[0], "/bin/sh"); /* the default shell */
+	assert_string_equal(p->stages[0].steps[1].pairs[0], "B=1");
+	cc_build_plan_free(p);
+
+	size_t n = 400000;
+	char *big = malloc(n * 24 + 64), *o = big;
+	assert_non_null(big);
+	o += sprintf(o, "{\"config\":{\"Env\":[");
+	for (size_t i = 0; i < n; i++)
+		o += sprintf(o, "%s\"V%zu=%zu\"", i ? "," : "", i % 1000, i);
+	sprintf(o, "]}}");
+	custom_config = big;
+	p = plan(c, "FROM custom\nENV X=$V999\n", NULL, NULL, NULL);
+	assert_string_equal(p->stages[0].steps[0].pairs[0], "X=399999"); /* the last V999 wins */
+	cc_build_plan_free(p);
+	custom_config = NULL;
+	free(big);
 }
 
 static void test_plan_copy(void **state)
@@ -669,6 +703,7 @@ int main(void)
 		cmocka_unit_test(test_shell_words),
 		cmocka_unit_test_setup_teardown(test_plan_args, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_config_steps, setup_ctx, teardown_ctx),
+		cmocka_unit_test_setup_teardown(test_plan_base_config, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_copy, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_stages, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_errors, setup_ctx, teardown_ctx),
