@@ -10,14 +10,25 @@
  * Also: the diff ID of a stream that is not compressed is the sha256 of
  * the input itself, and every refusal carries a message.
  *
+ * Two kinds of input: a stream as it is, or, starting with "#tar\n" or
+ * "#tgz\n", a list of entries one a line that the harness writes as a
+ * (gzip'd) tar first, so that mutations change names, types and link
+ * targets rather than checksums (libarchive is not instrumented):
+ *
+ *   f NAME [DATA]   regular file        l NAME TARGET   symlink
+ *   d NAME          directory           h NAME TARGET   hard link
+ *   c NAME MAJ MIN  character device    x NAME KEY VAL  directory with an xattr
+ *
  * No root needed.  Run as root, the unpacking happens with the
  * filesystem identity of nobody (setfsuid), so that an escape the fuzzer
  * finds can reach only world-writable places, never the host's files.
  * Every file is capped at 1 MiB (RLIMIT_FSIZE; a bigger write fails) and
  * an input at 64 KiB: decompressed layers are not bounded otherwise yet,
  * and a fuzzer makes gzip bombs. */
-#include <fcntl.h>
+#include <archive.h>
+#include <archive_entry.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/fsuid.h>
 #include <sys/mman.h>
@@ -79,6 +90,112 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	signal(SIGXFSZ, SIG_IGN);
 	return 0;
+}
+
+struct membuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static la_ssize_t mem_write(struct archive *a, void *data, const void *buf, size_t n)
+{
+	(void)a;
+	struct membuf *m = data;
+	if (m->len + n > m->cap) {
+		size_t cap = m->cap ? m->cap : 4096;
+		while (m->len + n > cap)
+			cap *= 2;
+		uint8_t *np = realloc(m->p, cap);
+		if (np == NULL)
+			abort();
+		m->p = np;
+		m->cap = cap;
+	}
+	memcpy(m->p + m->len, buf, n);
+	m->len += n;
+	return (la_ssize_t)n;
+}
+
+/* The next space-separated word of a line (NULL at its end). */
+static char *word(char **line)
+{
+	char *w = *line;
+	while (*w == ' ')
+		w++;
+	if (*w == '\0')
+		return NULL;
+	char *e = strchr(w, ' ');
+	if (e) {
+		*e = '\0';
+		*line = e + 1;
+	} else {
+		*line = w + strlen(w);
+	}
+	return w;
+}
+
+/* "#tar\n" / "#tgz\n" + entries: the tar they describe, in out. */
+static void entries_to_tar(const uint8_t *data, size_t size, bool gzip, struct membuf *out)
+{
+	char *text = fuzz_cstr(data, size);
+	struct archive *a = archive_write_new();
+	FUZZ_CHECK(a != NULL);
+	archive_write_set_format_pax_restricted(a);
+	if (gzip)
+		archive_write_add_filter_gzip(a);
+	archive_write_set_bytes_in_last_block(a, 1);
+	FUZZ_CHECK(archive_write_open(a, out, NULL, mem_write, NULL) == ARCHIVE_OK);
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *rest = line;
+		char *type = word(&rest), *name = word(&rest);
+		if (type == NULL || name == NULL)
+			continue;
+		struct archive_entry *e = archive_entry_new();
+		FUZZ_CHECK(e != NULL);
+		archive_entry_set_pathname(e, name);
+		archive_entry_set_mtime(e, 1000, 0);
+		archive_entry_set_perm(e, 0755);
+		const char *arg = word(&rest);
+		const char *body = NULL;
+		switch (type[0]) {
+		case 'd':
+			archive_entry_set_filetype(e, AE_IFDIR);
+			break;
+		case 'l':
+			archive_entry_set_filetype(e, AE_IFLNK);
+			archive_entry_set_symlink(e, arg ? arg : "");
+			break;
+		case 'h':
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_hardlink(e, arg ? arg : "");
+			break;
+		case 'c':
+			archive_entry_set_filetype(e, AE_IFCHR);
+			archive_entry_set_rdevmajor(e, arg ? (unsigned)atoi(arg) : 0);
+			arg = word(&rest);
+			archive_entry_set_rdevminor(e, arg ? (unsigned)atoi(arg) : 0);
+			break;
+		case 'x': {
+			archive_entry_set_filetype(e, AE_IFDIR);
+			const char *val = word(&rest);
+			if (arg)
+				archive_entry_xattr_add_entry(e, arg, val ? val : "", val ? strlen(val) : 0);
+			break;
+		}
+		default:
+			archive_entry_set_filetype(e, AE_IFREG);
+			body = arg ? arg : "";
+			archive_entry_set_size(e, (la_int64_t)strlen(body));
+			break;
+		}
+		if (archive_write_header(a, e) == ARCHIVE_OK && body && *body)
+			archive_write_data(a, body, strlen(body));
+		archive_entry_free(e);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	free(text);
 }
 
 static void identity(bool nobody)
@@ -157,6 +274,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > TAR_MAX_INPUT)
 		return 0;
+	struct membuf built = { 0 };
+	bool list_tar = size >= 5 && memcmp(data, "#tar\n", 5) == 0;
+	bool list_tgz = size >= 5 && memcmp(data, "#tgz\n", 5) == 0;
+	if (list_tar || list_tgz) {
+		entries_to_tar(data + 5, size - 5, list_tgz, &built);
+		data = built.p;
+		size = built.len;
+	}
 	char in[512], layer[600], p[600];
 	snprintf(in, sizeof(in), "%s/%lu", base, counter++);
 	identity(true);
@@ -180,6 +305,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	identity(false);
 	if (r < 0) {
 		FUZZ_CHECK(e != NULL && e->msg != NULL);
+		if (getenv("FUZZ_VERBOSE")) /* what refused an input, when replaying by hand */
+			fprintf(stderr, "fuzz-tar: %s\n", e->msg);
 		cc_error_free(e);
 	} else {
 		FUZZ_CHECK(e == NULL && unpacked >= 0 && strlen(diff) == 71 && cc_str_has_prefix(diff, "sha256:"));
@@ -196,5 +323,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz-tar: %s\n", e->msg);
 		abort();
 	}
+	free(built.p);
 	return 0;
 }

@@ -189,6 +189,17 @@ def tars():
     out("tar", "escape-gzip", gzip.compress(tar_bytes(seeds["symlink-then-file"]), mtime=0))
     out("tar", "empty", b"")
     out("tar", "trailing-garbage", tar_bytes(seeds["plain"]) + b"garbage after the end marker")
+    # the harness's own entry lists ("#tar\n" / "#tgz\n", see fuzz-tar.c)
+    lists = {
+        "list-escapes": "#tar\nd a\nf a/file data\nl link ../outside\nf link/victim pwned\n"
+                        "h hard ../outside/victim\nh hard2 link/victim\nf ../outside/new x\nf /abs x\n",
+        "list-whiteouts": "#tar\nd dir\nf dir/x 1\nf dir/.wh.x\nf dir/.wh..wh..opq\nl l ../outside/dir\n"
+                          "f l/.wh..wh..opq\nf l/.wh.victim\nf .wh..\n",
+        "list-replace": "#tgz\nd x\nf x/f 1\nl x ../outside\nf x/g 2\nc dev 1 3\nc wh 0 0\n"
+                        "x d trusted.overlay.opaque y\nh h2 x/f\n",
+    }
+    for name, text in lists.items():
+        out("tar", name, text)
     if shutil.which("zstd"):
         z = subprocess.run(["zstd", "-q", "-c", "--no-check"], input=tar_bytes(seeds["plain"]),
                            stdout=subprocess.PIPE, check=True).stdout
