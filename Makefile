@@ -5,6 +5,7 @@
 #   make SANITIZE=1 build with ASan/UBSan into build-san/
 #   make deps       install Debian build and test dependencies
 #   make bench      side-by-side benchmarks against the peers
+#   make fuzz       each fuzz target FUZZ_TIME seconds (libFuzzer, clang)
 
 PREFIX ?= /usr/local
 CC ?= cc
@@ -39,6 +40,13 @@ ifeq ($(SANITIZE),1)
 BUILD := build-san
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(FUZZ),1)
+# The library as libFuzzer wants it: clang, coverage, ASan/UBSan (any
+# undefined behaviour is a crash), into build-fuzz/.  `make fuzz` uses it.
+BUILD := build-fuzz
+CC := clang
+CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=address,undefined
 else
 BUILD := build
 endif
@@ -49,15 +57,22 @@ UNIT_SRC := $(wildcard tests/unit/test-*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# tests/fuzz/fuzz-NAME.c: a libFuzzer harness each; replay-NAME is the same
+# harness fed files by tests/fuzz/replay.c (any compiler), which `make unit`
+# runs over tests/fuzz/corpus/NAME and tests/fuzz/regress/NAME.
+FUZZ_ALL := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_REPLAY := $(FUZZ_ALL:%=$(BUILD)/fuzz/replay-%)
 HELPER_BIN := $(BUILD)/tests/cc-test-helper
 
 MONITOR_BIN := $(BUILD)/ccontainer-monitor
 INIT_BIN := $(BUILD)/ccontainer-init
 
 ifeq ($(SANITIZE),1)
-all: $(BUILD)/ccontainer $(MONITOR_BIN) $(UNIT_BIN)
+all: $(BUILD)/ccontainer $(MONITOR_BIN) $(UNIT_BIN) $(FUZZ_REPLAY)
+else ifeq ($(FUZZ),1)
+all: $(FUZZ_ALL:%=$(BUILD)/fuzz/fuzz-%)
 else
-all: ccontainer ccontainer-monitor $(UNIT_BIN) $(HELPER_BIN)
+all: ccontainer ccontainer-monitor $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_REPLAY)
 # cp + rename: a running ./ccontainer (ETXTBSY) does not stop the build
 ccontainer: $(BUILD)/ccontainer
 	@cp $< $@.tmp && mv -f $@.tmp $@
@@ -111,13 +126,44 @@ $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libccontainer.a
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libccontainer.a $(LDLIBS) $(TEST_LIBS)
 
+.PRECIOUS: $(BUILD)/fuzz/%.o
+$(BUILD)/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Itests/fuzz -c -o $@ $<
+
+$(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/fuzz-%.o $(BUILD)/fuzz/replay.o $(BUILD)/libccontainer.a
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/fuzz-%.o $(BUILD)/libccontainer.a
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
 # A static multi-tool used as a container payload by the tests.
 $(HELPER_BIN): tests/helper/cc-test-helper.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $<
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(FUZZ_REPLAY)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
+	@set -e; for t in $(FUZZ_ALL); do echo "# $(BUILD)/fuzz/replay-$$t"; \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(BUILD)/fuzz/replay-$$t tests/fuzz/corpus/$$t tests/fuzz/regress/$$t; done
+
+# Fuzzing: every target (or FUZZ_TARGETS="tar ignore") for FUZZ_TIME
+# seconds each, starting from its seeds; new inputs go to
+# build-fuzz/corpus/NAME, crashes to build-fuzz/crashes/ (tests/fuzz/run.sh).
+FUZZ_TIME ?= 60
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+fuzz:
+	@$(MAKE) --no-print-directory FUZZ=1 all
+	@FUZZ_TIME=$(FUZZ_TIME) bash tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+# Each seed and regression input once through the libFuzzer build.
+fuzz-regress:
+	@$(MAKE) --no-print-directory FUZZ=1 all
+	@FUZZ_TIME=0 bash tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 integration: all
 	bats --tap tests/system
@@ -135,10 +181,10 @@ install: ccontainer ccontainer-monitor
 	install -D -m 0755 ccontainer-monitor $(DESTDIR)$(PREFIX)/libexec/ccontainer/ccontainer-monitor
 
 clean:
-	rm -rf build build-san ccontainer ccontainer-monitor
+	rm -rf build build-san build-fuzz ccontainer ccontainer-monitor
 
-.PHONY: all unit integration test deps bench install clean
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+.PHONY: all unit integration test deps bench install clean fuzz fuzz-regress
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(FUZZ_ALL:%=$(BUILD)/fuzz/fuzz-%.d) $(BUILD)/fuzz/replay.d
 
 # clang refuses a goto that jumps over a variable with a cleanup attribute,
 # which gcc accepts silently; CI runs this as a second compiler's opinion.

@@ -29,6 +29,7 @@
 #include "monitor/protocol.h"
 #include "util/strbuf.h"
 #include "net.h"
+#include "util/json.h"
 
 #define LOG_READ_MAX (64 * 1024 * 1024)
 
@@ -372,7 +373,7 @@ static char **stored_args(const struct cc_container_record *c, int *ret_argc)
 	if (v) {
 		v[0] = strdup("run");
 		for (size_t i = 0; i < n; i++)
-			v[i + 1] = strdup(json_string_value(json_array_get(args, i)) ?: "");
+			v[i + 1] = cc_json_bytes_value(json_array_get(args, i)) ?: strdup("");
 		*ret_argc = (int)n + 1;
 	}
 	json_decref(cfg);
@@ -493,14 +494,15 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 	_cleanup_free_ char *dir = cc_store_container_path(s, c->id);
 	_cleanup_free_ char *ports = ports_text(c);
 	json_t *cmd = json_object_get(cfg, "Cmd");
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:{s:s, s:b, s:i, s:i, s:b, s:s, s:s}, s:s, s:s, s:O}",
+	/* the image as typed and the command line are bytes (cc_json_text) */
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:O, s:{s:s, s:b, s:i, s:i, s:b, s:s, s:s}, s:o, s:s, s:O}",
 			      "Id", c->id, "Name", c->name, "Image", c->image_id, "ImageName",
-			      c->image_name ? c->image_name : "", "Created", created, "Args", cmd ? cmd : json_array(),
+			      cc_json_text(c->image_name ? c->image_name : ""), "Created", created, "Args", cmd ? cmd : json_array(),
 			      "State", "Status", c->state, "Running", is_running(c), "Pid", c->pid, "ExitCode",
 			      c->exit_code, "OOMKilled", c->oom_killed, "StartedAt", started, "FinishedAt", finished,
-			      "Command", c->command ? c->command : "", "Ports", ports ? ports : "", "Config", cfg);
+			      "Command", cc_json_text(c->command ? c->command : ""), "Ports", ports ? ports : "", "Config", cfg);
 	if (o) {
-		json_object_set_new(o, "Dir", json_string(dir ? dir : ""));
+		json_object_set_new(o, "Dir", cc_json_text(dir ? dir : ""));
 		json_object_set_new(o, "NetworkSettings", cmd_net_settings(s, c));
 		json_t *mounts = json_object_get(cfg, "Mounts");
 		json_object_set_new(o, "Mounts", mounts ? json_incref(mounts) : json_array());

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "net.h"
 #include "runtime/runtime.h"
+#include "util/json.h"
 
 #define MAX_MOUNTS 64
 #define MAX_ENV 1024
@@ -664,45 +665,49 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	if ((rc = cmd_net_prepare(&netw, s, &o.net, net, ic->exposed_ports, existing ? existing->config_json : NULL)))
 		goto out;
 	/* Args: the run arguments as given, which `start` parses again. */
-	cfgjson = json_pack("{s:o, s:o, s:s, s:s, s:o, s:b, s:b, s:b}", "Cmd", json_array(), "Env", json_array(),
-			    "Hostname", hostname, "Network", o.network, "Args", json_array(), "Tty", o.tty,
+	/* Everything from the command line and the image is bytes: cc_json_text
+	 * (invalid UTF-8 as U+FFFD, as docker's API has it), never json_string,
+	 * which refuses such bytes with a NULL that loses them silently. */
+	cfgjson = json_pack("{s:o, s:o, s:o, s:s, s:o, s:b, s:b, s:b}", "Cmd", json_array(), "Env", json_array(),
+			    "Hostname", cc_json_text(hostname), "Network", o.network, "Args", json_array(), "Tty", o.tty,
 			    "OpenStdin", o.interactive, "AutoRemove", o.rm);
 	for (int i = 1; cfgjson && i < argc; i++)
-		json_array_append_new(json_object_get(cfgjson, "Args"), json_string(argv[i]));
+		json_array_append_new(json_object_get(cfgjson, "Args"), cc_json_bytes(argv[i])); /* start runs them again */
 	/* what exec needs to run more processes "like the container's":
 	 * the same user and cwd by default, always the same privileges */
 	if (cfgjson) {
 		json_t *ca = json_array(), *cd = json_array();
 		for (size_t i = 0; i < o.n_cap_add; i++)
-			json_array_append_new(ca, json_string(o.cap_add[i]));
+			json_array_append_new(ca, cc_json_text(o.cap_add[i]));
 		for (size_t i = 0; i < o.n_cap_drop; i++)
-			json_array_append_new(cd, json_string(o.cap_drop[i]));
+			json_array_append_new(cd, cc_json_text(o.cap_drop[i]));
 		json_object_set_new(cfgjson, "CapAdd", ca);
 		json_object_set_new(cfgjson, "CapDrop", cd);
 		json_object_set_new(cfgjson, "Privileged", json_boolean(o.privileged));
 		json_object_set_new(cfgjson, "NoNewPrivileges", json_boolean(o.no_new_privs));
 		if (o.seccomp)
-			json_object_set_new(cfgjson, "SeccompProfile", json_string(o.seccomp));
+			json_object_set_new(cfgjson, "SeccompProfile", cc_json_text(o.seccomp));
 		/* for inspect, in docker's shape */
 		json_t *mounts = json_array();
 		for (size_t i = 0; i < o.n_binds; i++)
-			json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source",
-								o.binds[i].source, "Destination", o.binds[i].target,
+			json_array_append_new(mounts, json_pack("{s:s, s:o, s:o, s:b}", "Type", "bind", "Source",
+								cc_json_text(o.binds[i].source), "Destination",
+								cc_json_text(o.binds[i].target),
 								"RW", !o.binds[i].readonly));
 		for (size_t i = 0; i < o.n_tmpfs; i++)
-			json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:b}", "Type", "tmpfs", "Source", "tmpfs",
-								"Destination", o.tmpfs[i].target, "RW", true));
+			json_array_append_new(mounts, json_pack("{s:s, s:s, s:o, s:b}", "Type", "tmpfs", "Source", "tmpfs",
+								"Destination", cc_json_text(o.tmpfs[i].target), "RW", true));
 		json_object_set_new(cfgjson, "Mounts", mounts);
 	}
 	const char *eff_user = o.user ? o.user : ic->user, *eff_cwd = o.workdir ? o.workdir : ic->workdir;
 	if (cfgjson && eff_user)
-		json_object_set_new(cfgjson, "User", json_string(eff_user));
+		json_object_set_new(cfgjson, "User", cc_json_text(eff_user));
 	if (cfgjson && eff_cwd)
-		json_object_set_new(cfgjson, "WorkingDir", json_string(eff_cwd));
+		json_object_set_new(cfgjson, "WorkingDir", cc_json_text(eff_cwd));
 	for (char **a = args; cfgjson && *a; a++)
-		json_array_append_new(json_object_get(cfgjson, "Cmd"), json_string(*a));
+		json_array_append_new(json_object_get(cfgjson, "Cmd"), cc_json_text(*a));
 	for (size_t i = 0; cfgjson && i < env.n; i++)
-		json_array_append_new(json_object_get(cfgjson, "Env"), json_string(env.v[i]));
+		json_array_append_new(json_object_get(cfgjson, "Env"), cc_json_text(env.v[i]));
 	cmd_net_config_json(&netw, cfgjson);
 	cfgtext = cfgjson ? json_dumps(cfgjson, JSON_COMPACT) : NULL;
 	struct cc_container_record rec = { .id = id, .name = name_buf, .image_id = image_id, .image_name = (char *)image,

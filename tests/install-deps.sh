@@ -5,8 +5,9 @@
 # runs only when something is missing.  Used by `make deps` and .ci/run.
 set -euo pipefail
 
+# libclang-rt-dev: libFuzzer and the sanitizer runtimes for clang (make fuzz).
 build_deps=(
-	build-essential pkg-config clang
+	build-essential pkg-config clang libclang-rt-dev
 	libcurl4-openssl-dev libarchive-dev libssl-dev libsqlite3-dev libjansson-dev
 	libseccomp-dev libcap-dev libmnl-dev libnftables-dev libcmocka-dev
 )

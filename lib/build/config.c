@@ -16,6 +16,7 @@
 
 #include "build-internal.h"
 #include "image/image.h"
+#include "util/json.h"
 
 json_t *cc_bcfg_scratch(void)
 {
@@ -55,28 +56,37 @@ int cc_bcfg_load(struct cc_store *s, const struct cc_image_record *r, json_t **r
 	return 0;
 }
 
+/* Everything a step brings is text from the recipe (bytes, which jansson
+ * refuses unless they are UTF-8): it goes in through cc_json_text, which
+ * writes invalid bytes as U+FFFD, as docker's and buildah's configs have
+ * them.  Every insertion is checked: a failure is a lack of memory. */
 static json_t *strv_array(char *const *v)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; a && v && v[i]; i++)
-		json_array_append_new(a, json_string(v[i]));
+	for (size_t i = 0; a && v && v[i]; i++) {
+		if (json_array_append_new(a, cc_json_text(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
 	return a;
 }
 
 /* Env entries are "K=V": set one, keeping the order of the others. */
-static void env_set(json_t *env, const char *kv)
+static int env_set(json_t *env, const char *raw)
 {
+	_cleanup_free_ char *kv = cc_utf8_coerce(raw);
+	if (kv == NULL)
+		return -1;
 	size_t kl = strcspn(kv, "=");
 	size_t i;
 	json_t *e;
 	json_array_foreach(env, i, e) {
 		const char *s = json_string_value(e);
-		if (s && strncmp(s, kv, kl) == 0 && s[kl] == '=') {
-			json_array_set_new(env, i, json_string(kv));
-			return;
-		}
+		if (s && strncmp(s, kv, kl) == 0 && s[kl] == '=')
+			return json_array_set_new(env, i, json_string(kv));
 	}
-	json_array_append_new(env, json_string(kv));
+	return json_array_append_new(env, json_string(kv));
 }
 
 static json_t *object_field(json_t *cfg, const char *key)
@@ -84,7 +94,8 @@ static json_t *object_field(json_t *cfg, const char *key)
 	json_t *o = json_object_get(cfg, key);
 	if (!json_is_object(o)) {
 		o = json_object();
-		json_object_set_new(cfg, key, o);
+		if (json_object_set_new(cfg, key, o) < 0)
+			return NULL;
 	}
 	return o;
 }
@@ -94,17 +105,21 @@ static char *created_by(const struct cc_build_step *st)
 {
 	if (st->kind != CC_I_RUN)
 		return strdup(st->display);
-	size_t n = 5;
+	size_t n = 4;
 	for (char **a = st->argv; a && *a; a++)
 		n += strlen(*a) + 1;
-	char *s = malloc(n + 1);
+	char *s = malloc(n), *o = s;
 	if (s == NULL)
 		return NULL;
-	strcpy(s, "RUN");
+	memcpy(o, "RUN", 3);
+	o += 3;
 	for (char **a = st->argv; a && *a; a++) {
-		strcat(s, " ");
-		strcat(s, *a);
+		size_t l = strlen(*a);
+		*o++ = ' ';
+		memcpy(o, *a, l);
+		o += l;
 	}
+	*o = '\0';
 	return s;
 }
 
@@ -112,105 +127,116 @@ int cc_bcfg_apply(json_t *root, const struct cc_build_step *st, const char *crea
 		  cc_error **err)
 {
 	json_t *cfg = object_field(root, "config");
+	if (cfg == NULL)
+		return cc_error_set(err, ENOMEM, "image config");
 	json_object_del(cfg, "OnBuild"); /* the base's triggers ran (or are ours to set) */
+	int bad = 0;
 	switch (st->kind) {
 	case CC_I_ENV: {
 		json_t *env = json_object_get(cfg, "Env");
 		if (!json_is_array(env)) {
 			env = json_array();
-			json_object_set_new(cfg, "Env", env);
+			bad |= json_object_set_new(cfg, "Env", env);
 		}
-		for (char **p = st->pairs; p && *p; p++)
-			env_set(env, *p);
+		for (char **p = st->pairs; !bad && p && *p; p++)
+			bad |= env_set(env, *p);
 		break;
 	}
 	case CC_I_LABEL: {
 		json_t *labels = object_field(cfg, "Labels");
-		for (char **p = st->pairs; p && *p; p++) {
+		bad |= labels == NULL ? -1 : 0;
+		for (char **p = st->pairs; !bad && p && *p; p++) {
 			size_t kl = strcspn(*p, "=");
 			_cleanup_free_ char *k = strndup(*p, kl);
-			if (k)
-				json_object_set_new(labels, k, json_string(*p + kl + 1));
+			bad |= k ? cc_json_set_text(labels, k, cc_json_text((*p)[kl] ? *p + kl + 1 : "")) : -1;
 		}
 		break;
 	}
 	case CC_I_WORKDIR:
-		json_object_set_new(cfg, "WorkingDir", json_string(st->value));
+		bad |= json_object_set_new(cfg, "WorkingDir", cc_json_text(st->value));
 		break;
 	case CC_I_USER:
-		json_object_set_new(cfg, "User", json_string(st->value));
+		bad |= json_object_set_new(cfg, "User", cc_json_text(st->value));
 		break;
 	case CC_I_STOPSIGNAL:
-		json_object_set_new(cfg, "StopSignal", json_string(st->value));
+		bad |= json_object_set_new(cfg, "StopSignal", cc_json_text(st->value));
 		break;
 	case CC_I_CMD:
-		json_object_set_new(cfg, "Cmd", strv_array(st->argv));
+		bad |= json_object_set_new(cfg, "Cmd", strv_array(st->argv));
 		break;
 	case CC_I_ENTRYPOINT:
-		json_object_set_new(cfg, "Entrypoint", strv_array(st->argv));
+		bad |= json_object_set_new(cfg, "Entrypoint", strv_array(st->argv));
 		if (st->reset_cmd)
-			json_object_set_new(cfg, "Cmd", json_null());
+			bad |= json_object_set_new(cfg, "Cmd", json_null());
 		break;
 	case CC_I_SHELL:
-		json_object_set_new(cfg, "Shell", strv_array(st->argv));
+		bad |= json_object_set_new(cfg, "Shell", strv_array(st->argv));
 		break;
-	case CC_I_EXPOSE: {
-		json_t *ports = object_field(cfg, "ExposedPorts");
-		for (char **p = st->list; p && *p; p++)
-			json_object_set_new(ports, *p, json_object());
-		break;
-	}
+	case CC_I_EXPOSE:
 	case CC_I_VOLUME: {
-		json_t *vols = object_field(cfg, "Volumes");
-		for (char **p = st->list; p && *p; p++)
-			json_object_set_new(vols, *p, json_object());
+		json_t *set = object_field(cfg, st->kind == CC_I_EXPOSE ? "ExposedPorts" : "Volumes");
+		bad |= set == NULL ? -1 : 0;
+		for (char **p = st->list; !bad && p && *p; p++)
+			bad |= cc_json_set_text(set, *p, json_object());
 		break;
 	}
 	case CC_I_HEALTHCHECK: {
-		json_t *h = json_loads(st->health, 0, NULL);
+		json_error_t je;
+		json_t *h = json_loads(st->health, 0, &je);
 		if (h == NULL)
-			return cc_error_set(err, ENOMEM, "healthcheck");
-		json_object_set_new(cfg, "Healthcheck", h);
+			return cc_error_set(err, 0, "healthcheck: %s", je.text);
+		bad |= json_object_set_new(cfg, "Healthcheck", h);
 		break;
 	}
 	case CC_I_ONBUILD: {
 		json_t *ob = json_object_get(cfg, "OnBuild");
 		if (!json_is_array(ob)) {
 			ob = json_array();
-			json_object_set_new(cfg, "OnBuild", ob);
+			bad |= json_object_set_new(cfg, "OnBuild", ob);
 		}
-		json_array_append_new(ob, json_string(st->value));
+		if (!bad)
+			bad |= json_array_append_new(ob, cc_json_text(st->value));
 		break;
 	}
 	case CC_I_MAINTAINER:
-		json_object_set_new(root, "author", json_string(st->value));
+		bad |= json_object_set_new(root, "author", cc_json_text(st->value));
 		break;
 	default:
 		break;
 	}
+	if (bad)
+		return cc_error_set(err, ENOMEM, "image config");
 	_cleanup_free_ char *by = created_by(st);
-	json_t *h = json_pack("{s:s, s:s}", "created", created, "created_by", by ? by : "");
-	if (h == NULL)
+	json_t *h = json_object();
+	if (by == NULL || h == NULL || json_object_set_new(h, "created", json_string(created)) < 0 ||
+	    json_object_set_new(h, "created_by", cc_json_text(by)) < 0) {
+		json_decref(h);
 		return cc_error_set(err, ENOMEM, "image history");
+	}
 	if (diff_id) {
 		json_t *rootfs = object_field(root, "rootfs");
 		json_t *ids = json_object_get(rootfs, "diff_ids");
-		if (!json_is_array(ids)) {
+		if (rootfs && !json_is_array(ids)) {
 			ids = json_array();
-			json_object_set_new(rootfs, "diff_ids", ids);
+			bad |= json_object_set_new(rootfs, "diff_ids", ids);
 		}
-		json_object_set_new(rootfs, "type", json_string("layers"));
-		json_array_append_new(ids, json_string(diff_id));
+		if (rootfs == NULL || bad || json_object_set_new(rootfs, "type", json_string("layers")) < 0 ||
+		    json_array_append_new(ids, json_string(diff_id)) < 0)
+			bad = -1;
 	} else {
-		json_object_set_new(h, "empty_layer", json_true());
+		bad |= json_object_set_new(h, "empty_layer", json_true());
 	}
 	json_t *hist = json_object_get(root, "history");
 	if (!json_is_array(hist)) {
 		hist = json_array();
-		json_object_set_new(root, "history", hist);
+		bad |= json_object_set_new(root, "history", hist);
 	}
-	json_array_append_new(hist, h);
-	json_object_set_new(root, "created", json_string(created));
+	if (bad) {
+		json_decref(h);
+		return cc_error_set(err, ENOMEM, "image history");
+	}
+	if (json_array_append_new(hist, h) < 0 || json_object_set_new(root, "created", json_string(created)) < 0)
+		return cc_error_set(err, ENOMEM, "image history");
 	return 0;
 }
 

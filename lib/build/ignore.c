@@ -368,44 +368,110 @@ static bool class_has(const struct tok *t, uint32_t r)
 	return in != t->negate;
 }
 
+/* The token list as an NFA, run over the path once (Go's regexp package
+ * is RE2: linear too).  Backtracking over the tokens, as this file did,
+ * takes exponential time in the number of stars: "*a*a*a...*b" against
+ * a long name ran for minutes (fuzz-ignore found it).
+ *
+ * States: S(i) "token i is next" for i in 0..nt (S(nt) accepts), and D(i)
+ * "inside the .* of the (.*\/)? at token i".  The semantics are those of
+ * the tokens: a literal is one byte, ? and a class one rune, * any bytes
+ * but "/", (.*\/)? nothing or anything ending in "/", .* anything. */
+#define RE_AHEAD 5 /* a rune is at most 4 bytes: positions k..k+4 */
+
+struct re_run {
+	const struct tok *t;
+	size_t nt, m;       /* m = 2 * nt + 1 states */
+	bool *set[RE_AHEAD];
+	bool any[RE_AHEAD];
+};
+
+/* Add S(i) and what it reaches without input. */
+static void re_enter(struct re_run *r, size_t slot, size_t i)
+{
+	bool *set = r->set[slot];
+	for (; !set[i]; i++) {
+		set[i] = true;
+		r->any[slot] = true;
+		if (i == r->nt)
+			return;
+		enum tok_kind k = r->t[i].kind;
+		if (k == T_ANY_DIRS) {
+			set[r->nt + 1 + i] = true;
+		} else if (k != T_STAR && k != T_ANY) {
+			return;
+		}
+	}
+}
+
 static bool re_match(const struct tok *t, size_t nt, const char *s, size_t len)
 {
-	if (nt == 0)
-		return len == 0;
-	switch (t->kind) {
-	case T_LIT:
-		return len > 0 && (unsigned char)*s == t->c && re_match(t + 1, nt - 1, s + 1, len - 1);
-	case T_QMARK:
-	case T_CLASS: {
-		uint32_t r;
-		size_t n = decode_rune((const unsigned char *)s, len, &r);
-		if (n == 0)
-			return false;
-		if (t->kind == T_QMARK ? r == '/' : !class_has(t, r))
-			return false;
-		return re_match(t + 1, nt - 1, s + n, len - n);
-	}
-	case T_STAR:
-		for (size_t k = 0;; k++) {
-			if (re_match(t + 1, nt - 1, s + k, len - k))
-				return true;
-			if (k == len || s[k] == '/')
-				return false;
+	struct re_run r = { .t = t, .nt = nt, .m = 2 * nt + 1 };
+	bool stack[RE_AHEAD * 64];
+	bool *mem = r.m <= 64 ? stack : calloc(RE_AHEAD, r.m);
+	if (mem == NULL)
+		return false; /* no memory: match nothing, as for a path that fits no pattern */
+	memset(mem, 0, RE_AHEAD * r.m);
+	for (size_t i = 0; i < RE_AHEAD; i++)
+		r.set[i] = mem + i * r.m;
+	re_enter(&r, 0, 0);
+	bool ok = false;
+	for (size_t k = 0;; k++) {
+		size_t cur = k % RE_AHEAD, next = (k + 1) % RE_AHEAD;
+		bool *set = r.set[cur];
+		if (k == len) {
+			ok = set[nt];
+			break;
 		}
-	case T_ANY_DIRS:
-		if (re_match(t + 1, nt - 1, s, len))
-			return true;
-		for (size_t k = 0; k < len; k++)
-			if (s[k] == '/' && re_match(t + 1, nt - 1, s + k + 1, len - k - 1))
-				return true;
-		return false;
-	case T_ANY:
-		for (size_t k = 0; k <= len; k++)
-			if (re_match(t + 1, nt - 1, s + k, len - k))
-				return true;
-		return false;
+		if (!r.any[cur]) {
+			/* a rune token may still land further ahead */
+			bool ahead = false;
+			for (size_t j = 1; j < RE_AHEAD; j++)
+				ahead |= r.any[(k + j) % RE_AHEAD];
+			if (!ahead)
+				break;
+			continue;
+		}
+		unsigned char c = (unsigned char)s[k];
+		for (size_t i = 0; i < nt; i++) {
+			if (set[nt + 1 + i]) { /* D(i) */
+				r.set[next][nt + 1 + i] = true;
+				r.any[next] = true;
+				if (c == '/')
+					re_enter(&r, next, i + 1);
+			}
+			if (!set[i])
+				continue;
+			switch (t[i].kind) {
+			case T_LIT:
+				if (c == t[i].c)
+					re_enter(&r, next, i + 1);
+				break;
+			case T_QMARK:
+			case T_CLASS: {
+				uint32_t rune;
+				size_t n = decode_rune((const unsigned char *)s + k, len - k, &rune);
+				if (t[i].kind == T_QMARK ? rune != '/' : class_has(&t[i], rune))
+					re_enter(&r, (k + n) % RE_AHEAD, i + 1);
+				break;
+			}
+			case T_STAR:
+				if (c != '/')
+					re_enter(&r, next, i);
+				break;
+			case T_ANY:
+				re_enter(&r, next, i);
+				break;
+			case T_ANY_DIRS:
+				break; /* consumes through D(i) */
+			}
+		}
+		memset(set, 0, r.m);
+		r.any[cur] = false;
 	}
-	return false;
+	if (mem != stack)
+		free(mem);
+	return ok;
 }
 
 static bool pattern_match(const struct pattern *p, const char *path, size_t len)

@@ -105,27 +105,45 @@ static void mark(struct raw_stage *rs, bool *needed, size_t i)
 		mark(rs, needed, (size_t)rs[i].deps[d]);
 }
 
+/* The strings of a JSON array (others skipped), with room for `extra`
+ * more; one allocation, since a config holds as many as its size allows
+ * (pushing them one by one is quadratic).  NULL without memory. */
+static char **strings_of(json_t *arr, size_t extra)
+{
+	size_t n = json_array_size(arr), k = 0;
+	char **v = calloc(n + extra + 1, sizeof(char *));
+	size_t i;
+	json_t *e;
+	json_array_foreach(arr, i, e) {
+		if (v == NULL || !json_is_string(e))
+			continue;
+		if ((v[k++] = strdup(json_string_value(e))) == NULL)
+			cc_strvfreep(&v);
+	}
+	return v;
+}
+
 /* Base image state from its config JSON. */
 static int state_from_config(const char *config, struct plan_state *s, char ***ret_onbuild)
 {
 	*s = (struct plan_state){ 0 };
 	json_t *root = config ? json_loads(config, 0, NULL) : NULL;
 	json_t *cfg = json_object_get(root, "config");
-	s->env = calloc(1, sizeof(char *));
+	s->env = strings_of(json_object_get(cfg, "Env"), 1);
 	s->args = calloc(1, sizeof(char *));
 	const char *wd = json_string_value(json_object_get(cfg, "WorkingDir"));
 	const char *user = json_string_value(json_object_get(cfg, "User"));
 	s->workdir = strdup(wd ? wd : "");
 	s->user = strdup(user ? user : "");
-	size_t i;
-	json_t *e;
-	json_array_foreach(json_object_get(cfg, "Env"), i, e) if (json_is_string(e) && s->env)
-		cc_strv_push(&s->env, json_string_value(e));
 	json_t *sh = json_object_get(cfg, "Shell");
+	bool oom = false;
 	if (json_is_array(sh) && json_array_size(sh) > 0) {
-		s->shell = calloc(1, sizeof(char *));
-		json_array_foreach(sh, i, e) if (json_is_string(e) && s->shell) cc_strv_push(&s->shell, json_string_value(e));
-	} else {
+		s->shell = strings_of(sh, 0);
+		oom = s->shell == NULL;
+	}
+	if (s->shell && s->shell[0] == NULL) /* no string in it: the default */
+		cc_strvfreep(&s->shell);
+	if (s->shell == NULL && !oom) {
 		s->shell = calloc(3, sizeof(char *));
 		if (s->shell) {
 			s->shell[0] = strdup("/bin/sh");
@@ -135,9 +153,10 @@ static int state_from_config(const char *config, struct plan_state *s, char ***r
 	if (config == NULL && s->env) /* scratch: BuildKit gives it the default PATH */
 		cc_strv_push(&s->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	if (ret_onbuild) {
-		*ret_onbuild = NULL;
 		json_t *ob = json_object_get(cfg, "OnBuild");
-		json_array_foreach(ob, i, e) if (json_is_string(e)) cc_strv_push(ret_onbuild, json_string_value(e));
+		*ret_onbuild = json_array_size(ob) ? strings_of(ob, 0) : NULL;
+		if (json_array_size(ob) && *ret_onbuild == NULL)
+			cc_strvfreep(&s->env); /* reported as no memory below */
 	}
 	json_decref(root);
 	if (!s->env || !s->args || !s->workdir || !s->user || !s->shell || !s->shell[0]) {
@@ -189,11 +208,16 @@ static int compile_stage(struct plan_ctx *c, struct raw_stage *rs, size_t idx)
 		size_t tl = 1;
 		for (char **t = onbuild; *t; t++)
 			tl += strlen(*t) + 1;
-		_cleanup_free_ char *text = calloc(1, tl);
+		_cleanup_free_ char *text = malloc(tl);
+		size_t off = 0;
 		for (char **t = onbuild; text && *t; t++) {
-			strcat(text, *t);
-			strcat(text, "\n");
+			size_t n = strlen(*t);
+			memcpy(text + off, *t, n);
+			text[off + n] = '\n';
+			off += n + 1;
 		}
+		if (text)
+			text[off] = '\0';
 		char fname[512];
 		snprintf(fname, sizeof(fname), "%s:%d: ONBUILD trigger of '%s'", c->r->file, from->line, rs[idx].base);
 		if (text == NULL || cc_recipe_parse(fname, text, strlen(text), &trig, c->err) < 0) {

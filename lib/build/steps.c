@@ -15,16 +15,20 @@
 #include <string.h>
 
 #include "build-internal.h"
+#include "util/json.h"
 
 static const char *const proxy_args[] = { "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
 					  "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy", NULL };
 
-/* The environment for $VAR: ARGs, then Env (Env wins). */
+/* The environment for $VAR: ARGs, then Env (Env wins).  One allocation:
+ * a base image's Env can be as long as its config allows, and appending
+ * one by one walks the vector each time. */
 static char **expand_env(const struct plan_state *s)
 {
-	char **e = cc_strv_dup(s->args);
-	for (size_t i = 0; e && s->env && s->env[i]; i++)
-		if (cc_strv_push(&e, s->env[i]) < 0)
+	size_t na = cc_strv_len(s->args), ne = cc_strv_len(s->env);
+	char **e = calloc(na + ne + 1, sizeof(char *));
+	for (size_t i = 0; e && i < na + ne; i++)
+		if ((e[i] = strdup(i < na ? s->args[i] : s->env[i - na])) == NULL)
 			cc_strvfreep(&e);
 	return e;
 }
@@ -275,11 +279,23 @@ static int name_values(struct plan_ctx *c, const struct cc_instr *in, bool legac
 
 /* ---- the cache key and display ------------------------------------------ */
 
+/* The key must tell every two recipes apart, so bytes that are not UTF-8
+ * are not coerced as in the config (where "\xff" and "\xfe" both become
+ * U+FFFD) but kept: cc_json_bytes. */
+static json_t *key_text(const char *s)
+{
+	return cc_json_bytes(s);
+}
+
 static json_t *strv_json(char *const *v)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; a && v && v[i]; i++)
-		json_array_append_new(a, json_string(v[i]));
+	for (size_t i = 0; a && v && v[i]; i++) {
+		if (json_array_append_new(a, key_text(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
 	return a;
 }
 
@@ -288,38 +304,43 @@ int cc_plan_make_key(struct cc_build_step *st)
 	json_t *k = json_object();
 	if (k == NULL)
 		return -ENOMEM;
-	json_object_set_new(k, "kind", json_string(cc_instr_name(st->kind)));
+	int bad = json_object_set_new(k, "kind", json_string(cc_instr_name(st->kind)));
 	if (st->argv)
-		json_object_set_new(k, "argv", strv_json(st->argv));
+		bad |= json_object_set_new(k, "argv", strv_json(st->argv));
 	if (st->run_env)
-		json_object_set_new(k, "run_env", strv_json(st->run_env));
+		bad |= json_object_set_new(k, "run_env", strv_json(st->run_env));
 	if (st->script)
-		json_object_set_new(k, "script", json_string(st->script));
+		bad |= json_object_set_new(k, "script", key_text(st->script));
 	if (st->pairs)
-		json_object_set_new(k, "pairs", strv_json(st->pairs));
+		bad |= json_object_set_new(k, "pairs", strv_json(st->pairs));
 	if (st->list)
-		json_object_set_new(k, "list", strv_json(st->list));
+		bad |= json_object_set_new(k, "list", strv_json(st->list));
 	if (st->value)
-		json_object_set_new(k, "value", json_string(st->value));
+		bad |= json_object_set_new(k, "value", key_text(st->value));
 	if (st->health)
-		json_object_set_new(k, "health", json_string(st->health));
+		bad |= json_object_set_new(k, "health", key_text(st->health));
 	if (st->from_image)
-		json_object_set_new(k, "from_image", json_string(st->from_image));
+		bad |= json_object_set_new(k, "from_image", key_text(st->from_image));
 	if (st->chown)
-		json_object_set_new(k, "chown", json_string(st->chown));
+		bad |= json_object_set_new(k, "chown", key_text(st->chown));
 	if (st->chmod >= 0)
-		json_object_set_new(k, "chmod", json_integer(st->chmod));
+		bad |= json_object_set_new(k, "chmod", json_integer(st->chmod));
 	if (st->reset_cmd)
-		json_object_set_new(k, "reset_cmd", json_true());
+		bad |= json_object_set_new(k, "reset_cmd", json_true());
 	if (st->content[0])
-		json_object_set_new(k, "content", json_string(st->content));
+		bad |= json_object_set_new(k, "content", json_string(st->content));
 	if (st->n_files) {
 		json_t *f = json_array();
-		for (size_t i = 0; f && i < st->n_files; i++)
-			json_array_append_new(f, json_pack("[ss]", st->files[i].name, st->files[i].data));
-		json_object_set_new(k, "files", f);
+		for (size_t i = 0; f && i < st->n_files; i++) {
+			char *const pair[] = { st->files[i].name, st->files[i].data, NULL };
+			if (json_array_append_new(f, strv_json(pair)) < 0) { /* takes the pair in any case */
+				json_decref(f);
+				f = NULL;
+			}
+		}
+		bad |= json_object_set_new(k, "files", f);
 	}
-	st->key = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
+	st->key = bad ? NULL : json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(k);
 	return st->key ? 0 : -ENOMEM;
 }
@@ -674,7 +695,7 @@ static int step_health(struct plan_ctx *c, const struct cc_instr *in, struct cc_
 			json_array_extend(test, arr);
 		} else {
 			json_array_append_new(test, json_string("CMD-SHELL"));
-			json_array_append_new(test, json_string(rest));
+			json_array_append_new(test, cc_json_text(rest));
 		}
 		json_decref(arr);
 		json_object_set_new(h, "Test", test);

@@ -43,25 +43,16 @@ static char *str_or_null(json_t *o, const char *key)
 	return s && *s ? strdup(s) : NULL;
 }
 
-int cc_image_run_config(struct cc_store *s, const char *image_id, struct cc_run_config **ret, cc_error **err)
+int cc_run_config_parse(const char *data, size_t len, struct cc_run_config **ret, cc_error **err)
 {
-	struct cc_image_record *r = NULL;
-	if (cc_store_image_get(s, image_id, &r, err) < 0)
-		return -1;
-	_cleanup_free_ char *data = NULL;
-	size_t len = 0;
-	if (cc_store_read_blob(s, r->config_digest, CC_CONFIG_MAX, &data, &len, err) < 0) {
-		cc_image_record_free(r);
-		return cc_error_prefix(err, "read config of image %s", image_id);
-	}
 	json_error_t je;
 	json_t *root = json_loadb(data, len, 0, &je);
+	if (root == NULL)
+		return cc_error_setk(err, CC_ERR_VERIFY, 0, "parse image config: %s", je.text);
 	struct cc_run_config *c = calloc(1, sizeof(*c));
-	if (root == NULL || c == NULL) {
+	if (c == NULL) {
 		json_decref(root);
-		free(c);
-		cc_image_record_free(r);
-		return cc_error_set(err, root ? ENOMEM : 0, "parse config of image %s", image_id);
+		return cc_error_set(err, ENOMEM, "image config");
 	}
 	json_t *cfg = json_object_get(root, "config");
 	c->env = strv_from_json(json_object_get(cfg, "Env"));
@@ -80,18 +71,45 @@ int cc_image_run_config(struct cc_store *s, const char *image_id, struct cc_run_
 			c->exposed_ports[n++] = strdup(k);
 	}
 	json_decref(root);
+	if (c->env == NULL)
+		c->env = calloc(1, sizeof(char *));
+	c->layer_dirs = calloc(1, sizeof(char *));
+	if (c->env == NULL || c->exposed_ports == NULL || c->layer_dirs == NULL) {
+		cc_run_config_free(c);
+		return cc_error_set(err, ENOMEM, "image config");
+	}
+	*ret = c;
+	return 0;
+}
+
+int cc_image_run_config(struct cc_store *s, const char *image_id, struct cc_run_config **ret, cc_error **err)
+{
+	struct cc_image_record *r = NULL;
+	if (cc_store_image_get(s, image_id, &r, err) < 0)
+		return -1;
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	if (cc_store_read_blob(s, r->config_digest, CC_CONFIG_MAX, &data, &len, err) < 0) {
+		cc_image_record_free(r);
+		return cc_error_prefix(err, "read config of image %s", image_id);
+	}
+	struct cc_run_config *c = NULL;
+	if (cc_run_config_parse(data, len, &c, err) < 0) {
+		cc_image_record_free(r);
+		return cc_error_prefix(err, "image %s", image_id);
+	}
+	free(c->layer_dirs);
 	c->n_layers = r->n_layers;
 	c->layer_dirs = calloc(r->n_layers + 1, sizeof(char *));
-	for (size_t i = 0; c->layer_dirs && i < r->n_layers; i++)
+	for (size_t i = 0; c->layer_dirs && i < r->n_layers; i++) {
 		c->layer_dirs[i] = cc_store_layer_path(s, r->layers[r->n_layers - 1 - i].chain_id);
+		if (c->layer_dirs[i] == NULL)
+			cc_strvfreep(&c->layer_dirs);
+	}
 	cc_image_record_free(r);
-	if (c->env == NULL || c->exposed_ports == NULL || c->layer_dirs == NULL) {
-		if (c->env == NULL)
-			c->env = calloc(1, sizeof(char *));
-		if (c->env == NULL || c->exposed_ports == NULL || c->layer_dirs == NULL) {
-			cc_run_config_free(c);
-			return cc_error_set(err, ENOMEM, "image config");
-		}
+	if (c->layer_dirs == NULL) {
+		cc_run_config_free(c);
+		return cc_error_set(err, ENOMEM, "image config");
 	}
 	*ret = c;
 	return 0;

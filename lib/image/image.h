@@ -223,6 +223,8 @@ struct cc_run_config {
 	size_t n_layers;
 };
 int cc_image_run_config(struct cc_store *s, const char *image_id, struct cc_run_config **ret, cc_error **err);
+/* The same from a config's bytes (no layers: layer_dirs is empty). */
+int cc_run_config_parse(const char *data, size_t len, struct cc_run_config **ret, cc_error **err);
 void cc_run_config_free(struct cc_run_config *c);
 
 /* Resolve what a user typed to a stored image ID. */

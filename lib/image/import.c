@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "image-internal.h"
+#include "util/json.h"
 #include "util/util.h"
 
 static const char *sniff_media_type(const unsigned char *b, size_t n)
@@ -124,10 +125,11 @@ int cc_image_import(struct cc_store *s, const char *tarball, const char *referen
 	cc_rfc3339_now(created, sizeof(created));
 	if (asprintf(&comment, "Imported from %s", tarball) < 0)
 		goto out;
-	json_t *cfg = json_pack("{s:s, s:s, s:s, s:{s:[s]}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "created", created,
+	/* the path is bytes: "o" with cc_json_text, since "s" refuses non-UTF-8 */
+	json_t *cfg = json_pack("{s:s, s:s, s:s, s:{s:[s]}, s:{s:s, s:[s]}, s:[{s:s, s:o}]}", "created", created,
 				"architecture", p.arch, "os", p.os, "config", "Env",
 				"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "rootfs", "type",
-				"layers", "diff_ids", diff, "history", "created", created, "comment", comment);
+				"layers", "diff_ids", diff, "history", "created", created, "comment", cc_json_text(comment));
 	config = cfg ? json_dumps(cfg, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(cfg);
 	if (config == NULL) {

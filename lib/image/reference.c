@@ -223,11 +223,22 @@ char *cc_ref_string(const struct cc_ref *r)
 	return n < 0 ? NULL : s;
 }
 
+/* Whether the first component of a path would be read as a registry host
+ * ("ndex.io/x" is the registry ndex.io, not docker.io/ndex.io/x). */
+static bool looks_like_domain(const char *path)
+{
+	size_t n = strcspn(path, "/");
+	return path[n] == '/' && (memchr(path, '.', n) || memchr(path, ':', n) ||
+				  (n == 9 && strncmp(path, "localhost", 9) == 0));
+}
+
 char *cc_ref_familiar_repo(const char *repo)
 {
 	if (cc_str_has_prefix(repo, "docker.io/library/") && strchr(repo + 18, '/') == NULL)
 		return strdup(repo + 18);
-	if (cc_str_has_prefix(repo, "docker.io/"))
+	/* only where the short form names the same repository again (it is
+	 * parsed back by load, and by a user copying it) */
+	if (cc_str_has_prefix(repo, "docker.io/") && !looks_like_domain(repo + 10))
 		return strdup(repo + 10);
 	return strdup(repo);
 }

@@ -378,3 +378,14 @@ Error: no such image: nope3"
     assert_line_match "$output" "^localhost/imported +1 +${id:7:12} " "images"
     run_cc system check
 }
+
+@test "import: a file name that is not UTF-8 goes into the history as docker writes it" {
+    # was: "Error: import config: Cannot allocate memory" (the history's
+    # comment names the file, and jansson refuses such a string)
+    local tarball=$BATS_TEST_TMPDIR/$'root\xff.tar'
+    cp "$(alpine_tarball)" "$tarball"
+    run_cc import "$tarball" localhost/bytes:1
+    run_cc inspect localhost/bytes:1
+    is "$(jq -r '.[0].History[0].comment' <<<"$output")" "Imported from ${tarball%$'\xff.tar'}"$'\xef\xbf\xbd.tar' \
+        "comment, U+FFFD for the byte"
+}

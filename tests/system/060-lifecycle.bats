@@ -295,3 +295,17 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc 125 start cfgless
     assert_match "$stderr" "^Error: read config of image $cfg: open '.*': No such file or directory$"
 }
+
+@test "run -d and start keep arguments that are not UTF-8 byte for byte" {
+    # the stored run arguments are JSON; such an argument was dropped
+    # (jansson refuses the string), so the container ran without it
+    run_cc run -d --name bytes alpine sh -c 'printf %s "$1" | od -An -tx1' sh $'a\xffb'
+    run_cc wait bytes
+    is "$output" 0 "exit code"
+    run_cc logs bytes
+    is "$(echo $output)" "61 ff 62" "the argument the container got"
+    run_cc start bytes
+    run_cc wait bytes
+    run_cc logs bytes
+    is "$(echo $output)" "61 ff 62 61 ff 62" "and again after start"
+}

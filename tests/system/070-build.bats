@@ -490,6 +490,31 @@ EOF
     is "sha256:$output" "$(image_field quiet '[0]["Id"]')" "the ID printed is the image's"
 }
 
+@test "build: bytes that are not UTF-8: config as docker writes it, RUN gets the bytes, the cache keys on them" {
+    # Was: "Error: image history: Cannot allocate memory" (jansson refuses
+    # such strings); and the cache key lost the command, so two such RUNs
+    # over the same parent shared one cache entry.
+    local ctx
+    ctx=$(new_context bytes)
+    printf '%s\n' 'FROM alpine' $'RUN printf \'\xff\' > /f' $'LABEL note=caf\xe9' >"$ctx/Containerfile"
+    build_ok -t bytes "$ctx"
+    local out
+    out=$(timeout 30 "$CC" --root "$CC_ROOT" inspect bytes) || die "inspect bytes"
+    # docker (Go's encoding/json) writes each invalid byte as U+FFFD
+    is "$(jq -r '.[0].Config.Labels.note' <<<"$out")" $'caf\xef\xbf\xbd' "the label"
+    is "$(jq -r '.[0].History[-2].created_by' <<<"$out")" $'RUN /bin/sh -c printf \'\xef\xbf\xbd\' > /f' \
+        "created_by of the RUN"
+    run_cc run --rm --network none bytes od -An -tx1 /f
+    is "$(echo $output)" "ff" "what the RUN wrote: the byte itself"
+
+    # the same recipe with another byte is another step
+    printf '%s\n' 'FROM alpine' $'RUN printf \'\xfe\' > /f' $'LABEL note=caf\xe9' >"$ctx/Containerfile"
+    build_ok -t bytes2 "$ctx"
+    assert_not_match "$output" 'Using cache' "no cache hit for a different command"
+    run_cc run --rm --network none bytes2 od -An -tx1 /f
+    is "$(echo $output)" "fe" "what the second RUN wrote"
+}
+
 ###############################################################################
 # Containerfile-examples: each builds offline and runs
 

@@ -13,7 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "build/build.h"
+#include "build/build-internal.h"
+#include "util/json.h"
 #include "util/util.h"
 
 static struct cc_recipe *parse_ok(const char *text)
@@ -229,11 +230,18 @@ static void test_shell_words(void **state)
 #define ALPINE_ID "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define OTHER_ID "sha256:2222222222222222222222222222222222222222222222222222222222222222"
 
+static const char *custom_config; /* the config of image "custom" */
+
 static int fake_image(const char *ref, const char *platform, char **ret_id, char **ret_config, void *data,
 		      cc_error **err)
 {
 	(void)platform;
 	(void)data;
+	if (strcmp(ref, "custom") == 0 && custom_config) {
+		*ret_id = strdup(OTHER_ID);
+		*ret_config = strdup(custom_config);
+		return 0;
+	}
 	if (strcmp(ref, "alpine") == 0 || strcmp(ref, "alpine:3.20") == 0) {
 		*ret_id = strdup(ALPINE_ID);
 		*ret_config = strdup("{\"config\":{\"Env\":[\"PATH=/usr/bin:/bin\",\"BASEVAR=base\"],\"Cmd\":[\"/bin/sh\"]}}");
@@ -405,6 +413,33 @@ static void test_plan_config_steps(void **state)
 	assert_string_equal(st[9].health, "{\"Test\":[\"CMD-SHELL\",\"curl -f localhost\"]}");
 	assert_string_equal(st[10].value, "RUN echo later");
 	cc_build_plan_free(p);
+}
+
+/* A base image's config is the image's: a Shell without strings was "plan:
+ * Cannot allocate memory"; an Env of 400k entries took minutes (each was
+ * appended by walking the vector to its end). */
+static void test_plan_base_config(void **state)
+{
+	struct ctxdir *c = *state;
+	custom_config = "{\"config\":{\"Shell\":[1,{}],\"Env\":[\"A=1\",2]}}";
+	struct cc_build_plan *p = plan(c, "FROM custom\nRUN echo\nENV B=$A\n", NULL, NULL, NULL);
+	assert_string_equal(p->stages[0].steps[0].argv[0], "/bin/sh"); /* the default shell */
+	assert_string_equal(p->stages[0].steps[1].pairs[0], "B=1");
+	cc_build_plan_free(p);
+
+	size_t n = 400000;
+	char *big = malloc(n * 24 + 64), *o = big;
+	assert_non_null(big);
+	o += sprintf(o, "{\"config\":{\"Env\":[");
+	for (size_t i = 0; i < n; i++)
+		o += sprintf(o, "%s\"V%zu=%zu\"", i ? "," : "", i % 1000, i);
+	sprintf(o, "]}}");
+	custom_config = big;
+	p = plan(c, "FROM custom\nENV X=$V999\n", NULL, NULL, NULL);
+	assert_string_equal(p->stages[0].steps[0].pairs[0], "X=399999"); /* the last V999 wins */
+	cc_build_plan_free(p);
+	custom_config = NULL;
+	free(big);
 }
 
 static void test_plan_copy(void **state)
@@ -586,6 +621,78 @@ static void test_plan_heredoc_run(void **state)
 	cc_build_plan_free(p);
 }
 
+/* Recipes are bytes.  The image config (JSON) gets invalid UTF-8 as
+ * U+FFFD, one per byte, as docker's and buildah's do; RUN gets the bytes
+ * themselves; cache keys tell bytes apart that the config cannot.  (The
+ * build said "image history: Cannot allocate memory"; fuzz-containerfile
+ * found it again, tests/fuzz/regress/containerfile.) */
+static void test_non_utf8(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "plain" },
+		{ "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" },
+		{ "a\xff" "b", "a\xef\xbf\xbd" "b" },
+		{ "\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd" },                     /* truncated */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },                     /* overlong */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },     /* a surrogate */
+		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* > U+10FFFF */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *c = cc_utf8_coerce(cases[i].in);
+		assert_string_equal(c, cases[i].out);
+		assert_true(cc_utf8_valid(c, strlen(c)));
+		assert_int_equal(cc_utf8_valid(cases[i].in, strlen(cases[i].in)), strcmp(cases[i].in, cases[i].out) == 0);
+		free(c);
+	}
+
+	struct ctxdir *c = *state;
+	struct cc_build_plan *p = plan(c,
+				       "FROM alpine\n"
+				       "RUN echo \xff\n"
+				       "RUN echo \xfe\n"
+				       "ENV E=\xff\n"
+				       "LABEL k\xfe=v\xff\n"
+				       "VOLUME /v\xff\n"
+				       "WORKDIR /w\xff\n"
+				       "HEALTHCHECK CMD true \xff\n"
+				       "CMD [\"x\"]\n",
+				       NULL, NULL, NULL);
+	struct cc_build_stage *bs = &p->stages[0];
+	assert_int_equal(bs->n_steps, 8);
+	assert_string_equal(bs->steps[0].argv[2], "echo \xff"); /* the shell gets the bytes */
+	assert_string_not_equal(bs->steps[0].key, bs->steps[1].key);
+
+	json_t *root = cc_bcfg_scratch();
+	assert_non_null(root);
+	for (size_t i = 0; i < bs->n_steps; i++) {
+		cc_error *e = NULL;
+		int r = cc_bcfg_apply(root, &bs->steps[i], "2024-01-02T03:04:05Z", NULL, &e);
+		if (r < 0)
+			fprintf(stderr, "apply step %zu: %s\n", i, e->msg);
+		assert_int_equal(r, 0);
+	}
+	json_t *cfg = json_object_get(root, "config");
+	json_t *hist = json_object_get(root, "history");
+	assert_int_equal(json_array_size(hist), 8);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(hist, 0), "created_by")),
+			    "RUN /bin/sh -c echo \xef\xbf\xbd");
+	json_t *env = json_object_get(cfg, "Env");
+	assert_string_equal(json_string_value(json_array_get(env, json_array_size(env) - 1)), "E=\xef\xbf\xbd");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(cfg, "Labels"), "k\xef\xbf\xbd")),
+			    "v\xef\xbf\xbd");
+	assert_non_null(json_object_get(json_object_get(cfg, "Volumes"), "/v\xef\xbf\xbd"));
+	assert_string_equal(json_string_value(json_object_get(cfg, "WorkingDir")), "/w\xef\xbf\xbd");
+	json_t *test = json_object_get(json_object_get(cfg, "Healthcheck"), "Test");
+	assert_string_equal(json_string_value(json_array_get(test, 1)), "true \xef\xbf\xbd");
+	char *text = json_dumps(root, JSON_COMPACT);
+	assert_non_null(text);
+	free(text);
+	json_decref(root);
+	cc_build_plan_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,10 +703,12 @@ int main(void)
 		cmocka_unit_test(test_shell_words),
 		cmocka_unit_test_setup_teardown(test_plan_args, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_config_steps, setup_ctx, teardown_ctx),
+		cmocka_unit_test_setup_teardown(test_plan_base_config, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_copy, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_stages, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_errors, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_heredoc_run, setup_ctx, teardown_ctx),
+		cmocka_unit_test_setup_teardown(test_non_utf8, setup_ctx, teardown_ctx),
 	};
 	return cmocka_run_group_tests_name("build-parser", tests, NULL, NULL);
 }

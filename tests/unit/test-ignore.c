@@ -336,6 +336,41 @@ static void test_read_all(void **state)
 	cc_ignore_free(m);
 }
 
+/* Many stars: the matcher is linear in the path (as Go's RE2 is).  The
+ * backtracking one tried every way to split the name between the stars:
+ * for the misses below, C(60, 20) ways, which never finished.  (Found by
+ * fuzz-ignore; its input is tests/fuzz/regress/ignore.) */
+static void test_many_stars(void **state)
+{
+	(void)state;
+	char pat[128] = "", name[128] = "", deep[256] = "";
+	for (int i = 0; i < 20; i++)
+		memcpy(pat + 2 * i, "*a", 2);
+	memcpy(pat + 40, "*b", 3);
+	memset(name, 'a', 60);
+	struct cc_ignore *m = NULL;
+	cc_error *e = NULL;
+	const char *pats[] = { pat };
+	assert_int_equal(cc_ignore_new(pats, 1, &m, &e), 0);
+	assert_false(cc_ignore_matches(m, name));
+	name[60] = 'b';
+	assert_true(cc_ignore_matches_exact(m, name));
+	name[30] = '/'; /* a star does not cross a "/" */
+	assert_false(cc_ignore_matches_exact(m, name));
+	cc_ignore_free(m);
+
+	/* the same with "**" (any directories) and a miss at the end */
+	const char *pats2[] = { "**/a**/a**/a**/a**/a**/a**/a**/a**/a**/a**/a**/a**/c" };
+	assert_int_equal(cc_ignore_new(pats2, 1, &m, &e), 0);
+	for (int i = 0; i < 40; i++)
+		memcpy(deep + 2 * i, "a/", 2);
+	deep[80] = 'b';
+	assert_false(cc_ignore_matches(m, deep));
+	deep[strlen(deep) - 1] = 'c';
+	assert_true(cc_ignore_matches(m, deep));
+	cc_ignore_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_go_match),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_read_all),
+		cmocka_unit_test(test_many_stars),
 	};
 	return cmocka_run_group_tests_name("ignore", tests, NULL, NULL);
 }

@@ -75,6 +75,13 @@ static void test_ref_string(void **state)
 	fam = cc_ref_familiar_repo("localhost:5000/app");
 	assert_string_equal(fam, "localhost:5000/app");
 	free(fam);
+	/* found by fuzz-reference: "ndex.ry/busybox" would be another registry */
+	fam = cc_ref_familiar_repo("docker.io/ndex.ry/busybox");
+	assert_string_equal(fam, "docker.io/ndex.ry/busybox");
+	free(fam);
+	fam = cc_ref_familiar_repo("docker.io/localhost/x");
+	assert_string_equal(fam, "docker.io/localhost/x");
+	free(fam);
 	assert_string_equal(cc_ref_api_host("docker.io"), "registry-1.docker.io");
 	assert_string_equal(cc_ref_api_host("quay.io"), "quay.io");
 }
