@@ -93,6 +93,9 @@ int cmd_internal_start(int argc, char **argv);
 int cmd_internal_cleanup(int argc, char **argv);
 /* `run` again for an existing container, from its stored Args (__start). */
 int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd);
+/* A container by name or ID prefix, its state brought up to date (a dead
+ * monitor's container finished); prints the error and returns NULL. */
+struct cc_container_record *cmd_container_get(struct cc_store *s, const char *ref);
 /* Does a monitor or a foreground run own the container right now? */
 bool cmd_container_locked(struct cc_store *s, const char *id);
 /* Hand a created container to a new monitor process; returns once its command runs. */

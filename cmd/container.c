@@ -31,8 +31,6 @@
 #include "net.h"
 #include "util/json.h"
 
-#define LOG_READ_MAX (64 * 1024 * 1024)
-
 /* ---- state ---- */
 
 static char *container_file(struct cc_store *s, const char *id, const char *name)
@@ -146,6 +144,11 @@ static struct cc_container_record *get_container(struct cc_store *s, const char 
 	}
 	reconcile(s, c);
 	return c;
+}
+
+struct cc_container_record *cmd_container_get(struct cc_store *s, const char *ref)
+{
+	return get_container(s, ref);
 }
 
 /* Wait until the container's lock is free (monitor and cleanup done). */
@@ -596,172 +599,6 @@ int cmd_ps(int argc, char **argv)
 	free(list);
 	cc_store_close(s);
 	return 0;
-}
-
-/* ---- logs ---- */
-
-struct log_opts {
-	bool timestamps;
-	long tail; /* -1: all */
-};
-
-/* Print complete records from buf[0..len); returns bytes consumed. */
-static size_t print_records(const char *buf, size_t len, const struct log_opts *o)
-{
-	size_t off = 0;
-	while (off < len) {
-		const char *nl = memchr(buf + off, '\n', len - off);
-		if (nl == NULL)
-			break;
-		const char *line = buf + off;
-		size_t ll = (size_t)(nl - line);
-		/* TIME STREAM TAG TEXT */
-		const char *sp1 = memchr(line, ' ', ll);
-		const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', ll - (size_t)(sp1 + 1 - line)) : NULL;
-		const char *sp3 = sp2 ? memchr(sp2 + 1, ' ', ll - (size_t)(sp2 + 1 - line)) : NULL;
-		if (sp3) {
-			FILE *f = strncmp(sp1 + 1, "stderr", 6) == 0 ? stderr : stdout;
-			bool partial = sp2[1] == 'P';
-			if (o->timestamps)
-				fprintf(f, "%.*s ", (int)(sp1 - line), line);
-			fwrite(sp3 + 1, 1, (size_t)(nl - sp3 - 1), f);
-			if (!partial)
-				fputc('\n', f);
-		}
-		off = (size_t)(nl - buf) + 1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	return off;
-}
-
-int cmd_logs(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "follow", no_argument, NULL, 'f' },
-		{ "timestamps", no_argument, NULL, 't' },
-		{ "tail", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct log_opts o = { .tail = -1 };
-	bool follow = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:ftn:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': follow = true; break;
-		case 't': o.timestamps = true; break;
-		case 'n':
-			if (strcmp(optarg, "all") == 0)
-				o.tail = -1;
-			else if ((o.tail = strtol(optarg, NULL, 10)) < 0 || strspn(optarg, "0123456789") != strlen(optarg))
-				return cmd_failf(EXIT_CC_ERROR, "invalid --tail '%s'", optarg);
-			break;
-		case 'h':
-			printf("Usage: ccontainer logs [-f] [-t] [--tail N] CONTAINER\n");
-			return 0;
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind != argc - 1)
-		return cmd_failf(EXIT_CC_ERROR, "\"logs\" requires exactly 1 argument");
-	struct cc_store *s = cmd_open_store();
-	if (s == NULL)
-		return EXIT_CC_ERROR;
-	struct cc_container_record *ct = get_container(s, argv[optind]);
-	if (ct == NULL) {
-		cc_store_close(s);
-		return EXIT_CC_ERROR;
-	}
-	_cleanup_free_ char *path = container_file(s, ct->id, "ctr.log");
-	_cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	size_t cap = 1 << 20, len = 0;
-	_cleanup_free_ char *buf = malloc(cap);
-	int rc = 0;
-	if (fd < 0 && errno != ENOENT) {
-		rc = cmd_failf(EXIT_CC_ERROR, "open log of %s: %s", argv[optind], strerror(errno));
-		goto out;
-	}
-	if (buf == NULL) {
-		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
-		goto out;
-	}
-	/* First the existing log (bounded: only the last LOG_READ_MAX bytes
-	 * count for --tail), then, with -f, whatever the monitor appends. */
-	if (fd >= 0) {
-		struct stat st;
-		off_t start = 0;
-		if (fstat(fd, &st) == 0 && st.st_size > LOG_READ_MAX)
-			start = st.st_size - LOG_READ_MAX;
-		if (lseek(fd, start, SEEK_SET) < 0) {
-			rc = cmd_failf(EXIT_CC_ERROR, "seek log: %s", strerror(errno));
-			goto out;
-		}
-		for (;;) {
-			if (len == cap) {
-				char *nb = realloc(buf, cap * 2);
-				if (nb == NULL)
-					break;
-				buf = nb;
-				cap *= 2;
-			}
-			ssize_t r = read(fd, buf + len, cap - len);
-			if (r <= 0)
-				break;
-			len += (size_t)r;
-		}
-		const char *from = buf;
-		size_t from_len = len;
-		if (o.tail >= 0) {
-			/* the last N complete lines: F records end a line */
-			long lines = 0;
-			size_t i = len;
-			while (i > 0) {
-				size_t j = i - 1;
-				while (j > 0 && buf[j - 1] != '\n')
-					j--;
-				const char *rec = buf + j;
-				const char *tag = NULL;
-				const char *sp = memchr(rec, ' ', i - j);
-				if (sp && (sp = memchr(sp + 1, ' ', i - j - (size_t)(sp + 1 - rec))))
-					tag = sp + 1;
-				if (tag && *tag == 'F' && lines++ == o.tail)
-					break;
-				i = j;
-			}
-			from = buf + i;
-			from_len = len - i;
-		}
-		size_t used = print_records(from, from_len, &o);
-		memmove(buf, from + used, from_len - used);
-		len = from_len - used;
-	}
-	while (follow) {
-		bool alive = monitor_alive(s, ct->id);
-		if (fd < 0)
-			fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-		ssize_t r = 0;
-		if (fd >= 0) {
-			if (len == cap)
-				len = 0; /* a record longer than the buffer: drop it */
-			r = read(fd, buf + len, cap - len);
-		}
-		if (r > 0) {
-			len += (size_t)r;
-			size_t used = print_records(buf, len, &o);
-			memmove(buf, buf + used, len - used);
-			len -= used;
-			continue;
-		}
-		if (!alive)
-			break; /* read once more after the monitor is gone: done */
-		struct timespec ts = { 0, 50 * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-out:
-	cc_container_record_free(ct);
-	cc_store_close(s);
-	return rc;
 }
 
 /* ---- signals: stop, kill ---- */

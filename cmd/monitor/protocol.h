@@ -33,6 +33,10 @@ struct cc_mon_msg {
 	char msg[1024]; /* NUL-terminated */
 };
 
+/* The most files a container's log may have in all (--log-opt max-file):
+ * ctr.log and ctr.log.1 ... ctr.log.<N-1>, the names readers look at. */
+#define CC_MON_LOG_FILES_MAX 100
+
 /* The file in the container's directory where the monitor records the exit
  * status ("STATUS\n") before anything else, written aside, flushed and
  * renamed in: when `__cleanup` cannot run (ccontainer moved or upgraded

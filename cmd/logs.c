@@ -1,0 +1,612 @@
+/* ccontainer logs.
+ *
+ * A detached container's monitor writes containers/<id>/ctr.log, one CRI
+ * record per line ("<time> <stdout|stderr> <F|P> <text>"), and with
+ * --log-opt max-size rotates it: ctr.log.1 is the newest file rotated out,
+ * ctr.log.<max-file - 1> the oldest (docs/ARCHITECTURE.md).  `logs` reads
+ * them in bounded memory whatever their size: the files are streamed in
+ * chunks, --tail N scans backwards from the end in chunks for N lines, and
+ * -f follows ctr.log across rotations.  A record's text goes to fd 1 or 2
+ * with write(2), in the order of the log: no stdio buffer holds stdout
+ * back while stderr goes out. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "monitor/protocol.h"
+
+#define LOG_CHUNK (64 * 1024)
+/* "<time> <stream> <tag> ": a line whose first 128 bytes hold no such head
+ * is not a record (the monitor's time stamps are 30 bytes) */
+#define LOG_HEAD_MAX 128
+
+/* ---- output: each record's text to fd 1 or 2, in log order ---- */
+
+struct out {
+	int fd;   /* the fd what buf holds goes to */
+	int err;  /* errno of a failed write: nothing more is written */
+	size_t len;
+	char buf[LOG_CHUNK];
+};
+
+static void out_write(struct out *o, int fd, const char *p, size_t n)
+{
+	while (n > 0 && o->err == 0) {
+		ssize_t w = write(fd, p, n);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		} else if (w < 0 && errno == EAGAIN) {
+			/* a non-blocking pipe we were handed */
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			(void)poll(&pfd, 1, -1);
+		} else if (w == 0 || errno != EINTR) {
+			o->err = w < 0 ? errno : EIO;
+		}
+	}
+}
+
+static void out_flush(struct out *o)
+{
+	if (o->len > 0)
+		out_write(o, o->fd, o->buf, o->len);
+	o->len = 0;
+}
+
+/* Records of one stream in a row go out in one write; a record of the
+ * other stream sends what is held first. */
+static void out_add(struct out *o, int fd, const char *p, size_t n)
+{
+	if (o->fd != fd) {
+		out_flush(o);
+		o->fd = fd;
+	}
+	if (o->len + n > sizeof(o->buf)) {
+		out_flush(o);
+		if (n >= sizeof(o->buf)) {
+			out_write(o, fd, p, n);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+/* ---- records ---- */
+
+struct head {
+	size_t ts_len; /* the time stamp's */
+	size_t len;    /* "<time> <stream> <tag> " */
+	int fd;        /* 1: stdout, 2: stderr */
+	bool partial;  /* P: the next record of the stream continues the line */
+};
+
+/* Does p[0..n) start with a record's head? */
+static int parse_head(const char *p, size_t n, struct head *h)
+{
+	const char *sp = memchr(p, ' ', n);
+	if (sp == NULL || sp == p)
+		return -1;
+	const char *st = sp + 1;
+	if ((size_t)(p + n - st) < 9) /* "stdout F " */
+		return -1;
+	if (memcmp(st, "stdout ", 7) == 0)
+		h->fd = STDOUT_FILENO;
+	else if (memcmp(st, "stderr ", 7) == 0)
+		h->fd = STDERR_FILENO;
+	else
+		return -1;
+	if ((st[7] != 'F' && st[7] != 'P') || st[8] != ' ')
+		return -1;
+	h->partial = st[7] == 'P';
+	h->ts_len = (size_t)(sp - p);
+	h->len = h->ts_len + 10;
+	return 0;
+}
+
+/* Forward: the bytes of the log in, the records' text out.  Only a record's
+ * head is held (LOG_HEAD_MAX); its text is passed on as it comes, so a
+ * record of any length takes no more memory than a short one. */
+struct parser {
+	enum { P_HEAD, P_TEXT, P_SKIP } state;
+	bool timestamps;
+	int spaces;
+	size_t hlen;
+	struct head h;
+	bool in_line[3]; /* per fd: a P record's line goes on (no time stamp again) */
+	char head[LOG_HEAD_MAX];
+};
+
+/* Where a file ends in the middle of a record (a monitor killed while
+ * writing it), the next file starts with a record of its own. */
+static void parser_next_file(struct parser *p)
+{
+	p->state = P_HEAD;
+	p->hlen = 0;
+	p->spaces = 0;
+}
+
+static void feed(struct parser *p, struct out *o, const char *d, size_t n)
+{
+	size_t i = 0;
+	while (i < n && o->err == 0) {
+		if (p->state == P_HEAD) {
+			char c = d[i++];
+			if (c == '\n' || p->hlen == sizeof(p->head)) {
+				/* not a record: a line without a head, or too long a head */
+				p->state = c == '\n' ? P_HEAD : P_SKIP;
+				p->hlen = 0;
+				p->spaces = 0;
+				continue;
+			}
+			p->head[p->hlen++] = c;
+			if (c == ' ' && ++p->spaces == 3) {
+				if (parse_head(p->head, p->hlen, &p->h) < 0 || p->h.len != p->hlen) {
+					p->state = P_SKIP;
+				} else {
+					if (p->timestamps && !p->in_line[p->h.fd])
+						out_add(o, p->h.fd, p->head, p->h.ts_len + 1);
+					p->state = P_TEXT;
+				}
+				p->hlen = 0;
+				p->spaces = 0;
+			}
+			continue;
+		}
+		const char *nl = memchr(d + i, '\n', n - i);
+		size_t end = nl != NULL ? (size_t)(nl - d) : n;
+		if (p->state == P_TEXT) {
+			out_add(o, p->h.fd, d + i, end - i);
+			if (nl != NULL) {
+				if (!p->h.partial)
+					out_add(o, p->h.fd, "\n", 1);
+				p->in_line[p->h.fd] = p->h.partial;
+			}
+		}
+		if (nl == NULL)
+			break;
+		i = end + 1;
+		p->state = P_HEAD;
+	}
+}
+
+/* ---- --tail: backwards ---- */
+
+/* Lines are counted as docker does: a line ends with an F record, and
+ * text at the very end without one (P records: the container exited
+ * mid-line, or is writing one) is a line too. */
+struct tail {
+	long want;
+	long lines;
+	bool pending; /* records after the last boundary seen belong to an uncounted line */
+};
+
+/* The record [s, next) (next - 1 is its newline), found scanning
+ * backwards; buf holds [bpos, bpos + blen) of the file.  1 with *ret_off
+ * when the tail starts right after it. */
+static int tail_look(int fd, struct tail *t, const char *buf, off_t bpos, size_t blen, off_t s, off_t next,
+		     off_t *ret_off, cc_error **err)
+{
+	size_t n = (size_t)(next - 1 - s) < LOG_HEAD_MAX ? (size_t)(next - 1 - s) : LOG_HEAD_MAX;
+	char tmp[LOG_HEAD_MAX];
+	const char *p = tmp;
+	if (s >= bpos && s + (off_t)n <= bpos + (off_t)blen) {
+		p = buf + (s - bpos);
+	} else {
+		/* its head is in the chunk read before (a record across two) */
+		ssize_t r;
+		do
+			r = pread(fd, tmp, n, s);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return cc_error_set(err, errno, "read log");
+		n = (size_t)r;
+	}
+	struct head h;
+	if (parse_head(p, n, &h) < 0)
+		return 0; /* not a record: `logs` prints nothing of it */
+	if (!h.partial && t->pending && ++t->lines == t->want) {
+		*ret_off = next;
+		return 1;
+	}
+	t->pending = true;
+	return 0;
+}
+
+/* Scan one file from its end back, chunk by chunk.  Bytes after its last
+ * newline are a record still being written: not counted.  1 with *ret_off
+ * where the tail starts in this file, 0 when it takes the whole file. */
+static int tail_scan(int fd, struct tail *t, char *buf, off_t *ret_off, cc_error **err)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return cc_error_set(err, errno, "stat log");
+	off_t pos = st.st_size, next = -1; /* next: where the record after the current one starts */
+	size_t len = 0;
+	while (pos > 0) {
+		len = pos > LOG_CHUNK ? LOG_CHUNK : (size_t)pos;
+		pos -= (off_t)len;
+		size_t got = 0;
+		while (got < len) {
+			ssize_t r = pread(fd, buf + got, len - got, pos + (off_t)got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return cc_error_set(err, r < 0 ? errno : EIO, "read log");
+			got += (size_t)r;
+		}
+		for (size_t i = len; i-- > 0;) {
+			if (buf[i] != '\n')
+				continue;
+			off_t s = pos + (off_t)i + 1;
+			if (next >= 0) {
+				int r = tail_look(fd, t, buf, pos, len, s, next, ret_off, err);
+				if (r != 0)
+					return r;
+			}
+			next = s;
+		}
+	}
+	if (next > 0) /* the file's first record */
+		return tail_look(fd, t, buf, 0, len, 0, next, ret_off, err);
+	return 0;
+}
+
+/* ---- the files ---- */
+
+struct logfile {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+};
+
+static void log_name(char *out, size_t outlen, int k)
+{
+	if (k == 0)
+		snprintf(out, outlen, "ctr.log");
+	else
+		snprintf(out, outlen, "ctr.log.%d", k);
+}
+
+/* The inode that has name k now (0: none). */
+static ino_t name_ino(int dfd, int k, dev_t *ret_dev)
+{
+	char name[32];
+	struct stat st;
+	log_name(name, sizeof(name), k);
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (ret_dev != NULL)
+		*ret_dev = st.st_dev;
+	return st.st_ino;
+}
+
+static int open_log(int dfd, int k, struct logfile *f, cc_error **err)
+{
+	char name[32];
+	struct stat st;
+	log_name(name, sizeof(name), k);
+	/* O_NONBLOCK: something that is not a file never hangs the open */
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : cc_error_set(err, errno, "open log file '%s'", name);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = S_ISREG(st.st_mode) ? errno : EINVAL;
+		close(fd);
+		return cc_error_set(err, e, "log file '%s'%s", name, e == EINVAL ? " is not a regular file" : "");
+	}
+	*f = (struct logfile){ .fd = fd, .dev = st.st_dev, .ino = st.st_ino };
+	return 1;
+}
+
+static void close_files(struct logfile *files, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		close(files[i].fd);
+	*n = 0;
+}
+
+/* The log's files, newest (ctr.log) first, as one consistent view: the
+ * monitor may rotate while they are opened, so every name is looked at
+ * again afterwards and the whole is done again when one moved.  A name
+ * missing in between (a rotation in progress, or one a killed monitor
+ * left unfinished) is skipped. */
+static int open_chain(int dfd, struct logfile *files, size_t *ret_n, cc_error **err)
+{
+	size_t n = 0;
+	int at[CC_MON_LOG_FILES_MAX];
+	for (int attempt = 0; attempt < 50; attempt++) {
+		close_files(files, &n);
+		for (int k = 0; k < CC_MON_LOG_FILES_MAX; k++) {
+			int r = open_log(dfd, k, &files[n], err);
+			if (r < 0) {
+				close_files(files, &n);
+				return -1;
+			}
+			if (r > 0)
+				at[n++] = k;
+		}
+		bool same = true;
+		size_t j = 0;
+		for (int k = 0; k < CC_MON_LOG_FILES_MAX && same; k++) {
+			dev_t dev = 0;
+			ino_t ino = name_ino(dfd, k, &dev);
+			bool opened = j < n && at[j] == k;
+			same = opened ? ino == files[j].ino && dev == files[j].dev : ino == 0;
+			j += opened;
+		}
+		if (same)
+			break;
+		struct timespec ts = { 0, 2 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	/* still moving after 50 tries: one file seen under two names is read once */
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < m && !dup; k++)
+			dup = files[k].ino == files[i].ino && files[k].dev == files[i].dev;
+		if (dup)
+			close(files[i].fd);
+		else
+			files[m++] = files[i];
+	}
+	*ret_n = m;
+	return 0;
+}
+
+/* The file that follows cur (ctr.log when -f started) once the monitor
+ * rotated it: 1 with *ret, 0 when cur is still the newest (or nothing
+ * newer shows up).  Rotation renames the oldest first, ctr.log last, then
+ * makes a new ctr.log: the one after cur is the name just below cur's,
+ * taken once both names are seen in place after opening it.  When cur is
+ * gone (max-file=1 cuts the log; or a reader too slow for max-file files)
+ * the oldest file left follows it. */
+static int successor(int dfd, const struct logfile *cur, struct logfile *ret, cc_error **err)
+{
+	dev_t dev = 0;
+	ino_t ino = name_ino(dfd, 0, &dev);
+	if (ino == cur->ino && dev == cur->dev)
+		return 0;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		if (attempt > 0) {
+			struct timespec ts = { 0, 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		int j = -1, oldest = -1;
+		ino_t inos[CC_MON_LOG_FILES_MAX];
+		for (int k = 0; k < CC_MON_LOG_FILES_MAX; k++) {
+			inos[k] = name_ino(dfd, k, &dev);
+			if (inos[k] != 0)
+				oldest = k;
+			if (inos[k] == cur->ino && dev == cur->dev)
+				j = k;
+		}
+		if (j == 0)
+			return 0;
+		int target = j > 0 ? j - 1 : oldest;
+		/* a gap below cur is a rotation under way; after a while, one a
+		 * killed monitor left */
+		while (attempt >= 50 && target > 0 && inos[target] == 0)
+			target--;
+		if (target < 0 || inos[target] == 0)
+			continue;
+		int r = open_log(dfd, target, ret, err);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue;
+		if (name_ino(dfd, target, &dev) == ret->ino && dev == ret->dev &&
+		    (j < 0 || (name_ino(dfd, j, &dev) == cur->ino && dev == cur->dev)))
+			return 1;
+		close(ret->fd);
+	}
+	return 0;
+}
+
+/* Print fd from where it is to its end.  1: something was read. */
+static int print_to_end(int fd, struct parser *p, struct out *o, char *buf, cc_error **err)
+{
+	int any = 0;
+	while (o->err == 0) {
+		ssize_t r = read(fd, buf, LOG_CHUNK);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return cc_error_set(err, errno, "read log");
+		if (r == 0)
+			break;
+		feed(p, o, buf, (size_t)r);
+		out_flush(o);
+		any = 1;
+	}
+	return any;
+}
+
+/* ---- logs ---- */
+
+struct logs_opts {
+	bool follow, timestamps;
+	long tail; /* -1: all */
+};
+
+static int logs_run(struct cc_store *s, const struct cc_container_record *ct, const struct logs_opts *lo,
+		    struct out *o, char *buf, cc_error **err)
+{
+	_cleanup_free_ char *dir = cc_store_container_path(s, ct->id);
+	_cleanup_close_ int dfd = dir != NULL ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (dfd < 0 && (dir == NULL || errno != ENOENT))
+		return cc_error_set(err, dir == NULL ? ENOMEM : errno, "open the directory of container %.12s", ct->id);
+	_cleanup_free_ struct logfile *files = calloc(CC_MON_LOG_FILES_MAX, sizeof(*files));
+	size_t n = 0;
+	if (files == NULL)
+		return cc_error_set(err, ENOMEM, "logs");
+	/* a container created and never started has no directory, or no log */
+	if (dfd >= 0 && open_chain(dfd, files, &n, err) < 0)
+		return -1;
+	struct parser p = { .timestamps = lo->timestamps };
+	/* where to start: files[first] at off (files[0] is the newest) */
+	size_t first = n > 0 ? n - 1 : 0;
+	off_t off = 0;
+	int rc = 0;
+	if (n > 0 && lo->tail == 0) {
+		struct stat st;
+		first = 0;
+		off = fstat(files[0].fd, &st) == 0 ? st.st_size : 0;
+	} else if (n > 0 && lo->tail > 0) {
+		struct tail t = { .want = lo->tail };
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			rc = tail_scan(files[i].fd, &t, buf, &off, err);
+			if (rc > 0)
+				first = i;
+		}
+		if (rc < 0)
+			goto out;
+		if (rc == 0)
+			off = 0;
+		rc = 0;
+	}
+	for (size_t i = first + 1; i-- > 0 && o->err == 0;) {
+		if (lseek(files[i].fd, i == first ? off : 0, SEEK_SET) < 0) {
+			rc = cc_error_set(err, errno, "seek log");
+			goto out;
+		}
+		if (print_to_end(files[i].fd, &p, o, buf, err) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (i > 0)
+			parser_next_file(&p);
+	}
+	if (!lo->follow)
+		goto out;
+	/* -f: ctr.log (the newest file seen) from where it ended, and the files
+	 * that follow it as the monitor rotates, until the monitor is gone and
+	 * what it wrote is read. */
+	struct logfile cur = { .fd = -1 };
+	if (n > 0) {
+		cur = files[0];
+		for (size_t i = 1; i < n; i++)
+			close(files[i].fd);
+		n = 0;
+	}
+	while (o->err == 0) {
+		bool alive = cmd_container_locked(s, ct->id);
+		if (cur.fd < 0 && dfd >= 0 && open_log(dfd, 0, &cur, err) < 0) {
+			rc = -1;
+			break;
+		}
+		if (cur.fd >= 0) {
+			int r = print_to_end(cur.fd, &p, o, buf, err);
+			if (r < 0) {
+				rc = -1;
+				break;
+			}
+			if (r > 0)
+				continue; /* more came: look again before waiting */
+			struct logfile next;
+			r = successor(dfd, &cur, &next, err);
+			if (r < 0) {
+				rc = -1;
+				break;
+			}
+			if (r > 0) {
+				/* rotated: what was written before the rename is in cur */
+				if (print_to_end(cur.fd, &p, o, buf, err) < 0) {
+					close(next.fd);
+					rc = -1;
+					break;
+				}
+				close(cur.fd);
+				cur = next;
+				parser_next_file(&p);
+				continue;
+			}
+		}
+		if (!alive)
+			break; /* read once more after the monitor is gone: done */
+		struct timespec ts = { 0, 50 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (cur.fd >= 0)
+		close(cur.fd);
+out:
+	close_files(files, &n);
+	return rc;
+}
+
+int cmd_logs(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		{ "timestamps", no_argument, NULL, 't' },
+		{ "tail", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct logs_opts lo = { .tail = -1 };
+	int c;
+	while ((c = getopt_long(argc, argv, "+:ftn:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': lo.follow = true; break;
+		case 't': lo.timestamps = true; break;
+		case 'n':
+			if (strcmp(optarg, "all") == 0) {
+				lo.tail = -1;
+			} else {
+				size_t len = strlen(optarg);
+				if (len == 0 || strspn(optarg, "0123456789") != len)
+					return cmd_failf(EXIT_CC_ERROR, "invalid --tail '%s'", optarg);
+				errno = 0;
+				long long v = strtoll(optarg, NULL, 10);
+				/* more lines than any log has is all of it */
+				lo.tail = errno == ERANGE || v > LONG_MAX ? LONG_MAX : (long)v;
+			}
+			break;
+		case 'h':
+			printf("Usage: ccontainer logs [-f] [-t] [--tail N] CONTAINER\n");
+			return 0;
+		default: return cmd_bad_flag(c, argv);
+		}
+	}
+	if (optind != argc - 1)
+		return cmd_failf(EXIT_CC_ERROR, "\"logs\" requires exactly 1 argument");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	struct cc_container_record *ct = cmd_container_get(s, argv[optind]);
+	if (ct == NULL) {
+		cc_store_close(s);
+		return EXIT_CC_ERROR;
+	}
+	_cleanup_free_ struct out *o = malloc(sizeof(*o));
+	_cleanup_free_ char *buf = malloc(LOG_CHUNK);
+	int rc = 0;
+	cc_error *e = NULL;
+	if (o == NULL || buf == NULL) {
+		rc = cmd_failf(EXIT_CC_ERROR, "logs: out of memory");
+	} else {
+		*o = (struct out){ .fd = STDOUT_FILENO };
+		if (logs_run(s, ct, &lo, o, buf, &e) < 0) {
+			out_flush(o);
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+		} else {
+			out_flush(o);
+		}
+		/* a reader that went away (logs | head) ends us quietly, as it
+		 * ends docker; any other failed write is an error */
+		if (rc == 0 && o->err != 0 && o->err != EPIPE)
+			rc = cmd_failf(EXIT_CC_ERROR, "write output: %s", strerror(o->err));
+	}
+	cc_container_record_free(ct);
+	cc_store_close(s);
+	return rc;
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+#
+# logs: the order of stdout and stderr records, large logs in bounded memory
+# (--tail from the end, the whole log streamed), records longer than a read,
+# and the log's rotation by --log-opt max-size / max-file (the monitor's),
+# read back by logs, logs --tail and logs -f.
+
+load helpers
+
+setup_file() {
+    file_setup
+    start_registry
+    seed_alpine library/alpine:latest
+}
+
+setup() {
+    basic_setup
+    export CCONTAINER_REGISTRY_MIRROR=http://$REGISTRY
+    run_cc pull -q alpine
+}
+
+teardown() {
+    remove_all_containers
+    basic_teardown
+}
+
+# cid NAME: the container's full ID (run_cc's log goes to stderr)
+cid() {
+    run_cc inspect "$1" >&2
+    jq -r '.[0].Id' <<<"$output"
+}
+
+# peak_rss ARGS...: the peak resident size (KiB) of `ccontainer ARGS`, its
+# output dropped
+peak_rss() {
+    local f=$BATS_TEST_TMPDIR/.rss
+    timeout 120 /usr/bin/time -o "$f" -f %M "$CC" --root "$CC_ROOT" "$@" >/dev/null 2>&1 ||
+        die "ccontainer $* failed"
+    tail -1 "$f"
+}
+
+# fabricate_log FILE N: N stdout records "line 1".."line N" (a stopped
+# container's log, written directly: the format is plain text)
+fabricate_log() {
+    awk -v n="$2" 'BEGIN { for (i = 1; i <= n; i++) printf "2024-01-02T03:04:05.123456789Z stdout F line %d\n", i }' >"$1"
+}
+
+@test "logs into a pipe keeps the order of the log: stdout and stderr records interleaved" {
+    run_cc run -d --name alt alpine sh -c \
+        'i=1; while [ $i -le 400 ]; do echo "out $i"; echo "err $i" >&2; [ $((i % 10)) = 0 ] && usleep 2000; i=$((i+1)); done'
+    run_cc wait alt
+    local log
+    log=$CC_ROOT/containers/$(cid alt)/ctr.log
+    # the log itself switches streams often, else this shows nothing
+    local switches
+    switches=$(awk '$2 != prev { n++; prev = $2 } END { print n }' "$log")
+    assert_le 20 "$switches" "stream switches in the log"
+    local expected
+    expected=$(sed -E 's/^[^ ]+ (stdout|stderr) F //' "$log")
+    is "$(wc -l <<<"$expected")" 800 "records in the log"
+    run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt 2>&1 | cat"
+    is "$status" 0
+    is "$output" "$expected" "logs 2>&1 | cat is the log's order"
+    # and each stream alone still goes where it belongs
+    run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt 2>/dev/null | cat"
+    is "$output" "$(grep ' stdout F ' "$log" | sed -E 's/^[^ ]+ stdout F //')"
+}
+
+@test "a log larger than 64 MiB: --tail reads from the end, the whole log streams, memory stays small" {
+    run_cc run --name big alpine true
+    run_cc run --name small alpine true
+    local big small
+    big=$CC_ROOT/containers/$(cid big)/ctr.log
+    small=$CC_ROOT/containers/$(cid small)/ctr.log
+    fabricate_log "$big" 2000000
+    fabricate_log "$small" 10
+    assert_le $((64 * 1024 * 1024)) "$(stat -c %s "$big")" "size of the fabricated log"
+
+    run_cc logs --tail 3 big
+    is "$output" $'line 1999998\nline 1999999\nline 2000000'
+    run_cc logs --tail 0 big
+    is "$output" ""
+
+    # every line, in order, not only the last part
+    run bash -c "timeout 120 '$CC' --root '$CC_ROOT' logs big | awk 'NR == 1 { first = \$0 } END { print NR, first, \$0 }'"
+    is "$output" "2000000 line 1 line 2000000"
+
+    # bounded memory: what a tiny log takes, plus little (a read buffer)
+    local base tail all
+    base=$(peak_rss logs --tail 3 small)
+    tail=$(peak_rss logs --tail 3 big)
+    all=$(peak_rss logs big)
+    echo "peak RSS (KiB): tiny log $base, --tail 3 $tail, whole log $all"
+    assert_le "$tail" $((base + 16384)) "peak RSS (KiB) of logs --tail 3 of the large log"
+    assert_le "$all" $((base + 16384)) "peak RSS (KiB) of logs of the large log"
+
+    # a reader that goes away ends logs quietly
+    run bash -c "set -o pipefail; timeout 60 '$CC' --root '$CC_ROOT' logs big 2>'$BATS_TEST_TMPDIR/err' | head -2"
+    is "$status" 0 "logs | head"
+    is "$output" $'line 1\nline 2'
+    is "$(cat "$BATS_TEST_TMPDIR/err")" "" "stderr of logs | head"
+}
+
+# logs_to NAME ARGS...: `ccontainer logs ARGS` into $BATS_TEST_TMPDIR/NAME.out
+# and NAME.err (too long to show when an assertion fails)
+logs_to() {
+    local name=$1
+    shift
+    timeout 60 "$CC" --root "$CC_ROOT" logs "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" ||
+        die "ccontainer logs $* failed: $(cat "$BATS_TEST_TMPDIR/$name.err")"
+}
+
+# same_file WHAT ACTUAL EXPECTED: the files are equal (their sizes shown if not)
+same_file() {
+    cmp -s "$2" "$3" || die "$1: $(stat -c %s "$2") bytes differ from the $(stat -c %s "$3") expected"
+}
+
+@test "records longer than a read, partial lines, -t once per line, --tail counts lines" {
+    run_cc run --name long alpine true
+    local log ts1=2024-01-02T03:04:05.000000001Z ts2=2024-01-02T03:04:05.000000002Z x t=$BATS_TEST_TMPDIR
+    log=$CC_ROOT/containers/$(cid long)/ctr.log
+    x=$(head -c 200000 /dev/zero | tr '\0' x)
+    {
+        echo "$ts1 stdout F first"
+        echo "$ts1 stdout P $x"
+        echo "$ts2 stdout F -end"
+        echo "not a record"
+        echo "$ts2 stderr F on stderr"
+        echo "$ts2 stdout F $x$x"
+        printf '%s stdout P %s\n' "$ts2" "no newline at exit"
+    } >"$log"
+    printf '%s\n' first "$x-end" "$x$x" >"$t/want.out"
+    printf 'no newline at exit' >>"$t/want.out"
+    logs_to all long
+    same_file "logs" "$t/all.out" "$t/want.out"
+    is "$(cat "$t/all.err")" "on stderr"
+    logs_to tail2 --tail 2 long
+    tail -n 2 "$t/want.out" >"$t/want2.out"
+    same_file "--tail 2" "$t/tail2.out" "$t/want2.out"
+    is "$(cat "$t/tail2.err")" ""
+    logs_to tail4 --tail 4 long
+    tail -n 3 "$t/want.out" >"$t/want4.out"
+    same_file "--tail 4" "$t/tail4.out" "$t/want4.out"
+    is "$(cat "$t/tail4.err")" "on stderr"
+    logs_to ts -t --tail 4 long
+    printf '%s\n' "$ts1 $x-end" "$ts2 $x$x" "$ts2 no newline at exit" >"$t/wantts.out"
+    truncate -s -1 "$t/wantts.out"
+    same_file "-t: the time stamp once for the joined line" "$t/ts.out" "$t/wantts.out"
+    is "$(cat "$t/ts.err")" "$ts2 on stderr"
+}
