@@ -98,8 +98,9 @@ int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd);
 struct cc_container_record *cmd_container_get(struct cc_store *s, const char *ref);
 /* Does a monitor or a foreground run own the container right now? */
 bool cmd_container_locked(struct cc_store *s, const char *id);
-/* Hand a created container to a new monitor process; returns once its command runs. */
-int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interactive, cc_error **err);
+/* Hand a created container to a new monitor process, with what its config
+ * says (Tty, OpenStdin, LogConfig); returns once its command runs. */
+int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, cc_error **err);
 /* __start's answer to its monitor (monitor/protocol.h): the pid with the
  * pty and the fds the monitor holds while the container runs (its port
  * reservations), or (e non-NULL) the error with its kind. */
@@ -114,8 +115,22 @@ int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oo
 int cmd_container_finish_record(struct cc_store *s, const struct cc_container_record *c, int status,
 				bool oom_killed, bool cgroup_removed, bool *ret_removed, cc_error **err);
 
-/* Inspect JSON of a container by name or ID prefix; -1 when there is none. */
 #include <jansson.h>
+
+/* Log options (logs.c).  A container's log is ctr.log plus at most
+ * max-file - 1 rotated files (monitor/protocol.h). */
+/* --log-driver: json-file or k8s-file (both: the monitor's CRI log); prints
+ * and returns 125 for any other. */
+int cmd_log_driver(const char *arg);
+/* One --log-opt KEY=VALUE, docker's json-file options: max-size (10k, 10m,
+ * 1g) or max-file (1 to CC_MON_LOG_FILES_MAX); sets *ret_max_size or
+ * *ret_max_file to VALUE (a pointer into arg), or prints and returns 125. */
+int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max_file);
+/* The limits in a container's config ("LogConfig"): max-size in bytes (0:
+ * none) and max-file (1 when not given). */
+int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, cc_error **err);
+
+/* Inspect JSON of a container by name or ID prefix; -1 when there is none. */
 int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret);
 
 /* Pull with docker-style progress output.  quiet: no progress at all. */

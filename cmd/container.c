@@ -259,8 +259,22 @@ static char *monitor_path(void)
 	return strdup("/usr/local/libexec/ccontainer/ccontainer-monitor");
 }
 
-int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interactive, cc_error **err)
+int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, cc_error **err)
 {
+	const char *id = c->id;
+	json_t *cfg = container_config(c);
+	bool tty = json_is_true(json_object_get(cfg, "Tty"));
+	bool interactive = json_is_true(json_object_get(cfg, "OpenStdin"));
+	int64_t max_size = 0;
+	int max_file = 1;
+	int lr = cmd_log_limits(cfg, &max_size, &max_file, err);
+	json_decref(cfg);
+	if (lr < 0)
+		return cc_error_prefix(err, "start container %.12s", id);
+	/* the monitor rotates ctr.log: bytes per file (0: no cap), files in all */
+	char size_arg[24], files_arg[16];
+	snprintf(size_arg, sizeof(size_arg), "%lld", (long long)max_size);
+	snprintf(files_arg, sizeof(files_arg), "%d", max_file);
 	_cleanup_free_ char *mon = monitor_path();
 	_cleanup_free_ char *dir = cc_store_container_path(s, id);
 	char self[PATH_MAX];
@@ -290,7 +304,7 @@ int cmd_spawn_monitor(struct cc_store *s, const char *id, bool tty, bool interac
 		char fdbuf[16];
 		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
 		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", interactive ? "1" : "0",
-		      (char *)NULL);
+		      size_arg, files_arg, (char *)NULL);
 		_exit(125);
 	}
 	close(rp[1]);
@@ -509,6 +523,12 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 		json_object_set_new(o, "NetworkSettings", cmd_net_settings(s, c));
 		json_t *mounts = json_object_get(cfg, "Mounts");
 		json_object_set_new(o, "Mounts", mounts ? json_incref(mounts) : json_array());
+		/* docker's HostConfig.LogConfig; containers made before it had none */
+		json_t *lc = json_object_get(cfg, "LogConfig");
+		json_t *hc = json_object_get(o, "HostConfig");
+		json_object_set_new(json_is_object(hc) ? hc : o, "LogConfig",
+				    json_is_object(lc) ? json_incref(lc)
+						       : json_pack("{s:s, s:{}}", "Type", "json-file", "Config"));
 	}
 	json_decref(cfg);
 	return o;
@@ -765,12 +785,8 @@ static int start_one(struct cc_store *s, struct cc_container_record *c)
 {
 	if (is_running(c))
 		return 0;
-	json_t *cfg = container_config(c);
-	bool tty = json_is_true(json_object_get(cfg, "Tty"));
-	bool in = json_is_true(json_object_get(cfg, "OpenStdin"));
-	json_decref(cfg);
 	cc_error *e = NULL;
-	if (cmd_spawn_monitor(s, c->id, tty, in, &e) < 0)
+	if (cmd_spawn_monitor(s, c, &e) < 0)
 		return cmd_fail(e, cmd_exit_code(e));
 	return 0;
 }

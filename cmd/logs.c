@@ -1,4 +1,4 @@
-/* ccontainer logs.
+/* ccontainer logs, and the log options of run (--log-driver, --log-opt).
  *
  * A detached container's monitor writes containers/<id>/ctr.log, one CRI
  * record per line ("<time> <stdout|stderr> <F|P> <text>"), and with
@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -27,6 +28,71 @@
 /* "<time> <stream> <tag> ": a line whose first 128 bytes hold no such head
  * is not a record (the monitor's time stamps are 30 bytes) */
 #define LOG_HEAD_MAX 128
+
+/* ---- the log options (run) ---- */
+
+int cmd_log_driver(const char *arg)
+{
+	if (strcmp(arg, "json-file") == 0 || strcmp(arg, "k8s-file") == 0)
+		return 0;
+	return cmd_failf(EXIT_CC_ERROR,
+			 "log driver '%s' is not supported: ccontainer's monitor writes the log itself (use json-file or k8s-file)",
+			 arg);
+}
+
+static int parse_max_file(const char *v, int *ret)
+{
+	char *end = NULL;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < 1 || n > CC_MON_LOG_FILES_MAX)
+		return -1;
+	*ret = (int)n;
+	return 0;
+}
+
+int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max_file)
+{
+	const char *eq = strchr(arg, '=');
+	if (eq == NULL || eq == arg)
+		return cmd_failf(EXIT_CC_ERROR, "invalid --log-opt '%s': expected KEY=VALUE (max-size=10m, max-file=3)", arg);
+	size_t kl = (size_t)(eq - arg);
+	const char *v = eq + 1;
+	/* docker takes one option per flag: "max-size=10m,max-file=3" is a bad size */
+	const char *hint = strchr(v, ',') ? " (give each option its own --log-opt)" : "";
+	if (kl == 8 && strncmp(arg, "max-size", kl) == 0) {
+		int64_t n;
+		if (cc_parse_size(v, &n) < 0 || n <= 0)
+			return cmd_failf(EXIT_CC_ERROR, "invalid --log-opt '%s': max-size must be a positive size like 10k, 10m or 1g%s",
+					 arg, hint);
+		*ret_max_size = v;
+		return 0;
+	}
+	if (kl == 8 && strncmp(arg, "max-file", kl) == 0) {
+		int n;
+		if (parse_max_file(v, &n) < 0)
+			return cmd_failf(EXIT_CC_ERROR, "invalid --log-opt '%s': max-file must be an integer from 1 to %d%s", arg,
+					 CC_MON_LOG_FILES_MAX, hint);
+		*ret_max_file = v;
+		return 0;
+	}
+	return cmd_failf(EXIT_CC_ERROR, "unknown log opt '%.*s' for the json-file log driver (supported: max-size, max-file)",
+			 (int)kl, arg);
+}
+
+int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, cc_error **err)
+{
+	*ret_max_size = 0;
+	*ret_max_file = 1;
+	json_t *opts = json_object_get(json_object_get(cfg, "LogConfig"), "Config");
+	json_t *size = json_object_get(opts, "max-size"), *files = json_object_get(opts, "max-file");
+	if (size != NULL && (!json_is_string(size) || cc_parse_size(json_string_value(size), ret_max_size) < 0 ||
+			     *ret_max_size <= 0))
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "its LogConfig has an invalid max-size");
+	if (files != NULL && (!json_is_string(files) || parse_max_file(json_string_value(files), ret_max_file) < 0))
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "its LogConfig has an invalid max-file");
+	return 0;
+}
 
 /* ---- output: each record's text to fd 1 or 2, in log order ---- */
 

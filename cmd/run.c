@@ -46,6 +46,8 @@ struct run_opts {
 	size_t n_ulimits;
 	struct cc_resources res;
 	struct cmd_net_opts net;     /* -p, -P, --dns, --add-host */
+	/* --log-driver, --log-opt: what LogConfig records (pointers into argv) */
+	const char *log_driver, *log_max_size, *log_max_file;
 };
 
 static void run_opts_release(struct run_opts *o)
@@ -391,6 +393,9 @@ static int usage(void)
 	       "      --cpus N            CPU quota in CPUs (0.5, 2)\n"
 	       "  -c, --cpu-shares N      relative CPU weight (default 1024)\n"
 	       "      --pids-limit N      maximum number of tasks (-1: unlimited)\n"
+	       "      --log-opt KEY=VAL   rotate a detached container's log: max-size=10m (per\n"
+	       "                          file), max-file=3 (files in all; default 1: cut)\n"
+	       "      --log-driver NAME   json-file (default) or k8s-file: the same log\n"
 	       "\nPID 1 ignores signals it has no handler for: use --init to make Ctrl-C and\n"
 	       "`ccontainer stop` work for programs that do not handle SIGINT/SIGTERM.\n");
 	return 0;
@@ -405,7 +410,8 @@ static int usage(void)
 static int run_main(int argc, char **argv, const char *existing_id, int monitor_fd)
 {
 	enum { O_RM = 1000, O_NAME, O_ENVFILE, O_TMPFS, O_RO, O_ENTRY, O_INIT, O_NET, O_HELP,
-	       O_PRIV, O_CAPADD, O_CAPDROP, O_SECOPT, O_ULIMIT, O_MEMSWAP, O_CPUS, O_PIDS, O_DNS, O_ADDHOST };
+	       O_PRIV, O_CAPADD, O_CAPDROP, O_SECOPT, O_ULIMIT, O_MEMSWAP, O_CPUS, O_PIDS, O_DNS, O_ADDHOST,
+	       O_LOGDRIVER, O_LOGOPT };
 	static const struct option opts[] = {
 		{ "rm", no_argument, NULL, O_RM },
 		{ "detach", no_argument, NULL, 'd' },
@@ -439,6 +445,8 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		{ "publish-all", no_argument, NULL, 'P' },
 		{ "dns", required_argument, NULL, O_DNS },
 		{ "add-host", required_argument, NULL, O_ADDHOST },
+		{ "log-driver", required_argument, NULL, O_LOGDRIVER },
+		{ "log-opt", required_argument, NULL, O_LOGOPT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_opts o = { .network = "bridge" };
@@ -486,6 +494,11 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		case 'P': o.net.publish_all = true; break;
 		case O_DNS: rc = cmd_net_opt(&o.net, 'd', optarg); break;
 		case O_ADDHOST: rc = cmd_net_opt(&o.net, 'a', optarg); break;
+		case O_LOGDRIVER:
+			if ((rc = cmd_log_driver(optarg)) == 0)
+				o.log_driver = optarg;
+			break;
+		case O_LOGOPT: rc = cmd_log_opt(optarg, &o.log_max_size, &o.log_max_file); break;
 		case O_HELP: run_opts_release(&o); return usage();
 		default: run_opts_release(&o); return cmd_bad_flag(c, argv);
 		}
@@ -698,6 +711,14 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 			json_array_append_new(mounts, json_pack("{s:s, s:s, s:o, s:b}", "Type", "tmpfs", "Source", "tmpfs",
 								"Destination", cc_json_text(o.tmpfs[i].target), "RW", true));
 		json_object_set_new(cfgjson, "Mounts", mounts);
+		/* docker's shape; the monitor rotates the log by it */
+		json_t *lopts = json_object();
+		if (o.log_max_size)
+			json_object_set_new(lopts, "max-size", json_string(o.log_max_size));
+		if (o.log_max_file)
+			json_object_set_new(lopts, "max-file", json_string(o.log_max_file));
+		json_object_set_new(cfgjson, "LogConfig",
+				    json_pack("{s:s, s:o}", "Type", o.log_driver ? o.log_driver : "json-file", "Config", lopts));
 	}
 	const char *eff_user = o.user ? o.user : ic->user, *eff_cwd = o.workdir ? o.workdir : ic->workdir;
 	if (cfgjson && eff_user)
@@ -819,7 +840,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		/* The container belongs to its monitor from here on.  Its
 		 * __start reserves the recorded host ports again: let go. */
 		cmd_net_teardown(&netw);
-		if (cmd_spawn_monitor(s, id, o.tty, o.interactive, &e) < 0) {
+		if (cmd_spawn_monitor(s, &rec, &e) < 0) {
 			rc = cmd_fail(e, cmd_exit_code(e));
 			goto out;
 		}

@@ -9,7 +9,12 @@
  *     and writes the log, one line per record:
  *         <RFC 3339 UTC time with nanoseconds> <stdout|stderr> <F|P> <text>
  *     (P marks a partial line that continues in the next record: lines
- *     longer than 16 KiB, or text cut by the container's exit);
+ *     longer than 16 KiB, or text cut by the container's exit), and
+ *     rotates it (--log-opt max-size, max-file): when a record would take
+ *     ctr.log past MAX_SIZE, ctr.log.K-1 becomes ctr.log.K ... ctr.log
+ *     becomes ctr.log.1 (the oldest of MAX_FILES files in all goes; with
+ *     one file the log is cut) and a new ctr.log starts.  A record is never
+ *     split between files;
  *   - serves `attach` on containers/<id>/attach.sock;
  *   - holds an exclusive flock on containers/<id>/monitor.lock for its whole
  *     life, so `ps` can tell a container whose monitor died;
@@ -22,7 +27,8 @@
  * (resident size is measured by bench/run.sh next to conmon's).
  *
  * Usage (from ccontainer run -d / start, never by hand):
- *   ccontainer-monitor EXE ROOT ID DIR READY_FD TTY(0|1) STDIN(0|1)
+ *   ccontainer-monitor EXE ROOT ID DIR READY_FD TTY(0|1) STDIN(0|1) MAX_SIZE MAX_FILES
+ * (MAX_SIZE in bytes, 0: no cap; MAX_FILES >= 1)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -55,21 +61,58 @@ struct stream {
 };
 
 static int log_fd = -1;
+static long long log_size, log_max_size; /* bytes in ctr.log; its cap (0: none) */
+static int log_max_files = 1;
 static int clients[MAX_CLIENTS];
 static int n_clients;
 
-static void write_all(int fd, const char *p, size_t n)
+/* Returns how much was written. */
+static size_t write_all(int fd, const char *p, size_t n)
 {
+	size_t done = 0;
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return;
+			break;
 		}
 		p += w;
 		n -= (size_t)w;
+		done += (size_t)w;
 	}
+	return done;
+}
+
+static void open_log(void)
+{
+	struct stat st;
+	log_fd = open("ctr.log", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	log_size = log_fd >= 0 && fstat(log_fd, &st) == 0 ? st.st_size : 0;
+}
+
+/* The oldest file goes first and ctr.log last, so a follower (logs -f)
+ * finds the file after its own just below its own's name. */
+static void rotate(void)
+{
+	char from[32], to[32];
+	if (log_max_files > 1) {
+		snprintf(to, sizeof(to), "ctr.log.%d", log_max_files - 1);
+		(void)unlink(to);
+		for (int k = log_max_files - 1; k >= 1; k--) {
+			if (k == 1)
+				snprintf(from, sizeof(from), "ctr.log");
+			else
+				snprintf(from, sizeof(from), "ctr.log.%d", k - 1);
+			snprintf(to, sizeof(to), "ctr.log.%d", k);
+			(void)rename(from, to);
+		}
+	} else {
+		(void)unlink("ctr.log");
+	}
+	if (log_fd >= 0)
+		close(log_fd);
+	open_log();
 }
 
 static void log_record(const char *stream, const char *text, size_t n, char tag)
@@ -86,7 +129,12 @@ static void log_record(const char *stream, const char *text, size_t n, char tag)
 	memcpy(rec, head, h);
 	memcpy(rec + h, text, n);
 	rec[h + n] = '\n';
-	write_all(log_fd, rec, h + n + 1);
+	if (log_max_size > 0 && log_size > 0 && log_size + (long long)(h + n + 1) > log_max_size)
+		rotate();
+	if (log_fd < 0)
+		open_log(); /* a rotation that could not make the new file: try again */
+	if (log_fd >= 0)
+		log_size += (long long)write_all(log_fd, rec, h + n + 1);
 }
 
 /* Split what arrived into log records; forward raw bytes to attached clients. */
@@ -238,13 +286,19 @@ static void record_exit(int status)
 
 int main(int argc, char **argv)
 {
-	if (argc != 8) {
+	if (argc != 10) {
 		fprintf(stderr, "ccontainer-monitor: internal helper of ccontainer, not for direct use\n");
 		return 125;
 	}
 	const char *exe = argv[1], *root = argv[2], *id = argv[3], *dir = argv[4];
 	int ready_fd = atoi(argv[5]);
 	int tty = atoi(argv[6]), want_stdin = atoi(argv[7]);
+	log_max_size = atoll(argv[8]);
+	log_max_files = atoi(argv[9]);
+	if (log_max_size < 0)
+		log_max_size = 0;
+	if (log_max_files < 1 || log_max_files > CC_MON_LOG_FILES_MAX)
+		log_max_files = 1;
 	struct cc_mon_msg msg;
 
 	/* Nothing inherited but the ready pipe (the caller may leak fds to us). */
@@ -281,7 +335,7 @@ int main(int argc, char **argv)
 	}
 	/* a status from an earlier run is not this one's */
 	(void)unlink(CC_MON_EXIT_FILE);
-	log_fd = open("ctr.log", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	open_log();
 	if (log_fd < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		fail_msg(&msg, errno, "%s", "monitor: log or subreaper");
 		ready(ready_fd, &msg);

@@ -39,6 +39,11 @@ peak_rss() {
     tail -1 "$f"
 }
 
+# log_files NAME: the container's log files, one name a line
+log_files() {
+    (cd "$CC_ROOT/containers/$(cid "$1")" && ls -1 ctr.log*)
+}
+
 # fabricate_log FILE N: N stdout records "line 1".."line N" (a stopped
 # container's log, written directly: the format is plain text)
 fabricate_log() {
@@ -147,4 +152,72 @@ same_file() {
     truncate -s -1 "$t/wantts.out"
     same_file "-t: the time stamp once for the joined line" "$t/ts.out" "$t/wantts.out"
     is "$(cat "$t/ts.err")" "$ts2 on stderr"
+}
+
+@test "--log-opt max-size, max-file: the monitor rotates, logs reads the files oldest first, also with --tail" {
+    run_cc run -d --name rot --log-opt max-size=10k --log-opt max-file=3 alpine sh -c \
+        'i=1; while [ $i -le 2000 ]; do echo "line $i"; i=$((i+1)); done'
+    run_cc wait rot
+    is "$(log_files rot | tr '\n' ' ')" "ctr.log ctr.log.1 ctr.log.2 " "files"
+    local dir f
+    dir=$CC_ROOT/containers/$(cid rot)
+    for f in "$dir"/ctr.log*; do
+        assert_le "$(stat -c %s "$f")" 10240 "size of $f"
+        # records are never split: every file is whole records
+        run grep -cvE '^[0-9T:.-]+Z stdout F line [0-9]+$' "$f"
+        is "$output" 0 "lines of $f that are not whole records"
+    done
+    run_cc logs rot
+    local first=${lines[0]#line }
+    assert_le 400 "${#lines[@]}" "lines kept (three files' worth)"
+    is "$output" "$(seq "$first" 2000 | sed 's/^/line /')" "the last lines, in order, none twice"
+    run_cc logs --tail 300 rot
+    is "$output" "$(seq 1701 2000 | sed 's/^/line /')" "--tail across files"
+    run_cc inspect rot
+    is "$(jq -c '(.[0].HostConfig // .[0]).LogConfig' <<<"$output")" \
+        '{"Type":"json-file","Config":{"max-size":"10k","max-file":"3"}}'
+}
+
+@test "max-file=1 cuts ctr.log at max-size, and start rotates by the container's limits too" {
+    run_cc run -d --name cut --log-opt max-size=2k alpine seq 1 500
+    run_cc wait cut
+    is "$(log_files cut)" "ctr.log" "files"
+    local log
+    log=$CC_ROOT/containers/$(cid cut)/ctr.log
+    assert_le "$(stat -c %s "$log")" 2048 "size of ctr.log"
+    run_cc logs cut
+    is "$output" "$(seq "${lines[0]}" 500)"
+    run_cc start cut
+    run_cc wait cut
+    is "$(log_files cut)" "ctr.log" "files after start"
+    assert_le "$(stat -c %s "$log")" 2048 "size of ctr.log after start"
+    run_cc logs --tail 1 cut
+    is "$output" "500"
+}
+
+@test "--log-driver json-file|k8s-file are taken; bad --log-opt and drivers fail with one line, nothing made" {
+    run_cc run --rm --log-driver json-file --log-opt max-size=1m --log-opt max-file=2 alpine true
+    run_cc run --rm --log-driver k8s-file alpine true
+    local bad
+    for bad in max-size=abc max-size=0 max-size=-1 max-size= max-file=0 max-file=x max-file=101 max-file= \
+        compress=true max-size =3 max-size=10m,max-file=3; do
+        run_cc 125 run -d --log-opt "$bad" alpine true
+        is "${#stderr_lines[@]}" 1 "lines of stderr for --log-opt $bad"
+        assert_match "$stderr" "^Error: (invalid --log-opt '$(regex_quote "$bad")'|unknown log opt 'compress')"
+    done
+    assert_contains "$stderr" "give each option its own --log-opt"
+    run_cc 125 run -d --log-driver syslog alpine true
+    is "$stderr" "Error: log driver 'syslog' is not supported: ccontainer's monitor writes the log itself (use json-file or k8s-file)"
+    run_cc ps -aq
+    is "$output" "" "containers"
+    is "$(ls "$CC_ROOT/containers")" "" "container directories"
+}
+
+@test "logs -f follows ctr.log across rotations and misses no line" {
+    run_cc run -d --name fol --log-opt max-size=2k --log-opt max-file=100 alpine sh -c \
+        'sleep 1; i=1; while [ $i -le 2000 ]; do echo $i; [ $((i % 100)) = 0 ] && usleep 20000; i=$((i+1)); done'
+    run_cc logs -f fol
+    is "${#lines[@]}" 2000 "lines"
+    is "$output" "$(seq 1 2000)" "every line once, in order"
+    assert_le 20 "$(log_files fol | wc -l)" "files the log was rotated into"
 }
