@@ -17,7 +17,10 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kcmp.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,8 +100,10 @@ int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, 
 /* ---- output: each record's text to fd 1 or 2, in log order ---- */
 
 struct out {
-	int fd;   /* the fd what buf holds goes to */
-	int err;  /* errno of a failed write: nothing more is written */
+	int fd;      /* the fd what buf holds goes to */
+	int err;     /* errno of a failed write: nothing more is written */
+	bool merged; /* fd 1 and 2 lead to the same place: all goes to fd 1 */
+	bool null[3]; /* fd 1 or 2 is /dev/null: what goes there is dropped */
 	size_t len;
 	char buf[LOG_CHUNK];
 };
@@ -127,11 +132,33 @@ static void out_flush(struct out *o)
 	o->len = 0;
 }
 
+/* Is writing to fd 1 the same as writing to fd 2 (2>&1)?  For a pipe, a
+ * socket or a terminal the same inode is the same place; a file also needs
+ * the same open file (its offset). */
+static bool same_output(void)
+{
+	struct stat o, e;
+	if (fstat(STDOUT_FILENO, &o) < 0 || fstat(STDERR_FILENO, &e) < 0 || o.st_dev != e.st_dev || o.st_ino != e.st_ino)
+		return false;
+	if (S_ISFIFO(o.st_mode) || S_ISSOCK(o.st_mode) || S_ISCHR(o.st_mode))
+		return true;
+	pid_t self = getpid();
+	return S_ISREG(o.st_mode) && syscall(SYS_kcmp, self, self, KCMP_FILE, STDOUT_FILENO, STDERR_FILENO) == 0;
+}
+
+static bool is_dev_null(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+}
+
 /* Records of one stream in a row go out in one write; a record of the
  * other stream sends what is held first. */
 static void out_add(struct out *o, int fd, const char *p, size_t n)
 {
-	if (o->fd != fd) {
+	if (o->null[fd])
+		return; /* and what the other fd holds can wait */
+	if (o->fd != fd && !o->merged) {
 		out_flush(o);
 		o->fd = fd;
 	}
@@ -660,7 +687,9 @@ int cmd_logs(int argc, char **argv)
 	if (o == NULL || buf == NULL) {
 		rc = cmd_failf(EXIT_CC_ERROR, "logs: out of memory");
 	} else {
-		*o = (struct out){ .fd = STDOUT_FILENO };
+		*o = (struct out){ .fd = STDOUT_FILENO, .merged = same_output() };
+		o->null[STDOUT_FILENO] = is_dev_null(STDOUT_FILENO);
+		o->null[STDERR_FILENO] = is_dev_null(STDERR_FILENO);
 		if (logs_run(s, ct, &lo, o, buf, &e) < 0) {
 			out_flush(o);
 			rc = cmd_fail(e, EXIT_CC_ERROR);

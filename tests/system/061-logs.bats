@@ -66,6 +66,11 @@ fabricate_log() {
     run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt 2>&1 | cat"
     is "$status" 0
     is "$output" "$expected" "logs 2>&1 | cat is the log's order"
+    # two open files, each appending: every record is its own write, in order
+    local f=$BATS_TEST_TMPDIR/both
+    run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt >>'$f' 2>>'$f'"
+    is "$status" 0
+    is "$(cat "$f")" "$expected" "logs >>f 2>>f is the log's order"
     # and each stream alone still goes where it belongs
     run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt 2>/dev/null | cat"
     is "$output" "$(grep ' stdout F ' "$log" | sed -E 's/^[^ ]+ stdout F //')"
