@@ -391,10 +391,14 @@ static int open_log(int dfd, int k, struct logfile *f, cc_error **err)
 	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : cc_error_set(err, errno, "open log file '%s'", name);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISREG(st.st_mode) ? errno : EINVAL;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
 		close(fd);
-		return cc_error_set(err, e, "log file '%s'%s", name, e == EINVAL ? " is not a regular file" : "");
+		return cc_error_set(err, e, "stat log file '%s'", name);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "log file '%s' is not a regular file", name);
 	}
 	*f = (struct logfile){ .fd = fd, .dev = st.st_dev, .ino = st.st_ino };
 	return 1;
@@ -692,6 +696,7 @@ int cmd_logs(int argc, char **argv)
 		o->null[STDERR_FILENO] = is_dev_null(STDERR_FILENO);
 		if (logs_run(s, ct, &lo, o, buf, &e) < 0) {
 			out_flush(o);
+			cc_error_prefix(&e, "logs of container %s", ct->name);
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 		} else {
 			out_flush(o);
