@@ -610,14 +610,7 @@ static bool container_running(const char *dir)
 static void delete_container_row(struct cc_store *s, struct cc_check *ck, const char *id, const char *what)
 {
 	cc_error *e = NULL;
-	if (cc_store_begin(s, &e) == 0) {
-		if (cc_store_run(s, &e, "DELETE FROM leases WHERE container_id=?", "s", id) < 0 ||
-		    cc_store_run(s, &e, "DELETE FROM containers WHERE id=?", "s", id) < 0)
-			cc_store_rollback(s);
-		else
-			(void)cc_store_commit(s, &e);
-	}
-	if (e) {
+	if (cc_store_container_rows_delete(s, id, &e) < 0) {
 		cc_check_report(ck, CC_CHECK_UNREPAIRED, "container %.12s: %s", id, e->msg);
 		cc_error_free(e);
 	} else {

@@ -112,16 +112,22 @@ bool cc_store_entry_stale(int dfd, const char *name, int *ret_fd)
 /* tmp/rm-<id> without its lock: a removal that was killed after moving the
  * directory away.  The row goes too (if it is still there): that is what
  * the command was doing. */
+int cc_store_container_rows_delete(struct cc_store *s, const char *id, cc_error **err)
+{
+	if (cc_store_begin(s, err) < 0)
+		return -1;
+	if (cc_store_run(s, err, "DELETE FROM leases WHERE container_id=?", "s", id) < 0 ||
+	    cc_store_run(s, err, "DELETE FROM containers WHERE id=?", "s", id) < 0) {
+		cc_store_rollback(s);
+		return -1;
+	}
+	return cc_store_commit(s, err);
+}
+
 static void finish_removal(struct cc_store *s, const char *id)
 {
 	cc_error *e = NULL;
-	if (cc_store_begin(s, &e) == 0) {
-		if (cc_store_run(s, &e, "DELETE FROM leases WHERE container_id=?", "s", id) < 0 ||
-		    cc_store_run(s, &e, "DELETE FROM containers WHERE id=?", "s", id) < 0)
-			cc_store_rollback(s);
-		else
-			(void)cc_store_commit(s, &e);
-	}
+	(void)cc_store_container_rows_delete(s, id, &e);
 	cc_error_free(e);
 }
 
@@ -200,14 +206,7 @@ int cc_store_container_remove(struct cc_store *s, const char *id, struct cc_kept
 	} else {
 		return cc_error_set(err, errno, "remove container %.12s: open '%s'", id, dir);
 	}
-	if (cc_store_begin(s, err) < 0)
-		return -1;
-	if (cc_store_run(s, err, "DELETE FROM leases WHERE container_id=?", "s", id) < 0 ||
-	    cc_store_run(s, err, "DELETE FROM containers WHERE id=?", "s", id) < 0) {
-		cc_store_rollback(s);
-		return -1;
-	}
-	if (cc_store_commit(s, err) < 0)
+	if (cc_store_container_rows_delete(s, id, err) < 0)
 		return -1;
 	if (fd >= 0 && (keep ? cc_rm_rf_keep(trash, keep, err) : cc_rm_rf(trash, err)) < 0)
 		return -1; /* the row is gone: the next sweep removes the rest */

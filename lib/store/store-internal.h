@@ -34,6 +34,8 @@ int cc_store_prepare(struct cc_store *s, sqlite3_stmt **st, const char *sql, cc_
 int cc_store_begin(struct cc_store *s, cc_error **err);
 int cc_store_commit(struct cc_store *s, cc_error **err);
 void cc_store_rollback(struct cc_store *s);
+/* A container's row and its leases, in one transaction (staging.c). */
+int cc_store_container_rows_delete(struct cc_store *s, const char *id, cc_error **err);
 char *cc_store_col_strdup(sqlite3_stmt *st, int col);
 /* One statement with parameters: fmt has 's' (text, NULL allowed) or 'i' (int64) per parameter. */
 int cc_store_run(struct cc_store *s, cc_error **err, const char *sql, const char *fmt, ...);
