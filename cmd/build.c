@@ -258,3 +258,5 @@ int cmd_build(int argc, char **argv)
 	cc_build_result_release(&res);
 	return 0;
 }
+
+CMD_LEGACY_VERB(cmd_build_verb, "build", "[OPTIONS] PATH", "Build an image from a Containerfile", cmd_build);

@@ -5,9 +5,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "options.h"
 #include "image/image.h"
 #include "store/store.h"
 #include "util/util.h"
+
+#ifndef CC_VERSION
+#define CC_VERSION "0.2.0-dev"
+#endif
 
 /* docker/podman exit codes */
 #define EXIT_CC_ERROR 125   /* ccontainer itself failed */
@@ -19,6 +24,7 @@ struct cc_globals {
 	const char *root;
 	const char *runroot;
 	bool debug;
+	const char *log_level; /* --log-level, NULL: info */
 };
 extern struct cc_globals cc_globals;
 
@@ -49,8 +55,15 @@ const cc_error *cmd_last_error(void);
 /* docker's exit code for a failed start: 127 for a command not found, 126
  * for one that cannot be executed, else 125. */
 int cmd_exit_code(const cc_error *e);
-/* Report an unknown flag or a missing argument as getopt returned it. */
+/* TRANSITION: report an unknown flag or a missing argument as getopt returned it. */
 int cmd_bad_flag(int c, char **argv);
+/* A usage error: "Error: ..." and 125 (any verb; other failures of verbs
+ * other than run, create and exec exit 1). */
+int cmd_usagef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool cmd_last_error_was_usage(void);
+/* Writing stdout failed with errnum: a closed pipe ends the process quietly
+ * by SIGPIPE (docker's status); anything else is one error line, 125. */
+int cmd_output_error(int errnum);
 /* Parse a --tls-verify[=BOOL] value. */
 bool cmd_parse_bool(const char *v, bool dflt);
 
@@ -61,13 +74,19 @@ void table_add(struct table *t, const char *const *cells);
 void table_print(struct table *t, bool headers);
 void table_free(struct table *t);
 
+/* The verbs (options.h), each defined in its own file. */
+extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd_images_verb, cmd_import_verb,
+	cmd_inspect_verb, cmd_kill_verb, cmd_load_verb, cmd_login_verb, cmd_logout_verb, cmd_logs_verb, cmd_port_verb,
+	cmd_ps_verb, cmd_pull_verb, cmd_restart_verb, cmd_rm_verb, cmd_rmi_verb, cmd_run_verb, cmd_save_verb,
+	cmd_start_verb, cmd_stop_verb, cmd_tag_verb, cmd_wait_verb, cmd_container_inspect_verb,
+	cmd_container_prune_verb, cmd_image_inspect_verb, cmd_image_prune_verb, cmd_system_check_verb,
+	cmd_system_prune_verb, cmd_internal_start_verb, cmd_internal_cleanup_verb;
+
 int cmd_pull(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
-int cmd_image(int argc, char **argv);
-int cmd_system(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
@@ -86,7 +105,6 @@ int cmd_start(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
-int cmd_container(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_internal_start(int argc, char **argv);
@@ -130,6 +148,16 @@ int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max
  * none) and max-file (1 when not given). */
 int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, cc_error **err);
 
+/* "repo:tag" as images shows it: familiar repo and tag ("<none>"). */
+void cmd_split_tag(const char *name, char **repo, char **tag);
+/* Bring a container's state up to date (a dead monitor's container finished). */
+void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c);
+/* A container's stored config (never NULL: {} when it has none). */
+json_t *cmd_container_config(const struct cc_container_record *c);
+/* "0.0.0.0:8080->80/tcp, ..." (free it), NULL without memory. */
+char *cmd_container_ports_text(const struct cc_container_record *c);
+/* A container's inspect object (inspect.c). */
+json_t *cmd_container_json(struct cc_store *s, const struct cc_container_record *c);
 /* Inspect JSON of a container by name or ID prefix; -1 when there is none. */
 int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret);
 

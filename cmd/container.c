@@ -89,7 +89,7 @@ static int recorded_exit(struct cc_store *s, const char *id)
  * is finished now: with the status its monitor recorded when the container
  * exited (and then could not hand on: ccontainer moved or upgraded away),
  * else as killed (its process killed if it survived the monitor). */
-static void reconcile(struct cc_store *s, struct cc_container_record *c)
+void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 {
 	if (strcmp(c->state, "running") != 0 || monitor_alive(s, c->id))
 		return;
@@ -142,7 +142,7 @@ static struct cc_container_record *get_container(struct cc_store *s, const char 
 		cmd_fail(e, EXIT_CC_ERROR);
 		return NULL;
 	}
-	reconcile(s, c);
+	cmd_container_reconcile(s, c);
 	return c;
 }
 
@@ -163,7 +163,7 @@ static bool wait_stopped(struct cc_store *s, const char *id, int timeout_ms)
 	return false;
 }
 
-static json_t *container_config(const struct cc_container_record *c)
+json_t *cmd_container_config(const struct cc_container_record *c)
 {
 	json_t *j = c->config_json ? json_loads(c->config_json, 0, NULL) : NULL;
 	return j ? j : json_object();
@@ -187,7 +187,7 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 		}
 		oom_killed |= oom;
 	}
-	json_t *cfg = container_config(c);
+	json_t *cfg = cmd_container_config(c);
 	bool autoremove = json_is_true(json_object_get(cfg, "AutoRemove"));
 	/* a container about to be removed needs no "exited" row first */
 	int rc = autoremove ? 0 : cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, err);
@@ -262,7 +262,7 @@ static char *monitor_path(void)
 int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, cc_error **err)
 {
 	const char *id = c->id;
-	json_t *cfg = container_config(c);
+	json_t *cfg = cmd_container_config(c);
 	bool tty = json_is_true(json_object_get(cfg, "Tty"));
 	bool interactive = json_is_true(json_object_get(cfg, "OpenStdin"));
 	int64_t max_size = 0;
@@ -383,7 +383,7 @@ int cmd_monitor_report(int fd, pid_t pid, int pty, const int *hold, size_t n_hol
 /* Turn a stored Args array back into an argv for the run parser. */
 static char **stored_args(const struct cc_container_record *c, int *ret_argc)
 {
-	json_t *cfg = container_config(c);
+	json_t *cfg = cmd_container_config(c);
 	json_t *args = json_object_get(cfg, "Args");
 	size_t n = json_array_size(args);
 	char **v = calloc(n + 2, sizeof(char *));
@@ -477,9 +477,9 @@ static void status_text(const struct cc_container_record *c, char *out, size_t o
 	}
 }
 
-static char *ports_text(const struct cc_container_record *c)
+char *cmd_container_ports_text(const struct cc_container_record *c)
 {
-	json_t *cfg = container_config(c);
+	json_t *cfg = cmd_container_config(c);
 	json_t *ports = json_object_get(cfg, "Ports");
 	struct cc_strbuf sb = { 0 };
 	size_t i;
@@ -496,43 +496,6 @@ static char *ports_text(const struct cc_container_record *c)
 	return cc_strbuf_steal(&sb);
 }
 
-static json_t *container_json(struct cc_store *s, const struct cc_container_record *c)
-{
-	json_t *cfg = container_config(c);
-	char created[64] = "", started[64] = "", finished[64] = "";
-	struct tm tm;
-	time_t t;
-	if ((t = (time_t)c->created) > 0 && gmtime_r(&t, &tm))
-		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((t = (time_t)c->started) > 0 && gmtime_r(&t, &tm))
-		strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((t = (time_t)c->finished) > 0 && gmtime_r(&t, &tm))
-		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	_cleanup_free_ char *dir = cc_store_container_path(s, c->id);
-	_cleanup_free_ char *ports = ports_text(c);
-	json_t *cmd = json_object_get(cfg, "Cmd");
-	/* the image as typed and the command line are bytes (cc_json_text) */
-	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:O, s:{s:s, s:b, s:i, s:i, s:b, s:s, s:s}, s:o, s:s, s:O}",
-			      "Id", c->id, "Name", c->name, "Image", c->image_id, "ImageName",
-			      cc_json_text(c->image_name ? c->image_name : ""), "Created", created, "Args", cmd ? cmd : json_array(),
-			      "State", "Status", c->state, "Running", is_running(c), "Pid", c->pid, "ExitCode",
-			      c->exit_code, "OOMKilled", c->oom_killed, "StartedAt", started, "FinishedAt", finished,
-			      "Command", cc_json_text(c->command ? c->command : ""), "Ports", ports ? ports : "", "Config", cfg);
-	if (o) {
-		json_object_set_new(o, "Dir", cc_json_text(dir ? dir : ""));
-		json_object_set_new(o, "NetworkSettings", cmd_net_settings(s, c));
-		json_t *mounts = json_object_get(cfg, "Mounts");
-		json_object_set_new(o, "Mounts", mounts ? json_incref(mounts) : json_array());
-		/* docker's HostConfig.LogConfig; containers made before it had none */
-		json_t *lc = json_object_get(cfg, "LogConfig");
-		json_t *hc = json_object_get(o, "HostConfig");
-		json_object_set_new(json_is_object(hc) ? hc : o, "LogConfig",
-				    json_is_object(lc) ? json_incref(lc)
-						       : json_pack("{s:s, s:{}}", "Type", "json-file", "Config"));
-	}
-	json_decref(cfg);
-	return o;
-}
 
 int cmd_ps(int argc, char **argv)
 {
@@ -578,7 +541,7 @@ int cmd_ps(int argc, char **argv)
 	time_t now = time(NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct cc_container_record *r = list[i];
-		reconcile(s, r);
+		cmd_container_reconcile(s, r);
 		if (!all && !is_running(r))
 			continue;
 		char sid[65], created[64], status[96], command[64];
@@ -588,7 +551,7 @@ int cmd_ps(int argc, char **argv)
 			continue;
 		}
 		if (json) {
-			json_array_append_new(arr, container_json(s, r));
+			json_array_append_new(arr, cmd_container_json(s, r));
 			continue;
 		}
 		cc_human_ago((int64_t)now - r->created, created, sizeof(created) - 4);
@@ -599,7 +562,7 @@ int cmd_ps(int argc, char **argv)
 			snprintf(command, sizeof(command), "\"%.19s…\"", cmdl);
 		else
 			snprintf(command, sizeof(command), "\"%.60s\"", cmdl);
-		_cleanup_free_ char *ports = ports_text(r);
+		_cleanup_free_ char *ports = cmd_container_ports_text(r);
 		const char *row[] = { sid, r->image_name ? r->image_name : r->image_id, command, created, status,
 				      ports ? ports : "", r->name };
 		table_add(t, row);
@@ -680,7 +643,7 @@ static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeo
 	} else {
 		wait_stopped(s, c->id, 2000);
 	}
-	reconcile(s, c);
+	cmd_container_reconcile(s, c);
 	return 0;
 }
 
@@ -834,7 +797,7 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 			(void)kill(c->pid, SIGKILL);
 		if (!wait_stopped(s, c->id, 10000))
 			return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
-		reconcile(s, c);
+		cmd_container_reconcile(s, c);
 	}
 	/* finish again (idempotent): releases what a crashed start may have left */
 	cc_error *e = NULL;
@@ -890,7 +853,7 @@ static int prune(void)
 	int rc = 0;
 	bool header = false;
 	for (size_t i = 0; i < n; i++) {
-		reconcile(s, list[i]);
+		cmd_container_reconcile(s, list[i]);
 		if (!is_running(list[i])) {
 			if (!header)
 				printf("Deleted Containers:\n");
@@ -937,21 +900,6 @@ int cmd_wait(int argc, char **argv)
 	return rc;
 }
 
-/* ---- inspect (containers; images are in images.c) ---- */
-
-int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret)
-{
-	struct cc_container_record *c = NULL;
-	cc_error *e = NULL;
-	if (cc_store_container_get(s, ref, &c, &e) < 0) {
-		cc_error_free(e);
-		return -1;
-	}
-	reconcile(s, c);
-	*ret = container_json(s, c);
-	cc_container_record_free(c);
-	return *ret ? 0 : -1;
-}
 
 /* ---- attach ---- */
 
@@ -1044,21 +992,22 @@ out:
 	return rc;
 }
 
-int cmd_container(int argc, char **argv)
+
+static int container_prune_raw(int argc, char **argv)
 {
-	if (argc < 2)
-		return cmd_failf(EXIT_CC_ERROR, "usage: ccontainer container ls|rm|prune|inspect|start|stop|restart|kill|logs|wait|attach");
-	const char *sub = argv[1];
-	optind = 0;
-	if (strcmp(sub, "prune") == 0)
-		return prune();
-	static const struct { const char *name; int (*fn)(int, char **); } subs[] = {
-		{ "ls", cmd_ps }, { "list", cmd_ps }, { "ps", cmd_ps }, { "rm", cmd_rm }, { "start", cmd_start },
-		{ "stop", cmd_stop }, { "restart", cmd_restart }, { "kill", cmd_kill }, { "logs", cmd_logs },
-		{ "wait", cmd_wait }, { "attach", cmd_attach }, { "inspect", cmd_inspect }, { "run", cmd_run },
-	};
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (strcmp(sub, subs[i].name) == 0)
-			return subs[i].fn(argc - 1, argv + 1);
-	return cmd_failf(EXIT_CC_ERROR, "unknown command 'container %s'", sub);
+	(void)argc;
+	(void)argv;
+	return prune();
 }
+
+CMD_LEGACY_VERB(cmd_ps_verb, "ps", "[OPTIONS]", "List containers", cmd_ps);
+CMD_LEGACY_VERB(cmd_stop_verb, "stop", "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers", cmd_stop);
+CMD_LEGACY_VERB(cmd_kill_verb, "kill", "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers", cmd_kill);
+CMD_LEGACY_VERB(cmd_start_verb, "start", "[OPTIONS] CONTAINER [CONTAINER...]", "Start one or more stopped containers", cmd_start);
+CMD_LEGACY_VERB(cmd_restart_verb, "restart", "[OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers", cmd_restart);
+CMD_LEGACY_VERB(cmd_rm_verb, "rm", "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers", cmd_rm);
+CMD_LEGACY_VERB(cmd_wait_verb, "wait", "CONTAINER [CONTAINER...]", "Block until one or more containers stop, then print their exit codes", cmd_wait);
+CMD_LEGACY_VERB(cmd_attach_verb, "attach", "[OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running container", cmd_attach);
+CMD_LEGACY_VERB(cmd_container_prune_verb, "prune", "[OPTIONS]", "Remove all stopped containers", container_prune_raw);
+CMD_LEGACY_VERB(cmd_internal_start_verb, "__start", "ID", "A detached container's start (its monitor's)", cmd_internal_start, .flags = CMD_VERB_HIDDEN | CMD_VERB_RUNLIKE);
+CMD_LEGACY_VERB(cmd_internal_cleanup_verb, "__cleanup", "ID STATUS", "A detached container's end (its monitor's)", cmd_internal_cleanup, .flags = CMD_VERB_HIDDEN);

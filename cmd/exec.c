@@ -177,3 +177,5 @@ out:
 	cc_store_close(s);
 	return rc;
 }
+
+CMD_LEGACY_VERB(cmd_exec_verb, "exec", "[OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container", cmd_exec, .flags = CMD_VERB_RUNLIKE);

@@ -14,7 +14,7 @@
 	} while (0)
 
 /* Split a stored tag name "repo:tag" into its familiar repo and the tag. */
-static void split_tag(const char *name, char **repo, char **tag)
+void cmd_split_tag(const char *name, char **repo, char **tag)
 {
 	const char *colon = strrchr(name, ':');
 	if (colon && strchr(colon, '/') == NULL) {
@@ -120,7 +120,7 @@ int cmd_images(int argc, char **argv)
 		}
 		for (char **tag = r->tags; tag && *tag; tag++) {
 			char *repo = NULL, *tg = NULL;
-			split_tag(*tag, &repo, &tg);
+			cmd_split_tag(*tag, &repo, &tg);
 			const char *row[] = { repo, tg, digest, idcol, created, size };
 			const char *row5[] = { repo, tg, idcol, created, size };
 			table_add(t, digests ? row : row5);
@@ -136,106 +136,7 @@ int cmd_images(int argc, char **argv)
 	return rc;
 }
 
-static json_t *image_json(struct cc_store *s, struct cc_image_record *r, cc_error **err)
-{
-	_cleanup_free_ char *cfg = NULL;
-	size_t len = 0;
-	if (cc_store_read_blob(s, r->config_digest, CC_CONFIG_MAX, &cfg, &len, err) < 0)
-		return NULL;
-	json_t *config = json_loadb(cfg, len, 0, NULL);
-	json_t *o = json_object();
-	json_object_set_new(o, "Id", json_string(r->id));
-	json_t *tags = json_array(), *dig = json_array(), *layers = json_array(), *diffs = json_array();
-	for (char **t = r->tags; t && *t; t++) {
-		char *repo = NULL, *tg = NULL;
-		split_tag(*t, &repo, &tg);
-		char *fam = NULL;
-		if (repo && tg && asprintf(&fam, "%s:%s", repo, tg) >= 0)
-			json_array_append_new(tags, json_string(fam));
-		free(fam);
-		free(repo);
-		free(tg);
-	}
-	for (char **d = r->repo_digests; d && *d; d++) {
-		char *at = strchr(*d, '@');
-		_cleanup_free_ char *full = at ? strndup(*d, (size_t)(at - *d)) : NULL;
-		_cleanup_free_ char *fam = full ? cc_ref_familiar_repo(full) : NULL;
-		char *x = NULL;
-		if (fam && asprintf(&x, "%s%s", fam, at) >= 0)
-			json_array_append_new(dig, json_string(x));
-		free(x);
-	}
-	for (size_t i = 0; i < r->n_layers; i++) {
-		struct cc_layer_record *l = &r->layers[i];
-		_cleanup_free_ char *dir = cc_store_layer_path(s, l->chain_id);
-		json_array_append_new(layers, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "Digest", l->blob_digest,
-							"DiffID", l->diff_id, "ChainID", l->chain_id, "Size",
-							(json_int_t)l->blob_size, "MediaType",
-							l->media_type ? l->media_type : "", "Dir", dir ? dir : ""));
-		json_array_append_new(diffs, json_string(l->diff_id));
-	}
-	json_object_set_new(o, "RepoTags", tags);
-	json_object_set_new(o, "RepoDigests", dig);
-	json_object_set_new(o, "ManifestDigest", json_string(r->manifest_digest));
-	json_object_set_new(o, "ManifestMediaType", json_string(r->manifest_media_type ? r->manifest_media_type : ""));
-	json_object_set_new(o, "Created", json_string(r->created ? r->created : ""));
-	json_object_set_new(o, "Architecture", json_string(r->arch ? r->arch : ""));
-	if (r->variant)
-		json_object_set_new(o, "Variant", json_string(r->variant));
-	json_object_set_new(o, "Os", json_string(r->os ? r->os : ""));
-	json_object_set_new(o, "Size", json_integer(r->size));
-	json_t *c = json_object_get(config, "config");
-	json_object_set(o, "Config", c ? c : json_object());
-	if (json_object_get(config, "history"))
-		json_object_set(o, "History", json_object_get(config, "history"));
-	json_object_set_new(o, "RootFS", json_pack("{s:s, s:o}", "Type", "layers", "Layers", diffs));
-	json_object_set_new(o, "Layers", layers);
-	json_decref(config);
-	return o;
-}
 
-int cmd_inspect(int argc, char **argv)
-{
-	int c;
-	while ((c = getopt(argc, argv, "+:h")) != -1) {
-		if (c == 'h')
-			USAGE_RETURN("ccontainer inspect IMAGE [IMAGE...]");
-		return cmd_bad_flag(c, argv);
-	}
-	if (optind >= argc)
-		return cmd_failf(EXIT_CC_ERROR, "\"inspect\" requires at least 1 argument");
-	struct cc_store *s = cmd_open_store();
-	if (s == NULL)
-		return EXIT_CC_ERROR;
-	json_t *arr = json_array();
-	int rc = 0;
-	for (int i = optind; i < argc; i++) {
-		_cleanup_free_ char *id = NULL;
-		cc_error *e = NULL;
-		struct cc_image_record *r = NULL;
-		json_t *o = NULL;
-		/* containers first, as docker inspect does */
-		if (cmd_container_inspect_json(s, argv[i], &o) == 0) {
-			json_array_append_new(arr, o);
-			continue;
-		}
-		if (cc_image_resolve(s, argv[i], &id, &e) < 0 || cc_store_image_get(s, id, &r, &e) < 0 ||
-		    (o = image_json(s, r, &e)) == NULL) {
-			cc_image_record_free(r);
-			rc = cmd_fail(e, EXIT_CC_ERROR);
-			continue;
-		}
-		json_array_append_new(arr, o);
-		cc_image_record_free(r);
-	}
-	char *out = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-	if (out && (json_array_size(arr) > 0 || rc == 0))
-		printf("%s\n", out);
-	free(out);
-	json_decref(arr);
-	cc_store_close(s);
-	return rc;
-}
 
 int cmd_tag(int argc, char **argv)
 {
@@ -272,7 +173,7 @@ static int delete_image(struct cc_store *s, const char *id, cc_error **err)
 		return -1;
 	for (char **t = r->tags; t && *t; t++) {
 		char *repo = NULL, *tg = NULL;
-		split_tag(*t, &repo, &tg);
+		cmd_split_tag(*t, &repo, &tg);
 		printf("Untagged: %s:%s\n", repo, tg);
 		free(repo);
 		free(tg);
@@ -368,7 +269,7 @@ int cmd_rmi(int argc, char **argv)
 		if (named_tag && ntags > 1) {
 			/* Another name still refers to it: only untag, as docker does. */
 			char *repo = NULL, *tg = NULL;
-			split_tag(named_tag, &repo, &tg);
+			cmd_split_tag(named_tag, &repo, &tg);
 			if (cc_store_untag(s, named_tag, &e) < 0)
 				rc = cmd_fail(e, EXIT_CC_ERROR);
 			else
@@ -390,7 +291,7 @@ int cmd_rmi(int argc, char **argv)
 			 * (dangling) until the container is removed, as in docker */
 			for (char **t = r->tags; t && *t; t++) {
 				char *repo = NULL, *tg = NULL;
-				split_tag(*t, &repo, &tg);
+				cmd_split_tag(*t, &repo, &tg);
 				if (cc_store_untag(s, *t, &e) < 0)
 					rc = cmd_fail(e, EXIT_CC_ERROR);
 				else
@@ -562,38 +463,17 @@ static int system_check(int argc, char **argv)
 	return 1;
 }
 
-int cmd_system(int argc, char **argv)
+
+
+static int system_prune_raw(int argc, char **argv)
 {
-	if (argc < 2)
-		return cmd_failf(EXIT_CC_ERROR, "usage: ccontainer system check [--repair] | prune");
-	if (strcmp(argv[1], "check") == 0) {
-		optind = 0;
-		return system_check(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "prune") == 0)
-		return image_prune(argc - 1, argv + 1);
-	return cmd_failf(EXIT_CC_ERROR, "unknown command 'system %s'", argv[1]);
+	return image_prune(argc, argv);
 }
 
-int cmd_image(int argc, char **argv)
-{
-	if (argc < 2)
-		return cmd_failf(EXIT_CC_ERROR, "usage: ccontainer image ls|rm|prune|inspect|tag|pull|import");
-	const char *sub = argv[1];
-	optind = 0;
-	if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0)
-		return cmd_images(argc - 1, argv + 1);
-	if (strcmp(sub, "rm") == 0)
-		return cmd_rmi(argc - 1, argv + 1);
-	if (strcmp(sub, "prune") == 0)
-		return image_prune(argc - 1, argv + 1);
-	if (strcmp(sub, "inspect") == 0)
-		return cmd_inspect(argc - 1, argv + 1);
-	if (strcmp(sub, "tag") == 0)
-		return cmd_tag(argc - 1, argv + 1);
-	if (strcmp(sub, "pull") == 0)
-		return cmd_pull(argc - 1, argv + 1);
-	if (strcmp(sub, "import") == 0)
-		return cmd_import(argc - 1, argv + 1);
-	return cmd_failf(EXIT_CC_ERROR, "unknown command 'image %s'", sub);
-}
+CMD_LEGACY_VERB(cmd_images_verb, "images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images", cmd_images);
+CMD_LEGACY_VERB(cmd_tag_verb, "tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag);
+CMD_LEGACY_VERB(cmd_rmi_verb, "rmi", "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", cmd_rmi);
+CMD_LEGACY_VERB(cmd_import_verb, "import", "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", "Import the contents from a tarball to create a filesystem image", cmd_import);
+CMD_LEGACY_VERB(cmd_image_prune_verb, "prune", "[OPTIONS]", "Remove unused images", image_prune);
+CMD_LEGACY_VERB(cmd_system_prune_verb, "prune", "[OPTIONS]", "Remove unused data", system_prune_raw);
+CMD_LEGACY_VERB(cmd_system_check_verb, "check", "[OPTIONS]", "Check the store's consistency", system_check);

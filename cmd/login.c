@@ -98,3 +98,6 @@ int cmd_logout(int argc, char **argv)
 	printf("Removed login credentials for %s\n", domain);
 	return 0;
 }
+
+CMD_LEGACY_VERB(cmd_login_verb, "login", "[OPTIONS] [SERVER]", "Log in to a registry", cmd_login);
+CMD_LEGACY_VERB(cmd_logout_verb, "logout", "[SERVER]", "Log out from a registry", cmd_logout);

@@ -710,3 +710,5 @@ int cmd_logs(int argc, char **argv)
 	cc_store_close(s);
 	return rc;
 }
+
+CMD_LEGACY_VERB(cmd_logs_verb, "logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container", cmd_logs);

@@ -11,56 +11,138 @@
 
 struct cc_globals cc_globals;
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *help;
+/* The command tree: docker's verbs, its management groups and their
+ * aliases.  Each verb's table and action live in its own file. */
+static const struct cmd_entry container_verbs[] = {
+	{ "attach", &cmd_attach_verb, false },
+	{ "exec", &cmd_exec_verb, false },
+	{ "inspect", &cmd_container_inspect_verb, false },
+	{ "kill", &cmd_kill_verb, false },
+	{ "logs", &cmd_logs_verb, false },
+	{ "ls", &cmd_ps_verb, false },
+	{ "list", &cmd_ps_verb, true },
+	{ "ps", &cmd_ps_verb, true },
+	{ "port", &cmd_port_verb, false },
+	{ "prune", &cmd_container_prune_verb, false },
+	{ "restart", &cmd_restart_verb, false },
+	{ "rm", &cmd_rm_verb, false },
+	{ "remove", &cmd_rm_verb, true },
+	{ "run", &cmd_run_verb, false },
+	{ "start", &cmd_start_verb, false },
+	{ "stop", &cmd_stop_verb, false },
+	{ "wait", &cmd_wait_verb, false },
+	{ NULL, NULL, false },
+};
+static const struct cmd_verb container_verb = {
+	.name = "container", .summary = "Manage containers", .sub = container_verbs,
 };
 
-static const struct command commands[] = {
-	{ "pull", cmd_pull, "Pull an image from a registry" },
-	{ "run", cmd_run, "Run a command in a new container" },
-	{ "build", cmd_build, "Build an image from a Containerfile" },
-	{ "save", cmd_save, "Save images to a tar archive (docker-archive or oci-archive)" },
-	{ "load", cmd_load, "Load images from a tar archive" },
-	{ "images", cmd_images, "List images" },
-	{ "inspect", cmd_inspect, "Show low-level information on images" },
-	{ "tag", cmd_tag, "Create a tag that refers to an image" },
-	{ "rmi", cmd_rmi, "Remove one or more images" },
-	{ "image", cmd_image, "Manage images (ls, rm, prune, inspect, tag, pull, import)" },
-	{ "import", cmd_import, "Import a rootfs tarball as an image" },
-	{ "login", cmd_login, "Log in to a registry" },
-	{ "logout", cmd_logout, "Log out from a registry" },
-	{ "system", cmd_system, "Manage the store (check, prune)" },
-	{ "ps", cmd_ps, "List containers" },
-	{ "logs", cmd_logs, "Show a container's output" },
-	{ "stop", cmd_stop, "Stop running containers" },
-	{ "kill", cmd_kill, "Send a signal to running containers" },
-	{ "start", cmd_start, "Start stopped containers" },
-	{ "restart", cmd_restart, "Restart containers" },
-	{ "rm", cmd_rm, "Remove containers" },
-	{ "wait", cmd_wait, "Wait for containers to exit and print their exit codes" },
-	{ "attach", cmd_attach, "Attach to a running container's terminal" },
-	{ "exec", cmd_exec, "Run a command in a running container" },
-	{ "port", cmd_port, "List a container's published ports" },
-	{ "container", cmd_container, "Manage containers (ls, rm, prune, inspect, ...)" },
-	/* internal steps of a detached container's monitor; not for users */
-	{ "__start", cmd_internal_start, NULL },
-	{ "__cleanup", cmd_internal_cleanup, NULL },
+static const struct cmd_entry image_verbs[] = {
+	{ "build", &cmd_build_verb, false },
+	{ "import", &cmd_import_verb, false },
+	{ "inspect", &cmd_image_inspect_verb, false },
+	{ "load", &cmd_load_verb, false },
+	{ "ls", &cmd_images_verb, false },
+	{ "list", &cmd_images_verb, true },
+	{ "prune", &cmd_image_prune_verb, false },
+	{ "pull", &cmd_pull_verb, false },
+	{ "rm", &cmd_rmi_verb, false },
+	{ "remove", &cmd_rmi_verb, true },
+	{ "save", &cmd_save_verb, false },
+	{ "tag", &cmd_tag_verb, false },
+	{ NULL, NULL, false },
+};
+static const struct cmd_verb image_verb = {
+	.name = "image", .summary = "Manage images", .sub = image_verbs,
 };
 
-static void usage(FILE *f)
+static const struct cmd_entry system_verbs[] = {
+	{ "check", &cmd_system_check_verb, false },
+	{ "prune", &cmd_system_prune_verb, false },
+	{ NULL, NULL, false },
+};
+static const struct cmd_verb system_verb = {
+	.name = "system", .summary = "Manage the store", .sub = system_verbs,
+};
+
+static const struct cmd_entry root_verbs[] = {
+	{ "container", &container_verb, false },
+	{ "image", &image_verb, false },
+	{ "system", &system_verb, false },
+	{ "attach", &cmd_attach_verb, false },
+	{ "build", &cmd_build_verb, false },
+	{ "completion", &cmd_completion_verb, false },
+	{ "exec", &cmd_exec_verb, false },
+	{ "help", &cmd_help_verb, false },
+	{ "images", &cmd_images_verb, false },
+	{ "import", &cmd_import_verb, false },
+	{ "inspect", &cmd_inspect_verb, false },
+	{ "kill", &cmd_kill_verb, false },
+	{ "load", &cmd_load_verb, false },
+	{ "login", &cmd_login_verb, false },
+	{ "logout", &cmd_logout_verb, false },
+	{ "logs", &cmd_logs_verb, false },
+	{ "port", &cmd_port_verb, false },
+	{ "ps", &cmd_ps_verb, false },
+	{ "pull", &cmd_pull_verb, false },
+	{ "restart", &cmd_restart_verb, false },
+	{ "rm", &cmd_rm_verb, false },
+	{ "rmi", &cmd_rmi_verb, false },
+	{ "run", &cmd_run_verb, false },
+	{ "save", &cmd_save_verb, false },
+	{ "start", &cmd_start_verb, false },
+	{ "stop", &cmd_stop_verb, false },
+	{ "tag", &cmd_tag_verb, false },
+	{ "wait", &cmd_wait_verb, false },
+	/* internal: a detached container's monitor, the shell scripts, make */
+	{ "__start", &cmd_internal_start_verb, false },
+	{ "__cleanup", &cmd_internal_cleanup_verb, false },
+	{ "__complete", &cmd_complete_verb, false },
+	{ "__man", &cmd_man_verb, false },
+	{ NULL, NULL, false },
+};
+
+struct root_opts {
+	const char *root, *runroot, *log_level;
+	bool debug, version;
+};
+
+static int set_log_level(void *opts, const char *arg)
 {
-	fprintf(f, "Usage: ccontainer [--root DIR] [--runroot DIR] COMMAND [OPTIONS]\n\n"
-		   "A daemonless container toolchain.\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (commands[i].help)
-			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f,
-		"\nGlobal options:\n  --root DIR      store location (default $CCONTAINER_ROOT or %s)\n"
-		"  --runroot DIR   running containers' files (default $CCONTAINER_RUNROOT or %s)\n",
-		CC_STORE_DEFAULT_ROOT, CC_DEFAULT_RUNROOT);
+	static const char *const levels[] = { "trace", "debug", "info", "warn", "error", "fatal", "panic" };
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		if (strcmp(arg, levels[i]) == 0) {
+			((struct root_opts *)opts)->log_level = levels[i];
+			return 0;
+		}
+	}
+	return cmd_usagef("invalid argument \"%s\" for \"-l, --log-level\" flag: not a level "
+			  "(trace, debug, info, warn, error, fatal, panic)", arg);
 }
+
+static const struct cmd_opt root_options[] = {
+	OPT_STRING(0, "root", struct root_opts, root, "DIR",
+		   "Store location ($CCONTAINER_ROOT or " CC_STORE_DEFAULT_ROOT ")", .complete = CMD_COMPLETE_DIR),
+	OPT_STRING(0, "runroot", struct root_opts, runroot, "DIR",
+		   "Running containers' files ($CCONTAINER_RUNROOT or " CC_DEFAULT_RUNROOT ")",
+		   .complete = CMD_COMPLETE_DIR),
+	OPT_BOOL('D', "debug", struct root_opts, debug, "Enable debug mode"),
+	OPT_CALLBACK('l', "log-level", set_log_level, "string",
+		     "Set the logging level (\"trace\"|\"debug\"|\"info\"|\"warn\"|\"error\"|\"fatal\"|\"panic\")",
+		     .def = "info", .complete = CMD_COMPLETE_WORDS, .words = "trace debug info warn error fatal panic"),
+	OPT_BOOL('v', "version", struct root_opts, version, "Print version information and quit"),
+	OPT_END,
+};
+
+const struct cmd_verb cmd_root_verb = {
+	.name = "ccontainer",
+	.usage = "[OPTIONS] COMMAND",
+	.summary = "A daemonless container toolchain",
+	.opts = root_options,
+	.opts_size = sizeof(struct root_opts),
+	.flags = CMD_VERB_STOP_AT_ARG,
+	.sub = root_verbs,
+};
 
 const char *cmd_runroot(void)
 {
@@ -103,8 +185,11 @@ const cc_error *cmd_last_error(void)
 	return last_error;
 }
 
+static bool last_was_usage;
+
 static void remember(int kind, int errnum, const char *msg)
 {
+	last_was_usage = false;
 	cc_error_clear(&last_error);
 	cc_error_setk(&last_error, kind, 0, "%s", msg);
 	if (last_error != NULL)
@@ -136,6 +221,33 @@ static char *print_linef(const char *prefix, const char *fmt, va_list ap)
 		msg = NULL;
 	print_line(prefix, msg != NULL ? msg : fmt);
 	return msg;
+}
+
+/* Was the last error a usage error (cmd_usagef)?  Those keep 125. */
+bool cmd_last_error_was_usage(void)
+{
+	return last_was_usage;
+}
+
+int cmd_usagef(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = print_linef("Error", fmt, ap);
+	va_end(ap);
+	remember(0, 0, msg != NULL ? msg : fmt);
+	last_was_usage = true;
+	return EXIT_CC_ERROR;
+}
+
+int cmd_output_error(int errnum)
+{
+	if (errnum == EPIPE) {
+		/* the reader is gone (| head): end as docker does, by SIGPIPE, quietly */
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	return cmd_failf(EXIT_CC_ERROR, "write output: %s", strerror(errnum));
 }
 
 int cmd_failf(int code, const char *fmt, ...)
@@ -189,56 +301,46 @@ bool cmd_parse_bool(const char *v, bool dflt)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "runroot", required_argument, NULL, 'R' },
-		{ "debug", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
-	};
-	/* A closed stdout must be an error, not a silent SIGPIPE death mid-write. */
+	/* A closed stdout ends a verb quietly, as docker's does (cmd_output_closed). */
 	signal(SIGPIPE, SIG_IGN);
 	cc_globals.argv = argv;
-	int c;
-	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			cc_globals.root = optarg;
-			break;
-		case 'R':
-			cc_globals.runroot = optarg;
-			break;
-		case 'D':
-			cc_globals.debug = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'v':
-			printf("ccontainer version 0.1.0\n");
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_CC_ERROR;
-		}
+	struct root_opts ro = { .root = NULL };
+	char **args = NULL;
+	int n = 0;
+	/* the global options end at the verb (STOP_AT_ARG); sub's tree is
+	 * walked by cmd_verb_run, not by this parse */
+	struct cmd_verb globals = cmd_root_verb;
+	globals.sub = NULL;
+	int rc = cmd_parse(&globals, "ccontainer", argc, argv, &ro, &args, &n);
+	if (rc == 1 || (rc == 0 && n == 0 && !ro.version)) {
+		free(args);
+		cmd_print_help(&cmd_root_verb, "ccontainer", rc == 1 ? stdout : stderr);
+		return rc == 1 ? 0 : EXIT_CC_ERROR;
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_CC_ERROR;
+	if (rc != 0)
+		return rc;
+	cc_globals.root = ro.root;
+	cc_globals.runroot = ro.runroot;
+	cc_globals.debug = ro.debug || (ro.log_level && strcmp(ro.log_level, "debug") == 0) ||
+			   (ro.log_level && strcmp(ro.log_level, "trace") == 0);
+	cc_globals.log_level = ro.log_level;
+	if (ro.version) {
+		free(args);
+		printf("ccontainer version %s\n", CC_VERSION);
+		return 0;
 	}
-	const char *name = argv[optind];
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i].name, name) == 0) {
-			int sub_argc = argc - optind;
-			char **sub_argv = argv + optind;
-			optind = 0; /* reinitialise getopt for the subcommand */
-			opterr = 0; /* unknown flags are reported by cmd_bad_flag */
-			int rc = commands[i].fn(sub_argc, sub_argv);
-			if (fflush(stdout) != 0 && rc == 0)
-				return cmd_failf(EXIT_CC_ERROR, "write output: %s", strerror(errno));
-			return rc;
-		}
+	/* args[0] is the verb: the tree is run from there */
+	char **av = calloc((size_t)n + 2, sizeof(char *));
+	if (av == NULL) {
+		free(args);
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
 	}
-	return cmd_failf(EXIT_CC_ERROR, "unknown command '%s' (see 'ccontainer --help')", name);
+	av[0] = argv[0];
+	memcpy(av + 1, args, (size_t)n * sizeof(char *));
+	free(args);
+	rc = cmd_verb_run(&cmd_root_verb, "ccontainer", n + 1, av);
+	free(av);
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = cmd_output_error(errno);
+	return rc;
 }

@@ -70,3 +70,5 @@ int cmd_port(int argc, char **argv)
 	cc_store_close(s);
 	return rc;
 }
+
+CMD_LEGACY_VERB(cmd_port_verb, "port", "CONTAINER [PRIVATE_PORT[/PROTO]]", "List port mappings or a specific mapping for the container", cmd_port);

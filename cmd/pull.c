@@ -173,3 +173,5 @@ int cmd_pull(int argc, char **argv)
 	cc_pull_result_release(&res);
 	return 0;
 }
+
+CMD_LEGACY_VERB(cmd_pull_verb, "pull", "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry", cmd_pull);

@@ -164,3 +164,6 @@ int cmd_load(int argc, char **argv)
 	cc_store_close(s);
 	return rc;
 }
+
+CMD_LEGACY_VERB(cmd_save_verb, "save", "[OPTIONS] IMAGE [IMAGE...]", "Save one or more images to a tar archive", cmd_save);
+CMD_LEGACY_VERB(cmd_load_verb, "load", "[OPTIONS]", "Load an image from a tar archive or STDIN", cmd_load);

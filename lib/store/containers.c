@@ -89,7 +89,7 @@ int cc_store_container_get(struct cc_store *s, const char *ref, struct cc_contai
 {
 	size_t n = strlen(ref);
 	if (n == 0 || n > 128)
-		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "no such container: %s", ref);
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "No such container: %s", ref);
 	sqlite3_stmt *st = NULL;
 	/* Exact name or ID first, then a unique ID prefix. */
 	if (cc_store_prepare(s, &st, "SELECT " CONTAINER_COLS " FROM containers WHERE name=?1 OR id=?1 "
@@ -113,7 +113,7 @@ int cc_store_container_get(struct cc_store *s, const char *ref, struct cc_contai
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "multiple containers found with provided prefix: %s", ref);
 	}
 	if (count == 0 || found == NULL)
-		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "no such container: %s", ref);
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "No such container: %s", ref);
 	*ret = found;
 	return 0;
 }

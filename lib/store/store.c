@@ -698,7 +698,7 @@ int cc_store_tag_get(struct cc_store *s, const char *name, char **ret_image_id, 
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
-		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "no such image: %s", name);
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "No such image: %s", name);
 	return cc_store_sql_error(s, err, "read tag");
 }
 
@@ -714,7 +714,7 @@ int cc_store_untag(struct cc_store *s, const char *name, cc_error **err)
 	if (cc_store_run(s, err, "DELETE FROM tags WHERE name=?", "s", name) < 0)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "no such image: %s", name);
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "No such image: %s", name);
 	return 0;
 }
 
@@ -759,7 +759,7 @@ int cc_store_find_by_digest(struct cc_store *s, const char *repo, const char *di
 	if (r < 0)
 		return r;
 	if (r == 0)
-		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "no such image: %s", name);
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "No such image: %s", name);
 	return 0;
 }
 
@@ -777,7 +777,7 @@ int cc_store_resolve_image(struct cc_store *s, const char *const *names, size_t 
 	const char *hex = cc_str_has_prefix(raw, "sha256:") ? raw + 7 : raw;
 	size_t n = strlen(hex);
 	if (n == 0 || n > 64 || !cc_is_hex(hex, n))
-		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "no such image: %s", raw);
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "No such image: %s", raw);
 	sqlite3_stmt *st = NULL;
 	if (cc_store_prepare(s, &st, "SELECT id FROM images WHERE substr(id,8,?1)=?2 LIMIT 2", err) < 0)
 		return -1;
@@ -799,7 +799,7 @@ int cc_store_resolve_image(struct cc_store *s, const char *const *names, size_t 
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "image ID prefix '%s' is ambiguous", raw);
 	}
 	if (count == 0)
-		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "no such image: %s", raw);
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "No such image: %s", raw);
 	*ret_id = found;
 	return 0;
 }
@@ -856,7 +856,7 @@ int cc_store_image_get(struct cc_store *s, const char *id, struct cc_image_recor
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		if (rc == SQLITE_DONE)
-			return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "no such image: %s", id);
+			return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "No such image: %s", id);
 		return cc_store_sql_error(s, err, "read image");
 	}
 	struct cc_image_record *r = calloc(1, sizeof(*r));

@@ -338,9 +338,9 @@ EOF
 
 @test "verbs over several arguments: each missing one is its own error line, no crash" {
     run_cc 125 rmi nope1 nope2 nope3
-    is "$stderr" "Error: no such image: nope1
-Error: no such image: nope2
-Error: no such image: nope3"
+    is "$stderr" "Error: No such image: nope1
+Error: No such image: nope2
+Error: No such image: nope3"
     run_cc 125 rm nope1 nope2
     is "${#stderr_lines[@]}" 2 "rm: one line per missing container"
     run_cc 125 stop nope1 nope2

@@ -1,0 +1,174 @@
+/* inspect: containers and images in docker's JSON shapes. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "net.h"
+#include "util/json.h"
+#include "util/strbuf.h"
+
+#define USAGE_RETURN(text)                 \
+	do {                               \
+		printf("Usage: %s\n", text); \
+		return 0;                  \
+	} while (0)
+
+json_t *cmd_container_json(struct cc_store *s, const struct cc_container_record *c)
+{
+	json_t *cfg = cmd_container_config(c);
+	char created[64] = "", started[64] = "", finished[64] = "";
+	struct tm tm;
+	time_t t;
+	if ((t = (time_t)c->created) > 0 && gmtime_r(&t, &tm))
+		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((t = (time_t)c->started) > 0 && gmtime_r(&t, &tm))
+		strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((t = (time_t)c->finished) > 0 && gmtime_r(&t, &tm))
+		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	_cleanup_free_ char *dir = cc_store_container_path(s, c->id);
+	_cleanup_free_ char *ports = cmd_container_ports_text(c);
+	json_t *cmd = json_object_get(cfg, "Cmd");
+	/* the image as typed and the command line are bytes (cc_json_text) */
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:O, s:{s:s, s:b, s:i, s:i, s:b, s:s, s:s}, s:o, s:s, s:O}",
+			      "Id", c->id, "Name", c->name, "Image", c->image_id, "ImageName",
+			      cc_json_text(c->image_name ? c->image_name : ""), "Created", created, "Args", cmd ? cmd : json_array(),
+			      "State", "Status", c->state, "Running", (strcmp(c->state, "running") == 0), "Pid", c->pid, "ExitCode",
+			      c->exit_code, "OOMKilled", c->oom_killed, "StartedAt", started, "FinishedAt", finished,
+			      "Command", cc_json_text(c->command ? c->command : ""), "Ports", ports ? ports : "", "Config", cfg);
+	if (o) {
+		json_object_set_new(o, "Dir", cc_json_text(dir ? dir : ""));
+		json_object_set_new(o, "NetworkSettings", cmd_net_settings(s, c));
+		json_t *mounts = json_object_get(cfg, "Mounts");
+		json_object_set_new(o, "Mounts", mounts ? json_incref(mounts) : json_array());
+		/* docker's HostConfig.LogConfig; containers made before it had none */
+		json_t *lc = json_object_get(cfg, "LogConfig");
+		json_t *hc = json_object_get(o, "HostConfig");
+		json_object_set_new(json_is_object(hc) ? hc : o, "LogConfig",
+				    json_is_object(lc) ? json_incref(lc)
+						       : json_pack("{s:s, s:{}}", "Type", "json-file", "Config"));
+	}
+	json_decref(cfg);
+	return o;
+}
+
+int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret)
+{
+	struct cc_container_record *c = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, ref, &c, &e) < 0) {
+		cc_error_free(e);
+		return -1;
+	}
+	cmd_container_reconcile(s, c);
+		*ret = cmd_container_json(s, c);
+	cc_container_record_free(c);
+	return *ret ? 0 : -1;
+}
+
+static json_t *image_json(struct cc_store *s, struct cc_image_record *r, cc_error **err)
+{
+	_cleanup_free_ char *cfg = NULL;
+	size_t len = 0;
+	if (cc_store_read_blob(s, r->config_digest, CC_CONFIG_MAX, &cfg, &len, err) < 0)
+		return NULL;
+	json_t *config = json_loadb(cfg, len, 0, NULL);
+	json_t *o = json_object();
+	json_object_set_new(o, "Id", json_string(r->id));
+	json_t *tags = json_array(), *dig = json_array(), *layers = json_array(), *diffs = json_array();
+	for (char **t = r->tags; t && *t; t++) {
+		char *repo = NULL, *tg = NULL;
+		cmd_split_tag(*t, &repo, &tg);
+		char *fam = NULL;
+		if (repo && tg && asprintf(&fam, "%s:%s", repo, tg) >= 0)
+			json_array_append_new(tags, json_string(fam));
+		free(fam);
+		free(repo);
+		free(tg);
+	}
+	for (char **d = r->repo_digests; d && *d; d++) {
+		char *at = strchr(*d, '@');
+		_cleanup_free_ char *full = at ? strndup(*d, (size_t)(at - *d)) : NULL;
+		_cleanup_free_ char *fam = full ? cc_ref_familiar_repo(full) : NULL;
+		char *x = NULL;
+		if (fam && asprintf(&x, "%s%s", fam, at) >= 0)
+			json_array_append_new(dig, json_string(x));
+		free(x);
+	}
+	for (size_t i = 0; i < r->n_layers; i++) {
+		struct cc_layer_record *l = &r->layers[i];
+		_cleanup_free_ char *dir = cc_store_layer_path(s, l->chain_id);
+		json_array_append_new(layers, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "Digest", l->blob_digest,
+							"DiffID", l->diff_id, "ChainID", l->chain_id, "Size",
+							(json_int_t)l->blob_size, "MediaType",
+							l->media_type ? l->media_type : "", "Dir", dir ? dir : ""));
+		json_array_append_new(diffs, json_string(l->diff_id));
+	}
+	json_object_set_new(o, "RepoTags", tags);
+	json_object_set_new(o, "RepoDigests", dig);
+	json_object_set_new(o, "ManifestDigest", json_string(r->manifest_digest));
+	json_object_set_new(o, "ManifestMediaType", json_string(r->manifest_media_type ? r->manifest_media_type : ""));
+	json_object_set_new(o, "Created", json_string(r->created ? r->created : ""));
+	json_object_set_new(o, "Architecture", json_string(r->arch ? r->arch : ""));
+	if (r->variant)
+		json_object_set_new(o, "Variant", json_string(r->variant));
+	json_object_set_new(o, "Os", json_string(r->os ? r->os : ""));
+	json_object_set_new(o, "Size", json_integer(r->size));
+	json_t *c = json_object_get(config, "config");
+	json_object_set(o, "Config", c ? c : json_object());
+	if (json_object_get(config, "history"))
+		json_object_set(o, "History", json_object_get(config, "history"));
+	json_object_set_new(o, "RootFS", json_pack("{s:s, s:o}", "Type", "layers", "Layers", diffs));
+	json_object_set_new(o, "Layers", layers);
+	json_decref(config);
+	return o;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	int c;
+	while ((c = getopt(argc, argv, "+:h")) != -1) {
+		if (c == 'h')
+			USAGE_RETURN("ccontainer inspect IMAGE [IMAGE...]");
+		return cmd_bad_flag(c, argv);
+	}
+	if (optind >= argc)
+		return cmd_failf(EXIT_CC_ERROR, "\"inspect\" requires at least 1 argument");
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	json_t *arr = json_array();
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		_cleanup_free_ char *id = NULL;
+		cc_error *e = NULL;
+		struct cc_image_record *r = NULL;
+		json_t *o = NULL;
+		/* containers first, as docker inspect does */
+		if (cmd_container_inspect_json(s, argv[i], &o) == 0) {
+			json_array_append_new(arr, o);
+			continue;
+		}
+		if (cc_image_resolve(s, argv[i], &id, &e) < 0 || cc_store_image_get(s, id, &r, &e) < 0 ||
+		    (o = image_json(s, r, &e)) == NULL) {
+			cc_image_record_free(r);
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			continue;
+		}
+		json_array_append_new(arr, o);
+		cc_image_record_free(r);
+	}
+	char *out = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	if (out && (json_array_size(arr) > 0 || rc == 0))
+		printf("%s\n", out);
+	free(out);
+	json_decref(arr);
+	cc_store_close(s);
+	return rc;
+}
+
+CMD_LEGACY_VERB(cmd_inspect_verb, "inspect", "[OPTIONS] NAME|ID [NAME|ID...]", "Return low-level information on containers and images", cmd_inspect);
+CMD_LEGACY_VERB(cmd_container_inspect_verb, "inspect", "[OPTIONS] CONTAINER [CONTAINER...]", "Display detailed information on one or more containers", cmd_inspect);
+CMD_LEGACY_VERB(cmd_image_inspect_verb, "inspect", "[OPTIONS] IMAGE [IMAGE...]", "Display detailed information on one or more images", cmd_inspect);
