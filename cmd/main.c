@@ -312,10 +312,10 @@ int main(int argc, char **argv)
 	struct cmd_verb globals = cmd_root_verb;
 	globals.sub = NULL;
 	int rc = cmd_parse(&globals, "ccontainer", argc, argv, &ro, &args, &n);
-	if (rc == 1 || (rc == 0 && n == 0 && !ro.version)) {
+	if (rc == 1 || (rc == 0 && n == 0 && !ro.version)) { /* docker: no verb is help */
 		free(args);
-		cmd_print_help(&cmd_root_verb, "ccontainer", rc == 1 ? stdout : stderr);
-		return rc == 1 ? 0 : EXIT_CC_ERROR;
+		cmd_print_help(&cmd_root_verb, "ccontainer", stdout);
+		return 0;
 	}
 	if (rc != 0)
 		return rc;

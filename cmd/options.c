@@ -677,7 +677,7 @@ static void complete_flags(const struct cmd_verb *v, const char *cur)
 		snprintf(buf, sizeof(buf), "--%s", o->long_name);
 		if (strncmp(buf, cur, n) == 0)
 			printf("%s\n", buf);
-		if (o->short_name && n <= 2 && strncmp((char[]){ '-', o->short_name, 0 }, cur, n) == 0 && n == 2)
+		if (o->short_name && n == 1) /* "-": the short spellings too */
 			printf("-%c\n", o->short_name);
 	}
 	if (strncmp("--help", cur, n) == 0)
