@@ -282,10 +282,10 @@ int cmd_bad_flag(int c, char **argv)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : "";
 	if (c == ':')
-		return cmd_failf(EXIT_CC_ERROR, "flag needs an argument: %s", arg);
+		return cmd_usagef("flag needs an argument: %s", arg);
 	if (optopt > 0 && optopt < 256)
-		return cmd_failf(EXIT_CC_ERROR, "unknown shorthand flag: '%c' in %s", optopt, arg);
-	return cmd_failf(EXIT_CC_ERROR, "unknown flag: %s", arg);
+		return cmd_usagef("unknown shorthand flag: '%c' in %s", optopt, arg);
+	return cmd_usagef("unknown flag: %s", arg);
 }
 
 bool cmd_parse_bool(const char *v, bool dflt)

@@ -76,7 +76,7 @@ host_state() {
         isnt "${lines[2]}" "0" "the image's /etc made empty"
         run_cc system check
     else
-        is "$status" 125
+        is "$status" 1
         run_cc system check
     fi
 }

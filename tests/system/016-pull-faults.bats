@@ -139,7 +139,7 @@ assert_nothing_half_done() {
 @test "fault: every request reset at once after some progress: gives up after 5 attempts, keeps the partial" {
     faults "\"match\": \"$BLOB_GET\", \"fault\": \"reset\", \"at\": 300000" \
         "\"match\": \"$BLOB_GET\", \"fault\": \"reset\", \"at\": -1, \"times\": 0"
-    run_cc 125 pull "$IMAGE"
+    run_cc 1 pull "$IMAGE"
     assert_one_error "^Error: blob $LAYER: no progress after 5 attempts: registry 127\.0\.0\.1:[0-9]+ is unreachable: .*[Rr]eset"
     is "$(count_log "$BLOB_GET ")" 6 "blob requests: one with progress, five without"
     assert_nothing_half_done --partial
@@ -204,7 +204,7 @@ assert_nothing_half_done() {
 
 @test "fault: 429 asking for more than the wait budget fails at once, with one line" {
     faults "\"match\": \"HEAD /v2/test/alpine/manifests/latest\", \"fault\": \"status\", \"status\": 429, \"retry_after\": \"3600\", \"times\": 0"
-    run_cc 125 pull "$IMAGE"
+    run_cc 1 pull "$IMAGE"
     assert_one_error "^Error: toomanyrequests: 127\.0\.0\.1:[0-9]+ refused $F/test/alpine:latest: pull rate limit reached \(.*\); it asked to retry after 3600 s \(Retry-After\), more than the 60 s a request may wait \(CCONTAINER_REGISTRY_MAX_WAIT\)$"
     is "$(count_log "HEAD /v2/test/alpine/manifests/latest")" 1 "requests sent to a registry that said 'in an hour'"
     assert_nothing_half_done
@@ -215,7 +215,7 @@ assert_nothing_half_done() {
 
 @test "fault: 500 on every blob request: three attempts, then one line" {
     faults "\"match\": \"$BLOB_GET\", \"fault\": \"status\", \"status\": 500, \"times\": 0"
-    run_cc 125 pull "$IMAGE"
+    run_cc 1 pull "$IMAGE"
     assert_one_error "^Error: blob $LAYER: registry answered HTTP 500 after 3 attempts$"
     is "$(count_log "$BLOB_GET ")" 3 "blob requests"
     assert_nothing_half_done
@@ -254,7 +254,7 @@ assert_nothing_half_done() {
 @test "fault: a 206 with a wrong Content-Range every time: one line, the partial kept" {
     faults "\"match\": \"$BLOB_GET\", \"fault\": \"short\", \"at\": 1048576" \
         "\"match\": \"$BLOB_GET\", \"fault\": \"badrange\", \"times\": 0"
-    run_cc 125 pull "$IMAGE"
+    run_cc 1 pull "$IMAGE"
     assert_one_error "^Error: blob $LAYER: no progress after 5 attempts: registry answered range 'bytes 1048577-[0-9]+/$LAYER_SIZE' for a request from byte 1048576$"
     wait_log "fault=badrange" 5
     is "$(count_log "fault=badrange hung-up-before-body$")" 5 "wrong 206s whose body was not read"
@@ -274,7 +274,7 @@ assert_nothing_half_done() {
 
 @test "fault: a blob that only ever drips: gives up after 5 attempts, one line" {
     faults "\"match\": \"$BLOB_GET\", \"fault\": \"drip\", \"interval\": 0.3, \"times\": 0"
-    run_cc 125 pull "$IMAGE"
+    run_cc 1 pull "$IMAGE"
     assert_one_error "^Error: blob $LAYER: no progress after 5 attempts: transfer from 127\.0\.0\.1:[0-9]+ broke off: Operation too slow\. Less than 1024 bytes/sec transferred the last 1 seconds$"
     wait_log "fault=drip client-hung-up" 5
     is "$(count_log "$BLOB_GET ")" 5 "blob requests"
@@ -283,7 +283,7 @@ assert_nothing_half_done() {
 
 @test "fault: an endless blob stops at the manifest's size, one line, nothing kept" {
     faults "\"match\": \"$BLOB_GET\", \"fault\": \"endless\""
-    run_cc 125 pull "$IMAGE"
+    run_cc 1 pull "$IMAGE"
     assert_one_error "^Error: blob $LAYER: registry sent more than the manifest's $LAYER_SIZE bytes$"
     assert_nothing_half_done
     assert_file_absent "$CC_ROOT/tmp/${LAYER#sha256:}.partial"
@@ -291,7 +291,7 @@ assert_nothing_half_done() {
 
 @test "fault: a blob whose Content-Length is over the manifest's size is refused before its body" {
     faults "\"match\": \"$BLOB_GET\", \"fault\": \"oversize\", \"extra\": 5"
-    run_cc 125 pull "$IMAGE"
+    run_cc 1 pull "$IMAGE"
     assert_one_error "^Error: blob $LAYER: registry answered with $((LAYER_SIZE + 5)) bytes, 5 more than the manifest's size \($LAYER_SIZE\)$"
     wait_log "fault=oversize"
     assert_match "$(proxy_log "fault=oversize")" "hung-up-before-body$" "the oversized answer (its body must not be read)"
@@ -300,14 +300,14 @@ assert_nothing_half_done() {
 
 @test "fault: an endless config stops at the manifest's size, one line" {
     faults "\"match\": \"GET /v2/test/alpine/blobs/$CONFIG\", \"fault\": \"endless\""
-    run_cc 125 pull "$IMAGE"
+    run_cc 1 pull "$IMAGE"
     assert_one_error "^Error: config $CONFIG: registry sent more than the manifest's $CONFIG_SIZE bytes$"
     assert_nothing_half_done
 }
 
 @test "fault knobs: a malformed CCONTAINER_REGISTRY_* value fails with one line, before any request" {
     faults
-    CCONTAINER_REGISTRY_LOW_SPEED_TIME=soon run_cc 125 pull "$IMAGE"
+    CCONTAINER_REGISTRY_LOW_SPEED_TIME=soon run_cc 1 pull "$IMAGE"
     assert_one_error "^Error: invalid CCONTAINER_REGISTRY_LOW_SPEED_TIME 'soon': expected a number from 1 to 86400$"
     is "$(count_log "/v2/")" 0 "requests sent"
     assert_nothing_half_done

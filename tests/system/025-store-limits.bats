@@ -107,7 +107,7 @@ assert_check_clean() {
     pattern_layer
     fill_store $((12 * 1024 * 1024))
     # no reserve: the write itself must fail, and say so
-    CCONTAINER_MIN_FREE_SPACE=0 run_cc 125 import "$LAYER" localhost/pattern:1
+    CCONTAINER_MIN_FREE_SPACE=0 run_cc 1 import "$LAYER" localhost/pattern:1
     assert_one_error_line "^Error: import '.*pattern\.tar\.gz': layer sha256:[0-9a-f]{64}: write 'data\.bin': No space left on device$"
     assert_nothing_committed
     is "$(find "$CC_ROOT/blobs/sha256" -type f | wc -l)" 0 "blobs"
@@ -125,7 +125,7 @@ assert_check_clean() {
 @test "import: with the default reserve, a store too full for the layer fails before writing it" {
     pattern_layer
     fill_store $((12 * 1024 * 1024))
-    run_cc 125 import "$LAYER" localhost/pattern:1
+    run_cc 1 import "$LAYER" localhost/pattern:1
     assert_one_error_line "^Error: import '.*': layer sha256:[0-9a-f]{64}: 'data\.bin': the store's filesystem is nearly full \(.* free, .* needed, .* kept free: CCONTAINER_MIN_FREE_SPACE\): No space left on device$"
     assert_nothing_committed
     assert_check_clean
@@ -140,11 +140,11 @@ assert_check_clean() {
     fill_store $((12 * 1024 * 1024))
 
     # oci-archive: the compressed layer fits, unpacking it does not
-    CCONTAINER_MIN_FREE_SPACE=0 run_cc 125 load -i "$oci"
+    CCONTAINER_MIN_FREE_SPACE=0 run_cc 1 load -i "$oci"
     assert_one_error_line "^Error: .*layer sha256:[0-9a-f]{64}: write 'data\.bin': No space left on device$"
     assert_nothing_committed
     # docker-archive: its uncompressed layer does not fit in the staging area
-    CCONTAINER_MIN_FREE_SPACE=0 run_cc 125 load -i "$docker"
+    CCONTAINER_MIN_FREE_SPACE=0 run_cc 1 load -i "$docker"
     assert_one_error_line "^Error: .*unpack '[^']+': No space left on device$"
     assert_nothing_committed
     assert_check_clean
@@ -173,7 +173,7 @@ FROM localhost/base:1
 RUN head -c 20971520 /dev/urandom >/big
 EOF
     fill_store $((32 * 1024 * 1024))
-    run_cc 125 build -t localhost/full:1 "$ctx"
+    run_cc 1 build -t localhost/full:1 "$ctx"
     assert_match "$stderr" "No space left on device" "the error"
     assert_not_contains "$stderr" "Input/output error" "the error"
     is "$(store_counts)" "$counts" "layers and blobs in the store"
@@ -188,7 +188,7 @@ EOF
 
 @test "import: a gzip bomb beyond CCONTAINER_MAX_LAYER_SIZE fails with one clear line and leaves nothing" {
     bomb_layer 96
-    CCONTAINER_MAX_LAYER_SIZE=8m run_cc 125 import "$BOMB" localhost/bomb:1
+    CCONTAINER_MAX_LAYER_SIZE=8m run_cc 1 import "$BOMB" localhost/bomb:1
     assert_one_error_line "^Error: import '.*bomb\.tar\.gz': layer sha256:[0-9a-f]{64}: 'zeros\.bin': expands beyond 8388608 bytes \(limit CCONTAINER_MAX_LAYER_SIZE=8m\)$"
     assert_nothing_committed
     is "$(find "$CC_ROOT/blobs/sha256" -type f | wc -l)" 0 "blobs"
@@ -199,13 +199,13 @@ EOF
     CCONTAINER_MAX_LAYER_SIZE=9m run_cc import "$BOMB" localhost/bomb:2
     is "$(layer_dirs)" 1 "layer directories"
 
-    CCONTAINER_MAX_LAYER_SIZE=lots run_cc 125 import "$BOMB" localhost/bomb:3
+    CCONTAINER_MAX_LAYER_SIZE=lots run_cc 1 import "$BOMB" localhost/bomb:3
     assert_match "$stderr" "CCONTAINER_MAX_LAYER_SIZE='lots': not a size" "the error"
 }
 
 @test "import: with the default limits a gzip bomb stops at the store's reserve, not at ENOSPC" {
     bomb_layer 128
-    run_cc 125 import "$BOMB" localhost/bomb:1
+    run_cc 1 import "$BOMB" localhost/bomb:1
     assert_one_error_line "^Error: import '.*': layer sha256:[0-9a-f]{64}: 'zeros\.bin': the store's filesystem is nearly full \(.*\): No space left on device$"
     assert_nothing_committed
     # the filesystem still has its free space: nothing was written
@@ -221,7 +221,7 @@ EOF
     push_layout "$LAYOUT" test/bomb:1
     local digest
     digest=$(jq -r '.images[0].layers[0].digest' "$LAYOUT/summary.json")
-    CCONTAINER_MAX_LAYER_SIZE=8m run_cc 125 pull -q "$REGISTRY/test/bomb:1"
+    CCONTAINER_MAX_LAYER_SIZE=8m run_cc 1 pull -q "$REGISTRY/test/bomb:1"
     assert_one_error_line "^Error: .*layer $digest: 'zeros\.bin': expands beyond 8388608 bytes \(limit CCONTAINER_MAX_LAYER_SIZE=8m\)$"
     assert_nothing_committed
     assert_file_absent "$CC_ROOT/blobs/sha256/${digest#sha256:}"

@@ -607,7 +607,7 @@ EOF
     run_cc run "$IMG" true
     local id
     id=$(container_ids)
-    run_cc 125 rmi "$IMG"
+    run_cc 1 rmi "$IMG"
     assert_contains "$stderr" "container" "stderr of rmi"
     run_cc images -q
     isnt "$output" "" "images after the refused rmi"

@@ -167,7 +167,7 @@ EOF2
     assert_contains "$output" "ifaces=lo "
     run_cc build --no-cache --network host "$ctx"
     assert_contains "$output" "netns=$hostns"
-    run_cc 125 build --network bogus "$ctx"
+    run_cc 1 build --network bogus "$ctx"
     assert_contains "$stderr" "invalid --network 'bogus'"
 }
 
@@ -186,19 +186,19 @@ EOF2
 FROM alpine
 COPY link /x
 EOF2
-    run_cc 125 build "$ctx"
+    run_cc 1 build "$ctx"
     assert_contains "$stderr" "'link': no such file or directory in the build context"
     recipe "$ctx" <<'EOF2'
 FROM alpine
 COPY dirlink/key /x
 EOF2
-    run_cc 125 build "$ctx"
+    run_cc 1 build "$ctx"
     assert_contains "$stderr" "excluded by .dockerignore"
     recipe "$ctx" <<'EOF2'
 FROM alpine
 COPY dirlink /d
 EOF2
-    run_cc 125 build "$ctx"
+    run_cc 1 build "$ctx"
     # inside a copied directory a symlink stays a symlink (never followed)
     recipe "$ctx" <<'EOF2'
 FROM alpine
@@ -283,7 +283,7 @@ with tarfile.open(sys.argv[1], "w") as t:
     ti.size = len(data)
     t.addfile(ti, io.BytesIO(data))
 EOF2
-    run_cc 125 import "$BATS_TEST_TMPDIR/evil.tar" evil:1
+    run_cc 1 import "$BATS_TEST_TMPDIR/evil.tar" evil:1
     assert_contains "$stderr" '\x1b[2Jevil\x07'
     if has_raw_control "$stderr"; then die "the error printed a raw control character"; fi
 }

@@ -113,7 +113,7 @@ stop_bg() { # PID: SIGTERM to a cc_bg ccontainer, which forwards it
     is "$output" "80/tcp -> 127.0.0.1:$p1"$'\n'"80/tcp -> 0.0.0.0:$p2"
     run_cc port web 80/tcp
     is "$output" "127.0.0.1:$p1"$'\n'"0.0.0.0:$p2"
-    run_cc 125 port web 81
+    run_cc 1 port web 81
     run_cc ps
     assert_contains "$output" "127.0.0.1:$p1->80/tcp"
     is "$(net_container_chains | wc -l)" "2" "prerouting and output chains"
@@ -325,7 +325,7 @@ time.sleep(60)" &
     # the port comes back with the container, and the same goes after a restart
     run_cc stop -t 0 first
     run_cc run -d --name third -p "$p:80" alpine sleep 600
-    run_cc 125 start first
+    run_cc 1 start first
     assert_contains "$stderr" "already in use"
     run_cc rm -f third
     run_cc start first

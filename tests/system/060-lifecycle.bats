@@ -121,7 +121,7 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc run -d --name k alpine sh -c 'trap "echo got-usr1" USR1; while true; do sleep 0.05; done'
     run_cc kill -s USR1 k
     wait_for_log k got-usr1
-    run_cc 125 rm k
+    run_cc 1 rm k
     assert_contains "$stderr" "container is running"
     run_cc rm -f k
     run_cc ps -aq
@@ -292,7 +292,7 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     local cfg
     cfg=$(container_field cfgless 'd["Image"]')
     rm "$CC_ROOT/blobs/sha256/${cfg#sha256:}"
-    run_cc 125 start cfgless
+    run_cc 1 start cfgless
     assert_match "$stderr" "^Error: read config of image $cfg: open '.*': No such file or directory$"
 }
 
