@@ -99,12 +99,6 @@ int cmd_port(int argc, char **argv);
 /* Containers (container.c) */
 int cmd_ps(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
-int cmd_stop(int argc, char **argv);
-int cmd_kill(int argc, char **argv);
-int cmd_start(int argc, char **argv);
-int cmd_restart(int argc, char **argv);
-int cmd_rm(int argc, char **argv);
-int cmd_wait(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_internal_start(int argc, char **argv);

@@ -628,13 +628,13 @@ static int stop_signal(struct cc_store *s, const struct cc_container_record *c)
 	return sig;
 }
 
-/* Stop: StopSignal, then SIGKILL after the timeout; waits for the cleanup. */
-static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeout)
+/* Stop: sig (0: the StopSignal), then SIGKILL after the timeout; waits for the cleanup. */
+static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeout, int sig)
 {
 	if (!is_running(c))
 		return 0;
 	if (pid_is_container(c)) {
-		(void)kill(c->pid, stop_signal(s, c));
+		(void)kill(c->pid, sig > 0 ? sig : stop_signal(s, c));
 		if (!wait_stopped(s, c->id, timeout * 1000)) {
 			(void)kill(c->pid, SIGKILL);
 			if (!wait_stopped(s, c->id, 10000))
@@ -647,99 +647,113 @@ static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeo
 	return 0;
 }
 
-static int for_each_container(int argc, char **argv, int first, int (*fn)(struct cc_store *, struct cc_container_record *, void *),
-			      void *data, bool echo)
+/* The options of the verbs over a list of containers (stop, restart, kill,
+ * start, rm, wait): each verb's table uses some of them. */
+struct ctr_opts {
+	int64_t time;       /* stop, restart, rm: seconds before SIGKILL */
+	const char *signal; /* kill, stop */
+	bool all;           /* podman's -a/--all: every container */
+	bool ignore;        /* podman's --ignore: a missing name is no error */
+	bool force, volumes;
+	int sig;            /* parsed from signal */
+};
+
+/* fn over the named containers (or all with --all); echoes each name as
+ * docker does; a missing one is "No such container" (1) unless --ignore. */
+static int each_container(const char *verb, struct ctr_opts *o, int argc, char **argv,
+			  int (*fn)(struct cc_store *, struct cc_container_record *, struct ctr_opts *), bool echo)
 {
-	if (first >= argc)
-		return cmd_failf(EXIT_CC_ERROR, "\"%s\" requires at least 1 argument", argv[0]);
+	if (o->all && argc > 0)
+		return cmd_usagef("when using the --all switch, you may not pass any container names or IDs");
+	if (!o->all && argc == 0)
+		return cmd_usagef("\"%s\" requires at least 1 argument (or --all).", verb);
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	_cleanup_strv_ char **names = NULL;
+	if (o->all) {
+		struct cc_container_record **list = NULL;
+		size_t n = 0;
+		if (cc_store_container_list(s, &list, &n, &e) < 0) {
+			cc_store_close(s);
+			return cmd_fail(e, EXIT_CC_ERROR);
+		}
+		names = calloc(n + 1, sizeof(char *));
+		for (size_t i = 0; i < n; i++) {
+			if (names != NULL)
+				names[i] = strdup(list[i]->id);
+			cc_container_record_free(list[i]);
+		}
+		free(list);
+		if (names == NULL) {
+			cc_store_close(s);
+			return cmd_failf(EXIT_CC_ERROR, "out of memory");
+		}
+	}
 	int rc = 0;
-	for (int i = first; i < argc; i++) {
-		struct cc_container_record *c = get_container(s, argv[i]);
-		if (c == NULL) {
-			rc = EXIT_CC_ERROR;
+	for (int i = 0; o->all ? names[i] != NULL : i < argc; i++) {
+		const char *ref = o->all ? names[i] : argv[i];
+		struct cc_container_record *c = NULL;
+		if (cc_store_container_get(s, ref, &c, &e) < 0) {
+			if (o->ignore && e->kind == CC_ERR_NOT_FOUND)
+				cc_error_clear(&e);
+			else
+				rc = cmd_fail(e, EXIT_CC_ERROR);
 			continue;
 		}
-		int r = fn(s, c, data);
+		cmd_container_reconcile(s, c);
+		int r = fn(s, c, o);
 		if (r != 0)
 			rc = r;
 		else if (echo)
-			printf("%s\n", argv[i]);
+			printf("%s\n", ref);
 		cc_container_record_free(c);
 	}
 	cc_store_close(s);
 	return rc;
 }
 
-static int stop_cb(struct cc_store *s, struct cc_container_record *c, void *data)
+static int check_time(struct ctr_opts *o)
 {
-	return stop_one(s, c, *(int *)data);
-}
-
-static int parse_timeout(const char *v, int *out)
-{
-	char *end;
-	long t = strtol(v, &end, 10);
-	if (*end != '\0' || t < 0 || t > 86400)
-		return cmd_failf(EXIT_CC_ERROR, "invalid timeout '%s'", v);
-	*out = (int)t;
+	if (o->time < 0 || o->time > 86400)
+		return cmd_usagef("invalid timeout %lld: seconds from 0 to 86400", (long long)o->time);
 	return 0;
 }
 
-/* stop and restart: [-t SECONDS] CONTAINER... */
-static int timed_verb(int argc, char **argv, const char *verb,
-		      int (*fn)(struct cc_store *, struct cc_container_record *, void *))
+static int stop_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	static const struct option opts[] = {
-		{ "time", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	int timeout = 10, c;
-	while ((c = getopt_long(argc, argv, "+:t:h", opts, NULL)) != -1) {
-		if (c == 't') {
-			if (parse_timeout(optarg, &timeout) != 0)
-				return EXIT_CC_ERROR;
-		} else if (c == 'h') {
-			printf("Usage: ccontainer %s [-t SECONDS] CONTAINER...\n", verb);
-			return 0;
-		} else {
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	return for_each_container(argc, argv, optind, fn, &timeout, true);
+	return stop_one(s, c, (int)o->time, o->sig);
 }
 
-int cmd_stop(int argc, char **argv)
+static int parse_signal_opt(struct ctr_opts *o, int dflt)
 {
-	return timed_verb(argc, argv, "stop", stop_cb);
+	o->sig = dflt;
+	if (o->signal != NULL && (o->sig = parse_signal(o->signal)) < 0)
+		return cmd_usagef("invalid signal: %s", o->signal);
+	return 0;
 }
 
-static int kill_cb(struct cc_store *s, struct cc_container_record *c, void *data)
+static int stop_action(void *opts, int argc, char **argv)
+{
+	struct ctr_opts *o = opts;
+	int rc = check_time(o);
+	if (rc == 0)
+		rc = parse_signal_opt(o, 0); /* 0: the container's stop signal */
+	return rc != 0 ? rc : each_container("stop", o, argc, argv, stop_cb, true);
+}
+
+static int kill_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
 	(void)s;
-	return signal_container(c, *(int *)data);
+	return signal_container(c, o->sig);
 }
 
-int cmd_kill(int argc, char **argv)
+static int kill_action(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "signal", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	int sig = SIGKILL, c;
-	while ((c = getopt_long(argc, argv, "+:s:h", opts, NULL)) != -1) {
-		if (c == 's') {
-			if ((sig = parse_signal(optarg)) < 0)
-				return cmd_failf(EXIT_CC_ERROR, "invalid signal '%s'", optarg);
-		} else if (c == 'h') {
-			printf("Usage: ccontainer kill [-s SIGNAL] CONTAINER...\n");
-			return 0;
-		} else {
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	return for_each_container(argc, argv, optind, kill_cb, &sig, true);
+	struct ctr_opts *o = opts;
+	int rc = parse_signal_opt(o, SIGKILL);
+	return rc != 0 ? rc : each_container("kill", o, argc, argv, kill_cb, true);
 }
 
 /* ---- start, restart ---- */
@@ -754,50 +768,49 @@ static int start_one(struct cc_store *s, struct cc_container_record *c)
 	return 0;
 }
 
-static int start_cb(struct cc_store *s, struct cc_container_record *c, void *data)
+static int start_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	(void)data;
+	(void)o;
 	return start_one(s, c);
 }
 
-int cmd_start(int argc, char **argv)
+static int start_action(void *opts, int argc, char **argv)
 {
-	int c;
-	while ((c = getopt(argc, argv, "+:h")) != -1) {
-		if (c == 'h') {
-			printf("Usage: ccontainer start CONTAINER...\n");
-			return 0;
-		}
-		return cmd_bad_flag(c, argv);
-	}
-	return for_each_container(argc, argv, optind, start_cb, NULL, true);
+	return each_container("start", opts, argc, argv, start_cb, true);
 }
 
-static int restart_cb(struct cc_store *s, struct cc_container_record *c, void *data)
+static int restart_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	int r = stop_one(s, c, *(int *)data);
+	int r = stop_one(s, c, (int)o->time, 0);
 	return r != 0 ? r : start_one(s, c);
 }
 
-int cmd_restart(int argc, char **argv)
+static int restart_action(void *opts, int argc, char **argv)
 {
-	return timed_verb(argc, argv, "restart", restart_cb);
+	int rc = check_time(opts);
+	return rc != 0 ? rc : each_container("restart", opts, argc, argv, restart_cb, true);
 }
 
 /* ---- rm, prune, wait ---- */
 
-static int remove_one(struct cc_store *s, struct cc_container_record *c, bool force)
+static int remove_one(struct cc_store *s, struct cc_container_record *c, bool force, int timeout)
 {
 	if (is_running(c)) {
 		if (!force)
 			return cmd_failf(EXIT_CC_ERROR,
 					 "cannot remove container %s: container is running: stop the container before removing or force remove",
 					 c->name);
-		if (pid_is_container(c))
-			(void)kill(c->pid, SIGKILL);
-		if (!wait_stopped(s, c->id, 10000))
-			return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
-		cmd_container_reconcile(s, c);
+		if (timeout > 0) { /* podman's rm -t: a stop first */
+			int r = stop_one(s, c, timeout, 0);
+			if (r != 0)
+				return r;
+		} else {
+			if (pid_is_container(c))
+				(void)kill(c->pid, SIGKILL);
+			if (!wait_stopped(s, c->id, 10000))
+				return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
+			cmd_container_reconcile(s, c);
+		}
 	}
 	/* finish again (idempotent): releases what a crashed start may have left */
 	cc_error *e = NULL;
@@ -812,34 +825,27 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 	return 0;
 }
 
-static int rm_cb(struct cc_store *s, struct cc_container_record *c, void *data)
+static int rm_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	return remove_one(s, c, *(bool *)data);
+	return remove_one(s, c, o->force, (int)o->time);
 }
 
-int cmd_rm(int argc, char **argv)
+static int rm_action(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	bool force = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:fvh", opts, NULL)) != -1) {
-		if (c == 'f')
-			force = true;
-		else if (c == 'v')
-			; /* volumes: none are created, nothing to do */
-		else if (c == 'h') {
-			printf("Usage: ccontainer rm [-f] CONTAINER...\n");
-			return 0;
-		} else
-			return cmd_bad_flag(c, argv);
-	}
-	return for_each_container(argc, argv, optind, rm_cb, &force, true);
+	int rc = check_time(opts);
+	return rc != 0 ? rc : each_container("rm", opts, argc, argv, rm_cb, true);
 }
 
-static int prune(void)
+struct prune_opts {
+	bool force;
+};
+
+static int prune_action(void *opts, int argc, char **argv)
 {
+	(void)argc;
+	(void)argv;
+	if (!((struct prune_opts *)opts)->force && !cmd_confirm("This will remove all stopped containers."))
+		return 0;
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
@@ -858,7 +864,7 @@ static int prune(void)
 			if (!header)
 				printf("Deleted Containers:\n");
 			header = true;
-			if (remove_one(s, list[i], false) == 0)
+			if (remove_one(s, list[i], false, 0) == 0)
 				printf("%s\n", list[i]->id);
 			else
 				rc = EXIT_CC_ERROR;
@@ -870,15 +876,14 @@ static int prune(void)
 	return rc;
 }
 
-int cmd_wait(int argc, char **argv)
+static int wait_action(void *opts, int argc, char **argv)
 {
-	if (argc < 2)
-		return cmd_failf(EXIT_CC_ERROR, "\"wait\" requires at least 1 argument");
+	(void)opts;
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
 	int rc = 0;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		struct cc_container_record *c = get_container(s, argv[i]);
 		if (c == NULL) {
 			rc = EXIT_CC_ERROR;
@@ -993,21 +998,92 @@ out:
 }
 
 
-static int container_prune_raw(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return prune();
-}
 
 CMD_LEGACY_VERB(cmd_ps_verb, "ps", "[OPTIONS]", "List containers", cmd_ps);
-CMD_LEGACY_VERB(cmd_stop_verb, "stop", "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers", cmd_stop);
-CMD_LEGACY_VERB(cmd_kill_verb, "kill", "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers", cmd_kill);
-CMD_LEGACY_VERB(cmd_start_verb, "start", "[OPTIONS] CONTAINER [CONTAINER...]", "Start one or more stopped containers", cmd_start);
-CMD_LEGACY_VERB(cmd_restart_verb, "restart", "[OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers", cmd_restart);
-CMD_LEGACY_VERB(cmd_rm_verb, "rm", "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers", cmd_rm);
-CMD_LEGACY_VERB(cmd_wait_verb, "wait", "CONTAINER [CONTAINER...]", "Block until one or more containers stop, then print their exit codes", cmd_wait);
 CMD_LEGACY_VERB(cmd_attach_verb, "attach", "[OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running container", cmd_attach);
-CMD_LEGACY_VERB(cmd_container_prune_verb, "prune", "[OPTIONS]", "Remove all stopped containers", container_prune_raw);
 CMD_LEGACY_VERB(cmd_internal_start_verb, "__start", "ID", "A detached container's start (its monitor's)", cmd_internal_start, .flags = CMD_VERB_HIDDEN | CMD_VERB_RUNLIKE);
 CMD_LEGACY_VERB(cmd_internal_cleanup_verb, "__cleanup", "ID STATUS", "A detached container's end (its monitor's)", cmd_internal_cleanup, .flags = CMD_VERB_HIDDEN);
+
+/* ---- the tables ---- */
+
+#define CTR_ALL OPT_BOOL('a', "all", struct ctr_opts, all, "Every container (podman)")
+#define CTR_IGNORE OPT_BOOL(0, "ignore", struct ctr_opts, ignore, "A missing container is not an error (podman)")
+#define CTR_TIME(h) OPT_INT('t', "time", struct ctr_opts, time, "int", h, .def = "10")
+
+static const struct cmd_opt stop_options[] = {
+	CTR_ALL,
+	CTR_IGNORE,
+	OPT_STRING('s', "signal", struct ctr_opts, signal, "string", "Signal to send to the container (default: its StopSignal)"),
+	CTR_TIME("Seconds to wait before killing the container"),
+	OPT_INT(0, "timeout", struct ctr_opts, time, "int", "Same as --time", .flags = CMD_OPT_HIDDEN),
+	OPT_END,
+};
+const struct cmd_verb cmd_stop_verb = {
+	.name = "stop", .usage = "[OPTIONS] CONTAINER [CONTAINER...]", .summary = "Stop one or more running containers",
+	.opts = stop_options, .opts_size = sizeof(struct ctr_opts), .max_args = -1,
+	.complete_args = CMD_COMPLETE_RUNNING, .action = stop_action,
+};
+
+static const struct cmd_opt restart_options[] = {
+	CTR_ALL,
+	CTR_TIME("Seconds to wait before killing the container"),
+	OPT_INT(0, "timeout", struct ctr_opts, time, "int", "Same as --time", .flags = CMD_OPT_HIDDEN),
+	OPT_END,
+};
+const struct cmd_verb cmd_restart_verb = {
+	.name = "restart", .usage = "[OPTIONS] CONTAINER [CONTAINER...]", .summary = "Restart one or more containers",
+	.opts = restart_options, .opts_size = sizeof(struct ctr_opts), .max_args = -1,
+	.complete_args = CMD_COMPLETE_CONTAINER, .action = restart_action,
+};
+
+static const struct cmd_opt kill_options[] = {
+	CTR_ALL,
+	OPT_STRING('s', "signal", struct ctr_opts, signal, "string", "Signal to send to the container (a name or a number)",
+		   .def = "KILL", .complete = CMD_COMPLETE_WORDS, .words = "HUP INT QUIT KILL USR1 USR2 TERM STOP CONT WINCH"),
+	OPT_END,
+};
+const struct cmd_verb cmd_kill_verb = {
+	.name = "kill", .usage = "[OPTIONS] CONTAINER [CONTAINER...]", .summary = "Kill one or more running containers",
+	.opts = kill_options, .opts_size = sizeof(struct ctr_opts), .max_args = -1,
+	.complete_args = CMD_COMPLETE_RUNNING, .action = kill_action,
+};
+
+static const struct cmd_opt start_options[] = {
+	OPT_BOOL(0, "all", struct ctr_opts, all, "Every container (podman)"),
+	OPT_END,
+};
+const struct cmd_verb cmd_start_verb = {
+	.name = "start", .usage = "[OPTIONS] CONTAINER [CONTAINER...]", .summary = "Start one or more stopped containers",
+	.opts = start_options, .opts_size = sizeof(struct ctr_opts), .max_args = -1,
+	.complete_args = CMD_COMPLETE_CONTAINER, .action = start_action,
+};
+
+static const struct cmd_opt rm_options[] = {
+	CTR_ALL,
+	OPT_BOOL('f', "force", struct ctr_opts, force, "Force the removal of a running container (uses SIGKILL)"),
+	CTR_IGNORE,
+	OPT_INT('t', "time", struct ctr_opts, time, "int",
+		"With --force, seconds to wait for the stop signal before SIGKILL (podman)"),
+	OPT_BOOL('v', "volumes", struct ctr_opts, volumes, "Remove anonymous volumes associated with the container"),
+	OPT_END,
+};
+const struct cmd_verb cmd_rm_verb = {
+	.name = "rm", .usage = "[OPTIONS] CONTAINER [CONTAINER...]", .summary = "Remove one or more containers",
+	.opts = rm_options, .opts_size = sizeof(struct ctr_opts), .max_args = -1,
+	.complete_args = CMD_COMPLETE_CONTAINER, .action = rm_action,
+};
+
+const struct cmd_verb cmd_wait_verb = {
+	.name = "wait", .usage = "CONTAINER [CONTAINER...]",
+	.summary = "Block until one or more containers stop, then print their exit codes",
+	.min_args = 1, .max_args = -1, .complete_args = CMD_COMPLETE_CONTAINER, .action = wait_action,
+};
+
+static const struct cmd_opt prune_options[] = {
+	OPT_BOOL('f', "force", struct prune_opts, force, "Do not prompt for confirmation"),
+	OPT_END,
+};
+const struct cmd_verb cmd_container_prune_verb = {
+	.name = "prune", .usage = "[OPTIONS]", .summary = "Remove all stopped containers",
+	.opts = prune_options, .opts_size = sizeof(struct prune_opts), .action = prune_action,
+};

@@ -171,7 +171,7 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc stop -t 1 $(seq -f 'many%g' 20)
     run_cc ps -q
     is "$output" ""
-    run_cc container prune
+    run_cc container prune -f
     run_cc ps -aq
     is "$output" ""
 }
@@ -308,4 +308,66 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc wait bytes
     run_cc logs bytes
     is "$(echo $output)" "61 ff 62 61 ff 62" "and again after start"
+}
+
+@test "container verbs on tables: flags after names, -a/--all, --ignore, kill -s by number, stop -s, rm -t" {
+    run_cc run -d --name one alpine sh -c 'trap "echo got-usr2" USR2; trap "echo got-term; exit 3" TERM; while true; do sleep 0.05; done'
+    run_cc run -d --name two alpine sleep 600
+    # a signal by number and by its SIG name; flags after the name
+    run_cc kill one -s 12
+    wait_for_log one got-usr2
+    run_cc 125 kill -s NOSUCH one
+    assert_contains "$stderr" "invalid signal: NOSUCH"
+    # stop -s chooses the signal; the trap's status is the container's
+    run_cc stop one -s SIGTERM -t 5
+    is "$output" "one"
+    run_cc wait one
+    is "$output" "3"
+    # rm c -f: the flag after the name removes c, never "no such container: -f"
+    run_cc rm two -f -t 1
+    is "$output" "two"
+    assert_not_contains "$stderr" "No such container"
+    # --ignore: a missing name is no error; without it, exit 1
+    run_cc rm --ignore nosuch one
+    is "$output" "one"
+    run_cc 1 rm nosuch
+    is "$stderr" "Error: No such container: nosuch"
+    # -a with names is refused; -a alone covers every container
+    run_cc run -d --name three alpine sleep 600
+    run_cc 125 stop -a three
+    run_cc stop -a -t 1
+    run_cc ps -q
+    is "$output" ""
+    run_cc rm --all
+    run_cc ps -aq
+    is "$output" ""
+    run_cc 125 rm
+    assert_contains "$stderr" "requires at least 1 argument"
+}
+
+@test "container prune asks first; --help never removes; -f does not ask" {
+    run_cc run --name stopped1 alpine true
+    run_cc container prune --help
+    assert_contains "$output" "--force"
+    run_cc ps -aq
+    is "${#lines[@]}" 1 "prune --help removed nothing"
+    # no answer (stdin closed) and "n" keep it
+    run_cc container prune
+    assert_contains "$stderr" "Are you sure you want to continue? [y/N]"
+    run_cc ps -aq
+    is "${#lines[@]}" 1 "kept without an answer"
+    echo n >"$BATS_TEST_TMPDIR/no"
+    CC_STDIN=$BATS_TEST_TMPDIR/no run_cc container prune
+    run_cc ps -aq
+    is "${#lines[@]}" 1 "kept on n"
+    echo y >"$BATS_TEST_TMPDIR/yes"
+    CC_STDIN=$BATS_TEST_TMPDIR/yes run_cc container prune
+    assert_contains "$output" "Deleted Containers:"
+    run_cc ps -aq
+    is "$output" "" "removed on y"
+    run_cc run --name stopped2 alpine true
+    run_cc container prune -f
+    assert_contains "$output" "Deleted Containers:"
+    run_cc ps -aq
+    is "$output" ""
 }
