@@ -361,6 +361,15 @@ int cmd_verb_run(const struct cmd_verb *v, const char *path, int argc, char **ar
 	if (v->sub != NULL)
 		return run_group(v, path, argc, argv);
 	if (v->raw != NULL) { /* not yet converted to a table */
+		/* help never acts, even before the verb's own parser sees it */
+		for (int i = 1; i < argc && !(v->flags & CMD_VERB_STOP_AT_ARG); i++) {
+			if (strcmp(argv[i], "--") == 0)
+				break;
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+				cmd_print_help(v, path, stdout);
+				return 0;
+			}
+		}
 		int rc = v->raw(argc, argv);
 		if (!(v->flags & CMD_VERB_RUNLIKE) && rc == EXIT_CC_ERROR && cmd_last_error() != NULL &&
 		    !cmd_last_error_was_usage())
