@@ -1,5 +1,4 @@
-/* Image verbs: images, inspect, tag, rmi, image prune, import, system check. */
-#include <getopt.h>
+/* Image verbs: images, tag, rmi, import, image prune, system prune, system check. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,11 +6,6 @@
 
 #include "cmd.h"
 
-#define USAGE_RETURN(text)                 \
-	do {                               \
-		printf("Usage: %s\n", text); \
-		return 0;                  \
-	} while (0)
 
 /* Split a stored tag name "repo:tag" into its familiar repo and the tag. */
 void cmd_split_tag(const char *name, char **repo, char **tag)
@@ -34,28 +28,41 @@ static const char *short_id(const char *id, char out[13])
 	return out;
 }
 
-int cmd_images(int argc, char **argv)
+struct images_opts {
+	bool quiet, digests, notrunc, all, noheading;
+};
+
+/* images REPOSITORY[:TAG]: does name (a tag, "repo:tag") match what was asked? */
+static bool tag_matches(const char *name, const char *want)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "digests", no_argument, NULL, 'd' },
-		{ "no-trunc", no_argument, NULL, 'n' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool quiet = false, digests = false, notrunc = false, all = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:qah", opts, NULL)) != -1) {
-		switch (c) {
-		case 'q': quiet = true; break;
-		case 'd': digests = true; break;
-		case 'n': notrunc = true; break;
-		case 'a': all = true; break;
-		case 'h': USAGE_RETURN("ccontainer images [-a] [-q] [--digests] [--no-trunc]");
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
+	if (want == NULL)
+		return true;
+	_cleanup_free_ char *repo = NULL, *tg = NULL, *wrepo = NULL, *wtag = NULL;
+	cmd_split_tag(name, &repo, &tg);
+	const char *colon = strrchr(want, ':');
+	bool has_tag = colon != NULL && strchr(colon, '/') == NULL;
+	if (has_tag)
+		cmd_split_tag(want, &wrepo, &wtag);
+	else
+		wrepo = cc_ref_familiar_repo(want);
+	if (repo == NULL || tg == NULL || wrepo == NULL)
+		return false;
+	return strcmp(repo, wrepo) == 0 && (!has_tag || (wtag != NULL && strcmp(tg, wtag) == 0));
+}
+
+static bool any_tag_matches(char **tags, const char *want)
+{
+	for (char **t = tags; t && *t; t++)
+		if (tag_matches(*t, want))
+			return true;
+	return false;
+}
+
+static int images_action(void *opts, int argc, char **argv)
+{
+	struct images_opts *o = opts;
+	bool quiet = o->quiet, digests = o->digests, notrunc = o->notrunc, all = o->all;
+	const char *want = argc > 0 ? argv[0] : NULL;
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
@@ -75,6 +82,11 @@ int cmd_images(int argc, char **argv)
 		if (cc_store_image_get(s, *id, &r, &e) < 0) {
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 			break;
+		}
+		/* images REPO[:TAG]: only the images with a matching tag */
+		if (want != NULL && !any_tag_matches(r->tags, want)) {
+			cc_image_record_free(r);
+			continue;
 		}
 		/* build's intermediate images (untagged, in the build cache): only with -a */
 		bool cached = false;
@@ -106,7 +118,7 @@ int cmd_images(int argc, char **argv)
 			digest = at ? at + 1 : digest;
 		}
 		const char *idcol = notrunc ? r->id : short_id(r->id, sid);
-		if (r->tags == NULL || r->tags[0] == NULL) {
+		if (want == NULL && (r->tags == NULL || r->tags[0] == NULL)) {
 			char *repo = NULL;
 			if (r->repo_digests && r->repo_digests[0]) {
 				char *at = strchr(r->repo_digests[0], '@');
@@ -119,6 +131,8 @@ int cmd_images(int argc, char **argv)
 			free(repo);
 		}
 		for (char **tag = r->tags; tag && *tag; tag++) {
+			if (!tag_matches(*tag, want))
+				continue;
 			char *repo = NULL, *tg = NULL;
 			cmd_split_tag(*tag, &repo, &tg);
 			const char *row[] = { repo, tg, digest, idcol, created, size };
@@ -130,7 +144,7 @@ int cmd_images(int argc, char **argv)
 		cc_image_record_free(r);
 	}
 	if (!quiet && rc == 0)
-		table_print(t, true);
+		table_print(t, !o->noheading);
 	table_free(t);
 	cc_store_close(s);
 	return rc;
@@ -138,19 +152,17 @@ int cmd_images(int argc, char **argv)
 
 
 
-int cmd_tag(int argc, char **argv)
+static int tag_action(void *opts, int argc, char **argv)
 {
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		USAGE_RETURN("ccontainer tag SOURCE_IMAGE TARGET_IMAGE[:TAG]");
-	if (argc != 3)
-		return cmd_failf(EXIT_CC_ERROR, "\"tag\" requires exactly 2 arguments: ccontainer tag SOURCE TARGET");
+	(void)opts;
+	(void)argc;
 	struct cc_ref *ref = NULL;
 	cc_error *e = NULL;
-	if (cc_ref_parse(argv[2], &ref, &e) < 0)
+	if (cc_ref_parse(argv[1], &ref, &e) < 0)
 		return cmd_fail(e, EXIT_CC_ERROR);
 	if (ref->digest) {
 		cc_ref_free(ref);
-		return cmd_failf(EXIT_CC_ERROR, "refusing to create a tag with a digest reference: '%s'", argv[2]);
+		return cmd_failf(EXIT_CC_ERROR, "refusing to create a tag with a digest reference: '%s'", argv[1]);
 	}
 	_cleanup_free_ char *name = cc_ref_string(ref);
 	cc_ref_free(ref);
@@ -159,7 +171,7 @@ int cmd_tag(int argc, char **argv)
 		return EXIT_CC_ERROR;
 	_cleanup_free_ char *id = NULL;
 	int rc = 0;
-	if (cc_image_resolve(s, argv[1], &id, &e) < 0 || cc_store_tag_set(s, name, id, NULL, &e) < 0)
+	if (cc_image_resolve(s, argv[0], &id, &e) < 0 || cc_store_tag_set(s, name, id, NULL, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	cc_store_close(s);
 	return rc;
@@ -210,24 +222,13 @@ static void first_user(struct cc_store *s, const char *id, char out[13])
 	free(list);
 }
 
-int cmd_rmi(int argc, char **argv)
+struct rmi_opts {
+	bool force, noprune;
+};
+
+static int rmi_action(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool force = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:fh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': force = true; break;
-		case 'h': USAGE_RETURN("ccontainer rmi [-f] IMAGE [IMAGE...]");
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind >= argc)
-		return cmd_failf(EXIT_CC_ERROR, "\"rmi\" requires at least 1 argument");
+	bool force = ((struct rmi_opts *)opts)->force;
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
@@ -238,7 +239,7 @@ int cmd_rmi(int argc, char **argv)
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	int rc = 0;
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i];
 		_cleanup_free_ char *id = NULL;
 		if (cc_image_resolve(s, arg, &id, &e) < 0) {
@@ -312,24 +313,19 @@ int cmd_rmi(int argc, char **argv)
 	return rc;
 }
 
-static int image_prune(int argc, char **argv)
+struct prune_opts {
+	bool all, force;
+};
+
+static int image_prune(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool all = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:fah", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': break;
-		case 'a': all = true; break;
-		case 'h': USAGE_RETURN("ccontainer image prune [-a] [-f]");
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
+	(void)argc;
+	(void)argv;
+	struct prune_opts *o = opts;
+	bool all = o->all;
+	if (!o->force && !cmd_confirm(all ? "This will remove all images without at least one container associated to them."
+					  : "This will remove all dangling images."))
+		return 0;
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
@@ -377,23 +373,16 @@ static int image_prune(int argc, char **argv)
 	return rc;
 }
 
-int cmd_import(int argc, char **argv)
+static int import_action(void *opts, int argc, char **argv)
 {
-	int c;
-	while ((c = getopt(argc, argv, "+:h")) != -1) {
-		if (c == 'h')
-			USAGE_RETURN("ccontainer import TARBALL [REPOSITORY[:TAG]]");
-		return cmd_bad_flag(c, argv);
-	}
-	if (optind >= argc || argc - optind > 2)
-		return cmd_failf(EXIT_CC_ERROR, "\"import\" requires 1 or 2 arguments: ccontainer import TARBALL [REF]");
+	(void)opts;
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
 	_cleanup_free_ char *id = NULL;
 	cc_error *e = NULL;
 	int rc = 0;
-	if (cc_image_import(s, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &id, &e) < 0)
+	if (cc_image_import(s, argv[0], argc > 1 ? argv[1] : NULL, &id, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	else
 		printf("%s\n", id);
@@ -415,24 +404,15 @@ static void report_line(enum cc_check_kind kind, const char *line, void *data)
 	putchar('\n');
 }
 
-static int system_check(int argc, char **argv)
+struct check_opts {
+	bool repair;
+};
+
+static int system_check(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "repair", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool repair = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:rh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r': repair = true; break;
-		case 'h': USAGE_RETURN("ccontainer system check [--repair]");
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind < argc)
-		return cmd_failf(EXIT_CC_ERROR, "\"system check\" takes no arguments");
+	(void)argc;
+	(void)argv;
+	bool repair = ((struct check_opts *)opts)->repair;
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
@@ -463,17 +443,74 @@ static int system_check(int argc, char **argv)
 	return 1;
 }
 
-
-
-static int system_prune_raw(int argc, char **argv)
+static int system_prune(void *opts, int argc, char **argv)
 {
-	return image_prune(argc, argv);
+	struct prune_opts *o = opts;
+	if (!o->force && !cmd_confirm("This will remove:\n  - all stopped containers' images no container uses\n"
+				      "  - all dangling images\n  - unused blobs and layers"))
+		return 0;
+	o->force = true; /* asked once */
+	return image_prune(o, argc, argv);
 }
 
-CMD_LEGACY_VERB(cmd_images_verb, "images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images", cmd_images);
-CMD_LEGACY_VERB(cmd_tag_verb, "tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag);
-CMD_LEGACY_VERB(cmd_rmi_verb, "rmi", "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", cmd_rmi);
-CMD_LEGACY_VERB(cmd_import_verb, "import", "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", "Import the contents from a tarball to create a filesystem image", cmd_import);
-CMD_LEGACY_VERB(cmd_image_prune_verb, "prune", "[OPTIONS]", "Remove unused images", image_prune);
-CMD_LEGACY_VERB(cmd_system_prune_verb, "prune", "[OPTIONS]", "Remove unused data", system_prune_raw);
-CMD_LEGACY_VERB(cmd_system_check_verb, "check", "[OPTIONS]", "Check the store's consistency", system_check);
+/* ---- the tables ---- */
+
+static const struct cmd_opt images_options[] = {
+	OPT_BOOL('a', "all", struct images_opts, all, "Show all images (default hides build's intermediate images)"),
+	OPT_BOOL(0, "digests", struct images_opts, digests, "Show digests"),
+	OPT_BOOL(0, "no-trunc", struct images_opts, notrunc, "Don't truncate output"),
+	OPT_BOOL('n', "noheading", struct images_opts, noheading, "Do not print column headings (podman)"),
+	OPT_BOOL('q', "quiet", struct images_opts, quiet, "Only show image IDs"),
+	OPT_END,
+};
+const struct cmd_verb cmd_images_verb = {
+	.name = "images", .usage = "[OPTIONS] [REPOSITORY[:TAG]]", .summary = "List images",
+	.opts = images_options, .opts_size = sizeof(struct images_opts), .max_args = 1,
+	.complete_args = CMD_COMPLETE_IMAGE, .action = images_action,
+};
+
+const struct cmd_verb cmd_tag_verb = {
+	.name = "tag", .usage = "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+	.summary = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", .min_args = 2, .max_args = 2,
+	.complete_args = CMD_COMPLETE_IMAGE, .action = tag_action,
+};
+
+static const struct cmd_opt rmi_options[] = {
+	OPT_BOOL('f', "force", struct rmi_opts, force, "Force removal of the image"),
+	OPT_BOOL(0, "no-prune", struct rmi_opts, noprune, "Do not delete untagged parents (accepted; images have none here)"),
+	OPT_END,
+};
+const struct cmd_verb cmd_rmi_verb = {
+	.name = "rmi", .usage = "[OPTIONS] IMAGE [IMAGE...]", .summary = "Remove one or more images",
+	.opts = rmi_options, .opts_size = sizeof(struct rmi_opts), .min_args = 1, .max_args = -1,
+	.complete_args = CMD_COMPLETE_IMAGE, .action = rmi_action,
+};
+
+const struct cmd_verb cmd_import_verb = {
+	.name = "import", .usage = "file [REPOSITORY[:TAG]]",
+	.summary = "Import the contents from a tarball to create a filesystem image", .min_args = 1, .max_args = 2,
+	.complete_args = CMD_COMPLETE_FILE, .action = import_action,
+};
+
+static const struct cmd_opt image_prune_options[] = {
+	OPT_BOOL('a', "all", struct prune_opts, all, "Remove all unused images, not just dangling ones"),
+	OPT_BOOL('f', "force", struct prune_opts, force, "Do not prompt for confirmation"),
+	OPT_END,
+};
+const struct cmd_verb cmd_image_prune_verb = {
+	.name = "prune", .usage = "[OPTIONS]", .summary = "Remove unused images",
+	.opts = image_prune_options, .opts_size = sizeof(struct prune_opts), .action = image_prune,
+};
+const struct cmd_verb cmd_system_prune_verb = {
+	.name = "prune", .usage = "[OPTIONS]", .summary = "Remove unused data",
+	.opts = image_prune_options, .opts_size = sizeof(struct prune_opts), .action = system_prune,
+};
+
+static const struct cmd_opt check_options[] = {
+	OPT_BOOL(0, "repair", struct check_opts, repair, "Repair what can be repaired"),
+	OPT_END,
+};
+const struct cmd_verb cmd_system_check_verb = {
+	.name = "check", .usage = "[OPTIONS]", .summary = "Check the store's consistency",
+	.opts = check_options, .opts_size = sizeof(struct check_opts), .action = system_check,
+};

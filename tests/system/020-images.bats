@@ -181,7 +181,7 @@ blob_files() {
 @test "image prune: after rmi, no blob and no layer is left" {
     pull_alpine
     run_cc rmi "$ALPINE"
-    run_cc image prune
+    run_cc image prune -f
     is "$(blob_files)" "" "files in blobs/sha256"
     is "$(find "$CC_ROOT/layers" -mindepth 1 -maxdepth 1 2>/dev/null)" "" "entries in layers/"
     run_cc system check
@@ -198,7 +198,7 @@ blob_files() {
     run_cc pull -q "$REGISTRY/test/prune:latest"
     isnt "$output" "$old_id" "image ID after the tag moved"
 
-    run_cc image prune
+    run_cc image prune -f
     local gone
     for gone in "$(fixture_get alpine '["digest"]')" "$(fixture_get alpine '["images"][0]["config_digest"]')" \
         "$(fixture_get alpine '["images"][0]["layers"][0]["digest"]')"; do
@@ -388,4 +388,49 @@ Error: No such image: nope3"
     run_cc inspect localhost/bytes:1
     is "$(jq -r '.[0].History[0].comment' <<<"$output")" "Imported from ${tarball%$'\xff.tar'}"$'\xef\xbf\xbd.tar' \
         "comment, U+FFFD for the byte"
+}
+
+@test "images REPO[:TAG] lists only that repository; rmi \$(images -q REPO) removes only it" {
+    pull_alpine
+    run_cc pull -q "$REGISTRY/test/layers:latest"
+    local layers_id=$output
+    run_cc tag "$ALPINE" localhost/mine:1
+    run_cc tag "$ALPINE" localhost/mine:2
+    run_cc images localhost/mine
+    is "${#lines[@]}" 3 "header and two tags"
+    assert_match "${lines[1]}" "^localhost/mine +[12] "
+    run_cc images localhost/mine:2
+    is "${#lines[@]}" 2 "header and one tag"
+    assert_match "${lines[1]}" "^localhost/mine +2 +${ID:7:12} "
+    run_cc images --noheading localhost/mine:2
+    is "${#lines[@]}" 1 "--noheading"
+    run_cc images -q localhost/nosuch
+    is "$output" "" "no such repository: nothing"
+    # flags after the repository, as docker parses them
+    run_cc images "$REGISTRY/test/layers" -q
+    is "$output" "${layers_id:7:12}"
+    run_cc rmi -f $(timeout 30 "$CC" --root "$CC_ROOT" images -q "$REGISTRY/test/layers")
+    run_cc images -q
+    is "$output" "${ID:7:12}" "alpine (and its tags) kept"
+}
+
+@test "image prune and system prune ask first; --help and N keep everything; -f does not ask" {
+    pull_alpine
+    run_cc rmi "$ALPINE"
+    local before
+    before=$(blob_files)
+    run_cc image prune --help
+    assert_contains "$output" "--force"
+    run_cc image prune
+    assert_contains "$stderr" "WARNING! This will remove all dangling images."
+    assert_contains "$stderr" "Are you sure you want to continue? [y/N]"
+    echo n >"$BATS_TEST_TMPDIR/no"
+    CC_STDIN=$BATS_TEST_TMPDIR/no run_cc system prune
+    run_cc system check --help
+    assert_contains "$output" "--repair"
+    is "$(blob_files)" "$before" "nothing removed"
+    echo y >"$BATS_TEST_TMPDIR/yes"
+    CC_STDIN=$BATS_TEST_TMPDIR/yes run_cc image prune
+    is "$(blob_files)" "" "removed on y"
+    run_cc system prune -f
 }

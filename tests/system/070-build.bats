@@ -378,10 +378,10 @@ EOF
     assert_line_match "$output" '^final +latest ' "images"
     run_cc images -a
     is "${#lines[@]}" 4 "with -a: the ENV step's intermediate image too"
-    run_cc image prune
+    run_cc image prune -f
     run_cc images -a
     is "${#lines[@]}" 4 "image prune keeps the build cache"
-    run_cc image prune -a
+    run_cc image prune -a -f
     run_cc images -a
     is "${#lines[@]}" 1 "image prune -a removes it (and every unused image)"
 }

@@ -121,7 +121,7 @@ rootfs_files() {
         check_clean
         assert_no_staging
         run_cc rmi "$ref"
-        run_cc image prune
+        run_cc image prune -f
         check_clean
     done
 }
@@ -232,7 +232,7 @@ EOF
         is "$output" "6" "the top layer's file after the pull"
         is "$(rootfs_files "$REGISTRY/test/layers:latest")" "$want" "files in the image's layers after the pull"
         run_cc '?' rmi "$REGISTRY/test/layers:latest" "$REGISTRY/test/big:latest"
-        run_cc image prune
+        run_cc image prune -f
         check_clean
     done
 }
