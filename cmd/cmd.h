@@ -142,6 +142,9 @@ int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max
  * none) and max-file (1 when not given). */
 int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, cc_error **err);
 
+/* "repo@sha256:..." as docker shows it: the familiar repo (free it, NULL
+ * without '@') and *ret_at the "@sha256:..." part (images.c). */
+char *cmd_split_digest(const char *d, const char **ret_at);
 /* "repo:tag" as images shows it: familiar repo and tag ("<none>"). */
 void cmd_split_tag(const char *name, char **repo, char **tag);
 /* Bring a container's state up to date (a dead monitor's container finished). */

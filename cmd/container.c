@@ -658,8 +658,19 @@ struct ctr_opts {
 	int sig;            /* parsed from signal */
 };
 
-/* fn over the named containers (or all with --all); echoes each name as
- * docker does; a missing one is "No such container" (1) unless --ignore. */
+/* One container of a list verb: fn, then its name echoed as docker does. */
+static int each_one(struct cc_store *s, struct cc_container_record *c, const char *ref, struct ctr_opts *o,
+		    int (*fn)(struct cc_store *, struct cc_container_record *, struct ctr_opts *), bool echo)
+{
+	cmd_container_reconcile(s, c);
+	int r = fn(s, c, o);
+	if (r == 0 && echo)
+		printf("%s\n", ref);
+	return r;
+}
+
+/* fn over the named containers, or every one with --all (by ID); a missing
+ * name is "No such container" (1) unless --ignore. */
 static int each_container(const char *verb, struct ctr_opts *o, int argc, char **argv,
 			  int (*fn)(struct cc_store *, struct cc_container_record *, struct ctr_opts *), bool echo)
 {
@@ -671,43 +682,30 @@ static int each_container(const char *verb, struct ctr_opts *o, int argc, char *
 	if (s == NULL)
 		return EXIT_CC_ERROR;
 	cc_error *e = NULL;
-	_cleanup_strv_ char **names = NULL;
+	int rc = 0;
 	if (o->all) {
 		struct cc_container_record **list = NULL;
 		size_t n = 0;
-		if (cc_store_container_list(s, &list, &n, &e) < 0) {
-			cc_store_close(s);
-			return cmd_fail(e, EXIT_CC_ERROR);
-		}
-		names = calloc(n + 1, sizeof(char *));
+		if (cc_store_container_list(s, &list, &n, &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
 		for (size_t i = 0; i < n; i++) {
-			if (names != NULL)
-				names[i] = strdup(list[i]->id);
+			int r = each_one(s, list[i], list[i]->id, o, fn, echo);
+			rc = r != 0 ? r : rc;
 			cc_container_record_free(list[i]);
 		}
 		free(list);
-		if (names == NULL) {
-			cc_store_close(s);
-			return cmd_failf(EXIT_CC_ERROR, "out of memory");
-		}
 	}
-	int rc = 0;
-	for (int i = 0; o->all ? names[i] != NULL : i < argc; i++) {
-		const char *ref = o->all ? names[i] : argv[i];
+	for (int i = 0; i < argc; i++) {
 		struct cc_container_record *c = NULL;
-		if (cc_store_container_get(s, ref, &c, &e) < 0) {
+		if (cc_store_container_get(s, argv[i], &c, &e) < 0) {
 			if (o->ignore && e->kind == CC_ERR_NOT_FOUND)
 				cc_error_clear(&e);
 			else
 				rc = cmd_fail(e, EXIT_CC_ERROR);
 			continue;
 		}
-		cmd_container_reconcile(s, c);
-		int r = fn(s, c, o);
-		if (r != 0)
-			rc = r;
-		else if (echo)
-			printf("%s\n", ref);
+		int r = each_one(s, c, argv[i], o, fn, echo);
+		rc = r != 0 ? r : rc;
 		cc_container_record_free(c);
 	}
 	cc_store_close(s);

@@ -178,4 +178,4 @@ out:
 	return rc;
 }
 
-CMD_LEGACY_VERB(cmd_exec_verb, "exec", "[OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container", cmd_exec, .flags = CMD_VERB_RUNLIKE);
+CMD_LEGACY_VERB(cmd_exec_verb, "exec", "[OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container", cmd_exec, .flags = CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE);

@@ -7,6 +7,17 @@
 #include "cmd.h"
 
 
+/* A repo digest "repo@sha256:..." as docker shows it: the familiar repo
+ * (free it; NULL when d has no '@' or without memory) and *ret_at, the
+ * "@sha256:..." part of d. */
+char *cmd_split_digest(const char *d, const char **ret_at)
+{
+	const char *at = strchr(d, '@');
+	*ret_at = at ? at : "";
+	_cleanup_free_ char *full = at ? strndup(d, (size_t)(at - d)) : NULL;
+	return full ? cc_ref_familiar_repo(full) : NULL;
+}
+
 /* Split a stored tag name "repo:tag" into its familiar repo and the tag. */
 void cmd_split_tag(const char *name, char **repo, char **tag)
 {
@@ -120,11 +131,9 @@ static int images_action(void *opts, int argc, char **argv)
 		const char *idcol = notrunc ? r->id : short_id(r->id, sid);
 		if (want == NULL && (r->tags == NULL || r->tags[0] == NULL)) {
 			char *repo = NULL;
-			if (r->repo_digests && r->repo_digests[0]) {
-				char *at = strchr(r->repo_digests[0], '@');
-				_cleanup_free_ char *full = at ? strndup(r->repo_digests[0], (size_t)(at - r->repo_digests[0])) : NULL;
-				repo = full ? cc_ref_familiar_repo(full) : NULL;
-			}
+			const char *at;
+			if (r->repo_digests && r->repo_digests[0])
+				repo = cmd_split_digest(r->repo_digests[0], &at);
 			const char *row[] = { repo ? repo : "<none>", "<none>", digest, idcol, created, size };
 			const char *row5[] = { repo ? repo : "<none>", "<none>", idcol, created, size };
 			table_add(t, digests ? row : row5);
@@ -191,10 +200,9 @@ static int delete_image(struct cc_store *s, const char *id, cc_error **err)
 		free(tg);
 	}
 	for (char **d = r->repo_digests; d && *d; d++) {
-		char *at = strchr(*d, '@');
-		_cleanup_free_ char *full = at ? strndup(*d, (size_t)(at - *d)) : NULL;
-		_cleanup_free_ char *fam = full ? cc_ref_familiar_repo(full) : NULL;
-		printf("Untagged: %s%s\n", fam ? fam : *d, at ? at : "");
+		const char *at;
+		_cleanup_free_ char *fam = cmd_split_digest(*d, &at);
+		printf("Untagged: %s%s\n", fam ? fam : *d, fam ? at : "");
 	}
 	cc_image_record_free(r);
 	if (cc_store_image_delete(s, id, err) < 0)

@@ -89,9 +89,8 @@ static json_t *image_json(struct cc_store *s, struct cc_image_record *r, cc_erro
 		free(tg);
 	}
 	for (char **d = r->repo_digests; d && *d; d++) {
-		char *at = strchr(*d, '@');
-		_cleanup_free_ char *full = at ? strndup(*d, (size_t)(at - *d)) : NULL;
-		_cleanup_free_ char *fam = full ? cc_ref_familiar_repo(full) : NULL;
+		const char *at;
+		_cleanup_free_ char *fam = cmd_split_digest(*d, &at);
 		char *x = NULL;
 		if (fam && asprintf(&x, "%s%s", fam, at) >= 0)
 			json_array_append_new(dig, json_string(x));

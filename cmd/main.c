@@ -301,19 +301,16 @@ bool cmd_parse_bool(const char *v, bool dflt)
 
 int main(int argc, char **argv)
 {
-	/* A closed stdout ends a verb quietly, as docker's does (cmd_output_closed). */
+	/* A closed stdout ends a verb quietly, as docker's does (cmd_output_error). */
 	signal(SIGPIPE, SIG_IGN);
 	cc_globals.argv = argv;
 	struct root_opts ro = { .root = NULL };
 	char **args = NULL;
 	int n = 0;
-	/* the global options end at the verb (STOP_AT_ARG); sub's tree is
-	 * walked by cmd_verb_run, not by this parse */
-	struct cmd_verb globals = cmd_root_verb;
-	globals.sub = NULL;
-	int rc = cmd_parse(&globals, "ccontainer", argc, argv, &ro, &args, &n);
+	/* the global options end at the verb (root is STOP_AT_ARG) */
+	int rc = cmd_parse(&cmd_root_verb, "ccontainer", argc, argv, &ro, &args, &n);
+	free(args); /* the verb and what follows are argv's last n words */
 	if (rc == 1 || (rc == 0 && n == 0 && !ro.version)) { /* docker: no verb is help */
-		free(args);
 		cmd_print_help(&cmd_root_verb, "ccontainer", stdout);
 		return 0;
 	}
@@ -321,25 +318,15 @@ int main(int argc, char **argv)
 		return rc;
 	cc_globals.root = ro.root;
 	cc_globals.runroot = ro.runroot;
-	cc_globals.debug = ro.debug || (ro.log_level && strcmp(ro.log_level, "debug") == 0) ||
-			   (ro.log_level && strcmp(ro.log_level, "trace") == 0);
 	cc_globals.log_level = ro.log_level;
+	cc_globals.debug = ro.debug || (ro.log_level && (strcmp(ro.log_level, "debug") == 0 ||
+							 strcmp(ro.log_level, "trace") == 0));
 	if (ro.version) {
-		free(args);
 		printf("ccontainer version %s\n", CC_VERSION);
 		return 0;
 	}
-	/* args[0] is the verb: the tree is run from there */
-	char **av = calloc((size_t)n + 2, sizeof(char *));
-	if (av == NULL) {
-		free(args);
-		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	}
-	av[0] = argv[0];
-	memcpy(av + 1, args, (size_t)n * sizeof(char *));
-	free(args);
-	rc = cmd_verb_run(&cmd_root_verb, "ccontainer", n + 1, av);
-	free(av);
+	/* the tree from the verb on: the group reads its verb from argv[1] */
+	rc = cmd_verb_run(&cmd_root_verb, "ccontainer", n + 1, argv + argc - n - 1);
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = cmd_output_error(errno);
 	return rc;

@@ -356,6 +356,16 @@ static int run_group(const struct cmd_verb *g, const char *path, int argc, char 
 	return rc;
 }
 
+/* docker: only run, create and exec tell 125/126/127 apart; any other verb
+ * that failed (and said so) exits 1, a usage error 125. */
+static int verb_status(const struct cmd_verb *v, int rc)
+{
+	if (!(v->flags & CMD_VERB_RUNLIKE) && rc == EXIT_CC_ERROR && cmd_last_error() != NULL &&
+	    !cmd_last_error_was_usage())
+		return 1;
+	return rc;
+}
+
 int cmd_verb_run(const struct cmd_verb *v, const char *path, int argc, char **argv)
 {
 	if (v->sub != NULL)
@@ -370,11 +380,7 @@ int cmd_verb_run(const struct cmd_verb *v, const char *path, int argc, char **ar
 				return 0;
 			}
 		}
-		int rc = v->raw(argc, argv);
-		if (!(v->flags & CMD_VERB_RUNLIKE) && rc == EXIT_CC_ERROR && cmd_last_error() != NULL &&
-		    !cmd_last_error_was_usage())
-			rc = 1;
-		return rc;
+		return verb_status(v, v->raw(argc, argv));
 	}
 	void *opts = calloc(1, v->opts_size ? v->opts_size : 1);
 	if (opts == NULL)
@@ -386,12 +392,7 @@ int cmd_verb_run(const struct cmd_verb *v, const char *path, int argc, char **ar
 		cmd_print_help(v, path, stdout);
 		rc = 0;
 	} else if (rc == 0 && (rc = check_count(v, path, n)) == 0) {
-		rc = v->action(opts, n, args);
-		/* docker: only run, create and exec tell 125/126/127 apart; any
-		 * other verb that failed (said so) exits 1, a usage error 125. */
-		if (!(v->flags & CMD_VERB_RUNLIKE) && rc == EXIT_CC_ERROR && cmd_last_error() != NULL &&
-		    !cmd_last_error_was_usage())
-			rc = 1;
+		rc = verb_status(v, v->action(opts, n, args));
 	}
 	cmd_opts_release(v, opts);
 	free(opts);
@@ -519,10 +520,6 @@ bool cmd_confirm(const char *what)
 }
 
 /* ---- help VERB ---- */
-
-struct no_opts {
-	char unused;
-};
 
 static int help_action(void *opts, int argc, char **argv)
 {

@@ -911,4 +911,4 @@ int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd)
 	return run_main(argc, argv, id, monitor_fd);
 }
 
-CMD_LEGACY_VERB(cmd_run_verb, "run", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image", cmd_run, .flags = CMD_VERB_RUNLIKE);
+CMD_LEGACY_VERB(cmd_run_verb, "run", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image", cmd_run, .flags = CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE);

@@ -371,3 +371,19 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc ps -aq
     is "$output" ""
 }
+
+@test "run and exec: the words after the image or container are the command's, never ccontainer's flags" {
+    # a hostile or careless command line: help, global and verb flags after the image
+    run_cc run --rm alpine sh -c 'echo "$*"' sh --help -h --root=/nonexistent --rm=false -itd
+    is "$output" "--help -h --root=/nonexistent --rm=false -itd"
+    run_cc run -d --name words alpine sleep 100
+    run_cc exec words sh -c 'echo "$*"' sh --help -h -d -- -u
+    is "$output" "--help -h -d -- -u"
+    # and before it, --help prints help and runs nothing
+    run_cc run --help
+    assert_contains "$output" "Usage:"
+    run_cc exec --help
+    assert_contains "$output" "Usage:"
+    run_cc ps -aq
+    is "${#lines[@]}" 1 "only the detached container exists"
+}
