@@ -66,6 +66,9 @@ static int verrorf(struct tstate *st, const char *fmt, va_list ap)
 	cc_strbuf_add(&one, "", 0);
 	if (one.oom || asprintf(&st->msg, "template: :%zu:%zu: executing \"\" at <%s>: %s", line, col, one.buf, m) < 0)
 		st->msg = NULL, st->oom = true;
+	for (char *c = st->msg; c && *c; c++) /* one line: a value printed in it may have more */
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
 	cc_strbuf_release(&ctx);
 	cc_strbuf_release(&one);
 	free(m);
@@ -638,9 +641,10 @@ static int walk_range(struct tstate *st, json_t *dot, const struct node *n)
 		break;
 	default: {
 		struct cc_strbuf sb = { 0 };
-		(void)tv_print(&sb, v, 0);
+		(void)tv_print(&sb, v, 200);
 		st->at = n->pipe;
-		r = errorf(st, "range can't iterate over %s", sb.buf ? sb.buf : "");
+		r = errorf(st, "range can't iterate over %.*s%s", sb.len > 200 ? 200 : (int)sb.len, sb.buf ? sb.buf : "",
+			   sb.len > 200 ? "..." : "");
 		cc_strbuf_release(&sb);
 	}
 	}
@@ -743,7 +747,8 @@ int cc_template_exec_limited(const struct cc_template *t, const json_t *data, co
 	return execute(t, data, false, NULL, lim, out, err);
 }
 
-int tx_exec_header(const struct cc_template *t, const json_t *headers, struct cc_strbuf *out, cc_error **err)
+int tx_exec_header(const struct cc_template *t, const json_t *headers, const struct cc_template_limits *lim,
+		   struct cc_strbuf *out, cc_error **err)
 {
-	return execute(t, NULL, true, headers, NULL, out, err);
+	return execute(t, NULL, true, headers, lim, out, err);
 }

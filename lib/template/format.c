@@ -19,7 +19,13 @@ struct cc_format {
 	json_t *headers;
 	struct cc_strbuf buf; /* rows formatted, not written yet */
 	bool header_done;
+	struct cc_template_limits lim;
 };
+
+void cc_format_set_limits(struct cc_format *f, const struct cc_template_limits *lim)
+{
+	f->lim = *lim;
+}
 
 bool cc_format_is_json(const char *format)
 {
@@ -108,7 +114,7 @@ int cc_format_row(struct cc_format *f, const json_t *row, cc_error **err)
 			r = cc_error_setk(err, CC_ERR_INVALID, 0, "json: value nests deeper than %d",
 					  CC_TEMPLATE_MAX_DATA_DEPTH);
 	} else {
-		r = cc_template_exec(f->t, row, &f->buf, err);
+		r = cc_template_exec_limited(f->t, row, &f->lim, &f->buf, err);
 		if (r < 0 && r != -ENOMEM)
 			cc_error_prefix(err, "template parsing error"); /* docker's words, for both */
 	}
@@ -270,7 +276,7 @@ int cc_format_flush(struct cc_format *f, FILE *out, cc_error **err)
 		struct cc_strbuf text = { 0 };
 		if (!f->header_done) {
 			cc_error *ignored = NULL; /* docker: a header row cut short is no error */
-			(void)tx_exec_header(f->t, f->headers, &text, &ignored);
+			(void)tx_exec_header(f->t, f->headers, &f->lim, &text, &ignored);
 			cc_error_free(ignored);
 			cc_strbuf_add(&text, "\n", 1);
 			f->header_done = true;

@@ -158,7 +158,8 @@ int tx_oom(struct tstate *st);
 /* the bound on strings a function makes (0: none) */
 size_t tx_max(const struct tstate *st);
 /* format.c: the header row of a table, with headers as fields */
-int tx_exec_header(const struct cc_template *t, const json_t *headers, struct cc_strbuf *out, cc_error **err);
+int tx_exec_header(const struct cc_template *t, const json_t *headers, const struct cc_template_limits *lim,
+		   struct cc_strbuf *out, cc_error **err);
 bool tx_truth(const json_t *v);
 
 /* ---- print.c: Go's fmt and encoding/json for these values ----

@@ -94,6 +94,8 @@ int cc_format_row(struct cc_format *f, const json_t *row, cc_error **err);
  * -errno (EPIPE included, stdio's errno kept) with *err on a write error. */
 int cc_format_flush(struct cc_format *f, FILE *out, cc_error **err);
 void cc_format_free(struct cc_format *f);
+/* Run the row (and header) templates within these bounds (default: none). */
+void cc_format_set_limits(struct cc_format *f, const struct cc_template_limits *lim);
 /* Is this a table (header row, tabwriter)? */
 bool cc_format_is_table(const struct cc_format *f);
 /* Does this --format ask for JSON: "json", or the template {{json .}}. */
