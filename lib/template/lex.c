@@ -99,9 +99,10 @@ static void bad_char(struct lexer *l, const char *what)
 	size_t n = l->pos < l->len ? tt_decode(l->in + l->pos, l->len - l->pos, &cp) : 0;
 	if (n == 0)
 		cp = 0xFFFD;
-	if (tt_isprint(cp))
-		errorf(l, "%s U+%04X '%.*s'", what, cp, (int)(n == 1 && cp == 0xFFFD ? 0 : n),
-		       l->in + l->pos);
+	if (n == 1 && cp == 0xFFFD) /* a byte that is not UTF-8: Go's RuneError */
+		errorf(l, "%s U+FFFD '\xEF\xBF\xBD'", what);
+	else if (tt_isprint(cp))
+		errorf(l, "%s U+%04X '%.*s'", what, cp, (int)n, l->in + l->pos);
 	else
 		errorf(l, "%s U+%04X", what, cp);
 }
