@@ -206,10 +206,33 @@ def tars():
         out("tar", "plain-zstd", z)
 
 
+def templates():
+    """--format templates, a NUL, then the row as JSON (fuzz-template)."""
+    row = json.dumps({"ID": "4f6a1c2b9d8e", "Names": "web_1", "Image": "nginx:1.25", "Args": ["-c", "echo hi"],
+                      "State": {"Pid": 4242, "Running": True}, "Labels": {"com.example": "yes", "b": "2"},
+                      "Ports": {"8787/tcp": [{"HostPort": "8787"}], "80/tcp": None}, "Ratio": 1.5,
+                      "Mounts": [{"Source": "/a<b>&c", "Destination": "/d"}], "Size": "日本…"})
+    seeds = [
+        "table {{.ID}}\\t{{.Image}}\\t{{.Names}}", "json", "{{json .}}", "{{join .Args \" , \"}}",
+        "{{json .Mounts}}", "{{lower .Names}} {{upper .Names}} {{title .Names}}", "{{split .Image \":\"}}",
+        "{{range $k, $v := .Labels}}{{$k}}={{$v}}{{println}}{{end}}", "{{index .Labels \"com.example\"}}",
+        "{{(index (index .Ports \"8787/tcp\") 0).HostPort}}", "{{pad .Size 2 3}}|{{truncate .ID 5}}",
+        "{{if .State.Running}}up{{else if .Ratio}}r{{else}}down{{end}}",
+        "{{with $x := .State}}{{$x.Pid}}{{end}}{{range $i, $e := .Args}}{{if eq $i 1}}{{break}}{{end}}{{$e}}{{end}}",
+        "{{- /* comment */ -}} {{printf \"%-10s|%5.2f|%x|%q|%v\" .Names .Ratio .ID .Size .}}",
+        "{{print 1 2.5 \"a\" nil}}{{len .Args | printf \"%d\"}}{{slice .ID 1 3}}{{not (or .X .Y)}}",
+        "{{html .Mounts}}{{js .Size}}{{urlquery .Image}}{{range 3}}{{.}}{{end}}",
+        "table {{.Names}}\t{{.Size}}\t{{.State.Pid}}", "{{.Names.X}}", "{{index .Args 9}}", "{{if}}",
+    ]
+    for i, t in enumerate(seeds):
+        out("template", "seed-%02d" % i, t.encode() + b"\0" + row.encode())
+    out("template", "no-data", b"{{.}}{{$}}{{range .}}x{{end}}")
+
+
 def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
-    for t in ("reference", "manifest", "config", "containerfile", "ignore", "tar"):
+    for t in ("reference", "manifest", "config", "containerfile", "ignore", "tar", "template"):
         os.makedirs(os.path.join(CORPUS, t))
     references()
     manifests()
@@ -217,6 +240,7 @@ def main():
     containerfiles()
     ignores()
     tars()
+    templates()
 
 
 if __name__ == "__main__":
