@@ -356,11 +356,36 @@ static int run_group(const struct cmd_verb *g, const char *path, int argc, char 
 	return rc;
 }
 
+/* TRANSITION: --help for a verb that parses its own argv.  Several of those
+ * took --help for a bundle of short flags or a name (attach, import,
+ * inspect, logout, start: "unknown shorthand flag: '-'"; wait: "No such
+ * container: --help"; container prune ran), so the table's help is printed
+ * for them: --help anywhere before "--", or before the first word that is
+ * not a flag for run and exec, whose command's own --help comes after the
+ * image or container.  -h stays theirs (run's -h is --hostname). */
+static bool raw_wants_help(const struct cmd_verb *v, int argc, char **argv)
+{
+	bool stop = (v->flags & (CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE)) != 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--help") == 0)
+			return true;
+		if (stop && argv[i][0] != '-')
+			return false;
+	}
+	return false;
+}
+
 int cmd_verb_run(const struct cmd_verb *v, const char *path, int argc, char **argv)
 {
 	if (v->sub != NULL)
 		return run_group(v, path, argc, argv);
 	if (v->raw != NULL) { /* not yet converted to a table */
+		if (raw_wants_help(v, argc, argv)) {
+			cmd_print_help(v, path, stdout);
+			return 0;
+		}
 		int rc = v->raw(argc, argv);
 		if (!(v->flags & CMD_VERB_RUNLIKE) && rc == EXIT_CC_ERROR && cmd_last_error() != NULL &&
 		    !cmd_last_error_was_usage())

@@ -501,6 +501,56 @@ static void test_verb_run(void **state)
 	stderr = saved_err;
 }
 
+/* A legacy verb (its own getopt): --help is the table's, the rest is its own. */
+static int raw_calls;
+static int raw_fn(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	raw_calls++;
+	return 0;
+}
+
+static void test_raw_help(void **state)
+{
+	(void)state;
+	const struct cmd_verb plain = { .name = "old", .usage = "X", .summary = "legacy", .raw = raw_fn };
+	const struct cmd_verb runlike = { .name = "oldrun", .usage = "IMAGE [COMMAND]", .summary = "legacy run",
+					  .raw = raw_fn, .flags = CMD_VERB_RUNLIKE };
+	static const struct {
+		bool run;
+		const char *argv;
+		int raw; /* 1: the verb's own function ran, 0: the help */
+	} rc[] = {
+		{ false, "--help", 0 },
+		{ false, "a --help", 0 },
+		{ false, "-a --help b", 0 },
+		{ false, "-- --help", 1 },
+		{ false, "a b", 1 },
+		{ false, "-h", 1 }, /* the verb's own */
+		{ false, "--helpx", 1 },
+		{ true, "--help", 0 },
+		{ true, "-it --help img", 0 },
+		{ true, "img --help", 1 }, /* the command's */
+		{ true, "-it img sh --help", 1 },
+	};
+	FILE *saved = stdout;
+	stdout = devnull;
+	for (size_t i = 0; i < sizeof(rc) / sizeof(rc[0]); i++) {
+		char buf[256], *argv[16];
+		const struct cmd_verb *v = rc[i].run ? &runlike : &plain;
+		int argc = split(v->name, rc[i].argv, argv, 16, buf, sizeof(buf));
+		raw_calls = 0;
+		int status = cmd_verb_run(v, v->name, argc, argv);
+		if (status != 0 || raw_calls != rc[i].raw) {
+			stdout = saved;
+			fail_msg("%s %s: status %d, raw ran %d times, want %d", v->name, rc[i].argv, status, raw_calls,
+				 rc[i].raw);
+		}
+	}
+	stdout = saved;
+}
+
 /* ---- the value parsers directly ---- */
 
 struct vcase {
@@ -612,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_parse_pointers),
 		cmocka_unit_test(test_verb_run),
+		cmocka_unit_test(test_raw_help),
 		cmocka_unit_test(test_parse_bytes),
 		cmocka_unit_test(test_parse_duration),
 	};
