@@ -1001,13 +1001,13 @@ static int container_prune_raw(int argc, char **argv)
 }
 
 CMD_LEGACY_VERB(cmd_ps_verb, "ps", "[OPTIONS]", "List containers", cmd_ps);
-CMD_LEGACY_VERB(cmd_stop_verb, "stop", "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers", cmd_stop);
-CMD_LEGACY_VERB(cmd_kill_verb, "kill", "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers", cmd_kill);
-CMD_LEGACY_VERB(cmd_start_verb, "start", "[OPTIONS] CONTAINER [CONTAINER...]", "Start one or more stopped containers", cmd_start);
-CMD_LEGACY_VERB(cmd_restart_verb, "restart", "[OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers", cmd_restart);
-CMD_LEGACY_VERB(cmd_rm_verb, "rm", "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers", cmd_rm);
-CMD_LEGACY_VERB(cmd_wait_verb, "wait", "CONTAINER [CONTAINER...]", "Block until one or more containers stop, then print their exit codes", cmd_wait);
-CMD_LEGACY_VERB(cmd_attach_verb, "attach", "[OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running container", cmd_attach);
+CMD_LEGACY_VERB(cmd_stop_verb, "stop", "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers", cmd_stop, .complete_args = CMD_COMPLETE_RUNNING);
+CMD_LEGACY_VERB(cmd_kill_verb, "kill", "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers", cmd_kill, .complete_args = CMD_COMPLETE_RUNNING);
+CMD_LEGACY_VERB(cmd_start_verb, "start", "[OPTIONS] CONTAINER [CONTAINER...]", "Start one or more stopped containers", cmd_start, .complete_args = CMD_COMPLETE_CONTAINER);
+CMD_LEGACY_VERB(cmd_restart_verb, "restart", "[OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers", cmd_restart, .complete_args = CMD_COMPLETE_CONTAINER);
+CMD_LEGACY_VERB(cmd_rm_verb, "rm", "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers", cmd_rm, .complete_args = CMD_COMPLETE_CONTAINER);
+CMD_LEGACY_VERB(cmd_wait_verb, "wait", "CONTAINER [CONTAINER...]", "Block until one or more containers stop, then print their exit codes", cmd_wait, .complete_args = CMD_COMPLETE_CONTAINER);
+CMD_LEGACY_VERB(cmd_attach_verb, "attach", "[OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running container", cmd_attach, .complete_args = CMD_COMPLETE_RUNNING);
 CMD_LEGACY_VERB(cmd_container_prune_verb, "prune", "[OPTIONS]", "Remove all stopped containers", container_prune_raw);
 CMD_LEGACY_VERB(cmd_internal_start_verb, "__start", "ID", "A detached container's start (its monitor's)", cmd_internal_start, .flags = CMD_VERB_HIDDEN | CMD_VERB_RUNLIKE);
 CMD_LEGACY_VERB(cmd_internal_cleanup_verb, "__cleanup", "ID STATUS", "A detached container's end (its monitor's)", cmd_internal_cleanup, .flags = CMD_VERB_HIDDEN);
