@@ -44,11 +44,30 @@ static int parse_int(const char *flag, const char *arg, int64_t *ret)
 	return 0;
 }
 
+/* strtod over a plain decimal, DIGITS[.DIGITS] or .DIGITS, only: not the
+ * hexadecimal, exponents, signs, leading blanks, "inf" and "nan" it also
+ * takes.  *end as strtod's; v < 0 (refused) when p starts no decimal. */
+static double decimal(const char *p, char **end)
+{
+	size_t len = strspn(p, "0123456789"), digits = len;
+	if (p[len] == '.') {
+		size_t frac = strspn(p + len + 1, "0123456789");
+		digits += frac;
+		len += 1 + frac;
+	}
+	if (digits == 0)
+		return *end = (char *)p, -1;
+	errno = 0;
+	double v = strtod(p, end);
+	if (*end != p + len)
+		return *end = (char *)p, -1;
+	return v;
+}
+
 int cmd_parse_bytes(const char *flag, const char *arg, int64_t *ret)
 {
 	char *end = NULL;
-	errno = 0;
-	double v = strtod(arg, &end);
+	double v = decimal(arg, &end);
 	if (end == arg || errno != 0 || !isfinite(v) || v < 0)
 		return bad_value(flag, arg, "not a size (512, 10k, 64m, 1g)");
 	double mult = 1;
@@ -83,8 +102,7 @@ int cmd_parse_duration(const char *flag, const char *arg, int64_t *ret_ms)
 	const char *p = arg;
 	double total = 0;
 	char *end = NULL;
-	errno = 0;
-	double v = strtod(p, &end);
+	double v = decimal(p, &end);
 	if (end != p && *end == '\0' && errno == 0 && isfinite(v)) { /* a bare number: seconds */
 		if (v < 0 || v > 9e15)
 			return bad_value(flag, arg, "value out of range");
@@ -95,8 +113,7 @@ int cmd_parse_duration(const char *flag, const char *arg, int64_t *ret_ms)
 	if (*p == '\0')
 		return bad_value(flag, arg, "not a duration (10s, 1m30s, 2h)");
 	while (*p != '\0') {
-		errno = 0;
-		v = strtod(p, &end);
+		v = decimal(p, &end);
 		if (end == p || errno != 0 || !isfinite(v) || v < 0)
 			return bad_value(flag, arg, "not a duration (10s, 1m30s, 2h)");
 		p = end;

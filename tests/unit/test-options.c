@@ -591,6 +591,13 @@ static void test_parse_bytes(void **state)
 		{ "nan", -1 },
 		{ "inf", -1 },
 		{ "99999999999p", -1 },
+		/* strtod's other spellings are not sizes */
+		{ "0x10", -1 },
+		{ " 1", -1 },
+		{ "1e3", -1 },
+		{ "1e3k", -1 },
+		{ "+1", -1 },
+		{ "infinity", -1 },
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		int64_t got = -7;
@@ -639,6 +646,13 @@ static void test_parse_duration(void **state)
 		{ "inf", -1 },
 		{ "1e300", -1 },
 		{ "1e300h", -1 },
+		{ ".5s", 500 },
+		{ "0x10", -1 },
+		{ "0x10s", -1 },
+		{ " 10", -1 },
+		{ "1e3", -1 },
+		{ "1e3s", -1 },
+		{ "1s 2s", -1 },
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		int64_t got = -7;
