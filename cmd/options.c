@@ -379,14 +379,15 @@ static int run_group(const struct cmd_verb *g, const char *path, int argc, char 
  * container: --help"; container prune ran), so the table's help is printed
  * for them: --help anywhere before "--", or before the first word that is
  * not a flag for run and exec, whose command's own --help comes after the
- * image or container.  -h stays theirs (run's -h is --hostname). */
+ * image or container.  A lone -h too (wait, port took it for a name or a
+ * flag), except for run and exec: run's -h is --hostname. */
 static bool raw_wants_help(const struct cmd_verb *v, int argc, char **argv)
 {
 	bool stop = (v->flags & (CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE)) != 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			return false;
-		if (strcmp(argv[i], "--help") == 0)
+		if (strcmp(argv[i], "--help") == 0 || (!stop && strcmp(argv[i], "-h") == 0))
 			return true;
 		if (stop && argv[i][0] != '-')
 			return false;

@@ -62,6 +62,14 @@ seed_store() {
         # shellcheck disable=SC2086  # "container ls" is two words
         run_cc $p --help
         assert_line_match "$output" "^Usage: +ccontainer $p( |$)" "'$p --help' on stdout"
+        case "$p" in
+        run | exec | "container run" | "container exec") ;; # run's -h is --hostname
+        *)
+            # shellcheck disable=SC2086
+            run_cc $p -h
+            assert_line_match "$output" "^Usage: +ccontainer $p( |$)" "'$p -h' on stdout"
+            ;;
+        esac
         # shellcheck disable=SC2086
         run_cc help $p
         assert_line_match "$output" "^Usage: +ccontainer $p( |$)" "'help $p'"

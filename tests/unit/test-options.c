@@ -527,7 +527,12 @@ static void test_raw_help(void **state)
 		{ false, "-a --help b", 0 },
 		{ false, "-- --help", 1 },
 		{ false, "a b", 1 },
-		{ false, "-h", 1 }, /* the verb's own */
+		{ false, "-h", 0 },
+		{ false, "a -h", 0 },
+		{ false, "-- -h", 1 },
+		{ false, "-ah", 1 }, /* a bundle: the verb's own */
+		{ true, "-h", 1 },   /* run's -h is --hostname */
+		{ true, "-h web img", 1 },
 		{ false, "--helpx", 1 },
 		{ true, "--help", 0 },
 		{ true, "-it --help img", 0 },
