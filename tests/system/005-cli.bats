@@ -156,6 +156,7 @@ seed_store() {
 
 # complete WORD... : what the bash script offers, the last word the current one
 complete_bash() {
+    # shellcheck disable=SC2016  # expanded by the inner bash
     timeout 30 bash -c '
         set -e
         source <("$0" completion bash)
