@@ -126,6 +126,13 @@ $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libccontainer.a
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libccontainer.a $(LDLIBS) $(TEST_LIBS)
 
+# test-options links the parser itself (cmd/options.o); the test stubs what
+# options.c takes from cmd/main.c (the error helpers, cmd_root_verb).
+$(BUILD)/tests/test-options: tests/unit/test-options.c $(BUILD)/cmd/options.o $(BUILD)/libccontainer.a
+	@mkdir -p $(@D)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/cmd/options.o $(BUILD)/libccontainer.a $(LDLIBS) $(TEST_LIBS)
+
 .PRECIOUS: $(BUILD)/fuzz/%.o
 $(BUILD)/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(@D)

@@ -711,4 +711,4 @@ int cmd_logs(int argc, char **argv)
 	return rc;
 }
 
-CMD_LEGACY_VERB(cmd_logs_verb, "logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container", cmd_logs);
+CMD_LEGACY_VERB(cmd_logs_verb, "logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container", cmd_logs, .complete_args = CMD_COMPLETE_CONTAINER);

@@ -44,11 +44,30 @@ static int parse_int(const char *flag, const char *arg, int64_t *ret)
 	return 0;
 }
 
+/* strtod over a plain decimal, DIGITS[.DIGITS] or .DIGITS, only: not the
+ * hexadecimal, exponents, signs, leading blanks, "inf" and "nan" it also
+ * takes.  *end as strtod's; v < 0 (refused) when p starts no decimal. */
+static double decimal(const char *p, char **end)
+{
+	size_t len = strspn(p, "0123456789"), digits = len;
+	if (p[len] == '.') {
+		size_t frac = strspn(p + len + 1, "0123456789");
+		digits += frac;
+		len += 1 + frac;
+	}
+	if (digits == 0)
+		return *end = (char *)p, -1;
+	errno = 0;
+	double v = strtod(p, end);
+	if (*end != p + len)
+		return *end = (char *)p, -1;
+	return v;
+}
+
 int cmd_parse_bytes(const char *flag, const char *arg, int64_t *ret)
 {
 	char *end = NULL;
-	errno = 0;
-	double v = strtod(arg, &end);
+	double v = decimal(arg, &end);
 	if (end == arg || errno != 0 || !isfinite(v) || v < 0)
 		return bad_value(flag, arg, "not a size (512, 10k, 64m, 1g)");
 	double mult = 1;
@@ -83,8 +102,7 @@ int cmd_parse_duration(const char *flag, const char *arg, int64_t *ret_ms)
 	const char *p = arg;
 	double total = 0;
 	char *end = NULL;
-	errno = 0;
-	double v = strtod(p, &end);
+	double v = decimal(p, &end);
 	if (end != p && *end == '\0' && errno == 0 && isfinite(v)) { /* a bare number: seconds */
 		if (v < 0 || v > 9e15)
 			return bad_value(flag, arg, "value out of range");
@@ -95,8 +113,7 @@ int cmd_parse_duration(const char *flag, const char *arg, int64_t *ret_ms)
 	if (*p == '\0')
 		return bad_value(flag, arg, "not a duration (10s, 1m30s, 2h)");
 	while (*p != '\0') {
-		errno = 0;
-		v = strtod(p, &end);
+		v = decimal(p, &end);
 		if (end == p || errno != 0 || !isfinite(v) || v < 0)
 			return bad_value(flag, arg, "not a duration (10s, 1m30s, 2h)");
 		p = end;
@@ -366,19 +383,36 @@ static int verb_status(const struct cmd_verb *v, int rc)
 	return rc;
 }
 
+/* TRANSITION: --help for a verb that parses its own argv.  Several of those
+ * took --help for a bundle of short flags or a name (attach, import,
+ * inspect, logout, start: "unknown shorthand flag: '-'"; wait: "No such
+ * container: --help"; container prune ran), so the table's help is printed
+ * for them: --help anywhere before "--", or before the first word that is
+ * not a flag for run and exec, whose command's own --help comes after the
+ * image or container.  A lone -h too (wait, port took it for a name or a
+ * flag), except for run and exec: run's -h is --hostname. */
+static bool raw_wants_help(const struct cmd_verb *v, int argc, char **argv)
+{
+	bool stop = (v->flags & (CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE)) != 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--help") == 0 || (!stop && strcmp(argv[i], "-h") == 0))
+			return true;
+		if (stop && argv[i][0] != '-')
+			return false;
+	}
+	return false;
+}
+
 int cmd_verb_run(const struct cmd_verb *v, const char *path, int argc, char **argv)
 {
 	if (v->sub != NULL)
 		return run_group(v, path, argc, argv);
 	if (v->raw != NULL) { /* not yet converted to a table */
-		/* help never acts, even before the verb's own parser sees it */
-		for (int i = 1; i < argc && !(v->flags & CMD_VERB_STOP_AT_ARG); i++) {
-			if (strcmp(argv[i], "--") == 0)
-				break;
-			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-				cmd_print_help(v, path, stdout);
-				return 0;
-			}
+		if (raw_wants_help(v, argc, argv)) {
+			cmd_print_help(v, path, stdout);
+			return 0;
 		}
 		return verb_status(v, v->raw(argc, argv));
 	}
