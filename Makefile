@@ -121,6 +121,21 @@ SECCOMP_ID_FLAG = -DCC_SC_SOURCE_ID='"$(shell cat $(SECCOMP_ID_SRC) | sha256sum 
 $(BUILD)/lib/runtime/seccomp-cache.o: $(SECCOMP_ID_SRC)
 $(BUILD)/lib/runtime/seccomp-cache.o: CFLAGS += $(SECCOMP_ID_FLAG)
 
+# Version stamping: only cmd/info.o gets the defines, so a new commit
+# recompiles that one object.  Without git (a tarball) the commit is empty.
+CC_VERSION ?= $(shell cat VERSION 2>/dev/null || git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)
+CC_GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+CC_BUILD_DATE := $(shell date -u $(if $(SOURCE_DATE_EPOCH),-d @$(SOURCE_DATE_EPOCH)) +%Y-%m-%dT%H:%M:%SZ)
+VERSION_STAMP := $(BUILD)/version-stamp
+$(VERSION_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC_VERSION) $(CC_GIT_COMMIT)' | cmp -s - $@ || echo '$(CC_VERSION) $(CC_GIT_COMMIT)' > $@
+$(BUILD)/cmd/info.o: $(VERSION_STAMP)
+$(BUILD)/cmd/info.o: CFLAGS += -DCC_VERSION='"$(CC_VERSION)"' -DCC_GIT_COMMIT='"$(CC_GIT_COMMIT)"' \
+	-DCC_BUILD_DATE='"$(CC_BUILD_DATE)"'
+FORCE:
+.PHONY: FORCE
+
 $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libccontainer.a
 	@mkdir -p $(@D)
 	@echo "  LINK    $@"
