@@ -191,14 +191,28 @@ deps:
 bench: all
 	bash bench/run.sh
 
-install: ccontainer ccontainer-monitor
+# Man pages and completion scripts, generated from the option tables.
+man: $(BUILD)/man/.stamp
+$(BUILD)/man/.stamp: $(BUILD)/ccontainer
+	@rm -rf $(BUILD)/man && mkdir -p $(BUILD)/man
+	@echo "  MAN     $(BUILD)/man"
+	@$(BUILD)/ccontainer __man $(BUILD)/man && touch $@
+
+install: ccontainer ccontainer-monitor man
 	install -D -m 0755 ccontainer $(DESTDIR)$(PREFIX)/bin/ccontainer
 	install -D -m 0755 ccontainer-monitor $(DESTDIR)$(PREFIX)/libexec/ccontainer/ccontainer-monitor
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	./ccontainer completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ccontainer
+	./ccontainer completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ccontainer
+	./ccontainer completion fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ccontainer.fish
 
 clean:
 	rm -rf build build-san build-fuzz ccontainer ccontainer-monitor
 
-.PHONY: all unit integration test deps bench install clean fuzz fuzz-regress
+.PHONY: all unit integration test deps bench install man clean fuzz fuzz-regress
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(FUZZ_ALL:%=$(BUILD)/fuzz/fuzz-%.d) $(BUILD)/fuzz/replay.d
 
 # clang refuses a goto that jumps over a variable with a cleanup attribute,
