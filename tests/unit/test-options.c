@@ -75,8 +75,32 @@ static const struct cmd_verb t_stop_verb = {
 	.name = "ts", .usage = "[OPTIONS] IMAGE [COMMAND...]", .opts = t_options, .opts_size = sizeof(struct t_opts),
 	.flags = CMD_VERB_STOP_AT_ARG, .min_args = 1, .max_args = -1,
 };
+static int noop_action(void *opts, int argc, char **argv)
+{
+	(void)opts, (void)argc, (void)argv;
+	return 0;
+}
 static const struct cmd_verb t_two_verb = {
 	.name = "t2", .opts = t_options, .opts_size = sizeof(struct t_opts), .min_args = 2, .max_args = 2,
+	.action = noop_action,
+};
+static const struct cmd_verb t_none_verb = {
+	.name = "t0", .opts = t_options, .opts_size = sizeof(struct t_opts), .max_args = 0, .action = noop_action,
+};
+static const struct cmd_verb t_min_verb = {
+	.name = "t1", .opts = t_options, .opts_size = sizeof(struct t_opts), .min_args = 1, .max_args = -1,
+	.action = noop_action,
+};
+/* a verb with its own -h (run's --hostname) */
+struct h_opts {
+	const char *hostname;
+};
+static const struct cmd_opt h_options[] = {
+	OPT_STRING('h', "hostname", struct h_opts, hostname, "string", "hostname"),
+	OPT_END,
+};
+static const struct cmd_verb h_verb = {
+	.name = "th", .opts = h_options, .opts_size = sizeof(struct h_opts), .max_args = -1,
 };
 
 /* opts and positionals as one line */
@@ -188,6 +212,51 @@ static void test_cases(void **state)
 	assert_int_equal(failures, 0);
 }
 
+static void run_count(const struct cmd_verb *v, int argc, char **argv, int want_rc, const char *want)
+{
+	last_msg[0] = '\0';
+	char path[64];
+	snprintf(path, sizeof(path), "ccontainer %s", v->name);
+	int rc = cmd_verb_run(v, path, argc, argv);
+	assert_int_equal(rc, want_rc);
+	if (want)
+		assert_string_equal(last_msg, want);
+}
+
+static void test_arg_counts(void **state)
+{
+	(void)state;
+	char *one[] = { (char *)"t2", (char *)"a", NULL }, *three[] = { (char *)"t2", (char *)"a", (char *)"b", (char *)"c", NULL }, *two[] = { (char *)"t2", (char *)"a", (char *)"-f", (char *)"b", NULL };
+	run_count(&t_two_verb, 2, one, 125, "\"ccontainer t2\" requires exactly 2 arguments.");
+	run_count(&t_two_verb, 4, three, 125, "\"ccontainer t2\" requires exactly 2 arguments.");
+	run_count(&t_two_verb, 4, two, 0, NULL);
+	char *z[] = { (char *)"t0", (char *)"x", NULL };
+	run_count(&t_none_verb, 2, z, 125, "\"ccontainer t0\" accepts no arguments.");
+	char *m[] = { (char *)"t1", (char *)"-f", NULL };
+	run_count(&t_min_verb, 2, m, 125, "\"ccontainer t1\" requires at least 1 argument.");
+}
+
+static void test_own_h(void **state)
+{
+	(void)state;
+	char *argv[] = { (char *)"th", (char *)"-h", (char *)"box", (char *)"x", NULL };
+	struct h_opts o = { 0 };
+	char **args = NULL;
+	int n = 0;
+	assert_int_equal(cmd_parse(&h_verb, "ccontainer th", 4, argv, &o, &args, &n), 0);
+	assert_string_equal(o.hostname, "box");
+	assert_int_equal(n, 1);
+	free(args);
+	char *help[] = { (char *)"th", (char *)"--help", NULL };
+	FILE *saved = stdout;
+	stdout = fopen("/dev/null", "w");
+	int rc = cmd_parse(&h_verb, "ccontainer th", 2, help, &o, &args, &n);
+	fclose(stdout);
+	stdout = saved;
+	assert_int_equal(rc, 1);
+	free(args);
+}
+
 static void test_values(void **state)
 {
 	(void)state;
@@ -211,6 +280,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_arg_counts),
+		cmocka_unit_test(test_own_h),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
