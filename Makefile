@@ -121,6 +121,27 @@ SECCOMP_ID_FLAG = -DCC_SC_SOURCE_ID='"$(shell cat $(SECCOMP_ID_SRC) | sha256sum 
 $(BUILD)/lib/runtime/seccomp-cache.o: $(SECCOMP_ID_SRC)
 $(BUILD)/lib/runtime/seccomp-cache.o: CFLAGS += $(SECCOMP_ID_FLAG)
 
+# Version stamping: only cmd/info.o gets the defines, so a new commit
+# recompiles that one object.  Without git (a tarball) the commit is empty.
+CC_VERSION ?= $(shell cat VERSION 2>/dev/null || git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)
+CC_GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+CC_BUILD_DATE := $(shell date -u $(if $(SOURCE_DATE_EPOCH),-d @$(SOURCE_DATE_EPOCH)) +%Y-%m-%dT%H:%M:%SZ)
+VERSION_STAMP := $(BUILD)/version-stamp
+$(VERSION_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC_VERSION) $(CC_GIT_COMMIT)' | cmp -s - $@ || echo '$(CC_VERSION) $(CC_GIT_COMMIT)' > $@
+$(BUILD)/cmd/info.o: $(VERSION_STAMP)
+$(BUILD)/cmd/info.o: CFLAGS += -DCC_VERSION='"$(CC_VERSION)"' -DCC_GIT_COMMIT='"$(CC_GIT_COMMIT)"' \
+	-DCC_BUILD_DATE='"$(CC_BUILD_DATE)"'
+FORCE:
+.PHONY: FORCE
+
+# The parser's tests link cmd/options.o; the test stubs what main.c gives it.
+$(BUILD)/tests/test-options: tests/unit/test-options.c $(BUILD)/cmd/options.o $(BUILD)/libccontainer.a
+	@mkdir -p $(@D)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/cmd/options.o $(BUILD)/libccontainer.a $(LDLIBS) $(TEST_LIBS)
+
 $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libccontainer.a
 	@mkdir -p $(@D)
 	@echo "  LINK    $@"
@@ -183,14 +204,28 @@ deps:
 bench: all
 	bash bench/run.sh
 
-install: ccontainer ccontainer-monitor
+# Man pages and completion scripts, generated from the option tables.
+man: $(BUILD)/man/.stamp
+$(BUILD)/man/.stamp: $(BUILD)/ccontainer
+	@rm -rf $(BUILD)/man && mkdir -p $(BUILD)/man
+	@echo "  MAN     $(BUILD)/man"
+	@$(BUILD)/ccontainer __man $(BUILD)/man && touch $@
+
+install: ccontainer ccontainer-monitor man
 	install -D -m 0755 ccontainer $(DESTDIR)$(PREFIX)/bin/ccontainer
 	install -D -m 0755 ccontainer-monitor $(DESTDIR)$(PREFIX)/libexec/ccontainer/ccontainer-monitor
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	./ccontainer completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ccontainer
+	./ccontainer completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ccontainer
+	./ccontainer completion fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ccontainer.fish
 
 clean:
 	rm -rf build build-san build-fuzz ccontainer ccontainer-monitor
 
-.PHONY: all unit integration test deps bench install clean fuzz fuzz-regress
+.PHONY: all unit integration test deps bench install man clean fuzz fuzz-regress
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(FUZZ_ALL:%=$(BUILD)/fuzz/fuzz-%.d) $(BUILD)/fuzz/replay.d
 
 # clang refuses a goto that jumps over a variable with a cleanup attribute,

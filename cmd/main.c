@@ -58,6 +58,7 @@ static const struct cmd_verb image_verb = {
 
 static const struct cmd_entry system_verbs[] = {
 	{ "check", &cmd_system_check_verb, false },
+	{ "info", &cmd_info_verb, false },
 	{ "prune", &cmd_system_prune_verb, false },
 	{ NULL, NULL, false },
 };
@@ -76,6 +77,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "help", &cmd_help_verb, false },
 	{ "images", &cmd_images_verb, false },
 	{ "import", &cmd_import_verb, false },
+	{ "info", &cmd_info_verb, false },
 	{ "inspect", &cmd_inspect_verb, false },
 	{ "kill", &cmd_kill_verb, false },
 	{ "load", &cmd_load_verb, false },
@@ -93,6 +95,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "start", &cmd_start_verb, false },
 	{ "stop", &cmd_stop_verb, false },
 	{ "tag", &cmd_tag_verb, false },
+	{ "version", &cmd_version_verb, false },
 	{ "wait", &cmd_wait_verb, false },
 	/* internal: a detached container's monitor, the shell scripts, make */
 	{ "__start", &cmd_internal_start_verb, false },

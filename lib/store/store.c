@@ -124,6 +124,11 @@ char *cc_store_col_strdup(sqlite3_stmt *st, int col)
 	return t ? strdup((const char *)t) : NULL;
 }
 
+int cc_store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
 static int schema_version(struct cc_store *s)
 {
 	sqlite3_stmt *st = NULL;

@@ -34,6 +34,8 @@ struct cc_kept;
 /* Open (creating when missing) the store at root.  Migrates the schema. */
 int cc_store_open(const char *root, struct cc_store **ret_store, cc_error **err);
 void cc_store_close(struct cc_store *s);
+/* The schema version this build reads and writes (PRAGMA user_version). */
+int cc_store_schema_version(void);
 const char *cc_store_root(const struct cc_store *s);
 
 /* Copy what the WAL holds into the database (a passive checkpoint: never

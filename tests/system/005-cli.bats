@@ -247,3 +247,67 @@ fish" "completion ''"
         is "$w" "" "groff's warnings"
     fi
 }
+
+@test "version: docker's layout, fields and --format" {
+    run_cc version
+    is "${lines[0]}" "Client:" "first line"
+    assert_line_match "$output" '^ Version: +[^ ]+' "Version"
+    assert_line_match "$output" "^ OS/Arch: +linux/$HOST_ARCH\$" "OS/Arch"
+    assert_line_match "$output" "^ Kernel: +$(regex_quote "$(uname -r)")\$" "Kernel"
+    assert_line_match "$output" '^ Store schema: +[0-9]+$' "Store schema"
+    assert_line_match "$output" '^ Cgroup version: +(v1|v2|hybrid)$' "cgroup"
+    assert_line_match "$output" "^  sqlite +$(sqlite3 --version 2>/dev/null | cut -d' ' -f1 || echo '[0-9.]+')" "sqlite"
+    run_cc version --format json
+    is "$(jq -r .Client.Arch <<<"$output")" "$HOST_ARCH" "json Arch"
+    is "$(jq -r .Client.KernelVersion <<<"$output")" "$(uname -r)" "json kernel"
+    is "$(jq -r '.Client.Libraries | has("jansson")' <<<"$output")" true "jansson listed"
+    run_cc version --format '{{.Client.Os}}'
+    is "$output" "linux" "template"
+}
+
+@test "info: counts, driver, paths and --format" {
+    seed_store
+    run_cc info
+    assert_line_match "$output" '^ Containers: 1$' "Containers"
+    assert_line_match "$output" '^  Stopped: 1$' "Stopped"
+    assert_line_match "$output" '^ Images: 1$' "Images"
+    assert_line_match "$output" '^ Storage Driver: overlay$' "driver"
+    assert_line_match "$output" "^ Docker Root Dir: $(regex_quote "$CC_ROOT")\$" "root"
+    run_cc info --format '{{.Driver}}'
+    is "$output" "overlay" "info --format .Driver"
+    run_cc system info --format json
+    is "$(jq -r .Containers <<<"$output")" 1 "Containers"
+    is "$(jq -r .ContainersStopped <<<"$output")" 1 "ContainersStopped"
+    is "$(jq -r .ContainersRunning <<<"$output")" 0 "ContainersRunning"
+    is "$(jq -r .Images <<<"$output")" 1 "Images"
+    is "$(jq -r .CgroupDriver <<<"$output")" cgroupfs "CgroupDriver"
+    is "$(jq -r .NCPU <<<"$output")" "$(nproc)" "NCPU"
+    is "$(jq -r .KernelVersion <<<"$output")" "$(uname -r)" "KernelVersion"
+    is "$(jq -r .RunRoot <<<"$output")" "$CC_RUNROOT" "RunRoot"
+    is "$(jq -r .BridgeName <<<"$output")" "${CCONTAINER_NETWORK_BRIDGE:-cc0}" "BridgeName"
+    run_cc info --format '{{json .}}'
+    is "$(jq -r .DockerRootDir <<<"$output")" "$CC_ROOT" "{{json .}}"
+}
+
+@test "output cut by a closed pipe ends quietly" {
+    seed_store
+    local err=$BATS_TEST_TMPDIR/err
+    timeout 20 "$CC" --root "$CC_ROOT" inspect cli-done localhost/cli:1 2>"$err" | head -c1 >/dev/null
+    is "$(<"$err")" "" "stderr of inspect | head -c1"
+    timeout 20 "$CC" --root "$CC_ROOT" version 2>"$err" | head -c1 >/dev/null
+    is "$(<"$err")" "" "stderr of version | head -c1"
+}
+
+@test "make install installs binary, man pages and completions" {
+    local d=$BATS_TEST_TMPDIR/dest
+    make -s -C "$REPO_ROOT" install DESTDIR="$d" PREFIX=/usr >/dev/null
+    [[ -x $d/usr/bin/ccontainer ]] || die "binary"
+    [[ -s $d/usr/share/bash-completion/completions/ccontainer ]] || die "bash completion"
+    [[ -s $d/usr/share/zsh/site-functions/_ccontainer ]] || die "zsh completion"
+    [[ -s $d/usr/share/fish/vendor_completions.d/ccontainer.fish ]] || die "fish completion"
+    local page=$d/usr/share/man/man1/ccontainer-run.1
+    assert_match "$(head -1 "$page")" '^\.TH CCONTAINER-RUN 1' "roff header"
+    if command -v man >/dev/null && command -v groff >/dev/null; then
+        assert_contains "$(MANWIDTH=80 man -l "$page" 2>/dev/null)" "ccontainer-run" "man -l renders"
+    fi
+}
