@@ -84,7 +84,6 @@ extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd
 
 int cmd_pull(int argc, char **argv);
 int cmd_images(int argc, char **argv);
-int cmd_inspect(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_import(int argc, char **argv);
