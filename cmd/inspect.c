@@ -11,39 +11,62 @@
 #include "util/json.h"
 #include "util/strbuf.h"
 
+static void fmt_time(uint64_t secs, char *buf, size_t n)
+{
+	struct tm tm;
+	time_t t = (time_t)secs;
+	/* docker's zero time when unset */
+	if (secs == 0 || gmtime_r(&t, &tm) == NULL || strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, n, "0001-01-01T00:00:00Z");
+}
+
 json_t *cmd_container_json(struct cc_store *s, const struct cc_container_record *c)
 {
 	json_t *cfg = cmd_container_config(c);
-	char created[64] = "", started[64] = "", finished[64] = "";
-	struct tm tm;
-	time_t t;
-	if ((t = (time_t)c->created) > 0 && gmtime_r(&t, &tm))
-		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((t = (time_t)c->started) > 0 && gmtime_r(&t, &tm))
-		strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((t = (time_t)c->finished) > 0 && gmtime_r(&t, &tm))
-		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char created[64], started[64], finished[64];
+	fmt_time((uint64_t)c->created, created, sizeof(created));
+	fmt_time((uint64_t)c->started, started, sizeof(started));
+	fmt_time((uint64_t)c->finished, finished, sizeof(finished));
 	_cleanup_free_ char *dir = cc_store_container_path(s, c->id);
-	_cleanup_free_ char *ports = cmd_container_ports_text(c);
+	_cleanup_free_ char *name = NULL;
+	if (asprintf(&name, "/%s", c->name) < 0)
+		name = NULL;
+	/* the raw run argv (with -e values) stays in the stored config, never in inspect */
+	if (json_is_object(cfg))
+		json_object_del(cfg, "Args");
 	json_t *cmd = json_object_get(cfg, "Cmd");
-	/* the image as typed and the command line are bytes (cc_json_text) */
-	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:O, s:{s:s, s:b, s:i, s:i, s:b, s:s, s:s}, s:o, s:s, s:O}",
-			      "Id", c->id, "Name", c->name, "Image", c->image_id, "ImageName",
-			      cc_json_text(c->image_name ? c->image_name : ""), "Created", created, "Args", cmd ? cmd : json_array(),
-			      "State", "Status", c->state, "Running", (strcmp(c->state, "running") == 0), "Pid", c->pid, "ExitCode",
-			      c->exit_code, "OOMKilled", c->oom_killed, "StartedAt", started, "FinishedAt", finished,
-			      "Command", cc_json_text(c->command ? c->command : ""), "Ports", ports ? ports : "", "Config", cfg);
+	/* docker's Path (argv[0]) and Args (the rest) */
+	json_t *args = json_array();
+	const char *path = "";
+	if (json_is_array(cmd) && json_array_size(cmd) > 0) {
+		path = json_string_value(json_array_get(cmd, 0)) ? json_string_value(json_array_get(cmd, 0)) : "";
+		for (size_t i = 1; i < json_array_size(cmd); i++)
+			json_array_append(args, json_array_get(cmd, i));
+	}
+	bool running = strcmp(c->state, "running") == 0;
+	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}, s:s, s:o, s:s, s:i, s:s, s:s, s:s, s:s, s:s}",
+			      "Id", c->id, "Created", created, "Path", cc_json_text(path), "Args", args,
+			      "State", "Status", c->state, "Running", running, "Paused", 0, "Restarting", 0,
+			      "OOMKilled", c->oom_killed, "Dead", 0, "Pid", running ? c->pid : 0, "ExitCode", c->exit_code,
+			      "Error", "", "StartedAt", started, "FinishedAt", finished, "Image", c->image_id,
+			      "Name", cc_json_text(name ? name : c->name), "Driver", "overlay", "RestartCount", 0, "Platform", "linux",
+			      "MountLabel", "", "ProcessLabel", "", "AppArmorProfile", "", "LogPath", "");
 	if (o) {
+		json_object_set_new(o, "ImageName", cc_json_text(c->image_name ? c->image_name : ""));
 		json_object_set_new(o, "Dir", cc_json_text(dir ? dir : ""));
-		json_object_set_new(o, "NetworkSettings", cmd_net_settings(s, c));
 		json_t *mounts = json_object_get(cfg, "Mounts");
 		json_object_set_new(o, "Mounts", mounts ? json_incref(mounts) : json_array());
 		/* docker's HostConfig.LogConfig; containers made before it had none */
 		json_t *lc = json_object_get(cfg, "LogConfig");
-		json_t *hc = json_object_get(o, "HostConfig");
-		json_object_set_new(json_is_object(hc) ? hc : o, "LogConfig",
-				    json_is_object(lc) ? json_incref(lc)
-						       : json_pack("{s:s, s:{}}", "Type", "json-file", "Config"));
+		json_t *hc = json_object_get(cfg, "HostConfig");
+		hc = json_is_object(hc) ? json_incref(hc) : json_object();
+		json_object_set_new(hc, "LogConfig",
+				    json_is_object(lc) ? json_incref(lc) : json_pack("{s:s, s:{}}", "Type", "json-file", "Config"));
+		if (!json_object_get(hc, "RestartPolicy"))
+			json_object_set_new(hc, "RestartPolicy", json_pack("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0));
+		json_object_set_new(o, "HostConfig", hc);
+		json_object_set(o, "Config", cfg);
+		json_object_set_new(o, "NetworkSettings", cmd_net_settings(s, c));
 	}
 	json_decref(cfg);
 	return o;
