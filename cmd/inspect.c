@@ -54,6 +54,9 @@ json_t *cmd_container_json(struct cc_store *s, const struct cc_container_record 
 	if (o) {
 		json_object_set_new(o, "ImageName", cc_json_text(c->image_name ? c->image_name : ""));
 		json_object_set_new(o, "Dir", cc_json_text(dir ? dir : ""));
+		_cleanup_free_ char *log = NULL;
+		if (dir && asprintf(&log, "%s/ctr.log", dir) >= 0)
+			json_object_set_new(o, "LogPath", cc_json_text(log));
 		json_t *mounts = json_object_get(cfg, "Mounts");
 		json_object_set_new(o, "Mounts", mounts ? json_incref(mounts) : json_array());
 		/* docker's HostConfig.LogConfig; containers made before it had none */

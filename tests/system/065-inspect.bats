@@ -31,6 +31,7 @@ teardown() {
     is "$(jq -r '.[0].Path' <<<"$output")" "sleep" "Path"
     is "$(jq -c '.[0].Args' <<<"$output")" '["100"]' "Args"
     is "$(jq -r '.[0].RestartCount' <<<"$output")" "0" "RestartCount"
+    is "$(jq -r '.[0].LogPath' <<<"$output")" "$CC_ROOT/containers/$(jq -r '.[0].Id' <<<"$output")/ctr.log" "LogPath"
     is "$(jq -r '.[0].HostConfig.RestartPolicy.Name' <<<"$output")" "no" "RestartPolicy"
     is "$(jq -r '.[0].State.FinishedAt' <<<"$output")" "0001-01-01T00:00:00Z" "docker's zero time"
     is "$(jq -r '.[0].Config | has("Args")' <<<"$output")" "false" "no Config.Args"
