@@ -86,7 +86,6 @@ extern const struct cmd_verb cmd_version_verb, cmd_info_verb;
 
 int cmd_pull(int argc, char **argv);
 int cmd_images(int argc, char **argv);
-int cmd_inspect(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_import(int argc, char **argv);
