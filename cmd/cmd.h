@@ -82,7 +82,6 @@ extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd
 	cmd_container_prune_verb, cmd_image_inspect_verb, cmd_image_prune_verb, cmd_system_check_verb,
 	cmd_system_prune_verb, cmd_internal_start_verb, cmd_internal_cleanup_verb;
 
-int cmd_pull(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
@@ -90,8 +89,6 @@ int cmd_rmi(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_build(int argc, char **argv);
-int cmd_save(int argc, char **argv);
-int cmd_load(int argc, char **argv);
 
 /* Containers (container.c) */
 int cmd_ps(int argc, char **argv);
