@@ -92,7 +92,6 @@ int cmd_build(int argc, char **argv);
 
 /* Containers (container.c) */
 int cmd_ps(int argc, char **argv);
-int cmd_logs(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_start(int argc, char **argv);
