@@ -98,7 +98,6 @@ int cmd_restart(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
-int cmd_exec(int argc, char **argv);
 int cmd_internal_start(int argc, char **argv);
 int cmd_internal_cleanup(int argc, char **argv);
 /* `run` again for an existing container, from its stored Args (__start). */
