@@ -66,7 +66,7 @@ print(sys.argv[1] in auths)' "$1"
 
 @test "pull: Bearer token flow with credentials from login" {
     start_proxy --prefix TOKREG --upstream "$REGISTRY" --token --token-user "$AUTH_USER:$AUTH_PASS"
-    run_cc 125 pull "$TOKREG/test/alpine:latest"
+    run_cc 1 pull "$TOKREG/test/alpine:latest"
 
     run_cc login -u "$AUTH_USER" -p "$AUTH_PASS" "$TOKREG"
     run_cc pull "$TOKREG/test/alpine:latest"
@@ -79,8 +79,8 @@ print(sys.argv[1] in auths)' "$1"
 ###############################################################################
 # Basic auth (htpasswd)
 
-@test "pull: an htpasswd registry without credentials fails with 125" {
-    run_cc 125 pull "$AUTHREG/test/alpine:latest"
+@test "pull: an htpasswd registry without credentials fails with 1" {
+    run_cc 1 pull "$AUTHREG/test/alpine:latest"
     run_cc images -q
     is "$output" "" "images after the refused pull"
 }
@@ -103,5 +103,5 @@ print(sys.argv[1] in auths)' "$1"
 
     run_cc logout "$AUTHREG"
     is "$(auth_file_has "$AUTHREG")" False "credentials stored after logout"
-    run_cc 125 pull "$AUTHREG/test/alpine:latest"
+    run_cc 1 pull "$AUTHREG/test/alpine:latest"
 }

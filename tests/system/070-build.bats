@@ -417,7 +417,7 @@ EOF
 FROM alpine
 COPY secret.env /
 EOF
-    run_cc 125 build "$ctx"
+    run_cc 1 build "$ctx"
     assert_line_match "$stderr" "^Error: .*Containerfile:2: COPY: 'secret.env': no such file or directory in the build context \\(or excluded by \\.dockerignore\\)$"
 }
 
@@ -440,14 +440,14 @@ EOF
     local c
     for c in "${cases[@]}"; do
         printf 'FROM alpine\nRUN echo must-not-run\n%s\n' "${c%%|*}" >"$ctx/Containerfile"
-        run_cc 125 build "$ctx"
+        run_cc 1 build "$ctx"
         assert_line_match "$stderr" "^Error: .*/$(regex_quote "${c#*|}")" "error for '${c%%|*}'"
         assert_not_contains "$output" "STEP" "no step ran for '${c%%|*}'"
         assert_not_contains "$output" "must-not-run"
     done
     # -f names the file in the message
     printf 'FROM alpine\nBOGUS\n' >"$ctx/Other.dockerfile"
-    run_cc 125 build -f "$ctx/Other.dockerfile" "$ctx"
+    run_cc 1 build -f "$ctx/Other.dockerfile" "$ctx"
     assert_line_match "$stderr" "^Error: .*Other\\.dockerfile:2: unknown instruction: BOGUS$"
 }
 
