@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +20,6 @@
 #include "cmd.h"
 #include "net.h"
 
-#define MAX_TAGS 64
-#define MAX_ARGS 256
 
 struct build_ui {
 	bool quiet;
@@ -126,88 +123,57 @@ static void net_detach(const char *id, void *data)
 	}
 }
 
-static int usage(void)
-{
-	printf("Usage: ccontainer build [OPTIONS] CONTEXT\n\n"
-	       "Build an image from a Containerfile (or Dockerfile) and a context directory.\n\n"
-	       "Options:\n"
-	       "  -t, --tag NAME          name the image (repeatable)\n"
-	       "  -f, --file FILE         the recipe (default CONTEXT/Containerfile, else\n"
-	       "                          CONTEXT/Dockerfile; - reads stdin)\n"
-	       "      --build-arg K[=V]   set a build argument (V from the environment if omitted)\n"
-	       "      --target STAGE      build up to this stage\n"
-	       "      --no-cache          do not reuse cached steps\n"
-	       "      --tls-verify=false  pull base images without TLS verification\n"
-	       "      --network MODE      RUN steps' network: bridge (default: an address of\n"
-	       "                          their own, as docker), host or none\n"
-	       "  -q, --quiet             print only the image ID\n"
-	       "\nRUN steps are isolated as `run` is (capabilities, seccomp, devices, masks,\n"
-	       "a cgroup of their own).  A failed RUN makes build exit with its status (as\n"
-	       "podman does); other errors exit 125.\n");
-	return 0;
-}
+struct build_cli {
+	struct cmd_strv tags, args;
+	const char *file, *target, *network, *format;
+	bool no_cache, tls_verify, quiet, layers, pull, rm, force_rm;
+};
 
-int cmd_build(int argc, char **argv)
+static const struct cmd_opt build_options[] = {
+	OPT_LIST(0, "build-arg", struct build_cli, args, "list", "Set a build argument (K[=V]; V from the environment if omitted)"),
+	OPT_STRING('f', "file", struct build_cli, file, "string",
+		   "The recipe (default CONTEXT/Containerfile, else CONTEXT/Dockerfile; - reads stdin)", .complete = CMD_COMPLETE_FILE),
+	OPT_BOOL(0, "force-rm", struct build_cli, force_rm, "Always remove intermediate containers (they always are)"),
+	OPT_STRING(0, "format", struct build_cli, format, "string", "Image format: oci or docker", .def = "oci",
+		   .complete = CMD_COMPLETE_WORDS, .words = "oci docker"),
+	OPT_BOOL(0, "layers", struct build_cli, layers, "Cache intermediate layers (always on)", .def = "true", .flags = CMD_OPT_HIDDEN),
+	OPT_STRING(0, "network", struct build_cli, network, "string",
+		   "RUN steps' network: bridge (an address of their own, as docker), host or none", .def = "bridge",
+		   .complete = CMD_COMPLETE_WORDS, .words = "bridge host none"),
+	OPT_BOOL(0, "no-cache", struct build_cli, no_cache, "Do not reuse cached steps"),
+	OPT_BOOL(0, "pull", struct build_cli, pull, "Always attempt to pull a newer version of the image (accepted; base images are pulled when missing)"),
+	OPT_BOOL('q', "quiet", struct build_cli, quiet, "Suppress the build output and print image ID on success"),
+	OPT_BOOL(0, "rm", struct build_cli, rm, "Remove intermediate containers after a successful build (always)", .def = "true"),
+	OPT_LIST('t', "tag", struct build_cli, tags, "list", "Name and optionally a tag in the \"name:tag\" format (repeatable)"),
+	OPT_STRING(0, "target", struct build_cli, target, "string", "Set the target build stage to build"),
+	OPT_BOOL(0, "tls-verify", struct build_cli, tls_verify, "Pull base images with TLS verification", .def = "true"),
+	OPT_END,
+};
+
+static int build_action(void *opts, int argc, char **argv)
 {
-	enum { O_ARG = 1000, O_TARGET, O_NOCACHE, O_TLS, O_HELP, O_PULL, O_LAYERS, O_FORMAT, O_NETWORK };
-	static const struct option opts[] = {
-		{ "tag", required_argument, NULL, 't' },
-		{ "file", required_argument, NULL, 'f' },
-		{ "build-arg", required_argument, NULL, O_ARG },
-		{ "target", required_argument, NULL, O_TARGET },
-		{ "no-cache", no_argument, NULL, O_NOCACHE },
-		{ "tls-verify", optional_argument, NULL, O_TLS },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "layers", optional_argument, NULL, O_LAYERS },
-		{ "network", required_argument, NULL, O_NETWORK },
-		{ "help", no_argument, NULL, O_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *tags[MAX_TAGS + 1] = { NULL }, *args[MAX_ARGS + 1] = { NULL };
-	size_t n_tags = 0, n_args = 0;
-	struct build_ui ui = { 0 };
-	struct cc_build_options o = { .tls_verify = true, .output_fd = -1, .network = CC_NET_BRIDGE };
-	int c;
-	while ((c = getopt_long(argc, argv, "+:t:f:q", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (n_tags == MAX_TAGS)
-				return cmd_failf(EXIT_CC_ERROR, "too many -t options (limit %d)", MAX_TAGS);
-			tags[n_tags++] = optarg;
-			break;
-		case 'f': o.file = optarg; break;
-		case O_ARG:
-			if (n_args == MAX_ARGS)
-				return cmd_failf(EXIT_CC_ERROR, "too many --build-arg options (limit %d)", MAX_ARGS);
-			if (optarg[0] == '=' || optarg[0] == '\0')
-				return cmd_failf(EXIT_CC_ERROR, "invalid --build-arg '%s': expected NAME[=VALUE]", optarg);
-			args[n_args++] = optarg;
-			break;
-		case O_TARGET: o.target = optarg; break;
-		case O_NOCACHE: o.no_cache = true; break;
-		case O_TLS: o.tls_verify = cmd_parse_bool(optarg, true); break;
-		case O_LAYERS: break; /* podman's --layers: caching is always on */
-		case O_NETWORK:
-			if (strcmp(optarg, "bridge") == 0 || strcmp(optarg, "default") == 0)
-				o.network = CC_NET_BRIDGE;
-			else if (strcmp(optarg, "host") == 0)
-				o.network = CC_NET_HOST;
-			else if (strcmp(optarg, "none") == 0)
-				o.network = CC_NET_NONE;
-			else
-				return cmd_failf(EXIT_CC_ERROR, "invalid --network '%s': expected bridge, host or none",
-						 optarg);
-			break;
-		case 'q': ui.quiet = true; break;
-		case O_HELP: return usage();
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind != argc - 1)
-		return cmd_failf(EXIT_CC_ERROR, "\"build\" requires exactly 1 argument: ccontainer build [OPTIONS] CONTEXT");
-	o.context = argv[optind];
-	o.tags = tags;
-	o.build_args = args;
+	struct build_cli *cli = opts;
+	struct build_ui ui = { .quiet = cli->quiet };
+	struct cc_build_options o = { .tls_verify = cli->tls_verify, .output_fd = -1, .network = CC_NET_BRIDGE,
+				      .file = cli->file, .target = cli->target, .no_cache = cli->no_cache };
+	(void)argc;
+	for (size_t i = 0; i < cli->args.n; i++)
+		if (cli->args.v[i][0] == '=' || cli->args.v[i][0] == '\0')
+			return cmd_usagef("invalid --build-arg '%s': expected NAME[=VALUE]", cli->args.v[i]);
+	if (strcmp(cli->network, "bridge") == 0 || strcmp(cli->network, "default") == 0)
+		o.network = CC_NET_BRIDGE;
+	else if (strcmp(cli->network, "host") == 0)
+		o.network = CC_NET_HOST;
+	else if (strcmp(cli->network, "none") == 0)
+		o.network = CC_NET_NONE;
+	else
+		return cmd_usagef("invalid --network '%s': expected bridge, host or none", cli->network);
+	if (strcmp(cli->format, "oci") != 0 && strcmp(cli->format, "docker") != 0)
+		return cmd_usagef("unrecognized image type \"%s\": expected oci or docker", cli->format);
+	static char *const none[] = { NULL };
+	o.context = argv[0];
+	o.tags = cli->tags.n ? (char *const *)cli->tags.v : none;
+	o.build_args = cli->args.n ? (char *const *)cli->args.v : none;
 	o.event = on_event;
 	o.event_data = &ui;
 	o.pull = pull_cb;
@@ -259,4 +225,16 @@ int cmd_build(int argc, char **argv)
 	return 0;
 }
 
-CMD_LEGACY_VERB(cmd_build_verb, "build", "[OPTIONS] PATH", "Build an image from a Containerfile", cmd_build);
+const struct cmd_verb cmd_build_verb = {
+	.name = "build",
+	.usage = "[OPTIONS] PATH",
+	.summary = "Build an image from a Containerfile",
+	.description = "RUN steps are isolated as `run` is (capabilities, seccomp, devices, masks, a cgroup of their own).\n"
+		       "A failed RUN makes build exit with its status (as podman does); other errors exit 1.",
+	.opts = build_options,
+	.opts_size = sizeof(struct build_cli),
+	.min_args = 1,
+	.max_args = 1,
+	.complete_args = CMD_COMPLETE_DIR,
+	.action = build_action,
+};

@@ -84,24 +84,15 @@ extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd
 /* cmd/info.c */
 extern const struct cmd_verb cmd_version_verb, cmd_info_verb;
 
-int cmd_pull(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_import(int argc, char **argv);
-int cmd_login(int argc, char **argv);
-int cmd_logout(int argc, char **argv);
 int cmd_run(int argc, char **argv);
-int cmd_build(int argc, char **argv);
-int cmd_save(int argc, char **argv);
-int cmd_load(int argc, char **argv);
-int cmd_port(int argc, char **argv);
 
 /* Containers (container.c) */
 int cmd_ps(int argc, char **argv);
-int cmd_logs(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
-int cmd_exec(int argc, char **argv);
 int cmd_internal_start(int argc, char **argv);
 int cmd_internal_cleanup(int argc, char **argv);
 /* `run` again for an existing container, from its stored Args (__start). */

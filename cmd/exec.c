@@ -2,7 +2,6 @@
  * container's namespaces, cgroup, environment and (by default) user. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,44 +12,33 @@
 
 #define MAX_ENV 1024
 
-int cmd_exec(int argc, char **argv)
+struct exec_opts {
+	bool interactive, tty, detach;
+	const char *user, *workdir, *detach_keys;
+	struct cmd_strv env;
+};
+
+static const struct cmd_opt exec_options[] = {
+	OPT_BOOL('d', "detach", struct exec_opts, detach, "Detached mode: run command in the background"),
+	OPT_STRING(0, "detach-keys", struct exec_opts, detach_keys, "string", "Override the key sequence for detaching (accepted, unused)"),
+	OPT_LIST('e', "env", struct exec_opts, env, "list", "Set environment variables (K=V, or K: the value from here)"),
+	OPT_BOOL('i', "interactive", struct exec_opts, interactive, "Keep STDIN open even if not attached"),
+	OPT_BOOL('t', "tty", struct exec_opts, tty, "Allocate a pseudo-TTY"),
+	OPT_STRING('u', "user", struct exec_opts, user, "string", "Username or UID (format: \"<name|uid>[:<group|gid>]\")"),
+	OPT_STRING('w', "workdir", struct exec_opts, workdir, "string", "Working directory inside the container (absolute)"),
+	OPT_END,
+};
+
+static int exec_action(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
-		{ "detach", no_argument, NULL, 'd' },      { "env", required_argument, NULL, 'e' },
-		{ "user", required_argument, NULL, 'u' },   { "workdir", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
-	};
-	bool interactive = false, tty = false, detach = false;
-	const char *user = NULL, *workdir = NULL;
-	const char *extra_env[64];
-	size_t n_extra = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:itde:u:w:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': interactive = true; break;
-		case 't': tty = true; break;
-		case 'd': detach = true; break;
-		case 'e':
-			if (n_extra >= 64)
-				return cmd_failf(EXIT_CC_ERROR, "too many -e options (limit 64)");
-			extra_env[n_extra++] = optarg;
-			break;
-		case 'u': user = optarg; break;
-		case 'w':
-			if (optarg[0] != '/')
-				return cmd_failf(EXIT_CC_ERROR, "the working directory '%s' is invalid, it needs to be an absolute path",
-						 optarg);
-			workdir = optarg;
-			break;
-		case 'h':
-			printf("Usage: ccontainer exec [-i] [-t] [-d] [-e K=V] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]\n");
-			return 0;
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
-	if (argc - optind < 2)
-		return cmd_failf(EXIT_CC_ERROR, "\"exec\" requires at least 2 arguments: ccontainer exec CONTAINER COMMAND [ARG...]");
+	struct exec_opts *o = opts;
+	bool interactive = o->interactive, tty = o->tty, detach = o->detach;
+	const char *user = o->user, *workdir = o->workdir;
+	const char **extra_env = o->env.v;
+	size_t n_extra = o->env.n;
+	(void)argc;
+	if (workdir != NULL && workdir[0] != '/')
+		return cmd_failf(EXIT_CC_ERROR, "the working directory '%s' is invalid, it needs to be an absolute path", workdir);
 	/* Nothing the caller left open may be seen from the container (the
 	 * process that joins it is a copy of this one). */
 	(void)close_range(3, ~0U, 0);
@@ -64,7 +52,7 @@ int cmd_exec(int argc, char **argv)
 	_cleanup_free_ char *seccomp_cache = NULL;
 	char *env[MAX_ENV + 1];
 	size_t n_env = 0;
-	if (cc_store_container_get(s, argv[optind], &ct, &e) < 0) {
+	if (cc_store_container_get(s, argv[0], &ct, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
@@ -126,7 +114,7 @@ int cmd_exec(int argc, char **argv)
 		 * allowlist confines MKNOD as for the container's process */
 		.container_id = ct->id,
 		.seccomp_cache_dir = seccomp_cache,
-		.argv = argv + optind + 1,
+		.argv = argv + 1,
 		.env = env,
 		.cwd = workdir ? workdir : json_string_value(json_object_get(cfg, "WorkingDir")),
 		.user = user ? user : json_string_value(json_object_get(cfg, "User")),
@@ -178,4 +166,15 @@ out:
 	return rc;
 }
 
-CMD_LEGACY_VERB(cmd_exec_verb, "exec", "[OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container", cmd_exec, .flags = CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE);
+const struct cmd_verb cmd_exec_verb = {
+	.name = "exec",
+	.usage = "[OPTIONS] CONTAINER COMMAND [ARG...]",
+	.summary = "Execute a command in a running container",
+	.opts = exec_options,
+	.opts_size = sizeof(struct exec_opts),
+	.flags = CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE,
+	.min_args = 2,
+	.max_args = -1,
+	.complete_args = CMD_COMPLETE_RUNNING,
+	.action = exec_action,
+};

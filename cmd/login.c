@@ -1,5 +1,4 @@
 /* login / logout: credentials in the auth file, mode 0600. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,7 +7,7 @@
 
 static const char *registry_arg(int argc, char **argv)
 {
-	return optind < argc ? argv[optind] : "docker.io";
+	return argc > 0 ? argv[0] : "docker.io";
 }
 
 /* Accept "https://host/", "host", and docker's Hub aliases. */
@@ -30,39 +29,30 @@ static char *normalise_registry(const char *arg)
 	return d;
 }
 
-int cmd_login(int argc, char **argv)
+struct login_opts {
+	const char *user, *pass;
+	bool from_stdin, tls;
+};
+
+static const struct cmd_opt login_options[] = {
+	OPT_STRING('u', "username", struct login_opts, user, "string", "Username"),
+	OPT_STRING('p', "password", struct login_opts, pass, "string", "Password"),
+	OPT_BOOL(0, "password-stdin", struct login_opts, from_stdin, "Take the password from stdin"),
+	OPT_BOOL(0, "tls-verify", struct login_opts, tls, "Require HTTPS and verify certificates", .def = "true"),
+	OPT_END,
+};
+
+static int login_action(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "username", required_argument, NULL, 'u' },
-		{ "password", required_argument, NULL, 'p' },
-		{ "password-stdin", no_argument, NULL, 'S' },
-		{ "tls-verify", optional_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *user = NULL, *pass = NULL;
-	bool from_stdin = false, tls = true;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:u:p:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u': user = optarg; break;
-		case 'p': pass = optarg; break;
-		case 'S': from_stdin = true; break;
-		case 'T': tls = cmd_parse_bool(optarg, true); break;
-		case 'h':
-			printf("Usage: ccontainer login [-u USER] [-p PASS | --password-stdin] [--tls-verify=false] [REGISTRY]\n");
-			return 0;
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
-	if (argc - optind > 1)
-		return cmd_failf(EXIT_CC_ERROR, "\"login\" takes at most 1 argument");
+	struct login_opts *o = opts;
+	const char *user = o->user, *pass = o->pass;
+	bool from_stdin = o->from_stdin, tls = o->tls;
 	_cleanup_free_ char *domain = normalise_registry(registry_arg(argc, argv));
 	char line[4096];
 	_cleanup_free_ char *pw = NULL;
 	if (from_stdin) {
 		if (pass)
-			return cmd_failf(EXIT_CC_ERROR, "--password and --password-stdin are mutually exclusive");
+			return cmd_usagef("--password and --password-stdin are mutually exclusive");
 		if (fgets(line, sizeof(line), stdin) == NULL)
 			return cmd_failf(EXIT_CC_ERROR, "read password from standard input: no input");
 		line[strcspn(line, "\r\n")] = '\0';
@@ -81,16 +71,13 @@ int cmd_login(int argc, char **argv)
 	return 0;
 }
 
-int cmd_logout(int argc, char **argv)
+static const struct cmd_opt logout_options[] = {
+	OPT_END,
+};
+
+static int logout_action(void *opts, int argc, char **argv)
 {
-	int c;
-	while ((c = getopt(argc, argv, "+:h")) != -1) {
-		if (c == 'h') {
-			printf("Usage: ccontainer logout [REGISTRY]\n");
-			return 0;
-		}
-		return cmd_bad_flag(c, argv);
-	}
+	(void)opts;
 	_cleanup_free_ char *domain = normalise_registry(registry_arg(argc, argv));
 	cc_error *e = NULL;
 	if (cc_auth_save(domain, NULL, NULL, NULL, &e) < 0)
@@ -99,5 +86,23 @@ int cmd_logout(int argc, char **argv)
 	return 0;
 }
 
-CMD_LEGACY_VERB(cmd_login_verb, "login", "[OPTIONS] [SERVER]", "Log in to a registry", cmd_login);
-CMD_LEGACY_VERB(cmd_logout_verb, "logout", "[SERVER]", "Log out from a registry", cmd_logout);
+const struct cmd_verb cmd_login_verb = {
+	.name = "login",
+	.usage = "[OPTIONS] [SERVER]",
+	.summary = "Log in to a registry",
+	.opts = login_options,
+	.opts_size = sizeof(struct login_opts),
+	.min_args = 0,
+	.max_args = 1,
+	.action = login_action,
+};
+const struct cmd_verb cmd_logout_verb = {
+	.name = "logout",
+	.usage = "[SERVER]",
+	.summary = "Log out from a registry",
+	.opts = logout_options,
+	.opts_size = 0,
+	.min_args = 0,
+	.max_args = 1,
+	.action = logout_action,
+};

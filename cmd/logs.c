@@ -11,7 +11,6 @@
  * back while stderr goes out. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -640,46 +639,36 @@ out:
 	return rc;
 }
 
-int cmd_logs(int argc, char **argv)
+struct logs_cli {
+	bool follow, timestamps;
+	const char *tail;
+};
+
+static const struct cmd_opt logs_options[] = {
+	OPT_BOOL('f', "follow", struct logs_cli, follow, "Follow log output"),
+	OPT_STRING('n', "tail", struct logs_cli, tail, "string", "Number of lines to show from the end of the logs", .def = "all"),
+	OPT_BOOL('t', "timestamps", struct logs_cli, timestamps, "Show timestamps"),
+	OPT_END,
+};
+
+static int logs_action(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "follow", no_argument, NULL, 'f' },
-		{ "timestamps", no_argument, NULL, 't' },
-		{ "tail", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct logs_opts lo = { .tail = -1 };
-	int c;
-	while ((c = getopt_long(argc, argv, "+:ftn:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': lo.follow = true; break;
-		case 't': lo.timestamps = true; break;
-		case 'n':
-			if (strcmp(optarg, "all") == 0) {
-				lo.tail = -1;
-			} else {
-				size_t len = strlen(optarg);
-				if (len == 0 || strspn(optarg, "0123456789") != len)
-					return cmd_failf(EXIT_CC_ERROR, "invalid --tail '%s'", optarg);
-				errno = 0;
-				long long v = strtoll(optarg, NULL, 10);
-				/* more lines than any log has is all of it */
-				lo.tail = errno == ERANGE || v > LONG_MAX ? LONG_MAX : (long)v;
-			}
-			break;
-		case 'h':
-			printf("Usage: ccontainer logs [-f] [-t] [--tail N] CONTAINER\n");
-			return 0;
-		default: return cmd_bad_flag(c, argv);
-		}
+	struct logs_cli *cli = opts;
+	struct logs_opts lo = { .tail = -1, .follow = cli->follow, .timestamps = cli->timestamps };
+	(void)argc;
+	if (strcmp(cli->tail, "all") != 0) {
+		size_t len = strlen(cli->tail);
+		if (len == 0 || strspn(cli->tail, "0123456789") != len)
+			return cmd_usagef("invalid --tail '%s'", cli->tail);
+		errno = 0;
+		long long v = strtoll(cli->tail, NULL, 10);
+		/* more lines than any log has is all of it */
+		lo.tail = errno == ERANGE || v > LONG_MAX ? LONG_MAX : (long)v;
 	}
-	if (optind != argc - 1)
-		return cmd_failf(EXIT_CC_ERROR, "\"logs\" requires exactly 1 argument");
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
-	struct cc_container_record *ct = cmd_container_get(s, argv[optind]);
+	struct cc_container_record *ct = cmd_container_get(s, argv[0]);
 	if (ct == NULL) {
 		cc_store_close(s);
 		return EXIT_CC_ERROR;
@@ -711,4 +700,14 @@ int cmd_logs(int argc, char **argv)
 	return rc;
 }
 
-CMD_LEGACY_VERB(cmd_logs_verb, "logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container", cmd_logs, .complete_args = CMD_COMPLETE_CONTAINER);
+const struct cmd_verb cmd_logs_verb = {
+	.name = "logs",
+	.usage = "[OPTIONS] CONTAINER",
+	.summary = "Fetch the logs of a container",
+	.opts = logs_options,
+	.opts_size = sizeof(struct logs_cli),
+	.min_args = 1,
+	.max_args = 1,
+	.complete_args = CMD_COMPLETE_CONTAINER,
+	.action = logs_action,
+};

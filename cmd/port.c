@@ -1,6 +1,5 @@
 /* ccontainer port CONTAINER [PRIVATE_PORT[/PROTO]]: the published ports, as
  * `docker port` prints them. */
-#include <getopt.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,33 +7,23 @@
 #include "cmd.h"
 #include "net.h"
 
-static int usage(void)
-{
-	printf("Usage: ccontainer port CONTAINER [PRIVATE_PORT[/PROTO]]\n\n"
-	       "List the port mappings of a container, or the host address of one port.\n");
-	return 0;
-}
+struct port_opts {
+	bool unused;
+};
 
-int cmd_port(int argc, char **argv)
+static const struct cmd_opt port_options[] = {
+	OPT_END,
+};
+
+static int port_action(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
-		if (c == 'h')
-			return usage();
-		return EXIT_CC_ERROR;
-	}
-	if (optind >= argc || argc - optind > 2)
-		return cmd_failf(EXIT_CC_ERROR, "\"port\" requires 1 or 2 arguments: ccontainer port CONTAINER [PRIVATE_PORT[/PROTO]]");
-	const char *ref = argv[optind], *filter = argc - optind == 2 ? argv[optind + 1] : NULL;
+	(void)opts;
+	const char *ref = argv[0], *filter = argc == 2 ? argv[1] : NULL;
 	struct cc_port_map want = { 0 };
 	cc_error *e = NULL;
 	if (filter != NULL && cc_net_parse_exposed(filter, &want, &e) < 0) {
 		cc_error_clear(&e);
-		return cmd_failf(EXIT_CC_ERROR, "invalid port '%s': expected PORT[/tcp|/udp]", filter);
+		return cmd_usagef("invalid port '%s': expected PORT[/tcp|/udp]", filter);
 	}
 
 	struct cc_store *s = cmd_open_store();
@@ -71,4 +60,14 @@ int cmd_port(int argc, char **argv)
 	return rc;
 }
 
-CMD_LEGACY_VERB(cmd_port_verb, "port", "CONTAINER [PRIVATE_PORT[/PROTO]]", "List port mappings or a specific mapping for the container", cmd_port);
+const struct cmd_verb cmd_port_verb = {
+	.name = "port",
+	.usage = "CONTAINER [PRIVATE_PORT[/PROTO]]",
+	.summary = "List port mappings or a specific mapping for the container",
+	.opts = port_options,
+	.opts_size = sizeof(struct port_opts),
+	.min_args = 1,
+	.max_args = 2,
+	.complete_args = CMD_COMPLETE_CONTAINER,
+	.action = port_action,
+};

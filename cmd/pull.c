@@ -1,5 +1,4 @@
 /* ccontainer pull, and the progress display shared with run. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,43 +112,37 @@ int cmd_do_pull(struct cc_store *s, const char *ref, const struct cc_pull_option
 	return rc;
 }
 
-int cmd_pull(int argc, char **argv)
+struct pull_opts {
+	bool quiet, all_tags, tls_verify;
+	const char *platform;
+	int64_t jobs;
+};
+
+static const struct cmd_opt pull_options[] = {
+	OPT_BOOL('a', "all-tags", struct pull_opts, all_tags, "Download all tagged images in the repository (not supported)"),
+	OPT_BOOL('q', "quiet", struct pull_opts, quiet, "Suppress verbose output"),
+	OPT_STRING(0, "platform", struct pull_opts, platform, "string", "Set platform (os/arch[/variant])"),
+	OPT_INT('j', "jobs", struct pull_opts, jobs, "int", "Layers downloaded at once (1 to 64)", .def = "3"),
+	OPT_BOOL(0, "tls-verify", struct pull_opts, tls_verify, "Require HTTPS and verify certificates", .def = "true"),
+	OPT_END,
+};
+
+static int pull_action(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "platform", required_argument, NULL, 'P' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "tls-verify", optional_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cc_pull_options po = { .jobs = 3, .tls_verify = true };
-	bool quiet = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:qj:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'q': quiet = true; break;
-		case 'P': po.platform = optarg; break;
-		case 'j':
-			po.jobs = atoi(optarg);
-			if (po.jobs < 1 || po.jobs > 64)
-				return cmd_failf(EXIT_CC_ERROR, "invalid --jobs '%s': expected 1 to 64", optarg);
-			break;
-		case 'T': po.tls_verify = cmd_parse_bool(optarg, true); break;
-		case 'h':
-			printf("Usage: ccontainer pull [-q] [--platform os/arch[/variant]] [--jobs N] [--tls-verify=false] IMAGE\n");
-			return 0;
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind != argc - 1)
-		return cmd_failf(EXIT_CC_ERROR, "\"pull\" requires exactly 1 argument: ccontainer pull [OPTIONS] NAME[:TAG|@DIGEST]");
+	struct pull_opts *o = opts;
+	(void)argc;
+	if (o->all_tags)
+		return cmd_usagef("--all-tags is not supported: pull each tag by name");
+	if (o->jobs < 1 || o->jobs > 64)
+		return cmd_usagef("invalid --jobs '%lld': expected 1 to 64", (long long)o->jobs);
+	struct cc_pull_options po = { .jobs = (int)o->jobs, .tls_verify = o->tls_verify, .platform = o->platform };
+	bool quiet = o->quiet;
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
 	struct cc_pull_result res;
 	cc_error *e = NULL;
-	int rc = cmd_do_pull(s, argv[optind], &po, quiet, &res, &e);
+	int rc = cmd_do_pull(s, argv[0], &po, quiet, &res, &e);
 	cc_store_close(s);
 	if (rc < 0)
 		return cmd_fail(e, EXIT_CC_ERROR);
@@ -174,4 +167,14 @@ int cmd_pull(int argc, char **argv)
 	return 0;
 }
 
-CMD_LEGACY_VERB(cmd_pull_verb, "pull", "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry", cmd_pull);
+const struct cmd_verb cmd_pull_verb = {
+	.name = "pull",
+	.usage = "[OPTIONS] NAME[:TAG|@DIGEST]",
+	.summary = "Download an image from a registry",
+	.opts = pull_options,
+	.opts_size = sizeof(struct pull_opts),
+	.min_args = 1,
+	.max_args = 1,
+	.complete_args = CMD_COMPLETE_IMAGE,
+	.action = pull_action,
+};

@@ -1,15 +1,12 @@
 /* ccontainer save / load: images to and from one tar file. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
-
-#define MAX_SAVE 256
 
 /* The normalised name when what the user typed is one of the image's tags. */
 static char *named_tag(struct cc_store *s, const char *arg, const char *id)
@@ -26,49 +23,43 @@ static char *named_tag(struct cc_store *s, const char *arg, const char *id)
 	return strcmp(tid, id) == 0 ? strdup(cands[0]) : NULL;
 }
 
-int cmd_save(int argc, char **argv)
+struct save_opts {
+	const char *output, *format;
+};
+
+static const struct cmd_opt save_options[] = {
+	OPT_STRING('o', "output", struct save_opts, output, "string", "Write to a file, instead of STDOUT", .complete = CMD_COMPLETE_FILE),
+	OPT_STRING(0, "format", struct save_opts, format, "string", "Archive format: docker-archive or oci-archive",
+		   .def = "docker-archive", .complete = CMD_COMPLETE_WORDS, .words = "docker-archive oci-archive"),
+	OPT_END,
+};
+
+static int save_action(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *output = NULL;
+	struct save_opts *o = opts;
+	const char *output = o->output;
 	enum cc_archive_format fmt = CC_ARCHIVE_DOCKER;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': output = optarg; break;
-		case 'F':
-			if (strcmp(optarg, "docker-archive") == 0)
-				fmt = CC_ARCHIVE_DOCKER;
-			else if (strcmp(optarg, "oci-archive") == 0)
-				fmt = CC_ARCHIVE_OCI;
-			else
-				return cmd_failf(EXIT_CC_ERROR, "unknown format '%s' (docker-archive or oci-archive)", optarg);
-			break;
-		case 'h':
-			printf("Usage: ccontainer save [-o FILE] [--format docker-archive|oci-archive] IMAGE [IMAGE...]\n");
-			return 0;
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind >= argc)
-		return cmd_failf(EXIT_CC_ERROR, "\"save\" requires at least 1 argument: ccontainer save [OPTIONS] IMAGE [IMAGE...]");
-	if (argc - optind > MAX_SAVE)
-		return cmd_failf(EXIT_CC_ERROR, "too many images (limit %d)", MAX_SAVE);
+	if (strcmp(o->format, "docker-archive") == 0)
+		fmt = CC_ARCHIVE_DOCKER;
+	else if (strcmp(o->format, "oci-archive") == 0)
+		fmt = CC_ARCHIVE_OCI;
+	else
+		return cmd_usagef("unknown format '%s' (docker-archive or oci-archive)", o->format);
 	if (output == NULL && isatty(STDOUT_FILENO))
 		return cmd_failf(EXIT_CC_ERROR, "cowardly refusing to save to a terminal: use -o FILE or redirect");
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
-	struct cc_save_image imgs[MAX_SAVE];
-	char *owned[2 * MAX_SAVE];
+	_cleanup_free_ struct cc_save_image *imgs = calloc((size_t)argc, sizeof(*imgs));
+	_cleanup_free_ char **owned = calloc(2 * (size_t)argc, sizeof(*owned));
+	if (imgs == NULL || owned == NULL) {
+		cc_store_close(s);
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
 	size_t n = 0, n_owned = 0;
 	cc_error *e = NULL;
 	int rc = 0;
-	for (int i = optind; i < argc && rc == 0; i++) {
+	for (int i = 0; i < argc && rc == 0; i++) {
 		char *id = NULL;
 		if (cc_image_resolve(s, argv[i], &id, &e) < 0) {
 			rc = cmd_fail(e, EXIT_CC_ERROR);
@@ -123,29 +114,24 @@ static void on_loaded(const char *name, const char *id, void *data)
 	printf("Loaded image: %s%s\n", fam ? fam : name, name + rl);
 }
 
-int cmd_load(int argc, char **argv)
+struct load_opts {
+	const char *input;
+	bool quiet;
+};
+
+static const struct cmd_opt load_options[] = {
+	OPT_STRING('i', "input", struct load_opts, input, "string", "Read from tar archive file, instead of STDIN", .complete = CMD_COMPLETE_FILE),
+	OPT_BOOL('q', "quiet", struct load_opts, quiet, "Suppress the load output"),
+	OPT_END,
+};
+
+static int load_action(void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *input = NULL;
-	bool quiet = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:i:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': input = optarg; break;
-		case 'q': quiet = true; break;
-		case 'h':
-			printf("Usage: ccontainer load [-i FILE] [-q]\n");
-			return 0;
-		default: return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind != argc)
-		return cmd_failf(EXIT_CC_ERROR, "\"load\" takes no arguments: ccontainer load [-i FILE]");
+	struct load_opts *o = opts;
+	const char *input = o->input;
+	bool quiet = o->quiet;
+	(void)argc;
+	(void)argv;
 	_cleanup_close_ int fd = -1;
 	if (input) {
 		fd = open(input, O_RDONLY | O_CLOEXEC);
@@ -165,5 +151,24 @@ int cmd_load(int argc, char **argv)
 	return rc;
 }
 
-CMD_LEGACY_VERB(cmd_save_verb, "save", "[OPTIONS] IMAGE [IMAGE...]", "Save one or more images to a tar archive", cmd_save);
-CMD_LEGACY_VERB(cmd_load_verb, "load", "[OPTIONS]", "Load an image from a tar archive or STDIN", cmd_load);
+const struct cmd_verb cmd_save_verb = {
+	.name = "save",
+	.usage = "[OPTIONS] IMAGE [IMAGE...]",
+	.summary = "Save one or more images to a tar archive (streamed to STDOUT by default)",
+	.opts = save_options,
+	.opts_size = sizeof(struct save_opts),
+	.min_args = 1,
+	.max_args = -1,
+	.complete_args = CMD_COMPLETE_IMAGE,
+	.action = save_action,
+};
+const struct cmd_verb cmd_load_verb = {
+	.name = "load",
+	.usage = "[OPTIONS]",
+	.summary = "Load an image from a tar archive or STDIN",
+	.opts = load_options,
+	.opts_size = sizeof(struct load_opts),
+	.min_args = 0,
+	.max_args = 0,
+	.action = load_action,
+};
