@@ -497,89 +497,244 @@ char *cmd_container_ports_text(const struct cc_container_record *c)
 }
 
 
-int cmd_ps(int argc, char **argv)
+struct ps_opts {
+	bool all, quiet, notrunc, latest, noheading;
+	int64_t last;
+	const char *format;
+	struct cmd_strv filter;
+};
+
+/* docker's ps filters: the same key ORs, different keys AND. */
+struct ps_filter {
+	const char *key, *value;
+};
+
+static const char *const ps_filter_keys[] = { "id", "name", "label", "status", "exited", "ancestor", "before",
+					      "since", "network", "volume", "health", NULL };
+static const char *const ps_states[] = { "created", "restarting", "running", "removing", "paused", "exited", "dead", NULL };
+
+static bool in_list(const char *const *l, const char *v)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "no-trunc", no_argument, NULL, 'n' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool all = false, quiet = false, notrunc = false, json = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:aqh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a': all = true; break;
-		case 'q': quiet = true; break;
-		case 'n': notrunc = true; break;
-		case 'f':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "{{json .}}") != 0)
-				return cmd_failf(EXIT_CC_ERROR, "unsupported --format '%s' (use json)", optarg);
-			json = true;
-			break;
-		case 'h':
-			printf("Usage: ccontainer ps [-a] [-q] [--no-trunc] [--format json]\n");
-			return 0;
-		default: return cmd_bad_flag(c, argv);
-		}
+	for (; *l; l++)
+		if (strcmp(*l, v) == 0)
+			return true;
+	return false;
+}
+
+static int ps_parse_filters(const struct cmd_strv *f, struct ps_filter **ret)
+{
+	*ret = calloc(f->n + 1, sizeof(**ret));
+	if (*ret == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	for (size_t i = 0; i < f->n; i++) {
+		const char *eq = strchr(f->v[i], '=');
+		if (eq == NULL)
+			return cmd_usagef("bad format of filter (expected name=value): %s", f->v[i]);
+		char *key = strndup(f->v[i], (size_t)(eq - f->v[i]));
+		if (key == NULL)
+			return cmd_failf(EXIT_CC_ERROR, "out of memory");
+		(*ret)[i] = (struct ps_filter){ key, eq + 1 };
+		if (!in_list(ps_filter_keys, key))
+			return cmd_usagef("invalid filter '%s'", key);
+		if (strcmp(key, "status") == 0 && !in_list(ps_states, eq + 1))
+			return cmd_usagef("invalid filter 'status=%s': created, restarting, running, removing, paused, exited or dead",
+					  eq + 1);
+	}
+	return 0;
+}
+
+static void ps_free_filters(struct ps_filter *f)
+{
+	for (size_t i = 0; f != NULL && f[i].key != NULL; i++)
+		free((char *)f[i].key);
+	free(f);
+}
+
+/* ps's list, newest first (created, then insertion order), for before/since. */
+struct ps_list {
+	struct cc_container_record **v;
+	size_t n;
+};
+
+/* The position in the list of the container a before/since filter names
+ * (-1: none): since=X is what comes before it, before=X what comes after. */
+static ssize_t ps_ref_index(struct cc_store *s, const struct ps_list *l, const char *ref)
+{
+	struct cc_container_record *c = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, ref, &c, &e) < 0) {
+		cc_error_free(e);
+		return -1;
+	}
+	ssize_t at = -1;
+	for (size_t i = 0; i < l->n && at < 0; i++)
+		if (strcmp(l->v[i]->id, c->id) == 0)
+			at = (ssize_t)i;
+	cc_container_record_free(c);
+	return at;
+}
+
+static bool ps_one_matches(struct cc_store *s, const struct ps_list *l, size_t at, const json_t *cfg, const char *key,
+			   const char *v)
+{
+	const struct cc_container_record *r = l->v[at];
+	if (strcmp(key, "id") == 0)
+		return strncmp(r->id, v, strlen(v)) == 0;
+	if (strcmp(key, "name") == 0)
+		return strstr(r->name, v) != NULL;
+	if (strcmp(key, "status") == 0)
+		return strcmp(r->state, v) == 0;
+	if (strcmp(key, "exited") == 0)
+		return strcmp(r->state, "exited") == 0 && atoi(v) == r->exit_code;
+	if (strcmp(key, "ancestor") == 0) {
+		const char *id = strchr(r->image_id, ':');
+		id = id ? id + 1 : r->image_id;
+		return (r->image_name && strcmp(r->image_name, v) == 0) ||
+		       (strlen(v) >= 4 && strncmp(id, strncmp(v, "sha256:", 7) == 0 ? v + 7 : v, strlen(v) - (strncmp(v, "sha256:", 7) == 0 ? 7 : 0)) == 0);
+	}
+	if (strcmp(key, "before") == 0 || strcmp(key, "since") == 0) {
+		ssize_t ref = ps_ref_index(s, l, v);
+		return ref >= 0 && (key[0] == 'b' ? (ssize_t)at > ref : (ssize_t)at < ref);
+	}
+	if (strcmp(key, "label") == 0) {
+		const json_t *labels = json_object_get(cfg, "Labels");
+		const char *eq = strchr(v, '=');
+		_cleanup_free_ char *k = eq ? strndup(v, (size_t)(eq - v)) : strdup(v);
+		const char *have = k ? json_string_value(json_object_get(labels, k)) : NULL;
+		return have != NULL && (eq == NULL || strcmp(have, eq + 1) == 0);
+	}
+	if (strcmp(key, "network") == 0) {
+		const char *net = json_string_value(json_object_get(cfg, "Network"));
+		return strcmp(net ? net : "bridge", v) == 0;
+	}
+	if (strcmp(key, "health") == 0) /* no healthchecks run yet: every container is "none" */
+		return strcmp(v, "none") == 0;
+	return false; /* volume: no container has a volume yet */
+}
+
+static bool ps_matches(struct cc_store *s, const struct ps_list *l, size_t at, const struct ps_filter *f)
+{
+	if (f == NULL || f[0].key == NULL)
+		return true;
+	json_t *cfg = cmd_container_config(l->v[at]);
+	bool ok = true;
+	for (size_t i = 0; ok && f[i].key != NULL; i++) {
+		bool seen = false, any = false; /* the first of its key decides for all of them */
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(f[j].key, f[i].key) == 0;
+		if (seen)
+			continue;
+		for (size_t j = i; f[j].key != NULL && !any; j++)
+			any = strcmp(f[j].key, f[i].key) == 0 && ps_one_matches(s, l, at, cfg, f[j].key, f[j].value);
+		ok = any;
+	}
+	json_decref(cfg);
+	return ok;
+}
+
+/* One row of ps in docker's `ps --format json` shape (every value a string). */
+static json_t *ps_row(const struct cc_container_record *r, bool notrunc, time_t now)
+{
+	char sid[65], created[64], status[96], createdat[64] = "";
+	snprintf(sid, sizeof(sid), notrunc ? "%s" : "%.12s", r->id);
+	cc_human_ago((int64_t)now - r->created, created, sizeof(created) - 4);
+	strncat(created, " ago", sizeof(created) - strlen(created) - 1);
+	status_text(r, status, sizeof(status));
+	struct tm tm;
+	time_t t = (time_t)r->created;
+	if (gmtime_r(&t, &tm))
+		strftime(createdat, sizeof(createdat), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+	const char *cmdl = r->command ? r->command : "";
+	struct cc_strbuf cmd = { 0 };
+	size_t chars = 0;
+	const char *p = cmdl;
+	for (; *p && (notrunc || chars < 19); p++) /* 20 display columns as docker: 19 and … */
+		chars += ((unsigned char)*p & 0xc0) != 0x80;
+	while (*p && ((unsigned char)*p & 0xc0) == 0x80) /* not in the middle of a character */
+		p++;
+	cc_strbuf_addf(&cmd, "\"%.*s%s\"", (int)(p - cmdl), cmdl, *p ? "…" : "");
+	_cleanup_free_ char *command = cc_strbuf_steal(&cmd);
+	_cleanup_free_ char *ports = cmd_container_ports_text(r);
+	json_t *cfg = cmd_container_config(r);
+	const char *net = json_string_value(json_object_get(cfg, "Network"));
+	json_t *row = json_pack("{s:o, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "Command",
+				cc_json_text(command ? command : ""), "CreatedAt", createdat, "ID", sid, "Image",
+				cc_json_text(r->image_name ? r->image_name : r->image_id), "Labels", "", "LocalVolumes", "0",
+				"Mounts", "", "Names", cc_json_text(r->name), "Networks", net ? net : "bridge", "Ports",
+				ports ? ports : "", "RunningFor", created, "Size", "0B", "State", r->state, "Status", status);
+	json_decref(cfg);
+	return row;
+}
+
+static int ps_action(void *opts, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct ps_opts *o = opts;
+	bool json = false;
+	if (o->format != NULL) {
+		if (strcmp(o->format, "json") != 0 && strcmp(o->format, "{{json .}}") != 0)
+			return cmd_usagef("unsupported --format '%s' (use json)", o->format);
+		json = true;
+	}
+	if (o->latest)
+		o->last = 1;
+	struct ps_filter *filters = NULL;
+	int rc = ps_parse_filters(&o->filter, &filters);
+	if (rc != 0) {
+		ps_free_filters(filters);
+		return rc;
 	}
 	struct cc_store *s = cmd_open_store();
-	if (s == NULL)
+	if (s == NULL) {
+		ps_free_filters(filters);
 		return EXIT_CC_ERROR;
+	}
 	struct cc_container_record **list = NULL;
 	size_t n = 0;
 	cc_error *e = NULL;
-	if (cc_store_container_list(s, &list, &n, &e) < 0) {
+	if (cc_store_container_list(s, &list, &n, &e) < 0) { /* newest first */
+		ps_free_filters(filters);
 		cc_store_close(s);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	static const char *const hdr[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES" };
+	static const char *const keys[] = { "ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names" };
 	struct table *t = table_new(7, hdr);
-	json_t *arr = json_array();
 	time_t now = time(NULL);
+	int64_t shown = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct cc_container_record *r = list[i];
 		cmd_container_reconcile(s, r);
-		if (!all && !is_running(r))
+		/* -n/--last: the newest N, whatever their state (docker) */
+		if ((!o->all && o->last <= 0 && !is_running(r)) || (o->last > 0 && shown >= o->last) ||
+		    !ps_matches(s, &(struct ps_list){ list, n }, i, filters))
 			continue;
-		char sid[65], created[64], status[96], command[64];
-		snprintf(sid, sizeof(sid), notrunc ? "%s" : "%.12s", r->id);
-		if (quiet) {
-			printf("%s\n", sid);
+		shown++;
+		if (o->quiet) {
+			printf(o->notrunc ? "%s\n" : "%.12s\n", r->id);
 			continue;
 		}
+		json_t *row = ps_row(r, o->notrunc, now);
 		if (json) {
-			json_array_append_new(arr, cmd_container_json(s, r));
-			continue;
+			_cleanup_free_ char *line = row ? json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+			if (line)
+				printf("%s\n", line);
+		} else if (row != NULL) {
+			const char *cells[7];
+			for (size_t k = 0; k < 7; k++)
+				cells[k] = json_string_value(json_object_get(row, keys[k]));
+			table_add(t, cells);
 		}
-		cc_human_ago((int64_t)now - r->created, created, sizeof(created) - 4);
-		strcat(created, " ago");
-		status_text(r, status, sizeof(status));
-		const char *cmdl = r->command ? r->command : "";
-		if (!notrunc && strlen(cmdl) > 20)
-			snprintf(command, sizeof(command), "\"%.19s…\"", cmdl);
-		else
-			snprintf(command, sizeof(command), "\"%.60s\"", cmdl);
-		_cleanup_free_ char *ports = cmd_container_ports_text(r);
-		const char *row[] = { sid, r->image_name ? r->image_name : r->image_id, command, created, status,
-				      ports ? ports : "", r->name };
-		table_add(t, row);
+		json_decref(row);
 	}
-	if (json) {
-		char *out = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-		if (out)
-			printf("%s\n", out);
-		free(out);
-	} else if (!quiet) {
-		table_print(t, true);
-	}
-	json_decref(arr);
+	if (!json && !o->quiet)
+		table_print(t, !o->noheading);
 	table_free(t);
 	for (size_t i = 0; i < n; i++)
 		cc_container_record_free(list[i]);
 	free(list);
+	ps_free_filters(filters);
 	cc_store_close(s);
 	return 0;
 }
@@ -997,7 +1152,6 @@ out:
 
 
 
-CMD_LEGACY_VERB(cmd_ps_verb, "ps", "[OPTIONS]", "List containers", cmd_ps);
 CMD_LEGACY_VERB(cmd_attach_verb, "attach", "[OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running container", cmd_attach, .complete_args = CMD_COMPLETE_RUNNING);
 CMD_LEGACY_VERB(cmd_internal_start_verb, "__start", "ID", "A detached container's start (its monitor's)", cmd_internal_start, .flags = CMD_VERB_HIDDEN | CMD_VERB_RUNLIKE);
 CMD_LEGACY_VERB(cmd_internal_cleanup_verb, "__cleanup", "ID STATUS", "A detached container's end (its monitor's)", cmd_internal_cleanup, .flags = CMD_VERB_HIDDEN);
@@ -1084,4 +1238,22 @@ static const struct cmd_opt prune_options[] = {
 const struct cmd_verb cmd_container_prune_verb = {
 	.name = "prune", .usage = "[OPTIONS]", .summary = "Remove all stopped containers",
 	.opts = prune_options, .opts_size = sizeof(struct prune_opts), .action = prune_action,
+};
+
+static const struct cmd_opt ps_options[] = {
+	OPT_BOOL('a', "all", struct ps_opts, all, "Show all containers (default shows just running)"),
+	OPT_LIST('f', "filter", struct ps_opts, filter, "filter",
+		 "Filter output based on conditions provided (id, name, label, status, exited, ancestor, before, since, "
+		 "network, volume, health)"),
+	OPT_STRING(0, "format", struct ps_opts, format, "string", "Format output: json (one object a line)"),
+	OPT_INT('n', "last", struct ps_opts, last, "int", "Show n last created containers (includes all states)", .def = "-1"),
+	OPT_BOOL('l', "latest", struct ps_opts, latest, "Show the latest created container (includes all states)"),
+	OPT_BOOL(0, "no-trunc", struct ps_opts, notrunc, "Don't truncate output"),
+	OPT_BOOL(0, "noheading", struct ps_opts, noheading, "Do not print column headings (podman)"),
+	OPT_BOOL('q', "quiet", struct ps_opts, quiet, "Only display container IDs"),
+	OPT_END,
+};
+const struct cmd_verb cmd_ps_verb = {
+	.name = "ps", .usage = "[OPTIONS]", .summary = "List containers", .opts = ps_options,
+	.opts_size = sizeof(struct ps_opts), .action = ps_action,
 };

@@ -37,6 +37,15 @@ void table_add(struct table *t, const char *const *cells)
 	t->nrows++;
 }
 
+/* Columns on a terminal: UTF-8 characters, not bytes ("…" is one). */
+static size_t text_width(const char *s)
+{
+	size_t n = 0;
+	for (; s != NULL && *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 void table_print(struct table *t, bool headers)
 {
 	if (t == NULL)
@@ -45,7 +54,7 @@ void table_print(struct table *t, bool headers)
 	for (size_t r = 0; r < t->nrows; r++)
 		for (int c = 0; c < t->ncols && c < 32; c++) {
 			const char *s = t->cells[r * (size_t)t->ncols + (size_t)c];
-			size_t n = s ? strlen(s) : 0;
+			size_t n = text_width(s);
 			if (n > width[c])
 				width[c] = n;
 		}
@@ -55,7 +64,7 @@ void table_print(struct table *t, bool headers)
 			if (c == t->ncols - 1)
 				printf("%s\n", s ? s : "");
 			else
-				printf("%-*s   ", (int)width[c], s ? s : "");
+				printf("%s%*s", s ? s : "", (int)(width[c] - text_width(s) + 3), "");
 		}
 	}
 }

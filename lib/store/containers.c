@@ -121,7 +121,7 @@ int cc_store_container_get(struct cc_store *s, const char *ref, struct cc_contai
 int cc_store_container_list(struct cc_store *s, struct cc_container_record ***ret, size_t *ret_n, cc_error **err)
 {
 	sqlite3_stmt *st = NULL;
-	if (cc_store_prepare(s, &st, "SELECT " CONTAINER_COLS " FROM containers ORDER BY created DESC", err) < 0)
+	if (cc_store_prepare(s, &st, "SELECT " CONTAINER_COLS " FROM containers ORDER BY created DESC, rowid DESC", err) < 0)
 		return -1;
 	struct cc_container_record **v = NULL;
 	size_t n = 0, cap = 0;

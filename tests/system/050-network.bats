@@ -336,7 +336,7 @@ time.sleep(60)" &
     local base=$((20000 + RANDOM % 20000))
     run_cc run -d --name many -p "127.0.0.1:$base-$((base + 39)):1000-1039" alpine sleep 600
     run_cc ps --format json
-    is "$(jq '.[0].Ports | split(", ") | length' <<<"$output")" 40 "ports in ps --format json"
+    is "$(jq '.Ports | split(", ") | length' <<<"$output")" 40 "ports in ps --format json"
     run_cc port many
     is "${#lines[@]}" 40 "lines of port"
     run_cc inspect many

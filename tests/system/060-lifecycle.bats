@@ -234,12 +234,59 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     assert_contains "$output" "00000000a80405fb"
 }
 
-@test "ps --format json lists the containers for scripts" {
+@test "ps --format json: one object a line, docker's keys, every value a string" {
     run_cc run -d --name js1 alpine sleep 100
     run_cc run --name js2 alpine true
     run_cc ps -a --format json
-    is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted((c["Name"], c["State"]["Status"]) for c in d))' <<<"$output")" \
-        "[('js1', 'running'), ('js2', 'exited')]"
+    is "${#lines[@]}" 2 "one line per container"
+    is "$(jq -sc 'map([.Names, .State]) | sort' <<<"$output")" '[["js1","running"],["js2","exited"]]'
+    is "$(jq -c 'keys' <<<"${lines[0]}")" \
+        '["Command","CreatedAt","ID","Image","Labels","LocalVolumes","Mounts","Names","Networks","Ports","RunningFor","Size","State","Status"]'
+    is "$(jq -s 'map(.[] | type) | unique | join(",")' <<<"$output")" '"string"' "every value a string"
+    is "$(jq -r 'select(.Names == "js1") | .Command' <<<"$output")" '"sleep 100"'
+    assert_match "$(jq -r 'select(.Names == "js1") | .ID' <<<"$output")" '^[0-9a-f]{12}$'
+}
+
+@test "ps: filters, -n/--last, -l, --noheading, and COMMAND cut at 20 columns with the table aligned" {
+    run_cc 3 run --name f1 alpine sh -c 'exit 3'
+    run_cc run -d --name f2 alpine sleep 100
+    run_cc run -d --name f3 alpine sh -c 'echo ééééééééééééééééééééééé; sleep 100'
+    run_cc ps -a --filter status=exited --format json
+    is "$(jq -r .Names <<<"$output")" "f1" "status=exited"
+    run_cc ps -a --filter exited=3 -q
+    is "${#lines[@]}" 1 "exited=3"
+    run_cc ps -a --filter exited=0 -q
+    is "$output" "" "exited=0"
+    run_cc ps -a -f name=f2 -f name=f3 --format json
+    is "$(jq -sc 'map(.Names) | sort' <<<"$output")" '["f2","f3"]' "two values of one key: either"
+    run_cc ps -a -f name=f2 -f status=exited -q
+    is "$output" "" "two keys: both"
+    run_cc ps -a -f ancestor=alpine -q
+    is "${#lines[@]}" 3 "ancestor"
+    run_cc ps -a -f since=f1 --format json
+    is "$(jq -sc 'map(.Names) | sort' <<<"$output")" '["f2","f3"]' "since"
+    run_cc ps -a -f before=f2 --format json
+    is "$(jq -r .Names <<<"$output")" "f1" "before"
+    run_cc ps -a -f network=none -q
+    is "$output" "" "network"
+    run_cc 125 ps -f bogus=1
+    is "$stderr" "Error: invalid filter 'bogus'"
+    run_cc 125 ps -f status=sleepy
+    run_cc ps -n 1 --format json
+    is "$(jq -r .Names <<<"$output")" "f3" "--last 1"
+    run_cc ps -l -q
+    is "${#lines[@]}" 1 "--latest"
+    run_cc ps -a --noheading
+    is "${#lines[@]}" 3 "--noheading"
+    # every row's NAMES column starts where the header's does, in characters
+    run_cc ps
+    local col
+    col=$(awk 'NR==1 { print index($0, "NAMES") }' <<<"$output")
+    local LC_ALL=C.UTF-8 # ${l:N} counts characters
+    while IFS= read -r l; do
+        is "${l:col-1}" "${l##* }" "NAMES aligned"
+    done < <(tail -n +2 <<<"$output")
+    assert_contains "$output" '"sh -c '"'"'echo éééééé…"' "cut at 20 columns"
 }
 
 @test "inspect a container shows its mounts" {
