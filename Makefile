@@ -136,12 +136,6 @@ $(BUILD)/cmd/info.o: CFLAGS += -DCC_VERSION='"$(CC_VERSION)"' -DCC_GIT_COMMIT='"
 FORCE:
 .PHONY: FORCE
 
-# The parser's tests link cmd/options.o; the test stubs what main.c gives it.
-$(BUILD)/tests/test-options: tests/unit/test-options.c $(BUILD)/cmd/options.o $(BUILD)/libccontainer.a
-	@mkdir -p $(@D)
-	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/cmd/options.o $(BUILD)/libccontainer.a $(LDLIBS) $(TEST_LIBS)
-
 $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libccontainer.a
 	@mkdir -p $(@D)
 	@echo "  LINK    $@"

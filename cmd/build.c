@@ -168,7 +168,9 @@ static int build_action(void *opts, int argc, char **argv)
 		o.network = CC_NET_NONE;
 	else
 		return cmd_usagef("invalid --network '%s': expected bridge, host or none", cli->network);
-	if (strcmp(cli->format, "oci") != 0 && strcmp(cli->format, "docker") != 0)
+	if (strcmp(cli->format, "docker") == 0)
+		o.docker_format = true;
+	else if (strcmp(cli->format, "oci") != 0)
 		return cmd_usagef("unrecognized image type \"%s\": expected oci or docker", cli->format);
 	static char *const none[] = { NULL };
 	o.context = argv[0];

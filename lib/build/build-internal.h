@@ -142,9 +142,11 @@ int cc_bcfg_apply(json_t *root, const struct cc_build_step *st, const char *crea
 		  cc_error **err);
 /* The OCI media type for a layer stored under a docker one. */
 const char *cc_bcfg_oci_layer_type(const char *mt);
-/* Store config and OCI manifest, record the image (untagged). */
-int cc_bcfg_commit(struct cc_store *s, json_t *root, struct cc_layer_record *layers, size_t n, char **ret_id,
-		   cc_error **err);
+/* Store config and manifest (OCI, or docker schema 2 when docker), record
+ * the image (untagged).  The layers' media types are rewritten to the
+ * manifest's kind. */
+int cc_bcfg_commit(struct cc_store *s, json_t *root, struct cc_layer_record *layers, size_t n, bool docker,
+		   char **ret_id, cc_error **err);
 
 /* ---- layer-pack.c ---- */
 

@@ -245,6 +245,7 @@ struct cc_build_options {
 	char *const *build_args;    /* "K=V" or "K" (value from the environment) */
 	const char *target;
 	bool no_cache;
+	bool docker_format;         /* the result's manifest: docker schema 2, else OCI */
 	bool tls_verify;            /* for pulls of FROM images */
 	int output_fd;              /* RUN stdout/stderr go here; -1: inherited */
 	/* RUN steps' network (--network): CC_NET_BRIDGE (docker's default: an

@@ -218,7 +218,7 @@ static int commit(struct builder *b, struct cur *c, const struct cc_build_step *
 	if (layer)
 		layers[n++] = *layer;
 	char *id = NULL;
-	if (cc_bcfg_commit(b->s, c->cfg, layers, n, &id, err) < 0)
+	if (cc_bcfg_commit(b->s, c->cfg, layers, n, false, &id, err) < 0)
 		return -1;
 	/* the JSON is the new image's config now; the record is reloaded lazily */
 	free(c->id);
@@ -606,7 +606,7 @@ static int run_stage(struct builder *b, size_t si, cc_error **err)
 			return cc_error_set(err, ENOMEM, "build");
 		}
 		json_object_set_new(c.cfg, "created", json_string(created));
-		if (cc_bcfg_commit(b->s, c.cfg, NULL, 0, &c.id, err) < 0) {
+		if (cc_bcfg_commit(b->s, c.cfg, NULL, 0, false, &c.id, err) < 0) {
 			cur_release(&c);
 			return -1;
 		}
@@ -750,6 +750,28 @@ static int source_image(const char *ref, const char *platform, char **ret_id, ch
 	return 0;
 }
 
+/* Steps commit OCI images (the cache is shared by both formats); the
+ * result gets the manifest --format asked for, unless it has it. */
+static int recommit_as(struct builder *b, const char *id, bool docker, cc_error **err)
+{
+	struct cur c = { 0 };
+	if (cur_set(&c, id) < 0)
+		return cc_error_set(err, ENOMEM, "build");
+	int rc = cur_load(b, &c, err);
+	if (rc == 0 && (strcmp(c.rec->manifest_media_type, CC_MT_DOCKER_MANIFEST) == 0) != docker) {
+		_cleanup_free_ struct cc_layer_record *layers = calloc(c.rec->n_layers + 1, sizeof(*layers));
+		_cleanup_free_ char *nid = NULL;
+		if (layers == NULL)
+			rc = cc_error_set(err, ENOMEM, "build");
+		for (size_t i = 0; layers && i < c.rec->n_layers; i++)
+			layers[i] = c.rec->layers[i];
+		if (rc == 0)
+			rc = cc_bcfg_commit(b->s, c.cfg, layers, c.rec->n_layers, docker, &nid, err);
+	}
+	cur_release(&c);
+	return rc;
+}
+
 static int normalise_tags(struct builder *b, cc_error **err)
 {
 	b->tags = calloc(1, sizeof(char *));
@@ -838,8 +860,11 @@ static int build(struct builder *b, struct cc_build_result *ret, cc_error **err)
 			return -1;
 	}
 	const char *id = b->plan->stages[b->plan->target].base_id;
-	if (b->stage_ids[b->plan->target])
+	if (b->stage_ids[b->plan->target]) {
 		id = b->stage_ids[b->plan->target];
+		if (recommit_as(b, id, b->o->docker_format, err) < 0)
+			return -1;
+	}
 	emit(b, CC_BUILD_EV_COMMIT, 0, 0, b->tags[0], id);
 	for (char **t = b->tags; *t; t++) {
 		if (cc_store_tag_set(b->s, *t, id, NULL, err) < 0)

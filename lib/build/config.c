@@ -250,22 +250,43 @@ const char *cc_bcfg_oci_layer_type(const char *mt)
 	return mt;
 }
 
-int cc_bcfg_commit(struct cc_store *s, json_t *root, struct cc_layer_record *layers, size_t n, char **ret_id,
-		   cc_error **err)
+/* ... and the other way, for a docker schema 2 manifest (--format docker);
+ * NULL when docker has no twin (zstd, uncompressed) */
+static const char *docker_layer_type(const char *mt)
+{
+	if (mt == NULL || strcmp(mt, CC_MT_OCI_LAYER_GZIP) == 0 || strcmp(mt, CC_MT_DOCKER_LAYER) == 0)
+		return CC_MT_DOCKER_LAYER;
+	if (strcmp(mt, "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip") == 0 ||
+	    strcmp(mt, CC_MT_DOCKER_FOREIGN) == 0)
+		return CC_MT_DOCKER_FOREIGN;
+	return NULL;
+}
+
+int cc_bcfg_commit(struct cc_store *s, json_t *root, struct cc_layer_record *layers, size_t n, bool docker,
+		   char **ret_id, cc_error **err)
 {
 	_cleanup_free_ char *config = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	if (config == NULL)
 		return cc_error_set(err, ENOMEM, "image config");
 	char config_digest[72], manifest_digest[72];
 	cc_sha256_digest(config, strlen(config), config_digest);
+	for (size_t i = 0; i < n; i++) {
+		const char *mt = docker ? docker_layer_type(layers[i].media_type) : cc_bcfg_oci_layer_type(layers[i].media_type);
+		if (mt == NULL)
+			return cc_error_setk(err, CC_ERR_INVALID, EINVAL,
+					     "layer %s: %s has no docker schema 2 media type (use --format oci)",
+					     layers[i].blob_digest, layers[i].media_type);
+		layers[i].media_type = (char *)mt;
+	}
+	const char *manifest_type = docker ? CC_MT_DOCKER_MANIFEST : CC_MT_OCI_MANIFEST;
 	json_t *ls = json_array();
 	for (size_t i = 0; ls && i < n; i++) {
-		layers[i].media_type = (char *)cc_bcfg_oci_layer_type(layers[i].media_type);
 		json_array_append_new(ls, json_pack("{s:s, s:s, s:I}", "mediaType", layers[i].media_type, "digest",
 						    layers[i].blob_digest, "size", (json_int_t)layers[i].blob_size));
 	}
 	json_t *man = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:o}", "schemaVersion", 2, "mediaType",
-				CC_MT_OCI_MANIFEST, "config", "mediaType", CC_MT_OCI_CONFIG, "digest", config_digest,
+				manifest_type, "config", "mediaType", docker ? CC_MT_DOCKER_CONFIG : CC_MT_OCI_CONFIG,
+				"digest", config_digest,
 				"size", (json_int_t)strlen(config), "layers", ls);
 	_cleanup_free_ char *manifest = man ? json_dumps(man, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(man);
@@ -282,7 +303,7 @@ int cc_bcfg_commit(struct cc_store *s, json_t *root, struct cc_layer_record *lay
 	struct cc_image_record rec = {
 		.id = config_digest,
 		.manifest_digest = manifest_digest,
-		.manifest_media_type = (char *)CC_MT_OCI_MANIFEST,
+		.manifest_media_type = (char *)manifest_type,
 		.manifest_size = (int64_t)strlen(manifest),
 		.config_digest = config_digest,
 		.config_size = (int64_t)strlen(config),

@@ -572,6 +572,32 @@ EOF
     is "$(image_field args-env2 '[0]["Config"]["Labels"]["org.opencontainers.image.version"]')" 2.0 "label"
 }
 
+@test "build --format docker|oci: the result's manifest, the cache shared" {
+    local ctx
+    ctx=$(new_context fmt)
+    recipe "$ctx" <<'EOF'
+FROM alpine
+RUN echo layer > /f
+CMD ["cat", "/f"]
+EOF
+    local q="SELECT i.manifest_media_type || ' ' || group_concat(DISTINCT il.media_type) FROM images i
+             JOIN image_layers il ON il.image_id = i.id WHERE i.id = "
+    build_ok --format docker -t fmt-docker "$ctx"
+    local id=$ID
+    is "$(sqlite3 -readonly "$CC_ROOT/store.db" "$q'sha256:$id'")" \
+        "application/vnd.docker.distribution.manifest.v2+json application/vnd.docker.image.rootfs.diff.tar.gzip" \
+        "docker schema 2 manifest and layers"
+    run_cc save -o "$BATS_TEST_TMPDIR/d.tar" fmt-docker
+    timeout 60 skopeo inspect "docker-archive:$BATS_TEST_TMPDIR/d.tar" >/dev/null || die "skopeo refused the image"
+    # the same steps, cached, as OCI: the same image ID, an OCI manifest
+    build_ok --format oci -t fmt-oci "$ctx"
+    is "$ID" "$id" "image ID (the config) is the same"
+    is "$(sqlite3 -readonly "$CC_ROOT/store.db" "$q'sha256:$id'")" \
+        "application/vnd.oci.image.manifest.v1+json application/vnd.oci.image.layer.v1.tar+gzip" "OCI again"
+    run_cc 125 build --format v1 -t x "$ctx"
+    assert_contains "$stderr" 'unrecognized image type "v1"'
+}
+
 ###############################################################################
 # save / load, and other tools
 
