@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "build-internal.h"
+#include "util/strbuf.h"
 #include "image/image.h"
 #include "runtime/net.h"
 #include "runtime/runtime.h"
@@ -832,18 +833,13 @@ static int build(struct builder *b, struct cc_build_result *ret, cc_error **err)
 	if (cc_build_plan(b->recipe, &po, &b->plan, err) < 0)
 		return -1;
 	if (b->plan->unused_args[0]) {
-		size_t n = 64;
+		struct cc_strbuf sb = { 0 };
+		cc_strbuf_addf(&sb, "one or more build args were not consumed:");
 		for (char **u = b->plan->unused_args; *u; u++)
-			n += strlen(*u) + 1;
-		_cleanup_free_ char *msg = malloc(n);
-		if (msg) {
-			strcpy(msg, "one or more build args were not consumed:");
-			for (char **u = b->plan->unused_args; *u; u++) {
-				strcat(msg, " ");
-				strcat(msg, *u);
-			}
+			cc_strbuf_addf(&sb, " %s", *u);
+		_cleanup_free_ char *msg = cc_strbuf_steal(&sb);
+		if (msg)
 			emit(b, CC_BUILD_EV_WARNING, 0, 0, msg, NULL);
-		}
 	}
 	if (cc_store_lock(b->s, false, err) < 0 || cc_store_layer_stage(b->s, &b->tmp, err) < 0)
 		return -1;
