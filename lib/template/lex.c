@@ -325,7 +325,9 @@ static void lex_number(struct lexer *l)
 	emit(l, IT_NUMBER);
 }
 
-static void lex_quote(struct lexer *l)
+/* A "string" or 'c' literal up to its closing quote (Go's lexQuote and
+ * lexChar: a backslash escapes anything but a newline). */
+static void lex_quoted(struct lexer *l, int quote, enum item_type type, const char *unterminated)
 {
 	for (;;) {
 		int r = peek(l);
@@ -338,14 +340,14 @@ static void lex_quote(struct lexer *l)
 			}
 		}
 		if (r < 0 || r == '\n') {
-			errorf(l, "unterminated quoted string");
+			errorf(l, "%s", unterminated);
 			return;
 		}
 		advance(l, 1);
-		if (r == '"')
+		if (r == quote)
 			break;
 	}
-	emit(l, IT_STRING);
+	emit(l, type);
 }
 
 static void lex_raw_quote(struct lexer *l)
@@ -357,29 +359,6 @@ static void lex_raw_quote(struct lexer *l)
 	}
 	advance(l, (size_t)(end - (l->in + l->pos)) + 1);
 	emit(l, IT_RAW);
-}
-
-static void lex_char(struct lexer *l)
-{
-	for (;;) {
-		int r = peek(l);
-		if (r == '\\') {
-			advance(l, 1);
-			r = peek(l);
-			if (r >= 0 && r != '\n') {
-				advance(l, 1);
-				continue;
-			}
-		}
-		if (r < 0 || r == '\n') {
-			errorf(l, "unterminated character constant");
-			return;
-		}
-		advance(l, 1);
-		if (r == '\'')
-			break;
-	}
-	emit(l, IT_CHARCONST);
 }
 
 static void lex_space(struct lexer *l)
@@ -436,7 +415,7 @@ static void lex_inside(struct lexer *l)
 		emit(l, IT_PIPE);
 		return;
 	case '"':
-		lex_quote(l);
+		lex_quoted(l, '"', IT_STRING, "unterminated quoted string");
 		return;
 	case '`':
 		lex_raw_quote(l);
@@ -445,7 +424,7 @@ static void lex_inside(struct lexer *l)
 		lex_field_or_variable(l, IT_VAR);
 		return;
 	case '\'':
-		lex_char(l);
+		lex_quoted(l, '\'', IT_CHARCONST, "unterminated character constant");
 		return;
 	case '(':
 		emit(l, IT_LPAREN);
