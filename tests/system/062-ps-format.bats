@@ -150,3 +150,9 @@ teardown() {
     run_cc ps -a -f status=exited -f status=running -f exited=2 --format '{{.Names}}'
     is "$output" "a3"
 }
+
+@test "ps: PORTS as docker's DisplayablePorts (same-number ports grouped first, then the others)" {
+    run_cc run -d --name pp -p 127.0.0.1:28080:80 -p 127.0.0.1:29000:29000 -p 127.0.0.1:29001:29001 alpine sleep 1000
+    run_cc ps --format '{{.Ports}}'
+    is "$output" "127.0.0.1:29000-29001->29000-29001/tcp, 127.0.0.1:28080->80/tcp"
+}
