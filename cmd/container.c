@@ -7,6 +7,7 @@
  * containers/<id>/monitor.lock.  A free lock on a container the store calls
  * running means its monitor died (or the machine rebooted): the container is
  * then finished on the spot, so `ps` never shows it running forever. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,6 +31,7 @@
 #include "util/strbuf.h"
 #include "net.h"
 #include "util/json.h"
+#include "template/template.h"
 
 /* ---- state ---- */
 
@@ -477,38 +479,142 @@ static void status_text(const struct cc_container_record *c, char *out, size_t o
 	}
 }
 
+/* docker's DisplayablePorts (cli/command/formatter/container.go): sorted by
+ * container port, host address, host port, protocol; a port published on
+ * the same number is grouped with its neighbours ("0.0.0.0:80-81->80-81/tcp"),
+ * then the others ("0.0.0.0:8080->80/tcp"); ", " between them. */
+struct ps_port {
+	const char *ip, *proto;
+	long long pub, priv;
+};
+
+static int ps_port_cmp(const void *a, const void *b)
+{
+	const struct ps_port *x = a, *y = b;
+	int c;
+	if (x->priv != y->priv)
+		return x->priv < y->priv ? -1 : 1;
+	if ((c = strcmp(x->ip, y->ip)) != 0)
+		return c;
+	if (x->pub != y->pub)
+		return x->pub < y->pub ? -1 : 1;
+	return strcmp(x->proto, y->proto);
+}
+
+static void ps_host_port(struct cc_strbuf *sb, const char *ip, const char *port)
+{
+	cc_strbuf_addf(sb, strchr(ip, ':') ? "[%s]:%s" : "%s:%s", ip, port); /* net.JoinHostPort */
+}
+
+static void ps_port_group(struct cc_strbuf *sb, const struct ps_port *p, long long first, long long last)
+{
+	char range[48];
+	if (first == last)
+		snprintf(range, sizeof(range), "%lld", first);
+	else
+		snprintf(range, sizeof(range), "%lld-%lld", first, last);
+	if (sb->len > 0)
+		cc_strbuf_add(sb, ", ", 2);
+	if (p->ip[0] != '\0') {
+		ps_host_port(sb, p->ip, range);
+		cc_strbuf_addf(sb, "->%s/%s", range, p->proto);
+	} else {
+		cc_strbuf_addf(sb, "%s/%s", range, p->proto);
+	}
+}
+
 char *cmd_container_ports_text(const struct cc_container_record *c)
 {
 	json_t *cfg = cmd_container_config(c);
 	json_t *ports = json_object_get(cfg, "Ports");
-	struct cc_strbuf sb = { 0 };
-	size_t i;
+	size_t n = json_array_size(ports), i;
+	struct ps_port *v = calloc(n + 1, sizeof(*v));
+	struct cc_strbuf sb = { 0 }, mapped = { 0 };
+	cc_strbuf_add(&sb, "", 0);
 	json_t *p;
+	if (v == NULL) {
+		json_decref(cfg);
+		return NULL;
+	}
 	json_array_foreach(ports, i, p) {
 		const char *hip = json_string_value(json_object_get(p, "HostIp"));
-		json_int_t hp = json_integer_value(json_object_get(p, "HostPort"));
-		json_int_t cp = json_integer_value(json_object_get(p, "ContainerPort"));
 		const char *proto = json_string_value(json_object_get(p, "Protocol"));
-		cc_strbuf_addf(&sb, "%s%s:%lld->%lld/%s", i ? ", " : "", hip && *hip ? hip : "0.0.0.0", (long long)hp,
-			       (long long)cp, proto ? proto : "tcp");
+		v[i] = (struct ps_port){ hip && *hip ? hip : "0.0.0.0", proto ? proto : "tcp",
+					 json_integer_value(json_object_get(p, "HostPort")),
+					 json_integer_value(json_object_get(p, "ContainerPort")) };
+		if (!json_is_integer(json_object_get(p, "HostPort")))
+			v[i].ip = ""; /* exposed, not published: "80/tcp" */
 	}
+	qsort(v, n, sizeof(*v), ps_port_cmp);
+	/* groups by "ip/proto", in the order their first port came */
+	bool *done = calloc(n + 1, sizeof(*done));
+	for (i = 0; done && i < n; i++) {
+		if (v[i].ip[0] != '\0' && v[i].pub != v[i].priv) {
+			if (mapped.len > 0)
+				cc_strbuf_add(&mapped, ", ", 2);
+			char port[24];
+			snprintf(port, sizeof(port), "%lld", v[i].pub);
+			ps_host_port(&mapped, v[i].ip, port);
+			cc_strbuf_addf(&mapped, "->%lld/%s", v[i].priv, v[i].proto);
+			done[i] = true;
+		}
+	}
+	/* docker keeps one open group a key: a port that does not extend it
+	 * closes it (written at once), the groups left open are written last */
+	struct cc_strbuf closed = { 0 };
+	size_t *open_at = calloc(n + 1, sizeof(*open_at)), nopen = 0;
+	long long *first = calloc(n + 1, sizeof(*first)), *last = calloc(n + 1, sizeof(*last));
+	for (i = 0; open_at && first && last && i < n; i++) {
+		if (done[i])
+			continue;
+		size_t k;
+		for (k = 0; k < nopen; k++)
+			if (strcmp(v[open_at[k]].ip, v[i].ip) == 0 && strcmp(v[open_at[k]].proto, v[i].proto) == 0)
+				break;
+		if (k == nopen) {
+			open_at[nopen] = i, first[nopen] = last[nopen] = v[i].priv;
+			nopen++;
+		} else if (v[i].priv == last[k] + 1) {
+			last[k] = v[i].priv;
+		} else {
+			ps_port_group(&closed, &v[open_at[k]], first[k], last[k]);
+			open_at[k] = i, first[k] = last[k] = v[i].priv;
+		}
+	}
+	if (closed.len > 0)
+		cc_strbuf_add(&sb, closed.buf, closed.len);
+	for (size_t k = 0; k < nopen; k++)
+		ps_port_group(&sb, &v[open_at[k]], first[k], last[k]);
+	if (mapped.len > 0) {
+		if (sb.len > 0)
+			cc_strbuf_add(&sb, ", ", 2);
+		cc_strbuf_add(&sb, mapped.buf, mapped.len);
+	}
+	if (done == NULL || open_at == NULL || first == NULL || last == NULL)
+		sb.oom = true;
+	cc_strbuf_release(&closed);
+	cc_strbuf_release(&mapped);
+	free(done);
+	free(open_at);
+	free(first);
+	free(last);
+	free(v);
 	json_decref(cfg);
 	return cc_strbuf_steal(&sb);
 }
 
-
 struct ps_opts {
-	bool all, quiet, notrunc, latest, noheading;
+	bool all, quiet, notrunc, latest, noheading, size;
 	int64_t last;
-	const char *format;
+	const char *format, *sort;
 	struct cmd_strv filter;
 };
 
-/* docker's ps filters: the same key ORs, different keys AND. */
+/* docker's ps filters: the same key ORs (label: ANDs, as docker's
+ * MatchKVList), different keys AND. */
 struct ps_filter {
 	const char *key, *value;
 };
-
 static const char *const ps_filter_keys[] = { "id", "name", "label", "status", "exited", "ancestor", "before",
 					      "since", "network", "volume", "health", NULL };
 static const char *const ps_states[] = { "created", "restarting", "running", "removing", "paused", "exited", "dead", NULL };
@@ -619,6 +725,10 @@ static bool ps_matches(struct cc_store *s, const struct ps_list *l, size_t at, c
 	json_t *cfg = cmd_container_config(l->v[at]);
 	bool ok = true;
 	for (size_t i = 0; ok && f[i].key != NULL; i++) {
+		if (strcmp(f[i].key, "label") == 0) { /* every label given */
+			ok = ps_one_matches(s, l, at, cfg, f[i].key, f[i].value);
+			continue;
+		}
 		bool seen = false, any = false; /* the first of its key decides for all of them */
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = strcmp(f[j].key, f[i].key) == 0;
@@ -632,38 +742,291 @@ static bool ps_matches(struct cc_store *s, const struct ps_list *l, size_t at, c
 	return ok;
 }
 
-/* One row of ps in docker's `ps --format json` shape (every value a string). */
-static json_t *ps_row(const struct cc_container_record *r, bool notrunc, time_t now)
+/* docker's units.HumanSizeWithPrecision(size, 3): decimal units, %.3g */
+static void ps_human_size(double size, char *out, size_t outlen)
 {
-	char sid[65], created[64], status[96], createdat[64] = "";
-	snprintf(sid, sizeof(sid), notrunc ? "%s" : "%.12s", r->id);
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB" };
+	size_t i = 0;
+	while (size >= 1000.0 && i + 1 < sizeof(units) / sizeof(units[0])) {
+		size /= 1000.0;
+		i++;
+	}
+	snprintf(out, outlen, "%.3g%s", size, units[i]);
+}
+
+/* docker's directory.Size: the bytes of everything but directories,
+ * a hard-linked inode once. */
+static int64_t ps_dir_size(int dirfd, ino_t **seen, size_t *nseen, int depth)
+{
+	int64_t total = 0;
+	DIR *d = fdopendir(dirfd);
+	if (d == NULL) {
+		close(dirfd);
+		return 0;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		struct stat st;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int fd = depth < 256 ? openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+			if (fd >= 0)
+				total += ps_dir_size(fd, seen, nseen, depth + 1);
+			continue;
+		}
+		if (st.st_size == 0)
+			continue;
+		if (st.st_nlink > 1) {
+			bool dup = false;
+			for (size_t i = 0; i < *nseen && !dup; i++)
+				dup = (*seen)[i] == st.st_ino;
+			if (dup)
+				continue;
+			ino_t *n = realloc(*seen, (*nseen + 1) * sizeof(**seen));
+			if (n != NULL) {
+				*seen = n;
+				n[(*nseen)++] = st.st_ino;
+			}
+		}
+		total += st.st_size;
+	}
+	closedir(d);
+	return total;
+}
+
+/* docker's ps SIZE: "2B (virtual 7.8MB)": what the container wrote (its
+ * upper directory), and that with its image. */
+static void ps_size_text(struct cc_store *s, const struct cc_container_record *r, char *out, size_t outlen)
+{
+	int64_t rw = 0, image = 0;
+	_cleanup_free_ char *dir = cc_store_container_path(s, r->id);
+	_cleanup_free_ char *upper = NULL;
+	if (dir != NULL && asprintf(&upper, "%s/upper", dir) >= 0) {
+		int fd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		ino_t *seen = NULL;
+		size_t nseen = 0;
+		if (fd >= 0)
+			rw = ps_dir_size(fd, &seen, &nseen, 0);
+		free(seen);
+	}
+	struct cc_image_record *img = NULL;
+	cc_error *e = NULL;
+	if (r->image_id != NULL && cc_store_image_get(s, r->image_id, &img, &e) == 0) {
+		image = img->size;
+		cc_image_record_free(img);
+	}
+	cc_error_free(e);
+	char srw[32], sv[32];
+	ps_human_size((double)rw, srw, sizeof(srw));
+	ps_human_size((double)(rw + image), sv, sizeof(sv));
+	if (rw + image > 0)
+		snprintf(out, outlen, "%s (virtual %s)", srw, sv);
+	else
+		snprintf(out, outlen, "%s", srw);
+}
+
+/* docker's Summary.Command: the path and its arguments, those with a space
+ * in single quotes (moby's container view) */
+static char *ps_command(const struct cc_container_record *r, const json_t *cfg)
+{
+	const json_t *argv = json_object_get(cfg, "Cmd");
+	if (json_array_size(argv) == 0)
+		return strdup(r->command ? r->command : "");
+	struct cc_strbuf sb = { 0 };
+	cc_strbuf_add(&sb, "", 0);
+	size_t i;
+	const json_t *a;
+	json_array_foreach(argv, i, a) {
+		const char *s = json_string_value(a);
+		s = s ? s : "";
+		cc_strbuf_addf(&sb, i == 0 || !strchr(s, ' ') ? "%s%s" : "%s'%s'", i ? " " : "", s);
+	}
+	return cc_strbuf_steal(&sb);
+}
+
+/* docker's ContainerContext.Image: with trunc, the familiar name without
+ * its digest (a tag kept), or the short ID when that is what was given */
+static char *ps_image(const struct cc_container_record *r, bool trunc)
+{
+	const char *img = r->image_name && *r->image_name ? r->image_name : r->image_id;
+	if (img == NULL || *img == '\0')
+		return strdup("<no image>");
+	if (!trunc)
+		return strdup(img);
+	const char *id = r->image_id ? r->image_id : "";
+	if (cc_str_has_prefix(id, "sha256:"))
+		id = id + 7;
+	const char *bare = cc_str_has_prefix(img, "sha256:") ? img + 7 : img;
+	if (strncmp(bare, id, 12) == 0 && strlen(bare) >= 12 && strspn(bare, "0123456789abcdef") == strlen(bare))
+		return strndup(bare, 12);
+	const char *at = strchr(img, '@');
+	size_t n = at ? (size_t)(at - img) : strlen(img);
+	if (strncmp(img, "docker.io/library/", 18) == 0)
+		img += 18, n -= 18;
+	else if (strncmp(img, "docker.io/", 10) == 0)
+		img += 10, n -= 10;
+	return strndup(img, n);
+}
+
+static int ps_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static json_t *ps_labels(const json_t *cfg)
+{
+	const json_t *labels = json_object_get(cfg, "Labels");
+	size_t n = json_object_size(labels), k = 0;
+	char **v = calloc(n + 1, sizeof(*v));
+	const char *key;
+	json_t *val;
+	struct cc_strbuf sb = { 0 };
+	cc_strbuf_add(&sb, "", 0);
+	json_object_foreach((json_t *)labels, key, val) {
+		if (v != NULL && asprintf(&v[k], "%s=%s", key, json_string_value(val) ? json_string_value(val) : "") >= 0)
+			k++;
+	}
+	if (v != NULL)
+		qsort(v, k, sizeof(*v), ps_strcmp);
+	for (size_t i = 0; i < k; i++) {
+		cc_strbuf_addf(&sb, "%s%s", i ? "," : "", v[i]);
+		free(v[i]);
+	}
+	free(v);
+	_cleanup_free_ char *s = cc_strbuf_steal(&sb);
+	return cc_json_text(s ? s : "");
+}
+
+/* docker's Mounts: each mount's name or source (a tmpfs is no mount point),
+ * cut at 15 columns with trunc; ",". */
+static json_t *ps_mounts(const json_t *cfg, bool trunc)
+{
+	struct cc_strbuf sb = { 0 };
+	cc_strbuf_add(&sb, "", 0);
+	size_t i, k = 0;
+	const json_t *m;
+	json_array_foreach(json_object_get(cfg, "Mounts"), i, m) {
+		const char *type = json_string_value(json_object_get(m, "Type"));
+		if (type != NULL && strcmp(type, "tmpfs") == 0)
+			continue;
+		const char *name = json_string_value(json_object_get(m, "Name"));
+		if (name == NULL || *name == '\0')
+			name = json_string_value(json_object_get(m, "Source"));
+		_cleanup_free_ char *cut = trunc ? cc_ellipsis(name ? name : "", 15) : NULL;
+		cc_strbuf_addf(&sb, "%s%s", k++ ? "," : "", cut ? cut : name ? name : "");
+	}
+	_cleanup_free_ char *s = cc_strbuf_steal(&sb);
+	return cc_json_text(s ? s : "");
+}
+
+/* One row of ps as docker's ContainerContext gives it: every value a
+ * string, the keys in the order docker's JSON has them (sorted).  r NULL:
+ * docker's empty context, which a --format is tried on first. */
+static json_t *ps_row(struct cc_store *s, const struct cc_container_record *r, bool trunc, bool size, time_t now)
+{
+	if (r == NULL)
+		return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Command",
+				 "\"\"", "CreatedAt", "1970-01-01 00:00:00 +0000 UTC", "ID", "", "Image", "<no image>",
+				 "Labels", "", "LocalVolumes", "0", "Mounts", "", "Names", "", "Networks", "", "Ports", "",
+				 "RunningFor", "", "Size", "0B", "State", "", "Status", "");
+	char sid[65], created[80], status[96], createdat[80] = "", sizetext[96] = "0B";
+	const char *id = cc_str_has_prefix(r->id, "sha256:") ? r->id + 7 : r->id;
+	snprintf(sid, sizeof(sid), trunc ? "%.12s" : "%s", trunc ? id : r->id);
 	cc_human_ago((int64_t)now - r->created, created, sizeof(created) - 4);
 	strncat(created, " ago", sizeof(created) - strlen(created) - 1);
 	status_text(r, status, sizeof(status));
 	struct tm tm;
 	time_t t = (time_t)r->created;
-	if (gmtime_r(&t, &tm))
-		strftime(createdat, sizeof(createdat), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
-	const char *cmdl = r->command ? r->command : "";
-	struct cc_strbuf cmd = { 0 };
-	size_t chars = 0;
-	const char *p = cmdl;
-	for (; *p && (notrunc || chars < 19); p++) /* 20 display columns as docker: 19 and … */
-		chars += ((unsigned char)*p & 0xc0) != 0x80;
-	while (*p && ((unsigned char)*p & 0xc0) == 0x80) /* not in the middle of a character */
-		p++;
-	cc_strbuf_addf(&cmd, "\"%.*s%s\"", (int)(p - cmdl), cmdl, *p ? "…" : "");
-	_cleanup_free_ char *command = cc_strbuf_steal(&cmd);
-	_cleanup_free_ char *ports = cmd_container_ports_text(r);
+	if (localtime_r(&t, &tm)) /* Go's time.Time.String(), in local time as docker's */
+		strftime(createdat, sizeof(createdat), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+	if (size)
+		ps_size_text(s, r, sizetext, sizeof(sizetext));
 	json_t *cfg = cmd_container_config(r);
+	_cleanup_free_ char *cmdline = ps_command(r, cfg);
+	_cleanup_free_ char *cut = cmdline && trunc ? cc_ellipsis(cmdline, 20) : NULL;
+	_cleanup_free_ char *command = cc_go_quote(cut ? cut : cmdline ? cmdline : "");
+	_cleanup_free_ char *ports = cmd_container_ports_text(r);
+	_cleanup_free_ char *image = ps_image(r, trunc);
 	const char *net = json_string_value(json_object_get(cfg, "Network"));
-	json_t *row = json_pack("{s:o, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "Command",
+	json_t *row = json_pack("{s:o, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s}", "Command",
 				cc_json_text(command ? command : ""), "CreatedAt", createdat, "ID", sid, "Image",
-				cc_json_text(r->image_name ? r->image_name : r->image_id), "Labels", "", "LocalVolumes", "0",
-				"Mounts", "", "Names", cc_json_text(r->name), "Networks", net ? net : "bridge", "Ports",
-				ports ? ports : "", "RunningFor", created, "Size", "0B", "State", r->state, "Status", status);
+				cc_json_text(image ? image : ""), "Labels", ps_labels(cfg), "LocalVolumes", "0", "Mounts",
+				ps_mounts(cfg, trunc), "Names", cc_json_text(r->name), "Networks",
+				cc_json_text(net ? net : "bridge"), "Ports", cc_json_text(ports ? ports : ""), "RunningFor",
+				created, "Size", sizetext, "State", r->state, "Status", status);
 	json_decref(cfg);
 	return row;
+}
+
+/* podman's ps --sort */
+static const char *const ps_sort_keys[] = { "command", "created", "id", "image", "names", "runningfor", "size",
+					    "status", NULL };
+static const char *ps_sort_by;
+
+static int ps_sort_cmp(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	const char *k = ps_sort_by;
+	int c = 0;
+	if (strcmp(k, "created") == 0 || strcmp(k, "runningfor") == 0) {
+		/* created: newest first; runningfor: started earliest first (podman) */
+		json_int_t cx = json_integer_value(json_object_get(x, k[0] == 'c' ? "_created" : "_started"));
+		json_int_t cy = json_integer_value(json_object_get(y, k[0] == 'c' ? "_created" : "_started"));
+		c = cx == cy ? 0 : (cx < cy) == (k[0] == 'c') ? 1 : -1;
+	} else if (strcmp(k, "size") == 0) {
+		json_int_t sx = json_integer_value(json_object_get(x, "_size")), sy = json_integer_value(json_object_get(y, "_size"));
+		c = sx == sy ? 0 : sx < sy ? -1 : 1;
+	} else {
+		const char *field = strcmp(k, "command") == 0 ? "_command" : strcmp(k, "id") == 0 ? "_id" :
+				    strcmp(k, "image") == 0 ? "Image" : strcmp(k, "names") == 0 ? "Names" : "Status";
+		c = strcmp(json_string_value(json_object_get(x, field)) ?: "", json_string_value(json_object_get(y, field)) ?: "");
+	}
+	if (c == 0) /* stable: the list's order */
+		c = json_integer_value(json_object_get(x, "_at")) < json_integer_value(json_object_get(y, "_at")) ? -1 : 1;
+	return c;
+}
+
+static const char ps_default_table[] = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
+static const char ps_raw[] = "container_id: {{.ID}}\nimage: {{.Image}}\ncommand: {{.Command}}\ncreated_at: {{.CreatedAt}}\n"
+			     "state: {{- pad .State 1 0}}\nstatus: {{- pad .Status 1 0}}\nnames: {{.Names}}\n"
+			     "labels: {{- pad .Labels 1 0}}\nports: {{- pad .Ports 1 0}}\n";
+
+/* docker's formatter: the header of each field ps has */
+static json_t *ps_headers(void)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID",
+			 "CONTAINER ID", "Names", "NAMES", "Image", "IMAGE", "Command", "COMMAND", "CreatedAt",
+			 "CREATED AT", "RunningFor", "CREATED", "Ports", "PORTS", "State", "STATE", "Status", "STATUS",
+			 "Size", "SIZE", "Labels", "LABELS", "Mounts", "MOUNTS", "LocalVolumes", "LOCAL VOLUMES",
+			 "Networks", "NETWORKS", "Platform", "PLATFORM", "HealthStatus", "HEALTH STATUS");
+}
+
+/* docker validates a --format before it lists anything: the template as
+ * given, run once on an empty container (exit 1 either way). */
+static int ps_check_format(const char *format)
+{
+	struct cc_template *t = NULL;
+	cc_error *e = NULL;
+	if (cc_template_parse(format, &t, &e) < 0) {
+		cc_error_prefix(&e, "failed to parse template");
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	json_t *zero = ps_row(NULL, NULL, true, false, 0);
+	struct cc_strbuf out = { 0 };
+	int r = cc_template_exec(t, zero, &out, &e);
+	cc_strbuf_release(&out);
+	json_decref(zero);
+	cc_template_free(t);
+	if (r < 0) {
+		if (e == NULL)
+			return cmd_failf(EXIT_CC_ERROR, "out of memory");
+		cc_error_prefix(&e, "failed to execute template");
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	return 0;
 }
 
 static int ps_action(void *opts, int argc, char **argv)
@@ -671,72 +1034,116 @@ static int ps_action(void *opts, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct ps_opts *o = opts;
-	bool json = false;
-	if (o->format != NULL) {
-		if (strcmp(o->format, "json") != 0 && strcmp(o->format, "{{json .}}") != 0)
-			return cmd_usagef("unsupported --format '%s' (use json)", o->format);
-		json = true;
-	}
-	if (o->latest)
+	if (o->sort != NULL && !in_list(ps_sort_keys, o->sort))
+		return cmd_usagef("invalid option for --sort, options are: command, created, id, image, names, runningfor, "
+				  "size, or status");
+	bool custom = o->format != NULL && *o->format != '\0';
+	if (custom && o->quiet)
+		fprintf(stderr, "WARNING: Ignoring custom format, because both --format and --quiet are set.\n");
+	int rc = custom ? ps_check_format(o->format) : 0;
+	if (rc != 0)
+		return rc;
+	/* docker asks for sizes when told to or when the template uses .Size
+	 * ({{json .}} does; "json" does not: it is no template) */
+	bool size = o->size ||
+		    (custom && !o->quiet && !cc_format_is_json(o->format) ? strstr(o->format, "Size") != NULL : false) ||
+		    (custom && !o->quiet && cc_format_is_json(o->format) && strstr(o->format, "json .")) ||
+		    (o->sort && strcmp(o->sort, "size") == 0);
+	const char *format = o->format;
+	_cleanup_free_ char *deftable = NULL, *raw = NULL;
+	if (asprintf(&deftable, "%s%s", ps_default_table, o->size ? "\\t{{.Size}}" : "") < 0 ||
+	    asprintf(&raw, "%s%s", o->quiet ? "container_id: {{.ID}}" : ps_raw, o->quiet ? "" : o->size ? "size: {{.Size}}\\n" : "") < 0)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	if (o->quiet)
+		format = "{{.ID}}";
+	if (format != NULL && strcmp(format, "raw") == 0)
+		format = raw;
+	if (o->latest && o->last == -1)
 		o->last = 1;
 	struct ps_filter *filters = NULL;
-	int rc = ps_parse_filters(&o->filter, &filters);
+	rc = ps_parse_filters(&o->filter, &filters);
 	if (rc != 0) {
 		ps_free_filters(filters);
 		return rc;
 	}
+	json_t *headers = ps_headers();
+	struct cc_format *f = NULL;
+	cc_error *e = NULL;
+	if (cc_format_open(format, deftable, headers, &f, &e) < 0) {
+		json_decref(headers);
+		ps_free_filters(filters);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	json_decref(headers);
+	if (o->noheading)
+		cc_format_no_header(f);
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
+		cc_format_free(f);
 		ps_free_filters(filters);
 		return EXIT_CC_ERROR;
 	}
 	struct cc_container_record **list = NULL;
 	size_t n = 0;
-	cc_error *e = NULL;
 	if (cc_store_container_list(s, &list, &n, &e) < 0) { /* newest first */
+		cc_format_free(f);
 		ps_free_filters(filters);
 		cc_store_close(s);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
-	static const char *const hdr[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES" };
-	static const char *const keys[] = { "ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names" };
-	struct table *t = table_new(7, hdr);
+	json_t **rows = calloc(n + 1, sizeof(*rows));
+	size_t nrows = 0;
 	time_t now = time(NULL);
-	int64_t shown = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; rows != NULL && i < n; i++) {
 		struct cc_container_record *r = list[i];
 		cmd_container_reconcile(s, r);
 		/* -n/--last: the newest N, whatever their state (docker) */
-		if ((!o->all && o->last <= 0 && !is_running(r)) || (o->last > 0 && shown >= o->last) ||
+		if ((!o->all && o->last <= 0 && !is_running(r)) || (o->last > 0 && (int64_t)nrows >= o->last) ||
 		    !ps_matches(s, &(struct ps_list){ list, n }, i, filters))
 			continue;
-		shown++;
-		if (o->quiet) {
-			printf(o->notrunc ? "%s\n" : "%.12s\n", r->id);
-			continue;
+		json_t *row = ps_row(s, r, !o->notrunc, size, now);
+		if (row == NULL)
+			break;
+		rows[nrows++] = row;
+		if (o->sort != NULL) { /* what --sort compares that the row does not show */
+			json_t *cfg = cmd_container_config(r);
+			_cleanup_free_ char *cmdline = ps_command(r, cfg);
+			json_decref(cfg);
+			json_object_set_new(row, "_command", cc_json_text(cmdline ? cmdline : ""));
+			json_object_set_new(row, "_id", json_string(r->id));
+			json_object_set_new(row, "_created", json_integer(r->created));
+			json_object_set_new(row, "_started", json_integer(r->started));
+			json_object_set_new(row, "_at", json_integer((json_int_t)i));
 		}
-		json_t *row = ps_row(r, o->notrunc, now);
-		if (json) {
-			_cleanup_free_ char *line = row ? json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-			if (line)
-				printf("%s\n", line);
-		} else if (row != NULL) {
-			const char *cells[7];
-			for (size_t k = 0; k < 7; k++)
-				cells[k] = json_string_value(json_object_get(row, keys[k]));
-			table_add(t, cells);
-		}
-		json_decref(row);
 	}
-	if (!json && !o->quiet)
-		table_print(t, !o->noheading);
-	table_free(t);
+	if (o->sort != NULL) {
+		ps_sort_by = o->sort;
+		qsort(rows, nrows, sizeof(*rows), ps_sort_cmp);
+		for (size_t i = 0; i < nrows; i++)
+			json_object_del(rows[i], "_command"), json_object_del(rows[i], "_id"),
+				json_object_del(rows[i], "_created"), json_object_del(rows[i], "_started"),
+				json_object_del(rows[i], "_at");
+	}
+	rc = rows == NULL ? cmd_failf(EXIT_CC_ERROR, "out of memory") : 0;
+	/* docker writes nothing when a row fails: "template parsing error: ..." */
+	for (size_t i = 0; rc == 0 && i < nrows; i++)
+		if (cc_format_row(f, rows[i], &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+	int w = rc == 0 ? cc_format_flush(f, stdout, &e) : 0;
+	if (w < 0) {
+		cc_error_free(e);
+		rc = cmd_output_error(-w);
+	}
+	for (size_t i = 0; rows != NULL && i < nrows; i++)
+		json_decref(rows[i]);
+	free(rows);
+	cc_format_free(f);
 	for (size_t i = 0; i < n; i++)
 		cc_container_record_free(list[i]);
 	free(list);
 	ps_free_filters(filters);
 	cc_store_close(s);
-	return 0;
+	return rc;
 }
 
 /* ---- signals: stop, kill ---- */
@@ -1245,12 +1652,17 @@ static const struct cmd_opt ps_options[] = {
 	OPT_LIST('f', "filter", struct ps_opts, filter, "filter",
 		 "Filter output based on conditions provided (id, name, label, status, exited, ancestor, before, since, "
 		 "network, volume, health)"),
-	OPT_STRING(0, "format", struct ps_opts, format, "string", "Format output: json (one object a line)"),
+	OPT_STRING(0, "format", struct ps_opts, format, "string",
+		   "Format output: table, table TEMPLATE, json (an object a line), raw or a Go TEMPLATE"),
 	OPT_INT('n', "last", struct ps_opts, last, "int", "Show n last created containers (includes all states)", .def = "-1"),
 	OPT_BOOL('l', "latest", struct ps_opts, latest, "Show the latest created container (includes all states)"),
 	OPT_BOOL(0, "no-trunc", struct ps_opts, notrunc, "Don't truncate output"),
 	OPT_BOOL(0, "noheading", struct ps_opts, noheading, "Do not print column headings (podman)"),
 	OPT_BOOL('q', "quiet", struct ps_opts, quiet, "Only display container IDs"),
+	OPT_BOOL('s', "size", struct ps_opts, size, "Display total file sizes"),
+	OPT_STRING(0, "sort", struct ps_opts, sort, "string",
+		   "Sort output by: command, created, id, image, names, runningfor, size, or status (podman)",
+		   .complete = CMD_COMPLETE_WORDS, .words = "command created id image names runningfor size status"),
 	OPT_END,
 };
 const struct cmd_verb cmd_ps_verb = {

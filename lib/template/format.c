@@ -40,6 +40,56 @@ bool cc_format_is_json(const char *format)
 	       (n == 12 && memcmp(format, "{{ json . }}", 12) == 0);
 }
 
+void cc_format_no_header(struct cc_format *f)
+{
+	f->header_done = true;
+}
+
+char *cc_ellipsis(const char *s, size_t max)
+{
+	struct cc_strbuf sb = { 0 };
+	cc_strbuf_add(&sb, "", 0);
+	size_t n = strlen(s), width = 0, cut = 0;
+	bool found = false;
+	uint32_t cp;
+	if (max == 0 || n == 0)
+		return cc_strbuf_steal(&sb);
+	if (max == 1) {
+		tt_decode(s, n, &cp);
+		tt_encode(&sb, cp);
+		return cc_strbuf_steal(&sb);
+	}
+	/* docker: the longest run of runes that fits in max - 1 columns, when
+	 * the next rune would not, and the whole string fits in no more than max */
+	for (size_t i = 0; i < n;) {
+		size_t len = tt_decode(s + i, n - i, &cp);
+		size_t w = cc_text_width_n(s + i, len) == 2 ? 2 : 1;
+		if (!found && width <= max - 1 && width + w > max - 1 && i > 0) {
+			cut = i;
+			found = true;
+		}
+		width += w;
+		i += len;
+	}
+	if (width <= max || !found) {
+		cc_strbuf_add(&sb, s, n);
+		return cc_strbuf_steal(&sb);
+	}
+	for (size_t i = 0; i < cut;) {
+		i += tt_decode(s + i, cut - i, &cp);
+		tt_encode(&sb, cp);
+	}
+	cc_strbuf_add(&sb, "…", strlen("…"));
+	return cc_strbuf_steal(&sb);
+}
+
+char *cc_go_quote(const char *s)
+{
+	struct cc_strbuf sb = { 0 };
+	tv_quote(&sb, s, strlen(s), false);
+	return cc_strbuf_steal(&sb);
+}
+
 bool cc_format_is_table(const struct cc_format *f)
 {
 	return f->mode == F_TABLE;

@@ -94,12 +94,24 @@ int cc_format_row(struct cc_format *f, const json_t *row, cc_error **err);
  * -errno (EPIPE included, stdio's errno kept) with *err on a write error. */
 int cc_format_flush(struct cc_format *f, FILE *out, cc_error **err);
 void cc_format_free(struct cc_format *f);
+/* A table without its header row (podman's --noheading); no effect on
+ * the other forms.  Call it before the first flush. */
+void cc_format_no_header(struct cc_format *f);
 /* Run the row (and header) templates within these bounds (default: none). */
 void cc_format_set_limits(struct cc_format *f, const struct cc_template_limits *lim);
 /* Is this a table (header row, tabwriter)? */
 bool cc_format_is_table(const struct cc_format *f);
 /* Does this --format ask for JSON: "json", or the template {{json .}}. */
 bool cc_format_is_json(const char *format);
+
+/* docker's formatter.Ellipsis: s cut to max display columns, the last
+ * one an "…" (a rune is 2 columns when East Asian wide or fullwidth, else
+ * 1, combining marks included; max 1: the first rune alone; a cut string
+ * is its runes again, a byte that is not UTF-8 U+FFFD).  Free it; NULL
+ * without memory. */
+char *cc_ellipsis(const char *s, size_t max);
+/* Go's strconv.Quote(s) (docker's ps COMMAND).  Free it; NULL without memory. */
+char *cc_go_quote(const char *s);
 
 /* Display width of UTF-8 text in terminal columns: East Asian wide and
  * fullwidth characters 2, combining marks, format and control characters 0,

@@ -286,7 +286,9 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     while IFS= read -r l; do
         is "${l:col-1}" "${l##* }" "NAMES aligned"
     done < <(tail -n +2 <<<"$output")
-    assert_contains "$output" '"sh -c '"'"'echo éééééé…"' "cut at 20 columns"
+    # docker: the daemon's command (arguments with a space in single quotes)
+    # cut to 19 runes and "…" (20 columns, formatter.Ellipsis), then quoted
+    assert_contains "$output" '"sh -c '"'"'echo ééééééé…"' "cut at 20 columns"
 }
 
 @test "inspect a container shows its mounts" {

@@ -509,6 +509,60 @@ static void test_format_table(void **state)
 	free(got);
 }
 
+/* --noheading: the rows alone, aligned among themselves; docker's Ellipsis
+ * and strconv.Quote for ps's COMMAND */
+static void test_format_no_header_ellipsis_quote(void **state)
+{
+	(void)state;
+	cc_error *e = NULL;
+	struct cc_format *f = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_int_equal(cc_format_open("table {{.ID}}\\t{{.Image}}\\t{{.Names}}", NULL, NULL, &f, &e), 0);
+	cc_format_no_header(f);
+	for (size_t i = 0; ps_rows[i]; i++) {
+		json_t *row = load(ps_rows[i]);
+		assert_int_equal(cc_format_row(f, row, &e), 0);
+		json_decref(row);
+	}
+	assert_int_equal(cc_format_flush(f, out, &e), 0);
+	cc_format_free(f);
+	fclose(out);
+	assert_string_equal(buf, "abc                nginx            web\n"
+				 "0123456789abcdef   日本語イメージ   x…y\n");
+	free(buf);
+	/* json and templates have no header anyway */
+	char *got = format("{{.Names}}", NULL, ps_headers, ps_rows, &e);
+	assert_string_equal(got, "web\nx…y\n");
+	free(got);
+
+	static const struct { const char *in; size_t max; const char *want; } el[] = {
+		{ "sleep 1000", 20, "sleep 1000" },
+		{ "abcdefghijklmnopqrst", 20, "abcdefghijklmnopqrst" },
+		{ "abcdefghijklmnopqrstu", 20, "abcdefghijklmnopqrs…" },
+		/* 19 runes and "…", é one column (docker's ps: "sh -c 'echo ééééééé…") */
+		{ "sh -c 'echo ééééééééééé; sleep 100'", 20, "sh -c 'echo ééééééé…" },
+		/* wide runes are 2: 18 columns then "…" when the next would pass 19 */
+		{ "ab日本語日本語日本語日本語", 20, "ab日本語日本語日本…" },
+		{ "日本語", 6, "日本語" },
+		{ "日本語", 2, "日本語" }, /* docker finds no place to cut */
+		{ "日本語", 1, "日" },
+		{ "abc", 0, "" },
+		{ "", 5, "" },
+		{ "abcdef\xffghijkl", 5, "abcd…" },
+		{ "ab\xff\xff" "cdef", 4, "ab\xef\xbf\xbd…" },
+	};
+	for (size_t i = 0; i < sizeof(el) / sizeof(el[0]); i++) {
+		got = cc_ellipsis(el[i].in, el[i].max);
+		assert_string_equal(got, el[i].want);
+		free(got);
+	}
+	got = cc_go_quote("sh -c \"echo\té\\\x01\"");
+	assert_string_equal(got, "\"sh -c \\\"echo\\té\\\\\\x01\\\"\"");
+	free(got);
+}
+
 static void test_format_json_and_template(void **state)
 {
 	(void)state;
@@ -610,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limits),
 		cmocka_unit_test(test_exec_limits),
 		cmocka_unit_test(test_format_table),
+		cmocka_unit_test(test_format_no_header_ellipsis_quote),
 		cmocka_unit_test(test_format_json_and_template),
 		cmocka_unit_test(test_format_errors),
 		cmocka_unit_test(test_text_width),
