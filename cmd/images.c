@@ -1,5 +1,6 @@
 /* Image verbs: images, tag, untag, image exists, rmi, import, image prune,
  * system prune, system check. */
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <jansson.h>
@@ -577,6 +578,69 @@ static int tag_action(void *opts, int argc, char **argv)
 	return rc;
 }
 
+/* untag IMAGE [NAME...] (podman): remove those names, or every name of
+ * the image; the image stays (dangling when no name is left). */
+static int untag_action(void *opts, int argc, char **argv)
+{
+	(void)opts;
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	_cleanup_free_ char *id = NULL;
+	struct cc_image_record *r = NULL;
+	if (cc_image_resolve(s, argv[0], &id, &e) < 0 || cc_store_image_get(s, id, &r, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	int rc = 0;
+	for (char **t = r->tags; argc == 1 && t && *t; t++)
+		if (cc_store_untag(s, *t, &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+	for (int i = 1; i < argc; i++) {
+		_cleanup_strv_ char **cands = cc_ref_candidates(argv[i]);
+		const char *found = NULL;
+		for (char **t = r->tags; t && *t && cands && cands[0]; t++)
+			if (strcmp(*t, cands[0]) == 0)
+				found = *t;
+		if (found == NULL)
+			rc = cmd_failf(EXIT_CC_ERROR, "%s: tag not known", argv[i]);
+		else if (cc_store_untag(s, found, &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+	}
+	cc_image_record_free(r);
+	cc_store_close(s);
+	return rc;
+}
+
+/* image exists IMAGE (podman): 0 when the store has it, 1 when not, no output. */
+static int image_exists_action(void *opts, int argc, char **argv)
+{
+	(void)opts;
+	(void)argc;
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	_cleanup_free_ char *id = NULL;
+	int rc = 0;
+	if (cc_image_resolve(s, argv[0], &id, &e) < 0) {
+		if (e != NULL && e->kind == CC_ERR_NOT_FOUND) {
+			cc_error_free(e);
+			rc = 1;
+		} else {
+			/* an ambiguous ID, a broken store: podman's 125, not the 1 of
+			 * an error reported through cmd_fail (which means "absent" here) */
+			_cleanup_free_ char *msg = cc_safe_text(e ? e->msg : "unknown error");
+			fprintf(stderr, "Error: %s\n", msg ? msg : "out of memory");
+			cc_error_free(e);
+			rc = EXIT_CC_ERROR;
+		}
+	}
+	cc_store_close(s);
+	return rc;
+}
+
 /* Delete an image by ID: print its tags as untagged, then the image. */
 static int delete_image(struct cc_store *s, const char *id, cc_error **err)
 {
@@ -622,12 +686,18 @@ static void first_user(struct cc_store *s, const char *id, char out[13])
 }
 
 struct rmi_opts {
-	bool force, noprune;
+	bool force, noprune, all, ignore;
 };
 
 static int rmi_action(void *opts, int argc, char **argv)
 {
-	bool force = ((struct rmi_opts *)opts)->force;
+	struct rmi_opts *o = opts;
+	bool force = o->force;
+	/* podman's -a: every image, and no names with it */
+	if (o->all && argc > 0)
+		return cmd_usagef("when using the --all switch, you may not pass any images names or IDs");
+	if (!o->all && argc == 0)
+		return cmd_usagef("\"rmi\" requires at least 1 argument.");
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
@@ -637,12 +707,26 @@ static int rmi_action(void *opts, int argc, char **argv)
 		cc_store_close(s);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
+	_cleanup_strv_ char **every = NULL;
+	if (o->all) {
+		if (cc_store_image_list(s, &every, &e) < 0) {
+			cc_store_close(s);
+			return cmd_fail(e, EXIT_CC_ERROR);
+		}
+		argv = every;
+		for (argc = 0; every[argc]; argc++)
+			;
+	}
 	int rc = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i];
 		_cleanup_free_ char *id = NULL;
 		if (cc_image_resolve(s, arg, &id, &e) < 0) {
-			rc = cmd_fail(e, EXIT_CC_ERROR);
+			/* podman's -i: a missing image is no error */
+			if (o->ignore && e != NULL && e->kind == CC_ERR_NOT_FOUND)
+				cc_error_clear(&e);
+			else
+				rc = cmd_fail(e, EXIT_CC_ERROR);
 			continue;
 		}
 		struct cc_image_record *r = NULL;
@@ -676,7 +760,7 @@ static int rmi_action(void *opts, int argc, char **argv)
 				printf("Untagged: %s:%s\n", repo, tg);
 			free(repo);
 			free(tg);
-		} else if (!named_tag && ntags > 1 && !force) {
+		} else if (!named_tag && ntags > 1 && !force && !o->all) {
 			rc = cmd_failf(EXIT_CC_ERROR,
 				       "conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories",
 				       short_id(id, sid));
@@ -714,31 +798,147 @@ static int rmi_action(void *opts, int argc, char **argv)
 
 struct prune_opts {
 	bool all, force;
+	struct cmd_strv filter;
 };
+
+/* docker's GetTimestamp for until=: a Go duration back from now ("24h",
+ * "90m"), Unix seconds ("1700000000", "1700000000.5") or an RFC 3339 time
+ * (a date alone, or without a zone: UTC).  -1 when it is none of these. */
+static int64_t prune_until(const char *v, time_t now)
+{
+	char *end = NULL;
+	errno = 0;
+	double secs = strtod(v, &end);
+	if (end != v && *end == '\0' && errno == 0 && isdigit((unsigned char)v[0]))
+		return strcmp(v, "0") == 0 ? (int64_t)now : (int64_t)secs;
+	int64_t t = cc_parse_rfc3339(v);
+	if (t >= 0)
+		return t;
+	struct tm tm = { 0 };
+	const char *p = strptime(v, "%Y-%m-%d", &tm);
+	if (p != NULL && *p == '\0')
+		return (int64_t)timegm(&tm);
+	/* a Go duration: one or more NUMBER UNIT (h, m, s, ms) */
+	double total = 0;
+	const char *q = v;
+	if (*q == '\0')
+		return -1;
+	while (*q) {
+		errno = 0;
+		double n = strtod(q, &end);
+		if (end == q || errno != 0 || n < 0)
+			return -1;
+		q = end;
+		double mult;
+		if (strncmp(q, "ms", 2) == 0)
+			mult = 0.001, q += 2;
+		else if (*q == 'h')
+			mult = 3600, q++;
+		else if (*q == 'm')
+			mult = 60, q++;
+		else if (*q == 's')
+			mult = 1, q++;
+		else
+			return -1;
+		total += n * mult;
+	}
+	return (int64_t)now - (int64_t)total;
+}
+
+/* image prune's filters (moby daemon/images/image_prune.go): until, label,
+ * label!, dangling=false (what -a asks). */
+struct prune_filter {
+	int64_t until; /* -1: none */
+	struct cmd_strv label, nolabel;
+};
+
+static int prune_filter_parse(struct prune_opts *o, struct prune_filter *f)
+{
+	f->until = -1;
+	time_t now = time(NULL);
+	for (size_t i = 0; i < o->filter.n; i++) {
+		const char *v = NULL;
+		int rc = 0;
+		_cleanup_free_ char *k = filter_key(o->filter.v[i], &v, &rc);
+		if (k == NULL)
+			return rc;
+		if (strcmp(k, "until") == 0) {
+			int64_t t = prune_until(v, now);
+			if (t < 0)
+				return cmd_failf(EXIT_CC_ERROR, "failed to parse value as time or duration: \"%s\"", v);
+			f->until = t;
+		} else if (strcmp(k, "label") == 0 || strcmp(k, "label!") == 0) {
+			if (!strv_push(k[5] == '!' ? &f->nolabel : &f->label, v))
+				return cmd_failf(EXIT_CC_ERROR, "out of memory");
+		} else if (strcmp(k, "dangling") == 0) {
+			int b = filter_bool(v);
+			if (b < 0)
+				return cmd_failf(EXIT_CC_ERROR, "invalid filter 'dangling=%s'", v);
+			o->all = o->all || b == 0;
+		} else {
+			return cmd_failf(EXIT_CC_ERROR, "invalid filter '%s'", k);
+		}
+	}
+	return 0;
+}
+
+/* Does an image pass prune's until and label filters? */
+static int prune_filter_match(struct cc_store *s, const struct prune_filter *f, const char *id, bool *ret,
+			      cc_error **err)
+{
+	*ret = true;
+	if (f->until < 0 && f->label.n == 0 && f->nolabel.n == 0)
+		return 0;
+	struct cc_image_record *r = NULL;
+	if (cc_store_image_get(s, id, &r, err) < 0)
+		return -1;
+	int64_t ct = cc_parse_rfc3339(r->created);
+	if (f->until >= 0 && (ct < 0 || ct > f->until))
+		*ret = false;
+	if (*ret && (f->label.n > 0 || f->nolabel.n > 0)) {
+		json_t *labels = image_labels(s, r, err);
+		if (labels == NULL) {
+			cc_image_record_free(r);
+			return -1;
+		}
+		/* label: all of them; label!: not all of them (docker's matchLabels) */
+		*ret = labels_match_all(labels, &f->label) && (f->nolabel.n == 0 || !labels_match_all(labels, &f->nolabel));
+		json_decref(labels);
+	}
+	cc_image_record_free(r);
+	return 0;
+}
 
 static int image_prune(void *opts, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	struct prune_opts *o = opts;
+	struct prune_filter flt = { 0 };
+	_cleanup_strv_ char **ids = NULL;
+	int rc = prune_filter_parse(o, &flt);
+	if (rc != 0)
+		goto done;
 	bool all = o->all;
 	if (!o->force && !cmd_confirm(all ? "This will remove all images without at least one container associated to them."
 					  : "This will remove all dangling images."))
-		return 0;
+		goto done;
 	struct cc_store *s = cmd_open_store();
-	if (s == NULL)
-		return EXIT_CC_ERROR;
+	if (s == NULL) {
+		rc = EXIT_CC_ERROR;
+		goto done;
+	}
 	cc_error *e = NULL;
-	int rc = 0;
 	if (cc_store_lock(s, true, &e) < 0) {
 		cc_store_close(s);
-		return cmd_fail(e, EXIT_CC_ERROR);
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto done;
 	}
 	/* Dangling images (no tag) go, or with -a every image no container uses. */
-	_cleanup_strv_ char **ids = NULL;
 	if (cc_store_image_list(s, &ids, &e) < 0) {
 		cc_store_close(s);
-		return cmd_fail(e, EXIT_CC_ERROR);
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto done;
 	}
 	for (char **id = ids; *id && rc == 0; id++) {
 		struct cc_image_record *r = NULL;
@@ -748,7 +948,7 @@ static int image_prune(void *opts, int argc, char **argv)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 			break;
 		}
-		bool dangling = r->tags == NULL || r->tags[0] == NULL, cached = false;
+		bool dangling = r->tags == NULL || r->tags[0] == NULL, cached = false, match = true;
 		cc_image_record_free(r);
 		/* build cache intermediates are not dangling (docker's parents): -a removes them */
 		if (dangling && !all && cc_store_cache_has_image(s, *id, &cached, &e) < 0) {
@@ -756,7 +956,9 @@ static int image_prune(void *opts, int argc, char **argv)
 			break;
 		}
 		dangling = dangling && !cached;
-		if ((dangling || all) && users == 0 && delete_image(s, *id, &e) < 0)
+		if ((dangling || all) && users == 0 && prune_filter_match(s, &flt, *id, &match, &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+		else if ((dangling || all) && users == 0 && match && delete_image(s, *id, &e) < 0)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 	}
 	struct cc_gc_report rep = { 0 };
@@ -769,6 +971,9 @@ static int image_prune(void *opts, int argc, char **argv)
 		       rep.layers, rep.tmp, sz);
 	}
 	cc_store_close(s);
+done:
+	free(flt.label.v);
+	free(flt.nolabel.v);
 	return rc;
 }
 
@@ -878,14 +1083,27 @@ const struct cmd_verb cmd_tag_verb = {
 	.complete_args = CMD_COMPLETE_IMAGE, .action = tag_action,
 };
 
+const struct cmd_verb cmd_untag_verb = {
+	.name = "untag", .usage = "IMAGE [NAME...]", .summary = "Remove one or more names from a locally-stored image",
+	.min_args = 1, .max_args = -1, .complete_args = CMD_COMPLETE_IMAGE, .action = untag_action,
+};
+
+const struct cmd_verb cmd_image_exists_verb = {
+	.name = "exists", .usage = "IMAGE", .summary = "Check if an image exists in local storage",
+	.description = "Exits 0 when the image is in the store, 1 when it is not; prints nothing.",
+	.min_args = 1, .max_args = 1, .complete_args = CMD_COMPLETE_IMAGE, .action = image_exists_action,
+};
+
 static const struct cmd_opt rmi_options[] = {
+	OPT_BOOL('a', "all", struct rmi_opts, all, "Remove all images (podman)"),
 	OPT_BOOL('f', "force", struct rmi_opts, force, "Force removal of the image"),
+	OPT_BOOL('i', "ignore", struct rmi_opts, ignore, "Ignore errors when a specified image is missing (podman)"),
 	OPT_BOOL(0, "no-prune", struct rmi_opts, noprune, "Do not delete untagged parents (accepted; images have none here)"),
 	OPT_END,
 };
 const struct cmd_verb cmd_rmi_verb = {
 	.name = "rmi", .usage = "[OPTIONS] IMAGE [IMAGE...]", .summary = "Remove one or more images",
-	.opts = rmi_options, .opts_size = sizeof(struct rmi_opts), .min_args = 1, .max_args = -1,
+	.opts = rmi_options, .opts_size = sizeof(struct rmi_opts), .min_args = 0, .max_args = -1,
 	.complete_args = CMD_COMPLETE_IMAGE, .action = rmi_action,
 };
 
@@ -897,6 +1115,8 @@ const struct cmd_verb cmd_import_verb = {
 
 static const struct cmd_opt image_prune_options[] = {
 	OPT_BOOL('a', "all", struct prune_opts, all, "Remove all unused images, not just dangling ones"),
+	OPT_LIST(0, "filter", struct prune_opts, filter, "filter",
+		 "Provide filter values (e.g. \"until=<timestamp>\", \"label=<key>=<value>\")"),
 	OPT_BOOL('f', "force", struct prune_opts, force, "Do not prompt for confirmation"),
 	OPT_END,
 };
