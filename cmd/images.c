@@ -1050,6 +1050,13 @@ static int system_check(void *opts, int argc, char **argv)
 static int system_prune(void *opts, int argc, char **argv)
 {
 	struct prune_opts *o = opts;
+	struct prune_opts check = *o; /* a bad --filter fails before the question */
+	struct prune_filter flt = { 0 };
+	int rc = prune_filter_parse(&check, &flt);
+	free(flt.label.v);
+	free(flt.nolabel.v);
+	if (rc != 0)
+		return rc;
 	if (!o->force && !cmd_confirm("This will remove:\n  - all stopped containers' images no container uses\n"
 				      "  - all dangling images\n  - unused blobs and layers"))
 		return 0;
