@@ -1,11 +1,16 @@
-/* Image verbs: images, tag, rmi, import, image prune, system prune, system check. */
+/* Image verbs: images, tag, untag, image exists, rmi, import, image prune,
+ * system prune, system check. */
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cmd.h"
-
+#include "template/template.h"
+#include "util/json.h"
 
 /* A repo digest "repo@sha256:..." as docker shows it: the familiar repo
  * (free it; NULL when d has no '@' or without memory) and *ret_at, the
@@ -39,127 +44,514 @@ static const char *short_id(const char *id, char out[13])
 	return out;
 }
 
+/* Append v to a list of pointers (NULL-terminated); false without memory. */
+static bool strv_push(struct cmd_strv *l, const char *v)
+{
+	const char **nv = realloc(l->v, (l->n + 2) * sizeof(*nv));
+	if (nv == NULL)
+		return false;
+	nv[l->n++] = v;
+	nv[l->n] = NULL;
+	l->v = nv;
+	return true;
+}
+
+/* go-units' HumanSizeWithPrecision: decimal units, "%.*g" ("7.8MB", "512B"). */
+static void human_size_prec(double size, int prec, char *out, size_t outlen)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB" };
+	size_t u = 0;
+	while (size >= 1000.0 && u < sizeof(units) / sizeof(units[0]) - 1) {
+		size /= 1000.0;
+		u++;
+	}
+	snprintf(out, outlen, "%.*g%s", prec, size, units[u]);
+}
+
+/* go-units' HumanDuration (hours rounded to the nearest, as it does). */
+static void human_duration(int64_t s, char *out, size_t outlen)
+{
+	int64_t hours = (s + 1800) / 3600;
+	if (s < 1)
+		snprintf(out, outlen, "Less than a second");
+	else if (s == 1)
+		snprintf(out, outlen, "1 second");
+	else if (s < 60)
+		snprintf(out, outlen, "%lld seconds", (long long)s);
+	else if (s / 60 == 1)
+		snprintf(out, outlen, "About a minute");
+	else if (s / 60 < 60)
+		snprintf(out, outlen, "%lld minutes", (long long)(s / 60));
+	else if (hours == 1)
+		snprintf(out, outlen, "About an hour");
+	else if (hours < 48)
+		snprintf(out, outlen, "%lld hours", (long long)hours);
+	else if (hours < 24 * 7 * 2)
+		snprintf(out, outlen, "%lld days", (long long)(hours / 24));
+	else if (hours < 24 * 30 * 2)
+		snprintf(out, outlen, "%lld weeks", (long long)(hours / 24 / 7));
+	else if (hours < 24 * 365 * 2)
+		snprintf(out, outlen, "%lld months", (long long)(hours / 24 / 30));
+	else
+		snprintf(out, outlen, "%lld years", (long long)(s / 3600 / 24 / 365));
+}
+
+/* An image config's Labels ("config": {"Labels": {...}}), a new reference
+ * (an empty object when it has none), or NULL with *err. */
+static json_t *image_labels(struct cc_store *s, const struct cc_image_record *r, cc_error **err)
+{
+	_cleanup_free_ char *cfg = NULL;
+	size_t len = 0;
+	if (cc_store_read_blob(s, r->config_digest, CC_CONFIG_MAX, &cfg, &len, err) < 0)
+		return NULL;
+	json_t *config = json_loadb(cfg, len, 0, NULL);
+	json_t *labels = json_object_get(json_object_get(config, "config"), "Labels");
+	labels = json_is_object(labels) ? json_incref(labels) : json_object();
+	json_decref(config);
+	return labels;
+}
+
+/* docker's filters.MatchKVList: every KEY[=VALUE] of l is in labels. */
+static bool labels_match_all(const json_t *labels, const struct cmd_strv *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *eq = strchr(l->v[i], '=');
+		_cleanup_free_ char *k = eq ? strndup(l->v[i], (size_t)(eq - l->v[i])) : strdup(l->v[i]);
+		const char *have = k ? json_string_value(json_object_get(labels, k)) : NULL;
+		if (have == NULL || (eq != NULL && strcmp(have, eq + 1) != 0))
+			return false;
+	}
+	return true;
+}
+
+/* docker's GetBoolOrDefault: true, 1, false, 0 (any case); -1 for anything else. */
+static int filter_bool(const char *v)
+{
+	if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		return 1;
+	if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		return 0;
+	return -1;
+}
+
+/* --filter KEY=VALUE: the key (free it), *ret_value into arg; NULL after
+ * printing docker's flag error when there is no '='. */
+static char *filter_key(const char *arg, const char **ret_value, int *rc)
+{
+	const char *eq = strchr(arg, '=');
+	if (eq == NULL) {
+		*rc = cmd_usagef("invalid argument \"%s\" for \"-f, --filter\" flag: bad format of filter (expected name=value)",
+				 arg);
+		return NULL;
+	}
+	*ret_value = eq + 1;
+	char *k = strndup(arg, (size_t)(eq - arg));
+	if (k == NULL)
+		*rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+	return k;
+}
+
 struct images_opts {
 	bool quiet, digests, notrunc, all, noheading;
+	const char *format;
+	struct cmd_strv filter;
 };
 
-/* images REPOSITORY[:TAG]: does name (a tag, "repo:tag") match what was asked? */
-static bool tag_matches(const char *name, const char *want)
+/* images' filters as docker's daemon applies them (moby daemon/images):
+ * values of one key OR for reference; label values must all match
+ * (MatchKVList); several before/since resolve to the oldest/newest image;
+ * different keys AND.  The positional REPOSITORY[:TAG] is one more
+ * reference pattern, as docker's CLI adds it. */
+struct images_filter {
+	const char *positional;
+	struct cmd_strv reference, label, before, since;
+	int dangling; /* -1: not asked */
+	int64_t before_t, since_t;
+};
+
+static void images_filter_free(struct images_filter *f)
 {
-	if (want == NULL)
-		return true;
-	_cleanup_free_ char *repo = NULL, *tg = NULL, *wrepo = NULL, *wtag = NULL;
-	cmd_split_tag(name, &repo, &tg);
+	free(f->reference.v);
+	free(f->label.v);
+	free(f->before.v);
+	free(f->since.v);
+}
+
+static int images_filter_parse(struct images_filter *f, const struct cmd_strv *in)
+{
+	f->dangling = -1;
+	for (size_t i = 0; i < in->n; i++) {
+		const char *v = NULL;
+		int rc = 0;
+		_cleanup_free_ char *k = filter_key(in->v[i], &v, &rc);
+		if (k == NULL)
+			return rc;
+		struct cmd_strv *dst = NULL;
+		if (strcmp(k, "dangling") == 0) {
+			int b = filter_bool(v);
+			if (b < 0 || (f->dangling >= 0 && f->dangling != b))
+				return cmd_failf(EXIT_CC_ERROR, "invalid filter 'dangling=%s'", v);
+			f->dangling = b;
+			continue;
+		}
+		if (strcmp(k, "reference") == 0)
+			dst = &f->reference;
+		else if (strcmp(k, "label") == 0)
+			dst = &f->label;
+		else if (strcmp(k, "before") == 0)
+			dst = &f->before;
+		else if (strcmp(k, "since") == 0)
+			dst = &f->since;
+		else
+			return cmd_failf(EXIT_CC_ERROR, "invalid filter '%s'", k);
+		if (!strv_push(dst, v))
+			return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	return 0;
+}
+
+/* before=/since=: the created time of each image named; the oldest for
+ * before, the newest for since (docker's). */
+static int images_filter_resolve(struct cc_store *s, struct images_filter *f)
+{
+	for (int which = 0; which < 2; which++) {
+		const struct cmd_strv *l = which == 0 ? &f->before : &f->since;
+		int64_t *t = which == 0 ? &f->before_t : &f->since_t;
+		for (size_t i = 0; i < l->n; i++) {
+			_cleanup_free_ char *id = NULL;
+			struct cc_image_record *r = NULL;
+			cc_error *e = NULL;
+			if (cc_image_resolve(s, l->v[i], &id, &e) < 0 || cc_store_image_get(s, id, &r, &e) < 0)
+				return cmd_fail(e, EXIT_CC_ERROR);
+			int64_t ct = cc_parse_rfc3339(r->created);
+			cc_image_record_free(r);
+			if (ct < 0)
+				continue;
+			if (*t == 0 || (which == 0 ? ct < *t : ct > *t))
+				*t = ct;
+		}
+	}
+	return 0;
+}
+
+/* docker's reference.FamiliarMatch: path.Match on "name:tag" (or
+ * "name@digest"), then on the name alone. */
+static bool ref_pattern_match(const char *pat, const char *full, const char *name)
+{
+	return fnmatch(pat, full, FNM_PATHNAME) == 0 || fnmatch(pat, name, FNM_PATHNAME) == 0;
+}
+
+/* images REPOSITORY[:TAG]: the repository (normalised as a reference is,
+ * so docker.io/library/alpine is alpine) and the tag when one is given. */
+static bool positional_match(const char *want, const char *repo, const char *tag)
+{
 	const char *colon = strrchr(want, ':');
 	bool has_tag = colon != NULL && strchr(colon, '/') == NULL;
+	_cleanup_free_ char *wrepo = NULL, *wtag = NULL;
 	if (has_tag)
 		cmd_split_tag(want, &wrepo, &wtag);
 	else
 		wrepo = cc_ref_familiar_repo(want);
-	if (repo == NULL || tg == NULL || wrepo == NULL)
+	if (wrepo == NULL || strcmp(repo, wrepo) != 0)
 		return false;
-	return strcmp(repo, wrepo) == 0 && (!has_tag || (wtag != NULL && strcmp(tg, wtag) == 0));
+	return !has_tag || (tag != NULL && wtag != NULL && strcmp(tag, wtag) == 0);
 }
 
-static bool any_tag_matches(char **tags, const char *want)
+/* Does a reference (familiar repo, and tag or digest) pass the reference
+ * filters?  Without any, every reference does. */
+static bool ref_passes(const struct images_filter *f, const char *repo, const char *tag, const char *digest)
 {
-	for (char **t = tags; t && *t; t++)
-		if (tag_matches(*t, want))
+	if (f->positional == NULL && f->reference.n == 0)
+		return true;
+	_cleanup_free_ char *full = NULL;
+	if (asprintf(&full, "%s%s%s", repo, tag ? ":" : "@", tag ? tag : digest) < 0)
+		return false;
+	if (f->positional != NULL &&
+	    (positional_match(f->positional, repo, tag) || ref_pattern_match(f->positional, full, repo)))
+		return true;
+	for (size_t i = 0; i < f->reference.n; i++)
+		if (ref_pattern_match(f->reference.v[i], full, repo))
 			return true;
 	return false;
+}
+
+/* A reference of an image: familiar repo, and tag or digest. */
+struct image_ref {
+	char *repo, *val;
+	bool used;
+};
+
+struct images_out {
+	struct cc_format *f;
+	bool notrunc, need_digest, show_digests;
+	bool dedup;       /* -q: one ID per image */
+	char last_id[80]; /* the last ID written, for dedup */
+	time_t now;
+	cc_error *err;
+};
+
+/* One row, docker's fields in the order its json gives them (sorted). */
+static int image_row(struct images_out *o, const struct cc_image_record *r, const char *repo, const char *tag,
+		     const char *digest)
+{
+	char sid[13], since[64] = "", at[96] = "", size[32], vsize[32];
+	const char *id = o->notrunc ? r->id : short_id(r->id, sid);
+	if (o->dedup) {
+		if (strcmp(o->last_id, id) == 0)
+			return 0;
+		snprintf(o->last_id, sizeof(o->last_id), "%s", id);
+	}
+	int64_t ct = cc_parse_rfc3339(r->created);
+	if (ct >= 0) {
+		human_duration((int64_t)o->now - ct, since, sizeof(since) - 4);
+		strcat(since, " ago");
+	}
+	/* Go's time.Unix(created, 0).String(), in the local zone */
+	struct tm tm;
+	time_t t = (time_t)(ct >= 0 ? ct : 0);
+	if (localtime_r(&t, &tm))
+		strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+	double bytes = (double)(r->size > 0 ? r->size : 0);
+	human_size_prec(bytes, 3, size, sizeof(size));
+	human_size_prec(bytes, 4, vsize, sizeof(vsize)); /* VirtualSize: units.HumanSize */
+	json_t *row = json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:o, s:s, s:s}", "Containers", "N/A",
+				"CreatedAt", at, "CreatedSince", since, "Digest", cc_json_text(digest), "ID", id,
+				"Repository", cc_json_text(repo), "SharedSize", "N/A", "Size", size, "Tag",
+				cc_json_text(tag), "UniqueSize", "N/A", "VirtualSize", vsize);
+	if (row == NULL)
+		return cc_error_set(&o->err, ENOMEM, "images");
+	int rc = cc_format_row(o->f, row, &o->err);
+	json_decref(row);
+	return rc;
+}
+
+/* docker's rows for an image (cli/command/formatter/image.go): per repo,
+ * a row per tag (times each of the repo's digests when digests are shown);
+ * then the repos known only by digest: a row per digest with --digests,
+ * else one row with an empty digest. */
+static int image_rows(struct images_out *o, const struct cc_image_record *r, struct image_ref *tags, size_t nt,
+		      struct image_ref *digs, size_t nd)
+{
+	for (size_t i = 0; i < nt; i++) {
+		if (tags[i].used)
+			continue;
+		const char *repo = tags[i].repo;
+		bool any = false;
+		for (size_t j = 0; j < nd; j++)
+			if (strcmp(digs[j].repo, repo) == 0)
+				any = true;
+		for (size_t k = i; k < nt; k++) {
+			if (strcmp(tags[k].repo, repo) != 0)
+				continue;
+			tags[k].used = true;
+			if (!o->need_digest || !any) {
+				if (image_row(o, r, repo, tags[k].val, "<none>") < 0)
+					return -1;
+				continue;
+			}
+			for (size_t j = 0; j < nd; j++)
+				if (strcmp(digs[j].repo, repo) == 0 && image_row(o, r, repo, tags[k].val, digs[j].val) < 0)
+					return -1;
+		}
+		for (size_t j = 0; j < nd; j++)
+			if (strcmp(digs[j].repo, repo) == 0)
+				digs[j].used = true;
+	}
+	for (size_t j = 0; j < nd; j++) {
+		if (digs[j].used)
+			continue;
+		const char *repo = digs[j].repo;
+		for (size_t k = j; k < nd; k++) {
+			if (strcmp(digs[k].repo, repo) != 0)
+				continue;
+			digs[k].used = true;
+			if (o->show_digests && image_row(o, r, repo, "<none>", digs[k].val) < 0)
+				return -1;
+		}
+		if (!o->show_digests && image_row(o, r, repo, "<none>", "") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void refs_free(struct image_ref *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].repo);
+		free(v[i].val);
+	}
+	free(v);
+}
+
+/* The rows of one image that passes the image filters, or none. */
+static int image_list_one(struct cc_store *s, struct images_out *o, const struct images_filter *f,
+			  const struct cc_image_record *r)
+{
+	int64_t ct = cc_parse_rfc3339(r->created);
+	if ((f->before.n > 0 && (ct < 0 || ct >= f->before_t)) || (f->since.n > 0 && (ct < 0 || ct <= f->since_t)))
+		return 0;
+	if (f->label.n > 0) {
+		json_t *labels = image_labels(s, r, &o->err);
+		if (labels == NULL)
+			return -1;
+		bool ok = labels_match_all(labels, &f->label);
+		json_decref(labels);
+		if (!ok)
+			return 0;
+	}
+	size_t nt = 0, nd = 0;
+	while (r->tags && r->tags[nt])
+		nt++;
+	while (r->repo_digests && r->repo_digests[nd])
+		nd++;
+	struct image_ref *tags = calloc(nt + 1, sizeof(*tags)), *digs = calloc(nd + 1, sizeof(*digs));
+	size_t ntk = 0, ndk = 0;
+	int rc = 0;
+	if (tags == NULL || digs == NULL) {
+		rc = cc_error_set(&o->err, ENOMEM, "images");
+		goto out;
+	}
+	for (size_t i = 0; i < nt; i++) {
+		char *repo = NULL, *tg = NULL;
+		cmd_split_tag(r->tags[i], &repo, &tg);
+		if (repo && tg && ref_passes(f, repo, tg, NULL)) {
+			tags[ntk++] = (struct image_ref){ repo, tg, false };
+		} else {
+			free(repo);
+			free(tg);
+		}
+	}
+	for (size_t i = 0; i < nd; i++) {
+		const char *at = NULL;
+		char *repo = cmd_split_digest(r->repo_digests[i], &at);
+		char *dg = repo ? strdup(at + 1) : NULL;
+		if (repo && dg && ref_passes(f, repo, NULL, dg)) {
+			digs[ndk++] = (struct image_ref){ repo, dg, false };
+		} else {
+			free(repo);
+			free(dg);
+		}
+	}
+	if (ntk == 0 && ndk == 0) {
+		/* dangling: shown unless a name was asked for or dangling=false */
+		if (f->positional != NULL || f->reference.n > 0 || f->dangling == 0)
+			goto out;
+		rc = image_row(o, r, "<none>", "<none>", "<none>");
+		goto out;
+	}
+	if (f->dangling == 1 && ntk > 0)
+		goto out;
+	rc = image_rows(o, r, tags, ntk, digs, ndk);
+out:
+	refs_free(tags, ntk);
+	refs_free(digs, ndk);
+	return rc;
+}
+
+static const char images_table[] =
+	"table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
+static const char images_table_digests[] = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince "
+					   "}}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
+
+/* Write what f holds; a table without its header row with --noheading. */
+static int images_flush(struct cc_format *f, bool noheading)
+{
+	cc_error *e = NULL;
+	if (!noheading || !cc_format_is_table(f)) {
+		int r = cc_format_flush(f, stdout, &e);
+		cc_error_free(e);
+		return r < 0 ? cmd_output_error(-r) : 0;
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (m == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	int r = cc_format_flush(f, m, &e);
+	cc_error_free(e);
+	if (fclose(m) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(buf);
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	const char *nl = buf ? memchr(buf, '\n', len) : NULL;
+	size_t skip = nl ? (size_t)(nl - buf) + 1 : len;
+	int rc = 0;
+	if (len > skip && fwrite(buf + skip, 1, len - skip, stdout) != len - skip)
+		rc = cmd_output_error(errno);
+	free(buf);
+	return rc;
 }
 
 static int images_action(void *opts, int argc, char **argv)
 {
 	struct images_opts *o = opts;
-	bool quiet = o->quiet, digests = o->digests, notrunc = o->notrunc, all = o->all;
-	const char *want = argc > 0 ? argv[0] : NULL;
-	struct cc_store *s = cmd_open_store();
-	if (s == NULL)
-		return EXIT_CC_ERROR;
-	cc_error *e = NULL;
-	_cleanup_strv_ char **ids = NULL;
-	if (cc_store_image_list(s, &ids, &e) < 0) {
-		cc_store_close(s);
-		return cmd_fail(e, EXIT_CC_ERROR);
+	struct images_filter flt = { .positional = argc > 0 ? argv[0] : NULL };
+	int rc = images_filter_parse(&flt, &o->filter);
+	if (rc != 0) {
+		images_filter_free(&flt);
+		return rc;
 	}
-	static const char *const hdr_plain[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" };
-	static const char *const hdr_dig[] = { "REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE" };
-	struct table *t = table_new(digests ? 6 : 5, digests ? hdr_dig : hdr_plain);
-	time_t now = time(NULL);
-	int rc = 0;
-	for (char **id = ids; *id; id++) {
+	/* docker's NewImageFormat: -q is {{.ID}} unless a --format is given;
+	 * --digests adds a DIGEST column to a table that has none */
+	const char *fmt = o->format;
+	bool dedup = false;
+	_cleanup_free_ char *withdig = NULL;
+	if (fmt == NULL || *fmt == '\0' || strcmp(fmt, "table") == 0) {
+		dedup = o->quiet;
+		fmt = o->quiet ? "{{.ID}}" : o->digests ? images_table_digests : images_table;
+	} else if (o->digests && cc_str_has_prefix(fmt, "table") && strstr(fmt, "{{.Digest}}") == NULL) {
+		if (asprintf(&withdig, "%s\t{{.Digest}}", fmt) < 0) {
+			images_filter_free(&flt);
+			return cmd_failf(EXIT_CC_ERROR, "out of memory");
+		}
+		fmt = withdig;
+	}
+	json_t *headers = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "IMAGE ID",
+				    "Repository", "REPOSITORY", "Tag", "TAG", "Digest", "DIGEST", "CreatedSince",
+				    "CREATED", "CreatedAt", "CREATED AT", "Size", "SIZE", "Containers", "CONTAINERS",
+				    "SharedSize", "SHARED SIZE", "UniqueSize", "UNIQUE SIZE", "VirtualSize", "SIZE");
+	struct images_out out = { .notrunc = o->notrunc, .show_digests = o->digests, .dedup = dedup,
+				  .need_digest = o->digests || strstr(fmt, "{{.Digest}}") != NULL, .now = time(NULL) };
+	cc_error *e = NULL;
+	if (headers == NULL || cc_format_open(fmt, NULL, headers, &out.f, &e) < 0) {
+		json_decref(headers);
+		images_filter_free(&flt);
+		return e ? cmd_fail(e, EXIT_CC_ERROR) : cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	json_decref(headers);
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL) {
+		cc_format_free(out.f);
+		images_filter_free(&flt);
+		return EXIT_CC_ERROR;
+	}
+	_cleanup_strv_ char **ids = NULL;
+	rc = images_filter_resolve(s, &flt);
+	if (rc == 0 && cc_store_image_list(s, &ids, &e) < 0) /* newest first */
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+	for (char **id = ids; rc == 0 && *id; id++) {
 		struct cc_image_record *r = NULL;
 		if (cc_store_image_get(s, *id, &r, &e) < 0) {
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 			break;
 		}
-		/* images REPO[:TAG]: only the images with a matching tag */
-		if (want != NULL && !any_tag_matches(r->tags, want)) {
-			cc_image_record_free(r);
-			continue;
-		}
 		/* build's intermediate images (untagged, in the build cache): only with -a */
 		bool cached = false;
-		if (!all && (r->tags == NULL || r->tags[0] == NULL) && cc_store_cache_has_image(s, *id, &cached, &e) < 0) {
-			cc_image_record_free(r);
+		if (!o->all && (r->tags == NULL || r->tags[0] == NULL) && cc_store_cache_has_image(s, *id, &cached, &e) < 0)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
-			break;
-		}
-		if (cached) {
-			cc_image_record_free(r);
-			continue;
-		}
-		char sid[13];
-		if (quiet) {
-			printf("%s\n", notrunc ? r->id : short_id(r->id, sid));
-			cc_image_record_free(r);
-			continue;
-		}
-		char created[64] = "N/A", size[32];
-		int64_t ct = cc_parse_rfc3339(r->created);
-		if (ct > 0) {
-			cc_human_ago((int64_t)now - ct, created, sizeof(created) - 4);
-			strcat(created, " ago");
-		}
-		cc_human_size((uint64_t)(r->size > 0 ? r->size : 0), size, sizeof(size));
-		const char *digest = "<none>";
-		if (r->repo_digests && r->repo_digests[0]) {
-			const char *at = strchr(r->repo_digests[0], '@');
-			digest = at ? at + 1 : digest;
-		}
-		const char *idcol = notrunc ? r->id : short_id(r->id, sid);
-		if (want == NULL && (r->tags == NULL || r->tags[0] == NULL)) {
-			char *repo = NULL;
-			const char *at;
-			if (r->repo_digests && r->repo_digests[0])
-				repo = cmd_split_digest(r->repo_digests[0], &at);
-			const char *row[] = { repo ? repo : "<none>", "<none>", digest, idcol, created, size };
-			const char *row5[] = { repo ? repo : "<none>", "<none>", idcol, created, size };
-			table_add(t, digests ? row : row5);
-			free(repo);
-		}
-		for (char **tag = r->tags; tag && *tag; tag++) {
-			if (!tag_matches(*tag, want))
-				continue;
-			char *repo = NULL, *tg = NULL;
-			cmd_split_tag(*tag, &repo, &tg);
-			const char *row[] = { repo, tg, digest, idcol, created, size };
-			const char *row5[] = { repo, tg, idcol, created, size };
-			table_add(t, digests ? row : row5);
-			free(repo);
-			free(tg);
-		}
+		else if (!cached && image_list_one(s, &out, &flt, r) < 0)
+			rc = cmd_fail(out.err, EXIT_CC_ERROR); /* docker prints nothing then */
 		cc_image_record_free(r);
 	}
-	if (!quiet && rc == 0)
-		table_print(t, !o->noheading);
-	table_free(t);
+	if (rc == 0)
+		rc = images_flush(out.f, o->noheading);
+	cc_format_free(out.f);
 	cc_store_close(s);
+	images_filter_free(&flt);
 	return rc;
 }
-
-
 
 static int tag_action(void *opts, int argc, char **argv)
 {
@@ -182,6 +574,69 @@ static int tag_action(void *opts, int argc, char **argv)
 	int rc = 0;
 	if (cc_image_resolve(s, argv[0], &id, &e) < 0 || cc_store_tag_set(s, name, id, NULL, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
+	cc_store_close(s);
+	return rc;
+}
+
+/* untag IMAGE [NAME...] (podman): remove those names, or every name of
+ * the image; the image stays (dangling when no name is left). */
+static int untag_action(void *opts, int argc, char **argv)
+{
+	(void)opts;
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	_cleanup_free_ char *id = NULL;
+	struct cc_image_record *r = NULL;
+	if (cc_image_resolve(s, argv[0], &id, &e) < 0 || cc_store_image_get(s, id, &r, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	int rc = 0;
+	for (char **t = r->tags; argc == 1 && t && *t; t++)
+		if (cc_store_untag(s, *t, &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+	for (int i = 1; i < argc; i++) {
+		_cleanup_strv_ char **cands = cc_ref_candidates(argv[i]);
+		const char *found = NULL;
+		for (char **t = r->tags; t && *t && cands && cands[0]; t++)
+			if (strcmp(*t, cands[0]) == 0)
+				found = *t;
+		if (found == NULL)
+			rc = cmd_failf(EXIT_CC_ERROR, "%s: tag not known", argv[i]);
+		else if (cc_store_untag(s, found, &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+	}
+	cc_image_record_free(r);
+	cc_store_close(s);
+	return rc;
+}
+
+/* image exists IMAGE (podman): 0 when the store has it, 1 when not, no output. */
+static int image_exists_action(void *opts, int argc, char **argv)
+{
+	(void)opts;
+	(void)argc;
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	_cleanup_free_ char *id = NULL;
+	int rc = 0;
+	if (cc_image_resolve(s, argv[0], &id, &e) < 0) {
+		if (e != NULL && e->kind == CC_ERR_NOT_FOUND) {
+			cc_error_free(e);
+			rc = 1;
+		} else {
+			/* an ambiguous ID, a broken store: podman's 125, not the 1 of
+			 * an error reported through cmd_fail (which means "absent" here) */
+			_cleanup_free_ char *msg = cc_safe_text(e ? e->msg : "unknown error");
+			fprintf(stderr, "Error: %s\n", msg ? msg : "out of memory");
+			cc_error_free(e);
+			rc = EXIT_CC_ERROR;
+		}
+	}
 	cc_store_close(s);
 	return rc;
 }
@@ -231,12 +686,18 @@ static void first_user(struct cc_store *s, const char *id, char out[13])
 }
 
 struct rmi_opts {
-	bool force, noprune;
+	bool force, noprune, all, ignore;
 };
 
 static int rmi_action(void *opts, int argc, char **argv)
 {
-	bool force = ((struct rmi_opts *)opts)->force;
+	struct rmi_opts *o = opts;
+	bool force = o->force;
+	/* podman's -a: every image, and no names with it */
+	if (o->all && argc > 0)
+		return cmd_usagef("when using the --all switch, you may not pass any images names or IDs");
+	if (!o->all && argc == 0)
+		return cmd_usagef("\"rmi\" requires at least 1 argument.");
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
@@ -246,12 +707,26 @@ static int rmi_action(void *opts, int argc, char **argv)
 		cc_store_close(s);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
+	_cleanup_strv_ char **every = NULL;
+	if (o->all) {
+		if (cc_store_image_list(s, &every, &e) < 0) {
+			cc_store_close(s);
+			return cmd_fail(e, EXIT_CC_ERROR);
+		}
+		argv = every;
+		for (argc = 0; every[argc]; argc++)
+			;
+	}
 	int rc = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i];
 		_cleanup_free_ char *id = NULL;
 		if (cc_image_resolve(s, arg, &id, &e) < 0) {
-			rc = cmd_fail(e, EXIT_CC_ERROR);
+			/* podman's -i: a missing image is no error */
+			if (o->ignore && e != NULL && e->kind == CC_ERR_NOT_FOUND)
+				cc_error_clear(&e);
+			else
+				rc = cmd_fail(e, EXIT_CC_ERROR);
 			continue;
 		}
 		struct cc_image_record *r = NULL;
@@ -285,7 +760,7 @@ static int rmi_action(void *opts, int argc, char **argv)
 				printf("Untagged: %s:%s\n", repo, tg);
 			free(repo);
 			free(tg);
-		} else if (!named_tag && ntags > 1 && !force) {
+		} else if (!named_tag && ntags > 1 && !force && !o->all) {
 			rc = cmd_failf(EXIT_CC_ERROR,
 				       "conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories",
 				       short_id(id, sid));
@@ -323,31 +798,147 @@ static int rmi_action(void *opts, int argc, char **argv)
 
 struct prune_opts {
 	bool all, force;
+	struct cmd_strv filter;
 };
+
+/* docker's GetTimestamp for until=: a Go duration back from now ("24h",
+ * "90m"), Unix seconds ("1700000000", "1700000000.5") or an RFC 3339 time
+ * (a date alone, or without a zone: UTC).  -1 when it is none of these. */
+static int64_t prune_until(const char *v, time_t now)
+{
+	char *end = NULL;
+	errno = 0;
+	double secs = strtod(v, &end);
+	if (end != v && *end == '\0' && errno == 0 && isdigit((unsigned char)v[0]))
+		return strcmp(v, "0") == 0 ? (int64_t)now : (int64_t)secs;
+	int64_t t = cc_parse_rfc3339(v);
+	if (t >= 0)
+		return t;
+	struct tm tm = { 0 };
+	const char *p = strptime(v, "%Y-%m-%d", &tm);
+	if (p != NULL && *p == '\0')
+		return (int64_t)timegm(&tm);
+	/* a Go duration: one or more NUMBER UNIT (h, m, s, ms) */
+	double total = 0;
+	const char *q = v;
+	if (*q == '\0')
+		return -1;
+	while (*q) {
+		errno = 0;
+		double n = strtod(q, &end);
+		if (end == q || errno != 0 || n < 0)
+			return -1;
+		q = end;
+		double mult;
+		if (strncmp(q, "ms", 2) == 0)
+			mult = 0.001, q += 2;
+		else if (*q == 'h')
+			mult = 3600, q++;
+		else if (*q == 'm')
+			mult = 60, q++;
+		else if (*q == 's')
+			mult = 1, q++;
+		else
+			return -1;
+		total += n * mult;
+	}
+	return (int64_t)now - (int64_t)total;
+}
+
+/* image prune's filters (moby daemon/images/image_prune.go): until, label,
+ * label!, dangling=false (what -a asks). */
+struct prune_filter {
+	int64_t until; /* -1: none */
+	struct cmd_strv label, nolabel;
+};
+
+static int prune_filter_parse(struct prune_opts *o, struct prune_filter *f)
+{
+	f->until = -1;
+	time_t now = time(NULL);
+	for (size_t i = 0; i < o->filter.n; i++) {
+		const char *v = NULL;
+		int rc = 0;
+		_cleanup_free_ char *k = filter_key(o->filter.v[i], &v, &rc);
+		if (k == NULL)
+			return rc;
+		if (strcmp(k, "until") == 0) {
+			int64_t t = prune_until(v, now);
+			if (t < 0)
+				return cmd_failf(EXIT_CC_ERROR, "failed to parse value as time or duration: \"%s\"", v);
+			f->until = t;
+		} else if (strcmp(k, "label") == 0 || strcmp(k, "label!") == 0) {
+			if (!strv_push(k[5] == '!' ? &f->nolabel : &f->label, v))
+				return cmd_failf(EXIT_CC_ERROR, "out of memory");
+		} else if (strcmp(k, "dangling") == 0) {
+			int b = filter_bool(v);
+			if (b < 0)
+				return cmd_failf(EXIT_CC_ERROR, "invalid filter 'dangling=%s'", v);
+			o->all = o->all || b == 0;
+		} else {
+			return cmd_failf(EXIT_CC_ERROR, "invalid filter '%s'", k);
+		}
+	}
+	return 0;
+}
+
+/* Does an image pass prune's until and label filters? */
+static int prune_filter_match(struct cc_store *s, const struct prune_filter *f, const char *id, bool *ret,
+			      cc_error **err)
+{
+	*ret = true;
+	if (f->until < 0 && f->label.n == 0 && f->nolabel.n == 0)
+		return 0;
+	struct cc_image_record *r = NULL;
+	if (cc_store_image_get(s, id, &r, err) < 0)
+		return -1;
+	int64_t ct = cc_parse_rfc3339(r->created);
+	if (f->until >= 0 && (ct < 0 || ct > f->until))
+		*ret = false;
+	if (*ret && (f->label.n > 0 || f->nolabel.n > 0)) {
+		json_t *labels = image_labels(s, r, err);
+		if (labels == NULL) {
+			cc_image_record_free(r);
+			return -1;
+		}
+		/* label: all of them; label!: not all of them (docker's matchLabels) */
+		*ret = labels_match_all(labels, &f->label) && (f->nolabel.n == 0 || !labels_match_all(labels, &f->nolabel));
+		json_decref(labels);
+	}
+	cc_image_record_free(r);
+	return 0;
+}
 
 static int image_prune(void *opts, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	struct prune_opts *o = opts;
+	struct prune_filter flt = { 0 };
+	_cleanup_strv_ char **ids = NULL;
+	int rc = prune_filter_parse(o, &flt);
+	if (rc != 0)
+		goto done;
 	bool all = o->all;
 	if (!o->force && !cmd_confirm(all ? "This will remove all images without at least one container associated to them."
 					  : "This will remove all dangling images."))
-		return 0;
+		goto done;
 	struct cc_store *s = cmd_open_store();
-	if (s == NULL)
-		return EXIT_CC_ERROR;
+	if (s == NULL) {
+		rc = EXIT_CC_ERROR;
+		goto done;
+	}
 	cc_error *e = NULL;
-	int rc = 0;
 	if (cc_store_lock(s, true, &e) < 0) {
 		cc_store_close(s);
-		return cmd_fail(e, EXIT_CC_ERROR);
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto done;
 	}
 	/* Dangling images (no tag) go, or with -a every image no container uses. */
-	_cleanup_strv_ char **ids = NULL;
 	if (cc_store_image_list(s, &ids, &e) < 0) {
 		cc_store_close(s);
-		return cmd_fail(e, EXIT_CC_ERROR);
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto done;
 	}
 	for (char **id = ids; *id && rc == 0; id++) {
 		struct cc_image_record *r = NULL;
@@ -357,7 +948,7 @@ static int image_prune(void *opts, int argc, char **argv)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 			break;
 		}
-		bool dangling = r->tags == NULL || r->tags[0] == NULL, cached = false;
+		bool dangling = r->tags == NULL || r->tags[0] == NULL, cached = false, match = true;
 		cc_image_record_free(r);
 		/* build cache intermediates are not dangling (docker's parents): -a removes them */
 		if (dangling && !all && cc_store_cache_has_image(s, *id, &cached, &e) < 0) {
@@ -365,7 +956,9 @@ static int image_prune(void *opts, int argc, char **argv)
 			break;
 		}
 		dangling = dangling && !cached;
-		if ((dangling || all) && users == 0 && delete_image(s, *id, &e) < 0)
+		if ((dangling || all) && users == 0 && prune_filter_match(s, &flt, *id, &match, &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+		else if ((dangling || all) && users == 0 && match && delete_image(s, *id, &e) < 0)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 	}
 	struct cc_gc_report rep = { 0 };
@@ -378,6 +971,9 @@ static int image_prune(void *opts, int argc, char **argv)
 		       rep.layers, rep.tmp, sz);
 	}
 	cc_store_close(s);
+done:
+	free(flt.label.v);
+	free(flt.nolabel.v);
 	return rc;
 }
 
@@ -454,6 +1050,13 @@ static int system_check(void *opts, int argc, char **argv)
 static int system_prune(void *opts, int argc, char **argv)
 {
 	struct prune_opts *o = opts;
+	struct prune_opts check = *o; /* a bad --filter fails before the question */
+	struct prune_filter flt = { 0 };
+	int rc = prune_filter_parse(&check, &flt);
+	free(flt.label.v);
+	free(flt.nolabel.v);
+	if (rc != 0)
+		return rc;
 	if (!o->force && !cmd_confirm("This will remove:\n  - all stopped containers' images no container uses\n"
 				      "  - all dangling images\n  - unused blobs and layers"))
 		return 0;
@@ -466,6 +1069,10 @@ static int system_prune(void *opts, int argc, char **argv)
 static const struct cmd_opt images_options[] = {
 	OPT_BOOL('a', "all", struct images_opts, all, "Show all images (default hides build's intermediate images)"),
 	OPT_BOOL(0, "digests", struct images_opts, digests, "Show digests"),
+	OPT_LIST('f', "filter", struct images_opts, filter, "filter",
+		 "Filter output based on conditions provided (dangling, label, before, since, reference)"),
+	OPT_STRING(0, "format", struct images_opts, format, "string",
+		   "Format output: 'table' (default), 'table TEMPLATE', 'json' or a Go template"),
 	OPT_BOOL(0, "no-trunc", struct images_opts, notrunc, "Don't truncate output"),
 	OPT_BOOL('n', "noheading", struct images_opts, noheading, "Do not print column headings (podman)"),
 	OPT_BOOL('q', "quiet", struct images_opts, quiet, "Only show image IDs"),
@@ -483,14 +1090,27 @@ const struct cmd_verb cmd_tag_verb = {
 	.complete_args = CMD_COMPLETE_IMAGE, .action = tag_action,
 };
 
+const struct cmd_verb cmd_untag_verb = {
+	.name = "untag", .usage = "IMAGE [NAME...]", .summary = "Remove one or more names from a locally-stored image",
+	.min_args = 1, .max_args = -1, .complete_args = CMD_COMPLETE_IMAGE, .action = untag_action,
+};
+
+const struct cmd_verb cmd_image_exists_verb = {
+	.name = "exists", .usage = "IMAGE", .summary = "Check if an image exists in local storage",
+	.description = "Exits 0 when the image is in the store, 1 when it is not; prints nothing.",
+	.min_args = 1, .max_args = 1, .complete_args = CMD_COMPLETE_IMAGE, .action = image_exists_action,
+};
+
 static const struct cmd_opt rmi_options[] = {
+	OPT_BOOL('a', "all", struct rmi_opts, all, "Remove all images (podman)"),
 	OPT_BOOL('f', "force", struct rmi_opts, force, "Force removal of the image"),
+	OPT_BOOL('i', "ignore", struct rmi_opts, ignore, "Ignore errors when a specified image is missing (podman)"),
 	OPT_BOOL(0, "no-prune", struct rmi_opts, noprune, "Do not delete untagged parents (accepted; images have none here)"),
 	OPT_END,
 };
 const struct cmd_verb cmd_rmi_verb = {
 	.name = "rmi", .usage = "[OPTIONS] IMAGE [IMAGE...]", .summary = "Remove one or more images",
-	.opts = rmi_options, .opts_size = sizeof(struct rmi_opts), .min_args = 1, .max_args = -1,
+	.opts = rmi_options, .opts_size = sizeof(struct rmi_opts), .min_args = 0, .max_args = -1,
 	.complete_args = CMD_COMPLETE_IMAGE, .action = rmi_action,
 };
 
@@ -502,6 +1122,8 @@ const struct cmd_verb cmd_import_verb = {
 
 static const struct cmd_opt image_prune_options[] = {
 	OPT_BOOL('a', "all", struct prune_opts, all, "Remove all unused images, not just dangling ones"),
+	OPT_LIST(0, "filter", struct prune_opts, filter, "filter",
+		 "Provide filter values (e.g. \"until=<timestamp>\", \"label=<key>=<value>\")"),
 	OPT_BOOL('f', "force", struct prune_opts, force, "Do not prompt for confirmation"),
 	OPT_END,
 };

@@ -39,6 +39,7 @@ static const struct cmd_verb container_verb = {
 
 static const struct cmd_entry image_verbs[] = {
 	{ "build", &cmd_build_verb, false },
+	{ "exists", &cmd_image_exists_verb, false },
 	{ "import", &cmd_import_verb, false },
 	{ "inspect", &cmd_image_inspect_verb, false },
 	{ "load", &cmd_load_verb, false },
@@ -50,6 +51,7 @@ static const struct cmd_entry image_verbs[] = {
 	{ "remove", &cmd_rmi_verb, true },
 	{ "save", &cmd_save_verb, false },
 	{ "tag", &cmd_tag_verb, false },
+	{ "untag", &cmd_untag_verb, false },
 	{ NULL, NULL, false },
 };
 static const struct cmd_verb image_verb = {
@@ -95,6 +97,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "start", &cmd_start_verb, false },
 	{ "stop", &cmd_stop_verb, false },
 	{ "tag", &cmd_tag_verb, false },
+	{ "untag", &cmd_untag_verb, false },
 	{ "version", &cmd_version_verb, false },
 	{ "wait", &cmd_wait_verb, false },
 	/* internal: a detached container's monitor, the shell scripts, make */

@@ -63,6 +63,34 @@ blob_files() {
     assert_contains "${lines[1]}" "${ID:7:12}" "image row"
 }
 
+@test "images --format json: Digest with --digests or a template naming it; digest-only rows" {
+    pull_alpine
+    local digest
+    digest=$(fixture_get alpine '["digest"]')
+    run_cc images --format json
+    is "$(jq -r .Digest <<<"$output")" "<none>" "without --digests"
+    run_cc images --format json --digests
+    is "$(jq -r .Digest <<<"$output")" "$digest" "with --digests"
+    run_cc images --format '{{.Repository}} {{.Tag}} {{.Digest}}'
+    is "$output" "$REGISTRY/test/alpine latest $digest" "a template naming .Digest gets it (docker's needDigest)"
+    run_cc images --filter "reference=$REGISTRY/test/*" -q
+    is "$output" "${ID:7:12}" "reference filter on a registry name"
+    # no tag left, known by its digest: docker's row with Tag <none>
+    run_cc untag "$ALPINE"
+    run_cc images --format json
+    is "$(jq -r '.Repository + "|" + .Tag + "|" + .Digest' <<<"$output")" "$REGISTRY/test/alpine|<none>|" \
+        "digest-only without --digests: an empty Digest"
+    run_cc images --format json --digests
+    is "$(jq -r '.Repository + "|" + .Tag + "|" + .Digest' <<<"$output")" "$REGISTRY/test/alpine|<none>|$digest" \
+        "digest-only with --digests"
+    # docker's daemon: no tag is dangling=true; a digest is a reference, so
+    # dangling=false lists it too (only an image with neither is left out)
+    run_cc images -q --filter dangling=true
+    is "$output" "${ID:7:12}" "no tag: dangling=true lists it"
+    run_cc images -q --filter dangling=false
+    is "$output" "${ID:7:12}" "a digest: dangling=false lists it too"
+}
+
 ###############################################################################
 # inspect
 
