@@ -151,6 +151,11 @@ char *cmd_container_ports_text(const struct cc_container_record *c);
 json_t *cmd_container_json(struct cc_store *s, const struct cc_container_record *c);
 /* Inspect JSON of a container by name or ID prefix; -1 when there is none. */
 int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret);
+/* A --format template for one object (inspect, version, info), as docker's
+ * templates.Parse: "json" is {{json .}}.  0, or after printing "template
+ * parsing error: ..." docker's status 64 (inspect.c). */
+struct cc_template;
+int cmd_template_open(const char *format, struct cc_template **ret);
 
 /* Pull with docker-style progress output.  quiet: no progress at all. */
 int cmd_do_pull(struct cc_store *s, const char *ref, const struct cc_pull_options *base, bool quiet,

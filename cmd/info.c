@@ -16,6 +16,9 @@
 #include "cmd.h"
 #include "runtime/net.h"
 #include "store/store.h"
+#include "template/template.h"
+#include "util/json.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 #ifndef CC_VERSION
@@ -107,59 +110,35 @@ static const char *go_arch(const char *m)
 	return m;
 }
 
-/* docker's field access subset until the template module is here: "json",
- * "{{json .}}", "{{.A.B}}" (and "{{json .A}}").  Returns the exit status. */
+/* docker's --format for version and info: "json" is {{json .}}, anything
+ * else a Go template (lib/template) run once on the whole object, then a
+ * newline.  A template that does not parse: "template parsing error: ...",
+ * 64 (docker's); one that fails to run: what it wrote, the newline, then
+ * Go's message, 1.  Returns the exit status. */
 static int print_formatted(const char *format, json_t *data)
 {
-	const char *f = format;
-	json_t *v = data;
-	bool as_json = false;
-	if (strcmp(f, "json") == 0) {
-		as_json = true;
-	} else {
-		size_t n = strlen(f);
-		if (n < 5 || strncmp(f, "{{", 2) != 0 || strcmp(f + n - 2, "}}") != 0)
-			return cmd_usagef("template not supported: %s", format);
-		_cleanup_free_ char *expr = strndup(f + 2, n - 4);
-		if (expr == NULL)
-			return cmd_failf(1, "out of memory");
-		char *p = expr;
-		while (*p == ' ')
-			p++;
-		char *end = p + strlen(p);
-		while (end > p && end[-1] == ' ')
-			*--end = '\0';
-		if (strncmp(p, "json ", 5) == 0) {
-			as_json = true;
-			p += 5;
-			while (*p == ' ')
-				p++;
-		}
-		if (*p != '.')
-			return cmd_usagef("template not supported: %s", format);
-		char *save = NULL;
-		for (char *k = strtok_r(p + 1, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
-			v = json_object_get(v, k);
-			if (v == NULL)
-				return cmd_failf(1, "template: can't evaluate field %s", k);
-		}
+	struct cc_template *t = NULL;
+	int rc = cmd_template_open(format, &t);
+	if (rc != 0)
+		return rc;
+	struct cc_strbuf out = { 0 };
+	cc_error *e = NULL;
+	int r = cc_template_exec(t, data, &out, &e);
+	cc_template_free(t);
+	cc_strbuf_add(&out, "\n", 1);
+	_cleanup_free_ char *text = cc_strbuf_steal(&out);
+	if (text == NULL) {
+		cc_error_free(e);
+		return cmd_failf(1, "out of memory");
 	}
-	if (as_json || json_is_object(v) || json_is_array(v)) {
-		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-		if (s == NULL)
-			return cmd_failf(1, "out of memory");
-		printf("%s\n", s);
-		free(s);
-	} else if (json_is_string(v)) {
-		printf("%s\n", json_string_value(v));
-	} else if (json_is_integer(v)) {
-		printf("%lld\n", (long long)json_integer_value(v));
-	} else if (json_is_true(v) || json_is_false(v)) {
-		printf("%s\n", json_is_true(v) ? "true" : "false");
-	} else if (json_is_null(v)) {
-		printf("<no value>\n");
-	} else {
-		printf("%g\n", json_real_value(v));
+	if (fputs(text, stdout) == EOF) {
+		cc_error_free(e);
+		return cmd_output_error(errno);
+	}
+	if (r < 0) {
+		if (fflush(stdout) != 0)
+			return cmd_output_error(errno);
+		return e != NULL ? cmd_fail(e, 1) : cmd_failf(1, "out of memory");
 	}
 	return 0;
 }
@@ -182,6 +161,7 @@ static json_t *version_data(void)
 	json_object_set_new(client, "Version", json_string(CC_VERSION));
 	json_object_set_new(client, "GitCommit", json_string(CC_GIT_COMMIT));
 	json_object_set_new(client, "BuildTime", json_string(CC_BUILD_DATE));
+	json_object_set_new(client, "Context", json_string("default"));
 	json_object_set_new(client, "Os", json_string("linux"));
 	json_object_set_new(client, "Arch", json_string(go_arch(u.machine)));
 	json_object_set_new(client, "StoreSchemaVersion", json_integer(cc_store_schema_version()));
@@ -394,6 +374,11 @@ static int info_data(json_t **ret)
 	json_object_set_new(d, "Images", json_integer((json_int_t)n_images));
 	json_object_set_new(d, "Driver", json_string("overlay"));
 	json_object_set_new(d, "DriverStatus", json_pack("[[ss]]", "Backing Filesystem", backing));
+	/* docker's Plugins: what ccontainer has in their place (no named
+	 * volumes, no volume or authorization plugins) */
+	json_object_set_new(d, "Plugins", json_pack("{s:[], s:[sss], s:n, s:[ss]}", "Volume", "Network", "bridge", "host",
+						    "none", "Authorization", "Log", "json-file", "k8s-file"));
+	json_object_set_new(d, "LoggingDriver", json_string("json-file"));
 	json_object_set_new(d, "CgroupDriver", json_string("cgroupfs"));
 	json_object_set_new(d, "CgroupVersion", json_string(strcmp(mode, "v2") == 0 ? "2" : "1"));
 	json_object_set_new(d, "CgroupMode", json_string(mode));
@@ -406,6 +391,7 @@ static int info_data(json_t **ret)
 	json_object_set_new(d, "MemTotal", json_integer((json_int_t)pages * psize));
 	json_object_set_new(d, "DockerRootDir", json_string(root));
 	json_object_set_new(d, "RunRoot", json_string(cmd_runroot()));
+	json_object_set_new(d, "Name", cc_json_text(u.nodename));
 	json_object_set_new(d, "SecurityOptions", sec);
 	json_object_set_new(d, "SeccompProfile", json_string(seccomp ? "builtin" : ""));
 	json_object_set_new(d, "UserNamespaces", json_boolean(max_userns != 0 && unpriv_userns != 0));
@@ -415,6 +401,11 @@ static int info_data(json_t **ret)
 	json_object_set_new(d, "RegistryConfig", json_pack("{s:o}", "Mirrors", registry_mirrors()));
 	json_object_set_new(d, "ServerVersion", json_string(CC_VERSION));
 	json_object_set_new(d, "StoreSchemaVersion", json_integer(cc_store_schema_version()));
+	json_object_set_new(d, "Warnings", json_null());
+	/* docker's ClientInfo: the CLI's own part (Plugins [], never null) */
+	json_object_set_new(d, "ClientInfo", json_pack("{s:b, s:s, s:s, s:s, s:[], s:n}", "Debug", cc_globals.debug,
+						       "Version", CC_VERSION, "GitCommit", CC_GIT_COMMIT, "Context",
+						       "default", "Plugins", "Warnings"));
 	*ret = d;
 	return 0;
 }

@@ -263,6 +263,16 @@ fish" "completion ''"
     is "$(jq -r '.Client.Libraries | has("jansson")' <<<"$output")" true "jansson listed"
     run_cc version --format '{{.Client.Os}}'
     is "$output" "linux" "template"
+    run_cc version --format '{{json .Client}}'
+    is "$(jq -r .Os <<<"$output")" linux "{{json .Client}}"
+    run_cc version -f '{{.Client.Os}}/{{.Client.Arch}} {{if .Client.Libraries.sqlite}}sqlite{{end}}'
+    is "$output" "linux/$HOST_ARCH sqlite" "any template: if, two fields"
+    run_cc 64 version -f '{{.Client.Os'
+    is "$stderr" "Error: template parsing error: template: :1: unclosed action" "a template that does not parse"
+    run_cc 1 version -f 'os={{index .Client 1}}'
+    is "$output" "os=" "what the template wrote before it failed"
+    is "${#stderr_lines[@]}" 1 "one line"
+    assert_contains "$stderr" 'executing "" at <index .Client 1>'
 }
 
 @test "info: counts, driver, paths and --format" {
@@ -287,6 +297,13 @@ fish" "completion ''"
     is "$(jq -r .BridgeName <<<"$output")" "${CCONTAINER_NETWORK_BRIDGE:-cc0}" "BridgeName"
     run_cc info --format '{{json .}}'
     is "$(jq -r .DockerRootDir <<<"$output")" "$CC_ROOT" "{{json .}}"
+    run_cc info --format '{{range .Plugins.Network}}{{.}} {{end}}|{{len .Plugins.Log}}|{{.ClientInfo.Context}}'
+    is "$output" "bridge host none |2|default" "range, len, ClientInfo"
+    run_cc info --format '{{.Containers}} {{.Images}} {{.Name}}'
+    is "$output" "1 1 $(uname -n)" "numbers and Name"
+    is "$(jq -c .ClientInfo.Plugins <<<"$(timeout 20 "$CC" --root "$CC_ROOT" info -f json)")" "[]" "ClientInfo.Plugins []"
+    run_cc 64 info --format '{{.Driver'
+    is "${#stderr_lines[@]}" 1 "a parse error is one line"
 }
 
 @test "output cut by a closed pipe ends quietly" {
