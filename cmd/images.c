@@ -68,34 +68,6 @@ static void human_size_prec(double size, int prec, char *out, size_t outlen)
 	snprintf(out, outlen, "%.*g%s", prec, size, units[u]);
 }
 
-/* go-units' HumanDuration (hours rounded to the nearest, as it does). */
-static void human_duration(int64_t s, char *out, size_t outlen)
-{
-	int64_t hours = (s + 1800) / 3600;
-	if (s < 1)
-		snprintf(out, outlen, "Less than a second");
-	else if (s == 1)
-		snprintf(out, outlen, "1 second");
-	else if (s < 60)
-		snprintf(out, outlen, "%lld seconds", (long long)s);
-	else if (s / 60 == 1)
-		snprintf(out, outlen, "About a minute");
-	else if (s / 60 < 60)
-		snprintf(out, outlen, "%lld minutes", (long long)(s / 60));
-	else if (hours == 1)
-		snprintf(out, outlen, "About an hour");
-	else if (hours < 48)
-		snprintf(out, outlen, "%lld hours", (long long)hours);
-	else if (hours < 24 * 7 * 2)
-		snprintf(out, outlen, "%lld days", (long long)(hours / 24));
-	else if (hours < 24 * 30 * 2)
-		snprintf(out, outlen, "%lld weeks", (long long)(hours / 24 / 7));
-	else if (hours < 24 * 365 * 2)
-		snprintf(out, outlen, "%lld months", (long long)(hours / 24 / 30));
-	else
-		snprintf(out, outlen, "%lld years", (long long)(s / 3600 / 24 / 365));
-}
-
 /* An image config's Labels ("config": {"Labels": {...}}), a new reference
  * (an empty object when it has none), or NULL with *err. */
 static json_t *image_labels(struct cc_store *s, const struct cc_image_record *r, cc_error **err)
@@ -303,8 +275,9 @@ static int image_row(struct images_out *o, const struct cc_image_record *r, cons
 	}
 	int64_t ct = cc_parse_rfc3339(r->created);
 	if (ct >= 0) {
-		human_duration((int64_t)o->now - ct, since, sizeof(since) - 4);
-		strcat(since, " ago");
+		char ago[48];
+		cc_human_ago((int64_t)o->now - ct, ago, sizeof(ago));
+		snprintf(since, sizeof(since), "%s ago", ago);
 	}
 	/* Go's time.Unix(created, 0).String(), in the local zone */
 	struct tm tm;

@@ -331,30 +331,33 @@ void cc_human_size(uint64_t bytes, char *out, size_t outlen)
 		snprintf(out, outlen, "%.3g%s", v, units[u]);
 }
 
+/* go-units' HumanDuration, as docker prints "Up 2 hours": hours rounded to
+ * the nearest, the longer units counted from them. */
 void cc_human_ago(int64_t s, char *out, size_t outlen)
 {
+	int64_t hours = (s + 1800) / 3600;
 	if (s < 1)
 		snprintf(out, outlen, "Less than a second");
 	else if (s == 1)
 		snprintf(out, outlen, "1 second");
 	else if (s < 60)
 		snprintf(out, outlen, "%lld seconds", (long long)s);
-	else if (s < 120)
+	else if (s / 60 == 1)
 		snprintf(out, outlen, "About a minute");
-	else if (s < 3600)
+	else if (s / 60 < 60)
 		snprintf(out, outlen, "%lld minutes", (long long)(s / 60));
-	else if (s < 7200)
+	else if (hours == 1)
 		snprintf(out, outlen, "About an hour");
-	else if (s < 48 * 3600)
-		snprintf(out, outlen, "%lld hours", (long long)(s / 3600));
-	else if (s < 14 * 86400)
-		snprintf(out, outlen, "%lld days", (long long)(s / 86400));
-	else if (s < 60 * 86400)
-		snprintf(out, outlen, "%lld weeks", (long long)(s / (7 * 86400)));
-	else if (s < 730 * 86400)
-		snprintf(out, outlen, "%lld months", (long long)(s / (30 * 86400)));
+	else if (hours < 48)
+		snprintf(out, outlen, "%lld hours", (long long)hours);
+	else if (hours < 24 * 7 * 2)
+		snprintf(out, outlen, "%lld days", (long long)(hours / 24));
+	else if (hours < 24 * 30 * 2)
+		snprintf(out, outlen, "%lld weeks", (long long)(hours / 24 / 7));
+	else if (hours < 24 * 365 * 2)
+		snprintf(out, outlen, "%lld months", (long long)(hours / 24 / 30));
 	else
-		snprintf(out, outlen, "%lld years", (long long)(s / (365 * 86400)));
+		snprintf(out, outlen, "%lld years", (long long)(s / 3600 / 24 / 365));
 }
 
 int cc_parse_size(const char *s, int64_t *ret)
