@@ -67,13 +67,6 @@ int cmd_output_error(int errnum);
 /* Parse a --tls-verify[=BOOL] value. */
 bool cmd_parse_bool(const char *v, bool dflt);
 
-/* A simple column table written to stdout (docker style: 3-space gaps). */
-struct table;
-struct table *table_new(int ncols, const char *const *headers);
-void table_add(struct table *t, const char *const *cells);
-void table_print(struct table *t, bool headers);
-void table_free(struct table *t);
-
 /* The verbs (options.h), each defined in its own file. */
 extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd_images_verb, cmd_import_verb,
 	cmd_inspect_verb, cmd_kill_verb, cmd_load_verb, cmd_login_verb, cmd_logout_verb, cmd_logs_verb, cmd_port_verb,

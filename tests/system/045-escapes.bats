@@ -167,7 +167,7 @@ EOF2
     assert_contains "$output" "ifaces=lo "
     run_cc build --no-cache --network host "$ctx"
     assert_contains "$output" "netns=$hostns"
-    run_cc 1 build --network bogus "$ctx"
+    run_cc 125 build --network bogus "$ctx"
     assert_contains "$stderr" "invalid --network 'bogus'"
 }
 
