@@ -264,7 +264,8 @@ EOF2
     build_ok -t ansi "$ctx"
     run_cc run -d --name ansi --network none ansi
     run_cc ps --no-trunc
-    assert_contains "$output" 'sleep 600 # \x1b]0;owned\x07\x1b[2J\u009b31m'
+    # docker's COMMAND is Go's strconv.Quote of the command line: BEL is \a
+    assert_contains "$output" 'sleep 600 # \x1b]0;owned\a\x1b[2J\u009b31m'
     if has_raw_control "$output"; then die "ps printed a raw control character"; fi
     recipe "$ctx" <<'EOF2'
 FROM alpine
