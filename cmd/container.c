@@ -1014,6 +1014,7 @@ static int ps_check_format(const char *format)
 		cc_error_prefix(&e, "failed to parse template");
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
+	cc_template_set_missingkey_error(t);
 	json_t *zero = ps_row(NULL, NULL, true, false, 0);
 	struct cc_strbuf out = { 0 };
 	int r = cc_template_exec(t, zero, &out, &e);
@@ -1075,6 +1076,7 @@ static int ps_action(void *opts, int argc, char **argv)
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	json_decref(headers);
+	cc_format_missingkey_error(f);
 	if (o->noheading)
 		cc_format_no_header(f);
 	struct cc_store *s = cmd_open_store();

@@ -288,6 +288,8 @@ static int eval_field(struct tstate *st, const char *name, size_t nargs, bool ha
 		if (nargs > 1 || has_final)
 			return errorf(st, "%s is not a method but has arguments", name);
 		*ret = ref(json_object_get(receiver, name));
+		if (*ret == NULL && st->t->missingkey_error)
+			return errorf(st, "map has no entry for key \"%s\"", name);
 		return 0;
 	}
 	return errorf(st, "can't evaluate field %s in type %s", name, tv_type(receiver));

@@ -45,6 +45,12 @@ void cc_format_no_header(struct cc_format *f)
 	f->header_done = true;
 }
 
+void cc_format_missingkey_error(struct cc_format *f)
+{
+	if (f->t != NULL)
+		cc_template_set_missingkey_error(f->t);
+}
+
 char *cc_ellipsis(const char *s, size_t max)
 {
 	struct cc_strbuf sb = { 0 };

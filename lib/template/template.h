@@ -57,6 +57,10 @@ struct cc_template_limits {
 int cc_template_exec_limited(const struct cc_template *t, const json_t *data, const struct cc_template_limits *lim,
 			     struct cc_strbuf *out, cc_error **err);
 void cc_template_free(struct cc_template *t);
+/* Go's Option("missingkey=error"): a field a map (object) lacks is an
+ * execution error, "map has no entry for key \"X\"", not "<no value>".
+ * docker's inspect and list formats fail so on a field they do not have. */
+void cc_template_set_missingkey_error(struct cc_template *t);
 
 /* docker's --format conventions, for list verbs (ps, images, version...):
  *   NULL, "" or "table": default_table;
@@ -97,6 +101,8 @@ void cc_format_free(struct cc_format *f);
 /* A table without its header row (podman's --noheading); no effect on
  * the other forms.  Call it before the first flush. */
 void cc_format_no_header(struct cc_format *f);
+/* The row template's cc_template_set_missingkey_error. */
+void cc_format_missingkey_error(struct cc_format *f);
 /* Run the row (and header) templates within these bounds (default: none). */
 void cc_format_set_limits(struct cc_format *f, const struct cc_template_limits *lim);
 /* Is this a table (header row, tabwriter)? */
