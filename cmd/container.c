@@ -922,6 +922,15 @@ static json_t *ps_mounts(const json_t *cfg, bool trunc)
 	return cc_json_text(s ? s : "");
 }
 
+/* ContainerContext's methods for a template, as cc_template_exec_methods
+ * takes them: {{.Label "KEY"}}.  ps keeps them in the row as "_methods"
+ * until the row is formatted. */
+static json_t *ps_methods(const json_t *cfg)
+{
+	const json_t *labels = json_object_get(cfg, "Labels");
+	return json_pack("{s:o}", "Label", json_is_object(labels) ? json_deep_copy(labels) : json_object());
+}
+
 /* One row of ps as docker's ContainerContext gives it: every value a
  * string, the keys in the order docker's JSON has them (sorted).  r NULL:
  * docker's empty context, which a --format is tried on first. */
@@ -957,6 +966,8 @@ static json_t *ps_row(struct cc_store *s, const struct cc_container_record *r, b
 				ps_mounts(cfg, trunc), "Names", cc_json_text(r->name), "Networks",
 				cc_json_text(net ? net : "bridge"), "Ports", cc_json_text(ports ? ports : ""), "RunningFor",
 				created, "Size", sizetext, "State", r->state, "Status", status);
+	if (row != NULL)
+		json_object_set_new(row, "_methods", ps_methods(cfg));
 	json_decref(cfg);
 	return row;
 }
@@ -1014,10 +1025,12 @@ static int ps_check_format(const char *format)
 		cc_error_prefix(&e, "failed to parse template");
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
-	json_t *zero = ps_row(NULL, NULL, true, false, 0);
+	cc_template_set_missingkey_error(t);
+	json_t *zero = ps_row(NULL, NULL, true, false, 0), *methods = ps_methods(NULL);
 	struct cc_strbuf out = { 0 };
-	int r = cc_template_exec(t, zero, &out, &e);
+	int r = cc_template_exec_methods(t, zero, methods, NULL, &out, &e);
 	cc_strbuf_release(&out);
+	json_decref(methods);
 	json_decref(zero);
 	cc_template_free(t);
 	if (r < 0) {
@@ -1075,6 +1088,7 @@ static int ps_action(void *opts, int argc, char **argv)
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	json_decref(headers);
+	cc_format_missingkey_error(f);
 	if (o->noheading)
 		cc_format_no_header(f);
 	struct cc_store *s = cmd_open_store();
@@ -1126,9 +1140,13 @@ static int ps_action(void *opts, int argc, char **argv)
 	}
 	rc = rows == NULL ? cmd_failf(EXIT_CC_ERROR, "out of memory") : 0;
 	/* docker writes nothing when a row fails: "template parsing error: ..." */
-	for (size_t i = 0; rc == 0 && i < nrows; i++)
-		if (cc_format_row(f, rows[i], &e) < 0)
+	for (size_t i = 0; rc == 0 && i < nrows; i++) {
+		json_t *methods = json_incref(json_object_get(rows[i], "_methods"));
+		json_object_del(rows[i], "_methods");
+		if (cc_format_row_methods(f, rows[i], methods, &e) < 0)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
+		json_decref(methods);
+	}
 	int w = rc == 0 ? cc_format_flush(f, stdout, &e) : 0;
 	if (w < 0) {
 		cc_error_free(e);

@@ -494,6 +494,7 @@ static int images_action(void *opts, int argc, char **argv)
 		return e ? cmd_fail(e, EXIT_CC_ERROR) : cmd_failf(EXIT_CC_ERROR, "out of memory");
 	}
 	json_decref(headers);
+	cc_format_missingkey_error(out.f);
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
 		cc_format_free(out.f);

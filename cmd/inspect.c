@@ -867,6 +867,10 @@ static int inspect_run(const struct inspect_opts *o, enum inspect_kind kind, int
 	int rc;
 	if (!as_json && (rc = cmd_template_open(format, &t)) != 0)
 		return rc;
+	/* a field neither docker's object nor ours has is an error (docker's
+	 * raw fallback runs with missingkey=error), never "<no value>" */
+	if (t != NULL)
+		cc_template_set_missingkey_error(t);
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
 		cc_template_free(t);

@@ -21,6 +21,8 @@ struct tstate {
 	struct cc_strbuf *out;
 	size_t out_base;
 	const json_t *headers; /* the header row of a table: fields are headers */
+	const json_t *root;    /* the data, dot at the start */
+	const json_t *methods; /* name -> object: `.Name KEY` on the root (docker's .Label) */
 	bool header;
 	struct tvar *vars;
 	size_t nvars, capvars;
@@ -288,6 +290,8 @@ static int eval_field(struct tstate *st, const char *name, size_t nargs, bool ha
 		if (nargs > 1 || has_final)
 			return errorf(st, "%s is not a method but has arguments", name);
 		*ret = ref(json_object_get(receiver, name));
+		if (*ret == NULL && st->t->missingkey_error)
+			return errorf(st, "map has no entry for key \"%s\"", name);
 		return 0;
 	}
 	return errorf(st, "can't evaluate field %s in type %s", name, tv_type(receiver));
@@ -410,6 +414,31 @@ static int eval_function(struct tstate *st, json_t *dot, const struct node *iden
 	return r;
 }
 
+/* A method of the root's (cc_template_exec_methods): its one string
+ * argument, from the command or the pipe, looked up in the method's
+ * object; "" when absent, as docker's Label returns. */
+static int eval_method(struct tstate *st, json_t *dot, const struct node *cmd, const json_t *map, bool has_final,
+		       json_t *final, json_t **ret)
+{
+	const struct node *first = cmd->kid[0];
+	size_t argn = cmd->nkid - 1 + has_final;
+	if (argn != 1)
+		return errorf(st, "wrong number of args for %s: want 1 got %zu", first->name[0], argn);
+	json_t *key = NULL;
+	if (has_final) {
+		if (!json_is_string(final))
+			return errorf(st, "wrong type for value; expected string; got %s", tv_type(final));
+		key = ref(final);
+	} else if (eval_arg(st, dot, K_STRING, cmd->kid[1], &key) < 0) {
+		return -1;
+	}
+	st->at = first;
+	const json_t *v = json_object_get(map, json_string_value(key));
+	json_decref(key);
+	*ret = json_is_string(v) ? ref(v) : tx_string(st, "", 0);
+	return *ret ? 0 : tx_oom(st);
+}
+
 static int eval_command(struct tstate *st, json_t *dot, const struct node *cmd, bool has_final, json_t *final,
 			json_t **ret)
 {
@@ -420,6 +449,11 @@ static int eval_command(struct tstate *st, json_t *dot, const struct node *cmd, 
 	switch (first->type) {
 	case N_FIELD:
 		st->at = first;
+		if (first->nname == 1 && dot == st->root && st->methods != NULL && !st->header) {
+			const json_t *m = json_object_get(st->methods, first->name[0]);
+			if (json_is_object(m))
+				return eval_method(st, dot, cmd, m, has_final, final, ret);
+		}
 		return eval_field_chain(st, dot, first->name, first->nname, cmd->nkid, has_final, ret);
 	case N_CHAIN:
 		return eval_chain(st, dot, first, cmd->nkid, has_final, ret);
@@ -703,14 +737,16 @@ size_t tx_max(const struct tstate *st)
 	return st->max_bytes;
 }
 
-static int execute(const struct cc_template *t, const json_t *data, bool header, const json_t *headers,
-		   const struct cc_template_limits *lim, struct cc_strbuf *out, cc_error **err)
+static int execute(const struct cc_template *t, const json_t *data, const json_t *methods, bool header,
+		   const json_t *headers, const struct cc_template_limits *lim, struct cc_strbuf *out, cc_error **err)
 {
 	struct tstate st = {
 		.t = t,
 		.out = out,
 		.out_base = out->len,
 		.headers = headers,
+		.root = header ? headers : data,
+		.methods = methods,
 		.header = header,
 		.max_steps = lim ? lim->max_steps : 0,
 		.max_bytes = lim ? lim->max_bytes : 0,
@@ -738,17 +774,23 @@ static int execute(const struct cc_template *t, const json_t *data, bool header,
 
 int cc_template_exec(const struct cc_template *t, const json_t *data, struct cc_strbuf *out, cc_error **err)
 {
-	return execute(t, data, false, NULL, NULL, out, err);
+	return execute(t, data, NULL, false, NULL, NULL, out, err);
 }
 
 int cc_template_exec_limited(const struct cc_template *t, const json_t *data, const struct cc_template_limits *lim,
 			     struct cc_strbuf *out, cc_error **err)
 {
-	return execute(t, data, false, NULL, lim, out, err);
+	return execute(t, data, NULL, false, NULL, lim, out, err);
+}
+
+int cc_template_exec_methods(const struct cc_template *t, const json_t *data, const json_t *methods,
+			     const struct cc_template_limits *lim, struct cc_strbuf *out, cc_error **err)
+{
+	return execute(t, data, methods, false, NULL, lim, out, err);
 }
 
 int tx_exec_header(const struct cc_template *t, const json_t *headers, const struct cc_template_limits *lim,
 		   struct cc_strbuf *out, cc_error **err)
 {
-	return execute(t, NULL, true, headers, lim, out, err);
+	return execute(t, NULL, NULL, true, headers, lim, out, err);
 }

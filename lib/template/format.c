@@ -45,6 +45,12 @@ void cc_format_no_header(struct cc_format *f)
 	f->header_done = true;
 }
 
+void cc_format_missingkey_error(struct cc_format *f)
+{
+	if (f->t != NULL)
+		cc_template_set_missingkey_error(f->t);
+}
+
 char *cc_ellipsis(const char *s, size_t max)
 {
 	struct cc_strbuf sb = { 0 };
@@ -156,6 +162,11 @@ int cc_format_open(const char *format, const char *default_table, const json_t *
 
 int cc_format_row(struct cc_format *f, const json_t *row, cc_error **err)
 {
+	return cc_format_row_methods(f, row, NULL, err);
+}
+
+int cc_format_row_methods(struct cc_format *f, const json_t *row, const json_t *methods, cc_error **err)
+{
 	size_t mark = f->buf.len;
 	int r = 0;
 	if (f->mode == F_JSON) {
@@ -164,7 +175,7 @@ int cc_format_row(struct cc_format *f, const json_t *row, cc_error **err)
 			r = cc_error_setk(err, CC_ERR_INVALID, 0, "json: value nests deeper than %d",
 					  CC_TEMPLATE_MAX_DATA_DEPTH);
 	} else {
-		r = cc_template_exec_limited(f->t, row, &f->lim, &f->buf, err);
+		r = cc_template_exec_methods(f->t, row, methods, &f->lim, &f->buf, err);
 		if (r < 0 && r != -ENOMEM)
 			cc_error_prefix(err, "template parsing error"); /* docker's words, for both */
 	}

@@ -1039,3 +1039,8 @@ void tp_node_string(struct cc_strbuf *sb, const struct node *n)
 		break;
 	}
 }
+
+void cc_template_set_missingkey_error(struct cc_template *t)
+{
+	t->missingkey_error = true;
+}

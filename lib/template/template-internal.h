@@ -115,6 +115,7 @@ struct cc_template {
 	char *text;
 	size_t len;
 	struct node *root;
+	bool missingkey_error; /* Go's Option("missingkey=error") */
 };
 
 /* Go's Node.String(), for "at <...>" in messages. */

@@ -56,7 +56,17 @@ struct cc_template_limits {
 };
 int cc_template_exec_limited(const struct cc_template *t, const json_t *data, const struct cc_template_limits *lim,
 			     struct cc_strbuf *out, cc_error **err);
+/* As cc_template_exec_limited (lim may be NULL), with methods on the
+ * data: an object, name -> object, where `{{.Name "KEY"}}` (or `{{"KEY" |
+ * .Name}}`) on the data itself is that object's KEY, "" when it has none:
+ * docker's `{{.Label "com.example"}}` on ps and images rows. */
+int cc_template_exec_methods(const struct cc_template *t, const json_t *data, const json_t *methods,
+			     const struct cc_template_limits *lim, struct cc_strbuf *out, cc_error **err);
 void cc_template_free(struct cc_template *t);
+/* Go's Option("missingkey=error"): a field a map (object) lacks is an
+ * execution error, "map has no entry for key \"X\"", not "<no value>".
+ * docker's inspect and list formats fail so on a field they do not have. */
+void cc_template_set_missingkey_error(struct cc_template *t);
 
 /* docker's --format conventions, for list verbs (ps, images, version...):
  *   NULL, "" or "table": default_table;
@@ -89,6 +99,8 @@ int cc_format_open(const char *format, const char *default_table, const json_t *
 /* Format one row.  An execution error: -1 with *err, and nothing of the
  * row is kept (docker prints nothing when a row fails; the caller decides). */
 int cc_format_row(struct cc_format *f, const json_t *row, cc_error **err);
+/* With methods on the row (cc_template_exec_methods); json rows leave them out. */
+int cc_format_row_methods(struct cc_format *f, const json_t *row, const json_t *methods, cc_error **err);
 /* Write what was formatted so far to out and forget it: a table writes its
  * header row (on the first flush only) and its rows aligned together;
  * -errno (EPIPE included, stdio's errno kept) with *err on a write error. */
@@ -97,6 +109,8 @@ void cc_format_free(struct cc_format *f);
 /* A table without its header row (podman's --noheading); no effect on
  * the other forms.  Call it before the first flush. */
 void cc_format_no_header(struct cc_format *f);
+/* The row template's cc_template_set_missingkey_error. */
+void cc_format_missingkey_error(struct cc_format *f);
 /* Run the row (and header) templates within these bounds (default: none). */
 void cc_format_set_limits(struct cc_format *f, const struct cc_template_limits *lim);
 /* Is this a table (header row, tabwriter)? */

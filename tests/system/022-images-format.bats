@@ -149,6 +149,9 @@ rows() {
     run_cc 1 images --format '{{.Nope'
     assert_match "$stderr" '^Error: template parsing error: template: :1: ' "a bad template is docker's error"
     is "$output" "" "nothing written"
+    run_cc 1 images --format '{{.Tag}} {{.Nosuch}}'
+    assert_contains "$stderr" 'executing "" at <.Nosuch>: map has no entry for key "Nosuch"' "a field images have not"
+    is "$output" "" "nothing written"
 }
 
 @test "images -q: one ID per image, however many tags it has" {

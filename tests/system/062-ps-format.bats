@@ -106,6 +106,10 @@ teardown() {
     run_cc 1 ps --format '{{index .Names 3}}'
     is "$output" ""
     assert_match "$stderr" '^Error: failed to execute template: template: :1:2: executing "" at <index .Names 3>: error calling index: '
+    # a field docker's container has not: an error before anything is listed
+    run_cc 1 ps --format '{{.ID}} {{.Nosuch}}'
+    is "$output" ""
+    is "$stderr" 'Error: failed to execute template: template: :1:10: executing "" at <.Nosuch>: map has no entry for key "Nosuch"'
     # one that fails on a row only: nothing is written
     run_cc 1 ps --format '{{.Names}}{{if .ID}}{{index .Names 9}}{{end}}'
     is "$output" ""

@@ -151,12 +151,19 @@ teardown() {
     run_cc 64 image inspect -f '{{nosuchfunc .}}' alpine
     is "$stderr" 'Error: template parsing error: template: :1: function "nosuchfunc" not defined' "undefined function"
     # an error executing the template for one object: that object left out, exit 1
-    run_cc 1 inspect -f '{{if .State}}{{len .State.Pid}}{{else}}{{.Id}}{{end}}' bad alpine
+    run_cc 1 inspect -f '{{if index . "State"}}{{len .State.Pid}}{{else}}{{.Id}}{{end}}' bad alpine
     is "${#lines[@]}" 1 "the image's line only"
     is "$(cut -c1-7 <<<"$output")" "sha256:" "the image's Id"
     is "${#stderr_lines[@]}" 1 "one line on stderr"
     assert_match "$stderr" '^Error: template parsing error: template: :1:[0-9]+: executing "" at <len .State.Pid>: ' \
         "Go's execution error"
+    # a field the object does not have is an error, as in docker (missingkey=error)
+    run_cc 1 inspect -f '{{.State.Nosuch}}' bad
+    is "$output" "" "nothing printed for a missing field"
+    is "$stderr" 'Error: template parsing error: template: :1:8: executing "" at <.State.Nosuch>: map has no entry for key "Nosuch"' \
+        "a missing field"
+    run_cc inspect -f '{{index .Config.Labels "nosuch"}}' bad
+    is "$output" "<no value>" "index of a missing key is not an error"
     run_cc 1 inspect -f '{{.Name}}' nosuch
     is "$output" "" "a lone newline when nothing was printed"
     is "$stderr" "Error: No such object: nosuch" "not found"

@@ -326,6 +326,75 @@ static void test_nil_data_and_appending(void **state)
 	cc_template_free(t);
 }
 
+/* Option("missingkey=error"): a field a map lacks fails; index does not */
+static void test_missingkey_error(void **state)
+{
+	(void)state;
+	struct cc_template *t = NULL;
+	cc_error *e = NULL;
+	struct cc_strbuf out = { 0 };
+	json_t *d = json_pack("{s:{s:i}}", "A", "B", 1);
+	assert_int_equal(cc_template_parse("{{.A.B}} {{index .A \"C\"}} {{.A.C}}", &t, &e), 0);
+	assert_int_equal(cc_template_exec(t, d, &out, &e), 0);
+	assert_string_equal(out.buf, "1 <no value> <no value>");
+	cc_strbuf_release(&out);
+	cc_template_set_missingkey_error(t);
+	assert_true(cc_template_exec(t, d, &out, &e) < 0);
+	assert_string_equal(out.buf, "1 <no value> ");
+	assert_string_equal(e->msg, "template: :1:30: executing \"\" at <.A.C>: map has no entry for key \"C\"");
+	cc_error_free(e);
+	e = NULL;
+	cc_strbuf_release(&out);
+	cc_template_free(t);
+
+	/* a table's header row names the field, whatever the data has */
+	struct cc_format *f = NULL;
+	assert_int_equal(cc_format_open("table {{.Nosuch}}", NULL, NULL, &f, &e), 0);
+	cc_format_missingkey_error(f);
+	assert_true(cc_format_row(f, d, &e) < 0);
+	assert_non_null(strstr(e->msg, "map has no entry for key \"Nosuch\""));
+	cc_error_free(e);
+	cc_format_free(f);
+	json_decref(d);
+}
+
+/* methods on the data: docker's {{.Label "KEY"}} */
+static void test_methods(void **state)
+{
+	(void)state;
+	struct cc_template *t = NULL;
+	cc_error *e = NULL;
+	struct cc_strbuf out = { 0 };
+	json_t *d = json_pack("{s:s}", "Labels", "a=1"), *m = json_pack("{s:{s:s}}", "Label", "a", "1");
+	assert_int_equal(cc_template_parse("{{.Label \"a\"}}|{{.Label \"b\"}}|{{\"a\" | .Label}}|{{.Labels}}"
+					   "|{{range $x := split .Labels \"=\"}}{{$x}}{{end}}",
+					   &t, &e),
+			 0);
+	assert_int_equal(cc_template_exec_methods(t, d, m, NULL, &out, &e), 0);
+	assert_string_equal(out.buf, "1||1|a=1|a1");
+	cc_strbuf_release(&out);
+	cc_template_free(t);
+	/* only on the data itself, with one string */
+	static const char *const bad[][2] = {
+		{ "{{.Label}}", "wrong number of args for Label: want 1 got 0" },
+		{ "{{.Label \"a\" \"b\"}}", "wrong number of args for Label: want 1 got 2" },
+		{ "{{.Label 1}}", "expected string; found 1" },
+		{ "{{with .Labels}}{{.Label \"a\"}}{{end}}", "can't evaluate field Label in type string" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(cc_template_parse(bad[i][0], &t, &e), 0);
+		assert_true(cc_template_exec_methods(t, d, m, NULL, &out, &e) < 0);
+		if (strstr(e->msg, bad[i][1]) == NULL)
+			fail_msg("%s: %s", bad[i][0], e->msg);
+		cc_error_free(e);
+		e = NULL;
+		cc_strbuf_release(&out);
+		cc_template_free(t);
+	}
+	json_decref(m);
+	json_decref(d);
+}
+
 static void test_depth_limits(void **state)
 {
 	(void)state;
@@ -661,6 +730,8 @@ int main(void)
 		cmocka_unit_test(test_exec_errors),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_nil_data_and_appending),
+		cmocka_unit_test(test_missingkey_error),
+		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_depth_limits),
 		cmocka_unit_test(test_exec_limits),
 		cmocka_unit_test(test_format_table),
