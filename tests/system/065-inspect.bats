@@ -7,6 +7,7 @@
 
 load helpers
 load helpers.network
+load helpers.build
 
 # An image with both Entrypoint and Cmd, labels, exposed ports, volumes, a
 # stop signal and a healthcheck.
@@ -40,6 +41,7 @@ setup() {
 
 teardown() {
     remove_all_containers
+    podman_cleanup
     basic_teardown
 }
 
@@ -332,4 +334,28 @@ teardown() {
         "what an image does not set: null, as docker shows it"
     run_cc image inspect -f '{{.Os}}/{{.Architecture}} {{len .RootFS.Layers}} {{index .Config.Labels "x"}}' insp
     is "$output" "linux/amd64 1 label-x" "a template over an image"
+}
+
+@test "inspect: where docker and podman agree, ours matches podman's inspect of the same container" {
+    command -v podman >/dev/null || skip "podman is not installed (tests/install-deps.sh installs it)"
+    command -v runc >/dev/null || skip "runc is not installed (tests/install-deps.sh installs it)"
+    local args=(-d --name same -e K=V -w /tmp --hostname hh -m 64m --cpus 0.5 --pids-limit 50 --network none)
+    run_cc run "${args[@]}" alpine sleep 1000
+    run_cc inspect same
+    local ours=$output theirs rc=0
+    theirs=$(podman_t run "${args[@]}" --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 \
+        --tls-verify=false "$REGISTRY/library/alpine:latest" sleep 1000 2>&1) || rc=$?
+    is "$rc" 0 "podman run: $theirs"
+    theirs=$(podman_t inspect same)
+    podman_t rm -f -t 0 same >/dev/null 2>&1 || true
+    local q
+    for q in '.[0].Id | length' '.[0] | [.Path, .Args, .RestartCount, .Mounts]' \
+        '.[0].State | [.Status, .Running, .Paused, .Restarting, .OOMKilled, .Dead, (.Pid > 0), .ExitCode, .Error]' \
+        '.[0].State | [.StartedAt, .FinishedAt] | map(type)' \
+        '.[0].Config | [.Hostname, .WorkingDir, .Tty, .OpenStdin, .StdinOnce, .Cmd]' \
+        '.[0].Config.Env | map(select(startswith("K=") or startswith("PATH="))) | sort' \
+        '.[0].HostConfig | [.Memory, .NanoCpus, .PidsLimit, .NetworkMode, .Privileged, .ReadonlyRootfs, .AutoRemove]' \
+        '.[0].HostConfig | [.CpuShares, .PublishAllPorts]'; do
+        is "$(jq -c "$q" <<<"$ours")" "$(jq -c "$q" <<<"$theirs")" "$q"
+    done
 }
