@@ -1236,6 +1236,7 @@ struct ctr_opts {
 	bool ignore;        /* podman's --ignore: a missing name is no error */
 	bool force, volumes;
 	int sig;            /* parsed from signal */
+	struct cmd_strv filter; /* podman's --filter: ps's filters on the containers named, or on all */
 };
 
 /* One container of a list verb: fn, then its name echoed as docker does. */
@@ -1249,31 +1250,51 @@ static int each_one(struct cc_store *s, struct cc_container_record *c, const cha
 	return r;
 }
 
+/* Does the container pass --filter?  ps's filters, over ps's list (for
+ * before/since). */
+static bool each_matches(struct cc_store *s, const struct ps_list *l, const struct ps_filter *f, const char *id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i]->id, id) == 0)
+			return ps_matches(s, l, i, f);
+	return false;
+}
+
 /* fn over the named containers, or every one with --all (by ID); a missing
- * name is "No such container" (1) unless --ignore. */
+ * name is "No such container" (1) unless --ignore.  With --filter, only
+ * those of them that pass it (every container when none is named). */
 static int each_container(const char *verb, struct ctr_opts *o, int argc, char **argv,
 			  int (*fn)(struct cc_store *, struct cc_container_record *, struct ctr_opts *), bool echo)
 {
 	if (o->all && argc > 0)
 		return cmd_usagef("when using the --all switch, you may not pass any container names or IDs");
-	if (!o->all && argc == 0)
+	if (!o->all && argc == 0 && o->filter.n == 0)
 		return cmd_usagef("\"%s\" requires at least 1 argument (or --all).", verb);
+	struct ps_filter *filters = NULL;
+	int rc = ps_parse_filters(&o->filter, &filters);
+	if (rc != 0) {
+		ps_free_filters(filters);
+		return rc;
+	}
 	struct cc_store *s = cmd_open_store();
-	if (s == NULL)
+	if (s == NULL) {
+		ps_free_filters(filters);
 		return EXIT_CC_ERROR;
+	}
 	cc_error *e = NULL;
-	int rc = 0;
-	if (o->all) {
-		struct cc_container_record **list = NULL;
-		size_t n = 0;
-		if (cc_store_container_list(s, &list, &n, &e) < 0)
-			rc = cmd_fail(e, EXIT_CC_ERROR);
-		for (size_t i = 0; i < n; i++) {
-			int r = each_one(s, list[i], list[i]->id, o, fn, echo);
+	struct ps_list l = { 0 };
+	if ((o->all || o->filter.n > 0) && cc_store_container_list(s, &l.v, &l.n, &e) < 0) {
+		ps_free_filters(filters);
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	if (o->all || argc == 0) {
+		for (size_t i = 0; i < l.n; i++) {
+			if (!ps_matches(s, &l, i, filters))
+				continue;
+			int r = each_one(s, l.v[i], l.v[i]->id, o, fn, echo);
 			rc = r != 0 ? r : rc;
-			cc_container_record_free(list[i]);
 		}
-		free(list);
 	}
 	for (int i = 0; i < argc; i++) {
 		struct cc_container_record *c = NULL;
@@ -1284,10 +1305,16 @@ static int each_container(const char *verb, struct ctr_opts *o, int argc, char *
 				rc = cmd_fail(e, EXIT_CC_ERROR);
 			continue;
 		}
-		int r = each_one(s, c, argv[i], o, fn, echo);
-		rc = r != 0 ? r : rc;
+		if (filters[0].key == NULL || each_matches(s, &l, filters, c->id)) {
+			int r = each_one(s, c, argv[i], o, fn, echo);
+			rc = r != 0 ? r : rc;
+		}
 		cc_container_record_free(c);
 	}
+	for (size_t i = 0; i < l.n; i++)
+		cc_container_record_free(l.v[i]);
+	free(l.v);
+	ps_free_filters(filters);
 	cc_store_close(s);
 	return rc;
 }
@@ -1585,11 +1612,15 @@ CMD_LEGACY_VERB(cmd_internal_cleanup_verb, "__cleanup", "ID STATUS", "A detached
 
 #define CTR_ALL OPT_BOOL('a', "all", struct ctr_opts, all, "Every container (podman)")
 #define CTR_IGNORE OPT_BOOL(0, "ignore", struct ctr_opts, ignore, "A missing container is not an error (podman)")
+#define CTR_FILTER                                                                                      \
+	OPT_LIST(0, "filter", struct ctr_opts, filter, "filter",                                        \
+		 "Only the containers that pass these ps filters (podman), of those named or of all")
 #define CTR_TIME(h) OPT_INT('t', "time", struct ctr_opts, time, "int", h, .def = "10")
 
 static const struct cmd_opt stop_options[] = {
 	CTR_ALL,
 	CTR_IGNORE,
+	CTR_FILTER,
 	OPT_STRING('s', "signal", struct ctr_opts, signal, "string", "Signal to send to the container (default: its StopSignal)"),
 	CTR_TIME("Seconds to wait before killing the container"),
 	OPT_INT(0, "timeout", struct ctr_opts, time, "int", "Same as --time", .flags = CMD_OPT_HIDDEN),
@@ -1627,6 +1658,7 @@ const struct cmd_verb cmd_kill_verb = {
 
 static const struct cmd_opt start_options[] = {
 	OPT_BOOL(0, "all", struct ctr_opts, all, "Every container (podman)"),
+	CTR_FILTER,
 	OPT_END,
 };
 const struct cmd_verb cmd_start_verb = {
@@ -1642,6 +1674,7 @@ static const struct cmd_opt rm_options[] = {
 	OPT_INT('t', "time", struct ctr_opts, time, "int",
 		"With --force, seconds to wait for the stop signal before SIGKILL (podman)"),
 	OPT_BOOL('v', "volumes", struct ctr_opts, volumes, "Remove anonymous volumes associated with the container"),
+	CTR_FILTER,
 	OPT_END,
 };
 const struct cmd_verb cmd_rm_verb = {

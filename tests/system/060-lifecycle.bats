@@ -396,6 +396,31 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     assert_contains "$stderr" "requires at least 1 argument"
 }
 
+@test "start, stop, rm --filter (podman): ps's filters over the named containers, or over all" {
+    run_cc run --name ex1 alpine true
+    run_cc 3 run --name ex2 alpine sh -c 'exit 3'
+    run_cc run -d --name up1 alpine sleep 600
+    run_cc inspect -f '{{.Id}}' ex2
+    local id2=$output
+    # no names: every container that passes
+    run_cc start --filter exited=3
+    is "$output" "$id2" "start --filter exited=3 starts ex2 alone, echoing its ID"
+    run_cc wait ex2
+    run_cc ps -a --filter status=exited --format '{{.Names}}'
+    is "$(sort <<<"$output")" "ex1"$'\n'"ex2" "ex1 never started"
+    # names: those of them that pass
+    run_cc stop -t 1 --filter name=up up1 ex1
+    is "$output" "up1" "stop: only the named one that passes"
+    run_cc rm --filter status=exited --filter name=ex ex1
+    is "$output" "ex1"
+    run_cc ps -a --format '{{.Names}}'
+    is "$(sort <<<"$output")" "ex2"$'\n'"up1" "the others stay"
+    run_cc 125 start --filter bogus=1
+    is "$stderr" "Error: invalid filter 'bogus'"
+    run_cc 125 rm --filter noequals
+    assert_contains "$stderr" "bad format of filter (expected name=value): noequals"
+}
+
 @test "container prune asks first; --help never removes; -f does not ask" {
     run_cc run --name stopped1 alpine true
     run_cc container prune --help
