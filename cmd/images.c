@@ -775,50 +775,6 @@ struct prune_opts {
 	struct cmd_strv filter;
 };
 
-/* docker's GetTimestamp for until=: a Go duration back from now ("24h",
- * "90m"), Unix seconds ("1700000000", "1700000000.5") or an RFC 3339 time
- * (a date alone, or without a zone: UTC).  -1 when it is none of these. */
-static int64_t prune_until(const char *v, time_t now)
-{
-	char *end = NULL;
-	errno = 0;
-	double secs = strtod(v, &end);
-	if (end != v && *end == '\0' && errno == 0 && isdigit((unsigned char)v[0]))
-		return strcmp(v, "0") == 0 ? (int64_t)now : (int64_t)secs;
-	int64_t t = cc_parse_rfc3339(v);
-	if (t >= 0)
-		return t;
-	struct tm tm = { 0 };
-	const char *p = strptime(v, "%Y-%m-%d", &tm);
-	if (p != NULL && *p == '\0')
-		return (int64_t)timegm(&tm);
-	/* a Go duration: one or more NUMBER UNIT (h, m, s, ms) */
-	double total = 0;
-	const char *q = v;
-	if (*q == '\0')
-		return -1;
-	while (*q) {
-		errno = 0;
-		double n = strtod(q, &end);
-		if (end == q || errno != 0 || n < 0)
-			return -1;
-		q = end;
-		double mult;
-		if (strncmp(q, "ms", 2) == 0)
-			mult = 0.001, q += 2;
-		else if (*q == 'h')
-			mult = 3600, q++;
-		else if (*q == 'm')
-			mult = 60, q++;
-		else if (*q == 's')
-			mult = 1, q++;
-		else
-			return -1;
-		total += n * mult;
-	}
-	return (int64_t)now - (int64_t)total;
-}
-
 /* image prune's filters (moby daemon/images/image_prune.go): until, label,
  * label!, dangling=false (what -a asks). */
 struct prune_filter {
@@ -829,7 +785,7 @@ struct prune_filter {
 static int prune_filter_parse(struct prune_opts *o, struct prune_filter *f)
 {
 	f->until = -1;
-	time_t now = time(NULL);
+	int64_t now_ns = cc_wall_ns();
 	for (size_t i = 0; i < o->filter.n; i++) {
 		const char *v = NULL;
 		int rc = 0;
@@ -837,7 +793,8 @@ static int prune_filter_parse(struct prune_opts *o, struct prune_filter *f)
 		if (k == NULL)
 			return rc;
 		if (strcmp(k, "until") == 0) {
-			int64_t t = prune_until(v, now);
+			int64_t ns = -1;
+			int64_t t = cc_parse_timestamp(v, now_ns, &ns) == 0 ? ns / 1000000000LL : -1;
 			if (t < 0)
 				return cmd_failf(EXIT_CC_ERROR, "failed to parse value as time or duration: \"%s\"", v);
 			f->until = t;

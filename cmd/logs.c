@@ -209,13 +209,44 @@ static int parse_head(const char *p, size_t n, struct head *h)
  * record of any length takes no more memory than a short one. */
 struct parser {
 	enum { P_HEAD, P_TEXT, P_SKIP } state;
-	bool timestamps;
+	bool timestamps, details;
+	int64_t since, until; /* ns since the epoch; 0: none */
+	bool past_until;      /* a record after --until was seen: stop */
 	int spaces;
 	size_t hlen;
 	struct head h;
 	bool in_line[3]; /* per fd: a P record's line goes on (no time stamp again) */
 	char head[LOG_HEAD_MAX];
 };
+
+/* A record's time stamp ("2026-12-06T01:02:03.123456789Z") in ns; -1 when
+ * it is not one. */
+static int64_t record_ns(const char *p, size_t n)
+{
+	char ts[LOG_HEAD_MAX];
+	if (n == 0 || n >= sizeof(ts))
+		return -1;
+	memcpy(ts, p, n);
+	ts[n] = '\0';
+	int64_t ns;
+	return ts[n - 1] == 'Z' && cc_parse_timestamp(ts, 0, &ns) == 0 ? ns : -1;
+}
+
+/* --since, --until: is the record in?  docker compares each message's own
+ * time: before since is skipped, after until ends the read. */
+static bool record_wanted(struct parser *p)
+{
+	if (p->since == 0 && p->until == 0)
+		return true;
+	int64_t t = record_ns(p->head, p->h.ts_len);
+	if (t < 0)
+		return false;
+	if (p->until != 0 && t > p->until) {
+		p->past_until = true;
+		return false;
+	}
+	return p->since == 0 || t >= p->since;
+}
 
 /* Where a file ends in the middle of a record (a monitor killed while
  * writing it), the next file starts with a record of its own. */
@@ -229,7 +260,7 @@ static void parser_next_file(struct parser *p)
 static void feed(struct parser *p, struct out *o, const char *d, size_t n)
 {
 	size_t i = 0;
-	while (i < n && o->err == 0) {
+	while (i < n && o->err == 0 && !p->past_until) {
 		if (p->state == P_HEAD) {
 			char c = d[i++];
 			if (c == '\n' || p->hlen == sizeof(p->head)) {
@@ -241,11 +272,15 @@ static void feed(struct parser *p, struct out *o, const char *d, size_t n)
 			}
 			p->head[p->hlen++] = c;
 			if (c == ' ' && ++p->spaces == 3) {
-				if (parse_head(p->head, p->hlen, &p->h) < 0 || p->h.len != p->hlen) {
+				if (parse_head(p->head, p->hlen, &p->h) < 0 || p->h.len != p->hlen || !record_wanted(p)) {
 					p->state = P_SKIP;
 				} else {
 					if (p->timestamps && !p->in_line[p->h.fd])
 						out_add(o, p->h.fd, p->head, p->h.ts_len + 1);
+					/* docker's --details: the log's attributes (none
+					 * here) and a space before each line */
+					if (p->details && !p->in_line[p->h.fd])
+						out_add(o, p->h.fd, " ", 1);
 					p->state = P_TEXT;
 				}
 				p->hlen = 0;
@@ -512,7 +547,7 @@ static int successor(int dfd, const struct logfile *cur, struct logfile *ret, cc
 static int print_to_end(int fd, struct parser *p, struct out *o, char *buf, cc_error **err)
 {
 	int any = 0;
-	while (o->err == 0) {
+	while (o->err == 0 && !p->past_until) {
 		ssize_t r = read(fd, buf, LOG_CHUNK);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -530,8 +565,9 @@ static int print_to_end(int fd, struct parser *p, struct out *o, char *buf, cc_e
 /* ---- logs ---- */
 
 struct logs_opts {
-	bool follow, timestamps;
+	bool follow, timestamps, details;
 	long tail; /* -1: all */
+	int64_t since, until; /* ns since the epoch; 0: none */
 };
 
 static int logs_run(struct cc_store *s, const struct cc_container_record *ct, const struct logs_opts *lo,
@@ -548,7 +584,7 @@ static int logs_run(struct cc_store *s, const struct cc_container_record *ct, co
 	/* a container created and never started has no directory, or no log */
 	if (dfd >= 0 && open_chain(dfd, files, &n, err) < 0)
 		return -1;
-	struct parser p = { .timestamps = lo->timestamps };
+	struct parser p = { .timestamps = lo->timestamps, .details = lo->details, .since = lo->since, .until = lo->until };
 	/* where to start: files[first] at off (files[0] is the newest) */
 	size_t first = n > 0 ? n - 1 : 0;
 	off_t off = 0;
@@ -570,7 +606,7 @@ static int logs_run(struct cc_store *s, const struct cc_container_record *ct, co
 			off = 0;
 		rc = 0;
 	}
-	for (size_t i = first + 1; i-- > 0 && o->err == 0;) {
+	for (size_t i = first + 1; i-- > 0 && o->err == 0 && !p.past_until;) {
 		if (lseek(files[i].fd, i == first ? off : 0, SEEK_SET) < 0) {
 			rc = cc_error_set(err, errno, "seek log");
 			goto out;
@@ -594,7 +630,10 @@ static int logs_run(struct cc_store *s, const struct cc_container_record *ct, co
 			close(files[i].fd);
 		n = 0;
 	}
-	while (o->err == 0) {
+	while (o->err == 0 && !p.past_until) {
+		/* -f --until: until that time comes, as docker follows */
+		if (lo->until != 0 && cc_wall_ns() > lo->until)
+			break;
 		bool alive = cmd_container_locked(s, ct->id);
 		if (cur.fd < 0 && dfd >= 0 && open_log(dfd, 0, &cur, err) < 0) {
 			rc = -1;
@@ -640,22 +679,39 @@ out:
 }
 
 struct logs_cli {
-	bool follow, timestamps;
-	const char *tail;
+	bool follow, timestamps, details;
+	const char *tail, *since, *until;
 };
 
 static const struct cmd_opt logs_options[] = {
+	OPT_BOOL(0, "details", struct logs_cli, details, "Show extra details provided to logs"),
 	OPT_BOOL('f', "follow", struct logs_cli, follow, "Follow log output"),
+	OPT_STRING(0, "since", struct logs_cli, since, "string",
+		   "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)"),
 	OPT_STRING('n', "tail", struct logs_cli, tail, "string", "Number of lines to show from the end of the logs", .def = "all"),
 	OPT_BOOL('t', "timestamps", struct logs_cli, timestamps, "Show timestamps"),
+	OPT_STRING(0, "until", struct logs_cli, until, "string",
+		   "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)"),
 	OPT_END,
 };
 
 static int logs_action(void *opts, int argc, char **argv)
 {
 	struct logs_cli *cli = opts;
-	struct logs_opts lo = { .tail = -1, .follow = cli->follow, .timestamps = cli->timestamps };
+	struct logs_opts lo = { .tail = -1, .follow = cli->follow, .timestamps = cli->timestamps, .details = cli->details };
 	(void)argc;
+	int64_t now = cc_wall_ns();
+	const char *const times[] = { cli->since, cli->until };
+	int64_t *const into[] = { &lo.since, &lo.until };
+	for (size_t i = 0; i < 2; i++) {
+		if (times[i] == NULL || *times[i] == '\0')
+			continue;
+		if (cc_parse_timestamp(times[i], now, into[i]) < 0)
+			return cmd_usagef("invalid value for \"%s\": failed to parse value as time or duration: \"%s\"",
+					  i == 0 ? "since" : "until", times[i]);
+		if (*into[i] == 0)
+			*into[i] = 1; /* the epoch itself: still a bound */
+	}
 	if (strcmp(cli->tail, "all") != 0) {
 		size_t len = strlen(cli->tail);
 		if (len == 0 || strspn(cli->tail, "0123456789") != len)

@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -583,4 +584,133 @@ char *cc_safe_text(const char *s)
 	}
 	*o = '\0';
 	return out;
+}
+
+int64_t cc_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int cc_parse_go_duration(const char *s, int64_t *ret_ns)
+{
+	static const struct {
+		const char *name;
+		int64_t ns;
+	} units[] = { { "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 }, { "\xce\xbcs", 1000 }, { "ms", 1000000 },
+		      { "s", 1000000000LL }, { "m", 60000000000LL }, { "h", 3600000000000LL } };
+	const char *p = s;
+	bool neg = false;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (strcmp(p, "0") == 0) {
+		*ret_ns = 0;
+		return 0;
+	}
+	if (*p == '\0')
+		return -EINVAL;
+	double total = 0;
+	while (*p != '\0') {
+		/* [0-9]*(\.[0-9]*)? with a digit somewhere, as Go's */
+		double n = 0, scale = 1;
+		bool any = false;
+		for (; isdigit((unsigned char)*p); p++, any = true)
+			n = n * 10 + (*p - '0');
+		if (*p == '.')
+			for (p++; isdigit((unsigned char)*p); p++, any = true)
+				n += (*p - '0') * (scale /= 10);
+		if (!any)
+			return -EINVAL;
+		size_t best = 0;
+		int64_t mult = 0;
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			size_t l = strlen(units[i].name);
+			if (l > best && strncmp(p, units[i].name, l) == 0)
+				best = l, mult = units[i].ns;
+		}
+		if (best == 0)
+			return -EINVAL;
+		p += best;
+		total += n * (double)mult;
+		if (total > 9.2e18)
+			return -EINVAL;
+	}
+	*ret_ns = neg ? -(int64_t)total : (int64_t)total;
+	return 0;
+}
+
+/* "[.frac]" at *p: nanoseconds, p moved past it */
+static int64_t frac_ns(const char **p)
+{
+	int64_t ns = 0, scale = 100000000;
+	if (**p != '.')
+		return 0;
+	for ((*p)++; isdigit((unsigned char)**p); (*p)++, scale /= 10)
+		ns += scale * (**p - '0');
+	return ns;
+}
+
+int cc_parse_timestamp(const char *s, int64_t now_ns, int64_t *ret_ns)
+{
+	int64_t d;
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	if (strcmp(s, "0") != 0 && cc_parse_go_duration(s, &d) == 0) {
+		*ret_ns = now_ns - d;
+		return 0;
+	}
+	/* Unix seconds, with an optional fraction */
+	size_t digits = strspn(s, "0123456789");
+	if (digits > 0 && digits <= 12 && (s[digits] == '\0' || s[digits] == '.')) {
+		const char *p = s + digits;
+		int64_t ns = frac_ns(&p);
+		if (*p == '\0') {
+			*ret_ns = strtoll(s, NULL, 10) * 1000000000LL + ns;
+			return 0;
+		}
+	}
+	struct tm tm = { 0 };
+	const char *p = strptime(s, "%Y-%m-%d", &tm);
+	if (p == NULL || s[0] == '-' || s[0] == '+')
+		return -EINVAL;
+	int64_t ns = 0;
+	if (*p == 'T') {
+		int n = 0;
+		if (sscanf(p + 1, "%2d%n", &tm.tm_hour, &n) != 1 || n != 2)
+			return -EINVAL;
+		p += 3;
+		if (*p == ':') {
+			if (sscanf(p + 1, "%2d%n", &tm.tm_min, &n) != 1 || n != 2)
+				return -EINVAL;
+			p += 3;
+			if (*p == ':') {
+				if (sscanf(p + 1, "%2d%n", &tm.tm_sec, &n) != 1 || n != 2)
+					return -EINVAL;
+				p += 3;
+				ns = frac_ns(&p);
+			}
+		}
+		if (tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+			return -EINVAL;
+	}
+	int64_t t;
+	if (*p == 'Z' || *p == 'z') {
+		t = (int64_t)timegm(&tm);
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int hh = 0, mm = 0, n = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || hh > 23 || mm > 59)
+			return -EINVAL;
+		int off = hh * 3600 + mm * 60;
+		t = (int64_t)timegm(&tm) + (*p == '+' ? -off : off);
+		p += 6;
+	} else {
+		tm.tm_isdst = -1;
+		t = (int64_t)mktime(&tm);
+	}
+	if (*p != '\0')
+		return -EINVAL;
+	*ret_ns = t * 1000000000LL + ns;
+	return 0;
 }

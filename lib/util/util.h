@@ -56,6 +56,18 @@ uint64_t cc_now_ns(void);
 void cc_rfc3339_now(char *out, size_t outlen);
 /* Parse an RFC3339 timestamp into unix seconds; returns -1 on parse failure. */
 int64_t cc_parse_rfc3339(const char *s);
+/* A Go duration ("1h30m", "1.5s", "-10m", "300ms", "0"; units ns us µs ms
+ * s m h) in nanoseconds.  -1 (EINVAL) when it is not one, or overflows. */
+int cc_parse_go_duration(const char *s, int64_t *ret_ns);
+/* docker's --since/--until/until= (GetTimestamp): a Go duration back from
+ * now_ns ("10m"; "0" is not one), Unix seconds with an optional fraction
+ * ("1700000000.5"), or a date and time: YYYY-MM-DD, then optionally
+ * THH, THH:MM, THH:MM:SS with a fraction, then Z or +HH:MM/-HH:MM; without
+ * a zone it is local time, as docker reads it.  Nanoseconds since the
+ * epoch; -1 (EINVAL) when it is none of these. */
+int cc_parse_timestamp(const char *s, int64_t now_ns, int64_t *ret_ns);
+/* Wall clock in nanoseconds since the epoch. */
+int64_t cc_wall_ns(void);
 /* Start time of a process (/proc/PID/stat field 22, clock ticks since boot);
  * 0 when it does not exist. */
 uint64_t cc_pid_start_time(int pid);

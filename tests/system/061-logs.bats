@@ -226,3 +226,50 @@ same_file() {
     is "$output" "$(seq 1 2000)" "every line once, in order"
     assert_le 20 "$(log_files fol | wc -l)" "files the log was rotated into"
 }
+
+@test "logs --since, --until (docker's timestamps and durations), --details" {
+    export TZ=UTC # a time without a zone is local time
+    run_cc run --name tl alpine true
+    local log
+    log=$CC_ROOT/containers/$(cid tl)/ctr.log
+    {
+        echo "2024-01-02T03:04:05.000000001Z stdout F one"
+        echo "2024-01-02T03:04:06.500000000Z stdout P tw"
+        echo "2024-01-02T03:04:06.500000001Z stdout F o"
+        echo "2024-01-02T03:04:07.000000000Z stdout F three"
+        echo "not a record"
+    } >"$log"
+    run_cc logs --since 2024-01-02T03:04:06Z tl
+    is "$output" "two"$'\n'"three" "--since an RFC 3339 time"
+    run_cc logs --since 2024-01-02T03:04:06.500000001Z tl
+    is "$output" "o"$'\n'"three" "--since to the nanosecond: each record by its own time"
+    run_cc logs --until 2024-01-02T03:04:06.9Z tl
+    is "$output" "one"$'\n'"two" "--until"
+    run_cc logs --since 1704164646 --until 1704164646.9 tl
+    is "$output" "two" "Unix seconds with a fraction"
+    run_cc logs --since 2024-01-02T05:04:06+02:00 --until 2024-01-02T03:04:06 tl
+    is "$output" "" "a zone, and local time without one (TZ is UTC here)"
+    run_cc logs --since 1h tl
+    is "$output" "" "a duration back from now: nothing that recent"
+    run_cc logs --until 1h tl
+    is "$output" "one"$'\n'"two"$'\n'"three" "--until 1h ago: all of these"
+    run_cc logs --tail 2 --since 2024-01-02T03:04:05.5Z tl
+    is "$output" "two"$'\n'"three" "--tail and --since together"
+    run_cc logs --details tl
+    is "$output" " one"$'\n'" two"$'\n'" three" "--details: a space for the (absent) attributes"
+    run_cc logs -t --details --until 2024-01-02T03:04:06Z tl
+    is "$output" "2024-01-02T03:04:05.000000001Z  one" "-t then --details"
+    run_cc 125 logs --since yesterday tl
+    is "$stderr" 'Error: invalid value for "since": failed to parse value as time or duration: "yesterday"'
+}
+
+@test "logs -f --until stops following at that time" {
+    run_cc run -d --name fu alpine sh -c 'while true; do echo tick; sleep 0.2; done'
+    wait_for_log fu tick
+    local start=$SECONDS
+    run_cc logs -f --until -2s fu
+    assert_contains "$output" "tick" "-f --until 2 s from now: follows, then stops"
+    (( SECONDS - start < 30 )) || die "logs -f --until did not stop"
+    run_cc logs -f --until 1h fu
+    is "$output" "" "-f --until an hour ago: nothing, and no following"
+}
