@@ -21,6 +21,40 @@ void cc_container_record_free(struct cc_container_record *c)
 	free(c);
 }
 
+bool cc_container_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 255)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      (i > 0 && (c == '_' || c == '.' || c == '-'))))
+			return false;
+	}
+	return true;
+}
+
+int cc_store_container_rename(struct cc_store *s, const char *id, const char *name, cc_error **err)
+{
+	if (!cc_container_name_valid(name))
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				     name);
+	int r = cc_store_run(s, err, "UPDATE containers SET name=? WHERE id=?", "ss", name, id);
+	if (r < 0 && *err && (*err)->kind == CC_ERR_IN_USE) {
+		cc_error_clear(err);
+		struct cc_container_record *other = NULL;
+		(void)cc_store_container_get(s, name, &other, err);
+		cc_error_clear(err);
+		r = cc_error_setk(err, CC_ERR_IN_USE, 0,
+				  "Error when allocating new name: Conflict. The container name \"/%s\" is already in use by "
+				  "container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
+				  name, other ? other->id : "?");
+		cc_container_record_free(other);
+	}
+	return r;
+}
+
 int cc_store_container_add(struct cc_store *s, const struct cc_container_record *c, cc_error **err)
 {
 	int r = cc_store_run(s, err,

@@ -215,6 +215,8 @@ struct cc_container_record {
 	bool oom_killed;
 };
 void cc_container_record_free(struct cc_container_record *c);
+/* docker's container names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 bytes. */
+bool cc_container_name_valid(const char *name);
 /* Insert; fails with CC_ERR_IN_USE when the name is taken. */
 int cc_store_container_add(struct cc_store *s, const struct cc_container_record *c, cc_error **err);
 int cc_store_container_update_state(struct cc_store *s, const char *id, const char *state, int pid, int exit_code,
@@ -222,6 +224,9 @@ int cc_store_container_update_state(struct cc_store *s, const char *id, const ch
 /* Mark running with the container process's pid and its start time. */
 int cc_store_container_started(struct cc_store *s, const char *id, int pid, uint64_t pid_start, cc_error **err);
 int cc_store_container_delete(struct cc_store *s, const char *id, cc_error **err);
+/* Give container id the name; CC_ERR_IN_USE (docker's message) when another
+ * container has it, CC_ERR_INVALID when it is not a valid name. */
+int cc_store_container_rename(struct cc_store *s, const char *id, const char *name, cc_error **err);
 /* Remove a container: its directory moved into tmp/ (locked), its row and
  * leases deleted, the directory removed (with keep, as cc_rm_rf_keep).
  * Missing directory or row is fine; a kill at any point leaves either the

@@ -463,3 +463,29 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc ps -aq
     is "${#lines[@]}" 1 "only the detached container exists"
 }
+
+@test "rename: running and stopped containers; docker's errors" {
+    run_cc run -d --name before alpine sleep 600
+    run_cc inspect -f '{{.Id}}' before
+    local id=$output
+    run_cc rename before after
+    is "$output" "" "rename prints nothing"
+    run_cc inspect -f '{{.Name}} {{.State.Running}}' "$id"
+    is "$output" "/after true" "renamed while running"
+    run_cc exec after true
+    run_cc 1 inspect before
+    run_cc run --name other alpine true
+    run_cc 1 rename after other
+    assert_contains "$stderr" 'Conflict. The container name "/other" is already in use by container "'
+    run_cc 1 rename after after
+    is "$stderr" "Error: Renaming a container with the same name as its current name"
+    run_cc 1 rename after 'bad name'
+    assert_contains "$stderr" "Invalid container name (bad name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+    run_cc 1 rename nosuch x
+    is "$stderr" "Error: No such container: nosuch"
+    run_cc stop -t 0 after
+    run_cc container rename after again
+    run_cc start again
+    run_cc ps --format '{{.Names}}'
+    is "$output" "again" "a renamed container starts under its new name"
+}
