@@ -1481,30 +1481,78 @@ static int prune_action(void *opts, int argc, char **argv)
 	return rc;
 }
 
+struct wait_opts {
+	const char *condition;
+};
+
+/* The container's row again (NULL: gone), reconciled, quietly. */
+static struct cc_container_record *wait_poll(struct cc_store *s, const char *id)
+{
+	struct cc_container_record *c = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, id, &c, &e) < 0) {
+		cc_error_free(e);
+		return NULL;
+	}
+	cmd_container_reconcile(s, c);
+	return c;
+}
+
+/* docker's wait conditions (the API's; podman's --condition names them
+ * too): not-running returns at once for a container that is not running;
+ * next-exit waits for the end of a run that has not ended yet (one not
+ * started yet included); removed waits for the row to go.  The exit code
+ * printed is the last one seen. */
+static int wait_one(struct cc_store *s, const char *ref, const char *cond)
+{
+	struct cc_container_record *c = get_container(s, ref);
+	if (c == NULL)
+		return EXIT_CC_ERROR;
+	_cleanup_free_ char *id = strdup(c->id);
+	/* a run is known by its process's start time, which stays after it exits */
+	uint64_t run = c->pid_start;
+	bool running = is_running(c);
+	bool next = strcmp(cond, "next-exit") == 0, removed = strcmp(cond, "removed") == 0;
+	int code = c->exit_code;
+	for (;;) {
+		if (is_running(c)) {
+			wait_stopped(s, c->id, -1);
+		} else if (!next && !removed) {
+			break;
+		} else {
+			struct timespec ts = { 0, 50 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		cc_container_record_free(c);
+		c = id ? wait_poll(s, id) : NULL;
+		if (c == NULL)
+			break;
+		code = c->exit_code;
+		if (next && !is_running(c) && (running || c->pid_start != run) && strcmp(c->state, "exited") == 0)
+			break;
+	}
+	if (c == NULL && !removed) {
+		/* removed by --rm: its code is gone with it */
+		return cmd_failf(EXIT_CC_ERROR, "No such container: %s", ref);
+	}
+	cc_container_record_free(c);
+	printf("%d\n", code);
+	return 0;
+}
+
 static int wait_action(void *opts, int argc, char **argv)
 {
-	(void)opts;
+	struct wait_opts *o = opts;
+	static const char *const conds[] = { "not-running", "next-exit", "removed", NULL };
+	if (!in_list(conds, o->condition))
+		return cmd_usagef("invalid condition \"%s\": not-running, next-exit or removed", o->condition);
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
 	int rc = 0;
 	for (int i = 0; i < argc; i++) {
-		struct cc_container_record *c = get_container(s, argv[i]);
-		if (c == NULL) {
-			rc = EXIT_CC_ERROR;
-			continue;
-		}
-		if (is_running(c))
-			wait_stopped(s, c->id, -1);
-		cc_container_record_free(c);
-		c = get_container(s, argv[i]);
-		if (c == NULL) {
-			/* removed by --rm: its code is gone with it */
-			rc = EXIT_CC_ERROR;
-			continue;
-		}
-		printf("%d\n", c->exit_code);
-		cc_container_record_free(c);
+		int r = wait_one(s, argv[i], o->condition);
+		rc = r != 0 ? r : rc;
 	}
 	cc_store_close(s);
 	return rc;
@@ -1683,9 +1731,16 @@ const struct cmd_verb cmd_rm_verb = {
 	.complete_args = CMD_COMPLETE_CONTAINER, .action = rm_action,
 };
 
+static const struct cmd_opt wait_options[] = {
+	OPT_STRING(0, "condition", struct wait_opts, condition, "string",
+		   "What to wait for: not-running, next-exit or removed (docker's API conditions)", .def = "not-running",
+		   .complete = CMD_COMPLETE_WORDS, .words = "not-running next-exit removed"),
+	OPT_END,
+};
 const struct cmd_verb cmd_wait_verb = {
-	.name = "wait", .usage = "CONTAINER [CONTAINER...]",
+	.name = "wait", .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
 	.summary = "Block until one or more containers stop, then print their exit codes",
+	.opts = wait_options, .opts_size = sizeof(struct wait_opts),
 	.min_args = 1, .max_args = -1, .complete_args = CMD_COMPLETE_CONTAINER, .action = wait_action,
 };
 

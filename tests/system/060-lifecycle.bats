@@ -489,3 +489,29 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc ps --format '{{.Names}}'
     is "$output" "again" "a renamed container starts under its new name"
 }
+
+@test "wait --condition not-running|next-exit|removed" {
+    run_cc 3 run --name w1 alpine sh -c 'exit 3'
+    run_cc wait --condition not-running w1
+    is "$output" "3" "not-running: at once for an exited container"
+    # next-exit: the run that has not ended yet, here one that has not started
+    local out=$BATS_TEST_TMPDIR/next
+    "$CC" --root "$CC_ROOT" wait --condition next-exit w1 >"$out" 2>&1 &
+    local pid=$!
+    sleep 0.3
+    kill -0 "$pid" || die "wait --condition next-exit returned before the next exit: $(cat "$out")"
+    run_cc start w1
+    wait "$pid" || die "wait --condition next-exit failed: $(cat "$out")"
+    is "$(cat "$out")" "3" "the next exit's code"
+    # removed: waits for rm
+    out=$BATS_TEST_TMPDIR/removed
+    "$CC" --root "$CC_ROOT" wait --condition=removed w1 >"$out" 2>&1 &
+    pid=$!
+    sleep 0.3
+    kill -0 "$pid" || die "wait --condition removed returned before rm: $(cat "$out")"
+    run_cc rm w1
+    wait "$pid" || die "wait --condition removed failed: $(cat "$out")"
+    is "$(cat "$out")" "3" "removed: the last exit code"
+    run_cc 125 wait --condition bogus w1
+    assert_contains "$stderr" 'invalid condition "bogus"'
+}
