@@ -201,3 +201,27 @@ tag" "the events, without the junk"
     kill -TERM "$pid"
     wait_bg "$pid" 10
 }
+
+@test "events: import, save, load and image prune are recorded" {
+    local tarball id
+    tarball=$(alpine_tarball)
+    run_cc import "$tarball" localhost/imported:1
+    id=$output
+    run_cc save -o "$BATS_TEST_TMPDIR/img.tar" localhost/imported:1
+    run_cc rmi localhost/imported:1
+    run_cc load -q -i "$BATS_TEST_TMPDIR/img.tar"
+    run_cc untag localhost/imported:1
+    run_cc image prune -f
+    run_cc events --since 1m --until 0s --format '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}'
+    is "$output" "image tag $id localhost/imported:1
+image import $id $id
+image save $id localhost/imported:1
+image untag $id localhost/imported:1
+image delete $id $id
+image load $id localhost/imported:1
+image untag $id localhost/imported:1
+image delete $id $id
+image prune  <no value>" "events of import, save, rmi, load, untag, prune"
+    run_cc events --since 1m --until 0s --filter event=prune --format json
+    assert_match "$(jq -r '.Actor.Attributes.reclaimed' <<<"$output")" '^[1-9][0-9]*$' "prune's reclaimed bytes"
+}
