@@ -95,8 +95,7 @@ struct events_opts {
 static const struct cmd_opt events_options[] = {
 	OPT_LIST('f', "filter", struct events_opts, filter, "filter", "Filter output based on conditions provided"),
 	OPT_STRING(0, "format", struct events_opts, format, "string",
-		   "Format output using a custom template:\n'json':             Print in JSON format\n"
-		   "'TEMPLATE':         Print output using the given Go template"),
+		   "Format output: json (an object a line) or a Go TEMPLATE (.Type .Action .Actor.ID .Actor.Attributes .Time ...)"),
 	OPT_STRING(0, "since", struct events_opts, since, "string", "Show all events created since timestamp"),
 	OPT_STRING(0, "until", struct events_opts, until, "string", "Stream events until this timestamp"),
 	OPT_END,
