@@ -208,6 +208,18 @@ static int build_action(void *opts, int argc, char **argv)
 	int rc = cc_build(s, &o, &res, &e);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	/* docker has no build event: its builder tags the image, a tag event
+	 * per name */
+	for (size_t i = 0; rc == 0 && i < cli->tags.n; i++) {
+		struct cc_ref *ref = NULL;
+		if (cc_ref_parse(cli->tags.v[i], &ref, NULL) == 0) {
+			_cleanup_free_ char *name = cc_ref_string(ref);
+			_cleanup_free_ char *fam = name != NULL ? cmd_familiar_ref(name) : NULL;
+			if (fam != NULL)
+				cmd_image_event(s, "tag", res.image_id, fam);
+		}
+		cc_ref_free(ref);
+	}
 	cc_store_close(s);
 	if (rc < 0) {
 		if (logfd >= 0 && lseek(logfd, 0, SEEK_SET) == 0) {

@@ -78,6 +78,8 @@ extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd
 extern const struct cmd_verb cmd_rename_verb;
 /* podman's image verbs (images.c) */
 extern const struct cmd_verb cmd_untag_verb, cmd_image_exists_verb;
+/* events.c */
+extern const struct cmd_verb cmd_events_verb;
 /* cmd/info.c */
 extern const struct cmd_verb cmd_version_verb, cmd_info_verb;
 
@@ -151,6 +153,19 @@ int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret
  * parsing error: ..." docker's status 64 (inspect.c). */
 struct cc_template;
 int cmd_template_open(const char *format, struct cc_template **ret);
+
+/* Events (events.c).  Recording one never fails the action: errors are
+ * dropped (said with --debug).  An image event: name is its name as docker
+ * shows it (cmd_familiar_ref), or the ID. */
+void cmd_image_event(struct cc_store *s, const char *action, const char *id, const char *name);
+/* A container event with docker's attributes: the container's labels,
+ * image, name, then extra (key, value pairs ending at a NULL key, e.g.
+ * { "exitCode", "0", NULL } for die, { "signal", "15", NULL } for kill). */
+void cmd_container_event(struct cc_store *s, const struct cc_container_record *c, const char *action,
+			 const char *const *extra);
+/* A stored name ("docker.io/library/alpine:latest", "repo@sha256:...") as
+ * docker shows it ("alpine:latest"); free it, NULL without memory. */
+char *cmd_familiar_ref(const char *name);
 
 /* Pull with docker-style progress output.  quiet: no progress at all. */
 int cmd_do_pull(struct cc_store *s, const char *ref, const struct cc_pull_options *base, bool quiet,

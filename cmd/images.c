@@ -527,6 +527,14 @@ static int images_action(void *opts, int argc, char **argv)
 	return rc;
 }
 
+/* An image event about one of its names (tag, untag): the name as docker
+ * shows it. */
+static void tag_event(struct cc_store *s, const char *action, const char *id, const char *name)
+{
+	_cleanup_free_ char *fam = cmd_familiar_ref(name);
+	cmd_image_event(s, action, id, fam != NULL ? fam : name);
+}
+
 static int tag_action(void *opts, int argc, char **argv)
 {
 	(void)opts;
@@ -548,6 +556,8 @@ static int tag_action(void *opts, int argc, char **argv)
 	int rc = 0;
 	if (cc_image_resolve(s, argv[0], &id, &e) < 0 || cc_store_tag_set(s, name, id, NULL, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
+	else
+		tag_event(s, "tag", id, name);
 	cc_store_close(s);
 	return rc;
 }
@@ -571,6 +581,8 @@ static int untag_action(void *opts, int argc, char **argv)
 	for (char **t = r->tags; argc == 1 && t && *t; t++)
 		if (cc_store_untag(s, *t, &e) < 0)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
+		else
+			tag_event(s, "untag", id, *t);
 	for (int i = 1; i < argc; i++) {
 		_cleanup_strv_ char **cands = cc_ref_candidates(argv[i]);
 		const char *found = NULL;
@@ -581,6 +593,8 @@ static int untag_action(void *opts, int argc, char **argv)
 			rc = cmd_failf(EXIT_CC_ERROR, "%s: tag not known", argv[i]);
 		else if (cc_store_untag(s, found, &e) < 0)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
+		else
+			tag_event(s, "untag", id, found);
 	}
 	cc_image_record_free(r);
 	cc_store_close(s);
@@ -633,9 +647,17 @@ static int delete_image(struct cc_store *s, const char *id, cc_error **err)
 		_cleanup_free_ char *fam = cmd_split_digest(*d, &at);
 		printf("Untagged: %s%s\n", fam ? fam : *d, fam ? at : "");
 	}
-	cc_image_record_free(r);
-	if (cc_store_image_delete(s, id, err) < 0)
+	if (cc_store_image_delete(s, id, err) < 0) {
+		cc_image_record_free(r);
 		return -1;
+	}
+	/* docker: an untag per name, then the delete */
+	for (char **t = r->tags; t && *t; t++)
+		tag_event(s, "untag", id, *t);
+	for (char **d = r->repo_digests; d && *d; d++)
+		tag_event(s, "untag", id, *d);
+	cc_image_record_free(r);
+	cmd_image_event(s, "delete", id, id);
 	printf("Deleted: %s\n", id);
 	return 0;
 }
@@ -728,10 +750,12 @@ static int rmi_action(void *opts, int argc, char **argv)
 			/* Another name still refers to it: only untag, as docker does. */
 			char *repo = NULL, *tg = NULL;
 			cmd_split_tag(named_tag, &repo, &tg);
-			if (cc_store_untag(s, named_tag, &e) < 0)
+			if (cc_store_untag(s, named_tag, &e) < 0) {
 				rc = cmd_fail(e, EXIT_CC_ERROR);
-			else
+			} else {
 				printf("Untagged: %s:%s\n", repo, tg);
+				tag_event(s, "untag", id, named_tag);
+			}
 			free(repo);
 			free(tg);
 		} else if (!named_tag && ntags > 1 && !force && !o->all) {
@@ -750,10 +774,12 @@ static int rmi_action(void *opts, int argc, char **argv)
 			for (char **t = r->tags; t && *t; t++) {
 				char *repo = NULL, *tg = NULL;
 				cmd_split_tag(*t, &repo, &tg);
-				if (cc_store_untag(s, *t, &e) < 0)
+				if (cc_store_untag(s, *t, &e) < 0) {
 					rc = cmd_fail(e, EXIT_CC_ERROR);
-				else
+				} else {
 					printf("Untagged: %s:%s\n", repo, tg);
+					tag_event(s, "untag", id, *t);
+				}
 				free(repo);
 				free(tg);
 				e = NULL;
@@ -896,7 +922,10 @@ static int image_prune(void *opts, int argc, char **argv)
 	if (rc == 0 && cc_store_gc(s, true, &rep, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	if (rc == 0) {
-		char sz[32];
+		char sz[32], reclaimed[32];
+		/* docker: one prune event, with the bytes it freed */
+		snprintf(reclaimed, sizeof(reclaimed), "%lld", (long long)rep.bytes);
+		cc_store_event(s, "image", "prune", "", (const char *const[]){ "reclaimed", reclaimed, NULL }, NULL);
 		cc_human_size((uint64_t)rep.bytes, sz, sizeof(sz));
 		printf("Removed %d blobs, %d layers, %d temporary files\nTotal reclaimed space: %s\n", rep.blobs,
 		       rep.layers, rep.tmp, sz);
@@ -917,10 +946,20 @@ static int import_action(void *opts, int argc, char **argv)
 	_cleanup_free_ char *id = NULL;
 	cc_error *e = NULL;
 	int rc = 0;
-	if (cc_image_import(s, argv[0], argc > 1 ? argv[1] : NULL, &id, &e) < 0)
+	if (cc_image_import(s, argv[0], argc > 1 ? argv[1] : NULL, &id, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
-	else
+	} else {
+		/* docker: the new name's tag, then the import */
+		struct cc_ref *ref = NULL;
+		if (argc > 1 && cc_ref_parse(argv[1], &ref, NULL) == 0) {
+			_cleanup_free_ char *name = cc_ref_string(ref);
+			if (name != NULL)
+				tag_event(s, "tag", id, name);
+		}
+		cc_ref_free(ref);
+		cmd_image_event(s, "import", id, id);
 		printf("%s\n", id);
+	}
 	cc_store_close(s);
 	return rc;
 }

@@ -61,6 +61,7 @@ static const struct cmd_verb image_verb = {
 
 static const struct cmd_entry system_verbs[] = {
 	{ "check", &cmd_system_check_verb, false },
+	{ "events", &cmd_events_verb, false },
 	{ "info", &cmd_info_verb, false },
 	{ "prune", &cmd_system_prune_verb, false },
 	{ NULL, NULL, false },
@@ -76,6 +77,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "attach", &cmd_attach_verb, false },
 	{ "build", &cmd_build_verb, false },
 	{ "completion", &cmd_completion_verb, false },
+	{ "events", &cmd_events_verb, false },
 	{ "exec", &cmd_exec_verb, false },
 	{ "help", &cmd_help_verb, false },
 	{ "images", &cmd_images_verb, false },

@@ -106,6 +106,22 @@ int cmd_do_pull(struct cc_store *s, const char *ref, const struct cc_pull_option
 		cc_error_free(e);
 	}
 	int rc = cc_image_pull(s, ref, &o, ret, err);
+	if (rc == 0) {
+		/* docker: the reference as given (familiar) and its repository,
+		 * on every pull that succeeds, up to date or not */
+		_cleanup_free_ char *fam = cmd_familiar_ref(ret->ref);
+		_cleanup_free_ char *repo = fam != NULL ? strdup(fam) : NULL;
+		if (repo != NULL) {
+			char *at = strchr(repo, '@'), *slash = strrchr(repo, '/');
+			char *colon = strrchr(slash != NULL ? slash : repo, ':');
+			if (at != NULL)
+				*at = '\0';
+			else if (colon != NULL)
+				*colon = '\0';
+		}
+		if (fam != NULL)
+			cmd_image_event(s, "pull", fam, repo);
+	}
 	if (d.tty && d.lines)
 		redraw(&d, true);
 	free(d.lines);

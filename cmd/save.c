@@ -94,15 +94,30 @@ static int save_action(void *opts, int argc, char **argv)
 			(void)unlink(tmp);
 		close(fd);
 	}
+	/* docker: a save per image, once the archive is whole */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		_cleanup_free_ char *fam = imgs[i].name != NULL ? cmd_familiar_ref(imgs[i].name) : NULL;
+		cmd_image_event(s, "save", imgs[i].id, fam != NULL ? fam : imgs[i].id);
+	}
 	for (size_t i = 0; i < n_owned; i++)
 		free(owned[i]);
 	cc_store_close(s);
 	return rc;
 }
 
+struct load_ui {
+	struct cc_store *s;
+	bool quiet;
+};
+
 static void on_loaded(const char *name, const char *id, void *data)
 {
-	(void)data;
+	struct load_ui *ui = data;
+	/* docker: a load per image (by its name when the archive gives one) */
+	_cleanup_free_ char *shown = name != NULL ? cmd_familiar_ref(name) : NULL;
+	cmd_image_event(ui->s, "load", id, shown != NULL ? shown : id);
+	if (ui->quiet)
+		return;
 	if (name == NULL) {
 		printf("Loaded image ID: %s\n", id);
 		return;
@@ -145,7 +160,8 @@ static int load_action(void *opts, int argc, char **argv)
 		return EXIT_CC_ERROR;
 	cc_error *e = NULL;
 	int rc = 0;
-	if (cc_image_load(s, fd >= 0 ? fd : STDIN_FILENO, quiet ? NULL : on_loaded, NULL, &e) < 0)
+	struct load_ui ui = { .s = s, .quiet = quiet };
+	if (cc_image_load(s, fd >= 0 ? fd : STDIN_FILENO, on_loaded, &ui, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	cc_store_close(s);
 	return rc;

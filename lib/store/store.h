@@ -7,6 +7,8 @@
  *   containers/<id>/     a container's writable layer and its own files
  *   tmp/                 partial downloads (kept for resume) and staging, flock'd while in use
  *   lock                 flock: shared while a command adds content, exclusive for GC
+ *   events.log[.1]       the events log (cc_store_event): one JSON line per event
+ *   events.lock          flock'd around each append to it
  *
  * Content is written in tmp/ first (fsync), then given a row of its own
  * (content no image uses yet), then renamed into blobs/ or layers/; the rows
@@ -258,6 +260,79 @@ int cc_store_cache_get(struct cc_store *s, const char *key, char **ret_image_id,
 int cc_store_cache_put(struct cc_store *s, const char *key, const char *image_id, cc_error **err);
 /* Whether a build cache entry names the image (build's intermediates). */
 int cc_store_cache_has_image(struct cc_store *s, const char *image_id, bool *ret, cc_error **err);
+
+/* The events log (events.c): docker's event stream without a daemon.
+ * Every command that acts on a container or an image appends one JSON line
+ * to <root>/events.log, docker's events.Message as its API sends it:
+ *   {"status":ACTION,"id":ID,"from":IMAGE,"Type":TYPE,"Action":ACTION,
+ *    "Actor":{"ID":ID,"Attributes":{...}},"scope":"local","time":S,"timeNano":NS}
+ * (status and id for containers and images, from for containers only, as
+ * docker fills its deprecated fields).  An append is one write(2) under an
+ * flock of events.lock; once the file passes CCONTAINER_EVENTS_MAX_SIZE
+ * (default 1 MiB) it becomes events.log.1 (the one older generation kept),
+ * so the log is a bounded ring.  Not durable (no fsync), as docker's are
+ * not.  `events` reads events.log.1, then events.log, and follows. */
+#define CC_EVENTS_LOG "events.log"
+#define CC_EVENTS_LOG_OLD "events.log.1"
+#define CC_EVENTS_LOCK "events.lock" /* flock'd around each append */
+#define CC_EVENTS_DEFAULT_MAX_SIZE (1024 * 1024)
+/* A line longer than this (newline excluded) is neither written nor read. */
+#define CC_EVENTS_MAX_LINE (64 * 1024)
+
+/* Record an event: type "container", "image", "network" or "volume",
+ * action ("create", "start", "die", "pull", "tag", ...), the actor's ID,
+ * and its attributes as key, value pairs ending at a NULL key (a pair whose
+ * value is NULL is left out; a later pair overrides an earlier one with the
+ * same key).  attrs may be NULL.  Callers ignore the result: recording an
+ * event never fails the action it records (the error is for tests). */
+int cc_store_event(struct cc_store *s, const char *type, const char *action, const char *id,
+		   const char *const *attrs, cc_error **err);
+/* The same, for a store root without an open store. */
+int cc_events_append(const char *root, const char *type, const char *action, const char *id,
+		     const char *const *attrs, cc_error **err);
+/* The size cap: $CCONTAINER_EVENTS_MAX_SIZE (a size: 4096, 64k, 1m) or
+ * CC_EVENTS_DEFAULT_MAX_SIZE. */
+int64_t cc_events_max_size(void);
+
+/* One line of the log, checked: a JSON object with string Type and Action,
+ * an Actor object with a string ID and an Attributes object of strings,
+ * integer time and timeNano.  *ret is the event in docker's JSON form,
+ * rebuilt from those fields only (nothing else of the line survives).
+ * -1 (CC_ERR_INVALID) for anything else. */
+struct json_t;
+int cc_event_parse(const char *line, size_t len, struct json_t **ret, cc_error **err);
+
+/* docker's event filters (--filter KEY=VALUE): the same key ORs its values
+ * (label's AND, as docker's MatchKVList), different keys AND. */
+struct cc_events_filter {
+	struct cc_events_filter_kv {
+		char *key, *value;
+	} *kv;
+	size_t n;
+};
+/* Add one "KEY=VALUE"; CC_ERR_INVALID for a key docker's events do not have
+ * or a missing '='. */
+int cc_events_filter_add(struct cc_events_filter *f, const char *arg, cc_error **err);
+/* Does an event (cc_event_parse's form) pass every key? */
+bool cc_events_filter_match(const struct cc_events_filter *f, const struct json_t *ev);
+void cc_events_filter_release(struct cc_events_filter *f);
+
+/* Reading the log.  past: start with events.log.1 and events.log from
+ * their beginning (else from the current end); follow: an inotify watch on
+ * the root (set before the files are opened, so nothing written after the
+ * open is missed) lets the caller wait for more and rotation is followed. */
+struct cc_events_reader;
+int cc_events_reader_open(const char *root, bool past, bool follow, struct cc_events_reader **ret,
+			  cc_error **err);
+/* The next event: 1 and *ret (cc_event_parse's form; json_decref it), or 0
+ * when there is none yet.  Lines over CC_EVENTS_MAX_LINE and lines that are
+ * not events are skipped. */
+int cc_events_reader_next(struct cc_events_reader *r, struct json_t **ret, cc_error **err);
+/* Readable when the log may have more (poll it; following only, else -1);
+ * cc_events_reader_drain empties it before the next round of _next. */
+int cc_events_reader_fd(const struct cc_events_reader *r);
+void cc_events_reader_drain(struct cc_events_reader *r);
+void cc_events_reader_free(struct cc_events_reader *r);
 
 /* sha256 helpers (OpenSSL EVP), shared by every module. */
 struct cc_sha256;
