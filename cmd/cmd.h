@@ -76,6 +76,8 @@ extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd
 	cmd_system_prune_verb, cmd_internal_start_verb, cmd_internal_cleanup_verb;
 /* podman's image verbs (images.c) */
 extern const struct cmd_verb cmd_untag_verb, cmd_image_exists_verb;
+/* cmd/cgverbs.c */
+extern const struct cmd_verb cmd_pause_verb, cmd_unpause_verb, cmd_top_verb, cmd_stats_verb;
 /* cmd/info.c */
 extern const struct cmd_verb cmd_version_verb, cmd_info_verb;
 
@@ -134,6 +136,11 @@ int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, 
 char *cmd_split_digest(const char *d, const char **ret_at);
 /* "repo:tag" as images shows it: familiar repo and tag ("<none>"). */
 void cmd_split_tag(const char *name, char **repo, char **tag);
+/* pause (cgverbs.c): is the container paused (its cgroup frozen; its
+ * process alive)?  And thaw it and record it running again, printing the
+ * error (stop, kill, rm -f: docker signals, then thaws). */
+bool cmd_container_paused(const struct cc_container_record *c);
+int cmd_container_thaw(struct cc_store *s, struct cc_container_record *c);
 /* Bring a container's state up to date (a dead monitor's container finished). */
 void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c);
 /* A container's stored config (never NULL: {} when it has none). */
