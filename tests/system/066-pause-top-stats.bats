@@ -74,8 +74,9 @@ counter_started() { # PID
 }
 
 @test "pause and unpause refuse containers in the wrong state, as docker does" {
-    run_cc create --name made alpine true
+    run_cc run -d --name made alpine true
     local made=$output
+    run_cc wait made
     run_cc 1 pause made
     is "$stderr" "Error: container $made is not running"
     run_cc run -d --name up alpine sleep 100
@@ -136,7 +137,7 @@ counter_started() { # PID
 
     run_cc 1 top tp -o pid,bogus
     is "$stderr" "Error: unknown ps field 'bogus' (known: pid, ppid, user, uid, comm, args, etime, time, pcpu, vsz, rss, stat, tty, nice, stime, c)"
-    run_cc create --name idle alpine true
+    run_cc run --name idle alpine true
     run_cc 1 top idle
     assert_contains "$stderr" "is not running"
 }
@@ -156,7 +157,7 @@ sleep 777"
 @test "stats --no-stream: a row per running container, docker's columns and units" {
     run_cc run -d --name st alpine sh -c 'x=$(head -c 2000000 /dev/zero | tr "\0" a); sleep 1000'
     local id=$output
-    run_cc create --name idle alpine true
+    run_cc run --name idle alpine true
     sleep 0.5
     run_cc stats --no-stream
     assert_match "${lines[0]}" '^CONTAINER ID +NAME +CPU % +MEM USAGE / LIMIT +MEM % +NET I/O +BLOCK I/O +PIDS$'
