@@ -115,6 +115,11 @@ void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 		status = 255;
 		if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0) {
 			status = 137;
+			if (cmd_container_paused(c)) { /* a frozen v1 task dies only when thawed */
+				cc_error *te = NULL;
+				(void)cc_runtime_cgroup_freeze(c->id, false, &te);
+				cc_error_free(te);
+			}
 			/* its mounts and namespaces go with it: give it a moment */
 			for (int i = 0; i < 200 && cc_pid_start_time(c->pid) == c->pid_start; i++) {
 				struct timespec ts = { 0, 10 * 1000000L };
