@@ -571,9 +571,8 @@ struct stats_opts {
 static const struct cmd_opt stats_options[] = {
 	OPT_BOOL('a', "all", struct stats_opts, all, "Show all containers (default shows just running)"),
 	OPT_STRING(0, "format", struct stats_opts, format, "string",
-		   "Format output using a custom template:\n'table': Print output in table format with column "
-		   "headers (default)\n'table TEMPLATE': Print output in table format using the given Go template\n"
-		   "'json': Print in JSON format\n'TEMPLATE': Print output using the given Go template"),
+		   "Format output: table, table TEMPLATE, json (an object a line) or a Go TEMPLATE "
+		   "(.Container .Name .ID .CPUPerc .MemUsage .MemPerc .NetIO .BlockIO .PIDs)"),
 	OPT_BOOL(0, "no-stream", struct stats_opts, no_stream, "Disable streaming stats and only pull the first result"),
 	OPT_BOOL(0, "no-trunc", struct stats_opts, no_trunc, "Do not truncate output"),
 	OPT_END,
