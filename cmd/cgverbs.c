@@ -279,15 +279,12 @@ static int top_add_list(struct top_cols *c, const char *list)
 static int top_parse(int argc, char **argv, struct top_cols *c)
 {
 	c->n = 0;
-	bool any = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] == '-' && a[1] != '\0') {
 			for (const char *p = a + 1; *p != '\0'; p++) {
-				if (*p == 'e' || *p == 'f' || *p == 'A' || *p == 'a' || *p == 'x') {
-					any = true;
-					continue;
-				}
+				if (*p == 'e' || *p == 'f' || *p == 'A' || *p == 'a' || *p == 'x')
+					continue; /* every process, full format: what top lists anyway */
 				if (*p != 'o')
 					return cmd_failf(EXIT_CC_ERROR, "unsupported ps option '%s' (ps -ef and -o FIELDS are)", a);
 				const char *list = p[1] == '=' ? p + 2 : p[1] != '\0' ? p + 1 : NULL;
@@ -307,7 +304,6 @@ static int top_parse(int argc, char **argv, struct top_cols *c)
 				return r;
 		}
 	}
-	(void)any;
 	if (c->n == 0)
 		top_default(c);
 	return 0;
@@ -784,15 +780,11 @@ static int stats_action(void *opts, int argc, char **argv)
 	}
 	int listed = rc;
 	/* the first screen: two samples STATS_FIRST_INTERVAL_MS apart */
-	bool *host = calloc(n + 1, sizeof(bool));
-	for (size_t i = 0; i < n; i++) {
-		host[i] = host != NULL && host_network(v[i].c);
-		stats_sample(v[i].c, host != NULL && host[i], &v[i].prev);
-	}
+	for (size_t i = 0; i < n; i++)
+		stats_sample(v[i].c, host_network(v[i].c), &v[i].prev);
 	sleep_ms(STATS_FIRST_INTERVAL_MS);
 	for (size_t i = 0; i < n; i++)
-		stats_sample(v[i].c, host != NULL && host[i], &v[i].cur);
-	free(host);
+		stats_sample(v[i].c, host_network(v[i].c), &v[i].cur);
 	rc = stats_print(o, v, n, !o->no_stream);
 	while (rc == 0 && !o->no_stream) {
 		sleep_ms(1000);
