@@ -80,6 +80,8 @@ extern const struct cmd_verb cmd_rename_verb;
 extern const struct cmd_verb cmd_untag_verb, cmd_image_exists_verb;
 /* events.c */
 extern const struct cmd_verb cmd_events_verb;
+/* cgverbs.c */
+extern const struct cmd_verb cmd_pause_verb, cmd_unpause_verb, cmd_top_verb, cmd_stats_verb;
 /* cmd/info.c */
 extern const struct cmd_verb cmd_version_verb, cmd_info_verb;
 
@@ -138,6 +140,11 @@ int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, 
 char *cmd_split_digest(const char *d, const char **ret_at);
 /* "repo:tag" as images shows it: familiar repo and tag ("<none>"). */
 void cmd_split_tag(const char *name, char **repo, char **tag);
+/* pause (cgverbs.c): is the container paused (its cgroup frozen; its
+ * process alive)?  And thaw it and record it running again, printing the
+ * error (stop, kill, rm -f: docker signals, then thaws). */
+bool cmd_container_paused(const struct cc_container_record *c);
+int cmd_container_thaw(struct cc_store *s, struct cc_container_record *c);
 /* Bring a container's state up to date (a dead monitor's container finished). */
 void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c);
 /* A container's stored config (never NULL: {} when it has none). */

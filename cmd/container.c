@@ -91,9 +91,11 @@ static int recorded_exit(struct cc_store *s, const char *id)
  * is finished now: with the status its monitor recorded when the container
  * exited (and then could not hand on: ccontainer moved or upgraded away),
  * else as killed (its process killed if it survived the monitor). */
+static bool is_running(const struct cc_container_record *c);
+
 void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 {
-	if (strcmp(c->state, "running") != 0 || monitor_alive(s, c->id))
+	if (!is_running(c) || monitor_alive(s, c->id))
 		return;
 	/* The monitor may have finished it since c was read: read it again. */
 	struct cc_container_record *fresh = NULL;
@@ -105,7 +107,7 @@ void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 		cc_container_record_free(fresh);
 	}
 	cc_error_clear(&e);
-	if (strcmp(c->state, "running") != 0)
+	if (!is_running(c))
 		return;
 	/* it exited, and its monitor wrote down how; else it is killed now */
 	int status = recorded_exit(s, c->id);
@@ -113,6 +115,11 @@ void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 		status = 255;
 		if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0) {
 			status = 137;
+			if (cmd_container_paused(c)) { /* a frozen v1 task dies only when thawed */
+				cc_error *te = NULL;
+				(void)cc_runtime_cgroup_freeze(c->id, false, &te);
+				cc_error_free(te);
+			}
 			/* its mounts and namespaces go with it: give it a moment */
 			for (int i = 0; i < 200 && cc_pid_start_time(c->pid) == c->pid_start; i++) {
 				struct timespec ts = { 0, 10 * 1000000L };
@@ -130,9 +137,10 @@ void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 	c->finished = time(NULL);
 }
 
+/* Is its process alive: running, or paused (frozen, cgverbs.c)? */
 static bool is_running(const struct cc_container_record *c)
 {
-	return strcmp(c->state, "running") == 0;
+	return strcmp(c->state, "running") == 0 || cmd_container_paused(c);
 }
 
 /* Look up and reconcile one container; prints the error itself. */
@@ -470,7 +478,7 @@ static void status_text(const struct cc_container_record *c, char *out, size_t o
 	time_t now = time(NULL);
 	if (is_running(c)) {
 		cc_human_ago((int64_t)now - c->started, ago, sizeof(ago));
-		snprintf(out, outlen, "Up %s", ago);
+		snprintf(out, outlen, cmd_container_paused(c) ? "Up %s (Paused)" : "Up %s", ago);
 	} else if (strcmp(c->state, "exited") == 0) {
 		cc_human_ago((int64_t)now - c->finished, ago, sizeof(ago));
 		snprintf(out, outlen, "Exited (%d) %s ago", c->exit_code, ago);
@@ -1215,6 +1223,8 @@ static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeo
 		return 0;
 	if (pid_is_container(c)) {
 		(void)kill(c->pid, sig > 0 ? sig : stop_signal(s, c));
+		if (cmd_container_paused(c) && cmd_container_thaw(s, c) != 0) /* docker: signal, then thaw */
+			return EXIT_CC_ERROR;
 		if (!wait_stopped(s, c->id, timeout * 1000)) {
 			(void)kill(c->pid, SIGKILL);
 			if (!wait_stopped(s, c->id, 10000))
@@ -1350,8 +1360,12 @@ static int stop_action(void *opts, int argc, char **argv)
 
 static int kill_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	(void)s;
-	return signal_container(c, o->sig);
+	int r = signal_container(c, o->sig);
+	/* docker: a paused container gets SIGKILL or its stop signal, then is
+	 * thawed to take it; other signals wait for unpause */
+	if (r == 0 && cmd_container_paused(c) && (o->sig == SIGKILL || o->sig == stop_signal(s, c)))
+		r = cmd_container_thaw(s, c);
+	return r;
 }
 
 static int kill_action(void *opts, int argc, char **argv)
@@ -1365,6 +1379,8 @@ static int kill_action(void *opts, int argc, char **argv)
 
 static int start_one(struct cc_store *s, struct cc_container_record *c)
 {
+	if (cmd_container_paused(c))
+		return cmd_failf(EXIT_CC_ERROR, "cannot start a paused container, try unpause instead");
 	if (is_running(c))
 		return 0;
 	cc_error *e = NULL;
@@ -1401,6 +1417,9 @@ static int restart_action(void *opts, int argc, char **argv)
 static int remove_one(struct cc_store *s, struct cc_container_record *c, bool force, int timeout)
 {
 	if (is_running(c)) {
+		if (!force && cmd_container_paused(c))
+			return cmd_failf(EXIT_CC_ERROR, "cannot remove container %s: container is paused and must be unpaused first",
+					 c->name);
 		if (!force)
 			return cmd_failf(EXIT_CC_ERROR,
 					 "cannot remove container %s: container is running: stop the container before removing or force remove",
@@ -1412,6 +1431,8 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 		} else {
 			if (pid_is_container(c))
 				(void)kill(c->pid, SIGKILL);
+			if (cmd_container_paused(c))
+				(void)cmd_container_thaw(s, c); /* a frozen v1 task dies only when thawed */
 			if (!wait_stopped(s, c->id, 10000))
 				return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
 			cmd_container_reconcile(s, c);

@@ -56,6 +56,10 @@ static int exec_action(void *opts, int argc, char **argv)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
+	if (cmd_container_paused(ct)) { /* a process joining a frozen cgroup freezes */
+		rc = cmd_failf(EXIT_CC_ERROR, "Container %s is paused, unpause the container before exec", ct->id);
+		goto out;
+	}
 	if (strcmp(ct->state, "running") != 0 || ct->pid <= 0 || cc_pid_start_time(ct->pid) != ct->pid_start) {
 		rc = cmd_failf(EXIT_CC_ERROR, "container %s is not running", ct->name);
 		goto out;

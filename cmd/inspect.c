@@ -556,7 +556,7 @@ static json_t *network_settings(struct cc_store *s, const struct cc_container_re
 	const char *mode = json_string_value(json_object_get(cfg, "Network"));
 	if (mode == NULL)
 		mode = "bridge";
-	bool running = strcmp(c->state, "running") == 0 && c->pid > 0;
+	bool running = (strcmp(c->state, "running") == 0 || cmd_container_paused(c)) && c->pid > 0;
 	const char *ip = json_string_value(json_object_get(ns, "IPAddress"));
 	const char *gw = json_string_value(json_object_get(ns, "Gateway"));
 	const char *mac = json_string_value(json_object_get(ns, "MacAddress"));
@@ -654,7 +654,8 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 		for (size_t i = 1; i < json_array_size(cmd); i++)
 			json_array_append(args, json_array_get(cmd, i));
 	}
-	bool running = strcmp(c->state, "running") == 0;
+	/* docker: a paused container is Running and Paused, Status "paused" */
+	bool paused = cmd_container_paused(c), running = strcmp(c->state, "running") == 0 || paused;
 	json_t *restarts = json_object_get(cfg, "RestartCount");
 	/* the image's exposed ports and the published ones */
 	json_t *exposed = json_object();
@@ -665,7 +666,7 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 	json_t *o = json_pack(
 		"{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:n}",
 		"Id", c->id, "Created", created, "Path", cc_json_text(path), "Args", args, "State", "Status", c->state,
-		"Running", running, "Paused", 0, "Restarting", 0, "OOMKilled", c->oom_killed, "Dead", 0, "Pid",
+		"Running", running, "Paused", paused, "Restarting", 0, "OOMKilled", c->oom_killed, "Dead", 0, "Pid",
 		running ? c->pid : 0, "ExitCode", c->exit_code, "Error", "", "StartedAt", started, "FinishedAt",
 		finished, "Image", c->image_id, "ResolvConfPath", resolv ? resolv : "", "HostnamePath",
 		hostname ? hostname : "", "HostsPath", hosts ? hosts : "", "LogPath", log ? log : "", "Name",

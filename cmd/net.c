@@ -91,7 +91,7 @@ static bool container_alive(const char *id, void *data)
 		cc_error_free(e);
 		return !gone; /* a database error: never remove what we cannot check */
 	}
-	bool live = cmd_container_locked(s, c->id) || (c->state != NULL && strcmp(c->state, "running") == 0 && c->pid > 0 &&
+	bool live = cmd_container_locked(s, c->id) || (c->state != NULL && (strcmp(c->state, "running") == 0 || cmd_container_paused(c)) && c->pid > 0 &&
 					     c->pid_start != 0 && pid_running(c->pid, c->pid_start));
 	cc_container_record_free(c);
 	return live;

@@ -38,6 +38,9 @@ enum {
 	CC_RT_CG_MEMORY = 1 << 2,
 	CC_RT_CG_PIDS = 1 << 3,
 	CC_RT_CG_DEVICES = 1 << 4,
+	CC_RT_CG_BLKIO = 1 << 5,   /* stats' BLOCK I/O */
+	CC_RT_CG_FREEZER = 1 << 6, /* pause; joined only without a unified
+	                              hierarchy (its cgroup.freeze serves) */
 };
 
 #define CC_RT_CG_MAX_HIER 16
@@ -133,5 +136,30 @@ int cc_rt_cg_mkdir(const char *path, cc_error **err);
 int cc_rt_cg_rmdir(const char *path, cc_error **err);
 /* docker/crun: cpu.shares (2..262144) to cpu.weight (1..10000). */
 uint64_t cc_rt_cg_shares_to_weight(uint64_t shares);
+
+/* --- a running container's cgroup (cgroup-ctl.c) ------------------------ */
+
+/* Freeze or thaw, waiting up to timeout_ms for the kernel to finish (see
+ * cc_runtime_cgroup_freeze); ENOTSUP without a freezer for it. */
+int cc_rt_cgroup_freeze(const struct cc_rt_cgroup *cg, bool freeze, int timeout_ms, cc_error **err);
+int cc_rt_cgroup_frozen(const struct cc_rt_cgroup *cg, bool *ret, cc_error **err);
+/* cgroup.procs of the cgroup2 part, else of the first v1 hierarchy. */
+int cc_rt_cgroup_procs(const struct cc_rt_cgroup *cg, pid_t **ret, size_t *ret_n, cc_error **err);
+/* The counters; host_mem caps the limit (0: no cap). */
+int cc_rt_cgroup_stats(const struct cc_rt_cgroup *cg, uint64_t host_mem, struct cc_cgroup_stats *ret,
+		       cc_error **err);
+
+/* Parsers of the kernel's text, for the tests too. */
+/* The number on the line "key N" of a flat-keyed file (memory.stat,
+ * cpu.stat, cgroup.events), or 0 (*found false) without one. */
+uint64_t cc_rt_cg_key_value(const char *text, const char *key, bool *found);
+/* A single-value file: "123\n"; "max" (no limit) is UINT64_MAX; 0 for junk. */
+uint64_t cc_rt_cg_u64(const char *text);
+/* v2 io.stat ("8:0 rbytes=N wbytes=N rios=N ..." a device a line): the
+ * bytes read and written on all devices. */
+void cc_rt_cg_parse_io_stat(const char *text, uint64_t *ret_read, uint64_t *ret_write);
+/* v1 blkio.throttle.io_service_bytes ("8:0 Read N", "8:0 Write N", ...,
+ * "Total N"): the same sums. */
+void cc_rt_cg_parse_blkio(const char *text, uint64_t *ret_read, uint64_t *ret_write);
 
 #endif

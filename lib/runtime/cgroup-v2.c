@@ -18,7 +18,8 @@
 
 #include "util/util.h"
 
-static const char *const controllers[] = { "cpu", "memory", "pids" };
+/* io: for stats' BLOCK I/O (io.stat), never limited */
+static const char *const controllers[] = { "cpu", "memory", "pids", "io" };
 #define N_CONTROLLERS (sizeof(controllers) / sizeof(controllers[0]))
 
 /* Is word one of the space-separated words of list? */
@@ -135,7 +136,7 @@ static int v2_create(struct cc_rt_cgroup *cg, const struct cc_resources *res, bo
 		return r;
 	/* memory always (OOM reporting), the others when available */
 	bool need[N_CONTROLLERS] = { res->cpu_quota > 0 || res->cpu_shares > 0,
-				     res->memory > 0 || res->memory_swap != 0, res->pids_limit != 0 };
+				     res->memory > 0 || res->memory_swap != 0, res->pids_limit != 0, false };
 	bool want[N_CONTROLLERS];
 	for (size_t i = 0; i < N_CONTROLLERS; i++) {
 		want[i] = has_word(avail, controllers[i]);

@@ -160,7 +160,8 @@ static unsigned v1_controllers(const char *superopts)
 	} names[] = {
 		{ "cpu", CC_RT_CG_CPU },         { "cpuacct", CC_RT_CG_CPUACCT },
 		{ "memory", CC_RT_CG_MEMORY },   { "pids", CC_RT_CG_PIDS },
-		{ "devices", CC_RT_CG_DEVICES },
+		{ "devices", CC_RT_CG_DEVICES }, { "blkio", CC_RT_CG_BLKIO },
+		{ "freezer", CC_RT_CG_FREEZER },
 	};
 	unsigned bits = 0;
 	const char *p = superopts;
@@ -264,6 +265,22 @@ int cc_rt_cgroup_init(struct cc_rt_cgroup *cg, const struct cc_rt_cgroup_config 
 	}
 	if (r < 0)
 		return r;
+	/* A hybrid host's unified hierarchy freezes (cgroup.freeze is a
+	 * core file of every cgroup2 cgroup): no v1 freezer cgroup to make,
+	 * join and remove at every start for it.  FIXME: kernels before 5.2
+	 * have no cgroup.freeze (probe for it if they matter). */
+	if (cg->unified != NULL) {
+		size_t k = 0;
+		for (size_t i = 0; i < cg->n_v1; i++) {
+			if (cg->v1[i].controllers == CC_RT_CG_FREEZER)
+				free(cg->v1[i].mount);
+			else
+				cg->v1[k++] = cg->v1[i];
+		}
+		for (size_t i = k; i < cg->n_v1; i++)
+			cg->v1[i] = (struct cc_rt_cgroup_hier){ 0 };
+		cg->n_v1 = k;
+	}
 	if (cg->n_v1 > 0) {
 		cg->layout = cg->unified != NULL ? CC_RT_CGROUP_HYBRID : CC_RT_CGROUP_V1;
 		cg->ops = &cc_rt_cgroup_v1_ops;

@@ -198,6 +198,59 @@ void cc_runtime_prep_release(struct cc_runtime_prep *p);
  * kernel OOM-killed one of them.  A missing cgroup is not an error. */
 int cc_runtime_cgroup_cleanup(const char *container_id, bool *ret_oom_killed, cc_error **err);
 
+/* --- a running container's cgroup: pause, top, stats ---------------------
+ * (cgroup-ctl.c) The container's cgroup is named by its ID, as
+ * cc_run_spec's container_id made it. */
+
+/* Freeze (docker pause) or thaw (unpause) every process of the container,
+ * and return once the kernel says it is done: cgroup2's cgroup.freeze and
+ * the "frozen" key of cgroup.events (pure v2, and the unified part of a
+ * hybrid host), else the v1 freezer's freezer.state FROZEN/THAWED.  A
+ * freeze that does not complete within a few seconds is undone and fails. */
+int cc_runtime_cgroup_freeze(const char *container_id, bool freeze, cc_error **err);
+/* Is the container's cgroup frozen (or freezing)?  false without one. */
+int cc_runtime_cgroup_frozen(const char *container_id, bool *ret, cc_error **err);
+/* The host PIDs of the container's processes (cgroup.procs), ascending;
+ * free(*ret). */
+int cc_runtime_cgroup_pids(const char *container_id, pid_t **ret, size_t *ret_n, cc_error **err);
+
+/* What `stats` shows of a container, as the kernel counts it for its
+ * cgroup.  A counter the host does not have is 0. */
+struct cc_cgroup_stats {
+	uint64_t cpu_ns;     /* CPU time used: v1 cpuacct.usage, v2 cpu.stat usage_usec */
+	uint64_t mem_usage;  /* bytes, minus the inactive file cache (docker's
+	                        calculateMemUsageUnixNoCache) */
+	uint64_t mem_limit;  /* the cgroup's limit, or the host's memory when
+	                        it has none (or a larger one) */
+	uint64_t blk_read;   /* bytes: v1 blkio.throttle.io_service_bytes, v2 io.stat */
+	uint64_t blk_write;
+	uint64_t pids;       /* pids.current */
+};
+int cc_runtime_cgroup_stats(const char *container_id, struct cc_cgroup_stats *ret, cc_error **err);
+
+/* What top shows of a process, read from /proc/PID/{stat,status,cmdline}
+ * (no ps is run).  Times are in clock ticks (sysconf(_SC_CLK_TCK)). */
+struct cc_proc_info {
+	pid_t pid, ppid;
+	uid_t uid;           /* real */
+	char state;          /* R, S, D, Z, T, ... */
+	char comm[64];       /* the kernel's 15-character name */
+	char *args;          /* cmdline, NULs as spaces; "" for a kernel thread or zombie */
+	unsigned tty_nr;     /* stat's tty_nr (0: none) */
+	uint64_t utime, stime;   /* ticks */
+	uint64_t start_ticks;    /* since boot */
+	uint64_t vsize;      /* bytes */
+	uint64_t rss_pages;
+	long nice;
+	int64_t nthreads;
+	bool session_leader, fg_pgrp, multithreaded;
+};
+int cc_runtime_proc_info(pid_t pid, struct cc_proc_info *ret, cc_error **err);
+void cc_proc_info_release(struct cc_proc_info *p);
+/* The bytes received and sent on every interface but lo of the network
+ * namespace pid is in (/proc/PID/net/dev). */
+int cc_runtime_net_io(pid_t pid, uint64_t *ret_rx, uint64_t *ret_tx, cc_error **err);
+
 /* lower_dirs for a spec: the n image layer dirs (topmost first) under the
  * layer of the mount targets every root needs (/proc, /dev, /sys,
  * /etc/hostname, /etc/hosts, /etc/resolv.conf), so that no start has to

@@ -505,7 +505,7 @@ static int check_layers(struct cc_store *s, struct cc_check *ck, struct trash *t
 		char **users = NULL;
 		size_t nu = 0;
 		if (ck->repair && rows(s, "SELECT DISTINCT c.id FROM containers c JOIN image_layers il ON "
-				       "il.image_id = c.image_id WHERE il.chain_id=? AND c.state='running'",
+				       "il.image_id = c.image_id WHERE il.chain_id=? AND c.state IN ('running','paused')",
 				       chain, 1, &users, &nu, err) < 0) {
 			rows_free(blobs, nb, 1);
 			r = -1;

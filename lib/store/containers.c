@@ -82,6 +82,12 @@ int cc_store_container_update_state(struct cc_store *s, const char *id, const ch
 			    "siiiis", state, (int64_t)pid, now, (int64_t)exit_code, (int64_t)oom_killed, id);
 }
 
+int cc_store_container_set_paused(struct cc_store *s, const char *id, bool paused, cc_error **err)
+{
+	return cc_store_run(s, err, "UPDATE containers SET state=? WHERE id=? AND state=?", "sss",
+			    paused ? "paused" : "running", id, paused ? "running" : "paused");
+}
+
 int cc_store_container_started(struct cc_store *s, const char *id, int pid, uint64_t pid_start, cc_error **err)
 {
 	return cc_store_run(s, err,

@@ -209,7 +209,8 @@ struct cc_container_record {
 	char *image_name;  /* what the user typed, normalised */
 	char *command;     /* display form */
 	char *config_json; /* everything needed to start it again */
-	char *state;       /* created, running, exited */
+	char *state;       /* created, running, paused (running, its cgroup
+	                      frozen: the process is alive), exited */
 	int64_t created, started, finished;
 	int pid;
 	uint64_t pid_start;  /* start time of pid (/proc/PID/stat field 22) */
@@ -223,6 +224,10 @@ bool cc_container_name_valid(const char *name);
 int cc_store_container_add(struct cc_store *s, const struct cc_container_record *c, cc_error **err);
 int cc_store_container_update_state(struct cc_store *s, const char *id, const char *state, int pid, int exit_code,
 				    bool oom_killed, cc_error **err);
+/* Pause (running -> paused) or unpause (paused -> running) a live
+ * container: only the state changes (pid, start and finish times stay),
+ * and only from the other of the two (an exit recorded meanwhile wins). */
+int cc_store_container_set_paused(struct cc_store *s, const char *id, bool paused, cc_error **err);
 /* Mark running with the container process's pid and its start time. */
 int cc_store_container_started(struct cc_store *s, const char *id, int pid, uint64_t pid_start, cc_error **err);
 int cc_store_container_delete(struct cc_store *s, const char *id, cc_error **err);

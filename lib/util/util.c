@@ -332,6 +332,17 @@ void cc_human_size(uint64_t bytes, char *out, size_t outlen)
 		snprintf(out, outlen, "%.3g%s", v, units[u]);
 }
 
+void cc_bytes_size(double v, char *out, size_t outlen)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB" };
+	size_t u = 0;
+	while (v >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024.0;
+		u++;
+	}
+	snprintf(out, outlen, "%.4g%s", v, units[u]);
+}
+
 /* go-units' HumanDuration, as docker prints "Up 2 hours": hours rounded to
  * the nearest, the longer units counted from them. */
 void cc_human_ago(int64_t s, char *out, size_t outlen)

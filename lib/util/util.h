@@ -46,6 +46,9 @@ void cc_kept_release_async(struct cc_kept *keep);
 int cc_random_hex(char *out, size_t nbytes, cc_error **err);
 /* Human readable size ("5.37MB" like docker: SI units). */
 void cc_human_size(uint64_t bytes, char *out, size_t outlen);
+/* docker's units.BytesSize ("1.5MiB", "7.668GiB": binary units, %.4g),
+ * what stats shows of memory. */
+void cc_bytes_size(double bytes, char *out, size_t outlen);
 /* "3 minutes ago" style duration since t (seconds). */
 void cc_human_ago(int64_t seconds, char *out, size_t outlen);
 /* Parse "64m", "1g", "512k", "100" into bytes. */

@@ -139,7 +139,8 @@ static void test_layout_hybrid(void **state)
 	init(f, &cg);
 	assert_int_equal(cg.layout, CC_RT_CGROUP_HYBRID);
 	assert_ptr_equal(cg.ops, &cc_rt_cgroup_v1_ops);
-	/* cpu, cpuacct, memory, devices, pids; not cpuset, freezer, name=systemd */
+	/* cpu, cpuacct, memory, devices, pids; not cpuset, name=systemd, nor
+	 * freezer: the unified hierarchy's cgroup.freeze pauses */
 	assert_int_equal(cg.n_v1, 5);
 	char want[256];
 	snprintf(want, sizeof(want), "%s/memory/ccontainer/" ID, f->dir);
@@ -234,8 +235,8 @@ static void test_v2_create_writes_limits(void **state)
 	/* 1 + ((512 - 2) * 9999) / 262142 */
 	assert_string_equal(get(f, "ccontainer/" ID "/cpu.weight"), "20");
 	assert_string_equal(get(f, "ccontainer/" ID "/pids.max"), "20");
-	assert_string_equal(get(f, "cgroup.subtree_control"), "+cpu +memory +pids");
-	assert_string_equal(get(f, "ccontainer/cgroup.subtree_control"), "+cpu +memory +pids");
+	assert_string_equal(get(f, "cgroup.subtree_control"), "+cpu +memory +pids +io");
+	assert_string_equal(get(f, "ccontainer/cgroup.subtree_control"), "+cpu +memory +pids +io");
 
 	/* the child's own move: clone into the directory, or "0" to cgroup.procs */
 	assert_int_equal(cc_rt_cgroup_open_join(&cg, &e), 0);
@@ -261,7 +262,7 @@ static void test_v2_unlimited_and_defaults(void **state)
 	mountinfo(f, V2_MOUNTINFO);
 	v2_tree(f, true);
 	/* controllers already enabled in the root: nothing written there */
-	put(f, "cgroup.subtree_control", "cpu memory pids\n");
+	put(f, "cgroup.subtree_control", "cpu io memory pids\n");
 	struct cc_rt_cgroup cg;
 	init(f, &cg);
 	struct cc_resources res = { .memory = 64 << 20, .memory_swap = -1, .pids_limit = -1 };
@@ -271,7 +272,7 @@ static void test_v2_unlimited_and_defaults(void **state)
 	assert_string_equal(get(f, "ccontainer/" ID "/pids.max"), "max");
 	assert_string_equal(get(f, "ccontainer/" ID "/cpu.max"), "");   /* untouched */
 	assert_string_equal(get(f, "ccontainer/" ID "/cpu.weight"), ""); /* untouched */
-	assert_string_equal(get(f, "cgroup.subtree_control"), "cpu memory pids\n");
+	assert_string_equal(get(f, "cgroup.subtree_control"), "cpu io memory pids\n");
 	cc_rt_cgroup_release(&cg);
 }
 
@@ -383,6 +384,220 @@ static void test_v1_create_writes_limits(void **state)
 	cc_rt_cgroup_release(&cg);
 }
 
+/* --- pause: the freezers ---------------------------------------------------- */
+
+#define V1_FREEZER_MOUNTINFO                                                                  \
+	"32 31 0:29 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"          \
+	"37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n"
+
+static void test_v2_freeze_thaw(void **state)
+{
+	struct fake *f = *state;
+	mountinfo(f, V2_MOUNTINFO);
+	put(f, "ccontainer/" ID "/cgroup.freeze", "0\n");
+	/* the kernel's answer, written ahead: the wait reads it */
+	put(f, "ccontainer/" ID "/cgroup.events", "populated 1\nfrozen 1\n");
+	struct cc_rt_cgroup cg;
+	init(f, &cg);
+	cc_error *e = NULL;
+	if (cc_rt_cgroup_freeze(&cg, true, 100, &e) < 0)
+		fail_msg("freeze: %s", e->msg);
+	assert_string_equal(get(f, "ccontainer/" ID "/cgroup.freeze"), "1\n");
+	bool frozen = false;
+	assert_int_equal(cc_rt_cgroup_frozen(&cg, &frozen, &e), 0);
+	assert_true(frozen);
+	/* thawing waits for "frozen 0" */
+	assert_true(cc_rt_cgroup_freeze(&cg, false, 30, &e) < 0);
+	assert_int_equal(e->errnum, ETIMEDOUT);
+	cc_error_clear(&e);
+	put(f, "ccontainer/" ID "/cgroup.events", "populated 1\nfrozen 0\n");
+	assert_int_equal(cc_rt_cgroup_freeze(&cg, false, 100, &e), 0);
+	assert_string_equal(get(f, "ccontainer/" ID "/cgroup.freeze"), "0\n");
+	assert_int_equal(cc_rt_cgroup_frozen(&cg, &frozen, &e), 0);
+	assert_false(frozen);
+	/* a freeze the kernel never completes is undone */
+	assert_true(cc_rt_cgroup_freeze(&cg, true, 30, &e) < 0);
+	assert_non_null(strstr(e->msg, "did not freeze"));
+	cc_error_clear(&e);
+	assert_string_equal(get(f, "ccontainer/" ID "/cgroup.freeze"), "0\n");
+	cc_rt_cgroup_release(&cg);
+}
+
+static void test_hybrid_freezes_unified(void **state)
+{
+	struct fake *f = *state;
+	mountinfo(f, HYBRID_MOUNTINFO);
+	put(f, "unified/ccontainer/" ID "/cgroup.freeze", "0");
+	put(f, "unified/ccontainer/" ID "/cgroup.events", "populated 1\nfrozen 1\n");
+	struct cc_rt_cgroup cg;
+	init(f, &cg);
+	for (size_t i = 0; i < cg.n_v1; i++)
+		assert_int_not_equal(cg.v1[i].controllers, CC_RT_CG_FREEZER);
+	cc_error *e = NULL;
+	if (cc_rt_cgroup_freeze(&cg, true, 100, &e) < 0)
+		fail_msg("freeze: %s", e->msg);
+	assert_string_equal(get(f, "unified/ccontainer/" ID "/cgroup.freeze"), "1");
+	cc_rt_cgroup_release(&cg);
+}
+
+static void test_v1_freezer(void **state)
+{
+	struct fake *f = *state;
+	mountinfo(f, V1_FREEZER_MOUNTINFO);
+	put(f, "freezer/ccontainer/" ID "/freezer.state", "THAWED\n");
+	struct cc_rt_cgroup cg;
+	init(f, &cg);
+	assert_int_equal(cg.layout, CC_RT_CGROUP_V1);
+	assert_int_equal(cg.n_v1, 2); /* no unified hierarchy: the freezer is joined */
+	cc_error *e = NULL;
+	bool frozen = true;
+	assert_int_equal(cc_rt_cgroup_frozen(&cg, &frozen, &e), 0);
+	assert_false(frozen);
+	if (cc_rt_cgroup_freeze(&cg, true, 100, &e) < 0)
+		fail_msg("freeze: %s", e->msg);
+	assert_string_equal(get(f, "freezer/ccontainer/" ID "/freezer.state"), "FROZEN\n");
+	assert_int_equal(cc_rt_cgroup_frozen(&cg, &frozen, &e), 0);
+	assert_true(frozen);
+	/* FREEZING counts as paused */
+	put(f, "freezer/ccontainer/" ID "/freezer.state", "FREEZING\n");
+	assert_int_equal(cc_rt_cgroup_frozen(&cg, &frozen, &e), 0);
+	assert_true(frozen);
+	put(f, "freezer/ccontainer/" ID "/freezer.state", "FROZEN\n"); /* a fake file keeps a longer tail */
+	assert_int_equal(cc_rt_cgroup_freeze(&cg, false, 100, &e), 0);
+	assert_string_equal(get(f, "freezer/ccontainer/" ID "/freezer.state"), "THAWED\n");
+	cc_rt_cgroup_release(&cg);
+}
+
+static void test_no_freezer(void **state)
+{
+	struct fake *f = *state;
+	mountinfo(f, "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n");
+	struct cc_rt_cgroup cg;
+	init(f, &cg);
+	cc_error *e = NULL;
+	assert_true(cc_rt_cgroup_freeze(&cg, true, 10, &e) < 0);
+	assert_int_equal(e->errnum, ENOTSUP);
+	cc_error_clear(&e);
+	cc_rt_cgroup_release(&cg);
+}
+
+/* --- top and stats ------------------------------------------------------------ */
+
+static void test_procs_sorted(void **state)
+{
+	struct fake *f = *state;
+	mountinfo(f, V2_MOUNTINFO);
+	put(f, "ccontainer/" ID "/cgroup.procs", "12\n3\n7\n");
+	struct cc_rt_cgroup cg;
+	init(f, &cg);
+	pid_t *pids = NULL;
+	size_t n = 0;
+	cc_error *e = NULL;
+	assert_int_equal(cc_rt_cgroup_procs(&cg, &pids, &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(pids[0], 3);
+	assert_int_equal(pids[1], 7);
+	assert_int_equal(pids[2], 12);
+	free(pids);
+	cc_rt_cgroup_release(&cg);
+}
+
+static void test_parsers(void **state)
+{
+	(void)state;
+	bool found = false;
+	const char *mstat = "anon 4096\nfile 8192\nkernel_stack 16384\ninactive_file 2048\nactive_file 6144\n";
+	assert_int_equal(cc_rt_cg_key_value(mstat, "inactive_file", &found), 2048);
+	assert_true(found);
+	assert_int_equal(cc_rt_cg_key_value(mstat, "file", NULL), 8192); /* not "file_mapped" */
+	assert_int_equal(cc_rt_cg_key_value(mstat, "shmem", &found), 0);
+	assert_false(found);
+	assert_true(cc_rt_cg_u64("max\n") == UINT64_MAX);
+	assert_int_equal(cc_rt_cg_u64("1048576\n"), 1048576);
+	assert_int_equal(cc_rt_cg_u64("junk"), 0);
+
+	uint64_t rd = 1, wr = 1;
+	cc_rt_cg_parse_io_stat("8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n"
+			       "253:0 rbytes=100 wbytes=1 rios=1 wios=1 dbytes=5 dios=1\n",
+			       &rd, &wr);
+	assert_int_equal(rd, 4196);
+	assert_int_equal(wr, 8193);
+	cc_rt_cg_parse_io_stat("", &rd, &wr);
+	assert_int_equal(rd + wr, 0);
+	cc_rt_cg_parse_blkio("8:0 Read 4096\n8:0 Write 512\n8:0 Sync 4608\n8:0 Async 0\n8:0 Discard 0\n"
+			     "8:0 Total 4608\n8:16 Read 1\n8:16 Write 2\nTotal 4611\n",
+			     &rd, &wr);
+	assert_int_equal(rd, 4097);
+	assert_int_equal(wr, 514);
+}
+
+static void test_v2_stats(void **state)
+{
+	struct fake *f = *state;
+	mountinfo(f, V2_MOUNTINFO);
+	put(f, "ccontainer/" ID "/cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
+	put(f, "ccontainer/" ID "/memory.current", "10485760\n");
+	put(f, "ccontainer/" ID "/memory.stat", "anon 8388608\nfile 2097152\ninactive_file 1048576\n");
+	put(f, "ccontainer/" ID "/memory.max", "max\n");
+	put(f, "ccontainer/" ID "/io.stat", "8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n");
+	put(f, "ccontainer/" ID "/pids.current", "3\n");
+	struct cc_rt_cgroup cg;
+	init(f, &cg);
+	struct cc_cgroup_stats st;
+	cc_error *e = NULL;
+	const uint64_t host = 8ULL << 30;
+	assert_int_equal(cc_rt_cgroup_stats(&cg, host, &st, &e), 0);
+	assert_int_equal(st.cpu_ns, 1500000);
+	assert_int_equal(st.mem_usage, 10485760 - 1048576);
+	assert_true(st.mem_limit == host); /* "max": the host's */
+	assert_int_equal(st.blk_read, 4096);
+	assert_int_equal(st.blk_write, 8192);
+	assert_int_equal(st.pids, 3);
+	put(f, "ccontainer/" ID "/memory.max", "33554432\n");
+	assert_int_equal(cc_rt_cgroup_stats(&cg, host, &st, &e), 0);
+	assert_int_equal(st.mem_limit, 33554432);
+	/* a controller not enabled there: its files are missing, zeros */
+	char path[512];
+	snprintf(path, sizeof(path), "%s/ccontainer/" ID "/io.stat", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ccontainer/" ID "/pids.current", f->dir);
+	unlink(path);
+	assert_int_equal(cc_rt_cgroup_stats(&cg, host, &st, &e), 0);
+	assert_int_equal(st.blk_read + st.blk_write + st.pids, 0);
+	assert_int_equal(st.cpu_ns, 1500000);
+	cc_rt_cgroup_release(&cg);
+}
+
+static void test_v1_stats(void **state)
+{
+	struct fake *f = *state;
+	mountinfo(f, HYBRID_MOUNTINFO "38 31 0:35 / /sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio\n");
+	put(f, "cpuacct/ccontainer/" ID "/cpuacct.usage", "123456789\n");
+	put(f, "memory/ccontainer/" ID "/memory.usage_in_bytes", "5242880\n");
+	put(f, "memory/ccontainer/" ID "/memory.stat", "cache 4096\ninactive_file 1\ntotal_inactive_file 1048576\n");
+	put(f, "memory/ccontainer/" ID "/memory.limit_in_bytes", "9223372036854771712\n");
+	put(f, "blkio/ccontainer/" ID "/blkio.throttle.io_service_bytes_recursive",
+	    "8:0 Read 4096\n8:0 Write 512\n8:0 Sync 4608\n8:0 Async 0\n8:0 Total 4608\nTotal 4608\n");
+	put(f, "pids/ccontainer/" ID "/pids.current", "2\n");
+	struct cc_rt_cgroup cg;
+	init(f, &cg);
+	assert_int_equal(cg.n_v1, 6); /* blkio joined too */
+	struct cc_cgroup_stats st;
+	cc_error *e = NULL;
+	const uint64_t host = 8ULL << 30;
+	assert_int_equal(cc_rt_cgroup_stats(&cg, host, &st, &e), 0);
+	assert_int_equal(st.cpu_ns, 123456789);
+	assert_int_equal(st.mem_usage, 5242880 - 1048576);
+	assert_true(st.mem_limit == host); /* v1's "unlimited" is a huge number */
+	assert_int_equal(st.blk_read, 4096);
+	assert_int_equal(st.blk_write, 512);
+	assert_int_equal(st.pids, 2);
+	put(f, "memory/ccontainer/" ID "/memory.limit_in_bytes", "67108864\n");
+	assert_int_equal(cc_rt_cgroup_stats(&cg, host, &st, &e), 0);
+	assert_int_equal(st.mem_limit, 67108864);
+	cc_rt_cgroup_release(&cg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +611,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v2_missing_controller, setup, teardown),
 		cmocka_unit_test(test_shares_to_weight),
 		cmocka_unit_test_setup_teardown(test_v1_create_writes_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_freeze_thaw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hybrid_freezes_unified, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v1_freezer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_freezer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_procs_sorted, setup, teardown),
+		cmocka_unit_test(test_parsers),
+		cmocka_unit_test_setup_teardown(test_v2_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v1_stats, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
