@@ -181,6 +181,7 @@ struct run {
 	struct cc_rt_relay relay; /* no -t, but a terminal as stdio */
 	bool pipe_blocked;        /* SIGPIPE is ours while we copy */
 	bool created, exec_seen, sock_eof, reaped;
+	bool reap_later; /* detached start: the child is its monitor's to reap */
 	bool keep;        /* detached start succeeded: leave the child running */
 	int pty_master;   /* detached -t: handed to the caller */
 	int wstatus;
@@ -246,7 +247,7 @@ static void run_release(struct run *r)
 
 static void try_reap(struct run *r)
 {
-	if (r->reaped)
+	if (r->reaped || r->reap_later)
 		return;
 	int st;
 	pid_t p;
@@ -565,8 +566,12 @@ int cc_runtime_start(const struct cc_run_spec *spec, pid_t *ret_pid, int *ret_pt
 		return r;
 	/* Until the command runs, signals to us stop the start (forward_signal
 	 * kills the child before CC_SYNC_EXEC); EOF after EXEC means execve
-	 * succeeded and the child is on its own. */
-	while (!run.sock_eof && !run.reaped) {
+	 * succeeded and the child is on its own.  The socket ends either way
+	 * (closed on exec, or with the child), and the child is never reaped
+	 * here: a command that exits at once has still started, and its
+	 * status is its monitor's to collect (the zombie goes to it). */
+	run.reap_later = true;
+	while (!run.sock_eof) {
 		struct pollfd pfd[2] = { { .fd = run.sigfd, .events = POLLIN }, { .fd = run.sock, .events = POLLIN } };
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
@@ -584,8 +589,10 @@ int cc_runtime_start(const struct cc_run_spec *spec, pid_t *ret_pid, int *ret_pt
 			*err = steal_ptr(&run.child_err);
 		return ret;
 	}
-	if (!run.exec_seen || run.reaped)
+	if (!run.exec_seen) {
+		run.reap_later = false; /* run_release kills and reaps it */
 		return cc_error_set(err, 0, "container process died during setup");
+	}
 	run.keep = true;
 	*ret_pid = run.pid;
 	*ret_pty = run.pty_master;
