@@ -334,7 +334,7 @@ void cmd_opts_release(const struct cmd_verb *v, void *opts)
 static bool is_alias(const struct cmd_opt *opts, const struct cmd_opt *o)
 {
 	for (const struct cmd_opt *p = opts; p != o; p++)
-		if (p->type == o->type && p->offset == o->offset)
+		if (p->type != CMD_OPT_CALLBACK && p->offset == o->offset)
 			return true;
 	return false;
 }
@@ -483,39 +483,10 @@ static int verb_status(const struct cmd_verb *v, int rc)
 	return rc;
 }
 
-/* TRANSITION: --help for a verb that parses its own argv.  Several of those
- * took --help for a bundle of short flags or a name (attach, import,
- * inspect, logout, start: "unknown shorthand flag: '-'"; wait: "No such
- * container: --help"; container prune ran), so the table's help is printed
- * for them: --help anywhere before "--", or before the first word that is
- * not a flag for run and exec, whose command's own --help comes after the
- * image or container.  A lone -h too (wait, port took it for a name or a
- * flag), except for run and exec: run's -h is --hostname. */
-static bool raw_wants_help(const struct cmd_verb *v, int argc, char **argv)
-{
-	bool stop = (v->flags & (CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE)) != 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return false;
-		if (strcmp(argv[i], "--help") == 0 || (!stop && strcmp(argv[i], "-h") == 0))
-			return true;
-		if (stop && argv[i][0] != '-')
-			return false;
-	}
-	return false;
-}
-
 int cmd_verb_run(const struct cmd_verb *v, const char *path, int argc, char **argv)
 {
 	if (v->sub != NULL)
 		return run_group(v, path, argc, argv);
-	if (v->raw != NULL) { /* not yet converted to a table */
-		if (raw_wants_help(v, argc, argv)) {
-			cmd_print_help(v, path, stdout);
-			return 0;
-		}
-		return verb_status(v, v->raw(argc, argv));
-	}
 	void *opts = calloc(1, v->opts_size ? v->opts_size : 1);
 	if (opts == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");

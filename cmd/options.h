@@ -129,11 +129,7 @@ struct cmd_verb {
 	const char *arg_words; /* CMD_COMPLETE_WORDS */
 	int (*action)(void *opts, int argc, char **argv);
 	const struct cmd_entry *sub; /* a group's verbs, {NULL}-terminated; action NULL */
-	int (*raw)(int argc, char **argv); /* TRANSITION: a verb still parsing its own argv */
 };
-/* TRANSITION: a verb not yet converted to a table. */
-#define CMD_LEGACY_VERB(sym, nm, use, sum, fn, ...) \
-	const struct cmd_verb sym = { .name = (nm), .usage = (use), .summary = (sum), .raw = (fn), __VA_ARGS__ }
 
 /* The top-level group (main.c). */
 extern const struct cmd_verb cmd_root_verb;
