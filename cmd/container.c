@@ -1540,9 +1540,12 @@ static int attach_action(void *opts, int argc, char **argv)
 		goto out;
 	}
 	/* --sig-proxy: SIGINT and SIGTERM sent to attach go to the container's
-	 * process, as kill sends them (with a terminal in raw mode, ^C is a
-	 * byte for the container's terminal instead) */
-	if (o->sig_proxy) {
+	 * process, as kill sends them; not for a container with a terminal
+	 * (docker's rule: ^C is a byte for that terminal) */
+	json_t *cfg = cmd_container_config(ct);
+	bool tty = json_is_true(json_object_get(cfg, "Tty"));
+	json_decref(cfg);
+	if (o->sig_proxy && !tty) {
 		sigemptyset(&proxied);
 		sigaddset(&proxied, SIGINT);
 		sigaddset(&proxied, SIGTERM);
@@ -1643,7 +1646,7 @@ static const struct cmd_opt attach_options[] = {
 	OPT_STRING(0, "detach-keys", struct attach_opts, detach_keys, "string", "Override the key sequence for detaching a container",
 		   .def = "ctrl-p,ctrl-q"),
 	OPT_BOOL(0, "no-stdin", struct attach_opts, no_stdin, "Do not attach STDIN"),
-	OPT_BOOL(0, "sig-proxy", struct attach_opts, sig_proxy, "Proxy all received signals to the process", .def = "true"),
+	OPT_BOOL(0, "sig-proxy", struct attach_opts, sig_proxy, "Proxy SIGINT and SIGTERM to the process (not with a TTY)", .def = "true"),
 	OPT_END,
 };
 const struct cmd_verb cmd_attach_verb = {

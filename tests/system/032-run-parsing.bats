@@ -201,3 +201,17 @@ PY
     run_cc exec e grep Seccomp: /proc/self/status
     assert_match "$output" 'Seccomp:[[:space:]]+2' "the container's filter otherwise"
 }
+
+@test "attach --sig-proxy: SIGTERM to attach goes to the container's process" {
+    with_alpine
+    run_cc run -d --network none --name sp alpine sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while true; do sleep 0.2; done'
+    wait_for_log sp ready
+    "$CC" --root "$CC_ROOT" attach --no-stdin sp </dev/null >"$BATS_TEST_TMPDIR/attach.out" 2>&1 &
+    local pid=$!
+    sleep 1
+    kill -TERM "$pid"
+    local rc=0
+    wait "$pid" || rc=$?
+    is "$rc" 7 "attach exits with the container's status"
+    assert_contains "$(cat "$BATS_TEST_TMPDIR/attach.out")" "got-term"
+}
