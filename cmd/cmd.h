@@ -55,8 +55,6 @@ const cc_error *cmd_last_error(void);
 /* docker's exit code for a failed start: 127 for a command not found, 126
  * for one that cannot be executed, else 125. */
 int cmd_exit_code(const cc_error *e);
-/* TRANSITION: report an unknown flag or a missing argument as getopt returned it. */
-int cmd_bad_flag(int c, char **argv);
 /* A usage error: "Error: ..." and 125 (any verb; other failures of verbs
  * other than run, create and exec exit 1). */
 int cmd_usagef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -89,13 +87,9 @@ int cmd_images(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_import(int argc, char **argv);
-int cmd_run(int argc, char **argv);
 
 /* Containers (container.c) */
 int cmd_ps(int argc, char **argv);
-int cmd_attach(int argc, char **argv);
-int cmd_internal_start(int argc, char **argv);
-int cmd_internal_cleanup(int argc, char **argv);
 /* `run` again for an existing container, from its stored Args (__start). */
 int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd);
 /* A container by name or ID prefix, its state brought up to date (a dead

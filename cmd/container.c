@@ -7,10 +7,10 @@
  * containers/<id>/monitor.lock.  A free lock on a container the store calls
  * running means its monitor died (or the machine rebooted): the container is
  * then finished on the spot, so `ps` never shows it running forever. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -408,10 +409,10 @@ static char **stored_args(const struct cc_container_record *c, int *ret_argc)
 }
 
 /* ccontainer __start ID: spawned by the monitor with its socket on fd 3. */
-int cmd_internal_start(int argc, char **argv)
+static int internal_start_action(void *opts, int argc, char **argv)
 {
-	if (argc != 2)
-		return cmd_failf(EXIT_CC_ERROR, "usage: __start ID");
+	(void)opts;
+	(void)argc;
 	const char *fdenv = getenv("CCONTAINER_MONITOR_FD");
 	int fd = fdenv ? atoi(fdenv) : -1;
 	if (fd < 3)
@@ -424,7 +425,7 @@ int cmd_internal_start(int argc, char **argv)
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	struct cc_container_record *c = NULL;
-	if (cc_store_container_get(s, argv[1], &c, &e) < 0) {
+	if (cc_store_container_get(s, argv[0], &c, &e) < 0) {
 		cmd_monitor_report(fd, -1, -1, NULL, 0, e);
 		cc_store_close(s);
 		return cmd_fail(e, EXIT_CC_ERROR);
@@ -435,11 +436,10 @@ int cmd_internal_start(int argc, char **argv)
 	cc_container_record_free(c);
 	cc_store_close(s);
 	if (rargv == NULL || id == NULL) {
-		cc_error_set(&e, ENOMEM, "start container %s", argv[1]);
+		cc_error_set(&e, ENOMEM, "start container %s", argv[0]);
 		cmd_monitor_report(fd, -1, -1, NULL, 0, e);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
-	optind = 0;
 	int rc = cmd_run_existing(rargc, rargv, id, fd);
 	cc_strvfreep(&rargv);
 	if (!monitor_reported) {
@@ -455,16 +455,21 @@ int cmd_internal_start(int argc, char **argv)
 }
 
 /* ccontainer __cleanup ID STATUS: exec'd by the monitor after the exit. */
-int cmd_internal_cleanup(int argc, char **argv)
+static int internal_cleanup_action(void *opts, int argc, char **argv)
 {
-	if (argc != 3)
-		return cmd_failf(EXIT_CC_ERROR, "usage: __cleanup ID STATUS");
+	(void)opts;
+	(void)argc;
+	char *end = NULL;
+	errno = 0;
+	long status = strtol(argv[1], &end, 10);
+	if (errno != 0 || end == argv[1] || *end != '\0' || status < 0 || status > INT_MAX)
+		return cmd_usagef("__cleanup: invalid exit status '%s'", argv[1]);
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
 	cc_error *e = NULL;
 	int rc = 0;
-	if (cmd_container_finish(s, argv[1], atoi(argv[2]), false, false, NULL, &e) < 0)
+	if (cmd_container_finish(s, argv[0], (int)status, false, false, NULL, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	cc_store_close(s);
 	return rc;
@@ -1582,48 +1587,102 @@ static int wait_action(void *opts, int argc, char **argv)
 
 /* ---- attach ---- */
 
-int cmd_attach(int argc, char **argv)
+struct attach_opts {
+	bool no_stdin, sig_proxy;
+	const char *detach_keys;
+};
+
+/* docker's --detach-keys: comma-separated "ctrl-<a-z@[\]^_>" or single
+ * characters (term.ToBytes).  Fills keys (at most max), or prints. */
+static int parse_detach_keys(const char *spec, unsigned char *keys, size_t max, size_t *ret_n)
 {
-	int c;
-	while ((c = getopt(argc, argv, "+:h")) != -1) {
-		if (c == 'h') {
-			printf("Usage: ccontainer attach CONTAINER   (detach with ctrl-p ctrl-q)\n");
-			return 0;
+	static const char ctrl[] = "@abcdefghijklmnopqrstuvwxyz[\\]^_"; /* index: the control code */
+	size_t n = 0;
+	const char *p = spec;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int code = -1;
+		if (len == 1) {
+			code = (unsigned char)p[0];
+		} else if (len == 6 && strncasecmp(p, "ctrl-", 5) == 0) {
+			const char *c = strchr(ctrl, tolower((unsigned char)p[5]));
+			if (c != NULL && p[5] != '\0')
+				code = (int)(c - ctrl);
 		}
-		return cmd_bad_flag(c, argv);
+		if (code < 0 || n >= max)
+			return cmd_failf(EXIT_CC_ERROR,
+					 "invalid --detach-keys '%s': give ctrl-<a-z, @, [, \\, ], ^ or _> or single characters, "
+					 "comma-separated (default \"ctrl-p,ctrl-q\")",
+					 spec);
+		keys[n++] = (unsigned char)code;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
 	}
-	if (optind != argc - 1)
-		return cmd_failf(EXIT_CC_ERROR, "\"attach\" requires exactly 1 argument");
+	*ret_n = n;
+	return 0;
+}
+
+static int attach_action(void *opts, int argc, char **argv)
+{
+	(void)argc;
+	struct attach_opts *o = opts;
+	unsigned char keys[32];
+	size_t n_keys = 0;
+	int rc = parse_detach_keys(o->detach_keys, keys, sizeof(keys), &n_keys);
+	if (rc != 0)
+		return rc;
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
 		return EXIT_CC_ERROR;
-	struct cc_container_record *ct = get_container(s, argv[optind]);
+	struct cc_container_record *ct = get_container(s, argv[0]);
 	if (ct == NULL) {
 		cc_store_close(s);
 		return EXIT_CC_ERROR;
 	}
-	int rc = 0;
 	_cleanup_free_ char *dir = cc_store_container_path(s, ct->id);
 	_cleanup_close_ int dfd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int sfd = -1;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	sigset_t proxied, saved_mask;
+	bool masked = false;
 	/* through /proc/self/fd: the container's path may not fit sun_path */
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/attach.sock", dfd);
 	if (!is_running(ct) || dfd < 0 || sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		rc = cmd_failf(EXIT_CC_ERROR, "you cannot attach to a stopped container, start it first");
 		goto out;
 	}
+	/* --sig-proxy: SIGINT and SIGTERM sent to attach go to the container's
+	 * process, as kill sends them; not for a container with a terminal
+	 * (docker's rule: ^C is a byte for that terminal) */
+	json_t *cfg = cmd_container_config(ct);
+	bool tty = json_is_true(json_object_get(cfg, "Tty"));
+	json_decref(cfg);
+	if (o->sig_proxy && !tty) {
+		sigemptyset(&proxied);
+		sigaddset(&proxied, SIGINT);
+		sigaddset(&proxied, SIGTERM);
+		if (sigprocmask(SIG_BLOCK, &proxied, &saved_mask) == 0) {
+			masked = true;
+			sfd = signalfd(-1, &proxied, SFD_CLOEXEC);
+		}
+	}
+	bool in_open = !o->no_stdin;
 	struct termios saved;
-	bool raw = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	bool raw = in_open && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
 	if (raw) {
 		struct termios t = saved;
 		cfmakeraw(&t);
 		(void)tcsetattr(STDIN_FILENO, TCSANOW, &t);
 	}
-	bool detached = false, ctrl_p = false, in_open = true;
+	bool detached = false;
+	size_t matched = 0; /* bytes of the detach keys seen (held back) */
 	for (;;) {
-		struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0) {
+		struct pollfd p[3] = { { .fd = sock, .events = POLLIN },
+				       { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN },
+				       { .fd = sfd, .events = POLLIN } };
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -1636,23 +1695,47 @@ int cmd_attach(int argc, char **argv)
 			if (cc_write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
 				break;
 		}
+		if (p[2].revents) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				struct cc_container_record *now = cmd_container_get(s, ct->id);
+				if (now != NULL) /* an error is printed; attach goes on until the end */
+					(void)signal_container(now, (int)si.ssi_signo);
+				cc_container_record_free(now);
+			}
+		}
 		if (p[1].revents) {
 			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
 			if (n <= 0) {
 				in_open = false;
 				continue;
 			}
-			/* ctrl-p ctrl-q detaches, as in docker */
-			for (ssize_t i = 0; i < n; i++) {
-				if (ctrl_p && buf[i] == 0x11) {
-					detached = true;
-					break;
+			/* the detach keys (ctrl-p ctrl-q) detach, as in docker: their
+			 * bytes are held back until the sequence completes or breaks */
+			char out[sizeof(buf) + sizeof(keys)];
+			size_t no = 0;
+			for (ssize_t i = 0; i < n && !detached; i++) {
+				unsigned char c = (unsigned char)buf[i];
+				if (c == keys[matched]) {
+					if (++matched == n_keys)
+						detached = true;
+					continue;
 				}
-				ctrl_p = buf[i] == 0x10;
+				memcpy(out + no, keys, matched);
+				no += matched;
+				matched = 0;
+				if (c == keys[0]) {
+					matched = 1;
+					if (n_keys == 1)
+						detached = true;
+				} else {
+					out[no++] = (char)c;
+				}
 			}
+			if (no > 0)
+				(void)cc_write_all(sock, out, no);
 			if (detached)
 				break;
-			(void)cc_write_all(sock, buf, (size_t)n);
 		}
 	}
 	if (raw)
@@ -1662,20 +1745,53 @@ int cmd_attach(int argc, char **argv)
 	} else {
 		wait_stopped(s, ct->id, 10000);
 		cc_container_record_free(ct);
-		ct = get_container(s, argv[optind]);
+		ct = get_container(s, argv[0]);
 		rc = ct ? ct->exit_code : 0;
 	}
 out:
+	if (masked)
+		(void)sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	cc_container_record_free(ct);
 	cc_store_close(s);
 	return rc;
 }
 
-
-
-CMD_LEGACY_VERB(cmd_attach_verb, "attach", "[OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running container", cmd_attach, .complete_args = CMD_COMPLETE_RUNNING);
-CMD_LEGACY_VERB(cmd_internal_start_verb, "__start", "ID", "A detached container's start (its monitor's)", cmd_internal_start, .flags = CMD_VERB_HIDDEN | CMD_VERB_RUNLIKE);
-CMD_LEGACY_VERB(cmd_internal_cleanup_verb, "__cleanup", "ID STATUS", "A detached container's end (its monitor's)", cmd_internal_cleanup, .flags = CMD_VERB_HIDDEN);
+static const struct cmd_opt attach_options[] = {
+	OPT_STRING(0, "detach-keys", struct attach_opts, detach_keys, "string", "Override the key sequence for detaching a container",
+		   .def = "ctrl-p,ctrl-q"),
+	OPT_BOOL(0, "no-stdin", struct attach_opts, no_stdin, "Do not attach STDIN"),
+	OPT_BOOL(0, "sig-proxy", struct attach_opts, sig_proxy, "Proxy SIGINT and SIGTERM to the process (not with a TTY)", .def = "true"),
+	OPT_END,
+};
+const struct cmd_verb cmd_attach_verb = {
+	.name = "attach",
+	.usage = "[OPTIONS] CONTAINER",
+	.summary = "Attach local standard input, output, and error streams to a running container",
+	.opts = attach_options,
+	.opts_size = sizeof(struct attach_opts),
+	.min_args = 1,
+	.max_args = 1,
+	.complete_args = CMD_COMPLETE_RUNNING,
+	.action = attach_action,
+};
+const struct cmd_verb cmd_internal_start_verb = {
+	.name = "__start",
+	.usage = "ID",
+	.summary = "A detached container's start (its monitor's)",
+	.flags = CMD_VERB_HIDDEN | CMD_VERB_RUNLIKE,
+	.min_args = 1,
+	.max_args = 1,
+	.action = internal_start_action,
+};
+const struct cmd_verb cmd_internal_cleanup_verb = {
+	.name = "__cleanup",
+	.usage = "ID STATUS",
+	.summary = "A detached container's end (its monitor's)",
+	.flags = CMD_VERB_HIDDEN,
+	.min_args = 2,
+	.max_args = 2,
+	.action = internal_cleanup_action,
+};
 
 /* ---- the tables ---- */
 

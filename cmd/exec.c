@@ -9,20 +9,22 @@
 
 #include "cmd.h"
 #include "runtime/runtime.h"
-
-#define MAX_ENV 1024
+#include "util/env.h"
 
 struct exec_opts {
-	bool interactive, tty, detach;
+	bool interactive, tty, detach, privileged;
 	const char *user, *workdir, *detach_keys;
-	struct cmd_strv env;
+	struct cmd_strv env, env_files;
 };
 
 static const struct cmd_opt exec_options[] = {
 	OPT_BOOL('d', "detach", struct exec_opts, detach, "Detached mode: run command in the background"),
 	OPT_STRING(0, "detach-keys", struct exec_opts, detach_keys, "string", "Override the key sequence for detaching (accepted, unused)"),
 	OPT_LIST('e', "env", struct exec_opts, env, "list", "Set environment variables (K=V, or K: the value from here)"),
+	OPT_LIST(0, "env-file", struct exec_opts, env_files, "list", "Read in a file of environment variables",
+		 .complete = CMD_COMPLETE_FILE),
 	OPT_BOOL('i', "interactive", struct exec_opts, interactive, "Keep STDIN open even if not attached"),
+	OPT_BOOL(0, "privileged", struct exec_opts, privileged, "Give extended privileges to the command"),
 	OPT_BOOL('t', "tty", struct exec_opts, tty, "Allocate a pseudo-TTY"),
 	OPT_STRING('u', "user", struct exec_opts, user, "string", "Username or UID (format: \"<name|uid>[:<group|gid>]\")"),
 	OPT_STRING('w', "workdir", struct exec_opts, workdir, "string", "Working directory inside the container (absolute)"),
@@ -34,8 +36,6 @@ static int exec_action(void *opts, int argc, char **argv)
 	struct exec_opts *o = opts;
 	bool interactive = o->interactive, tty = o->tty, detach = o->detach;
 	const char *user = o->user, *workdir = o->workdir;
-	const char **extra_env = o->env.v;
-	size_t n_extra = o->env.n;
 	(void)argc;
 	if (workdir != NULL && workdir[0] != '/')
 		return cmd_failf(EXIT_CC_ERROR, "the working directory '%s' is invalid, it needs to be an absolute path", workdir);
@@ -50,8 +50,8 @@ static int exec_action(void *opts, int argc, char **argv)
 	int rc = 0;
 	json_t *cfg = NULL;
 	_cleanup_free_ char *seccomp_cache = NULL;
-	char *env[MAX_ENV + 1];
-	size_t n_env = 0;
+	struct cc_env env = { 0 };
+	_cleanup_free_ const char **cap_add = NULL, **cap_drop = NULL;
 	if (cc_store_container_get(s, argv[0], &ct, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
@@ -65,53 +65,46 @@ static int exec_action(void *opts, int argc, char **argv)
 		goto out;
 	}
 	cfg = ct->config_json ? json_loads(ct->config_json, 0, NULL) : NULL;
-	/* The container's environment, then -e (later wins). */
+	/* The container's environment, then --env-file, then -e (later wins). */
 	size_t i;
 	json_t *v;
 	json_array_foreach(json_object_get(cfg, "Env"), i, v) {
-		if (json_is_string(v) && n_env < MAX_ENV)
-			env[n_env++] = strdup(json_string_value(v));
+		if (json_is_string(v) && cc_env_set(&env, json_string_value(v), &e) < 0)
+			goto env_failed;
 	}
-	for (size_t k = 0; k < n_extra; k++) {
-		const char *kv = extra_env[k];
-		const char *eq = strchr(kv, '=');
-		size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
-		char *val = NULL;
-		if (eq == NULL) {
-			const char *host = getenv(kv);
-			if (host == NULL || asprintf(&val, "%s=%s", kv, host) < 0)
-				continue;
-		} else {
-			val = strdup(kv);
-		}
-		size_t j = 0;
-		while (j < n_env && !(strncmp(env[j], kv, klen) == 0 && env[j][klen] == '='))
-			j++;
-		if (j < n_env) {
-			free(env[j]);
-			env[j] = val;
-		} else if (n_env < MAX_ENV) {
-			env[n_env++] = val;
-		} else {
-			free(val);
-		}
+	for (size_t k = 0; k < o->env_files.n; k++)
+		if (cc_env_file(&env, o->env_files.v[k], &e) < 0)
+			goto env_failed;
+	for (size_t k = 0; k < o->env.n; k++)
+		if (cc_env_set(&env, o->env.v[k], &e) < 0)
+			goto env_failed;
+	if (cc_env_finish(&env, &e) < 0) {
+env_failed:
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto out;
 	}
-	env[n_env] = NULL;
 	/* the container's own privileges: capabilities, seccomp, no_new_privs */
-	const char *cap_add[65] = { NULL }, *cap_drop[65] = { NULL };
+	cap_add = calloc(json_array_size(json_object_get(cfg, "CapAdd")) + 1, sizeof(char *));
+	cap_drop = calloc(json_array_size(json_object_get(cfg, "CapDrop")) + 1, sizeof(char *));
+	if (cap_add == NULL || cap_drop == NULL) {
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		goto out;
+	}
 	size_t na = 0, nd = 0;
 	json_array_foreach(json_object_get(cfg, "CapAdd"), i, v)
-		if (json_is_string(v) && na < 64)
+		if (json_is_string(v))
 			cap_add[na++] = json_string_value(v);
 	json_array_foreach(json_object_get(cfg, "CapDrop"), i, v)
-		if (json_is_string(v) && nd < 64)
+		if (json_is_string(v))
 			cap_drop[nd++] = json_string_value(v);
 	if (asprintf(&seccomp_cache, "%s/cache/seccomp", cc_store_root(s)) < 0)
 		seccomp_cache = NULL;
+	/* --privileged: every capability and no seccomp filter for this
+	 * process, whatever the container's own (docker's exec --privileged) */
 	struct cc_run_spec spec = {
-		.privileged = json_is_true(json_object_get(cfg, "Privileged")),
+		.privileged = o->privileged || json_is_true(json_object_get(cfg, "Privileged")),
 		.no_new_privileges = json_is_true(json_object_get(cfg, "NoNewPrivileges")),
-		.seccomp_profile = json_string_value(json_object_get(cfg, "SeccompProfile")),
+		.seccomp_profile = o->privileged ? NULL : json_string_value(json_object_get(cfg, "SeccompProfile")),
 		.cap_add = cap_add,
 		.cap_drop = cap_drop,
 		/* the cgroup it joins is the container's own: its device
@@ -119,7 +112,7 @@ static int exec_action(void *opts, int argc, char **argv)
 		.container_id = ct->id,
 		.seccomp_cache_dir = seccomp_cache,
 		.argv = argv + 1,
-		.env = env,
+		.env = env.v,
 		.cwd = workdir ? workdir : json_string_value(json_object_get(cfg, "WorkingDir")),
 		.user = user ? user : json_string_value(json_object_get(cfg, "User")),
 		.tty = tty,
@@ -162,8 +155,7 @@ static int exec_action(void *opts, int argc, char **argv)
 		rc = status;
 	}
 out:
-	for (size_t k = 0; k < n_env; k++)
-		free(env[k]);
+	cc_env_release(&env);
 	json_decref(cfg);
 	cc_container_record_free(ct);
 	cc_store_close(s);

@@ -58,23 +58,8 @@ static void fmt_time(uint64_t secs, char *buf, size_t n)
  * them with cmd_parse over the run verb's own option table: each option
  * becomes a bool or a list of its raw values (whatever the table's type,
  * callbacks included), so nothing the run verb's parser does runs here.
- *
- * TRANSITION: while `run` parses its argv itself (CMD_LEGACY_VERB, no
- * table), this stand-in lists its flags: names, shorthands and which take
- * a value.  It goes once cmd_run_verb.opts exists. */
-#define RUN_B(s, l) { .type = CMD_OPT_BOOL, .short_name = (s), .long_name = (l) }
-#define RUN_V(s, l) { .type = CMD_OPT_STRING, .short_name = (s), .long_name = (l) }
-static const struct cmd_opt run_standin_opts[] = {
-	RUN_B(0, "rm"), RUN_B('d', "detach"), RUN_V(0, "name"), RUN_B('i', "interactive"), RUN_B('t', "tty"),
-	RUN_V('e', "env"), RUN_V(0, "env-file"), RUN_V('v', "volume"), RUN_V(0, "tmpfs"), RUN_B(0, "read-only"),
-	RUN_V('h', "hostname"), RUN_V('w', "workdir"), RUN_V('u', "user"), RUN_V(0, "entrypoint"), RUN_B(0, "init"),
-	RUN_V(0, "network"), RUN_V(0, "net"), RUN_B(0, "privileged"), RUN_V(0, "cap-add"), RUN_V(0, "cap-drop"),
-	RUN_V(0, "security-opt"), RUN_V(0, "ulimit"), RUN_V('m', "memory"), RUN_V(0, "memory-swap"), RUN_V(0, "cpus"),
-	RUN_V('c', "cpu-shares"), RUN_V(0, "pids-limit"), RUN_V('p', "publish"), RUN_B('P', "publish-all"),
-	RUN_V(0, "dns"), RUN_V(0, "add-host"), RUN_V(0, "log-driver"), RUN_V(0, "log-opt"),
-	{ .type = CMD_OPT_END },
-};
-
+ * Args are canonical (cmd_unparse: --name=value) since run has its table;
+ * older containers' are the argv as typed, which the same table takes. */
 struct run_slot {
 	bool b;
 	struct cmd_strv l;
@@ -108,7 +93,7 @@ static void run_args_release(struct run_args *ra)
 static void run_args_parse(struct run_args *ra, const json_t *stored)
 {
 	memset(ra, 0, sizeof(*ra));
-	const struct cmd_opt *src = cmd_run_verb.opts != NULL ? cmd_run_verb.opts : run_standin_opts;
+	const struct cmd_opt *src = cmd_run_verb.opts;
 	size_t n = 0;
 	while (src[n].type != CMD_OPT_END)
 		n++;

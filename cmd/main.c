@@ -1,6 +1,5 @@
 /* ccontainer: entry point, global options, command dispatch. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -293,17 +292,6 @@ int cmd_exit_code(const cc_error *e)
 	if (e != NULL && e->kind == CC_ERR_EXEC_PERM)
 		return EXIT_CANNOT_EXEC;
 	return EXIT_CC_ERROR;
-}
-
-/* getopt's own message has no "Error: " and says nothing docker would. */
-int cmd_bad_flag(int c, char **argv)
-{
-	const char *arg = optind > 0 ? argv[optind - 1] : "";
-	if (c == ':')
-		return cmd_usagef("flag needs an argument: %s", arg);
-	if (optopt > 0 && optopt < 256)
-		return cmd_usagef("unknown shorthand flag: '%c' in %s", optopt, arg);
-	return cmd_usagef("unknown flag: %s", arg);
 }
 
 bool cmd_parse_bool(const char *v, bool dflt)

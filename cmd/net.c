@@ -15,30 +15,6 @@
 
 #define HOSTS_MAX (64 * 1024)
 
-int cmd_net_opt(struct cmd_net_opts *o, int c, const char *arg)
-{
-	switch (c) {
-	case 'p':
-		if (o->n_publish >= sizeof(o->publish) / sizeof(o->publish[0]))
-			return cmd_failf(EXIT_CC_ERROR, "too many -p options (limit %zu)",
-					 sizeof(o->publish) / sizeof(o->publish[0]));
-		o->publish[o->n_publish++] = arg;
-		return 0;
-	case 'd':
-		if (o->n_dns >= CC_NET_MAX_DNS)
-			return cmd_failf(EXIT_CC_ERROR, "too many --dns options (limit %d)", CC_NET_MAX_DNS);
-		o->dns[o->n_dns++] = arg;
-		return 0;
-	case 'a':
-		if (o->n_add_host >= CMD_NET_MAX_ADD_HOST)
-			return cmd_failf(EXIT_CC_ERROR, "too many --add-host options (limit %d)", CMD_NET_MAX_ADD_HOST);
-		o->add_host[o->n_add_host++] = arg;
-		return 0;
-	default:
-		return cmd_failf(EXIT_CC_ERROR, "internal: unknown network option");
-	}
-}
-
 /* The store's tag in nftables chain names: the first hex digits of the
  * sha256 of its real path.  Another store on the same host (--root) gets
  * another tag, so neither ever sweeps the other's chains. */
@@ -134,11 +110,13 @@ int cmd_net_prepare(struct cmd_net *n, struct cc_store *s, const struct cmd_net_
 	n->extra_hosts = NULL;
 	for (size_t i = 0; i < CC_NET_MAX_PORTS; i++)
 		n->fds[i] = -1;
-	for (size_t i = 0; i < o->n_dns; i++) {
+	if (o->dns.n > CC_NET_MAX_DNS)
+		return cmd_failf(EXIT_CC_ERROR, "too many --dns options (limit %d)", CC_NET_MAX_DNS);
+	for (size_t i = 0; i < o->dns.n; i++) {
 		struct in_addr a4;
 		struct in6_addr a6;
-		if (inet_pton(AF_INET, o->dns[i], &a4) != 1 && inet_pton(AF_INET6, o->dns[i], &a6) != 1)
-			return cmd_failf(EXIT_CC_ERROR, "invalid --dns '%s': not an IP address", o->dns[i]);
+		if (inet_pton(AF_INET, o->dns.v[i], &a4) != 1 && inet_pton(AF_INET6, o->dns.v[i], &a6) != 1)
+			return cmd_failf(EXIT_CC_ERROR, "invalid --dns '%s': not an IP address", o->dns.v[i]);
 	}
 	char gw[INET_ADDRSTRLEN] = "";
 	if (mode == CC_NET_BRIDGE) {
@@ -147,16 +125,16 @@ int cmd_net_prepare(struct cmd_net *n, struct cc_store *s, const struct cmd_net_
 		owner_tag(s, n->owner);
 		struct in_addr a = { .s_addr = htonl(n->cfg.gateway) };
 		inet_ntop(AF_INET, &a, gw, sizeof(gw));
-	} else if (o->n_publish > 0 || o->publish_all) {
+	} else if (o->publish.n > 0 || o->publish_all) {
 		return cmd_failf(EXIT_CC_ERROR, "publishing ports (-p, -P) needs the bridge network (--network bridge)");
 	}
 
-	size_t hl = 0, hcap = o->n_add_host * 320 + 1;
+	size_t hl = 0, hcap = o->add_host.n * 320 + 1;
 	n->extra_hosts = calloc(1, hcap);
 	if (n->extra_hosts == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	for (size_t i = 0; i < o->n_add_host; i++) {
-		if (cc_net_parse_add_host(o->add_host[i], gw[0] ? gw : NULL, n->extra_hosts + hl, hcap - hl, &e) < 0)
+	for (size_t i = 0; i < o->add_host.n; i++) {
+		if (cc_net_parse_add_host(o->add_host.v[i], gw[0] ? gw : NULL, n->extra_hosts + hl, hcap - hl, &e) < 0)
 			return cmd_fail(e, EXIT_CC_ERROR);
 		hl += strlen(n->extra_hosts + hl);
 	}
@@ -167,8 +145,8 @@ int cmd_net_prepare(struct cmd_net *n, struct cc_store *s, const struct cmd_net_
 		cmd_net_ports_from_json(existing_config, n->ports, CC_NET_MAX_PORTS, &n->n_ports);
 		exposed = NULL;
 	}
-	for (size_t i = 0; existing_config == NULL && i < o->n_publish; i++)
-		if (cc_net_parse_publish(o->publish[i], n->ports, CC_NET_MAX_PORTS, &n->n_ports, &e) < 0)
+	for (size_t i = 0; existing_config == NULL && i < o->publish.n; i++)
+		if (cc_net_parse_publish(o->publish.v[i], n->ports, CC_NET_MAX_PORTS, &n->n_ports, &e) < 0)
 			return cmd_fail(e, EXIT_CC_ERROR);
 	for (char *const *x = o->publish_all ? exposed : NULL; x && *x; x++) {
 		struct cc_port_map m;

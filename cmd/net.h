@@ -23,26 +23,18 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "options.h"
 #include "runtime/net.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 
-#define CMD_NET_MAX_ADD_HOST 64
-
-/* What the user asked for (run's options). */
+/* What the user asked for (run's options; its table fills them). */
 struct cmd_net_opts {
-	const char *publish[64];     /* -p values */
-	size_t n_publish;
+	struct cmd_strv publish;     /* -p values */
 	bool publish_all;            /* -P */
-	const char *dns[CC_NET_MAX_DNS];
-	size_t n_dns;
-	const char *add_host[CMD_NET_MAX_ADD_HOST];
-	size_t n_add_host;
+	struct cmd_strv dns;         /* --dns (at most CC_NET_MAX_DNS) */
+	struct cmd_strv add_host;    /* --add-host */
 };
-
-/* Record one option (c: 'p', 'd' for --dns, 'a' for --add-host). Prints the
- * error and returns 125 when a limit is exceeded, else 0. */
-int cmd_net_opt(struct cmd_net_opts *o, int c, const char *arg);
 
 struct cmd_net {
 	enum cc_net_mode mode;

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -196,7 +197,10 @@ static int set_value(const struct cmd_opt *o, void *opts, const char *arg)
 		return 0;
 	case CMD_OPT_STRING: *(const char **)t = arg; return 0;
 	case CMD_OPT_INT: return parse_int(label, arg, t);
-	case CMD_OPT_BYTES: return cmd_parse_bytes(label, arg, t);
+	case CMD_OPT_BYTES:
+		if ((o->flags & CMD_OPT_MINUS_ONE) && strcmp(arg, "-1") == 0)
+			return *(int64_t *)t = -1, 0;
+		return cmd_parse_bytes(label, arg, t);
 	case CMD_OPT_DURATION: return cmd_parse_duration(label, arg, t);
 	case CMD_OPT_MAP:
 		if (*arg == '\0' || *arg == '=')
@@ -326,6 +330,102 @@ void cmd_opts_release(const struct cmd_verb *v, void *opts)
 	}
 }
 
+/* Does an earlier option write the same field (an alias)? */
+static bool is_alias(const struct cmd_opt *opts, const struct cmd_opt *o)
+{
+	for (const struct cmd_opt *p = opts; p != o; p++)
+		if (p->type != CMD_OPT_CALLBACK && p->offset == o->offset)
+			return true;
+	return false;
+}
+
+struct argv_buf {
+	char **v; /* NULL-terminated */
+	size_t n, cap;
+};
+
+static int push_flag(struct argv_buf *b, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int push_flag(struct argv_buf *b, const char *name, const char *fmt, ...)
+{
+	_cleanup_free_ char *val = NULL;
+	char *flag = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&val, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		val = NULL;
+		return -1;
+	}
+	if (b->n + 2 > b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 16;
+		char **nv = realloc(b->v, cap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		b->v = nv;
+		b->cap = cap;
+	}
+	if (asprintf(&flag, "--%s=%s", name, val) < 0)
+		return -1;
+	b->v[b->n++] = flag;
+	b->v[b->n] = NULL;
+	return 0;
+}
+
+char **cmd_unparse(const struct cmd_verb *v, const void *opts)
+{
+	struct argv_buf out = { .v = calloc(16, sizeof(char *)), .cap = 16 };
+	void *defs = calloc(1, v->opts_size ? v->opts_size : 1);
+	if (out.v == NULL || defs == NULL) {
+		free(out.v);
+		free(defs);
+		return NULL;
+	}
+	for (const struct cmd_opt *o = v->opts; o != NULL && o->type != CMD_OPT_END; o++)
+		if (o->def != NULL && o->type != CMD_OPT_LIST && o->type != CMD_OPT_MAP && o->type != CMD_OPT_CALLBACK)
+			(void)set_value(o, defs, o->def);
+	int r = 0;
+	for (const struct cmd_opt *o = v->opts; r == 0 && o != NULL && o->type != CMD_OPT_END; o++) {
+		if (o->type == CMD_OPT_CALLBACK || is_alias(v->opts, o))
+			continue;
+		const void *t = (const char *)opts + o->offset, *d = (const char *)defs + o->offset;
+		switch (o->type) {
+		case CMD_OPT_BOOL:
+			if (*(const bool *)t != *(const bool *)d)
+				r = push_flag(&out, o->long_name, "%s", *(const bool *)t ? "true" : "false");
+			break;
+		case CMD_OPT_STRING: {
+			const char *sv = *(const char *const *)t, *dv = *(const char *const *)d;
+			if (sv != NULL && (dv == NULL || strcmp(sv, dv) != 0))
+				r = push_flag(&out, o->long_name, "%s", sv);
+			break;
+		}
+		case CMD_OPT_INT:
+		case CMD_OPT_BYTES:
+		case CMD_OPT_DURATION:
+			if (*(const int64_t *)t != *(const int64_t *)d)
+				r = push_flag(&out, o->long_name, "%" PRId64 "%s", *(const int64_t *)t,
+					      o->type == CMD_OPT_DURATION ? "ms" : "");
+			break;
+		case CMD_OPT_LIST:
+		case CMD_OPT_MAP: {
+			const struct cmd_strv *l = t;
+			for (size_t i = 0; r == 0 && i < l->n; i++)
+				r = push_flag(&out, o->long_name, "%s", l->v[i]);
+			break;
+		}
+		case CMD_OPT_CALLBACK:
+		case CMD_OPT_END: break;
+		}
+	}
+	free(defs);
+	if (r != 0) {
+		cc_strvfreep(&out.v);
+		return NULL;
+	}
+	return out.v;
+}
+
 static int check_count(const struct cmd_verb *v, const char *path, int n)
 {
 	int rc = 0;
@@ -383,39 +483,10 @@ static int verb_status(const struct cmd_verb *v, int rc)
 	return rc;
 }
 
-/* TRANSITION: --help for a verb that parses its own argv.  Several of those
- * took --help for a bundle of short flags or a name (attach, import,
- * inspect, logout, start: "unknown shorthand flag: '-'"; wait: "No such
- * container: --help"; container prune ran), so the table's help is printed
- * for them: --help anywhere before "--", or before the first word that is
- * not a flag for run and exec, whose command's own --help comes after the
- * image or container.  A lone -h too (wait, port took it for a name or a
- * flag), except for run and exec: run's -h is --hostname. */
-static bool raw_wants_help(const struct cmd_verb *v, int argc, char **argv)
-{
-	bool stop = (v->flags & (CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE)) != 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return false;
-		if (strcmp(argv[i], "--help") == 0 || (!stop && strcmp(argv[i], "-h") == 0))
-			return true;
-		if (stop && argv[i][0] != '-')
-			return false;
-	}
-	return false;
-}
-
 int cmd_verb_run(const struct cmd_verb *v, const char *path, int argc, char **argv)
 {
 	if (v->sub != NULL)
 		return run_group(v, path, argc, argv);
-	if (v->raw != NULL) { /* not yet converted to a table */
-		if (raw_wants_help(v, argc, argv)) {
-			cmd_print_help(v, path, stdout);
-			return 0;
-		}
-		return verb_status(v, v->raw(argc, argv));
-	}
 	void *opts = calloc(1, v->opts_size ? v->opts_size : 1);
 	if (opts == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");

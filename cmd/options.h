@@ -59,6 +59,7 @@ enum cmd_complete {
 };
 
 #define CMD_OPT_HIDDEN 0x1 /* parsed, not shown (an old spelling, e.g. --net) */
+#define CMD_OPT_MINUS_ONE 0x2 /* CMD_OPT_BYTES: "-1" is taken, as -1 (--memory-swap: unlimited) */
 
 struct cmd_opt {
 	enum cmd_opt_type type;
@@ -128,11 +129,7 @@ struct cmd_verb {
 	const char *arg_words; /* CMD_COMPLETE_WORDS */
 	int (*action)(void *opts, int argc, char **argv);
 	const struct cmd_entry *sub; /* a group's verbs, {NULL}-terminated; action NULL */
-	int (*raw)(int argc, char **argv); /* TRANSITION: a verb still parsing its own argv */
 };
-/* TRANSITION: a verb not yet converted to a table. */
-#define CMD_LEGACY_VERB(sym, nm, use, sum, fn, ...) \
-	const struct cmd_verb sym = { .name = (nm), .usage = (use), .summary = (sum), .raw = (fn), __VA_ARGS__ }
 
 /* The top-level group (main.c). */
 extern const struct cmd_verb cmd_root_verb;
@@ -149,6 +146,15 @@ int cmd_parse(const struct cmd_verb *v, const char *path, int argc, char **argv,
 	      int *ret_n);
 /* Free the lists cmd_parse allocated in opts. */
 void cmd_opts_release(const struct cmd_verb *v, void *opts);
+
+/* The flags of a filled opts as a canonical argv that cmd_parse turns into
+ * the same struct: long names in "--name=value" form (a value starting
+ * with '-' stays a value), table order, each option that differs from its
+ * default (every value of a list).  A hidden option writing the same field
+ * as an earlier one (--net for --network) is not repeated; callbacks have
+ * no value to give back and are left out.  A NULL-terminated strv (free it
+ * with cc_strvfree), or NULL without memory. */
+char **cmd_unparse(const struct cmd_verb *v, const void *opts);
 
 /* Help, as docker prints it: usage, summary, aliases, options or commands. */
 void cmd_print_help(const struct cmd_verb *v, const char *path, FILE *f);

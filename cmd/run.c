@@ -2,7 +2,6 @@
  * runtime, run it in the foreground, and record it. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -15,60 +14,53 @@
 #include "cmd.h"
 #include "net.h"
 #include "runtime/runtime.h"
+#include "util/env.h"
 #include "util/json.h"
 
-#define MAX_MOUNTS 64
-#define MAX_ENV 1024
-#define MAX_CAPS 64
-#define MAX_ULIMITS 32
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct run_opts {
-	bool rm, interactive, tty, init, read_only, detach;
-	const char *name, *hostname, *workdir, *user, *entrypoint, *network;
-	bool entrypoint_set;
-	const char *env[MAX_ENV];
-	size_t n_env;
-	const char *env_files[16];
-	size_t n_env_files;
-	struct cc_bind_mount binds[MAX_MOUNTS];
+	/* the table's (run_options below) */
+	bool rm, interactive, tty, init, read_only, detach, privileged;
+	const char *name, *hostname, *workdir, *user, *network, *cpus, *log_driver;
+	const char *entrypoint; /* NULL: the image's; "": none */
+	struct cmd_strv env, env_files, volumes, tmpfs_specs, cap_add, cap_drop, security_opts, ulimit_specs, log_opts;
+	int64_t memory, memory_swap, cpu_shares, pids_limit;
+	struct cmd_net_opts net; /* -p, -P, --dns, --add-host */
+	/* what run_opts_check makes of them */
+	enum cc_net_mode net_mode;
+	struct cc_bind_mount *binds; /* each source a copy of its -v (target, mode inside) */
 	size_t n_binds;
-	struct cc_tmpfs_mount tmpfs[MAX_MOUNTS];
+	struct cc_tmpfs_mount *tmpfs; /* each target a copy of its --tmpfs */
 	size_t n_tmpfs;
-	char *owned[2 * MAX_MOUNTS]; /* strings split out of -v/--tmpfs arguments */
-	size_t n_owned;
-	/* privileges and resources */
-	bool privileged, no_new_privs;
+	bool no_new_privs;
 	const char *seccomp;
-	const char *cap_add[MAX_CAPS + 1], *cap_drop[MAX_CAPS + 1]; /* NULL-terminated */
-	size_t n_cap_add, n_cap_drop;
-	struct cc_rlimit ulimits[MAX_ULIMITS];
+	struct cc_rlimit *ulimits;
 	size_t n_ulimits;
 	struct cc_resources res;
-	struct cmd_net_opts net;     /* -p, -P, --dns, --add-host */
-	/* --log-driver, --log-opt: what LogConfig records (pointers into argv) */
-	const char *log_driver, *log_max_size, *log_max_file;
+	/* --log-opt: what LogConfig records (pointers into argv) */
+	const char *log_max_size, *log_max_file;
 };
 
 static void run_opts_release(struct run_opts *o)
 {
-	for (size_t i = 0; i < o->n_owned; i++)
-		free(o->owned[i]);
-}
-
-static char *own(struct run_opts *o, char *s)
-{
-	if (s && o->n_owned < sizeof(o->owned) / sizeof(o->owned[0]))
-		o->owned[o->n_owned++] = s;
-	return s;
+	for (size_t i = 0; i < o->n_binds; i++)
+		free((char *)o->binds[i].source);
+	for (size_t i = 0; i < o->n_tmpfs; i++)
+		free((char *)o->tmpfs[i].target);
+	free(o->binds);
+	free(o->tmpfs);
+	free(o->ulimits);
+	o->binds = NULL;
+	o->tmpfs = NULL;
+	o->ulimits = NULL;
+	o->n_binds = o->n_tmpfs = o->n_ulimits = 0;
 }
 
 /* -v SRC:DST[:ro|rw] with an absolute host path. */
 static int parse_volume(struct run_opts *o, const char *arg)
 {
-	if (o->n_binds >= MAX_MOUNTS)
-		return cmd_failf(EXIT_CC_ERROR, "too many -v options (limit %d)", MAX_MOUNTS);
-	char *copy = own(o, strdup(arg));
+	_cleanup_free_ char *copy = strdup(arg);
 	if (copy == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
 	char *src = copy, *dst = strchr(copy, ':'), *mode = NULL;
@@ -84,7 +76,8 @@ static int parse_volume(struct run_opts *o, const char *arg)
 		return cmd_failf(EXIT_CC_ERROR, "invalid volume '%s': the destination must be an absolute path", arg);
 	bool ro = false;
 	if (mode && *mode) {
-		for (char *m = strtok(mode, ","); m; m = strtok(NULL, ",")) {
+		char *save = NULL;
+		for (char *m = strtok_r(mode, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
 			if (strcmp(m, "ro") == 0)
 				ro = true;
 			else if (strcmp(m, "rw") == 0)
@@ -93,15 +86,13 @@ static int parse_volume(struct run_opts *o, const char *arg)
 				return cmd_failf(EXIT_CC_ERROR, "invalid volume '%s': unknown mode '%s'", arg, m);
 		}
 	}
-	o->binds[o->n_binds++] = (struct cc_bind_mount){ .source = src, .target = dst, .readonly = ro };
+	o->binds[o->n_binds++] = (struct cc_bind_mount){ .source = steal_ptr(&copy), .target = dst, .readonly = ro };
 	return 0;
 }
 
 static int parse_tmpfs(struct run_opts *o, const char *arg)
 {
-	if (o->n_tmpfs >= MAX_MOUNTS)
-		return cmd_failf(EXIT_CC_ERROR, "too many --tmpfs options (limit %d)", MAX_MOUNTS);
-	char *copy = own(o, strdup(arg));
+	_cleanup_free_ char *copy = strdup(arg);
 	if (copy == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
 	char *opts = strchr(copy, ':');
@@ -109,7 +100,7 @@ static int parse_tmpfs(struct run_opts *o, const char *arg)
 		*opts++ = '\0';
 	if (copy[0] != '/')
 		return cmd_failf(EXIT_CC_ERROR, "invalid --tmpfs '%s': the destination must be an absolute path", arg);
-	o->tmpfs[o->n_tmpfs++] = (struct cc_tmpfs_mount){ .target = copy, .options = opts };
+	o->tmpfs[o->n_tmpfs++] = (struct cc_tmpfs_mount){ .target = steal_ptr(&copy), .options = opts };
 	return 0;
 }
 
@@ -135,29 +126,6 @@ static int parse_security_opt(struct run_opts *o, const char *arg)
 	return cmd_failf(EXIT_CC_ERROR, "invalid --security-opt '%s': supported are seccomp=unconfined, seccomp=PROFILE.json and no-new-privileges", arg);
 }
 
-/* --memory, --memory-swap: "64m", "1g", ...; -1 (swap only) is unlimited. */
-static int parse_bytes(const char *opt, const char *arg, bool allow_unlimited, int64_t *ret)
-{
-	if (allow_unlimited && strcmp(arg, "-1") == 0) {
-		*ret = -1;
-		return 0;
-	}
-	if (cc_parse_size(arg, ret) < 0 || *ret <= 0)
-		return cmd_failf(EXIT_CC_ERROR, "invalid value '%s' for %s: expected a size like 64m or 1g", arg, opt);
-	return 0;
-}
-
-static int parse_int(const char *opt, const char *arg, int64_t *ret)
-{
-	char *end = NULL;
-	errno = 0;
-	long long v = strtoll(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0')
-		return cmd_failf(EXIT_CC_ERROR, "invalid value '%s' for %s: expected an integer", arg, opt);
-	*ret = v;
-	return 0;
-}
-
 /* --cpus 0.5: docker's NanoCPUs as a CFS quota over a 100 ms period. */
 static int parse_cpus(struct run_opts *o, const char *arg)
 {
@@ -174,19 +142,8 @@ static int parse_cpus(struct run_opts *o, const char *arg)
 	return 0;
 }
 
-static int add_cap(const char **list, size_t *n, const char *opt, const char *arg)
-{
-	if (*n >= MAX_CAPS)
-		return cmd_failf(EXIT_CC_ERROR, "too many %s options (limit %d)", opt, MAX_CAPS);
-	list[(*n)++] = arg;
-	list[*n] = NULL;
-	return 0;
-}
-
 static int add_ulimit(struct run_opts *o, const char *arg)
 {
-	if (o->n_ulimits >= MAX_ULIMITS)
-		return cmd_failf(EXIT_CC_ERROR, "too many --ulimit options (limit %d)", MAX_ULIMITS);
 	cc_error *e = NULL;
 	struct cc_rlimit r;
 	if (cc_runtime_parse_ulimit(arg, &r, &e) < 0)
@@ -202,57 +159,47 @@ static int add_ulimit(struct run_opts *o, const char *arg)
 	return 0;
 }
 
-/* Environment: image first, then --env-file, then -e, later ones winning. */
-struct envset {
-	char *v[MAX_ENV + 2];
-	size_t n;
-};
-
-static int env_set(struct envset *e, const char *kv)
+/* What the table cannot say about the values: each -v, --tmpfs,
+ * --security-opt, --ulimit, --log-opt parsed, --cpus, --network and -w
+ * checked, the resources gathered.  0, or the status after the error. */
+static int run_opts_check(struct run_opts *o)
 {
-	const char *eq = strchr(kv, '=');
-	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
-	if (klen == 0)
-		return cmd_failf(EXIT_CC_ERROR, "invalid environment variable '%s'", kv);
-	_cleanup_free_ char *val = NULL;
-	if (eq == NULL) { /* -e NAME takes the host's value, or nothing */
-		const char *host = getenv(kv);
-		if (host == NULL)
-			return 0;
-		if (asprintf(&val, "%s=%s", kv, host) < 0)
-			return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	} else {
-		val = strdup(kv);
-	}
-	for (size_t i = 0; i < e->n; i++) {
-		if (strncmp(e->v[i], kv, klen) == 0 && e->v[i][klen] == '=') {
-			free(e->v[i]);
-			e->v[i] = steal_ptr(&val);
-			return 0;
-		}
-	}
-	if (e->n >= MAX_ENV)
-		return cmd_failf(EXIT_CC_ERROR, "too many environment variables (limit %d)", MAX_ENV);
-	e->v[e->n++] = steal_ptr(&val);
-	return 0;
-}
-
-static int env_file(struct envset *e, const char *path)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	if (f == NULL)
-		return cmd_failf(EXIT_CC_ERROR, "open env file '%s': %s", path, strerror(errno));
-	char line[8192];
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0' || *p == '#')
-			continue;
-		if (env_set(e, p) != 0)
-			return EXIT_CC_ERROR;
-	}
+	int rc = 0;
+	o->binds = calloc(o->volumes.n + 1, sizeof(*o->binds));
+	o->tmpfs = calloc(o->tmpfs_specs.n + 1, sizeof(*o->tmpfs));
+	o->ulimits = calloc(o->ulimit_specs.n + 1, sizeof(*o->ulimits));
+	if (o->binds == NULL || o->tmpfs == NULL || o->ulimits == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	for (size_t i = 0; rc == 0 && i < o->volumes.n; i++)
+		rc = parse_volume(o, o->volumes.v[i]);
+	for (size_t i = 0; rc == 0 && i < o->tmpfs_specs.n; i++)
+		rc = parse_tmpfs(o, o->tmpfs_specs.v[i]);
+	for (size_t i = 0; rc == 0 && i < o->security_opts.n; i++)
+		rc = parse_security_opt(o, o->security_opts.v[i]);
+	for (size_t i = 0; rc == 0 && i < o->ulimit_specs.n; i++)
+		rc = add_ulimit(o, o->ulimit_specs.v[i]);
+	if (rc == 0 && o->cpus != NULL)
+		rc = parse_cpus(o, o->cpus);
+	if (rc == 0 && o->log_driver != NULL)
+		rc = cmd_log_driver(o->log_driver);
+	for (size_t i = 0; rc == 0 && i < o->log_opts.n; i++)
+		rc = cmd_log_opt(o->log_opts.v[i], &o->log_max_size, &o->log_max_file);
+	if (rc != 0)
+		return rc;
+	o->res.memory = o->memory; /* 0: no limit, as docker's --memory 0 */
+	o->res.memory_swap = o->memory_swap;
+	o->res.cpu_shares = o->cpu_shares;
+	o->res.pids_limit = o->pids_limit < 0 ? -1 : o->pids_limit; /* docker: 0 or -1 is unlimited */
+	if (strcmp(o->network, "none") == 0)
+		o->net_mode = CC_NET_NONE;
+	else if (strcmp(o->network, "host") == 0)
+		o->net_mode = CC_NET_HOST;
+	else if (strcmp(o->network, "bridge") == 0)
+		o->net_mode = CC_NET_BRIDGE;
+	else
+		return cmd_failf(EXIT_CC_ERROR, "network mode '%s' is not supported (use bridge, none or host)", o->network);
+	if (o->workdir && o->workdir[0] != '/')
+		return cmd_failf(EXIT_CC_ERROR, "the working directory '%s' is invalid, it needs to be an absolute path", o->workdir);
 	return 0;
 }
 
@@ -359,175 +306,19 @@ static void remove_container(struct cc_store *s, const char *id)
 }
 
 
-static int usage(void)
-{
-	printf("Usage: ccontainer run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
-	       "Options:\n"
-	       "  --rm                    remove the container when it exits\n"
-	       "  --name NAME             name the container\n"
-	       "  -i, --interactive       keep standard input open\n"
-	       "  -t, --tty               allocate a pseudo-terminal\n"
-	       "  -e, --env K[=V]         set an environment variable\n"
-	       "      --env-file FILE     read environment variables from a file\n"
-	       "  -v, --volume SRC:DST[:ro]  bind mount a host path\n"
-	       "      --tmpfs DST[:OPTS]  mount a tmpfs\n"
-	       "      --read-only         mount the root filesystem read-only\n"
-	       "  -h, --hostname NAME     container host name\n"
-	       "  -w, --workdir DIR       working directory inside the container\n"
-	       "  -u, --user USER[:GROUP] user to run as\n"
-	       "      --entrypoint CMD    override the image's entrypoint\n"
-	       "      --init              run a small init as PID 1 (signals, zombies)\n"
-	       "      --network MODE      bridge (default: own address on cc0, NAT), none, host\n"
-	       "  -p, --publish [IP:]HOSTPORT:PORT[/udp]  publish a container port on the host\n"
-	       "  -P, --publish-all       publish the image's exposed ports on free host ports\n"
-	       "      --dns IP            nameserver for the container's /etc/resolv.conf\n"
-	       "      --add-host HOST:IP  add a line to /etc/hosts (IP host-gateway: the bridge)\n"
-	       "      --privileged        all capabilities, no seccomp, the host's devices\n"
-	       "      --cap-add CAP       add a capability (NET_ADMIN, CAP_SYS_TIME, ALL)\n"
-	       "      --cap-drop CAP      drop a capability (NET_RAW, ALL)\n"
-	       "      --security-opt OPT  seccomp=unconfined, seccomp=PROFILE.json (docker's\n"
-	       "                          format), no-new-privileges\n"
-	       "      --ulimit NAME=SOFT[:HARD]  resource limit (nofile, nproc, core, ...)\n"
-	       "  -m, --memory SIZE       memory limit (64m, 1g); OOM kills exit 137\n"
-	       "      --memory-swap SIZE  memory plus swap limit (-1: unlimited swap)\n"
-	       "      --cpus N            CPU quota in CPUs (0.5, 2)\n"
-	       "  -c, --cpu-shares N      relative CPU weight (default 1024)\n"
-	       "      --pids-limit N      maximum number of tasks (-1: unlimited)\n"
-	       "      --log-opt KEY=VAL   rotate a detached container's log: max-size=10m (per\n"
-	       "                          file), max-file=3 (files in all; default 1: cut)\n"
-	       "      --log-driver NAME   json-file (default) or k8s-file: the same log\n"
-	       "\nPID 1 ignores signals it has no handler for: use --init to make Ctrl-C and\n"
-	       "`ccontainer stop` work for programs that do not handle SIGINT/SIGTERM.\n");
-	return 0;
-}
-
 /* run, and the two halves of a detached start:
  *   existing_id == NULL: `ccontainer run ...` as the user typed it (with -d,
  *     it creates the container and hands it to a monitor);
  *   existing_id != NULL: `ccontainer __start ID` spawned by the monitor,
  *     re-reading the container's own run arguments, starting it detached
  *     and reporting "OK <pid>" (or "ERR <message>") on monitor_fd. */
-static int run_main(int argc, char **argv, const char *existing_id, int monitor_fd)
+static int run_main(const struct run_opts *op, char **pos, const char *existing_id, int monitor_fd)
 {
-	enum { O_RM = 1000, O_NAME, O_ENVFILE, O_TMPFS, O_RO, O_ENTRY, O_INIT, O_NET, O_HELP,
-	       O_PRIV, O_CAPADD, O_CAPDROP, O_SECOPT, O_ULIMIT, O_MEMSWAP, O_CPUS, O_PIDS, O_DNS, O_ADDHOST,
-	       O_LOGDRIVER, O_LOGOPT };
-	static const struct option opts[] = {
-		{ "rm", no_argument, NULL, O_RM },
-		{ "detach", no_argument, NULL, 'd' },
-		{ "name", required_argument, NULL, O_NAME },
-		{ "interactive", no_argument, NULL, 'i' },
-		{ "tty", no_argument, NULL, 't' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "env-file", required_argument, NULL, O_ENVFILE },
-		{ "volume", required_argument, NULL, 'v' },
-		{ "tmpfs", required_argument, NULL, O_TMPFS },
-		{ "read-only", no_argument, NULL, O_RO },
-		{ "hostname", required_argument, NULL, 'h' },
-		{ "workdir", required_argument, NULL, 'w' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "entrypoint", required_argument, NULL, O_ENTRY },
-		{ "init", no_argument, NULL, O_INIT },
-		{ "network", required_argument, NULL, O_NET },
-		{ "net", required_argument, NULL, O_NET },
-		{ "help", no_argument, NULL, O_HELP },
-		{ "privileged", no_argument, NULL, O_PRIV },
-		{ "cap-add", required_argument, NULL, O_CAPADD },
-		{ "cap-drop", required_argument, NULL, O_CAPDROP },
-		{ "security-opt", required_argument, NULL, O_SECOPT },
-		{ "ulimit", required_argument, NULL, O_ULIMIT },
-		{ "memory", required_argument, NULL, 'm' },
-		{ "memory-swap", required_argument, NULL, O_MEMSWAP },
-		{ "cpus", required_argument, NULL, O_CPUS },
-		{ "cpu-shares", required_argument, NULL, 'c' },
-		{ "pids-limit", required_argument, NULL, O_PIDS },
-		{ "publish", required_argument, NULL, 'p' },
-		{ "publish-all", no_argument, NULL, 'P' },
-		{ "dns", required_argument, NULL, O_DNS },
-		{ "add-host", required_argument, NULL, O_ADDHOST },
-		{ "log-driver", required_argument, NULL, O_LOGDRIVER },
-		{ "log-opt", required_argument, NULL, O_LOGOPT },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct run_opts o = { .network = "bridge" };
-	int c, rc = 0;
-	while ((c = getopt_long(argc, argv, "+:dite:v:h:w:u:m:c:p:P", opts, NULL)) != -1) {
-		switch (c) {
-		case O_RM: o.rm = true; break;
-		case 'd': o.detach = true; break;
-		case O_NAME: o.name = optarg; break;
-		case 'i': o.interactive = true; break;
-		case 't': o.tty = true; break;
-		case 'e':
-			if (o.n_env >= MAX_ENV)
-				return cmd_failf(EXIT_CC_ERROR, "too many -e options");
-			o.env[o.n_env++] = optarg;
-			break;
-		case O_ENVFILE:
-			if (o.n_env_files >= 16)
-				return cmd_failf(EXIT_CC_ERROR, "too many --env-file options");
-			o.env_files[o.n_env_files++] = optarg;
-			break;
-		case 'v': rc = parse_volume(&o, optarg); break;
-		case O_TMPFS: rc = parse_tmpfs(&o, optarg); break;
-		case O_RO: o.read_only = true; break;
-		case 'h': o.hostname = optarg; break;
-		case 'w': o.workdir = optarg; break;
-		case 'u': o.user = optarg; break;
-		case O_ENTRY: o.entrypoint = optarg; o.entrypoint_set = true; break;
-		case O_INIT: o.init = true; break;
-		case O_NET: o.network = optarg; break;
-		case O_PRIV: o.privileged = true; break;
-		case O_CAPADD: rc = add_cap(o.cap_add, &o.n_cap_add, "--cap-add", optarg); break;
-		case O_CAPDROP: rc = add_cap(o.cap_drop, &o.n_cap_drop, "--cap-drop", optarg); break;
-		case O_SECOPT: rc = parse_security_opt(&o, optarg); break;
-		case O_ULIMIT: rc = add_ulimit(&o, optarg); break;
-		case 'm': rc = parse_bytes("--memory", optarg, false, &o.res.memory); break;
-		case O_MEMSWAP: rc = parse_bytes("--memory-swap", optarg, true, &o.res.memory_swap); break;
-		case O_CPUS: rc = parse_cpus(&o, optarg); break;
-		case 'c': rc = parse_int("--cpu-shares", optarg, &o.res.cpu_shares); break;
-		case O_PIDS:
-			if ((rc = parse_int("--pids-limit", optarg, &o.res.pids_limit)) == 0 && o.res.pids_limit <= 0)
-				o.res.pids_limit = -1; /* docker: 0 or -1 is unlimited */
-			break;
-		case 'p': rc = cmd_net_opt(&o.net, 'p', optarg); break;
-		case 'P': o.net.publish_all = true; break;
-		case O_DNS: rc = cmd_net_opt(&o.net, 'd', optarg); break;
-		case O_ADDHOST: rc = cmd_net_opt(&o.net, 'a', optarg); break;
-		case O_LOGDRIVER:
-			if ((rc = cmd_log_driver(optarg)) == 0)
-				o.log_driver = optarg;
-			break;
-		case O_LOGOPT: rc = cmd_log_opt(optarg, &o.log_max_size, &o.log_max_file); break;
-		case O_HELP: run_opts_release(&o); return usage();
-		default: run_opts_release(&o); return cmd_bad_flag(c, argv);
-		}
-		if (rc != 0) {
-			run_opts_release(&o);
-			return rc;
-		}
-	}
-	if (optind >= argc) {
-		run_opts_release(&o);
-		return cmd_failf(EXIT_CC_ERROR, "\"run\" requires at least 1 argument: ccontainer run [OPTIONS] IMAGE [COMMAND [ARG...]]");
-	}
-	enum cc_net_mode net;
-	if (strcmp(o.network, "none") == 0)
-		net = CC_NET_NONE;
-	else if (strcmp(o.network, "host") == 0)
-		net = CC_NET_HOST;
-	else if (strcmp(o.network, "bridge") == 0)
-		net = CC_NET_BRIDGE;
-	else {
-		run_opts_release(&o);
-		return cmd_failf(EXIT_CC_ERROR, "network mode '%s' is not supported (use bridge, none or host)", o.network);
-	}
-	if (o.workdir && o.workdir[0] != '/') {
-		run_opts_release(&o);
-		return cmd_failf(EXIT_CC_ERROR, "the working directory '%s' is invalid, it needs to be an absolute path", o.workdir);
-	}
-	const char *image = argv[optind];
-	char **user_args = argv + optind + 1;
+	struct run_opts o = *op; /* a copy to read; the caller releases */
+	enum cc_net_mode net = o.net_mode;
+	const char *image = pos[0];
+	char **user_args = pos + 1;
+	int rc = 0;
 
 	/* The identity first: the kernel's work for the container's own
 	 * namespaces and cgroup overlaps ours on the store and the image
@@ -538,7 +329,6 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	if (existing_id) {
 		snprintf(idbuf, sizeof(idbuf), "%s", existing_id);
 	} else if (cc_random_hex(idbuf, 32, &e) < 0) {
-		run_opts_release(&o);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	struct cc_runtime_prep_request prep_req = {
@@ -549,7 +339,6 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
 		cc_runtime_prep_release(prep);
-		run_opts_release(&o);
 		return EXIT_CC_ERROR;
 	}
 	_cleanup_free_ char *image_id = NULL, *id = NULL, *dir = NULL, *cmdline = NULL, *resolv = NULL;
@@ -557,7 +346,8 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	_cleanup_free_ char *rundir = NULL;
 	_cleanup_free_ char *seccomp_cache = NULL;
 	struct cc_run_config *ic = NULL;
-	struct envset env = { .n = 0 };
+	struct cc_env env = { 0 };
+	_cleanup_strv_ char **canon = NULL;
 	char **args = NULL;
 	char name_buf[128], hostname[65];
 	char *upper = NULL, *work = NULL;
@@ -588,8 +378,8 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	/* argv: entrypoint + (user args | image Cmd); --entrypoint drops the image's Cmd. */
 	size_t n_ep = 0, n_cmd = 0;
 	char *ep_override[2] = { (char *)o.entrypoint, NULL };
-	char **ep = o.entrypoint_set ? (o.entrypoint && *o.entrypoint ? ep_override : NULL) : ic->entrypoint;
-	char **cmdv = *user_args ? user_args : (o.entrypoint_set ? NULL : ic->cmd);
+	char **ep = o.entrypoint ? (*o.entrypoint ? ep_override : NULL) : ic->entrypoint;
+	char **cmdv = *user_args ? user_args : (o.entrypoint ? NULL : ic->cmd);
 	while (ep && ep[n_ep])
 		n_ep++;
 	while (cmdv && cmdv[n_cmd])
@@ -635,28 +425,26 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 
 	/* Environment: image Env, PATH default, HOSTNAME, --env-file, -e. */
 	for (char **v = ic->env; v && *v; v++)
-		if ((rc = env_set(&env, *v)) != 0)
-			goto out;
+		if (cc_env_set(&env, *v, &e) < 0)
+			goto env_failed;
 	/* docker's defaults, which the image's Env overrides: PATH, HOSTNAME,
 	 * and TERM=xterm with -t. */
-	bool has_path = false, has_hostname = false, has_term = false;
-	for (size_t i = 0; i < env.n; i++) {
-		has_path |= cc_str_has_prefix(env.v[i], "PATH=");
-		has_hostname |= cc_str_has_prefix(env.v[i], "HOSTNAME=");
-		has_term |= cc_str_has_prefix(env.v[i], "TERM=");
-	}
 	char hn_env[80];
 	snprintf(hn_env, sizeof(hn_env), "HOSTNAME=%s", hostname);
-	if ((!has_path && (rc = env_set(&env, DEFAULT_PATH)) != 0) ||
-	    (!has_hostname && (rc = env_set(&env, hn_env)) != 0) ||
-	    (o.tty && !has_term && (rc = env_set(&env, "TERM=xterm")) != 0))
+	if (cc_env_set_default(&env, DEFAULT_PATH, &e) < 0 || cc_env_set_default(&env, hn_env, &e) < 0 ||
+	    (o.tty && cc_env_set_default(&env, "TERM=xterm", &e) < 0))
+		goto env_failed;
+	for (size_t i = 0; i < o.env_files.n; i++)
+		if (cc_env_file(&env, o.env_files.v[i], &e) < 0)
+			goto env_failed;
+	for (size_t i = 0; i < o.env.n; i++)
+		if (cc_env_set(&env, o.env.v[i], &e) < 0)
+			goto env_failed;
+	if (cc_env_finish(&env, &e) < 0) {
+env_failed:
+		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
-	for (size_t i = 0; i < o.n_env_files; i++)
-		if ((rc = env_file(&env, o.env_files[i])) != 0)
-			goto out;
-	for (size_t i = 0; i < o.n_env; i++)
-		if ((rc = env_set(&env, o.env[i])) != 0)
-			goto out;
+	}
 
 	/* The container's directory and its own files. */
 	dir = cc_store_container_path(s, id);
@@ -677,23 +465,34 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	 * port in use fails with nothing to clean up. */
 	if ((rc = cmd_net_prepare(&netw, s, &o.net, net, ic->exposed_ports, existing ? existing->config_json : NULL)))
 		goto out;
-	/* Args: the run arguments as given, which `start` parses again. */
+	/* Args: the run options in the table's canonical form (cmd_unparse),
+	 * then "--", the image and the command as given: what `start` parses
+	 * again with the same table. */
+	canon = cmd_unparse(&cmd_run_verb, op);
+	if (canon == NULL) {
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		goto out;
+	}
 	/* Everything from the command line and the image is bytes: cc_json_text
 	 * (invalid UTF-8 as U+FFFD, as docker's API has it), never json_string,
 	 * which refuses such bytes with a NULL that loses them silently. */
 	cfgjson = json_pack("{s:o, s:o, s:o, s:s, s:o, s:b, s:b, s:b}", "Cmd", json_array(), "Env", json_array(),
 			    "Hostname", cc_json_text(hostname), "Network", o.network, "Args", json_array(), "Tty", o.tty,
 			    "OpenStdin", o.interactive, "AutoRemove", o.rm);
-	for (int i = 1; cfgjson && i < argc; i++)
-		json_array_append_new(json_object_get(cfgjson, "Args"), cc_json_bytes(argv[i])); /* start runs them again */
+	for (char **a = canon; cfgjson && *a; a++)
+		json_array_append_new(json_object_get(cfgjson, "Args"), cc_json_bytes(*a)); /* start runs them again */
+	if (cfgjson)
+		json_array_append_new(json_object_get(cfgjson, "Args"), json_string("--"));
+	for (char **a = pos; cfgjson && *a; a++)
+		json_array_append_new(json_object_get(cfgjson, "Args"), cc_json_bytes(*a));
 	/* what exec needs to run more processes "like the container's":
 	 * the same user and cwd by default, always the same privileges */
 	if (cfgjson) {
 		json_t *ca = json_array(), *cd = json_array();
-		for (size_t i = 0; i < o.n_cap_add; i++)
-			json_array_append_new(ca, cc_json_text(o.cap_add[i]));
-		for (size_t i = 0; i < o.n_cap_drop; i++)
-			json_array_append_new(cd, cc_json_text(o.cap_drop[i]));
+		for (size_t i = 0; i < o.cap_add.n; i++)
+			json_array_append_new(ca, cc_json_text(o.cap_add.v[i]));
+		for (size_t i = 0; i < o.cap_drop.n; i++)
+			json_array_append_new(cd, cc_json_text(o.cap_drop.v[i]));
 		json_object_set_new(cfgjson, "CapAdd", ca);
 		json_object_set_new(cfgjson, "CapDrop", cd);
 		json_object_set_new(cfgjson, "Privileged", json_boolean(o.privileged));
@@ -743,7 +542,7 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 	snprintf(hostname_nl, sizeof(hostname_nl), "%s\n", hostname);
 	/* with bridge networking, on_created writes hosts again with the address */
 	hosts = cmd_net_hosts(&netw, hostname, name_buf);
-	resolv = cc_net_container_resolv(net == CC_NET_HOST, o.net.dns, o.net.n_dns);
+	resolv = cc_net_container_resolv(net == CC_NET_HOST, o.net.dns.v, o.net.dns.n);
 	if (hosts == NULL || resolv == NULL) {
 		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 		goto out;
@@ -769,7 +568,6 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
-	env.v[env.n] = NULL;
 	/* compiled seccomp programs are cached in the store: compiling the
 	 * default profile costs more than the rest of the start */
 	if (asprintf(&seccomp_cache, "%s/cache/seccomp", cc_store_root(s)) < 0)
@@ -801,8 +599,8 @@ static int run_main(int argc, char **argv, const char *existing_id, int monitor_
 		.interactive = o.interactive,
 		.init = o.init,
 		.privileged = o.privileged,
-		.cap_add = o.cap_add,
-		.cap_drop = o.cap_drop,
+		.cap_add = o.cap_add.v,
+		.cap_drop = o.cap_drop.v,
 		.seccomp_profile = o.seccomp,
 		.seccomp_cache_dir = seccomp_cache,
 		.no_new_privileges = o.no_new_privs,
@@ -892,23 +690,92 @@ out:
 	free(upper);
 	free(work);
 	free(args);
-	for (size_t i = 0; i < env.n; i++)
-		free(env.v[i]);
+	cc_env_release(&env);
 	cc_run_config_free(ic);
 	cc_container_record_free(existing);
 	cc_store_close(s);
-	run_opts_release(&o);
 	return rc;
 }
 
-int cmd_run(int argc, char **argv)
+static const struct cmd_opt run_options[] = {
+	OPT_LIST(0, "add-host", struct run_opts, net.add_host, "list", "Add a custom host-to-IP mapping (host:ip; ip host-gateway: the bridge)"),
+	OPT_LIST(0, "cap-add", struct run_opts, cap_add, "list", "Add Linux capabilities"),
+	OPT_LIST(0, "cap-drop", struct run_opts, cap_drop, "list", "Drop Linux capabilities"),
+	OPT_INT('c', "cpu-shares", struct run_opts, cpu_shares, "int", "CPU shares (relative weight)"),
+	OPT_STRING(0, "cpus", struct run_opts, cpus, "decimal", "Number of CPUs"),
+	OPT_BOOL('d', "detach", struct run_opts, detach, "Run container in background and print container ID"),
+	OPT_LIST(0, "dns", struct run_opts, net.dns, "list", "Set custom DNS servers"),
+	OPT_STRING(0, "entrypoint", struct run_opts, entrypoint, "string", "Overwrite the default ENTRYPOINT of the image"),
+	OPT_LIST('e', "env", struct run_opts, env, "list", "Set environment variables"),
+	OPT_LIST(0, "env-file", struct run_opts, env_files, "list", "Read in a file of environment variables", .complete = CMD_COMPLETE_FILE),
+	OPT_STRING('h', "hostname", struct run_opts, hostname, "string", "Container host name"),
+	OPT_BOOL(0, "init", struct run_opts, init, "Run an init inside the container that forwards signals and reaps processes"),
+	OPT_BOOL('i', "interactive", struct run_opts, interactive, "Keep STDIN open even if not attached"),
+	OPT_STRING(0, "log-driver", struct run_opts, log_driver, "string", "Logging driver for the container (json-file, k8s-file)",
+		   .complete = CMD_COMPLETE_WORDS, .words = "json-file k8s-file"),
+	OPT_LIST(0, "log-opt", struct run_opts, log_opts, "list", "Log driver options (max-size=10m, max-file=3)"),
+	OPT_BYTES('m', "memory", struct run_opts, memory, "bytes", "Memory limit"),
+	OPT_BYTES(0, "memory-swap", struct run_opts, memory_swap, "bytes",
+		  "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", .flags = CMD_OPT_MINUS_ONE),
+	OPT_STRING(0, "name", struct run_opts, name, "string", "Assign a name to the container"),
+	OPT_STRING(0, "network", struct run_opts, network, "network", "Connect a container to a network (bridge, host, none)",
+		   .def = "bridge", .complete = CMD_COMPLETE_WORDS, .words = "bridge host none"),
+	OPT_STRING(0, "net", struct run_opts, network, "network", "Same as --network", .flags = CMD_OPT_HIDDEN),
+	OPT_INT(0, "pids-limit", struct run_opts, pids_limit, "int", "Tune container pids limit (set -1 for unlimited)"),
+	OPT_BOOL(0, "privileged", struct run_opts, privileged, "Give extended privileges to this container"),
+	OPT_LIST('p', "publish", struct run_opts, net.publish, "list", "Publish a container's port(s) to the host"),
+	OPT_BOOL('P', "publish-all", struct run_opts, net.publish_all, "Publish all exposed ports to random ports"),
+	OPT_BOOL(0, "read-only", struct run_opts, read_only, "Mount the container's root filesystem as read only"),
+	OPT_BOOL(0, "rm", struct run_opts, rm, "Automatically remove the container when it exits"),
+	OPT_LIST(0, "security-opt", struct run_opts, security_opts, "list", "Security Options"),
+	OPT_LIST(0, "tmpfs", struct run_opts, tmpfs_specs, "list", "Mount a tmpfs directory"),
+	OPT_BOOL('t', "tty", struct run_opts, tty, "Allocate a pseudo-TTY"),
+	OPT_LIST(0, "ulimit", struct run_opts, ulimit_specs, "ulimit", "Ulimit options"),
+	OPT_STRING('u', "user", struct run_opts, user, "string", "Username or UID (format: <name|uid>[:<group|gid>])"),
+	OPT_LIST('v', "volume", struct run_opts, volumes, "list", "Bind mount a volume"),
+	OPT_STRING('w', "workdir", struct run_opts, workdir, "string", "Working directory inside the container"),
+	OPT_END,
+};
+
+static int run_action(void *opts, int argc, char **argv)
 {
-	return run_main(argc, argv, NULL, -1);
+	(void)argc;
+	struct run_opts *o = opts;
+	int rc = run_opts_check(o);
+	if (rc == 0)
+		rc = run_main(o, argv, NULL, -1);
+	run_opts_release(o);
+	return rc;
 }
 
 int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd)
 {
-	return run_main(argc, argv, id, monitor_fd);
+	struct run_opts o = { 0 };
+	_cleanup_free_ char **pos = NULL;
+	int n = 0;
+	int rc = cmd_parse(&cmd_run_verb, "ccontainer run", argc, argv, &o, &pos, &n);
+	if (rc == 1 || (rc == 0 && n < 1))
+		rc = cmd_failf(EXIT_CC_ERROR, "container %.12s: its stored run arguments name no image", id);
+	if (rc == 0)
+		rc = run_opts_check(&o);
+	if (rc == 0)
+		rc = run_main(&o, pos, id, monitor_fd);
+	run_opts_release(&o);
+	cmd_opts_release(&cmd_run_verb, &o);
+	return rc;
 }
 
-CMD_LEGACY_VERB(cmd_run_verb, "run", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image", cmd_run, .flags = CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE);
+const struct cmd_verb cmd_run_verb = {
+	.name = "run",
+	.usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+	.summary = "Create and run a new container from an image",
+	.description = "PID 1 ignores signals it has no handler for: use --init to make Ctrl-C and\n"
+		       "`ccontainer stop` work for programs that do not handle SIGINT/SIGTERM.",
+	.opts = run_options,
+	.opts_size = sizeof(struct run_opts),
+	.flags = CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE,
+	.min_args = 1,
+	.max_args = -1,
+	.complete_args = CMD_COMPLETE_IMAGE,
+	.action = run_action,
+};

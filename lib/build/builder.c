@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "build-internal.h"
+#include "util/env.h"
 #include "util/strbuf.h"
 #include "image/image.h"
 #include "runtime/net.h"
@@ -346,17 +347,20 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 	    new_dir(b, "r", 0755, &root, err) < 0)
 		return -1;
 	json_t *cfg = json_object_get(c->cfg, "config");
-	env = calloc(1, sizeof(char *));
+	/* the image's Env, then what the step adds where the image has nothing */
+	struct cc_env merged = { 0 };
 	size_t i;
 	json_t *e;
-	json_array_foreach(json_object_get(cfg, "Env"), i, e) if (env && json_is_string(e) &&
-								    cc_strv_push(&env, json_string_value(e)) < 0)
-		cc_strvfreep(&env);
-	for (char **a = st->run_env; env && a && *a; a++)
-		if (cc_strv_getenv(env, *a, strcspn(*a, "=")) == NULL && cc_strv_push(&env, *a) < 0)
-			cc_strvfreep(&env);
-	if (env == NULL)
-		return cc_error_set(err, ENOMEM, "run");
+	int er = 0;
+	json_array_foreach(json_object_get(cfg, "Env"), i, e) if (er == 0 && json_is_string(e))
+		er = cc_env_set(&merged, json_string_value(e), err);
+	for (char **a = st->run_env; er == 0 && a && *a; a++)
+		er = cc_env_set_default(&merged, *a, err);
+	if (er < 0 || cc_env_finish(&merged, err) < 0) {
+		cc_env_release(&merged);
+		return -1;
+	}
+	env = steal_ptr(&merged.v);
 	struct cc_bind_mount bind = { 0 };
 	if (st->script) {
 		if (asprintf(&script, "%s/script%u", b->tmp, b->seq++) < 0)
@@ -810,20 +814,17 @@ static int build(struct builder *b, struct cc_build_result *ret, cc_error **err)
 	if (normalise_tags(b, err) < 0 || read_recipe(b, &recipe_path, &text, &len, err) < 0 ||
 	    cc_recipe_parse(recipe_path, text, len, &b->recipe, err) < 0 || read_ignore(b, recipe_path, err) < 0)
 		return -1;
-	_cleanup_strv_ char **args = calloc(1, sizeof(char *));
-	for (char *const *a = b->o->build_args; args && a && *a; a++) {
-		if (strchr(*a, '=')) {
-			if (cc_strv_setenv(&args, *a) < 0)
-				cc_strvfreep(&args);
-			continue;
+	/* --build-arg K=V, or NAME: the value from our environment (as -e) */
+	struct cc_env merged = { 0 };
+	for (char *const *a = b->o->build_args; a && *a; a++) {
+		if (cc_env_set(&merged, *a, err) < 0) {
+			cc_env_release(&merged);
+			return -1;
 		}
-		const char *v = getenv(*a); /* --build-arg NAME: the value from our environment */
-		_cleanup_free_ char *kv = NULL;
-		if (v && (asprintf(&kv, "%s=%s", *a, v) < 0 || cc_strv_setenv(&args, kv) < 0))
-			cc_strvfreep(&args);
 	}
-	if (args == NULL)
-		return cc_error_set(err, ENOMEM, "build args");
+	if (cc_env_finish(&merged, err) < 0)
+		return -1;
+	_cleanup_strv_ char **args = steal_ptr(&merged.v);
 	struct cc_platform pf;
 	cc_platform_host(&pf);
 	char platform[100];

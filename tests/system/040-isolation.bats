@@ -465,7 +465,7 @@ EOF
 
 @test "limits: bad resource values are one clear error each" {
     run_cc 125 run --network none --rm --memory lots alpine true
-    assert_contains "$stderr" "invalid value 'lots' for --memory"
+    assert_contains "$stderr" 'invalid argument "lots" for "-m, --memory" flag: not a size'
     run_cc 125 run --network none --rm --memory 1m alpine true
     assert_contains "$stderr" "Minimum memory limit allowed is 6MB"
     run_cc 125 run --network none --rm --memory 64m --memory-swap 32m alpine true
