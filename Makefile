@@ -81,10 +81,12 @@ ccontainer-monitor: $(MONITOR_BIN)
 endif
 
 # The per-container supervisor: static, libc only, small resident size.
-$(MONITOR_BIN): cmd/monitor/ccontainer-monitor.c
+# Its restart decisions are lib/container's (restart.c is plain libc).
+MONITOR_SRC := cmd/monitor/ccontainer-monitor.c lib/container/restart.c
+$(MONITOR_BIN): $(MONITOR_SRC) cmd/monitor/protocol.h lib/container/container.h lib/util/error.h
 	@mkdir -p $(@D)
 	@echo "  LINK    $@"
-	@$(CC) -std=gnu11 -Os -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $<
+	@$(CC) -std=gnu11 -Os -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -static -o $@ $(MONITOR_SRC)
 
 # The --init PID 1: static, libc only, embedded in ccontainer (init-blob.c),
 # never installed as a file of its own.  No sanitizers: it runs in containers.

@@ -141,6 +141,11 @@ bool cmd_container_paused(const struct cc_container_record *c);
 int cmd_container_thaw(struct cc_store *s, struct cc_container_record *c);
 /* Bring a container's state up to date (a dead monitor's container finished). */
 void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c);
+/* Restart policies and health (container.c, lib/container): RestartCount
+ * as the monitor recorded it; State.Health (NULL: the container has no
+ * check; "starting" when none ran yet). */
+int64_t cmd_container_restart_count(struct cc_store *s, const char *id);
+json_t *cmd_container_health(struct cc_store *s, const struct cc_container_record *c, const json_t *cfg);
 /* A container's stored config (never NULL: {} when it has none). */
 json_t *cmd_container_config(const struct cc_container_record *c);
 /* "0.0.0.0:8080->80/tcp, ..." (free it), NULL without memory. */

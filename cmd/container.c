@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "container/container.h"
 #include "monitor/protocol.h"
 #include "util/strbuf.h"
 #include "net.h"
@@ -88,6 +89,63 @@ static int recorded_exit(struct cc_store *s, const char *id)
 	return end != text && *end == '\n' && v >= 0 && v <= 255 ? (int)v : -1;
 }
 
+/* ---- restart policies, health (lib/container) ---- */
+
+/* stop, kill, rm -f: the container was stopped by hand, which its
+ * monitor's restart loop reads; start and restart clear it. */
+static void mark_stopped(struct cc_store *s, const char *id, bool stopped)
+{
+	_cleanup_free_ char *p = container_file(s, id, CC_CONTAINER_STOPPED_FILE);
+	if (p == NULL)
+		return;
+	if (!stopped) {
+		(void)unlink(p);
+		return;
+	}
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool stopped_by_hand(struct cc_store *s, const char *id)
+{
+	_cleanup_free_ char *p = container_file(s, id, CC_CONTAINER_STOPPED_FILE);
+	return p != NULL && access(p, F_OK) == 0;
+}
+
+int64_t cmd_container_restart_count(struct cc_store *s, const char *id)
+{
+	_cleanup_free_ char *p = container_file(s, id, CC_CONTAINER_RESTARTS_FILE), *text = NULL;
+	size_t len = 0;
+	cc_error *e = NULL;
+	if (p == NULL || cc_read_file(p, 32, &text, &len, &e) < 0) {
+		cc_error_free(e);
+		return 0;
+	}
+	long long v = strtoll(text, NULL, 10);
+	return v > 0 ? v : 0;
+}
+
+json_t *cmd_container_health(struct cc_store *s, const struct cc_container_record *c, const json_t *cfg)
+{
+	struct cc_health_config hc;
+	if (cc_health_config_from_json(json_object_get(cfg, "Healthcheck"), &hc, NULL) != 1)
+		return NULL;
+	cc_health_config_release(&hc);
+	_cleanup_free_ char *p = container_file(s, c->id, CC_CONTAINER_HEALTH_FILE), *text = NULL;
+	size_t len = 0;
+	cc_error *e = NULL;
+	json_t *h = NULL;
+	if (p != NULL && cc_read_file(p, 1024 * 1024, &text, &len, &e) == 0)
+		h = json_loadb(text, len, 0, NULL);
+	cc_error_free(e);
+	if (!json_is_object(h)) {
+		json_decref(h);
+		h = json_pack("{s:s, s:i, s:[]}", "Status", "starting", "FailingStreak", 0, "Log");
+	}
+	return h;
+}
+
 /* Refresh a record's state: a "running" container without a live monitor
  * is finished now: with the status its monitor recorded when the container
  * exited (and then could not hand on: ccontainer moved or upgraded away),
@@ -96,6 +154,13 @@ static bool is_running(const struct cc_container_record *c);
 
 void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 {
+	if (strcmp(c->state, "restarting") == 0 && !monitor_alive(s, c->id)) {
+		/* its monitor died waiting to restart it (a reboot): exited */
+		(void)cc_store_container_update_state(s, c->id, "exited", 0, c->exit_code, c->oom_killed, NULL);
+		free(c->state);
+		c->state = strdup("exited");
+		return;
+	}
 	if (!is_running(c) || monitor_alive(s, c->id))
 		return;
 	/* The monitor may have finished it since c was read: read it again. */
@@ -279,6 +344,18 @@ int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, c
 	int64_t max_size = 0;
 	int max_file = 1;
 	int lr = cmd_log_limits(cfg, &max_size, &max_file, err);
+	/* the restart policy and the health timer the monitor keeps */
+	struct cc_restart_policy policy;
+	cc_restart_policy_from_config(cfg, &policy);
+	char policy_arg[32], hi_arg[24] = "0", hsp_arg[24] = "0", hsi_arg[24] = "0";
+	cc_restart_policy_format(&policy, policy_arg, sizeof(policy_arg));
+	struct cc_health_config hc;
+	if (lr == 0 && cc_health_config_from_json(json_object_get(cfg, "Healthcheck"), &hc, NULL) == 1) {
+		snprintf(hi_arg, sizeof(hi_arg), "%lld", (long long)(hc.interval_ns / 1000000));
+		snprintf(hsp_arg, sizeof(hsp_arg), "%lld", (long long)(hc.start_period_ns / 1000000));
+		snprintf(hsi_arg, sizeof(hsi_arg), "%lld", (long long)(hc.start_interval_ns / 1000000));
+		cc_health_config_release(&hc);
+	}
 	json_decref(cfg);
 	if (lr < 0)
 		return cc_error_prefix(err, "start container %.12s", id);
@@ -315,7 +392,7 @@ int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, c
 		char fdbuf[16];
 		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
 		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", interactive ? "1" : "0",
-		      size_arg, files_arg, (char *)NULL);
+		      size_arg, files_arg, policy_arg, hi_arg, hsp_arg, hsi_arg, (char *)NULL);
 		_exit(125);
 	}
 	close(rp[1]);
@@ -454,10 +531,16 @@ static int internal_start_action(void *opts, int argc, char **argv)
 	return rc;
 }
 
-/* ccontainer __cleanup ID STATUS: exec'd by the monitor after the exit. */
+struct cleanup_opts {
+	bool restarting;
+};
+
+/* ccontainer __cleanup [--restarting] ID STATUS: exec'd by the monitor
+ * after the exit; with --restarting, run by it before it starts the
+ * container again (restart policy): the state is then "restarting". */
 static int internal_cleanup_action(void *opts, int argc, char **argv)
 {
-	(void)opts;
+	bool restarting = ((struct cleanup_opts *)opts)->restarting;
 	(void)argc;
 	char *end = NULL;
 	errno = 0;
@@ -470,6 +553,8 @@ static int internal_cleanup_action(void *opts, int argc, char **argv)
 	cc_error *e = NULL;
 	int rc = 0;
 	if (cmd_container_finish(s, argv[0], (int)status, false, false, NULL, &e) < 0)
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+	else if (restarting && cc_store_container_update_state(s, argv[0], "restarting", 0, (int)status, false, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	cc_store_close(s);
 	return rc;
@@ -484,9 +569,9 @@ static void status_text(const struct cc_container_record *c, char *out, size_t o
 	if (is_running(c)) {
 		cc_human_ago((int64_t)now - c->started, ago, sizeof(ago));
 		snprintf(out, outlen, cmd_container_paused(c) ? "Up %s (Paused)" : "Up %s", ago);
-	} else if (strcmp(c->state, "exited") == 0) {
+	} else if (strcmp(c->state, "exited") == 0 || strcmp(c->state, "restarting") == 0) {
 		cc_human_ago((int64_t)now - c->finished, ago, sizeof(ago));
-		snprintf(out, outlen, "Exited (%d) %s ago", c->exit_code, ago);
+		snprintf(out, outlen, c->state[0] == 'r' ? "Restarting (%d) %s ago" : "Exited (%d) %s ago", c->exit_code, ago);
 	} else {
 		snprintf(out, outlen, "Created");
 	}
@@ -629,7 +714,9 @@ struct ps_filter {
 	const char *key, *value;
 };
 static const char *const ps_filter_keys[] = { "id", "name", "label", "status", "exited", "ancestor", "before",
-					      "since", "network", "volume", "health", NULL };
+					      "since", "network", "volume", "health", "restart-policy", NULL };
+static const char *const ps_health[] = { "starting", "healthy", "unhealthy", "none", NULL };
+static const char *const ps_policies[] = { "no", "on-failure", "always", "unless-stopped", NULL };
 static const char *const ps_states[] = { "created", "restarting", "running", "removing", "paused", "exited", "dead", NULL };
 
 static bool in_list(const char *const *l, const char *v)
@@ -658,6 +745,10 @@ static int ps_parse_filters(const struct cmd_strv *f, struct ps_filter **ret)
 		if (strcmp(key, "status") == 0 && !in_list(ps_states, eq + 1))
 			return cmd_usagef("invalid filter 'status=%s': created, restarting, running, removing, paused, exited or dead",
 					  eq + 1);
+		if (strcmp(key, "health") == 0 && !in_list(ps_health, eq + 1))
+			return cmd_usagef("invalid filter 'health=%s': starting, healthy, unhealthy or none", eq + 1);
+		if (strcmp(key, "restart-policy") == 0 && !in_list(ps_policies, eq + 1))
+			return cmd_usagef("invalid filter 'restart-policy=%s': no, on-failure, always or unless-stopped", eq + 1);
 	}
 	return 0;
 }
@@ -726,8 +817,17 @@ static bool ps_one_matches(struct cc_store *s, const struct ps_list *l, size_t a
 		const char *net = json_string_value(json_object_get(cfg, "Network"));
 		return strcmp(net ? net : "bridge", v) == 0;
 	}
-	if (strcmp(key, "health") == 0) /* no healthchecks run yet: every container is "none" */
-		return strcmp(v, "none") == 0;
+	if (strcmp(key, "health") == 0) { /* docker: "none" for a container without a check */
+		json_t *h = cmd_container_health(s, r, cfg);
+		bool m = strcmp(h != NULL ? cc_health_status(h) : "none", v) == 0;
+		json_decref(h);
+		return m;
+	}
+	if (strcmp(key, "restart-policy") == 0) { /* podman's */
+		struct cc_restart_policy p;
+		cc_restart_policy_from_config(cfg, &p);
+		return strcmp(cc_restart_policy_name(p.kind), v) == 0;
+	}
 	return false; /* volume: no container has a volume yet */
 }
 
@@ -960,6 +1060,16 @@ static json_t *ps_row(struct cc_store *s, const struct cc_container_record *r, b
 	cc_human_ago((int64_t)now - r->created, created, sizeof(created) - 4);
 	strncat(created, " ago", sizeof(created) - strlen(created) - 1);
 	status_text(r, status, sizeof(status));
+	if (is_running(r) && !cmd_container_paused(r)) { /* docker's State.String */
+		json_t *cfg = cmd_container_config(r), *h = cmd_container_health(s, r, cfg);
+		if (h != NULL) {
+			const char *hs = cc_health_status(h);
+			size_t l = strlen(status);
+			snprintf(status + l, sizeof(status) - l, strcmp(hs, "starting") == 0 ? " (health: %s)" : " (%s)", hs);
+		}
+		json_decref(h);
+		json_decref(cfg);
+	}
 	struct tm tm;
 	time_t t = (time_t)r->created;
 	if (localtime_r(&t, &tm)) /* Go's time.Time.String(), in local time as docker's */
@@ -1125,7 +1235,8 @@ static int ps_action(void *opts, int argc, char **argv)
 		struct cc_container_record *r = list[i];
 		cmd_container_reconcile(s, r);
 		/* -n/--last: the newest N, whatever their state (docker) */
-		if ((!o->all && o->last <= 0 && !is_running(r)) || (o->last > 0 && (int64_t)nrows >= o->last) ||
+		bool live = is_running(r) || strcmp(r->state, "restarting") == 0; /* docker: restarting is running */
+		if ((!o->all && o->last <= 0 && !live) || (o->last > 0 && (int64_t)nrows >= o->last) ||
 		    !ps_matches(s, &(struct ps_list){ list, n }, i, filters))
 			continue;
 		json_t *row = ps_row(s, r, !o->notrunc, size, now);
@@ -1224,6 +1335,14 @@ static int stop_signal(struct cc_store *s, const struct cc_container_record *c)
 /* Stop: sig (0: the StopSignal), then SIGKILL after the timeout; waits for the cleanup. */
 static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeout, int sig)
 {
+	/* by hand: its monitor must not start it again (restart policy) */
+	mark_stopped(s, c->id, true);
+	if (strcmp(c->state, "restarting") == 0) { /* its monitor sees the mark and ends */
+		if (!wait_stopped(s, c->id, 10000))
+			return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
+		cmd_container_reconcile(s, c);
+		return 0;
+	}
 	if (!is_running(c))
 		return 0;
 	if (pid_is_container(c)) {
@@ -1254,12 +1373,17 @@ struct ctr_opts {
 	struct cmd_strv filter; /* podman's --filter: ps's filters on the containers named, or on all */
 };
 
+/* What each_one skips quietly (not echoed, no error). */
+#define EACH_SKIPPED (-1)
+
 /* One container of a list verb: fn, then its name echoed as docker does. */
 static int each_one(struct cc_store *s, struct cc_container_record *c, const char *ref, struct ctr_opts *o,
 		    int (*fn)(struct cc_store *, struct cc_container_record *, struct ctr_opts *), bool echo)
 {
 	cmd_container_reconcile(s, c);
 	int r = fn(s, c, o);
+	if (r == EACH_SKIPPED)
+		return 0;
 	if (r == 0 && echo)
 		printf("%s\n", ref);
 	return r;
@@ -1365,6 +1489,11 @@ static int stop_action(void *opts, int argc, char **argv)
 
 static int kill_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
+	/* docker: a kill is a stop by hand too, for the restart policy */
+	if (is_running(c) || strcmp(c->state, "restarting") == 0)
+		mark_stopped(s, c->id, true);
+	if (strcmp(c->state, "restarting") == 0)
+		return wait_stopped(s, c->id, 10000) ? 0 : cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
 	int r = signal_container(c, o->sig);
 	/* docker: a paused container gets SIGKILL or its stop signal, then is
 	 * thawed to take it; other signals wait for unpause */
@@ -1386,8 +1515,9 @@ static int start_one(struct cc_store *s, struct cc_container_record *c)
 {
 	if (cmd_container_paused(c))
 		return cmd_failf(EXIT_CC_ERROR, "cannot start a paused container, try unpause instead");
-	if (is_running(c))
+	if (is_running(c) || (strcmp(c->state, "restarting") == 0 && monitor_alive(s, c->id)))
 		return 0;
+	mark_stopped(s, c->id, false);
 	cc_error *e = NULL;
 	if (cmd_spawn_monitor(s, c, &e) < 0)
 		return cmd_fail(e, cmd_exit_code(e));
@@ -1396,7 +1526,12 @@ static int start_one(struct cc_store *s, struct cc_container_record *c)
 
 static int start_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	(void)o;
+	/* The boot service's `start --all --filter restart-policy=always`:
+	 * a container stopped by hand stays stopped (docker's unless-stopped
+	 * at a daemon's start; contrib/systemd/ccontainer-restart.service). */
+	for (size_t i = 0; o->all && i < o->filter.n; i++)
+		if (strncmp(o->filter.v[i], "restart-policy=", 15) == 0 && stopped_by_hand(s, c->id))
+			return EACH_SKIPPED;
 	return start_one(s, c);
 }
 
@@ -1421,7 +1556,18 @@ static int restart_action(void *opts, int argc, char **argv)
 
 static int remove_one(struct cc_store *s, struct cc_container_record *c, bool force, int timeout)
 {
+	if (strcmp(c->state, "restarting") == 0 && monitor_alive(s, c->id)) {
+		if (!force)
+			return cmd_failf(EXIT_CC_ERROR,
+					 "cannot remove container %s: container is restarting: stop the container before removing or force remove",
+					 c->name);
+		int r = stop_one(s, c, 0, SIGKILL);
+		if (r != 0)
+			return r;
+	}
 	if (is_running(c)) {
+		if (force)
+			mark_stopped(s, c->id, true); /* no restart while it goes */
 		if (!force && cmd_container_paused(c))
 			return cmd_failf(EXIT_CC_ERROR, "cannot remove container %s: container is paused and must be unpaused first",
 					 c->name);
@@ -1783,10 +1929,16 @@ const struct cmd_verb cmd_internal_start_verb = {
 	.max_args = 1,
 	.action = internal_start_action,
 };
+static const struct cmd_opt cleanup_options[] = {
+	OPT_BOOL(0, "restarting", struct cleanup_opts, restarting, "The monitor starts it again (restart policy)"),
+	OPT_END,
+};
 const struct cmd_verb cmd_internal_cleanup_verb = {
 	.name = "__cleanup",
-	.usage = "ID STATUS",
+	.usage = "[--restarting] ID STATUS",
 	.summary = "A detached container's end (its monitor's)",
+	.opts = cleanup_options,
+	.opts_size = sizeof(struct cleanup_opts),
 	.flags = CMD_VERB_HIDDEN,
 	.min_args = 2,
 	.max_args = 2,

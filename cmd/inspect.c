@@ -490,7 +490,10 @@ static json_t *container_config(const struct cc_container_record *c, const json_
 	json_object_set_new(o, "StdinOnce", json_boolean(!detach && in));
 	json_object_set_new(o, "Env", json_or_null(json_object_get(cfg, "Env")));
 	json_object_set_new(o, "Cmd", cmd);
-	const json_t *hc = json_object_get(ic, "Healthcheck");
+	/* the container's own (run's --health-* over the image's), else the image's */
+	const json_t *hc = json_object_get(cfg, "Healthcheck");
+	if (!json_is_object(hc))
+		hc = json_object_get(ic, "Healthcheck");
 	if (json_is_object(hc))
 		json_object_set(o, "Healthcheck", (json_t *)hc);
 	json_object_set_new(o, "Image", cc_json_text(image ? image : ""));
@@ -641,7 +644,8 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 	}
 	/* docker: a paused container is Running and Paused, Status "paused" */
 	bool paused = cmd_container_paused(c), running = strcmp(c->state, "running") == 0 || paused;
-	json_t *restarts = json_object_get(cfg, "RestartCount");
+	/* docker: a container waiting for its restart is Running and Restarting */
+	bool restarting = strcmp(c->state, "restarting") == 0;
 	/* the image's exposed ports and the published ones */
 	json_t *exposed = json_object();
 	json_t *iexp = json_object_get(json_object_get(image_cfg, "config"), "ExposedPorts");
@@ -651,13 +655,16 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 	json_t *o = json_pack(
 		"{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:n}",
 		"Id", c->id, "Created", created, "Path", cc_json_text(path), "Args", args, "State", "Status", c->state,
-		"Running", running, "Paused", paused, "Restarting", 0, "OOMKilled", c->oom_killed, "Dead", 0, "Pid",
+		"Running", running || restarting, "Paused", paused, "Restarting", restarting, "OOMKilled", c->oom_killed, "Dead", 0, "Pid",
 		running ? c->pid : 0, "ExitCode", c->exit_code, "Error", "", "StartedAt", started, "FinishedAt",
 		finished, "Image", c->image_id, "ResolvConfPath", resolv ? resolv : "", "HostnamePath",
 		hostname ? hostname : "", "HostsPath", hosts ? hosts : "", "LogPath", log ? log : "", "Name",
 		cc_json_text(name ? name : c->name), "RestartCount",
-		(json_int_t)(json_is_integer(restarts) ? json_integer_value(restarts) : 0), "Driver", "overlay",
+		(json_int_t)cmd_container_restart_count(s, c->id), "Driver", "overlay",
 		"Platform", "linux", "MountLabel", "", "ProcessLabel", "", "AppArmorProfile", "", "ExecIDs");
+	json_t *health = o != NULL ? cmd_container_health(s, c, cfg) : NULL;
+	if (health != NULL) /* docker: only for a container with a check */
+		json_object_set_new(json_object_get(o, "State"), "Health", health);
 	if (o != NULL) {
 		json_object_set(o, "HostConfig", hc);
 		json_object_set_new(o, "GraphDriver",

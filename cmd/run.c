@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "container/container.h"
 #include "net.h"
 #include "runtime/runtime.h"
 #include "util/env.h"
@@ -40,6 +41,11 @@ struct run_opts {
 	struct cc_resources res;
 	/* --log-opt: what LogConfig records (pointers into argv) */
 	const char *log_max_size, *log_max_file;
+	/* --restart, --health-*, --no-healthcheck (lib/container) */
+	const char *restart, *health_cmd;
+	int64_t health_interval, health_timeout, health_start_period, health_start_interval, health_retries;
+	bool no_healthcheck;
+	struct cc_restart_policy restart_policy;
 };
 
 static void run_opts_release(struct run_opts *o)
@@ -184,6 +190,13 @@ static int run_opts_check(struct run_opts *o)
 		rc = cmd_log_driver(o->log_driver);
 	for (size_t i = 0; rc == 0 && i < o->log_opts.n; i++)
 		rc = cmd_log_opt(o->log_opts.v[i], &o->log_max_size, &o->log_max_file);
+	if (rc == 0 && o->restart != NULL) {
+		cc_error *e = NULL;
+		if (cc_restart_policy_parse(o->restart, &o->restart_policy, &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+		else if (o->rm && o->restart_policy.kind != CC_RESTART_NO)
+			rc = cmd_failf(EXIT_CC_ERROR, "Conflicting options: --restart and --rm");
+	}
 	if (rc != 0)
 		return rc;
 	o->res.memory = o->memory; /* 0: no limit, as docker's --memory 0 */
@@ -295,6 +308,34 @@ static int find_or_pull(struct cc_store *s, const char *image, char **ret_id)
 	*ret_id = steal_ptr(&res.image_id);
 	cc_pull_result_release(&res);
 	return 0;
+}
+
+/* The Healthcheck the container keeps: the image's with the flags over it
+ * (lib/container); *ret NULL when there is none. */
+static int run_healthcheck(struct cc_store *s, const char *image_id, const struct run_opts *o, json_t **ret)
+{
+	struct cc_image_record *r = NULL;
+	cc_error *e = NULL;
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	json_t *ic = NULL;
+	if (cc_store_image_get(s, image_id, &r, &e) == 0 &&
+	    cc_store_read_blob(s, r->config_digest, CC_CONFIG_MAX, &data, &len, &e) == 0)
+		ic = json_loadb(data, len, 0, NULL);
+	cc_error_clear(&e);
+	cc_image_record_free(r);
+	const struct cc_health_flags f = {
+		.cmd = o->health_cmd,
+		.interval_ns = o->health_interval * 1000000,
+		.timeout_ns = o->health_timeout * 1000000,
+		.start_period_ns = o->health_start_period * 1000000,
+		.start_interval_ns = o->health_start_interval * 1000000,
+		.retries = o->health_retries,
+		.none = o->no_healthcheck,
+	};
+	int rc = cc_health_merge(json_object_get(json_object_get(ic, "config"), "Healthcheck"), &f, ret, &e);
+	json_decref(ic);
+	return rc < 0 ? cmd_fail(e, EXIT_CC_ERROR) : 0;
 }
 
 static void remove_container(struct cc_store *s, const char *id)
@@ -518,6 +559,13 @@ env_failed:
 			json_object_set_new(lopts, "max-file", json_string(o.log_max_file));
 		json_object_set_new(cfgjson, "LogConfig",
 				    json_pack("{s:s, s:o}", "Type", o.log_driver ? o.log_driver : "json-file", "Config", lopts));
+		/* what the monitor acts on: the restart policy, the healthcheck */
+		json_object_set_new(cfgjson, "RestartPolicy", cc_restart_policy_json(&o.restart_policy));
+		json_t *hc = NULL;
+		if (!existing && (rc = run_healthcheck(s, image_id, &o, &hc)) != 0)
+			goto out;
+		if (hc != NULL)
+			json_object_set_new(cfgjson, "Healthcheck", hc);
 	}
 	const char *eff_user = o.user ? o.user : ic->user, *eff_cwd = o.workdir ? o.workdir : ic->workdir;
 	if (cfgjson && eff_user)
@@ -708,6 +756,17 @@ static const struct cmd_opt run_options[] = {
 	OPT_STRING(0, "entrypoint", struct run_opts, entrypoint, "string", "Overwrite the default ENTRYPOINT of the image"),
 	OPT_LIST('e', "env", struct run_opts, env, "list", "Set environment variables"),
 	OPT_LIST(0, "env-file", struct run_opts, env_files, "list", "Read in a file of environment variables", .complete = CMD_COMPLETE_FILE),
+	OPT_STRING(0, "health-cmd", struct run_opts, health_cmd, "string", "Command to run to check health"),
+	OPT_DURATION(0, "health-interval", struct run_opts, health_interval, "duration",
+		     "Time between running the check (ms|s|m|h) (default 30s)"),
+	OPT_INT(0, "health-retries", struct run_opts, health_retries, "int",
+		"Consecutive failures needed to report unhealthy"),
+	OPT_DURATION(0, "health-start-interval", struct run_opts, health_start_interval, "duration",
+		     "Time between running the check during the start period (ms|s|m|h) (default 5s)"),
+	OPT_DURATION(0, "health-start-period", struct run_opts, health_start_period, "duration",
+		     "Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)"),
+	OPT_DURATION(0, "health-timeout", struct run_opts, health_timeout, "duration",
+		     "Maximum time to allow one check to run (ms|s|m|h) (default 30s)"),
 	OPT_STRING('h', "hostname", struct run_opts, hostname, "string", "Container host name"),
 	OPT_BOOL(0, "init", struct run_opts, init, "Run an init inside the container that forwards signals and reaps processes"),
 	OPT_BOOL('i', "interactive", struct run_opts, interactive, "Keep STDIN open even if not attached"),
@@ -721,11 +780,15 @@ static const struct cmd_opt run_options[] = {
 	OPT_STRING(0, "network", struct run_opts, network, "network", "Connect a container to a network (bridge, host, none)",
 		   .def = "bridge", .complete = CMD_COMPLETE_WORDS, .words = "bridge host none"),
 	OPT_STRING(0, "net", struct run_opts, network, "network", "Same as --network", .flags = CMD_OPT_HIDDEN),
+	OPT_BOOL(0, "no-healthcheck", struct run_opts, no_healthcheck, "Disable any container-specified HEALTHCHECK"),
 	OPT_INT(0, "pids-limit", struct run_opts, pids_limit, "int", "Tune container pids limit (set -1 for unlimited)"),
 	OPT_BOOL(0, "privileged", struct run_opts, privileged, "Give extended privileges to this container"),
 	OPT_LIST('p', "publish", struct run_opts, net.publish, "list", "Publish a container's port(s) to the host"),
 	OPT_BOOL('P', "publish-all", struct run_opts, net.publish_all, "Publish all exposed ports to random ports"),
 	OPT_BOOL(0, "read-only", struct run_opts, read_only, "Mount the container's root filesystem as read only"),
+	OPT_STRING(0, "restart", struct run_opts, restart, "string",
+		   "Restart policy to apply when a container exits (no, on-failure[:max-retries], always, unless-stopped)",
+		   .complete = CMD_COMPLETE_WORDS, .words = "no on-failure always unless-stopped"),
 	OPT_BOOL(0, "rm", struct run_opts, rm, "Automatically remove the container when it exits"),
 	OPT_LIST(0, "security-opt", struct run_opts, security_opts, "list", "Security Options"),
 	OPT_LIST(0, "tmpfs", struct run_opts, tmpfs_specs, "list", "Mount a tmpfs directory"),

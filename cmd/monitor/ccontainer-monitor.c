@@ -19,16 +19,29 @@
  *   - holds an exclusive flock on containers/<id>/monitor.lock for its whole
  *     life, so `ps` can tell a container whose monitor died;
  *   - when the container exits, records its status in the file "exit"
- *     (flushed, renamed in) first, then execs `ccontainer __cleanup ID
- *     STATUS`, which records the exit in the store and releases mounts,
- *     network and cgroup: the large binary is loaded only for that last
- *     step, and a binary that is gone by then loses nothing.
+ *     (flushed, renamed in) first; then, when its restart policy says so
+ *     (lib/container/restart.c, built into this monitor) and it was not
+ *     stopped by hand (the file "stopped"), runs `ccontainer __cleanup
+ *     --restarting ID STATUS` (the exit recorded, state "restarting",
+ *     mounts, network and cgroup released), writes RestartCount to
+ *     "restart-count", waits docker's backoff and starts it again through
+ *     `ccontainer __start ID`, as the first time;
+ *   - else execs `ccontainer __cleanup ID STATUS`, which records the exit
+ *     in the store and releases mounts, network and cgroup: the large
+ *     binary is loaded only for that last step, and a binary that is gone
+ *     by then loses nothing;
+ *   - with a healthcheck, spawns `ccontainer healthcheck run ID` on its
+ *     timer (one at a time), which runs the check in the container and
+ *     records State.Health; without one, there is no timer at all.
  * It links nothing but libc and allocates almost nothing, to stay small
  * (resident size is measured by bench/run.sh next to conmon's).
  *
  * Usage (from ccontainer run -d / start, never by hand):
  *   ccontainer-monitor EXE ROOT ID DIR READY_FD TTY(0|1) STDIN(0|1) MAX_SIZE MAX_FILES
- * (MAX_SIZE in bytes, 0: no cap; MAX_FILES >= 1)
+ *                      RESTART HEALTH_INTERVAL HEALTH_START_PERIOD HEALTH_START_INTERVAL
+ * (MAX_SIZE in bytes, 0: no cap; MAX_FILES >= 1; RESTART a policy as
+ * --restart takes it; the health times in ms, interval 0: no healthcheck,
+ * start interval 0: the interval)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -49,6 +62,7 @@
 #include <unistd.h>
 
 #include "protocol.h"
+#include "container/container.h"
 
 #define LINE_MAX_LOG (16 * 1024)
 #define MAX_CLIENTS 8
@@ -65,6 +79,8 @@ static long long log_size, log_max_size; /* bytes in ctr.log; its cap (0: none) 
 static int log_max_files = 1;
 static int clients[MAX_CLIENTS];
 static int n_clients;
+static int held[CC_MON_HOLD_MAX]; /* the run's port reservations */
+static size_t n_held;
 
 /* Returns how much was written. */
 static size_t write_all(int fd, const char *p, size_t n)
@@ -241,8 +257,17 @@ static pid_t recv_start(int sock, int *pty, struct cc_mon_msg *m)
 			memcpy(fds + nfds, CMSG_DATA(c), k * sizeof(int));
 			nfds += k;
 		}
-		if (n == (ssize_t)sizeof(*m) && m->type == CC_MON_HOLD)
-			continue; /* held: nothing reads them, their being open is the point */
+		if (n == (ssize_t)sizeof(*m) && m->type == CC_MON_HOLD) {
+			/* held: nothing reads them, their being open is the point;
+			 * a restart lets them go first (its __start takes them again) */
+			for (size_t i = 0; i < nfds; i++) {
+				if (n_held < CC_MON_HOLD_MAX)
+					held[n_held++] = fds[i];
+				else
+					close(fds[i]);
+			}
+			continue;
+		}
 		if (nfds > 0 && n == (ssize_t)sizeof(*m) && m->type == CC_MON_OK)
 			*pty = fds[0];
 		for (size_t i = m->type == CC_MON_OK ? 1 : 0; i < nfds; i++)
@@ -284,13 +309,178 @@ static void record_exit(int status)
 	}
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A small file of ours, written aside and renamed in. */
+static void write_small(const char *name, const char *text)
+{
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	size_t n = strlen(text);
+	bool ok = write_all(fd, text, n) == n;
+	close(fd);
+	if (!ok || rename(tmp, name) < 0)
+		(void)unlink(tmp);
+}
+
+static const char *exe, *root, *id;
+static sigset_t sigs;
+
+/* Reap what has exited; the container's status into *status. */
+static void reap(pid_t cpid, pid_t *health, int *status)
+{
+	for (;;) {
+		int st;
+		pid_t p = waitpid(-1, &st, WNOHANG);
+		if (p <= 0)
+			break;
+		if (p == cpid)
+			*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		else if (p == *health)
+			*health = 0;
+	}
+}
+
+/* One start through `ccontainer __start ID`: its pid (the streams and the
+ * input set up), or -1 with msg the error (passed on to ready_fd). */
+static pid_t start_run(int tty, int want_stdin, int ready_fd, struct stream *so, struct stream *se, int *input,
+		       struct cc_mon_msg *msg)
+{
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 }, sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 ||
+	    (!tty && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
+	    (want_stdin && !tty && pipe2(in, O_CLOEXEC) < 0)) {
+		fail_msg(msg, errno, "%s", "monitor: pipes");
+		ready(ready_fd, msg);
+		return -1;
+	}
+	/* a status from an earlier run is not this one's, nor its ports */
+	(void)unlink(CC_MON_EXIT_FILE);
+	for (size_t i = 0; i < n_held; i++)
+		close(held[i]);
+	n_held = 0;
+	pid_t starter = fork();
+	if (starter < 0) {
+		fail_msg(msg, errno, "%s", "monitor: fork");
+		ready(ready_fd, msg);
+		return -1;
+	}
+	if (starter == 0) {
+		sigprocmask(SIG_UNBLOCK, &sigs, NULL);
+		if (!tty) {
+			dup2(out[1], 1);
+			dup2(errp[1], 2);
+			if (in[0] >= 0)
+				dup2(in[0], 0);
+		}
+		dup2(sp[1], 3); /* dup2 clears CLOEXEC on the copy */
+		char fdenv[32];
+		snprintf(fdenv, sizeof(fdenv), "CCONTAINER_MONITOR_FD=3");
+		putenv(fdenv);
+		execl(exe, exe, "--root", root, "__start", id, (char *)NULL);
+		_exit(125);
+	}
+	close(sp[1]);
+	if (out[1] >= 0)
+		close(out[1]);
+	if (errp[1] >= 0)
+		close(errp[1]);
+	if (in[0] >= 0)
+		close(in[0]);
+	int pty = -1;
+	pid_t cpid = recv_start(sp[0], &pty, msg);
+	close(sp[0]);
+	ready(ready_fd, msg);
+	if (cpid <= 0) {
+		while (waitpid(starter, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (out[0] >= 0)
+			close(out[0]);
+		if (errp[0] >= 0)
+			close(errp[0]);
+		if (in[1] >= 0)
+			close(in[1]);
+		return -1;
+	}
+	so->fd = tty ? pty : out[0];
+	so->len = 0;
+	se->fd = tty ? -1 : errp[0];
+	se->len = 0;
+	*input = tty ? pty : in[1];
+	fcntl(so->fd, F_SETFL, O_NONBLOCK);
+	if (se->fd >= 0)
+		fcntl(se->fd, F_SETFL, O_NONBLOCK);
+	return cpid;
+}
+
+/* `ccontainer __cleanup --restarting ID STATUS`, waited for. */
+static void cleanup_for_restart(int status)
+{
+	char st[16];
+	snprintf(st, sizeof(st), "%d", status);
+	pid_t p = fork();
+	if (p == 0) {
+		sigprocmask(SIG_UNBLOCK, &sigs, NULL);
+		execl(exe, exe, "--root", root, "__cleanup", "--restarting", id, st, (char *)NULL);
+		_exit(125);
+	}
+	while (p > 0 && waitpid(p, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Wait ms, or less when the container is stopped by hand meanwhile:
+ * false then. */
+static bool restart_delay(int sfd, int64_t ms)
+{
+	int64_t until = now_ms() + ms;
+	for (;;) {
+		if (access(CC_CONTAINER_STOPPED_FILE, F_OK) == 0)
+			return false;
+		int64_t left = until - now_ms();
+		if (left <= 0)
+			return true;
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+		if (poll(&pfd, 1, (int)(left < 100 ? left : 100)) > 0) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				;
+			int none = -1;
+			pid_t nohealth = 0;
+			reap(-1, &nohealth, &none);
+		}
+	}
+}
+
+/* `ccontainer healthcheck run ID`, in the background. */
+static pid_t spawn_health(void)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		sigprocmask(SIG_UNBLOCK, &sigs, NULL);
+		execl(exe, exe, "--root", root, "healthcheck", "run", id, (char *)NULL);
+		_exit(125);
+	}
+	return p > 0 ? p : 0;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 10) {
+	if (argc != 10 && argc != 14) {
 		fprintf(stderr, "ccontainer-monitor: internal helper of ccontainer, not for direct use\n");
 		return 125;
 	}
-	const char *exe = argv[1], *root = argv[2], *id = argv[3], *dir = argv[4];
+	exe = argv[1];
+	root = argv[2];
+	id = argv[3];
+	const char *dir = argv[4];
 	int ready_fd = atoi(argv[5]);
 	int tty = atoi(argv[6]), want_stdin = atoi(argv[7]);
 	log_max_size = atoll(argv[8]);
@@ -299,6 +489,19 @@ int main(int argc, char **argv)
 		log_max_size = 0;
 	if (log_max_files < 1 || log_max_files > CC_MON_LOG_FILES_MAX)
 		log_max_files = 1;
+	struct cc_restart_policy policy = { .kind = CC_RESTART_NO };
+	long long h_interval = 0, h_start_period = 0, h_start_interval = 0;
+	if (argc == 14) {
+		if (cc_restart_policy_from_text(argv[10], &policy) < 0)
+			policy = (struct cc_restart_policy){ .kind = CC_RESTART_NO };
+		h_interval = atoll(argv[11]);
+		h_start_period = atoll(argv[12]);
+		h_start_interval = atoll(argv[13]);
+		if (h_interval < 0)
+			h_interval = 0;
+		if (h_start_interval <= 0)
+			h_start_interval = h_interval;
+	}
 	struct cc_mon_msg msg;
 
 	/* Nothing inherited but the ready pipe (the caller may leak fds to us). */
@@ -333,156 +536,139 @@ int main(int argc, char **argv)
 		ready(ready_fd, &msg);
 		return 125;
 	}
-	/* a status from an earlier run is not this one's */
-	(void)unlink(CC_MON_EXIT_FILE);
+	/* a start begins the count again (docker's start resets RestartCount) */
+	(void)unlink(CC_CONTAINER_RESTARTS_FILE);
 	open_log();
 	if (log_fd < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		fail_msg(&msg, errno, "%s", "monitor: log or subreaper");
 		ready(ready_fd, &msg);
 		return 125;
 	}
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGPIPE);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 }, sp[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 ||
-	    (!tty && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
-	    (want_stdin && !tty && pipe2(in, O_CLOEXEC) < 0) || sfd < 0) {
-		fail_msg(&msg, errno, "%s", "monitor: pipes");
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGPIPE);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		fail_msg(&msg, errno, "%s", "monitor: signalfd");
 		ready(ready_fd, &msg);
 		return 125;
 	}
-	pid_t starter = fork();
-	if (starter < 0) {
-		fail_msg(&msg, errno, "%s", "monitor: fork");
-		ready(ready_fd, &msg);
-		return 125;
-	}
-	if (starter == 0) {
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		if (!tty) {
-			dup2(out[1], 1);
-			dup2(errp[1], 2);
-			if (in[0] >= 0)
-				dup2(in[0], 0);
-		}
-		dup2(sp[1], 3); /* dup2 clears CLOEXEC on the copy */
-		char fdenv[32];
-		snprintf(fdenv, sizeof(fdenv), "CCONTAINER_MONITOR_FD=3");
-		putenv(fdenv);
-		execl(exe, exe, "--root", root, "__start", id, (char *)NULL);
-		_exit(125);
-	}
-	close(sp[1]);
-	if (out[1] >= 0)
-		close(out[1]);
-	if (errp[1] >= 0)
-		close(errp[1]);
-	if (in[0] >= 0)
-		close(in[0]);
-	int pty = -1;
-	pid_t cpid = recv_start(sp[0], &pty, &msg);
-	close(sp[0]);
-	ready(ready_fd, &msg);
-	if (cpid <= 0) {
-		while (waitpid(starter, NULL, 0) < 0 && errno == EINTR)
-			;
-		return 125;
-	}
 
-	struct stream so = { .fd = tty ? pty : out[0], .name = "stdout" };
-	struct stream se = { .fd = tty ? -1 : errp[0], .name = "stderr" };
-	int input = tty ? pty : in[1];
+	struct stream so = { .fd = -1, .name = "stdout" };
+	struct stream se = { .fd = -1, .name = "stderr" };
+	int input = -1;
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		clients[i] = -1;
-	fcntl(so.fd, F_SETFL, O_NONBLOCK);
-	if (se.fd >= 0)
-		fcntl(se.fd, F_SETFL, O_NONBLOCK);
-
-	int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	strcpy(addr.sun_path, "attach.sock"); /* relative: we are in the container's dir */
-	unlink(addr.sun_path);
-	if (listener >= 0 && (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(listener, 4) < 0)) {
-		close(listener);
-		listener = -1;
-	}
-
-	int status = -1;
+	int listener = -1;
+	int restarts = 0, status = -1;
+	int64_t delay = 0;
 	for (;;) {
-		struct pollfd pfd[4 + MAX_CLIENTS];
-		int n = 0, iso = -1, ise = -1, il = -1;
-		pfd[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		if (so.fd >= 0) {
-			iso = n;
-			pfd[n++] = (struct pollfd){ .fd = so.fd, .events = POLLIN };
+		/* each run's health starts again, as docker's does */
+		(void)unlink(CC_CONTAINER_HEALTH_FILE);
+		pid_t cpid = start_run(tty, want_stdin, ready_fd, &so, &se, &input, &msg);
+		bool first = ready_fd >= 0;
+		ready_fd = -1;
+		if (cpid <= 0 && first)
+			return 125;
+		int64_t started = now_ms();
+		status = -1;
+		if (cpid <= 0) {
+			/* a restart that could not start: its __start recorded that
+			 * (exited); the policy decides again, as for an exit */
+			status = msg.kind == CC_ERR_EXEC_NOTFOUND ? 127 : msg.kind == CC_ERR_EXEC_PERM ? 126 : 125;
 		}
-		if (se.fd >= 0) {
-			ise = n;
-			pfd[n++] = (struct pollfd){ .fd = se.fd, .events = POLLIN };
-		}
-		if (listener >= 0) {
-			il = n;
-			pfd[n++] = (struct pollfd){ .fd = listener, .events = POLLIN };
-		}
-		int ic = n;
-		for (int i = 0; i < n_clients; i++)
-			pfd[n++] = (struct pollfd){ .fd = clients[i], .events = clients[i] >= 0 ? POLLIN : 0 };
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (iso >= 0 && pfd[iso].revents)
-			(void)drain(&so);
-		if (ise >= 0 && pfd[ise].revents)
-			(void)drain(&se);
-		if (il >= 0 && (pfd[il].revents & POLLIN)) {
-			int c = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
-			if (c >= 0) {
-				int slot = -1;
-				for (int i = 0; i < n_clients; i++)
-					if (clients[i] < 0)
-						slot = i;
-				if (slot < 0 && n_clients < MAX_CLIENTS)
-					slot = n_clients++;
-				if (slot < 0)
-					close(c);
-				else
-					clients[slot] = c;
+		if (listener < 0 && cpid > 0) {
+			listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+			struct sockaddr_un addr = { .sun_family = AF_UNIX };
+			strcpy(addr.sun_path, "attach.sock"); /* relative: we are in the container's dir */
+			unlink(addr.sun_path);
+			if (listener >= 0 &&
+			    (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(listener, 4) < 0)) {
+				close(listener);
+				listener = -1;
 			}
 		}
-		for (int i = 0; i < n_clients; i++) {
-			if (clients[i] < 0 || !(pfd[ic + i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			char buf[4096];
-			ssize_t r = read(clients[i], buf, sizeof(buf));
-			if (r <= 0) {
-				close(clients[i]);
-				clients[i] = -1;
-			} else if (input >= 0) {
-				write_all(input, buf, (size_t)r);
+		pid_t health = 0;
+		int64_t next_check = started + (h_start_period > 0 ? h_start_interval : h_interval);
+		while (status < 0) {
+			struct pollfd pfd[4 + MAX_CLIENTS];
+			int n = 0, iso = -1, ise = -1, il = -1;
+			pfd[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+			if (so.fd >= 0) {
+				iso = n;
+				pfd[n++] = (struct pollfd){ .fd = so.fd, .events = POLLIN };
 			}
-		}
-		if (pfd[0].revents) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				;
-			/* reap everything: the starter, the container, orphans */
-			for (;;) {
-				int st;
-				pid_t p = waitpid(-1, &st, WNOHANG);
-				if (p <= 0)
-					break;
-				if (p == cpid)
-					status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			if (se.fd >= 0) {
+				ise = n;
+				pfd[n++] = (struct pollfd){ .fd = se.fd, .events = POLLIN };
+			}
+			if (listener >= 0) {
+				il = n;
+				pfd[n++] = (struct pollfd){ .fd = listener, .events = POLLIN };
+			}
+			int ic = n;
+			for (int i = 0; i < n_clients; i++)
+				pfd[n++] = (struct pollfd){ .fd = clients[i], .events = clients[i] >= 0 ? POLLIN : 0 };
+			int timeout = -1;
+			if (h_interval > 0) {
+				int64_t left = next_check - now_ms();
+				timeout = left <= 0 ? 0 : left > 3600000 ? 3600000 : (int)left;
+			}
+			int pr = poll(pfd, (nfds_t)n, timeout);
+			if (pr < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (h_interval > 0 && now_ms() >= next_check) {
+				if (health == 0)
+					health = spawn_health();
+				int64_t now = now_ms();
+				next_check = now + (now - started < h_start_period ? h_start_interval : h_interval);
+			}
+			if (pr == 0)
+				continue;
+			if (iso >= 0 && pfd[iso].revents)
+				(void)drain(&so);
+			if (ise >= 0 && pfd[ise].revents)
+				(void)drain(&se);
+			if (il >= 0 && (pfd[il].revents & POLLIN)) {
+				int c = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+				if (c >= 0) {
+					int slot = -1;
+					for (int i = 0; i < n_clients; i++)
+						if (clients[i] < 0)
+							slot = i;
+					if (slot < 0 && n_clients < MAX_CLIENTS)
+						slot = n_clients++;
+					if (slot < 0)
+						close(c);
+					else
+						clients[slot] = c;
+				}
+			}
+			for (int i = 0; i < n_clients; i++) {
+				if (clients[i] < 0 || !(pfd[ic + i].revents & (POLLIN | POLLHUP | POLLERR)))
+					continue;
+				char buf[4096];
+				ssize_t r = read(clients[i], buf, sizeof(buf));
+				if (r <= 0) {
+					close(clients[i]);
+					clients[i] = -1;
+				} else if (input >= 0) {
+					write_all(input, buf, (size_t)r);
+				}
+			}
+			if (pfd[0].revents) {
+				struct signalfd_siginfo si;
+				while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+					;
+				/* reap everything: the starter, the container, checks, orphans */
+				reap(cpid, &health, &status);
 			}
 		}
 		if (status >= 0) {
@@ -492,11 +678,30 @@ int main(int argc, char **argv)
 				(void)drain(&so);
 			if (se.fd >= 0)
 				(void)drain(&se);
-			break;
 		}
+		flush_partial(&so);
+		flush_partial(&se);
+		if (so.fd >= 0)
+			close(so.fd);
+		if (se.fd >= 0)
+			close(se.fd);
+		if (input >= 0 && input != so.fd)
+			close(input);
+		so.fd = se.fd = input = -1;
+		if (status < 0)
+			status = 255;
+		record_exit(status);
+		delay = cc_restart_next_delay(delay, now_ms() - started);
+		bool stopped = access(CC_CONTAINER_STOPPED_FILE, F_OK) == 0;
+		if (!cc_restart_should(&policy, status, restarts, stopped))
+			break;
+		char text[16];
+		snprintf(text, sizeof(text), "%d\n", ++restarts);
+		write_small(CC_CONTAINER_RESTARTS_FILE, text);
+		cleanup_for_restart(status);
+		if (!restart_delay(sfd, delay))
+			break; /* stopped meanwhile: __cleanup records it exited */
 	}
-	flush_partial(&so);
-	flush_partial(&se);
 	for (int i = 0; i < n_clients; i++)
 		if (clients[i] >= 0)
 			close(clients[i]);
@@ -504,9 +709,6 @@ int main(int argc, char **argv)
 		close(listener);
 		unlink("attach.sock");
 	}
-	if (status < 0)
-		status = 255;
-	record_exit(status);
 	char st[16];
 	snprintf(st, sizeof(st), "%d", status);
 	/* Keep the lock across exec (no CLOEXEC) so `ps` sees a live monitor
@@ -514,7 +716,7 @@ int main(int argc, char **argv)
 	int fl = fcntl(lock, F_GETFD);
 	if (fl >= 0)
 		fcntl(lock, F_SETFD, fl & ~FD_CLOEXEC);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	sigprocmask(SIG_UNBLOCK, &sigs, NULL);
 	execl(exe, exe, "--root", root, "__cleanup", id, st, (char *)NULL);
 	return 125;
 }

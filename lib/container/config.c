@@ -3,11 +3,13 @@
  * healthcheck from a Healthcheck object. */
 #include <errno.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "container/container.h"
+#include "util/json.h"
 
 int cc_restart_policy_parse(const char *text, struct cc_restart_policy *ret, cc_error **err)
 {
@@ -90,4 +92,70 @@ int cc_health_config_from_json(const json_t *hc, struct cc_health_config *ret, c
 	json_int_t r = json_integer_value(json_object_get(hc, "Retries"));
 	ret->retries = r > 0 && r < 1000000 ? (int)r : CC_HEALTH_DEFAULT_RETRIES;
 	return 1;
+}
+
+json_t *cc_restart_policy_json(const struct cc_restart_policy *p)
+{
+	return json_pack("{s:s, s:i}", "Name", cc_restart_policy_name(p->kind), "MaximumRetryCount", p->max_retries);
+}
+
+void cc_restart_policy_from_config(const json_t *cfg, struct cc_restart_policy *ret)
+{
+	const json_t *rp = json_object_get(cfg, "RestartPolicy");
+	const char *name = json_string_value(json_object_get(rp, "Name"));
+	*ret = (struct cc_restart_policy){ .kind = CC_RESTART_NO };
+	if (name == NULL || cc_restart_policy_from_text(name, ret) < 0)
+		return;
+	json_int_t max = json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+	if (ret->kind == CC_RESTART_ON_FAILURE && max > 0 && max < 1000000000)
+		ret->max_retries = (int)max;
+}
+
+int cc_health_merge(const json_t *image_hc, const struct cc_health_flags *f, json_t **ret, cc_error **err)
+{
+	*ret = NULL;
+	static const struct {
+		const char *flag;
+		size_t off;
+	} neg[] = {
+		{ "--health-interval", offsetof(struct cc_health_flags, interval_ns) },
+		{ "--health-timeout", offsetof(struct cc_health_flags, timeout_ns) },
+		{ "--health-start-period", offsetof(struct cc_health_flags, start_period_ns) },
+		{ "--health-start-interval", offsetof(struct cc_health_flags, start_interval_ns) },
+		{ "--health-retries", offsetof(struct cc_health_flags, retries) },
+	};
+	bool any = f->cmd != NULL;
+	for (size_t i = 0; i < sizeof(neg) / sizeof(neg[0]); i++) {
+		int64_t v = *(const int64_t *)(const void *)((const char *)f + neg[i].off);
+		if (v < 0)
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "%s cannot be negative", neg[i].flag);
+		any |= v != 0;
+	}
+	if (f->none && any)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "--no-healthcheck conflicts with --health-* options");
+	if (f->none) {
+		*ret = json_pack("{s:[s]}", "Test", "NONE");
+		return *ret != NULL ? 0 : cc_error_set(err, ENOMEM, "healthcheck");
+	}
+	json_t *hc = json_is_object(image_hc) ? json_deep_copy(image_hc) : json_object();
+	if (hc == NULL)
+		return cc_error_set(err, ENOMEM, "healthcheck");
+	if (f->cmd != NULL)
+		json_object_set_new(hc, "Test", json_pack("[s, o]", "CMD-SHELL", cc_json_text(f->cmd)));
+	if (f->interval_ns > 0)
+		json_object_set_new(hc, "Interval", json_integer(f->interval_ns));
+	if (f->timeout_ns > 0)
+		json_object_set_new(hc, "Timeout", json_integer(f->timeout_ns));
+	if (f->start_period_ns > 0)
+		json_object_set_new(hc, "StartPeriod", json_integer(f->start_period_ns));
+	if (f->start_interval_ns > 0)
+		json_object_set_new(hc, "StartInterval", json_integer(f->start_interval_ns));
+	if (f->retries > 0)
+		json_object_set_new(hc, "Retries", json_integer(f->retries));
+	if (json_array_size(json_object_get(hc, "Test")) == 0) {
+		json_decref(hc); /* no check: only times, which mean nothing */
+		return 0;
+	}
+	*ret = hc;
+	return 0;
 }

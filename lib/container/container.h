@@ -110,6 +110,24 @@ const char *cc_health_status(const json_t *health);
 
 /* ---- a container's stored settings (config.c) ---- */
 
+/* run's --health-* flags (0 or NULL: not given). */
+struct cc_health_flags {
+	const char *cmd;
+	int64_t interval_ns, timeout_ns, start_period_ns, start_interval_ns;
+	int64_t retries;
+	bool none; /* --no-healthcheck */
+};
+/* The Healthcheck a container keeps, docker's merge: the image's (NULL:
+ * none) with each flag given over it, --health-cmd as ["CMD-SHELL", cmd],
+ * --no-healthcheck as ["NONE"].  *ret is a new object, or NULL when
+ * neither has a check.  Checks docker's: no negative value, no
+ * --no-healthcheck with the other flags. */
+int cc_health_merge(const json_t *image_hc, const struct cc_health_flags *f, json_t **ret, cc_error **err);
+/* HostConfig.RestartPolicy's object for a policy. */
+json_t *cc_restart_policy_json(const struct cc_restart_policy *p);
+/* The policy in a container's config ("RestartPolicy"); "no" when none. */
+void cc_restart_policy_from_config(const json_t *cfg, struct cc_restart_policy *ret);
+
 /* --restart's value, checked as docker checks it. */
 int cc_restart_policy_parse(const char *text, struct cc_restart_policy *ret, cc_error **err);
 
