@@ -9,6 +9,8 @@
 #include "image/image.h"
 #include "store/store.h"
 #include "util/util.h"
+#include "util/env.h"
+#include "runtime/runtime.h"
 
 #ifndef CC_VERSION
 #define CC_VERSION "0.2.0-dev"
@@ -141,6 +143,30 @@ bool cmd_container_paused(const struct cc_container_record *c);
 int cmd_container_thaw(struct cc_store *s, struct cc_container_record *c);
 /* Bring a container's state up to date (a dead monitor's container finished). */
 void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c);
+/* A process in a running container "like the container's" (exec.c): its
+ * Env then env_files then env, its User and WorkingDir unless given, its
+ * capabilities, seccomp profile and no_new_privs (all of them with
+ * privileged), its cgroup.  Used by exec and `healthcheck run`; prints
+ * the error itself; release x in every case. */
+struct cmd_exec_params {
+	char *const *argv;
+	const struct cmd_strv *env, *env_files; /* NULL: none */
+	const char *user, *workdir;             /* NULL: the container's */
+	bool privileged, tty, interactive;
+};
+struct cmd_exec_spec {
+	struct cc_run_spec spec;
+	struct cc_env env;
+	const char **cap_add, **cap_drop;
+	char *seccomp_cache;
+	json_t *cfg;
+};
+int cmd_exec_spec_init(struct cc_store *s, const struct cc_container_record *ct, const struct cmd_exec_params *p,
+		       struct cmd_exec_spec *x);
+void cmd_exec_spec_release(struct cmd_exec_spec *x);
+/* healthcheck.c */
+extern const struct cmd_verb cmd_healthcheck_run_verb;
+
 /* Restart policies and health (container.c, lib/container): RestartCount
  * as the monitor recorded it; State.Health (NULL: the container has no
  * check; "starting" when none ran yet). */

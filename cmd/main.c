@@ -73,6 +73,14 @@ static const struct cmd_verb system_verb = {
 	.name = "system", .summary = "Manage the store", .sub = system_verbs,
 };
 
+static const struct cmd_entry healthcheck_verbs[] = {
+	{ "run", &cmd_healthcheck_run_verb, false },
+	{ NULL, NULL, false },
+};
+static const struct cmd_verb healthcheck_verb = {
+	.name = "healthcheck", .summary = "Manage healthchecks of containers (podman)", .sub = healthcheck_verbs,
+};
+
 static const struct cmd_entry root_verbs[] = {
 	{ "container", &container_verb, false },
 	{ "image", &image_verb, false },
@@ -82,6 +90,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "completion", &cmd_completion_verb, false },
 	{ "events", &cmd_events_verb, false },
 	{ "exec", &cmd_exec_verb, false },
+	{ "healthcheck", &healthcheck_verb, false },
 	{ "help", &cmd_help_verb, false },
 	{ "images", &cmd_images_verb, false },
 	{ "import", &cmd_import_verb, false },

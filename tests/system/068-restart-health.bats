@@ -176,3 +176,102 @@ no_monitor() { # ID|ROOT: true when no monitor of it runs
     grep -q -- "start --all --filter restart-policy=always --filter restart-policy=unless-stopped" \
         "$BATS_TEST_DIRNAME/../../contrib/systemd/ccontainer-restart.service"
 }
+
+@test "healthcheck: starting, then healthy; ps shows it, --filter health=healthy finds it" {
+    run_cc run -d --name hok --health-cmd 'echo fine' --health-interval 1s alpine sleep 1000
+    run_cc ps --format '{{.Names}} {{.Status}}'
+    assert_match "$output" '^hok Up .* \(health: starting\)$'
+    run_cc ps --filter health=starting --format '{{.Names}}'
+    is "$output" "hok"
+    wait_until 20 field_is hok 'd["State"]["Health"]["Status"]' "healthy"
+    run_cc ps --format '{{.Names}} {{.Status}}'
+    assert_match "$output" '^hok Up .* \(healthy\)$'
+    run_cc ps --filter health=healthy --format '{{.Names}}'
+    is "$output" "hok"
+    run_cc ps --filter health=unhealthy --format '{{.Names}}'
+    is "$output" ""
+    run_cc inspect --format '{{json .Config.Healthcheck}}' hok
+    is "$output" '{"Test":["CMD-SHELL","echo fine"],"Interval":1000000000}'
+    is "$(container_field hok 'repr((d["State"]["Health"]["Log"][0]["ExitCode"], d["State"]["Health"]["Log"][0]["Output"]))')" \
+        "(0, 'fine\\n')"
+    run_cc events --since 1h --until 0s --filter event=health_status --format '{{.Action}}'
+    is "$output" "health_status: healthy"
+}
+
+@test "healthcheck: a failing check with retries 2 makes it unhealthy; the log keeps 5" {
+    run_cc run -d --name hbad --health-cmd 'echo bad; exit 1' --health-interval 1s --health-retries 2 alpine sleep 1000
+    wait_until 20 field_is hbad 'd["State"]["Health"]["Status"]' "unhealthy"
+    run_cc ps --format '{{.Names}} {{.Status}}'
+    assert_match "$output" '^hbad Up .* \(unhealthy\)$'
+    run_cc ps -a --filter health=unhealthy --format '{{.Names}}'
+    is "$output" "hbad"
+    is "$(container_field hbad 'repr((d["State"]["Health"]["FailingStreak"] >= 2, d["State"]["Health"]["Log"][-1]["Output"]))')" \
+        "(True, 'bad\\n')"
+    wait_until 20 field_is hbad 'len(d["State"]["Health"]["Log"])' "5"
+    sleep 1.5
+    is "$(container_field hbad 'len(d["State"]["Health"]["Log"])')" "5"
+}
+
+@test "healthcheck run: 0 healthy, 1 otherwise; the timeout kills the check; none without a check" {
+    run_cc run -d --name hrun --health-cmd 'test -e /tmp/ok' --health-interval 1h --health-retries 1 alpine sleep 1000
+    run_cc 1 healthcheck run hrun
+    is "$output" "unhealthy"
+    run_cc exec hrun touch /tmp/ok
+    run_cc healthcheck run hrun
+    is "$output" ""
+    is "$(container_field hrun 'repr((d["State"]["Health"]["Status"], d["State"]["Health"]["FailingStreak"]))')" "('healthy', 0)"
+
+    run_cc run -d --name hslow --health-cmd 'sleep 30' --health-timeout 1s --health-interval 1h alpine sleep 1000
+    local t0=$SECONDS
+    run_cc 1 healthcheck run hslow
+    is "$output" "starting" "a first failure with 3 retries"
+    assert_le $((SECONDS - t0)) 6 "the timeout cut the check short"
+    is "$(container_field hslow 'repr((d["State"]["Health"]["Log"][0]["ExitCode"], d["State"]["Health"]["Log"][0]["Output"]))')" \
+        "(-1, 'Health check exceeded timeout (1s)')"
+
+    run_cc run -d --name hnone alpine sleep 1000
+    run_cc 125 healthcheck run hnone
+    assert_contains "$stderr" "has no defined healthcheck"
+    run_cc ps --filter health=none --format '{{.Names}}'
+    is "$output" "hnone"
+    is "$(container_field hnone '"Health" in d["State"]')" "False"
+}
+
+@test "healthcheck: the image's HEALTHCHECK is used; --no-healthcheck disables it" {
+    local ctx
+    ctx=$(new_context hc)
+    recipe "$ctx" <<'EOT'
+FROM alpine
+HEALTHCHECK --interval=1s CMD ["true"]
+EOT
+    build_ok -t hcimg "$ctx"
+    run_cc run -d --name himg hcimg sleep 1000
+    wait_until 20 field_is himg 'd["State"]["Health"]["Status"]' "healthy"
+    is "$(container_field himg 'd["Config"]["Healthcheck"]["Test"]')" "['CMD', 'true']"
+
+    run_cc run -d --name hoff --no-healthcheck hcimg sleep 1000
+    local id
+    id=$(container_field hoff 'd["Id"]')
+    sleep 1.5
+    is "$(container_field hoff '"Health" in d["State"]')" "False"
+    run_cc ps --filter health=none --format '{{.Names}}'
+    is "$output" "hoff"
+    # no timer in its monitor: its arguments say interval 0
+    pgrep -af "ccontainer-monitor .* $id " | grep -Eq ' 0 0 0$' || die "monitor of hoff has a health timer"
+    run_cc 125 run --no-healthcheck --health-cmd true alpine true
+    assert_contains "$stderr" "--no-healthcheck conflicts with --health-* options"
+}
+
+@test "the monitor stays under 1 MB resident with a restart policy and a healthcheck" {
+    run_cc run -d --name small --restart always --health-cmd true --health-interval 1s alpine sleep 1000
+    local id=$output pid
+    wait_until 20 field_is small 'd["State"]["Health"]["Status"]' "healthy"
+    pid=$(container_field small 'd["State"]["Pid"]')
+    kill -9 "$pid"
+    wait_until 20 field_is small 'd["State"]["Status"] + " " + str(d["RestartCount"])' "running 1"
+    local mon rss
+    mon=$(monitor_of "$id")
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$mon/status")
+    echo "monitor VmRSS: $rss kB"
+    assert_le "$rss" 1023 "monitor resident size in kB"
+}
