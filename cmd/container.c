@@ -2046,7 +2046,7 @@ static const struct cmd_opt ps_options[] = {
 	OPT_BOOL('a', "all", struct ps_opts, all, "Show all containers (default shows just running)"),
 	OPT_LIST('f', "filter", struct ps_opts, filter, "filter",
 		 "Filter output based on conditions provided (id, name, label, status, exited, ancestor, before, since, "
-		 "network, volume, health)"),
+		 "network, volume, health, restart-policy)"),
 	OPT_STRING(0, "format", struct ps_opts, format, "string",
 		   "Format output: table, table TEMPLATE, json (an object a line), raw or a Go TEMPLATE"),
 	OPT_INT('n', "last", struct ps_opts, last, "int", "Show n last created containers (includes all states)", .def = "-1"),
