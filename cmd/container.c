@@ -1637,7 +1637,8 @@ static int prune_action(void *opts, int argc, char **argv)
 	bool header = false;
 	for (size_t i = 0; i < n; i++) {
 		cmd_container_reconcile(s, list[i]);
-		if (!is_running(list[i])) {
+		/* a container waiting for its restart is not stopped (docker) */
+		if (!is_running(list[i]) && strcmp(list[i]->state, "restarting") != 0) {
 			if (!header)
 				printf("Deleted Containers:\n");
 			header = true;
