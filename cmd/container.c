@@ -1489,8 +1489,10 @@ static int stop_action(void *opts, int argc, char **argv)
 
 static int kill_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	/* docker: a kill is a stop by hand too, for the restart policy */
-	if (is_running(c) || strcmp(c->state, "restarting") == 0)
+	/* docker: a kill with SIGKILL or the stop signal is a stop by hand
+	 * too, for the restart policy (other signals may not end it) */
+	if ((is_running(c) && (o->sig == SIGKILL || o->sig == stop_signal(s, c))) ||
+	    strcmp(c->state, "restarting") == 0)
 		mark_stopped(s, c->id, true);
 	if (strcmp(c->state, "restarting") == 0)
 		return wait_stopped(s, c->id, 10000) ? 0 : cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
