@@ -499,19 +499,12 @@ static json_t *container_config(const struct cc_container_record *c, const json_
 	json_object_set_new(o, "WorkingDir", wd ? json_incref((json_t *)wd) : json_string(""));
 	json_object_set_new(o, "Entrypoint", ep);
 	json_object_set_new(o, "OnBuild", json_null());
-	/* the image's labels, then --label (once run has it) */
-	json_t *labels = json_object();
-	if (json_is_object(json_object_get(ic, "Labels")))
-		json_object_update(labels, json_object_get(ic, "Labels"));
-	struct cmd_strv ll = run_list(ra, "label");
-	for (size_t i = 0; i < ll.n; i++) {
-		size_t kl = strcspn(ll.v[i], "=");
-		_cleanup_free_ char *k = strndup(ll.v[i], kl);
-		_cleanup_free_ char *key = k ? cc_utf8_coerce(k) : NULL;
-		if (key != NULL)
-			json_object_set_new(labels, key, cc_json_text(ll.v[i][kl] == '=' ? ll.v[i] + kl + 1 : ""));
-	}
-	json_object_set_new(o, "Labels", labels);
+	/* run stores the labels it resolved (the image's, --label-file,
+	 * --label); a container from before has the image's */
+	const json_t *labels = json_object_get(cfg, "Labels");
+	if (!json_is_object(labels))
+		labels = json_object_get(ic, "Labels");
+	json_object_set_new(o, "Labels", json_is_object(labels) ? json_deep_copy(labels) : json_object());
 	const json_t *sig = json_object_get(ic, "StopSignal");
 	if (json_is_string(sig))
 		json_object_set(o, "StopSignal", (json_t *)sig);

@@ -25,6 +25,7 @@ struct run_opts {
 	const char *name, *hostname, *workdir, *user, *network, *cpus, *log_driver;
 	const char *entrypoint; /* NULL: the image's; "": none */
 	struct cmd_strv env, env_files, volumes, tmpfs_specs, cap_add, cap_drop, security_opts, ulimit_specs, log_opts;
+	struct cmd_strv labels, label_files;
 	int64_t memory, memory_swap, cpu_shares, pids_limit;
 	struct cmd_net_opts net; /* -p, -P, --dns, --add-host */
 	/* what run_opts_check makes of them */
@@ -274,6 +275,14 @@ static char *join_argv(char *const *argv)
 	return s;
 }
 
+static int label_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t kx = strcspn(x, "="), ky = strcspn(y, "=");
+	int c = memcmp(x, y, kx < ky ? kx : ky);
+	return c != 0 ? c : (kx > ky) - (kx < ky);
+}
+
 /* Resolve the image, pulling it when absent (docker's "Unable to find image"). */
 static int find_or_pull(struct cc_store *s, const char *image, char **ret_id)
 {
@@ -346,7 +355,7 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 	_cleanup_free_ char *rundir = NULL;
 	_cleanup_free_ char *seccomp_cache = NULL;
 	struct cc_run_config *ic = NULL;
-	struct cc_env env = { 0 };
+	struct cc_env env = { 0 }, labels = { 0 };
 	_cleanup_strv_ char **canon = NULL;
 	char **args = NULL;
 	char name_buf[128], hostname[65];
@@ -440,7 +449,17 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 	for (size_t i = 0; i < o.env.n; i++)
 		if (cc_env_set(&env, o.env.v[i], &e) < 0)
 			goto env_failed;
-	if (cc_env_finish(&env, &e) < 0) {
+	/* Labels: the image's, then --label-file, then --label */
+	for (char **v = ic->labels; v && *v; v++)
+		if (cc_env_set_label(&labels, *v, &e) < 0)
+			goto env_failed;
+	for (size_t i = 0; i < o.label_files.n; i++)
+		if (cc_env_label_file(&labels, o.label_files.v[i], &e) < 0)
+			goto env_failed;
+	for (size_t i = 0; i < o.labels.n; i++)
+		if (cc_env_set_label(&labels, o.labels.v[i], &e) < 0)
+			goto env_failed;
+	if (cc_env_finish(&env, &e) < 0 || cc_env_finish(&labels, &e) < 0) {
 env_failed:
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
@@ -528,6 +547,21 @@ env_failed:
 		json_array_append_new(json_object_get(cfgjson, "Cmd"), cc_json_text(*a));
 	for (size_t i = 0; cfgjson && i < env.n; i++)
 		json_array_append_new(json_object_get(cfgjson, "Env"), cc_json_text(env.v[i]));
+	/* in key order, as docker's maps marshal */
+	if (labels.n > 1)
+		qsort(labels.v, labels.n, sizeof(*labels.v), label_cmp);
+	json_t *lj = json_object();
+	for (size_t i = 0; lj && i < labels.n; i++) {
+		size_t kl = strcspn(labels.v[i], "=");
+		_cleanup_free_ char *k = strndup(labels.v[i], kl);
+		_cleanup_free_ char *key = k ? cc_utf8_coerce(k) : NULL;
+		if (key != NULL)
+			json_object_set_new(lj, key, cc_json_text(labels.v[i] + kl + 1));
+	}
+	if (cfgjson)
+		json_object_set_new(cfgjson, "Labels", lj);
+	else
+		json_decref(lj);
 	cmd_net_config_json(&netw, cfgjson);
 	cfgtext = cfgjson ? json_dumps(cfgjson, JSON_COMPACT) : NULL;
 	struct cc_container_record rec = { .id = id, .name = name_buf, .image_id = image_id, .image_name = (char *)image,
@@ -691,6 +725,7 @@ out:
 	free(work);
 	free(args);
 	cc_env_release(&env);
+	cc_env_release(&labels);
 	cc_run_config_free(ic);
 	cc_container_record_free(existing);
 	cc_store_close(s);
@@ -711,6 +746,9 @@ static const struct cmd_opt run_options[] = {
 	OPT_STRING('h', "hostname", struct run_opts, hostname, "string", "Container host name"),
 	OPT_BOOL(0, "init", struct run_opts, init, "Run an init inside the container that forwards signals and reaps processes"),
 	OPT_BOOL('i', "interactive", struct run_opts, interactive, "Keep STDIN open even if not attached"),
+	OPT_MAP('l', "label", struct run_opts, labels, "list", "Set meta data on a container"),
+	OPT_LIST(0, "label-file", struct run_opts, label_files, "list", "Read in a line delimited file of labels",
+		 .complete = CMD_COMPLETE_FILE),
 	OPT_STRING(0, "log-driver", struct run_opts, log_driver, "string", "Logging driver for the container (json-file, k8s-file)",
 		   .complete = CMD_COMPLETE_WORDS, .words = "json-file k8s-file"),
 	OPT_LIST(0, "log-opt", struct run_opts, log_opts, "list", "Log driver options (max-size=10m, max-file=3)"),
