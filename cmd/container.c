@@ -198,6 +198,15 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 		}
 		oom_killed |= oom;
 	}
+	/* finish is idempotent: the events only for the end of a run */
+	if (is_running(c)) {
+		char code[16], secs[24];
+		snprintf(code, sizeof(code), "%d", status);
+		snprintf(secs, sizeof(secs), "%lld", (long long)(time(NULL) - c->started));
+		if (oom_killed)
+			cmd_container_event(s, c, "oom", NULL);
+		cmd_container_event(s, c, "die", (const char *const[]){ "exitCode", code, "execDuration", secs, NULL });
+	}
 	json_t *cfg = cmd_container_config(c);
 	bool autoremove = json_is_true(json_object_get(cfg, "AutoRemove"));
 	/* a container about to be removed needs no "exited" row first */
@@ -214,8 +223,10 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 		if (cc_store_container_remove(s, id, &kept, err) < 0) {
 			rc = -1; /* kept: as a stopped container */
 			(void)cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, NULL);
-		} else if (ret_removed != NULL) {
-			*ret_removed = true;
+		} else {
+			cmd_container_event(s, c, "destroy", NULL);
+			if (ret_removed != NULL)
+				*ret_removed = true;
 		}
 		cc_kept_release_async(&kept);
 	}
@@ -1222,16 +1233,27 @@ static int stop_signal(struct cc_store *s, const struct cc_container_record *c)
 }
 
 /* Stop: sig (0: the StopSignal), then SIGKILL after the timeout; waits for the cleanup. */
+/* docker's kill event: the signal's number */
+static void signal_event(struct cc_store *s, const struct cc_container_record *c, int sig)
+{
+	char num[16];
+	snprintf(num, sizeof(num), "%d", sig);
+	cmd_container_event(s, c, "kill", (const char *const[]){ "signal", num, NULL });
+}
+
 static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeout, int sig)
 {
 	if (!is_running(c))
 		return 0;
 	if (pid_is_container(c)) {
-		(void)kill(c->pid, sig > 0 ? sig : stop_signal(s, c));
+		int first = sig > 0 ? sig : stop_signal(s, c);
+		if (kill(c->pid, first) == 0)
+			signal_event(s, c, first);
 		if (cmd_container_paused(c) && cmd_container_thaw(s, c) != 0) /* docker: signal, then thaw */
 			return EXIT_CC_ERROR;
 		if (!wait_stopped(s, c->id, timeout * 1000)) {
-			(void)kill(c->pid, SIGKILL);
+			if (kill(c->pid, SIGKILL) == 0)
+				signal_event(s, c, SIGKILL);
 			if (!wait_stopped(s, c->id, 10000))
 				return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
 		}
@@ -1239,6 +1261,7 @@ static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeo
 		wait_stopped(s, c->id, 2000);
 	}
 	cmd_container_reconcile(s, c);
+	cmd_container_event(s, c, "stop", NULL);
 	return 0;
 }
 
@@ -1366,6 +1389,8 @@ static int stop_action(void *opts, int argc, char **argv)
 static int kill_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
 	int r = signal_container(c, o->sig);
+	if (r == 0)
+		signal_event(s, c, o->sig);
 	/* docker: a paused container gets SIGKILL or its stop signal, then is
 	 * thawed to take it; other signals wait for unpause */
 	if (r == 0 && cmd_container_paused(c) && (o->sig == SIGKILL || o->sig == stop_signal(s, c)))
@@ -1408,7 +1433,9 @@ static int start_action(void *opts, int argc, char **argv)
 static int restart_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
 	int r = stop_one(s, c, (int)o->time, 0);
-	return r != 0 ? r : start_one(s, c);
+	if (r == 0 && (r = start_one(s, c)) == 0)
+		cmd_container_event(s, c, "restart", NULL);
+	return r;
 }
 
 static int restart_action(void *opts, int argc, char **argv)
@@ -1434,8 +1461,8 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 			if (r != 0)
 				return r;
 		} else {
-			if (pid_is_container(c))
-				(void)kill(c->pid, SIGKILL);
+			if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0)
+				signal_event(s, c, SIGKILL);
 			if (cmd_container_paused(c))
 				(void)cmd_container_thaw(s, c); /* a frozen v1 task dies only when thawed */
 			if (!wait_stopped(s, c->id, 10000))
@@ -1451,6 +1478,7 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 			cc_error_set(&e, ENOMEM, "remove container");
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
+	cmd_container_event(s, c, "destroy", NULL);
 	/* what killed commands left in tmp/ (an rm among them) goes too */
 	cc_store_sweep_staging(s);
 	return 0;
@@ -1653,6 +1681,7 @@ static int attach_action(void *opts, int argc, char **argv)
 		rc = cmd_failf(EXIT_CC_ERROR, "you cannot attach to a stopped container, start it first");
 		goto out;
 	}
+	cmd_container_event(s, ct, "attach", NULL);
 	/* --sig-proxy: SIGINT and SIGTERM sent to attach go to the container's
 	 * process, as kill sends them; not for a container with a terminal
 	 * (docker's rule: ^C is a byte for that terminal) */

@@ -228,6 +228,9 @@ static int write_text(const char *dir, const char *name, const char *text, cc_er
 
 struct hook_ctx {
 	struct cc_store *store;
+	const struct cc_container_record *rec; /* for the start event */
+	bool started;                           /* the row says "running" */
+	int64_t started_at;
 	const char *id;
 	struct cmd_net *net;
 	const char *hosts_file, *hostname, *name;
@@ -236,7 +239,12 @@ struct hook_ctx {
 static int record_started(pid_t pid, void *data, cc_error **err)
 {
 	struct hook_ctx *h = data;
-	return cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err);
+	if (cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err) < 0)
+		return -1;
+	h->started = true;
+	h->started_at = time(NULL);
+	cmd_container_event(h->store, h->rec, "start", NULL);
+	return 0;
 }
 
 /* While the container sets itself up: record its pid unless on_created
@@ -306,11 +314,13 @@ static int find_or_pull(struct cc_store *s, const char *image, char **ret_id)
 	return 0;
 }
 
-static void remove_container(struct cc_store *s, const char *id)
+static void remove_container(struct cc_store *s, const struct cc_container_record *c)
 {
 	cc_error *e = NULL;
-	if (cc_store_container_remove(s, id, NULL, &e) < 0)
-		cmd_warnf("remove container %.12s: %s", id, e ? e->msg : "");
+	if (cc_store_container_remove(s, c->id, NULL, &e) < 0)
+		cmd_warnf("remove container %.12s: %s", c->id, e ? e->msg : "");
+	else
+		cmd_container_event(s, c, "destroy", NULL);
 	cc_error_free(e);
 }
 
@@ -571,6 +581,8 @@ env_failed:
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
+	if (!existing)
+		cmd_container_event(s, &rec, "create", NULL);
 	row_added = !existing;
 	char hostname_nl[80];
 	snprintf(hostname_nl, sizeof(hostname_nl), "%s\n", hostname);
@@ -606,8 +618,8 @@ env_failed:
 	 * default profile costs more than the rest of the start */
 	if (asprintf(&seccomp_cache, "%s/cache/seccomp", cc_store_root(s)) < 0)
 		seccomp_cache = NULL;
-	struct hook_ctx hook = { .store = s, .id = id, .net = &netw, .hosts_file = hosts_file, .hostname = hostname,
-				 .name = name_buf };
+	struct hook_ctx hook = { .store = s, .rec = existing ? existing : &rec, .id = id, .net = &netw,
+				 .hosts_file = hosts_file, .hostname = hostname, .name = name_buf };
 	struct cc_run_spec spec = {
 		.lower_dirs = lowers,
 		.n_lower = ic->n_layers + 1,
@@ -703,6 +715,8 @@ env_failed:
 	}
 	/* the runtime removed the cgroup; --rm removes the container here */
 	bool removed = false;
+	rec.state = (char *)(hook.started ? "running" : "created"); /* as the row has it: finish's events */
+	rec.started = hook.started_at;
 	if (cmd_container_finish_record(s, &rec, status, oom_killed, true, &removed, &e) < 0) {
 		cmd_warnf("record container exit: %s", e->msg);
 		cc_error_clear(&e);
@@ -718,7 +732,7 @@ out:
 		(void)cc_rm_rf(rundir, NULL);
 	/* Without --rm the container stays (also one that failed to start), as in docker. */
 	if (row_added && o.rm)
-		remove_container(s, id);
+		remove_container(s, &rec);
 	cmd_net_teardown(&netw);
 	json_decref(cfgjson);
 	free(upper);
