@@ -72,8 +72,13 @@ extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd
 	cmd_start_verb, cmd_stop_verb, cmd_tag_verb, cmd_wait_verb, cmd_container_inspect_verb,
 	cmd_container_prune_verb, cmd_image_inspect_verb, cmd_image_prune_verb, cmd_system_check_verb,
 	cmd_system_prune_verb, cmd_internal_start_verb, cmd_internal_cleanup_verb;
+/* A signal by number or name, with or without SIG ("TERM", "SIGUSR1",
+ * "9"); -1 when it is none (container.c). */
+int cmd_parse_signal(const char *s);
 /* rename.c */
 extern const struct cmd_verb cmd_rename_verb;
+/* run.c */
+extern const struct cmd_verb cmd_create_verb;
 /* podman's image verbs (images.c) */
 extern const struct cmd_verb cmd_untag_verb, cmd_image_exists_verb;
 /* events.c */

@@ -1190,7 +1190,7 @@ static int ps_action(void *opts, int argc, char **argv)
 
 /* ---- signals: stop, kill ---- */
 
-static int parse_signal(const char *s)
+int cmd_parse_signal(const char *s)
 {
 	static const struct { const char *name; int sig; } names[] = {
 		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 },
@@ -1222,11 +1222,17 @@ static int signal_container(const struct cc_container_record *c, int sig)
 
 static int stop_signal(struct cc_store *s, const struct cc_container_record *c)
 {
+	/* run --stop-signal, recorded with the container; else the image's */
+	json_t *cfg = cmd_container_config(c);
+	int sig = cmd_parse_signal(json_string_value(json_object_get(cfg, "StopSignal")));
+	json_decref(cfg);
+	if (sig > 0)
+		return sig;
 	struct cc_run_config *ic = NULL;
 	cc_error *e = NULL;
-	int sig = SIGTERM;
-	if (cc_image_run_config(s, c->image_id, &ic, &e) == 0 && ic->stop_signal && parse_signal(ic->stop_signal) > 0)
-		sig = parse_signal(ic->stop_signal);
+	sig = SIGTERM;
+	if (cc_image_run_config(s, c->image_id, &ic, &e) == 0 && ic->stop_signal && cmd_parse_signal(ic->stop_signal) > 0)
+		sig = cmd_parse_signal(ic->stop_signal);
 	cc_error_free(e);
 	cc_run_config_free(ic);
 	return sig;
@@ -1241,6 +1247,19 @@ static void signal_event(struct cc_store *s, const struct cc_container_record *c
 	cmd_container_event(s, c, "kill", (const char *const[]){ "signal", num, NULL });
 }
 
+/* stop's and restart's -t: given, else the container's --stop-timeout,
+ * else docker's 10 s; -1 waits for ever */
+static int stop_timeout(const struct cc_container_record *c, int64_t given)
+{
+	if (given != CMD_INT_UNSET)
+		return (int)given;
+	json_t *cfg = cmd_container_config(c);
+	const json_t *t = json_object_get(cfg, "StopTimeout");
+	int v = json_is_integer(t) ? (int)json_integer_value(t) : 10;
+	json_decref(cfg);
+	return v;
+}
+
 static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeout, int sig)
 {
 	if (!is_running(c))
@@ -1251,7 +1270,7 @@ static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeo
 			signal_event(s, c, first);
 		if (cmd_container_paused(c) && cmd_container_thaw(s, c) != 0) /* docker: signal, then thaw */
 			return EXIT_CC_ERROR;
-		if (!wait_stopped(s, c->id, timeout * 1000)) {
+		if (!wait_stopped(s, c->id, timeout < 0 ? -1 : timeout * 1000)) {
 			if (kill(c->pid, SIGKILL) == 0)
 				signal_event(s, c, SIGKILL);
 			if (!wait_stopped(s, c->id, 10000))
@@ -1357,22 +1376,24 @@ static int each_container(const char *verb, struct ctr_opts *o, int argc, char *
 	return rc;
 }
 
+/* -t: seconds from 0 to a day; for stop and restart also unset (the
+ * container's) and -1 (no limit, docker's) */
 static int check_time(struct ctr_opts *o)
 {
-	if (o->time < 0 || o->time > 86400)
-		return cmd_usagef("invalid timeout %lld: seconds from 0 to 86400", (long long)o->time);
+	if (o->time == CMD_INT_UNSET || o->time == -1 ? false : o->time < 0 || o->time > 86400)
+		return cmd_usagef("invalid timeout %lld: seconds from 0 to 86400, or -1", (long long)o->time);
 	return 0;
 }
 
 static int stop_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	return stop_one(s, c, (int)o->time, o->sig);
+	return stop_one(s, c, stop_timeout(c, o->time), o->sig);
 }
 
 static int parse_signal_opt(struct ctr_opts *o, int dflt)
 {
 	o->sig = dflt;
-	if (o->signal != NULL && (o->sig = parse_signal(o->signal)) < 0)
+	if (o->signal != NULL && (o->sig = cmd_parse_signal(o->signal)) < 0)
 		return cmd_usagef("invalid signal: %s", o->signal);
 	return 0;
 }
@@ -1432,7 +1453,7 @@ static int start_action(void *opts, int argc, char **argv)
 
 static int restart_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	int r = stop_one(s, c, (int)o->time, 0);
+	int r = stop_one(s, c, stop_timeout(c, o->time), 0);
 	if (r == 0 && (r = start_one(s, c)) == 0)
 		cmd_container_event(s, c, "restart", NULL);
 	return r;
@@ -1829,14 +1850,14 @@ const struct cmd_verb cmd_internal_cleanup_verb = {
 #define CTR_FILTER                                                                                      \
 	OPT_LIST(0, "filter", struct ctr_opts, filter, "filter",                                        \
 		 "Only the containers that pass these ps filters (podman), of those named or of all")
-#define CTR_TIME(h) OPT_INT('t', "time", struct ctr_opts, time, "int", h, .def = "10")
+#define CTR_TIME(h) OPT_INT('t', "time", struct ctr_opts, time, "int", h, .flags = CMD_OPT_UNSET)
 
 static const struct cmd_opt stop_options[] = {
 	CTR_ALL,
 	CTR_IGNORE,
 	CTR_FILTER,
 	OPT_STRING('s', "signal", struct ctr_opts, signal, "string", "Signal to send to the container (default: its StopSignal)"),
-	CTR_TIME("Seconds to wait before killing the container"),
+	CTR_TIME("Seconds to wait before killing the container (default: its --stop-timeout, else 10; -1: no limit)"),
 	OPT_INT(0, "timeout", struct ctr_opts, time, "int", "Same as --time", .flags = CMD_OPT_HIDDEN),
 	OPT_END,
 };
@@ -1848,7 +1869,7 @@ const struct cmd_verb cmd_stop_verb = {
 
 static const struct cmd_opt restart_options[] = {
 	CTR_ALL,
-	CTR_TIME("Seconds to wait before killing the container"),
+	CTR_TIME("Seconds to wait before killing the container (default: its --stop-timeout, else 10; -1: no limit)"),
 	OPT_INT(0, "timeout", struct ctr_opts, time, "int", "Same as --time", .flags = CMD_OPT_HIDDEN),
 	OPT_END,
 };

@@ -14,6 +14,7 @@ struct cc_globals cc_globals;
  * aliases.  Each verb's table and action live in its own file. */
 static const struct cmd_entry container_verbs[] = {
 	{ "attach", &cmd_attach_verb, false },
+	{ "create", &cmd_create_verb, false },
 	{ "exec", &cmd_exec_verb, false },
 	{ "inspect", &cmd_container_inspect_verb, false },
 	{ "kill", &cmd_kill_verb, false },
@@ -80,6 +81,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "attach", &cmd_attach_verb, false },
 	{ "build", &cmd_build_verb, false },
 	{ "completion", &cmd_completion_verb, false },
+	{ "create", &cmd_create_verb, false },
 	{ "events", &cmd_events_verb, false },
 	{ "exec", &cmd_exec_verb, false },
 	{ "help", &cmd_help_verb, false },

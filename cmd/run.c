@@ -26,6 +26,10 @@ struct run_opts {
 	const char *entrypoint; /* NULL: the image's; "": none */
 	struct cmd_strv env, env_files, volumes, tmpfs_specs, cap_add, cap_drop, security_opts, ulimit_specs, log_opts;
 	struct cmd_strv labels, label_files;
+	const char *cidfile, *stop_signal;
+	int64_t stop_timeout;
+	/* not the table's: `create` makes the container and leaves it */
+	bool create;
 	int64_t memory, memory_swap, cpu_shares, pids_limit;
 	struct cmd_net_opts net; /* -p, -P, --dns, --add-host */
 	/* what run_opts_check makes of them */
@@ -171,6 +175,11 @@ static int run_opts_check(struct run_opts *o)
 	o->ulimits = calloc(o->ulimit_specs.n + 1, sizeof(*o->ulimits));
 	if (o->binds == NULL || o->tmpfs == NULL || o->ulimits == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	if (o->stop_signal != NULL && cmd_parse_signal(o->stop_signal) < 0)
+		return cmd_failf(EXIT_CC_ERROR, "invalid signal: %s", o->stop_signal);
+	if (o->stop_timeout != CMD_INT_UNSET && (o->stop_timeout < -1 || o->stop_timeout > 86400))
+		return cmd_failf(EXIT_CC_ERROR, "invalid --stop-timeout %lld: seconds from 0 to 86400, or -1",
+				 (long long)o->stop_timeout);
 	for (size_t i = 0; rc == 0 && i < o->volumes.n; i++)
 		rc = parse_volume(o, o->volumes.v[i]);
 	for (size_t i = 0; rc == 0 && i < o->tmpfs_specs.n; i++)
@@ -353,7 +362,13 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 	struct cc_runtime_prep_request prep_req = {
 		.own_net = net != CC_NET_HOST, .container_id = idbuf, .resources = o.res, .privileged = o.privileged,
 	};
-	struct cc_runtime_prep *prep = o.detach && !existing_id ? NULL : cc_runtime_prepare(&prep_req);
+	struct cc_runtime_prep *prep = (o.detach || o.create) && !existing_id ? NULL : cc_runtime_prepare(&prep_req);
+	/* --cidfile: docker's refusal of one that exists, before anything is made */
+	if (o.cidfile != NULL && !existing_id && access(o.cidfile, F_OK) == 0) {
+		cc_runtime_prep_release(prep);
+		return cmd_failf(EXIT_CC_ERROR,
+				 "Container ID file found, make sure the other container isn't running or delete %s", o.cidfile);
+	}
 
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
@@ -570,6 +585,10 @@ env_failed:
 	}
 	if (cfgjson)
 		json_object_set_new(cfgjson, "Labels", lj);
+	if (cfgjson && o.stop_signal)
+		json_object_set_new(cfgjson, "StopSignal", cc_json_text(o.stop_signal));
+	if (cfgjson && o.stop_timeout != CMD_INT_UNSET)
+		json_object_set_new(cfgjson, "StopTimeout", json_integer(o.stop_timeout));
 	else
 		json_decref(lj);
 	cmd_net_config_json(&netw, cfgjson);
@@ -583,6 +602,14 @@ env_failed:
 	}
 	if (!existing)
 		cmd_container_event(s, &rec, "create", NULL);
+	if (!existing && o.cidfile != NULL) {
+		_cleanup_free_ char *text = NULL;
+		_cleanup_close_ int fd = open(o.cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 || asprintf(&text, "%s", id) < 0 || cc_write_all(fd, text, strlen(text)) < 0) {
+			rc = cmd_failf(EXIT_CC_ERROR, "write the container ID file '%s': %s", o.cidfile, strerror(errno));
+			goto out;
+		}
+	}
 	row_added = !existing;
 	char hostname_nl[80];
 	snprintf(hostname_nl, sizeof(hostname_nl), "%s\n", hostname);
@@ -680,11 +707,12 @@ env_failed:
 		}
 		goto out;
 	}
-	if (o.detach) {
-		/* The container belongs to its monitor from here on.  Its
-		 * __start reserves the recorded host ports again: let go. */
+	if (o.detach || o.create) {
+		/* The container belongs to its monitor from here on (create:
+		 * to the one start spawns).  Its __start reserves the recorded
+		 * host ports again: let go. */
 		cmd_net_teardown(&netw);
-		if (cmd_spawn_monitor(s, &rec, &e) < 0) {
+		if (!o.create && cmd_spawn_monitor(s, &rec, &e) < 0) {
 			rc = cmd_fail(e, cmd_exit_code(e));
 			goto out;
 		}
@@ -728,7 +756,7 @@ out:
 	/* a foreground run's files go with it, whatever happened (finishing
 	 * removed them already when it got that far); a detached container's
 	 * belong to its monitor now */
-	if (rundir != NULL && !o.detach && !existing)
+	if (rundir != NULL && (!o.detach || o.create) && !existing)
 		(void)cc_rm_rf(rundir, NULL);
 	/* Without --rm the container stays (also one that failed to start), as in docker. */
 	if (row_added && o.rm)
@@ -751,6 +779,8 @@ static const struct cmd_opt run_options[] = {
 	OPT_LIST(0, "cap-add", struct run_opts, cap_add, "list", "Add Linux capabilities"),
 	OPT_LIST(0, "cap-drop", struct run_opts, cap_drop, "list", "Drop Linux capabilities"),
 	OPT_INT('c', "cpu-shares", struct run_opts, cpu_shares, "int", "CPU shares (relative weight)"),
+	OPT_STRING(0, "cidfile", struct run_opts, cidfile, "string", "Write the container ID to the file",
+		   .complete = CMD_COMPLETE_FILE),
 	OPT_STRING(0, "cpus", struct run_opts, cpus, "decimal", "Number of CPUs"),
 	OPT_BOOL('d', "detach", struct run_opts, detach, "Run container in background and print container ID"),
 	OPT_LIST(0, "dns", struct run_opts, net.dns, "list", "Set custom DNS servers"),
@@ -780,6 +810,9 @@ static const struct cmd_opt run_options[] = {
 	OPT_BOOL(0, "read-only", struct run_opts, read_only, "Mount the container's root filesystem as read only"),
 	OPT_BOOL(0, "rm", struct run_opts, rm, "Automatically remove the container when it exits"),
 	OPT_LIST(0, "security-opt", struct run_opts, security_opts, "list", "Security Options"),
+	OPT_STRING(0, "stop-signal", struct run_opts, stop_signal, "string", "Signal to stop the container (default: the image's, else SIGTERM)"),
+	OPT_INT(0, "stop-timeout", struct run_opts, stop_timeout, "int",
+		"Timeout (in seconds) to stop a container (default 10; -1: no limit)", .flags = CMD_OPT_UNSET),
 	OPT_LIST(0, "tmpfs", struct run_opts, tmpfs_specs, "list", "Mount a tmpfs directory"),
 	OPT_BOOL('t', "tty", struct run_opts, tty, "Allocate a pseudo-TTY"),
 	OPT_LIST(0, "ulimit", struct run_opts, ulimit_specs, "ulimit", "Ulimit options"),
@@ -798,6 +831,17 @@ static int run_action(void *opts, int argc, char **argv)
 		rc = run_main(o, argv, NULL, -1);
 	run_opts_release(o);
 	return rc;
+}
+
+/* docker create: run's flags, the container made and left "created" for
+ * `start` (which starts it as run -d would). */
+static int create_action(void *opts, int argc, char **argv)
+{
+	struct run_opts *o = opts;
+	if (o->detach)
+		return cmd_usagef("unknown flag: --detach");
+	o->create = true;
+	return run_action(opts, argc, argv);
 }
 
 int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd)
@@ -830,4 +874,18 @@ const struct cmd_verb cmd_run_verb = {
 	.max_args = -1,
 	.complete_args = CMD_COMPLETE_IMAGE,
 	.action = run_action,
+};
+
+const struct cmd_verb cmd_create_verb = {
+	.name = "create",
+	.usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+	.summary = "Create a new container",
+	.description = "run's options but --detach; `start` starts it as `run -d` would.",
+	.opts = run_options,
+	.opts_size = sizeof(struct run_opts),
+	.flags = CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE,
+	.min_args = 1,
+	.max_args = -1,
+	.complete_args = CMD_COMPLETE_IMAGE,
+	.action = create_action,
 };
