@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -704,14 +705,31 @@ static ssize_t ps_ref_index(struct cc_store *s, const struct ps_list *l, const c
 	return at;
 }
 
+/* docker's filters.Match: the value exactly, or as a regular expression
+ * anywhere in it (Go's RE2; POSIX extended here, the same for what people
+ * write: ^, $, ., [], *, +, ?, |); one that does not compile matches nothing */
+static bool filter_match(const char *pattern, const char *source)
+{
+	if (strcmp(pattern, source) == 0)
+		return true;
+	regex_t re;
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return false;
+	bool m = regexec(&re, source, 0, NULL, 0) == 0;
+	regfree(&re);
+	return m;
+}
+
 static bool ps_one_matches(struct cc_store *s, const struct ps_list *l, size_t at, const json_t *cfg, const char *key,
 			   const char *v)
 {
 	const struct cc_container_record *r = l->v[at];
 	if (strcmp(key, "id") == 0)
-		return strncmp(r->id, v, strlen(v)) == 0;
-	if (strcmp(key, "name") == 0)
-		return strstr(r->name, v) != NULL;
+		return filter_match(v, r->id);
+	if (strcmp(key, "name") == 0) { /* with and without docker's leading slash */
+		_cleanup_free_ char *slashed = NULL;
+		return filter_match(v, r->name) || (asprintf(&slashed, "/%s", r->name) >= 0 && filter_match(v, slashed));
+	}
 	if (strcmp(key, "status") == 0)
 		return strcmp(r->state, v) == 0;
 	if (strcmp(key, "exited") == 0)

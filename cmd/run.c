@@ -585,12 +585,12 @@ env_failed:
 	}
 	if (cfgjson)
 		json_object_set_new(cfgjson, "Labels", lj);
+	else
+		json_decref(lj);
 	if (cfgjson && o.stop_signal)
 		json_object_set_new(cfgjson, "StopSignal", cc_json_text(o.stop_signal));
 	if (cfgjson && o.stop_timeout != CMD_INT_UNSET)
 		json_object_set_new(cfgjson, "StopTimeout", json_integer(o.stop_timeout));
-	else
-		json_decref(lj);
 	cmd_net_config_json(&netw, cfgjson);
 	cfgtext = cfgjson ? json_dumps(cfgjson, JSON_COMPACT) : NULL;
 	struct cc_container_record rec = { .id = id, .name = name_buf, .image_id = image_id, .image_name = (char *)image,

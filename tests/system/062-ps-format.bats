@@ -154,6 +154,19 @@ teardown() {
     is "$output" "a2"
     run_cc ps -a -f status=exited -f status=running -f exited=2 --format '{{.Names}}'
     is "$output" "a3"
+    # name and id are docker's regular expressions, the name with or without its slash
+    run_cc run --name ba1 alpine true
+    run_cc ps -a -f name=a1 --format '{{.Names}}'
+    is "$(sort <<<"$output")" $'a1\nba1' "unanchored: anywhere in the name"
+    run_cc ps -a -f 'name=^a1$' --format '{{.Names}}'
+    is "$output" "a1" "anchored: the whole name"
+    run_cc ps -a -f 'name=^/a[23]$' --format '{{.Names}}'
+    is "$(sort <<<"$output")" $'a2\na3' "docker's leading slash, a class"
+    run_cc ps -a -f 'name=(' --format '{{.Names}}'
+    is "$output" "" "a pattern that does not compile matches nothing"
+    run_cc inspect -f '{{.Id}}' a2
+    run_cc ps -a -f "id=^${output:0:10}" --format '{{.Names}}'
+    is "$output" "a2" "an ID prefix"
 }
 
 @test "ps: PORTS as docker's DisplayablePorts (same-number ports grouped first, then the others)" {
