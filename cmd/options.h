@@ -125,6 +125,7 @@ struct cmd_verb {
 	const char *description; /* optional paragraphs for help and the man page */
 	const struct cmd_opt *opts;
 	size_t opts_size;
+	const char *const *without; /* long names of opts this verb does not take (NULL-terminated) */
 	unsigned flags;
 	int min_args, max_args; /* max -1: any */
 	enum cmd_complete complete_args;

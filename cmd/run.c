@@ -16,6 +16,7 @@
 #include "runtime/runtime.h"
 #include "util/env.h"
 #include "util/json.h"
+#include "util/strbuf.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -280,16 +281,11 @@ static int on_created(pid_t pid, void *data, cc_error **err)
 
 static char *join_argv(char *const *argv)
 {
-	size_t n = 1;
+	struct cc_strbuf sb = { 0 };
+	cc_strbuf_add(&sb, "", 0);
 	for (char *const *a = argv; *a; a++)
-		n += strlen(*a) + 1;
-	char *s = calloc(1, n);
-	for (char *const *a = argv; s && *a; a++) {
-		if (a != argv)
-			strcat(s, " ");
-		strcat(s, *a);
-	}
-	return s;
+		cc_strbuf_addf(&sb, "%s%s", a == argv ? "" : " ", *a);
+	return cc_strbuf_steal(&sb);
 }
 
 static int label_cmp(const void *a, const void *b)
@@ -838,8 +834,6 @@ static int run_action(void *opts, int argc, char **argv)
 static int create_action(void *opts, int argc, char **argv)
 {
 	struct run_opts *o = opts;
-	if (o->detach)
-		return cmd_usagef("unknown flag: --detach");
 	o->create = true;
 	return run_action(opts, argc, argv);
 }
@@ -880,9 +874,10 @@ const struct cmd_verb cmd_create_verb = {
 	.name = "create",
 	.usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
 	.summary = "Create a new container",
-	.description = "run's options but --detach; `start` starts it as `run -d` would.",
+	.description = "`start` starts it as `run -d` would.",
 	.opts = run_options,
 	.opts_size = sizeof(struct run_opts),
+	.without = (const char *const[]){ "detach", NULL },
 	.flags = CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE,
 	.min_args = 1,
 	.max_args = -1,

@@ -541,7 +541,9 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc 125 create --stop-signal NOPE alpine true
     is "$stderr" "Error: invalid signal: NOPE"
     run_cc 125 create -d alpine true
-    assert_contains "$stderr" "unknown flag: --detach"
+    assert_contains "$stderr" "unknown shorthand flag: 'd' in -d"
+    run_cc create --help
+    assert_not_contains "$output" "--detach" "create takes run's options but --detach"
     run_cc create --help
     assert_contains "$output" "Usage:  ccontainer create [OPTIONS] IMAGE [COMMAND] [ARG...]"
 }
