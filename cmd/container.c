@@ -404,7 +404,7 @@ int cmd_monitor_report(int fd, pid_t pid, int pty, const int *hold, size_t n_hol
 }
 
 /* Turn a stored Args array back into an argv for the run parser. */
-static char **stored_args(const struct cc_container_record *c, int *ret_argc)
+char **cmd_container_stored_args(const struct cc_container_record *c, int *ret_argc)
 {
 	json_t *cfg = cmd_container_config(c);
 	json_t *args = json_object_get(cfg, "Args");
@@ -443,7 +443,7 @@ static int internal_start_action(void *opts, int argc, char **argv)
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	int rargc = 0;
-	char **rargv = stored_args(c, &rargc);
+	char **rargv = cmd_container_stored_args(c, &rargc);
 	_cleanup_free_ char *id = strdup(c->id);
 	cc_container_record_free(c);
 	cc_store_close(s);

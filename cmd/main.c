@@ -35,6 +35,7 @@ static const struct cmd_entry container_verbs[] = {
 	{ "stop", &cmd_stop_verb, false },
 	{ "top", &cmd_top_verb, false },
 	{ "unpause", &cmd_unpause_verb, false },
+	{ "update", &cmd_update_verb, false },
 	{ "wait", &cmd_wait_verb, false },
 	{ NULL, NULL, false },
 };
@@ -110,6 +111,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "tag", &cmd_tag_verb, false },
 	{ "top", &cmd_top_verb, false },
 	{ "unpause", &cmd_unpause_verb, false },
+	{ "update", &cmd_update_verb, false },
 	{ "untag", &cmd_untag_verb, false },
 	{ "version", &cmd_version_verb, false },
 	{ "wait", &cmd_wait_verb, false },

@@ -247,7 +247,7 @@ int cmd_parse(const struct cmd_verb *v, const char *path, int argc, char **argv,
 	*ret_args = NULL;
 	*ret_n = 0;
 	for (const struct cmd_opt *o = v->opts; o != NULL && o->type != CMD_OPT_END; o++) {
-		if (o->def == NULL && (o->flags & CMD_OPT_UNSET) && (o->type == CMD_OPT_INT || o->type == CMD_OPT_DURATION))
+		if (o->def == NULL && (o->flags & CMD_OPT_UNSET) && (o->type == CMD_OPT_INT || o->type == CMD_OPT_BYTES || o->type == CMD_OPT_DURATION))
 			*(int64_t *)((char *)opts + o->offset) = CMD_INT_UNSET;
 		if (o->def == NULL)
 			continue;
@@ -400,7 +400,7 @@ char **cmd_unparse(const struct cmd_verb *v, const void *opts)
 		return NULL;
 	}
 	for (const struct cmd_opt *o = v->opts; o != NULL && o->type != CMD_OPT_END; o++) {
-		if (o->def == NULL && (o->flags & CMD_OPT_UNSET) && (o->type == CMD_OPT_INT || o->type == CMD_OPT_DURATION))
+		if (o->def == NULL && (o->flags & CMD_OPT_UNSET) && (o->type == CMD_OPT_INT || o->type == CMD_OPT_BYTES || o->type == CMD_OPT_DURATION))
 			*(int64_t *)((char *)defs + o->offset) = CMD_INT_UNSET;
 		if (o->def != NULL && o->type != CMD_OPT_LIST && o->type != CMD_OPT_MAP && o->type != CMD_OPT_CALLBACK)
 			(void)set_value(o, defs, o->def);

@@ -855,6 +855,66 @@ int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd)
 	return rc;
 }
 
+int cmd_run_update(const struct cc_container_record *c, const struct cmd_run_update *u, struct cc_resources *ret_res,
+		   char **ret_config)
+{
+	*ret_config = NULL;
+	int argc = 0;
+	char **argv = cmd_container_stored_args(c, &argc);
+	struct run_opts o = { 0 };
+	_cleanup_free_ char **pos = NULL;
+	int n = 0, rc;
+	if (argv == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	rc = cmd_parse(&cmd_run_verb, "ccontainer run", argc, argv, &o, &pos, &n);
+	if (rc == 1 || (rc == 0 && n < 1))
+		rc = cmd_failf(EXIT_CC_ERROR, "container %.12s: its stored run arguments name no image", c->id);
+	if (rc == 0) {
+		if (u->memory != CMD_INT_UNSET)
+			o.memory = u->memory;
+		if (u->memory_swap != CMD_INT_UNSET)
+			o.memory_swap = u->memory_swap;
+		if (u->cpu_shares != CMD_INT_UNSET)
+			o.cpu_shares = u->cpu_shares;
+		if (u->pids_limit != CMD_INT_UNSET)
+			o.pids_limit = u->pids_limit;
+		if (u->cpus != NULL)
+			o.cpus = u->cpus;
+		rc = run_opts_check(&o);
+	}
+	_cleanup_strv_ char **canon = rc == 0 ? cmd_unparse(&cmd_run_verb, &o) : NULL;
+	json_t *cfg = NULL, *args = NULL;
+	if (rc == 0 && (canon == NULL || (cfg = cmd_container_config(c)) == NULL || (args = json_array()) == NULL))
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+	for (char **a = canon; rc == 0 && *a; a++)
+		json_array_append_new(args, cc_json_bytes(*a));
+	if (rc == 0) {
+		json_array_append_new(args, json_string("--"));
+		for (int i = 0; i < n; i++)
+			json_array_append_new(args, cc_json_bytes(pos[i]));
+		json_object_set(cfg, "Args", args);
+		if ((*ret_config = json_dumps(cfg, JSON_COMPACT)) == NULL)
+			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	if (rc == 0) {
+		/* only what changed goes to the cgroup (zero: left alone) */
+		*ret_res = (struct cc_resources){
+			.memory = u->memory != CMD_INT_UNSET ? o.res.memory : 0,
+			.memory_swap = u->memory_swap != CMD_INT_UNSET ? o.res.memory_swap : 0,
+			.cpu_quota = u->cpus != NULL ? o.res.cpu_quota : 0,
+			.cpu_period = u->cpus != NULL ? o.res.cpu_period : 0,
+			.cpu_shares = u->cpu_shares != CMD_INT_UNSET ? o.res.cpu_shares : 0,
+			.pids_limit = u->pids_limit != CMD_INT_UNSET ? o.res.pids_limit : 0,
+		};
+	}
+	json_decref(args);
+	json_decref(cfg);
+	run_opts_release(&o);
+	cmd_opts_release(&cmd_run_verb, &o);
+	cc_strvfreep(&argv);
+	return rc;
+}
+
 const struct cmd_verb cmd_run_verb = {
 	.name = "run",
 	.usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",

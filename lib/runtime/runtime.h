@@ -208,6 +208,10 @@ int cc_runtime_cgroup_cleanup(const char *container_id, bool *ret_oom_killed, cc
  * hybrid host), else the v1 freezer's freezer.state FROZEN/THAWED.  A
  * freeze that does not complete within a few seconds is undone and fails. */
 int cc_runtime_cgroup_freeze(const char *container_id, bool freeze, cc_error **err);
+/* `update`: write the limits res sets (non-zero fields) into a running
+ * container's cgroup; the kernel's refusal (a memory limit below what it
+ * uses) is the error. */
+int cc_runtime_cgroup_update(const char *container_id, const struct cc_resources *res, cc_error **err);
 /* Is the container's cgroup frozen (or freezing)?  false without one. */
 int cc_runtime_cgroup_frozen(const char *container_id, bool *ret, cc_error **err);
 /* The host PIDs of the container's processes (cgroup.procs), ascending;

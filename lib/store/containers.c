@@ -35,6 +35,11 @@ bool cc_container_name_valid(const char *name)
 	return true;
 }
 
+int cc_store_container_set_config(struct cc_store *s, const char *id, const char *config_json, cc_error **err)
+{
+	return cc_store_run(s, err, "UPDATE containers SET config_json=? WHERE id=?", "ss", config_json, id);
+}
+
 int cc_store_container_rename(struct cc_store *s, const char *id, const char *name, cc_error **err)
 {
 	if (!cc_container_name_valid(name))
