@@ -438,7 +438,7 @@ static void test_v2_update(void **state)
 	if (cg.ops->update(&cg, &res, &e) < 0)
 		fail_msg("update: %s", e->msg);
 	assert_string_equal(get(f, "ccontainer/" ID "/memory.max"), "67108864\n");
-	assert_string_equal(get(f, "ccontainer/" ID "/cpu.max"), "50000 100000\n");
+	assert_string_equal(get(f, "ccontainer/" ID "/cpu.max"), "50000 100000"); /* written over "max 100000\n" */
 	assert_string_equal(get(f, "ccontainer/" ID "/pids.max"), "20\n");
 	cc_rt_cgroup_release(&cg);
 }
