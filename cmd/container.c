@@ -1210,10 +1210,16 @@ static int ps_action(void *opts, int argc, char **argv)
 
 int cmd_parse_signal(const char *s)
 {
+	/* every Linux signal docker knows (moby's signal.SignalMap) */
 	static const struct { const char *name; int sig; } names[] = {
-		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 },
-		{ "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "STOP", SIGSTOP }, { "CONT", SIGCONT }, { "WINCH", SIGWINCH },
-		{ "ALRM", SIGALRM }, { "PIPE", SIGPIPE },
+		{ "ABRT", SIGABRT }, { "ALRM", SIGALRM }, { "BUS", SIGBUS }, { "CHLD", SIGCHLD }, { "CLD", SIGCHLD },
+		{ "CONT", SIGCONT }, { "FPE", SIGFPE }, { "HUP", SIGHUP }, { "ILL", SIGILL }, { "INT", SIGINT },
+		{ "IO", SIGIO }, { "IOT", SIGIOT }, { "KILL", SIGKILL }, { "PIPE", SIGPIPE }, { "POLL", SIGPOLL },
+		{ "PROF", SIGPROF }, { "PWR", SIGPWR }, { "QUIT", SIGQUIT }, { "SEGV", SIGSEGV },
+		{ "STKFLT", SIGSTKFLT }, { "STOP", SIGSTOP }, { "SYS", SIGSYS }, { "TERM", SIGTERM },
+		{ "TRAP", SIGTRAP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU }, { "URG", SIGURG },
+		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "VTALRM", SIGVTALRM }, { "WINCH", SIGWINCH },
+		{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
 	};
 	if (s == NULL || *s == '\0')
 		return -1;
@@ -1226,7 +1232,20 @@ int cmd_parse_signal(const char *s)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcasecmp(s, names[i].name) == 0)
 			return names[i].sig;
-	return -1;
+	/* RTMIN, RTMIN+N, RTMAX, RTMAX-N */
+	bool min = strncasecmp(s, "RTMIN", 5) == 0, max = strncasecmp(s, "RTMAX", 5) == 0;
+	if (!min && !max)
+		return -1;
+	int base = min ? SIGRTMIN : SIGRTMAX, off = 0;
+	if (s[5] != '\0') {
+		if (s[5] != (min ? '+' : '-') || s[6] < '0' || s[6] > '9')
+			return -1;
+		long k = strtol(s + 6, &end, 10);
+		if (*end != '\0' || k > SIGRTMAX - SIGRTMIN)
+			return -1;
+		off = min ? (int)k : -(int)k;
+	}
+	return base + off;
 }
 
 static int signal_container(const struct cc_container_record *c, int sig)
@@ -1249,8 +1268,13 @@ static int stop_signal(struct cc_store *s, const struct cc_container_record *c)
 	struct cc_run_config *ic = NULL;
 	cc_error *e = NULL;
 	sig = SIGTERM;
-	if (cc_image_run_config(s, c->image_id, &ic, &e) == 0 && ic->stop_signal && cmd_parse_signal(ic->stop_signal) > 0)
-		sig = cmd_parse_signal(ic->stop_signal);
+	if (cc_image_run_config(s, c->image_id, &ic, &e) == 0 && ic->stop_signal) {
+		int isig = cmd_parse_signal(ic->stop_signal);
+		if (isig > 0)
+			sig = isig;
+		else
+			cmd_warnf("the image's STOPSIGNAL '%s' is not a signal: SIGTERM instead", ic->stop_signal);
+	}
 	cc_error_free(e);
 	cc_run_config_free(ic);
 	return sig;
@@ -1604,6 +1628,7 @@ static int wait_one(struct cc_store *s, const char *ref, const char *cond)
 	_cleanup_free_ char *id = strdup(c->id);
 	/* a run is known by its process's start time, which stays after it exits */
 	uint64_t run = c->pid_start;
+	int64_t finished = c->finished;
 	bool running = is_running(c);
 	bool next = strcmp(cond, "next-exit") == 0, removed = strcmp(cond, "removed") == 0;
 	int code = c->exit_code;
@@ -1621,7 +1646,9 @@ static int wait_one(struct cc_store *s, const char *ref, const char *cond)
 		if (c == NULL)
 			break;
 		code = c->exit_code;
-		if (next && !is_running(c) && (running || c->pid_start != run) && strcmp(c->state, "exited") == 0)
+		/* a new run that ended, or a start that failed (finished moved) */
+		if (next && !is_running(c) && (running || c->pid_start != run || c->finished != finished) &&
+		    strcmp(c->state, "exited") == 0)
 			break;
 	}
 	if (c == NULL && !removed) {

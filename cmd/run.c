@@ -253,8 +253,15 @@ static int record_started(pid_t pid, void *data, cc_error **err)
 		return -1;
 	h->started = true;
 	h->started_at = time(NULL);
-	cmd_container_event(h->store, h->rec, "start", NULL);
 	return 0;
+}
+
+/* docker's start event: once the command runs (not for one not found) */
+static void on_exec(pid_t pid, void *data)
+{
+	struct hook_ctx *h = data;
+	(void)pid;
+	cmd_container_event(h->store, h->rec, "start", NULL);
 }
 
 /* While the container sets itself up: record its pid unless on_created
@@ -359,16 +366,25 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 		.own_net = net != CC_NET_HOST, .container_id = idbuf, .resources = o.res, .privileged = o.privileged,
 	};
 	struct cc_runtime_prep *prep = (o.detach || o.create) && !existing_id ? NULL : cc_runtime_prepare(&prep_req);
-	/* --cidfile: docker's refusal of one that exists, before anything is made */
-	if (o.cidfile != NULL && !existing_id && access(o.cidfile, F_OK) == 0) {
+	/* --cidfile: made before anything else (docker's refusal of one that
+	 * exists), filled once the container is, removed when it is not */
+	_cleanup_close_ int cidfd = -1;
+	bool cid_written = false;
+	if (o.cidfile != NULL && !existing_id &&
+	    (cidfd = open(o.cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
 		cc_runtime_prep_release(prep);
-		return cmd_failf(EXIT_CC_ERROR,
-				 "Container ID file found, make sure the other container isn't running or delete %s", o.cidfile);
+		if (errno == EEXIST)
+			return cmd_failf(EXIT_CC_ERROR,
+					 "Container ID file found, make sure the other container isn't running or delete %s",
+					 o.cidfile);
+		return cmd_failf(EXIT_CC_ERROR, "create the container ID file '%s': %s", o.cidfile, strerror(errno));
 	}
 
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
 		cc_runtime_prep_release(prep);
+		if (cidfd >= 0)
+			(void)unlink(o.cidfile);
 		return EXIT_CC_ERROR;
 	}
 	_cleanup_free_ char *image_id = NULL, *id = NULL, *dir = NULL, *cmdline = NULL, *resolv = NULL;
@@ -379,7 +395,7 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 	struct cc_env env = { 0 }, labels = { 0 };
 	_cleanup_strv_ char **canon = NULL;
 	char **args = NULL;
-	char name_buf[128], hostname[65];
+	char name_buf[CC_CONTAINER_NAME_MAX + 1], hostname[65];
 	char *upper = NULL, *work = NULL;
 	_cleanup_free_ const char **lowers = NULL;
 	bool row_added = false, oom_killed = false;
@@ -436,12 +452,7 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 	if (existing) {
 		snprintf(name_buf, sizeof(name_buf), "%s", existing->name);
 	} else if (o.name) {
-		size_t nl = strlen(o.name);
-		bool ok = nl > 0 && nl < sizeof(name_buf);
-		for (size_t i = 0; ok && i < nl; i++)
-			ok = (o.name[i] >= 'a' && o.name[i] <= 'z') || (o.name[i] >= 'A' && o.name[i] <= 'Z') ||
-			     (o.name[i] >= '0' && o.name[i] <= '9') || (i > 0 && strchr("_.-", o.name[i]));
-		if (!ok) {
+		if (!cc_container_name_valid(o.name)) {
 			rc = cmd_failf(EXIT_CC_ERROR, "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o.name);
 			goto out;
 		}
@@ -508,7 +519,13 @@ env_failed:
 	/* Args: the run options in the table's canonical form (cmd_unparse),
 	 * then "--", the image and the command as given: what `start` parses
 	 * again with the same table. */
-	canon = cmd_unparse(&cmd_run_verb, op);
+	/* ... with the environment and labels as resolved now (docker fixes
+	 * them at create): a start reads no env or label file again */
+	struct run_opts stored = *op;
+	stored.env = (struct cmd_strv){ .v = (const char **)env.v, .n = env.n };
+	stored.labels = (struct cmd_strv){ .v = (const char **)labels.v, .n = labels.n };
+	stored.env_files = stored.label_files = (struct cmd_strv){ 0 };
+	canon = cmd_unparse(&cmd_run_verb, &stored);
 	if (canon == NULL) {
 		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 		goto out;
@@ -598,15 +615,14 @@ env_failed:
 	}
 	if (!existing)
 		cmd_container_event(s, &rec, "create", NULL);
-	if (!existing && o.cidfile != NULL) {
-		_cleanup_free_ char *text = NULL;
-		_cleanup_close_ int fd = open(o.cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 || asprintf(&text, "%s", id) < 0 || cc_write_all(fd, text, strlen(text)) < 0) {
+	row_added = !existing;
+	if (cidfd >= 0) {
+		if (cc_write_all(cidfd, id, strlen(id)) < 0) {
 			rc = cmd_failf(EXIT_CC_ERROR, "write the container ID file '%s': %s", o.cidfile, strerror(errno));
 			goto out;
 		}
+		cid_written = true;
 	}
-	row_added = !existing;
 	char hostname_nl[80];
 	snprintf(hostname_nl, sizeof(hostname_nl), "%s\n", hostname);
 	/* with bridge networking, on_created writes hosts again with the address */
@@ -682,6 +698,7 @@ env_failed:
 		 * the pid is recorded while it sets up */
 		.on_created = net == CC_NET_BRIDGE ? on_created : NULL,
 		.after_created = after_created,
+		.on_exec = on_exec,
 		.hook_data = &hook,
 		.prepared = prep,
 	};
@@ -749,6 +766,8 @@ env_failed:
 		row_added = false;
 out:
 	cc_runtime_prep_release(prep);
+	if (cidfd >= 0 && !cid_written)
+		(void)unlink(o.cidfile);
 	/* a foreground run's files go with it, whatever happened (finishing
 	 * removed them already when it got that far); a detached container's
 	 * belong to its monitor now */

@@ -135,6 +135,9 @@ struct cc_run_spec {
 	 * execs without waiting: bookkeeping such as recording the pid.
 	 * Non-zero return aborts the start. */
 	int (*after_created)(pid_t pid, void *data, cc_error **err);
+	/* Called in the parent once the command's execve is under way (the
+	 * child's last word): the container runs.  Nothing to fail. */
+	void (*on_exec)(pid_t pid, void *data);
 	void *hook_data;
 
 	/* Work done ahead by cc_runtime_prepare, or NULL. */

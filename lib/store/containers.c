@@ -24,7 +24,7 @@ void cc_container_record_free(struct cc_container_record *c)
 bool cc_container_name_valid(const char *name)
 {
 	size_t n = strlen(name);
-	if (n == 0 || n > 255)
+	if (n == 0 || n > CC_CONTAINER_NAME_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];

@@ -218,7 +218,9 @@ struct cc_container_record {
 	bool oom_killed;
 };
 void cc_container_record_free(struct cc_container_record *c);
-/* docker's container names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 bytes. */
+/* docker's container names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most
+ * CC_CONTAINER_NAME_MAX bytes (what lookups take). */
+#define CC_CONTAINER_NAME_MAX 127
 bool cc_container_name_valid(const char *name);
 /* Insert; fails with CC_ERR_IN_USE when the name is taken. */
 int cc_store_container_add(struct cc_store *s, const struct cc_container_record *c, cc_error **err);

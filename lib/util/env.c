@@ -132,7 +132,9 @@ static int read_file(struct cc_env *e, const char *path, bool label, cc_error **
 		if ((size_t)(next - p) > CC_ENV_LINE_MAX)
 			return cc_error_setk(err, CC_ERR_INVALID, 0, "%s '%s', line %zu: longer than %d bytes", what, path,
 					     lineno, CC_ENV_LINE_MAX);
-		p[strcspn(p, "\r")] = '\0';
+		size_t l = strlen(p);
+		if (l > 0 && p[l - 1] == '\r') /* a file from Windows */
+			p[l - 1] = '\0';
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p == '\0' || *p == '#')

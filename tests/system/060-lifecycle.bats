@@ -558,3 +558,25 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc 125 stop -t -2 st
     assert_contains "$stderr" "invalid timeout -2"
 }
+
+@test "create resolves env and label files once; --cidfile in a missing directory leaves nothing" {
+    printf 'FROM_FILE=first\n' >"$BATS_TEST_TMPDIR/env"
+    printf 'tier=first\n' >"$BATS_TEST_TMPDIR/labels"
+    run_cc create --name once --env-file "$BATS_TEST_TMPDIR/env" --label-file "$BATS_TEST_TMPDIR/labels" \
+        alpine sh -c 'echo "FROM_FILE=$FROM_FILE"'
+    printf 'FROM_FILE=second\n' >"$BATS_TEST_TMPDIR/env"
+    rm "$BATS_TEST_TMPDIR/labels"
+    run_cc start once
+    run_cc wait once
+    run_cc logs once
+    is "$output" "FROM_FILE=first" "the environment as it was at create"
+    run_cc inspect -f '{{.Config.Labels.tier}}' once
+    is "$output" "first"
+    run_cc 125 run --rm --cidfile "$BATS_TEST_TMPDIR/no/such/dir/cid" alpine true
+    assert_contains "$stderr" "create the container ID file"
+    run_cc ps -aq
+    is "${#lines[@]}" 1 "no container made"
+    run_cc create --name sig --stop-signal SIGRTMIN+3 alpine true
+    run_cc inspect -f '{{.Config.StopSignal}}' sig
+    is "$output" "SIGRTMIN+3"
+}
