@@ -1342,10 +1342,12 @@ struct ctr_opts {
 static int each_one(struct cc_store *s, struct cc_container_record *c, const char *ref, struct ctr_opts *o,
 		    int (*fn)(struct cc_store *, struct cc_container_record *, struct ctr_opts *), bool echo)
 {
+	/* ref may be c's own ID, which a reconcile reads again */
+	_cleanup_free_ char *echoed = strdup(ref);
 	cmd_container_reconcile(s, c);
 	int r = fn(s, c, o);
 	if (r == 0 && echo)
-		printf("%s\n", ref);
+		printf("%s\n", echoed ? echoed : c->id);
 	return r;
 }
 
