@@ -87,14 +87,20 @@ static int pause_one(struct cc_store *s, struct cc_container_record *c)
 		cc_error_prefix(&e, "pause container %s", c->id);
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
-	return set_state(s, c, true);
+	int r = set_state(s, c, true);
+	if (r == 0)
+		cmd_container_event(s, c, "pause", NULL);
+	return r;
 }
 
 static int unpause_one(struct cc_store *s, struct cc_container_record *c)
 {
 	if (!cmd_container_paused(c))
 		return cmd_failf(EXIT_CC_ERROR, "Container %s is not paused", c->id); /* moby's capital */
-	return cmd_container_thaw(s, c);
+	int r = cmd_container_thaw(s, c);
+	if (r == 0)
+		cmd_container_event(s, c, "unpause", NULL);
+	return r;
 }
 
 static int each(int argc, char **argv, int (*fn)(struct cc_store *, struct cc_container_record *))

@@ -74,8 +74,27 @@ extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd
 	cmd_start_verb, cmd_stop_verb, cmd_tag_verb, cmd_wait_verb, cmd_container_inspect_verb,
 	cmd_container_prune_verb, cmd_image_inspect_verb, cmd_image_prune_verb, cmd_system_check_verb,
 	cmd_system_prune_verb, cmd_internal_start_verb, cmd_internal_cleanup_verb;
+/* A container's stored run arguments, "run" first (container.c); free
+ * with cc_strvfreep. */
+char **cmd_container_stored_args(const struct cc_container_record *c, int *ret_argc);
+/* update: these of a container's run options changed (CMD_INT_UNSET, NULL:
+ * as they are), checked as run checks them: *ret_config the container's
+ * configuration with them (free it; the caller stores it), *ret_res the
+ * limits that changed, for a running container's cgroup (run.c). */
+struct cc_resources;
+struct cmd_run_update {
+	int64_t memory, memory_swap, cpu_shares, pids_limit;
+	const char *cpus;
+};
+int cmd_run_update(const struct cc_container_record *c, const struct cmd_run_update *u, struct cc_resources *ret_res,
+		   char **ret_config);
+/* A signal by number or name, with or without SIG ("TERM", "SIGUSR1",
+ * "9"); -1 when it is none (container.c). */
+int cmd_parse_signal(const char *s);
 /* rename.c */
 extern const struct cmd_verb cmd_rename_verb;
+/* run.c, update.c */
+extern const struct cmd_verb cmd_create_verb, cmd_update_verb;
 /* podman's image verbs (images.c) */
 extern const struct cmd_verb cmd_untag_verb, cmd_image_exists_verb;
 /* events.c */

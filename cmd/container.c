@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,15 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 		}
 		oom_killed |= oom;
 	}
+	/* finish is idempotent: the events only for the end of a run */
+	if (is_running(c)) {
+		char code[16], secs[24];
+		snprintf(code, sizeof(code), "%d", status);
+		snprintf(secs, sizeof(secs), "%lld", (long long)(time(NULL) - c->started));
+		if (oom_killed)
+			cmd_container_event(s, c, "oom", NULL);
+		cmd_container_event(s, c, "die", (const char *const[]){ "exitCode", code, "execDuration", secs, NULL });
+	}
 	json_t *cfg = cmd_container_config(c);
 	bool autoremove = json_is_true(json_object_get(cfg, "AutoRemove"));
 	/* a container about to be removed needs no "exited" row first */
@@ -279,8 +289,10 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 		if (cc_store_container_remove(s, id, &kept, err) < 0) {
 			rc = -1; /* kept: as a stopped container */
 			(void)cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, NULL);
-		} else if (ret_removed != NULL) {
-			*ret_removed = true;
+		} else {
+			cmd_container_event(s, c, "destroy", NULL);
+			if (ret_removed != NULL)
+				*ret_removed = true;
 		}
 		cc_kept_release_async(&kept);
 	}
@@ -469,7 +481,7 @@ int cmd_monitor_report(int fd, pid_t pid, int pty, const int *hold, size_t n_hol
 }
 
 /* Turn a stored Args array back into an argv for the run parser. */
-static char **stored_args(const struct cc_container_record *c, int *ret_argc)
+char **cmd_container_stored_args(const struct cc_container_record *c, int *ret_argc)
 {
 	json_t *cfg = cmd_container_config(c);
 	json_t *args = json_object_get(cfg, "Args");
@@ -508,7 +520,7 @@ static int internal_start_action(void *opts, int argc, char **argv)
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
 	int rargc = 0;
-	char **rargv = stored_args(c, &rargc);
+	char **rargv = cmd_container_stored_args(c, &rargc);
 	_cleanup_free_ char *id = strdup(c->id);
 	cc_container_record_free(c);
 	cc_store_close(s);
@@ -784,14 +796,31 @@ static ssize_t ps_ref_index(struct cc_store *s, const struct ps_list *l, const c
 	return at;
 }
 
+/* docker's filters.Match: the value exactly, or as a regular expression
+ * anywhere in it (Go's RE2; POSIX extended here, the same for what people
+ * write: ^, $, ., [], *, +, ?, |); one that does not compile matches nothing */
+static bool filter_match(const char *pattern, const char *source)
+{
+	if (strcmp(pattern, source) == 0)
+		return true;
+	regex_t re;
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return false;
+	bool m = regexec(&re, source, 0, NULL, 0) == 0;
+	regfree(&re);
+	return m;
+}
+
 static bool ps_one_matches(struct cc_store *s, const struct ps_list *l, size_t at, const json_t *cfg, const char *key,
 			   const char *v)
 {
 	const struct cc_container_record *r = l->v[at];
 	if (strcmp(key, "id") == 0)
-		return strncmp(r->id, v, strlen(v)) == 0;
-	if (strcmp(key, "name") == 0)
-		return strstr(r->name, v) != NULL;
+		return filter_match(v, r->id);
+	if (strcmp(key, "name") == 0) { /* with and without docker's leading slash */
+		_cleanup_free_ char *slashed = NULL;
+		return filter_match(v, r->name) || (asprintf(&slashed, "/%s", r->name) >= 0 && filter_match(v, slashed));
+	}
 	if (strcmp(key, "status") == 0)
 		return strcmp(r->state, v) == 0;
 	if (strcmp(key, "exited") == 0)
@@ -1290,12 +1319,18 @@ static int ps_action(void *opts, int argc, char **argv)
 
 /* ---- signals: stop, kill ---- */
 
-static int parse_signal(const char *s)
+int cmd_parse_signal(const char *s)
 {
+	/* every Linux signal docker knows (moby's signal.SignalMap) */
 	static const struct { const char *name; int sig; } names[] = {
-		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 },
-		{ "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "STOP", SIGSTOP }, { "CONT", SIGCONT }, { "WINCH", SIGWINCH },
-		{ "ALRM", SIGALRM }, { "PIPE", SIGPIPE },
+		{ "ABRT", SIGABRT }, { "ALRM", SIGALRM }, { "BUS", SIGBUS }, { "CHLD", SIGCHLD }, { "CLD", SIGCHLD },
+		{ "CONT", SIGCONT }, { "FPE", SIGFPE }, { "HUP", SIGHUP }, { "ILL", SIGILL }, { "INT", SIGINT },
+		{ "IO", SIGIO }, { "IOT", SIGIOT }, { "KILL", SIGKILL }, { "PIPE", SIGPIPE }, { "POLL", SIGPOLL },
+		{ "PROF", SIGPROF }, { "PWR", SIGPWR }, { "QUIT", SIGQUIT }, { "SEGV", SIGSEGV },
+		{ "STKFLT", SIGSTKFLT }, { "STOP", SIGSTOP }, { "SYS", SIGSYS }, { "TERM", SIGTERM },
+		{ "TRAP", SIGTRAP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU }, { "URG", SIGURG },
+		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "VTALRM", SIGVTALRM }, { "WINCH", SIGWINCH },
+		{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
 	};
 	if (s == NULL || *s == '\0')
 		return -1;
@@ -1308,7 +1343,20 @@ static int parse_signal(const char *s)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcasecmp(s, names[i].name) == 0)
 			return names[i].sig;
-	return -1;
+	/* RTMIN, RTMIN+N, RTMAX, RTMAX-N */
+	bool min = strncasecmp(s, "RTMIN", 5) == 0, max = strncasecmp(s, "RTMAX", 5) == 0;
+	if (!min && !max)
+		return -1;
+	int base = min ? SIGRTMIN : SIGRTMAX, off = 0;
+	if (s[5] != '\0') {
+		if (s[5] != (min ? '+' : '-') || s[6] < '0' || s[6] > '9')
+			return -1;
+		long k = strtol(s + 6, &end, 10);
+		if (*end != '\0' || k > SIGRTMAX - SIGRTMIN)
+			return -1;
+		off = min ? (int)k : -(int)k;
+	}
+	return base + off;
 }
 
 static int signal_container(const struct cc_container_record *c, int sig)
@@ -1322,17 +1370,49 @@ static int signal_container(const struct cc_container_record *c, int sig)
 
 static int stop_signal(struct cc_store *s, const struct cc_container_record *c)
 {
+	/* run --stop-signal, recorded with the container; else the image's */
+	json_t *cfg = cmd_container_config(c);
+	int sig = cmd_parse_signal(json_string_value(json_object_get(cfg, "StopSignal")));
+	json_decref(cfg);
+	if (sig > 0)
+		return sig;
 	struct cc_run_config *ic = NULL;
 	cc_error *e = NULL;
-	int sig = SIGTERM;
-	if (cc_image_run_config(s, c->image_id, &ic, &e) == 0 && ic->stop_signal && parse_signal(ic->stop_signal) > 0)
-		sig = parse_signal(ic->stop_signal);
+	sig = SIGTERM;
+	if (cc_image_run_config(s, c->image_id, &ic, &e) == 0 && ic->stop_signal) {
+		int isig = cmd_parse_signal(ic->stop_signal);
+		if (isig > 0)
+			sig = isig;
+		else
+			cmd_warnf("the image's STOPSIGNAL '%s' is not a signal: SIGTERM instead", ic->stop_signal);
+	}
 	cc_error_free(e);
 	cc_run_config_free(ic);
 	return sig;
 }
 
 /* Stop: sig (0: the StopSignal), then SIGKILL after the timeout; waits for the cleanup. */
+/* docker's kill event: the signal's number */
+static void signal_event(struct cc_store *s, const struct cc_container_record *c, int sig)
+{
+	char num[16];
+	snprintf(num, sizeof(num), "%d", sig);
+	cmd_container_event(s, c, "kill", (const char *const[]){ "signal", num, NULL });
+}
+
+/* stop's and restart's -t: given, else the container's --stop-timeout,
+ * else docker's 10 s; -1 waits for ever */
+static int stop_timeout(const struct cc_container_record *c, int64_t given)
+{
+	if (given != CMD_INT_UNSET)
+		return (int)given;
+	json_t *cfg = cmd_container_config(c);
+	const json_t *t = json_object_get(cfg, "StopTimeout");
+	int v = json_is_integer(t) ? (int)json_integer_value(t) : 10;
+	json_decref(cfg);
+	return v;
+}
+
 static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeout, int sig)
 {
 	/* by hand: its monitor must not start it again (restart policy) */
@@ -1341,16 +1421,20 @@ static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeo
 		if (!wait_stopped(s, c->id, 10000))
 			return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
 		cmd_container_reconcile(s, c);
+		cmd_container_event(s, c, "stop", NULL);
 		return 0;
 	}
 	if (!is_running(c))
 		return 0;
 	if (pid_is_container(c)) {
-		(void)kill(c->pid, sig > 0 ? sig : stop_signal(s, c));
+		int first = sig > 0 ? sig : stop_signal(s, c);
+		if (kill(c->pid, first) == 0)
+			signal_event(s, c, first);
 		if (cmd_container_paused(c) && cmd_container_thaw(s, c) != 0) /* docker: signal, then thaw */
 			return EXIT_CC_ERROR;
-		if (!wait_stopped(s, c->id, timeout * 1000)) {
-			(void)kill(c->pid, SIGKILL);
+		if (!wait_stopped(s, c->id, timeout < 0 ? -1 : timeout * 1000)) {
+			if (kill(c->pid, SIGKILL) == 0)
+				signal_event(s, c, SIGKILL);
 			if (!wait_stopped(s, c->id, 10000))
 				return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
 		}
@@ -1358,6 +1442,7 @@ static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeo
 		wait_stopped(s, c->id, 2000);
 	}
 	cmd_container_reconcile(s, c);
+	cmd_container_event(s, c, "stop", NULL);
 	return 0;
 }
 
@@ -1380,12 +1465,14 @@ struct ctr_opts {
 static int each_one(struct cc_store *s, struct cc_container_record *c, const char *ref, struct ctr_opts *o,
 		    int (*fn)(struct cc_store *, struct cc_container_record *, struct ctr_opts *), bool echo)
 {
+	/* ref may be c's own ID, which a reconcile reads again */
+	_cleanup_free_ char *echoed = strdup(ref);
 	cmd_container_reconcile(s, c);
 	int r = fn(s, c, o);
 	if (r == EACH_SKIPPED)
 		return 0;
 	if (r == 0 && echo)
-		printf("%s\n", ref);
+		printf("%s\n", echoed ? echoed : c->id);
 	return r;
 }
 
@@ -1458,22 +1545,24 @@ static int each_container(const char *verb, struct ctr_opts *o, int argc, char *
 	return rc;
 }
 
+/* -t: seconds from 0 to a day; for stop and restart also unset (the
+ * container's) and -1 (no limit, docker's) */
 static int check_time(struct ctr_opts *o)
 {
-	if (o->time < 0 || o->time > 86400)
-		return cmd_usagef("invalid timeout %lld: seconds from 0 to 86400", (long long)o->time);
+	if (o->time == CMD_INT_UNSET || o->time == -1 ? false : o->time < 0 || o->time > 86400)
+		return cmd_usagef("invalid timeout %lld: seconds from 0 to 86400, or -1", (long long)o->time);
 	return 0;
 }
 
 static int stop_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	return stop_one(s, c, (int)o->time, o->sig);
+	return stop_one(s, c, stop_timeout(c, o->time), o->sig);
 }
 
 static int parse_signal_opt(struct ctr_opts *o, int dflt)
 {
 	o->sig = dflt;
-	if (o->signal != NULL && (o->sig = parse_signal(o->signal)) < 0)
+	if (o->signal != NULL && (o->sig = cmd_parse_signal(o->signal)) < 0)
 		return cmd_usagef("invalid signal: %s", o->signal);
 	return 0;
 }
@@ -1497,6 +1586,8 @@ static int kill_cb(struct cc_store *s, struct cc_container_record *c, struct ctr
 	if (strcmp(c->state, "restarting") == 0)
 		return wait_stopped(s, c->id, 10000) ? 0 : cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
 	int r = signal_container(c, o->sig);
+	if (r == 0)
+		signal_event(s, c, o->sig);
 	/* docker: a paused container gets SIGKILL or its stop signal, then is
 	 * thawed to take it; other signals wait for unpause */
 	if (r == 0 && cmd_container_paused(c) && (o->sig == SIGKILL || o->sig == stop_signal(s, c)))
@@ -1544,8 +1635,10 @@ static int start_action(void *opts, int argc, char **argv)
 
 static int restart_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	int r = stop_one(s, c, (int)o->time, 0);
-	return r != 0 ? r : start_one(s, c);
+	int r = stop_one(s, c, stop_timeout(c, o->time), 0);
+	if (r == 0 && (r = start_one(s, c)) == 0)
+		cmd_container_event(s, c, "restart", NULL);
+	return r;
 }
 
 static int restart_action(void *opts, int argc, char **argv)
@@ -1582,8 +1675,8 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 			if (r != 0)
 				return r;
 		} else {
-			if (pid_is_container(c))
-				(void)kill(c->pid, SIGKILL);
+			if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0)
+				signal_event(s, c, SIGKILL);
 			if (cmd_container_paused(c))
 				(void)cmd_container_thaw(s, c); /* a frozen v1 task dies only when thawed */
 			if (!wait_stopped(s, c->id, 10000))
@@ -1599,6 +1692,7 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 			cc_error_set(&e, ENOMEM, "remove container");
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
+	cmd_container_event(s, c, "destroy", NULL);
 	/* what killed commands left in tmp/ (an rm among them) goes too */
 	cc_store_sweep_staging(s);
 	return 0;
@@ -1686,6 +1780,7 @@ static int wait_one(struct cc_store *s, const char *ref, const char *cond)
 	_cleanup_free_ char *id = strdup(c->id);
 	/* a run is known by its process's start time, which stays after it exits */
 	uint64_t run = c->pid_start;
+	int64_t finished = c->finished;
 	bool running = is_running(c);
 	bool next = strcmp(cond, "next-exit") == 0, removed = strcmp(cond, "removed") == 0;
 	int code = c->exit_code;
@@ -1703,7 +1798,9 @@ static int wait_one(struct cc_store *s, const char *ref, const char *cond)
 		if (c == NULL)
 			break;
 		code = c->exit_code;
-		if (next && !is_running(c) && (running || c->pid_start != run) && strcmp(c->state, "exited") == 0)
+		/* a new run that ended, or a start that failed (finished moved) */
+		if (next && !is_running(c) && (running || c->pid_start != run || c->finished != finished) &&
+		    strcmp(c->state, "exited") == 0)
 			break;
 	}
 	if (c == NULL && !removed) {
@@ -1802,6 +1899,7 @@ static int attach_action(void *opts, int argc, char **argv)
 		rc = cmd_failf(EXIT_CC_ERROR, "you cannot attach to a stopped container, start it first");
 		goto out;
 	}
+	cmd_container_event(s, ct, "attach", NULL);
 	/* --sig-proxy: SIGINT and SIGTERM sent to attach go to the container's
 	 * process, as kill sends them; not for a container with a terminal
 	 * (docker's rule: ^C is a byte for that terminal) */
@@ -1955,14 +2053,14 @@ const struct cmd_verb cmd_internal_cleanup_verb = {
 #define CTR_FILTER                                                                                      \
 	OPT_LIST(0, "filter", struct ctr_opts, filter, "filter",                                        \
 		 "Only the containers that pass these ps filters (podman), of those named or of all")
-#define CTR_TIME(h) OPT_INT('t', "time", struct ctr_opts, time, "int", h, .def = "10")
+#define CTR_TIME(h) OPT_INT('t', "time", struct ctr_opts, time, "int", h, .flags = CMD_OPT_UNSET)
 
 static const struct cmd_opt stop_options[] = {
 	CTR_ALL,
 	CTR_IGNORE,
 	CTR_FILTER,
 	OPT_STRING('s', "signal", struct ctr_opts, signal, "string", "Signal to send to the container (default: its StopSignal)"),
-	CTR_TIME("Seconds to wait before killing the container"),
+	CTR_TIME("Seconds to wait before killing the container (default: its --stop-timeout, else 10; -1: no limit)"),
 	OPT_INT(0, "timeout", struct ctr_opts, time, "int", "Same as --time", .flags = CMD_OPT_HIDDEN),
 	OPT_END,
 };
@@ -1974,7 +2072,7 @@ const struct cmd_verb cmd_stop_verb = {
 
 static const struct cmd_opt restart_options[] = {
 	CTR_ALL,
-	CTR_TIME("Seconds to wait before killing the container"),
+	CTR_TIME("Seconds to wait before killing the container (default: its --stop-timeout, else 10; -1: no limit)"),
 	OPT_INT(0, "timeout", struct ctr_opts, time, "int", "Same as --time", .flags = CMD_OPT_HIDDEN),
 	OPT_END,
 };

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "runtime/runtime.h"
+#include "util/strbuf.h"
 #include "util/env.h"
 
 struct exec_opts {
@@ -139,6 +140,21 @@ static int exec_action(void *opts, int argc, char **argv)
 	};
 	if ((rc = cmd_exec_spec_init(s, ct, &params, &x)) != 0)
 		goto out;
+	/* docker's exec events, once (not again in a sealed re-execution) */
+	if (!cc_runtime_exec_needs_sealed(&x.spec) || cc_self_is_sealed()) {
+		char execid[65];
+		struct cc_strbuf cmdl = { 0 };
+		for (char **a = argv + 1; *a; a++)
+			cc_strbuf_addf(&cmdl, "%s%s", a == argv + 1 ? "" : " ", *a);
+		_cleanup_free_ char *create = NULL, *start = NULL;
+		if (cmdl.buf != NULL && cc_random_hex(execid, 32, NULL) == 0 &&
+		    asprintf(&create, "exec_create: %s", cmdl.buf) >= 0 && asprintf(&start, "exec_start: %s", cmdl.buf) >= 0) {
+			const char *const attrs[] = { "execID", execid, NULL };
+			cmd_container_event(s, ct, create, attrs);
+			cmd_container_event(s, ct, start, attrs);
+		}
+		cc_strbuf_release(&cmdl);
+	}
 	/* The store's files stay here: the process that joins the container
 	 * is a copy of this one. */
 	cc_store_close(s);

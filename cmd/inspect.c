@@ -502,22 +502,21 @@ static json_t *container_config(const struct cc_container_record *c, const json_
 	json_object_set_new(o, "WorkingDir", wd ? json_incref((json_t *)wd) : json_string(""));
 	json_object_set_new(o, "Entrypoint", ep);
 	json_object_set_new(o, "OnBuild", json_null());
-	/* the image's labels, then --label (once run has it) */
-	json_t *labels = json_object();
-	if (json_is_object(json_object_get(ic, "Labels")))
-		json_object_update(labels, json_object_get(ic, "Labels"));
-	struct cmd_strv ll = run_list(ra, "label");
-	for (size_t i = 0; i < ll.n; i++) {
-		size_t kl = strcspn(ll.v[i], "=");
-		_cleanup_free_ char *k = strndup(ll.v[i], kl);
-		_cleanup_free_ char *key = k ? cc_utf8_coerce(k) : NULL;
-		if (key != NULL)
-			json_object_set_new(labels, key, cc_json_text(ll.v[i][kl] == '=' ? ll.v[i] + kl + 1 : ""));
-	}
-	json_object_set_new(o, "Labels", labels);
-	const json_t *sig = json_object_get(ic, "StopSignal");
+	/* run stores the labels it resolved (the image's, --label-file,
+	 * --label); a container from before has the image's */
+	const json_t *labels = json_object_get(cfg, "Labels");
+	if (!json_is_object(labels))
+		labels = json_object_get(ic, "Labels");
+	json_object_set_new(o, "Labels", json_is_object(labels) ? json_deep_copy(labels) : json_object());
+	/* run --stop-signal, else the image's; --stop-timeout when given */
+	const json_t *sig = json_object_get(cfg, "StopSignal");
+	if (!json_is_string(sig))
+		sig = json_object_get(ic, "StopSignal");
 	if (json_is_string(sig))
 		json_object_set(o, "StopSignal", (json_t *)sig);
+	const json_t *stop_timeout = json_object_get(cfg, "StopTimeout");
+	if (json_is_integer(stop_timeout))
+		json_object_set(o, "StopTimeout", (json_t *)stop_timeout);
 	return o;
 }
 
@@ -860,10 +859,9 @@ static int inspect_run(const struct inspect_opts *o, enum inspect_kind kind, int
 	int rc;
 	if (!as_json && (rc = cmd_template_open(format, &t)) != 0)
 		return rc;
-	/* a field neither docker's object nor ours has is an error (docker's
-	 * raw fallback runs with missingkey=error), never "<no value>" */
-	if (t != NULL)
-		cc_template_set_missingkey_error(t);
+	/* Not missingkey=error: docker's typed objects have fields their JSON
+	 * omits when empty (Config.StopSignal, HostConfig.Init, ...), which
+	 * print as "" or <nil> there; a field missing here prints <no value>. */
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
 		cc_template_free(t);

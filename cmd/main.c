@@ -14,6 +14,7 @@ struct cc_globals cc_globals;
  * aliases.  Each verb's table and action live in its own file. */
 static const struct cmd_entry container_verbs[] = {
 	{ "attach", &cmd_attach_verb, false },
+	{ "create", &cmd_create_verb, false },
 	{ "exec", &cmd_exec_verb, false },
 	{ "inspect", &cmd_container_inspect_verb, false },
 	{ "kill", &cmd_kill_verb, false },
@@ -34,6 +35,7 @@ static const struct cmd_entry container_verbs[] = {
 	{ "stop", &cmd_stop_verb, false },
 	{ "top", &cmd_top_verb, false },
 	{ "unpause", &cmd_unpause_verb, false },
+	{ "update", &cmd_update_verb, false },
 	{ "wait", &cmd_wait_verb, false },
 	{ NULL, NULL, false },
 };
@@ -88,6 +90,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "attach", &cmd_attach_verb, false },
 	{ "build", &cmd_build_verb, false },
 	{ "completion", &cmd_completion_verb, false },
+	{ "create", &cmd_create_verb, false },
 	{ "events", &cmd_events_verb, false },
 	{ "exec", &cmd_exec_verb, false },
 	{ "healthcheck", &healthcheck_verb, false },
@@ -117,6 +120,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "tag", &cmd_tag_verb, false },
 	{ "top", &cmd_top_verb, false },
 	{ "unpause", &cmd_unpause_verb, false },
+	{ "update", &cmd_update_verb, false },
 	{ "untag", &cmd_untag_verb, false },
 	{ "version", &cmd_version_verb, false },
 	{ "wait", &cmd_wait_verb, false },

@@ -143,18 +143,34 @@ int cmd_parse_duration(const char *flag, const char *arg, int64_t *ret_ms)
 
 /* ---- the parser ---- */
 
-static const struct cmd_opt *find_long(const struct cmd_opt *o, const char *name, size_t len)
+/* An option of v's table that v does not take (.without: create shares
+ * run's table but for --detach). */
+static bool left_out(const struct cmd_verb *v, const struct cmd_opt *o)
 {
-	for (; o != NULL && o->type != CMD_OPT_END; o++)
+	for (const char *const *w = v->without; w != NULL && *w != NULL; w++)
+		if (strcmp(*w, o->long_name) == 0)
+			return true;
+	return false;
+}
+
+/* Shown in help, completion and man pages */
+static bool shown(const struct cmd_verb *v, const struct cmd_opt *o)
+{
+	return !(o->flags & CMD_OPT_HIDDEN) && !left_out(v, o);
+}
+
+static const struct cmd_opt *find_long(const struct cmd_verb *v, const char *name, size_t len)
+{
+	for (const struct cmd_opt *o = v->opts; o != NULL && o->type != CMD_OPT_END; o++)
 		if (strlen(o->long_name) == len && strncmp(o->long_name, name, len) == 0)
-			return o;
+			return left_out(v, o) ? NULL : o;
 	return NULL;
 }
 
-static const struct cmd_opt *find_short(const struct cmd_opt *o, char c)
+static const struct cmd_opt *find_short(const struct cmd_verb *v, char c)
 {
-	for (; o != NULL && o->type != CMD_OPT_END; o++)
-		if (o->short_name == c)
+	for (const struct cmd_opt *o = v->opts; o != NULL && o->type != CMD_OPT_END; o++)
+		if (o->short_name == c && !left_out(v, o))
 			return o;
 	return NULL;
 }
@@ -162,7 +178,7 @@ static const struct cmd_opt *find_short(const struct cmd_opt *o, char c)
 /* -h is help unless the verb uses it (run's -h is --hostname, as docker's). */
 static bool short_h_is_help(const struct cmd_verb *v)
 {
-	return find_short(v->opts, 'h') == NULL;
+	return find_short(v, 'h') == NULL;
 }
 
 static int strv_push(struct cmd_strv *l, const char *s)
@@ -231,6 +247,8 @@ int cmd_parse(const struct cmd_verb *v, const char *path, int argc, char **argv,
 	*ret_args = NULL;
 	*ret_n = 0;
 	for (const struct cmd_opt *o = v->opts; o != NULL && o->type != CMD_OPT_END; o++) {
+		if (o->def == NULL && (o->flags & CMD_OPT_UNSET) && (o->type == CMD_OPT_INT || o->type == CMD_OPT_BYTES || o->type == CMD_OPT_DURATION))
+			*(int64_t *)((char *)opts + o->offset) = CMD_INT_UNSET;
 		if (o->def == NULL)
 			continue;
 		int rc = set_value(o, opts, o->def);
@@ -260,7 +278,7 @@ int cmd_parse(const struct cmd_verb *v, const char *path, int argc, char **argv,
 		if (a[1] == '-') {
 			const char *name = a + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-			const struct cmd_opt *o = find_long(v->opts, name, len);
+			const struct cmd_opt *o = find_long(v, name, len);
 			if (o == NULL) {
 				if (len == 4 && strncmp(name, "help", 4) == 0) {
 					rc = 1;
@@ -281,7 +299,7 @@ int cmd_parse(const struct cmd_verb *v, const char *path, int argc, char **argv,
 		}
 		/* shorthands: -itd, -p8080:80, -p=8080:80, -t=false */
 		for (const char *s = a + 1; *s != '\0' && rc == 0; s++) {
-			const struct cmd_opt *o = find_short(v->opts, *s);
+			const struct cmd_opt *o = find_short(v, *s);
 			if (o == NULL) {
 				if (*s == 'h' && hflag) {
 					rc = 1;
@@ -381,9 +399,12 @@ char **cmd_unparse(const struct cmd_verb *v, const void *opts)
 		free(defs);
 		return NULL;
 	}
-	for (const struct cmd_opt *o = v->opts; o != NULL && o->type != CMD_OPT_END; o++)
+	for (const struct cmd_opt *o = v->opts; o != NULL && o->type != CMD_OPT_END; o++) {
+		if (o->def == NULL && (o->flags & CMD_OPT_UNSET) && (o->type == CMD_OPT_INT || o->type == CMD_OPT_BYTES || o->type == CMD_OPT_DURATION))
+			*(int64_t *)((char *)defs + o->offset) = CMD_INT_UNSET;
 		if (o->def != NULL && o->type != CMD_OPT_LIST && o->type != CMD_OPT_MAP && o->type != CMD_OPT_CALLBACK)
 			(void)set_value(o, defs, o->def);
+	}
 	int r = 0;
 	for (const struct cmd_opt *o = v->opts; r == 0 && o != NULL && o->type != CMD_OPT_END; o++) {
 		if (o->type == CMD_OPT_CALLBACK || is_alias(v->opts, o))
@@ -530,13 +551,14 @@ static void opt_left(const struct cmd_opt *o, char *buf, size_t len)
 		 o->short_name ? ',' : ' ', o->long_name, vn ? " " : "", vn ? vn : "");
 }
 
-static void print_options(const struct cmd_opt *opts, const char *title, FILE *f)
+static void print_options(const struct cmd_verb *v, const char *title, FILE *f)
 {
+	const struct cmd_opt *opts = v->opts;
 	size_t w = 0;
 	char left[128];
 	bool any = false;
 	for (const struct cmd_opt *o = opts; o != NULL && o->type != CMD_OPT_END; o++) {
-		if (o->flags & CMD_OPT_HIDDEN)
+		if (!shown(v, o))
 			continue;
 		opt_left(o, left, sizeof(left));
 		if (strlen(left) > w)
@@ -547,7 +569,7 @@ static void print_options(const struct cmd_opt *opts, const char *title, FILE *f
 		return;
 	fprintf(f, "\n%s:\n", title);
 	for (const struct cmd_opt *o = opts; o != NULL && o->type != CMD_OPT_END; o++) {
-		if (o->flags & CMD_OPT_HIDDEN)
+		if (!shown(v, o))
 			continue;
 		opt_left(o, left, sizeof(left));
 		fprintf(f, "  %-*s   %s", (int)w, left, o->help ? o->help : "");
@@ -595,7 +617,7 @@ void cmd_print_help(const struct cmd_verb *v, const char *path, FILE *f)
 			fprintf(f, "\n%s\n", v->description);
 		print_commands(v, true, f);
 		print_commands(v, false, f);
-		print_options(v->opts, v == &cmd_root_verb ? "Global Options" : "Options", f);
+		print_options(v, v == &cmd_root_verb ? "Global Options" : "Options", f);
 		fprintf(f, "\nRun '%s COMMAND --help' for more information on a command.\n", path);
 		return;
 	}
@@ -606,7 +628,7 @@ void cmd_print_help(const struct cmd_verb *v, const char *path, FILE *f)
 	collect_paths(&cmd_root_verb, "ccontainer", v, aliases, sizeof(aliases));
 	if (strchr(aliases, ',') != NULL)
 		fprintf(f, "\nAliases:\n  %s\n", aliases);
-	print_options(v->opts, "Options", f);
+	print_options(v, "Options", f);
 }
 
 /* ---- confirmation ---- */
@@ -713,7 +735,7 @@ static int write_man(const struct cmd_verb *v, const char *path, const char *dir
 	}
 	bool any = false;
 	for (const struct cmd_opt *o = v->opts; o != NULL && o->type != CMD_OPT_END; o++) {
-		if (o->flags & CMD_OPT_HIDDEN)
+		if (!shown(v, o))
 			continue;
 		if (!any)
 			fputs(v == &cmd_root_verb ? ".SH GLOBAL OPTIONS\n" : ".SH OPTIONS\n", f);
@@ -782,7 +804,7 @@ static void complete_flags(const struct cmd_verb *v, const char *cur)
 {
 	size_t n = strlen(cur);
 	for (const struct cmd_opt *o = v->opts; o != NULL && o->type != CMD_OPT_END; o++) {
-		if (o->flags & CMD_OPT_HIDDEN)
+		if (!shown(v, o))
 			continue;
 		char buf[128];
 		snprintf(buf, sizeof(buf), "--%s", o->long_name);
@@ -874,9 +896,9 @@ static int complete_action(void *opts, int argc, char **argv)
 			const struct cmd_opt *o = NULL;
 			if (w[1] == '-') {
 				const char *eq = strchr(w + 2, '=');
-				o = eq ? NULL : find_long(v->opts, w + 2, strlen(w + 2));
+				o = eq ? NULL : find_long(v, w + 2, strlen(w + 2));
 			} else if (w[2] == '\0') {
-				o = find_short(v->opts, w[1]);
+				o = find_short(v, w[1]);
 			}
 			if (o != NULL && o->type != CMD_OPT_BOOL)
 				pending = o;

@@ -60,6 +60,8 @@ enum cmd_complete {
 
 #define CMD_OPT_HIDDEN 0x1 /* parsed, not shown (an old spelling, e.g. --net) */
 #define CMD_OPT_MINUS_ONE 0x2 /* CMD_OPT_BYTES: "-1" is taken, as -1 (--memory-swap: unlimited) */
+#define CMD_OPT_UNSET 0x4     /* CMD_OPT_INT, _BYTES, _DURATION without .def: CMD_INT_UNSET unless given */
+#define CMD_INT_UNSET INT64_MIN
 
 struct cmd_opt {
 	enum cmd_opt_type type;
@@ -123,6 +125,7 @@ struct cmd_verb {
 	const char *description; /* optional paragraphs for help and the man page */
 	const struct cmd_opt *opts;
 	size_t opts_size;
+	const char *const *without; /* long names of opts this verb does not take (NULL-terminated) */
 	unsigned flags;
 	int min_args, max_args; /* max -1: any */
 	enum cmd_complete complete_args;

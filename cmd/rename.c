@@ -21,6 +21,15 @@ static int rename_action(void *opts, int argc, char **argv)
 		rc = cmd_failf(EXIT_CC_ERROR, "Renaming a container with the same name as its current name");
 	else if (cc_store_container_rename(s, c->id, argv[1], &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
+	else {
+		_cleanup_free_ char *old = NULL;
+		if (asprintf(&old, "/%s", c->name) >= 0) {
+			free(c->name);
+			c->name = strdup(argv[1]);
+			if (c->name != NULL)
+				cmd_container_event(s, c, "rename", (const char *const[]){ "oldName", old, NULL });
+		}
+	}
 	cc_container_record_free(c);
 	cc_store_close(s);
 	return rc;

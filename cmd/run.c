@@ -17,6 +17,7 @@
 #include "runtime/runtime.h"
 #include "util/env.h"
 #include "util/json.h"
+#include "util/strbuf.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -26,6 +27,11 @@ struct run_opts {
 	const char *name, *hostname, *workdir, *user, *network, *cpus, *log_driver;
 	const char *entrypoint; /* NULL: the image's; "": none */
 	struct cmd_strv env, env_files, volumes, tmpfs_specs, cap_add, cap_drop, security_opts, ulimit_specs, log_opts;
+	struct cmd_strv labels, label_files;
+	const char *cidfile, *stop_signal;
+	int64_t stop_timeout;
+	/* not the table's: `create` makes the container and leaves it */
+	bool create;
 	int64_t memory, memory_swap, cpu_shares, pids_limit;
 	struct cmd_net_opts net; /* -p, -P, --dns, --add-host */
 	/* what run_opts_check makes of them */
@@ -176,6 +182,11 @@ static int run_opts_check(struct run_opts *o)
 	o->ulimits = calloc(o->ulimit_specs.n + 1, sizeof(*o->ulimits));
 	if (o->binds == NULL || o->tmpfs == NULL || o->ulimits == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	if (o->stop_signal != NULL && cmd_parse_signal(o->stop_signal) < 0)
+		return cmd_failf(EXIT_CC_ERROR, "invalid signal: %s", o->stop_signal);
+	if (o->stop_timeout != CMD_INT_UNSET && (o->stop_timeout < -1 || o->stop_timeout > 86400))
+		return cmd_failf(EXIT_CC_ERROR, "invalid --stop-timeout %lld: seconds from 0 to 86400, or -1",
+				 (long long)o->stop_timeout);
 	for (size_t i = 0; rc == 0 && i < o->volumes.n; i++)
 		rc = parse_volume(o, o->volumes.v[i]);
 	for (size_t i = 0; rc == 0 && i < o->tmpfs_specs.n; i++)
@@ -240,6 +251,9 @@ static int write_text(const char *dir, const char *name, const char *text, cc_er
 
 struct hook_ctx {
 	struct cc_store *store;
+	const struct cc_container_record *rec; /* for the start event */
+	bool started;                           /* the row says "running" */
+	int64_t started_at;
 	const char *id;
 	struct cmd_net *net;
 	const char *hosts_file, *hostname, *name;
@@ -248,7 +262,19 @@ struct hook_ctx {
 static int record_started(pid_t pid, void *data, cc_error **err)
 {
 	struct hook_ctx *h = data;
-	return cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err);
+	if (cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err) < 0)
+		return -1;
+	h->started = true;
+	h->started_at = time(NULL);
+	return 0;
+}
+
+/* docker's start event: once the command runs (not for one not found) */
+static void on_exec(pid_t pid, void *data)
+{
+	struct hook_ctx *h = data;
+	(void)pid;
+	cmd_container_event(h->store, h->rec, "start", NULL);
 }
 
 /* While the container sets itself up: record its pid unless on_created
@@ -275,16 +301,19 @@ static int on_created(pid_t pid, void *data, cc_error **err)
 
 static char *join_argv(char *const *argv)
 {
-	size_t n = 1;
+	struct cc_strbuf sb = { 0 };
+	cc_strbuf_add(&sb, "", 0);
 	for (char *const *a = argv; *a; a++)
-		n += strlen(*a) + 1;
-	char *s = calloc(1, n);
-	for (char *const *a = argv; s && *a; a++) {
-		if (a != argv)
-			strcat(s, " ");
-		strcat(s, *a);
-	}
-	return s;
+		cc_strbuf_addf(&sb, "%s%s", a == argv ? "" : " ", *a);
+	return cc_strbuf_steal(&sb);
+}
+
+static int label_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t kx = strcspn(x, "="), ky = strcspn(y, "=");
+	int c = memcmp(x, y, kx < ky ? kx : ky);
+	return c != 0 ? c : (kx > ky) - (kx < ky);
 }
 
 /* Resolve the image, pulling it when absent (docker's "Unable to find image"). */
@@ -338,11 +367,13 @@ static int run_healthcheck(struct cc_store *s, const char *image_id, const struc
 	return rc < 0 ? cmd_fail(e, EXIT_CC_ERROR) : 0;
 }
 
-static void remove_container(struct cc_store *s, const char *id)
+static void remove_container(struct cc_store *s, const struct cc_container_record *c)
 {
 	cc_error *e = NULL;
-	if (cc_store_container_remove(s, id, NULL, &e) < 0)
-		cmd_warnf("remove container %.12s: %s", id, e ? e->msg : "");
+	if (cc_store_container_remove(s, c->id, NULL, &e) < 0)
+		cmd_warnf("remove container %.12s: %s", c->id, e ? e->msg : "");
+	else
+		cmd_container_event(s, c, "destroy", NULL);
 	cc_error_free(e);
 }
 
@@ -375,11 +406,26 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 	struct cc_runtime_prep_request prep_req = {
 		.own_net = net != CC_NET_HOST, .container_id = idbuf, .resources = o.res, .privileged = o.privileged,
 	};
-	struct cc_runtime_prep *prep = o.detach && !existing_id ? NULL : cc_runtime_prepare(&prep_req);
+	struct cc_runtime_prep *prep = (o.detach || o.create) && !existing_id ? NULL : cc_runtime_prepare(&prep_req);
+	/* --cidfile: made before anything else (docker's refusal of one that
+	 * exists), filled once the container is, removed when it is not */
+	_cleanup_close_ int cidfd = -1;
+	bool cid_written = false;
+	if (o.cidfile != NULL && !existing_id &&
+	    (cidfd = open(o.cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		cc_runtime_prep_release(prep);
+		if (errno == EEXIST)
+			return cmd_failf(EXIT_CC_ERROR,
+					 "Container ID file found, make sure the other container isn't running or delete %s",
+					 o.cidfile);
+		return cmd_failf(EXIT_CC_ERROR, "create the container ID file '%s': %s", o.cidfile, strerror(errno));
+	}
 
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL) {
 		cc_runtime_prep_release(prep);
+		if (cidfd >= 0)
+			(void)unlink(o.cidfile);
 		return EXIT_CC_ERROR;
 	}
 	_cleanup_free_ char *image_id = NULL, *id = NULL, *dir = NULL, *cmdline = NULL, *resolv = NULL;
@@ -387,10 +433,10 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 	_cleanup_free_ char *rundir = NULL;
 	_cleanup_free_ char *seccomp_cache = NULL;
 	struct cc_run_config *ic = NULL;
-	struct cc_env env = { 0 };
+	struct cc_env env = { 0 }, labels = { 0 };
 	_cleanup_strv_ char **canon = NULL;
 	char **args = NULL;
-	char name_buf[128], hostname[65];
+	char name_buf[CC_CONTAINER_NAME_MAX + 1], hostname[65];
 	char *upper = NULL, *work = NULL;
 	_cleanup_free_ const char **lowers = NULL;
 	bool row_added = false, oom_killed = false;
@@ -447,12 +493,7 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 	if (existing) {
 		snprintf(name_buf, sizeof(name_buf), "%s", existing->name);
 	} else if (o.name) {
-		size_t nl = strlen(o.name);
-		bool ok = nl > 0 && nl < sizeof(name_buf);
-		for (size_t i = 0; ok && i < nl; i++)
-			ok = (o.name[i] >= 'a' && o.name[i] <= 'z') || (o.name[i] >= 'A' && o.name[i] <= 'Z') ||
-			     (o.name[i] >= '0' && o.name[i] <= '9') || (i > 0 && strchr("_.-", o.name[i]));
-		if (!ok) {
+		if (!cc_container_name_valid(o.name)) {
 			rc = cmd_failf(EXIT_CC_ERROR, "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o.name);
 			goto out;
 		}
@@ -481,7 +522,17 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 	for (size_t i = 0; i < o.env.n; i++)
 		if (cc_env_set(&env, o.env.v[i], &e) < 0)
 			goto env_failed;
-	if (cc_env_finish(&env, &e) < 0) {
+	/* Labels: the image's, then --label-file, then --label */
+	for (char **v = ic->labels; v && *v; v++)
+		if (cc_env_set_label(&labels, *v, &e) < 0)
+			goto env_failed;
+	for (size_t i = 0; i < o.label_files.n; i++)
+		if (cc_env_label_file(&labels, o.label_files.v[i], &e) < 0)
+			goto env_failed;
+	for (size_t i = 0; i < o.labels.n; i++)
+		if (cc_env_set_label(&labels, o.labels.v[i], &e) < 0)
+			goto env_failed;
+	if (cc_env_finish(&env, &e) < 0 || cc_env_finish(&labels, &e) < 0) {
 env_failed:
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
@@ -509,7 +560,13 @@ env_failed:
 	/* Args: the run options in the table's canonical form (cmd_unparse),
 	 * then "--", the image and the command as given: what `start` parses
 	 * again with the same table. */
-	canon = cmd_unparse(&cmd_run_verb, op);
+	/* ... with the environment and labels as resolved now (docker fixes
+	 * them at create): a start reads no env or label file again */
+	struct run_opts stored = *op;
+	stored.env = (struct cmd_strv){ .v = (const char **)env.v, .n = env.n };
+	stored.labels = (struct cmd_strv){ .v = (const char **)labels.v, .n = labels.n };
+	stored.env_files = stored.label_files = (struct cmd_strv){ 0 };
+	canon = cmd_unparse(&cmd_run_verb, &stored);
 	if (canon == NULL) {
 		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 		goto out;
@@ -576,6 +633,25 @@ env_failed:
 		json_array_append_new(json_object_get(cfgjson, "Cmd"), cc_json_text(*a));
 	for (size_t i = 0; cfgjson && i < env.n; i++)
 		json_array_append_new(json_object_get(cfgjson, "Env"), cc_json_text(env.v[i]));
+	/* in key order, as docker's maps marshal */
+	if (labels.n > 1)
+		qsort(labels.v, labels.n, sizeof(*labels.v), label_cmp);
+	json_t *lj = json_object();
+	for (size_t i = 0; lj && i < labels.n; i++) {
+		size_t kl = strcspn(labels.v[i], "=");
+		_cleanup_free_ char *k = strndup(labels.v[i], kl);
+		_cleanup_free_ char *key = k ? cc_utf8_coerce(k) : NULL;
+		if (key != NULL)
+			json_object_set_new(lj, key, cc_json_text(labels.v[i] + kl + 1));
+	}
+	if (cfgjson)
+		json_object_set_new(cfgjson, "Labels", lj);
+	else
+		json_decref(lj);
+	if (cfgjson && o.stop_signal)
+		json_object_set_new(cfgjson, "StopSignal", cc_json_text(o.stop_signal));
+	if (cfgjson && o.stop_timeout != CMD_INT_UNSET)
+		json_object_set_new(cfgjson, "StopTimeout", json_integer(o.stop_timeout));
 	cmd_net_config_json(&netw, cfgjson);
 	cfgtext = cfgjson ? json_dumps(cfgjson, JSON_COMPACT) : NULL;
 	struct cc_container_record rec = { .id = id, .name = name_buf, .image_id = image_id, .image_name = (char *)image,
@@ -585,7 +661,16 @@ env_failed:
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
+	if (!existing)
+		cmd_container_event(s, &rec, "create", NULL);
 	row_added = !existing;
+	if (cidfd >= 0) {
+		if (cc_write_all(cidfd, id, strlen(id)) < 0) {
+			rc = cmd_failf(EXIT_CC_ERROR, "write the container ID file '%s': %s", o.cidfile, strerror(errno));
+			goto out;
+		}
+		cid_written = true;
+	}
 	char hostname_nl[80];
 	snprintf(hostname_nl, sizeof(hostname_nl), "%s\n", hostname);
 	/* with bridge networking, on_created writes hosts again with the address */
@@ -620,8 +705,8 @@ env_failed:
 	 * default profile costs more than the rest of the start */
 	if (asprintf(&seccomp_cache, "%s/cache/seccomp", cc_store_root(s)) < 0)
 		seccomp_cache = NULL;
-	struct hook_ctx hook = { .store = s, .id = id, .net = &netw, .hosts_file = hosts_file, .hostname = hostname,
-				 .name = name_buf };
+	struct hook_ctx hook = { .store = s, .rec = existing ? existing : &rec, .id = id, .net = &netw,
+				 .hosts_file = hosts_file, .hostname = hostname, .name = name_buf };
 	struct cc_run_spec spec = {
 		.lower_dirs = lowers,
 		.n_lower = ic->n_layers + 1,
@@ -661,6 +746,7 @@ env_failed:
 		 * the pid is recorded while it sets up */
 		.on_created = net == CC_NET_BRIDGE ? on_created : NULL,
 		.after_created = after_created,
+		.on_exec = on_exec,
 		.hook_data = &hook,
 		.prepared = prep,
 	};
@@ -682,11 +768,12 @@ env_failed:
 		}
 		goto out;
 	}
-	if (o.detach) {
-		/* The container belongs to its monitor from here on.  Its
-		 * __start reserves the recorded host ports again: let go. */
+	if (o.detach || o.create) {
+		/* The container belongs to its monitor from here on (create:
+		 * to the one start spawns).  Its __start reserves the recorded
+		 * host ports again: let go. */
 		cmd_net_teardown(&netw);
-		if (cmd_spawn_monitor(s, &rec, &e) < 0) {
+		if (!o.create && cmd_spawn_monitor(s, &rec, &e) < 0) {
 			rc = cmd_fail(e, cmd_exit_code(e));
 			goto out;
 		}
@@ -717,6 +804,8 @@ env_failed:
 	}
 	/* the runtime removed the cgroup; --rm removes the container here */
 	bool removed = false;
+	rec.state = (char *)(hook.started ? "running" : "created"); /* as the row has it: finish's events */
+	rec.started = hook.started_at;
 	if (cmd_container_finish_record(s, &rec, status, oom_killed, true, &removed, &e) < 0) {
 		cmd_warnf("record container exit: %s", e->msg);
 		cc_error_clear(&e);
@@ -725,20 +814,23 @@ env_failed:
 		row_added = false;
 out:
 	cc_runtime_prep_release(prep);
+	if (cidfd >= 0 && !cid_written)
+		(void)unlink(o.cidfile);
 	/* a foreground run's files go with it, whatever happened (finishing
 	 * removed them already when it got that far); a detached container's
 	 * belong to its monitor now */
-	if (rundir != NULL && !o.detach && !existing)
+	if (rundir != NULL && (!o.detach || o.create) && !existing)
 		(void)cc_rm_rf(rundir, NULL);
 	/* Without --rm the container stays (also one that failed to start), as in docker. */
 	if (row_added && o.rm)
-		remove_container(s, id);
+		remove_container(s, &rec);
 	cmd_net_teardown(&netw);
 	json_decref(cfgjson);
 	free(upper);
 	free(work);
 	free(args);
 	cc_env_release(&env);
+	cc_env_release(&labels);
 	cc_run_config_free(ic);
 	cc_container_record_free(existing);
 	cc_store_close(s);
@@ -750,6 +842,8 @@ static const struct cmd_opt run_options[] = {
 	OPT_LIST(0, "cap-add", struct run_opts, cap_add, "list", "Add Linux capabilities"),
 	OPT_LIST(0, "cap-drop", struct run_opts, cap_drop, "list", "Drop Linux capabilities"),
 	OPT_INT('c', "cpu-shares", struct run_opts, cpu_shares, "int", "CPU shares (relative weight)"),
+	OPT_STRING(0, "cidfile", struct run_opts, cidfile, "string", "Write the container ID to the file",
+		   .complete = CMD_COMPLETE_FILE),
 	OPT_STRING(0, "cpus", struct run_opts, cpus, "decimal", "Number of CPUs"),
 	OPT_BOOL('d', "detach", struct run_opts, detach, "Run container in background and print container ID"),
 	OPT_LIST(0, "dns", struct run_opts, net.dns, "list", "Set custom DNS servers"),
@@ -770,6 +864,9 @@ static const struct cmd_opt run_options[] = {
 	OPT_STRING('h', "hostname", struct run_opts, hostname, "string", "Container host name"),
 	OPT_BOOL(0, "init", struct run_opts, init, "Run an init inside the container that forwards signals and reaps processes"),
 	OPT_BOOL('i', "interactive", struct run_opts, interactive, "Keep STDIN open even if not attached"),
+	OPT_MAP('l', "label", struct run_opts, labels, "list", "Set meta data on a container"),
+	OPT_LIST(0, "label-file", struct run_opts, label_files, "list", "Read in a line delimited file of labels",
+		 .complete = CMD_COMPLETE_FILE),
 	OPT_STRING(0, "log-driver", struct run_opts, log_driver, "string", "Logging driver for the container (json-file, k8s-file)",
 		   .complete = CMD_COMPLETE_WORDS, .words = "json-file k8s-file"),
 	OPT_LIST(0, "log-opt", struct run_opts, log_opts, "list", "Log driver options (max-size=10m, max-file=3)"),
@@ -791,6 +888,9 @@ static const struct cmd_opt run_options[] = {
 		   .complete = CMD_COMPLETE_WORDS, .words = "no on-failure always unless-stopped"),
 	OPT_BOOL(0, "rm", struct run_opts, rm, "Automatically remove the container when it exits"),
 	OPT_LIST(0, "security-opt", struct run_opts, security_opts, "list", "Security Options"),
+	OPT_STRING(0, "stop-signal", struct run_opts, stop_signal, "string", "Signal to stop the container (default: the image's, else SIGTERM)"),
+	OPT_INT(0, "stop-timeout", struct run_opts, stop_timeout, "int",
+		"Timeout (in seconds) to stop a container (default 10; -1: no limit)", .flags = CMD_OPT_UNSET),
 	OPT_LIST(0, "tmpfs", struct run_opts, tmpfs_specs, "list", "Mount a tmpfs directory"),
 	OPT_BOOL('t', "tty", struct run_opts, tty, "Allocate a pseudo-TTY"),
 	OPT_LIST(0, "ulimit", struct run_opts, ulimit_specs, "ulimit", "Ulimit options"),
@@ -811,6 +911,15 @@ static int run_action(void *opts, int argc, char **argv)
 	return rc;
 }
 
+/* docker create: run's flags, the container made and left "created" for
+ * `start` (which starts it as run -d would). */
+static int create_action(void *opts, int argc, char **argv)
+{
+	struct run_opts *o = opts;
+	o->create = true;
+	return run_action(opts, argc, argv);
+}
+
 int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd)
 {
 	struct run_opts o = { 0 };
@@ -828,6 +937,66 @@ int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd)
 	return rc;
 }
 
+int cmd_run_update(const struct cc_container_record *c, const struct cmd_run_update *u, struct cc_resources *ret_res,
+		   char **ret_config)
+{
+	*ret_config = NULL;
+	int argc = 0;
+	char **argv = cmd_container_stored_args(c, &argc);
+	struct run_opts o = { 0 };
+	_cleanup_free_ char **pos = NULL;
+	int n = 0, rc;
+	if (argv == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	rc = cmd_parse(&cmd_run_verb, "ccontainer run", argc, argv, &o, &pos, &n);
+	if (rc == 1 || (rc == 0 && n < 1))
+		rc = cmd_failf(EXIT_CC_ERROR, "container %.12s: its stored run arguments name no image", c->id);
+	if (rc == 0) {
+		if (u->memory != CMD_INT_UNSET)
+			o.memory = u->memory;
+		if (u->memory_swap != CMD_INT_UNSET)
+			o.memory_swap = u->memory_swap;
+		if (u->cpu_shares != CMD_INT_UNSET)
+			o.cpu_shares = u->cpu_shares;
+		if (u->pids_limit != CMD_INT_UNSET)
+			o.pids_limit = u->pids_limit;
+		if (u->cpus != NULL)
+			o.cpus = u->cpus;
+		rc = run_opts_check(&o);
+	}
+	_cleanup_strv_ char **canon = rc == 0 ? cmd_unparse(&cmd_run_verb, &o) : NULL;
+	json_t *cfg = NULL, *args = NULL;
+	if (rc == 0 && (canon == NULL || (cfg = cmd_container_config(c)) == NULL || (args = json_array()) == NULL))
+		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+	for (char **a = canon; rc == 0 && *a; a++)
+		json_array_append_new(args, cc_json_bytes(*a));
+	if (rc == 0) {
+		json_array_append_new(args, json_string("--"));
+		for (int i = 0; i < n; i++)
+			json_array_append_new(args, cc_json_bytes(pos[i]));
+		json_object_set(cfg, "Args", args);
+		if ((*ret_config = json_dumps(cfg, JSON_COMPACT)) == NULL)
+			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	if (rc == 0) {
+		/* only what changed goes to the cgroup (zero: left alone) */
+		*ret_res = (struct cc_resources){
+			.memory = u->memory != CMD_INT_UNSET ? o.res.memory : 0,
+			.memory_swap = u->memory_swap != CMD_INT_UNSET ? o.res.memory_swap : 0,
+			.cpu_quota = u->cpus != NULL ? o.res.cpu_quota : 0,
+			.cpu_period = u->cpus != NULL ? o.res.cpu_period : 0,
+			.cpu_shares = u->cpu_shares != CMD_INT_UNSET ? o.res.cpu_shares : 0,
+			.pids_limit = u->pids_limit != CMD_INT_UNSET ? o.res.pids_limit : 0,
+		};
+	}
+	json_decref(args);
+	json_decref(cfg);
+	run_opts_release(&o);
+	cmd_opts_release(&cmd_run_verb, &o);
+	cc_strvfreep(&argv);
+	return rc;
+}
+
 const struct cmd_verb cmd_run_verb = {
 	.name = "run",
 	.usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
@@ -841,4 +1010,19 @@ const struct cmd_verb cmd_run_verb = {
 	.max_args = -1,
 	.complete_args = CMD_COMPLETE_IMAGE,
 	.action = run_action,
+};
+
+const struct cmd_verb cmd_create_verb = {
+	.name = "create",
+	.usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+	.summary = "Create a new container",
+	.description = "`start` starts it as `run -d` would.",
+	.opts = run_options,
+	.opts_size = sizeof(struct run_opts),
+	.without = (const char *const[]){ "detach", NULL },
+	.flags = CMD_VERB_STOP_AT_ARG | CMD_VERB_RUNLIKE,
+	.min_args = 1,
+	.max_args = -1,
+	.complete_args = CMD_COMPLETE_IMAGE,
+	.action = create_action,
 };

@@ -15,6 +15,7 @@ void cc_run_config_free(struct cc_run_config *c)
 	cc_strvfreep(&c->entrypoint);
 	cc_strvfreep(&c->cmd);
 	cc_strvfreep(&c->exposed_ports);
+	cc_strvfreep(&c->labels);
 	cc_strvfreep(&c->layer_dirs);
 	free(c->workdir);
 	free(c->user);
@@ -70,11 +71,18 @@ int cc_run_config_parse(const char *data, size_t len, struct cc_run_config **ret
 		if (c->exposed_ports)
 			c->exposed_ports[n++] = strdup(k);
 	}
+	json_t *labels = json_object_get(cfg, "Labels");
+	c->labels = calloc(json_object_size(labels) + 1, sizeof(char *));
+	n = 0;
+	json_object_foreach(labels, k, v) {
+		if (c->labels && json_is_string(v) && asprintf(&c->labels[n], "%s=%s", k, json_string_value(v)) >= 0)
+			n++;
+	}
 	json_decref(root);
 	if (c->env == NULL)
 		c->env = calloc(1, sizeof(char *));
 	c->layer_dirs = calloc(1, sizeof(char *));
-	if (c->env == NULL || c->exposed_ports == NULL || c->layer_dirs == NULL) {
+	if (c->env == NULL || c->exposed_ports == NULL || c->labels == NULL || c->layer_dirs == NULL) {
 		cc_run_config_free(c);
 		return cc_error_set(err, ENOMEM, "image config");
 	}

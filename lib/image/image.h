@@ -218,6 +218,7 @@ struct cc_run_config {
 	char *workdir;
 	char *user;
 	char *stop_signal;
+	char **labels;        /* "K=V", the config's string labels */
 	char **exposed_ports; /* "80/tcp" */
 	char **layer_dirs;   /* topmost first */
 	size_t n_layers;

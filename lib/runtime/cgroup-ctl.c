@@ -394,6 +394,20 @@ int cc_runtime_cgroup_freeze(const char *container_id, bool freeze, cc_error **e
 	return r;
 }
 
+int cc_runtime_cgroup_update(const char *container_id, const struct cc_resources *res, cc_error **err)
+{
+	struct cc_rt_cgroup cg;
+	int r = open_cg(container_id, &cg, err);
+	if (r < 0)
+		return r;
+	if (cg.ops == NULL || cg.ops->update == NULL)
+		r = cc_error_set(err, ENOTSUP, "no cgroup filesystem to update container %.12s in", container_id);
+	else if ((r = cg.ops->update(&cg, res, err)) < 0)
+		cc_error_prefix(err, "update the cgroup of container %.12s", container_id);
+	cc_rt_cgroup_release(&cg);
+	return r;
+}
+
 int cc_runtime_cgroup_frozen(const char *container_id, bool *ret, cc_error **err)
 {
 	struct cc_rt_cgroup cg;

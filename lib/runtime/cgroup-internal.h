@@ -63,6 +63,8 @@ struct cc_rt_cgroup_ops {
 	int (*oom_killed)(struct cc_rt_cgroup *cg, bool *ret, cc_error **err);
 	/* rmdir, retrying while the last processes exit */
 	int (*destroy)(struct cc_rt_cgroup *cg, cc_error **err);
+	/* write the limits res sets (its zero fields stay) into the existing cgroup */
+	int (*update)(struct cc_rt_cgroup *cg, const struct cc_resources *res, cc_error **err);
 };
 
 /* What the container's first process needs to put itself in its cgroup

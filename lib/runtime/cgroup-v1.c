@@ -164,8 +164,19 @@ static int v1_destroy(struct cc_rt_cgroup *cg, cc_error **err)
 	return ret;
 }
 
+static int v1_update(struct cc_rt_cgroup *cg, const struct cc_resources *res, cc_error **err)
+{
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		int r = set_limits(&cg->v1[i], res, true /* the device list stays */, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 const struct cc_rt_cgroup_ops cc_rt_cgroup_v1_ops = {
 	.name = "v1",
+	.update = v1_update,
 	.create = v1_create,
 	.oom_killed = v1_oom_killed,
 	.destroy = v1_destroy,

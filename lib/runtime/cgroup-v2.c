@@ -171,8 +171,14 @@ static int v2_destroy(struct cc_rt_cgroup *cg, cc_error **err)
 	return r;
 }
 
+static int v2_update(struct cc_rt_cgroup *cg, const struct cc_resources *res, cc_error **err)
+{
+	return set_limits(cg->path, res, err);
+}
+
 const struct cc_rt_cgroup_ops cc_rt_cgroup_v2_ops = {
 	.name = "v2",
+	.update = v2_update,
 	.create = v2_create,
 	.oom_killed = v2_oom_killed,
 	.destroy = v2_destroy,

@@ -381,6 +381,8 @@ static int handle_sync(struct run *r, cc_error **err)
 		return cc_rt_tty_attach(&r->tty, fd, err);
 	case CC_SYNC_EXEC:
 		r->exec_seen = true;
+		if (spec->on_exec != NULL)
+			spec->on_exec(r->pid, spec->hook_data);
 		return 0;
 	case CC_SYNC_ERROR:
 		if (r->child_err == NULL) {

@@ -135,6 +135,9 @@ struct cc_run_spec {
 	 * execs without waiting: bookkeeping such as recording the pid.
 	 * Non-zero return aborts the start. */
 	int (*after_created)(pid_t pid, void *data, cc_error **err);
+	/* Called in the parent once the command's execve is under way (the
+	 * child's last word): the container runs.  Nothing to fail. */
+	void (*on_exec)(pid_t pid, void *data);
 	void *hook_data;
 
 	/* Work done ahead by cc_runtime_prepare, or NULL. */
@@ -208,6 +211,10 @@ int cc_runtime_cgroup_cleanup(const char *container_id, bool *ret_oom_killed, cc
  * hybrid host), else the v1 freezer's freezer.state FROZEN/THAWED.  A
  * freeze that does not complete within a few seconds is undone and fails. */
 int cc_runtime_cgroup_freeze(const char *container_id, bool freeze, cc_error **err);
+/* `update`: write the limits res sets (non-zero fields) into a running
+ * container's cgroup; the kernel's refusal (a memory limit below what it
+ * uses) is the error. */
+int cc_runtime_cgroup_update(const char *container_id, const struct cc_resources *res, cc_error **err);
 /* Is the container's cgroup frozen (or freezing)?  false without one. */
 int cc_runtime_cgroup_frozen(const char *container_id, bool *ret, cc_error **err);
 /* The host PIDs of the container's processes (cgroup.procs), ascending;

@@ -24,7 +24,7 @@ void cc_container_record_free(struct cc_container_record *c)
 bool cc_container_name_valid(const char *name)
 {
 	size_t n = strlen(name);
-	if (n == 0 || n > 255)
+	if (n == 0 || n > CC_CONTAINER_NAME_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
@@ -33,6 +33,11 @@ bool cc_container_name_valid(const char *name)
 			return false;
 	}
 	return true;
+}
+
+int cc_store_container_set_config(struct cc_store *s, const char *id, const char *config_json, cc_error **err)
+{
+	return cc_store_run(s, err, "UPDATE containers SET config_json=? WHERE id=?", "ss", config_json, id);
 }
 
 int cc_store_container_rename(struct cc_store *s, const char *id, const char *name, cc_error **err)

@@ -218,7 +218,9 @@ struct cc_container_record {
 	bool oom_killed;
 };
 void cc_container_record_free(struct cc_container_record *c);
-/* docker's container names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 bytes. */
+/* docker's container names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most
+ * CC_CONTAINER_NAME_MAX bytes (what lookups take). */
+#define CC_CONTAINER_NAME_MAX 127
 bool cc_container_name_valid(const char *name);
 /* Insert; fails with CC_ERR_IN_USE when the name is taken. */
 int cc_store_container_add(struct cc_store *s, const struct cc_container_record *c, cc_error **err);
@@ -231,6 +233,8 @@ int cc_store_container_set_paused(struct cc_store *s, const char *id, bool pause
 /* Mark running with the container process's pid and its start time. */
 int cc_store_container_started(struct cc_store *s, const char *id, int pid, uint64_t pid_start, cc_error **err);
 int cc_store_container_delete(struct cc_store *s, const char *id, cc_error **err);
+/* Replace a container's stored configuration (update). */
+int cc_store_container_set_config(struct cc_store *s, const char *id, const char *config_json, cc_error **err);
 /* Give container id the name; CC_ERR_IN_USE (docker's message) when another
  * container has it, CC_ERR_INVALID when it is not a valid name. */
 int cc_store_container_rename(struct cc_store *s, const char *id, const char *name, cc_error **err);

@@ -66,14 +66,18 @@ static int put(struct cc_env *e, char *kv, size_t keylen, bool replace, cc_error
 	return 0;
 }
 
-static int set(struct cc_env *e, const char *kv, bool replace, cc_error **err)
+/* label: a bare KEY is KEY= (docker's labels), not this process's value */
+static int set(struct cc_env *e, const char *kv, bool replace, bool label, cc_error **err)
 {
 	const char *eq = strchr(kv, '=');
 	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
 	if (klen == 0)
-		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid environment variable '%s'", kv);
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid %s '%s'", label ? "label" : "environment variable", kv);
 	char *val = NULL;
-	if (eq == NULL) { /* NAME: this process's value, or nothing */
+	if (eq == NULL && label) {
+		if (asprintf(&val, "%s=", kv) < 0)
+			val = NULL;
+	} else if (eq == NULL) { /* NAME: this process's value, or nothing */
 		const char *host = getenv(kv);
 		if (host == NULL)
 			return 0;
@@ -89,16 +93,22 @@ static int set(struct cc_env *e, const char *kv, bool replace, cc_error **err)
 
 int cc_env_set(struct cc_env *e, const char *kv, cc_error **err)
 {
-	return set(e, kv, true, err);
+	return set(e, kv, true, false, err);
 }
 
 int cc_env_set_default(struct cc_env *e, const char *kv, cc_error **err)
 {
-	return set(e, kv, false, err);
+	return set(e, kv, false, false, err);
 }
 
-int cc_env_file(struct cc_env *e, const char *path, cc_error **err)
+int cc_env_set_label(struct cc_env *e, const char *kv, cc_error **err)
 {
+	return set(e, kv, true, true, err);
+}
+
+static int read_file(struct cc_env *e, const char *path, bool label, cc_error **err)
+{
+	const char *what = label ? "label file" : "env file";
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 	cc_error *re = NULL;
@@ -106,12 +116,12 @@ int cc_env_file(struct cc_env *e, const char *path, cc_error **err)
 		int errnum = re ? re->errnum : 0;
 		cc_error_free(re);
 		if (errnum == EFBIG)
-			return cc_error_setk(err, CC_ERR_INVALID, 0, "env file '%s': larger than %d bytes", path,
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "%s '%s': larger than %d bytes", what, path,
 					     CC_ENV_FILE_MAX);
-		return cc_error_set(err, errnum, "open env file '%s'", path);
+		return cc_error_set(err, errnum, "open %s '%s'", what, path);
 	}
 	if (memchr(buf, '\0', len) != NULL)
-		return cc_error_setk(err, CC_ERR_INVALID, 0, "env file '%s': not a text file (a NUL byte)", path);
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "%s '%s': not a text file (a NUL byte)", what, path);
 	size_t lineno = 0;
 	for (char *p = buf, *next; p < buf + len; p = next) {
 		lineno++;
@@ -120,21 +130,32 @@ int cc_env_file(struct cc_env *e, const char *path, cc_error **err)
 		if (nl)
 			*nl = '\0';
 		if ((size_t)(next - p) > CC_ENV_LINE_MAX)
-			return cc_error_setk(err, CC_ERR_INVALID, 0, "env file '%s', line %zu: longer than %d bytes", path,
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "%s '%s', line %zu: longer than %d bytes", what, path,
 					     lineno, CC_ENV_LINE_MAX);
-		p[strcspn(p, "\r")] = '\0';
+		size_t l = strlen(p);
+		if (l > 0 && p[l - 1] == '\r') /* a file from Windows */
+			p[l - 1] = '\0';
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p == '\0' || *p == '#')
 			continue;
 		if (*p == '=')
-			return cc_error_setk(err, CC_ERR_INVALID, 0,
-					     "env file '%s', line %zu: invalid environment variable '%s' (no name)", path,
-					     lineno, p);
-		if (set(e, p, true, err) < 0)
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "%s '%s', line %zu: invalid %s '%s' (no name)", what,
+					     path, lineno, label ? "label" : "environment variable", p);
+		if (set(e, p, true, label, err) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+int cc_env_file(struct cc_env *e, const char *path, cc_error **err)
+{
+	return read_file(e, path, false, err);
+}
+
+int cc_env_label_file(struct cc_env *e, const char *path, cc_error **err)
+{
+	return read_file(e, path, true, err);
 }
 
 int cc_env_finish(struct cc_env *e, cc_error **err)

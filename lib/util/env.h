@@ -33,6 +33,10 @@ int cc_env_set_default(struct cc_env *e, const char *kv, cc_error **err);
  * CC_ENV_FILE_MAX bytes, lines CC_ENV_LINE_MAX; errors name the file and
  * the line. */
 int cc_env_file(struct cc_env *e, const char *path, cc_error **err);
+/* docker's labels kept the same way (the image's, then --label-file, then
+ * --label): a bare KEY is KEY with an empty value. */
+int cc_env_set_label(struct cc_env *e, const char *kv, cc_error **err);
+int cc_env_label_file(struct cc_env *e, const char *path, cc_error **err);
 /* The NULL-terminated array (never NULL but without memory: then -1). */
 int cc_env_finish(struct cc_env *e, cc_error **err);
 

@@ -676,8 +676,11 @@ int cc_parse_timestamp(const char *s, int64_t now_ns, int64_t *ret_ns)
 	if (digits > 0 && digits <= 12 && (s[digits] == '\0' || s[digits] == '.')) {
 		const char *p = s + digits;
 		int64_t ns = frac_ns(&p);
+		long long secs = strtoll(s, NULL, 10);
 		if (*p == '\0') {
-			*ret_ns = strtoll(s, NULL, 10) * 1000000000LL + ns;
+			if (secs > INT64_MAX / 1000000000LL - 1)
+				return -EINVAL; /* past the year 2262 */
+			*ret_ns = secs * 1000000000LL + ns;
 			return 0;
 		}
 	}

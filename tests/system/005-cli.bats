@@ -63,7 +63,7 @@ seed_store() {
         run_cc $p --help
         assert_line_match "$output" "^Usage: +ccontainer $p( |$)" "'$p --help' on stdout"
         case "$p" in
-        run | exec | "container run" | "container exec") ;; # run's -h is --hostname
+        run | exec | create | "container run" | "container exec" | "container create") ;; # run's -h is --hostname
         *)
             # shellcheck disable=SC2086
             run_cc $p -h

@@ -376,6 +376,39 @@ EOF
     done
 }
 
+@test "limits: update changes a running container's cgroup and what later starts use" {
+    run_cc run -d --network none --name upd --memory 32m --pids-limit 20 alpine sleep 600
+    run_cc inspect -f '{{.Id}}' upd
+    CG_ID=$output
+    CG_IDS+=("$CG_ID")
+    run_cc update --memory 64m --pids-limit 40 --cpu-shares 512 upd
+    is "$output" "upd" "update echoes the name"
+    local mem pids
+    if cg_v1; then
+        mem=$(cg_dir memory)/memory.limit_in_bytes pids=$(cg_dir pids)/pids.max
+        is "$(cat "$(cg_dir cpu)/cpu.shares")" 512 "cpu.shares"
+    else
+        mem=$(cg_dir memory)/memory.max pids=$(cg_dir pids)/pids.max
+    fi
+    is "$(cat "$mem")" 67108864 "the memory limit of the running container"
+    is "$(cat "$pids")" 40 "its pids limit"
+    run_cc inspect -f '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}}' upd
+    is "$output" "67108864 40 512" "inspect"
+    run_cc stop -t 0 upd
+    run_cc start upd
+    is "$(cat "$mem")" 67108864 "a later start keeps it"
+    # the kernel's refusal changes nothing
+    run_cc 1 update --memory 1 upd
+    assert_contains "$stderr" "update the cgroup of container"
+    run_cc inspect -f '{{.HostConfig.Memory}}' upd
+    is "$output" "67108864" "nothing stored after a refusal"
+    run_cc 125 update upd
+    assert_contains "$stderr" "you must provide one or more flags"
+    run_cc 1 update --cpus lots upd
+    assert_contains "$stderr" "--cpus"
+    run_cc rm -f upd
+}
+
 @test "limits: the container is in its own cgroup in every hierarchy, from its first instruction" {
     # the child moves itself ("0" to v1 tasks, CLONE_INTO_CGROUP for cgroup2),
     # and the cgroup is made ahead in a thread: both must end in the same place

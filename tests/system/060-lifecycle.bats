@@ -515,3 +515,68 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc 125 wait --condition bogus w1
     assert_contains "$stderr" 'invalid condition "bogus"'
 }
+
+@test "create, then start: run's options; --cidfile; --stop-signal and --stop-timeout" {
+    local cid=$BATS_TEST_TMPDIR/cid
+    run_cc create --name made --cidfile "$cid" --stop-signal USR1 --stop-timeout 3 -e K=v alpine \
+        sh -c 'trap "echo got-usr1; exit 5" USR1; echo "K=$K"; while true; do sleep 0.05; done'
+    local id=$output
+    is "$(cat "$cid")" "$id" "--cidfile holds the ID"
+    run_cc ps -a --format '{{.Names}} {{.State}} {{.Status}}'
+    is "$output" "made created Created" "created, not running"
+    run_cc inspect -f '{{.State.Status}} {{.Config.StopSignal}} {{.Config.StopTimeout}}' made
+    is "$output" "created USR1 3"
+    run_cc start made
+    wait_for_log made "K=v"
+    run_cc stop made
+    run_cc inspect -f '{{.State.ExitCode}}' made
+    is "$output" "5" "stop sent the container's --stop-signal"
+    run_cc logs made
+    assert_contains "$output" "got-usr1"
+    # a cidfile that exists: docker's refusal, nothing made
+    run_cc 125 run --rm --cidfile "$cid" alpine true
+    is "$stderr" "Error: Container ID file found, make sure the other container isn't running or delete $cid"
+    run_cc ps -aq
+    is "${#lines[@]}" 1 "nothing new"
+    run_cc 125 create --stop-signal NOPE alpine true
+    is "$stderr" "Error: invalid signal: NOPE"
+    run_cc 125 create -d alpine true
+    assert_contains "$stderr" "unknown shorthand flag: 'd' in -d"
+    run_cc create --help
+    assert_not_contains "$output" "--detach" "create takes run's options but --detach"
+    run_cc create --help
+    assert_contains "$output" "Usage:  ccontainer create [OPTIONS] IMAGE [COMMAND] [ARG...]"
+}
+
+@test "stop -t: the container's --stop-timeout when not given; -1 waits" {
+    run_cc run -d --name st --stop-timeout 1 alpine sleep 600
+    local start=$SECONDS
+    run_cc stop st # sleep as PID 1 ignores SIGTERM: SIGKILL after the container's 1 s
+    (( SECONDS - start < 8 )) || die "stop took $((SECONDS - start)) s, not about 1"
+    run_cc inspect -f '{{.State.ExitCode}}' st
+    is "$output" "137"
+    run_cc 125 stop -t -2 st
+    assert_contains "$stderr" "invalid timeout -2"
+}
+
+@test "create resolves env and label files once; --cidfile in a missing directory leaves nothing" {
+    printf 'FROM_FILE=first\n' >"$BATS_TEST_TMPDIR/env"
+    printf 'tier=first\n' >"$BATS_TEST_TMPDIR/labels"
+    run_cc create --name once --env-file "$BATS_TEST_TMPDIR/env" --label-file "$BATS_TEST_TMPDIR/labels" \
+        alpine sh -c 'echo "FROM_FILE=$FROM_FILE"'
+    printf 'FROM_FILE=second\n' >"$BATS_TEST_TMPDIR/env"
+    rm "$BATS_TEST_TMPDIR/labels"
+    run_cc start once
+    run_cc wait once
+    run_cc logs once
+    is "$output" "FROM_FILE=first" "the environment as it was at create"
+    run_cc inspect -f '{{.Config.Labels.tier}}' once
+    is "$output" "first"
+    run_cc 125 run --rm --cidfile "$BATS_TEST_TMPDIR/no/such/dir/cid" alpine true
+    assert_contains "$stderr" "create the container ID file"
+    run_cc ps -aq
+    is "${#lines[@]}" 1 "no container made"
+    run_cc create --name sig --stop-signal SIGRTMIN+3 alpine true
+    run_cc inspect -f '{{.Config.StopSignal}}' sig
+    is "$output" "SIGRTMIN+3"
+}

@@ -5,6 +5,7 @@
 # errors, and the values docker's CLI formatter gives each field.
 
 load helpers
+load helpers.build
 
 setup_file() {
     file_setup
@@ -153,10 +154,75 @@ teardown() {
     is "$output" "a2"
     run_cc ps -a -f status=exited -f status=running -f exited=2 --format '{{.Names}}'
     is "$output" "a3"
+    # name and id are docker's regular expressions, the name with or without its slash
+    run_cc run --name ba1 alpine true
+    run_cc ps -a -f name=a1 --format '{{.Names}}'
+    is "$(sort <<<"$output")" $'a1\nba1' "unanchored: anywhere in the name"
+    run_cc ps -a -f 'name=^a1$' --format '{{.Names}}'
+    is "$output" "a1" "anchored: the whole name"
+    run_cc ps -a -f 'name=^/a[23]$' --format '{{.Names}}'
+    is "$(sort <<<"$output")" $'a2\na3' "docker's leading slash, a class"
+    run_cc ps -a -f 'name=(' --format '{{.Names}}'
+    is "$output" "" "a pattern that does not compile matches nothing"
+    run_cc inspect -f '{{.Id}}' a2
+    run_cc ps -a -f "id=^${output:0:10}" --format '{{.Names}}'
+    is "$output" "a2" "an ID prefix"
 }
 
 @test "ps: PORTS as docker's DisplayablePorts (same-number ports grouped first, then the others)" {
     run_cc run -d --name pp -p 127.0.0.1:28080:80 -p 127.0.0.1:29000:29000 -p 127.0.0.1:29001:29001 alpine sleep 1000
     run_cc ps --format '{{.Ports}}'
     is "$output" "127.0.0.1:29000-29001->29000-29001/tcp, 127.0.0.1:28080->80/tcp"
+}
+
+@test "ps --format: {{.Label KEY}} as docker's ContainerContext.Label; Labels sorted" {
+    local ctx
+    ctx=$(new_context labels)
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+LABEL com.example.tier=web zz=last "with space"="a b"
+EOF2
+    build_ok -t labelled "$ctx"
+    run_cc run -d --name lab labelled sleep 1000
+    run_cc ps --format '{{.Label "com.example.tier"}}|{{.Label "nosuch"}}|{{"zz" | .Label}}|{{.Labels}}'
+    is "$output" "web||last|com.example.tier=web,with space=a b,zz=last" "Label and Labels"
+    run_cc ps --format 'table {{.Names}}\t{{.Label "com.example.tier"}}'
+    assert_match "${lines[0]}" '^NAMES +LABEL$' "the header"
+    assert_match "${lines[1]}" '^lab +web$' "the row"
+    run_cc ps --format json
+    is "$(jq -r 'has("_methods") or has("Label")' <<<"$output")" false "json rows carry no methods"
+    run_cc 1 ps --format '{{.Label}}'
+    assert_contains "$stderr" 'wrong number of args for Label: want 1 got 0'
+    run_cc 1 ps --format '{{.Label 3}}'
+    assert_contains "$stderr" 'expected string; found 3'
+}
+
+@test "run --label, -l, --label-file over the image's labels: inspect, ps --filter label, .Label" {
+    local ctx
+    ctx=$(new_context labels2)
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+LABEL tier=img keep=image
+EOF2
+    build_ok -t labelled2 "$ctx"
+    printf '# a comment\n\nfrom.file=yes\ntier=file\nbare\n' >"$BATS_TEST_TMPDIR/labels"
+    run_cc run -d --name l1 --label-file "$BATS_TEST_TMPDIR/labels" -l tier=flag --label empty= labelled2 sleep 1000
+    run_cc run -d --name l2 labelled2 sleep 1000
+    run_cc inspect -f '{{json .Config.Labels}}' l1
+    is "$output" '{"bare":"","empty":"","from.file":"yes","keep":"image","tier":"flag"}' \
+        "the image's, then the file's, then the flags'"
+    run_cc ps --filter label=tier=flag --format '{{.Names}}'
+    is "$output" "l1" "label=KEY=VALUE"
+    run_cc ps --filter label=keep --format '{{.Names}}'
+    is "$(sort <<<"$output")" "l1"$'\n'"l2" "label=KEY: both have the image's"
+    run_cc ps --filter label=from.file=yes --filter label=keep=image --format '{{.Names}} {{.Label "tier"}}'
+    is "$output" "l1 flag" "labels AND"
+    run_cc stop -t 0 l1
+    run_cc start l1
+    run_cc inspect -f '{{.Config.Labels.tier}}' l1
+    is "$output" "flag" "kept across a start"
+    run_cc 125 run --rm -l =x alpine true
+    assert_contains "$stderr" 'invalid argument "=x" for "-l, --label" flag'
+    run_cc 125 run --rm --label-file /nonexistent alpine true
+    assert_contains "$stderr" "open label file '/nonexistent'"
 }

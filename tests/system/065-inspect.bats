@@ -159,11 +159,10 @@ teardown() {
     is "${#stderr_lines[@]}" 1 "one line on stderr"
     assert_match "$stderr" '^Error: template parsing error: template: :1:[0-9]+: executing "" at <len .State.Pid>: ' \
         "Go's execution error"
-    # a field the object does not have is an error, as in docker (missingkey=error)
-    run_cc 1 inspect -f '{{.State.Nosuch}}' bad
-    is "$output" "" "nothing printed for a missing field"
-    is "$stderr" 'Error: template parsing error: template: :1:8: executing "" at <.State.Nosuch>: map has no entry for key "Nosuch"' \
-        "a missing field"
+    # a field the JSON lacks is <no value>: docker's typed objects have
+    # fields their JSON omits when empty, which scripts may read
+    run_cc inspect -f '{{.State.Nosuch}}|{{.Config.StopSignal}}' bad
+    is "$output" "<no value>|<no value>" "a missing field"
     run_cc inspect -f '{{index .Config.Labels "nosuch"}}' bad
     is "$output" "<no value>" "index of a missing key is not an error"
     run_cc 1 inspect -f '{{.Name}}' nosuch

@@ -225,3 +225,39 @@ image prune  <no value>" "events of import, save, rmi, load, untag, prune"
     run_cc events --since 1m --until 0s --filter event=prune --format json
     assert_match "$(jq -r '.Actor.Attributes.reclaimed' <<<"$output")" '^[1-9][0-9]*$' "prune's reclaimed bytes"
 }
+
+@test "events: a container's lifecycle in order, with docker's attributes" {
+    pull_alpine
+    run_cc tag "$ALPINE" alp
+    run_cc run -d --name ev -l team=a alp sleep 600
+    local id
+    run_cc inspect -f '{{.Id}}' ev
+    id=$output
+    run_cc exec ev true
+    run_cc pause ev
+    run_cc unpause ev
+    run_cc kill -s USR1 ev
+    run_cc stop -t 1 ev # sleep as PID 1 ignores SIGTERM: SIGKILL after the second
+    run_cc rename ev ev2
+    run_cc start ev2
+    run_cc restart -t 0 ev2
+    run_cc rm -f ev2
+    run_cc 3 run --rm --name ev3 alp sh -c 'exit 3'
+    run_cc events --since 1m --until 0s --filter type=container --format '{{.Action}} {{.Actor.Attributes.name}}'
+    local want=(
+        "create ev" "start ev" "exec_create: true ev" "exec_start: true ev" "pause ev" "unpause ev"
+        "kill ev" "kill ev" "kill ev" "die ev" "stop ev" "rename ev2" "start ev2"
+        "kill ev2" "kill ev2" "die ev2" "stop ev2" "start ev2" "restart ev2"
+        "kill ev2" "die ev2" "destroy ev2" "create ev3" "start ev3" "die ev3" "destroy ev3"
+    )
+    is "$output" "$(printf '%s\n' "${want[@]}")" "the actions in order"
+    run_cc events --since 1m --until 0s --filter container=ev2 --filter event=die --format json
+    is "$(jq -r '[.Actor.ID, .Actor.Attributes.exitCode, .Actor.Attributes.team, .Actor.Attributes.image, .status, .id] | join(" ")' <<<"${lines[0]}")" \
+        "$id 137 a alp die $id" "die: ID, exitCode, labels, image, docker's old fields"
+    run_cc events --since 1m --until 0s --filter event=kill --format '{{.Actor.Attributes.signal}}'
+    is "$(head -3 <<<"$output")" "10"$'\n'"15"$'\n'"9" "kill: the signal's number"
+    run_cc events --since 1m --until 0s --filter event=rename --format '{{.Actor.Attributes.oldName}}'
+    is "$output" "/ev" "rename: the old name with docker's slash"
+    run_cc events --since 1m --until 0s --filter container=ev3 --filter event=die --format '{{.Actor.Attributes.exitCode}}'
+    is "$output" "3" "a foreground run's exit code"
+}

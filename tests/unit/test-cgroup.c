@@ -423,6 +423,26 @@ static void test_v2_freeze_thaw(void **state)
 	cc_rt_cgroup_release(&cg);
 }
 
+/* update: only the limits given are written, into the existing cgroup */
+static void test_v2_update(void **state)
+{
+	struct fake *f = *state;
+	mountinfo(f, V2_MOUNTINFO);
+	put(f, "ccontainer/" ID "/memory.max", "33554432\n");
+	put(f, "ccontainer/" ID "/pids.max", "20\n");
+	put(f, "ccontainer/" ID "/cpu.max", "max 100000\n");
+	struct cc_rt_cgroup cg;
+	init(f, &cg);
+	cc_error *e = NULL;
+	const struct cc_resources res = { .memory = 67108864, .cpu_quota = 50000, .cpu_period = 100000 };
+	if (cg.ops->update(&cg, &res, &e) < 0)
+		fail_msg("update: %s", e->msg);
+	assert_string_equal(get(f, "ccontainer/" ID "/memory.max"), "67108864\n");
+	assert_string_equal(get(f, "ccontainer/" ID "/cpu.max"), "50000 100000"); /* written over "max 100000\n" */
+	assert_string_equal(get(f, "ccontainer/" ID "/pids.max"), "20\n");
+	cc_rt_cgroup_release(&cg);
+}
+
 static void test_hybrid_freezes_unified(void **state)
 {
 	struct fake *f = *state;
@@ -612,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_shares_to_weight),
 		cmocka_unit_test_setup_teardown(test_v1_create_writes_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_freeze_thaw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hybrid_freezes_unified, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_freezer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_freezer, setup, teardown),

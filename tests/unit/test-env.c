@@ -109,6 +109,22 @@ static void test_file(void **state)
 	free(path);
 	cc_env_release(&e);
 
+	/* labels: a bare KEY is KEY= (not this process's value) */
+	path = write_tmp(text, sizeof(text) - 1);
+	assert_int_equal(cc_env_set_label(&e, "A=0", &err), 0);
+	assert_int_equal(cc_env_label_file(&e, path, &err), 0);
+	assert_int_equal(cc_env_set_label(&e, "D", &err), 0);
+	assert_int_equal(e.n, 5);
+	assert_string_equal(e.v[0], "A=2");
+	assert_string_equal(e.v[2], "CC_TEST_ENV_HOST=");
+	assert_string_equal(e.v[4], "D=");
+	assert_true(cc_env_set_label(&e, "=x", &err) < 0);
+	assert_non_null(strstr(err->msg, "invalid label '=x'"));
+	cc_error_clear(&err);
+	unlink(path);
+	free(path);
+	cc_env_release(&e);
+
 	/* a line without a name: the file and the line in the message */
 	const char bad[] = "A=1\n\n=oops\n";
 	path = write_tmp(bad, sizeof(bad) - 1);

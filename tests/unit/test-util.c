@@ -93,7 +93,8 @@ static void test_timestamp(void **state)
 			fail_msg("%s: %lld, want %lld", ok[i].in, (long long)ns, (long long)ok[i].ns);
 	}
 	static const char *const bad[] = { "", "yesterday", "2023-13-01x", "2023-11-14T25:00", "2023-11-14T22:13:20+2",
-					   "2023-11-14 22:13", "1700000000x", "1.2.3" };
+					   "2023-11-14 22:13", "1700000000x", "1.2.3",
+					   "10000000000" /* past 2262: int64 nanoseconds overflow */ };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int64_t ns;
 		if (cc_parse_timestamp(bad[i], now, &ns) == 0)
