@@ -272,6 +272,6 @@ EOT
     local mon rss
     mon=$(monitor_of "$id")
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$mon/status")
-    echo "monitor VmRSS: $rss kB"
+    echo "monitor VmRSS: $rss kB" >&3
     assert_le "$rss" 1023 "monitor resident size in kB"
 }
