@@ -18,6 +18,7 @@
 #include "util/env.h"
 #include "util/json.h"
 #include "util/strbuf.h"
+#include "container/crilog.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -253,6 +254,7 @@ struct hook_ctx {
 	struct cc_store *store;
 	const struct cc_container_record *rec; /* for the start event */
 	bool started;                           /* the row says "running" */
+	struct cc_crilog *log;                  /* a foreground run's log, or NULL */
 	int64_t started_at;
 	const char *id;
 	struct cmd_net *net;
@@ -267,6 +269,14 @@ static int record_started(pid_t pid, void *data, cc_error **err)
 	h->started = true;
 	h->started_at = time(NULL);
 	return 0;
+}
+
+/* A foreground run is logged as a detached one is (docker's json-file
+ * logs it too): what reaches the terminal goes to ctr.log as well. */
+static void on_output(void *data, int fd, const char *buf, size_t n)
+{
+	struct hook_ctx *h = data;
+	cc_crilog_write(h->log, fd, buf, n);
 }
 
 /* docker's start event: once the command runs (not for one not found) */
@@ -445,7 +455,7 @@ static int run_main(const struct run_opts *op, char **pos, const char *existing_
 	struct cc_container_record *existing = NULL;
 	struct cmd_net netw = { .mode = CC_NET_NONE }; /* released at out: */
 	_cleanup_free_ char *hosts = NULL;
-	_cleanup_close_ int run_lock = -1;
+	_cleanup_close_ int run_lock = -1, logdir = -1;
 	_cleanup_free_ char *lockpath = NULL;
 
 	if (existing_id) {
@@ -789,7 +799,25 @@ env_failed:
 		rc = cmd_failf(EXIT_CC_ERROR, "lock container %.12s: %s", id, strerror(errno));
 		goto out;
 	}
-	if (cc_runtime_run(&spec, &status, &e) < 0) {
+	/* without --rm the container stays: its output is logged */
+	struct cc_crilog *log = NULL;
+	if (!o.rm && (logdir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0 && (log = malloc(sizeof(*log))) != NULL) {
+		int64_t max_size = 0;
+		if (o.log_max_size != NULL && cc_parse_size(o.log_max_size, &max_size) < 0)
+			max_size = 0;
+		if (cc_crilog_open(log, logdir, max_size, o.log_max_file ? atoi(o.log_max_file) : 1) < 0)
+			cmd_warnf("container %.12s: its output is not logged: open its log: %s", id, strerror(errno));
+		hook.log = log;
+		spec.on_output = on_output;
+	}
+	int run_r = cc_runtime_run(&spec, &status, &e);
+	if (log != NULL) {
+		cc_crilog_flush(log, 1);
+		cc_crilog_flush(log, 2);
+		cc_crilog_close(log);
+		free(log);
+	}
+	if (run_r < 0) {
 		rc = cmd_exit_code(e);
 		cmd_fail(e, rc);
 		e = NULL;

@@ -6,15 +6,8 @@
  *     container up and exits once its command runs; the container's process
  *     is then adopted by (and reaped by) this monitor;
  *   - holds the container's stdout/stderr pipes (or the pty master for -t)
- *     and writes the log, one line per record:
- *         <RFC 3339 UTC time with nanoseconds> <stdout|stderr> <F|P> <text>
- *     (P marks a partial line that continues in the next record: lines
- *     longer than 16 KiB, or text cut by the container's exit), and
- *     rotates it (--log-opt max-size, max-file): when a record would take
- *     ctr.log past MAX_SIZE, ctr.log.K-1 becomes ctr.log.K ... ctr.log
- *     becomes ctr.log.1 (the oldest of MAX_FILES files in all goes; with
- *     one file the log is cut) and a new ctr.log starts.  A record is never
- *     split between files;
+ *     and writes the log in CRI records, rotated by --log-opt max-size and
+ *     max-file (lib/container/crilog.h, which a foreground run uses too);
  *   - serves `attach` on containers/<id>/attach.sock;
  *   - holds an exclusive flock on containers/<id>/monitor.lock for its whole
  *     life, so `ps` can tell a container whose monitor died;
@@ -63,20 +56,16 @@
 
 #include "protocol.h"
 #include "container/container.h"
+#include "container/crilog.h"
 
-#define LINE_MAX_LOG (16 * 1024)
 #define MAX_CLIENTS 8
 
 struct stream {
 	int fd;
-	const char *name;
-	char buf[LINE_MAX_LOG];
-	size_t len;
+	int no; /* the container's 1 or 2 */
 };
 
-static int log_fd = -1;
-static long long log_size, log_max_size; /* bytes in ctr.log; its cap (0: none) */
-static int log_max_files = 1;
+static struct cc_crilog mlog; /* ctr.log, rotated (lib/container/crilog.c) */
 static int clients[MAX_CLIENTS];
 static int n_clients;
 static int held[CC_MON_HOLD_MAX]; /* the run's port reservations */
@@ -100,59 +89,6 @@ static size_t write_all(int fd, const char *p, size_t n)
 	return done;
 }
 
-static void open_log(void)
-{
-	struct stat st;
-	log_fd = open("ctr.log", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	log_size = log_fd >= 0 && fstat(log_fd, &st) == 0 ? st.st_size : 0;
-}
-
-/* The oldest file goes first and ctr.log last, so a follower (logs -f)
- * finds the file after its own just below its own's name. */
-static void rotate(void)
-{
-	char from[32], to[32];
-	if (log_max_files > 1) {
-		snprintf(to, sizeof(to), "ctr.log.%d", log_max_files - 1);
-		(void)unlink(to);
-		for (int k = log_max_files - 1; k >= 1; k--) {
-			if (k == 1)
-				snprintf(from, sizeof(from), "ctr.log");
-			else
-				snprintf(from, sizeof(from), "ctr.log.%d", k - 1);
-			snprintf(to, sizeof(to), "ctr.log.%d", k);
-			(void)rename(from, to);
-		}
-	} else {
-		(void)unlink("ctr.log");
-	}
-	if (log_fd >= 0)
-		close(log_fd);
-	open_log();
-}
-
-static void log_record(const char *stream, const char *text, size_t n, char tag)
-{
-	struct timespec ts;
-	struct tm tm;
-	char head[96];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t h = strftime(head, sizeof(head), "%Y-%m-%dT%H:%M:%S", &tm);
-	h += (size_t)snprintf(head + h, sizeof(head) - h, ".%09ldZ %s %c ", ts.tv_nsec, stream, tag);
-	/* one write per record: readers never see half a line from us */
-	char rec[LINE_MAX_LOG + 128];
-	memcpy(rec, head, h);
-	memcpy(rec + h, text, n);
-	rec[h + n] = '\n';
-	if (log_max_size > 0 && log_size > 0 && log_size + (long long)(h + n + 1) > log_max_size)
-		rotate();
-	if (log_fd < 0)
-		open_log(); /* a rotation that could not make the new file: try again */
-	if (log_fd >= 0)
-		log_size += (long long)write_all(log_fd, rec, h + n + 1);
-}
-
 /* Split what arrived into log records; forward raw bytes to attached clients. */
 static void consume(struct stream *s, const char *data, size_t n)
 {
@@ -161,29 +97,12 @@ static void consume(struct stream *s, const char *data, size_t n)
 			close(clients[i]);
 			clients[i] = -1;
 		}
-	for (size_t i = 0; i < n; i++) {
-		char c = data[i];
-		if (c == '\n') {
-			size_t len = s->len;
-			if (len > 0 && s->buf[len - 1] == '\r') /* pty line endings */
-				len--;
-			log_record(s->name, s->buf, len, 'F');
-			s->len = 0;
-			continue;
-		}
-		if (s->len == sizeof(s->buf)) {
-			log_record(s->name, s->buf, s->len, 'P');
-			s->len = 0;
-		}
-		s->buf[s->len++] = c;
-	}
+	cc_crilog_write(&mlog, s->no, data, n);
 }
 
 static void flush_partial(struct stream *s)
 {
-	if (s->len > 0)
-		log_record(s->name, s->buf, s->len, 'P');
-	s->len = 0;
+	cc_crilog_flush(&mlog, s->no);
 }
 
 static int drain(struct stream *s)
@@ -410,10 +329,8 @@ static pid_t start_run(int tty, int want_stdin, int ready_fd, struct stream *so,
 			close(in[1]);
 		return -1;
 	}
-	so->fd = tty ? pty : out[0];
-	so->len = 0;
+	so->fd = tty ? pty : out[0]; /* the last run's lines were flushed at its end */
 	se->fd = tty ? -1 : errp[0];
-	se->len = 0;
 	*input = tty ? pty : in[1];
 	fcntl(so->fd, F_SETFL, O_NONBLOCK);
 	if (se->fd >= 0)
@@ -483,11 +400,9 @@ int main(int argc, char **argv)
 	const char *dir = argv[4];
 	int ready_fd = atoi(argv[5]);
 	int tty = atoi(argv[6]), want_stdin = atoi(argv[7]);
-	log_max_size = atoll(argv[8]);
-	log_max_files = atoi(argv[9]);
-	if (log_max_size < 0)
-		log_max_size = 0;
-	if (log_max_files < 1 || log_max_files > CC_MON_LOG_FILES_MAX)
+	long long log_max_size = atoll(argv[8]);
+	int log_max_files = atoi(argv[9]);
+	if (log_max_files > CC_MON_LOG_FILES_MAX)
 		log_max_files = 1;
 	struct cc_restart_policy policy = { .kind = CC_RESTART_NO };
 	long long h_interval = 0, h_start_period = 0, h_start_interval = 0;
@@ -538,8 +453,8 @@ int main(int argc, char **argv)
 	}
 	/* a start begins the count again (docker's start resets RestartCount) */
 	(void)unlink(CC_CONTAINER_RESTARTS_FILE);
-	open_log();
-	if (log_fd < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+	/* relative names: we are in the container's directory */
+	if (cc_crilog_open(&mlog, AT_FDCWD, log_max_size, log_max_files) < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		fail_msg(&msg, errno, "%s", "monitor: log or subreaper");
 		ready(ready_fd, &msg);
 		return 125;
@@ -558,8 +473,8 @@ int main(int argc, char **argv)
 		return 125;
 	}
 
-	struct stream so = { .fd = -1, .name = "stdout" };
-	struct stream se = { .fd = -1, .name = "stderr" };
+	struct stream so = { .fd = -1, .no = 1 };
+	struct stream se = { .fd = -1, .no = 2 };
 	int input = -1;
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		clients[i] = -1;

@@ -497,6 +497,7 @@ static int spawn(struct run *run, void (*child_main)(const struct cc_rt_plan *, 
 	sigaddset(&set, SIGCHLD);
 	/* No terminal of ours in the container (tty.c): pipes in between. */
 	if (!spec->tty && !spec->detached) {
+		run->relay.tee = (struct cc_rt_tee){ .fn = spec->on_output, .data = spec->hook_data };
 		int r = cc_rt_relay_setup(&run->relay, spec->interactive, err);
 		if (r < 0)
 			return r;
@@ -617,6 +618,7 @@ int cc_runtime_run(const struct cc_run_spec *spec, int *ret_status, cc_error **e
 		.plan = &plan, .pid = -1, .pidfd = -1, .sock = -1, .sigfd = -1, .pty_master = -1,
 	};
 	cc_rt_tty_init(&run.tty, spec->interactive);
+	run.tty.tee = (struct cc_rt_tee){ .fn = spec->on_output, .data = spec->hook_data };
 	cc_rt_relay_init(&run.relay);
 	if ((r = cgroup_setup(&run, err)) < 0 || (r = spawn(&run, NULL, NULL, err)) < 0)
 		return r;

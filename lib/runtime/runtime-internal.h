@@ -282,7 +282,14 @@ int cc_rt_exec_error(const char *name, int errnum, cc_error **err);
  * (console) bind it onto /dev/console.  Needs a session leader. */
 int cc_rt_tty_child(int sock, bool console, cc_error **err);
 
+/* What the container writes, also handed to the spec's on_output. */
+struct cc_rt_tee {
+	void (*fn)(void *data, int fd, const char *buf, size_t n);
+	void *data;
+};
+
 struct cc_rt_tty {
+	struct cc_rt_tee tee;  /* the pty's output, as fd 1 */
 	int master;            /* -1 until the child sent it */
 	bool interactive;      /* copy stdin to the master */
 	bool raw;              /* host stdin was put in raw mode */
@@ -309,6 +316,7 @@ void cc_rt_tty_release(struct cc_rt_tty *t);
 
 /* Stdio that is a host terminal, without -t, goes through pipes (tty.c). */
 struct cc_rt_relay {
+	struct cc_rt_tee tee;  /* what fds 1 and 2 write */
 	int ours[3];           /* [0]: write end to the container's stdin;
 	                          [1], [2]: read ends of its stdout, stderr */
 	int theirs[3];         /* the ends dup'ed to 0-2 in the child; -1: that
@@ -320,7 +328,7 @@ struct cc_rt_relay {
 };
 void cc_rt_relay_init(struct cc_rt_relay *r);
 /* Before clone: a pipe for each of fds 0-2 that is a terminal (0 only when
- * interactive). */
+ * interactive), and for 1 and 2 whatever they are when r->tee is set. */
 int cc_rt_relay_setup(struct cc_rt_relay *r, bool interactive, cc_error **err);
 /* In the child: the pipes become its fds 0-2. */
 int cc_rt_relay_child(const struct cc_rt_relay *r, cc_error **err);

@@ -138,6 +138,11 @@ struct cc_run_spec {
 	/* Called in the parent once the command's execve is under way (the
 	 * child's last word): the container runs.  Nothing to fail. */
 	void (*on_exec)(pid_t pid, void *data);
+	/* Foreground (cc_runtime_run) only: what the container writes to its
+	 * stdout (fd 1; a pty's output) and stderr (fd 2), as it reaches the
+	 * caller's fds (a foreground run's log).  Its stdout and stderr go
+	 * through pipes then, terminals or not. */
+	void (*on_output)(void *data, int fd, const char *buf, size_t n);
 	void *hook_data;
 
 	/* Work done ahead by cc_runtime_prepare, or NULL. */

@@ -130,13 +130,15 @@ size_t cc_rt_tty_pollfds(struct cc_rt_tty *t, struct pollfd *pfd)
 /* from -> to until from would block.  Returns false once from is done
  * (EOF, or EIO on a pty master: no slave left open).  A broken "to" must
  * not stop the container: its output is dropped then. */
-static bool copy_available(int from, int to)
+static bool copy_available(int from, int to, const struct cc_rt_tee *tee)
 {
 	char buf[16384];
 	for (;;) {
 		ssize_t n = read(from, buf, sizeof(buf));
 		if (n > 0) {
 			(void)cc_write_all(to, buf, (size_t)n);
+			if (tee->fn != NULL)
+				tee->fn(tee->data, to, buf, (size_t)n);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -149,7 +151,7 @@ static bool copy_available(int from, int to)
 
 static bool copy_out(struct cc_rt_tty *t)
 {
-	return copy_available(t->master, STDOUT_FILENO);
+	return copy_available(t->master, STDOUT_FILENO, &t->tee);
 }
 
 int cc_rt_tty_handle(struct cc_rt_tty *t, const struct pollfd *pfd, size_t n, cc_error **err)
@@ -223,7 +225,7 @@ void cc_rt_relay_init(struct cc_rt_relay *r)
 int cc_rt_relay_setup(struct cc_rt_relay *r, bool interactive, cc_error **err)
 {
 	for (int fd = 0; fd < 3; fd++) {
-		if ((fd == STDIN_FILENO && !interactive) || !isatty(fd))
+		if (fd == STDIN_FILENO ? !interactive || !isatty(fd) : !isatty(fd) && r->tee.fn == NULL)
 			continue;
 		int p[2];
 		if (pipe2(p, O_CLOEXEC) < 0)
@@ -273,7 +275,7 @@ size_t cc_rt_relay_pollfds(struct cc_rt_relay *r, struct pollfd *pfd)
 /* Pipe -> our fd until it would block; the pipe is closed at its end. */
 static void relay_out(struct cc_rt_relay *r, int fd)
 {
-	if (!copy_available(r->ours[fd], fd))
+	if (!copy_available(r->ours[fd], fd, &r->tee))
 		cc_closep(&r->ours[fd]);
 }
 

@@ -273,3 +273,25 @@ same_file() {
     run_cc logs -f --until 1h fu
     is "$output" "" "-f --until an hour ago: nothing, and no following"
 }
+
+@test "a foreground run is logged as a detached one is; its output still reaches us at once" {
+    run_cc run --name fg alpine sh -c 'echo out1; echo err1 >&2; echo out2; printf tail'
+    is "$output" "out1"$'\n'"out2"$'\n'"tail" "stdout as it was"
+    is "$stderr" "err1" "stderr as it was"
+    run_cc logs fg
+    is "$output" "out1"$'\n'"out2"$'\n'"tail" "logs: stdout"
+    is "$stderr" "err1" "logs: stderr"
+    run_cc logs -t fg
+    assert_match "${lines[0]}" '^[0-9-]{10}T[0-9:.]{18}Z out1$' "time stamps"
+    # -t: the pty's output, one stream
+    CC_STDIN=/dev/null run_cc run --name fgt -t alpine sh -c 'echo tty1; echo tty2 >&2'
+    run_cc logs fgt
+    is "$output" "tty1"$'\n'"tty2" "a terminal's output, CR LF as LF"
+    # --log-opt applies to it too
+    run_cc run --name fgr --log-opt max-size=200 --log-opt max-file=2 alpine sh -c 'for i in $(seq 1 40); do echo line-$i; done'
+    local dir
+    dir=$CC_ROOT/containers/$(cid fgr)
+    [[ -f $dir/ctr.log.1 ]] || die "not rotated: $(ls "$dir")"
+    run_cc logs fgr
+    is "${lines[-1]}" "line-40" "the newest line kept"
+}
