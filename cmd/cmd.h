@@ -88,6 +88,9 @@ struct cmd_run_update {
 };
 int cmd_run_update(const struct cc_container_record *c, const struct cmd_run_update *u, struct cc_resources *ret_res,
 		   char **ret_config);
+/* `start -a`: the container's log since since_ns, followed while its
+ * monitor runs, to fd 1 and 2 (logs.c). */
+int cmd_logs_follow(struct cc_store *s, const struct cc_container_record *ct, int64_t since_ns);
 /* A signal by number or name, with or without SIG ("TERM", "SIGUSR1",
  * "9"); -1 when it is none (container.c). */
 int cmd_parse_signal(const char *s);

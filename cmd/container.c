@@ -1456,6 +1456,7 @@ struct ctr_opts {
 	bool force, volumes;
 	int sig;            /* parsed from signal */
 	struct cmd_strv filter; /* podman's --filter: ps's filters on the containers named, or on all */
+	bool attach, interactive; /* start -a, -i */
 };
 
 /* What each_one skips quietly (not echoed, no error). */
@@ -1628,8 +1629,60 @@ static int start_cb(struct cc_store *s, struct cc_container_record *c, struct ct
 	return start_one(s, c);
 }
 
+static int attach_action(void *opts, int argc, char **argv);
+struct attach_opts {
+	bool no_stdin, sig_proxy;
+	const char *detach_keys;
+};
+
+/* start -a / -i: one container, started, then attached (docker): with a
+ * terminal or -i through its attach socket, else its log from the start
+ * on (nothing it wrote before we connect is lost), followed until it
+ * exits; the container's exit status. */
+static int start_attached(struct ctr_opts *o, const char *ref)
+{
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	struct cc_container_record *c = get_container(s, ref);
+	int rc = c == NULL ? EXIT_CC_ERROR : 0;
+	bool tty = false;
+	if (rc == 0) {
+		json_t *cfg = cmd_container_config(c);
+		tty = json_is_true(json_object_get(cfg, "Tty"));
+		json_decref(cfg);
+	}
+	int64_t since = cc_wall_ns();
+	if (rc == 0)
+		rc = start_one(s, c);
+	if (rc == 0 && (tty || o->interactive)) {
+		cc_container_record_free(c);
+		cc_store_close(s);
+		struct attach_opts ao = { .no_stdin = !o->interactive, .sig_proxy = true, .detach_keys = "ctrl-p,ctrl-q" };
+		char *argv[] = { (char *)ref, NULL };
+		return attach_action(&ao, 1, argv);
+	}
+	if (rc == 0)
+		rc = cmd_logs_follow(s, c, since);
+	if (rc == 0) {
+		wait_stopped(s, c->id, -1);
+		cc_container_record_free(c);
+		c = get_container(s, ref);
+		rc = c ? c->exit_code : EXIT_CC_ERROR;
+	}
+	cc_container_record_free(c);
+	cc_store_close(s);
+	return rc;
+}
+
 static int start_action(void *opts, int argc, char **argv)
 {
+	struct ctr_opts *o = opts;
+	if (o->attach || o->interactive) {
+		if (argc != 1 || o->all)
+			return cmd_usagef("you cannot start and attach multiple containers at once");
+		return start_attached(o, argv[0]);
+	}
 	return each_container("start", opts, argc, argv, start_cb, true);
 }
 
@@ -1832,11 +1885,6 @@ static int wait_action(void *opts, int argc, char **argv)
 
 
 /* ---- attach ---- */
-
-struct attach_opts {
-	bool no_stdin, sig_proxy;
-	const char *detach_keys;
-};
 
 /* docker's --detach-keys: comma-separated "ctrl-<a-z@[\]^_>" or single
  * characters (term.ToBytes).  Fills keys (at most max), or prints. */
@@ -2096,6 +2144,8 @@ const struct cmd_verb cmd_kill_verb = {
 
 static const struct cmd_opt start_options[] = {
 	OPT_BOOL(0, "all", struct ctr_opts, all, "Every container (podman)"),
+	OPT_BOOL('a', "attach", struct ctr_opts, attach, "Attach STDOUT/STDERR and forward signals"),
+	OPT_BOOL('i', "interactive", struct ctr_opts, interactive, "Attach container's STDIN"),
 	CTR_FILTER,
 	OPT_END,
 };

@@ -695,6 +695,8 @@ static const struct cmd_opt logs_options[] = {
 	OPT_END,
 };
 
+static int print_logs(struct cc_store *s, const struct cc_container_record *ct, const struct logs_opts *lo);
+
 static int logs_action(void *opts, int argc, char **argv)
 {
 	struct logs_cli *cli = opts;
@@ -729,6 +731,21 @@ static int logs_action(void *opts, int argc, char **argv)
 		cc_store_close(s);
 		return EXIT_CC_ERROR;
 	}
+	int rc = print_logs(s, ct, &lo);
+	cc_container_record_free(ct);
+	cc_store_close(s);
+	return rc;
+}
+
+int cmd_logs_follow(struct cc_store *s, const struct cc_container_record *ct, int64_t since_ns)
+{
+	const struct logs_opts lo = { .tail = -1, .follow = true, .since = since_ns };
+	return print_logs(s, ct, &lo);
+}
+
+/* The log of ct to fd 1 and 2 as lo says; the exit status. */
+static int print_logs(struct cc_store *s, const struct cc_container_record *ct, const struct logs_opts *lo)
+{
 	_cleanup_free_ struct out *o = malloc(sizeof(*o));
 	_cleanup_free_ char *buf = malloc(LOG_CHUNK);
 	int rc = 0;
@@ -739,7 +756,7 @@ static int logs_action(void *opts, int argc, char **argv)
 		*o = (struct out){ .fd = STDOUT_FILENO, .merged = same_output() };
 		o->null[STDOUT_FILENO] = is_dev_null(STDOUT_FILENO);
 		o->null[STDERR_FILENO] = is_dev_null(STDERR_FILENO);
-		if (logs_run(s, ct, &lo, o, buf, &e) < 0) {
+		if (logs_run(s, ct, lo, o, buf, &e) < 0) {
 			out_flush(o);
 			cc_error_prefix(&e, "logs of container %s", ct->name);
 			rc = cmd_fail(e, EXIT_CC_ERROR);
@@ -751,8 +768,6 @@ static int logs_action(void *opts, int argc, char **argv)
 		if (rc == 0 && o->err != 0 && o->err != EPIPE)
 			rc = cmd_failf(EXIT_CC_ERROR, "write output: %s", strerror(o->err));
 	}
-	cc_container_record_free(ct);
-	cc_store_close(s);
 	return rc;
 }
 

@@ -580,3 +580,18 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc inspect -f '{{.Config.StopSignal}}' sig
     is "$output" "SIGRTMIN+3"
 }
+
+@test "start -a: the output from the start on, the container's exit status; -i: stdin too" {
+    run_cc create --name sa alpine sh -c 'echo first; echo err >&2; sleep 0.3; echo last; exit 4'
+    run_cc 4 start -a sa
+    is "$output" "first"$'\n'"last" "stdout, none of it lost"
+    is "$stderr" "err" "stderr apart"
+    run_cc 4 start --attach sa
+    is "$output" "first"$'\n'"last" "a second start shows its own run only"
+    run_cc create -i --name si alpine head -n1
+    echo "one-line" >"$BATS_TEST_TMPDIR/in"
+    CC_STDIN=$BATS_TEST_TMPDIR/in run_cc start -ai si
+    is "$output" "one-line" "-i: stdin reaches the container"
+    run_cc 125 start -a sa si
+    assert_contains "$stderr" "you cannot start and attach multiple containers at once"
+}
