@@ -105,7 +105,7 @@ struct cc_health_result {
  * "unhealthy".  health is {} or NULL for a container checked never yet
  * ("starting").  A new object; NULL without memory. */
 json_t *cc_health_update(const json_t *health, const struct cc_health_result *r, bool in_start_period, int retries);
-/* The status of a health object: "starting", "healthy", "unhealthy". */
+/* The status of a health object: "starting", "healthy", "unhealthy" (literals). */
 const char *cc_health_status(const json_t *health);
 
 /* ---- a container's stored settings (config.c) ---- */

@@ -33,8 +33,13 @@ static void fmt_ns(int64_t ns, char *out, size_t len)
 
 const char *cc_health_status(const json_t *health)
 {
+	/* a literal, never health's own string: it outlives health */
 	const char *st = json_string_value(json_object_get(health, "Status"));
-	return st != NULL && (strcmp(st, "healthy") == 0 || strcmp(st, "unhealthy") == 0) ? st : "starting";
+	if (st != NULL && strcmp(st, "healthy") == 0)
+		return "healthy";
+	if (st != NULL && strcmp(st, "unhealthy") == 0)
+		return "unhealthy";
+	return "starting";
 }
 
 json_t *cc_health_update(const json_t *health, const struct cc_health_result *r, bool in_start_period, int retries)
