@@ -150,8 +150,10 @@ int cmd_log_driver(const char *arg);
  * *ret_max_file to VALUE (a pointer into arg), or prints and returns 125. */
 int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max_file);
 /* The limits in a container's config ("LogConfig"): max-size in bytes (0:
- * none) and max-file (1 when not given). */
+ * none) and max-file (1 when not given; 0 for --log-driver none: no log). */
 int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, cc_error **err);
+/* --log-driver none: nothing is logged, `logs` refuses (docker's). */
+bool cmd_log_none(const json_t *cfg);
 
 /* "repo@sha256:..." as docker shows it: the familiar repo (free it, NULL
  * without '@') and *ret_at the "@sha256:..." part (images.c). */

@@ -35,10 +35,10 @@
 
 int cmd_log_driver(const char *arg)
 {
-	if (strcmp(arg, "json-file") == 0 || strcmp(arg, "k8s-file") == 0)
+	if (strcmp(arg, "json-file") == 0 || strcmp(arg, "k8s-file") == 0 || strcmp(arg, "none") == 0)
 		return 0;
 	return cmd_failf(EXIT_CC_ERROR,
-			 "log driver '%s' is not supported: ccontainer's monitor writes the log itself (use json-file or k8s-file)",
+			 "log driver '%s' is not supported: ccontainer's monitor writes the log itself (use json-file, k8s-file or none)",
 			 arg);
 }
 
@@ -82,10 +82,20 @@ int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max
 			 (int)kl, arg);
 }
 
+bool cmd_log_none(const json_t *cfg)
+{
+	const char *type = json_string_value(json_object_get(json_object_get(cfg, "LogConfig"), "Type"));
+	return type != NULL && strcmp(type, "none") == 0;
+}
+
 int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, cc_error **err)
 {
 	*ret_max_size = 0;
 	*ret_max_file = 1;
+	if (cmd_log_none(cfg)) {
+		*ret_max_file = 0; /* the monitor's "no log" */
+		return 0;
+	}
 	json_t *opts = json_object_get(json_object_get(cfg, "LogConfig"), "Config");
 	json_t *size = json_object_get(opts, "max-size"), *files = json_object_get(opts, "max-file");
 	if (size != NULL && (!json_is_string(size) || cc_parse_size(json_string_value(size), ret_max_size) < 0 ||
@@ -731,7 +741,10 @@ static int logs_action(void *opts, int argc, char **argv)
 		cc_store_close(s);
 		return EXIT_CC_ERROR;
 	}
-	int rc = print_logs(s, ct, &lo);
+	json_t *cfg = cmd_container_config(ct);
+	bool none = cmd_log_none(cfg);
+	json_decref(cfg);
+	int rc = none ? cmd_failf(EXIT_CC_ERROR, "configured logging driver does not support reading") : print_logs(s, ct, &lo);
 	cc_container_record_free(ct);
 	cc_store_close(s);
 	return rc;

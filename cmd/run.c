@@ -801,7 +801,9 @@ env_failed:
 	}
 	/* without --rm the container stays: its output is logged */
 	struct cc_crilog *log = NULL;
-	if (!o.rm && (logdir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0 && (log = malloc(sizeof(*log))) != NULL) {
+	bool log_none = o.log_driver != NULL && strcmp(o.log_driver, "none") == 0;
+	if (!o.rm && !log_none && (logdir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
+	    (log = malloc(sizeof(*log))) != NULL) {
 		int64_t max_size = 0;
 		if (o.log_max_size != NULL && cc_parse_size(o.log_max_size, &max_size) < 0)
 			max_size = 0;
@@ -895,8 +897,8 @@ static const struct cmd_opt run_options[] = {
 	OPT_MAP('l', "label", struct run_opts, labels, "list", "Set meta data on a container"),
 	OPT_LIST(0, "label-file", struct run_opts, label_files, "list", "Read in a line delimited file of labels",
 		 .complete = CMD_COMPLETE_FILE),
-	OPT_STRING(0, "log-driver", struct run_opts, log_driver, "string", "Logging driver for the container (json-file, k8s-file)",
-		   .complete = CMD_COMPLETE_WORDS, .words = "json-file k8s-file"),
+	OPT_STRING(0, "log-driver", struct run_opts, log_driver, "string", "Logging driver for the container (json-file, k8s-file, none)",
+		   .complete = CMD_COMPLETE_WORDS, .words = "json-file k8s-file none"),
 	OPT_LIST(0, "log-opt", struct run_opts, log_opts, "list", "Log driver options (max-size=10m, max-file=3)"),
 	OPT_BYTES('m', "memory", struct run_opts, memory, "bytes", "Memory limit"),
 	OPT_BYTES(0, "memory-swap", struct run_opts, memory_swap, "bytes",

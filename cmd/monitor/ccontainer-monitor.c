@@ -97,12 +97,14 @@ static void consume(struct stream *s, const char *data, size_t n)
 			close(clients[i]);
 			clients[i] = -1;
 		}
-	cc_crilog_write(&mlog, s->no, data, n);
+	if (mlog.max_files > 0) /* not --log-driver none */
+		cc_crilog_write(&mlog, s->no, data, n);
 }
 
 static void flush_partial(struct stream *s)
 {
-	cc_crilog_flush(&mlog, s->no);
+	if (mlog.max_files > 0)
+		cc_crilog_flush(&mlog, s->no);
 }
 
 static int drain(struct stream *s)
@@ -401,8 +403,8 @@ int main(int argc, char **argv)
 	int ready_fd = atoi(argv[5]);
 	int tty = atoi(argv[6]), want_stdin = atoi(argv[7]);
 	long long log_max_size = atoll(argv[8]);
-	int log_max_files = atoi(argv[9]);
-	if (log_max_files > CC_MON_LOG_FILES_MAX)
+	int log_max_files = atoi(argv[9]); /* 0: --log-driver none */
+	if (log_max_files < 0 || log_max_files > CC_MON_LOG_FILES_MAX)
 		log_max_files = 1;
 	struct cc_restart_policy policy = { .kind = CC_RESTART_NO };
 	long long h_interval = 0, h_start_period = 0, h_start_interval = 0;
@@ -454,7 +456,8 @@ int main(int argc, char **argv)
 	/* a start begins the count again (docker's start resets RestartCount) */
 	(void)unlink(CC_CONTAINER_RESTARTS_FILE);
 	/* relative names: we are in the container's directory */
-	if (cc_crilog_open(&mlog, AT_FDCWD, log_max_size, log_max_files) < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+	if ((log_max_files > 0 && cc_crilog_open(&mlog, AT_FDCWD, log_max_size, log_max_files) < 0) ||
+	    prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		fail_msg(&msg, errno, "%s", "monitor: log or subreaper");
 		ready(ready_fd, &msg);
 		return 125;

@@ -212,7 +212,7 @@ same_file() {
     done
     assert_contains "$stderr" "give each option its own --log-opt"
     run_cc 125 run -d --log-driver syslog alpine true
-    is "$stderr" "Error: log driver 'syslog' is not supported: ccontainer's monitor writes the log itself (use json-file or k8s-file)"
+    is "$stderr" "Error: log driver 'syslog' is not supported: ccontainer's monitor writes the log itself (use json-file, k8s-file or none)"
     run_cc ps -aq
     is "$output" "" "containers"
     is "$(ls "$CC_ROOT/containers")" "" "container directories"
@@ -294,4 +294,17 @@ same_file() {
     [[ -f $dir/ctr.log.1 ]] || die "not rotated: $(ls "$dir")"
     run_cc logs fgr
     is "${lines[-1]}" "line-40" "the newest line kept"
+}
+
+@test "--log-driver none: nothing logged, logs refuses as docker's" {
+    run_cc run -d --name nolog --log-driver none alpine sh -c 'echo hidden'
+    run_cc wait nolog
+    run_cc 1 logs nolog
+    is "$stderr" "Error: configured logging driver does not support reading"
+    [[ ! -s $CC_ROOT/containers/$(cid nolog)/ctr.log ]] || die "a log was written"
+    run_cc run --name nolog2 --log-driver none alpine echo shown
+    is "$output" "shown" "the foreground output still reaches us"
+    [[ ! -e $CC_ROOT/containers/$(cid nolog2)/ctr.log ]] || die "a foreground log was written"
+    run_cc inspect -f '{{.HostConfig.LogConfig.Type}}' nolog
+    is "$output" "none"
 }
