@@ -251,6 +251,15 @@ if [[ -n $mon ]]; then
     record supervisor-rss ccontainer self "ccontainer-monitor resident size (kB)" kB "$(awk '/VmRSS/ {print $2}' /proc/$mon/status)"
 fi
 $CCR rm -f "$cid" >/dev/null 2>&1
+# the same with a restart policy and a healthcheck on its timer (issue 14: under 1 MB)
+cid=$($CCR run -d --network none --restart always --health-cmd true --health-interval 1s alpine sleep 600)
+mon=$(pgrep -f "ccontainer-monitor .* $cid " | head -1)
+if [[ -n $mon ]]; then
+    sleep 2.5 # a couple of checks done
+    record supervisor-rss-service ccontainer self "ccontainer-monitor resident size with --restart and a healthcheck (kB)" kB \
+        "$(awk '/VmRSS/ {print $2}' /proc/$mon/status)"
+fi
+$CCR rm -f "$cid" >/dev/null 2>&1
 if have podman; then
     pid=$($P run -d --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 --network none "$reg/library/alpine:latest" sleep 600 2>/dev/null)
     cm=$(pgrep -f "conmon .*${pid:0:12}" | head -1)
