@@ -206,9 +206,7 @@ else
 fi
 fi # large
 
-# 7. disk: sequential write inside the container's overlay (MB/s; higher is better)
 # record CASE TOOL ROLE DESC UNIT VALUE: a sample that is not a duration
-if want disk; then
 record() {
     grep -q "^$1	$2	" "$samples/cases.tsv" 2>/dev/null ||
         printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$samples/cases.tsv"
@@ -222,6 +220,9 @@ m = re.search(r"copied, ([0-9.]+) s", t) or re.search(r"([0-9.]+) seconds", t)
 b = re.search(r"^(\d+) bytes", t, re.M)
 print(f"{int(b.group(1)) / float(m.group(1)) / 1e6:.1f}" if m and b else "")'
 }
+
+# 7. disk: sequential write inside the container's overlay (MB/s; higher is better)
+if want disk; then
 say "bench: disk"
 # Without --rm: both tools mount the writable layer of a --rm container
 # "volatile" (it is thrown away at exit), where fsync does not reach the
