@@ -84,7 +84,7 @@ char **cmd_container_stored_args(const struct cc_container_record *c, int *ret_a
 struct cc_resources;
 struct cmd_run_update {
 	int64_t memory, memory_swap, cpu_shares, pids_limit;
-	const char *cpus;
+	const char *cpus, *restart;
 };
 int cmd_run_update(const struct cc_container_record *c, const struct cmd_run_update *u, struct cc_resources *ret_res,
 		   char **ret_config);

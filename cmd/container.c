@@ -194,7 +194,8 @@ void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 			}
 		}
 	}
-	if (cmd_container_finish(s, c->id, status, false, false, NULL, &e) < 0)
+	/* gone meanwhile (an --rm container's monitor removed it): nothing to say */
+	if (cmd_container_finish(s, c->id, status, false, false, NULL, &e) < 0 && e->kind != CC_ERR_NOT_FOUND)
 		cmd_warnf("finish container %.12s: %s", c->id, e->msg);
 	cc_error_free(e);
 	free(c->state);
@@ -1741,6 +1742,11 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 	cc_error *e = NULL;
 	if (cmd_container_finish(s, c->id, c->exit_code, c->oom_killed, false, NULL, &e) < 0 ||
 	    cc_store_container_remove(s, c->id, NULL, &e) < 0) {
+		if (e != NULL && e->kind == CC_ERR_NOT_FOUND) {
+			/* an --rm container's monitor removed it as it ended: gone, as asked */
+			cc_error_free(e);
+			return 0;
+		}
 		if (e == NULL)
 			cc_error_set(&e, ENOMEM, "remove container");
 		return cmd_fail(e, EXIT_CC_ERROR);

@@ -992,6 +992,8 @@ int cmd_run_update(const struct cc_container_record *c, const struct cmd_run_upd
 			o.pids_limit = u->pids_limit;
 		if (u->cpus != NULL)
 			o.cpus = u->cpus;
+		if (u->restart != NULL)
+			o.restart = u->restart;
 		rc = run_opts_check(&o);
 	}
 	_cleanup_strv_ char **canon = rc == 0 ? cmd_unparse(&cmd_run_verb, &o) : NULL;
@@ -1005,6 +1007,8 @@ int cmd_run_update(const struct cc_container_record *c, const struct cmd_run_upd
 		for (int i = 0; i < n; i++)
 			json_array_append_new(args, cc_json_bytes(pos[i]));
 		json_object_set(cfg, "Args", args);
+		if (u->restart != NULL) /* what monitors read */
+			json_object_set_new(cfg, "RestartPolicy", cc_restart_policy_json(&o.restart_policy));
 		if ((*ret_config = json_dumps(cfg, JSON_COMPACT)) == NULL)
 			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 	}

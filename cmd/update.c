@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "container/container.h"
 #include "runtime/runtime.h"
 
 struct update_opts {
 	int64_t memory, memory_swap, cpu_shares, pids_limit;
-	const char *cpus;
+	const char *cpus, *restart;
 };
 
 static const struct cmd_opt update_options[] = {
@@ -23,8 +24,27 @@ static const struct cmd_opt update_options[] = {
 		  .flags = CMD_OPT_UNSET | CMD_OPT_MINUS_ONE),
 	OPT_INT(0, "pids-limit", struct update_opts, pids_limit, "int", "Tune container pids limit (set -1 for unlimited)",
 		.flags = CMD_OPT_UNSET),
+	OPT_STRING(0, "restart", struct update_opts, restart, "string", "Restart policy to apply when a container exits",
+		   .complete = CMD_COMPLETE_WORDS, .words = "no on-failure always unless-stopped"),
 	OPT_END,
 };
+
+static int tell_monitor(struct cc_store *s, const struct cc_container_record *c, const char *restart)
+{
+	struct cc_restart_policy p;
+	char name[48], text[64];
+	if (cc_restart_policy_from_text(restart, &p) < 0) /* run_opts_check said why already */
+		return EXIT_CC_ERROR;
+	cc_restart_policy_format(&p, name, sizeof(name));
+	snprintf(text, sizeof(text), "%s\n", name);
+	_cleanup_free_ char *dir = cc_store_container_path(s, c->id), *path = NULL;
+	cc_error *e = NULL;
+	if (dir == NULL || asprintf(&path, "%s/" CC_CONTAINER_POLICY_FILE, dir) < 0)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	if (cc_write_file_atomic(path, text, strlen(text), 0600, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	return 0;
+}
 
 static int update_one(struct cc_store *s, const char *ref, const struct cmd_run_update *u)
 {
@@ -40,6 +60,9 @@ static int update_one(struct cc_store *s, const char *ref, const struct cmd_run_
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	if (rc == 0 && cc_store_container_set_config(s, c->id, config, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
+	/* a running monitor takes the new policy at the container's next exit */
+	if (rc == 0 && u->restart != NULL)
+		rc = tell_monitor(s, c, u->restart);
 	if (rc == 0)
 		printf("%s\n", ref);
 	cc_container_record_free(c);
@@ -50,9 +73,10 @@ static int update_action(void *opts, int argc, char **argv)
 {
 	const struct update_opts *o = opts;
 	const struct cmd_run_update u = { .memory = o->memory, .memory_swap = o->memory_swap,
-					  .cpu_shares = o->cpu_shares, .pids_limit = o->pids_limit, .cpus = o->cpus };
+					  .cpu_shares = o->cpu_shares, .pids_limit = o->pids_limit, .cpus = o->cpus,
+					  .restart = o->restart };
 	if (u.memory == CMD_INT_UNSET && u.memory_swap == CMD_INT_UNSET && u.cpu_shares == CMD_INT_UNSET &&
-	    u.pids_limit == CMD_INT_UNSET && u.cpus == NULL)
+	    u.pids_limit == CMD_INT_UNSET && u.cpus == NULL && u.restart == NULL)
 		return cmd_usagef("you must provide one or more flags when using this command");
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)

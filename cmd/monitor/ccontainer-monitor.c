@@ -252,6 +252,24 @@ static void write_small(const char *name, const char *text)
 		(void)unlink(tmp);
 }
 
+/* `update --restart` while we run: the policy it wrote, if any */
+static void updated_policy(struct cc_restart_policy *policy)
+{
+	char text[64];
+	int fd = open(CC_CONTAINER_POLICY_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	struct cc_restart_policy p;
+	if (cc_restart_policy_from_text(text, &p) == 0)
+		*policy = p;
+}
+
 static const char *exe, *root, *id;
 static sigset_t sigs;
 
@@ -285,6 +303,7 @@ static pid_t start_run(int tty, int want_stdin, int ready_fd, struct stream *so,
 	}
 	/* a status from an earlier run is not this one's, nor its ports */
 	(void)unlink(CC_MON_EXIT_FILE);
+	(void)unlink(CC_CONTAINER_POLICY_FILE);
 	for (size_t i = 0; i < n_held; i++)
 		close(held[i]);
 	n_held = 0;
@@ -611,6 +630,7 @@ int main(int argc, char **argv)
 		record_exit(status);
 		delay = cc_restart_next_delay(delay, now_ms() - started);
 		bool stopped = access(CC_CONTAINER_STOPPED_FILE, F_OK) == 0;
+		updated_policy(&policy);
 		if (!cc_restart_should(&policy, status, restarts, stopped))
 			break;
 		char text[16];

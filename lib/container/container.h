@@ -39,6 +39,11 @@ struct cc_restart_policy {
  * each restart (aside, renamed in); a start begins again from 0. */
 #define CC_CONTAINER_STOPPED_FILE "stopped"
 #define CC_CONTAINER_RESTARTS_FILE "restart-count"
+/* "restart-policy": `update --restart` of a container whose monitor runs
+ * writes the new policy's text here (aside, renamed in); the monitor reads
+ * it at each exit, and a new monitor starts without it (its policy is the
+ * stored one, which update changed too). */
+#define CC_CONTAINER_POLICY_FILE "restart-policy"
 
 /* "no", "on-failure", "on-failure:N" (N >= 0), "always", "unless-stopped";
  * 0, or -1 for anything else.  No messages: config.c says what is wrong. */

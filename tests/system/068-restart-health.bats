@@ -275,3 +275,20 @@ EOT
     echo "monitor VmRSS: $rss kB" >&3
     assert_le "$rss" 1023 "monitor resident size in kB"
 }
+
+@test "update --restart: a running container's monitor takes the new policy at its next exit, later starts keep it" {
+    run_cc run -d --name upr alpine sh -c 'sleep 1; exit 3'
+    run_cc update --restart on-failure:2 upr
+    is "$output" "upr"
+    run_cc inspect -f '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' upr
+    is "$output" "on-failure 2" "inspect shows the new policy at once"
+    wait_until 30 field_is upr 'd["State"]["Status"] + " " + str(d["RestartCount"])' "exited 2"
+    run_cc ps -a --filter restart-policy=on-failure --format '{{.Names}}'
+    is "$output" "upr" "ps's filter sees it"
+    run_cc 1 update --restart bogus upr
+    assert_contains "$stderr" "bogus"
+    run_cc run --rm -d --name rmr alpine sleep 600
+    run_cc 1 update --restart always rmr
+    assert_contains "$stderr" "Conflicting options: --restart and --rm"
+    run_cc rm -f rmr
+}
