@@ -194,8 +194,7 @@ void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 			}
 		}
 	}
-	/* gone meanwhile (an --rm container's monitor removed it): nothing to say */
-	if (cmd_container_finish(s, c->id, status, false, false, NULL, &e) < 0 && e->kind != CC_ERR_NOT_FOUND)
+	if (cmd_container_finish(s, c->id, status, false, false, NULL, &e) < 0)
 		cmd_warnf("finish container %.12s: %s", c->id, e->msg);
 	cc_error_free(e);
 	free(c->state);
@@ -313,8 +312,16 @@ int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oo
 	if (ret_removed != NULL)
 		*ret_removed = false;
 	struct cc_container_record *c = NULL;
-	if (cc_store_container_get(s, id, &c, err) < 0)
-		return -1;
+	cc_error *ge = NULL;
+	if (cc_store_container_get(s, id, &c, &ge) < 0) {
+		/* gone already (an --rm container's monitor removed it): finished */
+		bool gone = ge != NULL && ge->kind == CC_ERR_NOT_FOUND;
+		if (gone || err == NULL)
+			cc_error_free(ge);
+		else
+			*err = ge;
+		return gone ? 0 : -1;
+	}
 	int rc = cmd_container_finish_record(s, c, status, oom_killed, cgroup_removed, ret_removed, err);
 	cc_container_record_free(c);
 	return rc;
@@ -1742,11 +1749,6 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 	cc_error *e = NULL;
 	if (cmd_container_finish(s, c->id, c->exit_code, c->oom_killed, false, NULL, &e) < 0 ||
 	    cc_store_container_remove(s, c->id, NULL, &e) < 0) {
-		if (e != NULL && e->kind == CC_ERR_NOT_FOUND) {
-			/* an --rm container's monitor removed it as it ended: gone, as asked */
-			cc_error_free(e);
-			return 0;
-		}
 		if (e == NULL)
 			cc_error_set(&e, ENOMEM, "remove container");
 		return cmd_fail(e, EXIT_CC_ERROR);

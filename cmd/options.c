@@ -100,44 +100,19 @@ int cmd_parse_bytes(const char *flag, const char *arg, int64_t *ret)
 
 int cmd_parse_duration(const char *flag, const char *arg, int64_t *ret_ms)
 {
-	const char *p = arg;
-	double total = 0;
 	char *end = NULL;
-	double v = decimal(p, &end);
-	if (end != p && *end == '\0' && errno == 0 && isfinite(v)) { /* a bare number: seconds */
+	double v = decimal(arg, &end);
+	if (end != arg && *end == '\0' && errno == 0 && isfinite(v)) { /* a bare number: seconds */
 		if (v < 0 || v > 9e15)
 			return bad_value(flag, arg, "value out of range");
 		*ret_ms = (int64_t)(v * 1000);
 		return 0;
 	}
 	/* Go's time.ParseDuration: [number unit]... with h, m, s, ms, us, ns */
-	if (*p == '\0')
+	int64_t ns;
+	if (cc_parse_go_duration(arg, &ns) < 0 || ns < 0 || arg[0] == '+')
 		return bad_value(flag, arg, "not a duration (10s, 1m30s, 2h)");
-	while (*p != '\0') {
-		v = decimal(p, &end);
-		if (end == p || errno != 0 || !isfinite(v) || v < 0)
-			return bad_value(flag, arg, "not a duration (10s, 1m30s, 2h)");
-		p = end;
-		double unit;
-		if (strncmp(p, "ms", 2) == 0)
-			unit = 1, p += 2;
-		else if (strncmp(p, "us", 2) == 0 || strncmp(p, "\xc2\xb5s", 3) == 0)
-			unit = 0.001, p += (*p == 'u' ? 2 : 3);
-		else if (strncmp(p, "ns", 2) == 0)
-			unit = 0.000001, p += 2;
-		else if (*p == 'h')
-			unit = 3600000, p++;
-		else if (*p == 'm')
-			unit = 60000, p++;
-		else if (*p == 's')
-			unit = 1000, p++;
-		else
-			return bad_value(flag, arg, "not a duration (10s, 1m30s, 2h)");
-		total += v * unit;
-		if (total > 9e15)
-			return bad_value(flag, arg, "value out of range");
-	}
-	*ret_ms = (int64_t)total;
+	*ret_ms = ns / 1000000;
 	return 0;
 }
 

@@ -950,14 +950,22 @@ static int create_action(void *opts, int argc, char **argv)
 	return run_action(opts, argc, argv);
 }
 
+/* A container's stored run arguments ("run" first) into o and its
+ * positionals (the image, the command); 0, or the status after printing. */
+static int parse_stored(int argc, char **argv, const char *id, struct run_opts *o, char ***ret_pos, int *ret_n)
+{
+	int rc = cmd_parse(&cmd_run_verb, "ccontainer run", argc, argv, o, ret_pos, ret_n);
+	if (rc == 1 || (rc == 0 && *ret_n < 1))
+		rc = cmd_failf(EXIT_CC_ERROR, "container %.12s: its stored run arguments name no image", id);
+	return rc;
+}
+
 int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd)
 {
 	struct run_opts o = { 0 };
 	_cleanup_free_ char **pos = NULL;
 	int n = 0;
-	int rc = cmd_parse(&cmd_run_verb, "ccontainer run", argc, argv, &o, &pos, &n);
-	if (rc == 1 || (rc == 0 && n < 1))
-		rc = cmd_failf(EXIT_CC_ERROR, "container %.12s: its stored run arguments name no image", id);
+	int rc = parse_stored(argc, argv, id, &o, &pos, &n);
 	if (rc == 0)
 		rc = run_opts_check(&o);
 	if (rc == 0)
@@ -978,9 +986,7 @@ int cmd_run_update(const struct cc_container_record *c, const struct cmd_run_upd
 	int n = 0, rc;
 	if (argv == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	rc = cmd_parse(&cmd_run_verb, "ccontainer run", argc, argv, &o, &pos, &n);
-	if (rc == 1 || (rc == 0 && n < 1))
-		rc = cmd_failf(EXIT_CC_ERROR, "container %.12s: its stored run arguments name no image", c->id);
+	rc = parse_stored(argc, argv, c->id, &o, &pos, &n);
 	if (rc == 0) {
 		if (u->memory != CMD_INT_UNSET)
 			o.memory = u->memory;

@@ -71,23 +71,6 @@ static int n_clients;
 static int held[CC_MON_HOLD_MAX]; /* the run's port reservations */
 static size_t n_held;
 
-/* Returns how much was written. */
-static size_t write_all(int fd, const char *p, size_t n)
-{
-	size_t done = 0;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		p += w;
-		n -= (size_t)w;
-		done += (size_t)w;
-	}
-	return done;
-}
 
 /* Split what arrived into log records; forward raw bytes to attached clients. */
 static void consume(struct stream *s, const char *data, size_t n)
@@ -132,7 +115,7 @@ static int drain(struct stream *s)
 static void ready(int fd, const struct cc_mon_msg *m)
 {
 	if (fd >= 0) {
-		write_all(fd, (const char *)m, sizeof(*m));
+		cc_write_full(fd, (const char *)m, sizeof(*m));
 		close(fd);
 	}
 }
@@ -218,7 +201,7 @@ static void record_exit(int status)
 	int fd = open(CC_MON_EXIT_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
-	write_all(fd, text, (size_t)n);
+	cc_write_full(fd, text, (size_t)n);
 	bool ok = fsync(fd) == 0;
 	close(fd);
 	if (!ok || rename(CC_MON_EXIT_FILE ".tmp", CC_MON_EXIT_FILE) < 0)
@@ -246,7 +229,7 @@ static void write_small(const char *name, const char *text)
 	if (fd < 0)
 		return;
 	size_t n = strlen(text);
-	bool ok = write_all(fd, text, n) == n;
+	bool ok = cc_write_full(fd, text, n) == n;
 	close(fd);
 	if (!ok || rename(tmp, name) < 0)
 		(void)unlink(tmp);
@@ -521,7 +504,8 @@ int main(int argc, char **argv)
 		if (listener < 0 && cpid > 0) {
 			listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 			struct sockaddr_un addr = { .sun_family = AF_UNIX };
-			strcpy(addr.sun_path, "attach.sock"); /* relative: we are in the container's dir */
+			/* relative: we are in the container's dir */
+			(void)snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", "attach.sock");
 			unlink(addr.sun_path);
 			if (listener >= 0 &&
 			    (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(listener, 4) < 0)) {
@@ -597,7 +581,7 @@ int main(int argc, char **argv)
 					close(clients[i]);
 					clients[i] = -1;
 				} else if (input >= 0) {
-					write_all(input, buf, (size_t)r);
+					cc_write_full(input, buf, (size_t)r);
 				}
 			}
 			if (pfd[0].revents) {

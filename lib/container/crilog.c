@@ -9,7 +9,7 @@
 
 #include "crilog.h"
 
-static size_t write_all(int fd, const char *p, size_t n)
+size_t cc_write_full(int fd, const char *p, size_t n)
 {
 	size_t done = 0;
 	while (n > 0) {
@@ -91,7 +91,7 @@ static void record(struct cc_crilog *l, int fd, const char *text, size_t n, char
 	if (l->fd < 0)
 		(void)open_current(l); /* a rotation that could not make the new file: try again */
 	if (l->fd >= 0)
-		l->size += (long long)write_all(l->fd, rec, h + n + 1);
+		l->size += (long long)cc_write_full(l->fd, rec, h + n + 1);
 }
 
 void cc_crilog_write(struct cc_crilog *l, int fd, const char *data, size_t n)

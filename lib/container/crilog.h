@@ -28,6 +28,9 @@ struct cc_crilog {
 	struct cc_crilog_stream stream[2]; /* stdout, stderr */
 };
 
+/* write(2) until all of p is written or an error other than EINTR:
+ * how much was written (plain libc; the monitor's too). */
+size_t cc_write_full(int fd, const char *p, size_t n);
 /* Open (append to) dirfd's ctr.log.  0, or -errno (the log stays closed;
  * writing tries again). */
 int cc_crilog_open(struct cc_crilog *l, int dirfd, long long max_size, int max_files);

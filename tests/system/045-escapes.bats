@@ -73,6 +73,44 @@ watch_execs() {
     assert_not_contains "$output" "store.db"
 }
 
+@test "healthcheck: its checks never show the host binary to the container, nor hand it a host fd" {
+    # the probe as the container's process; the checks join it every second
+    run_cc run -d --name hwatch --network none --health-cmd "/helper fds" --health-interval 1s \
+        -v "$HELPER:/helper:ro" alpine /helper exewatch "$SELF" 600
+    wait_for_log hwatch ready
+    local i
+    for i in $(seq 60); do
+        run_cc inspect -f '{{len .State.Health.Log}}' hwatch
+        [[ $output -ge 4 ]] && break
+        sleep 0.25
+    done
+    [[ $output -ge 4 ]] || die "only $output checks ran"
+    run_cc logs hwatch
+    assert_contains "$output" ready
+    assert_not_contains "$output" LEAK
+    # what a check's process holds: its stdio and nothing of the monitor's
+    run_cc inspect -f '{{range .State.Health.Log}}{{.Output}}{{end}}' hwatch
+    assert_contains "$output" "1 pipe:[" "the checks' own fds are listed"
+    assert_not_contains "$output" "store.db"
+    assert_not_contains "$output" "ctr.log"
+    assert_not_contains "$output" "attach.sock"
+    assert_not_contains "$output" "socket:" "no socket of the monitor's (attach, port reservations)"
+}
+
+@test "a logged foreground run: the container's stdout and stderr are pipes, never the caller's files" {
+    # stdout a host file, fd 7 another: bats' run would capture stdout itself
+    timeout 20 "$CC" --root "$CC_ROOT" run --name fglog --network none -v "$HELPER:/helper:ro" alpine \
+        /helper fds 7</etc/hostname >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" ||
+        die "run failed: $(cat "$BATS_TEST_TMPDIR/err")"
+    local out
+    out=$(cat "$BATS_TEST_TMPDIR/out")
+    assert_match "$out" $'^0 /dev/null\n1 pipe:\\[[0-9]+\\]\n2 pipe:\\[[0-9]+\\]$' "fd 1 and 2 are pipes, and no other fd"
+    assert_not_contains "$out" "$BATS_TEST_TMPDIR"
+    assert_not_contains "$out" "/etc/hostname"
+    assert_not_contains "$out" "store.db"
+    assert_not_contains "$out" "ctr.log"
+}
+
 @test "--init: PID 1 is a sealed copy of the init, with the container's environment only" {
     CC_SECRET_PROBE=leaked-from-the-caller run_cc run --rm --init --cap-add SYS_PTRACE \
         -v "$HELPER:/helper:ro" alpine sh -c \
