@@ -83,7 +83,7 @@ endif
 # The per-container supervisor: static, libc only, small resident size.
 # Its restart decisions and log writer are lib/container's (plain libc).
 MONITOR_SRC := cmd/monitor/ccontainer-monitor.c lib/container/restart.c lib/container/crilog.c
-$(MONITOR_BIN): $(MONITOR_SRC) cmd/monitor/protocol.h lib/container/container.h lib/container/crilog.h lib/util/error.h
+$(MONITOR_BIN): $(MONITOR_SRC) lib/container/monitor.h lib/container/container.h lib/container/crilog.h lib/util/error.h
 	@mkdir -p $(@D)
 	@echo "  LINK    $@"
 	@$(CC) -std=gnu11 -Os -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -static -o $@ $(MONITOR_SRC)

@@ -18,7 +18,7 @@
 
 #include "build/build.h"
 #include "cmd.h"
-#include "net.h"
+#include "network/network.h"
 
 
 struct build_ui {
@@ -110,14 +110,14 @@ static int pull_cb(struct cc_store *s, const char *ref, const char *platform, ch
 static int net_attach(pid_t pid, const char *id, const char *hosts_file, const char *hostname, void *data,
 		      cc_error **err)
 {
-	return cmd_net_build_attach(data, id, pid, hosts_file, hostname, err);
+	return cc_network_build_attach(data, id, pid, hosts_file, hostname, err);
 }
 
 static void net_detach(const char *id, void *data)
 {
 	cc_error *e = NULL;
-	if (cmd_net_build_detach(data, id, &e) < 0) {
-		/* the next sweep (cc_net_gc) retries once this process is gone */
+	if (cc_network_build_detach(data, id, &e) < 0) {
+		/* the next sweep (cc_network_gc) retries once this process is gone */
 		cmd_warnf("release the RUN step's network: %s", e->msg);
 		cc_error_free(e);
 	}

@@ -26,20 +26,9 @@
 
 /* ---- state ---- */
 
-bool cmd_container_paused(const struct cc_container_record *c)
-{
-	return c->state != NULL && strcmp(c->state, "paused") == 0;
-}
-
-/* The recorded pid is still the container's process. */
-static bool alive(const struct cc_container_record *c)
-{
-	return c->pid > 0 && c->pid_start != 0 && cc_pid_start_time(c->pid) == c->pid_start;
-}
-
 static bool live(const struct cc_container_record *c)
 {
-	return (strcmp(c->state, "running") == 0 || cmd_container_paused(c)) && alive(c);
+	return cc_container_is_running(c) && cc_container_pid_alive(c);
 }
 
 static int set_state(struct cc_store *s, struct cc_container_record *c, bool paused)
@@ -78,7 +67,7 @@ static const struct cmd_opt pause_options[] = {
 static int pause_one(struct cc_store *s, struct cc_container_record *c)
 {
 	/* docker's messages (moby daemon/pause.go) */
-	if (cmd_container_paused(c))
+	if (cc_container_is_paused(c))
 		return cmd_failf(EXIT_CC_ERROR, "container %s is already paused", c->id);
 	if (!live(c))
 		return cmd_failf(EXIT_CC_ERROR, "container %s is not running", c->id);
@@ -89,17 +78,17 @@ static int pause_one(struct cc_store *s, struct cc_container_record *c)
 	}
 	int r = set_state(s, c, true);
 	if (r == 0)
-		cmd_container_event(s, c, "pause", NULL);
+		cc_container_event(s, c, "pause", NULL);
 	return r;
 }
 
 static int unpause_one(struct cc_store *s, struct cc_container_record *c)
 {
-	if (!cmd_container_paused(c))
+	if (!cc_container_is_paused(c))
 		return cmd_failf(EXIT_CC_ERROR, "Container %s is not paused", c->id); /* moby's capital */
 	int r = cmd_container_thaw(s, c);
 	if (r == 0)
-		cmd_container_event(s, c, "unpause", NULL);
+		cc_container_event(s, c, "unpause", NULL);
 	return r;
 }
 
@@ -620,7 +609,7 @@ static void stats_sample(const struct cc_container_record *c, bool host_net, str
 
 static bool host_network(const struct cc_container_record *c)
 {
-	json_t *cfg = cmd_container_config(c);
+	json_t *cfg = cc_container_config(c);
 	const char *net = json_string_value(json_object_get(cfg, "Network"));
 	bool host = net != NULL && strcmp(net, "host") == 0;
 	json_decref(cfg);

@@ -11,6 +11,7 @@
 #include "util/util.h"
 #include "util/env.h"
 #include "runtime/runtime.h"
+#include "container/container.h"
 
 #ifndef CC_VERSION
 #define CC_VERSION "0.2.0-dev"
@@ -30,15 +31,9 @@ struct cc_globals {
 };
 extern struct cc_globals cc_globals;
 
-#define CC_DEFAULT_RUNROOT "/run/ccontainer"
-/* Where running containers keep their run-time files (/etc/hostname,
- * /etc/hosts, /etc/resolv.conf), as podman's runroot: --runroot,
- * $CCONTAINER_RUNROOT or /run/ccontainer, a tmpfs that a reboot empties.
- * Shared by every store (container IDs are unique); <runroot>/<id> exists
- * while the container runs and is made again by each start. */
+/* The runroot (cc_store_runroot): --runroot, $CCONTAINER_RUNROOT or
+ * CC_STORE_DEFAULT_RUNROOT; cmd_open_store gives it to the store. */
 const char *cmd_runroot(void);
-/* <runroot>/<id> (free it), or NULL without memory. */
-char *cmd_container_rundir(const char *id);
 
 /* --root, $CCONTAINER_ROOT or the default. */
 const char *cmd_store_root(void);
@@ -74,20 +69,18 @@ extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd
 	cmd_start_verb, cmd_stop_verb, cmd_tag_verb, cmd_wait_verb, cmd_container_inspect_verb,
 	cmd_container_prune_verb, cmd_image_inspect_verb, cmd_image_prune_verb, cmd_system_check_verb,
 	cmd_system_prune_verb, cmd_internal_start_verb, cmd_internal_cleanup_verb;
-/* A container's stored run arguments, "run" first (container.c); free
- * with cc_strvfreep. */
-char **cmd_container_stored_args(const struct cc_container_record *c, int *ret_argc);
 /* update: these of a container's run options changed (CMD_INT_UNSET, NULL:
  * as they are), checked as run checks them: *ret_config the container's
- * configuration with them (free it; the caller stores it), *ret_res the
- * limits that changed, for a running container's cgroup (run.c). */
+ * configuration with them, its spec's included (free it; the caller stores
+ * it), *ret_res the limits that changed, for a running container's cgroup
+ * (run.c). */
 struct cc_resources;
 struct cmd_run_update {
 	int64_t memory, memory_swap, cpu_shares, pids_limit;
 	const char *cpus, *restart;
 };
-int cmd_run_update(const struct cc_container_record *c, const struct cmd_run_update *u, struct cc_resources *ret_res,
-		   char **ret_config);
+int cmd_run_update(struct cc_store *s, const struct cc_container_record *c, const struct cmd_run_update *u,
+		   struct cc_resources *ret_res, char **ret_config);
 /* `start -a`: the container's log since since_ns, followed while its
  * monitor runs, to fd 1 and 2 (logs.c). */
 int cmd_logs_follow(struct cc_store *s, const struct cc_container_record *ct, int64_t since_ns);
@@ -114,59 +107,39 @@ int cmd_import(int argc, char **argv);
 
 /* Containers (container.c) */
 int cmd_ps(int argc, char **argv);
-/* `run` again for an existing container, from its stored Args (__start). */
-int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd);
 /* A container by name or ID prefix, its state brought up to date (a dead
  * monitor's container finished); prints the error and returns NULL. */
 struct cc_container_record *cmd_container_get(struct cc_store *s, const char *ref);
-/* Does a monitor or a foreground run own the container right now? */
-bool cmd_container_locked(struct cc_store *s, const char *id);
-/* Hand a created container to a new monitor process, with what its config
- * says (Tty, OpenStdin, LogConfig); returns once its command runs. */
-int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, cc_error **err);
-/* __start's answer to its monitor (monitor/protocol.h): the pid with the
- * pty and the fds the monitor holds while the container runs (its port
- * reservations), or (e non-NULL) the error with its kind. */
-int cmd_monitor_report(int fd, pid_t pid, int pty, const int *hold, size_t n_hold, const cc_error *e);
-/* Record that a container stopped with status, release what it held (network,
- * cgroup unless cgroup_removed: a foreground run's runtime removed it) and
- * remove it when it was started with --rm.  Idempotent.  *ret_removed (may be
- * NULL) tells that the container is gone. */
-int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
-			 bool *ret_removed, cc_error **err);
-/* The same for a record the caller has in hand (a foreground run's own). */
-int cmd_container_finish_record(struct cc_store *s, const struct cc_container_record *c, int status,
-				bool oom_killed, bool cgroup_removed, bool *ret_removed, cc_error **err);
 
 #include <jansson.h>
 
-/* Log options (logs.c).  A container's log is ctr.log plus at most
- * max-file - 1 rotated files (monitor/protocol.h). */
-/* --log-driver: json-file or k8s-file (both: the monitor's CRI log); prints
+
+/* Log options (logs.c).  --log-driver: json-file, k8s-file or none; prints
  * and returns 125 for any other. */
 int cmd_log_driver(const char *arg);
 /* One --log-opt KEY=VALUE, docker's json-file options: max-size (10k, 10m,
  * 1g) or max-file (1 to CC_MON_LOG_FILES_MAX); sets *ret_max_size or
  * *ret_max_file to VALUE (a pointer into arg), or prints and returns 125. */
 int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max_file);
-/* The limits in a container's config ("LogConfig"): max-size in bytes (0:
- * none) and max-file (1 when not given; 0 for --log-driver none: no log). */
-int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, cc_error **err);
-/* --log-driver none: nothing is logged, `logs` refuses (docker's). */
-bool cmd_log_none(const json_t *cfg);
 
 /* "repo@sha256:..." as docker shows it: the familiar repo (free it, NULL
  * without '@') and *ret_at the "@sha256:..." part (images.c). */
 char *cmd_split_digest(const char *d, const char **ret_at);
 /* "repo:tag" as images shows it: familiar repo and tag ("<none>"). */
 void cmd_split_tag(const char *name, char **repo, char **tag);
-/* pause (cgverbs.c): is the container paused (its cgroup frozen; its
- * process alive)?  And thaw it and record it running again, printing the
- * error (stop, kill, rm -f: docker signals, then thaws). */
-bool cmd_container_paused(const struct cc_container_record *c);
+/* pause (cgverbs.c): thaw a paused container and record it running again,
+ * printing the error (stop, kill, rm -f: docker signals, then thaws). */
 int cmd_container_thaw(struct cc_store *s, struct cc_container_record *c);
-/* Bring a container's state up to date (a dead monitor's container finished). */
+/* Bring a container's state up to date (cc_container_reconcile), warning
+ * of what went wrong. */
 void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c);
+/* A container's resolved spec (lib/container): the one stored with it, or
+ * for a container an older ccontainer created (no spec, its run arguments
+ * stored instead), one made from those arguments as run makes it, and
+ * with store, stored in its row from then on (run.c). */
+struct cc_container_spec;
+int cmd_container_spec(struct cc_store *s, const struct cc_container_record *c, bool store,
+		       struct cc_container_spec *ret, cc_error **err);
 /* A process in a running container "like the container's" (exec.c): its
  * Env then env_files then env, its User and WorkingDir unless given, its
  * capabilities, seccomp profile and no_new_privs (all of them with
@@ -191,13 +164,6 @@ void cmd_exec_spec_release(struct cmd_exec_spec *x);
 /* healthcheck.c */
 extern const struct cmd_verb cmd_healthcheck_run_verb;
 
-/* Restart policies and health (container.c, lib/container): RestartCount
- * as the monitor recorded it; State.Health (NULL: the container has no
- * check; "starting" when none ran yet). */
-int64_t cmd_container_restart_count(struct cc_store *s, const char *id);
-json_t *cmd_container_health(struct cc_store *s, const struct cc_container_record *c, const json_t *cfg);
-/* A container's stored config (never NULL: {} when it has none). */
-json_t *cmd_container_config(const struct cc_container_record *c);
 /* "0.0.0.0:8080->80/tcp, ..." (free it), NULL without memory. */
 char *cmd_container_ports_text(const struct cc_container_record *c);
 /* A container's inspect object (inspect.c). */
@@ -210,15 +176,11 @@ int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret
 struct cc_template;
 int cmd_template_open(const char *format, struct cc_template **ret);
 
-/* Events (events.c).  Recording one never fails the action: errors are
- * dropped (said with --debug).  An image event: name is its name as docker
- * shows it (cmd_familiar_ref), or the ID. */
+/* Events (events.c; a container's: cc_container_event).  Recording one
+ * never fails the action: errors are dropped (said with --debug).  An
+ * image event: name is its name as docker shows it (cmd_familiar_ref), or
+ * the ID. */
 void cmd_image_event(struct cc_store *s, const char *action, const char *id, const char *name);
-/* A container event with docker's attributes: the container's labels,
- * image, name, then extra (key, value pairs ending at a NULL key, e.g.
- * { "exitCode", "0", NULL } for die, { "signal", "15", NULL } for kill). */
-void cmd_container_event(struct cc_store *s, const struct cc_container_record *c, const char *action,
-			 const char *const *extra);
 /* A stored name ("docker.io/library/alpine:latest", "repo@sha256:...") as
  * docker shows it ("alpine:latest"); free it, NULL without memory. */
 char *cmd_familiar_ref(const char *name);

@@ -1,12 +1,7 @@
-/* Container lifecycle verbs: ps, logs, stop, kill, start, restart, rm, wait,
- * container prune/inspect, attach, and the monitor's two internal steps
- * (__start, __cleanup).
- *
- * There is no daemon: a running container is one whose monitor (or, for a
- * foreground `run`, the run process itself) holds an exclusive flock on
- * containers/<id>/monitor.lock.  A free lock on a container the store calls
- * running means its monitor died (or the machine rebooted): the container is
- * then finished on the spot, so `ps` never shows it running forever. */
+/* Container lifecycle verbs: ps, stop, kill, start, restart, rm, wait,
+ * container prune, attach, and the monitor's two internal steps (__start,
+ * __cleanup).  What they do to a container is lib/container's engine; here
+ * are their options, their output and their exit statuses. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -30,184 +25,25 @@
 
 #include "cmd.h"
 #include "container/container.h"
-#include "monitor/protocol.h"
+#include "container/monitor.h"
 #include "util/strbuf.h"
-#include "net.h"
+#include "network/network.h"
 #include "util/json.h"
 #include "template/template.h"
 
-/* ---- state ---- */
-
-static char *container_file(struct cc_store *s, const char *id, const char *name)
-{
-	_cleanup_free_ char *dir = cc_store_container_path(s, id);
-	char *p = NULL;
-	if (dir == NULL || asprintf(&p, "%s/%s", dir, name) < 0)
-		return NULL;
-	return p;
-}
-
-/* Is someone (monitor or foreground run) holding the container's lock?
- * Checkers take it shared, so two of them never look like an owner to
- * each other; an owner starting at that instant retries (monitor.c). */
-bool cmd_container_locked(struct cc_store *s, const char *id)
-{
-	_cleanup_free_ char *p = container_file(s, id, "monitor.lock");
-	_cleanup_close_ int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
-	if (fd < 0)
-		return false;
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		(void)flock(fd, LOCK_UN);
-		return false;
-	}
-	return errno == EWOULDBLOCK;
-}
-
-static bool monitor_alive(struct cc_store *s, const char *id)
-{
-	return cmd_container_locked(s, id);
-}
-
-/* The recorded pid still names this container's process (not a recycled
- * pid, e.g. after a reboot): same start time as when it was recorded. */
-static bool pid_is_container(const struct cc_container_record *c)
-{
-	return c->pid > 0 && c->pid_start != 0 && cc_pid_start_time(c->pid) == c->pid_start;
-}
-
-/* The exit status the monitor recorded (protocol.h), or -1. */
-static int recorded_exit(struct cc_store *s, const char *id)
-{
-	_cleanup_free_ char *dir = cc_store_container_path(s, id), *path = NULL, *text = NULL;
-	size_t len = 0;
-	cc_error *e = NULL;
-	if (dir == NULL || asprintf(&path, "%s/" CC_MON_EXIT_FILE, dir) < 0 || cc_read_file(path, 32, &text, &len, &e) < 0) {
-		cc_error_free(e);
-		return -1;
-	}
-	char *end = NULL;
-	long v = strtol(text, &end, 10);
-	return end != text && *end == '\n' && v >= 0 && v <= 255 ? (int)v : -1;
-}
-
-/* ---- restart policies, health (lib/container) ---- */
-
-/* stop, kill, rm -f: the container was stopped by hand, which its
- * monitor's restart loop reads; start and restart clear it. */
-static void mark_stopped(struct cc_store *s, const char *id, bool stopped)
-{
-	_cleanup_free_ char *p = container_file(s, id, CC_CONTAINER_STOPPED_FILE);
-	if (p == NULL)
-		return;
-	if (!stopped) {
-		(void)unlink(p);
-		return;
-	}
-	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		close(fd);
-}
-
-static bool stopped_by_hand(struct cc_store *s, const char *id)
-{
-	_cleanup_free_ char *p = container_file(s, id, CC_CONTAINER_STOPPED_FILE);
-	return p != NULL && access(p, F_OK) == 0;
-}
-
-int64_t cmd_container_restart_count(struct cc_store *s, const char *id)
-{
-	_cleanup_free_ char *p = container_file(s, id, CC_CONTAINER_RESTARTS_FILE), *text = NULL;
-	size_t len = 0;
-	cc_error *e = NULL;
-	if (p == NULL || cc_read_file(p, 32, &text, &len, &e) < 0) {
-		cc_error_free(e);
-		return 0;
-	}
-	long long v = strtoll(text, NULL, 10);
-	return v > 0 ? v : 0;
-}
-
-json_t *cmd_container_health(struct cc_store *s, const struct cc_container_record *c, const json_t *cfg)
-{
-	struct cc_health_config hc;
-	if (cc_health_config_from_json(json_object_get(cfg, "Healthcheck"), &hc, NULL) != 1)
-		return NULL;
-	cc_health_config_release(&hc);
-	_cleanup_free_ char *p = container_file(s, c->id, CC_CONTAINER_HEALTH_FILE), *text = NULL;
-	size_t len = 0;
-	cc_error *e = NULL;
-	json_t *h = NULL;
-	if (p != NULL && cc_read_file(p, 1024 * 1024, &text, &len, &e) == 0)
-		h = json_loadb(text, len, 0, NULL);
-	cc_error_free(e);
-	if (!json_is_object(h)) {
-		json_decref(h);
-		h = json_pack("{s:s, s:i, s:[]}", "Status", "starting", "FailingStreak", 0, "Log");
-	}
-	return h;
-}
-
-/* Refresh a record's state: a "running" container without a live monitor
- * is finished now: with the status its monitor recorded when the container
- * exited (and then could not hand on: ccontainer moved or upgraded away),
- * else as killed (its process killed if it survived the monitor). */
-static bool is_running(const struct cc_container_record *c);
+/* ---- state (lib/container's engine) ---- */
 
 void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 {
-	if (strcmp(c->state, "restarting") == 0 && !monitor_alive(s, c->id)) {
-		/* its monitor died waiting to restart it (a reboot): exited */
-		(void)cc_store_container_update_state(s, c->id, "exited", 0, c->exit_code, c->oom_killed, NULL);
-		free(c->state);
-		c->state = strdup("exited");
-		return;
-	}
-	if (!is_running(c) || monitor_alive(s, c->id))
-		return;
-	/* The monitor may have finished it since c was read: read it again. */
-	struct cc_container_record *fresh = NULL;
 	cc_error *e = NULL;
-	if (cc_store_container_get(s, c->id, &fresh, &e) == 0) {
-		struct cc_container_record tmp = *c;
-		*c = *fresh;
-		*fresh = tmp;
-		cc_container_record_free(fresh);
-	}
-	cc_error_clear(&e);
-	if (!is_running(c))
-		return;
-	/* it exited, and its monitor wrote down how; else it is killed now */
-	int status = recorded_exit(s, c->id);
-	if (status < 0) {
-		status = 255;
-		if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0) {
-			status = 137;
-			if (cmd_container_paused(c)) { /* a frozen v1 task dies only when thawed */
-				cc_error *te = NULL;
-				(void)cc_runtime_cgroup_freeze(c->id, false, &te);
-				cc_error_free(te);
-			}
-			/* its mounts and namespaces go with it: give it a moment */
-			for (int i = 0; i < 200 && cc_pid_start_time(c->pid) == c->pid_start; i++) {
-				struct timespec ts = { 0, 10 * 1000000L };
-				nanosleep(&ts, NULL);
-			}
-		}
-	}
-	if (cmd_container_finish(s, c->id, status, false, false, NULL, &e) < 0)
-		cmd_warnf("finish container %.12s: %s", c->id, e->msg);
+	if (cc_container_reconcile(s, c, &e) < 0 && e != NULL)
+		cmd_warnf("%s", e->msg);
 	cc_error_free(e);
-	free(c->state);
-	c->state = strdup("exited");
-	c->exit_code = status;
-	c->pid = 0;
-	c->finished = time(NULL);
 }
 
-/* Is its process alive: running, or paused (frozen, cgverbs.c)? */
 static bool is_running(const struct cc_container_record *c)
 {
-	return strcmp(c->state, "running") == 0 || cmd_container_paused(c);
+	return cc_container_is_running(c);
 }
 
 /* Look up and reconcile one container; prints the error itself. */
@@ -228,283 +64,6 @@ struct cc_container_record *cmd_container_get(struct cc_store *s, const char *re
 	return get_container(s, ref);
 }
 
-/* Wait until the container's lock is free (monitor and cleanup done). */
-static bool wait_stopped(struct cc_store *s, const char *id, int timeout_ms)
-{
-	for (int waited = 0; timeout_ms < 0 || waited <= timeout_ms; waited += 10) {
-		if (!monitor_alive(s, id))
-			return true;
-		struct timespec ts = { 0, 10 * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-	return false;
-}
-
-json_t *cmd_container_config(const struct cc_container_record *c)
-{
-	json_t *j = c->config_json ? json_loads(c->config_json, 0, NULL) : NULL;
-	return j ? j : json_object();
-}
-
-int cmd_container_finish_record(struct cc_store *s, const struct cc_container_record *c, int status,
-				bool oom_killed, bool cgroup_removed, bool *ret_removed, cc_error **err)
-{
-	const char *id = c->id;
-	if (ret_removed != NULL)
-		*ret_removed = false;
-	/* The cgroup of a detached container outlives cc_runtime_start: its
-	 * processes are gone now, so it goes, telling whether the kernel
-	 * OOM-killed one of them. */
-	if (!cgroup_removed) {
-		bool oom = false;
-		cc_error *cge = NULL;
-		if (cc_runtime_cgroup_cleanup(id, &oom, &cge) < 0) {
-			cmd_warnf("remove the cgroup of container %.12s: %s", id, cge->msg);
-			cc_error_free(cge);
-		}
-		oom_killed |= oom;
-	}
-	/* finish is idempotent: the events only for the end of a run */
-	if (is_running(c)) {
-		char code[16], secs[24];
-		snprintf(code, sizeof(code), "%d", status);
-		snprintf(secs, sizeof(secs), "%lld", (long long)(time(NULL) - c->started));
-		if (oom_killed)
-			cmd_container_event(s, c, "oom", NULL);
-		cmd_container_event(s, c, "die", (const char *const[]){ "exitCode", code, "execDuration", secs, NULL });
-	}
-	json_t *cfg = cmd_container_config(c);
-	bool autoremove = json_is_true(json_object_get(cfg, "AutoRemove"));
-	/* a container about to be removed needs no "exited" row first */
-	int rc = autoremove ? 0 : cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, err);
-	/* What the container held outside its own namespaces. */
-	if (rc == 0)
-		rc = cmd_net_release(s, id, cfg, err);
-	json_decref(cfg);
-	if (rc == 0 && autoremove) {
-		/* The directories' space comes back in the background
-		 * (util.h): on this path they are a container's whole upper
-		 * and work dirs, freed right before the command returns. */
-		struct cc_kept kept = { .n = 0 };
-		if (cc_store_container_remove(s, id, &kept, err) < 0) {
-			rc = -1; /* kept: as a stopped container */
-			(void)cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, NULL);
-		} else {
-			cmd_container_event(s, c, "destroy", NULL);
-			if (ret_removed != NULL)
-				*ret_removed = true;
-		}
-		cc_kept_release_async(&kept);
-	}
-	/* Its run-time files last: the next start makes them again. */
-	_cleanup_free_ char *rundir = cmd_container_rundir(id);
-	cc_error *e = NULL;
-	if (rundir != NULL && cc_rm_rf(rundir, &e) < 0) {
-		cmd_warnf("remove the run-time files of container %.12s: %s", id, e->msg);
-		cc_error_free(e);
-	}
-	return rc;
-}
-
-int cmd_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
-			 bool *ret_removed, cc_error **err)
-{
-	if (ret_removed != NULL)
-		*ret_removed = false;
-	struct cc_container_record *c = NULL;
-	cc_error *ge = NULL;
-	if (cc_store_container_get(s, id, &c, &ge) < 0) {
-		/* gone already (an --rm container's monitor removed it): finished */
-		bool gone = ge != NULL && ge->kind == CC_ERR_NOT_FOUND;
-		if (gone || err == NULL)
-			cc_error_free(ge);
-		else
-			*err = ge;
-		return gone ? 0 : -1;
-	}
-	int rc = cmd_container_finish_record(s, c, status, oom_killed, cgroup_removed, ret_removed, err);
-	cc_container_record_free(c);
-	return rc;
-}
-
-/* ---- the monitor ---- */
-
-static char *monitor_path(void)
-{
-	const char *env = secure_getenv("CCONTAINER_MONITOR");
-	if (env && *env)
-		return strdup(env);
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		char *p = NULL;
-		if (slash) {
-			*slash = '\0';
-			/* next to the binary (build tree), or PREFIX/libexec/ccontainer */
-			if (asprintf(&p, "%s/ccontainer-monitor", self) >= 0 && access(p, X_OK) == 0)
-				return p;
-			free(p);
-			p = NULL;
-			if (asprintf(&p, "%s/../libexec/ccontainer/ccontainer-monitor", self) >= 0 && access(p, X_OK) == 0)
-				return p;
-			free(p);
-		}
-	}
-	return strdup("/usr/local/libexec/ccontainer/ccontainer-monitor");
-}
-
-int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, cc_error **err)
-{
-	const char *id = c->id;
-	json_t *cfg = cmd_container_config(c);
-	bool tty = json_is_true(json_object_get(cfg, "Tty"));
-	bool interactive = json_is_true(json_object_get(cfg, "OpenStdin"));
-	int64_t max_size = 0;
-	int max_file = 1;
-	int lr = cmd_log_limits(cfg, &max_size, &max_file, err);
-	/* the restart policy and the health timer the monitor keeps */
-	struct cc_restart_policy policy;
-	cc_restart_policy_from_config(cfg, &policy);
-	char policy_arg[32], hi_arg[24] = "0", hsp_arg[24] = "0", hsi_arg[24] = "0";
-	cc_restart_policy_format(&policy, policy_arg, sizeof(policy_arg));
-	struct cc_health_config hc;
-	if (lr == 0 && cc_health_config_from_json(json_object_get(cfg, "Healthcheck"), &hc, NULL) == 1) {
-		snprintf(hi_arg, sizeof(hi_arg), "%lld", (long long)(hc.interval_ns / 1000000));
-		snprintf(hsp_arg, sizeof(hsp_arg), "%lld", (long long)(hc.start_period_ns / 1000000));
-		snprintf(hsi_arg, sizeof(hsi_arg), "%lld", (long long)(hc.start_interval_ns / 1000000));
-		cc_health_config_release(&hc);
-	}
-	json_decref(cfg);
-	if (lr < 0)
-		return cc_error_prefix(err, "start container %.12s", id);
-	/* the monitor rotates ctr.log: bytes per file (0: no cap), files in all */
-	char size_arg[24], files_arg[16];
-	snprintf(size_arg, sizeof(size_arg), "%lld", (long long)max_size);
-	snprintf(files_arg, sizeof(files_arg), "%d", max_file);
-	_cleanup_free_ char *mon = monitor_path();
-	_cleanup_free_ char *dir = cc_store_container_path(s, id);
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (mon == NULL || dir == NULL || n <= 0)
-		return cc_error_set(err, n <= 0 ? errno : ENOMEM, "find the ccontainer binary");
-	self[n] = '\0';
-	if (access(mon, X_OK) < 0)
-		return cc_error_set(err, errno, "monitor '%s'", mon);
-	int rp[2];
-	if (pipe2(rp, O_CLOEXEC) < 0)
-		return cc_error_set(err, errno, "pipe");
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(rp[0]);
-		close(rp[1]);
-		return cc_error_set(err, e, "fork the monitor");
-	}
-	if (pid == 0) {
-		/* The ready pipe is the only fd the monitor inherits on purpose;
-		 * the runroot goes along in the environment, to its __start and
-		 * __cleanup. */
-		if (setenv("CCONTAINER_RUNROOT", cmd_runroot(), 1) < 0)
-			_exit(125);
-		int fd = fcntl(rp[1], F_DUPFD, 3);
-		char fdbuf[16];
-		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
-		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", interactive ? "1" : "0",
-		      size_arg, files_arg, policy_arg, hi_arg, hsp_arg, hsi_arg, (char *)NULL);
-		_exit(125);
-	}
-	close(rp[1]);
-	struct cc_mon_msg m;
-	size_t len = 0;
-	while (len < sizeof(m)) {
-		ssize_t r = read(rp[0], (char *)&m + len, sizeof(m) - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(rp[0]);
-	/* The monitor runs in its own session and outlives us; its direct
-	 * parent (us) exits soon and init adopts it.  Reap nothing here. */
-	if (len != sizeof(m) || m.version != CC_MON_VERSION)
-		return cc_error_set(err, 0, "the container's monitor ('%s') exited without a word", mon);
-	m.msg[sizeof(m.msg) - 1] = '\0';
-	if (m.type == CC_MON_OK)
-		return 0;
-	int r = cc_error_setk(err, m.kind, 0, "%s", m.msg);
-	if (err != NULL && *err != NULL)
-		(*err)->errnum = m.errnum; /* the message says it already */
-	return r;
-}
-
-static bool monitor_reported;
-
-/* One message with up to CC_MON_HOLD_MAX fds riding along. */
-static int monitor_send(int fd, const struct cc_mon_msg *m, const int *fds, size_t n)
-{
-	struct iovec iov = { (void *)m, sizeof(*m) };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(CC_MON_HOLD_MAX * sizeof(int))];
-	} c;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (n > 0) {
-		memset(&c, 0, sizeof(c));
-		mh.msg_control = c.buf;
-		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
-	}
-	ssize_t r;
-	do
-		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -1 : 0;
-}
-
-int cmd_monitor_report(int fd, pid_t pid, int pty, const int *hold, size_t n_hold, const cc_error *e)
-{
-	if (fd < 0)
-		return -1;
-	monitor_reported = true;
-	for (size_t i = 0; e == NULL && i < n_hold; i += CC_MON_HOLD_MAX) {
-		struct cc_mon_msg h = { .version = CC_MON_VERSION, .type = CC_MON_HOLD };
-		size_t n = n_hold - i < CC_MON_HOLD_MAX ? n_hold - i : CC_MON_HOLD_MAX;
-		if (monitor_send(fd, &h, hold + i, n) < 0)
-			return -1;
-	}
-	struct cc_mon_msg m = { .version = CC_MON_VERSION, .type = e == NULL ? CC_MON_OK : CC_MON_ERROR, .pid = pid };
-	if (e != NULL) {
-		m.errnum = e->errnum;
-		m.kind = e->kind;
-		snprintf(m.msg, sizeof(m.msg), "%s", e->msg != NULL ? e->msg : "container start failed");
-	}
-	return monitor_send(fd, &m, &pty, pty >= 0 ? 1 : 0);
-}
-
-/* Turn a stored Args array back into an argv for the run parser. */
-char **cmd_container_stored_args(const struct cc_container_record *c, int *ret_argc)
-{
-	json_t *cfg = cmd_container_config(c);
-	json_t *args = json_object_get(cfg, "Args");
-	size_t n = json_array_size(args);
-	char **v = calloc(n + 2, sizeof(char *));
-	if (v) {
-		v[0] = strdup("run");
-		for (size_t i = 0; i < n; i++)
-			v[i + 1] = cc_json_bytes_value(json_array_get(args, i)) ?: strdup("");
-		*ret_argc = (int)n + 1;
-	}
-	json_decref(cfg);
-	return v;
-}
-
 /* ccontainer __start ID: spawned by the monitor with its socket on fd 3. */
 static int internal_start_action(void *opts, int argc, char **argv)
 {
@@ -517,37 +76,19 @@ static int internal_start_action(void *opts, int argc, char **argv)
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	cc_error *e = NULL;
 	struct cc_store *s = NULL;
-	if (cc_store_open(cmd_store_root(), &s, &e) < 0) {
-		cmd_monitor_report(fd, -1, -1, NULL, 0, e);
-		return cmd_fail(e, EXIT_CC_ERROR);
-	}
 	struct cc_container_record *c = NULL;
-	if (cc_store_container_get(s, argv[0], &c, &e) < 0) {
-		cmd_monitor_report(fd, -1, -1, NULL, 0, e);
-		cc_store_close(s);
-		return cmd_fail(e, EXIT_CC_ERROR);
+	struct cc_container_spec spec = { 0 };
+	int rc = 0;
+	if (cc_store_open(cmd_store_root(), &s, &e) < 0 || cc_store_set_runroot(s, cmd_runroot(), &e) < 0 ||
+	    cc_store_container_get(s, argv[0], &c, &e) < 0 || cmd_container_spec(s, c, true, &spec, &e) < 0) {
+		cc_container_monitor_report(fd, -1, -1, NULL, 0, e);
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+	} else if (cc_container_start_monitored(s, c->id, &spec, fd, &e) < 0) {
+		rc = cmd_fail(e, cc_container_exit_code(e));
 	}
-	int rargc = 0;
-	char **rargv = cmd_container_stored_args(c, &rargc);
-	_cleanup_free_ char *id = strdup(c->id);
+	cc_container_spec_release(&spec);
 	cc_container_record_free(c);
 	cc_store_close(s);
-	if (rargv == NULL || id == NULL) {
-		cc_error_set(&e, ENOMEM, "start container %s", argv[0]);
-		cmd_monitor_report(fd, -1, -1, NULL, 0, e);
-		return cmd_fail(e, EXIT_CC_ERROR);
-	}
-	int rc = cmd_run_existing(rargc, rargv, id, fd);
-	cc_strvfreep(&rargv);
-	if (!monitor_reported) {
-		/* it failed before the start itself: pass on what it printed */
-		const cc_error *last = cmd_last_error();
-		cc_error *fallback = NULL;
-		if (last == NULL)
-			cc_error_set(&fallback, 0, "start container %.12s: failed with status %d", id, rc);
-		cmd_monitor_report(fd, -1, -1, NULL, 0, last != NULL ? last : fallback);
-		cc_error_free(fallback);
-	}
 	return rc;
 }
 
@@ -571,11 +112,14 @@ static int internal_cleanup_action(void *opts, int argc, char **argv)
 	if (s == NULL)
 		return EXIT_CC_ERROR;
 	cc_error *e = NULL;
+	struct cc_container_record *c = NULL;
 	int rc = 0;
-	if (cmd_container_finish(s, argv[0], (int)status, false, false, NULL, &e) < 0)
+	if (cc_container_finish(s, argv[0], (int)status, false, false, NULL, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
-	else if (restarting && cc_store_container_update_state(s, argv[0], "restarting", 0, (int)status, false, &e) < 0)
+	else if (restarting && (cc_store_container_get(s, argv[0], &c, &e) < 0 ||
+				cc_container_set_state(s, c, CC_STATE_RESTARTING, (int)status, false, &e) < 0))
 		rc = cmd_fail(e, EXIT_CC_ERROR);
+	cc_container_record_free(c);
 	cc_store_close(s);
 	return rc;
 }
@@ -588,7 +132,7 @@ static void status_text(const struct cc_container_record *c, char *out, size_t o
 	time_t now = time(NULL);
 	if (is_running(c)) {
 		cc_human_ago((int64_t)now - c->started, ago, sizeof(ago));
-		snprintf(out, outlen, cmd_container_paused(c) ? "Up %s (Paused)" : "Up %s", ago);
+		snprintf(out, outlen, cc_container_is_paused(c) ? "Up %s (Paused)" : "Up %s", ago);
 	} else if (strcmp(c->state, "exited") == 0 || strcmp(c->state, "restarting") == 0) {
 		cc_human_ago((int64_t)now - c->finished, ago, sizeof(ago));
 		snprintf(out, outlen, c->state[0] == 'r' ? "Restarting (%d) %s ago" : "Exited (%d) %s ago", c->exit_code, ago);
@@ -643,7 +187,7 @@ static void ps_port_group(struct cc_strbuf *sb, const struct ps_port *p, long lo
 
 char *cmd_container_ports_text(const struct cc_container_record *c)
 {
-	json_t *cfg = cmd_container_config(c);
+	json_t *cfg = cc_container_config(c);
 	json_t *ports = json_object_get(cfg, "Ports");
 	size_t n = json_array_size(ports), i;
 	struct ps_port *v = calloc(n + 1, sizeof(*v));
@@ -855,7 +399,7 @@ static bool ps_one_matches(struct cc_store *s, const struct ps_list *l, size_t a
 		return strcmp(net ? net : "bridge", v) == 0;
 	}
 	if (strcmp(key, "health") == 0) { /* docker: "none" for a container without a check */
-		json_t *h = cmd_container_health(s, r, cfg);
+		json_t *h = cc_container_health(s, r, cfg);
 		bool m = strcmp(h != NULL ? cc_health_status(h) : "none", v) == 0;
 		json_decref(h);
 		return m;
@@ -872,7 +416,7 @@ static bool ps_matches(struct cc_store *s, const struct ps_list *l, size_t at, c
 {
 	if (f == NULL || f[0].key == NULL)
 		return true;
-	json_t *cfg = cmd_container_config(l->v[at]);
+	json_t *cfg = cc_container_config(l->v[at]);
 	bool ok = true;
 	for (size_t i = 0; ok && f[i].key != NULL; i++) {
 		if (strcmp(f[i].key, "label") == 0) { /* every label given */
@@ -1097,8 +641,8 @@ static json_t *ps_row(struct cc_store *s, const struct cc_container_record *r, b
 	cc_human_ago((int64_t)now - r->created, created, sizeof(created) - 4);
 	strncat(created, " ago", sizeof(created) - strlen(created) - 1);
 	status_text(r, status, sizeof(status));
-	if (is_running(r) && !cmd_container_paused(r)) { /* docker's State.String */
-		json_t *cfg = cmd_container_config(r), *h = cmd_container_health(s, r, cfg);
+	if (is_running(r) && !cc_container_is_paused(r)) { /* docker's State.String */
+		json_t *cfg = cc_container_config(r), *h = cc_container_health(s, r, cfg);
 		if (h != NULL) {
 			const char *hs = cc_health_status(h);
 			size_t l = strlen(status);
@@ -1113,7 +657,7 @@ static json_t *ps_row(struct cc_store *s, const struct cc_container_record *r, b
 		strftime(createdat, sizeof(createdat), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
 	if (size)
 		ps_size_text(s, r, sizetext, sizeof(sizetext));
-	json_t *cfg = cmd_container_config(r);
+	json_t *cfg = cc_container_config(r);
 	_cleanup_free_ char *cmdline = ps_command(r, cfg);
 	_cleanup_free_ char *cut = cmdline && trunc ? cc_ellipsis(cmdline, 20) : NULL;
 	_cleanup_free_ char *command = cc_go_quote(cut ? cut : cmdline ? cmdline : "");
@@ -1281,7 +825,7 @@ static int ps_action(void *opts, int argc, char **argv)
 			break;
 		rows[nrows++] = row;
 		if (o->sort != NULL) { /* what --sort compares that the row does not show */
-			json_t *cfg = cmd_container_config(r);
+			json_t *cfg = cc_container_config(r);
 			_cleanup_free_ char *cmdline = ps_command(r, cfg);
 			json_decref(cfg);
 			json_object_set_new(row, "_command", cc_json_text(cmdline ? cmdline : ""));
@@ -1369,7 +913,7 @@ int cmd_parse_signal(const char *s)
 
 static int signal_container(const struct cc_container_record *c, int sig)
 {
-	if (!is_running(c) || !pid_is_container(c))
+	if (!is_running(c) || !cc_container_pid_alive(c))
 		return cmd_failf(EXIT_CC_ERROR, "container %s is not running", c->name);
 	if (kill(c->pid, sig) < 0)
 		return cmd_failf(EXIT_CC_ERROR, "signal container %s: %s", c->name, strerror(errno));
@@ -1379,7 +923,7 @@ static int signal_container(const struct cc_container_record *c, int sig)
 static int stop_signal(struct cc_store *s, const struct cc_container_record *c)
 {
 	/* run --stop-signal, recorded with the container; else the image's */
-	json_t *cfg = cmd_container_config(c);
+	json_t *cfg = cc_container_config(c);
 	int sig = cmd_parse_signal(json_string_value(json_object_get(cfg, "StopSignal")));
 	json_decref(cfg);
 	if (sig > 0)
@@ -1405,7 +949,7 @@ static void signal_event(struct cc_store *s, const struct cc_container_record *c
 {
 	char num[16];
 	snprintf(num, sizeof(num), "%d", sig);
-	cmd_container_event(s, c, "kill", (const char *const[]){ "signal", num, NULL });
+	cc_container_event(s, c, "kill", (const char *const[]){ "signal", num, NULL });
 }
 
 /* stop's and restart's -t: given, else the container's --stop-timeout,
@@ -1414,7 +958,7 @@ static int stop_timeout(const struct cc_container_record *c, int64_t given)
 {
 	if (given != CMD_INT_UNSET)
 		return (int)given;
-	json_t *cfg = cmd_container_config(c);
+	json_t *cfg = cc_container_config(c);
 	const json_t *t = json_object_get(cfg, "StopTimeout");
 	int v = json_is_integer(t) ? (int)json_integer_value(t) : 10;
 	json_decref(cfg);
@@ -1424,33 +968,33 @@ static int stop_timeout(const struct cc_container_record *c, int64_t given)
 static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeout, int sig)
 {
 	/* by hand: its monitor must not start it again (restart policy) */
-	mark_stopped(s, c->id, true);
+	cc_container_mark_stopped(s, c->id, true);
 	if (strcmp(c->state, "restarting") == 0) { /* its monitor sees the mark and ends */
-		if (!wait_stopped(s, c->id, 10000))
+		if (!cc_container_wait_stopped(s, c->id, 10000))
 			return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
 		cmd_container_reconcile(s, c);
-		cmd_container_event(s, c, "stop", NULL);
+		cc_container_event(s, c, "stop", NULL);
 		return 0;
 	}
 	if (!is_running(c))
 		return 0;
-	if (pid_is_container(c)) {
+	if (cc_container_pid_alive(c)) {
 		int first = sig > 0 ? sig : stop_signal(s, c);
 		if (kill(c->pid, first) == 0)
 			signal_event(s, c, first);
-		if (cmd_container_paused(c) && cmd_container_thaw(s, c) != 0) /* docker: signal, then thaw */
+		if (cc_container_is_paused(c) && cmd_container_thaw(s, c) != 0) /* docker: signal, then thaw */
 			return EXIT_CC_ERROR;
-		if (!wait_stopped(s, c->id, timeout < 0 ? -1 : timeout * 1000)) {
+		if (!cc_container_wait_stopped(s, c->id, timeout < 0 ? -1 : timeout * 1000)) {
 			if (kill(c->pid, SIGKILL) == 0)
 				signal_event(s, c, SIGKILL);
-			if (!wait_stopped(s, c->id, 10000))
+			if (!cc_container_wait_stopped(s, c->id, 10000))
 				return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
 		}
 	} else {
-		wait_stopped(s, c->id, 2000);
+		cc_container_wait_stopped(s, c->id, 2000);
 	}
 	cmd_container_reconcile(s, c);
-	cmd_container_event(s, c, "stop", NULL);
+	cc_container_event(s, c, "stop", NULL);
 	return 0;
 }
 
@@ -1591,15 +1135,15 @@ static int kill_cb(struct cc_store *s, struct cc_container_record *c, struct ctr
 	 * too, for the restart policy (other signals may not end it) */
 	if ((is_running(c) && (o->sig == SIGKILL || o->sig == stop_signal(s, c))) ||
 	    strcmp(c->state, "restarting") == 0)
-		mark_stopped(s, c->id, true);
+		cc_container_mark_stopped(s, c->id, true);
 	if (strcmp(c->state, "restarting") == 0)
-		return wait_stopped(s, c->id, 10000) ? 0 : cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
+		return cc_container_wait_stopped(s, c->id, 10000) ? 0 : cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
 	int r = signal_container(c, o->sig);
 	if (r == 0)
 		signal_event(s, c, o->sig);
 	/* docker: a paused container gets SIGKILL or its stop signal, then is
 	 * thawed to take it; other signals wait for unpause */
-	if (r == 0 && cmd_container_paused(c) && (o->sig == SIGKILL || o->sig == stop_signal(s, c)))
+	if (r == 0 && cc_container_is_paused(c) && (o->sig == SIGKILL || o->sig == stop_signal(s, c)))
 		r = cmd_container_thaw(s, c);
 	return r;
 }
@@ -1615,13 +1159,13 @@ static int kill_action(void *opts, int argc, char **argv)
 
 static int start_one(struct cc_store *s, struct cc_container_record *c)
 {
-	if (cmd_container_paused(c))
+	if (cc_container_is_paused(c))
 		return cmd_failf(EXIT_CC_ERROR, "cannot start a paused container, try unpause instead");
-	if (is_running(c) || (strcmp(c->state, "restarting") == 0 && monitor_alive(s, c->id)))
+	if (is_running(c) || (strcmp(c->state, "restarting") == 0 && cc_store_container_locked(s, c->id)))
 		return 0;
-	mark_stopped(s, c->id, false);
+	cc_container_mark_stopped(s, c->id, false);
 	cc_error *e = NULL;
-	if (cmd_spawn_monitor(s, c, &e) < 0)
+	if (cc_container_spawn_monitor(s, c, &e) < 0)
 		return cmd_fail(e, cmd_exit_code(e));
 	return 0;
 }
@@ -1632,7 +1176,7 @@ static int start_cb(struct cc_store *s, struct cc_container_record *c, struct ct
 	 * a container stopped by hand stays stopped (docker's unless-stopped
 	 * at a daemon's start; contrib/systemd/ccontainer-restart.service). */
 	for (size_t i = 0; o->all && i < o->filter.n; i++)
-		if (strncmp(o->filter.v[i], "restart-policy=", 15) == 0 && stopped_by_hand(s, c->id))
+		if (strncmp(o->filter.v[i], "restart-policy=", 15) == 0 && cc_container_stopped_by_hand(s, c->id))
 			return EACH_SKIPPED;
 	return start_one(s, c);
 }
@@ -1656,7 +1200,7 @@ static int start_attached(struct ctr_opts *o, const char *ref)
 	int rc = c == NULL ? EXIT_CC_ERROR : 0;
 	bool tty = false;
 	if (rc == 0) {
-		json_t *cfg = cmd_container_config(c);
+		json_t *cfg = cc_container_config(c);
 		tty = json_is_true(json_object_get(cfg, "Tty"));
 		json_decref(cfg);
 	}
@@ -1673,7 +1217,7 @@ static int start_attached(struct ctr_opts *o, const char *ref)
 	if (rc == 0)
 		rc = cmd_logs_follow(s, c, since);
 	if (rc == 0) {
-		wait_stopped(s, c->id, -1);
+		cc_container_wait_stopped(s, c->id, -1);
 		cc_container_record_free(c);
 		c = get_container(s, ref);
 		rc = c ? c->exit_code : EXIT_CC_ERROR;
@@ -1698,7 +1242,7 @@ static int restart_cb(struct cc_store *s, struct cc_container_record *c, struct 
 {
 	int r = stop_one(s, c, stop_timeout(c, o->time), 0);
 	if (r == 0 && (r = start_one(s, c)) == 0)
-		cmd_container_event(s, c, "restart", NULL);
+		cc_container_event(s, c, "restart", NULL);
 	return r;
 }
 
@@ -1712,7 +1256,7 @@ static int restart_action(void *opts, int argc, char **argv)
 
 static int remove_one(struct cc_store *s, struct cc_container_record *c, bool force, int timeout)
 {
-	if (strcmp(c->state, "restarting") == 0 && monitor_alive(s, c->id)) {
+	if (strcmp(c->state, "restarting") == 0 && cc_store_container_locked(s, c->id)) {
 		if (!force)
 			return cmd_failf(EXIT_CC_ERROR,
 					 "cannot remove container %s: container is restarting: stop the container before removing or force remove",
@@ -1723,8 +1267,8 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 	}
 	if (is_running(c)) {
 		if (force)
-			mark_stopped(s, c->id, true); /* no restart while it goes */
-		if (!force && cmd_container_paused(c))
+			cc_container_mark_stopped(s, c->id, true); /* no restart while it goes */
+		if (!force && cc_container_is_paused(c))
 			return cmd_failf(EXIT_CC_ERROR, "cannot remove container %s: container is paused and must be unpaused first",
 					 c->name);
 		if (!force)
@@ -1736,24 +1280,24 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 			if (r != 0)
 				return r;
 		} else {
-			if (pid_is_container(c) && kill(c->pid, SIGKILL) == 0)
+			if (cc_container_pid_alive(c) && kill(c->pid, SIGKILL) == 0)
 				signal_event(s, c, SIGKILL);
-			if (cmd_container_paused(c))
+			if (cc_container_is_paused(c))
 				(void)cmd_container_thaw(s, c); /* a frozen v1 task dies only when thawed */
-			if (!wait_stopped(s, c->id, 10000))
+			if (!cc_container_wait_stopped(s, c->id, 10000))
 				return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
 			cmd_container_reconcile(s, c);
 		}
 	}
 	/* finish again (idempotent): releases what a crashed start may have left */
 	cc_error *e = NULL;
-	if (cmd_container_finish(s, c->id, c->exit_code, c->oom_killed, false, NULL, &e) < 0 ||
+	if (cc_container_finish(s, c->id, c->exit_code, c->oom_killed, false, NULL, &e) < 0 ||
 	    cc_store_container_remove(s, c->id, NULL, &e) < 0) {
 		if (e == NULL)
 			cc_error_set(&e, ENOMEM, "remove container");
 		return cmd_fail(e, EXIT_CC_ERROR);
 	}
-	cmd_container_event(s, c, "destroy", NULL);
+	cc_container_event(s, c, "destroy", NULL);
 	/* what killed commands left in tmp/ (an rm among them) goes too */
 	cc_store_sweep_staging(s);
 	return 0;
@@ -1847,7 +1391,7 @@ static int wait_one(struct cc_store *s, const char *ref, const char *cond)
 	int code = c->exit_code;
 	for (;;) {
 		if (is_running(c)) {
-			wait_stopped(s, c->id, -1);
+			cc_container_wait_stopped(s, c->id, -1);
 		} else if (!next && !removed) {
 			break;
 		} else {
@@ -1955,11 +1499,11 @@ static int attach_action(void *opts, int argc, char **argv)
 		rc = cmd_failf(EXIT_CC_ERROR, "you cannot attach to a stopped container, start it first");
 		goto out;
 	}
-	cmd_container_event(s, ct, "attach", NULL);
+	cc_container_event(s, ct, "attach", NULL);
 	/* --sig-proxy: SIGINT and SIGTERM sent to attach go to the container's
 	 * process, as kill sends them; not for a container with a terminal
 	 * (docker's rule: ^C is a byte for that terminal) */
-	json_t *cfg = cmd_container_config(ct);
+	json_t *cfg = cc_container_config(ct);
 	bool tty = json_is_true(json_object_get(cfg, "Tty"));
 	json_decref(cfg);
 	if (o->sig_proxy && !tty) {
@@ -2046,7 +1590,7 @@ static int attach_action(void *opts, int argc, char **argv)
 	if (detached) {
 		fprintf(stderr, "\nread escape sequence\n");
 	} else {
-		wait_stopped(s, ct->id, 10000);
+		cc_container_wait_stopped(s, ct->id, 10000);
 		cc_container_record_free(ct);
 		ct = get_container(s, argv[0]);
 		rc = ct ? ct->exit_code : 0;

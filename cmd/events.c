@@ -50,58 +50,6 @@ void cmd_image_event(struct cc_store *s, const char *action, const char *id, con
 	record(s, "image", action, id, (const char *const[]){ "name", name, NULL });
 }
 
-/* The labels of a container's config, parsed once for the several events
- * one command records about one container (run: create, start, die,
- * destroy): the last config's text and its labels are kept. */
-static const json_t *config_labels(const struct cc_container_record *c)
-{
-	static char *text;
-	static json_t *labels;
-	const char *cur = c->config_json != NULL ? c->config_json : "";
-	if (text == NULL || strcmp(text, cur) != 0) {
-		free(text);
-		json_decref(labels);
-		json_t *cfg = cmd_container_config(c);
-		labels = json_incref(json_object_get(cfg, "Labels"));
-		json_decref(cfg);
-		text = strdup(cur);
-	}
-	return labels;
-}
-
-void cmd_container_event(struct cc_store *s, const struct cc_container_record *c, const char *action,
-			 const char *const *extra)
-{
-	const json_t *labels = config_labels(c);
-	size_t n_extra = 0, n_labels = json_is_object(labels) ? json_object_size(labels) : 0;
-	while (extra != NULL && extra[n_extra] != NULL)
-		n_extra += 2;
-	/* docker: the container's labels, then image and name, then the
-	 * action's own (exitCode, signal, ...): a later key wins */
-	const char **attrs = calloc(2 * n_labels + 4 + n_extra + 1, sizeof(*attrs));
-	if (attrs != NULL) {
-		size_t n = 0;
-		const char *k;
-		json_t *v;
-		if (n_labels > 0)
-			json_object_foreach((json_t *)labels, k, v) {
-				if (json_is_string(v)) {
-					attrs[n++] = k;
-					attrs[n++] = json_string_value(v);
-				}
-			}
-		attrs[n++] = "image";
-		attrs[n++] = c->image_name != NULL && *c->image_name != '\0' ? c->image_name : c->image_id;
-		attrs[n++] = "name";
-		attrs[n++] = c->name;
-		for (size_t i = 0; i < n_extra; i++)
-			attrs[n++] = extra[i];
-		attrs[n] = NULL;
-		record(s, "container", action, c->id, attrs);
-	}
-	free(attrs);
-}
-
 /* ---- events ---- */
 
 struct events_opts {

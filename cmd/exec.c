@@ -126,7 +126,7 @@ static int exec_action(void *opts, int argc, char **argv)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
-	if (cmd_container_paused(ct)) { /* a process joining a frozen cgroup freezes */
+	if (cc_container_is_paused(ct)) { /* a process joining a frozen cgroup freezes */
 		rc = cmd_failf(EXIT_CC_ERROR, "Container %s is paused, unpause the container before exec", ct->id);
 		goto out;
 	}
@@ -150,8 +150,8 @@ static int exec_action(void *opts, int argc, char **argv)
 		if (cmdl.buf != NULL && cc_random_hex(execid, 32, NULL) == 0 &&
 		    asprintf(&create, "exec_create: %s", cmdl.buf) >= 0 && asprintf(&start, "exec_start: %s", cmdl.buf) >= 0) {
 			const char *const attrs[] = { "execID", execid, NULL };
-			cmd_container_event(s, ct, create, attrs);
-			cmd_container_event(s, ct, start, attrs);
+			cc_container_event(s, ct, create, attrs);
+			cc_container_event(s, ct, start, attrs);
 		}
 		cc_strbuf_release(&cmdl);
 	}

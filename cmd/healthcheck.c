@@ -133,8 +133,8 @@ static void run_check(const struct cc_run_spec *spec, pid_t target, int64_t time
 static int record(struct cc_store *s, const struct cc_container_record *c, const struct cc_health_config *hc,
 		  const struct cc_health_result *r, const char **ret_before, const char **ret_after, json_t **ret_health)
 {
-	json_t *cfg = cmd_container_config(c);
-	json_t *old = cmd_container_health(s, c, cfg);
+	json_t *cfg = cc_container_config(c);
+	json_t *old = cc_container_health(s, c, cfg);
 	json_decref(cfg);
 	_cleanup_free_ char *dir = cc_store_container_path(s, c->id), *lock = NULL, *path = NULL;
 	if (dir == NULL || asprintf(&lock, "%s/health.lock", dir) < 0 ||
@@ -147,8 +147,8 @@ static int record(struct cc_store *s, const struct cc_container_record *c, const
 		(void)flock(lfd, LOCK_EX);
 	/* again, under the lock: another check may have recorded meanwhile */
 	json_decref(old);
-	cfg = cmd_container_config(c);
-	old = cmd_container_health(s, c, cfg);
+	cfg = cc_container_config(c);
+	old = cc_container_health(s, c, cfg);
 	json_decref(cfg);
 	bool in_start = r->start_ns - (int64_t)c->started * 1000000000LL < hc->start_period_ns;
 	json_t *h = cc_health_update(old, r, in_start, hc->retries);
@@ -185,7 +185,7 @@ static int healthcheck_run_action(void *opts, int argc, char **argv)
 		rc = EXIT_CC_ERROR;
 		goto out;
 	}
-	cfg = cmd_container_config(c);
+	cfg = cc_container_config(c);
 	cc_error *e = NULL;
 	int has = cc_health_config_from_json(json_object_get(cfg, "Healthcheck"), &hc, &e);
 	if (has < 0) {
@@ -232,7 +232,7 @@ static int healthcheck_run_action(void *opts, int argc, char **argv)
 	if (strcmp(before, after) != 0) {
 		char action[64];
 		snprintf(action, sizeof(action), "health_status: %s", after);
-		cmd_container_event(s, c, action, NULL);
+		cc_container_event(s, c, action, NULL);
 	}
 	if (strcmp(after, "healthy") != 0) { /* podman's */
 		printf("%s\n", after);

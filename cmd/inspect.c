@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
-#include "net.h"
+#include "network/network.h"
 #include "runtime/net.h"
 #include "runtime/runtime.h"
 #include "template/template.h"
@@ -49,141 +49,13 @@ static void fmt_time(uint64_t secs, char *buf, size_t n)
 		snprintf(buf, n, "0001-01-01T00:00:00Z");
 }
 
-/* ---- the run's options, from the stored Args ----
- *
- * The container's config row keeps what a start needs in docker-like keys
- * (Cmd merged with the entrypoint, Env, Hostname, Network, Mounts, ...) and
- * the run arguments as given (Args), which a start parses again.  What only
- * Args has (--memory, --entrypoint, -p as typed, ...) is read by parsing
- * them with cmd_parse over the run verb's own option table: each option
- * becomes a bool or a list of its raw values (whatever the table's type,
- * callbacks included), so nothing the run verb's parser does runs here.
- * Args are canonical (cmd_unparse: --name=value) since run has its table;
- * older containers' are the argv as typed, which the same table takes. */
-struct run_slot {
-	bool b;
-	struct cmd_strv l;
-};
-
-struct run_args {
-	struct cmd_opt *opts; /* derived: every option a bool or a list */
-	struct run_slot *slots;
-	size_t n;
-	char **argv; /* "run" and the stored Args (bytes) */
-	int argc;
-	char **pos; /* image, command...: pointers into argv */
-	int n_pos;
-	bool parsed;
-};
-
-static void run_args_release(struct run_args *ra)
+static json_t *strv_json(char *const *v, bool null_when_empty)
 {
-	if (ra->slots != NULL)
-		for (size_t i = 0; i < ra->n; i++)
-			free(ra->slots[i].l.v);
-	for (int i = 0; ra->argv != NULL && i < ra->argc; i++)
-		free(ra->argv[i]);
-	free(ra->argv);
-	free(ra->pos);
-	free(ra->slots);
-	free(ra->opts);
-	memset(ra, 0, sizeof(*ra));
-}
-
-static void run_args_parse(struct run_args *ra, const json_t *stored)
-{
-	memset(ra, 0, sizeof(*ra));
-	const struct cmd_opt *src = cmd_run_verb.opts;
-	size_t n = 0;
-	while (src[n].type != CMD_OPT_END)
-		n++;
-	if (!json_is_array(stored))
-		return;
-	ra->n = n;
-	ra->opts = calloc(n + 1, sizeof(*ra->opts));
-	ra->slots = calloc(n + 1, sizeof(*ra->slots));
-	ra->argv = calloc(json_array_size(stored) + 2, sizeof(char *));
-	if (ra->opts == NULL || ra->slots == NULL || ra->argv == NULL)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		struct cmd_opt *d = &ra->opts[i];
-		d->short_name = src[i].short_name;
-		d->long_name = src[i].long_name;
-		d->flags = src[i].flags;
-		d->def = src[i].def;
-		if (src[i].type == CMD_OPT_BOOL) {
-			d->type = CMD_OPT_BOOL;
-			d->offset = i * sizeof(struct run_slot) + offsetof(struct run_slot, b);
-		} else {
-			d->type = CMD_OPT_LIST;
-			d->offset = i * sizeof(struct run_slot) + offsetof(struct run_slot, l);
-		}
-	}
-	ra->opts[n].type = CMD_OPT_END;
-	ra->argv[ra->argc++] = strdup("run");
-	size_t i;
-	json_t *a;
-	json_array_foreach(stored, i, a) {
-		char *v = cc_json_bytes_value(a);
-		if (v == NULL)
-			return;
-		ra->argv[ra->argc++] = v;
-	}
-	if (ra->argv[0] == NULL)
-		return;
-	const struct cmd_verb v = { .name = "run", .opts = ra->opts, .opts_size = (n + 1) * sizeof(struct run_slot),
-				    .flags = CMD_VERB_STOP_AT_ARG };
-	/* run took these arguments once; one this table does not know (an
-	 * older spelling) leaves the values unknown, quietly */
-	fflush(stderr);
-	int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (saved >= 0 && null >= 0)
-		dup2(null, STDERR_FILENO);
-	int rc = cmd_parse(&v, "ccontainer run", ra->argc, ra->argv, ra->slots, &ra->pos, &ra->n_pos);
-	if (saved >= 0 && null >= 0)
-		dup2(saved, STDERR_FILENO);
-	if (saved >= 0)
-		close(saved);
-	if (null >= 0)
-		close(null);
-	ra->parsed = rc == 0;
-}
-
-static const struct run_slot *run_slot(const struct run_args *ra, const char *name)
-{
-	for (size_t i = 0; ra->parsed && i < ra->n; i++)
-		if (ra->opts[i].long_name != NULL && strcmp(ra->opts[i].long_name, name) == 0)
-			return &ra->slots[i];
-	return NULL;
-}
-
-/* Every value given for a flag that takes one (empty when none). */
-static struct cmd_strv run_list(const struct run_args *ra, const char *name)
-{
-	const struct run_slot *s = run_slot(ra, name);
-	return s != NULL ? s->l : (struct cmd_strv){ 0 };
-}
-
-/* The last value given, or NULL. */
-static const char *run_last(const struct run_args *ra, const char *name)
-{
-	struct cmd_strv l = run_list(ra, name);
-	return l.n > 0 ? l.v[l.n - 1] : NULL;
-}
-
-static bool run_bool(const struct run_args *ra, const char *name)
-{
-	const struct run_slot *s = run_slot(ra, name);
-	return s != NULL && s->b;
-}
-
-static json_t *strv_json(struct cmd_strv l, bool null_when_empty)
-{
-	if (l.n == 0 && null_when_empty)
+	if ((v == NULL || v[0] == NULL) && null_when_empty)
 		return json_null();
 	json_t *a = json_array();
-	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(a, cc_json_text(l.v[i]));
+	for (char *const *p = v; p != NULL && *p; p++)
+		json_array_append_new(a, cc_json_text(*p));
 	return a;
 }
 
@@ -221,44 +93,25 @@ static json_t *array_slice(const json_t *a, size_t from, size_t to)
 }
 
 /* docker's Config.Entrypoint and Config.Cmd, split out of the stored
- * command (entrypoint + command, as it runs). */
-static void split_command(const json_t *cfg, const struct run_args *ra, const json_t *image_cfg, json_t **ret_ep,
-			  json_t **ret_cmd)
+ * command (entrypoint + command, as it runs) where the spec says. */
+static void split_command(const json_t *cfg, const struct cc_container_spec *sp, json_t **ret_ep, json_t **ret_cmd)
 {
 	const json_t *cmd = json_object_get(cfg, "Cmd");
-	size_t total = json_array_size(cmd), n_ep = 0;
-	const char *ep = run_last(ra, "entrypoint");
-	size_t n_user = ra->parsed && ra->n_pos > 0 ? (size_t)ra->n_pos - 1 : 0;
-	if (ep != NULL) {
-		n_ep = *ep != '\0' ? 1 : 0;
-	} else if (n_user > 0) {
-		n_ep = n_user <= total ? total - n_user : 0;
-	} else {
-		/* the image's entrypoint, when the command starts with it */
-		const json_t *iep = json_object_get(json_object_get(image_cfg, "config"), "Entrypoint");
-		size_t k = json_array_size(iep);
-		bool prefix = k <= total;
-		for (size_t i = 0; prefix && i < k; i++)
-			prefix = json_equal(json_array_get(iep, i), json_array_get(cmd, i));
-		n_ep = prefix ? k : 0;
-	}
-	if (n_ep > total)
-		n_ep = total;
+	size_t total = json_array_size(cmd), n_ep = sp->n_entrypoint < total ? sp->n_entrypoint : total;
 	*ret_ep = array_slice(cmd, 0, n_ep);
 	*ret_cmd = array_slice(cmd, n_ep, total);
 }
 
 /* docker's PortBindings: what -p asked for ({"80/tcp": [{"HostIp": "",
  * "HostPort": "8080"}]}), host ports not given left "". */
-static json_t *port_bindings(const struct run_args *ra, json_t *exposed)
+static json_t *port_bindings(const struct cc_container_spec *sp, json_t *exposed)
 {
 	json_t *pb = json_object();
-	struct cmd_strv l = run_list(ra, "publish");
 	_cleanup_free_ struct cc_port_map *maps = calloc(CC_NET_MAX_PORTS, sizeof(*maps));
-	for (size_t i = 0; maps != NULL && i < l.n; i++) {
+	for (char *const *pub = sp->publish; maps != NULL && pub != NULL && *pub; pub++) {
 		size_t n = 0;
 		cc_error *e = NULL;
-		if (cc_net_parse_publish(l.v[i], maps, CC_NET_MAX_PORTS, &n, &e) < 0) {
+		if (cc_net_parse_publish(*pub, maps, CC_NET_MAX_PORTS, &n, &e) < 0) {
 			cc_error_free(e);
 			continue;
 		}
@@ -284,91 +137,65 @@ static json_t *port_bindings(const struct run_args *ra, json_t *exposed)
 	return pb;
 }
 
-static int64_t parse_size_or(const char *v, int64_t dflt)
+/* docker's Ulimits: [{"Name": "nofile", "Hard": 2048, "Soft": 1024}] (the
+ * spec's have one for a name: the last given). */
+static json_t *ulimits_json(const struct cc_container_spec *sp)
 {
-	int64_t r;
-	if (v == NULL)
-		return dflt;
-	if (strcmp(v, "-1") == 0)
-		return -1;
-	return cc_parse_size(v, &r) == 0 ? r : dflt;
-}
-
-static int64_t parse_int_or(const char *v, int64_t dflt)
-{
-	char *end = NULL;
-	if (v == NULL)
-		return dflt;
-	errno = 0;
-	long long r = strtoll(v, &end, 10);
-	return errno == 0 && end != v && *end == '\0' ? r : dflt;
-}
-
-/* docker's Ulimits: [{"Name": "nofile", "Hard": 2048, "Soft": 1024}], a later
- * one for the same name replacing the earlier (as run applies them). */
-static json_t *ulimits_json(const struct run_args *ra)
-{
-	struct cmd_strv l = run_list(ra, "ulimit");
-	if (l.n == 0)
+	if (sp->ulimits == NULL || sp->ulimits[0] == NULL)
 		return json_null();
 	json_t *a = json_array();
-	for (size_t i = 0; i < l.n; i++) {
+	for (char *const *ul = sp->ulimits; *ul; ul++) {
 		struct cc_rlimit r;
 		cc_error *e = NULL;
-		if (cc_runtime_parse_ulimit(l.v[i], &r, &e) < 0) {
+		if (cc_runtime_parse_ulimit(*ul, &r, &e) < 0) {
 			cc_error_free(e);
 			continue;
 		}
-		_cleanup_free_ char *name = strndup(l.v[i], strcspn(l.v[i], "="));
-		json_t *u = json_pack("{s:o, s:I, s:I}", "Name", cc_json_text(name ? name : ""), "Hard",
-				      (json_int_t)(r.hard == RLIM_INFINITY ? -1 : (json_int_t)r.hard), "Soft",
-				      (json_int_t)(r.soft == RLIM_INFINITY ? -1 : (json_int_t)r.soft));
-		size_t k;
-		json_t *old;
-		bool replaced = false;
-		json_array_foreach(a, k, old) {
-			if (json_equal(json_object_get(old, "Name"), json_object_get(u, "Name"))) {
-				json_array_set(a, k, u);
-				replaced = true;
-				break;
-			}
-		}
-		if (!replaced)
-			json_array_append(a, u);
-		json_decref(u);
+		_cleanup_free_ char *name = strndup(*ul, strcspn(*ul, "="));
+		json_array_append_new(a, json_pack("{s:o, s:I, s:I}", "Name", cc_json_text(name ? name : ""), "Hard",
+						   (json_int_t)(r.hard == RLIM_INFINITY ? -1 : (json_int_t)r.hard), "Soft",
+						   (json_int_t)(r.soft == RLIM_INFINITY ? -1 : (json_int_t)r.soft)));
 	}
 	return a;
 }
 
-/* --restart NAME[:MAX] (when run has it), else what the config says. */
-static json_t *restart_policy(const struct run_args *ra, const json_t *cfg)
+/* HostConfig.RestartPolicy as the config keeps it. */
+static json_t *restart_policy(const json_t *cfg)
 {
-	const char *r = run_last(ra, "restart");
-	if (r != NULL) {
-		size_t nl = strcspn(r, ":");
-		_cleanup_free_ char *name = strndup(r, nl);
-		int64_t max = r[nl] == ':' ? parse_int_or(r + nl + 1, 0) : 0;
-		return json_pack("{s:o, s:I}", "Name", cc_json_text(name ? name : "no"), "MaximumRetryCount",
-				 (json_int_t)max);
-	}
 	json_t *rp = json_object_get(cfg, "RestartPolicy");
 	if (json_is_object(rp))
 		return json_incref(rp);
 	return json_pack("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0);
 }
 
-static json_t *host_config(const json_t *cfg, const struct run_args *ra, json_t *exposed)
+/* docker's Binds: the bind mounts as -v gives them. */
+static json_t *binds_json(const struct cc_container_spec *sp)
+{
+	json_t *a = NULL;
+	for (size_t i = 0; i < sp->n_mounts; i++) {
+		const struct cc_container_mount *m = &sp->mounts[i];
+		_cleanup_free_ char *b = NULL;
+		if (m->tmpfs || asprintf(&b, "%s:%s%s", m->source, m->target, m->readonly ? ":ro" : "") < 0)
+			continue;
+		if (a == NULL)
+			a = json_array();
+		json_array_append_new(a, cc_json_text(b));
+	}
+	return a != NULL ? a : json_null();
+}
+
+static json_t *host_config(const json_t *cfg, const struct cc_container_spec *sp, json_t *exposed)
 {
 	json_t *hc = json_object();
-	json_object_set_new(hc, "Binds", strv_json(run_list(ra, "volume"), true));
+	json_object_set_new(hc, "Binds", binds_json(sp));
 	json_object_set_new(hc, "ContainerIDFile", json_string(""));
 	json_t *lc = json_object_get(cfg, "LogConfig");
 	json_object_set_new(hc, "LogConfig",
 			    json_is_object(lc) ? json_incref(lc) : json_pack("{s:s, s:{}}", "Type", "json-file", "Config"));
 	const char *mode = json_string_value(json_object_get(cfg, "Network"));
 	json_object_set_new(hc, "NetworkMode", cc_json_text(mode ? mode : "bridge"));
-	json_object_set_new(hc, "PortBindings", port_bindings(ra, exposed));
-	json_object_set_new(hc, "RestartPolicy", restart_policy(ra, cfg));
+	json_object_set_new(hc, "PortBindings", port_bindings(sp, exposed));
+	json_object_set_new(hc, "RestartPolicy", restart_policy(cfg));
 	json_object_set_new(hc, "AutoRemove", json_boolean(json_is_true(json_object_get(cfg, "AutoRemove"))));
 	json_object_set_new(hc, "VolumeDriver", json_string(""));
 	json_object_set_new(hc, "VolumesFrom", json_null());
@@ -379,10 +206,10 @@ static json_t *host_config(const json_t *cfg, const struct run_args *ra, json_t 
 		json_object_set_new(hc, caps[i], json_array_size(c) > 0 ? json_incref(c) : json_null());
 	}
 	json_object_set_new(hc, "CgroupnsMode", json_string("private"));
-	json_object_set_new(hc, "Dns", strv_json(run_list(ra, "dns"), false));
+	json_object_set_new(hc, "Dns", strv_json(sp->dns, false));
 	json_object_set_new(hc, "DnsOptions", json_array());
 	json_object_set_new(hc, "DnsSearch", json_array());
-	json_object_set_new(hc, "ExtraHosts", strv_json(run_list(ra, "add-host"), true));
+	json_object_set_new(hc, "ExtraHosts", strv_json(sp->extra_hosts, true));
 	json_object_set_new(hc, "GroupAdd", json_null());
 	json_object_set_new(hc, "IpcMode", json_string("private"));
 	json_object_set_new(hc, "Cgroup", json_string(""));
@@ -390,34 +217,28 @@ static json_t *host_config(const json_t *cfg, const struct run_args *ra, json_t 
 	json_object_set_new(hc, "OomScoreAdj", json_integer(0));
 	json_object_set_new(hc, "PidMode", json_string(""));
 	json_object_set_new(hc, "Privileged", json_boolean(json_is_true(json_object_get(cfg, "Privileged"))));
-	json_object_set_new(hc, "PublishAllPorts", json_boolean(run_bool(ra, "publish-all")));
-	json_object_set_new(hc, "ReadonlyRootfs", json_boolean(run_bool(ra, "read-only")));
-	json_object_set_new(hc, "SecurityOpt", strv_json(run_list(ra, "security-opt"), true));
-	struct cmd_strv tl = run_list(ra, "tmpfs");
-	if (tl.n > 0) { /* docker: omitted when empty */
-		json_t *t = json_object();
-		for (size_t i = 0; i < tl.n; i++) {
-			size_t dl = strcspn(tl.v[i], ":");
-			_cleanup_free_ char *dst = strndup(tl.v[i], dl);
-			_cleanup_free_ char *key = dst ? cc_utf8_coerce(dst) : NULL;
-			if (key != NULL)
-				json_object_set_new(t, key, cc_json_text(tl.v[i][dl] == ':' ? tl.v[i] + dl + 1 : ""));
-		}
-		json_object_set_new(hc, "Tmpfs", t);
+	json_object_set_new(hc, "PublishAllPorts", json_boolean(sp->publish_all));
+	json_object_set_new(hc, "ReadonlyRootfs", json_boolean(sp->read_only));
+	json_object_set_new(hc, "SecurityOpt", strv_json(sp->security_opt, true));
+	json_t *t = NULL;
+	for (size_t i = 0; i < sp->n_mounts; i++) {
+		const struct cc_container_mount *m = &sp->mounts[i];
+		_cleanup_free_ char *key = m->tmpfs ? cc_utf8_coerce(m->target) : NULL;
+		if (key != NULL && (t != NULL || (t = json_object()) != NULL))
+			json_object_set_new(t, key, cc_json_text(m->options != NULL ? m->options : ""));
 	}
+	if (t != NULL) /* docker: omitted when empty */
+		json_object_set_new(hc, "Tmpfs", t);
 	json_object_set_new(hc, "UTSMode", json_string(""));
 	json_object_set_new(hc, "UsernsMode", json_string(""));
 	json_object_set_new(hc, "ShmSize", json_integer(SHM_SIZE_DEFAULT));
 	json_object_set_new(hc, "Isolation", json_string(""));
-	int64_t memory = parse_size_or(run_last(ra, "memory"), 0);
-	int64_t swap = parse_size_or(run_last(ra, "memory-swap"), 0);
+	int64_t memory = sp->res.memory, swap = sp->res.memory_swap;
 	if (swap == 0 && memory > 0)
 		swap = 2 * memory; /* docker's default, and the runtime's (cc_resources) */
-	const char *cpus = run_last(ra, "cpus");
-	double ncpu = cpus ? strtod(cpus, NULL) : 0;
-	json_object_set_new(hc, "CpuShares", json_integer(parse_int_or(run_last(ra, "cpu-shares"), 0)));
+	json_object_set_new(hc, "CpuShares", json_integer(sp->res.cpu_shares));
 	json_object_set_new(hc, "Memory", json_integer(memory));
-	json_object_set_new(hc, "NanoCpus", json_integer(ncpu > 0 ? (json_int_t)llround(ncpu * 1e9) : 0));
+	json_object_set_new(hc, "NanoCpus", json_integer(sp->nano_cpus));
 	json_object_set_new(hc, "CgroupParent", json_string(""));
 	json_object_set_new(hc, "BlkioWeight", json_integer(0));
 	json_object_set_new(hc, "BlkioWeightDevice", json_array());
@@ -438,11 +259,10 @@ static json_t *host_config(const json_t *cfg, const struct run_args *ra, json_t 
 	json_object_set_new(hc, "MemorySwap", json_integer(swap));
 	json_object_set_new(hc, "MemorySwappiness", json_null());
 	json_object_set_new(hc, "OomKillDisable", json_null());
-	const char *pids = run_last(ra, "pids-limit");
-	int64_t pl = parse_int_or(pids, 0);
-	json_object_set_new(hc, "PidsLimit", pids == NULL ? json_null() : json_integer(pl <= 0 ? -1 : pl));
-	json_object_set_new(hc, "Ulimits", ulimits_json(ra));
-	if (run_bool(ra, "init")) /* docker: omitted unless set */
+	int64_t pl = sp->res.pids_limit;
+	json_object_set_new(hc, "PidsLimit", pl == 0 ? json_null() : json_integer(pl < 0 ? -1 : pl));
+	json_object_set_new(hc, "Ulimits", ulimits_json(sp));
+	if (sp->init) /* docker: omitted unless set */
 		json_object_set_new(hc, "Init", json_true());
 	return hc;
 }
@@ -467,14 +287,14 @@ static json_t *mounts_json(const json_t *cfg)
 }
 
 /* docker's Config of a container: the image's, with what run changed. */
-static json_t *container_config(const struct cc_container_record *c, const json_t *cfg, const struct run_args *ra,
-				const json_t *image_cfg, json_t *exposed)
+static json_t *container_config(const struct cc_container_record *c, const json_t *cfg,
+				const struct cc_container_spec *sp, const json_t *image_cfg, json_t *exposed)
 {
 	const json_t *ic = json_object_get(image_cfg, "config");
-	bool detach = run_bool(ra, "detach"), in = json_is_true(json_object_get(cfg, "OpenStdin"));
+	bool detach = sp->detach, in = json_is_true(json_object_get(cfg, "OpenStdin"));
 	json_t *ep = NULL, *cmd = NULL;
-	split_command(cfg, ra, image_cfg, &ep, &cmd);
-	const char *image = ra->parsed && ra->n_pos > 0 ? ra->pos[0] : c->image_name;
+	split_command(cfg, sp, &ep, &cmd);
+	const char *image = c->image_name;
 	json_t *o = json_object();
 	json_object_set_new(o, "Hostname", json_or_null(json_object_get(cfg, "Hostname")));
 	json_object_set_new(o, "Domainname", json_string(""));
@@ -535,15 +355,15 @@ static void sha_hex(const char *what, const char *a, const char *b, char out[65]
 	snprintf(out, 65, "%s", d + 7);
 }
 
-/* docker's NetworkSettings, from cmd_net_settings (the address while the
+/* docker's NetworkSettings, from cc_network_settings (the address while the
  * container holds its lease) and the network mode. */
 static json_t *network_settings(struct cc_store *s, const struct cc_container_record *c, const json_t *cfg)
 {
-	json_t *ns = cmd_net_settings(s, c);
+	json_t *ns = cc_network_settings(s, c);
 	const char *mode = json_string_value(json_object_get(cfg, "Network"));
 	if (mode == NULL)
 		mode = "bridge";
-	bool running = (strcmp(c->state, "running") == 0 || cmd_container_paused(c)) && c->pid > 0;
+	bool running = (strcmp(c->state, "running") == 0 || cc_container_is_paused(c)) && c->pid > 0;
 	const char *ip = json_string_value(json_object_get(ns, "IPAddress"));
 	const char *gw = json_string_value(json_object_get(ns, "Gateway"));
 	const char *mac = json_string_value(json_object_get(ns, "MacAddress"));
@@ -612,16 +432,19 @@ static int64_t dir_bytes(const char *dir)
 
 static json_t *container_json(struct cc_store *s, const struct cc_container_record *c, bool size)
 {
-	json_t *cfg = cmd_container_config(c);
+	json_t *cfg = cc_container_config(c);
 	json_t *image_cfg = image_config(s, c->image_id);
-	struct run_args ra;
-	run_args_parse(&ra, json_object_get(cfg, "Args"));
+	/* the spec as stored (one an older ccontainer made, as it would be) */
+	struct cc_container_spec sp = { 0 };
+	cc_error *se = NULL;
+	if (cmd_container_spec(s, c, false, &sp, &se) < 0)
+		cc_error_free(se);
 	char created[64], started[64], finished[64];
 	fmt_time((uint64_t)c->created, created, sizeof(created));
 	fmt_time((uint64_t)c->started, started, sizeof(started));
 	fmt_time((uint64_t)c->finished, finished, sizeof(finished));
 	_cleanup_free_ char *dir = cc_store_container_path(s, c->id);
-	_cleanup_free_ char *rundir = cmd_container_rundir(c->id);
+	_cleanup_free_ char *rundir = cc_store_container_rundir(s, c->id);
 	_cleanup_free_ char *name = NULL, *log = NULL, *resolv = NULL, *hostname = NULL, *hosts = NULL;
 	_cleanup_free_ char *upper = NULL, *work = NULL;
 	if (asprintf(&name, "/%s", c->name) < 0)
@@ -642,7 +465,7 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 			json_array_append(args, json_array_get(cmd, i));
 	}
 	/* docker: a paused container is Running and Paused, Status "paused" */
-	bool paused = cmd_container_paused(c), running = strcmp(c->state, "running") == 0 || paused;
+	bool paused = cc_container_is_paused(c), running = strcmp(c->state, "running") == 0 || paused;
 	/* docker: a container waiting for its restart is Running and Restarting */
 	bool restarting = strcmp(c->state, "restarting") == 0;
 	/* the image's exposed ports and the published ones */
@@ -650,7 +473,7 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 	json_t *iexp = json_object_get(json_object_get(image_cfg, "config"), "ExposedPorts");
 	if (json_is_object(iexp))
 		json_object_update(exposed, iexp);
-	json_t *hc = host_config(cfg, &ra, exposed);
+	json_t *hc = host_config(cfg, &sp, exposed);
 	json_t *o = json_pack(
 		"{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:n}",
 		"Id", c->id, "Created", created, "Path", cc_json_text(path), "Args", args, "State", "Status", c->state,
@@ -659,9 +482,9 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 		finished, "Image", c->image_id, "ResolvConfPath", resolv ? resolv : "", "HostnamePath",
 		hostname ? hostname : "", "HostsPath", hosts ? hosts : "", "LogPath", log ? log : "", "Name",
 		cc_json_text(name ? name : c->name), "RestartCount",
-		(json_int_t)cmd_container_restart_count(s, c->id), "Driver", "overlay",
+		(json_int_t)cc_container_restart_count(s, c->id), "Driver", "overlay",
 		"Platform", "linux", "MountLabel", "", "ProcessLabel", "", "AppArmorProfile", "", "ExecIDs");
-	json_t *health = o != NULL ? cmd_container_health(s, c, cfg) : NULL;
+	json_t *health = o != NULL ? cc_container_health(s, c, cfg) : NULL;
 	if (health != NULL) /* docker: only for a container with a check */
 		json_object_set_new(json_object_get(o, "State"), "Health", health);
 	if (o != NULL) {
@@ -680,12 +503,12 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 			json_object_set_new(o, "SizeRootFs", json_integer(rw + img));
 		}
 		json_object_set_new(o, "Mounts", mounts_json(cfg));
-		json_object_set_new(o, "Config", container_config(c, cfg, &ra, image_cfg, exposed));
+		json_object_set_new(o, "Config", container_config(c, cfg, &sp, image_cfg, exposed));
 		json_object_set_new(o, "NetworkSettings", network_settings(s, c, cfg));
 	}
 	json_decref(hc);
 	json_decref(exposed);
-	run_args_release(&ra);
+	cc_container_spec_release(&sp);
 	json_decref(image_cfg);
 	json_decref(cfg);
 	return o;

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "monitor/protocol.h"
+#include "container/monitor.h"
 
 #define LOG_CHUNK (64 * 1024)
 /* "<time> <stream> <tag> ": a line whose first 128 bytes hold no such head
@@ -40,17 +40,6 @@ int cmd_log_driver(const char *arg)
 	return cmd_failf(EXIT_CC_ERROR,
 			 "log driver '%s' is not supported: ccontainer's monitor writes the log itself (use json-file, k8s-file or none)",
 			 arg);
-}
-
-static int parse_max_file(const char *v, int *ret)
-{
-	char *end = NULL;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0' || n < 1 || n > CC_MON_LOG_FILES_MAX)
-		return -1;
-	*ret = (int)n;
-	return 0;
 }
 
 int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max_file)
@@ -72,7 +61,7 @@ int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max
 	}
 	if (kl == 8 && strncmp(arg, "max-file", kl) == 0) {
 		int n;
-		if (parse_max_file(v, &n) < 0)
+		if (cc_container_parse_max_file(v, &n) < 0)
 			return cmd_failf(EXIT_CC_ERROR, "invalid --log-opt '%s': max-file must be an integer from 1 to %d%s", arg,
 					 CC_MON_LOG_FILES_MAX, hint);
 		*ret_max_file = v;
@@ -80,30 +69,6 @@ int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max
 	}
 	return cmd_failf(EXIT_CC_ERROR, "unknown log opt '%.*s' for the json-file log driver (supported: max-size, max-file)",
 			 (int)kl, arg);
-}
-
-bool cmd_log_none(const json_t *cfg)
-{
-	const char *type = json_string_value(json_object_get(json_object_get(cfg, "LogConfig"), "Type"));
-	return type != NULL && strcmp(type, "none") == 0;
-}
-
-int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, cc_error **err)
-{
-	*ret_max_size = 0;
-	*ret_max_file = 1;
-	if (cmd_log_none(cfg)) {
-		*ret_max_file = 0; /* the monitor's "no log" */
-		return 0;
-	}
-	json_t *opts = json_object_get(json_object_get(cfg, "LogConfig"), "Config");
-	json_t *size = json_object_get(opts, "max-size"), *files = json_object_get(opts, "max-file");
-	if (size != NULL && (!json_is_string(size) || cc_parse_size(json_string_value(size), ret_max_size) < 0 ||
-			     *ret_max_size <= 0))
-		return cc_error_setk(err, CC_ERR_INVALID, 0, "its LogConfig has an invalid max-size");
-	if (files != NULL && (!json_is_string(files) || parse_max_file(json_string_value(files), ret_max_file) < 0))
-		return cc_error_setk(err, CC_ERR_INVALID, 0, "its LogConfig has an invalid max-file");
-	return 0;
 }
 
 /* ---- output: each record's text to fd 1 or 2, in log order ---- */
@@ -644,7 +609,7 @@ static int logs_run(struct cc_store *s, const struct cc_container_record *ct, co
 		/* -f --until: until that time comes, as docker follows */
 		if (lo->until != 0 && cc_wall_ns() > lo->until)
 			break;
-		bool alive = cmd_container_locked(s, ct->id);
+		bool alive = cc_store_container_locked(s, ct->id);
 		if (cur.fd < 0 && dfd >= 0 && open_log(dfd, 0, &cur, err) < 0) {
 			rc = -1;
 			break;
@@ -741,8 +706,8 @@ static int logs_action(void *opts, int argc, char **argv)
 		cc_store_close(s);
 		return EXIT_CC_ERROR;
 	}
-	json_t *cfg = cmd_container_config(ct);
-	bool none = cmd_log_none(cfg);
+	json_t *cfg = cc_container_config(ct);
+	bool none = cc_container_log_none(cfg);
 	json_decref(cfg);
 	int rc = none ? cmd_failf(EXIT_CC_ERROR, "configured logging driver does not support reading") : print_logs(s, ct, &lo);
 	cc_container_record_free(ct);

@@ -154,7 +154,7 @@ static const struct cmd_opt root_options[] = {
 	OPT_STRING(0, "root", struct root_opts, root, "DIR",
 		   "Store location ($CCONTAINER_ROOT or " CC_STORE_DEFAULT_ROOT ")", .complete = CMD_COMPLETE_DIR),
 	OPT_STRING(0, "runroot", struct root_opts, runroot, "DIR",
-		   "Running containers' files ($CCONTAINER_RUNROOT or " CC_DEFAULT_RUNROOT ")",
+		   "Running containers' files ($CCONTAINER_RUNROOT or " CC_STORE_DEFAULT_RUNROOT ")",
 		   .complete = CMD_COMPLETE_DIR),
 	OPT_BOOL('D', "debug", struct root_opts, debug, "Enable debug mode"),
 	OPT_CALLBACK('l', "log-level", set_log_level, "string",
@@ -179,13 +179,7 @@ const char *cmd_runroot(void)
 	const char *r = cc_globals.runroot;
 	if (r == NULL || *r == '\0')
 		r = secure_getenv("CCONTAINER_RUNROOT");
-	return r != NULL && *r != '\0' ? r : CC_DEFAULT_RUNROOT;
-}
-
-char *cmd_container_rundir(const char *id)
-{
-	char *p = NULL;
-	return asprintf(&p, "%s/%s", cmd_runroot(), id) < 0 ? NULL : p;
+	return r != NULL && *r != '\0' ? r : CC_STORE_DEFAULT_RUNROOT;
 }
 
 const char *cmd_store_root(void)
@@ -200,7 +194,8 @@ struct cc_store *cmd_open_store(void)
 {
 	struct cc_store *s = NULL;
 	cc_error *e = NULL;
-	if (cc_store_open(cmd_store_root(), &s, &e) < 0) {
+	if (cc_store_open(cmd_store_root(), &s, &e) < 0 || cc_store_set_runroot(s, cmd_runroot(), &e) < 0) {
+		cc_store_close(s);
 		cmd_fail(e, EXIT_CC_ERROR);
 		return NULL;
 	}

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "net.h"
+#include "network/network.h"
 
 struct port_opts {
 	bool unused;
@@ -36,7 +36,7 @@ static int port_action(void *opts, int argc, char **argv)
 	}
 	static struct cc_port_map maps[CC_NET_MAX_PORTS];
 	size_t n = 0;
-	cmd_net_ports_from_json(rec->config_json, maps, CC_NET_MAX_PORTS, &n);
+	cc_network_ports_from_json(rec->config_json, maps, CC_NET_MAX_PORTS, &n);
 	int rc = 0;
 	bool found = false;
 	for (size_t i = 0; i < n; i++) {

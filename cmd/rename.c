@@ -27,7 +27,7 @@ static int rename_action(void *opts, int argc, char **argv)
 			free(c->name);
 			c->name = strdup(argv[1]);
 			if (c->name != NULL)
-				cmd_container_event(s, c, "rename", (const char *const[]){ "oldName", old, NULL });
+				cc_container_event(s, c, "rename", (const char *const[]){ "oldName", old, NULL });
 		}
 	}
 	cc_container_record_free(c);

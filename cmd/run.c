@@ -4,21 +4,20 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "container/container.h"
-#include "net.h"
+#include "network/network.h"
 #include "runtime/runtime.h"
 #include "util/env.h"
 #include "util/json.h"
 #include "util/strbuf.h"
-#include "container/crilog.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -34,7 +33,10 @@ struct run_opts {
 	/* not the table's: `create` makes the container and leaves it */
 	bool create;
 	int64_t memory, memory_swap, cpu_shares, pids_limit;
-	struct cmd_net_opts net; /* -p, -P, --dns, --add-host */
+	struct {
+		struct cmd_strv publish, dns, add_host; /* -p, --dns, --add-host */
+		bool publish_all;                       /* -P */
+	} net;
 	/* what run_opts_check makes of them */
 	enum cc_net_mode net_mode;
 	struct cc_bind_mount *binds; /* each source a copy of its -v (target, mode inside) */
@@ -241,83 +243,6 @@ static void generate_name(const char *id, char *out, size_t outlen)
 	snprintf(out, outlen, "%s_%s_%.4s", adjectives[a % 16], nouns[b % 16], id + 4);
 }
 
-static int write_text(const char *dir, const char *name, const char *text, cc_error **err)
-{
-	_cleanup_free_ char *p = NULL;
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		return cc_error_set(err, ENOMEM, "write '%s'", name);
-	/* The container's own files die with it: no fsync on the start path. */
-	return cc_write_file(p, text, strlen(text), 0644, err);
-}
-
-struct hook_ctx {
-	struct cc_store *store;
-	const struct cc_container_record *rec; /* for the start event */
-	bool started;                           /* the row says "running" */
-	struct cc_crilog *log;                  /* a foreground run's log, or NULL */
-	int64_t started_at;
-	const char *id;
-	struct cmd_net *net;
-	const char *hosts_file, *hostname, *name;
-};
-
-static int record_started(pid_t pid, void *data, cc_error **err)
-{
-	struct hook_ctx *h = data;
-	if (cc_store_container_started(h->store, h->id, (int)pid, cc_pid_start_time((int)pid), err) < 0)
-		return -1;
-	h->started = true;
-	h->started_at = time(NULL);
-	return 0;
-}
-
-/* A foreground run is logged as a detached one is (docker's json-file
- * logs it too): what reaches the terminal goes to ctr.log as well. */
-static void on_output(void *data, int fd, const char *buf, size_t n)
-{
-	struct hook_ctx *h = data;
-	cc_crilog_write(h->log, fd, buf, n);
-}
-
-/* docker's start event: once the command runs (not for one not found) */
-static void on_exec(pid_t pid, void *data)
-{
-	struct hook_ctx *h = data;
-	(void)pid;
-	cmd_container_event(h->store, h->rec, "start", NULL);
-}
-
-/* While the container sets itself up: record its pid unless on_created
- * did, and keep the store's WAL short for the next command. */
-static int after_created(pid_t pid, void *data, cc_error **err)
-{
-	struct hook_ctx *h = data;
-	if (h->net->mode != CC_NET_BRIDGE && record_started(pid, data, err) < 0)
-		return -1;
-	cc_store_checkpoint(h->store);
-	return 0;
-}
-
-/* Bridge networking: the veth goes in before the container runs anything. */
-static int on_created(pid_t pid, void *data, cc_error **err)
-{
-	struct hook_ctx *h = data;
-	/* "running" first: the network's lease must never exist for a row
-	 * that a concurrent sweep would take for a dead container (net.h) */
-	if (record_started(pid, data, err) < 0)
-		return -1;
-	return cmd_net_on_created(h->net, h->store, h->id, pid, h->hosts_file, h->hostname, h->name, err);
-}
-
-static char *join_argv(char *const *argv)
-{
-	struct cc_strbuf sb = { 0 };
-	cc_strbuf_add(&sb, "", 0);
-	for (char *const *a = argv; *a; a++)
-		cc_strbuf_addf(&sb, "%s%s", a == argv ? "" : " ", *a);
-	return cc_strbuf_steal(&sb);
-}
-
 static int label_cmp(const void *a, const void *b)
 {
 	const char *x = *(char *const *)a, *y = *(char *const *)b;
@@ -377,273 +302,162 @@ static int run_healthcheck(struct cc_store *s, const char *image_id, const struc
 	return rc < 0 ? cmd_fail(e, EXIT_CC_ERROR) : 0;
 }
 
-static void remove_container(struct cc_store *s, const struct cc_container_record *c)
+static char **strv_dup(const char *const *v, size_t n)
 {
-	cc_error *e = NULL;
-	if (cc_store_container_remove(s, c->id, NULL, &e) < 0)
-		cmd_warnf("remove container %.12s: %s", c->id, e ? e->msg : "");
-	else
-		cmd_container_event(s, c, "destroy", NULL);
-	cc_error_free(e);
+	char **out = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; out != NULL && i < n; i++) {
+		if ((out[i] = strdup(v[i])) == NULL) {
+			cc_strvfreep(&out);
+			return NULL;
+		}
+	}
+	return out;
 }
 
-
-/* run, and the two halves of a detached start:
- *   existing_id == NULL: `ccontainer run ...` as the user typed it (with -d,
- *     it creates the container and hands it to a monitor);
- *   existing_id != NULL: `ccontainer __start ID` spawned by the monitor,
- *     re-reading the container's own run arguments, starting it detached
- *     and reporting "OK <pid>" (or "ERR <message>") on monitor_fd. */
-static int run_main(const struct run_opts *op, char **pos, const char *existing_id, int monitor_fd)
+static char *strdup_or_null(const char *s)
 {
-	struct run_opts o = *op; /* a copy to read; the caller releases */
-	enum cc_net_mode net = o.net_mode;
-	const char *image = pos[0];
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* The --ulimit values, a later one for a name replacing the earlier (as
+ * docker applies them), in their order. */
+static char **ulimit_texts(const struct run_opts *o)
+{
+	char **out = calloc(o->ulimit_specs.n + 1, sizeof(char *));
+	size_t n = 0;
+	for (size_t i = 0; out != NULL && i < o->ulimit_specs.n; i++) {
+		const char *u = o->ulimit_specs.v[i];
+		size_t kl = strcspn(u, "=");
+		bool later = false;
+		for (size_t k = i + 1; k < o->ulimit_specs.n && !later; k++)
+			later = strncmp(o->ulimit_specs.v[k], u, kl + 1) == 0;
+		if (!later && (out[n++] = strdup(u)) == NULL)
+			cc_strvfreep(&out);
+	}
+	return out;
+}
+
+/* What run resolves once, at create, into the container's spec: the
+ * command (the image's Entrypoint and Cmd under --entrypoint and the
+ * arguments), the environment (the image's, docker's defaults, --env-file,
+ * -e), the options as the runtime takes them.  0, or the status after
+ * printing. */
+static int build_spec(const struct run_opts *o, char **pos, const struct cc_run_config *ic, const char *id,
+		      struct cc_container_spec *sp)
+{
 	char **user_args = pos + 1;
-	int rc = 0;
-
-	/* The identity first: the kernel's work for the container's own
-	 * namespaces and cgroup overlaps ours on the store and the image
-	 * below.  A detached start by `run -d` clones nothing itself (its
-	 * __start does). */
 	cc_error *e = NULL;
-	char idbuf[65];
-	if (existing_id) {
-		snprintf(idbuf, sizeof(idbuf), "%s", existing_id);
-	} else if (cc_random_hex(idbuf, 32, &e) < 0) {
-		return cmd_fail(e, EXIT_CC_ERROR);
-	}
-	struct cc_runtime_prep_request prep_req = {
-		.own_net = net != CC_NET_HOST, .container_id = idbuf, .resources = o.res, .privileged = o.privileged,
-	};
-	struct cc_runtime_prep *prep = (o.detach || o.create) && !existing_id ? NULL : cc_runtime_prepare(&prep_req);
-	/* --cidfile: made before anything else (docker's refusal of one that
-	 * exists), filled once the container is, removed when it is not */
-	_cleanup_close_ int cidfd = -1;
-	bool cid_written = false;
-	if (o.cidfile != NULL && !existing_id &&
-	    (cidfd = open(o.cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
-		cc_runtime_prep_release(prep);
-		if (errno == EEXIST)
-			return cmd_failf(EXIT_CC_ERROR,
-					 "Container ID file found, make sure the other container isn't running or delete %s",
-					 o.cidfile);
-		return cmd_failf(EXIT_CC_ERROR, "create the container ID file '%s': %s", o.cidfile, strerror(errno));
-	}
-
-	struct cc_store *s = cmd_open_store();
-	if (s == NULL) {
-		cc_runtime_prep_release(prep);
-		if (cidfd >= 0)
-			(void)unlink(o.cidfile);
-		return EXIT_CC_ERROR;
-	}
-	_cleanup_free_ char *image_id = NULL, *id = NULL, *dir = NULL, *cmdline = NULL, *resolv = NULL;
-	_cleanup_free_ char *cfgtext = NULL, *hostname_file = NULL, *hosts_file = NULL, *resolv_file = NULL;
-	_cleanup_free_ char *rundir = NULL;
-	_cleanup_free_ char *seccomp_cache = NULL;
-	struct cc_run_config *ic = NULL;
-	struct cc_env env = { 0 }, labels = { 0 };
-	_cleanup_strv_ char **canon = NULL;
-	char **args = NULL;
-	char name_buf[CC_CONTAINER_NAME_MAX + 1], hostname[65];
-	char *upper = NULL, *work = NULL;
-	_cleanup_free_ const char **lowers = NULL;
-	bool row_added = false, oom_killed = false;
-	int status = 0;
-	json_t *cfgjson = NULL;
-	struct cc_container_record *existing = NULL;
-	struct cmd_net netw = { .mode = CC_NET_NONE }; /* released at out: */
-	_cleanup_free_ char *hosts = NULL;
-	_cleanup_close_ int run_lock = -1, logdir = -1;
-	_cleanup_free_ char *lockpath = NULL;
-
-	if (existing_id) {
-		/* __start: the container exists; its image is the one it was created from. */
-		if (cc_store_container_get(s, existing_id, &existing, &e) < 0) {
-			rc = cmd_fail(e, EXIT_CC_ERROR);
-			goto out;
-		}
-		image_id = strdup(existing->image_id);
-	} else if ((rc = find_or_pull(s, image, &image_id)) != 0) {
-		goto out;
-	}
-	if (cc_image_run_config(s, image_id, &ic, &e) < 0) {
-		rc = cmd_fail(e, EXIT_CC_ERROR);
-		goto out;
-	}
+	struct cc_env env = { 0 };
 	/* argv: entrypoint + (user args | image Cmd); --entrypoint drops the image's Cmd. */
 	size_t n_ep = 0, n_cmd = 0;
-	char *ep_override[2] = { (char *)o.entrypoint, NULL };
-	char **ep = o.entrypoint ? (*o.entrypoint ? ep_override : NULL) : ic->entrypoint;
-	char **cmdv = *user_args ? user_args : (o.entrypoint ? NULL : ic->cmd);
+	char *ep_override[2] = { (char *)o->entrypoint, NULL };
+	char **ep = o->entrypoint ? (*o->entrypoint ? ep_override : NULL) : ic->entrypoint;
+	char **cmdv = *user_args ? user_args : (o->entrypoint ? NULL : ic->cmd);
 	while (ep && ep[n_ep])
 		n_ep++;
 	while (cmdv && cmdv[n_cmd])
 		n_cmd++;
-	if (n_ep + n_cmd == 0) {
-		rc = cmd_failf(EXIT_CC_ERROR, "no command specified: the image has no Cmd or Entrypoint, give one after the image name");
-		goto out;
-	}
-	args = calloc(n_ep + n_cmd + 1, sizeof(char *));
-	if (args == NULL) {
-		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
-		goto out;
-	}
-	if (n_ep > 0) /* memcpy from NULL is undefined even for 0 bytes */
-		memcpy(args, ep, n_ep * sizeof(char *));
-	if (n_cmd > 0)
-		memcpy(args + n_ep, cmdv, n_cmd * sizeof(char *));
-	cmdline = join_argv(args);
-
-	/* Identity (made above; __start's as the store has it) */
-	if (existing)
-		snprintf(idbuf, sizeof(idbuf), "%s", existing->id);
-	id = strdup(idbuf);
-	if (existing) {
-		snprintf(name_buf, sizeof(name_buf), "%s", existing->name);
-	} else if (o.name) {
-		if (!cc_container_name_valid(o.name)) {
-			rc = cmd_failf(EXIT_CC_ERROR, "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o.name);
-			goto out;
-		}
-		snprintf(name_buf, sizeof(name_buf), "%s", o.name);
-	} else {
-		generate_name(id, name_buf, sizeof(name_buf));
-	}
-	snprintf(hostname, sizeof(hostname), "%.64s", o.hostname ? o.hostname : id);
-	if (!o.hostname)
+	if (n_ep + n_cmd == 0)
+		return cmd_failf(EXIT_CC_ERROR, "no command specified: the image has no Cmd or Entrypoint, give one after the image name");
+	if ((sp->argv = calloc(n_ep + n_cmd + 1, sizeof(char *))) == NULL)
+		goto nomem;
+	for (size_t i = 0; i < n_ep + n_cmd; i++)
+		if ((sp->argv[i] = strdup(i < n_ep ? ep[i] : cmdv[i - n_ep])) == NULL)
+			goto nomem;
+	sp->n_entrypoint = n_ep;
+	char hostname[65];
+	snprintf(hostname, sizeof(hostname), "%.64s", o->hostname ? o->hostname : id);
+	if (!o->hostname)
 		hostname[12] = '\0';
-
-	/* Environment: image Env, PATH default, HOSTNAME, --env-file, -e. */
+	/* Environment: image Env, then docker's defaults that the image's Env
+	 * overrides (PATH, HOSTNAME, TERM=xterm with -t), --env-file, -e. */
 	for (char **v = ic->env; v && *v; v++)
 		if (cc_env_set(&env, *v, &e) < 0)
-			goto env_failed;
-	/* docker's defaults, which the image's Env overrides: PATH, HOSTNAME,
-	 * and TERM=xterm with -t. */
+			goto failed;
 	char hn_env[80];
 	snprintf(hn_env, sizeof(hn_env), "HOSTNAME=%s", hostname);
 	if (cc_env_set_default(&env, DEFAULT_PATH, &e) < 0 || cc_env_set_default(&env, hn_env, &e) < 0 ||
-	    (o.tty && cc_env_set_default(&env, "TERM=xterm", &e) < 0))
-		goto env_failed;
-	for (size_t i = 0; i < o.env_files.n; i++)
-		if (cc_env_file(&env, o.env_files.v[i], &e) < 0)
-			goto env_failed;
-	for (size_t i = 0; i < o.env.n; i++)
-		if (cc_env_set(&env, o.env.v[i], &e) < 0)
-			goto env_failed;
-	/* Labels: the image's, then --label-file, then --label */
+	    (o->tty && cc_env_set_default(&env, "TERM=xterm", &e) < 0))
+		goto failed;
+	for (size_t i = 0; i < o->env_files.n; i++)
+		if (cc_env_file(&env, o->env_files.v[i], &e) < 0)
+			goto failed;
+	for (size_t i = 0; i < o->env.n; i++)
+		if (cc_env_set(&env, o->env.v[i], &e) < 0)
+			goto failed;
+	if (cc_env_finish(&env, &e) < 0)
+		goto failed;
+	sp->env = steal_ptr(&env.v); /* NULL-terminated (cc_env_finish) */
+	env = (struct cc_env){ 0 };
+	if ((sp->hostname = strdup(hostname)) == NULL)
+		goto nomem;
+	const char *user = o->user ? o->user : ic->user, *cwd = o->workdir ? o->workdir : ic->workdir;
+	if ((user && (sp->user = strdup(user)) == NULL) || (cwd && (sp->workdir = strdup(cwd)) == NULL))
+		goto nomem;
+	sp->tty = o->tty;
+	sp->open_stdin = o->interactive;
+	sp->detach = o->detach || o->create;
+	sp->init = o->init;
+	sp->read_only = o->read_only;
+	sp->privileged = o->privileged;
+	sp->no_new_privileges = o->no_new_privs;
+	sp->autoremove = o->rm;
+	sp->res = o->res;
+	if (o->cpus != NULL)
+		sp->nano_cpus = (int64_t)llround(strtod(o->cpus, NULL) * 1e9);
+	if ((sp->mounts = calloc(o->n_binds + o->n_tmpfs + 1, sizeof(*sp->mounts))) == NULL)
+		goto nomem;
+	for (size_t i = 0; i < o->n_binds; i++) {
+		struct cc_container_mount *m = &sp->mounts[sp->n_mounts++];
+		m->readonly = o->binds[i].readonly;
+		if ((m->source = strdup(o->binds[i].source)) == NULL || (m->target = strdup(o->binds[i].target)) == NULL)
+			goto nomem;
+	}
+	for (size_t i = 0; i < o->n_tmpfs; i++) {
+		struct cc_container_mount *m = &sp->mounts[sp->n_mounts++];
+		m->tmpfs = true;
+		if ((m->target = strdup(o->tmpfs[i].target)) == NULL ||
+		    (o->tmpfs[i].options && (m->options = strdup(o->tmpfs[i].options)) == NULL))
+			goto nomem;
+	}
+	if ((sp->cap_add = strv_dup(o->cap_add.v, o->cap_add.n)) == NULL ||
+	    (sp->cap_drop = strv_dup(o->cap_drop.v, o->cap_drop.n)) == NULL ||
+	    (sp->security_opt = strv_dup(o->security_opts.v, o->security_opts.n)) == NULL ||
+	    (sp->dns = strv_dup(o->net.dns.v, o->net.dns.n)) == NULL ||
+	    (sp->extra_hosts = strv_dup(o->net.add_host.v, o->net.add_host.n)) == NULL ||
+	    (sp->publish = strv_dup(o->net.publish.v, o->net.publish.n)) == NULL ||
+	    (sp->ulimits = ulimit_texts(o)) == NULL || (sp->network = strdup(o->network)) == NULL ||
+	    (o->seccomp && (sp->seccomp = strdup_or_null(o->seccomp)) == NULL))
+		goto nomem;
+	sp->publish_all = o->net.publish_all;
+	sp->version = CC_CONTAINER_SPEC_VERSION;
+	return 0;
+nomem:
+	cc_error_set(&e, ENOMEM, "the container's spec");
+failed:
+	cc_env_release(&env);
+	cc_container_spec_release(sp);
+	return cmd_fail(e, EXIT_CC_ERROR);
+}
+
+/* The labels: the image's, then --label-file, then --label, in key order
+ * as docker's maps marshal.  0, or the status after printing. */
+static int build_labels(const struct run_opts *o, const struct cc_run_config *ic, json_t **ret)
+{
+	struct cc_env labels = { 0 };
+	cc_error *e = NULL;
+	*ret = NULL;
 	for (char **v = ic->labels; v && *v; v++)
 		if (cc_env_set_label(&labels, *v, &e) < 0)
-			goto env_failed;
-	for (size_t i = 0; i < o.label_files.n; i++)
-		if (cc_env_label_file(&labels, o.label_files.v[i], &e) < 0)
-			goto env_failed;
-	for (size_t i = 0; i < o.labels.n; i++)
-		if (cc_env_set_label(&labels, o.labels.v[i], &e) < 0)
-			goto env_failed;
-	if (cc_env_finish(&env, &e) < 0 || cc_env_finish(&labels, &e) < 0) {
-env_failed:
-		rc = cmd_fail(e, EXIT_CC_ERROR);
-		goto out;
-	}
-
-	/* The container's directory and its own files. */
-	dir = cc_store_container_path(s, id);
-	if (dir == NULL || asprintf(&upper, "%s/upper", dir) < 0 || asprintf(&work, "%s/work", dir) < 0) {
-		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < o.n_binds; i++) {
-		struct stat st;
-		if (stat(o.binds[i].source, &st) < 0 && (errno != ENOENT || cc_mkdir_p(o.binds[i].source, 0755, &e) < 0)) {
-			if (e == NULL)
-				cc_error_set(&e, errno, "bind source '%s'", o.binds[i].source);
-			rc = cmd_fail(e, EXIT_CC_ERROR);
-			goto out;
-		}
-	}
-	/* Network options, and the host ports reserved: before the row, so a
-	 * port in use fails with nothing to clean up. */
-	if ((rc = cmd_net_prepare(&netw, s, &o.net, net, ic->exposed_ports, existing ? existing->config_json : NULL)))
-		goto out;
-	/* Args: the run options in the table's canonical form (cmd_unparse),
-	 * then "--", the image and the command as given: what `start` parses
-	 * again with the same table. */
-	/* ... with the environment and labels as resolved now (docker fixes
-	 * them at create): a start reads no env or label file again */
-	struct run_opts stored = *op;
-	stored.env = (struct cmd_strv){ .v = (const char **)env.v, .n = env.n };
-	stored.labels = (struct cmd_strv){ .v = (const char **)labels.v, .n = labels.n };
-	stored.env_files = stored.label_files = (struct cmd_strv){ 0 };
-	canon = cmd_unparse(&cmd_run_verb, &stored);
-	if (canon == NULL) {
-		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
-		goto out;
-	}
-	/* Everything from the command line and the image is bytes: cc_json_text
-	 * (invalid UTF-8 as U+FFFD, as docker's API has it), never json_string,
-	 * which refuses such bytes with a NULL that loses them silently. */
-	cfgjson = json_pack("{s:o, s:o, s:o, s:s, s:o, s:b, s:b, s:b}", "Cmd", json_array(), "Env", json_array(),
-			    "Hostname", cc_json_text(hostname), "Network", o.network, "Args", json_array(), "Tty", o.tty,
-			    "OpenStdin", o.interactive, "AutoRemove", o.rm);
-	for (char **a = canon; cfgjson && *a; a++)
-		json_array_append_new(json_object_get(cfgjson, "Args"), cc_json_bytes(*a)); /* start runs them again */
-	if (cfgjson)
-		json_array_append_new(json_object_get(cfgjson, "Args"), json_string("--"));
-	for (char **a = pos; cfgjson && *a; a++)
-		json_array_append_new(json_object_get(cfgjson, "Args"), cc_json_bytes(*a));
-	/* what exec needs to run more processes "like the container's":
-	 * the same user and cwd by default, always the same privileges */
-	if (cfgjson) {
-		json_t *ca = json_array(), *cd = json_array();
-		for (size_t i = 0; i < o.cap_add.n; i++)
-			json_array_append_new(ca, cc_json_text(o.cap_add.v[i]));
-		for (size_t i = 0; i < o.cap_drop.n; i++)
-			json_array_append_new(cd, cc_json_text(o.cap_drop.v[i]));
-		json_object_set_new(cfgjson, "CapAdd", ca);
-		json_object_set_new(cfgjson, "CapDrop", cd);
-		json_object_set_new(cfgjson, "Privileged", json_boolean(o.privileged));
-		json_object_set_new(cfgjson, "NoNewPrivileges", json_boolean(o.no_new_privs));
-		if (o.seccomp)
-			json_object_set_new(cfgjson, "SeccompProfile", cc_json_text(o.seccomp));
-		/* for inspect, in docker's shape */
-		json_t *mounts = json_array();
-		for (size_t i = 0; i < o.n_binds; i++)
-			json_array_append_new(mounts, json_pack("{s:s, s:o, s:o, s:b}", "Type", "bind", "Source",
-								cc_json_text(o.binds[i].source), "Destination",
-								cc_json_text(o.binds[i].target),
-								"RW", !o.binds[i].readonly));
-		for (size_t i = 0; i < o.n_tmpfs; i++)
-			json_array_append_new(mounts, json_pack("{s:s, s:s, s:o, s:b}", "Type", "tmpfs", "Source", "tmpfs",
-								"Destination", cc_json_text(o.tmpfs[i].target), "RW", true));
-		json_object_set_new(cfgjson, "Mounts", mounts);
-		/* docker's shape; the monitor rotates the log by it */
-		json_t *lopts = json_object();
-		if (o.log_max_size)
-			json_object_set_new(lopts, "max-size", json_string(o.log_max_size));
-		if (o.log_max_file)
-			json_object_set_new(lopts, "max-file", json_string(o.log_max_file));
-		json_object_set_new(cfgjson, "LogConfig",
-				    json_pack("{s:s, s:o}", "Type", o.log_driver ? o.log_driver : "json-file", "Config", lopts));
-		/* what the monitor acts on: the restart policy, the healthcheck */
-		json_object_set_new(cfgjson, "RestartPolicy", cc_restart_policy_json(&o.restart_policy));
-		json_t *hc = NULL;
-		if (!existing && (rc = run_healthcheck(s, image_id, &o, &hc)) != 0)
-			goto out;
-		if (hc != NULL)
-			json_object_set_new(cfgjson, "Healthcheck", hc);
-	}
-	const char *eff_user = o.user ? o.user : ic->user, *eff_cwd = o.workdir ? o.workdir : ic->workdir;
-	if (cfgjson && eff_user)
-		json_object_set_new(cfgjson, "User", cc_json_text(eff_user));
-	if (cfgjson && eff_cwd)
-		json_object_set_new(cfgjson, "WorkingDir", cc_json_text(eff_cwd));
-	for (char **a = args; cfgjson && *a; a++)
-		json_array_append_new(json_object_get(cfgjson, "Cmd"), cc_json_text(*a));
-	for (size_t i = 0; cfgjson && i < env.n; i++)
-		json_array_append_new(json_object_get(cfgjson, "Env"), cc_json_text(env.v[i]));
-	/* in key order, as docker's maps marshal */
+			goto failed;
+	for (size_t i = 0; i < o->label_files.n; i++)
+		if (cc_env_label_file(&labels, o->label_files.v[i], &e) < 0)
+			goto failed;
+	for (size_t i = 0; i < o->labels.n; i++)
+		if (cc_env_set_label(&labels, o->labels.v[i], &e) < 0)
+			goto failed;
+	if (cc_env_finish(&labels, &e) < 0)
+		goto failed;
 	if (labels.n > 1)
 		qsort(labels.v, labels.n, sizeof(*labels.v), label_cmp);
 	json_t *lj = json_object();
@@ -654,215 +468,146 @@ env_failed:
 		if (key != NULL)
 			json_object_set_new(lj, key, cc_json_text(labels.v[i] + kl + 1));
 	}
-	if (cfgjson)
-		json_object_set_new(cfgjson, "Labels", lj);
+	cc_env_release(&labels);
+	if (lj == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	*ret = lj;
+	return 0;
+failed:
+	cc_env_release(&labels);
+	return cmd_fail(e, EXIT_CC_ERROR);
+}
+
+static void remove_container(struct cc_store *s, const struct cc_container_record *c)
+{
+	cc_error *e = NULL;
+	if (cc_store_container_remove(s, c->id, NULL, &e) < 0)
+		cmd_warnf("remove container %.12s: %s", c->id, e ? e->msg : "");
 	else
-		json_decref(lj);
-	if (cfgjson && o.stop_signal)
-		json_object_set_new(cfgjson, "StopSignal", cc_json_text(o.stop_signal));
-	if (cfgjson && o.stop_timeout != CMD_INT_UNSET)
-		json_object_set_new(cfgjson, "StopTimeout", json_integer(o.stop_timeout));
-	cmd_net_config_json(&netw, cfgjson);
-	cfgtext = cfgjson ? json_dumps(cfgjson, JSON_COMPACT) : NULL;
-	struct cc_container_record rec = { .id = id, .name = name_buf, .image_id = image_id, .image_name = (char *)image,
-					   .command = cmdline, .config_json = cfgtext, .state = (char *)"created",
-					   .created = time(NULL) };
-	if (!existing && cc_store_container_add(s, &rec, &e) < 0) {
+		cc_container_event(s, c, "destroy", NULL);
+	cc_error_free(e);
+}
+
+/* run and create: the options into the container's spec (lib/container),
+ * then the engine creates it and starts it in the foreground, or hands it
+ * to a monitor (-d), or leaves it (create). */
+static int run_main(const struct run_opts *op, char **pos)
+{
+	const struct run_opts *o = op;
+	const char *image = pos[0];
+	bool foreground = !o->detach && !o->create;
+	int rc = 0;
+
+	/* The identity first: the kernel's work for the container's own
+	 * namespaces and cgroup overlaps ours on the store and the image
+	 * below.  A detached start clones nothing here (its __start does). */
+	cc_error *e = NULL;
+	char id[65];
+	if (cc_random_hex(id, 32, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	struct cc_runtime_prep_request prep_req = {
+		.own_net = o->net_mode != CC_NET_HOST, .container_id = id, .resources = o->res, .privileged = o->privileged,
+	};
+	struct cc_runtime_prep *prep = foreground ? cc_runtime_prepare(&prep_req) : NULL;
+	/* --cidfile: made before anything else (docker's refusal of one that
+	 * exists), filled once the container is, removed when it is not */
+	_cleanup_close_ int cidfd = -1;
+	bool cid_written = false;
+	if (o->cidfile != NULL && (cidfd = open(o->cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		cc_runtime_prep_release(prep);
+		if (errno == EEXIST)
+			return cmd_failf(EXIT_CC_ERROR,
+					 "Container ID file found, make sure the other container isn't running or delete %s",
+					 o->cidfile);
+		return cmd_failf(EXIT_CC_ERROR, "create the container ID file '%s': %s", o->cidfile, strerror(errno));
+	}
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL) {
+		cc_runtime_prep_release(prep);
+		if (cidfd >= 0)
+			(void)unlink(o->cidfile);
+		return EXIT_CC_ERROR;
+	}
+	_cleanup_free_ char *image_id = NULL;
+	struct cc_run_config *ic = NULL;
+	struct cc_container_spec spec = { 0 };
+	struct cc_container_record *rec = NULL;
+	struct cc_network net = { .mode = CC_NET_NONE }; /* released at out: */
+	struct cc_container_start st = { .foreground = true, .prepared = prep };
+	json_t *labels = NULL, *hc = NULL;
+	char name[CC_CONTAINER_NAME_MAX + 1];
+
+	if ((rc = find_or_pull(s, image, &image_id)) != 0)
+		goto out;
+	if (cc_image_run_config(s, image_id, &ic, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
-	if (!existing)
-		cmd_container_event(s, &rec, "create", NULL);
-	row_added = !existing;
+	if ((rc = build_spec(o, pos, ic, id, &spec)) != 0 || (rc = build_labels(o, ic, &labels)) != 0 ||
+	    (rc = run_healthcheck(s, image_id, o, &hc)) != 0)
+		goto out;
+	if (o->name)
+		snprintf(name, sizeof(name), "%s", o->name);
+	else
+		generate_name(id, name, sizeof(name));
+	const struct cc_container_new n = {
+		.id = id, .name = o->name ? o->name : name, .image_id = image_id, .image_name = image, .spec = &spec,
+		.exposed = ic->exposed_ports, .labels = labels, .healthcheck = hc, .restart = o->restart_policy,
+		.stop_signal = o->stop_signal, .stop_timeout = o->stop_timeout,
+		.stop_timeout_set = o->stop_timeout != CMD_INT_UNSET, .log_driver = o->log_driver,
+		.log_max_size = o->log_max_size, .log_max_file = o->log_max_file,
+	};
+	if (cc_container_create(s, &n, &net, &rec, &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
+		goto out;
+	}
 	if (cidfd >= 0) {
 		if (cc_write_all(cidfd, id, strlen(id)) < 0) {
-			rc = cmd_failf(EXIT_CC_ERROR, "write the container ID file '%s': %s", o.cidfile, strerror(errno));
+			rc = cmd_failf(EXIT_CC_ERROR, "write the container ID file '%s': %s", o->cidfile, strerror(errno));
 			goto out;
 		}
 		cid_written = true;
 	}
-	char hostname_nl[80];
-	snprintf(hostname_nl, sizeof(hostname_nl), "%s\n", hostname);
-	/* with bridge networking, on_created writes hosts again with the address */
-	hosts = cmd_net_hosts(&netw, hostname, name_buf);
-	resolv = cc_net_container_resolv(net == CC_NET_HOST, o.net.dns.v, o.net.dns.n);
-	if (hosts == NULL || resolv == NULL) {
-		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
-		goto out;
-	}
-	/* No directory of its own for the root: the overlay is mounted on
-	 * the container's directory, in the container's mount namespace.
-	 * The files mounted on /etc are run-time state: the runroot's. */
-	rundir = cmd_container_rundir(id);
-	if (rundir == NULL || asprintf(&hostname_file, "%s/hostname", rundir) < 0 ||
-	    asprintf(&hosts_file, "%s/hosts", rundir) < 0 || asprintf(&resolv_file, "%s/resolv.conf", rundir) < 0) {
-		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
-		goto out;
-	}
-	if (cc_mkdir_p(upper, 0755, &e) < 0 || cc_mkdir_p(work, 0700, &e) < 0 || cc_mkdir_p(rundir, 0700, &e) < 0 ||
-	    write_text(rundir, "hostname", hostname_nl, &e) < 0 || write_text(rundir, "hosts", hosts, &e) < 0 ||
-	    write_text(rundir, "resolv.conf", resolv, &e) < 0) {
-		rc = cmd_fail(e, EXIT_CC_ERROR);
-		goto out;
-	}
-	/* The mount targets, shared by every container of the store, go on
-	 * top of the image's layers. */
-	if (cc_runtime_lowers(cc_store_root(s), (const char *const *)ic->layer_dirs, ic->n_layers, &lowers, &e) < 0) {
-		rc = cmd_fail(e, EXIT_CC_ERROR);
-		goto out;
-	}
-	/* compiled seccomp programs are cached in the store: compiling the
-	 * default profile costs more than the rest of the start */
-	if (asprintf(&seccomp_cache, "%s/cache/seccomp", cc_store_root(s)) < 0)
-		seccomp_cache = NULL;
-	struct hook_ctx hook = { .store = s, .rec = existing ? existing : &rec, .id = id, .net = &netw,
-				 .hosts_file = hosts_file, .hostname = hostname, .name = name_buf };
-	struct cc_run_spec spec = {
-		.lower_dirs = lowers,
-		.n_lower = ic->n_layers + 1,
-		.upper_dir = upper,
-		.work_dir = work,
-		.rootfs_dir = dir,
-		.read_only = o.read_only,
-		.volatile_upper = o.rm && !existing,
-		.argv = args,
-		.env = env.v,
-		.cwd = o.workdir ? o.workdir : ic->workdir,
-		.user = o.user ? o.user : ic->user,
-		.hostname = hostname,
-		.hostname_file = hostname_file,
-		.hosts_file = hosts_file, /* with --network host a copy of the host's (docker) */
-		.resolv_file = resolv_file,
-		.binds = o.binds,
-		.n_binds = o.n_binds,
-		.tmpfs = o.tmpfs,
-		.n_tmpfs = o.n_tmpfs,
-		.net = net,
-		.tty = o.tty,
-		.interactive = o.interactive,
-		.init = o.init,
-		.privileged = o.privileged,
-		.cap_add = o.cap_add.v,
-		.cap_drop = o.cap_drop.v,
-		.seccomp_profile = o.seccomp,
-		.seccomp_cache_dir = seccomp_cache,
-		.no_new_privileges = o.no_new_privs,
-		.rlimits = o.ulimits,
-		.n_rlimits = o.n_ulimits,
-		.container_id = id,
-		.resources = o.res,
-		.ret_oom_killed = &oom_killed,
-		/* without a bridge there is nothing the container must wait for:
-		 * the pid is recorded while it sets up */
-		.on_created = net == CC_NET_BRIDGE ? on_created : NULL,
-		.after_created = after_created,
-		.on_exec = on_exec,
-		.hook_data = &hook,
-		.prepared = prep,
-	};
-	if (existing) {
-		/* __start: start it detached and tell the monitor its pid. */
-		spec.detached = true;
-		pid_t pid = -1;
-		int pty = -1;
-		if (cc_runtime_start(&spec, &pid, &pty, &e) < 0) {
-			rc = cmd_exit_code(e);
-			cmd_monitor_report(monitor_fd, -1, -1, NULL, 0, e);
-			(void)cmd_container_finish(s, id, rc, false, true, NULL, NULL);
-			cc_error_clear(&e);
-		} else {
-			/* the monitor holds the port reservations from here on */
-			rc = cmd_monitor_report(monitor_fd, pid, pty, netw.fds, netw.n_ports, NULL) < 0 ? EXIT_CC_ERROR
-													 : 0;
-			cc_closep(&pty);
-		}
-		goto out;
-	}
-	if (o.detach || o.create) {
+	if (!foreground) {
 		/* The container belongs to its monitor from here on (create:
 		 * to the one start spawns).  Its __start reserves the recorded
 		 * host ports again: let go. */
-		cmd_net_teardown(&netw);
-		if (!o.create && cmd_spawn_monitor(s, &rec, &e) < 0) {
-			rc = cmd_fail(e, cmd_exit_code(e));
+		cc_network_teardown(&net);
+		if (o->detach && cc_container_spawn_monitor(s, rec, &e) < 0) {
+			rc = cmd_fail(e, cc_container_exit_code(e));
 			goto out;
 		}
 		printf("%s\n", id);
-		row_added = false;
-		rc = 0;
 		goto out;
 	}
-	/* The lock says "someone is running this container" to ps/stop/rm, as
-	 * a detached container's monitor does (see container.c). */
-	if (asprintf(&lockpath, "%s/monitor.lock", dir) < 0 ||
-	    (run_lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 || flock(run_lock, LOCK_EX) < 0) {
-		rc = cmd_failf(EXIT_CC_ERROR, "lock container %.12s: %s", id, strerror(errno));
-		goto out;
-	}
-	/* without --rm the container stays: its output is logged */
-	struct cc_crilog *log = NULL;
-	bool log_none = o.log_driver != NULL && strcmp(o.log_driver, "none") == 0;
-	if (!o.rm && !log_none && (logdir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
-	    (log = malloc(sizeof(*log))) != NULL) {
-		int64_t max_size = 0;
-		if (o.log_max_size != NULL && cc_parse_size(o.log_max_size, &max_size) < 0)
-			max_size = 0;
-		if (cc_crilog_open(log, logdir, max_size, o.log_max_file ? atoi(o.log_max_file) : 1) < 0)
-			cmd_warnf("container %.12s: its output is not logged: open its log: %s", id, strerror(errno));
-		hook.log = log;
-		spec.on_output = on_output;
-	}
-	int run_r = cc_runtime_run(&spec, &status, &e);
-	if (log != NULL) {
-		cc_crilog_flush(log, 1);
-		cc_crilog_flush(log, 2);
-		cc_crilog_close(log);
-		free(log);
-	}
-	if (run_r < 0) {
-		rc = cmd_exit_code(e);
+	if (cc_container_start(s, rec, &spec, &net, &st, &e) < 0) {
+		rc = cc_container_exit_code(e);
 		cmd_fail(e, rc);
-		e = NULL;
-		status = rc;
 	} else {
-		rc = status;
+		rc = st.status;
 		/* docker: State.OOMKilled, and 137 when the kill took the command */
-		if (oom_killed && status == 128 + SIGKILL)
+		if (st.oom_killed && st.status == 128 + SIGKILL)
 			fprintf(stderr, "Error: container %.12s was OOM-killed (memory limit reached)\n", id);
-		else if (oom_killed)
+		else if (st.oom_killed)
 			cmd_warnf("a process of container %.12s was OOM-killed (memory limit reached)", id);
 	}
-	/* the runtime removed the cgroup; --rm removes the container here */
-	bool removed = false;
-	rec.state = (char *)(hook.started ? "running" : "created"); /* as the row has it: finish's events */
-	rec.started = hook.started_at;
-	if (cmd_container_finish_record(s, &rec, status, oom_killed, true, &removed, &e) < 0) {
-		cmd_warnf("record container exit: %s", e->msg);
-		cc_error_clear(&e);
-	}
-	if (removed)
-		row_added = false;
+	if (st.warning != NULL)
+		cmd_warnf("%s", st.warning->msg);
 out:
 	cc_runtime_prep_release(prep);
 	if (cidfd >= 0 && !cid_written)
-		(void)unlink(o.cidfile);
-	/* a foreground run's files go with it, whatever happened (finishing
-	 * removed them already when it got that far); a detached container's
-	 * belong to its monitor now */
-	if (rundir != NULL && (!o.detach || o.create) && !existing)
-		(void)cc_rm_rf(rundir, NULL);
-	/* Without --rm the container stays (also one that failed to start), as in docker. */
-	if (row_added && o.rm)
-		remove_container(s, &rec);
-	cmd_net_teardown(&netw);
-	json_decref(cfgjson);
-	free(upper);
-	free(work);
-	free(args);
-	cc_env_release(&env);
-	cc_env_release(&labels);
+		(void)unlink(o->cidfile);
+	/* Without --rm the container stays (also one that failed to start), as
+	 * in docker; with it, one that did not get as far as finishing goes. */
+	if (rec != NULL && o->rm && !st.removed && (rc != 0 || foreground))
+		remove_container(s, rec);
+	cc_error_free(st.warning);
+	cc_network_teardown(&net);
+	json_decref(labels);
+	json_decref(hc);
+	cc_container_spec_release(&spec);
+	cc_container_record_free(rec);
 	cc_run_config_free(ic);
-	cc_container_record_free(existing);
 	cc_store_close(s);
 	return rc;
 }
@@ -936,7 +681,7 @@ static int run_action(void *opts, int argc, char **argv)
 	struct run_opts *o = opts;
 	int rc = run_opts_check(o);
 	if (rc == 0)
-		rc = run_main(o, argv, NULL, -1);
+		rc = run_main(o, argv);
 	run_opts_release(o);
 	return rc;
 }
@@ -950,90 +695,124 @@ static int create_action(void *opts, int argc, char **argv)
 	return run_action(opts, argc, argv);
 }
 
-/* A container's stored run arguments ("run" first) into o and its
- * positionals (the image, the command); 0, or the status after printing. */
-static int parse_stored(int argc, char **argv, const char *id, struct run_opts *o, char ***ret_pos, int *ret_n)
+/* A container an older ccontainer created keeps its run arguments
+ * ("Args") instead of a spec: they are parsed with run's table once more,
+ * resolved against its image as run resolves them, and the spec made from
+ * them replaces them in the row. */
+static int upgrade_spec(struct cc_store *s, const struct cc_container_record *c, json_t *cfg, bool store,
+			struct cc_container_spec *ret, cc_error **err)
 {
-	int rc = cmd_parse(&cmd_run_verb, "ccontainer run", argc, argv, o, ret_pos, ret_n);
-	if (rc == 1 || (rc == 0 && *ret_n < 1))
-		rc = cmd_failf(EXIT_CC_ERROR, "container %.12s: its stored run arguments name no image", id);
-	return rc;
-}
-
-int cmd_run_existing(int argc, char **argv, const char *id, int monitor_fd)
-{
+	const json_t *args = json_object_get(cfg, "Args");
+	size_t n = json_array_size(args);
+	if (n == 0)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "container %.12s has neither a spec nor its run arguments",
+				     c->id);
+	_cleanup_strv_ char **argv = calloc(n + 2, sizeof(char *));
+	if (argv == NULL || (argv[0] = strdup("run")) == NULL)
+		return cc_error_set(err, ENOMEM, "upgrade container %.12s", c->id);
+	for (size_t i = 0; i < n; i++)
+		if ((argv[i + 1] = cc_json_bytes_value(json_array_get(args, i))) == NULL)
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "container %.12s: its stored run arguments are damaged",
+					     c->id);
 	struct run_opts o = { 0 };
 	_cleanup_free_ char **pos = NULL;
-	int n = 0;
-	int rc = parse_stored(argc, argv, id, &o, &pos, &n);
+	int npos = 0, rc;
+	struct cc_run_config *ic = NULL;
+	rc = cmd_parse(&cmd_run_verb, "ccontainer run", (int)n + 1, argv, &o, &pos, &npos);
+	if (rc == 0 && npos < 1)
+		rc = 1;
 	if (rc == 0)
 		rc = run_opts_check(&o);
+	if (rc == 0 && cc_image_run_config(s, c->image_id, &ic, err) < 0)
+		rc = -1;
 	if (rc == 0)
-		rc = run_main(&o, pos, id, monitor_fd);
+		rc = build_spec(&o, pos, ic, c->id, ret);
+	/* the hostname it was given then (a generated one is the ID's) */
+	const char *hn = json_string_value(json_object_get(cfg, "Hostname"));
+	if (rc == 0 && hn != NULL && ret->hostname != NULL && strcmp(hn, ret->hostname) != 0) {
+		free(ret->hostname);
+		if ((ret->hostname = strdup(hn)) == NULL)
+			rc = -1;
+	}
+	json_t *sj = rc == 0 && store ? cc_container_spec_to_json(ret) : NULL;
+	_cleanup_free_ char *text = NULL;
+	if (sj != NULL) {
+		json_object_set_new(cfg, "Spec", sj);
+		json_object_del(cfg, "Args");
+		text = json_dumps(cfg, JSON_COMPACT);
+	}
+	if (rc == 0 && store && (text == NULL || cc_store_container_set_config(s, c->id, text, err) < 0))
+		rc = -1;
+	cc_run_config_free(ic);
 	run_opts_release(&o);
 	cmd_opts_release(&cmd_run_verb, &o);
+	if (rc != 0) {
+		cc_container_spec_release(ret);
+		if (err != NULL && *err == NULL)
+			cc_error_setk(err, CC_ERR_INVALID, 0, "container %.12s: its stored run arguments cannot be used",
+				      c->id);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_container_spec(struct cc_store *s, const struct cc_container_record *c, bool store,
+		       struct cc_container_spec *ret, cc_error **err)
+{
+	json_t *cfg = cc_container_config(c);
+	const json_t *sj = json_object_get(cfg, "Spec");
+	int rc = sj != NULL ? cc_container_spec_from_json(sj, ret, err) : upgrade_spec(s, c, cfg, store, ret, err);
+	json_decref(cfg);
+	if (rc < 0 && err != NULL && *err != NULL)
+		cc_error_prefix(err, "container %.12s", c->id);
 	return rc;
 }
 
-int cmd_run_update(const struct cc_container_record *c, const struct cmd_run_update *u, struct cc_resources *ret_res,
-		   char **ret_config)
+int cmd_run_update(struct cc_store *s, const struct cc_container_record *c, const struct cmd_run_update *u,
+		   struct cc_resources *ret_res, char **ret_config)
 {
 	*ret_config = NULL;
-	int argc = 0;
-	char **argv = cmd_container_stored_args(c, &argc);
+	struct cc_container_spec spec = { 0 };
 	struct run_opts o = { 0 };
-	_cleanup_free_ char **pos = NULL;
-	int n = 0, rc;
-	if (argv == NULL)
-		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	rc = parse_stored(argc, argv, c->id, &o, &pos, &n);
-	if (rc == 0) {
-		if (u->memory != CMD_INT_UNSET)
-			o.memory = u->memory;
-		if (u->memory_swap != CMD_INT_UNSET)
-			o.memory_swap = u->memory_swap;
-		if (u->cpu_shares != CMD_INT_UNSET)
-			o.cpu_shares = u->cpu_shares;
-		if (u->pids_limit != CMD_INT_UNSET)
-			o.pids_limit = u->pids_limit;
-		if (u->cpus != NULL)
-			o.cpus = u->cpus;
-		if (u->restart != NULL)
-			o.restart = u->restart;
-		rc = run_opts_check(&o);
+	cc_error *e = NULL;
+	int rc = 0;
+	if (cmd_container_spec(s, c, true, &spec, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	*ret_res = (struct cc_resources){ 0 }; /* only what changed goes to the cgroup */
+	if (u->memory != CMD_INT_UNSET)
+		spec.res.memory = ret_res->memory = u->memory;
+	if (u->memory_swap != CMD_INT_UNSET)
+		spec.res.memory_swap = ret_res->memory_swap = u->memory_swap;
+	if (u->cpu_shares != CMD_INT_UNSET)
+		spec.res.cpu_shares = ret_res->cpu_shares = u->cpu_shares;
+	if (u->pids_limit != CMD_INT_UNSET)
+		spec.res.pids_limit = ret_res->pids_limit = u->pids_limit < 0 ? -1 : u->pids_limit;
+	if (u->cpus != NULL && (rc = parse_cpus(&o, u->cpus)) == 0) {
+		spec.res.cpu_quota = ret_res->cpu_quota = o.res.cpu_quota;
+		spec.res.cpu_period = ret_res->cpu_period = o.res.cpu_period;
+		spec.nano_cpus = (int64_t)llround(strtod(u->cpus, NULL) * 1e9);
 	}
-	_cleanup_strv_ char **canon = rc == 0 ? cmd_unparse(&cmd_run_verb, &o) : NULL;
-	json_t *cfg = NULL, *args = NULL;
-	if (rc == 0 && (canon == NULL || (cfg = cmd_container_config(c)) == NULL || (args = json_array()) == NULL))
+	struct cc_restart_policy policy;
+	if (rc == 0 && u->restart != NULL) {
+		if (cc_restart_policy_parse(u->restart, &policy, &e) < 0)
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+		else if (spec.autoremove && policy.kind != CC_RESTART_NO)
+			rc = cmd_failf(EXIT_CC_ERROR, "Conflicting options: --restart and --rm");
+	}
+	json_t *cfg = rc == 0 ? cc_container_config(c) : NULL;
+	json_t *sj = rc == 0 ? cc_container_spec_to_json(&spec) : NULL;
+	if (rc == 0 && (cfg == NULL || sj == NULL))
 		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
-	for (char **a = canon; rc == 0 && *a; a++)
-		json_array_append_new(args, cc_json_bytes(*a));
 	if (rc == 0) {
-		json_array_append_new(args, json_string("--"));
-		for (int i = 0; i < n; i++)
-			json_array_append_new(args, cc_json_bytes(pos[i]));
-		json_object_set(cfg, "Args", args);
+		json_object_set(cfg, "Spec", sj);
 		if (u->restart != NULL) /* what monitors read */
-			json_object_set_new(cfg, "RestartPolicy", cc_restart_policy_json(&o.restart_policy));
+			json_object_set_new(cfg, "RestartPolicy", cc_restart_policy_json(&policy));
 		if ((*ret_config = json_dumps(cfg, JSON_COMPACT)) == NULL)
 			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 	}
-	if (rc == 0) {
-		/* only what changed goes to the cgroup (zero: left alone) */
-		*ret_res = (struct cc_resources){
-			.memory = u->memory != CMD_INT_UNSET ? o.res.memory : 0,
-			.memory_swap = u->memory_swap != CMD_INT_UNSET ? o.res.memory_swap : 0,
-			.cpu_quota = u->cpus != NULL ? o.res.cpu_quota : 0,
-			.cpu_period = u->cpus != NULL ? o.res.cpu_period : 0,
-			.cpu_shares = u->cpu_shares != CMD_INT_UNSET ? o.res.cpu_shares : 0,
-			.pids_limit = u->pids_limit != CMD_INT_UNSET ? o.res.pids_limit : 0,
-		};
-	}
-	json_decref(args);
+	json_decref(sj);
 	json_decref(cfg);
-	run_opts_release(&o);
-	cmd_opts_release(&cmd_run_verb, &o);
-	cc_strvfreep(&argv);
+	cc_container_spec_release(&spec);
 	return rc;
 }
 

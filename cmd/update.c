@@ -54,7 +54,7 @@ static int update_one(struct cc_store *s, const char *ref, const struct cmd_run_
 	struct cc_resources res;
 	_cleanup_free_ char *config = NULL;
 	cc_error *e = NULL;
-	int rc = cmd_run_update(c, u, &res, &config);
+	int rc = cmd_run_update(s, c, u, &res, &config);
 	if (rc == 0 && (strcmp(c->state, "running") == 0 || strcmp(c->state, "paused") == 0) &&
 	    cc_runtime_cgroup_update(c->id, &res, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);

@@ -54,7 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "protocol.h"
+#include "container/monitor.h"
 #include "container/container.h"
 #include "container/crilog.h"
 
@@ -191,7 +191,7 @@ static pid_t recv_start(int sock, int *pty, struct cc_mon_msg *m)
 	return -1;
 }
 
-/* The exit status, durably, before anything else (protocol.h): aside,
+/* The exit status, durably, before anything else (container/monitor.h): aside,
  * flushed, renamed in, the directory flushed.  We are in the container's
  * directory. */
 static void record_exit(int status)

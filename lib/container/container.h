@@ -136,4 +136,217 @@ void cc_restart_policy_from_config(const json_t *cfg, struct cc_restart_policy *
 /* --restart's value, checked as docker checks it. */
 int cc_restart_policy_parse(const char *text, struct cc_restart_policy *ret, cc_error **err);
 
+
+/* ---- the lifecycle engine (engine.c, start.c) ---- */
+
+#include "store/store.h"
+
+/* docker's states (State.Status) and the moves between them. */
+enum cc_container_state {
+	CC_STATE_CREATED,
+	CC_STATE_RUNNING,
+	CC_STATE_PAUSED,
+	CC_STATE_RESTARTING,
+	CC_STATE_EXITED,
+	CC_STATE_REMOVING,
+	CC_STATE_DEAD,
+};
+const char *cc_container_state_name(enum cc_container_state st);
+/* The state a name is, or -1. */
+int cc_container_state_parse(const char *text);
+/* May a container in from go to to?  created -> running | exited |
+ * removing; running -> paused | restarting | exited; paused -> running |
+ * exited; restarting -> running | exited; exited -> running | restarting |
+ * removing; removing -> dead | exited; dead -> removing (and running,
+ * restarting and exited to themselves: a restart, a finish again). */
+bool cc_container_transition_ok(enum cc_container_state from, enum cc_container_state to);
+/* Move c (and its row) to the state to, with the exit status for exited and
+ * restarting; CC_ERR_INVALID for a move the table refuses. */
+int cc_container_set_state(struct cc_store *s, struct cc_container_record *c, enum cc_container_state to,
+			   int exit_code, bool oom_killed, cc_error **err);
+/* running or paused (its process alive, as far as the row says) */
+bool cc_container_is_running(const struct cc_container_record *c);
+bool cc_container_is_paused(const struct cc_container_record *c);
+/* The recorded pid still names the container's process (same start time:
+ * not a recycled pid, e.g. after a reboot). */
+bool cc_container_pid_alive(const struct cc_container_record *c);
+/* docker's exit status for a start that failed: 127 for a command not
+ * found, 126 for one that cannot be executed, else 125. */
+int cc_container_exit_code(const cc_error *e);
+
+/* A container's stored config (never NULL: {} when it has none or it is
+ * not JSON). */
+json_t *cc_container_config(const struct cc_container_record *c);
+/* stop, kill, rm -f write "stopped" (the container was stopped by hand,
+ * which its monitor's restart loop reads); start and restart remove it. */
+void cc_container_mark_stopped(struct cc_store *s, const char *id, bool stopped);
+bool cc_container_stopped_by_hand(struct cc_store *s, const char *id);
+/* RestartCount as the monitor recorded it. */
+int64_t cc_container_restart_count(struct cc_store *s, const char *id);
+/* State.Health: NULL when the container has no check; "starting" until
+ * one ran. */
+json_t *cc_container_health(struct cc_store *s, const struct cc_container_record *c, const json_t *cfg);
+/* The log limits in a config's LogConfig: max-size in bytes (0: none) and
+ * max-file (1 when not given; 0 for --log-driver none: no log). */
+int cc_container_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, cc_error **err);
+bool cc_container_log_none(const json_t *cfg);
+/* max-file's value: 1 to CC_MON_LOG_FILES_MAX; 0, or -1 for anything else. */
+int cc_container_parse_max_file(const char *v, int *ret);
+
+/* A container event with docker's attributes: the container's labels,
+ * image, name, then extra (key, value pairs ending at a NULL key, e.g.
+ * { "exitCode", "0", NULL } for die).  Recording one never fails the
+ * action: errors are dropped. */
+void cc_container_event(struct cc_store *s, const struct cc_container_record *c, const char *action,
+			const char *const *extra);
+
+/* Record that a container stopped with status, release what it held
+ * (network; the cgroup unless cgroup_removed: a foreground run's runtime
+ * removed it; its run-time files) and remove it when its spec says
+ * AutoRemove.  Idempotent, and every step runs: the first error is
+ * returned.  *ret_removed (may be NULL) tells that the container is gone;
+ * a container already gone is finished (0). */
+int cc_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
+			bool *ret_removed, cc_error **err);
+/* The same for a record the caller has in hand (a foreground run's own). */
+int cc_container_finish_record(struct cc_store *s, const struct cc_container_record *c, int status, bool oom_killed,
+			       bool cgroup_removed, bool *ret_removed, cc_error **err);
+/* Bring c's state up to date: a "running" container without a live owner
+ * is finished now, with the status its monitor recorded when it exited
+ * (monitor.h), else as killed (137, its process killed if it survived the
+ * monitor); a "restarting" one whose monitor died is exited.  c is
+ * updated even when finishing fails (the error says what). */
+int cc_container_reconcile(struct cc_store *s, struct cc_container_record *c, cc_error **err);
+/* Wait until the container's lock is free (its monitor and cleanup done);
+ * timeout_ms < 0: no limit.  false on the timeout. */
+bool cc_container_wait_stopped(struct cc_store *s, const char *id, int timeout_ms);
+
+/* Hand a created container to a new monitor process, with what its config
+ * says (Tty, OpenStdin, LogConfig, RestartPolicy, Healthcheck); returns
+ * once its command runs, or with the start's error and its kind. */
+int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, cc_error **err);
+/* __start's answer to its monitor (monitor.h): the pid with the pty and
+ * the fds the monitor holds while the container runs (its port
+ * reservations), or (e non-NULL) the error with its kind. */
+int cc_container_monitor_report(int fd, pid_t pid, int pty, const int *hold, size_t n_hold, const cc_error *e);
+
+struct cc_container_spec;
+struct cc_network;
+/* A new container: its spec, and what docker's view of it keeps besides
+ * (all borrowed). */
+struct cc_container_new {
+	const char *id;                /* 64 hex digits */
+	const char *name;              /* checked here (cc_container_name_valid) */
+	const char *image_id, *image_name;
+	const struct cc_container_spec *spec;
+	char *const *exposed;          /* the image's ExposedPorts, for -P */
+	json_t *labels;                /* object, or NULL */
+	json_t *healthcheck;           /* the merged check (cc_health_merge), or NULL */
+	struct cc_restart_policy restart;
+	const char *stop_signal;       /* NULL: the image's */
+	int64_t stop_timeout;
+	bool stop_timeout_set;
+	const char *log_driver;        /* NULL: json-file */
+	const char *log_max_size, *log_max_file; /* --log-opt values, or NULL */
+};
+/* Create it: its network prepared (the host ports it publishes reserved,
+ * held in *net until cc_network_teardown), its row ("created", the config
+ * JSON with the spec), the create event, its directories.  *ret: its
+ * record.  Nothing is left behind on failure but the prepared *net. */
+int cc_container_create(struct cc_store *s, const struct cc_container_new *n, struct cc_network *net,
+			struct cc_container_record **ret, cc_error **err);
+
+/* One start of a container in this process. */
+struct cc_container_start {
+	bool foreground;               /* run: wait for its end; else detached */
+	struct cc_runtime_prep *prepared; /* cc_runtime_prepare's head start, or NULL */
+	/* out */
+	bool started;                  /* its process ran (the row said running) */
+	int64_t started_at;
+	int status;                    /* foreground: its exit status */
+	bool oom_killed, removed;      /* foreground: AutoRemove removed it */
+	pid_t pid;                     /* detached: its process, and its pty (-t) */
+	int pty;
+	cc_error *warning;             /* foreground: what went wrong besides (free it) */
+};
+/* Start c from its spec, with its network prepared in *net: its run-time
+ * files, the runtime, the start event.  In the foreground it holds the
+ * container's lock, logs the output (unless AutoRemove or --log-driver
+ * none), waits and finishes it; *err is then the runtime's error (the
+ * container finished with cc_container_exit_code of it).  Detached it
+ * returns the pid and pty for the monitor; a failed detached start is
+ * finished. */
+int cc_container_start(struct cc_store *s, struct cc_container_record *c, const struct cc_container_spec *sp,
+		       struct cc_network *net, struct cc_container_start *st, cc_error **err);
+/* __start: start container id detached from its spec and report to its
+ * monitor on monitor_fd (the pid, the pty, the port reservations; or the
+ * error, which is also returned). */
+int cc_container_start_monitored(struct cc_store *s, const char *id, const struct cc_container_spec *sp,
+				 int monitor_fd, cc_error **err);
+
+/* ---- the resolved container spec (spec.c) ----
+ *
+ * Everything a start needs, resolved once at create from the image and the
+ * command line and never from the CLI again: a start, a restart by the
+ * monitor and `update` read it, so a change to the command line never
+ * changes an existing container.  Persisted as the "Spec" object of the
+ * container's config JSON, with a version; strings are bytes (cc_json_bytes:
+ * a command or an environment that is not UTF-8 survives).  The rest of the
+ * config JSON is docker's view for ps and inspect (text, lossy). */
+
+#include "runtime/runtime.h"
+
+#define CC_CONTAINER_SPEC_VERSION 1
+
+struct cc_container_mount {
+	bool tmpfs;      /* else a bind mount */
+	char *source;    /* bind: the host path */
+	char *target;
+	char *options;   /* tmpfs: mount data, or NULL */
+	bool readonly;
+};
+
+struct cc_container_spec {
+	int version;
+	/* the process */
+	char **argv;            /* entrypoint + command, as it runs */
+	size_t n_entrypoint;    /* how many of argv came from the entrypoint */
+	char **env;             /* NAME=VALUE, resolved (image, files, -e) */
+	char *user, *workdir;   /* NULL: root, / */
+	char *hostname;
+	bool tty, open_stdin, detach, init;
+	/* the filesystem */
+	bool read_only;
+	struct cc_container_mount *mounts;
+	size_t n_mounts;
+	/* privileges */
+	bool privileged, no_new_privileges;
+	char **cap_add, **cap_drop;
+	char *seccomp;          /* a profile's path, "unconfined", or NULL: the default */
+	char **security_opt;    /* as given (inspect's SecurityOpt) */
+	char **ulimits;         /* NAME=SOFT:HARD, cc_runtime_parse_ulimit's form */
+	/* limits: memory_swap as given (0: twice memory), pids_limit 0 unset */
+	struct cc_resources res;
+	int64_t nano_cpus;      /* --cpus * 1e9 (res.cpu_quota says the same) */
+	/* the network */
+	char *network;          /* bridge, host, none */
+	char **dns, **extra_hosts, **publish;
+	bool publish_all;
+	bool autoremove;        /* --rm */
+};
+
+void cc_container_spec_release(struct cc_container_spec *s);
+/* The "Spec" object (a new reference; NULL without memory). */
+json_t *cc_container_spec_to_json(const struct cc_container_spec *s);
+/* From a "Spec" object: every version up to CC_CONTAINER_SPEC_VERSION
+ * loads (a member a version lacks takes its default); a newer version, or
+ * a malformed member, is an error (CC_ERR_INVALID) that says so.  A NULL
+ * spec is CC_ERR_NOT_FOUND: the container predates specs (cmd upgrades
+ * those from their stored arguments). */
+int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, cc_error **err);
+/* The runtime's bind and tmpfs lists for a spec's mounts (pointers into
+ * it; free the two arrays). */
+int cc_container_spec_mounts(const struct cc_container_spec *s, struct cc_bind_mount **ret_binds, size_t *ret_nb,
+			     struct cc_tmpfs_mount **ret_tmpfs, size_t *ret_nt, cc_error **err);
+
 #endif

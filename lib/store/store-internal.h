@@ -17,6 +17,7 @@ struct cc_store_held {
 
 struct cc_store {
 	char *root;
+	char *runroot; /* NULL: CC_STORE_DEFAULT_RUNROOT */
 	sqlite3 *db;
 	int lock_fd;
 	int wal_frames;   /* frames in the WAL after our last commit (wal_hook) */

@@ -269,6 +269,7 @@ void cc_store_close(struct cc_store *s)
 	free(s->held);
 	pthread_mutex_destroy(&s->mu);
 	free(s->root);
+	free(s->runroot);
 	free(s);
 }
 
@@ -338,6 +339,42 @@ char *cc_store_container_path(const struct cc_store *s, const char *id)
 	if (asprintf(&p, "%s/containers/%s", s->root, id) < 0)
 		return NULL;
 	return p;
+}
+
+bool cc_store_container_locked(const struct cc_store *s, const char *id)
+{
+	_cleanup_free_ char *p = NULL;
+	if (asprintf(&p, "%s/containers/%s/" CC_CONTAINER_LOCK_FILE, s->root, id) < 0)
+		return false;
+	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		(void)flock(fd, LOCK_UN);
+		return false;
+	}
+	return errno == EWOULDBLOCK;
+}
+
+int cc_store_set_runroot(struct cc_store *s, const char *runroot, cc_error **err)
+{
+	char *r = strdup(runroot);
+	if (r == NULL)
+		return cc_error_set(err, ENOMEM, "set the runroot");
+	free(s->runroot);
+	s->runroot = r;
+	return 0;
+}
+
+const char *cc_store_runroot(const struct cc_store *s)
+{
+	return s->runroot != NULL ? s->runroot : CC_STORE_DEFAULT_RUNROOT;
+}
+
+char *cc_store_container_rundir(const struct cc_store *s, const char *id)
+{
+	char *p = NULL;
+	return asprintf(&p, "%s/%s", cc_store_runroot(s), id) < 0 ? NULL : p;
 }
 
 char *cc_store_tmp_path(const struct cc_store *s, const char *name)

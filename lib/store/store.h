@@ -247,6 +247,22 @@ int cc_store_container_remove(struct cc_store *s, const char *id, struct cc_kept
 int cc_store_container_get(struct cc_store *s, const char *ref, struct cc_container_record **ret, cc_error **err);
 int cc_store_container_list(struct cc_store *s, struct cc_container_record ***ret, size_t *ret_n, cc_error **err);
 char *cc_store_container_path(const struct cc_store *s, const char *id);
+/* The lock a container's owner (its monitor, or a foreground run) holds
+ * while the container runs: containers/<id>/monitor.lock, taken exclusive.
+ * Is someone holding it now?  Checkers take it shared, so two of them never
+ * look like an owner to each other. */
+#define CC_CONTAINER_LOCK_FILE "monitor.lock"
+/* Where running containers keep their run-time files (/etc/hostname,
+ * /etc/hosts, /etc/resolv.conf), as podman's runroot: a tmpfs that a
+ * reboot empties, shared by every store (container IDs are unique).
+ * <runroot>/<id> exists while the container runs and is made again by
+ * each start.  The default until set: CC_STORE_DEFAULT_RUNROOT. */
+#define CC_STORE_DEFAULT_RUNROOT "/run/ccontainer"
+int cc_store_set_runroot(struct cc_store *s, const char *runroot, cc_error **err);
+const char *cc_store_runroot(const struct cc_store *s);
+/* <runroot>/<id> (free it), or NULL without memory. */
+char *cc_store_container_rundir(const struct cc_store *s, const char *id);
+bool cc_store_container_locked(const struct cc_store *s, const char *id);
 
 /* Address leases (bridge networking).  lease picks the lowest free address
  * in [first, last] (host byte order IPv4) for the network in one write

@@ -1,5 +1,5 @@
-/* Bridge networking glue for `run`: options, leases, sweeping.  See net.h. */
-#include "net.h"
+/* A container's bridge networking: options, leases, sweeping.  See network.h. */
+#include "network/network.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,7 +11,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "util/cleanup.h"
+#include "util/util.h"
 
 #define HOSTS_MAX (64 * 1024)
 
@@ -48,7 +49,7 @@ static bool pid_running(int pid, uint64_t start)
 }
 
 /* A container holds network resources from its lease (in on_created, with
- * the lock held) until cmd_container_finish released them.  Alive: its
+ * the lock held) until cc_container_finish released them.  Alive: its
  * owner holds the lock, or it still runs (a detached container whose
  * monitor died; `ps` and `rm` finish those, and release them then). */
 #define BUILD_LEASE_PREFIX "build-"
@@ -67,8 +68,9 @@ static bool container_alive(const char *id, void *data)
 		cc_error_free(e);
 		return !gone; /* a database error: never remove what we cannot check */
 	}
-	bool live = cmd_container_locked(s, c->id) || (c->state != NULL && (strcmp(c->state, "running") == 0 || cmd_container_paused(c)) && c->pid > 0 &&
-					     c->pid_start != 0 && pid_running(c->pid, c->pid_start));
+	bool running = c->state != NULL && (strcmp(c->state, "running") == 0 || strcmp(c->state, "paused") == 0);
+	bool live = cc_store_container_locked(s, c->id) ||
+		    (running && c->pid > 0 && c->pid_start != 0 && pid_running(c->pid, c->pid_start));
 	cc_container_record_free(c);
 	return live;
 }
@@ -91,7 +93,7 @@ static int gc_with(struct cc_store *s, const struct cc_net_config *cfg, const ch
 	return r;
 }
 
-int cc_net_gc(struct cc_store *s, cc_error **err)
+int cc_network_gc(struct cc_store *s, cc_error **err)
 {
 	struct cc_net_config cfg;
 	char owner[CC_NET_OWNER_LEN + 1];
@@ -101,74 +103,83 @@ int cc_net_gc(struct cc_store *s, cc_error **err)
 	return gc_with(s, &cfg, owner, err);
 }
 
-int cmd_net_prepare(struct cmd_net *n, struct cc_store *s, const struct cmd_net_opts *o, enum cc_net_mode mode,
-		    char *const *exposed, const char *existing_config)
+static size_t strv_len(char *const *v)
 {
-	cc_error *e = NULL;
+	size_t n = 0;
+	while (v != NULL && v[n] != NULL)
+		n++;
+	return n;
+}
+
+int cc_network_prepare(struct cc_network *n, struct cc_store *s, const struct cc_network_opts *o, enum cc_net_mode mode,
+		       char *const *exposed, const char *existing_config, cc_error **err)
+{
+	size_t n_dns = strv_len(o->dns), n_hosts = strv_len(o->add_host), n_publish = strv_len(o->publish);
 	n->mode = mode;
 	n->n_ports = 0;
 	n->extra_hosts = NULL;
 	for (size_t i = 0; i < CC_NET_MAX_PORTS; i++)
 		n->fds[i] = -1;
-	if (o->dns.n > CC_NET_MAX_DNS)
-		return cmd_failf(EXIT_CC_ERROR, "too many --dns options (limit %d)", CC_NET_MAX_DNS);
-	for (size_t i = 0; i < o->dns.n; i++) {
+	if (n_dns > CC_NET_MAX_DNS)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "too many --dns options (limit %d)", CC_NET_MAX_DNS);
+	for (size_t i = 0; i < n_dns; i++) {
 		struct in_addr a4;
 		struct in6_addr a6;
-		if (inet_pton(AF_INET, o->dns.v[i], &a4) != 1 && inet_pton(AF_INET6, o->dns.v[i], &a6) != 1)
-			return cmd_failf(EXIT_CC_ERROR, "invalid --dns '%s': not an IP address", o->dns.v[i]);
+		if (inet_pton(AF_INET, o->dns[i], &a4) != 1 && inet_pton(AF_INET6, o->dns[i], &a6) != 1)
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid --dns '%s': not an IP address", o->dns[i]);
 	}
 	char gw[INET_ADDRSTRLEN] = "";
 	if (mode == CC_NET_BRIDGE) {
-		if (cc_net_config_load(CC_NET_CONFIG_PATH, &n->cfg, &e) < 0)
-			return cmd_fail(e, EXIT_CC_ERROR);
+		if (cc_net_config_load(CC_NET_CONFIG_PATH, &n->cfg, err) < 0)
+			return -1;
 		owner_tag(s, n->owner);
 		struct in_addr a = { .s_addr = htonl(n->cfg.gateway) };
 		inet_ntop(AF_INET, &a, gw, sizeof(gw));
-	} else if (o->publish.n > 0 || o->publish_all) {
-		return cmd_failf(EXIT_CC_ERROR, "publishing ports (-p, -P) needs the bridge network (--network bridge)");
+	} else if (n_publish > 0 || o->publish_all) {
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "publishing ports (-p, -P) needs the bridge network (--network bridge)");
 	}
 
-	size_t hl = 0, hcap = o->add_host.n * 320 + 1;
+	size_t hl = 0, hcap = n_hosts * 320 + 1;
 	n->extra_hosts = calloc(1, hcap);
 	if (n->extra_hosts == NULL)
-		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	for (size_t i = 0; i < o->add_host.n; i++) {
-		if (cc_net_parse_add_host(o->add_host.v[i], gw[0] ? gw : NULL, n->extra_hosts + hl, hcap - hl, &e) < 0)
-			return cmd_fail(e, EXIT_CC_ERROR);
+		return cc_error_set(err, ENOMEM, "the container's /etc/hosts");
+	for (size_t i = 0; i < n_hosts; i++) {
+		if (cc_net_parse_add_host(o->add_host[i], gw[0] ? gw : NULL, n->extra_hosts + hl, hcap - hl, err) < 0)
+			return -1;
 		hl += strlen(n->extra_hosts + hl);
 	}
 
 	if (existing_config != NULL) {
 		/* a stopped container started again: the same host ports, also
 		 * the ones -P picked the first time */
-		cmd_net_ports_from_json(existing_config, n->ports, CC_NET_MAX_PORTS, &n->n_ports);
+		cc_network_ports_from_json(existing_config, n->ports, CC_NET_MAX_PORTS, &n->n_ports);
 		exposed = NULL;
 	}
-	for (size_t i = 0; existing_config == NULL && i < o->publish.n; i++)
-		if (cc_net_parse_publish(o->publish.v[i], n->ports, CC_NET_MAX_PORTS, &n->n_ports, &e) < 0)
-			return cmd_fail(e, EXIT_CC_ERROR);
+	for (size_t i = 0; existing_config == NULL && i < n_publish; i++)
+		if (cc_net_parse_publish(o->publish[i], n->ports, CC_NET_MAX_PORTS, &n->n_ports, err) < 0)
+			return -1;
 	for (char *const *x = o->publish_all ? exposed : NULL; x && *x; x++) {
 		struct cc_port_map m;
-		if (cc_net_parse_exposed(*x, &m, &e) < 0)
-			return cmd_fail(e, EXIT_CC_ERROR);
+		if (cc_net_parse_exposed(*x, &m, err) < 0)
+			return -1;
 		bool dup = false; /* -p for the same port wins, as in docker */
 		for (size_t i = 0; i < n->n_ports && !dup; i++)
 			dup = n->ports[i].container_port == m.container_port && n->ports[i].proto == m.proto;
 		if (dup)
 			continue;
 		if (n->n_ports >= CC_NET_MAX_PORTS)
-			return cmd_failf(EXIT_CC_ERROR, "too many published ports (limit %d)", CC_NET_MAX_PORTS);
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "too many published ports (limit %d)", CC_NET_MAX_PORTS);
 		n->ports[n->n_ports++] = m;
 	}
 	/* Before the container exists: a port in use is an error with
 	 * nothing to clean up. */
-	if (n->n_ports > 0 && cc_net_reserve_ports(n->ports, n->n_ports, n->fds, &e) < 0)
-		return cmd_fail(e, EXIT_CC_ERROR);
+	if (n->n_ports > 0 && cc_net_reserve_ports(n->ports, n->n_ports, n->fds, err) < 0)
+		return -1;
 	return 0;
 }
 
-void cmd_net_config_json(const struct cmd_net *n, json_t *cfg)
+void cc_network_config_json(const struct cc_network *n, json_t *cfg)
 {
 	if (cfg == NULL || n->n_ports == 0)
 		return;
@@ -185,7 +196,7 @@ void cmd_net_config_json(const struct cmd_net *n, json_t *cfg)
 	json_object_set_new(cfg, "Ports", ports);
 }
 
-int cmd_net_ports_from_json(const char *config_json, struct cc_port_map *out, size_t max, size_t *ret_n)
+int cc_network_ports_from_json(const char *config_json, struct cc_port_map *out, size_t max, size_t *ret_n)
 {
 	json_t *j = config_json ? json_loads(config_json, 0, NULL) : NULL;
 	json_t *ports = json_object_get(j, "Ports");
@@ -209,7 +220,7 @@ int cmd_net_ports_from_json(const char *config_json, struct cc_port_map *out, si
 	return 0;
 }
 
-char *cmd_net_hosts(const struct cmd_net *n, const char *hostname, const char *name)
+char *cc_network_hosts(const struct cc_network *n, const char *hostname, const char *name)
 {
 	const char *extra = n->extra_hosts ? n->extra_hosts : "";
 	char *out = NULL;
@@ -237,18 +248,18 @@ char *cmd_net_hosts(const struct cmd_net *n, const char *hostname, const char *n
 	return out;
 }
 
-int cmd_net_on_created(struct cmd_net *n, struct cc_store *s, const char *id, pid_t pid, const char *hosts_path,
+int cc_network_on_created(struct cc_network *n, struct cc_store *s, const char *id, pid_t pid, const char *hosts_path,
 		       const char *hostname, const char *name, cc_error **err)
 {
 	if (n->mode != CC_NET_BRIDGE)
 		return 0;
 	/* What dead containers left behind (cheap when there is nothing:
 	 * one nfnetlink dump and one query), then the bridge and NAT. */
+	/* a sweep that fails leaves leftovers for the next one: never a
+	 * reason to fail this start */
 	cc_error *e = NULL;
-	if (gc_with(s, &n->cfg, n->owner, &e) < 0) {
-		cmd_warnf("sweep network leftovers: %s, ignoring", e->msg);
+	if (gc_with(s, &n->cfg, n->owner, &e) < 0)
 		cc_error_free(e);
-	}
 	if (cc_net_bridge_ensure(&n->cfg, err) < 0)
 		return -1;
 	uint32_t first, last;
@@ -260,7 +271,7 @@ int cmd_net_on_created(struct cmd_net *n, struct cc_store *s, const char *id, pi
 	for (int attempt = 0;; attempt++) {
 		if (cc_store_lease(s, n->cfg.bridge, first, last, id, &n->ip, err) < 0)
 			return -1;
-		_cleanup_free_ char *hosts = cmd_net_hosts(n, hostname, name);
+		_cleanup_free_ char *hosts = cc_network_hosts(n, hostname, name);
 		if (hosts == NULL)
 			return cc_error_set(err, ENOMEM, "write /etc/hosts");
 		if (cc_write_file(hosts_path, hosts, strlen(hosts), 0644, err) < 0)
@@ -283,7 +294,7 @@ int cmd_net_on_created(struct cmd_net *n, struct cc_store *s, const char *id, pi
 	}
 }
 
-int cmd_net_release(struct cc_store *s, const char *id, json_t *cfg, cc_error **err)
+int cc_network_release(struct cc_store *s, const char *id, json_t *cfg, cc_error **err)
 {
 	const char *mode = json_string_value(json_object_get(cfg, "Network"));
 	bool bridge = mode != NULL && strcmp(mode, "bridge") == 0;
@@ -310,23 +321,23 @@ static char *build_lease_id(const char *id)
 	return out;
 }
 
-int cmd_net_build_attach(struct cc_store *s, const char *id, pid_t pid, const char *hosts_path, const char *hostname,
+int cc_network_build_attach(struct cc_store *s, const char *id, pid_t pid, const char *hosts_path, const char *hostname,
 			 cc_error **err)
 {
 	_cleanup_free_ char *lease = build_lease_id(id);
 	if (lease == NULL)
 		return cc_error_set(err, ENOMEM, "attach the RUN step to the bridge");
-	struct cmd_net n = { 0 };
+	struct cc_network n = { 0 };
 	if (cc_net_config_load(CC_NET_CONFIG_PATH, &n.cfg, err) < 0)
 		return cc_error_prefix(err, "RUN on the bridge network");
 	n.mode = CC_NET_BRIDGE;
 	owner_tag(s, n.owner);
-	int r = cmd_net_on_created(&n, s, lease, pid, hosts_path, hostname, NULL, err);
-	cmd_net_teardown(&n);
+	int r = cc_network_on_created(&n, s, lease, pid, hosts_path, hostname, NULL, err);
+	cc_network_teardown(&n);
 	return r;
 }
 
-int cmd_net_build_detach(struct cc_store *s, const char *id, cc_error **err)
+int cc_network_build_detach(struct cc_store *s, const char *id, cc_error **err)
 {
 	_cleanup_free_ char *lease = build_lease_id(id);
 	if (lease == NULL)
@@ -335,7 +346,7 @@ int cmd_net_build_detach(struct cc_store *s, const char *id, cc_error **err)
 	return cc_store_lease_release(s, lease, err);
 }
 
-void cmd_net_teardown(struct cmd_net *n)
+void cc_network_teardown(struct cc_network *n)
 {
 	for (size_t i = 0; i < n->n_ports; i++)
 		cc_closep(&n->fds[i]);
@@ -343,7 +354,7 @@ void cmd_net_teardown(struct cmd_net *n)
 	n->extra_hosts = NULL;
 }
 
-json_t *cmd_net_settings(struct cc_store *s, const struct cc_container_record *c)
+json_t *cc_network_settings(struct cc_store *s, const struct cc_container_record *c)
 {
 	json_t *o = json_object();
 	json_t *cfg = c->config_json ? json_loads(c->config_json, 0, NULL) : NULL;
@@ -351,7 +362,7 @@ json_t *cmd_net_settings(struct cc_store *s, const struct cc_container_record *c
 	_cleanup_free_ struct cc_port_map *maps = calloc(CC_NET_MAX_PORTS, sizeof(*maps));
 	size_t n = 0;
 	if (maps != NULL)
-		cmd_net_ports_from_json(c->config_json, maps, CC_NET_MAX_PORTS, &n);
+		cc_network_ports_from_json(c->config_json, maps, CC_NET_MAX_PORTS, &n);
 	json_t *ports = json_object();
 	for (size_t i = 0; ports && i < n; i++) {
 		char cport[32], hip[INET_ADDRSTRLEN], hport[8];

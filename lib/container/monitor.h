@@ -6,8 +6,8 @@
  * detached start fails with the exit code a foreground one has (127 for a
  * command not found, 126 for one not executable).  Plain C: the monitor
  * links only libc. */
-#ifndef CC_MONITOR_PROTOCOL_H
-#define CC_MONITOR_PROTOCOL_H
+#ifndef CC_CONTAINER_MONITOR_H
+#define CC_CONTAINER_MONITOR_H
 
 #include <stdint.h>
 

@@ -1,0 +1,298 @@
+/* The resolved container spec and its JSON (container.h). */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "container/container.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+
+static void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+void cc_container_spec_release(struct cc_container_spec *s)
+{
+	char ***lists[] = { &s->argv, &s->env, &s->cap_add, &s->cap_drop, &s->security_opt, &s->ulimits,
+			    &s->dns, &s->extra_hosts, &s->publish };
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		strv_free(*lists[i]);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		free(s->mounts[i].source);
+		free(s->mounts[i].target);
+		free(s->mounts[i].options);
+	}
+	free(s->mounts);
+	char **strs[] = { &s->user, &s->workdir, &s->hostname, &s->seccomp, &s->network };
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		free(*strs[i]);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- to JSON ---- */
+
+/* Members are added only when set: a reader takes an absent one as its
+ * default, which is what lets an older version load. */
+static bool put(json_t *o, const char *key, json_t *v)
+{
+	return v != NULL && json_object_set_new(o, key, v) == 0;
+}
+
+static bool put_str(json_t *o, const char *key, const char *v)
+{
+	return v == NULL || put(o, key, cc_json_bytes(v));
+}
+
+static bool put_strv(json_t *o, const char *key, char *const *v)
+{
+	if (v == NULL)
+		return true;
+	json_t *a = json_array();
+	for (char *const *p = v; a != NULL && *p; p++)
+		if (json_array_append_new(a, cc_json_bytes(*p)) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	return put(o, key, a);
+}
+
+static bool put_bool(json_t *o, const char *key, bool v)
+{
+	return !v || put(o, key, json_true());
+}
+
+static bool put_int(json_t *o, const char *key, int64_t v)
+{
+	return v == 0 || put(o, key, json_integer((json_int_t)v));
+}
+
+json_t *cc_container_spec_to_json(const struct cc_container_spec *s)
+{
+	json_t *o = json_object(), *mounts = json_array();
+	bool ok = o != NULL && mounts != NULL;
+	for (size_t i = 0; ok && i < s->n_mounts; i++) {
+		const struct cc_container_mount *m = &s->mounts[i];
+		json_t *mj = json_object();
+		ok = mj != NULL && put(mj, "Type", json_string(m->tmpfs ? "tmpfs" : "bind")) &&
+		     put_str(mj, "Source", m->source) && put_str(mj, "Target", m->target) &&
+		     put_str(mj, "Options", m->options) && put_bool(mj, "ReadOnly", m->readonly) &&
+		     json_array_append(mounts, mj) == 0;
+		json_decref(mj);
+	}
+	ok = ok && put(o, "Version", json_integer(CC_CONTAINER_SPEC_VERSION)) && put_strv(o, "Argv", s->argv) &&
+	     put_int(o, "EntrypointLen", (int64_t)s->n_entrypoint) && put_strv(o, "Env", s->env) &&
+	     put_str(o, "User", s->user) && put_str(o, "WorkingDir", s->workdir) &&
+	     put_str(o, "Hostname", s->hostname) && put_bool(o, "Tty", s->tty) &&
+	     put_bool(o, "OpenStdin", s->open_stdin) && put_bool(o, "Detach", s->detach) &&
+	     put_bool(o, "Init", s->init) && put_bool(o, "ReadOnly", s->read_only) &&
+	     (s->n_mounts == 0 || put(o, "Mounts", json_incref(mounts))) && put_bool(o, "Privileged", s->privileged) &&
+	     put_bool(o, "NoNewPrivileges", s->no_new_privileges) && put_strv(o, "CapAdd", s->cap_add) &&
+	     put_strv(o, "CapDrop", s->cap_drop) && put_str(o, "Seccomp", s->seccomp) &&
+	     put_strv(o, "SecurityOpt", s->security_opt) && put_strv(o, "Ulimits", s->ulimits) &&
+	     put_int(o, "Memory", s->res.memory) && put_int(o, "MemorySwap", s->res.memory_swap) &&
+	     put_int(o, "CpuQuota", s->res.cpu_quota) && put_int(o, "CpuPeriod", s->res.cpu_period) &&
+	     put_int(o, "CpuShares", s->res.cpu_shares) && put_int(o, "PidsLimit", s->res.pids_limit) &&
+	     put_int(o, "NanoCpus", s->nano_cpus) && put_str(o, "Network", s->network) &&
+	     put_strv(o, "Dns", s->dns) && put_strv(o, "ExtraHosts", s->extra_hosts) &&
+	     put_strv(o, "Publish", s->publish) && put_bool(o, "PublishAll", s->publish_all) &&
+	     put_bool(o, "AutoRemove", s->autoremove);
+	json_decref(mounts);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ---- from JSON ---- */
+
+struct reader {
+	const json_t *o;
+	cc_error **err;
+	bool failed;
+};
+
+static void bad(struct reader *r, const char *key, const char *what)
+{
+	if (!r->failed)
+		cc_error_setk(r->err, CC_ERR_INVALID, 0, "the container's spec: '%s' is not %s", key, what);
+	r->failed = true;
+}
+
+static void nomem(struct reader *r)
+{
+	if (!r->failed)
+		cc_error_set(r->err, ENOMEM, "load the container's spec");
+	r->failed = true;
+}
+
+static char *get_bytes(struct reader *r, const json_t *v, const char *key)
+{
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	char *s = cc_json_bytes_value(v);
+	if (s == NULL)
+		bad(r, key, "a string");
+	return s;
+}
+
+static char *get_str(struct reader *r, const char *key)
+{
+	return get_bytes(r, json_object_get(r->o, key), key);
+}
+
+static char **get_strv(struct reader *r, const char *key)
+{
+	const json_t *a = json_object_get(r->o, key);
+	if (a == NULL || json_is_null(a))
+		return NULL;
+	if (!json_is_array(a)) {
+		bad(r, key, "a list");
+		return NULL;
+	}
+	char **v = calloc(json_array_size(a) + 1, sizeof(char *));
+	if (v == NULL) {
+		nomem(r);
+		return NULL;
+	}
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		if ((v[i] = get_bytes(r, json_array_get(a, i), key)) == NULL) {
+			if (!r->failed)
+				bad(r, key, "a list of strings");
+			strv_free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+static bool get_bool(struct reader *r, const char *key)
+{
+	const json_t *v = json_object_get(r->o, key);
+	if (v != NULL && !json_is_boolean(v))
+		bad(r, key, "true or false");
+	return json_is_true(v);
+}
+
+static int64_t get_int(struct reader *r, const char *key)
+{
+	const json_t *v = json_object_get(r->o, key);
+	if (v != NULL && !json_is_integer(v))
+		bad(r, key, "an integer");
+	return (int64_t)json_integer_value(v);
+}
+
+int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, cc_error **err)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (j == NULL)
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "the container has no spec: it was created by an older ccontainer");
+	if (!json_is_object(j))
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "the container's spec is not an object");
+	json_int_t version = json_integer_value(json_object_get(j, "Version"));
+	if (version < 1)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "the container's spec has no valid version");
+	if (version > CC_CONTAINER_SPEC_VERSION)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "the container's spec is version %lld, this ccontainer knows up to %d: it was created by a newer ccontainer",
+				     (long long)version, CC_CONTAINER_SPEC_VERSION);
+	struct reader r = { .o = j, .err = err };
+	struct cc_container_spec *s = ret;
+	s->version = (int)version;
+	s->argv = get_strv(&r, "Argv");
+	s->n_entrypoint = (size_t)get_int(&r, "EntrypointLen");
+	s->env = get_strv(&r, "Env");
+	s->user = get_str(&r, "User");
+	s->workdir = get_str(&r, "WorkingDir");
+	s->hostname = get_str(&r, "Hostname");
+	s->tty = get_bool(&r, "Tty");
+	s->open_stdin = get_bool(&r, "OpenStdin");
+	s->detach = get_bool(&r, "Detach");
+	s->init = get_bool(&r, "Init");
+	s->read_only = get_bool(&r, "ReadOnly");
+	s->privileged = get_bool(&r, "Privileged");
+	s->no_new_privileges = get_bool(&r, "NoNewPrivileges");
+	s->cap_add = get_strv(&r, "CapAdd");
+	s->cap_drop = get_strv(&r, "CapDrop");
+	s->seccomp = get_str(&r, "Seccomp");
+	s->security_opt = get_strv(&r, "SecurityOpt");
+	s->ulimits = get_strv(&r, "Ulimits");
+	s->res.memory = get_int(&r, "Memory");
+	s->res.memory_swap = get_int(&r, "MemorySwap");
+	s->res.cpu_quota = get_int(&r, "CpuQuota");
+	s->res.cpu_period = get_int(&r, "CpuPeriod");
+	s->res.cpu_shares = get_int(&r, "CpuShares");
+	s->res.pids_limit = get_int(&r, "PidsLimit");
+	s->nano_cpus = get_int(&r, "NanoCpus");
+	s->network = get_str(&r, "Network");
+	s->dns = get_strv(&r, "Dns");
+	s->extra_hosts = get_strv(&r, "ExtraHosts");
+	s->publish = get_strv(&r, "Publish");
+	s->publish_all = get_bool(&r, "PublishAll");
+	s->autoremove = get_bool(&r, "AutoRemove");
+	const json_t *mounts = json_object_get(j, "Mounts");
+	if (mounts != NULL && !json_is_array(mounts))
+		bad(&r, "Mounts", "a list");
+	size_t nm = json_array_size(mounts);
+	if (!r.failed && nm > 0 && (s->mounts = calloc(nm, sizeof(*s->mounts))) == NULL)
+		nomem(&r);
+	for (size_t i = 0; !r.failed && i < nm; i++) {
+		struct reader mr = { .o = json_array_get(mounts, i), .err = err };
+		struct cc_container_mount *m = &s->mounts[s->n_mounts++];
+		const char *type = json_string_value(json_object_get(mr.o, "Type"));
+		if (!json_is_object(mr.o) || type == NULL || (strcmp(type, "bind") != 0 && strcmp(type, "tmpfs") != 0)) {
+			bad(&r, "Mounts", "a list of bind and tmpfs mounts");
+			break;
+		}
+		m->tmpfs = strcmp(type, "tmpfs") == 0;
+		m->source = get_str(&mr, "Source");
+		m->target = get_str(&mr, "Target");
+		m->options = get_str(&mr, "Options");
+		m->readonly = get_bool(&mr, "ReadOnly");
+		if (!mr.failed && (m->target == NULL || m->target[0] != '/' || (!m->tmpfs && m->source == NULL)))
+			bad(&mr, "Mounts", "a list of mounts with absolute targets");
+		r.failed |= mr.failed;
+	}
+	if (!r.failed && (s->argv == NULL || s->argv[0] == NULL))
+		bad(&r, "Argv", "a command");
+	if (!r.failed && s->n_entrypoint > 0) {
+		size_t n = 0;
+		while (s->argv[n] != NULL)
+			n++;
+		if (s->n_entrypoint > n)
+			bad(&r, "EntrypointLen", "within Argv");
+	}
+	if (r.failed) {
+		cc_container_spec_release(s);
+		return -1;
+	}
+	return 0;
+}
+
+int cc_container_spec_mounts(const struct cc_container_spec *s, struct cc_bind_mount **ret_binds, size_t *ret_nb,
+			     struct cc_tmpfs_mount **ret_tmpfs, size_t *ret_nt, cc_error **err)
+{
+	*ret_binds = calloc(s->n_mounts + 1, sizeof(**ret_binds));
+	*ret_tmpfs = calloc(s->n_mounts + 1, sizeof(**ret_tmpfs));
+	*ret_nb = *ret_nt = 0;
+	if (*ret_binds == NULL || *ret_tmpfs == NULL) {
+		free(*ret_binds);
+		free(*ret_tmpfs);
+		*ret_binds = NULL;
+		*ret_tmpfs = NULL;
+		return cc_error_set(err, ENOMEM, "the container's mounts");
+	}
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct cc_container_mount *m = &s->mounts[i];
+		if (m->tmpfs)
+			(*ret_tmpfs)[(*ret_nt)++] = (struct cc_tmpfs_mount){ .target = m->target, .options = m->options };
+		else
+			(*ret_binds)[(*ret_nb)++] =
+				(struct cc_bind_mount){ .source = m->source, .target = m->target, .readonly = m->readonly };
+	}
+	return 0;
+}
