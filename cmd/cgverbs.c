@@ -26,32 +26,10 @@
 
 /* ---- state ---- */
 
+/* Its process runs (running or paused, and the recorded pid is its). */
 static bool live(const struct cc_container_record *c)
 {
 	return cc_container_is_running(c) && cc_container_pid_alive(c);
-}
-
-static int set_state(struct cc_store *s, struct cc_container_record *c, bool paused)
-{
-	cc_error *e = NULL;
-	if (cc_store_container_set_paused(s, c->id, paused, &e) < 0)
-		return cmd_fail(e, EXIT_CC_ERROR);
-	char *st = strdup(paused ? "paused" : "running");
-	if (st != NULL) {
-		free(c->state);
-		c->state = st;
-	}
-	return 0;
-}
-
-int cmd_container_thaw(struct cc_store *s, struct cc_container_record *c)
-{
-	cc_error *e = NULL;
-	if (cc_runtime_cgroup_freeze(c->id, false, &e) < 0) {
-		cc_error_prefix(&e, "unpause container %s", c->id);
-		return cmd_fail(e, EXIT_CC_ERROR);
-	}
-	return set_state(s, c, false);
 }
 
 /* ---- pause, unpause ---- */
@@ -66,30 +44,14 @@ static const struct cmd_opt pause_options[] = {
 
 static int pause_one(struct cc_store *s, struct cc_container_record *c)
 {
-	/* docker's messages (moby daemon/pause.go) */
-	if (cc_container_is_paused(c))
-		return cmd_failf(EXIT_CC_ERROR, "container %s is already paused", c->id);
-	if (!live(c))
-		return cmd_failf(EXIT_CC_ERROR, "container %s is not running", c->id);
 	cc_error *e = NULL;
-	if (cc_runtime_cgroup_freeze(c->id, true, &e) < 0) {
-		cc_error_prefix(&e, "pause container %s", c->id);
-		return cmd_fail(e, EXIT_CC_ERROR);
-	}
-	int r = set_state(s, c, true);
-	if (r == 0)
-		cc_container_event(s, c, "pause", NULL);
-	return r;
+	return cc_container_pause(s, c, &e) < 0 ? cmd_fail(e, EXIT_CC_ERROR) : 0;
 }
 
 static int unpause_one(struct cc_store *s, struct cc_container_record *c)
 {
-	if (!cc_container_is_paused(c))
-		return cmd_failf(EXIT_CC_ERROR, "Container %s is not paused", c->id); /* moby's capital */
-	int r = cmd_container_thaw(s, c);
-	if (r == 0)
-		cc_container_event(s, c, "unpause", NULL);
-	return r;
+	cc_error *e = NULL;
+	return cc_container_unpause(s, c, &e) < 0 ? cmd_fail(e, EXIT_CC_ERROR) : 0;
 }
 
 static int each(int argc, char **argv, int (*fn)(struct cc_store *, struct cc_container_record *))

@@ -84,9 +84,6 @@ int cmd_run_update(struct cc_store *s, const struct cc_container_record *c, cons
 /* `start -a`: the container's log since since_ns, followed while its
  * monitor runs, to fd 1 and 2 (logs.c). */
 int cmd_logs_follow(struct cc_store *s, const struct cc_container_record *ct, int64_t since_ns);
-/* A signal by number or name, with or without SIG ("TERM", "SIGUSR1",
- * "9"); -1 when it is none (container.c). */
-int cmd_parse_signal(const char *s);
 /* rename.c */
 extern const struct cmd_verb cmd_rename_verb;
 /* run.c, update.c */
@@ -127,9 +124,6 @@ int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max
 char *cmd_split_digest(const char *d, const char **ret_at);
 /* "repo:tag" as images shows it: familiar repo and tag ("<none>"). */
 void cmd_split_tag(const char *name, char **repo, char **tag);
-/* pause (cgverbs.c): thaw a paused container and record it running again,
- * printing the error (stop, kill, rm -f: docker signals, then thaws). */
-int cmd_container_thaw(struct cc_store *s, struct cc_container_record *c);
 /* Bring a container's state up to date (cc_container_reconcile), warning
  * of what went wrong. */
 void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c);

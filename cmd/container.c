@@ -41,11 +41,6 @@ void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c)
 	cc_error_free(e);
 }
 
-static bool is_running(const struct cc_container_record *c)
-{
-	return cc_container_is_running(c);
-}
-
 /* Look up and reconcile one container; prints the error itself. */
 static struct cc_container_record *get_container(struct cc_store *s, const char *ref)
 {
@@ -130,7 +125,7 @@ static void status_text(const struct cc_container_record *c, char *out, size_t o
 {
 	char ago[64];
 	time_t now = time(NULL);
-	if (is_running(c)) {
+	if (cc_container_is_running(c)) {
 		cc_human_ago((int64_t)now - c->started, ago, sizeof(ago));
 		snprintf(out, outlen, cc_container_is_paused(c) ? "Up %s (Paused)" : "Up %s", ago);
 	} else if (strcmp(c->state, "exited") == 0 || strcmp(c->state, "restarting") == 0) {
@@ -641,7 +636,7 @@ static json_t *ps_row(struct cc_store *s, const struct cc_container_record *r, b
 	cc_human_ago((int64_t)now - r->created, created, sizeof(created) - 4);
 	strncat(created, " ago", sizeof(created) - strlen(created) - 1);
 	status_text(r, status, sizeof(status));
-	if (is_running(r) && !cc_container_is_paused(r)) { /* docker's State.String */
+	if (cc_container_is_running(r) && !cc_container_is_paused(r)) { /* docker's State.String */
 		json_t *cfg = cc_container_config(r), *h = cc_container_health(s, r, cfg);
 		if (h != NULL) {
 			const char *hs = cc_health_status(h);
@@ -816,7 +811,7 @@ static int ps_action(void *opts, int argc, char **argv)
 		struct cc_container_record *r = list[i];
 		cmd_container_reconcile(s, r);
 		/* -n/--last: the newest N, whatever their state (docker) */
-		bool live = is_running(r) || strcmp(r->state, "restarting") == 0; /* docker: restarting is running */
+		bool live = cc_container_is_running(r) || strcmp(r->state, "restarting") == 0; /* docker: restarting is running */
 		if ((!o->all && o->last <= 0 && !live) || (o->last > 0 && (int64_t)nrows >= o->last) ||
 		    !ps_matches(s, &(struct ps_list){ list, n }, i, filters))
 			continue;
@@ -870,133 +865,6 @@ static int ps_action(void *opts, int argc, char **argv)
 }
 
 /* ---- signals: stop, kill ---- */
-
-int cmd_parse_signal(const char *s)
-{
-	/* every Linux signal docker knows (moby's signal.SignalMap) */
-	static const struct { const char *name; int sig; } names[] = {
-		{ "ABRT", SIGABRT }, { "ALRM", SIGALRM }, { "BUS", SIGBUS }, { "CHLD", SIGCHLD }, { "CLD", SIGCHLD },
-		{ "CONT", SIGCONT }, { "FPE", SIGFPE }, { "HUP", SIGHUP }, { "ILL", SIGILL }, { "INT", SIGINT },
-		{ "IO", SIGIO }, { "IOT", SIGIOT }, { "KILL", SIGKILL }, { "PIPE", SIGPIPE }, { "POLL", SIGPOLL },
-		{ "PROF", SIGPROF }, { "PWR", SIGPWR }, { "QUIT", SIGQUIT }, { "SEGV", SIGSEGV },
-		{ "STKFLT", SIGSTKFLT }, { "STOP", SIGSTOP }, { "SYS", SIGSYS }, { "TERM", SIGTERM },
-		{ "TRAP", SIGTRAP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU }, { "URG", SIGURG },
-		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "VTALRM", SIGVTALRM }, { "WINCH", SIGWINCH },
-		{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
-	};
-	if (s == NULL || *s == '\0')
-		return -1;
-	char *end;
-	long n = strtol(s, &end, 10);
-	if (*end == '\0')
-		return n > 0 && n < NSIG ? (int)n : -1;
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcasecmp(s, names[i].name) == 0)
-			return names[i].sig;
-	/* RTMIN, RTMIN+N, RTMAX, RTMAX-N */
-	bool min = strncasecmp(s, "RTMIN", 5) == 0, max = strncasecmp(s, "RTMAX", 5) == 0;
-	if (!min && !max)
-		return -1;
-	int base = min ? SIGRTMIN : SIGRTMAX, off = 0;
-	if (s[5] != '\0') {
-		if (s[5] != (min ? '+' : '-') || s[6] < '0' || s[6] > '9')
-			return -1;
-		long k = strtol(s + 6, &end, 10);
-		if (*end != '\0' || k > SIGRTMAX - SIGRTMIN)
-			return -1;
-		off = min ? (int)k : -(int)k;
-	}
-	return base + off;
-}
-
-static int signal_container(const struct cc_container_record *c, int sig)
-{
-	if (!is_running(c) || !cc_container_pid_alive(c))
-		return cmd_failf(EXIT_CC_ERROR, "container %s is not running", c->name);
-	if (kill(c->pid, sig) < 0)
-		return cmd_failf(EXIT_CC_ERROR, "signal container %s: %s", c->name, strerror(errno));
-	return 0;
-}
-
-static int stop_signal(struct cc_store *s, const struct cc_container_record *c)
-{
-	/* run --stop-signal, recorded with the container; else the image's */
-	json_t *cfg = cc_container_config(c);
-	int sig = cmd_parse_signal(json_string_value(json_object_get(cfg, "StopSignal")));
-	json_decref(cfg);
-	if (sig > 0)
-		return sig;
-	struct cc_run_config *ic = NULL;
-	cc_error *e = NULL;
-	sig = SIGTERM;
-	if (cc_image_run_config(s, c->image_id, &ic, &e) == 0 && ic->stop_signal) {
-		int isig = cmd_parse_signal(ic->stop_signal);
-		if (isig > 0)
-			sig = isig;
-		else
-			cmd_warnf("the image's STOPSIGNAL '%s' is not a signal: SIGTERM instead", ic->stop_signal);
-	}
-	cc_error_free(e);
-	cc_run_config_free(ic);
-	return sig;
-}
-
-/* Stop: sig (0: the StopSignal), then SIGKILL after the timeout; waits for the cleanup. */
-/* docker's kill event: the signal's number */
-static void signal_event(struct cc_store *s, const struct cc_container_record *c, int sig)
-{
-	char num[16];
-	snprintf(num, sizeof(num), "%d", sig);
-	cc_container_event(s, c, "kill", (const char *const[]){ "signal", num, NULL });
-}
-
-/* stop's and restart's -t: given, else the container's --stop-timeout,
- * else docker's 10 s; -1 waits for ever */
-static int stop_timeout(const struct cc_container_record *c, int64_t given)
-{
-	if (given != CMD_INT_UNSET)
-		return (int)given;
-	json_t *cfg = cc_container_config(c);
-	const json_t *t = json_object_get(cfg, "StopTimeout");
-	int v = json_is_integer(t) ? (int)json_integer_value(t) : 10;
-	json_decref(cfg);
-	return v;
-}
-
-static int stop_one(struct cc_store *s, struct cc_container_record *c, int timeout, int sig)
-{
-	/* by hand: its monitor must not start it again (restart policy) */
-	cc_container_mark_stopped(s, c->id, true);
-	if (strcmp(c->state, "restarting") == 0) { /* its monitor sees the mark and ends */
-		if (!cc_container_wait_stopped(s, c->id, 10000))
-			return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
-		cmd_container_reconcile(s, c);
-		cc_container_event(s, c, "stop", NULL);
-		return 0;
-	}
-	if (!is_running(c))
-		return 0;
-	if (cc_container_pid_alive(c)) {
-		int first = sig > 0 ? sig : stop_signal(s, c);
-		if (kill(c->pid, first) == 0)
-			signal_event(s, c, first);
-		if (cc_container_is_paused(c) && cmd_container_thaw(s, c) != 0) /* docker: signal, then thaw */
-			return EXIT_CC_ERROR;
-		if (!cc_container_wait_stopped(s, c->id, timeout < 0 ? -1 : timeout * 1000)) {
-			if (kill(c->pid, SIGKILL) == 0)
-				signal_event(s, c, SIGKILL);
-			if (!cc_container_wait_stopped(s, c->id, 10000))
-				return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
-		}
-	} else {
-		cc_container_wait_stopped(s, c->id, 2000);
-	}
-	cmd_container_reconcile(s, c);
-	cc_container_event(s, c, "stop", NULL);
-	return 0;
-}
 
 /* The options of the verbs over a list of containers (stop, restart, kill,
  * start, rm, wait): each verb's table uses some of them. */
@@ -1107,15 +975,41 @@ static int check_time(struct ctr_opts *o)
 	return 0;
 }
 
+/* stop's and restart's -t: given, else the container's --stop-timeout,
+ * else docker's 10 s; -1 waits for ever */
+static int stop_timeout(const struct cc_container_record *c, int64_t given)
+{
+	return given != CMD_INT_UNSET ? (int)given : cc_container_stop_timeout(c);
+}
+
+/* What an engine operation returned, printed: 0, or the status. */
+static int done(int r, cc_error **e, int code)
+{
+	return r < 0 ? cmd_fail(*e, code) : 0;
+}
+
+/* The signal a stop sends: -s, else the container's (warning of an image's
+ * STOPSIGNAL that is none). */
+static int stop_sig(struct cc_store *s, const struct cc_container_record *c, int given)
+{
+	cc_error *w = NULL;
+	int sig = given > 0 ? given : cc_container_stop_signal(s, c, &w);
+	if (w != NULL)
+		cmd_warnf("%s", w->msg);
+	cc_error_free(w);
+	return sig;
+}
+
 static int stop_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	return stop_one(s, c, stop_timeout(c, o->time), o->sig);
+	cc_error *e = NULL;
+	return done(cc_container_stop(s, c, stop_timeout(c, o->time), stop_sig(s, c, o->sig), &e), &e, EXIT_CC_ERROR);
 }
 
 static int parse_signal_opt(struct ctr_opts *o, int dflt)
 {
 	o->sig = dflt;
-	if (o->signal != NULL && (o->sig = cmd_parse_signal(o->signal)) < 0)
+	if (o->signal != NULL && (o->sig = cc_container_parse_signal(o->signal)) < 0)
 		return cmd_usagef("invalid signal: %s", o->signal);
 	return 0;
 }
@@ -1131,21 +1025,8 @@ static int stop_action(void *opts, int argc, char **argv)
 
 static int kill_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	/* docker: a kill with SIGKILL or the stop signal is a stop by hand
-	 * too, for the restart policy (other signals may not end it) */
-	if ((is_running(c) && (o->sig == SIGKILL || o->sig == stop_signal(s, c))) ||
-	    strcmp(c->state, "restarting") == 0)
-		cc_container_mark_stopped(s, c->id, true);
-	if (strcmp(c->state, "restarting") == 0)
-		return cc_container_wait_stopped(s, c->id, 10000) ? 0 : cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
-	int r = signal_container(c, o->sig);
-	if (r == 0)
-		signal_event(s, c, o->sig);
-	/* docker: a paused container gets SIGKILL or its stop signal, then is
-	 * thawed to take it; other signals wait for unpause */
-	if (r == 0 && cc_container_is_paused(c) && (o->sig == SIGKILL || o->sig == stop_signal(s, c)))
-		r = cmd_container_thaw(s, c);
-	return r;
+	cc_error *e = NULL;
+	return done(cc_container_kill(s, c, o->sig, &e), &e, EXIT_CC_ERROR);
 }
 
 static int kill_action(void *opts, int argc, char **argv)
@@ -1159,15 +1040,9 @@ static int kill_action(void *opts, int argc, char **argv)
 
 static int start_one(struct cc_store *s, struct cc_container_record *c)
 {
-	if (cc_container_is_paused(c))
-		return cmd_failf(EXIT_CC_ERROR, "cannot start a paused container, try unpause instead");
-	if (is_running(c) || (strcmp(c->state, "restarting") == 0 && cc_store_container_locked(s, c->id)))
-		return 0;
-	cc_container_mark_stopped(s, c->id, false);
 	cc_error *e = NULL;
-	if (cc_container_spawn_monitor(s, c, &e) < 0)
-		return cmd_fail(e, cmd_exit_code(e));
-	return 0;
+	int r = cc_container_start_detached(s, c, &e);
+	return r < 0 ? cmd_fail(e, cc_container_exit_code(e)) : 0;
 }
 
 static int start_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
@@ -1240,7 +1115,8 @@ static int start_action(void *opts, int argc, char **argv)
 
 static int restart_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	int r = stop_one(s, c, stop_timeout(c, o->time), 0);
+	cc_error *e = NULL;
+	int r = done(cc_container_stop(s, c, stop_timeout(c, o->time), stop_sig(s, c, 0), &e), &e, EXIT_CC_ERROR);
 	if (r == 0 && (r = start_one(s, c)) == 0)
 		cc_container_event(s, c, "restart", NULL);
 	return r;
@@ -1256,51 +1132,8 @@ static int restart_action(void *opts, int argc, char **argv)
 
 static int remove_one(struct cc_store *s, struct cc_container_record *c, bool force, int timeout)
 {
-	if (strcmp(c->state, "restarting") == 0 && cc_store_container_locked(s, c->id)) {
-		if (!force)
-			return cmd_failf(EXIT_CC_ERROR,
-					 "cannot remove container %s: container is restarting: stop the container before removing or force remove",
-					 c->name);
-		int r = stop_one(s, c, 0, SIGKILL);
-		if (r != 0)
-			return r;
-	}
-	if (is_running(c)) {
-		if (force)
-			cc_container_mark_stopped(s, c->id, true); /* no restart while it goes */
-		if (!force && cc_container_is_paused(c))
-			return cmd_failf(EXIT_CC_ERROR, "cannot remove container %s: container is paused and must be unpaused first",
-					 c->name);
-		if (!force)
-			return cmd_failf(EXIT_CC_ERROR,
-					 "cannot remove container %s: container is running: stop the container before removing or force remove",
-					 c->name);
-		if (timeout > 0) { /* podman's rm -t: a stop first */
-			int r = stop_one(s, c, timeout, 0);
-			if (r != 0)
-				return r;
-		} else {
-			if (cc_container_pid_alive(c) && kill(c->pid, SIGKILL) == 0)
-				signal_event(s, c, SIGKILL);
-			if (cc_container_is_paused(c))
-				(void)cmd_container_thaw(s, c); /* a frozen v1 task dies only when thawed */
-			if (!cc_container_wait_stopped(s, c->id, 10000))
-				return cmd_failf(EXIT_CC_ERROR, "container %s did not stop", c->name);
-			cmd_container_reconcile(s, c);
-		}
-	}
-	/* finish again (idempotent): releases what a crashed start may have left */
 	cc_error *e = NULL;
-	if (cc_container_finish(s, c->id, c->exit_code, c->oom_killed, false, NULL, &e) < 0 ||
-	    cc_store_container_remove(s, c->id, NULL, &e) < 0) {
-		if (e == NULL)
-			cc_error_set(&e, ENOMEM, "remove container");
-		return cmd_fail(e, EXIT_CC_ERROR);
-	}
-	cc_container_event(s, c, "destroy", NULL);
-	/* what killed commands left in tmp/ (an rm among them) goes too */
-	cc_store_sweep_staging(s);
-	return 0;
+	return done(cc_container_remove(s, c, force, timeout, &e), &e, EXIT_CC_ERROR);
 }
 
 static int rm_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
@@ -1339,7 +1172,7 @@ static int prune_action(void *opts, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		cmd_container_reconcile(s, list[i]);
 		/* a container waiting for its restart is not stopped (docker) */
-		if (!is_running(list[i]) && strcmp(list[i]->state, "restarting") != 0) {
+		if (!cc_container_is_running(list[i]) && strcmp(list[i]->state, "restarting") != 0) {
 			if (!header)
 				printf("Deleted Containers:\n");
 			header = true;
@@ -1386,11 +1219,11 @@ static int wait_one(struct cc_store *s, const char *ref, const char *cond)
 	/* a run is known by its process's start time, which stays after it exits */
 	uint64_t run = c->pid_start;
 	int64_t finished = c->finished;
-	bool running = is_running(c);
+	bool running = cc_container_is_running(c);
 	bool next = strcmp(cond, "next-exit") == 0, removed = strcmp(cond, "removed") == 0;
 	int code = c->exit_code;
 	for (;;) {
-		if (is_running(c)) {
+		if (cc_container_is_running(c)) {
 			cc_container_wait_stopped(s, c->id, -1);
 		} else if (!next && !removed) {
 			break;
@@ -1404,7 +1237,7 @@ static int wait_one(struct cc_store *s, const char *ref, const char *cond)
 			break;
 		code = c->exit_code;
 		/* a new run that ended, or a start that failed (finished moved) */
-		if (next && !is_running(c) && (running || c->pid_start != run || c->finished != finished) &&
+		if (next && !cc_container_is_running(c) && (running || c->pid_start != run || c->finished != finished) &&
 		    strcmp(c->state, "exited") == 0)
 			break;
 	}
@@ -1495,7 +1328,7 @@ static int attach_action(void *opts, int argc, char **argv)
 	bool masked = false;
 	/* through /proc/self/fd: the container's path may not fit sun_path */
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/attach.sock", dfd);
-	if (!is_running(ct) || dfd < 0 || sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	if (!cc_container_is_running(ct) || dfd < 0 || sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		rc = cmd_failf(EXIT_CC_ERROR, "you cannot attach to a stopped container, start it first");
 		goto out;
 	}
@@ -1546,8 +1379,10 @@ static int attach_action(void *opts, int argc, char **argv)
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 				struct cc_container_record *now = cmd_container_get(s, ct->id);
-				if (now != NULL) /* an error is printed; attach goes on until the end */
-					(void)signal_container(now, (int)si.ssi_signo);
+				cc_error *ke = NULL;
+				/* an error is printed; attach goes on until the end */
+				if (now != NULL && cc_container_kill(s, now, (int)si.ssi_signo, &ke) < 0)
+					cmd_fail(ke, EXIT_CC_ERROR);
 				cc_container_record_free(now);
 			}
 		}

@@ -185,7 +185,7 @@ static int run_opts_check(struct run_opts *o)
 	o->ulimits = calloc(o->ulimit_specs.n + 1, sizeof(*o->ulimits));
 	if (o->binds == NULL || o->tmpfs == NULL || o->ulimits == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	if (o->stop_signal != NULL && cmd_parse_signal(o->stop_signal) < 0)
+	if (o->stop_signal != NULL && cc_container_parse_signal(o->stop_signal) < 0)
 		return cmd_failf(EXIT_CC_ERROR, "invalid signal: %s", o->stop_signal);
 	if (o->stop_timeout != CMD_INT_UNSET && (o->stop_timeout < -1 || o->stop_timeout > 86400))
 		return cmd_failf(EXIT_CC_ERROR, "invalid --stop-timeout %lld: seconds from 0 to 86400, or -1",

@@ -204,8 +204,8 @@ void cc_container_event(struct cc_store *s, const struct cc_container_record *c,
  * (network; the cgroup unless cgroup_removed: a foreground run's runtime
  * removed it; its run-time files) and remove it when its spec says
  * AutoRemove.  Idempotent, and every step runs: the first error is
- * returned.  *ret_removed (may be NULL) tells that the container is gone;
- * a container already gone is finished (0). */
+ * returned.  *ret_removed (may be NULL) tells that the container is gone
+ * (also when it was gone already: finished, 0). */
 int cc_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
 			bool *ret_removed, cc_error **err);
 /* The same for a record the caller has in hand (a foreground run's own). */
@@ -229,6 +229,28 @@ int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_rec
  * the fds the monitor holds while the container runs (its port
  * reservations), or (e non-NULL) the error with its kind. */
 int cc_container_monitor_report(int fd, pid_t pid, int pty, const int *hold, size_t n_hold, const cc_error *e);
+
+/* The verbs' transitions (ops.c), with docker's rules and messages and the
+ * events they record.  start: hand a created or stopped container to a new
+ * monitor (nothing for a running one).  stop: the signal (0: its stop
+ * signal), SIGKILL after timeout seconds (< 0: no limit), then wait for its
+ * cleanup.  kill: sig to its process.  pause/unpause: its cgroup frozen.
+ * remove: force stops a running one first (with a stop of timeout seconds
+ * when > 0, else SIGKILL).  c is brought up to date. */
+int cc_container_start_detached(struct cc_store *s, struct cc_container_record *c, cc_error **err);
+int cc_container_stop(struct cc_store *s, struct cc_container_record *c, int timeout, int sig, cc_error **err);
+int cc_container_kill(struct cc_store *s, struct cc_container_record *c, int sig, cc_error **err);
+int cc_container_pause(struct cc_store *s, struct cc_container_record *c, cc_error **err);
+int cc_container_unpause(struct cc_store *s, struct cc_container_record *c, cc_error **err);
+int cc_container_remove(struct cc_store *s, struct cc_container_record *c, bool force, int timeout, cc_error **err);
+/* The signal a stop sends: run's --stop-signal, else the image's
+ * STOPSIGNAL (*warn when that is not one), else SIGTERM. */
+int cc_container_stop_signal(struct cc_store *s, const struct cc_container_record *c, cc_error **warn);
+/* The seconds a stop waits: run's --stop-timeout, else docker's 10. */
+int cc_container_stop_timeout(const struct cc_container_record *c);
+/* A signal by number or name, with or without SIG ("TERM", "SIGUSR1",
+ * "9", "RTMIN+3"); -1 when it is none. */
+int cc_container_parse_signal(const char *s);
 
 struct cc_container_spec;
 struct cc_network;

@@ -385,6 +385,8 @@ int cc_container_finish(struct cc_store *s, const char *id, int status, bool oom
 	if (cc_store_container_get(s, id, &c, &ge) < 0) {
 		/* gone already (an --rm container's monitor removed it): finished */
 		bool gone = ge != NULL && ge->kind == CC_ERR_NOT_FOUND;
+		if (ret_removed != NULL)
+			*ret_removed = gone;
 		if (gone || err == NULL)
 			cc_error_free(ge);
 		else

@@ -1,5 +1,7 @@
 /* Unit tests for lib/container: restart policies (parsing, decisions,
- * docker's backoff) and the healthcheck's state record. */
+ * docker's backoff), the healthcheck's state record, the resolved spec's
+ * persistence, and the engine (its state machine; reconcile and finish on a
+ * store of its own, without the CLI). */
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,9 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "container/container.h"
+#include "container/monitor.h"
+#include "util/util.h"
 
 static void parse_ok(const char *text, enum cc_restart_kind kind, int max)
 {
@@ -185,12 +192,388 @@ static void test_health_config(void **state)
 	json_decref(j);
 }
 
+
+/* ---- the spec ---- */
+
+static char **strv(const char *a, const char *b)
+{
+	char **v = calloc(3, sizeof(char *));
+	v[0] = a ? strdup(a) : NULL;
+	v[1] = a && b ? strdup(b) : NULL;
+	return v;
+}
+
+static void assert_strv_equal(char **a, char **b)
+{
+	if (a == NULL || b == NULL) {
+		assert_true(a == b || (a != NULL && a[0] == NULL) || (b != NULL && b[0] == NULL));
+		return;
+	}
+	size_t i = 0;
+	for (; a[i] && b[i]; i++)
+		assert_string_equal(a[i], b[i]);
+	assert_null(a[i]);
+	assert_null(b[i]);
+}
+
+static void fill_spec(struct cc_container_spec *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->version = CC_CONTAINER_SPEC_VERSION;
+	/* bytes that are not UTF-8 survive, in a command and the environment */
+	sp->argv = strv("/bin/ent\xff", "arg \"quoted\"");
+	sp->n_entrypoint = 1;
+	sp->env = strv("PATH=/bin", "X=\xc3\x28");
+	sp->user = strdup("1000:1000");
+	sp->workdir = strdup("/w");
+	sp->hostname = strdup("host");
+	sp->tty = sp->open_stdin = sp->detach = sp->init = sp->read_only = true;
+	sp->privileged = false;
+	sp->no_new_privileges = true;
+	sp->cap_add = strv("NET_ADMIN", NULL);
+	sp->cap_drop = strv("MKNOD", "CHOWN");
+	sp->seccomp = strdup("unconfined");
+	sp->security_opt = strv("seccomp=unconfined", "no-new-privileges");
+	sp->ulimits = strv("nofile=1024:2048", NULL);
+	sp->res = (struct cc_resources){ .memory = 1 << 26, .memory_swap = -1, .cpu_quota = 50000,
+					 .cpu_period = 100000, .cpu_shares = 512, .pids_limit = 64 };
+	sp->nano_cpus = 500000000;
+	sp->network = strdup("bridge");
+	sp->dns = strv("1.1.1.1", NULL);
+	sp->extra_hosts = strv("db:10.0.0.2", NULL);
+	sp->publish = strv("8080:80", "53:53/udp");
+	sp->publish_all = true;
+	sp->autoremove = true;
+	sp->mounts = calloc(2, sizeof(*sp->mounts));
+	sp->mounts[0] = (struct cc_container_mount){ .source = strdup("/srv"), .target = strdup("/data"), .readonly = true };
+	sp->mounts[1] = (struct cc_container_mount){ .tmpfs = true, .target = strdup("/run"), .options = strdup("size=1m") };
+	sp->n_mounts = 2;
+}
+
+static json_t *round_trip_json(const struct cc_container_spec *sp)
+{
+	json_t *j = cc_container_spec_to_json(sp);
+	assert_non_null(j);
+	/* through text, as the store keeps it */
+	char *text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	assert_non_null(text);
+	j = json_loads(text, 0, NULL);
+	free(text);
+	assert_non_null(j);
+	return j;
+}
+
+static void test_spec_round_trip(void **state)
+{
+	(void)state;
+	struct cc_container_spec a, b;
+	fill_spec(&a);
+	json_t *j = round_trip_json(&a);
+	assert_int_equal(json_integer_value(json_object_get(j, "Version")), CC_CONTAINER_SPEC_VERSION);
+	cc_error *e = NULL;
+	if (cc_container_spec_from_json(j, &b, &e) < 0)
+		fail_msg("%s", e->msg);
+	json_decref(j);
+	assert_int_equal(b.version, CC_CONTAINER_SPEC_VERSION);
+	assert_strv_equal(a.argv, b.argv);
+	assert_int_equal(b.n_entrypoint, 1);
+	assert_strv_equal(a.env, b.env);
+	assert_string_equal(b.user, "1000:1000");
+	assert_string_equal(b.workdir, "/w");
+	assert_string_equal(b.hostname, "host");
+	assert_true(b.tty && b.open_stdin && b.detach && b.init && b.read_only && b.no_new_privileges);
+	assert_false(b.privileged);
+	assert_strv_equal(a.cap_add, b.cap_add);
+	assert_strv_equal(a.cap_drop, b.cap_drop);
+	assert_string_equal(b.seccomp, "unconfined");
+	assert_strv_equal(a.security_opt, b.security_opt);
+	assert_strv_equal(a.ulimits, b.ulimits);
+	assert_memory_equal(&a.res, &b.res, sizeof(a.res));
+	assert_int_equal(b.nano_cpus, 500000000);
+	assert_string_equal(b.network, "bridge");
+	assert_strv_equal(a.dns, b.dns);
+	assert_strv_equal(a.extra_hosts, b.extra_hosts);
+	assert_strv_equal(a.publish, b.publish);
+	assert_true(b.publish_all && b.autoremove);
+	assert_int_equal(b.n_mounts, 2);
+	assert_false(b.mounts[0].tmpfs);
+	assert_string_equal(b.mounts[0].source, "/srv");
+	assert_string_equal(b.mounts[0].target, "/data");
+	assert_true(b.mounts[0].readonly);
+	assert_true(b.mounts[1].tmpfs);
+	assert_null(b.mounts[1].source);
+	assert_string_equal(b.mounts[1].options, "size=1m");
+
+	/* the runtime's lists from the mounts */
+	struct cc_bind_mount *binds = NULL;
+	struct cc_tmpfs_mount *tmpfs = NULL;
+	size_t nb = 0, nt = 0;
+	assert_int_equal(cc_container_spec_mounts(&b, &binds, &nb, &tmpfs, &nt, &e), 0);
+	assert_int_equal(nb, 1);
+	assert_int_equal(nt, 1);
+	assert_string_equal(binds[0].target, "/data");
+	assert_string_equal(tmpfs[0].target, "/run");
+	free(binds);
+	free(tmpfs);
+
+	/* and the same JSON again */
+	json_t *ja = cc_container_spec_to_json(&a), *jb = cc_container_spec_to_json(&b);
+	assert_true(json_equal(ja, jb));
+	json_decref(ja);
+	json_decref(jb);
+	cc_container_spec_release(&a);
+	cc_container_spec_release(&b);
+}
+
+static void spec_bad(const char *text, int kind, const char *msg)
+{
+	json_t *j = text != NULL ? json_loads(text, 0, NULL) : NULL;
+	if (text != NULL)
+		assert_non_null(j);
+	struct cc_container_spec sp;
+	cc_error *e = NULL;
+	assert_int_equal(cc_container_spec_from_json(j, &sp, &e), -1);
+	json_decref(j);
+	assert_non_null(e);
+	assert_int_equal(e->kind, kind);
+	if (strstr(e->msg, msg) == NULL)
+		fail_msg("%s: '%s' lacks '%s'", text ? text : "NULL", e->msg, msg);
+	cc_error_free(e);
+	assert_null(sp.argv); /* nothing half-made */
+}
+
+static void test_spec_versions(void **state)
+{
+	(void)state;
+	/* version 1 as its first writers wrote it: only what was set, every
+	 * other member its default */
+	json_t *j = json_loads("{\"Version\": 1, \"Argv\": [\"sh\", {\"hex\": \"ff\"}], \"Network\": \"none\"}", 0, NULL);
+	struct cc_container_spec sp;
+	cc_error *e = NULL;
+	if (cc_container_spec_from_json(j, &sp, &e) < 0)
+		fail_msg("%s", e->msg);
+	json_decref(j);
+	assert_string_equal(sp.argv[0], "sh");
+	assert_string_equal(sp.argv[1], "\xff");
+	assert_null(sp.argv[2]);
+	assert_null(sp.env);
+	assert_null(sp.user);
+	assert_false(sp.tty);
+	assert_int_equal(sp.n_mounts, 0);
+	assert_int_equal(sp.res.memory, 0);
+	assert_string_equal(sp.network, "none");
+	cc_container_spec_release(&sp);
+
+	spec_bad(NULL, CC_ERR_NOT_FOUND, "older ccontainer");
+	spec_bad("[]", CC_ERR_INVALID, "not an object");
+	spec_bad("{\"Argv\": [\"sh\"]}", CC_ERR_INVALID, "no valid version");
+	spec_bad("{\"Version\": 2, \"Argv\": [\"sh\"]}", CC_ERR_INVALID, "newer ccontainer");
+	spec_bad("{\"Version\": 1}", CC_ERR_INVALID, "'Argv' is not a command");
+	spec_bad("{\"Version\": 1, \"Argv\": []}", CC_ERR_INVALID, "'Argv'");
+	spec_bad("{\"Version\": 1, \"Argv\": \"sh\"}", CC_ERR_INVALID, "'Argv' is not a list");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\", 3]}", CC_ERR_INVALID, "'Argv'");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Tty\": \"yes\"}", CC_ERR_INVALID, "'Tty' is not true or false");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Memory\": \"1g\"}", CC_ERR_INVALID, "'Memory' is not an integer");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"EntrypointLen\": 2}", CC_ERR_INVALID, "EntrypointLen");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"volume\", \"Target\": \"/x\"}]}",
+		 CC_ERR_INVALID, "Mounts");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"bind\", \"Source\": \"/a\", \"Target\": \"x\"}]}",
+		 CC_ERR_INVALID, "absolute targets");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"bind\", \"Target\": \"/x\"}]}",
+		 CC_ERR_INVALID, "Mounts");
+}
+
+/* ---- the engine ---- */
+
+static void test_state_machine(void **state)
+{
+	(void)state;
+	/* the moves, as a table: rows from, columns to (created running
+	 * paused restarting exited removing dead) */
+	static const char allowed[7][8] = {
+		/* created    */ "0100110",
+		/* running    */ "0111100",
+		/* paused     */ "0100100",
+		/* restarting */ "0101100",
+		/* exited     */ "0101110",
+		/* removing   */ "0000101",
+		/* dead       */ "0000010",
+	};
+	for (int from = 0; from < 7; from++) {
+		assert_int_equal(cc_container_state_parse(cc_container_state_name((enum cc_container_state)from)), from);
+		for (int to = 0; to < 7; to++) {
+			bool ok = cc_container_transition_ok((enum cc_container_state)from, (enum cc_container_state)to);
+			if (ok != (allowed[from][to] == '1'))
+				fail_msg("%s -> %s: %s", cc_container_state_name((enum cc_container_state)from),
+					 cc_container_state_name((enum cc_container_state)to), ok ? "allowed" : "refused");
+		}
+	}
+	assert_int_equal(cc_container_state_parse("zombie"), -1);
+	assert_int_equal(cc_container_state_parse(NULL), -1);
+	assert_false(cc_container_transition_ok((enum cc_container_state)42, CC_STATE_RUNNING));
+	assert_int_equal(cc_container_exit_code(NULL), 125);
+}
+
+struct engine_fixture {
+	char dir[64];
+	struct cc_store *s;
+};
+
+static int engine_setup(void **state)
+{
+	struct engine_fixture *f = calloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/cc-test-engine-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	cc_error *e = NULL;
+	char run[96];
+	snprintf(run, sizeof(run), "%s/run", f->dir);
+	if (cc_store_open(f->dir, &f->s, &e) < 0 || cc_store_set_runroot(f->s, run, &e) < 0) {
+		fprintf(stderr, "%s\n", e->msg);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int engine_teardown(void **state)
+{
+	struct engine_fixture *f = *state;
+	cc_store_close(f->s);
+	(void)cc_rm_rf(f->dir, NULL);
+	free(f);
+	return 0;
+}
+
+/* A container row as a start leaves it: "running" with the pid of a
+ * process that has exited since (its monitor gone too: nobody holds the
+ * lock), and its spec. */
+static void add_dead_running(struct cc_store *s, const char *id, const char *name, bool autoremove)
+{
+	struct cc_container_spec sp;
+	fill_spec(&sp);
+	sp.autoremove = autoremove;
+	free(sp.network);
+	sp.network = strdup("none");
+	json_t *cfg = json_pack("{s:o, s:b, s:s}", "Spec", cc_container_spec_to_json(&sp), "AutoRemove", autoremove,
+				"Network", "none");
+	char *text = json_dumps(cfg, JSON_COMPACT);
+	json_decref(cfg);
+	cc_container_spec_release(&sp);
+	struct cc_container_record rec = { .id = (char *)id, .name = (char *)name, .image_id = (char *)"sha256:0",
+					   .image_name = (char *)"img", .command = (char *)"sh",
+					   .config_json = text, .state = (char *)"created", .created = 1 };
+	cc_error *e = NULL;
+	if (cc_store_container_add(s, &rec, &e) < 0)
+		fail_msg("%s", e->msg);
+	free(text);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	uint64_t start = cc_pid_start_time(pid);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_int_equal(cc_store_container_started(s, id, pid, start, &e), 0);
+	char *dir = cc_store_container_path(s, id);
+	assert_int_equal(cc_mkdir_p(dir, 0700, &e), 0);
+	free(dir);
+}
+
+static struct cc_container_record *get(struct cc_store *s, const char *id)
+{
+	struct cc_container_record *c = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, id, &c, &e) < 0)
+		fail_msg("%s", e->msg);
+	return c;
+}
+
+static void test_engine_reconcile(void **state)
+{
+	struct engine_fixture *f = *state;
+	cc_error *e = NULL;
+	const char *id1 = "1111111111111111111111111111111111111111111111111111111111111111";
+	const char *id2 = "2222222222222222222222222222222222222222222222222222222222222222";
+	const char *id3 = "3333333333333333333333333333333333333333333333333333333333333333";
+
+	/* the monitor recorded the exit, then died before finishing it */
+	add_dead_running(f->s, id1, "one", false);
+	char *dir = cc_store_container_path(f->s, id1), *exitp = NULL;
+	assert_true(asprintf(&exitp, "%s/" CC_MON_EXIT_FILE, dir) > 0);
+	assert_int_equal(cc_write_file(exitp, "7\n", 2, 0600, &e), 0);
+	free(exitp);
+	free(dir);
+	struct cc_container_record *c = get(f->s, id1);
+	assert_true(cc_container_is_running(c));
+	assert_false(cc_store_container_locked(f->s, id1));
+	if (cc_container_reconcile(f->s, c, &e) < 0)
+		fail_msg("%s", e->msg);
+	assert_string_equal(c->state, "exited");
+	assert_int_equal(c->exit_code, 7);
+	cc_container_record_free(c);
+	c = get(f->s, id1);
+	assert_string_equal(c->state, "exited");
+	assert_int_equal(c->exit_code, 7);
+	/* a second reconcile changes nothing; exited may not pause */
+	assert_int_equal(cc_container_reconcile(f->s, c, &e), 0);
+	assert_int_equal(c->exit_code, 7);
+	assert_int_equal(cc_container_set_state(f->s, c, CC_STATE_PAUSED, 0, false, &e), -1);
+	assert_int_equal(e->kind, CC_ERR_INVALID);
+	assert_non_null(strstr(e->msg, "cannot go from exited to paused"));
+	cc_error_clear(&e);
+	/* exited -> restarting -> running are moves a restart makes */
+	assert_int_equal(cc_container_set_state(f->s, c, CC_STATE_RESTARTING, 7, false, &e), 0);
+	cc_container_record_free(c);
+	c = get(f->s, id1);
+	assert_string_equal(c->state, "restarting");
+	/* a restarting container whose monitor died is exited */
+	assert_int_equal(cc_container_reconcile(f->s, c, &e), 0);
+	assert_string_equal(c->state, "exited");
+	cc_container_record_free(c);
+
+	/* no exit recorded: the status of a container killed (255: its
+	 * process was gone already) */
+	add_dead_running(f->s, id2, "two", false);
+	c = get(f->s, id2);
+	assert_int_equal(cc_container_reconcile(f->s, c, &e), 0);
+	assert_string_equal(c->state, "exited");
+	assert_int_equal(c->exit_code, 255);
+	cc_container_record_free(c);
+
+	/* AutoRemove: finishing removes it (and its directory) */
+	add_dead_running(f->s, id3, "three", true);
+	c = get(f->s, id3);
+	assert_int_equal(cc_container_reconcile(f->s, c, &e), 0);
+	cc_container_record_free(c);
+	assert_int_equal(cc_store_container_get(f->s, id3, &c, &e), -1);
+	assert_int_equal(e->kind, CC_ERR_NOT_FOUND);
+	cc_error_clear(&e);
+	dir = cc_store_container_path(f->s, id3);
+	struct stat st;
+	assert_int_equal(stat(dir, &st), -1);
+	free(dir);
+	/* finishing what is gone already is done: it is removed */
+	bool removed = false;
+	assert_int_equal(cc_container_finish(f->s, id3, 0, false, true, &removed, &e), 0);
+	assert_true(removed);
+
+	/* stopped by hand, and the restart count */
+	assert_false(cc_container_stopped_by_hand(f->s, id1));
+	cc_container_mark_stopped(f->s, id1, true);
+	assert_true(cc_container_stopped_by_hand(f->s, id1));
+	cc_container_mark_stopped(f->s, id1, false);
+	assert_false(cc_container_stopped_by_hand(f->s, id1));
+	assert_int_equal(cc_container_restart_count(f->s, id1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_parse),  cmocka_unit_test(test_policy_decide),
 		cmocka_unit_test(test_backoff),       cmocka_unit_test(test_health),
-		cmocka_unit_test(test_health_config),
+		cmocka_unit_test(test_health_config), cmocka_unit_test(test_spec_round_trip),
+		cmocka_unit_test(test_spec_versions), cmocka_unit_test(test_state_machine),
+		cmocka_unit_test_setup_teardown(test_engine_reconcile, engine_setup, engine_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
