@@ -360,7 +360,10 @@ int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, c
 	const char *id = c->id;
 	json_t *cfg = cmd_container_config(c);
 	bool tty = json_is_true(json_object_get(cfg, "Tty"));
-	bool interactive = json_is_true(json_object_get(cfg, "OpenStdin"));
+	/* stdin: 0 none, 1 open, 2 open with StdinOnce (closed at the first attached client's stdin EOF) */
+	const char *stdin_arg = !json_is_true(json_object_get(cfg, "OpenStdin"))  ? "0"
+				: json_is_true(json_object_get(cfg, "StdinOnce")) ? "2"
+										  : "1";
 	int64_t max_size = 0;
 	int max_file = 1;
 	int lr = cmd_log_limits(cfg, &max_size, &max_file, err);
@@ -411,7 +414,7 @@ int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, c
 		int fd = fcntl(rp[1], F_DUPFD, 3);
 		char fdbuf[16];
 		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
-		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", interactive ? "1" : "0",
+		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", stdin_arg,
 		      size_arg, files_arg, policy_arg, hi_arg, hsp_arg, hsi_arg, (char *)NULL);
 		_exit(125);
 	}
@@ -1961,6 +1964,8 @@ static int attach_action(void *opts, int argc, char **argv)
 	 * (docker's rule: ^C is a byte for that terminal) */
 	json_t *cfg = cmd_container_config(ct);
 	bool tty = json_is_true(json_object_get(cfg, "Tty"));
+	/* docker attaches stdin only to a container that keeps it open (-i) */
+	bool in_open = !o->no_stdin && json_is_true(json_object_get(cfg, "OpenStdin"));
 	json_decref(cfg);
 	if (o->sig_proxy && !tty) {
 		sigemptyset(&proxied);
@@ -1971,7 +1976,6 @@ static int attach_action(void *opts, int argc, char **argv)
 			sfd = signalfd(-1, &proxied, SFD_CLOEXEC);
 		}
 	}
-	bool in_open = !o->no_stdin;
 	struct termios saved;
 	bool raw = in_open && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
 	if (raw) {
@@ -2009,8 +2013,13 @@ static int attach_action(void *opts, int argc, char **argv)
 		}
 		if (p[1].revents) {
 			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
 			if (n <= 0) {
+				/* the end of our stdin, to the monitor: with StdinOnce it
+				 * closes the container's; the output goes on to its end */
 				in_open = false;
+				(void)shutdown(sock, SHUT_WR);
 				continue;
 			}
 			/* the detach keys (ctrl-p ctrl-q) detach, as in docker: their

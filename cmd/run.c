@@ -584,9 +584,10 @@ env_failed:
 	/* Everything from the command line and the image is bytes: cc_json_text
 	 * (invalid UTF-8 as U+FFFD, as docker's API has it), never json_string,
 	 * which refuses such bytes with a NULL that loses them silently. */
-	cfgjson = json_pack("{s:o, s:o, s:o, s:s, s:o, s:b, s:b, s:b}", "Cmd", json_array(), "Env", json_array(),
+	/* StdinOnce: docker's CLI sets it for -i attached (run -i, create -i), not with -d */
+	cfgjson = json_pack("{s:o, s:o, s:o, s:s, s:o, s:b, s:b, s:b, s:b}", "Cmd", json_array(), "Env", json_array(),
 			    "Hostname", cc_json_text(hostname), "Network", o.network, "Args", json_array(), "Tty", o.tty,
-			    "OpenStdin", o.interactive, "AutoRemove", o.rm);
+			    "OpenStdin", o.interactive, "StdinOnce", o.interactive && !o.detach, "AutoRemove", o.rm);
 	for (char **a = canon; cfgjson && *a; a++)
 		json_array_append_new(json_object_get(cfgjson, "Args"), cc_json_bytes(*a)); /* start runs them again */
 	if (cfgjson)
