@@ -1338,6 +1338,8 @@ static int attach_action(void *opts, int argc, char **argv)
 	 * (docker's rule: ^C is a byte for that terminal) */
 	json_t *cfg = cc_container_config(ct);
 	bool tty = json_is_true(json_object_get(cfg, "Tty"));
+	/* docker attaches stdin only to a container that keeps it open (-i) */
+	bool in_open = !o->no_stdin && json_is_true(json_object_get(cfg, "OpenStdin"));
 	json_decref(cfg);
 	if (o->sig_proxy && !tty) {
 		sigemptyset(&proxied);
@@ -1348,7 +1350,6 @@ static int attach_action(void *opts, int argc, char **argv)
 			sfd = signalfd(-1, &proxied, SFD_CLOEXEC);
 		}
 	}
-	bool in_open = !o->no_stdin;
 	struct termios saved;
 	bool raw = in_open && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
 	if (raw) {
@@ -1388,8 +1389,13 @@ static int attach_action(void *opts, int argc, char **argv)
 		}
 		if (p[1].revents) {
 			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
 			if (n <= 0) {
+				/* the end of our stdin, to the monitor: with StdinOnce it
+				 * closes the container's; the output goes on to its end */
 				in_open = false;
+				(void)shutdown(sock, SHUT_WR);
 				continue;
 			}
 			/* the detach keys (ctrl-p ctrl-q) detach, as in docker: their

@@ -307,7 +307,9 @@ static json_t *container_config(const struct cc_container_record *c, const json_
 		json_object_set(o, "ExposedPorts", exposed);
 	json_object_set_new(o, "Tty", json_boolean(json_is_true(json_object_get(cfg, "Tty"))));
 	json_object_set_new(o, "OpenStdin", json_boolean(in));
-	json_object_set_new(o, "StdinOnce", json_boolean(!detach && in));
+	/* as run recorded it (docker's CLI: -i attached, not -d); an older container's from its run flags */
+	const json_t *once = json_object_get(cfg, "StdinOnce");
+	json_object_set_new(o, "StdinOnce", json_boolean(json_is_boolean(once) ? json_is_true(once) : !detach && in));
 	json_object_set_new(o, "Env", json_or_null(json_object_get(cfg, "Env")));
 	json_object_set_new(o, "Cmd", cmd);
 	/* the container's own (run's --health-* over the image's), else the image's */

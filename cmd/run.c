@@ -396,7 +396,7 @@ static int build_spec(const struct run_opts *o, char **pos, const struct cc_run_
 		goto nomem;
 	sp->tty = o->tty;
 	sp->open_stdin = o->interactive;
-	sp->detach = o->detach || o->create;
+	sp->detach = o->detach; /* create attaches, as docker's: not detached */
 	sp->init = o->init;
 	sp->read_only = o->read_only;
 	sp->privileged = o->privileged;

@@ -8,7 +8,13 @@
  *   - holds the container's stdout/stderr pipes (or the pty master for -t)
  *     and writes the log in CRI records, rotated by --log-opt max-size and
  *     max-file (lib/container/crilog.h, which a foreground run uses too);
- *   - serves `attach` on containers/<id>/attach.sock;
+ *   - serves `attach` on containers/<id>/attach.sock: the container's
+ *     output to every client, every client's bytes to the container's
+ *     stdin; a client half-closes (shutdown SHUT_WR) at its stdin's end,
+ *     which with StdinOnce (docker's: `run -i`, `create -i`, not `run -d`)
+ *     closes the container's stdin, except on a terminal (docker's
+ *     CloseStdin && !TTY); a client that goes away (detach, killed)
+ *     closes nothing;
  *   - holds an exclusive flock on containers/<id>/monitor.lock for its whole
  *     life, so `ps` can tell a container whose monitor died;
  *   - when the container exits, records its status in the file "exit"
@@ -30,9 +36,9 @@
  * (resident size is measured by bench/run.sh next to conmon's).
  *
  * Usage (from ccontainer run -d / start, never by hand):
- *   ccontainer-monitor EXE ROOT ID DIR READY_FD TTY(0|1) STDIN(0|1) MAX_SIZE MAX_FILES
+ *   ccontainer-monitor EXE ROOT ID DIR READY_FD TTY(0|1) STDIN(0|1|2) MAX_SIZE MAX_FILES
  *                      RESTART HEALTH_INTERVAL HEALTH_START_PERIOD HEALTH_START_INTERVAL
- * (MAX_SIZE in bytes, 0: no cap; MAX_FILES >= 1; RESTART a policy as
+ * (STDIN 2: open with StdinOnce; MAX_SIZE in bytes, 0: no cap; MAX_FILES >= 1; RESTART a policy as
  * --restart takes it; the health times in ms, interval 0: no healthcheck,
  * start interval 0: the interval)
  */
@@ -67,6 +73,7 @@ struct stream {
 
 static struct cc_crilog mlog; /* ctr.log, rotated (lib/container/crilog.c) */
 static int clients[MAX_CLIENTS];
+static bool client_in_done[MAX_CLIENTS]; /* its stdin ended: only output to it */
 static int n_clients;
 static int held[CC_MON_HOLD_MAX]; /* the run's port reservations */
 static size_t n_held;
@@ -404,6 +411,7 @@ int main(int argc, char **argv)
 	const char *dir = argv[4];
 	int ready_fd = atoi(argv[5]);
 	int tty = atoi(argv[6]), want_stdin = atoi(argv[7]);
+	bool stdin_once = want_stdin == 2 && !tty; /* a terminal is never closed (docker) */
 	long long log_max_size = atoll(argv[8]);
 	int log_max_files = atoi(argv[9]); /* 0: --log-driver none */
 	if (log_max_files < 0 || log_max_files > CC_MON_LOG_FILES_MAX)
@@ -533,7 +541,8 @@ int main(int argc, char **argv)
 			}
 			int ic = n;
 			for (int i = 0; i < n_clients; i++)
-				pfd[n++] = (struct pollfd){ .fd = clients[i], .events = clients[i] >= 0 ? POLLIN : 0 };
+				pfd[n++] = (struct pollfd){ .fd = clients[i],
+							    .events = clients[i] >= 0 && !client_in_done[i] ? POLLIN : 0 };
 			int timeout = -1;
 			if (h_interval > 0) {
 				int64_t left = next_check - now_ms();
@@ -568,20 +577,32 @@ int main(int argc, char **argv)
 						slot = n_clients++;
 					if (slot < 0)
 						close(c);
-					else
+					else {
 						clients[slot] = c;
+						client_in_done[slot] = false;
+					}
 				}
 			}
 			for (int i = 0; i < n_clients; i++) {
-				if (clients[i] < 0 || !(pfd[ic + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				short rev = pfd[ic + i].revents;
+				if (clients[i] < 0 || !(rev & (POLLIN | POLLHUP | POLLERR)))
 					continue;
 				char buf[4096];
-				ssize_t r = read(clients[i], buf, sizeof(buf));
-				if (r <= 0) {
+				ssize_t r = client_in_done[i] ? 0 : read(clients[i], buf, sizeof(buf));
+				if (r > 0) {
+					if (input >= 0)
+						cc_write_full(input, buf, (size_t)r);
+				} else if (r == 0 && !(rev & (POLLHUP | POLLERR))) {
+					/* half-closed: the client's stdin ended, its output goes on */
+					client_in_done[i] = true;
+					if (stdin_once && input >= 0) {
+						close(input);
+						input = -1;
+					}
+				} else if (!(r < 0 && (errno == EINTR || errno == EAGAIN))) {
+					/* gone (detached, ended, killed): nothing closed for it */
 					close(clients[i]);
 					clients[i] = -1;
-				} else if (input >= 0) {
-					cc_write_full(input, buf, (size_t)r);
 				}
 			}
 			if (pfd[0].revents) {

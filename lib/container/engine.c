@@ -489,7 +489,11 @@ int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_rec
 	const char *id = c->id;
 	json_t *cfg = cc_container_config(c);
 	bool tty = json_is_true(json_object_get(cfg, "Tty"));
-	bool interactive = json_is_true(json_object_get(cfg, "OpenStdin"));
+	/* stdin: 0 none, 1 open, 2 open with StdinOnce (closed at the first
+	 * attached client's stdin EOF) */
+	const char *stdin_arg = !json_is_true(json_object_get(cfg, "OpenStdin"))  ? "0"
+				: json_is_true(json_object_get(cfg, "StdinOnce")) ? "2"
+										  : "1";
 	int64_t max_size = 0;
 	int max_file = 1;
 	int lr = cc_container_log_limits(cfg, &max_size, &max_file, err);
@@ -540,7 +544,7 @@ int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_rec
 		int fd = fcntl(rp[1], F_DUPFD, 3);
 		char fdbuf[16];
 		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
-		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", interactive ? "1" : "0",
+		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", stdin_arg,
 		      size_arg, files_arg, policy_arg, hi_arg, hsp_arg, hsi_arg, (char *)NULL);
 		_exit(125);
 	}

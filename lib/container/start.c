@@ -77,6 +77,8 @@ static json_t *config_json(const struct cc_container_new *n, const struct cc_net
 	json_object_set_new(cfg, "Network", cc_json_text(sp->network != NULL ? sp->network : "bridge"));
 	json_object_set_new(cfg, "Tty", json_boolean(sp->tty));
 	json_object_set_new(cfg, "OpenStdin", json_boolean(sp->open_stdin));
+	/* docker's CLI: -i attached (run -i, create -i), not with -d */
+	json_object_set_new(cfg, "StdinOnce", json_boolean(sp->open_stdin && !sp->detach));
 	json_object_set_new(cfg, "AutoRemove", json_boolean(sp->autoremove));
 	json_object_set_new(cfg, "CapAdd", text_array(sp->cap_add));
 	json_object_set_new(cfg, "CapDrop", text_array(sp->cap_drop));
