@@ -154,6 +154,9 @@ int cmd_log_opt(const char *arg, const char **ret_max_size, const char **ret_max
 int cmd_log_limits(const json_t *cfg, int64_t *ret_max_size, int *ret_max_file, cc_error **err);
 /* --log-driver none: nothing is logged, `logs` refuses (docker's). */
 bool cmd_log_none(const json_t *cfg);
+/* The log format a container's LogConfig.Type names, as the monitor takes
+ * it: "k8s-file", or "json-file" (docker's default; also when unset). */
+const char *cmd_log_format(const json_t *cfg);
 
 /* "repo@sha256:..." as docker shows it: the familiar repo (free it, NULL
  * without '@') and *ret_at the "@sha256:..." part (images.c). */

@@ -376,6 +376,7 @@ int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, c
 		snprintf(hsi_arg, sizeof(hsi_arg), "%lld", (long long)(hc.start_interval_ns / 1000000));
 		cc_health_config_release(&hc);
 	}
+	const char *log_format = cmd_log_format(cfg); /* a static name */
 	json_decref(cfg);
 	if (lr < 0)
 		return cc_error_prefix(err, "start container %.12s", id);
@@ -412,7 +413,7 @@ int cmd_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, c
 		char fdbuf[16];
 		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
 		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", interactive ? "1" : "0",
-		      size_arg, files_arg, policy_arg, hi_arg, hsp_arg, hsi_arg, (char *)NULL);
+		      size_arg, files_arg, policy_arg, hi_arg, hsp_arg, hsi_arg, log_format, (char *)NULL);
 		_exit(125);
 	}
 	close(rp[1]);

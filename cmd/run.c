@@ -807,7 +807,8 @@ env_failed:
 		int64_t max_size = 0;
 		if (o.log_max_size != NULL && cc_parse_size(o.log_max_size, &max_size) < 0)
 			max_size = 0;
-		if (cc_crilog_open(log, logdir, max_size, o.log_max_file ? atoi(o.log_max_file) : 1) < 0)
+		if (cc_crilog_open(log, logdir, cc_log_format_of(o.log_driver), max_size,
+				   o.log_max_file ? atoi(o.log_max_file) : 1) < 0)
 			cmd_warnf("container %.12s: its output is not logged: open its log: %s", id, strerror(errno));
 		hook.log = log;
 		spec.on_output = on_output;
