@@ -53,7 +53,7 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     wait_for_log both partial
     # json-file, the default: docker's JSON lines
     local log=$CC_ROOT/containers/$(container_field both 'd["Id"]')/ctr.log
-    assert_match "$(grep -F '"stdout"' "$log")" '^\{"log":"out\\n","stream":"stdout","time":"[0-9T:.-]+Z"\}$'
+    assert_match "$(grep -F '"stdout"' "$log" | head -1)" '^\{"log":"out\\n","stream":"stdout","time":"[0-9T:.-]+Z"\}$'
     run grep -c '^{"log":"err\\n","stream":"stderr",' "$log"
     is "$output" "1"
     # k8s-file: CRI records
