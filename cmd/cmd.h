@@ -142,8 +142,8 @@ int cmd_container_finish_record(struct cc_store *s, const struct cc_container_re
 
 /* Log options (logs.c).  A container's log is ctr.log plus at most
  * max-file - 1 rotated files (monitor/protocol.h). */
-/* --log-driver: json-file or k8s-file (both: the monitor's CRI log); prints
- * and returns 125 for any other. */
+/* --log-driver: json-file (docker's JSON lines) or k8s-file (CRI records),
+ * or none; prints and returns 125 for any other. */
 int cmd_log_driver(const char *arg);
 /* One --log-opt KEY=VALUE, docker's json-file options: max-size (10k, 10m,
  * 1g) or max-file (1 to CC_MON_LOG_FILES_MAX); sets *ret_max_size or
