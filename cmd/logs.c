@@ -279,10 +279,55 @@ static int json_room(char **a, char **b, size_t *cap, size_t n)
 	return 0;
 }
 
+/* The digits p[0..n) as a number, or -1. */
+static int digits(const char *p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/* The writers' form, "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC, 1970 to
+ * 9999), in ns without strptime and timegm (a time stamp per record adds
+ * up over millions); -1 for anything else. */
+static int64_t record_ns_fast(const char *p, size_t n)
+{
+	if (n < 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' || p[n - 1] != 'Z')
+		return -1;
+	int y = digits(p, 4), mo = digits(p + 5, 2), d = digits(p + 8, 2);
+	int h = digits(p + 11, 2), mi = digits(p + 14, 2), sec = digits(p + 17, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+	    sec > 59)
+		return -1;
+	int64_t frac = 0;
+	if (n > 20) {
+		size_t fl = n - 21; /* between '.' and 'Z' */
+		if (p[19] != '.' || fl < 1 || fl > 9 || digits(p + 20, (int)fl) < 0)
+			return -1;
+		frac = digits(p + 20, (int)fl);
+		for (size_t i = fl; i < 9; i++)
+			frac *= 10;
+	}
+	/* days since the epoch of a proleptic Gregorian date (Howard Hinnant's) */
+	int yy = mo <= 2 ? y - 1 : y;
+	int era = yy / 400, yoe = yy - era * 400;
+	int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = (int64_t)era * 146097 + doe - 719468;
+	return ((days * 24 + h) * 60 + mi) * 60 * 1000000000LL + (int64_t)sec * 1000000000LL + frac;
+}
+
 /* A record's time stamp ("2026-12-06T01:02:03.123456789Z") in ns; -1 when
  * it is not one. */
 static int64_t record_ns(const char *p, size_t n)
 {
+	int64_t fast = record_ns_fast(p, n);
+	if (fast >= 0)
+		return fast;
 	char ts[LOG_HEAD_MAX];
 	if (n == 0 || n >= sizeof(ts))
 		return -1;
@@ -295,11 +340,13 @@ static int64_t record_ns(const char *p, size_t n)
 /* --since, --until: is the record with time stamp ts[0..n) in?  docker
  * compares each message's own time: before since is skipped, after until
  * ends the read. */
-static bool record_wanted(struct parser *p, const char *ts, size_t n)
+static bool record_wanted(struct parser *p, const char *ts, size_t n, int64_t *ret_ns)
 {
 	if (p->since == 0 && p->until == 0)
 		return true;
 	int64_t t = record_ns(ts, n);
+	if (ret_ns != NULL)
+		*ret_ns = t;
 	if (t < 0)
 		return false;
 	if (p->until != 0 && t > p->until) {
@@ -326,13 +373,19 @@ static void json_record(struct parser *p, struct out *o)
 	if (cc_jsonlog_parse(p->jline, p->jlen, p->jtext, &rec) < 0)
 		return; /* not a record: `logs` prints nothing of it */
 	size_t tlen = strlen(rec.time);
-	if (!record_wanted(p, rec.time, tlen))
+	int64_t t = -2; /* not parsed yet */
+	if (!record_wanted(p, rec.time, tlen, &t))
 		return;
 	if (p->timestamps && !p->in_line[rec.fd]) {
-		/* docker's -t: always nine digits, whatever the log holds */
+		/* docker's -t: always nine digits, whatever the log holds (the
+		 * monitor's own time stamps with nine are printed as they are) */
 		char ts[64];
-		int64_t t = record_ns(rec.time, tlen);
-		size_t n = t >= 0 ? cc_log_time_format(t / 1000000000LL, (long)(t % 1000000000LL), true, ts, sizeof(ts)) : 0;
+		size_t n = 0;
+		bool nine = tlen == 30 && rec.time[19] == '.' && rec.time[29] == 'Z';
+		if (!nine && t == -2)
+			t = record_ns(rec.time, tlen);
+		if (!nine && t >= 0)
+			n = cc_log_time_format(t / 1000000000LL, (long)(t % 1000000000LL), true, ts, sizeof(ts));
 		if (n > 0)
 			out_add(o, rec.fd, ts, n);
 		else
@@ -368,7 +421,7 @@ static void feed(struct parser *p, struct out *o, const char *d, size_t n)
 			p->head[p->hlen++] = c;
 			if (c == ' ' && ++p->spaces == 3) {
 				if (parse_head(p->head, p->hlen, &p->h) < 0 || p->h.len != p->hlen ||
-				    !record_wanted(p, p->head, p->h.ts_len)) {
+				    !record_wanted(p, p->head, p->h.ts_len, NULL)) {
 					p->state = P_SKIP;
 				} else {
 					if (p->timestamps && !p->in_line[p->h.fd])
