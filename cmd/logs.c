@@ -477,7 +477,8 @@ struct tail {
 };
 
 /* Is the JSON line [s, end) a record, and a partial one?  0 or 1 for
- * that, -1 when it is not a record. */
+ * that, -1 when it is not a record (or longer than LOG_JSON_MAX, or no
+ * memory for it), -2 with *err when it cannot be read. */
 static int tail_json(int fd, struct tail *t, const char *buf, off_t bpos, size_t blen, off_t s, off_t end,
 		     cc_error **err)
 {
