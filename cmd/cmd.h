@@ -111,8 +111,8 @@ struct cc_container_record *cmd_container_get(struct cc_store *s, const char *re
 #include <jansson.h>
 
 
-/* Log options (logs.c).  --log-driver: json-file, k8s-file or none; prints
- * and returns 125 for any other. */
+/* Log options (logs.c).  --log-driver: json-file (docker's JSON lines) or
+ * k8s-file (CRI records), or none; prints and returns 125 for any other. */
 int cmd_log_driver(const char *arg);
 /* One --log-opt KEY=VALUE, docker's json-file options: max-size (10k, 10m,
  * 1g) or max-file (1 to CC_MON_LOG_FILES_MAX); sets *ret_max_size or

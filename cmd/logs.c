@@ -1,8 +1,12 @@
 /* ccontainer logs, and the log options of run (--log-driver, --log-opt).
  *
- * A detached container's monitor writes containers/<id>/ctr.log, one CRI
- * record per line ("<time> <stdout|stderr> <F|P> <text>"), and with
- * --log-opt max-size rotates it: ctr.log.1 is the newest file rotated out,
+ * A detached container's monitor writes containers/<id>/ctr.log, one
+ * record per line: docker's JSON lines for json-file
+ * ({"log":"<text>\n","stream":"stdout","time":"..."}), CRI records for
+ * k8s-file ("<time> <stdout|stderr> <F|P> <text>"); each line is read as
+ * what it looks like (JSON when it starts with '{'), so a log written
+ * before json-file had its own format still reads.  With --log-opt
+ * max-size the monitor rotates it: ctr.log.1 is the newest file rotated out,
  * ctr.log.<max-file - 1> the oldest (docs/ARCHITECTURE.md).  `logs` reads
  * them in bounded memory whatever their size: the files are streamed in
  * chunks, --tail N scans backwards from the end in chunks for N lines, and
@@ -24,12 +28,16 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "container/crilog.h"
 #include "container/monitor.h"
 
 #define LOG_CHUNK (64 * 1024)
 /* "<time> <stream> <tag> ": a line whose first 128 bytes hold no such head
  * is not a record (the monitor's time stamps are 30 bytes) */
 #define LOG_HEAD_MAX 128
+/* A JSON line longer than this is not a record (the monitor's longest is
+ * about 96 KiB: 16 KiB of text, each byte escaped to at most 6) */
+#define LOG_JSON_MAX (1024 * 1024)
 
 /* ---- the log options (run) ---- */
 
@@ -183,7 +191,7 @@ static int parse_head(const char *p, size_t n, struct head *h)
  * head is held (LOG_HEAD_MAX); its text is passed on as it comes, so a
  * record of any length takes no more memory than a short one. */
 struct parser {
-	enum { P_HEAD, P_TEXT, P_SKIP } state;
+	enum { P_HEAD, P_TEXT, P_SKIP, P_JSON } state;
 	bool timestamps, details;
 	int64_t since, until; /* ns since the epoch; 0: none */
 	bool past_until;      /* a record after --until was seen: stop */
@@ -192,12 +200,93 @@ struct parser {
 	struct head h;
 	bool in_line[3]; /* per fd: a P record's line goes on (no time stamp again) */
 	char head[LOG_HEAD_MAX];
+	/* a JSON line so far (P_JSON), and its "log" decoded: up to LOG_JSON_MAX */
+	char *jline, *jtext;
+	size_t jlen, jcap;
 };
+
+static void parser_release(struct parser *p)
+{
+	free(p->jline);
+	free(p->jtext);
+	p->jline = p->jtext = NULL;
+	p->jlen = p->jcap = 0;
+}
+
+/* Room for n bytes in a and b (each NULL or holding *cap): 0, or -1 past
+ * LOG_JSON_MAX or without memory. */
+static int json_room(char **a, char **b, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return 0;
+	if (n > LOG_JSON_MAX)
+		return -1;
+	size_t c = *cap > 0 ? *cap : 4096;
+	while (c < n)
+		c *= 2;
+	if (c > LOG_JSON_MAX)
+		c = LOG_JSON_MAX;
+	char *na = realloc(*a, c);
+	if (na == NULL)
+		return -1;
+	*a = na;
+	char *nb = realloc(*b, c);
+	if (nb == NULL)
+		return -1;
+	*b = nb;
+	*cap = c;
+	return 0;
+}
+
+/* The digits p[0..n) as a number, or -1. */
+static int digits(const char *p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/* The writers' form, "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC, 1970 to
+ * 9999), in ns without strptime and timegm (a time stamp per record adds
+ * up over millions); -1 for anything else. */
+static int64_t record_ns_fast(const char *p, size_t n)
+{
+	if (n < 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' || p[n - 1] != 'Z')
+		return -1;
+	int y = digits(p, 4), mo = digits(p + 5, 2), d = digits(p + 8, 2);
+	int h = digits(p + 11, 2), mi = digits(p + 14, 2), sec = digits(p + 17, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+	    sec > 59)
+		return -1;
+	int64_t frac = 0;
+	if (n > 20) {
+		size_t fl = n - 21; /* between '.' and 'Z' */
+		if (p[19] != '.' || fl < 1 || fl > 9 || digits(p + 20, (int)fl) < 0)
+			return -1;
+		frac = digits(p + 20, (int)fl);
+		for (size_t i = fl; i < 9; i++)
+			frac *= 10;
+	}
+	/* days since the epoch of a proleptic Gregorian date (Howard Hinnant's) */
+	int yy = mo <= 2 ? y - 1 : y;
+	int era = yy / 400, yoe = yy - era * 400;
+	int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = (int64_t)era * 146097 + doe - 719468;
+	return ((days * 24 + h) * 60 + mi) * 60 * 1000000000LL + (int64_t)sec * 1000000000LL + frac;
+}
 
 /* A record's time stamp ("2026-12-06T01:02:03.123456789Z") in ns; -1 when
  * it is not one. */
 static int64_t record_ns(const char *p, size_t n)
 {
+	int64_t fast = record_ns_fast(p, n);
+	if (fast >= 0)
+		return fast;
 	char ts[LOG_HEAD_MAX];
 	if (n == 0 || n >= sizeof(ts))
 		return -1;
@@ -207,13 +296,16 @@ static int64_t record_ns(const char *p, size_t n)
 	return ts[n - 1] == 'Z' && cc_parse_timestamp(ts, 0, &ns) == 0 ? ns : -1;
 }
 
-/* --since, --until: is the record in?  docker compares each message's own
- * time: before since is skipped, after until ends the read. */
-static bool record_wanted(struct parser *p)
+/* --since, --until: is the record with time stamp ts[0..n) in?  docker
+ * compares each message's own time: before since is skipped, after until
+ * ends the read. */
+static bool record_wanted(struct parser *p, const char *ts, size_t n, int64_t *ret_ns)
 {
 	if (p->since == 0 && p->until == 0)
 		return true;
-	int64_t t = record_ns(p->head, p->h.ts_len);
+	int64_t t = record_ns(ts, n);
+	if (ret_ns != NULL)
+		*ret_ns = t;
 	if (t < 0)
 		return false;
 	if (p->until != 0 && t > p->until) {
@@ -230,6 +322,39 @@ static void parser_next_file(struct parser *p)
 	p->state = P_HEAD;
 	p->hlen = 0;
 	p->spaces = 0;
+	p->jlen = 0;
+}
+
+/* The JSON line in p->jline, as a record: its text out. */
+static void json_record(struct parser *p, struct out *o)
+{
+	struct cc_jsonlog_rec rec;
+	if (cc_jsonlog_parse(p->jline, p->jlen, p->jtext, &rec) < 0)
+		return; /* not a record: `logs` prints nothing of it */
+	size_t tlen = strlen(rec.time);
+	int64_t t = -2; /* not parsed yet */
+	if (!record_wanted(p, rec.time, tlen, &t))
+		return;
+	if (p->timestamps && !p->in_line[rec.fd]) {
+		/* docker's -t: always nine digits, whatever the log holds (the
+		 * monitor's own time stamps with nine are printed as they are) */
+		char ts[64];
+		size_t n = 0;
+		bool nine = tlen == 30 && rec.time[19] == '.' && rec.time[29] == 'Z';
+		if (!nine && t == -2)
+			t = record_ns(rec.time, tlen);
+		if (!nine && t >= 0)
+			n = cc_log_time_format(t / 1000000000LL, (long)(t % 1000000000LL), true, ts, sizeof(ts));
+		if (n > 0)
+			out_add(o, rec.fd, ts, n);
+		else
+			out_add(o, rec.fd, rec.time, tlen);
+		out_add(o, rec.fd, " ", 1);
+	}
+	if (p->details && !p->in_line[rec.fd])
+		out_add(o, rec.fd, " ", 1);
+	out_add(o, rec.fd, p->jtext, rec.log_len);
+	p->in_line[rec.fd] = rec.partial;
 }
 
 static void feed(struct parser *p, struct out *o, const char *d, size_t n)
@@ -238,6 +363,13 @@ static void feed(struct parser *p, struct out *o, const char *d, size_t n)
 	while (i < n && o->err == 0 && !p->past_until) {
 		if (p->state == P_HEAD) {
 			char c = d[i++];
+			if (c == '{' && p->hlen == 0) {
+				/* docker's JSON line: held whole, then parsed */
+				p->state = P_JSON;
+				p->jlen = 0;
+				i--;
+				continue;
+			}
 			if (c == '\n' || p->hlen == sizeof(p->head)) {
 				/* not a record: a line without a head, or too long a head */
 				p->state = c == '\n' ? P_HEAD : P_SKIP;
@@ -247,7 +379,8 @@ static void feed(struct parser *p, struct out *o, const char *d, size_t n)
 			}
 			p->head[p->hlen++] = c;
 			if (c == ' ' && ++p->spaces == 3) {
-				if (parse_head(p->head, p->hlen, &p->h) < 0 || p->h.len != p->hlen || !record_wanted(p)) {
+				if (parse_head(p->head, p->hlen, &p->h) < 0 || p->h.len != p->hlen ||
+				    !record_wanted(p, p->head, p->h.ts_len, NULL)) {
 					p->state = P_SKIP;
 				} else {
 					if (p->timestamps && !p->in_line[p->h.fd])
@@ -272,6 +405,15 @@ static void feed(struct parser *p, struct out *o, const char *d, size_t n)
 					out_add(o, p->h.fd, "\n", 1);
 				p->in_line[p->h.fd] = p->h.partial;
 			}
+		} else if (p->state == P_JSON) {
+			if (json_room(&p->jline, &p->jtext, &p->jcap, p->jlen + (end - i)) < 0) {
+				p->state = P_SKIP; /* too long a line: not a record */
+			} else {
+				memcpy(p->jline + p->jlen, d + i, end - i);
+				p->jlen += end - i;
+				if (nl != NULL)
+					json_record(p, o);
+			}
 		}
 		if (nl == NULL)
 			break;
@@ -289,7 +431,41 @@ struct tail {
 	long want;
 	long lines;
 	bool pending; /* records after the last boundary seen belong to an uncounted line */
+	char *jline, *jtext; /* a JSON record read whole, and its text */
+	size_t jcap;
 };
+
+/* Is the JSON line [s, end) a record, and a partial one?  0 or 1 for
+ * that, -1 when it is not a record (or longer than LOG_JSON_MAX, or no
+ * memory for it), -2 with *err when it cannot be read. */
+static int tail_json(int fd, struct tail *t, const char *buf, off_t bpos, size_t blen, off_t s, off_t end,
+		     cc_error **err)
+{
+	size_t len = (size_t)(end - s);
+	const char *line;
+	if (json_room(&t->jline, &t->jtext, &t->jcap, len) < 0)
+		return -1;
+	if (s >= bpos && end <= bpos + (off_t)blen) {
+		line = buf + (s - bpos);
+	} else {
+		size_t got = 0;
+		while (got < len) {
+			ssize_t r = pread(fd, t->jline + got, len - got, s + (off_t)got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				cc_error_set(err, r < 0 ? errno : EIO, "read log");
+				return -2;
+			}
+			got += (size_t)r;
+		}
+		line = t->jline;
+	}
+	struct cc_jsonlog_rec rec;
+	if (cc_jsonlog_parse(line, len, t->jtext, &rec) < 0)
+		return -1;
+	return rec.partial;
+}
 
 /* The record [s, next) (next - 1 is its newline), found scanning
  * backwards; buf holds [bpos, bpos + blen) of the file.  1 with *ret_off
@@ -313,8 +489,16 @@ static int tail_look(int fd, struct tail *t, const char *buf, off_t bpos, size_t
 		n = (size_t)r;
 	}
 	struct head h;
-	if (parse_head(p, n, &h) < 0)
+	if (n > 0 && p[0] == '{') {
+		int r = tail_json(fd, t, buf, bpos, blen, s, next - 1, err);
+		if (r == -2)
+			return -1;
+		if (r < 0)
+			return 0;
+		h.partial = r == 1;
+	} else if (parse_head(p, n, &h) < 0) {
 		return 0; /* not a record: `logs` prints nothing of it */
+	}
 	if (!h.partial && t->pending && ++t->lines == t->want) {
 		*ret_off = next;
 		return 1;
@@ -575,6 +759,8 @@ static int logs_run(struct cc_store *s, const struct cc_container_record *ct, co
 			if (rc > 0)
 				first = i;
 		}
+		free(t.jline);
+		free(t.jtext);
 		if (rc < 0)
 			goto out;
 		if (rc == 0)
@@ -649,6 +835,7 @@ static int logs_run(struct cc_store *s, const struct cc_container_record *ct, co
 	if (cur.fd >= 0)
 		close(cur.fd);
 out:
+	parser_release(&p);
 	close_files(files, &n);
 	return rc;
 }

@@ -6,8 +6,9 @@
  *     container up and exits once its command runs; the container's process
  *     is then adopted by (and reaped by) this monitor;
  *   - holds the container's stdout/stderr pipes (or the pty master for -t)
- *     and writes the log in CRI records, rotated by --log-opt max-size and
- *     max-file (lib/container/crilog.h, which a foreground run uses too);
+ *     and writes the log (docker's JSON lines, or CRI records for k8s-file),
+ *     rotated by --log-opt max-size and max-file (lib/container/crilog.h,
+ *     which a foreground run uses too);
  *   - serves `attach` on containers/<id>/attach.sock: the container's
  *     output to every client, every client's bytes to the container's
  *     stdin; a client half-closes (shutdown SHUT_WR) at its stdin's end,
@@ -37,8 +38,9 @@
  *
  * Usage (from ccontainer run -d / start, never by hand):
  *   ccontainer-monitor EXE ROOT ID DIR READY_FD TTY(0|1) STDIN(0|1|2) MAX_SIZE MAX_FILES
- *                      RESTART HEALTH_INTERVAL HEALTH_START_PERIOD HEALTH_START_INTERVAL
- * (STDIN 2: open with StdinOnce; MAX_SIZE in bytes, 0: no cap; MAX_FILES >= 1; RESTART a policy as
+ *                      RESTART HEALTH_INTERVAL HEALTH_START_PERIOD HEALTH_START_INTERVAL [LOG_FORMAT]
+ * (STDIN 2: open with StdinOnce; MAX_SIZE in bytes, 0: no cap; MAX_FILES >= 1; LOG_FORMAT
+ * json-file or k8s-file, without it k8s-file as before there was a choice; RESTART a policy as
  * --restart takes it; the health times in ms, interval 0: no healthcheck,
  * start interval 0: the interval)
  */
@@ -401,7 +403,7 @@ static pid_t spawn_health(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 10 && argc != 14) {
+	if (argc != 10 && argc != 14 && argc != 15) {
 		fprintf(stderr, "ccontainer-monitor: internal helper of ccontainer, not for direct use\n");
 		return 125;
 	}
@@ -418,7 +420,8 @@ int main(int argc, char **argv)
 		log_max_files = 1;
 	struct cc_restart_policy policy = { .kind = CC_RESTART_NO };
 	long long h_interval = 0, h_start_period = 0, h_start_interval = 0;
-	if (argc == 14) {
+	enum cc_log_format log_format = argc == 15 ? cc_log_format_of(argv[14]) : CC_LOG_CRI;
+	if (argc >= 14) {
 		if (cc_restart_policy_from_text(argv[10], &policy) < 0)
 			policy = (struct cc_restart_policy){ .kind = CC_RESTART_NO };
 		h_interval = atoll(argv[11]);
@@ -466,7 +469,7 @@ int main(int argc, char **argv)
 	/* a start begins the count again (docker's start resets RestartCount) */
 	(void)unlink(CC_CONTAINER_RESTARTS_FILE);
 	/* relative names: we are in the container's directory */
-	if ((log_max_files > 0 && cc_crilog_open(&mlog, AT_FDCWD, log_max_size, log_max_files) < 0) ||
+	if ((log_max_files > 0 && cc_crilog_open(&mlog, AT_FDCWD, log_format, log_max_size, log_max_files) < 0) ||
 	    prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		fail_msg(&msg, errno, "%s", "monitor: log or subreaper");
 		ready(ready_fd, &msg);

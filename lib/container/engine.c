@@ -509,6 +509,9 @@ int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_rec
 		snprintf(hsi_arg, sizeof(hsi_arg), "%lld", (long long)(hc.start_interval_ns / 1000000));
 		cc_health_config_release(&hc);
 	}
+	/* the log's format: LogConfig.Type's (a static name) */
+	const char *log_format = cc_log_format_name(
+		cc_log_format_of(json_string_value(json_object_get(json_object_get(cfg, "LogConfig"), "Type"))));
 	json_decref(cfg);
 	if (lr < 0)
 		return cc_error_prefix(err, "start container %.12s", id);
@@ -545,7 +548,7 @@ int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_rec
 		char fdbuf[16];
 		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
 		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", stdin_arg,
-		      size_arg, files_arg, policy_arg, hi_arg, hsp_arg, hsi_arg, (char *)NULL);
+		      size_arg, files_arg, policy_arg, hi_arg, hsp_arg, hsi_arg, log_format, (char *)NULL);
 		_exit(125);
 	}
 	close(rp[1]);

@@ -251,13 +251,15 @@ static struct cc_crilog *open_log(const struct cc_container_record *c, const str
 	int64_t max_size = 0;
 	int max_file = 1;
 	int lr = cc_container_log_limits(cfg, &max_size, &max_file, warn);
+	enum cc_log_format format =
+		cc_log_format_of(json_string_value(json_object_get(json_object_get(cfg, "LogConfig"), "Type")));
 	json_decref(cfg);
 	if (sp->autoremove || lr < 0 || max_file == 0)
 		return NULL;
 	struct cc_crilog *log = malloc(sizeof(*log));
 	if (log == NULL)
 		return NULL;
-	if (cc_crilog_open(log, dirfd, max_size, max_file) < 0)
+	if (cc_crilog_open(log, dirfd, format, max_size, max_file) < 0)
 		cc_error_set(warn, errno, "container %.12s: its output is not logged: open its log", c->id);
 	return log;
 }

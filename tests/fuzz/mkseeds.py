@@ -229,10 +229,35 @@ def templates():
     out("template", "no-data", b"{{.}}{{$}}{{range .}}x{{end}}")
 
 
+def jsonlogs():
+    """Lines of a json-file ctr.log (fuzz-jsonlog: parsed as one, and escaped as a record's text)."""
+    seeds = [
+        b'{"log":"hi\\n","stream":"stdout","time":"2026-12-06T03:54:44.123456789Z"}',
+        b'{"log":"part","stream":"stderr","time":"2026-12-06T03:54:44Z"}',
+        b'{"time":"2026-12-06T03:54:44.5Z","stream":"stdout","attrs":{"a":[1,2.5e3,{"b":null}],"c":true},"log":"x\\n"}',
+        b'{"log":"q\\"b\\\\c \\u0001\\u001b[1m\\u0009\\r\\u003c\\u0026\\u003e \xc3\xa9 \\u2028 \\ufffd\\n",'
+        b'"stream":"stdout","time":"2026-12-06T03:54:44.1Z"}',
+        b'{"log":"\\ud83d\\ude00 \\ud800 \\udc00x \\/\\b\\f","stream":"stdout","time":"t"}',
+        b'{"stream":"stdout","time":"2026-12-06T03:54:44Z"}',
+        b'{"log":"broken","stream":"stdout","time":"x"',
+        b'{"log":"x","stream":"stdin","time":"x"}',
+        b'{"log":"x\\q","stream":"stdout","time":"x"}',
+        b'{"log":"x","stream":"stdout","time":"x"} trailing',
+        b'  {"log" : "x" , "stream" : "stdout" , "time" : "x" }  ',
+        b'[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]',
+        b'{"a":' + b'[' * 40 + b']' * 40 + b',"stream":"stdout","time":"x"}',
+        b'invalid \xff\xfe \xc3( \xe2\x82 \xf0\x9f\x98 \xed\xa0\x80 \xc0\xaf \xf4\x90\x80\x80',
+        b'\x00\x01\x1f\x7f "\\ <&> \xe2\x80\xa8\xe2\x80\xa9 \xef\xbf\xbd',
+        b'',
+    ]
+    for i, s in enumerate(seeds):
+        out("jsonlog", "seed-%02d" % i, s)
+
+
 def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
-    for t in ("reference", "manifest", "config", "containerfile", "ignore", "tar", "template"):
+    for t in ("reference", "manifest", "config", "containerfile", "ignore", "tar", "template", "jsonlog"):
         os.makedirs(os.path.join(CORPUS, t))
     references()
     manifests()
@@ -241,6 +266,7 @@ def main():
     ignores()
     tars()
     templates()
+    jsonlogs()
 
 
 if __name__ == "__main__":

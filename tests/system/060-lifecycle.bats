@@ -51,9 +51,16 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc run -d --name both alpine sh -c 'echo out; echo err >&2; printf partial'
     run_cc wait both
     wait_for_log both partial
+    # json-file, the default: docker's JSON lines
     local log=$CC_ROOT/containers/$(container_field both 'd["Id"]')/ctr.log
-    assert_match "$(sed -n 1p "$log")" '^[0-9T:.-]+Z stdout F out$'
-    run grep -c ' stderr F err$' "$log"
+    assert_match "$(grep -F '"stdout"' "$log" | head -1)" '^\{"log":"out\\n","stream":"stdout","time":"[0-9T:.-]+Z"\}$'
+    run grep -c '^{"log":"err\\n","stream":"stderr",' "$log"
+    is "$output" "1"
+    # k8s-file: CRI records
+    run_cc run --name both-cri --log-driver k8s-file alpine sh -c 'echo out; echo err >&2'
+    local clog=$CC_ROOT/containers/$(container_field both-cri 'd["Id"]')/ctr.log
+    assert_match "$(grep -F ' stdout ' "$clog")" '^[0-9T:.-]+Z stdout F out$'
+    run grep -c ' stderr F err$' "$clog"
     is "$output" "1"
     run_cc logs both
     assert_contains "$output" "out"

@@ -3,7 +3,9 @@
 # logs: the order of stdout and stderr records, large logs in bounded memory
 # (--tail from the end, the whole log streamed), records longer than a read,
 # and the log's rotation by --log-opt max-size / max-file (the monitor's),
-# read back by logs, logs --tail and logs -f.
+# read back by logs, logs --tail and logs -f; both formats: docker's JSON
+# lines (json-file, the default) and CRI records (k8s-file), and a log
+# that mixes them.
 
 load helpers
 
@@ -44,6 +46,16 @@ log_files() {
     (cd "$CC_ROOT/containers/$(cid "$1")" && ls -1 ctr.log*)
 }
 
+# records FILE: each whole record of a log, either format, as "<stream> <text>"
+# (the text with its newline, as logs prints it)
+records() {
+    if [[ $(head -c 1 "$1") == "{" ]]; then
+        jq -j '.stream + " " + .log' "$1"
+    else
+        sed -E 's/^[^ ]+ (stdout|stderr) F /\1 /' "$1"
+    fi
+}
+
 # fabricate_log FILE N: N stdout records "line 1".."line N" (a stopped
 # container's log, written directly: the format is plain text)
 fabricate_log() {
@@ -51,29 +63,32 @@ fabricate_log() {
 }
 
 @test "logs into a pipe keeps the order of the log: stdout and stderr records interleaved" {
-    run_cc run -d --name alt alpine sh -c \
-        'i=1; while [ $i -le 400 ]; do echo "out $i"; echo "err $i" >&2; [ $((i % 10)) = 0 ] && usleep 2000; i=$((i+1)); done'
-    run_cc wait alt
-    local log
-    log=$CC_ROOT/containers/$(cid alt)/ctr.log
-    # the log itself switches streams often, else this shows nothing
-    local switches
-    switches=$(awk '$2 != prev { n++; prev = $2 } END { print n }' "$log")
-    assert_le 20 "$switches" "stream switches in the log"
-    local expected
-    expected=$(sed -E 's/^[^ ]+ (stdout|stderr) F //' "$log")
-    is "$(wc -l <<<"$expected")" 800 "records in the log"
-    run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt 2>&1 | cat"
-    is "$status" 0
-    is "$output" "$expected" "logs 2>&1 | cat is the log's order"
-    # two open files, each appending: every record is its own write, in order
-    local f=$BATS_TEST_TMPDIR/both
-    run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt >>'$f' 2>>'$f'"
-    is "$status" 0
-    is "$(cat "$f")" "$expected" "logs >>f 2>>f is the log's order"
-    # and each stream alone still goes where it belongs
-    run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt 2>/dev/null | cat"
-    is "$output" "$(grep ' stdout F ' "$log" | sed -E 's/^[^ ]+ stdout F //')"
+    local driver
+    for driver in json-file k8s-file; do
+        run_cc run -d --name "alt-$driver" --log-driver "$driver" alpine sh -c \
+            'i=1; while [ $i -le 400 ]; do echo "out $i"; echo "err $i" >&2; [ $((i % 10)) = 0 ] && usleep 2000; i=$((i+1)); done'
+        run_cc wait "alt-$driver"
+        local log
+        log=$CC_ROOT/containers/$(cid "alt-$driver")/ctr.log
+        # the log itself switches streams often, else this shows nothing
+        local switches
+        switches=$(records "$log" | awk '$1 != prev { n++; prev = $1 } END { print n }')
+        assert_le 20 "$switches" "stream switches in the $driver log"
+        local expected
+        expected=$(records "$log" | sed -E 's/^[a-z]+ //')
+        is "$(wc -l <<<"$expected")" 800 "records in the $driver log"
+        run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt-$driver 2>&1 | cat"
+        is "$status" 0
+        is "$output" "$expected" "$driver: logs 2>&1 | cat is the log's order"
+        # two open files, each appending: every record is its own write, in order
+        local f=$BATS_TEST_TMPDIR/both-$driver
+        run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt-$driver >>'$f' 2>>'$f'"
+        is "$status" 0
+        is "$(cat "$f")" "$expected" "$driver: logs >>f 2>>f is the log's order"
+        # and each stream alone still goes where it belongs
+        run bash -c "timeout 60 '$CC' --root '$CC_ROOT' logs alt-$driver 2>/dev/null | cat"
+        is "$output" "$(records "$log" | sed -n 's/^stdout //p')"
+    done
 }
 
 @test "a log larger than 64 MiB: --tail reads from the end, the whole log streams, memory stays small" {
@@ -160,27 +175,38 @@ same_file() {
 }
 
 @test "--log-opt max-size, max-file: the monitor rotates, logs reads the files oldest first, also with --tail" {
-    run_cc run -d --name rot --log-opt max-size=10k --log-opt max-file=3 alpine sh -c \
-        'i=1; while [ $i -le 2000 ]; do echo "line $i"; i=$((i+1)); done'
-    run_cc wait rot
-    is "$(log_files rot | tr '\n' ' ')" "ctr.log ctr.log.1 ctr.log.2 " "files"
-    local dir f
-    dir=$CC_ROOT/containers/$(cid rot)
-    for f in "$dir"/ctr.log*; do
-        assert_le "$(stat -c %s "$f")" 10240 "size of $f"
-        # records are never split: every file is whole records
-        run grep -cvE '^[0-9T:.-]+Z stdout F line [0-9]+$' "$f"
-        is "$output" 0 "lines of $f that are not whole records"
+    local driver
+    for driver in json-file k8s-file; do
+        local name=rot-$driver flag=()
+        # json-file is the default
+        [[ $driver == json-file ]] || flag=(--log-driver "$driver")
+        run_cc run -d --name "$name" "${flag[@]}" --log-opt max-size=10k --log-opt max-file=3 alpine sh -c \
+            'i=1; while [ $i -le 2000 ]; do echo "line $i"; i=$((i+1)); done'
+        run_cc wait "$name"
+        is "$(log_files "$name" | tr '\n' ' ')" "ctr.log ctr.log.1 ctr.log.2 " "$driver: files"
+        local dir f record
+        dir=$CC_ROOT/containers/$(cid "$name")
+        if [[ $driver == json-file ]]; then
+            record='^\{"log":"line [0-9]+\\n","stream":"stdout","time":"[0-9T:.-]+Z"\}$'
+        else
+            record='^[0-9T:.-]+Z stdout F line [0-9]+$'
+        fi
+        for f in "$dir"/ctr.log*; do
+            assert_le "$(stat -c %s "$f")" 10240 "size of $f"
+            # records are never split: every file is whole records
+            run grep -cvE "$record" "$f"
+            is "$output" 0 "lines of $f that are not whole $driver records"
+        done
+        run_cc logs "$name"
+        local first=${lines[0]#line }
+        assert_le 250 "${#lines[@]}" "$driver: lines kept (three files' worth)"
+        is "$output" "$(seq "$first" 2000 | sed 's/^/line /')" "$driver: the last lines, in order, none twice"
+        run_cc logs --tail 200 "$name"
+        is "$output" "$(seq 1801 2000 | sed 's/^/line /')" "$driver: --tail across files"
+        run_cc inspect "$name"
+        is "$(jq -c '(.[0].HostConfig // .[0]).LogConfig' <<<"$output")" \
+            '{"Type":"'"$driver"'","Config":{"max-size":"10k","max-file":"3"}}'
     done
-    run_cc logs rot
-    local first=${lines[0]#line }
-    assert_le 400 "${#lines[@]}" "lines kept (three files' worth)"
-    is "$output" "$(seq "$first" 2000 | sed 's/^/line /')" "the last lines, in order, none twice"
-    run_cc logs --tail 300 rot
-    is "$output" "$(seq 1701 2000 | sed 's/^/line /')" "--tail across files"
-    run_cc inspect rot
-    is "$(jq -c '(.[0].HostConfig // .[0]).LogConfig' <<<"$output")" \
-        '{"Type":"json-file","Config":{"max-size":"10k","max-file":"3"}}'
 }
 
 @test "max-file=1 cuts ctr.log at max-size, and start rotates by the container's limits too" {
@@ -307,4 +333,123 @@ same_file() {
     [[ ! -e $CC_ROOT/containers/$(cid nolog2)/ctr.log ]] || die "a foreground log was written"
     run_cc inspect -f '{{.HostConfig.LogConfig.Type}}' nolog
     is "$output" "none"
+}
+
+@test "json-file (the default) writes docker's JSON lines; logs prints what k8s-file's does" {
+    # pauses where the stream changes: the monitor reads two pipes
+    local script='echo out1; usleep 100000; echo err1 >&2; usleep 100000; echo; echo "  spaced  "; usleep 100000
+        echo err2 >&2; usleep 100000; printf "no newline"'
+    run_cc run -d --name jf alpine sh -c "$script"
+    run_cc run -d --name kf --log-driver k8s-file alpine sh -c "$script"
+    run_cc wait jf
+    run_cc wait kf
+    local jlog klog
+    jlog=$CC_ROOT/containers/$(cid jf)/ctr.log
+    klog=$CC_ROOT/containers/$(cid kf)/ctr.log
+    # each line a JSON object: log, stream, time, in docker's order
+    run jq -c '[.log, .stream]' "$jlog"
+    is "$output" '["out1\n","stdout"]
+["err1\n","stderr"]
+["\n","stdout"]
+["  spaced  \n","stdout"]
+["err2\n","stderr"]
+["no newline","stdout"]' "the records of the json-file log"
+    run jq -r 'keys_unsorted | join(",")' "$jlog"
+    is "$(sort -u <<<"$output")" "log,stream,time" "members"
+    # Go's RFC3339Nano: UTC, the fraction without trailing zeros
+    run jq -r .time "$jlog"
+    local t
+    for t in "${lines[@]}"; do
+        assert_match "$t" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{0,8}[1-9])?Z$' "time"
+    done
+    [[ $(head -c 1 "$klog") != "{" ]] || die "k8s-file wrote JSON"
+    is "$(head -1 "$klog" | cut -d' ' -f2-)" "stdout F out1" "the k8s-file log is CRI"
+    # logs: the same bytes on the same streams, for both
+    local d
+    for d in jf kf; do
+        timeout 60 "$CC" --root "$CC_ROOT" logs "$d" >"$BATS_TEST_TMPDIR/$d.out" 2>"$BATS_TEST_TMPDIR/$d.err" ||
+            die "logs $d failed"
+    done
+    printf 'out1\n\n  spaced  \nno newline' >"$BATS_TEST_TMPDIR/want.out"
+    same_file "stdout of logs jf" "$BATS_TEST_TMPDIR/jf.out" "$BATS_TEST_TMPDIR/want.out"
+    same_file "stdout of logs kf" "$BATS_TEST_TMPDIR/kf.out" "$BATS_TEST_TMPDIR/want.out"
+    is "$(cat "$BATS_TEST_TMPDIR/jf.err")" "err1"$'\n'"err2" "stderr of logs jf"
+    is "$(cat "$BATS_TEST_TMPDIR/kf.err")" "err1"$'\n'"err2" "stderr of logs kf"
+    run_cc logs -t jf
+    assert_match "${lines[0]}" '^[0-9-]{10}T[0-9:]{8}\.[0-9]{9}Z out1$' "-t: docker's nine digits"
+    run_cc logs --tail 3 jf
+    is "$output" "  spaced  "$'\n'"no newline" "--tail 3 (stdout)"
+    is "$stderr" "err2" "--tail 3 (stderr)"
+    run_cc inspect -f '{{.HostConfig.LogConfig.Type}}' jf
+    is "$output" "json-file"
+}
+
+@test "json-file: quotes, backslashes, control bytes, invalid UTF-8 and long lines round-trip as docker's" {
+    # \001 ESC TAB CR in a line, '<&>' (docker escapes them), é (valid), U+2028,
+    # \377 and a \303 without its continuation (not UTF-8: U+FFFD)
+    run_cc run --name esc alpine sh -c \
+        'printf "q\"b\\\\c \001\033[1m\t\r<&> \303\251 \342\200\250 \377 \303( end\n"; printf "%040000d\n" 7 >&2'
+    local log
+    log=$CC_ROOT/containers/$(cid esc)/ctr.log
+    # the record exactly as docker writes it
+    is "$(head -1 "$log" | sed -E 's/"time":"[^"]*"/"time":T/')" \
+        '{"log":"q\"b\\c \u0001\u001b[1m\u0009\r\u003c\u0026\u003e é \u2028 \ufffd \ufffd( end\n","stream":"stdout","time":T}' \
+        "the escaped record"
+    run jq -r '.log' <(head -1 "$log")
+    is "$status" 0 "jq reads it"
+    local t=$BATS_TEST_TMPDIR
+    printf 'q"b\\c \001\033[1m\t\r<&> \303\251 \342\200\250 \357\277\275 \357\277\275( end\n' >"$t/want.out"
+    printf '%040000d\n' 7 >"$t/want.err"
+    logs_to esc esc
+    same_file "stdout: each byte back, invalid UTF-8 as U+FFFD" "$t/esc.out" "$t/want.out"
+    same_file "stderr: the long line joined" "$t/esc.err" "$t/want.err"
+    # a line past 16 KiB is split as docker splits it: partial records without "\n"
+    run jq -c 'select(.stream == "stderr") | [(.log | length), (.log | endswith("\n"))]' "$log"
+    is "$output" '[16384,false]
+[16384,false]
+[7233,true]' "the long line's records"
+    logs_to esct -t --tail 1 esc
+    [[ $(wc -l <"$t/esct.err") == 1 ]] || die "-t --tail 1: the joined line is one line"
+    assert_match "$(cut -c1-31 "$t/esct.err")" '^[0-9-]{10}T[0-9:.]{18}Z $' "-t: one time stamp"
+}
+
+@test "a log mixing JSON lines and CRI records reads line by line: --since, --until, --tail, -t, --details; bad lines skipped" {
+    export TZ=UTC
+    run_cc run --name mix alpine true
+    local log t=$BATS_TEST_TMPDIR
+    log=$CC_ROOT/containers/$(cid mix)/ctr.log
+    {
+        echo '2024-01-02T03:04:05.000000001Z stdout F one'
+        echo '{"log":"tw","stream":"stdout","time":"2024-01-02T03:04:06.5Z"}'
+        echo '{"time":"2024-01-02T03:04:06.500000001Z","stream":"stdout","attrs":{"a":[1,{"b":null}]},"log":"o\n"}'
+        echo '{"log":"broken\n","stream":"stdout","time":"2024-01-02T03:04:06.6Z"'
+        echo '{"log":"no stream\n","time":"2024-01-02T03:04:06.6Z"}'
+        echo '{"log":"bad \x escape\n","stream":"stdout","time":"2024-01-02T03:04:06.6Z"}'
+        echo '{"log":"err \u00e9\ud83d\ude00\n","stream":"stderr","time":"2024-01-02T03:04:06.7Z"}'
+        echo '{"log":"three\n","stream":"stdout","time":"2024-01-02T03:04:07Z"} trailing'
+        echo '{"log":"three\n","stream":"stdout","time":"2024-01-02T03:04:07Z"}'
+        echo 'not a record'
+        printf '{"log":"%0200000d\\n","stream":"stdout","time":"2024-01-02T03:04:08Z"}\n' 4
+    } >"$log"
+    run_cc logs mix
+    is "${lines[*]:0:3}" "one two three" "the records' text, bad lines skipped"
+    is "${#lines[@]}" 4 "lines"
+    is "${#lines[3]}" 200000 "a JSON line longer than a read"
+    is "$stderr" "err é😀" "stderr, \\u escapes and a surrogate pair"
+    run_cc logs --since 2024-01-02T03:04:06Z --until 2024-01-02T03:04:07Z mix
+    is "$output" "two"$'\n'"three" "--since, --until"
+    is "$stderr" "err é😀"
+    run_cc logs --since 2024-01-02T03:04:06.500000001Z --until 2024-01-02T03:04:07.5Z mix
+    is "$output" "o"$'\n'"three" "--since to the nanosecond"
+    run_cc logs --tail 4 mix
+    is "${lines[*]:0:2}" "two three" "--tail 4 (stdout): the joined line counts once"
+    is "${#lines[@]}" 3 "--tail 4: lines of stdout"
+    is "$stderr" "err é😀" "--tail 4 (stderr)"
+    run_cc logs --tail 1 --until 2024-01-02T03:04:07Z mix
+    is "$output" "" "--tail 1 is the last line, after --until"
+    run_cc logs -t --details --until 2024-01-02T03:04:07Z mix
+    is "$output" "2024-01-02T03:04:05.000000001Z  one
+2024-01-02T03:04:06.500000000Z  two
+2024-01-02T03:04:07.000000000Z  three" "-t (nine digits) then --details"
+    is "$stderr" "2024-01-02T03:04:06.700000000Z  err é😀"
 }

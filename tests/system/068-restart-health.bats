@@ -257,7 +257,7 @@ EOT
     run_cc ps --filter health=none --format '{{.Names}}'
     is "$output" "hoff"
     # no timer in its monitor: its arguments say interval 0
-    pgrep -af "ccontainer-monitor .* $id " | grep -Eq ' 0 0 0$' || die "monitor of hoff has a health timer"
+    pgrep -af "ccontainer-monitor .* $id " | grep -Eq ' 0 0 0 json-file$' || die "monitor of hoff has a health timer"
     run_cc 125 run --no-healthcheck --health-cmd true alpine true
     assert_contains "$stderr" "--no-healthcheck conflicts with --health-* options"
 }

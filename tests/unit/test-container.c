@@ -1,7 +1,9 @@
 /* Unit tests for lib/container: restart policies (parsing, decisions,
- * docker's backoff), the healthcheck's state record, the resolved spec's
- * persistence, and the engine (its state machine; reconcile and finish on a
- * store of its own, without the CLI). */
+ * docker's backoff), the healthcheck's state record, the container's log
+ * writer (docker's JSON lines: escaping, time stamps, parsing back; CRI
+ * records; rotation), the resolved spec's persistence, and the engine (its
+ * state machine; reconcile and finish on a store of its own, without the
+ * CLI). */
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,10 +16,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "container/container.h"
 #include "container/monitor.h"
 #include "util/util.h"
+#include "container/crilog.h"
 
 static void parse_ok(const char *text, enum cc_restart_kind kind, int max)
 {
@@ -566,6 +571,224 @@ static void test_engine_reconcile(void **state)
 	assert_int_equal(cc_container_restart_count(f->s, id1), 0);
 }
 
+static void escape_is(const char *in, size_t n, const char *want)
+{
+	char out[256];
+	assert_true(CC_JSONLOG_ESCAPED_MAX(n) <= sizeof(out));
+	size_t m = cc_jsonlog_escape(in, n, out);
+	if (m != strlen(want) || memcmp(out, want, m) != 0)
+		fail_msg("escaped to '%.*s', want '%s'", (int)m, out, want);
+}
+
+#define ESCAPE_IS(lit, want) escape_is(lit, sizeof(lit) - 1, want)
+
+static void test_jsonlog_escape(void **state)
+{
+	(void)state;
+	ESCAPE_IS("plain text 123", "plain text 123");
+	ESCAPE_IS("", "");
+	/* docker's: \" \\ \n \r short, other control bytes and <>& as \u00XX */
+	ESCAPE_IS("a\"b\\c", "a\\\"b\\\\c");
+	ESCAPE_IS("\n\r\t\b\f", "\\n\\r\\u0009\\u0008\\u000c");
+	ESCAPE_IS("\x01\x1b\x1f\x7f", "\\u0001\\u001b\\u001f\x7f");
+	ESCAPE_IS("<a&b>", "\\u003ca\\u0026b\\u003e");
+	ESCAPE_IS("\0x", "\\u0000x");
+	/* valid UTF-8 stays, U+2028/U+2029 are escaped */
+	ESCAPE_IS("\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80", "\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80");
+	ESCAPE_IS("\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xaa", "\\u2028\\u2029\xe2\x80\xaa");
+	ESCAPE_IS("\xef\xbf\xbd", "\xef\xbf\xbd");
+	/* each byte that is not UTF-8 is U+FFFD, as Go's decoder takes them */
+	ESCAPE_IS("\xff", "\\ufffd");
+	ESCAPE_IS("a\xc3(", "a\\ufffd(");
+	ESCAPE_IS("\xc0\xaf", "\\ufffd\\ufffd");         /* overlong */
+	ESCAPE_IS("\xe0\x80\xaf", "\\ufffd\\ufffd\\ufffd"); /* overlong */
+	ESCAPE_IS("\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"); /* a surrogate */
+	ESCAPE_IS("\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd"); /* past U+10FFFF */
+	ESCAPE_IS("\xe2\x82", "\\ufffd\\ufffd");          /* cut short */
+	ESCAPE_IS("\xf0\x9f\x98", "\\ufffd\\ufffd\\ufffd");
+	ESCAPE_IS("\x80x", "\\ufffdx");
+}
+
+static void test_log_time(void **state)
+{
+	(void)state;
+	char t[64];
+	/* 2026-12-06T03:54:44Z */
+	assert_int_equal(cc_log_time_format(1796529284, 123456789, false, t, sizeof(t)), 30);
+	assert_string_equal(t, "2026-12-06T03:54:44.123456789Z");
+	cc_log_time_format(1796529284, 120000000, false, t, sizeof(t));
+	assert_string_equal(t, "2026-12-06T03:54:44.12Z");
+	cc_log_time_format(1796529284, 0, false, t, sizeof(t));
+	assert_string_equal(t, "2026-12-06T03:54:44Z");
+	cc_log_time_format(1796529284, 120000000, true, t, sizeof(t));
+	assert_string_equal(t, "2026-12-06T03:54:44.120000000Z");
+	cc_log_time_format(1796529284, 0, true, t, sizeof(t));
+	assert_string_equal(t, "2026-12-06T03:54:44.000000000Z");
+	assert_int_equal(cc_log_time_format(1796529284, 5, true, t, 25), 0);
+}
+
+static int parse(const char *line, char *out, struct cc_jsonlog_rec *rec)
+{
+	return cc_jsonlog_parse(line, strlen(line), out, rec);
+}
+
+static void test_jsonlog_parse(void **state)
+{
+	(void)state;
+	char out[256];
+	struct cc_jsonlog_rec r;
+	assert_int_equal(parse("{\"log\":\"hi\\n\",\"stream\":\"stdout\",\"time\":\"2026-12-06T03:54:44.1Z\"}", out, &r), 0);
+	assert_int_equal(r.fd, 1);
+	assert_int_equal(r.log_len, 3);
+	assert_memory_equal(out, "hi\n", 3);
+	assert_false(r.partial);
+	assert_string_equal(r.time, "2026-12-06T03:54:44.1Z");
+	/* any order, other members skipped, white space */
+	assert_int_equal(parse(" { \"time\" : \"t\" , \"attrs\":{\"a\":[1,-2.5e3,true,null,{}],\"b\":\"}\"}, "
+			       "\"stream\":\"stderr\", \"log\":\"part\" } ", out, &r), 0);
+	assert_int_equal(r.fd, 2);
+	assert_int_equal(r.log_len, 4);
+	assert_true(r.partial);
+	/* escapes: short ones, \u, a surrogate pair, a lone surrogate */
+	assert_int_equal(parse("{\"log\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0001\\u00e9\\ud83d\\ude00\\ud800x\","
+			       "\"stream\":\"stdout\",\"time\":\"t\"}", out, &r), 0);
+	const char want[] = "\"\\/\b\f\n\r\t\x01\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbdx";
+	assert_int_equal(r.log_len, sizeof(want) - 1);
+	assert_memory_equal(out, want, sizeof(want) - 1);
+	/* no "log": an empty partial record (docker omits an empty one) */
+	assert_int_equal(parse("{\"stream\":\"stdout\",\"time\":\"t\"}", out, &r), 0);
+	assert_int_equal(r.log_len, 0);
+	assert_true(r.partial);
+	/* not records */
+	const char *bad[] = {
+		"", "{", "{}", "[]", "x", "{\"log\":\"x\",\"time\":\"t\"}", "{\"log\":\"x\",\"stream\":\"stdout\"}",
+		"{\"log\":\"x\",\"stream\":\"stdin\",\"time\":\"t\"}", "{\"log\":\"x\",\"stream\":\"stdout\",\"time\":\"\"}",
+		"{\"log\":\"x\",\"stream\":\"stdout\",\"time\":\"t\"} x", "{\"log\":\"x\",\"stream\":\"stdout\",\"time\":\"t\"",
+		"{\"log\":\"\\x\",\"stream\":\"stdout\",\"time\":\"t\"}", "{\"log\":\"\\u12\",\"stream\":\"stdout\",\"time\":\"t\"}",
+		"{\"log\":\"a\tb\",\"stream\":\"stdout\",\"time\":\"t\"}", "{\"log\":1,\"stream\":\"stdout\",\"time\":\"t\"}",
+		"{\"log\":\"x\",\"stream\":\"stdout\",\"time\":\"t\",}", "{\"log\":\"x\" \"stream\":\"stdout\",\"time\":\"t\"}",
+		"{\"log\":\"x\",\"stream\":\"stdout\",\"time\":\"\\u0000\"}",
+		"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],\"stream\":\"stdout\",\"time\":\"t\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse(bad[i], out, &r) == 0)
+			fail_msg("'%s' parsed", bad[i]);
+}
+
+/* The whole of dir's file name, NUL-terminated (free it). */
+static char *slurp(int dfd, const char *name, size_t *ret_len)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	size_t cap = 1 << 20, len = 0;
+	char *b = malloc(cap + 1);
+	assert_non_null(b);
+	ssize_t r;
+	while ((r = read(fd, b + len, cap - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	b[len] = '\0';
+	*ret_len = len;
+	return b;
+}
+
+static void test_crilog_writer(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/cc-crilog-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	int dfd = open(tmpl, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	struct cc_crilog *l = malloc(sizeof(*l));
+	assert_non_null(l);
+
+	/* json-file: whole lines, "\r\n" as "\n", a partial flush, both streams */
+	assert_int_equal(cc_crilog_open(l, dfd, CC_LOG_JSON, 0, 1), 0);
+	cc_crilog_write(l, 1, "a\"b\xff\r\nhal", 9);
+	cc_crilog_write(l, 2, "err\n", 4);
+	cc_crilog_write(l, 1, "f", 1);
+	cc_crilog_flush(l, 1);
+	cc_crilog_flush(l, 2);
+	cc_crilog_close(l);
+	size_t len;
+	char *text = slurp(dfd, "ctr.log", &len);
+	char *line = text, *nl;
+	const char *want_log[] = { "a\"b\xef\xbf\xbd\n", "err\n", "half" };
+	const int want_fd[] = { 1, 2, 1 };
+	for (int i = 0; i < 3; i++) {
+		nl = strchr(line, '\n');
+		assert_non_null(nl);
+		char out[256];
+		struct cc_jsonlog_rec r;
+		assert_int_equal(cc_jsonlog_parse(line, (size_t)(nl - line), out, &r), 0);
+		assert_int_equal(r.fd, want_fd[i]);
+		assert_int_equal(r.log_len, strlen(want_log[i]));
+		assert_memory_equal(out, want_log[i], r.log_len);
+		assert_int_equal(r.partial, i == 2);
+		if (i == 0)
+			assert_true(strncmp(line, "{\"log\":\"a\\\"b\\ufffd\\n\",\"stream\":\"stdout\",\"time\":\"", 47) == 0);
+		line = nl + 1;
+	}
+	assert_int_equal(*line, '\0');
+	free(text);
+	assert_int_equal(unlinkat(dfd, "ctr.log", 0), 0);
+
+	/* a line longer than 16 KiB: partial records without "\n", as docker splits */
+	assert_int_equal(cc_crilog_open(l, dfd, CC_LOG_JSON, 0, 1), 0);
+	char *big = malloc(CC_CRILOG_LINE_MAX + 11);
+	assert_non_null(big);
+	memset(big, 'x', CC_CRILOG_LINE_MAX + 10);
+	big[CC_CRILOG_LINE_MAX + 10] = '\n';
+	cc_crilog_write(l, 1, big, CC_CRILOG_LINE_MAX + 11);
+	cc_crilog_close(l);
+	free(big);
+	text = slurp(dfd, "ctr.log", &len);
+	assert_true(strncmp(text, "{\"log\":\"xxx", 11) == 0);
+	nl = strchr(text, '\n');
+	assert_non_null(nl);
+	/* the first record: 16 KiB of text, no "\n" */
+	assert_true(strncmp(text + 8 + CC_CRILOG_LINE_MAX, "\",\"stream\":\"stdout\"", 19) == 0);
+	/* the second: the rest, with it */
+	assert_true(strncmp(nl + 1, "{\"log\":\"xxxxxxxxxx\\n\",\"stream\":\"stdout\"", 38) == 0);
+	free(text);
+	assert_int_equal(unlinkat(dfd, "ctr.log", 0), 0);
+
+	/* k8s-file: CRI records */
+	assert_int_equal(cc_crilog_open(l, dfd, CC_LOG_CRI, 0, 1), 0);
+	cc_crilog_write(l, 2, "e\"\\\n", 4);
+	cc_crilog_write(l, 1, "p", 1);
+	cc_crilog_flush(l, 1);
+	cc_crilog_close(l);
+	text = slurp(dfd, "ctr.log", &len);
+	assert_int_equal(len, 2 * 31 + strlen("stderr F e\"\\\n") + strlen("stdout P p\n"));
+	assert_memory_equal(text + 31, "stderr F e\"\\\n", 13);
+	assert_memory_equal(text + 31 + 13 + 31, "stdout P p\n", 11);
+	free(text);
+	assert_int_equal(unlinkat(dfd, "ctr.log", 0), 0);
+
+	/* rotation at max-size: files are whole records, max-file in all */
+	assert_int_equal(cc_crilog_open(l, dfd, CC_LOG_JSON, 1000, 3), 0);
+	for (int i = 0; i < 200; i++) {
+		char b[32];
+		int n = snprintf(b, sizeof(b), "line %d\n", i);
+		cc_crilog_write(l, 1, b, (size_t)n);
+	}
+	cc_crilog_close(l);
+	const char *names[] = { "ctr.log", "ctr.log.1", "ctr.log.2" };
+	for (int i = 0; i < 3; i++) {
+		text = slurp(dfd, names[i], &len);
+		assert_true(len > 0 && len <= 1000);
+		assert_int_equal(text[len - 1], '\n');
+		assert_int_equal(text[0], '{');
+		free(text);
+		assert_int_equal(unlinkat(dfd, names[i], 0), 0);
+	}
+	assert_true(faccessat(dfd, "ctr.log.3", F_OK, 0) < 0);
+	free(l);
+	close(dfd);
+	assert_int_equal(rmdir(tmpl), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +797,8 @@ int main(void)
 		cmocka_unit_test(test_health_config), cmocka_unit_test(test_spec_round_trip),
 		cmocka_unit_test(test_spec_versions), cmocka_unit_test(test_state_machine),
 		cmocka_unit_test_setup_teardown(test_engine_reconcile, engine_setup, engine_teardown),
+		cmocka_unit_test(test_jsonlog_escape), cmocka_unit_test(test_log_time),
+		cmocka_unit_test(test_jsonlog_parse),  cmocka_unit_test(test_crilog_writer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
