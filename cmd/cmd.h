@@ -134,27 +134,6 @@ void cmd_container_reconcile(struct cc_store *s, struct cc_container_record *c);
 struct cc_container_spec;
 int cmd_container_spec(struct cc_store *s, const struct cc_container_record *c, bool store,
 		       struct cc_container_spec *ret, cc_error **err);
-/* A process in a running container "like the container's" (exec.c): its
- * Env then env_files then env, its User and WorkingDir unless given, its
- * capabilities, seccomp profile and no_new_privs (all of them with
- * privileged), its cgroup.  Used by exec and `healthcheck run`; prints
- * the error itself; release x in every case. */
-struct cmd_exec_params {
-	char *const *argv;
-	const struct cmd_strv *env, *env_files; /* NULL: none */
-	const char *user, *workdir;             /* NULL: the container's */
-	bool privileged, tty, interactive;
-};
-struct cmd_exec_spec {
-	struct cc_run_spec spec;
-	struct cc_env env;
-	const char **cap_add, **cap_drop;
-	char *seccomp_cache;
-	json_t *cfg;
-};
-int cmd_exec_spec_init(struct cc_store *s, const struct cc_container_record *ct, const struct cmd_exec_params *p,
-		       struct cmd_exec_spec *x);
-void cmd_exec_spec_release(struct cmd_exec_spec *x);
 /* healthcheck.c */
 extern const struct cmd_verb cmd_healthcheck_run_verb;
 

@@ -32,78 +32,6 @@ static const struct cmd_opt exec_options[] = {
 	OPT_END,
 };
 
-void cmd_exec_spec_release(struct cmd_exec_spec *x)
-{
-	cc_env_release(&x->env);
-	free(x->cap_add);
-	free(x->cap_drop);
-	free(x->seccomp_cache);
-	json_decref(x->cfg);
-	*x = (struct cmd_exec_spec){ 0 };
-}
-
-int cmd_exec_spec_init(struct cc_store *s, const struct cc_container_record *ct, const struct cmd_exec_params *p,
-		       struct cmd_exec_spec *x)
-{
-	*x = (struct cmd_exec_spec){ 0 };
-	cc_error *e = NULL;
-	json_t *cfg = x->cfg = ct->config_json ? json_loads(ct->config_json, 0, NULL) : NULL;
-	/* The container's environment, then --env-file, then -e (later wins). */
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(cfg, "Env"), i, v) {
-		if (json_is_string(v) && cc_env_set(&x->env, json_string_value(v), &e) < 0)
-			goto env_failed;
-	}
-	for (size_t k = 0; p->env_files != NULL && k < p->env_files->n; k++)
-		if (cc_env_file(&x->env, p->env_files->v[k], &e) < 0)
-			goto env_failed;
-	for (size_t k = 0; p->env != NULL && k < p->env->n; k++)
-		if (cc_env_set(&x->env, p->env->v[k], &e) < 0)
-			goto env_failed;
-	if (cc_env_finish(&x->env, &e) < 0) {
-env_failed:
-		cmd_exec_spec_release(x);
-		return cmd_fail(e, EXIT_CC_ERROR);
-	}
-	/* the container's own privileges: capabilities, seccomp, no_new_privs */
-	x->cap_add = calloc(json_array_size(json_object_get(cfg, "CapAdd")) + 1, sizeof(char *));
-	x->cap_drop = calloc(json_array_size(json_object_get(cfg, "CapDrop")) + 1, sizeof(char *));
-	if (x->cap_add == NULL || x->cap_drop == NULL) {
-		cmd_exec_spec_release(x);
-		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	}
-	size_t na = 0, nd = 0;
-	json_array_foreach(json_object_get(cfg, "CapAdd"), i, v)
-		if (json_is_string(v))
-			x->cap_add[na++] = json_string_value(v);
-	json_array_foreach(json_object_get(cfg, "CapDrop"), i, v)
-		if (json_is_string(v))
-			x->cap_drop[nd++] = json_string_value(v);
-	if (asprintf(&x->seccomp_cache, "%s/cache/seccomp", cc_store_root(s)) < 0)
-		x->seccomp_cache = NULL;
-	/* --privileged: every capability and no seccomp filter for this
-	 * process, whatever the container's own (docker's exec --privileged) */
-	x->spec = (struct cc_run_spec){
-		.privileged = p->privileged || json_is_true(json_object_get(cfg, "Privileged")),
-		.no_new_privileges = json_is_true(json_object_get(cfg, "NoNewPrivileges")),
-		.seccomp_profile = p->privileged ? NULL : json_string_value(json_object_get(cfg, "SeccompProfile")),
-		.cap_add = x->cap_add,
-		.cap_drop = x->cap_drop,
-		/* the cgroup it joins is the container's own: its device
-		 * allowlist confines MKNOD as for the container's process */
-		.container_id = ct->id,
-		.seccomp_cache_dir = x->seccomp_cache,
-		.argv = p->argv,
-		.env = x->env.v,
-		.cwd = p->workdir ? p->workdir : json_string_value(json_object_get(cfg, "WorkingDir")),
-		.user = p->user ? p->user : json_string_value(json_object_get(cfg, "User")),
-		.tty = p->tty,
-		.interactive = p->interactive,
-	};
-	return 0;
-}
-
 static int exec_action(void *opts, int argc, char **argv)
 {
 	struct exec_opts *o = opts;
@@ -121,7 +49,8 @@ static int exec_action(void *opts, int argc, char **argv)
 	struct cc_container_record *ct = NULL;
 	cc_error *e = NULL;
 	int rc = 0;
-	struct cmd_exec_spec x = { 0 };
+	struct cc_container_exec x = { 0 };
+	struct cc_container_spec sp = { 0 };
 	if (cc_store_container_get(s, argv[0], &ct, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
@@ -134,12 +63,16 @@ static int exec_action(void *opts, int argc, char **argv)
 		rc = cmd_failf(EXIT_CC_ERROR, "container %s is not running", ct->name);
 		goto out;
 	}
-	const struct cmd_exec_params params = {
-		.argv = argv + 1, .env = &o->env, .env_files = &o->env_files, .user = o->user, .workdir = o->workdir,
-		.privileged = o->privileged, .tty = o->tty, .interactive = o->interactive,
+	/* a cmd_strv's list is NULL-terminated (NULL when empty) */
+	const struct cc_container_exec_params params = {
+		.argv = argv + 1, .env = (char *const *)o->env.v, .env_files = (char *const *)o->env_files.v,
+		.user = o->user, .workdir = o->workdir, .privileged = o->privileged, .tty = o->tty,
+		.interactive = o->interactive,
 	};
-	if ((rc = cmd_exec_spec_init(s, ct, &params, &x)) != 0)
+	if (cmd_container_spec(s, ct, false, &sp, &e) < 0 || cc_container_exec_init(s, ct, &sp, &params, &x, &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
+	}
 	/* docker's exec events, once (not again in a sealed re-execution) */
 	if (!cc_runtime_exec_needs_sealed(&x.spec) || cc_self_is_sealed()) {
 		char execid[65];
@@ -192,7 +125,8 @@ static int exec_action(void *opts, int argc, char **argv)
 		rc = status;
 	}
 out:
-	cmd_exec_spec_release(&x);
+	cc_container_exec_release(&x);
+	cc_container_spec_release(&sp);
 	cc_container_record_free(ct);
 	cc_store_close(s);
 	return rc;

@@ -128,45 +128,6 @@ static void run_check(const struct cc_run_spec *spec, pid_t target, int64_t time
 	*ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* The result into the container's health.json (read, updated, written
- * aside and renamed in, under health.lock); its status before and after. */
-static int record(struct cc_store *s, const struct cc_container_record *c, const struct cc_health_config *hc,
-		  const struct cc_health_result *r, const char **ret_before, const char **ret_after, json_t **ret_health)
-{
-	json_t *cfg = cc_container_config(c);
-	json_t *old = cc_container_health(s, c, cfg);
-	json_decref(cfg);
-	_cleanup_free_ char *dir = cc_store_container_path(s, c->id), *lock = NULL, *path = NULL;
-	if (dir == NULL || asprintf(&lock, "%s/health.lock", dir) < 0 ||
-	    asprintf(&path, "%s/" CC_CONTAINER_HEALTH_FILE, dir) < 0) {
-		json_decref(old);
-		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	}
-	_cleanup_close_ int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lfd >= 0)
-		(void)flock(lfd, LOCK_EX);
-	/* again, under the lock: another check may have recorded meanwhile */
-	json_decref(old);
-	cfg = cc_container_config(c);
-	old = cc_container_health(s, c, cfg);
-	json_decref(cfg);
-	bool in_start = r->start_ns - (int64_t)c->started * 1000000000LL < hc->start_period_ns;
-	json_t *h = cc_health_update(old, r, in_start, hc->retries);
-	*ret_before = cc_health_status(old);
-	json_decref(old); /* the status strings are static */
-	if (h == NULL)
-		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	_cleanup_free_ char *text = json_dumps(h, JSON_COMPACT);
-	cc_error *e = NULL;
-	if (text == NULL || cc_write_file_atomic(path, text, strlen(text), 0600, &e) < 0) {
-		json_decref(h);
-		return e != NULL ? cmd_fail(e, EXIT_CC_ERROR) : cmd_failf(EXIT_CC_ERROR, "out of memory");
-	}
-	*ret_after = cc_health_status(h);
-	*ret_health = h;
-	return 0;
-}
-
 static int healthcheck_run_action(void *opts, int argc, char **argv)
 {
 	(void)opts;
@@ -178,9 +139,10 @@ static int healthcheck_run_action(void *opts, int argc, char **argv)
 		return EXIT_CC_ERROR;
 	struct cc_container_record *c = cmd_container_get(s, argv[0]);
 	int rc = 0;
-	struct cmd_exec_spec x = { 0 };
+	struct cc_container_exec x = { 0 };
+	struct cc_container_spec sp = { 0 };
 	struct cc_health_config hc = { 0 };
-	json_t *cfg = NULL, *health = NULL;
+	json_t *cfg = NULL;
 	if (c == NULL) {
 		rc = EXIT_CC_ERROR;
 		goto out;
@@ -202,9 +164,11 @@ static int healthcheck_run_action(void *opts, int argc, char **argv)
 	}
 	/* docker's forms: CMD runs its arguments, CMD-SHELL `/bin/sh -c` */
 	char *shell[] = { (char *)"/bin/sh", (char *)"-c", hc.test[1], NULL };
-	const struct cmd_exec_params params = { .argv = strcmp(hc.test[0], "CMD") == 0 ? hc.test + 1 : shell };
-	if ((rc = cmd_exec_spec_init(s, c, &params, &x)) != 0)
+	const struct cc_container_exec_params params = { .argv = strcmp(hc.test[0], "CMD") == 0 ? hc.test + 1 : shell };
+	if (cmd_container_spec(s, c, false, &sp, &e) < 0 || cc_container_exec_init(s, c, &sp, &params, &x, &e) < 0) {
+		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
+	}
 	if (cc_runtime_exec_needs_sealed(&x.spec) && cc_reexec_sealed(cc_globals.argv, &e) < 0) {
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
@@ -221,27 +185,22 @@ static int healthcheck_run_action(void *opts, int argc, char **argv)
 	run_check(&x.spec, c->pid, hc.timeout_ns, out, &r.output_len, &r.exit_code);
 	r.end_ns = clock_ns(CLOCK_REALTIME);
 	r.output = out;
-	const char *before = "starting", *after = "starting";
+	const char *after = "starting";
 	if ((s = cmd_open_store()) == NULL)
 		rc = EXIT_CC_ERROR;
-	else
-		rc = record(s, c, &hc, &r, &before, &after, &health);
+	else if (cc_container_health_record(s, c, &hc, &r, &after, &e) < 0)
+		rc = cmd_fail(e, EXIT_CC_ERROR);
 	free(out);
 	if (rc != 0)
 		goto out;
-	if (strcmp(before, after) != 0) {
-		char action[64];
-		snprintf(action, sizeof(action), "health_status: %s", after);
-		cc_container_event(s, c, action, NULL);
-	}
 	if (strcmp(after, "healthy") != 0) { /* podman's */
 		printf("%s\n", after);
 		rc = 1;
 	}
 out:
-	json_decref(health);
 	cc_health_config_release(&hc);
-	cmd_exec_spec_release(&x);
+	cc_container_exec_release(&x);
+	cc_container_spec_release(&sp);
 	json_decref(cfg);
 	cc_container_record_free(c);
 	cc_store_close(s);

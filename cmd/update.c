@@ -29,23 +29,6 @@ static const struct cmd_opt update_options[] = {
 	OPT_END,
 };
 
-static int tell_monitor(struct cc_store *s, const struct cc_container_record *c, const char *restart)
-{
-	struct cc_restart_policy p;
-	char name[48], text[64];
-	if (cc_restart_policy_from_text(restart, &p) < 0) /* run_opts_check said why already */
-		return EXIT_CC_ERROR;
-	cc_restart_policy_format(&p, name, sizeof(name));
-	snprintf(text, sizeof(text), "%s\n", name);
-	_cleanup_free_ char *dir = cc_store_container_path(s, c->id), *path = NULL;
-	cc_error *e = NULL;
-	if (dir == NULL || asprintf(&path, "%s/" CC_CONTAINER_POLICY_FILE, dir) < 0)
-		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	if (cc_write_file_atomic(path, text, strlen(text), 0600, &e) < 0)
-		return cmd_fail(e, EXIT_CC_ERROR);
-	return 0;
-}
-
 static int update_one(struct cc_store *s, const char *ref, const struct cmd_run_update *u)
 {
 	struct cc_container_record *c = cmd_container_get(s, ref);
@@ -61,8 +44,10 @@ static int update_one(struct cc_store *s, const char *ref, const struct cmd_run_
 	if (rc == 0 && cc_store_container_set_config(s, c->id, config, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	/* a running monitor takes the new policy at the container's next exit */
-	if (rc == 0 && u->restart != NULL)
-		rc = tell_monitor(s, c, u->restart);
+	struct cc_restart_policy p;
+	if (rc == 0 && u->restart != NULL && cc_restart_policy_from_text(u->restart, &p) == 0 &&
+	    cc_container_tell_restart_policy(s, c, &p, &e) < 0)
+		rc = cmd_fail(e, EXIT_CC_ERROR);
 	if (rc == 0)
 		printf("%s\n", ref);
 	cc_container_record_free(c);

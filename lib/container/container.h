@@ -371,4 +371,40 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, 
 int cc_container_spec_mounts(const struct cc_container_spec *s, struct cc_bind_mount **ret_binds, size_t *ret_nb,
 			     struct cc_tmpfs_mount **ret_tmpfs, size_t *ret_nt, cc_error **err);
 
+/* ---- a further process in a running container (exec.c) ---- */
+
+#include "util/env.h"
+
+/* What exec (and the healthcheck) asks for beyond the container's own. */
+struct cc_container_exec_params {
+	char *const *argv;
+	char *const *env, *const *env_files; /* NULL-terminated, or NULL */
+	const char *user, *workdir;          /* NULL: the container's */
+	bool privileged, tty, interactive;
+};
+struct cc_container_exec {
+	struct cc_run_spec spec; /* for cc_runtime_exec; its lists point into sp and here */
+	struct cc_env env;
+	char *seccomp_cache;
+};
+/* The process "like the container's": its spec's environment, then
+ * env_files, then env; its user and working directory unless given; its
+ * capabilities, seccomp profile and no_new_privs (all of them with
+ * privileged); its cgroup.  sp must outlive x; release x in every case. */
+int cc_container_exec_init(struct cc_store *s, const struct cc_container_record *c, const struct cc_container_spec *sp,
+			   const struct cc_container_exec_params *p, struct cc_container_exec *x, cc_error **err);
+void cc_container_exec_release(struct cc_container_exec *x);
+
+/* Record a healthcheck's result in the container's health.json (read,
+ * updated with cc_health_update, written aside and renamed in, under
+ * health.lock), with docker's health_status event when the status
+ * changes; *ret_status: the status now (a literal). */
+int cc_container_health_record(struct cc_store *s, const struct cc_container_record *c,
+			       const struct cc_health_config *hc, const struct cc_health_result *r,
+			       const char **ret_status, cc_error **err);
+/* update --restart of a container whose monitor runs: the policy to
+ * the "restart-policy" file its monitor reads at the next exit. */
+int cc_container_tell_restart_policy(struct cc_store *s, const struct cc_container_record *c,
+				     const struct cc_restart_policy *p, cc_error **err);
+
 #endif

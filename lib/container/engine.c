@@ -203,6 +203,54 @@ json_t *cc_container_health(struct cc_store *s, const struct cc_container_record
 	return h;
 }
 
+int cc_container_health_record(struct cc_store *s, const struct cc_container_record *c,
+			       const struct cc_health_config *hc, const struct cc_health_result *r,
+			       const char **ret_status, cc_error **err)
+{
+	_cleanup_free_ char *dir = cc_store_container_path(s, c->id), *lock = NULL, *path = NULL;
+	if (dir == NULL || asprintf(&lock, "%s/health.lock", dir) < 0 ||
+	    asprintf(&path, "%s/" CC_CONTAINER_HEALTH_FILE, dir) < 0)
+		return cc_error_set(err, ENOMEM, "record the health of container %.12s", c->id);
+	_cleanup_close_ int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lfd >= 0)
+		(void)flock(lfd, LOCK_EX);
+	/* read under the lock: another check may have recorded meanwhile */
+	json_t *cfg = cc_container_config(c);
+	json_t *old = cc_container_health(s, c, cfg);
+	json_decref(cfg);
+	bool in_start = r->start_ns - (int64_t)c->started * 1000000000LL < hc->start_period_ns;
+	json_t *h = cc_health_update(old, r, in_start, hc->retries);
+	const char *before = cc_health_status(old); /* the status strings are static */
+	json_decref(old);
+	_cleanup_free_ char *text = h != NULL ? json_dumps(h, JSON_COMPACT) : NULL;
+	if (text == NULL) {
+		json_decref(h);
+		return cc_error_set(err, ENOMEM, "record the health of container %.12s", c->id);
+	}
+	*ret_status = cc_health_status(h);
+	json_decref(h);
+	if (cc_write_file_atomic(path, text, strlen(text), 0600, err) < 0)
+		return -1;
+	if (strcmp(before, *ret_status) != 0) {
+		char action[64];
+		snprintf(action, sizeof(action), "health_status: %s", *ret_status);
+		cc_container_event(s, c, action, NULL);
+	}
+	return 0;
+}
+
+int cc_container_tell_restart_policy(struct cc_store *s, const struct cc_container_record *c,
+				     const struct cc_restart_policy *p, cc_error **err)
+{
+	char name[48], text[64];
+	cc_restart_policy_format(p, name, sizeof(name));
+	snprintf(text, sizeof(text), "%s\n", name);
+	_cleanup_free_ char *path = container_file(s, c->id, CC_CONTAINER_POLICY_FILE);
+	if (path == NULL)
+		return cc_error_set(err, ENOMEM, "update container %.12s", c->id);
+	return cc_write_file_atomic(path, text, strlen(text), 0600, err);
+}
+
 bool cc_container_log_none(const json_t *cfg)
 {
 	const char *type = json_string_value(json_object_get(json_object_get(cfg, "LogConfig"), "Type"));
