@@ -478,16 +478,6 @@ failed:
 	return cmd_fail(e, EXIT_CC_ERROR);
 }
 
-static void remove_container(struct cc_store *s, const struct cc_container_record *c)
-{
-	cc_error *e = NULL;
-	if (cc_store_container_remove(s, c->id, NULL, &e) < 0)
-		cmd_warnf("remove container %.12s: %s", c->id, e ? e->msg : "");
-	else
-		cc_container_event(s, c, "destroy", NULL);
-	cc_error_free(e);
-}
-
 /* run and create: the options into the container's spec (lib/container),
  * then the engine creates it and starts it in the foreground, or hands it
  * to a monitor (-d), or leaves it (create). */
@@ -599,8 +589,11 @@ out:
 		(void)unlink(o->cidfile);
 	/* Without --rm the container stays (also one that failed to start), as
 	 * in docker; with it, one that did not get as far as finishing goes. */
-	if (rec != NULL && o->rm && !st.removed && (rc != 0 || foreground))
-		remove_container(s, rec);
+	if (rec != NULL && o->rm && !st.removed && (rc != 0 || foreground) &&
+	    cc_container_remove(s, rec, true, 0, &e) < 0) {
+		cmd_warnf("remove container %.12s: %s", rec->id, e->msg);
+		cc_error_clear(&e);
+	}
 	cc_error_free(st.warning);
 	cc_network_teardown(&net);
 	json_decref(labels);

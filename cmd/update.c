@@ -1,7 +1,8 @@
-/* ccontainer update: a container's resource limits, running or not.  The
- * new limits go to a running container's cgroup first (the kernel may
- * refuse one: nothing changes then), then into its stored run options, so
- * later starts keep them. */
+/* ccontainer update: a container's resource limits and restart policy,
+ * running or not (lib/container's cc_container_update): the new limits go
+ * to a running container's cgroup first (the kernel may refuse one:
+ * nothing changes then), then into its stored spec, so later starts keep
+ * them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,15 +39,9 @@ static int update_one(struct cc_store *s, const char *ref, const struct cmd_run_
 	_cleanup_free_ char *config = NULL;
 	cc_error *e = NULL;
 	int rc = cmd_run_update(s, c, u, &res, &config);
-	if (rc == 0 && (strcmp(c->state, "running") == 0 || strcmp(c->state, "paused") == 0) &&
-	    cc_runtime_cgroup_update(c->id, &res, &e) < 0)
-		rc = cmd_fail(e, EXIT_CC_ERROR);
-	if (rc == 0 && cc_store_container_set_config(s, c->id, config, &e) < 0)
-		rc = cmd_fail(e, EXIT_CC_ERROR);
-	/* a running monitor takes the new policy at the container's next exit */
 	struct cc_restart_policy p;
-	if (rc == 0 && u->restart != NULL && cc_restart_policy_from_text(u->restart, &p) == 0 &&
-	    cc_container_tell_restart_policy(s, c, &p, &e) < 0)
+	bool policy = u->restart != NULL && cc_restart_policy_parse(u->restart, &p, NULL) == 0;
+	if (rc == 0 && cc_container_update(s, c, &res, config, policy ? &p : NULL, &e) < 0)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	if (rc == 0)
 		printf("%s\n", ref);

@@ -139,6 +139,7 @@ int cc_restart_policy_parse(const char *text, struct cc_restart_policy *ret, cc_
 
 /* ---- the lifecycle engine (engine.c, start.c) ---- */
 
+#include "runtime/runtime.h"
 #include "store/store.h"
 
 /* docker's states (State.Status) and the moves between them. */
@@ -243,6 +244,11 @@ int cc_container_kill(struct cc_store *s, struct cc_container_record *c, int sig
 int cc_container_pause(struct cc_store *s, struct cc_container_record *c, cc_error **err);
 int cc_container_unpause(struct cc_store *s, struct cc_container_record *c, cc_error **err);
 int cc_container_remove(struct cc_store *s, struct cc_container_record *c, bool force, int timeout, cc_error **err);
+/* update: the limits that changed (0: as they are) to a running
+ * container's cgroup, then its config (with its spec) stored, then a new
+ * restart policy (NULL: none) to its monitor. */
+int cc_container_update(struct cc_store *s, struct cc_container_record *c, const struct cc_resources *changed,
+			const char *config_json, const struct cc_restart_policy *policy, cc_error **err);
 /* The signal a stop sends: run's --stop-signal, else the image's
  * STOPSIGNAL (*warn when that is not one), else SIGTERM. */
 int cc_container_stop_signal(struct cc_store *s, const struct cc_container_record *c, cc_error **warn);
@@ -315,8 +321,6 @@ int cc_container_start_monitored(struct cc_store *s, const char *id, const struc
  * container's config JSON, with a version; strings are bytes (cc_json_bytes:
  * a command or an environment that is not UTF-8 survives).  The rest of the
  * config JSON is docker's view for ps and inspect (text, lossy). */
-
-#include "runtime/runtime.h"
 
 #define CC_CONTAINER_SPEC_VERSION 1
 

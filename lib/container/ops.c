@@ -285,3 +285,18 @@ int cc_container_remove(struct cc_store *s, struct cc_container_record *c, bool 
 	cc_store_sweep_staging(s);
 	return 0;
 }
+
+/* ---- update ---- */
+
+int cc_container_update(struct cc_store *s, struct cc_container_record *c, const struct cc_resources *changed,
+			const char *config_json, const struct cc_restart_policy *policy, cc_error **err)
+{
+	/* the running container's cgroup first: the kernel may refuse a
+	 * limit, and nothing changes then */
+	if (cc_container_is_running(c) && cc_runtime_cgroup_update(c->id, changed, err) < 0)
+		return -1;
+	if (cc_store_container_set_config(s, c->id, config_json, err) < 0)
+		return -1;
+	/* a running monitor takes the new policy at the container's next exit */
+	return policy != NULL ? cc_container_tell_restart_policy(s, c, policy, err) : 0;
+}

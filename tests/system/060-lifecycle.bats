@@ -602,3 +602,66 @@ container_field() { # NAME PYEXPR (run_cc's log goes to stderr, only the value t
     run_cc 125 start -a sa si
     assert_contains "$stderr" "you cannot start and attach multiple containers at once"
 }
+
+# The resolved spec (lib/container): what a start reads, never the command line.
+spec_sql() { # NAME SQL-EXPRESSION-OVER-config_json
+    sqlite3 "$CC_ROOT/store.db" "UPDATE containers SET config_json = $2 WHERE name = '$1'"
+}
+
+@test "a container keeps its resolved spec; one an older ccontainer made (run arguments) is upgraded at its start" {
+    run_cc create --name spec1 -e FOO=bar --memory 64m --ulimit nofile=512:1024 alpine sh -c 'echo "$FOO"; ulimit -n'
+    local cfg
+    cfg=$(sqlite3 -readonly "$CC_ROOT/store.db" "SELECT config_json FROM containers WHERE name = 'spec1'")
+    is "$(jq -r '.Spec.Version' <<<"$cfg")" "1" "the spec's version"
+    is "$(jq -c '.Spec.Argv' <<<"$cfg")" '["sh","-c","echo \"$FOO\"; ulimit -n"]' "the command, resolved"
+    is "$(jq -r '.Spec.Memory' <<<"$cfg")" "67108864" "the limit, in bytes"
+    is "$(jq -r 'has("Args")' <<<"$cfg")" "false" "no run arguments are stored"
+    run_cc start -a spec1
+    is "$output" $'bar\n512'
+
+    # the same container as an older ccontainer stored it: its run arguments, no spec
+    spec_sql spec1 "json_set(json_remove(config_json, '\$.Spec'), '\$.Args',
+        json('[\"--env=FOO=old\",\"--memory=32m\",\"--ulimit=nofile=256:1024\",\"--\",\"alpine\",\"sh\",\"-c\",\"echo \\\"\$FOO\\\"; ulimit -n\"]'))"
+    # inspect reads them without storing anything
+    run_cc inspect --format '{{.HostConfig.Memory}} {{index .Config.Cmd 2}}' spec1
+    is "$output" '33554432 echo "$FOO"; ulimit -n'
+    cfg=$(sqlite3 -readonly "$CC_ROOT/store.db" "SELECT config_json FROM containers WHERE name = 'spec1'")
+    is "$(jq -r 'has("Spec")' <<<"$cfg")" "false" "inspect stored nothing"
+    # the start makes the spec from them and stores it in their place
+    run_cc start -a spec1
+    is "$output" $'old\n256'
+    cfg=$(sqlite3 -readonly "$CC_ROOT/store.db" "SELECT config_json FROM containers WHERE name = 'spec1'")
+    is "$(jq -r '.Spec.Version, .Spec.Memory, has("Args")' <<<"$cfg" | tr '\n' ' ')" "1 33554432 false " \
+        "the spec replaced the run arguments"
+    run_cc start -a spec1
+    is "$output" $'old\n256' "and the next start reads the spec"
+}
+
+@test "a spec this ccontainer cannot read is refused in one line, and nothing starts" {
+    run_cc create --name spec2 alpine true
+    spec_sql spec2 "json_set(config_json, '\$.Spec.Version', 99)"
+    run_cc 1 start spec2
+    assert_contains "$stderr" "spec is version 99, this ccontainer knows up to 1: it was created by a newer ccontainer"
+    is "$(grep -c '^Error' <<<"$stderr")" "1" "one error line"
+    run_cc inspect --format '{{.State.Status}}' spec2
+    is "$output" "created"
+    spec_sql spec2 "json_set(config_json, '\$.Spec.Version', 1, '\$.Spec.Argv', json('[]'))"
+    run_cc 1 start spec2
+    assert_contains "$stderr" "'Argv' is not a command"
+    # and neither spec nor run arguments
+    spec_sql spec2 "json_remove(config_json, '\$.Spec')"
+    run_cc 1 start spec2
+    assert_contains "$stderr" "has neither a spec nor its run arguments"
+    run_cc rm spec2
+}
+
+@test "update changes the spec a later start uses (040 checks the cgroup)" {
+    run_cc create --name spec3 --memory 64m alpine true
+    run_cc update --memory 96m --cpus 0.5 --restart on-failure:2 spec3
+    local cfg
+    cfg=$(sqlite3 -readonly "$CC_ROOT/store.db" "SELECT config_json FROM containers WHERE name = 'spec3'")
+    is "$(jq -r '[.Spec.Memory, .Spec.NanoCpus, .Spec.CpuQuota, .RestartPolicy.Name, .RestartPolicy.MaximumRetryCount] | join(" ")' <<<"$cfg")" \
+        "100663296 500000000 50000 on-failure 2"
+    run_cc inspect --format '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy.Name}}' spec3
+    is "$output" "100663296 500000000 on-failure"
+}
