@@ -580,6 +580,11 @@ static int run_main(const struct run_opts *op, char **pos)
 			fprintf(stderr, "Error: container %.12s was OOM-killed (memory limit reached)\n", id);
 		else if (st.oom_killed)
 			cmd_warnf("a process of container %.12s was OOM-killed (memory limit reached)", id);
+		/* --restart: it goes on in the background, run returns (docker) */
+		if (!st.removed && o->restart_policy.kind != CC_RESTART_NO &&
+		    cc_container_restart_foreground(s, rec, st.status, &e) < 0)
+			cmd_warnf("restart container %.12s: %s", id, e->msg);
+		cc_error_clear(&e);
 	}
 	if (st.warning != NULL)
 		cmd_warnf("%s", st.warning->msg);

@@ -38,9 +38,10 @@
  *
  * Usage (from ccontainer run -d / start, never by hand):
  *   ccontainer-monitor EXE ROOT ID DIR READY_FD TTY(0|1) STDIN(0|1|2) MAX_SIZE MAX_FILES
- *                      RESTART HEALTH_INTERVAL HEALTH_START_PERIOD HEALTH_START_INTERVAL [LOG_FORMAT]
+ *                      RESTART HEALTH_INTERVAL HEALTH_START_PERIOD HEALTH_START_INTERVAL [LOG_FORMAT [RESTARTS]]
  * (STDIN 2: open with StdinOnce; MAX_SIZE in bytes, 0: no cap; MAX_FILES >= 1; LOG_FORMAT
- * json-file or k8s-file, without it k8s-file as before there was a choice; RESTART a policy as
+ * json-file or k8s-file, without it k8s-file as before there was a choice; RESTARTS the restarts
+ * so far, 0 when not given: a start begins the count again; RESTART a policy as
  * --restart takes it; the health times in ms, interval 0: no healthcheck,
  * start interval 0: the interval)
  */
@@ -403,7 +404,7 @@ static pid_t spawn_health(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 10 && argc != 14 && argc != 15) {
+	if (argc != 10 && argc != 14 && argc != 15 && argc != 16) {
 		fprintf(stderr, "ccontainer-monitor: internal helper of ccontainer, not for direct use\n");
 		return 125;
 	}
@@ -420,7 +421,12 @@ int main(int argc, char **argv)
 		log_max_files = 1;
 	struct cc_restart_policy policy = { .kind = CC_RESTART_NO };
 	long long h_interval = 0, h_start_period = 0, h_start_interval = 0;
-	enum cc_log_format log_format = argc == 15 ? cc_log_format_of(argv[14]) : CC_LOG_CRI;
+	enum cc_log_format log_format = argc >= 15 ? cc_log_format_of(argv[14]) : CC_LOG_CRI;
+	/* the restarts so far: a foreground run's restart policy hands its
+	 * container to a monitor after the first exit (1), else 0 */
+	int restarts = argc >= 16 ? atoi(argv[15]) : 0;
+	if (restarts < 0)
+		restarts = 0;
 	if (argc >= 14) {
 		if (cc_restart_policy_from_text(argv[10], &policy) < 0)
 			policy = (struct cc_restart_policy){ .kind = CC_RESTART_NO };
@@ -467,7 +473,13 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	/* a start begins the count again (docker's start resets RestartCount) */
-	(void)unlink(CC_CONTAINER_RESTARTS_FILE);
+	if (restarts == 0) {
+		(void)unlink(CC_CONTAINER_RESTARTS_FILE);
+	} else {
+		char text[16];
+		snprintf(text, sizeof(text), "%d\n", restarts);
+		write_small(CC_CONTAINER_RESTARTS_FILE, text);
+	}
 	/* relative names: we are in the container's directory */
 	if ((log_max_files > 0 && cc_crilog_open(&mlog, AT_FDCWD, log_format, log_max_size, log_max_files) < 0) ||
 	    prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
@@ -495,7 +507,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		clients[i] = -1;
 	int listener = -1;
-	int restarts = 0, status = -1;
+	int status = -1;
 	int64_t delay = 0;
 	for (;;) {
 		/* each run's health starts again, as docker's does */

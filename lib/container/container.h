@@ -226,6 +226,13 @@ bool cc_container_wait_stopped(struct cc_store *s, const char *id, int timeout_m
  * says (Tty, OpenStdin, LogConfig, RestartPolicy, Healthcheck); returns
  * once its command runs, or with the start's error and its kind. */
 int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, cc_error **err);
+/* A foreground run's container that exited with status: when its restart
+ * policy says so (and it was not stopped by hand), it goes on under a
+ * monitor after docker's first delay, with RestartCount 1, as docker's
+ * daemon restarts it while `docker run` returns.  1: handed over; 0: not
+ * to restart; -1: the monitor failed (err). */
+int cc_container_restart_foreground(struct cc_store *s, const struct cc_container_record *c, int status,
+				    cc_error **err);
 /* __start's answer to its monitor (monitor.h): the pid with the pty and
  * the fds the monitor holds while the container runs (its port
  * reservations), or (e non-NULL) the error with its kind. */

@@ -532,7 +532,7 @@ static char *monitor_path(void)
 	return strdup("/usr/local/libexec/ccontainer/ccontainer-monitor");
 }
 
-int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, cc_error **err)
+static int spawn_monitor(struct cc_store *s, const struct cc_container_record *c, int restarts, cc_error **err)
 {
 	const char *id = c->id;
 	json_t *cfg = cc_container_config(c);
@@ -567,6 +567,8 @@ int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_rec
 	char size_arg[24], files_arg[16];
 	snprintf(size_arg, sizeof(size_arg), "%lld", (long long)max_size);
 	snprintf(files_arg, sizeof(files_arg), "%d", max_file);
+	char restarts_arg[16];
+	snprintf(restarts_arg, sizeof(restarts_arg), "%d", restarts);
 	_cleanup_free_ char *mon = monitor_path();
 	_cleanup_free_ char *dir = cc_store_container_path(s, id);
 	char self[PATH_MAX];
@@ -596,7 +598,7 @@ int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_rec
 		char fdbuf[16];
 		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
 		execl(mon, mon, self, cc_store_root(s), id, dir, fdbuf, tty ? "1" : "0", stdin_arg,
-		      size_arg, files_arg, policy_arg, hi_arg, hsp_arg, hsi_arg, log_format, (char *)NULL);
+		      size_arg, files_arg, policy_arg, hi_arg, hsp_arg, hsi_arg, log_format, restarts_arg, (char *)NULL);
 		_exit(125);
 	}
 	close(rp[1]);
@@ -622,6 +624,31 @@ int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_rec
 	if (err != NULL && *err != NULL)
 		(*err)->errnum = m.errnum; /* the message says it already */
 	return r;
+}
+
+int cc_container_spawn_monitor(struct cc_store *s, const struct cc_container_record *c, cc_error **err)
+{
+	return spawn_monitor(s, c, 0, err);
+}
+
+int cc_container_restart_foreground(struct cc_store *s, const struct cc_container_record *c, int status, cc_error **err)
+{
+	json_t *cfg = cc_container_config(c);
+	struct cc_restart_policy policy;
+	cc_restart_policy_from_config(cfg, &policy);
+	json_decref(cfg);
+	if (!cc_restart_should(&policy, status, 0, cc_container_stopped_by_hand(s, c->id)))
+		return 0;
+	/* docker's first delay, then a monitor as for `start`, counting this
+	 * restart */
+	struct timespec ts = { 0, CC_RESTART_DELAY_FIRST_MS * 1000000L };
+	nanosleep(&ts, NULL);
+	struct cc_container_record *now = NULL;
+	if (cc_store_container_get(s, c->id, &now, err) < 0)
+		return -1;
+	int r = spawn_monitor(s, now, 1, err);
+	cc_container_record_free(now);
+	return r < 0 ? -1 : 1;
 }
 
 /* One message with up to CC_MON_HOLD_MAX fds riding along. */

@@ -78,6 +78,23 @@ no_monitor() { # ID|ROOT: true when no monitor of it runs
     is "$output" ""
 }
 
+@test "run --restart in the foreground: run returns the first exit, the container goes on under a monitor" {
+    run_cc 1 run --name fgflaky --restart on-failure:2 alpine sh -c 'echo run; exit 1'
+    is "$output" "run" "the first run's output, in the foreground"
+    # docker's daemon restarts it while `docker run` returns: here its monitor
+    wait_until 30 field_is fgflaky 'd["State"]["Status"] + " " + str(d["RestartCount"])' "exited 2"
+    local id
+    id=$(container_field fgflaky 'd["Id"]')
+    wait_until 10 no_monitor "$id"
+    run_cc logs fgflaky
+    is "$(grep -c '^run$' <<<"$output")" "3" "three runs' output in its log"
+    # a run that ends well, or a policy that does not say so: nothing goes on
+    run_cc run --name fgok --restart on-failure alpine true
+    is "$(container_field fgok 'd["State"]["Status"] + " " + str(d["RestartCount"])')" "exited 0"
+    run_cc events --since 0 --until 0s --filter container=fgok --format '{{.Action}}'
+    is "$(tr '\n' ' ' <<<"$output")" "create start die " "fgok started once"
+}
+
 @test "each restart starts afresh: published port, network lease, cgroup" {
     local port
     port=$(free_port)
@@ -257,7 +274,7 @@ EOT
     run_cc ps --filter health=none --format '{{.Names}}'
     is "$output" "hoff"
     # no timer in its monitor: its arguments say interval 0
-    pgrep -af "ccontainer-monitor .* $id " | grep -Eq ' 0 0 0 json-file$' || die "monitor of hoff has a health timer"
+    pgrep -af "ccontainer-monitor .* $id " | grep -Eq ' 0 0 0 json-file 0$' || die "monitor of hoff has a health timer"
     run_cc 125 run --no-healthcheck --health-cmd true alpine true
     assert_contains "$stderr" "--no-healthcheck conflicts with --health-* options"
 }
