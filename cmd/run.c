@@ -703,28 +703,41 @@ static int upgrade_spec(struct cc_store *s, const struct cc_container_record *c,
 	const json_t *args = json_object_get(cfg, "Args");
 	size_t n = json_array_size(args);
 	if (n == 0)
-		return cc_error_setk(err, CC_ERR_INVALID, 0, "container %.12s has neither a spec nor its run arguments",
-				     c->id);
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "it has neither a spec nor its run arguments");
 	_cleanup_strv_ char **argv = calloc(n + 2, sizeof(char *));
 	if (argv == NULL || (argv[0] = strdup("run")) == NULL)
-		return cc_error_set(err, ENOMEM, "upgrade container %.12s", c->id);
+		return cc_error_set(err, ENOMEM, "read its stored run arguments");
 	for (size_t i = 0; i < n; i++)
 		if ((argv[i + 1] = cc_json_bytes_value(json_array_get(args, i))) == NULL)
-			return cc_error_setk(err, CC_ERR_INVALID, 0, "container %.12s: its stored run arguments are damaged",
-					     c->id);
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "its stored run arguments are damaged");
 	struct run_opts o = { 0 };
 	_cleanup_free_ char **pos = NULL;
 	int npos = 0, rc;
 	struct cc_run_config *ic = NULL;
+	/* What run's parsing prints goes nowhere: the one line said is the
+	 * error returned (the last printed, cmd_last_error). */
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved >= 0 && null >= 0)
+		dup2(null, STDERR_FILENO);
 	rc = cmd_parse(&cmd_run_verb, "ccontainer run", (int)n + 1, argv, &o, &pos, &npos);
 	if (rc == 0 && npos < 1)
-		rc = 1;
+		rc = cmd_failf(EXIT_CC_ERROR, "they name no image");
 	if (rc == 0)
 		rc = run_opts_check(&o);
 	if (rc == 0 && cc_image_run_config(s, c->image_id, &ic, err) < 0)
 		rc = -1;
 	if (rc == 0)
 		rc = build_spec(&o, pos, ic, c->id, ret);
+	fflush(stderr);
+	if (saved >= 0 && null >= 0)
+		dup2(saved, STDERR_FILENO);
+	if (saved >= 0)
+		close(saved);
+	if (null >= 0)
+		close(null);
+	if (rc > 0 && cmd_last_error() != NULL)
+		cc_error_setk(err, CC_ERR_INVALID, 0, "its stored run arguments cannot be used: %s", cmd_last_error()->msg);
 	/* the hostname it was given then (a generated one is the ID's) */
 	const char *hn = json_string_value(json_object_get(cfg, "Hostname"));
 	if (rc == 0 && hn != NULL && ret->hostname != NULL && strcmp(hn, ret->hostname) != 0) {
@@ -747,8 +760,7 @@ static int upgrade_spec(struct cc_store *s, const struct cc_container_record *c,
 	if (rc != 0) {
 		cc_container_spec_release(ret);
 		if (err != NULL && *err == NULL)
-			cc_error_setk(err, CC_ERR_INVALID, 0, "container %.12s: its stored run arguments cannot be used",
-				      c->id);
+			cc_error_setk(err, CC_ERR_INVALID, 0, "its stored run arguments cannot be used");
 		return -1;
 	}
 	return 0;

@@ -76,6 +76,7 @@ db = sqlite3.connect(sys.argv[1])
 (cfg,) = db.execute("select config_json from containers where name = ?", (sys.argv[2],)).fetchone()
 c = json.loads(cfg)
 c["Args"] = json.loads(sys.argv[3])
+c.pop("Spec", None)  # as an older ccontainer stored it: no spec
 db.execute("update containers set config_json = ? where name = ?", (json.dumps(c), sys.argv[2]))
 db.commit()
 PY
@@ -127,7 +128,7 @@ PY
     is "$output" "" "no container from the refused runs"
 }
 
-@test "run -d: start parses the stored canonical Args with the same table" {
+@test "run -d: start reads the stored spec (a value starting with '-', limits)" {
     with_alpine
     run_cc run -d --network none -e K=-x --name n --memory 64m alpine sh -c 'echo "K=$K"; sleep 600'
     wait_for_log n "K=-x"
@@ -154,11 +155,16 @@ PY
     run_cc inspect old
     is "$(jq -c '.[0].HostConfig.Memory' <<<"$output")" 67108864 "Memory from the old Args"
 
-    # Args the table refuses: the start fails with the parser's message
+    # they were made into its spec at that start: Args are gone
+    is "$(sqlite3 -readonly "$CC_ROOT/store.db" "SELECT coalesce(json_type(config_json, '\$.Args'), 'none') || '-' || json_extract(config_json, '\$.Spec.Version') FROM containers WHERE name = 'old'")" \
+        "none-1" "Args replaced by a spec of version 1"
+
+    # Args the table refuses: the start fails with the parser's message, in one line
     run_cc stop -t 1 old
     set_stored_args old '["--no-such-flag", "alpine", "true"]'
     run_cc 1 start old
-    assert_contains "$stderr" "unknown flag: --no-such-flag"
+    assert_contains "$stderr" "its stored run arguments cannot be used: unknown flag: --no-such-flag"
+    is "${#stderr_lines[@]}" 1 "one error line"
 }
 
 @test "attach: --detach-keys is checked, --no-stdin prints the output" {
