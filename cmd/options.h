@@ -150,15 +150,6 @@ int cmd_parse(const struct cmd_verb *v, const char *path, int argc, char **argv,
 /* Free the lists cmd_parse allocated in opts. */
 void cmd_opts_release(const struct cmd_verb *v, void *opts);
 
-/* The flags of a filled opts as a canonical argv that cmd_parse turns into
- * the same struct: long names in "--name=value" form (a value starting
- * with '-' stays a value), table order, each option that differs from its
- * default (every value of a list).  A hidden option writing the same field
- * as an earlier one (--net for --network) is not repeated; callbacks have
- * no value to give back and are left out.  A NULL-terminated strv (free it
- * with cc_strvfree), or NULL without memory. */
-char **cmd_unparse(const struct cmd_verb *v, const void *opts);
-
 /* Help, as docker prints it: usage, summary, aliases, options or commands. */
 void cmd_print_help(const struct cmd_verb *v, const char *path, FILE *f);
 

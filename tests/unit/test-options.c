@@ -501,76 +501,6 @@ static void test_verb_run(void **state)
 	stderr = saved_err;
 }
 
-/* cmd_unparse: the canonical argv parses back into the same struct. */
-static void test_unparse(void **state)
-{
-	(void)state;
-	static const struct cmd_opt u_options[] = {
-		COMMON_OPTS,
-		OPT_STRING(0, "hn", struct t_opts, hostname, "string", "An alias", .flags = CMD_OPT_HIDDEN),
-		OPT_BOOL(0, "tty-alias", struct t_opts, tty, "An alias", .flags = CMD_OPT_HIDDEN),
-		OPT_STRING('h', "hostname", struct t_opts, hostname, "string", "Container host name"),
-		OPT_BYTES(0, "swap", struct t_opts, timeout, "bytes", "not unparsed: --timeout writes it", .flags = CMD_OPT_MINUS_ONE),
-		OPT_END,
-	};
-	const struct cmd_verb v = { .name = "u", .opts = u_options, .opts_size = sizeof(struct t_opts),
-				    .flags = CMD_VERB_STOP_AT_ARG, .max_args = -1, .action = t_action };
-	char buf[256], *in[32];
-	int argc = split("u", "-it --rm=false -n -dash -e K=-x -eA=1 -p 80:80 -m 64m --timeout 1.5s --hn= -c 5 --format=json img cmd",
-			 in, 32, buf, sizeof(buf));
-	struct t_opts a = { 0 }, b = { 0 };
-	char **pa = NULL, **pb = NULL;
-	int na = 0, nb = 0;
-	assert_int_equal(cmd_parse(&v, "u", argc, in, &a, &pa, &na), 0);
-	assert_int_equal(na, 2);
-	char **out = cmd_unparse(&v, &a);
-	assert_non_null(out);
-	static const char *const want[] = { "--interactive=true", "--tty=true", "--name=-dash", "--format=json",
-					    "--publish=80:80", "--env=K=-x", "--env=A=1", "--memory=67108864",
-					    "--timeout=1500ms", "--hn=", NULL };
-	for (size_t i = 0; want[i] != NULL || out[i] != NULL; i++) {
-		if (want[i] == NULL || out[i] == NULL || strcmp(want[i], out[i]) != 0)
-			fail_msg("unparse [%zu]: got '%s', want '%s'", i, out[i] ? out[i] : "(end)",
-				 want[i] ? want[i] : "(end)");
-	}
-	size_t n = 0;
-	while (out[n])
-		n++;
-	char **again = calloc(n + 2, sizeof(char *));
-	assert_non_null(again);
-	char verb[] = "u";
-	again[0] = verb;
-	memcpy(again + 1, out, n * sizeof(char *));
-	assert_int_equal(cmd_parse(&v, "u", (int)n + 1, again, &b, &pb, &nb), 0);
-	assert_int_equal(nb, 0);
-	assert_true(a.interactive == b.interactive && a.tty == b.tty && a.rm == b.rm && a.detach == b.detach);
-	assert_string_equal(b.name, "-dash");
-	assert_string_equal(b.hostname, "");
-	assert_string_equal(b.format, "json");
-	assert_int_equal(b.memory, 64 << 20);
-	assert_int_equal(b.timeout, 1500);
-	assert_int_equal(b.count, 5);
-	assert_int_equal(b.env.n, 2);
-	assert_string_equal(b.env.v[0], "K=-x");
-	assert_int_equal(b.publish.n, 1);
-	/* -1 where the flag allows it */
-	char nbuf[64], *neg[8];
-	int nargc = split("u", "--swap -1", neg, 8, nbuf, sizeof(nbuf));
-	struct t_opts c = { 0 };
-	char **pc = NULL;
-	int nc = 0;
-	assert_int_equal(cmd_parse(&v, "u", nargc, neg, &c, &pc, &nc), 0);
-	assert_int_equal(c.timeout, -1);
-	free(pc);
-	cmd_opts_release(&v, &c);
-	free(again);
-	cc_strvfreep(&out);
-	free(pa);
-	free(pb);
-	cmd_opts_release(&v, &a);
-	cmd_opts_release(&v, &b);
-}
-
 /* ---- the value parsers directly ---- */
 
 struct vcase {
@@ -696,7 +626,6 @@ int main(void)
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_parse_pointers),
 		cmocka_unit_test(test_verb_run),
-		cmocka_unit_test(test_unparse),
 		cmocka_unit_test(test_parse_bytes),
 		cmocka_unit_test(test_parse_duration),
 	};
