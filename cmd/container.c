@@ -131,6 +131,10 @@ static void status_text(const struct cc_container_record *c, char *out, size_t o
 	} else if (strcmp(c->state, "exited") == 0 || strcmp(c->state, "restarting") == 0) {
 		cc_human_ago((int64_t)now - c->finished, ago, sizeof(ago));
 		snprintf(out, outlen, c->state[0] == 'r' ? "Restarting (%d) %s ago" : "Exited (%d) %s ago", c->exit_code, ago);
+	} else if (strcmp(c->state, "removing") == 0) {
+		snprintf(out, outlen, "Removal In Progress"); /* docker's State.String */
+	} else if (strcmp(c->state, "dead") == 0) {
+		snprintf(out, outlen, "Dead");
 	} else {
 		snprintf(out, outlen, "Created");
 	}

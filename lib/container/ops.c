@@ -171,6 +171,9 @@ int cc_container_start_detached(struct cc_store *s, struct cc_container_record *
 {
 	if (cc_container_is_paused(c))
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "cannot start a paused container, try unpause instead");
+	if (strcmp(c->state, "dead") == 0 || strcmp(c->state, "removing") == 0)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "container %s is marked for removal and cannot be started",
+				     c->name); /* moby's */
 	if (cc_container_is_running(c) ||
 	    (strcmp(c->state, "restarting") == 0 && cc_store_container_locked(s, c->id)))
 		return 0;
@@ -277,8 +280,15 @@ int cc_container_remove(struct cc_store *s, struct cc_container_record *c, bool 
 	if (cc_container_finish(s, c->id, c->exit_code, c->oom_killed, false, &removed, err) < 0)
 		return -1;
 	if (!removed) {
-		if (cc_store_container_remove(s, c->id, NULL, err) < 0)
+		/* "removing" while it goes; "dead" when it cannot go (docker's):
+		 * rm tries again, nothing starts it */
+		refresh(s, c);
+		if (cc_container_set_state(s, c, CC_STATE_REMOVING, c->exit_code, c->oom_killed, err) < 0)
 			return -1;
+		if (cc_store_container_remove(s, c->id, NULL, err) < 0) {
+			(void)cc_container_set_state(s, c, CC_STATE_DEAD, c->exit_code, c->oom_killed, NULL);
+			return -1;
+		}
 		cc_container_event(s, c, "destroy", NULL);
 	}
 	/* what killed commands left in tmp/ (an rm among them) goes too */

@@ -569,6 +569,24 @@ static void test_engine_reconcile(void **state)
 	cc_container_mark_stopped(f->s, id1, false);
 	assert_false(cc_container_stopped_by_hand(f->s, id1));
 	assert_int_equal(cc_container_restart_count(f->s, id1), 0);
+
+	/* remove: a paused container may not start; an exited one goes, with
+	 * one destroy event; started again it would be refused */
+	c = get(f->s, id1);
+	assert_int_equal(cc_container_remove(f->s, c, false, 0, &e), 0);
+	cc_container_record_free(c);
+	assert_int_equal(cc_store_container_get(f->s, id1, &c, &e), -1);
+	cc_error_clear(&e);
+	char *events = NULL, *evpath = NULL;
+	size_t len = 0;
+	assert_true(asprintf(&evpath, "%s/events.log", f->dir) > 0);
+	assert_int_equal(cc_read_file(evpath, 1 << 20, &events, &len, &e), 0);
+	int destroys = 0;
+	for (char *l = events; (l = strstr(l, "\"Action\":\"destroy\"")) != NULL; l++)
+		destroys += strstr(l, id1) != NULL && (strchr(l, '\n') == NULL || strstr(l, id1) < strchr(l, '\n'));
+	assert_int_equal(destroys, 1);
+	free(events);
+	free(evpath);
 }
 
 static void escape_is(const char *in, size_t n, const char *want)
