@@ -992,22 +992,10 @@ static int done(int r, cc_error **e, int code)
 	return r < 0 ? cmd_fail(*e, code) : 0;
 }
 
-/* The signal a stop sends: -s, else the container's (warning of an image's
- * STOPSIGNAL that is none). */
-static int stop_sig(struct cc_store *s, const struct cc_container_record *c, int given)
-{
-	cc_error *w = NULL;
-	int sig = given > 0 ? given : cc_container_stop_signal(s, c, &w);
-	if (w != NULL)
-		cmd_warnf("%s", w->msg);
-	cc_error_free(w);
-	return sig;
-}
-
 static int stop_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
 	cc_error *e = NULL;
-	return done(cc_container_stop(s, c, stop_timeout(c, o->time), stop_sig(s, c, o->sig), &e), &e, EXIT_CC_ERROR);
+	return done(cc_container_stop(s, c, stop_timeout(c, o->time), o->sig, &e), &e, EXIT_CC_ERROR);
 }
 
 static int parse_signal_opt(struct ctr_opts *o, int dflt)
@@ -1120,7 +1108,7 @@ static int start_action(void *opts, int argc, char **argv)
 static int restart_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
 	cc_error *e = NULL;
-	int r = done(cc_container_stop(s, c, stop_timeout(c, o->time), stop_sig(s, c, 0), &e), &e, EXIT_CC_ERROR);
+	int r = done(cc_container_stop(s, c, stop_timeout(c, o->time), 0, &e), &e, EXIT_CC_ERROR);
 	if (r == 0 && (r = start_one(s, c)) == 0)
 		cc_container_event(s, c, "restart", NULL);
 	return r;

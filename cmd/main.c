@@ -293,6 +293,15 @@ void cmd_warnf(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* lib/'s warnings (cc_warnf) as ours; its debug notes with --debug */
+static void print_note(enum cc_note_level level, const char *msg)
+{
+	if (level == CC_NOTE_WARNING)
+		cmd_warnf("%s", msg);
+	else if (cc_globals.debug)
+		fprintf(stderr, "DEBU[0000] %s\n", msg);
+}
+
 int cmd_exit_code(const cc_error *e)
 {
 	if (e != NULL && e->kind == CC_ERR_EXEC_NOTFOUND)
@@ -339,6 +348,7 @@ int main(int argc, char **argv)
 		printf("ccontainer version %s\n", CC_VERSION);
 		return 0;
 	}
+	cc_set_note_handler(print_note);
 	/* the tree from the verb on: the group reads its verb from argv[1] */
 	rc = cmd_verb_run(&cmd_root_verb, "ccontainer", n + 1, argv + argc - n - 1);
 	if (fflush(stdout) != 0 && rc == 0)

@@ -45,8 +45,6 @@ struct run_opts {
 	size_t n_tmpfs;
 	bool no_new_privs;
 	const char *seccomp;
-	struct cc_rlimit *ulimits;
-	size_t n_ulimits;
 	struct cc_resources res;
 	/* --log-opt: what LogConfig records (pointers into argv) */
 	const char *log_max_size, *log_max_file;
@@ -65,11 +63,9 @@ static void run_opts_release(struct run_opts *o)
 		free((char *)o->tmpfs[i].target);
 	free(o->binds);
 	free(o->tmpfs);
-	free(o->ulimits);
 	o->binds = NULL;
 	o->tmpfs = NULL;
-	o->ulimits = NULL;
-	o->n_binds = o->n_tmpfs = o->n_ulimits = 0;
+	o->n_binds = o->n_tmpfs = 0;
 }
 
 /* -v SRC:DST[:ro|rw] with an absolute host path. */
@@ -157,21 +153,11 @@ static int parse_cpus(struct run_opts *o, const char *arg)
 	return 0;
 }
 
-static int add_ulimit(struct run_opts *o, const char *arg)
+static int check_ulimit(const char *arg)
 {
 	cc_error *e = NULL;
 	struct cc_rlimit r;
-	if (cc_runtime_parse_ulimit(arg, &r, &e) < 0)
-		return cmd_fail(e, EXIT_CC_ERROR);
-	/* a later --ulimit for the same name wins, as in docker */
-	for (size_t i = 0; i < o->n_ulimits; i++) {
-		if (o->ulimits[i].resource == r.resource) {
-			o->ulimits[i] = r;
-			return 0;
-		}
-	}
-	o->ulimits[o->n_ulimits++] = r;
-	return 0;
+	return cc_runtime_parse_ulimit(arg, &r, &e) < 0 ? cmd_fail(e, EXIT_CC_ERROR) : 0;
 }
 
 /* What the table cannot say about the values: each -v, --tmpfs,
@@ -182,8 +168,7 @@ static int run_opts_check(struct run_opts *o)
 	int rc = 0;
 	o->binds = calloc(o->volumes.n + 1, sizeof(*o->binds));
 	o->tmpfs = calloc(o->tmpfs_specs.n + 1, sizeof(*o->tmpfs));
-	o->ulimits = calloc(o->ulimit_specs.n + 1, sizeof(*o->ulimits));
-	if (o->binds == NULL || o->tmpfs == NULL || o->ulimits == NULL)
+	if (o->binds == NULL || o->tmpfs == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
 	if (o->stop_signal != NULL && cc_container_parse_signal(o->stop_signal) < 0)
 		return cmd_failf(EXIT_CC_ERROR, "invalid signal: %s", o->stop_signal);
@@ -197,7 +182,7 @@ static int run_opts_check(struct run_opts *o)
 	for (size_t i = 0; rc == 0 && i < o->security_opts.n; i++)
 		rc = parse_security_opt(o, o->security_opts.v[i]);
 	for (size_t i = 0; rc == 0 && i < o->ulimit_specs.n; i++)
-		rc = add_ulimit(o, o->ulimit_specs.v[i]);
+		rc = check_ulimit(o->ulimit_specs.v[i]);
 	if (rc == 0 && o->cpus != NULL)
 		rc = parse_cpus(o, o->cpus);
 	if (rc == 0 && o->log_driver != NULL)
@@ -319,19 +304,21 @@ static char *strdup_or_null(const char *s)
 	return s != NULL ? strdup(s) : NULL;
 }
 
-/* The --ulimit values, a later one for a name replacing the earlier (as
- * docker applies them), in their order. */
+/* The --ulimit values (checked), a later one for a resource replacing the
+ * earlier (as docker applies them), in their order. */
 static char **ulimit_texts(const struct run_opts *o)
 {
 	char **out = calloc(o->ulimit_specs.n + 1, sizeof(char *));
 	size_t n = 0;
 	for (size_t i = 0; out != NULL && i < o->ulimit_specs.n; i++) {
-		const char *u = o->ulimit_specs.v[i];
-		size_t kl = strcspn(u, "=");
-		bool later = false;
-		for (size_t k = i + 1; k < o->ulimit_specs.n && !later; k++)
-			later = strncmp(o->ulimit_specs.v[k], u, kl + 1) == 0;
-		if (!later && (out[n++] = strdup(u)) == NULL)
+		struct cc_rlimit r, later;
+		bool replaced = false;
+		if (cc_runtime_parse_ulimit(o->ulimit_specs.v[i], &r, NULL) < 0)
+			continue;
+		for (size_t k = i + 1; k < o->ulimit_specs.n && !replaced; k++)
+			replaced = cc_runtime_parse_ulimit(o->ulimit_specs.v[k], &later, NULL) == 0 &&
+				   later.resource == r.resource;
+		if (!replaced && (out[n++] = strdup(o->ulimit_specs.v[i])) == NULL)
 			cc_strvfreep(&out);
 	}
 	return out;
@@ -815,6 +802,7 @@ int cmd_run_update(struct cc_store *s, const struct cc_container_record *c, cons
 		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
 	if (rc == 0) {
 		json_object_set(cfg, "Spec", sj);
+		json_object_del(cfg, "Args"); /* an older container's, upgraded above */
 		if (u->restart != NULL) /* what monitors read */
 			json_object_set_new(cfg, "RestartPolicy", cc_restart_policy_json(&policy));
 		if ((*ret_config = json_dumps(cfg, JSON_COMPACT)) == NULL)

@@ -1,10 +1,18 @@
-/* lib/container: what a container's lifecycle decides, apart from the
- * command line and the runtime: the restart policy (docker's), its backoff,
- * and the healthcheck's state record.
+/* lib/container: the container lifecycle engine, below cmd/ and above
+ * lib/runtime, lib/image, lib/network and lib/store.
  *
- * restart.c is plain C over libc and is also compiled into the monitor
- * (cmd/monitor), which makes the restart decisions; health.c and
- * config.c use jansson and cc_error and are for ccontainer only. */
+ *   restart.c  docker's restart policies and backoff (plain libc: compiled
+ *              into the monitor too, which carries them out)
+ *   health.c,  the healthcheck's config and State.Health record
+ *   config.c
+ *   spec.c     the resolved container spec and its versioned JSON
+ *   engine.c   states and transitions, reconcile, finish, the monitor's
+ *              spawn and protocol (monitor.h), events, the health record
+ *   start.c    create and start from a spec (foreground, or __start's)
+ *   ops.c      what the verbs do: start, stop, kill, pause, remove, update
+ *   exec.c     a further process like the container's (exec, healthcheck)
+ *   crilog.c   the container's log writer (crilog.h; plain libc)
+ * Nothing here prints: errors go back as cc_error, warnings to cc_warnf. */
 #ifndef CC_CONTAINER_CONTAINER_H
 #define CC_CONTAINER_CONTAINER_H
 
@@ -204,8 +212,9 @@ void cc_container_event(struct cc_store *s, const struct cc_container_record *c,
 /* Record that a container stopped with status, release what it held
  * (network; the cgroup unless cgroup_removed: a foreground run's runtime
  * removed it; its run-time files) and remove it when its spec says
- * AutoRemove.  Idempotent, and every step runs: the first error is
- * returned.  *ret_removed (may be NULL) tells that the container is gone
+ * AutoRemove.  Idempotent, and every step runs: the first error of the
+ * record's steps (state, network, removal) is returned; a cgroup or
+ * run-time files that cannot be removed are warnings (cc_warnf).  *ret_removed (may be NULL) tells that the container is gone
  * (also when it was gone already: finished, 0). */
 int cc_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
 			bool *ret_removed, cc_error **err);
@@ -257,8 +266,8 @@ int cc_container_remove(struct cc_store *s, struct cc_container_record *c, bool 
 int cc_container_update(struct cc_store *s, struct cc_container_record *c, const struct cc_resources *changed,
 			const char *config_json, const struct cc_restart_policy *policy, cc_error **err);
 /* The signal a stop sends: run's --stop-signal, else the image's
- * STOPSIGNAL (*warn when that is not one), else SIGTERM. */
-int cc_container_stop_signal(struct cc_store *s, const struct cc_container_record *c, cc_error **warn);
+ * STOPSIGNAL (a warning when that is not one), else SIGTERM. */
+int cc_container_stop_signal(struct cc_store *s, const struct cc_container_record *c);
 /* The seconds a stop waits: run's --stop-timeout, else docker's 10. */
 int cc_container_stop_timeout(const struct cc_container_record *c);
 /* A signal by number or name, with or without SIG ("TERM", "SIGUSR1",
@@ -309,8 +318,9 @@ struct cc_container_start {
  * container's lock, logs the output (unless AutoRemove or --log-driver
  * none), waits and finishes it; *err is then the runtime's error (the
  * container finished with cc_container_exit_code of it).  Detached it
- * returns the pid and pty for the monitor; a failed detached start is
- * finished. */
+ * returns the pid and pty for the monitor; a detached start the runtime
+ * failed is finished (one that failed before, e.g. on its image's config,
+ * stays as it was). */
 int cc_container_start(struct cc_store *s, struct cc_container_record *c, const struct cc_container_spec *sp,
 		       struct cc_network *net, struct cc_container_start *st, cc_error **err);
 /* __start: start container id detached from its spec and report to its

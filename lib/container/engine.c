@@ -1,6 +1,6 @@
 /* The container lifecycle engine (container.h): states and their
- * transitions, reconcile, finish, the monitor and its protocol, create and
- * start from a resolved spec.
+ * transitions, reconcile, finish, the monitor and its protocol, events,
+ * the health record.
  *
  * There is no daemon: a running container is one whose monitor (or, for a
  * foreground run, the run process itself) holds an exclusive flock on
@@ -339,23 +339,12 @@ void cc_container_event(struct cc_store *s, const struct cc_container_record *c,
 	attrs[n] = NULL;
 	/* an event that cannot be recorded never fails what it records */
 	cc_error *e = NULL;
-	(void)cc_store_event(s, "container", action, c->id, attrs, &e);
+	if (cc_store_event(s, "container", action, c->id, attrs, &e) < 0)
+		cc_debugf("events: %s", e->msg);
 	cc_error_free(e);
 }
 
 /* ---- finish, reconcile ---- */
-
-/* The first error of several steps that all run: later ones are dropped. */
-static void keep_first(cc_error **err, cc_error **e)
-{
-	if (*e == NULL)
-		return;
-	if (err != NULL && *err == NULL)
-		*err = *e;
-	else
-		cc_error_free(*e);
-	*e = NULL;
-}
 
 int cc_container_finish_record(struct cc_store *s, const struct cc_container_record *c, int status, bool oom_killed,
 			       bool cgroup_removed, bool *ret_removed, cc_error **err)
@@ -371,9 +360,8 @@ int cc_container_finish_record(struct cc_store *s, const struct cc_container_rec
 	if (!cgroup_removed) {
 		bool oom = false;
 		if (cc_runtime_cgroup_cleanup(id, &oom, &e) < 0) {
-			cc_error_prefix(&e, "remove the cgroup of container %.12s", id);
-			keep_first(err, &e);
-			rc = -1;
+			cc_warnf("remove the cgroup of container %.12s: %s", id, e->msg);
+			cc_error_clear(&e);
 		}
 		oom_killed |= oom;
 	}
@@ -388,8 +376,12 @@ int cc_container_finish_record(struct cc_store *s, const struct cc_container_rec
 	}
 	json_t *cfg = cc_container_config(c);
 	bool autoremove = json_is_true(json_object_get(cfg, "AutoRemove"));
-	/* a container about to be removed needs no "exited" row first */
-	int r = autoremove ? 0 : cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, &e);
+	/* a container about to be removed needs no "exited" row first; one
+	 * marked dead (its removal failed) stays so */
+	int from = cc_container_state_parse(c->state);
+	bool record = !autoremove && (from < 0 || cc_container_transition_ok((enum cc_container_state)from,
+									      CC_STATE_EXITED));
+	int r = record ? cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, &e) : 0;
 	/* What the container held outside its own namespaces. */
 	if (r == 0)
 		r = cc_network_release(s, id, cfg, &e);
@@ -410,15 +402,16 @@ int cc_container_finish_record(struct cc_store *s, const struct cc_container_rec
 		cc_kept_release_async(&kept);
 	}
 	if (r < 0) {
-		keep_first(err, &e);
+		if (err != NULL && *err == NULL)
+			*err = steal_ptr(&e);
+		cc_error_clear(&e);
 		rc = -1;
 	}
 	/* Its run-time files last: the next start makes them again. */
 	_cleanup_free_ char *rundir = cc_store_container_rundir(s, id);
 	if (rundir != NULL && cc_rm_rf(rundir, &e) < 0) {
-		cc_error_prefix(&e, "remove the run-time files of container %.12s", id);
-		keep_first(err, &e);
-		rc = -1;
+		cc_warnf("remove the run-time files of container %.12s: %s", id, e->msg);
+		cc_error_clear(&e);
 	}
 	return rc;
 }

@@ -57,7 +57,7 @@ int cc_container_parse_signal(const char *s)
 	return base + off;
 }
 
-int cc_container_stop_signal(struct cc_store *s, const struct cc_container_record *c, cc_error **warn)
+int cc_container_stop_signal(struct cc_store *s, const struct cc_container_record *c)
 {
 	/* run --stop-signal, recorded with the container; else the image's */
 	json_t *cfg = cc_container_config(c);
@@ -72,9 +72,8 @@ int cc_container_stop_signal(struct cc_store *s, const struct cc_container_recor
 		int isig = cc_container_parse_signal(ic->stop_signal);
 		if (isig > 0)
 			sig = isig;
-		else if (warn != NULL && *warn == NULL)
-			cc_error_setk(warn, CC_ERR_INVALID, 0, "the image's STOPSIGNAL '%s' is not a signal: SIGTERM instead",
-				      ic->stop_signal);
+		else
+			cc_warnf("the image's STOPSIGNAL '%s' is not a signal: SIGTERM instead", ic->stop_signal);
 	}
 	cc_error_free(e);
 	cc_run_config_free(ic);
@@ -108,12 +107,13 @@ static int did_not_stop(const struct cc_container_record *c, cc_error **err)
 	return cc_error_set(err, ETIMEDOUT, "container %s did not stop", c->name);
 }
 
-/* Bring c up to date after it stopped; what finishing said is dropped
+/* Bring c up to date after it stopped; what finishing said is a warning
  * (the stop itself worked: the next reconcile tries again). */
 static void refresh(struct cc_store *s, struct cc_container_record *c)
 {
 	cc_error *e = NULL;
-	(void)cc_container_reconcile(s, c, &e);
+	if (cc_container_reconcile(s, c, &e) < 0 && e != NULL)
+		cc_warnf("%s", e->msg);
 	cc_error_free(e);
 }
 
@@ -195,7 +195,7 @@ int cc_container_stop(struct cc_store *s, struct cc_container_record *c, int tim
 	if (!cc_container_is_running(c))
 		return 0;
 	if (cc_container_pid_alive(c)) {
-		int first = sig > 0 ? sig : cc_container_stop_signal(s, c, NULL);
+		int first = sig > 0 ? sig : cc_container_stop_signal(s, c);
 		if (kill(c->pid, first) == 0)
 			signal_event(s, c, first);
 		if (cc_container_is_paused(c) && thaw(s, c, err) < 0) /* docker: signal, then thaw */
@@ -216,22 +216,23 @@ int cc_container_stop(struct cc_store *s, struct cc_container_record *c, int tim
 
 int cc_container_kill(struct cc_store *s, struct cc_container_record *c, int sig, cc_error **err)
 {
-	bool restarting = strcmp(c->state, "restarting") == 0;
-	int stop_sig = cc_container_stop_signal(s, c, NULL);
+	bool restarting = strcmp(c->state, "restarting") == 0, running = cc_container_is_running(c);
+	/* SIGKILL, or the stop signal (looked up only then) */
+	bool stops = running && (sig == SIGKILL || sig == cc_container_stop_signal(s, c));
 	/* docker: a kill with SIGKILL or the stop signal is a stop by hand
 	 * too, for the restart policy (other signals may not end it) */
-	if ((cc_container_is_running(c) && (sig == SIGKILL || sig == stop_sig)) || restarting)
+	if (stops || restarting)
 		cc_container_mark_stopped(s, c->id, true);
 	if (restarting)
 		return cc_container_wait_stopped(s, c->id, 10000) ? 0 : did_not_stop(c, err);
-	if (!cc_container_is_running(c) || !cc_container_pid_alive(c))
+	if (!running || !cc_container_pid_alive(c))
 		return not_running(c, err);
 	if (kill(c->pid, sig) < 0)
 		return cc_error_set(err, errno, "signal container %s", c->name);
 	signal_event(s, c, sig);
 	/* docker: a paused container gets SIGKILL or its stop signal, then is
 	 * thawed to take it; other signals wait for unpause */
-	if (cc_container_is_paused(c) && (sig == SIGKILL || sig == stop_sig))
+	if (cc_container_is_paused(c) && stops)
 		return thaw(s, c, err);
 	return 0;
 }

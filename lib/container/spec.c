@@ -257,6 +257,9 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, 
 			bad(&mr, "Mounts", "a list of mounts with absolute targets");
 		r.failed |= mr.failed;
 	}
+	if (!r.failed && s->network != NULL && strcmp(s->network, "bridge") != 0 && strcmp(s->network, "host") != 0 &&
+	    strcmp(s->network, "none") != 0)
+		bad(&r, "Network", "bridge, host or none");
 	if (!r.failed && (s->argv == NULL || s->argv[0] == NULL))
 		bad(&r, "Argv", "a command");
 	if (!r.failed && s->n_entrypoint > 0) {

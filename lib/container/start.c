@@ -119,6 +119,7 @@ static struct cc_network_opts net_opts(const struct cc_container_spec *sp)
 					 .add_host = sp->extra_hosts };
 }
 
+/* The spec's network (checked where it is made: run, and loading). */
 static enum cc_net_mode net_mode(const struct cc_container_spec *sp)
 {
 	if (sp->network != NULL && strcmp(sp->network, "none") == 0)
@@ -136,9 +137,6 @@ int cc_container_create(struct cc_store *s, const struct cc_container_new *n, st
 	if (!cc_container_name_valid(n->name))
 		return cc_error_setk(err, CC_ERR_INVALID, 0,
 				     "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", n->name);
-	if (sp->network != NULL && net_mode(sp) == CC_NET_BRIDGE && strcmp(sp->network, "bridge") != 0)
-		return cc_error_setk(err, CC_ERR_INVALID, 0,
-				     "network mode '%s' is not supported (use bridge, none or host)", sp->network);
 	/* Network options, and the host ports reserved: before the row, so a
 	 * port in use fails with nothing to clean up. */
 	struct cc_network_opts no = net_opts(sp);

@@ -258,8 +258,10 @@ int cc_network_on_created(struct cc_network *n, struct cc_store *s, const char *
 	/* a sweep that fails leaves leftovers for the next one: never a
 	 * reason to fail this start */
 	cc_error *e = NULL;
-	if (gc_with(s, &n->cfg, n->owner, &e) < 0)
+	if (gc_with(s, &n->cfg, n->owner, &e) < 0) {
+		cc_warnf("sweep network leftovers: %s, ignoring", e->msg);
 		cc_error_free(e);
+	}
 	if (cc_net_bridge_ensure(&n->cfg, err) < 0)
 		return -1;
 	uint32_t first, last;

@@ -84,3 +84,35 @@ void cc_error_clear(cc_error **err)
 	cc_error_free(*err);
 	*err = NULL;
 }
+
+static void (*note_handler)(enum cc_note_level level, const char *msg);
+
+void cc_set_note_handler(void (*handler)(enum cc_note_level level, const char *msg))
+{
+	note_handler = handler;
+}
+
+static void note(enum cc_note_level level, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	if (note_handler == NULL || vasprintf(&msg, fmt, ap) < 0)
+		return;
+	note_handler(level, msg);
+	free(msg);
+}
+
+void cc_warnf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	note(CC_NOTE_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void cc_debugf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	note(CC_NOTE_DEBUG, fmt, ap);
+	va_end(ap);
+}

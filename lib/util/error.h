@@ -4,7 +4,8 @@
  * and takes `cc_error **err` as its last argument.  On failure it stores one
  * heap-allocated cc_error there (what failed, on what, why) and returns the
  * negative value that cc_error_set() produced.  Only cmd/ prints errors and
- * picks exit codes; lib/ never exits and never prints above debug level.
+ * picks exit codes; lib/ never exits and never prints: it reports warnings
+ * through cc_warnf, which cmd/ prints.
  */
 #ifndef CC_UTIL_ERROR_H
 #define CC_UTIL_ERROR_H
@@ -42,5 +43,15 @@ int cc_error_prefix(cc_error **err, const char *fmt, ...)
 void cc_error_free(cc_error *e);
 /* Free *err and set it to NULL. */
 void cc_error_clear(cc_error **err);
+
+/* What went wrong beside an action that still succeeded (a cgroup that
+ * could not be removed after a container's exit, a sweep that failed):
+ * lib/ reports it here and goes on; the handler cmd/ sets prints it
+ * ("Warning: ..."; debug: only with --debug).  Without a handler nothing
+ * is said.  One line, as an error's message. */
+enum cc_note_level { CC_NOTE_DEBUG, CC_NOTE_WARNING };
+void cc_set_note_handler(void (*handler)(enum cc_note_level level, const char *msg));
+void cc_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cc_debugf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
