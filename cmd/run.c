@@ -573,8 +573,6 @@ static int run_main(const struct run_opts *op, char **pos)
 			cmd_warnf("restart container %.12s: %s", id, e->msg);
 		cc_error_clear(&e);
 	}
-	if (st.warning != NULL)
-		cmd_warnf("%s", st.warning->msg);
 out:
 	cc_runtime_prep_release(prep);
 	if (cidfd >= 0 && !cid_written)
@@ -586,7 +584,6 @@ out:
 		cmd_warnf("remove container %.12s: %s", rec->id, e->msg);
 		cc_error_clear(&e);
 	}
-	cc_error_free(st.warning);
 	cc_network_teardown(&net);
 	json_decref(labels);
 	json_decref(hc);

@@ -214,7 +214,8 @@ void cc_container_event(struct cc_store *s, const struct cc_container_record *c,
  * removed it; its run-time files) and remove it when its spec says
  * AutoRemove.  Idempotent, and every step runs: the first error of the
  * record's steps (state, network, removal) is returned; a cgroup or
- * run-time files that cannot be removed are warnings (cc_warnf).  *ret_removed (may be NULL) tells that the container is gone
+ * run-time files that cannot be removed are warnings (cc_warnf).
+ * *ret_removed (may be NULL) tells that the container is gone
  * (also when it was gone already: finished, 0). */
 int cc_container_finish(struct cc_store *s, const char *id, int status, bool oom_killed, bool cgroup_removed,
 			bool *ret_removed, cc_error **err);
@@ -311,7 +312,6 @@ struct cc_container_start {
 	bool oom_killed, removed;      /* foreground: AutoRemove removed it */
 	pid_t pid;                     /* detached: its process, and its pty (-t) */
 	int pty;
-	cc_error *warning;             /* foreground: what went wrong besides (free it) */
 };
 /* Start c from its spec, with its network prepared in *net: its run-time
  * files, the runtime, the start event.  In the foreground it holds the

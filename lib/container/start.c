@@ -241,24 +241,30 @@ static int write_text(const char *dir, const char *name, const char *text, cc_er
 }
 
 /* Open the foreground run's log as its config says; NULL when it has none
- * (--rm, --log-driver none) or it cannot be opened (*warn says why). */
-static struct cc_crilog *open_log(const struct cc_container_record *c, const struct cc_container_spec *sp, int dirfd,
-				  cc_error **warn)
+ * (--rm, --log-driver none).  One that cannot be opened is a warning (its
+ * writes try again). */
+static struct cc_crilog *open_log(const struct cc_container_record *c, const struct cc_container_spec *sp, int dirfd)
 {
 	json_t *cfg = cc_container_config(c);
 	int64_t max_size = 0;
 	int max_file = 1;
-	int lr = cc_container_log_limits(cfg, &max_size, &max_file, warn);
+	cc_error *e = NULL;
+	int lr = cc_container_log_limits(cfg, &max_size, &max_file, &e);
 	enum cc_log_format format =
 		cc_log_format_of(json_string_value(json_object_get(json_object_get(cfg, "LogConfig"), "Type")));
 	json_decref(cfg);
-	if (sp->autoremove || lr < 0 || max_file == 0)
+	if (lr < 0) {
+		cc_warnf("container %.12s: its output is not logged: %s", c->id, e->msg);
+		cc_error_free(e);
+		return NULL;
+	}
+	if (sp->autoremove || max_file == 0)
 		return NULL;
 	struct cc_crilog *log = malloc(sizeof(*log));
 	if (log == NULL)
 		return NULL;
 	if (cc_crilog_open(log, dirfd, format, max_size, max_file) < 0)
-		cc_error_set(warn, errno, "container %.12s: its output is not logged: open its log", c->id);
+		cc_warnf("container %.12s: its output is not logged: open its log: %s", c->id, strerror(errno));
 	return log;
 }
 
@@ -401,7 +407,7 @@ int cc_container_start(struct cc_store *s, struct cc_container_record *c, const 
 	}
 	/* without --rm the container stays: its output is logged */
 	if ((logdir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
-	    (log = open_log(c, sp, logdir, &st->warning)) != NULL) {
+	    (log = open_log(c, sp, logdir)) != NULL) {
 		hook.log = log;
 		spec.on_output = on_output;
 	}
@@ -421,11 +427,8 @@ int cc_container_start(struct cc_store *s, struct cc_container_record *c, const 
 	c->started = st->started_at;
 	cc_error *fe = NULL;
 	if (cc_container_finish_record(s, c, st->status, st->oom_killed, true, &st->removed, &fe) < 0) {
-		cc_error_prefix(&fe, "record container exit");
-		if (st->warning == NULL)
-			st->warning = fe;
-		else
-			cc_error_free(fe);
+		cc_warnf("record container exit: %s", fe->msg);
+		cc_error_free(fe);
 	}
 	rundir_made = false; /* finishing removed it */
 	if (run_r < 0) {
@@ -463,7 +466,6 @@ int cc_container_start_monitored(struct cc_store *s, const char *id, const struc
 	} else {
 		cc_container_monitor_report(monitor_fd, -1, -1, NULL, 0, err != NULL ? *err : NULL);
 	}
-	cc_error_free(st.warning);
 	cc_network_teardown(&net);
 	cc_container_record_free(c);
 	return rc;
