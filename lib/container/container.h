@@ -166,11 +166,14 @@ int cc_container_state_parse(const char *text);
 /* May a container in from go to to?  created -> running | exited |
  * removing; running -> paused | restarting | exited; paused -> running |
  * exited; restarting -> running | exited; exited -> running | restarting |
- * removing; removing -> dead | exited; dead -> removing (and running,
+ * removing; removing -> dead (its removal failed); dead -> removing (and running,
  * restarting and exited to themselves: a restart, a finish again). */
 bool cc_container_transition_ok(enum cc_container_state from, enum cc_container_state to);
 /* Move c (and its row) to the state to, with the exit status for exited and
- * restarting; CC_ERR_INVALID for a move the table refuses. */
+ * restarting, under the container's state lock (containers/<id>/state.lock)
+ * and from the state its row has then: CC_ERR_INVALID for a move the table
+ * refuses, CC_ERR_IN_USE for a second removal. */
+#define CC_CONTAINER_STATE_LOCK_FILE "state.lock"
 int cc_container_set_state(struct cc_store *s, struct cc_container_record *c, enum cc_container_state to,
 			   int exit_code, bool oom_killed, cc_error **err);
 /* running or paused (its process alive, as far as the row says) */

@@ -60,7 +60,7 @@ static const unsigned transitions[] = {
 	[CC_STATE_PAUSED] = T(CC_STATE_RUNNING) | T(CC_STATE_EXITED),
 	[CC_STATE_RESTARTING] = T(CC_STATE_RUNNING) | T(CC_STATE_EXITED) | T(CC_STATE_RESTARTING),
 	[CC_STATE_EXITED] = T(CC_STATE_RUNNING) | T(CC_STATE_RESTARTING) | T(CC_STATE_REMOVING) | T(CC_STATE_EXITED),
-	[CC_STATE_REMOVING] = T(CC_STATE_DEAD) | T(CC_STATE_EXITED),
+	[CC_STATE_REMOVING] = T(CC_STATE_DEAD),
 	[CC_STATE_DEAD] = T(CC_STATE_REMOVING),
 };
 #undef T
@@ -71,17 +71,36 @@ bool cc_container_transition_ok(enum cc_container_state from, enum cc_container_
 	       (transitions[from] & (1u << to)) != 0;
 }
 
+static char *container_file(struct cc_store *s, const char *id, const char *name);
+
 int cc_container_set_state(struct cc_store *s, struct cc_container_record *c, enum cc_container_state to,
 			   int exit_code, bool oom_killed, cc_error **err)
 {
+	/* Under the container's state lock, from its state as the row has
+	 * it now (c may be stale): two commands never both make a move
+	 * that only one may make (two rm: one removes, the other is told). */
+	_cleanup_free_ char *lockpath = container_file(s, c->id, CC_CONTAINER_STATE_LOCK_FILE);
+	_cleanup_close_ int lock = lockpath != NULL ? open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+		return cc_error_setk(err, errno == ENOENT ? CC_ERR_NOT_FOUND : 0, errno, "lock container %s", c->name);
+	struct cc_container_record *now = NULL;
+	if (cc_store_container_get(s, c->id, &now, err) < 0)
+		return -1;
+	char *st = strdup(now->state);
+	cc_container_record_free(now);
+	if (st != NULL) {
+		free(c->state);
+		c->state = st;
+	}
 	int from = cc_container_state_parse(c->state);
+	if (from == CC_STATE_REMOVING && to == CC_STATE_REMOVING)
+		return cc_error_setk(err, CC_ERR_IN_USE, 0, "removal of container %s is already in progress", c->name);
 	if (from < 0 || !cc_container_transition_ok((enum cc_container_state)from, to))
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "container %s: cannot go from %s to %s", c->name,
 				     c->state != NULL ? c->state : "?", cc_container_state_name(to));
 	if (cc_store_container_update_state(s, c->id, cc_container_state_name(to), 0, exit_code, oom_killed, err) < 0)
 		return -1;
-	char *st = strdup(cc_container_state_name(to));
-	if (st != NULL) {
+	if ((st = strdup(cc_container_state_name(to))) != NULL) {
 		free(c->state);
 		c->state = st;
 	}

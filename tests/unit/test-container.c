@@ -402,7 +402,7 @@ static void test_state_machine(void **state)
 		/* paused     */ "0100100",
 		/* restarting */ "0101100",
 		/* exited     */ "0101110",
-		/* removing   */ "0000101",
+		/* removing   */ "0000001",
 		/* dead       */ "0000010",
 	};
 	for (int from = 0; from < 7; from++) {
