@@ -506,7 +506,17 @@ int main(int argc, char **argv)
 	int input = -1;
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		clients[i] = -1;
-	int listener = -1;
+	/* The attach socket before the first start reports: an `attach` (or
+	 * `start -a`) that connects as soon as the start returns finds it. */
+	int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	/* relative: we are in the container's dir */
+	(void)snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", "attach.sock");
+	unlink(addr.sun_path);
+	if (listener >= 0 && (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(listener, 4) < 0)) {
+		close(listener);
+		listener = -1;
+	}
 	int status = -1;
 	int64_t delay = 0;
 	for (;;) {
@@ -515,8 +525,10 @@ int main(int argc, char **argv)
 		pid_t cpid = start_run(tty, want_stdin, ready_fd, &so, &se, &input, &msg);
 		bool first = ready_fd >= 0;
 		ready_fd = -1;
-		if (cpid <= 0 && first)
+		if (cpid <= 0 && first) {
+			unlink("attach.sock");
 			return 125;
+		}
 		int64_t started = now_ms();
 		status = -1;
 		if (cpid <= 0) {
@@ -524,18 +536,7 @@ int main(int argc, char **argv)
 			 * (exited); the policy decides again, as for an exit */
 			status = msg.kind == CC_ERR_EXEC_NOTFOUND ? 127 : msg.kind == CC_ERR_EXEC_PERM ? 126 : 125;
 		}
-		if (listener < 0 && cpid > 0) {
-			listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-			struct sockaddr_un addr = { .sun_family = AF_UNIX };
-			/* relative: we are in the container's dir */
-			(void)snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", "attach.sock");
-			unlink(addr.sun_path);
-			if (listener >= 0 &&
-			    (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(listener, 4) < 0)) {
-				close(listener);
-				listener = -1;
-			}
-		}
+
 		pid_t health = 0;
 		int64_t next_check = started + (h_start_period > 0 ? h_start_interval : h_interval);
 		while (status < 0) {

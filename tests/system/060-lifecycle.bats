@@ -665,3 +665,24 @@ spec_sql() { # NAME SQL-EXPRESSION-OVER-config_json
     run_cc inspect --format '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy.Name}}' spec3
     is "$output" "100663296 500000000 on-failure"
 }
+
+@test "two rm -f of one container at once: it goes once, one destroy event" {
+    run_cc run -d --name twice alpine sleep 600
+    local id=$output
+    "$CC" --root "$CC_ROOT" rm -f twice >"$BATS_TEST_TMPDIR/a.out" 2>"$BATS_TEST_TMPDIR/a.err" &
+    local a=$!
+    "$CC" --root "$CC_ROOT" rm -f twice >"$BATS_TEST_TMPDIR/b.out" 2>"$BATS_TEST_TMPDIR/b.err" &
+    local b=$!
+    local ra=0 rb=0
+    wait "$a" || ra=$?
+    wait "$b" || rb=$?
+    # at least one says it removed it; the other did too or says why not, in one line
+    [[ $ra -eq 0 || $rb -eq 0 ]] || die "neither rm succeeded: $(cat "$BATS_TEST_TMPDIR"/[ab].err)"
+    for f in a b; do
+        [[ ! -s $BATS_TEST_TMPDIR/$f.err ]] || grep -Eq 'No such container|already in progress' "$BATS_TEST_TMPDIR/$f.err" ||
+            die "unexpected: $(cat "$BATS_TEST_TMPDIR/$f.err")"
+    done
+    run_cc 1 inspect twice
+    run_cc events --since 0 --until 0s --filter "container=$id" --filter event=destroy --format '{{.Action}}'
+    is "$output" "destroy" "one destroy event"
+}
