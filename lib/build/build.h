@@ -323,7 +323,9 @@ struct cc_build_event {
 };
 
 struct cc_build_options {
-	const char *context;        /* directory */
+	const char *context;        /* directory; "-": stdin is a tar archive of
+	                               the context, or (when it is not one) the
+	                               recipe, with an empty context */
 	const char *file;           /* recipe; NULL: CONTEXT/Containerfile, else
 	                               CONTEXT/Dockerfile; "-": stdin */
 	char *const *tags;          /* -t, NULL-terminated, may be NULL */
@@ -341,8 +343,8 @@ struct cc_build_options {
 	 * live with containers): net_attach wires up the step's process pid
 	 * under the name id and writes the hosts file with its address;
 	 * net_detach releases it after the step, also when it failed. */
-	int (*net_attach)(pid_t pid, const char *id, const char *hosts_file, const char *hostname, void *data,
-			  cc_error **err);
+	int (*net_attach)(pid_t pid, const char *id, const char *hosts_file, const char *hostname,
+			  const char *extra_hosts, void *data, cc_error **err);
 	void (*net_detach)(const char *id, void *data);
 	void *net_data;
 	/* Pull an image the store lacks (progress is the caller's business);
@@ -355,6 +357,19 @@ struct cc_build_options {
 	/* Set (by a signal handler) to stop between steps and while copying;
 	 * may be NULL. */
 	volatile sig_atomic_t *cancel;
+	/* --pull: base images are pulled when missing (default), always
+	 * (a newer version), or never (missing is an error). */
+	enum { CC_BUILD_PULL_MISSING, CC_BUILD_PULL_ALWAYS, CC_BUILD_PULL_NEVER } pull_policy;
+	char *const *labels;        /* --label K=V on the result, may be NULL */
+	char *const *add_hosts;     /* --add-host NAME:IP for RUN steps, may be NULL */
+	const struct cc_build_secret *secrets;   /* --secret */
+	size_t n_secrets;
+	const struct cc_build_context *contexts; /* --build-context */
+	size_t n_contexts;
+	const struct cc_build_output *output;    /* -o, or NULL */
+	/* --timestamp / SOURCE_DATE_EPOCH: file times in new layers clamped
+	 * to it, the config's and history's dates set to it; -1: none. */
+	int64_t timestamp;
 };
 
 struct cc_build_result {
