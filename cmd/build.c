@@ -9,7 +9,9 @@
  * Exit status: a RUN that fails makes build exit with that RUN's status,
  * as podman does (docker exits 1); any other failure is 125.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -404,4 +406,75 @@ const struct cmd_verb cmd_build_verb = {
 	.max_args = 1,
 	.complete_args = CMD_COMPLETE_DIR,
 	.action = build_action,
+};
+
+/* ---- builder prune ---------------------------------------------------------- */
+
+struct builder_prune_cli {
+	bool force, all;
+};
+
+static const struct cmd_opt builder_prune_options[] = {
+	OPT_BOOL('a', "all", struct builder_prune_cli, all, "Remove all build cache (the same here: every cache mount)"),
+	OPT_BOOL('f', "force", struct builder_prune_cli, force, "Do not prompt for confirmation"),
+	OPT_END,
+};
+
+/* RUN --mount=type=cache directories live in cache/build-mounts until
+ * this removes them, under the store's exclusive lock (a build holds it
+ * shared: prune waits for running builds).  The directory is renamed away
+ * first, so what is left is either the whole cache or none of it. */
+static int builder_prune_action(void *opts, int argc, char **argv)
+{
+	struct builder_prune_cli *cli = opts;
+	(void)argc;
+	(void)argv;
+	if (!cli->force && !cmd_confirm("This will remove all build cache mounts (RUN --mount=type=cache)."))
+		return 0;
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	_cleanup_free_ char *dir = NULL, *gone = NULL;
+	if (asprintf(&dir, "%s/cache/build-mounts", cc_store_root(s)) < 0 ||
+	    asprintf(&gone, "%s/tmp/build-mounts-pruned-%d", cc_store_root(s), (int)getpid()) < 0) {
+		cc_store_close(s);
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	if (cc_store_lock(s, true, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	size_t n = 0;
+	int rc = 0;
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.' && !strstr(de->d_name, ".lock"))
+				n++;
+		closedir(d);
+		if (rename(dir, gone) < 0 || cc_rm_rf(gone, &e) < 0) {
+			if (e == NULL)
+				cc_error_set(&e, errno, "remove '%s'", dir);
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+		}
+	} else if (errno != ENOENT) {
+		rc = cmd_failf(EXIT_CC_ERROR, "read '%s': %s", dir, strerror(errno));
+	}
+	cc_store_unlock(s);
+	cc_store_close(s);
+	if (rc == 0)
+		printf("Deleted build cache mounts: %zu\n", n);
+	return rc;
+}
+
+const struct cmd_verb cmd_builder_prune_verb = {
+	.name = "prune",
+	.usage = "[OPTIONS]",
+	.summary = "Remove build cache (RUN --mount=type=cache directories)",
+	.opts = builder_prune_options,
+	.opts_size = sizeof(struct builder_prune_cli),
+	.max_args = 0,
+	.action = builder_prune_action,
 };
