@@ -9,7 +9,9 @@
  * Exit status: a RUN that fails makes build exit with that RUN's status,
  * as podman does (docker exits 1); any other failure is 125.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -19,10 +21,12 @@
 #include "build/build.h"
 #include "cmd.h"
 #include "network/network.h"
+#include "runtime/net.h"
 
 
 struct build_ui {
 	bool quiet;
+	bool tar_stdout;   /* -o -: the tar is stdout's, nothing else is */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -107,10 +111,10 @@ static int pull_cb(struct cc_store *s, const char *ref, const char *platform, ch
 	return 0;
 }
 
-static int net_attach(pid_t pid, const char *id, const char *hosts_file, const char *hostname, void *data,
-		      cc_error **err)
+static int net_attach(pid_t pid, const char *id, const char *hosts_file, const char *hostname,
+		      const char *extra_hosts, void *data, cc_error **err)
 {
-	return cc_network_build_attach(data, id, pid, hosts_file, hostname, err);
+	return cc_network_build_attach(data, id, pid, hosts_file, hostname, extra_hosts, err);
 }
 
 static void net_detach(const char *id, void *data)
@@ -124,28 +128,101 @@ static void net_detach(const char *id, void *data)
 }
 
 struct build_cli {
-	struct cmd_strv tags, args;
-	const char *file, *target, *network, *format;
-	bool no_cache, tls_verify, quiet, layers, pull, rm, force_rm;
+	struct cmd_strv tags, args, labels, add_hosts, secrets, outputs, contexts;
+	const char *file, *target, *network, *format, *pull, *iidfile, *platform, *timestamp;
+	bool no_cache, tls_verify, quiet, layers, rm, force_rm;
 };
 
+/* --secret, --output, --build-context: parsed (lib/build/flags.c) */
+struct build_parsed {
+	struct cc_build_secret secrets[64];
+	size_t n_secrets;
+	struct cc_build_context contexts[64];
+	size_t n_contexts;
+	struct cc_build_output output;
+	bool has_output;
+};
+
+static void parsed_release(struct build_parsed *p)
+{
+	for (size_t i = 0; i < p->n_secrets; i++)
+		cc_build_secret_release(&p->secrets[i]);
+	for (size_t i = 0; i < p->n_contexts; i++)
+		cc_build_context_release(&p->contexts[i]);
+	if (p->has_output)
+		cc_build_output_release(&p->output);
+	*p = (struct build_parsed){ 0 };
+}
+
+static int spec_fail(cc_error *e)
+{
+	int rc = cmd_usagef("%s", e->msg);
+	cc_error_free(e);
+	return rc;
+}
+
+static int parse_specs(const struct build_cli *cli, struct build_parsed *p, struct cc_build_options *o)
+{
+	cc_error *e = NULL;
+	if (cli->secrets.n > 64 || cli->contexts.n > 64)
+		return cmd_usagef("at most 64 --secret and 64 --build-context flags");
+	for (size_t i = 0; i < cli->secrets.n; i++) {
+		if (cc_build_secret_parse(cli->secrets.v[i], &p->secrets[p->n_secrets], &e) < 0)
+			return spec_fail(e);
+		p->n_secrets++;
+		for (size_t j = 0; j + 1 < p->n_secrets; j++)
+			if (strcmp(p->secrets[j].id, p->secrets[p->n_secrets - 1].id) == 0)
+				return cmd_usagef("--secret: duplicate id '%s'", p->secrets[j].id);
+	}
+	for (size_t i = 0; i < cli->contexts.n; i++) {
+		if (cc_build_context_parse(cli->contexts.v[i], &p->contexts[p->n_contexts], &e) < 0)
+			return spec_fail(e);
+		p->n_contexts++;
+	}
+	if (cli->outputs.n == 1) {
+		if (cc_build_output_parse(cli->outputs.v[0], &p->output, &e) < 0)
+			return spec_fail(e);
+		p->has_output = true;
+		o->output = &p->output;
+	}
+	o->secrets = p->secrets;
+	o->n_secrets = p->n_secrets;
+	o->contexts = p->contexts;
+	o->n_contexts = p->n_contexts;
+	return 0;
+}
+
 static const struct cmd_opt build_options[] = {
+	OPT_LIST(0, "add-host", struct build_cli, add_hosts, "list", "Add a custom host-to-IP mapping (host:ip) for RUN steps"),
 	OPT_LIST(0, "build-arg", struct build_cli, args, "list", "Set a build argument (K[=V]; V from the environment if omitted)"),
+	OPT_LIST(0, "build-context", struct build_cli, contexts, "list",
+		 "Additional build context (NAME=DIR or NAME=docker-image://REF) for COPY --from, RUN --mount from= and FROM"),
 	OPT_STRING('f', "file", struct build_cli, file, "string",
 		   "The recipe (default CONTEXT/Containerfile, else CONTEXT/Dockerfile; - reads stdin)", .complete = CMD_COMPLETE_FILE),
 	OPT_BOOL(0, "force-rm", struct build_cli, force_rm, "Always remove intermediate containers (they always are)"),
 	OPT_STRING(0, "format", struct build_cli, format, "string", "Image format: oci or docker", .def = "oci",
 		   .complete = CMD_COMPLETE_WORDS, .words = "oci docker"),
+	OPT_STRING(0, "iidfile", struct build_cli, iidfile, "string", "Write the image ID to the file", .complete = CMD_COMPLETE_FILE),
+	OPT_LIST(0, "label", struct build_cli, labels, "list", "Set metadata for the image (KEY=VALUE)"),
 	OPT_BOOL(0, "layers", struct build_cli, layers, "Cache intermediate layers (always on)", .def = "true", .flags = CMD_OPT_HIDDEN),
 	OPT_STRING(0, "network", struct build_cli, network, "string",
 		   "RUN steps' network: bridge (an address of their own, as docker), host or none", .def = "bridge",
 		   .complete = CMD_COMPLETE_WORDS, .words = "bridge host none"),
 	OPT_BOOL(0, "no-cache", struct build_cli, no_cache, "Do not reuse cached steps"),
-	OPT_BOOL(0, "pull", struct build_cli, pull, "Always attempt to pull a newer version of the image (accepted; base images are pulled when missing)"),
+	OPT_LIST('o', "output", struct build_cli, outputs, "list",
+		 "Also write the result's filesystem: type=local,dest=DIR, type=tar,dest=FILE, DIR, or - (a tar on stdout)"),
+	OPT_STRING(0, "platform", struct build_cli, platform, "string", "Target platform (only this machine's: no cross-builds)"),
+	OPT_STRING(0, "pull", struct build_cli, pull, "string",
+		   "Pull base images: always, missing (default) or never; a bare --pull is always", .def = "missing",
+		   .flags = CMD_OPT_BARE_TRUE, .complete = CMD_COMPLETE_WORDS, .words = "always missing never"),
 	OPT_BOOL('q', "quiet", struct build_cli, quiet, "Suppress the build output and print image ID on success"),
 	OPT_BOOL(0, "rm", struct build_cli, rm, "Remove intermediate containers after a successful build (always)", .def = "true"),
+	OPT_LIST(0, "secret", struct build_cli, secrets, "list",
+		 "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR (never stored in the image)"),
 	OPT_LIST('t', "tag", struct build_cli, tags, "list", "Name and optionally a tag in the \"name:tag\" format (repeatable)"),
 	OPT_STRING(0, "target", struct build_cli, target, "string", "Set the target build stage to build"),
+	OPT_STRING(0, "timestamp", struct build_cli, timestamp, "seconds",
+		   "Reproducible output: clamp file times in new layers and set the config's dates to these seconds since the epoch (default: $SOURCE_DATE_EPOCH)"),
 	OPT_BOOL(0, "tls-verify", struct build_cli, tls_verify, "Pull base images with TLS verification", .def = "true"),
 	OPT_END,
 };
@@ -172,7 +249,68 @@ static int build_action(void *opts, int argc, char **argv)
 		o.docker_format = true;
 	else if (strcmp(cli->format, "oci") != 0)
 		return cmd_usagef("unrecognized image type \"%s\": expected oci or docker", cli->format);
+	if (strcmp(cli->pull, "always") == 0 || strcmp(cli->pull, "true") == 0)
+		o.pull_policy = CC_BUILD_PULL_ALWAYS;
+	else if (strcmp(cli->pull, "missing") == 0 || strcmp(cli->pull, "false") == 0 || strcmp(cli->pull, "ifmissing") == 0)
+		o.pull_policy = CC_BUILD_PULL_MISSING;
+	else if (strcmp(cli->pull, "never") == 0)
+		o.pull_policy = CC_BUILD_PULL_NEVER;
+	else
+		return cmd_usagef("invalid --pull '%s': expected always, missing or never", cli->pull);
+	if (cli->platform && cli->platform[0]) {
+		struct cc_platform pf;
+		cc_platform_host(&pf);
+		char host[100], hostv[100];
+		snprintf(host, sizeof(host), "%s/%s", pf.os, pf.arch);
+		snprintf(hostv, sizeof(hostv), "%s/%s%s%s", pf.os, pf.arch, pf.variant[0] ? "/" : "", pf.variant);
+		if (strcmp(cli->platform, host) != 0 && strcmp(cli->platform, hostv) != 0 && strcmp(cli->platform, pf.arch) != 0)
+			return cmd_usagef("--platform %s: only this machine's platform (%s) can be built: cross-builds are not supported",
+					  cli->platform, hostv);
+	}
+	for (size_t i = 0; i < cli->labels.n; i++)
+		if (cli->labels.v[i][0] == '=' || cli->labels.v[i][0] == '\0')
+			return cmd_usagef("invalid --label '%s': expected KEY=VALUE", cli->labels.v[i]);
+	/* --timestamp, else SOURCE_DATE_EPOCH (the environment, or a build arg) */
+	o.timestamp = -1;
+	const char *ts = cli->timestamp;
+	for (size_t i = 0; ts == NULL && i < cli->args.n; i++)
+		if (strncmp(cli->args.v[i], "SOURCE_DATE_EPOCH=", 18) == 0)
+			ts = cli->args.v[i] + 18;
+	if (ts == NULL && getenv("SOURCE_DATE_EPOCH") && getenv("SOURCE_DATE_EPOCH")[0])
+		ts = getenv("SOURCE_DATE_EPOCH");
+	if (ts) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(ts, &end, 10);
+		if (*ts == '\0' || *end || errno || v < 0 || v > 253402300799LL)
+			return cmd_usagef("invalid timestamp '%s': expected seconds since the epoch", ts);
+		o.timestamp = v;
+	}
+	for (size_t i = 0; i < cli->add_hosts.n; i++) {
+		char line[1024];
+		cc_error *he = NULL;
+		if (cc_net_parse_add_host(cli->add_hosts.v[i], NULL, line, sizeof(line), &he) < 0) {
+			int rc = cmd_usagef("invalid --add-host '%s': %s", cli->add_hosts.v[i], he->msg);
+			cc_error_free(he);
+			return rc;
+		}
+	}
 	static char *const none[] = { NULL };
+	if (cli->outputs.n > 1)
+		return cmd_usagef("--output: only one output is supported");
+	struct build_parsed parsed = { 0 };
+	int prc = parse_specs(cli, &parsed, &o);
+	if (prc != 0) {
+		parsed_release(&parsed);
+		return prc;
+	}
+	if (o.output && strcmp(o.output->dest, "-") == 0) {
+		/* the tar owns stdout: progress and RUN output go to stderr */
+		ui.quiet = true;
+		ui.tar_stdout = true;
+	}
+	o.labels = cli->labels.n ? (char *const *)cli->labels.v : NULL;
+	o.add_hosts = cli->add_hosts.n ? (char *const *)cli->add_hosts.v : NULL;
 	o.context = argv[0];
 	o.tags = cli->tags.n ? (char *const *)cli->tags.v : none;
 	o.build_args = cli->args.n ? (char *const *)cli->args.v : none;
@@ -182,18 +320,25 @@ static int build_action(void *opts, int argc, char **argv)
 	o.pull_data = &o;
 	o.cancel = &interrupted;
 	struct cc_store *s = cmd_open_store();
-	if (s == NULL)
+	if (s == NULL) {
+		parsed_release(&parsed);
 		return EXIT_CC_ERROR;
+	}
 	o.net_attach = net_attach;
 	o.net_detach = net_detach;
 	o.net_data = s;
 	/* -q: RUN output kept aside, shown only if the build fails */
 	_cleanup_close_ int logfd = -1;
-	if (ui.quiet) {
+	if (ui.tar_stdout) {
+		o.output_fd = STDERR_FILENO;
+	} else if (ui.quiet) {
 		logfd = open(cc_store_root(s), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 		if (logfd < 0) {
+			int en = errno;
+			cmd_failf(EXIT_CC_ERROR, "create a temporary file in '%s': %s", cc_store_root(s), strerror(en));
 			cc_store_close(s);
-			return cmd_failf(EXIT_CC_ERROR, "create a temporary file in '%s': %s", cc_store_root(s), strerror(errno));
+			parsed_release(&parsed);
+			return EXIT_CC_ERROR;
 		}
 		o.output_fd = logfd;
 	}
@@ -221,6 +366,7 @@ static int build_action(void *opts, int argc, char **argv)
 		cc_ref_free(ref);
 	}
 	cc_store_close(s);
+	parsed_release(&parsed);
 	if (rc < 0) {
 		if (logfd >= 0 && lseek(logfd, 0, SEEK_SET) == 0) {
 			char buf[8192];
@@ -234,7 +380,16 @@ static int build_action(void *opts, int argc, char **argv)
 		return cmd_fail(e, code);
 	}
 	const char *hex = strchr(res.image_id, ':');
-	printf("%s\n", hex ? hex + 1 : res.image_id);
+	if (cli->iidfile) {
+		/* docker writes the ID with its algorithm, without a newline */
+		cc_error *ie = NULL;
+		if (cc_write_file(cli->iidfile, res.image_id, strlen(res.image_id), 0644, &ie) < 0) {
+			cc_build_result_release(&res);
+			return cmd_fail(ie, EXIT_CC_ERROR);
+		}
+	}
+	if (!ui.tar_stdout)
+		printf("%s\n", hex ? hex + 1 : res.image_id);
 	cc_build_result_release(&res);
 	return 0;
 }
@@ -251,4 +406,75 @@ const struct cmd_verb cmd_build_verb = {
 	.max_args = 1,
 	.complete_args = CMD_COMPLETE_DIR,
 	.action = build_action,
+};
+
+/* ---- builder prune ---------------------------------------------------------- */
+
+struct builder_prune_cli {
+	bool force, all;
+};
+
+static const struct cmd_opt builder_prune_options[] = {
+	OPT_BOOL('a', "all", struct builder_prune_cli, all, "Remove all build cache (the same here: every cache mount)"),
+	OPT_BOOL('f', "force", struct builder_prune_cli, force, "Do not prompt for confirmation"),
+	OPT_END,
+};
+
+/* RUN --mount=type=cache directories live in cache/build-mounts until
+ * this removes them, under the store's exclusive lock (a build holds it
+ * shared: prune waits for running builds).  The directory is renamed away
+ * first, so what is left is either the whole cache or none of it. */
+static int builder_prune_action(void *opts, int argc, char **argv)
+{
+	struct builder_prune_cli *cli = opts;
+	(void)argc;
+	(void)argv;
+	if (!cli->force && !cmd_confirm("This will remove all build cache mounts (RUN --mount=type=cache)."))
+		return 0;
+	struct cc_store *s = cmd_open_store();
+	if (s == NULL)
+		return EXIT_CC_ERROR;
+	cc_error *e = NULL;
+	_cleanup_free_ char *dir = NULL, *gone = NULL;
+	if (asprintf(&dir, "%s/cache/build-mounts", cc_store_root(s)) < 0 ||
+	    asprintf(&gone, "%s/tmp/build-mounts-pruned-%d", cc_store_root(s), (int)getpid()) < 0) {
+		cc_store_close(s);
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	if (cc_store_lock(s, true, &e) < 0) {
+		cc_store_close(s);
+		return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	size_t n = 0;
+	int rc = 0;
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.' && !strstr(de->d_name, ".lock"))
+				n++;
+		closedir(d);
+		if (rename(dir, gone) < 0 || cc_rm_rf(gone, &e) < 0) {
+			if (e == NULL)
+				cc_error_set(&e, errno, "remove '%s'", dir);
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+		}
+	} else if (errno != ENOENT) {
+		rc = cmd_failf(EXIT_CC_ERROR, "read '%s': %s", dir, strerror(errno));
+	}
+	cc_store_unlock(s);
+	cc_store_close(s);
+	if (rc == 0)
+		printf("Deleted build cache mounts: %zu\n", n);
+	return rc;
+}
+
+const struct cmd_verb cmd_builder_prune_verb = {
+	.name = "prune",
+	.usage = "[OPTIONS]",
+	.summary = "Remove build cache (RUN --mount=type=cache directories)",
+	.opts = builder_prune_options,
+	.opts_size = sizeof(struct builder_prune_cli),
+	.max_args = 0,
+	.action = builder_prune_action,
 };

@@ -63,7 +63,7 @@ int cmd_output_error(int errnum);
 bool cmd_parse_bool(const char *v, bool dflt);
 
 /* The verbs (options.h), each defined in its own file. */
-extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_exec_verb, cmd_images_verb, cmd_import_verb,
+extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_builder_prune_verb, cmd_exec_verb, cmd_images_verb, cmd_import_verb,
 	cmd_inspect_verb, cmd_kill_verb, cmd_load_verb, cmd_login_verb, cmd_logout_verb, cmd_logs_verb, cmd_port_verb,
 	cmd_ps_verb, cmd_pull_verb, cmd_restart_verb, cmd_rm_verb, cmd_rmi_verb, cmd_run_verb, cmd_save_verb,
 	cmd_start_verb, cmd_stop_verb, cmd_tag_verb, cmd_wait_verb, cmd_container_inspect_verb,

@@ -75,6 +75,14 @@ static const struct cmd_verb system_verb = {
 	.name = "system", .summary = "Manage the store", .sub = system_verbs,
 };
 
+static const struct cmd_entry builder_verbs[] = {
+	{ "prune", &cmd_builder_prune_verb, false },
+	{ NULL, NULL, false },
+};
+static const struct cmd_verb builder_verb = {
+	.name = "builder", .summary = "Manage builds (docker)", .sub = builder_verbs,
+};
+
 static const struct cmd_entry healthcheck_verbs[] = {
 	{ "run", &cmd_healthcheck_run_verb, false },
 	{ NULL, NULL, false },
@@ -89,6 +97,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "system", &system_verb, false },
 	{ "attach", &cmd_attach_verb, false },
 	{ "build", &cmd_build_verb, false },
+	{ "builder", &builder_verb, false },
 	{ "completion", &cmd_completion_verb, false },
 	{ "create", &cmd_create_verb, false },
 	{ "events", &cmd_events_verb, false },

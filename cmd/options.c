@@ -262,7 +262,7 @@ int cmd_parse(const struct cmd_verb *v, const char *path, int argc, char **argv,
 				rc = unknown(path, "unknown flag: %s", a, 0);
 				break;
 			}
-			if (o->type == CMD_OPT_BOOL)
+			if (o->type == CMD_OPT_BOOL || (!eq && (o->flags & CMD_OPT_BARE_TRUE)))
 				rc = set_value(o, opts, eq ? eq + 1 : "true");
 			else if (eq)
 				rc = set_value(o, opts, eq + 1);

@@ -61,6 +61,7 @@ enum cmd_complete {
 #define CMD_OPT_HIDDEN 0x1 /* parsed, not shown (an old spelling, e.g. --net) */
 #define CMD_OPT_MINUS_ONE 0x2 /* CMD_OPT_BYTES: "-1" is taken, as -1 (--memory-swap: unlimited) */
 #define CMD_OPT_UNSET 0x4     /* CMD_OPT_INT, _BYTES, _DURATION without .def: CMD_INT_UNSET unless given */
+#define CMD_OPT_BARE_TRUE 0x8 /* CMD_OPT_STRING: a bare --x (no "=") is "true" (pflag's NoOptDefVal; build --pull) */
 #define CMD_INT_UNSET INT64_MIN
 
 struct cmd_opt {

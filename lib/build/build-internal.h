@@ -163,7 +163,11 @@ struct cc_packed_layer {
  * blob_path (created, fsync'd).  trusted.overlay.* xattrs are left out of
  * the tar and removed from the upper dir, which is then a clean layer
  * directory in the store's format. */
-int cc_layer_pack(const char *upper, const char *blob_path, struct cc_packed_layer *ret,
+struct cc_pack_opts {
+	int64_t clamp_mtime;     /* >= 0: later file times written as this */
+	bool plain;              /* an uncompressed tar (build --output) */
+};
+int cc_layer_pack(const char *upper, const char *blob_path, const struct cc_pack_opts *po, struct cc_packed_layer *ret,
 		  volatile sig_atomic_t *cancel, cc_error **err);
 
 #endif

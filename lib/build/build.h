@@ -129,6 +129,82 @@ int cc_shell_word(const char *word, char escape, char *const *env, char **ret, c
  * (whitespace inside expanded values splits too). */
 int cc_shell_words(const char *text, char escape, char *const *env, char ***ret, cc_error **err);
 
+/* ---- build flags and RUN --mount (flags.c) -------------------------------
+ * Pure parsers (no store, no root): the unit tests and the fuzz target
+ * drive them directly.  Each takes docker's (buildx's / BuildKit's)
+ * comma-separated key=value syntax; a field may be double-quoted as in a
+ * CSV record.  Errors are CC_ERR_INVALID, one line naming the bad part. */
+
+#define CC_BUILD_MAX_SECRET (500 * 1024)   /* BuildKit's limit on a secret */
+
+enum cc_run_mount_type {
+	CC_MOUNT_BIND,        /* the default type */
+	CC_MOUNT_CACHE,
+	CC_MOUNT_TMPFS,
+	CC_MOUNT_SECRET,
+};
+
+enum cc_cache_sharing {
+	CC_SHARING_SHARED,    /* the default */
+	CC_SHARING_PRIVATE,
+	CC_SHARING_LOCKED,
+};
+
+struct cc_run_mount {
+	enum cc_run_mount_type type;
+	char *target;         /* as written; the plan makes it absolute
+	                         (secret: default /run/secrets/ID) */
+	char *source;         /* bind, cache: path inside from (NULL: its root) */
+	char *from;           /* bind, cache: stage, image or build context */
+	char *id;             /* cache (default: target), secret (default:
+	                         target's base name) */
+	char *env;            /* secret: also (or only) an environment variable */
+	bool readonly;        /* bind: true unless rw; cache: ro given */
+	bool required;        /* secret: fail when not given to build */
+	enum cc_cache_sharing sharing;
+	int mode;             /* cache, secret: -1 for the default */
+	int64_t uid, gid;     /* cache, secret: -1 for the default (0) */
+	int64_t size;         /* tmpfs: bytes, 0 unlimited */
+	/* resolved by the plan (bind from=): */
+	int from_stage;       /* an earlier stage, else -1 */
+	char *from_image;     /* an image's ID */
+	int from_context;     /* an entry of cc_plan_options.contexts, else -1 */
+	char content[72];     /* bind from the build context (or a directory
+	                         build context): digest of the source */
+};
+
+/* One --mount value of RUN. */
+int cc_run_mount_parse(const char *spec, struct cc_run_mount *ret, cc_error **err);
+void cc_run_mount_release(struct cc_run_mount *m);
+
+/* build --secret id=ID[,src=FILE|,env=VAR][,type=file|env] (buildx's
+ * syntax; with neither src nor env, the variable named ID). */
+struct cc_build_secret {
+	char *id;
+	char *src;            /* a file */
+	char *env;            /* or an environment variable */
+};
+int cc_build_secret_parse(const char *spec, struct cc_build_secret *ret, cc_error **err);
+void cc_build_secret_release(struct cc_build_secret *s);
+
+/* build -o/--output type=local,dest=DIR | type=tar,dest=FILE | DIR | - */
+enum cc_build_output_type { CC_OUTPUT_LOCAL, CC_OUTPUT_TAR };
+struct cc_build_output {
+	enum cc_build_output_type type;
+	char *dest;           /* "-": standard output (tar only) */
+};
+int cc_build_output_parse(const char *spec, struct cc_build_output *ret, cc_error **err);
+void cc_build_output_release(struct cc_build_output *o);
+
+/* build --build-context NAME=DIR | NAME=docker-image://REF */
+struct cc_build_context {
+	char *name;           /* lower-cased, as stage names are */
+	char *dir;            /* a local directory (as given), or */
+	char *image;          /* an image reference */
+};
+int cc_build_context_parse(const char *spec, struct cc_build_context *ret, cc_error **err);
+void cc_build_context_release(struct cc_build_context *c);
+
 /* ---- the plan ------------------------------------------------------------- */
 
 struct cc_copy_file {       /* a COPY/ADD heredoc: a file made from text */
@@ -168,6 +244,10 @@ struct cc_build_step {
 	                             metadata (not mtimes), "" when none */
 	size_t n_sources;         /* COPY/ADD: sources after glob expansion */
 	bool reset_cmd;           /* ENTRYPOINT: drop a Cmd inherited from the base */
+	int from_context;         /* COPY --from a directory build context: its
+	                             index in cc_plan_options.contexts, else -1 */
+	struct cc_run_mount *mounts;  /* RUN --mount, in the order given */
+	size_t n_mounts;
 };
 
 struct cc_build_stage {
@@ -211,6 +291,11 @@ struct cc_plan_options {
 	const char *target;               /* stage name or NULL for the last */
 	const char *platform;             /* "linux/amd64": TARGETPLATFORM ... */
 	struct cc_plan_source source;
+	/* --build-context: directories (absolute) are resolved here for
+	 * COPY --from and RUN --mount from=; images go through source.image
+	 * (the caller maps the name). */
+	const struct cc_build_context *contexts;
+	size_t n_contexts;
 };
 
 int cc_build_plan(const struct cc_recipe *r, const struct cc_plan_options *o, struct cc_build_plan **ret,
@@ -238,7 +323,9 @@ struct cc_build_event {
 };
 
 struct cc_build_options {
-	const char *context;        /* directory */
+	const char *context;        /* directory; "-": stdin is a tar archive of
+	                               the context, or (when it is not one) the
+	                               recipe, with an empty context */
 	const char *file;           /* recipe; NULL: CONTEXT/Containerfile, else
 	                               CONTEXT/Dockerfile; "-": stdin */
 	char *const *tags;          /* -t, NULL-terminated, may be NULL */
@@ -256,8 +343,8 @@ struct cc_build_options {
 	 * live with containers): net_attach wires up the step's process pid
 	 * under the name id and writes the hosts file with its address;
 	 * net_detach releases it after the step, also when it failed. */
-	int (*net_attach)(pid_t pid, const char *id, const char *hosts_file, const char *hostname, void *data,
-			  cc_error **err);
+	int (*net_attach)(pid_t pid, const char *id, const char *hosts_file, const char *hostname,
+			  const char *extra_hosts, void *data, cc_error **err);
 	void (*net_detach)(const char *id, void *data);
 	void *net_data;
 	/* Pull an image the store lacks (progress is the caller's business);
@@ -270,6 +357,19 @@ struct cc_build_options {
 	/* Set (by a signal handler) to stop between steps and while copying;
 	 * may be NULL. */
 	volatile sig_atomic_t *cancel;
+	/* --pull: base images are pulled when missing (default), always
+	 * (a newer version), or never (missing is an error). */
+	enum { CC_BUILD_PULL_MISSING, CC_BUILD_PULL_ALWAYS, CC_BUILD_PULL_NEVER } pull_policy;
+	char *const *labels;        /* --label K=V on the result, may be NULL */
+	char *const *add_hosts;     /* --add-host NAME:IP for RUN steps, may be NULL */
+	const struct cc_build_secret *secrets;   /* --secret */
+	size_t n_secrets;
+	const struct cc_build_context *contexts; /* --build-context */
+	size_t n_contexts;
+	const struct cc_build_output *output;    /* -o, or NULL */
+	/* --timestamp / SOURCE_DATE_EPOCH: file times in new layers clamped
+	 * to it, the config's and history's dates set to it; -1: none. */
+	int64_t timestamp;
 };
 
 struct cc_build_result {

@@ -32,8 +32,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build-internal.h"
@@ -41,9 +44,10 @@
 #include "util/strbuf.h"
 #include "image/image.h"
 #include "runtime/net.h"
+#include "util/dl.h"
 #include "runtime/runtime.h"
 
-#define MAX_MOUNTS 8
+#define MAX_MOUNTS 48
 
 struct cur {
 	char *id;                      /* NULL: scratch, nothing yet */
@@ -65,7 +69,12 @@ struct builder {
 	char *mounts[MAX_MOUNTS];      /* mounted now, unmounted before tmp goes */
 	char **stage_ids;
 	char **tags;                   /* normalised -t names */
+	struct cc_build_context *contexts;  /* --build-context, directories made absolute */
+	char *stdin_ctx;               /* the context unpacked from stdin (under tmp) */
+	char *stdin_recipe;            /* build -: the recipe read from stdin */
+	size_t stdin_recipe_len;
 	char *hostname_file, *hosts_file, *resolv_file;
+	char *extra_hosts;             /* --add-host lines of the hosts file */
 	char hostname[16];
 	size_t stage_no, n_stages;     /* for events */
 	int run_status;
@@ -195,9 +204,17 @@ static int unmount_root(struct builder *b, const char *root, cc_error **err)
 
 /* ---- committing ------------------------------------------------------------ */
 
-static char *now_rfc3339(void)
+static char *now_rfc3339(const struct builder *b)
 {
 	char buf[64];
+	if (b->o->timestamp >= 0) {
+		/* --timestamp / SOURCE_DATE_EPOCH: the same date on any machine */
+		time_t t = (time_t)b->o->timestamp;
+		struct tm tm;
+		if (gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			return NULL;
+		return strdup(buf);
+	}
 	cc_rfc3339_now(buf, sizeof(buf));
 	return strdup(buf);
 }
@@ -208,7 +225,7 @@ static int commit(struct builder *b, struct cur *c, const struct cc_build_step *
 {
 	if (cur_load(b, c, err) < 0)
 		return -1;
-	_cleanup_free_ char *created = now_rfc3339();
+	_cleanup_free_ char *created = now_rfc3339(b);
 	if (created == NULL || cc_bcfg_apply(c->cfg, st, created, layer ? layer->diff_id : NULL, err) < 0)
 		return created ? -1 : cc_error_set(err, ENOMEM, "commit");
 	size_t n = c->rec ? c->rec->n_layers : 0;
@@ -240,7 +257,8 @@ static int commit_layer(struct builder *b, struct cur *c, const struct cc_build_
 	if (asprintf(&tmpblob, "%s/blob%u", b->tmp, b->seq++) < 0)
 		return cc_error_set(err, ENOMEM, "commit layer");
 	struct cc_packed_layer pl;
-	if (cc_layer_pack(upper, tmpblob, &pl, b->o->cancel, err) < 0)
+	struct cc_pack_opts po = { .clamp_mtime = b->o->timestamp };
+	if (cc_layer_pack(upper, tmpblob, &po, &pl, b->o->cancel, err) < 0)
 		return -1;
 	if (cc_store_blob_commit(b->s, tmpblob, pl.blob_digest, pl.blob_size, err) < 0)
 		return cc_error_prefix(err, "store layer blob");
@@ -298,6 +316,30 @@ static int write_run_files(struct builder *b, cc_error **err)
 	 * the step shares the host's network */
 	resolv = cc_net_container_resolv(host_net, NULL, 0);
 	size_t rl = resolv ? strlen(resolv) : 0;
+	/* --add-host: lines of their own (a bridge step's hosts file is
+	 * written again when it gets its address: net_attach adds them) */
+	struct cc_strbuf xh = { 0 };
+	for (char *const *a = b->o->add_hosts; a && *a; a++) {
+		char line[1024];
+		if (cc_net_parse_add_host(*a, NULL, line, sizeof(line), err) < 0) {
+			free(cc_strbuf_steal(&xh));
+			return cc_error_prefix(err, "--add-host");
+		}
+		cc_strbuf_addf(&xh, "%s", line);
+	}
+	b->extra_hosts = cc_strbuf_steal(&xh);
+	if (b->extra_hosts == NULL)
+		b->extra_hosts = strdup("");
+	if (b->extra_hosts && hosts && b->extra_hosts[0]) {
+		char *nh = NULL;
+		if (asprintf(&nh, "%s%s", hosts, b->extra_hosts) < 0)
+			nh = NULL;
+		free(hosts);
+		hosts = nh;
+		hl = hosts ? strlen(hosts) : 0;
+	}
+	if (b->extra_hosts == NULL)
+		return cc_error_set(err, ENOMEM, "container files");
 	if (hosts == NULL || resolv == NULL || asprintf(&hn, "%s\n", b->hostname) < 0 ||
 	    asprintf(&b->hostname_file, "%s/hostname", b->tmp) < 0 || asprintf(&b->hosts_file, "%s/hosts", b->tmp) < 0 ||
 	    asprintf(&b->resolv_file, "%s/resolv.conf", b->tmp) < 0)
@@ -322,10 +364,328 @@ static int run_net_attach(pid_t pid, void *data, cc_error **err)
 	const struct cc_build_options *o = n->b->o;
 	if (o->net_attach == NULL)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "RUN on the bridge network: no way to attach it");
-	if (o->net_attach(pid, n->id, n->b->hosts_file, n->b->hostname, o->net_data, err) < 0)
+	if (o->net_attach(pid, n->id, n->b->hosts_file, n->b->hostname, n->b->extra_hosts, o->net_data, err) < 0)
 		return -1;
 	n->attached = true;
 	return 0;
+}
+
+/* ---- RUN --mount ---------------------------------------------------------- */
+
+/* What a RUN step's --mount flags set up, undone after the step. */
+struct step_mounts {
+	struct cc_bind_mount binds[34];
+	size_t n_binds;
+	struct cc_tmpfs_mount tmpfs[32];
+	size_t n_tmpfs;
+	char *paths[32];       /* sources, secret files, tmpfs options (freed) */
+	size_t n_paths;
+	char *roots[32];       /* overlay roots mounted here (unmounted) */
+	size_t n_roots;
+	int locks[32];         /* cache mounts' flocks */
+	size_t n_locks;
+	char **env;            /* secrets given as environment variables */
+};
+
+static const char *keep_path(struct step_mounts *sm, char *p)
+{
+	if (p == NULL || sm->n_paths >= sizeof(sm->paths) / sizeof(sm->paths[0])) {
+		free(p);
+		return NULL;
+	}
+	sm->paths[sm->n_paths++] = p;
+	return p;
+}
+
+static void step_mounts_release(struct builder *b, struct step_mounts *sm)
+{
+	for (size_t i = 0; i < sm->n_roots; i++) {
+		(void)unmount_root(b, sm->roots[i], NULL);
+		free(sm->roots[i]);
+	}
+	for (size_t i = 0; i < sm->n_paths; i++) {
+		if (cc_str_has_prefix(sm->paths[i], b->tmp) && strstr(sm->paths[i], "/secret"))
+			(void)unlink(sm->paths[i]); /* a secret's file goes at once */
+		free(sm->paths[i]);
+	}
+	for (size_t i = 0; i < sm->n_locks; i++)
+		cc_closep(&sm->locks[i]);
+	cc_strvfreep(&sm->env);
+	*sm = (struct step_mounts){ 0 };
+}
+
+/* The host path of rel inside root, symlinks resolved inside it. */
+static int path_in_root(const char *root, const char *rel, char **ret, cc_error **err)
+{
+	_cleanup_close_ int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return cc_error_set(err, errno, "open '%s'", root);
+	_cleanup_close_ int fd = cc_open_in_root(rfd, rel, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return cc_error_setk(err, fd == -ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_GENERIC, -fd,
+				     "mount source '%s' not found", rel);
+	char link[64], buf[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return cc_error_set(err, errno, "resolve mount source '%s'", rel);
+	buf[n] = '\0';
+	*ret = strdup(buf);
+	return *ret ? 0 : cc_error_set(err, ENOMEM, "mount");
+}
+
+/* An overlay of lowers with a scratch upper: what it shows, writable,
+ * every write discarded with the scratch dir. */
+static int scratch_root(struct builder *b, struct step_mounts *sm, char *const *lowers, char **ret, cc_error **err)
+{
+	_cleanup_free_ char *u = NULL, *w = NULL, *r = NULL;
+	if (sm->n_roots >= sizeof(sm->roots) / sizeof(sm->roots[0]))
+		return cc_error_set(err, EBUSY, "too many mounts");
+	if (new_dir(b, "u", 0755, &u, err) < 0 || new_dir(b, "w", 0700, &w, err) < 0 || new_dir(b, "r", 0755, &r, err) < 0 ||
+	    mount_root(b, lowers, u, w, r, err) < 0)
+		return -1;
+	sm->roots[sm->n_roots++] = strdup(r);
+	if (sm->roots[sm->n_roots - 1] == NULL) {
+		sm->n_roots--;
+		(void)unmount_root(b, r, NULL);
+		return cc_error_set(err, ENOMEM, "mount");
+	}
+	*ret = steal_ptr(&r);
+	return 0;
+}
+
+static const struct cc_build_secret *find_secret(const struct builder *b, const char *id)
+{
+	for (size_t i = 0; i < b->o->n_secrets; i++)
+		if (strcmp(b->o->secrets[i].id, id) == 0)
+			return &b->o->secrets[i];
+	return NULL;
+}
+
+/* A secret's value: its file, or its variable; *ret NULL when absent. */
+static int secret_value(const struct cc_build_secret *sec, char **ret, size_t *ret_len, cc_error **err)
+{
+	*ret = NULL;
+	if (sec->src)
+		return cc_read_file(sec->src, CC_BUILD_MAX_SECRET, ret, ret_len, err) < 0
+			       ? cc_error_prefix(err, "secret '%s'", sec->id)
+			       : 0;
+	const char *v = getenv(sec->env);
+	if (v == NULL)
+		return 0;
+	if (strlen(v) > CC_BUILD_MAX_SECRET)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "secret '%s': larger than %d bytes", sec->id, CC_BUILD_MAX_SECRET);
+	*ret = strdup(v);
+	*ret_len = strlen(v);
+	return *ret ? 0 : cc_error_set(err, ENOMEM, "secret");
+}
+
+static int mount_secret(struct builder *b, struct step_mounts *sm, const struct cc_run_mount *m, cc_error **err)
+{
+	const struct cc_build_secret *sec = find_secret(b, m->id);
+	_cleanup_free_ char *val = NULL;
+	size_t len = 0;
+	if (sec && secret_value(sec, &val, &len, err) < 0)
+		return -1;
+	if (val == NULL) {
+		if (m->required)
+			return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "secret %s not found (give it with --secret id=%s,src=FILE)",
+					     m->id, m->id);
+		return 0; /* as BuildKit: an optional secret that is not there is not mounted */
+	}
+	if (m->env) {
+		char *kv = NULL;
+		if (asprintf(&kv, "%s=%s", m->env, val) < 0 || cc_strv_take(&sm->env, kv) < 0)
+			return cc_error_set(err, ENOMEM, "secret");
+	}
+	if (m->target == NULL)
+		return 0;
+	char *path = NULL;
+	if (asprintf(&path, "%s/secret%u", b->tmp, b->seq++) < 0 || keep_path(sm, path) == NULL)
+		return cc_error_set(err, ENOMEM, "secret");
+	mode_t mode = m->mode >= 0 ? (mode_t)m->mode : 0400;
+	if (cc_write_file(path, val, len, mode, err) < 0)
+		return cc_error_prefix(err, "secret '%s'", m->id);
+	explicit_bzero(val, len);
+	if (chmod(path, mode) < 0 || chown(path, m->uid >= 0 ? (uid_t)m->uid : 0, m->gid >= 0 ? (gid_t)m->gid : 0) < 0)
+		return cc_error_set(err, errno, "secret '%s'", m->id);
+	sm->binds[sm->n_binds++] = (struct cc_bind_mount){ .source = path, .target = m->target, .readonly = true };
+	return 0;
+}
+
+/* The persistent directory of a cache mount: cache/build-mounts/<sha256
+ * of its id>, made (with mode, uid, gid) under a temporary name and
+ * renamed into place, kept across builds until `builder prune`. */
+static int mount_cache(struct builder *b, struct step_mounts *sm, const struct cc_run_mount *m, cc_error **err)
+{
+	char digest[72];
+	cc_sha256_digest(m->id, strlen(m->id), digest);
+	_cleanup_free_ char *base = NULL, *dir = NULL, *lock = NULL;
+	if (asprintf(&base, "%s/cache/build-mounts", cc_store_root(b->s)) < 0 ||
+	    asprintf(&dir, "%s/%s", base, digest + 7) < 0 || asprintf(&lock, "%s.lock", dir) < 0)
+		return cc_error_set(err, ENOMEM, "cache mount");
+	if (cc_mkdir_p(base, 0700, err) < 0)
+		return cc_error_prefix(err, "cache mount");
+	int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lfd < 0)
+		return cc_error_set(err, errno, "cache mount: open '%s'", lock);
+	sm->locks[sm->n_locks++] = lfd;
+	int op = m->sharing == CC_SHARING_SHARED ? LOCK_SH : m->sharing == CC_SHARING_LOCKED ? LOCK_EX : LOCK_EX | LOCK_NB;
+	bool fresh = false;
+	while (flock(lfd, op) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return cc_error_set(err, errno, "cache mount: lock '%s'", lock);
+		fresh = true; /* private and in use: a fresh one for this step */
+		break;
+	}
+	struct stat st;
+	if (fresh) {
+		free(dir);
+		dir = NULL;
+		if (new_dir(b, "cache", 0755, &dir, err) < 0)
+			return -1;
+	} else if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		_cleanup_free_ char *tmp = NULL;
+		if (asprintf(&tmp, "%s.new", dir) < 0)
+			return cc_error_set(err, ENOMEM, "cache mount");
+		(void)rmdir(tmp);
+		mode_t mode = m->mode >= 0 ? (mode_t)m->mode : 0755;
+		if (mkdir(tmp, 0700) < 0 ||
+		    chown(tmp, m->uid >= 0 ? (uid_t)m->uid : 0, m->gid >= 0 ? (gid_t)m->gid : 0) < 0 || chmod(tmp, mode) < 0 ||
+		    rename(tmp, dir) < 0) {
+			int e = errno;
+			(void)rmdir(tmp);
+			if (!(e == ENOTEMPTY || e == EEXIST) || lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+				return cc_error_set(err, e, "cache mount: create '%s'", dir);
+		}
+	}
+	const char *src = keep_path(sm, steal_ptr(&dir));
+	if (src == NULL)
+		return cc_error_set(err, ENOMEM, "cache mount");
+	sm->binds[sm->n_binds++] = (struct cc_bind_mount){ .source = src, .target = m->target, .readonly = m->readonly };
+	return 0;
+}
+
+static int mount_bind(struct builder *b, struct step_mounts *sm, const struct cc_run_mount *m, cc_error **err)
+{
+	_cleanup_free_ char *root = NULL, *src = NULL;
+	if (m->from_stage >= 0 || m->from_image) {
+		const char *id = m->from_stage >= 0 ? b->stage_ids[m->from_stage] : m->from_image;
+		struct cc_image_record *rec = NULL;
+		if (id && cc_store_image_get(b->s, id, &rec, err) < 0)
+			return -1;
+		_cleanup_strv_ char **lowers = layer_dirs(b, rec);
+		cc_image_record_free(rec);
+		if (lowers == NULL)
+			return cc_error_set(err, ENOMEM, "mount");
+		if (lowers[0] == NULL) { /* FROM scratch and nothing: an empty root */
+			if (new_dir(b, "empty", 0755, &root, err) < 0)
+				return -1;
+		} else if (scratch_root(b, sm, lowers, &root, err) < 0) {
+			return -1;
+		}
+	} else {
+		const char *dir = m->from_context >= 0 ? b->contexts[m->from_context].dir
+			: b->stdin_ctx ? b->stdin_ctx : b->context;
+		if (m->readonly) {
+			root = strdup(dir);
+			if (root == NULL)
+				return cc_error_set(err, ENOMEM, "mount");
+		} else {
+			/* rw over the context: writes go to a scratch dir, never the context */
+			char *const lowers[] = { (char *)dir, NULL };
+			if (scratch_root(b, sm, lowers, &root, err) < 0)
+				return -1;
+		}
+	}
+	if (path_in_root(root, m->source, &src, err) < 0)
+		return -1;
+	const char *kept = keep_path(sm, steal_ptr(&src));
+	if (kept == NULL)
+		return cc_error_set(err, ENOMEM, "mount");
+	sm->binds[sm->n_binds++] = (struct cc_bind_mount){ .source = kept, .target = m->target, .readonly = m->readonly };
+	return 0;
+}
+
+static int step_mounts_setup(struct builder *b, const struct cc_build_step *st, struct step_mounts *sm, cc_error **err)
+{
+	for (size_t i = 0; i < st->n_mounts; i++) {
+		const struct cc_run_mount *m = &st->mounts[i];
+		int r = 0;
+		switch (m->type) {
+		case CC_MOUNT_SECRET:
+			r = mount_secret(b, sm, m, err);
+			break;
+		case CC_MOUNT_CACHE:
+			r = mount_cache(b, sm, m, err);
+			break;
+		case CC_MOUNT_BIND:
+			r = mount_bind(b, sm, m, err);
+			break;
+		case CC_MOUNT_TMPFS: {
+			char *opt = NULL;
+			if (m->size > 0 && (asprintf(&opt, "size=%lld", (long long)m->size) < 0 || keep_path(sm, opt) == NULL))
+				return cc_error_set(err, ENOMEM, "mount");
+			sm->tmpfs[sm->n_tmpfs++] = (struct cc_tmpfs_mount){ .target = m->target, .options = opt };
+			break;
+		}
+		}
+		if (r < 0)
+			return cc_error_prefix(err, "RUN --mount %s", m->target ? m->target : m->id);
+	}
+	return 0;
+}
+
+/* Mount points the runtime made for the step (docker removes those it
+ * created): from the target up, each entry of the upper dir that is empty
+ * and either absent from the lower layers or a plain copy-up of a lower
+ * directory (same owner and mode, not opaque) goes. */
+static void prune_mount_points(const char *upper, const char *const *lowers, size_t n_lowers,
+			       const struct cc_build_step *st)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < st->n_mounts; i++) {
+			const char *t = st->mounts[i].target;
+			if (t == NULL || t[0] != '/')
+				continue;
+			char rel[4096];
+			snprintf(rel, sizeof(rel), "%s", t + 1);
+			bool first = true;
+			while (rel[0]) {
+				char up[4400];
+				struct stat ust, lst;
+				snprintf(up, sizeof(up), "%s/%s", upper, rel);
+				if (lstat(up, &ust) < 0)
+					break;
+				bool in_lower = false;
+				for (size_t k = 0; k < n_lowers && !in_lower; k++) {
+					char lp[4400];
+					snprintf(lp, sizeof(lp), "%s/%s", lowers[k], rel);
+					in_lower = lstat(lp, &lst) == 0;
+				}
+				if (S_ISDIR(ust.st_mode)) {
+					char v[4];
+					if (in_lower && (!S_ISDIR(lst.st_mode) || lst.st_mode != ust.st_mode || lst.st_uid != ust.st_uid ||
+							 lst.st_gid != ust.st_gid || lgetxattr(up, "trusted.overlay.opaque", v, sizeof(v)) >= 0))
+						break;
+					if (rmdir(up) < 0)
+						break;
+				} else if (first && !in_lower && S_ISREG(ust.st_mode) && ust.st_size == 0) {
+					if (unlink(up) < 0)
+						break;
+				} else {
+					break;
+				}
+				first = false;
+				char *slash = strrchr(rel, '/');
+				if (slash == NULL)
+					break;
+				*slash = '\0';
+			}
+		}
+	}
 }
 
 static int run_step(struct builder *b, struct cur *c, const struct cc_build_step *st, size_t step, size_t n_steps,
@@ -361,16 +721,27 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 		return -1;
 	}
 	env = steal_ptr(&merged.v);
-	struct cc_bind_mount bind = { 0 };
+	struct step_mounts sm = { 0 };
 	if (st->script) {
 		if (asprintf(&script, "%s/script%u", b->tmp, b->seq++) < 0)
 			return cc_error_set(err, ENOMEM, "run");
 		if (cc_write_file(script, st->script, strlen(st->script), 0755, err) < 0)
 			return -1;
 		/* under /dev (a tmpfs in the container): nothing lands in the layer */
-		bind = (struct cc_bind_mount){ .source = script, .target = "/dev/pipes/script", .readonly = true };
-		if (cc_strv_push(&argv, bind.target) < 0)
+		sm.binds[sm.n_binds++] = (struct cc_bind_mount){ .source = script, .target = "/dev/pipes/script", .readonly = true };
+		if (cc_strv_push(&argv, "/dev/pipes/script") < 0)
 			return cc_error_set(err, ENOMEM, "run");
+	}
+	if (step_mounts_setup(b, st, &sm, err) < 0) {
+		step_mounts_release(b, &sm);
+		return cc_error_prefix(err, "building at STEP \"%s\"", st->display);
+	}
+	/* a secret given as a variable: in this step's environment only */
+	for (char **kv = sm.env; kv && *kv; kv++) {
+		if (cc_strv_setenv(&env, *kv) < 0) {
+			step_mounts_release(b, &sm);
+			return cc_error_set(err, ENOMEM, "run");
+		}
 	}
 	const char *wd = json_string_value(json_object_get(cfg, "WorkingDir"));
 	const char *user = json_string_value(json_object_get(cfg, "User"));
@@ -398,8 +769,10 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 		.hostname_file = b->hostname_file,
 		.hosts_file = b->hosts_file,
 		.resolv_file = b->resolv_file,
-		.binds = st->script ? &bind : NULL,
-		.n_binds = st->script ? 1 : 0,
+		.binds = sm.n_binds ? sm.binds : NULL,
+		.n_binds = sm.n_binds,
+		.tmpfs = sm.n_tmpfs ? sm.tmpfs : NULL,
+		.n_tmpfs = sm.n_tmpfs,
 		.net = b->o->network,
 		.container_id = id,
 		.seccomp_cache_dir = seccomp_cache,
@@ -420,12 +793,17 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 				(void)dup2(saved[1], STDERR_FILENO);
 			cc_closep(&saved[0]);
 			cc_closep(&saved[1]);
+			step_mounts_release(b, &sm);
 			return cc_error_set(err, en, "redirect RUN output");
 		}
 	}
 	int status = 0;
 	cc_error *re = NULL;
 	int r = cc_runtime_run(&spec, &status, &re);
+	cc_strvfreep(&env);
+	step_mounts_release(b, &sm);
+	if (r == 0 && status == 0 && st->n_mounts)
+		prune_mount_points(upper, lowers, n_lowers, st);
 	if (net.attached && b->o->net_detach != NULL)
 		b->o->net_detach(id, b->o->net_data);
 	if (saved[0] >= 0) {
@@ -477,6 +855,13 @@ static int copy_step(struct builder *b, struct cur *c, const struct cc_build_ste
 	char *const *sources = st->list;
 	const struct cc_ignore *ign = b->ign;
 	srcfd = b->ctxfd >= 0 ? fcntl(b->ctxfd, F_DUPFD_CLOEXEC, 3) : -1;
+	if (st->from_context >= 0) {
+		/* a directory build context (no ignore file applies) */
+		cc_closep(&srcfd);
+		ign = NULL;
+		if (cc_copy_open_root(b->contexts[st->from_context].dir, &srcfd, err) < 0)
+			goto out;
+	}
 	const char *sid = st->from_stage >= 0 ? b->stage_ids[st->from_stage] : st->from_image;
 	if (st->from_stage >= 0 || st->from_image) {
 		cc_closep(&srcfd);
@@ -537,7 +922,8 @@ out:
 
 /* ---- the steps ---------------------------------------------------------------- */
 
-static void cache_key(const char *parent, const struct cc_build_step *st, const char *from_id, char out[72])
+static void cache_key(const struct builder *b, const char *parent, const struct cc_build_step *st, const char *from_id,
+		      char out[72])
 {
 	struct cc_sha256 *h = cc_sha256_new();
 	static const char v[] = "ccontainer build cache v1\n";
@@ -546,6 +932,18 @@ static void cache_key(const char *parent, const struct cc_build_step *st, const 
 	cc_sha256_update(h, st->key, strlen(st->key) + 1);
 	if (from_id)
 		cc_sha256_update(h, from_id, strlen(from_id) + 1);
+	/* RUN --mount from a stage: what that stage built */
+	for (size_t i = 0; i < st->n_mounts; i++) {
+		const char *sid = st->mounts[i].from_stage >= 0 ? b->stage_ids[st->mounts[i].from_stage] : NULL;
+		if (st->mounts[i].from_stage >= 0)
+			cc_sha256_update(h, sid ? sid : "scratch", strlen(sid ? sid : "scratch") + 1);
+	}
+	/* --timestamp changes the layers' file times and the dates */
+	if (b->o->timestamp >= 0) {
+		char ts[40];
+		snprintf(ts, sizeof(ts), "timestamp %lld", (long long)b->o->timestamp);
+		cc_sha256_update(h, ts, strlen(ts) + 1);
+	}
 	cc_sha256_final(h, out);
 }
 
@@ -569,7 +967,7 @@ static int run_stage(struct builder *b, size_t si, cc_error **err)
 			continue; /* no image change: its values are in the later steps' keys */
 		const char *from_id = st->from_stage >= 0 ? b->stage_ids[st->from_stage] : NULL;
 		char key[72];
-		cache_key(c.id, st, st->from_stage >= 0 ? (from_id ? from_id : "scratch") : NULL, key);
+		cache_key(b, c.id, st, st->from_stage >= 0 ? (from_id ? from_id : "scratch") : NULL, key);
 		if (!b->o->no_cache) {
 			_cleanup_free_ char *hit = NULL;
 			cc_error *e = NULL;
@@ -604,7 +1002,7 @@ static int run_stage(struct builder *b, size_t si, cc_error **err)
 	}
 	if (c.id == NULL && si == b->plan->target) {
 		/* FROM scratch and nothing else: an empty image */
-		_cleanup_free_ char *created = now_rfc3339();
+		_cleanup_free_ char *created = now_rfc3339(b);
 		c.cfg = cc_bcfg_scratch();
 		if (created == NULL || c.cfg == NULL) {
 			cur_release(&c);
@@ -626,6 +1024,12 @@ static int run_stage(struct builder *b, size_t si, cc_error **err)
 static int read_recipe(struct builder *b, char **ret_path, char **ret_text, size_t *ret_len, cc_error **err)
 {
 	const char *f = b->o->file;
+	if (b->stdin_recipe) {
+		*ret_path = strdup("<stdin>");
+		*ret_text = steal_ptr(&b->stdin_recipe);
+		*ret_len = b->stdin_recipe_len;
+		return *ret_path ? 0 : cc_error_set(err, ENOMEM, "read recipe");
+	}
 	if (f && strcmp(f, "-") == 0) {
 		size_t cap = 65536, len = 0;
 		char *buf = malloc(cap + 1);
@@ -664,13 +1068,17 @@ static int read_recipe(struct builder *b, char **ret_path, char **ret_text, size
 		return *ret_path ? 0 : cc_error_set(err, ENOMEM, "read recipe");
 	}
 	_cleanup_free_ char *path = NULL;
-	if (f) {
+	if (f && b->stdin_ctx && f[0] != '/') {
+		/* -f names a file of the context that came on stdin */
+		if (asprintf(&path, "%s/%s", b->stdin_ctx, f) < 0)
+			path = NULL;
+	} else if (f) {
 		path = strdup(f);
 	} else {
 		static const char *const names[] = { "Containerfile", "Dockerfile" };
 		for (size_t i = 0; i < 2 && path == NULL; i++) {
 			char *p = NULL; /* as the user named the context: for messages */
-			if (asprintf(&p, "%s/%s", b->o->context ? b->o->context : ".", names[i]) < 0)
+			if (asprintf(&p, "%s/%s", b->stdin_ctx ? b->stdin_ctx : b->o->context ? b->o->context : ".", names[i]) < 0)
 				return cc_error_set(err, ENOMEM, "read recipe");
 			if (access(p, F_OK) == 0)
 				path = p;
@@ -686,6 +1094,78 @@ static int read_recipe(struct builder *b, char **ret_path, char **ret_text, size
 	if (cc_read_file(path, CC_BUILD_MAX_RECIPE, ret_text, ret_len, err) < 0)
 		return cc_error_prefix(err, "read recipe");
 	*ret_path = steal_ptr(&path);
+	return 0;
+}
+
+/* build -: stdin is a tar archive (maybe compressed) of the context, or
+ * else the recipe with an empty context.  Both land in the staging dir,
+ * so the store's lock and staging are taken first.  Bounded: a recipe by
+ * CC_BUILD_MAX_RECIPE, an archive by CC_BUILD_MAX_STDIN_CONTEXT bytes. */
+#define CC_BUILD_MAX_STDIN_CONTEXT (4LL << 30)
+static bool looks_like_archive(const unsigned char *d, size_t n)
+{
+	return (n >= 2 && d[0] == 0x1f && d[1] == 0x8b) || (n >= 3 && memcmp(d, "BZh", 3) == 0) ||
+	       (n >= 6 && memcmp(d, "\xfd" "7zXZ\0", 6) == 0) || (n >= 4 && memcmp(d, "\x28\xb5\x2f\xfd", 4) == 0) ||
+	       (n >= 262 && memcmp(d + 257, "ustar", 5) == 0);
+}
+
+static int read_stdin_context(struct builder *b, cc_error **err)
+{
+	if (b->o->file && strcmp(b->o->file, "-") == 0)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "build -: stdin cannot be both the context and the recipe (-f -)");
+	if (cc_store_lock(b->s, false, err) < 0 || cc_store_layer_stage(b->s, &b->tmp, err) < 0)
+		return -1;
+	size_t cap = CC_BUILD_MAX_RECIPE + 1, len = 0;
+	_cleanup_free_ char *buf = malloc(cap + 1);
+	if (buf == NULL)
+		return cc_error_set(err, ENOMEM, "read stdin");
+	while (len < cap) {
+		ssize_t n = read(STDIN_FILENO, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cc_error_set(err, errno, "read the context from stdin");
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	if (new_dir(b, "ctx", 0755, &b->stdin_ctx, err) < 0)
+		return -1;
+	if (!looks_like_archive((const unsigned char *)buf, len)) {
+		if (len > CC_BUILD_MAX_RECIPE)
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "recipe on stdin larger than %d bytes", CC_BUILD_MAX_RECIPE);
+		b->stdin_recipe = steal_ptr(&buf);
+		b->stdin_recipe_len = len;
+		return 0;
+	}
+	_cleanup_close_ int fd = open(b->tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cc_error_set(err, errno, "spool the context from stdin");
+	int64_t total = (int64_t)len;
+	if (cc_write_all(fd, buf, len) < 0)
+		return cc_error_set(err, errno, "spool the context from stdin");
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, buf, cap);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cc_error_set(err, errno, "read the context from stdin");
+		if (n == 0)
+			break;
+		total += n;
+		if (total > CC_BUILD_MAX_STDIN_CONTEXT)
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "context on stdin larger than %lld bytes",
+					     (long long)CC_BUILD_MAX_STDIN_CONTEXT);
+		if (cc_write_all(fd, buf, (size_t)n) < 0)
+			return cc_error_set(err, errno, "spool the context from stdin");
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return cc_error_set(err, errno, "spool the context from stdin");
+	char diff[72];
+	int64_t size;
+	if (cc_layer_unpack_fd(fd, b->stdin_ctx, diff, &size, err) < 0)
+		return cc_error_prefix(err, "unpack the context from stdin");
 	return 0;
 }
 
@@ -721,12 +1201,32 @@ static int source_image(const char *ref, const char *platform, char **ret_id, ch
 	struct builder *b = data;
 	_cleanup_free_ char *id = NULL;
 	cc_error *e = NULL;
-	if (cc_image_resolve(b->s, ref, &id, &e) < 0) {
-		if (e->kind != CC_ERR_NOT_FOUND) {
-			*err = e;
-			return -1;
-		}
-		cc_error_free(e);
+	/* --build-context NAME=docker-image://REF stands for the image NAME */
+	for (size_t i = 0; i < b->o->n_contexts; i++) {
+		if (strcasecmp(b->contexts[i].name, ref) != 0)
+			continue;
+		if (b->contexts[i].image == NULL)
+			return cc_error_setk(err, CC_ERR_INVALID, 0,
+					     "build context '%s' is a directory: FROM a directory is not supported (COPY --from=%s is)",
+					     ref, b->contexts[i].name);
+		ref = b->contexts[i].image;
+		break;
+	}
+	bool have = cc_image_resolve(b->s, ref, &id, &e) == 0;
+	if (!have && e->kind != CC_ERR_NOT_FOUND) {
+		*err = e;
+		return -1;
+	}
+	cc_error_free(e);
+	e = NULL;
+	if (!have && b->o->pull_policy == CC_BUILD_PULL_NEVER)
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "image '%s' is not in the store and --pull=never forbids pulling it",
+				     ref);
+	const char *hex = cc_str_has_prefix(ref, "sha256:") ? ref + 7 : ref;
+	bool by_id = have && strlen(hex) >= 12 && strncmp(id + 7, hex, strlen(hex)) == 0;
+	if (!have || (b->o->pull_policy == CC_BUILD_PULL_ALWAYS && !by_id)) {
+		free(id);
+		id = NULL;
 		struct cc_ref *r = NULL;
 		if (cc_ref_parse(ref, &r, err) < 0)
 			return -1;
@@ -757,13 +1257,30 @@ static int source_image(const char *ref, const char *platform, char **ret_id, ch
 
 /* Steps commit OCI images (the cache is shared by both formats); the
  * result gets the manifest --format asked for, unless it has it. */
-static int recommit_as(struct builder *b, const char *id, bool docker, cc_error **err)
+static int recommit_as(struct builder *b, const char *id, bool docker, char **ret_id, cc_error **err)
 {
 	struct cur c = { 0 };
 	if (cur_set(&c, id) < 0)
 		return cc_error_set(err, ENOMEM, "build");
 	int rc = cur_load(b, &c, err);
-	if (rc == 0 && (strcmp(c.rec->manifest_media_type, CC_MT_DOCKER_MANIFEST) == 0) != docker) {
+	/* --label: on the result's config, without a history entry (as docker) */
+	bool labels = b->o->labels && b->o->labels[0];
+	if (rc == 0 && labels) {
+		json_t *cfg = json_object_get(c.cfg, "config");
+		json_t *l = json_object_get(cfg, "Labels");
+		if (!json_is_object(l)) {
+			l = json_object();
+			if (l == NULL || json_object_set_new(cfg, "Labels", l) < 0)
+				rc = cc_error_set(err, ENOMEM, "build");
+		}
+		for (char *const *kv = b->o->labels; rc == 0 && *kv; kv++) {
+			const char *eq = strchr(*kv, '=');
+			_cleanup_free_ char *k = strndup(*kv, eq ? (size_t)(eq - *kv) : strlen(*kv));
+			if (k == NULL || json_object_set_new(l, k, json_string(eq ? eq + 1 : "")) < 0)
+				rc = cc_error_set(err, ENOMEM, "build");
+		}
+	}
+	if (rc == 0 && (labels || (strcmp(c.rec->manifest_media_type, CC_MT_DOCKER_MANIFEST) == 0) != docker)) {
 		_cleanup_free_ struct cc_layer_record *layers = calloc(c.rec->n_layers + 1, sizeof(*layers));
 		_cleanup_free_ char *nid = NULL;
 		if (layers == NULL)
@@ -772,6 +1289,8 @@ static int recommit_as(struct builder *b, const char *id, bool docker, cc_error 
 			layers[i] = c.rec->layers[i];
 		if (rc == 0)
 			rc = cc_bcfg_commit(b->s, c.cfg, layers, c.rec->n_layers, docker, &nid, err);
+		if (rc == 0)
+			*ret_id = steal_ptr(&nid);
 	}
 	cur_release(&c);
 	return rc;
@@ -795,6 +1314,74 @@ static int normalise_tags(struct builder *b, cc_error **err)
 		}
 		if (cc_strv_take(&b->tags, name) < 0)
 			return cc_error_set(err, ENOMEM, "tags");
+	}
+	return 0;
+}
+
+/* -o/--output: the result's filesystem as a tar (type=tar, "-": stdout)
+ * or unpacked into a directory (type=local).  The tar is made in the
+ * staging dir first; a file destination appears only when complete. */
+static int export_image(struct builder *b, const char *id, const struct cc_build_output *out, cc_error **err)
+{
+	struct cc_image_record *rec = NULL;
+	if (id && cc_store_image_get(b->s, id, &rec, err) < 0)
+		return -1;
+	_cleanup_strv_ char **lowers = layer_dirs(b, rec);
+	cc_image_record_free(rec);
+	_cleanup_free_ char *root = NULL, *upper = NULL, *work = NULL, *tarp = NULL;
+	if (lowers == NULL || asprintf(&tarp, "%s/export%u.tar", b->tmp, b->seq++) < 0)
+		return cc_error_set(err, ENOMEM, "export");
+	int r = -1;
+	if (new_dir(b, "r", 0755, &root, err) < 0)
+		return -1;
+	if (lowers[0]) {
+		if (new_dir(b, "u", 0755, &upper, err) < 0 || new_dir(b, "w", 0700, &work, err) < 0 ||
+		    mount_root(b, lowers, upper, work, root, err) < 0)
+			return -1;
+	}
+	struct cc_pack_opts po = { .clamp_mtime = b->o->timestamp, .plain = true };
+	struct cc_packed_layer pl;
+	r = cc_layer_pack(root, tarp, &po, &pl, b->o->cancel, err);
+	if (lowers[0] && unmount_root(b, root, r == 0 ? err : NULL) < 0)
+		r = -1;
+	if (r < 0)
+		return cc_error_prefix(err, "export the image's filesystem");
+	_cleanup_close_ int fd = open(tarp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cc_error_set(err, errno, "open '%s'", tarp);
+	if (out->type == CC_OUTPUT_LOCAL) {
+		if (cc_mkdir_p(out->dest, 0755, err) < 0)
+			return cc_error_prefix(err, "--output");
+		char diff[72];
+		int64_t size;
+		if (cc_layer_unpack_fd(fd, out->dest, diff, &size, err) < 0)
+			return cc_error_prefix(err, "--output '%s'", out->dest);
+		return 0;
+	}
+	bool to_stdout = strcmp(out->dest, "-") == 0;
+	_cleanup_free_ char *tmp = NULL;
+	if (!to_stdout && asprintf(&tmp, "%s.tmp-%d", out->dest, (int)getpid()) < 0)
+		return cc_error_set(err, ENOMEM, "export");
+	_cleanup_close_ int ofd = to_stdout ? fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)
+					    : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (ofd < 0)
+		return cc_error_set(err, errno, "--output: create '%s'", to_stdout ? "stdout" : tmp);
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || cc_write_all(ofd, buf, (size_t)n) < 0) {
+			int e = errno;
+			if (!to_stdout)
+				(void)unlink(tmp);
+			return cc_error_set(err, e, "--output: write '%s'", out->dest);
+		}
+	}
+	if (!to_stdout && (fsync(ofd) < 0 || rename(tmp, out->dest) < 0)) {
+		int e = errno;
+		(void)unlink(tmp);
+		return cc_error_set(err, e, "--output: write '%s'", out->dest);
 	}
 	return 0;
 }
@@ -830,7 +1417,8 @@ static int build(struct builder *b, struct cc_build_result *ret, cc_error **err)
 	char platform[100];
 	snprintf(platform, sizeof(platform), "%s/%s%s%s", pf.os, pf.arch, pf.variant[0] ? "/" : "", pf.variant);
 	struct cc_plan_options po = { .context = b->context, .ignore = b->ign, .build_args = args, .target = b->o->target,
-				      .platform = platform, .source = { .image = source_image, .data = b } };
+				      .platform = platform, .source = { .image = source_image, .data = b },
+				      .contexts = b->contexts, .n_contexts = b->o->n_contexts };
 	if (cc_build_plan(b->recipe, &po, &b->plan, err) < 0)
 		return -1;
 	if (b->plan->unused_args[0]) {
@@ -842,7 +1430,7 @@ static int build(struct builder *b, struct cc_build_result *ret, cc_error **err)
 		if (msg)
 			emit(b, CC_BUILD_EV_WARNING, 0, 0, msg, NULL);
 	}
-	if (cc_store_lock(b->s, false, err) < 0 || cc_store_layer_stage(b->s, &b->tmp, err) < 0)
+	if (b->tmp == NULL && (cc_store_lock(b->s, false, err) < 0 || cc_store_layer_stage(b->s, &b->tmp, err) < 0))
 		return -1;
 	b->stage_ids = calloc(b->plan->n_stages, sizeof(char *));
 	if (b->stage_ids == NULL)
@@ -857,11 +1445,17 @@ static int build(struct builder *b, struct cc_build_result *ret, cc_error **err)
 			return -1;
 	}
 	const char *id = b->plan->stages[b->plan->target].base_id;
-	if (b->stage_ids[b->plan->target]) {
+	if (b->stage_ids[b->plan->target])
 		id = b->stage_ids[b->plan->target];
-		if (recommit_as(b, id, b->o->docker_format, err) < 0)
+	_cleanup_free_ char *final = NULL;
+	if (id && (b->stage_ids[b->plan->target] || (b->o->labels && b->o->labels[0]))) {
+		if (recommit_as(b, id, b->o->docker_format, &final, err) < 0)
 			return -1;
+		if (final)
+			id = final;
 	}
+	if (b->o->output && export_image(b, id, b->o->output, err) < 0)
+		return -1;
 	emit(b, CC_BUILD_EV_COMMIT, 0, 0, b->tags[0], id);
 	for (char **t = b->tags; *t; t++) {
 		if (cc_store_tag_set(b->s, *t, id, NULL, err) < 0)
@@ -877,13 +1471,30 @@ int cc_build(struct cc_store *s, const struct cc_build_options *o, struct cc_bui
 	struct builder b = { .s = s, .o = o, .ctxfd = -1 };
 	*ret = (struct cc_build_result){ 0 };
 	int r = -1;
-	b.context = realpath(o->context ? o->context : ".", NULL);
-	if (b.context == NULL) {
+	bool from_stdin = o->context && strcmp(o->context, "-") == 0;
+	r = 0;
+	if (o->n_contexts && (b.contexts = calloc(o->n_contexts, sizeof(*b.contexts))) == NULL)
+		r = cc_error_set(err, ENOMEM, "build");
+	/* --build-context directories: absolute, checked now */
+	for (size_t i = 0; r == 0 && i < o->n_contexts; i++) {
+		b.contexts[i].name = o->contexts[i].name;
+		b.contexts[i].image = o->contexts[i].image;
+		if (o->contexts[i].dir && (b.contexts[i].dir = realpath(o->contexts[i].dir, NULL)) == NULL)
+			r = cc_error_setk(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_GENERIC, errno,
+					  "build context '%s': '%s'", o->contexts[i].name, o->contexts[i].dir);
+	}
+	if (r == 0 && from_stdin && read_stdin_context(&b, err) < 0)
+		r = -1;
+	if (r == 0 && (b.context = realpath(from_stdin ? b.stdin_ctx : o->context ? o->context : ".", NULL)) == NULL)
 		r = cc_error_setk(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_GENERIC, errno, "build context '%s'",
 				  o->context ? o->context : ".");
-	} else if (cc_copy_open_root(b.context, &b.ctxfd, err) == 0) {
-		r = build(&b, ret, err);
-	}
+	if (r == 0)
+		r = cc_copy_open_root(b.context, &b.ctxfd, err) < 0 ? -1 : build(&b, ret, err);
+	for (size_t i = 0; b.contexts && i < o->n_contexts; i++)
+		free(b.contexts[i].dir);
+	free(b.contexts);
+	free(b.stdin_ctx);
+	free(b.stdin_recipe);
 	ret->run_status = b.run_status;
 	for (size_t i = 0; i < MAX_MOUNTS; i++) {
 		if (b.mounts[i])
@@ -908,6 +1519,7 @@ int cc_build(struct cc_store *s, const struct cc_build_options *o, struct cc_bui
 	cc_strvfreep(&b.tags);
 	free(b.hostname_file);
 	free(b.hosts_file);
+	free(b.extra_hosts);
 	free(b.resolv_file);
 	free(b.tmp);
 	free(b.context);

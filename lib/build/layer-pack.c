@@ -57,6 +57,7 @@ struct packer {
 	char *root;               /* the upper dir */
 	const char *blob_path;
 	int write_errno;          /* the blob's first failed write */
+	int64_t clamp;            /* -1, or the latest mtime written */
 	volatile sig_atomic_t *cancel;
 	cc_error **err;
 };
@@ -78,6 +79,8 @@ static la_ssize_t tar_out(struct archive *a, void *data, const void *buf, size_t
 {
 	struct packer *p = data;
 	cc_sha256_update(p->diff, buf, n);
+	if (p->gz == NULL)
+		return gz_out(a, data, buf, n);
 	if (archive_write_data(p->gz, buf, n) < 0) {
 		int e = p->write_errno ? p->write_errno : archive_errno(p->gz);
 		archive_set_error(a, e > 0 ? e : EIO, "compress layer: %s", archive_error_string(p->gz));
@@ -130,7 +133,7 @@ static int xattrs(struct packer *p, const char *path, struct archive_entry *e, b
 	return 0;
 }
 
-static struct archive_entry *new_entry(const char *name, const struct stat *st, unsigned type)
+static struct archive_entry *new_entry(const struct packer *p, const char *name, const struct stat *st, unsigned type)
 {
 	struct archive_entry *e = archive_entry_new();
 	if (e == NULL)
@@ -140,14 +143,17 @@ static struct archive_entry *new_entry(const char *name, const struct stat *st, 
 	archive_entry_set_perm(e, st->st_mode & 07777);
 	archive_entry_set_uid(e, st->st_uid);
 	archive_entry_set_gid(e, st->st_gid);
-	archive_entry_set_mtime(e, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+	if (p->clamp >= 0 && st->st_mtim.tv_sec >= p->clamp)
+		archive_entry_set_mtime(e, p->clamp, 0);
+	else
+		archive_entry_set_mtime(e, st->st_mtim.tv_sec, p->clamp >= 0 ? 0 : st->st_mtim.tv_nsec);
 	return e;
 }
 
 /* A regular empty file: whiteouts and opaque markers. */
 static int marker(struct packer *p, const char *name, const struct stat *st)
 {
-	struct archive_entry *e = new_entry(name, st, AE_IFREG);
+	struct archive_entry *e = new_entry(p, name, st, AE_IFREG);
 	if (e == NULL)
 		return cc_error_set(p->err, ENOMEM, "pack layer");
 	archive_entry_set_size(e, 0);
@@ -183,7 +189,7 @@ static int pack_entry(struct packer *p, int dfd, const char *name, const char *r
 					      : AE_IFIFO;
 	if (S_ISDIR(st.st_mode) && asprintf(&dirname, "%s/", rel) < 0)
 		return cc_error_set(p->err, ENOMEM, "pack layer");
-	struct archive_entry *e = new_entry(dirname ? dirname : rel, &st, type);
+	struct archive_entry *e = new_entry(p, dirname ? dirname : rel, &st, type);
 	if (e == NULL)
 		return cc_error_set(p->err, ENOMEM, "pack layer");
 	bool opaque = false;
@@ -309,12 +315,14 @@ static int pack_dir(struct packer *p, int dfd, const char *rel)
 	return 0;
 }
 
-int cc_layer_pack(const char *upper, const char *blob_path, struct cc_packed_layer *ret,
+int cc_layer_pack(const char *upper, const char *blob_path, const struct cc_pack_opts *po, struct cc_packed_layer *ret,
 		  volatile sig_atomic_t *cancel, cc_error **err)
 {
 	if (cc_dl_archive(err) < 0)
 		return -1;
-	struct packer p = { .fd = -1, .cancel = cancel, .err = err, .blob_path = blob_path };
+	bool plain = po && po->plain;
+	struct packer p = { .fd = -1, .cancel = cancel, .err = err, .blob_path = blob_path,
+			    .clamp = po ? po->clamp_mtime : -1 };
 	struct archive_entry *raw = NULL;
 	int rc = -1;
 	_cleanup_close_ int rootfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -323,9 +331,9 @@ int cc_layer_pack(const char *upper, const char *blob_path, struct cc_packed_lay
 	p.diff = cc_sha256_new();
 	p.blob = cc_sha256_new();
 	p.tar = archive_write_new();
-	p.gz = archive_write_new();
+	p.gz = plain ? NULL : archive_write_new();
 	raw = archive_entry_new();
-	if (!p.root || !p.buf || !p.diff || !p.blob || !p.tar || !p.gz || !raw) {
+	if (!p.root || !p.buf || !p.diff || !p.blob || !p.tar || (!plain && !p.gz) || !raw) {
 		cc_error_set(err, ENOMEM, "pack layer");
 		goto out;
 	}
@@ -338,14 +346,16 @@ int cc_layer_pack(const char *upper, const char *blob_path, struct cc_packed_lay
 		cc_error_set(err, errno, "create '%s'", blob_path);
 		goto out;
 	}
-	archive_write_set_format_raw(p.gz);
-	archive_write_add_filter_gzip(p.gz);
-	(void)archive_write_set_options(p.gz, "gzip:!timestamp"); /* older libarchive: a timestamp, still valid */
-	archive_write_set_bytes_in_last_block(p.gz, 1);
+	if (!plain) {
+		archive_write_set_format_raw(p.gz);
+		archive_write_add_filter_gzip(p.gz);
+		(void)archive_write_set_options(p.gz, "gzip:!timestamp"); /* older libarchive: a timestamp, still valid */
+		archive_write_set_bytes_in_last_block(p.gz, 1);
+	}
 	archive_entry_set_filetype(raw, AE_IFREG);
 	archive_entry_set_pathname(raw, "layer.tar");
-	if (archive_write_open(p.gz, &p, NULL, gz_out, NULL) != ARCHIVE_OK ||
-	    archive_write_header(p.gz, raw) != ARCHIVE_OK) {
+	if (!plain && (archive_write_open(p.gz, &p, NULL, gz_out, NULL) != ARCHIVE_OK ||
+		       archive_write_header(p.gz, raw) != ARCHIVE_OK)) {
 		cc_error_set(err, p.write_errno, "compress layer: %s", archive_error_string(p.gz));
 		goto out;
 	}
@@ -362,7 +372,7 @@ int cc_layer_pack(const char *upper, const char *blob_path, struct cc_packed_lay
 		tar_fail(&p, "close");
 		goto out;
 	}
-	if (archive_write_finish_entry(p.gz) < ARCHIVE_WARN || archive_write_close(p.gz) != ARCHIVE_OK) {
+	if (!plain && (archive_write_finish_entry(p.gz) < ARCHIVE_WARN || archive_write_close(p.gz) != ARCHIVE_OK)) {
 		if (p.write_errno)
 			cc_error_set(err, p.write_errno, "pack layer: write blob '%s'", blob_path);
 		else

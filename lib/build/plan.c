@@ -257,6 +257,29 @@ static int compile_stage(struct plan_ctx *c, struct raw_stage *rs, size_t idx)
 	return 0;
 }
 
+static int add_dep(struct plan_ctx *c, const struct cc_recipe *r, const struct cc_instr *in, struct raw_stage *rs,
+		   size_t n, const char *from)
+{
+	if (from == NULL)
+		return 0;
+	_cleanup_free_ char *f = NULL;
+	if (cc_shell_word(from, r->escape, c->meta, &f, c->err) < 0) {
+		raw_release(rs, n);
+		return cc_error_prefix(c->err, "%s:%d", r->file, in->line);
+	}
+	int d = stage_by_name(rs, n - 1, f);
+	if (d >= 0) {
+		int *nd = realloc(rs[n - 1].deps, (rs[n - 1].n_deps + 1) * sizeof(int));
+		if (nd == NULL) {
+			raw_release(rs, n);
+			return cc_error_set(c->err, ENOMEM, "plan");
+		}
+		rs[n - 1].deps = nd;
+		rs[n - 1].deps[rs[n - 1].n_deps++] = d;
+	}
+	return 0;
+}
+
 /* First pass: stage boundaries, FROM lines, COPY --from references. */
 static int scan_stages(struct plan_ctx *c, struct raw_stage **ret, size_t *ret_n)
 {
@@ -281,24 +304,28 @@ static int scan_stages(struct plan_ctx *c, struct raw_stage **ret, size_t *ret_n
 				continue;
 			}
 			rs[n - 1].end = i + 1;
-			const char *from = (in->kind == CC_I_COPY) ? cc_plan_flag(in, "from") : NULL;
-			if (from) {
-				_cleanup_free_ char *f = NULL;
-				if (cc_shell_word(from, r->escape, c->meta, &f, c->err) < 0) {
-					raw_release(rs, n);
-					return cc_error_prefix(c->err, "%s:%d", r->file, in->line);
+			/* stages this one reads: COPY --from, RUN --mount from= (a
+			 * bad --mount is reported when the step is planned) */
+			const char *froms[33] = { in->kind == CC_I_COPY ? cc_plan_flag(in, "from") : NULL };
+			struct cc_run_mount ms[32];
+			size_t nf = 1, nm = 0;
+			for (char **fl = in->flags; in->kind == CC_I_RUN && fl && *fl && nm < 32; fl++) {
+				if (strncmp(*fl, "--mount=", 8) != 0)
+					continue;
+				cc_error *me = NULL;
+				if (cc_run_mount_parse(*fl + 8, &ms[nm], &me) < 0) {
+					cc_error_free(me);
+					continue;
 				}
-				int d = stage_by_name(rs, n - 1, f);
-				if (d >= 0) {
-					int *nd = realloc(rs[n - 1].deps, (rs[n - 1].n_deps + 1) * sizeof(int));
-					if (nd == NULL) {
-						raw_release(rs, n);
-						return cc_error_set(c->err, ENOMEM, "plan");
-					}
-					rs[n - 1].deps = nd;
-					rs[n - 1].deps[rs[n - 1].n_deps++] = d;
-				}
+				froms[nf++] = ms[nm++].from;
 			}
+			int fr = 0;
+			for (size_t k = 0; fr == 0 && k < nf; k++)
+				fr = add_dep(c, r, in, rs, n, froms[k]);
+			for (size_t k = 0; k < nm; k++)
+				cc_run_mount_release(&ms[k]);
+			if (fr < 0)
+				return -1;
 			continue;
 		}
 		if (n == CC_BUILD_MAX_STAGES) {

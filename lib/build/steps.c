@@ -299,6 +299,44 @@ static json_t *strv_json(char *const *v)
 	return a;
 }
 
+/* What of a RUN --mount the cache key covers: how it is mounted and, for
+ * a bind of the context, the digest of what it shows.  A secret is there
+ * by its id only: its value is never part of the plan. */
+static json_t *mount_key(const struct cc_run_mount *m)
+{
+	static const char *const types[] = { "bind", "cache", "tmpfs", "secret" };
+	json_t *o = json_object();
+	if (o == NULL)
+		return NULL;
+	int bad = json_object_set_new(o, "type", json_string(types[m->type]));
+	if (m->target)
+		bad |= json_object_set_new(o, "target", key_text(m->target));
+	if (m->source)
+		bad |= json_object_set_new(o, "source", key_text(m->source));
+	if (m->from)
+		bad |= json_object_set_new(o, "from", key_text(m->from));
+	if (m->from_image)
+		bad |= json_object_set_new(o, "from_image", key_text(m->from_image));
+	if (m->id)
+		bad |= json_object_set_new(o, "id", key_text(m->id));
+	if (m->env)
+		bad |= json_object_set_new(o, "env", key_text(m->env));
+	if (m->content[0])
+		bad |= json_object_set_new(o, "content", json_string(m->content));
+	bad |= json_object_set_new(o, "ro", json_boolean(m->readonly));
+	bad |= json_object_set_new(o, "required", json_boolean(m->required));
+	bad |= json_object_set_new(o, "sharing", json_integer(m->sharing));
+	bad |= json_object_set_new(o, "mode", json_integer(m->mode));
+	bad |= json_object_set_new(o, "uid", json_integer(m->uid));
+	bad |= json_object_set_new(o, "gid", json_integer(m->gid));
+	bad |= json_object_set_new(o, "size", json_integer(m->size));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 int cc_plan_make_key(struct cc_build_step *st)
 {
 	json_t *k = json_object();
@@ -329,6 +367,17 @@ int cc_plan_make_key(struct cc_build_step *st)
 		bad |= json_object_set_new(k, "reset_cmd", json_true());
 	if (st->content[0])
 		bad |= json_object_set_new(k, "content", json_string(st->content));
+	if (st->from_context >= 0)
+		bad |= json_object_set_new(k, "from_context", json_integer(st->from_context));
+	if (st->n_mounts) {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < st->n_mounts; i++)
+			if (json_array_append_new(a, mount_key(&st->mounts[i])) < 0) {
+				json_decref(a);
+				a = NULL;
+			}
+		bad |= json_object_set_new(k, "mounts", a);
+	}
 	if (st->n_files) {
 		json_t *f = json_array();
 		for (size_t i = 0; f && i < st->n_files; i++) {
@@ -363,6 +412,9 @@ static void step_release(struct cc_build_step *st)
 		free(st->files[i].data);
 	}
 	free(st->files);
+	for (size_t i = 0; i < st->n_mounts; i++)
+		cc_run_mount_release(&st->mounts[i]);
+	free(st->mounts);
 }
 
 void cc_build_plan_free(struct cc_build_plan *p)
@@ -429,10 +481,16 @@ static const struct cc_heredoc *find_heredoc(const struct cc_instr *in, const ch
 	return NULL;
 }
 
-static int step_run(struct plan_ctx *c, const struct cc_instr *in, struct plan_state *s, struct cc_build_step *st)
+static int run_mounts(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx, struct plan_state *s,
+		      struct cc_build_step *st);
+
+static int step_run(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx, struct plan_state *s,
+		    struct cc_build_step *st)
 {
-	static const char *const unsupported[] = { "mount", "network", "security", NULL };
-	if (cc_plan_check_flags(c, in, NULL, unsupported) < 0)
+	/* RUN's flags: each has its parser (--mount: run_mounts) */
+	static const char *const allowed[] = { "mount", NULL };
+	static const char *const unsupported[] = { "network", "security", NULL };
+	if (cc_plan_check_flags(c, in, allowed, unsupported) < 0 || run_mounts(c, in, stage_idx, s, st) < 0)
 		return -1;
 	if (in->json) {
 		st->argv = cc_strv_dup(in->args);
@@ -501,8 +559,11 @@ static int step_run(struct plan_ctx *c, const struct cc_instr *in, struct plan_s
 	return 0;
 }
 
-static int resolve_from(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx, const char *from,
-			struct cc_build_step *st)
+/* --from=NAME (COPY, RUN --mount): an earlier stage (by name or index),
+ * a directory build context, else an image (or an image build context,
+ * which the source callback maps). */
+static int resolve_source(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx, const char *what,
+			  const char *from, int *ret_stage, char **ret_image, int *ret_context)
 {
 	_cleanup_free_ char *lower = strdup(from);
 	if (lower == NULL)
@@ -516,20 +577,108 @@ static int resolve_from(struct plan_ctx *c, const struct cc_instr *in, size_t st
 		if ((n && strcmp(n, lower) == 0) || strcmp(idx, from) == 0) {
 			if (i >= stage_idx)
 				return cc_recipe_error(c->err, c->r->file, in->line,
-						       "%s --from=%s: stage %s is not an earlier stage", cc_instr_name(in->kind),
-						       from, from);
-			st->from_stage = (int)i;
+						       "%s=%s: stage %s is not an earlier stage", what, from, from);
+			*ret_stage = (int)i;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < c->o->n_contexts; i++) {
+		if (c->o->contexts[i].dir && strcmp(c->o->contexts[i].name, lower) == 0) {
+			*ret_context = (int)i;
 			return 0;
 		}
 	}
 	_cleanup_free_ char *config = NULL;
 	cc_error *e = NULL;
-	if (c->o->source.image == NULL ||
-	    c->o->source.image(from, NULL, &st->from_image, &config, c->o->source.data, &e) < 0) {
-		int r = cc_recipe_error(c->err, c->r->file, in->line, "%s --from=%s: no build stage or image named '%s'%s%s",
-					cc_instr_name(in->kind), from, from, e ? ": " : "", e ? e->msg : "");
+	if (c->o->source.image == NULL || c->o->source.image(from, NULL, ret_image, &config, c->o->source.data, &e) < 0) {
+		int r = cc_recipe_error(c->err, c->r->file, in->line, "%s=%s: no build stage or image named '%s'%s%s",
+					what, from, from, e ? ": " : "", e ? e->msg : "");
 		cc_error_free(e);
 		return r;
+	}
+	return 0;
+}
+
+/* The root a --from names, for planning: the context directory's fd
+ * (-1 for a stage or an image: they are read when the step runs). */
+static int open_from_root(struct plan_ctx *c, int from_context, int *ret_fd)
+{
+	*ret_fd = -1;
+	if (from_context < 0)
+		return 0;
+	return cc_copy_open_root(c->o->contexts[from_context].dir, ret_fd, c->err);
+}
+
+/* RUN --mount: each parsed, variables substituted, targets made absolute
+ * and distinct, from= resolved, a bind of a context hashed. */
+static int run_mounts(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx, struct plan_state *s,
+		      struct cc_build_step *st)
+{
+	_cleanup_strv_ char **env = expand_env(s);
+	if (env == NULL)
+		return cc_error_set(c->err, ENOMEM, "plan");
+	for (char **f = in->flags; f && *f; f++) {
+		const char *v = *f + 2;
+		if (strncmp(v, "mount", 5) != 0 || (v[5] != '=' && v[5] != '\0'))
+			continue;
+		if (v[5] == '\0')
+			return cc_recipe_error(c->err, c->r->file, in->line, "RUN --mount needs a value");
+		if (st->n_mounts >= 32)
+			return cc_recipe_error(c->err, c->r->file, in->line, "RUN: more than 32 --mount flags");
+		struct cc_run_mount *nm = realloc(st->mounts, (st->n_mounts + 1) * sizeof(*nm));
+		if (nm == NULL)
+			return cc_error_set(c->err, ENOMEM, "plan");
+		st->mounts = nm;
+		struct cc_run_mount *m = &st->mounts[st->n_mounts];
+		if (cc_run_mount_parse(v + 6, m, c->err) < 0)
+			return cc_error_prefix(c->err, "%s:%d", c->r->file, in->line);
+		st->n_mounts++;
+		char **fields[] = { &m->target, &m->source, &m->from, &m->id, &m->env };
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			char *x = NULL;
+			if (*fields[i] == NULL)
+				continue;
+			if (cc_shell_word(*fields[i], c->r->escape, env, &x, c->err) < 0)
+				return cc_error_prefix(c->err, "%s:%d", c->r->file, in->line);
+			free(*fields[i]);
+			*fields[i] = x;
+		}
+		if (m->target) {
+			char *abs = resolve_path(s->workdir, m->target, false);
+			if (abs == NULL)
+				return cc_error_set(c->err, ENOMEM, "plan");
+			free(m->target);
+			m->target = abs;
+			if (strcmp(abs, "/") == 0)
+				return cc_recipe_error(c->err, c->r->file, in->line, "RUN --mount: cannot mount on /");
+			for (size_t j = 0; j + 1 < st->n_mounts; j++)
+				if (st->mounts[j].target && strcmp(st->mounts[j].target, abs) == 0)
+					return cc_recipe_error(c->err, c->r->file, in->line, "RUN --mount: duplicate target %s", abs);
+		}
+		if (m->type == CC_MOUNT_CACHE && m->from)
+			return cc_recipe_error(c->err, c->r->file, in->line, "RUN --mount=type=cache,from= is not supported");
+		if (m->type != CC_MOUNT_BIND)
+			continue;
+		/* the source, relative to the root of from (or the context) */
+		_cleanup_free_ char *abs = NULL, *clean = NULL;
+		if (asprintf(&abs, "/%s", m->source ? m->source : "") < 0 || (clean = cc_go_clean(abs)) == NULL)
+			return cc_error_set(c->err, ENOMEM, "plan");
+		free(m->source);
+		m->source = strdup(clean[1] ? clean + 1 : ".");
+		if (m->source == NULL)
+			return cc_error_set(c->err, ENOMEM, "plan");
+		if (m->from && resolve_source(c, in, stage_idx, "RUN --mount from", m->from, &m->from_stage, &m->from_image,
+					      &m->from_context) < 0)
+			return -1;
+		if (m->from_stage >= 0 || m->from_image)
+			continue;
+		_cleanup_close_ int fd = -1;
+		const struct cc_ignore *ign = m->from_context >= 0 ? NULL : c->o->ignore;
+		if (open_from_root(c, m->from_context, &fd) < 0)
+			return cc_error_prefix(c->err, "%s:%d: RUN --mount", c->r->file, in->line);
+		char *const src[] = { m->source, NULL };
+		if (cc_copy_digest(fd >= 0 ? fd : c->ctxfd, ign, src, m->content, NULL, c->err) < 0)
+			return cc_error_prefix(c->err, "%s:%d: RUN --mount source '%s'", c->r->file, in->line, m->source);
 	}
 	return 0;
 }
@@ -625,7 +774,10 @@ static int step_copy(struct plan_ctx *c, const struct cc_instr *in, size_t stage
 		_cleanup_free_ char *f = NULL;
 		if (cc_shell_word(from, c->r->escape, c->meta, &f, c->err) < 0)
 			return cc_error_prefix(c->err, "%s:%d", c->r->file, in->line);
-		if (resolve_from(c, in, stage_idx, f, st) < 0)
+		_cleanup_free_ char *what = NULL;
+		if (asprintf(&what, "%s --from", name) < 0)
+			return cc_error_set(c->err, ENOMEM, "plan");
+		if (resolve_source(c, in, stage_idx, what, f, &st->from_stage, &st->from_image, &st->from_context) < 0)
 			return -1;
 	}
 	/* sources: relative to the context (or the --from root); ".." cannot
@@ -646,11 +798,16 @@ static int step_copy(struct plan_ctx *c, const struct cc_instr *in, size_t stage
 	bool dest_dir = st->value[strlen(st->value) - 1] == '/';
 	if (st->from_stage < 0 && st->from_image == NULL && st->list[0]) {
 		_cleanup_strv_ char **expanded = NULL;
-		if (cc_copy_expand(c->ctxfd, c->o->ignore, st->list, &expanded, c->err) < 0)
+		_cleanup_close_ int cfd = -1;
+		if (open_from_root(c, st->from_context, &cfd) < 0)
+			return cc_error_prefix(c->err, "%s:%d: %s", c->r->file, in->line, name);
+		int rootfd = cfd >= 0 ? cfd : c->ctxfd;
+		const struct cc_ignore *ign = cfd >= 0 ? NULL : c->o->ignore;
+		if (cc_copy_expand(rootfd, ign, st->list, &expanded, c->err) < 0)
 			return cc_error_prefix(c->err, "%s:%d: %s", c->r->file, in->line, name);
 		cc_strvfreep(&st->list);
 		st->list = steal_ptr(&expanded);
-		if (cc_copy_digest(c->ctxfd, c->o->ignore, st->list, st->content, NULL, c->err) < 0)
+		if (cc_copy_digest(rootfd, ign, st->list, st->content, NULL, c->err) < 0)
 			return cc_error_prefix(c->err, "%s:%d: %s", c->r->file, in->line, name);
 	}
 	st->n_sources = cc_strv_len(st->list) + st->n_files;
@@ -802,6 +959,7 @@ int cc_plan_step(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx
 	st->line = in->line;
 	st->chmod = -1;
 	st->from_stage = -1;
+	st->from_context = -1;
 	st->display = strdup(in->text);
 	if (st->display == NULL)
 		return cc_error_set(c->err, ENOMEM, "plan");
@@ -813,7 +971,7 @@ int cc_plan_step(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx
 	case CC_I_FROM:
 		return 0;
 	case CC_I_RUN:
-		return step_run(c, in, s, st);
+		return step_run(c, in, stage_idx, s, st);
 	case CC_I_COPY:
 	case CC_I_ADD:
 		return step_copy(c, in, stage_idx, s, st);

@@ -324,7 +324,7 @@ static char *build_lease_id(const char *id)
 }
 
 int cc_network_build_attach(struct cc_store *s, const char *id, pid_t pid, const char *hosts_path, const char *hostname,
-			 cc_error **err)
+			    const char *extra_hosts, cc_error **err)
 {
 	_cleanup_free_ char *lease = build_lease_id(id);
 	if (lease == NULL)
@@ -334,6 +334,8 @@ int cc_network_build_attach(struct cc_store *s, const char *id, pid_t pid, const
 		return cc_error_prefix(err, "RUN on the bridge network");
 	n.mode = CC_NET_BRIDGE;
 	owner_tag(s, n.owner);
+	if (extra_hosts && extra_hosts[0] && (n.extra_hosts = strdup(extra_hosts)) == NULL)
+		return cc_error_set(err, ENOMEM, "attach the RUN step to the bridge");
 	int r = cc_network_on_created(&n, s, lease, pid, hosts_path, hostname, NULL, err);
 	cc_network_teardown(&n);
 	return r;

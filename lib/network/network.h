@@ -74,7 +74,7 @@ int cc_network_release(struct cc_store *s, const char *id, json_t *cfg, cc_error
  * holds it while that process lives: cc_network_gc releases it once the
  * process is gone.  attach also writes hosts_path with the address. */
 int cc_network_build_attach(struct cc_store *s, const char *id, pid_t pid, const char *hosts_path, const char *hostname,
-			 cc_error **err);
+			 const char *extra_hosts, cc_error **err);
 int cc_network_build_detach(struct cc_store *s, const char *id, cc_error **err);
 
 /* Remove nftables rules and leases of this store's containers whose row is

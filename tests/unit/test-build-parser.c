@@ -556,7 +556,8 @@ static void test_plan_errors(void **state)
 		{ "FROM alpine AS first\nCOPY --from=later /a /b\nFROM alpine AS later\nFROM first\n",
 		  "Containerfile:2: COPY --from=later: stage later is not an earlier stage" },
 		{ "FROM alpine\nCOPY --frm=x a.txt /b\n", "Containerfile:2: unknown flag: --frm" },
-		{ "FROM alpine\nRUN --mount=type=cache,target=/x true\n", "Containerfile:2: RUN --mount is not supported" },
+		{ "FROM alpine\nRUN --mount=type=ssh true\n", "Containerfile:2: RUN --mount=type=ssh is not supported" },
+		{ "FROM alpine\nRUN --mount=type=cache true\n", "Containerfile:2: invalid mount 'type=cache': target= is required" },
 		{ "FROM alpine\nADD http://example.com/x /x\n", "Containerfile:2: ADD from a URL is not supported" },
 		{ "FROM alpine\nEXPOSE 80/xyz\n", "Containerfile:2: invalid port '80/xyz'" },
 		{ "FROM alpine\nENV A=\"unterminated\n", "Containerfile:2: unexpected end of statement" },
@@ -693,6 +694,67 @@ static void test_non_utf8(void **state)
 	cc_build_plan_free(p);
 }
 
+static void test_flag_parsers(void **state)
+{
+	(void)state;
+	cc_error *e = NULL;
+	struct cc_run_mount m;
+	assert_int_equal(cc_run_mount_parse("type=cache,target=/c,sharing=locked,mode=0700,uid=5", &m, &e), 0);
+	assert_int_equal(m.type, CC_MOUNT_CACHE);
+	assert_string_equal(m.id, "/c");
+	assert_int_equal(m.sharing, CC_SHARING_LOCKED);
+	assert_int_equal(m.mode, 0700);
+	assert_int_equal(m.uid, 5);
+	cc_run_mount_release(&m);
+	assert_int_equal(cc_run_mount_parse("type=secret,id=tok", &m, &e), 0);
+	assert_string_equal(m.target, "/run/secrets/tok");
+	cc_run_mount_release(&m);
+	assert_int_equal(cc_run_mount_parse("\"source=a,b\",target=/t,rw", &m, &e), 0);
+	assert_string_equal(m.source, "a,b");
+	assert_false(m.readonly);
+	cc_run_mount_release(&m);
+	static const char *const bad[] = { "type=nope,target=/x", "type=tmpfs,target=/x,from=a", "type=cache,target=/x,mode=9",
+					   "target=/x,bogus=1", "\"target=/x", "type=secret", NULL };
+	for (size_t i = 0; bad[i]; i++) {
+		assert_int_equal(cc_run_mount_parse(bad[i], &m, &e), -1);
+		cc_error_free(e);
+		e = NULL;
+	}
+	struct cc_build_secret sec;
+	assert_int_equal(cc_build_secret_parse("id=a,src=/f", &sec, &e), 0);
+	assert_string_equal(sec.src, "/f");
+	cc_build_secret_release(&sec);
+	assert_int_equal(cc_build_secret_parse("id=A", &sec, &e), 0);
+	assert_string_equal(sec.env, "A");
+	cc_build_secret_release(&sec);
+	assert_int_equal(cc_build_secret_parse("src=/f", &sec, &e), -1);
+	cc_error_free(e);
+	e = NULL;
+	struct cc_build_output o;
+	assert_int_equal(cc_build_output_parse("out", &o, &e), 0);
+	assert_int_equal(o.type, CC_OUTPUT_LOCAL);
+	cc_build_output_release(&o);
+	assert_int_equal(cc_build_output_parse("-", &o, &e), 0);
+	assert_int_equal(o.type, CC_OUTPUT_TAR);
+	cc_build_output_release(&o);
+	assert_int_equal(cc_build_output_parse("type=tar,dest=x.tar", &o, &e), 0);
+	assert_string_equal(o.dest, "x.tar");
+	cc_build_output_release(&o);
+	assert_int_equal(cc_build_output_parse("type=image", &o, &e), -1);
+	cc_error_free(e);
+	e = NULL;
+	struct cc_build_context c;
+	assert_int_equal(cc_build_context_parse("Base=docker-image://alpine:3", &c, &e), 0);
+	assert_string_equal(c.name, "base");
+	assert_string_equal(c.image, "alpine:3");
+	cc_build_context_release(&c);
+	assert_int_equal(cc_build_context_parse("x=../dir", &c, &e), 0);
+	assert_string_equal(c.dir, "../dir");
+	cc_build_context_release(&c);
+	assert_int_equal(cc_build_context_parse("=dir", &c, &e), -1);
+	cc_error_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -709,6 +771,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan_errors, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_heredoc_run, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_non_utf8, setup_ctx, teardown_ctx),
+		cmocka_unit_test(test_flag_parsers),
 	};
 	return cmocka_run_group_tests_name("build-parser", tests, NULL, NULL);
 }
