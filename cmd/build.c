@@ -126,7 +126,7 @@ static void net_detach(const char *id, void *data)
 struct build_cli {
 	struct cmd_strv tags, args;
 	const char *file, *target, *network, *format;
-	bool no_cache, tls_verify, quiet, layers, pull, rm, force_rm;
+	bool no_cache, tls_verify, quiet, layers, pull, rm, force_rm, push;
 };
 
 static const struct cmd_opt build_options[] = {
@@ -142,6 +142,7 @@ static const struct cmd_opt build_options[] = {
 		   .complete = CMD_COMPLETE_WORDS, .words = "bridge host none"),
 	OPT_BOOL(0, "no-cache", struct build_cli, no_cache, "Do not reuse cached steps"),
 	OPT_BOOL(0, "pull", struct build_cli, pull, "Always attempt to pull a newer version of the image (accepted; base images are pulled when missing)"),
+	OPT_BOOL(0, "push", struct build_cli, push, "Push the -t tags once built (docker buildx's --push)"),
 	OPT_BOOL('q', "quiet", struct build_cli, quiet, "Suppress the build output and print image ID on success"),
 	OPT_BOOL(0, "rm", struct build_cli, rm, "Remove intermediate containers after a successful build (always)", .def = "true"),
 	OPT_LIST('t', "tag", struct build_cli, tags, "list", "Name and optionally a tag in the \"name:tag\" format (repeatable)"),
@@ -172,6 +173,8 @@ static int build_action(void *opts, int argc, char **argv)
 		o.docker_format = true;
 	else if (strcmp(cli->format, "oci") != 0)
 		return cmd_usagef("unrecognized image type \"%s\": expected oci or docker", cli->format);
+	if (cli->push && cli->tags.n == 0)
+		return cmd_usagef("--push needs at least one -t NAME:TAG");
 	static char *const none[] = { NULL };
 	o.context = argv[0];
 	o.tags = cli->tags.n ? (char *const *)cli->tags.v : none;
@@ -236,6 +239,21 @@ static int build_action(void *opts, int argc, char **argv)
 	const char *hex = strchr(res.image_id, ':');
 	printf("%s\n", hex ? hex + 1 : res.image_id);
 	cc_build_result_release(&res);
+	/* build --push: each -t tag, as push would */
+	if (cli->push) {
+		fflush(stdout);
+		struct cc_store *ps = cmd_open_store();
+		if (ps == NULL)
+			return EXIT_CC_ERROR;
+		struct cc_push_options po = { .jobs = 3, .tls_verify = cli->tls_verify };
+		for (size_t i = 0; rc == 0 && i < cli->tags.n; i++) {
+			_cleanup_strv_ char **cands = cc_ref_candidates(cli->tags.v[i]);
+			rc = cmd_push_image(ps, cli->tags.v[i], cands && cands[0] ? cands[0] : cli->tags.v[i], &po, ui.quiet,
+					    NULL);
+		}
+		cc_store_close(ps);
+		return rc;
+	}
 	return 0;
 }
 

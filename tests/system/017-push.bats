@@ -218,3 +218,14 @@ with tarfile.open(sys.argv[1], "w") as t: t.add(sys.argv[2], arcname="data")' \
     run skopeo inspect --tls-verify=false "docker://$SLOW/big/data:1"
     is "$status" 0 "skopeo inspect of the resumed push"
 }
+
+@test "build --push builds, then pushes the -t tags" {
+    mkdir -p "$BATS_TEST_TMPDIR/ctx"
+    printf 'FROM %s/test/alpine:latest\nLABEL pushed=yes\n' "$REGISTRY" >"$BATS_TEST_TMPDIR/ctx/Containerfile"
+    run_cc build --push -t "$REGISTRY/built/app:1" "$BATS_TEST_TMPDIR/ctx"
+    assert_line_match "$output" '^1: digest: sha256:[0-9a-f]{64} size: [0-9]+$'
+    run skopeo inspect --tls-verify=false "docker://$REGISTRY/built/app:1"
+    is "$status" 0 "skopeo inspect of the built image"
+    assert_contains "$output" '"pushed": "yes"'
+    run_cc 125 build --push "$BATS_TEST_TMPDIR/ctx"
+}
