@@ -215,10 +215,11 @@ static int upload_blob(struct push_ctx *c, struct push_blob *b, int fd, char **u
 			int64_t next = h.range[0] ? cc_upload_range_next(h.range) : offset + len;
 			if (next < 0 || next > b->size)
 				next = offset + len;
-			if (next < offset + len && next <= offset) {
-				no_progress++;
-			} else {
-				no_progress = 0;
+			no_progress = next > offset ? 0 : no_progress + 1;
+			if (no_progress >= UPLOAD_ATTEMPTS) {
+				cc_http_release(&h);
+				return cc_error_setk(err, CC_ERR_NETWORK, 0, "blob %s: the registry took no data after %d chunks",
+						     b->digest, UPLOAD_ATTEMPTS);
 			}
 			offset = next;
 			if (h.location[0] && next_location(c, &h, url, &e) < 0) {

@@ -46,6 +46,7 @@ struct cc_registry {
 	/* A loopback registry asked in plain HTTP first switches to HTTPS
 	 * once when its port turns out to speak TLS (see tls_fallback). */
 	bool tls_switchable;
+	bool plain_ok, probed; /* answered in plain HTTP already; probed HTTPS once */
 	char *old_endpoint;   /* the http:// one, kept alive for readers */
 	CURLSH *share;
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -560,6 +561,7 @@ struct xfer {
 	bool no_auth;        /* the URL is not the registry's: no Authorization */
 	const char *const *extra;
 	CURLcode last_rc;
+	long connect_timeout; /* 0: the client's */
 };
 
 static void copy_header_value(char *dst, size_t dstlen, const char *v, size_t n)
@@ -744,7 +746,7 @@ static CURL *new_easy(struct cc_registry *r, const char *url, struct xfer *x, st
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, r->connect_timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, x->connect_timeout > 0 ? x->connect_timeout : r->connect_timeout);
 	/* Less than 1 KiB/s for 30 s (waiting for the answer included) cuts
 	 * the transfer: a registry that drips bytes or stalls does not hold a
 	 * pull forever, a slow but live link passes. */
@@ -1101,7 +1103,11 @@ static int auth_retry(struct cc_registry *r, const char *method, const char *url
  * are sent before the switch: the first request carries none. */
 static int tls_fallback(struct cc_registry *r, int rc, const struct xfer *x, cc_error **err)
 {
-	if (!r->tls_switchable || r->old_endpoint != NULL)
+	pthread_mutex_lock(&r->lock);
+	bool skip = !r->tls_switchable || r->old_endpoint != NULL || r->plain_ok || r->probed;
+	r->probed = true;
+	pthread_mutex_unlock(&r->lock);
+	if (skip)
 		return 0;
 	bool tls_like = rc < 0 ? (x->last_rc == CURLE_GOT_NOTHING || x->last_rc == CURLE_UNSUPPORTED_PROTOCOL ||
 				  x->last_rc == CURLE_WEIRD_SERVER_REPLY || x->last_rc == CURLE_RECV_ERROR ||
@@ -1113,7 +1119,7 @@ static int tls_fallback(struct cc_registry *r, int rc, const struct xfer *x, cc_
 	if (asprintf(&https, "https://%s", r->endpoint + 7) < 0 || asprintf(&url, "%s/v2/", https) < 0)
 		return 0;
 	struct cc_http h = { 0 };
-	struct xfer px = { .resp = &h, .max = ERROR_BODY_MAX, .no_auth = true };
+	struct xfer px = { .resp = &h, .max = ERROR_BODY_MAX, .no_auth = true, .connect_timeout = 3 };
 	cc_error *e = NULL;
 	int pr = perform(r, "GET", url, "application/json", NULL, &px, &e);
 	cc_http_release(&h);
@@ -1151,6 +1157,11 @@ static int exchange(struct cc_registry *r, const char *method, const char *path_
 				return cc_error_set(err, ENOMEM, "registry request");
 		}
 		int rc = auth_retry(r, method, is_path ? url : path_or_url, accept, range, repo, x, err);
+		if (rc == 0 && x->resp->status != 400 && x->resp->status != 0) {
+			pthread_mutex_lock(&r->lock);
+			r->plain_ok = true; /* this port speaks HTTP: no TLS probe later */
+			pthread_mutex_unlock(&r->lock);
+		}
 		if (!is_path || round > 0 || x->delivered > 0)
 			return rc;
 		int f = tls_fallback(r, rc, x, err);
