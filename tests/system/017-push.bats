@@ -213,7 +213,7 @@ with tarfile.open(sys.argv[1], "w") as t: t.add(sys.argv[2], arcname="data")' \
     log_sync --prefix SLOW
     total=$(awk '{for (i = 1; i <= NF; i++) if ($i ~ /^recv=/) s += substr($i, 6)} END {print s + 0}' "$SLOW_PROXY_LOG")
     size=$((100 * 1024 * 1024 + 10240))
-    echo "# bytes received by the registry's proxy: $total for an image of ~$size"
+    echo "# bytes received by the registry's proxy: $total for an image of ~$size" >&3
     assert_le "$total" $((size * 13 / 10)) "bytes sent in total"
     run skopeo inspect --tls-verify=false "docker://$SLOW/big/data:1"
     is "$status" 0 "skopeo inspect of the resumed push"
