@@ -15,7 +15,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 CC="$repo/ccontainer"
 ROUNDS=${ROUNDS:-15}
-# BENCH_ONLY=startup,network runs only those cases (startup pull large disk
+# BENCH_ONLY=startup,network runs only those cases (startup pull push large disk
 # memory scale network build) and reports to results/partial/, leaving the
 # full report alone.
 BENCH_ONLY=${BENCH_ONLY:-}
@@ -178,6 +178,42 @@ have podman && register pull-warm podman peer "podman pull (cached)" "" \
     "podman --root $work/pw/root --runroot $runbase/pw/run --storage-driver overlay pull -q --tls-verify=false $reg/library/alpine:latest"
 measure pull-warm
 fi # pull
+
+# 3b. push: cold (to an emptied second registry, so every blob goes up)
+# and warm (the registry has every blob: HEADs and the manifest only)
+if want push; then
+preg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+preg="127.0.0.1:$preg_port"
+cat >"$work/registry-push.yml" <<EOF
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $work/registry-push}, delete: {enabled: true}}
+http: {addr: $preg}
+EOF
+docker-registry serve "$work/registry-push.yml" >"$work/registry-push.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://$preg/v2/" >/dev/null && break; sleep 0.05; done
+$CC --root "$work/cc-push" pull -q alpine >/dev/null
+$CC --root "$work/cc-push" tag alpine "$preg/bench/alpine:latest" >/dev/null
+have podman && podman --root "$work/pp-push/root" --runroot "$runbase/pp-push/run" --storage-driver overlay \
+    pull -q --tls-verify=false "$reg/library/alpine:latest" >/dev/null 2>&1
+wipe="rm -rf $work/registry-push/docker"
+register push-cold ccontainer self "ccontainer push alpine (cold)" "$wipe" \
+    "$CC --root $work/cc-push push -q $preg/bench/alpine:latest"
+have podman && register push-cold podman peer "podman push (cold)" "$wipe" \
+    "podman --root $work/pp-push/root --runroot $runbase/pp-push/run --storage-driver overlay push -q --tls-verify=false $reg/library/alpine:latest $preg/bench/alpine:latest"
+have skopeo && register push-cold skopeo peer "skopeo copy from an OCI dir (cold)" "$wipe" \
+    "skopeo copy -q --preserve-digests --dest-tls-verify=false oci:$work/alpine-oci:latest docker://$preg/bench/alpine:latest"
+measure push-cold
+$CC --root "$work/cc-push" push -q "$preg/bench/alpine:latest" >/dev/null
+register push-warm ccontainer self "ccontainer push alpine (warm: blobs present)" "" \
+    "$CC --root $work/cc-push push -q $preg/bench/alpine:latest"
+have podman && register push-warm podman peer "podman push (warm)" "" \
+    "podman --root $work/pp-push/root --runroot $runbase/pp-push/run --storage-driver overlay push -q --tls-verify=false $reg/library/alpine:latest $preg/bench/alpine:latest"
+have skopeo && register push-warm skopeo peer "skopeo copy from an OCI dir (warm)" "" \
+    "skopeo copy -q --preserve-digests --dest-tls-verify=false oci:$work/alpine-oci:latest docker://$preg/bench/alpine:latest"
+measure push-warm
+fi # push
 
 # 4. cold pull of a large generated image: about 200 MB in 6 layers of
 # deterministic pseudo-random data (incompressible, so the bytes are real),

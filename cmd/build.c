@@ -130,7 +130,7 @@ static void net_detach(const char *id, void *data)
 struct build_cli {
 	struct cmd_strv tags, args, labels, add_hosts, secrets, outputs, contexts;
 	const char *file, *target, *network, *format, *pull, *iidfile, *platform, *timestamp;
-	bool no_cache, tls_verify, quiet, layers, rm, force_rm;
+	bool no_cache, tls_verify, quiet, layers, rm, force_rm, push;
 };
 
 /* --secret, --output, --build-context: parsed (lib/build/flags.c) */
@@ -215,6 +215,7 @@ static const struct cmd_opt build_options[] = {
 	OPT_STRING(0, "pull", struct build_cli, pull, "string",
 		   "Pull base images: always, missing (default) or never; a bare --pull is always", .def = "missing",
 		   .flags = CMD_OPT_BARE_TRUE, .complete = CMD_COMPLETE_WORDS, .words = "always missing never"),
+	OPT_BOOL(0, "push", struct build_cli, push, "Push the -t tags once built (docker buildx's --push)"),
 	OPT_BOOL('q', "quiet", struct build_cli, quiet, "Suppress the build output and print image ID on success"),
 	OPT_BOOL(0, "rm", struct build_cli, rm, "Remove intermediate containers after a successful build (always)", .def = "true"),
 	OPT_LIST(0, "secret", struct build_cli, secrets, "list",
@@ -295,6 +296,8 @@ static int build_action(void *opts, int argc, char **argv)
 			return rc;
 		}
 	}
+	if (cli->push && cli->tags.n == 0)
+		return cmd_usagef("--push needs at least one -t NAME:TAG");
 	static char *const none[] = { NULL };
 	if (cli->outputs.n > 1)
 		return cmd_usagef("--output: only one output is supported");
@@ -391,6 +394,21 @@ static int build_action(void *opts, int argc, char **argv)
 	if (!ui.tar_stdout)
 		printf("%s\n", hex ? hex + 1 : res.image_id);
 	cc_build_result_release(&res);
+	/* build --push: each -t tag, as push would */
+	if (cli->push) {
+		fflush(stdout);
+		struct cc_store *ps = cmd_open_store();
+		if (ps == NULL)
+			return EXIT_CC_ERROR;
+		struct cc_push_options po = { .jobs = 3, .tls_verify = cli->tls_verify };
+		for (size_t i = 0; rc == 0 && i < cli->tags.n; i++) {
+			_cleanup_strv_ char **cands = cc_ref_candidates(cli->tags.v[i]);
+			rc = cmd_push_image(ps, cli->tags.v[i], cands && cands[0] ? cands[0] : cli->tags.v[i], &po, ui.quiet,
+					    NULL);
+		}
+		cc_store_close(ps);
+		return rc;
+	}
 	return 0;
 }
 

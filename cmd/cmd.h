@@ -65,7 +65,7 @@ bool cmd_parse_bool(const char *v, bool dflt);
 /* The verbs (options.h), each defined in its own file. */
 extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_builder_prune_verb, cmd_exec_verb, cmd_images_verb, cmd_import_verb,
 	cmd_inspect_verb, cmd_kill_verb, cmd_load_verb, cmd_login_verb, cmd_logout_verb, cmd_logs_verb, cmd_port_verb,
-	cmd_ps_verb, cmd_pull_verb, cmd_restart_verb, cmd_rm_verb, cmd_rmi_verb, cmd_run_verb, cmd_save_verb,
+	cmd_ps_verb, cmd_pull_verb, cmd_push_verb, cmd_restart_verb, cmd_rm_verb, cmd_rmi_verb, cmd_run_verb, cmd_save_verb,
 	cmd_start_verb, cmd_stop_verb, cmd_tag_verb, cmd_wait_verb, cmd_container_inspect_verb,
 	cmd_container_prune_verb, cmd_image_inspect_verb, cmd_image_prune_verb, cmd_system_check_verb,
 	cmd_system_prune_verb, cmd_internal_start_verb, cmd_internal_cleanup_verb;
@@ -159,6 +159,9 @@ void cmd_image_event(struct cc_store *s, const char *action, const char *id, con
 char *cmd_familiar_ref(const char *name);
 
 /* Pull with docker-style progress output.  quiet: no progress at all. */
+/* push one image (what the user typed) to dest; prints docker's lines. */
+int cmd_push_image(struct cc_store *s, const char *what, const char *dest, const struct cc_push_options *base,
+		   bool quiet, const char *digestfile);
 int cmd_do_pull(struct cc_store *s, const char *ref, const struct cc_pull_options *base, bool quiet,
 		struct cc_pull_result *ret, cc_error **err);
 

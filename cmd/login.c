@@ -1,4 +1,5 @@
 /* login / logout: credentials in the auth file, mode 0600. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,7 +31,7 @@ static char *normalise_registry(const char *arg)
 }
 
 struct login_opts {
-	const char *user, *pass;
+	const char *user, *pass, *authfile;
 	bool from_stdin, tls;
 };
 
@@ -39,6 +40,8 @@ static const struct cmd_opt login_options[] = {
 	OPT_STRING('p', "password", struct login_opts, pass, "string", "Password"),
 	OPT_BOOL(0, "password-stdin", struct login_opts, from_stdin, "Take the password from stdin"),
 	OPT_BOOL(0, "tls-verify", struct login_opts, tls, "Require HTTPS and verify certificates", .def = "true"),
+	OPT_STRING(0, "authfile", struct login_opts, authfile, "file", "Credentials file (as REGISTRY_AUTH_FILE)",
+		   .complete = CMD_COMPLETE_FILE),
 	OPT_END,
 };
 
@@ -50,6 +53,8 @@ static int login_action(void *opts, int argc, char **argv)
 	_cleanup_free_ char *domain = normalise_registry(registry_arg(argc, argv));
 	char line[4096];
 	_cleanup_free_ char *pw = NULL;
+	if (o->authfile && setenv("REGISTRY_AUTH_FILE", o->authfile, 1) < 0)
+		return cmd_failf(EXIT_CC_ERROR, "--authfile: %s", strerror(errno));
 	if (from_stdin) {
 		if (pass)
 			return cmd_usagef("--password and --password-stdin are mutually exclusive");
@@ -71,13 +76,21 @@ static int login_action(void *opts, int argc, char **argv)
 	return 0;
 }
 
+struct logout_opts {
+	const char *authfile;
+};
+
 static const struct cmd_opt logout_options[] = {
+	OPT_STRING(0, "authfile", struct logout_opts, authfile, "file", "Credentials file (as REGISTRY_AUTH_FILE)",
+		   .complete = CMD_COMPLETE_FILE),
 	OPT_END,
 };
 
 static int logout_action(void *opts, int argc, char **argv)
 {
-	(void)opts;
+	struct logout_opts *o = opts;
+	if (o->authfile && setenv("REGISTRY_AUTH_FILE", o->authfile, 1) < 0)
+		return cmd_failf(EXIT_CC_ERROR, "--authfile: %s", strerror(errno));
 	_cleanup_free_ char *domain = normalise_registry(registry_arg(argc, argv));
 	cc_error *e = NULL;
 	if (cc_auth_save(domain, NULL, NULL, NULL, &e) < 0)
@@ -98,10 +111,10 @@ const struct cmd_verb cmd_login_verb = {
 };
 const struct cmd_verb cmd_logout_verb = {
 	.name = "logout",
-	.usage = "[SERVER]",
+	.usage = "[OPTIONS] [SERVER]",
 	.summary = "Log out from a registry",
 	.opts = logout_options,
-	.opts_size = 0,
+	.opts_size = sizeof(struct logout_opts),
 	.min_args = 0,
 	.max_args = 1,
 	.action = logout_action,

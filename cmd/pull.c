@@ -1,4 +1,5 @@
 /* ccontainer pull, and the progress display shared with run. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -130,7 +131,7 @@ int cmd_do_pull(struct cc_store *s, const char *ref, const struct cc_pull_option
 
 struct pull_opts {
 	bool quiet, all_tags, tls_verify;
-	const char *platform;
+	const char *platform, *authfile;
 	int64_t jobs;
 };
 
@@ -140,6 +141,8 @@ static const struct cmd_opt pull_options[] = {
 	OPT_STRING(0, "platform", struct pull_opts, platform, "string", "Set platform (os/arch[/variant])"),
 	OPT_INT('j', "jobs", struct pull_opts, jobs, "int", "Layers downloaded at once (1 to 64)", .def = "3"),
 	OPT_BOOL(0, "tls-verify", struct pull_opts, tls_verify, "Require HTTPS and verify certificates", .def = "true"),
+	OPT_STRING(0, "authfile", struct pull_opts, authfile, "file", "Credentials file (as REGISTRY_AUTH_FILE)",
+		   .complete = CMD_COMPLETE_FILE),
 	OPT_END,
 };
 
@@ -151,6 +154,8 @@ static int pull_action(void *opts, int argc, char **argv)
 		return cmd_usagef("--all-tags is not supported: pull each tag by name");
 	if (o->jobs < 1 || o->jobs > 64)
 		return cmd_usagef("invalid --jobs '%lld': expected 1 to 64", (long long)o->jobs);
+	if (o->authfile && setenv("REGISTRY_AUTH_FILE", o->authfile, 1) < 0)
+		return cmd_failf(EXIT_CC_ERROR, "--authfile: %s", strerror(errno));
 	struct cc_pull_options po = { .jobs = (int)o->jobs, .tls_verify = o->tls_verify, .platform = o->platform };
 	bool quiet = o->quiet;
 	struct cc_store *s = cmd_open_store();

@@ -89,6 +89,8 @@ struct cc_http {
 	char content_range[128];
 	char location[2048];
 	char retry_after[128];
+	char range[128];       /* an upload's Range: "0-N" */
+	char upload_uuid[128]; /* Docker-Upload-UUID */
 	/* How the exchange went: requests sent (retries of 429, 5xx and, for
 	 * small requests, transport errors), time spent waiting between them,
 	 * and the wait a final Retry-After asked for when that was more than
@@ -148,6 +150,46 @@ int cc_registry_request(struct cc_registry *r, const char *method, const char *p
 typedef int (*cc_blob_sink)(const void *buf, size_t len, void *data);
 int cc_registry_blob(struct cc_registry *r, const char *repo, const char *digest, int64_t size, int64_t offset,
 		     cc_blob_sink sink, void *data, bool *ret_resumable, cc_error **err);
+
+/* ---- uploads (push) ---- */
+
+/* A request body: `len` bytes from fd at `off`, or from mem when fd < 0.
+ * *sent (when set) counts the bytes that went out, retries included. */
+struct cc_upload_body {
+	int fd;
+	const char *mem;
+	int64_t off, len;
+	int64_t *sent;
+};
+
+/* Ask for the push scope (repository:<repo>:pull,push) in token requests,
+ * plus `extra` scopes (a mount's source: "repository:<from>:pull"). */
+int cc_registry_set_push(struct cc_registry *r, const char *repo, const char *extra, cc_error **err);
+
+/* Any method to a path on the registry ("/v2/...") or to a URL the registry
+ * returned (an upload's Location, already resolved with
+ * cc_upload_location_resolve).  The Authorization header goes only to the
+ * registry's own scheme, host and port.  headers: "Name: value" strings,
+ * NULL-terminated (or NULL).  Answers 429/5xx are retried as every request
+ * is; a body that went out (PATCH/PUT) is sent again only for those, never
+ * after a transport error (the caller asks the upload's status). */
+int cc_registry_send(struct cc_registry *r, const char *method, const char *path_or_url, const char *const *headers,
+		     const struct cc_upload_body *body, size_t max, const char *repo, struct cc_http *ret,
+		     cc_error **err);
+
+/* Resolve an upload's Location against the endpoint ("http(s)://host[:port]"):
+ * absolute (http or https only), or absolute-path ("/v2/..."); anything else
+ * is refused.  *ret_same_origin says whether it is on the registry's own
+ * scheme, host and port (credentials may go there).  Pure, unit-tested. */
+int cc_upload_location_resolve(const char *endpoint, const char *location, char **ret_url, bool *ret_same_origin);
+/* The upload's URL with "digest=<d>" added to its query. */
+char *cc_upload_url_with_digest(const char *url, const char *digest);
+/* An upload's Range header ("0-N", also "bytes=0-N"): the offset the next
+ * chunk starts at (N+1; "0-0" and an absent header: 0).  -1 when malformed. */
+int64_t cc_upload_range_next(const char *value);
+
+/* Whether a host part ("localhost:5000", "127.0.0.1", "[::1]:5000") is this machine. */
+bool cc_registry_is_loopback(const char *domain);
 
 /* Endpoints to try for a domain: configured mirrors first, then the
  * registry itself.  NULL-terminated vector of "scheme://host". */

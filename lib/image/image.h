@@ -180,6 +180,47 @@ void cc_pull_result_release(struct cc_pull_result *r);
 int cc_image_pull(struct cc_store *s, const char *reference, const struct cc_pull_options *opts,
 		  struct cc_pull_result *ret, cc_error **err);
 
+/* ---- push (push.c) ---------------------------------------------------- */
+
+enum cc_push_event {
+	CC_PUSH_PREPARING,  /* layer i queued */
+	CC_PUSH_PUSHING,    /* layer i: current bytes acknowledged by the registry */
+	CC_PUSH_RESUMING,   /* layer i: an earlier upload continues at `current` */
+	CC_PUSH_PUSHED,     /* layer i uploaded */
+	CC_PUSH_EXISTS,     /* layer i: the registry has it */
+	CC_PUSH_MOUNTED,    /* layer i mounted from repository `from` */
+};
+
+struct cc_push_progress {
+	enum cc_push_event event;
+	size_t index, n_layers;
+	const char *digest;
+	int64_t current, total;
+	const char *from;
+};
+
+struct cc_push_options {
+	int jobs;               /* parallel blob uploads, default 3 */
+	bool tls_verify;
+	const char *format;     /* NULL (as stored), "oci" or "v2s2" */
+	bool put_by_digest;     /* the manifest by digest too (after the tag) */
+	int64_t *bytes_sent;    /* when set: request body bytes sent, retries included */
+	void (*progress)(const struct cc_push_progress *p, void *data); /* serialised */
+	void *progress_data;
+};
+
+struct cc_push_result {
+	char *digest;   /* of the manifest pushed */
+	int64_t size;   /* its size */
+	char *tag;      /* the tag pushed */
+	char *ref;      /* normalised destination */
+};
+void cc_push_result_release(struct cc_push_result *r);
+
+/* Push stored image `image_id` to `dest` (a reference with a tag; "latest" when none). */
+int cc_image_push(struct cc_store *s, const char *image_id, const char *dest, const struct cc_push_options *opts,
+		  struct cc_push_result *ret, cc_error **err);
+
 /* Registry login check: ping /v2/ with the credentials. */
 int cc_registry_login(const char *domain, const char *user, const char *pass, bool tls_verify, cc_error **err);
 

@@ -764,6 +764,14 @@ static int pull_from(struct pull_ctx *c, const struct cc_ref *ref, const char *w
 	}
 	if (cc_store_record_image(c->store, &rec, tagname, top, repo_digest, err) < 0)
 		goto out;
+	/* Where the blobs came from, for push's cross-repository mounts: a
+	 * hint only, so a failure to note it does not fail the pull. */
+	for (size_t i = 0; i <= m->n_entries; i++) {
+		cc_error *e = NULL;
+		if (cc_store_blob_source_add(c->store, i < m->n_entries ? m->entries[i].digest : m->config.digest, repo,
+					     &e) < 0)
+			cc_error_free(e);
+	}
 	ret->image_id = strdup(rec.id);
 	ret->digest = strdup(top);
 	ret->up_to_date = !c->downloaded_any;

@@ -41,10 +41,19 @@ struct cc_registry {
 	pthread_mutex_t lock; /* guards auth and the share's locks */
 	char *auth_header;    /* "Authorization: Bearer ..." or "... Basic ..." */
 	char *token_scope;
+	char *push_repo;      /* push: token scope repository:<push_repo>:pull,push */
+	char *extra_scope;    /* and this one too (a mount's source) */
+	/* A loopback registry asked in plain HTTP first switches to HTTPS
+	 * once when its port turns out to speak TLS (see tls_fallback). */
+	bool tls_switchable;
+	bool plain_ok, probed; /* answered in plain HTTP already; probed HTTPS once */
+	char *old_endpoint;   /* the http:// one, kept alive for readers */
 	CURLSH *share;
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 	long low_speed_limit, low_speed_time, connect_timeout, max_wait;
 };
+
+static int parse_digits(const char **p, int64_t *ret);
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void)
@@ -71,10 +80,30 @@ void cc_http_release(struct cc_http *h)
 	memset(h, 0, sizeof(*h));
 }
 
+bool cc_registry_is_loopback(const char *domain)
+{
+	/* the host without its port: localhost, 127.0.0.0/8, [::1] */
+	size_t n = strlen(domain);
+	if (domain[0] == '[') {
+		const char *close = strchr(domain, ']');
+		return close && (size_t)(close - domain) == 4 && strncmp(domain, "[::1]", 5) == 0 &&
+		       (close[1] == '\0' || close[1] == ':');
+	}
+	const char *colon = strchr(domain, ':');
+	size_t hl = colon ? (size_t)(colon - domain) : n;
+	if (hl == 9 && strncmp(domain, "localhost", 9) == 0)
+		return true;
+	if (hl < 7 || strncmp(domain, "127.", 4) != 0)
+		return false;
+	for (size_t i = 4; i < hl; i++)
+		if (!(isdigit((unsigned char)domain[i]) || domain[i] == '.'))
+			return false;
+	return true;
+}
+
 static bool is_loopback(const char *domain)
 {
-	return cc_str_has_prefix(domain, "localhost") || cc_str_has_prefix(domain, "127.") ||
-	       cc_str_has_prefix(domain, "[::1]");
+	return cc_registry_is_loopback(domain);
 }
 
 /* Mirrors: CCONTAINER_REGISTRY_MIRROR for docker.io, then the config file
@@ -157,6 +186,8 @@ int cc_registry_new(const char *domain, const char *endpoint, bool tls_verify, s
 	r->low_speed_time = lst;
 	r->connect_timeout = ct;
 	r->max_wait = mw;
+	r->tls_switchable = cc_str_has_prefix(endpoint, "http://") && is_loopback(domain) &&
+			    strcmp(endpoint + 7, cc_ref_api_host(domain)) == 0;
 	pthread_mutex_init(&r->lock, NULL);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&r->share_locks[i], NULL);
@@ -176,7 +207,10 @@ int cc_registry_new(const char *domain, const char *endpoint, bool tls_verify, s
 	_cleanup_free_ char *host = NULL, *ca = NULL;
 	const char *h = strstr(endpoint, "://");
 	host = strdup(h ? h + 3 : endpoint);
-	if (host && asprintf(&ca, CERTS_D "/%s/ca.crt", host) >= 0 && access(ca, R_OK) == 0) {
+	const char *certs_d = secure_getenv("CCONTAINER_CERTS_D");
+	if (certs_d == NULL || *certs_d == '\0')
+		certs_d = CERTS_D;
+	if (host && asprintf(&ca, "%s/%s/ca.crt", certs_d, host) >= 0 && access(ca, R_OK) == 0) {
 		char *sys = NULL, *extra = NULL;
 		size_t sl = 0, el = 0;
 		cc_error *e = NULL;
@@ -219,6 +253,9 @@ void cc_registry_free(struct cc_registry *r)
 	free(r->pass);
 	free(r->auth_header);
 	free(r->token_scope);
+	free(r->push_repo);
+	free(r->extra_scope);
+	free(r->old_endpoint);
 	pthread_mutex_destroy(&r->lock);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&r->share_locks[i]);
@@ -239,6 +276,106 @@ int cc_registry_set_credentials(struct cc_registry *r, const char *user, const c
 const char *cc_registry_endpoint(const struct cc_registry *r)
 {
 	return r->endpoint;
+}
+
+int cc_registry_set_push(struct cc_registry *r, const char *repo, const char *extra, cc_error **err)
+{
+	pthread_mutex_lock(&r->lock);
+	free(r->push_repo);
+	free(r->extra_scope);
+	r->push_repo = repo ? strdup(repo) : NULL;
+	r->extra_scope = extra ? strdup(extra) : NULL;
+	bool oom = (repo && r->push_repo == NULL) || (extra && r->extra_scope == NULL);
+	pthread_mutex_unlock(&r->lock);
+	return oom ? cc_error_set(err, ENOMEM, "registry client") : 0;
+}
+
+/* ---- upload URLs and ranges: pure functions, unit-tested ---- */
+
+/* Length of "scheme://authority" at the start of url, 0 when it is not one. */
+static size_t origin_len(const char *url)
+{
+	size_t sl;
+	if (strncasecmp(url, "http://", 7) == 0)
+		sl = 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		sl = 8;
+	else
+		return 0;
+	size_t a = strcspn(url + sl, "/?#");
+	if (a == 0)
+		return 0;
+	for (size_t i = 0; i < a; i++) {
+		unsigned char ch = (unsigned char)url[sl + i];
+		if (ch <= ' ' || ch >= 0x7f || ch == '@' || ch == '\\')
+			return 0; /* no userinfo, no control bytes */
+	}
+	return sl + a;
+}
+
+static bool url_chars_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+int cc_upload_location_resolve(const char *endpoint, const char *location, char **ret_url, bool *ret_same_origin)
+{
+	*ret_url = NULL;
+	*ret_same_origin = false;
+	size_t el = origin_len(endpoint);
+	if (el == 0 || endpoint[el] != '\0' || location == NULL || *location == '\0' || strlen(location) > 4096 ||
+	    !url_chars_ok(location))
+		return -1;
+	if (location[0] == '/' && location[1] != '/') {
+		if (asprintf(ret_url, "%s%s", endpoint, location) < 0) {
+			*ret_url = NULL;
+			return -1;
+		}
+		*ret_same_origin = true;
+		return 0;
+	}
+	size_t ll = origin_len(location);
+	if (ll == 0 || (location[ll] != '\0' && location[ll] != '/' && location[ll] != '?'))
+		return -1;
+	*ret_url = strdup(location);
+	if (*ret_url == NULL)
+		return -1;
+	*ret_same_origin = ll == el && strncasecmp(location, endpoint, el) == 0;
+	return 0;
+}
+
+char *cc_upload_url_with_digest(const char *url, const char *digest)
+{
+	char *out = NULL;
+	const char *q = strchr(url, '?');
+	size_t ul = strcspn(url, "#");
+	if (asprintf(&out, "%.*s%sdigest=%s", (int)ul, url, q == NULL ? "?" : (url[ul - 1] == '?' || url[ul - 1] == '&' ? "" : "&"),
+		     digest) < 0)
+		return NULL;
+	return out;
+}
+
+int64_t cc_upload_range_next(const char *value)
+{
+	const char *p = value;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 0;
+	if (strncasecmp(p, "bytes=", 6) == 0)
+		p += 6;
+	int64_t first = 0, last = 0;
+	if (parse_digits(&p, &first) < 0 || *p++ != '-' || parse_digits(&p, &last) < 0)
+		return -1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '\0' || first != 0 || last < first || last >= INT64_MAX - 1)
+		return -1;
+	/* distribution answers "0-0" for an empty upload (and for one byte) */
+	return last == 0 ? 0 : last + 1;
 }
 
 /* ---- header values: pure functions, unit-tested ---- */
@@ -417,6 +554,14 @@ struct xfer {
 	int64_t delivered;
 	int reject;          /* CC_BLOB_* of a response refused from its headers */
 	char reject_why[256];
+	/* uploads */
+	const struct cc_upload_body *up;
+	int64_t up_pos;
+	bool up_failed;
+	bool no_auth;        /* the URL is not the registry's: no Authorization */
+	const char *const *extra;
+	CURLcode last_rc;
+	long connect_timeout; /* 0: the client's */
 };
 
 static void copy_header_value(char *dst, size_t dstlen, const char *v, size_t n)
@@ -440,6 +585,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *data)
 		/* A new response (after a redirect or 100): forget the previous headers. */
 		h->content_type[0] = h->docker_digest[0] = h->www_auth[0] = '\0';
 		h->content_range[0] = h->location[0] = h->retry_after[0] = '\0';
+		h->range[0] = h->upload_uuid[0] = '\0';
 		x->content_length = -1;
 		return n;
 	}
@@ -462,6 +608,8 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *data)
 	HDR("content-range", content_range);
 	HDR("location", location);
 	HDR("retry-after", retry_after);
+	HDR("range", range);
+	HDR("docker-upload-uuid", upload_uuid);
 #undef HDR
 	if (kl == 14 && strncasecmp(buf, "content-length", kl) == 0) {
 		char num[32];
@@ -541,9 +689,51 @@ static size_t on_header_status(char *buf, size_t size, size_t nitems, void *data
 	return on_header(buf, size, nitems, data);
 }
 
-static CURL *new_easy(struct cc_registry *r, const char *url, struct xfer *x, struct curl_slist *hdrs,
-		      bool head)
+static size_t on_read(char *buf, size_t size, size_t nitems, void *data)
 {
+	struct xfer *x = data;
+	const struct cc_upload_body *b = x->up;
+	int64_t left = b->len - x->up_pos;
+	size_t want = size * nitems;
+	if (left <= 0)
+		return 0;
+	if ((int64_t)want > left)
+		want = (size_t)left;
+	size_t got = 0;
+	if (b->fd < 0) {
+		memcpy(buf, b->mem + b->off + x->up_pos, want);
+		got = want;
+	} else {
+		while (got < want) {
+			ssize_t n = pread(b->fd, buf + got, want - got, b->off + x->up_pos + (int64_t)got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				x->up_failed = true;
+				return CURL_READFUNC_ABORT;
+			}
+			got += (size_t)n;
+		}
+	}
+	x->up_pos += (int64_t)got;
+	if (b->sent)
+		__atomic_add_fetch(b->sent, (int64_t)got, __ATOMIC_RELAXED);
+	return got;
+}
+
+static int on_seek(void *data, curl_off_t offset, int origin)
+{
+	struct xfer *x = data;
+	if (origin != SEEK_SET || offset < 0 || offset > x->up->len)
+		return CURL_SEEKFUNC_CANTSEEK;
+	x->up_pos = offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+static CURL *new_easy(struct cc_registry *r, const char *url, struct xfer *x, struct curl_slist *hdrs,
+		      const char *method)
+{
+	bool head = strcmp(method, "HEAD") == 0;
 	CURL *c = curl_easy_init();
 	if (c == NULL)
 		return NULL;
@@ -556,7 +746,7 @@ static CURL *new_easy(struct cc_registry *r, const char *url, struct xfer *x, st
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, r->connect_timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, x->connect_timeout > 0 ? x->connect_timeout : r->connect_timeout);
 	/* Less than 1 KiB/s for 30 s (waiting for the answer included) cuts
 	 * the transfer: a registry that drips bytes or stalls does not hold a
 	 * pull forever, a slow but live link passes. */
@@ -571,6 +761,31 @@ static CURL *new_easy(struct cc_registry *r, const char *url, struct xfer *x, st
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, NULL);
 	if (head)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	bool put = strcmp(method, "PUT") == 0, patch = strcmp(method, "PATCH") == 0;
+	curl_off_t blen = x->up ? (curl_off_t)x->up->len : 0;
+	if (put || patch || strcmp(method, "POST") == 0) {
+		/* Uploads follow no redirect: the registry's Location is the next step. */
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+		if (x->up) {
+			curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+			curl_easy_setopt(c, CURLOPT_READDATA, x);
+			curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+			curl_easy_setopt(c, CURLOPT_SEEKDATA, x);
+		}
+		if (put || patch) {
+			curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+			curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, blen);
+			if (patch)
+				curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
+		} else {
+			curl_easy_setopt(c, CURLOPT_POST, 1L);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, blen);
+			if (x->up == NULL)
+				curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		}
+	} else if (!head && strcmp(method, "GET") != 0) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	}
 	if (!r->tls_verify) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -616,6 +831,11 @@ static int net_error(struct cc_registry *r, CURLcode rc, const char *errbuf, con
 {
 	_cleanup_free_ char *host = host_of(r->endpoint);
 	const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
+	if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		return cc_error_setk(err, CC_ERR_NETWORK, EKEYREJECTED,
+				     "registry %s: TLS certificate verification failed: %s (its CA belongs in "
+				     CERTS_D "/%s/ca.crt; or --tls-verify=false)",
+				     host ? host : r->endpoint, why, host ? host : "HOST");
 	if (x->resp->status == 0)
 		return cc_error_setk(err, CC_ERR_NETWORK, 0, "registry %s is unreachable: %s", host ? host : r->endpoint,
 				     why);
@@ -640,22 +860,29 @@ static int perform(struct cc_registry *r, const char *method, const char *url, c
 		}
 		if (range)
 			hdrs = curl_slist_append(hdrs, range);
+		for (const char *const *e = x->extra; e && *e; e++)
+			hdrs = curl_slist_append(hdrs, *e);
+		if (x->up)
+			hdrs = curl_slist_append(hdrs, "Expect:"); /* no 100-continue round trip */
 		pthread_mutex_lock(&r->lock);
-		if (r->auth_header)
+		if (r->auth_header && !x->no_auth)
 			hdrs = curl_slist_append(hdrs, r->auth_header);
 		pthread_mutex_unlock(&r->lock);
+		x->up_pos = 0;
+		x->up_failed = false;
 		cc_http_release(x->resp);
 		x->overflow = x->error_body_cut = false;
 		x->reject = CC_BLOB_OK;
 		x->content_length = -1;
 		char errbuf[CURL_ERROR_SIZE] = "";
-		CURL *c = new_easy(r, url, x, hdrs, strcmp(method, "HEAD") == 0);
+		CURL *c = new_easy(r, url, x, hdrs, method);
 		if (c == NULL) {
 			curl_slist_free_all(hdrs);
 			return cc_error_set(err, ENOMEM, "registry request");
 		}
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 		CURLcode rc = curl_easy_perform(c);
+		x->last_rc = rc;
 		long status = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_cleanup(c);
@@ -667,6 +894,8 @@ static int perform(struct cc_registry *r, const char *method, const char *url, c
 		x->resp->max_wait = r->max_wait;
 		if (x->sink_failed)
 			return -1;
+		if (x->up_failed)
+			return cc_error_set(err, errno ? errno : EIO, "read the blob being uploaded");
 		if (x->reject != CC_BLOB_OK)
 			return cc_error_setk(err, x->reject == CC_BLOB_TOO_BIG ? CC_ERR_VERIFY : CC_ERR_NETWORK, 0, "%s",
 					     x->reject_why);
@@ -678,7 +907,8 @@ static int perform(struct cc_registry *r, const char *method, const char *url, c
 		}
 		if (rc != CURLE_OK && !(x->error_body_cut && rc == CURLE_WRITE_ERROR)) {
 			/* A blob stream is resumed by the caller, from what it got. */
-			if (x->sink == NULL && transient_curl(rc) && attempt < ATTEMPTS) {
+			if (x->sink == NULL && (x->up == NULL || x->up->len == 0) && transient_curl(rc) &&
+			    attempt < ATTEMPTS) {
 				sleep_ms(backoff_ms(0, attempt));
 				waited_ms += backoff_ms(0, attempt);
 				continue;
@@ -752,16 +982,40 @@ static int authenticate(struct cc_registry *r, const char *challenge, const char
 		}
 		header = basic_header(r->user, r->pass);
 	} else if (strcasecmp(ch.scheme, "Bearer") == 0) {
-		_cleanup_free_ char *scope = NULL;
-		if (ch.scope)
+		_cleanup_free_ char *scope = NULL, *extra = NULL;
+		pthread_mutex_lock(&r->lock);
+		/* A push asks for pull,push on its repository whatever the
+		 * challenge of the request at hand said (a HEAD's says pull),
+		 * so one token serves the whole push; plus the mount source's pull. */
+		if (r->push_repo) {
+			_cleanup_free_ char *prefix = NULL;
+			if (asprintf(&prefix, "repository:%s:", r->push_repo) >= 0 &&
+			    (ch.scope == NULL || cc_str_has_prefix(ch.scope, prefix)) &&
+			    asprintf(&scope, "%spull,push", prefix) < 0)
+				scope = NULL;
+			if (r->extra_scope)
+				extra = strdup(r->extra_scope);
+		}
+		pthread_mutex_unlock(&r->lock);
+		if (scope == NULL && ch.scope)
 			scope = strdup(ch.scope);
-		else if (repo && asprintf(&scope, "repository:%s:pull", repo) < 0)
+		else if (scope == NULL && repo && asprintf(&scope, "repository:%s:pull", repo) < 0)
 			scope = NULL;
 		_cleanup_free_ char *url = NULL, *esvc = ch.service ? url_escape(ch.service) : NULL;
 		_cleanup_free_ char *escope = scope ? url_escape(scope) : NULL;
-		if (asprintf(&url, "%s%s%s%s%s%s", ch.realm, strchr(ch.realm, '?') ? "&" : "?",
+		/* extra: scopes separated by spaces, each its own scope= */
+		_cleanup_free_ char *eextra = NULL;
+		for (char *save = NULL, *t = extra ? strtok_r(extra, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save)) {
+			_cleanup_free_ char *et = url_escape(t);
+			char *joined = NULL;
+			if (et == NULL || asprintf(&joined, "%s&scope=%s", eextra ? eextra : "", et) < 0)
+				break;
+			free(eextra);
+			eextra = joined;
+		}
+		if (asprintf(&url, "%s%s%s%s%s%s%s", ch.realm, strchr(ch.realm, '?') ? "&" : "?",
 			     esvc ? "service=" : "", esvc ? esvc : "", escope ? (esvc ? "&scope=" : "scope=") : "",
-			     escope ? escope : "") < 0) {
+			     escope ? escope : "", eextra ? eextra : "") < 0) {
 			ret = cc_error_set(err, ENOMEM, "token request");
 			goto out;
 		}
@@ -839,15 +1093,108 @@ static int auth_retry(struct cc_registry *r, const char *method, const char *url
 	return perform(r, method, url, accept, range, x, err);
 }
 
+/* A loopback registry is asked in plain HTTP first (docker's localhost is
+ * an insecure registry).  When what came back looks like a TLS port's
+ * answer to plain HTTP (Go's 400 "Client sent an HTTP request to an HTTPS
+ * server", nginx's 400, a TLS alert curl cannot read, a closed connection),
+ * /v2/ is asked over HTTPS; if that answers at all, the client switches to
+ * HTTPS for good (1).  A certificate that does not verify is that error
+ * (-1); anything else leaves the first answer standing (0).  No credentials
+ * are sent before the switch: the first request carries none. */
+static int tls_fallback(struct cc_registry *r, int rc, const struct xfer *x, cc_error **err)
+{
+	pthread_mutex_lock(&r->lock);
+	bool skip = !r->tls_switchable || r->old_endpoint != NULL || r->plain_ok || r->probed;
+	r->probed = true;
+	pthread_mutex_unlock(&r->lock);
+	if (skip)
+		return 0;
+	bool tls_like = rc < 0 ? (x->last_rc == CURLE_GOT_NOTHING || x->last_rc == CURLE_UNSUPPORTED_PROTOCOL ||
+				  x->last_rc == CURLE_WEIRD_SERVER_REPLY || x->last_rc == CURLE_RECV_ERROR ||
+				  x->last_rc == CURLE_PARTIAL_FILE)
+			       : x->resp->status == 400;
+	if (!tls_like)
+		return 0;
+	_cleanup_free_ char *https = NULL, *url = NULL;
+	if (asprintf(&https, "https://%s", r->endpoint + 7) < 0 || asprintf(&url, "%s/v2/", https) < 0)
+		return 0;
+	struct cc_http h = { 0 };
+	struct xfer px = { .resp = &h, .max = ERROR_BODY_MAX, .no_auth = true, .connect_timeout = 3 };
+	cc_error *e = NULL;
+	int pr = perform(r, "GET", url, "application/json", NULL, &px, &e);
+	cc_http_release(&h);
+	if (pr < 0) {
+		if (px.last_rc == CURLE_PEER_FAILED_VERIFICATION) {
+			if (err && *err)
+				cc_error_clear(err);
+			*err = e;
+			return -1;
+		}
+		cc_error_free(e);
+		return 0;
+	}
+	pthread_mutex_lock(&r->lock);
+	r->old_endpoint = r->endpoint;
+	r->endpoint = steal_ptr(&https);
+	pthread_mutex_unlock(&r->lock);
+	if (err && *err)
+		cc_error_clear(err);
+	return 1;
+}
+
+/* auth_retry for a path on the registry, with the loopback TLS switch. */
+static int exchange(struct cc_registry *r, const char *method, const char *path_or_url, const char *accept,
+		    const char *range, const char *repo, struct xfer *x, cc_error **err)
+{
+	bool is_path = path_or_url[0] == '/';
+	for (int round = 0;; round++) {
+		_cleanup_free_ char *url = NULL;
+		if (is_path) {
+			pthread_mutex_lock(&r->lock);
+			int n = asprintf(&url, "%s%s", r->endpoint, path_or_url);
+			pthread_mutex_unlock(&r->lock);
+			if (n < 0)
+				return cc_error_set(err, ENOMEM, "registry request");
+		}
+		int rc = auth_retry(r, method, is_path ? url : path_or_url, accept, range, repo, x, err);
+		if (rc == 0 && x->resp->status != 400 && x->resp->status != 0) {
+			pthread_mutex_lock(&r->lock);
+			r->plain_ok = true; /* this port speaks HTTP: no TLS probe later */
+			pthread_mutex_unlock(&r->lock);
+		}
+		if (!is_path || round > 0 || x->delivered > 0)
+			return rc;
+		int f = tls_fallback(r, rc, x, err);
+		if (f < 0)
+			return -1;
+		if (f == 0)
+			return rc;
+	}
+}
+
 int cc_registry_request(struct cc_registry *r, const char *method, const char *path, const char *accept,
 			size_t max, const char *repo, struct cc_http *ret, cc_error **err)
 {
-	_cleanup_free_ char *url = NULL;
-	if (asprintf(&url, "%s%s", r->endpoint, path) < 0)
-		return cc_error_set(err, ENOMEM, "registry request");
 	memset(ret, 0, sizeof(*ret));
 	struct xfer x = { .resp = ret, .max = max };
-	return auth_retry(r, method, url, accept, NULL, repo, &x, err);
+	return exchange(r, method, path, accept, NULL, repo, &x, err);
+}
+
+int cc_registry_send(struct cc_registry *r, const char *method, const char *path_or_url, const char *const *headers,
+		     const struct cc_upload_body *body, size_t max, const char *repo, struct cc_http *ret,
+		     cc_error **err)
+{
+	memset(ret, 0, sizeof(*ret));
+	struct xfer x = { .resp = ret, .max = max, .up = body, .extra = headers };
+	if (path_or_url[0] != '/') {
+		/* An upload's Location: credentials only on the registry's own origin. */
+		pthread_mutex_lock(&r->lock);
+		size_t el = strlen(r->endpoint);
+		x.no_auth = !(strncasecmp(path_or_url, r->endpoint, el) == 0 &&
+			      (path_or_url[el] == '/' || path_or_url[el] == '?' || path_or_url[el] == '\0'));
+		pthread_mutex_unlock(&r->lock);
+	}
+	return exchange(r, method, path_or_url, NULL, NULL, repo, &x, err);
 }
 
 int cc_registry_blob(struct cc_registry *r, const char *repo, const char *digest, int64_t size, int64_t offset,
@@ -855,7 +1202,7 @@ int cc_registry_blob(struct cc_registry *r, const char *repo, const char *digest
 {
 	*ret_resumable = false;
 	_cleanup_free_ char *url = NULL;
-	if (asprintf(&url, "%s/v2/%s/blobs/%s", r->endpoint, repo, digest) < 0)
+	if (asprintf(&url, "/v2/%s/blobs/%s", repo, digest) < 0)
 		return cc_error_set(err, ENOMEM, "blob request");
 	char range[64];
 	snprintf(range, sizeof(range), "Range: bytes=%lld-", (long long)offset);
@@ -866,7 +1213,7 @@ int cc_registry_blob(struct cc_registry *r, const char *repo, const char *digest
 	 * Range (206) or not (200, skipped in on_header_status). */
 	int ret = 0;
 	char note[256];
-	if (auth_retry(r, "GET", url, NULL, offset > 0 ? range : NULL, repo, &x, err) < 0) {
+	if (exchange(r, "GET", url, NULL, offset > 0 ? range : NULL, repo, &x, err) < 0) {
 		/* Cut off, too slow, or a 206 of another range: ask again. */
 		*ret_resumable = !x.sink_failed && (*err)->kind == CC_ERR_NETWORK;
 		ret = -1;

@@ -155,6 +155,8 @@ void cc_store_sweep_staging(struct cc_store *s)
 		size_t len = strlen(*n);
 		if (len > 8 && strcmp(*n + len - 8, ".partial") == 0)
 			continue; /* partial downloads are kept to resume */
+		if (len > 7 && strcmp(*n + len - 7, ".upload") == 0)
+			continue; /* so are the URLs of unfinished uploads (push) */
 		int fd = -1;
 		if (!cc_store_entry_stale(dfd, *n, &fd))
 			continue;

@@ -13,7 +13,7 @@
 #include "store-internal.h"
 #include "util/util.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /* Version 1.  Each later version appends a migration; never edit a shipped one. */
 static const char *const migrations[] = {
@@ -50,6 +50,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX build_cache_image ON build_cache(image_id);"),
 	/* 4: the container process's start time, so a recycled pid is never taken for it */
 	"ALTER TABLE containers ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;",
+	/* 5: where a blob came from or went to ("registry/repo"), for push's
+	 * cross-repository mounts; pulls before it are seeded from repo_digests */
+	("CREATE TABLE blob_sources(digest TEXT NOT NULL, repo TEXT NOT NULL, added INTEGER NOT NULL,"
+	"  PRIMARY KEY(digest, repo));"
+	"INSERT OR IGNORE INTO blob_sources(digest, repo, added)"
+	"  SELECT l.blob_digest, substr(d.name, 1, instr(d.name, '@') - 1), 0"
+	"  FROM image_layers l JOIN repo_digests d ON d.image_id = l.image_id WHERE instr(d.name, '@') > 1;"),
 };
 
 /* errno for what sqlite reports: only the codes that mean one (a full
@@ -758,6 +765,20 @@ int cc_store_untag(struct cc_store *s, const char *name, cc_error **err)
 	if (sqlite3_changes(s->db) == 0)
 		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "No such image: %s", name);
 	return 0;
+}
+
+static int collect_strings(struct cc_store *s, const char *sql, const char *arg, char ***ret, cc_error **err);
+
+int cc_store_blob_source_add(struct cc_store *s, const char *digest, const char *repo, cc_error **err)
+{
+	return cc_store_run(s, err, "INSERT OR REPLACE INTO blob_sources(digest,repo,added) VALUES(?,?,?)", "ssi", digest,
+			    repo, (int64_t)time(NULL));
+}
+
+int cc_store_blob_sources(struct cc_store *s, const char *digest, char ***ret, cc_error **err)
+{
+	return collect_strings(s, "SELECT repo FROM blob_sources WHERE digest=? ORDER BY added DESC, repo", digest, ret,
+			       err);
 }
 
 int cc_store_repo_digest_add(struct cc_store *s, const char *repo_digest, const char *image_id, cc_error **err)

@@ -137,6 +137,10 @@ int cc_store_untag(struct cc_store *s, const char *name, cc_error **err);
 int cc_store_find_by_digest(struct cc_store *s, const char *repo, const char *digest, char **ret_image_id,
 			    cc_error **err);
 int cc_store_repo_digest_add(struct cc_store *s, const char *repo_digest, const char *image_id, cc_error **err);
+/* Where a blob is known to be: "registry/repo" (e.g. "localhost:5000/team/app")
+ * it was pulled from or pushed to; push mounts from these.  Newest first. */
+int cc_store_blob_source_add(struct cc_store *s, const char *digest, const char *repo, cc_error **err);
+int cc_store_blob_sources(struct cc_store *s, const char *digest, char ***ret, cc_error **err);
 
 /* Resolve what a user typed: a full tag name, "repo@sha256:...", "sha256:<hex>",
  * or a unique ID prefix.  names are tried in order (the caller passes the

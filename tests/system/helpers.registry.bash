@@ -4,7 +4,8 @@
 # helpers.bash.  Seeding uses independent tools only (tests/fixtures/mkimage.py
 # and skopeo), never ccontainer.
 #
-#   start_registry [--prefix P] [--htpasswd FILE] [--token [--token-user U:P]] [--throttle BPS]
+#   start_registry [--prefix P] [--htpasswd FILE] [--tls CERT KEY] [--token [--token-user U:P]] [--throttle BPS]
+#   make_tls_cert DIR                          a CA (DIR/ca.crt) and a 127.0.0.1 cert signed by it (DIR/server.{crt,key})
 #   start_proxy --prefix P --upstream HOST:PORT [--token [--token-user U:P]] [--throttle BPS]
 #   start_faultproxy --prefix P --upstream HOST:PORT [RULE-JSON...]
 #   stop_registry [--prefix P]
@@ -81,7 +82,7 @@ stop_services() {
 # docker-registry
 
 _registry_config() {
-    local dir=$1 port=$2 htpasswd=$3
+    local dir=$1 port=$2 htpasswd=$3 tls_cert=${4:-} tls_key=${5:-}
     cat <<EOF
 version: 0.1
 log:
@@ -101,6 +102,13 @@ http:
   addr: 127.0.0.1:$port
   secret: ccontainer-tests-not-secret
 EOF
+    if [[ -n "$tls_cert" ]]; then
+        cat <<EOF
+  tls:
+    certificate: $tls_cert
+    key: $tls_key
+EOF
+    fi
     if [[ -n "$htpasswd" ]]; then
         cat <<EOF
 auth:
@@ -142,11 +150,12 @@ _wait_ready() {
 # `htpasswd -Bbn`).  --token or --throttle put tests/fixtures/tokenserver.py in
 # front (see start_proxy); P is then the proxy's address.
 start_registry() {
-    local prefix=REGISTRY htpasswd='' token='' token_user='' throttle=''
+    local prefix=REGISTRY htpasswd='' token='' token_user='' throttle='' tls_cert='' tls_key=''
     while (($#)); do
         case "$1" in
         --prefix) prefix=$2; shift 2 ;;
         --htpasswd) htpasswd=$2; shift 2 ;;
+        --tls) tls_cert=$2; tls_key=$3; shift 3 ;;
         --token) token=1; shift ;;
         --token-user) token_user=$2; shift 2 ;;
         --throttle) throttle=$2; shift 2 ;;
@@ -162,7 +171,7 @@ start_registry() {
     # A free port can be taken between free_port and the bind: retry.
     for _ in 1 2 3 4 5; do
         port=$(free_port)
-        _registry_config "$dir" "$port" "$htpasswd" >"$dir/config.yml"
+        _registry_config "$dir" "$port" "$htpasswd" "$tls_cert" "$tls_key" >"$dir/config.yml"
         "${SERVICE_ENV[@]}" "$DOCKER_REGISTRY_BIN" serve "$dir/config.yml" \
             </dev/null >>"$log" 2>&1 3>&- &
         pid=$!
@@ -192,7 +201,21 @@ start_registry() {
     fi
 }
 
-# start_proxy --prefix P --upstream HOST:PORT [--token [--token-user U:P]] [--throttle BPS]
+# make_tls_cert DIR: a self-signed CA and a server certificate for
+# 127.0.0.1 (IP SAN) signed by it: DIR/ca.crt, DIR/server.crt, DIR/server.key.
+make_tls_cert() {
+    local d=$1
+    mkdir -p "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ccontainer-test-ca \
+        -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null || { die "openssl: CA"; return; }
+    openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$d/server.key" \
+        -out "$d/server.csr" 2>/dev/null || { die "openssl: CSR"; return; }
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$d/ext.cnf"
+    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+        -days 2 -extfile "$d/ext.cnf" -out "$d/server.crt" 2>/dev/null || { die "openssl: sign"; return; }
+}
+
+# start_proxy --prefix P --upstream HOST:PORT [--token [--token-user U:P]] [--throttle BPS] [--upload-throttle BPS]
 #
 # Starts tests/fixtures/tokenserver.py in front of a registry: with --token it
 # demands Bearer tokens it issues itself (realm http://127.0.0.1:PORT/token,
@@ -200,7 +223,7 @@ start_registry() {
 # Exports P (its address), P_BACKEND (the upstream), P_PROXY_LOG, P_PROXY_PID,
 # P_PROXY_DIR.
 start_proxy() {
-    local prefix='' upstream='' token='' token_user='' throttle=0
+    local prefix='' upstream='' token='' token_user='' throttle=0 upload_throttle=0
     while (($#)); do
         case "$1" in
         --prefix) prefix=$2; shift 2 ;;
@@ -208,6 +231,7 @@ start_proxy() {
         --token) token=1; shift ;;
         --token-user) token_user=$2; shift 2 ;;
         --throttle) throttle=$2; shift 2 ;;
+        --upload-throttle) upload_throttle=$2; shift 2 ;;
         *) die "start_proxy: unknown option '$1'"; return ;;
         esac
     done
@@ -216,7 +240,7 @@ start_proxy() {
     local dir pid port
     dir=$(mktemp -d "${CC_SCOPE_DIR:?}/proxy.XXXXXX")
     local -a args=(--upstream "$upstream" --port-file "$dir/port" --log "$dir/requests.log"
-        --throttle "$throttle")
+        --throttle "$throttle" --upload-throttle "$upload_throttle")
     [[ -n "$token" ]] || args+=(--no-auth)
     [[ -z "$token_user" ]] || args+=(--user "$token_user")
     : >"$dir/requests.log"

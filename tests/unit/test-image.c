@@ -294,6 +294,91 @@ static void test_clean_path(void **state)
 	assert_string_equal(out, "..a/b..");
 }
 
+static void check_location(const char *ep, const char *loc, const char *want, bool want_same)
+{
+	char *url = NULL;
+	bool same = !want_same;
+	int r = cc_upload_location_resolve(ep, loc, &url, &same);
+	if (want == NULL) {
+		assert_int_equal(r, -1);
+		assert_null(url);
+		return;
+	}
+	assert_int_equal(r, 0);
+	assert_string_equal(url, want);
+	assert_true(same == want_same);
+	free(url);
+}
+
+static void test_upload_location(void **state)
+{
+	(void)state;
+	const char *ep = "http://127.0.0.1:5000";
+	check_location(ep, "/v2/a/blobs/uploads/u1?_state=x", "http://127.0.0.1:5000/v2/a/blobs/uploads/u1?_state=x", true);
+	check_location(ep, "http://127.0.0.1:5000/v2/a/blobs/uploads/u1", "http://127.0.0.1:5000/v2/a/blobs/uploads/u1", true);
+	check_location(ep, "HTTP://127.0.0.1:5000/v2/x", "HTTP://127.0.0.1:5000/v2/x", true);
+	/* another host, port or scheme: allowed, but no credentials go there */
+	check_location(ep, "https://s3.example/bucket/up?sig=1", "https://s3.example/bucket/up?sig=1", false);
+	check_location(ep, "http://127.0.0.1:5001/v2/x", "http://127.0.0.1:5001/v2/x", false);
+	check_location(ep, "http://127.0.0.1:50000/v2/x", "http://127.0.0.1:50000/v2/x", false);
+	check_location(ep, "https://127.0.0.1:5000/v2/x", "https://127.0.0.1:5000/v2/x", false);
+	check_location(ep, "http://127.0.0.1:5000", "http://127.0.0.1:5000", true);
+	/* refused: relative paths, other schemes, userinfo, control bytes, empty */
+	check_location(ep, "v2/a/blobs/uploads/u1", NULL, false);
+	check_location(ep, "//evil.example/v2/x", NULL, false);
+	check_location(ep, "ftp://h/x", NULL, false);
+	check_location(ep, "file:///etc/passwd", NULL, false);
+	check_location(ep, "http://user@evil/x", NULL, false);
+	check_location(ep, "http:///x", NULL, false);
+	check_location(ep, "/v2/a\r\nX-Injected: 1", NULL, false);
+	check_location(ep, "/v2/a b", NULL, false);
+	check_location(ep, "", NULL, false);
+	check_location("not-a-url", "/v2/x", NULL, false);
+
+	char *u = cc_upload_url_with_digest("http://h/v2/a/blobs/uploads/u", "sha256:ab");
+	assert_string_equal(u, "http://h/v2/a/blobs/uploads/u?digest=sha256:ab");
+	free(u);
+	u = cc_upload_url_with_digest("http://h/up?_state=s", "sha256:ab");
+	assert_string_equal(u, "http://h/up?_state=s&digest=sha256:ab");
+	free(u);
+	u = cc_upload_url_with_digest("http://h/up?", "sha256:ab");
+	assert_string_equal(u, "http://h/up?digest=sha256:ab");
+	free(u);
+}
+
+static void test_upload_range(void **state)
+{
+	(void)state;
+	assert_int_equal(cc_upload_range_next(""), 0);
+	assert_int_equal(cc_upload_range_next("0-0"), 0);
+	assert_int_equal(cc_upload_range_next("0-1023"), 1024);
+	assert_int_equal(cc_upload_range_next(" 0-8388607 "), 8388608);
+	assert_int_equal(cc_upload_range_next("bytes=0-99"), 100);
+	assert_int_equal(cc_upload_range_next("1-99"), -1);     /* uploads start at 0 */
+	assert_int_equal(cc_upload_range_next("0-"), -1);
+	assert_int_equal(cc_upload_range_next("-5"), -1);
+	assert_int_equal(cc_upload_range_next("0-5x"), -1);
+	assert_int_equal(cc_upload_range_next("0--5"), -1);
+	assert_int_equal(cc_upload_range_next("0-99999999999999999999"), -1);
+	assert_int_equal(cc_upload_range_next("bytes 0-5"), -1);
+}
+
+static void test_loopback(void **state)
+{
+	(void)state;
+	assert_true(cc_registry_is_loopback("localhost"));
+	assert_true(cc_registry_is_loopback("localhost:5000"));
+	assert_true(cc_registry_is_loopback("127.0.0.1:5000"));
+	assert_true(cc_registry_is_loopback("127.1.2.3"));
+	assert_true(cc_registry_is_loopback("[::1]:5000"));
+	assert_true(cc_registry_is_loopback("[::1]"));
+	assert_false(cc_registry_is_loopback("localhost.example.com"));
+	assert_false(cc_registry_is_loopback("localhostx:5000"));
+	assert_false(cc_registry_is_loopback("127.example.com"));
+	assert_false(cc_registry_is_loopback("[::10]:5000"));
+	assert_false(cc_registry_is_loopback("docker.io"));
+}
+
 static void test_retry_after(void **state)
 {
 	(void)state;
@@ -375,6 +460,9 @@ int main(void)
 		cmocka_unit_test(test_config_and_chain),
 		cmocka_unit_test(test_clean_path),
 		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_upload_location),
+		cmocka_unit_test(test_upload_range),
+		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_blob_response_check),
 	};
 	return cmocka_run_group_tests_name("image", tests, NULL, NULL);
