@@ -35,6 +35,7 @@
 #define CC_BUILD_MAX_INSTRUCTIONS 4096
 #define CC_BUILD_MAX_STAGES 128
 #define CC_BUILD_MAX_IGNORE (1024 * 1024)      /* bytes of a .dockerignore */
+#define CC_BUILD_MAX_ADD_URL (1024LL * 1024 * 1024) /* bytes of one ADD http(s) source */
 
 /* ---- .containerignore / .dockerignore ------------------------------------
  * docker's rules exactly (moby/patternmatcher): patterns are cleaned like
@@ -168,6 +169,13 @@ struct cc_build_step {
 	                             metadata (not mtimes), "" when none */
 	size_t n_sources;         /* COPY/ADD: sources after glob expansion */
 	bool reset_cmd;           /* ENTRYPOINT: drop a Cmd inherited from the base */
+	int network;              /* RUN --network: -1 the build's (default), else
+	                             an enum cc_net_mode */
+	char *chmod_sym;          /* COPY/ADD --chmod in symbolic form ("u+x,go-w"),
+	                             applied to each file's mode; NULL when octal */
+	char **urls;              /* ADD: http(s) sources, fetched when the step
+	                             runs (their content joins the cache key) */
+	char *checksum;           /* ADD --checksum=sha256:<hex> of the one URL */
 };
 
 struct cc_build_stage {
