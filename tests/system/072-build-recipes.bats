@@ -154,11 +154,20 @@ EOF
     build_ok "$ctx"
     assert_line_match "$output" '^f /multi/other.txt 600 root ' "a changed download misses the cache"
 
-    # compare with buildah: same names, modes and mtimes
+    # compare with buildah (1.28 has no --checksum: a recipe without it)
+    recipe "$ctx" <<EOF
+FROM alpine
+ADD http://$WEB/dl/tool.sh /opt/
+ADD http://$WEB/dl/tool.sh?version=1 /usr/local/bin/renamed
+RUN stat -c 'f %n %a %U %Y %s' /opt/tool.sh /usr/local/bin/renamed
+EOF
+    build_ok "$ctx"
+    local ours
+    ours=$(marked "$output" 'f ')
+    is "$(wc -l <<<"$ours")" 2 "our two lines"
     buildah_bud "$ctx"
-    if ((status == 0)); then
-        is "$(marked "$output" 'f /opt/')" "$(marked "$(printf '%s\n' "${lines[@]}")" 'f /opt/')" "buildah agrees (/opt/tool.sh)"
-    fi
+    ((status == 0)) || die "buildah failed"
+    is "$(marked "$output" 'f ')" "$ours" "buildah agrees: names, 0600, Last-Modified"
 }
 
 @test "build recipes: ADD --checksum mismatch, a missing URL, git URLs and --keep-git-dir refused" {
