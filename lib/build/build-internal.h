@@ -23,6 +23,9 @@
 #include "build.h"
 #include "util/util.h"
 
+/* The PATH a build's config gets when its base has none (BuildKit's). */
+#define CC_BUILD_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 /* ---- string vectors (NULL-terminated, malloc'd) ---- */
 size_t cc_strv_len(char *const *v);
 /* Append a copy of s (s may be NULL: nothing); -ENOMEM on failure. */
@@ -95,9 +98,14 @@ int cc_open_in_root(int rootfd, const char *path, int flags);
 
 /* Expand COPY sources (globs, Go's filepath.Match syntax) against rootfd,
  * skipping ignored paths; *ret gets the matching paths relative to the
- * root (clean, no leading "/"), in the order docker copies them.
- * CC_ERR_NOT_FOUND with docker's wording when a source matches nothing. */
-int cc_copy_expand(int rootfd, const struct cc_ignore *ign, char *const *patterns, char ***ret, cc_error **err);
+ * root (clean, no leading "/"), in the order docker copies them.  A glob
+ * that matches nothing is left out (COPY package.json yarn.lock* ./);
+ * CC_ERR_NOT_FOUND when a plain path does not exist (or is excluded: an
+ * excluded directory counts only for what "!" rules re-include in it),
+ * and when no source matches at all.  where names the root in messages
+ * (NULL: "the build context"). */
+int cc_copy_expand(int rootfd, const struct cc_ignore *ign, char *const *patterns, const char *where, char ***ret,
+		   cc_error **err);
 /* Digest of the sources' content and metadata (relative path, type, mode,
  * uid/gid, size, symlink target, file bytes; never mtimes or the root's
  * own path), ignored paths skipped.  out is "sha256:...". */
@@ -109,6 +117,7 @@ struct cc_copy_opts {
 	uid_t uid;
 	gid_t gid;
 	int chmod;               /* -1: keep the source's mode */
+	const char *chmod_sym;   /* symbolic --chmod applied to the source's mode */
 	bool extract;            /* ADD: unpack local tar archives */
 	const char *stage_dir;   /* ADD: scratch space for extraction */
 	volatile sig_atomic_t *cancel;
@@ -125,6 +134,27 @@ int cc_copy_run(int srcfd, const struct cc_ignore *ign, char *const *sources, co
 int cc_copy_resolve_chown(int rootfd, const char *spec, uid_t *ret_uid, gid_t *ret_gid, cc_error **err);
 /* mkdir -p of an absolute path inside the root (0755, root-owned). */
 int cc_copy_mkdir_in_root(int rootfd, const char *path, cc_error **err);
+/* The same, the directories it creates owned by uid:gid; *ret_created
+ * tells whether it created any. */
+int cc_copy_mkdir_owned(int rootfd, const char *path, uid_t uid, gid_t gid, bool *ret_created, cc_error **err);
+/* --chmod: an octal mode sets *ret_mode; a symbolic one (chmod(1)'s
+ * "[ugoa]*[-+=][rwxXst]*|[ugo]", comma-separated) is valid with
+ * *ret_mode = -1.  -1 when it is neither. */
+int cc_chmod_check(const char *spec, int *ret_mode);
+/* A checked symbolic spec applied to mode (dir: X applies). */
+mode_t cc_chmod_apply(const char *spec, mode_t mode, bool dir);
+/* A file fetched for ADD (a URL): placed like a file source named name,
+ * with mode 0600 (unless --chmod), mtime as given. */
+int cc_copy_put_fetched(int fd, const char *name, int64_t mtime, int dstfd, const char *dest, size_t n_sources,
+			const struct cc_copy_opts *o, cc_error **err);
+
+/* ---- fetch.c ---- */
+
+/* Download an ADD URL into path (created 0600), at most
+ * CC_BUILD_MAX_ADD_URL bytes; *ret_mtime is Last-Modified (seconds) or
+ * -1, digest the content's "sha256:...".  On failure path is gone. */
+int cc_build_fetch(const char *url, const char *path, int64_t *ret_mtime, char digest[72],
+		   volatile sig_atomic_t *cancel, cc_error **err);
 
 /* ---- config.c ---- */
 

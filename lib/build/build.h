@@ -35,6 +35,7 @@
 #define CC_BUILD_MAX_INSTRUCTIONS 4096
 #define CC_BUILD_MAX_STAGES 128
 #define CC_BUILD_MAX_IGNORE (1024 * 1024)      /* bytes of a .dockerignore */
+#define CC_BUILD_MAX_ADD_URL (1024LL * 1024 * 1024) /* bytes of one ADD http(s) source */
 
 /* ---- .containerignore / .dockerignore ------------------------------------
  * docker's rules exactly (moby/patternmatcher): patterns are cleaned like
@@ -248,6 +249,13 @@ struct cc_build_step {
 	                             index in cc_plan_options.contexts, else -1 */
 	struct cc_run_mount *mounts;  /* RUN --mount, in the order given */
 	size_t n_mounts;
+	int network;              /* RUN --network: -1 the build's (default), else
+	                             an enum cc_net_mode */
+	char *chmod_sym;          /* COPY/ADD --chmod in symbolic form ("u+x,go-w"),
+	                             applied to each file's mode; NULL when octal */
+	char **urls;              /* ADD: http(s) sources, fetched when the step
+	                             runs (their content joins the cache key) */
+	char *checksum;           /* ADD --checksum=sha256:<hex> of the one URL */
 };
 
 struct cc_build_stage {

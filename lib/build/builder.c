@@ -51,6 +51,7 @@
 
 struct cur {
 	char *id;                      /* NULL: scratch, nothing yet */
+	bool base;                     /* id is the stage's base: its OnBuild goes */
 	struct cc_image_record *rec;   /* loaded when needed */
 	json_t *cfg;                   /* the config of id, loaded when needed */
 };
@@ -73,8 +74,9 @@ struct builder {
 	char *stdin_ctx;               /* the context unpacked from stdin (under tmp) */
 	char *stdin_recipe;            /* build -: the recipe read from stdin */
 	size_t stdin_recipe_len;
-	char *hostname_file, *hosts_file, *resolv_file;
-	char *extra_hosts;             /* --add-host lines of the hosts file */
+	char *hostname_file;
+	char *hosts_file[2], *resolv_file[2]; /* [1]: a RUN on the host's network */
+	char *extra_hosts;             /* --add-host lines of the hosts files */
 	char hostname[16];
 	size_t stage_no, n_stages;     /* for events */
 	int run_status;
@@ -110,6 +112,7 @@ static int cur_set(struct cur *c, const char *id)
 		return -ENOMEM;
 	cur_release(c);
 	c->id = n;
+	c->base = false;
 	return 0;
 }
 
@@ -118,8 +121,15 @@ static int cur_load(struct builder *b, struct cur *c, cc_error **err)
 	if (c->id && c->rec == NULL && cc_store_image_get(b->s, c->id, &c->rec, err) < 0)
 		return -1;
 	if (c->cfg == NULL) {
-		if (c->id)
-			return cc_bcfg_load(b->s, c->rec, &c->cfg, err);
+		if (c->id) {
+			if (cc_bcfg_load(b->s, c->rec, &c->cfg, err) < 0)
+				return -1;
+			/* the base's triggers ran (as the plan's first steps); the
+			 * stage's own ONBUILDs accumulate from here on */
+			if (c->base)
+				json_object_del(json_object_get(c->cfg, "config"), "OnBuild");
+			return 0;
+		}
 		c->cfg = cc_bcfg_scratch();
 		if (c->cfg == NULL)
 			return cc_error_set(err, ENOMEM, "image config");
@@ -242,6 +252,7 @@ static int commit(struct builder *b, struct cur *c, const struct cc_build_step *
 	/* the JSON is the new image's config now; the record is reloaded lazily */
 	free(c->id);
 	c->id = id;
+	c->base = false;
 	cc_image_record_free(c->rec);
 	c->rec = NULL;
 	return 0;
@@ -290,18 +301,27 @@ static int exit_status_for(const cc_error *e)
 	return 125;
 }
 
-static int write_run_files(struct builder *b, cc_error **err)
+/* The hostname, hosts and resolv.conf files RUN steps get: one set for
+ * steps on the host's network, one for the others (bridge or none). */
+static int write_run_files(struct builder *b, bool host_net, cc_error **err)
 {
-	if (b->hostname_file)
+	int k = host_net ? 1 : 0;
+	if (b->hosts_file[k])
 		return 0;
-	char id[13];
-	if (cc_random_hex(id, 6, err) < 0)
-		return -1;
-	snprintf(b->hostname, sizeof(b->hostname), "%s", id);
-	_cleanup_free_ char *hosts = NULL, *resolv = NULL, *hn = NULL;
+	if (b->hostname_file == NULL) {
+		char id[13];
+		_cleanup_free_ char *hn = NULL;
+		if (cc_random_hex(id, 6, err) < 0)
+			return -1;
+		snprintf(b->hostname, sizeof(b->hostname), "%s", id);
+		if (asprintf(&hn, "%s\n", b->hostname) < 0 || asprintf(&b->hostname_file, "%s/hostname", b->tmp) < 0)
+			return cc_error_set(err, ENOMEM, "container files");
+		if (cc_write_file(b->hostname_file, hn, strlen(hn), 0644, err) < 0)
+			return -1;
+	}
+	_cleanup_free_ char *hosts = NULL, *resolv = NULL;
 	size_t hl = 0;
 	cc_error *e = NULL;
-	bool host_net = b->o->network == CC_NET_HOST;
 	/* the host's /etc/hosts with the host's network; else ours (a bridge
 	 * step's gets its address when net_attach writes it) */
 	if (!host_net || cc_read_file("/etc/hosts", 1 << 20, &hosts, &hl, &e) < 0) {
@@ -318,19 +338,21 @@ static int write_run_files(struct builder *b, cc_error **err)
 	size_t rl = resolv ? strlen(resolv) : 0;
 	/* --add-host: lines of their own (a bridge step's hosts file is
 	 * written again when it gets its address: net_attach adds them) */
-	struct cc_strbuf xh = { 0 };
-	for (char *const *a = b->o->add_hosts; a && *a; a++) {
-		char line[1024];
-		if (cc_net_parse_add_host(*a, NULL, line, sizeof(line), err) < 0) {
-			free(cc_strbuf_steal(&xh));
-			return cc_error_prefix(err, "--add-host");
+	if (b->extra_hosts == NULL) {
+		struct cc_strbuf xh = { 0 };
+		cc_strbuf_add(&xh, "", 0);
+		for (char *const *a = b->o->add_hosts; a && *a; a++) {
+			char line[1024];
+			if (cc_net_parse_add_host(*a, NULL, line, sizeof(line), err) < 0) {
+				free(cc_strbuf_steal(&xh));
+				return cc_error_prefix(err, "--add-host");
+			}
+			cc_strbuf_addf(&xh, "%s", line);
 		}
-		cc_strbuf_addf(&xh, "%s", line);
+		if ((b->extra_hosts = cc_strbuf_steal(&xh)) == NULL)
+			return cc_error_set(err, ENOMEM, "container files");
 	}
-	b->extra_hosts = cc_strbuf_steal(&xh);
-	if (b->extra_hosts == NULL)
-		b->extra_hosts = strdup("");
-	if (b->extra_hosts && hosts && b->extra_hosts[0]) {
+	if (hosts != NULL && b->extra_hosts[0]) {
 		char *nh = NULL;
 		if (asprintf(&nh, "%s%s", hosts, b->extra_hosts) < 0)
 			nh = NULL;
@@ -338,15 +360,12 @@ static int write_run_files(struct builder *b, cc_error **err)
 		hosts = nh;
 		hl = hosts ? strlen(hosts) : 0;
 	}
-	if (b->extra_hosts == NULL)
-		return cc_error_set(err, ENOMEM, "container files");
-	if (hosts == NULL || resolv == NULL || asprintf(&hn, "%s\n", b->hostname) < 0 ||
-	    asprintf(&b->hostname_file, "%s/hostname", b->tmp) < 0 || asprintf(&b->hosts_file, "%s/hosts", b->tmp) < 0 ||
-	    asprintf(&b->resolv_file, "%s/resolv.conf", b->tmp) < 0)
+	if (hosts == NULL || resolv == NULL || asprintf(&b->hosts_file[k], "%s/hosts%d", b->tmp, k) < 0 ||
+	    asprintf(&b->resolv_file[k], "%s/resolv%d.conf", b->tmp, k) < 0)
 		return cc_error_set(err, ENOMEM, "container files");
 	/* copies: a RUN that writes /etc/hosts must not write the host's */
-	if (cc_write_file(b->hostname_file, hn, strlen(hn), 0644, err) < 0 ||
-	    cc_write_file(b->hosts_file, hosts, hl, 0644, err) < 0 || cc_write_file(b->resolv_file, resolv, rl, 0644, err) < 0)
+	if (cc_write_file(b->hosts_file[k], hosts, hl, 0644, err) < 0 ||
+	    cc_write_file(b->resolv_file[k], resolv, rl, 0644, err) < 0)
 		return -1;
 	return 0;
 }
@@ -364,7 +383,7 @@ static int run_net_attach(pid_t pid, void *data, cc_error **err)
 	const struct cc_build_options *o = n->b->o;
 	if (o->net_attach == NULL)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "RUN on the bridge network: no way to attach it");
-	if (o->net_attach(pid, n->id, n->b->hosts_file, n->b->hostname, n->b->extra_hosts, o->net_data, err) < 0)
+	if (o->net_attach(pid, n->id, n->b->hosts_file[0], n->b->hostname, n->b->extra_hosts, o->net_data, err) < 0)
 		return -1;
 	n->attached = true;
 	return 0;
@@ -691,7 +710,10 @@ static void prune_mount_points(const char *upper, const char *const *lowers, siz
 static int run_step(struct builder *b, struct cur *c, const struct cc_build_step *st, size_t step, size_t n_steps,
 		    cc_error **err)
 {
-	if (cur_load(b, c, err) < 0 || write_run_files(b, err) < 0)
+	/* RUN --network=none|host for this step, else the build's */
+	enum cc_net_mode net_mode = st->network >= 0 ? (enum cc_net_mode)st->network : b->o->network;
+	int nk = net_mode == CC_NET_HOST ? 1 : 0;
+	if (cur_load(b, c, err) < 0 || write_run_files(b, net_mode == CC_NET_HOST, err) < 0)
 		return -1;
 	_cleanup_free_ char *upper = NULL, *work = NULL, *root = NULL, *script = NULL;
 	_cleanup_strv_ char **image_lowers = layer_dirs(b, c->rec), **env = NULL, **argv = cc_strv_dup(st->argv);
@@ -767,16 +789,16 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 		.user = user && *user ? user : NULL,
 		.hostname = b->hostname,
 		.hostname_file = b->hostname_file,
-		.hosts_file = b->hosts_file,
-		.resolv_file = b->resolv_file,
+		.hosts_file = b->hosts_file[nk],
+		.resolv_file = b->resolv_file[nk],
 		.binds = sm.n_binds ? sm.binds : NULL,
 		.n_binds = sm.n_binds,
 		.tmpfs = sm.n_tmpfs ? sm.tmpfs : NULL,
 		.n_tmpfs = sm.n_tmpfs,
-		.net = b->o->network,
+		.net = net_mode,
 		.container_id = id,
 		.seccomp_cache_dir = seccomp_cache,
-		.on_created = b->o->network == CC_NET_BRIDGE ? run_net_attach : NULL,
+		.on_created = net_mode == CC_NET_BRIDGE ? run_net_attach : NULL,
 		.hook_data = &net,
 	};
 	emit(b, CC_BUILD_EV_RUN_START, step, n_steps, st->display, NULL);
@@ -830,7 +852,99 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 
 /* ---- COPY / ADD ------------------------------------------------------------ */
 
-static int copy_step(struct builder *b, struct cur *c, const struct cc_build_step *st, cc_error **err)
+/* An ADD URL fetched before its step's cache key is computed. */
+struct fetched {
+	char *path;        /* in the staging dir */
+	char *name;        /* the file name the URL's path ends with */
+	int64_t mtime;     /* Last-Modified, -1 when none */
+};
+
+static void fetched_release(struct fetched *f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++) {
+		if (f[i].path)
+			(void)unlink(f[i].path);
+		free(f[i].path);
+		free(f[i].name);
+	}
+	free(f);
+}
+
+/* The file name docker gives an ADD URL: the last element of its path. */
+static char *url_file_name(const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	p += strcspn(p, "/?#"); /* past the host */
+	size_t n = strcspn(p, "?#");
+	while (n > 0 && p[n - 1] == '/')
+		n--;
+	size_t i = n;
+	while (i > 0 && p[i - 1] != '/')
+		i--;
+	if (n == i)
+		return NULL;
+	char *name = strndup(p + i, n - i);
+	if (name && (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* Download a step's URLs; *ret_digest covers their content (the cache
+ * key's), and --checksum is verified here, before any layer exists. */
+static int fetch_urls(struct builder *b, const struct cc_build_step *st, struct fetched **ret, char ret_digest[72],
+		      cc_error **err)
+{
+	size_t n = cc_strv_len(st->urls);
+	struct fetched *f = calloc(n, sizeof(*f));
+	struct cc_sha256 *h = cc_sha256_new();
+	if (f == NULL || h == NULL) {
+		free(f);
+		if (h)
+			cc_sha256_free(h);
+		return cc_error_set(err, ENOMEM, "ADD");
+	}
+	for (size_t i = 0; i < n; i++) {
+		char digest[72];
+		f[i].name = url_file_name(st->urls[i]);
+		if (f[i].name == NULL) {
+			cc_error_setk(err, CC_ERR_INVALID, 0, "cannot determine a file name from URL '%s'", st->urls[i]);
+			goto fail;
+		}
+		if (asprintf(&f[i].path, "%s/fetch%u", b->tmp, b->seq++) < 0) {
+			f[i].path = NULL;
+			cc_error_set(err, ENOMEM, "ADD");
+			goto fail;
+		}
+		if (cc_build_fetch(st->urls[i], f[i].path, &f[i].mtime, digest, b->o->cancel, err) < 0) {
+			free(f[i].path);
+			f[i].path = NULL;
+			goto fail;
+		}
+		if (st->checksum && strcmp(st->checksum, digest) != 0) {
+			cc_error_setk(err, CC_ERR_INVALID, 0, "ADD '%s': checksum mismatch: expected %s, got %s", st->urls[i],
+				      st->checksum, digest);
+			goto fail;
+		}
+		char mt[32];
+		snprintf(mt, sizeof(mt), "%lld", (long long)f[i].mtime);
+		cc_sha256_update(h, st->urls[i], strlen(st->urls[i]) + 1);
+		cc_sha256_update(h, digest, strlen(digest) + 1);
+		cc_sha256_update(h, mt, strlen(mt) + 1);
+	}
+	cc_sha256_final(h, ret_digest);
+	*ret = f;
+	return 0;
+fail:
+	cc_sha256_free(h);
+	fetched_release(f, n);
+	return cc_error_prefix(err, "building at STEP \"%s\"", st->display);
+}
+
+static int copy_step(struct builder *b, struct cur *c, const struct cc_build_step *st, const struct fetched *fetched,
+		     cc_error **err)
 {
 	if (cur_load(b, c, err) < 0)
 		return -1;
@@ -881,7 +995,14 @@ static int copy_step(struct builder *b, struct cur *c, const struct cc_build_ste
 			cc_error_set(err, errno, "open '%s'", sroot);
 			goto out;
 		}
-		if (cc_copy_expand(srcfd, NULL, st->list, &expanded, err) < 0)
+		char where[300];
+		if (st->from_stage >= 0 && b->plan->stages[st->from_stage].name)
+			snprintf(where, sizeof(where), "stage '%s'", b->plan->stages[st->from_stage].name);
+		else if (st->from_stage >= 0)
+			snprintf(where, sizeof(where), "stage %d", st->from_stage);
+		else
+			snprintf(where, sizeof(where), "image %.19s", st->from_image ? st->from_image : "");
+		if (st->list[0] && cc_copy_expand(srcfd, NULL, st->list, where, &expanded, err) < 0)
 			goto out;
 		sources = expanded;
 		size_t n = cc_strv_len(expanded) + st->n_files;
@@ -892,8 +1013,8 @@ static int copy_step(struct builder *b, struct cur *c, const struct cc_build_ste
 			goto out;
 		}
 	}
-	struct cc_copy_opts co = { .chmod = st->chmod, .extract = st->kind == CC_I_ADD, .stage_dir = stage,
-				   .cancel = b->o->cancel };
+	struct cc_copy_opts co = { .chmod = st->chmod, .chmod_sym = st->chmod_sym, .extract = st->kind == CC_I_ADD,
+				   .stage_dir = stage, .cancel = b->o->cancel };
 	if (st->chown && cc_copy_resolve_chown(rootfd, st->chown, &co.uid, &co.gid, err) < 0)
 		goto out;
 	co.chown = st->chown != NULL;
@@ -902,6 +1023,16 @@ static int copy_step(struct builder *b, struct cur *c, const struct cc_build_ste
 		goto out;
 	if (cc_copy_run(srcfd, ign, sources, st->files, st->n_files, rootfd, st->value, &co, err) < 0)
 		goto out;
+	/* ADD URLs: never extracted, 0600 unless --chmod, Last-Modified */
+	for (size_t i = 0; fetched && st->urls && st->urls[i]; i++) {
+		_cleanup_close_ int ffd = open(fetched[i].path, O_RDONLY | O_CLOEXEC);
+		if (ffd < 0) {
+			cc_error_set(err, errno, "open '%s'", fetched[i].path);
+			goto out;
+		}
+		if (cc_copy_put_fetched(ffd, fetched[i].name, fetched[i].mtime, rootfd, st->value, st->n_sources, &co, err) < 0)
+			goto out;
+	}
 	r = 0;
 out:
 	cc_closep(&rootfd);
@@ -920,9 +1051,68 @@ out:
 	return commit_layer(b, c, st, upper, err);
 }
 
+/* ---- WORKDIR ------------------------------------------------------------------ */
+
+/* WORKDIR makes its directory, as docker and BuildKit do, owned by the
+ * current USER (resolved in the image), even when nothing uses it: a layer
+ * when it made something, a config-only step when it existed. */
+static int workdir_step(struct builder *b, struct cur *c, const struct cc_build_step *st, cc_error **err)
+{
+	if (cur_load(b, c, err) < 0)
+		return -1;
+	_cleanup_free_ char *upper = NULL, *work = NULL, *root = NULL;
+	_cleanup_strv_ char **lowers = layer_dirs(b, c->rec);
+	_cleanup_close_ int rootfd = -1;
+	bool created = false;
+	int r = -1;
+	if (lowers == NULL)
+		return cc_error_set(err, ENOMEM, "workdir");
+	if (new_dir(b, "u", 0755, &upper, err) < 0 || new_dir(b, "w", 0700, &work, err) < 0 ||
+	    new_dir(b, "r", 0755, &root, err) < 0 || mount_root(b, lowers, upper, work, root, err) < 0)
+		return -1;
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		cc_error_set(err, errno, "open '%s'", root);
+		goto out;
+	}
+	int dfd = cc_open_in_root(rootfd, st->value, O_PATH | O_DIRECTORY);
+	if (dfd >= 0) {
+		close(dfd);
+		r = 0;
+		goto out;
+	}
+	const char *user = json_string_value(json_object_get(json_object_get(c->cfg, "config"), "User"));
+	uid_t uid = 0;
+	gid_t gid = 0;
+	if (user && *user && cc_copy_resolve_chown(rootfd, user, &uid, &gid, err) < 0) {
+		cc_error *e = *err;
+		*err = NULL;
+		cc_error_setk(err, CC_ERR_INVALID, 0, "WORKDIR %s: USER %s: %s", st->value, user,
+			      strstr(e->msg, "unable to find") ? strstr(e->msg, "unable to find") : e->msg);
+		cc_error_free(e);
+		goto out;
+	}
+	r = cc_copy_mkdir_owned(rootfd, st->value, uid, gid, &created, err);
+out:
+	cc_closep(&rootfd);
+	if (unmount_root(b, root, r == 0 ? err : NULL) < 0)
+		r = -1;
+	if (r < 0)
+		return cc_error_prefix(err, "building at STEP \"%s\"", st->display);
+	(void)rmdir(root);
+	if (cc_rm_rf(work, err) < 0)
+		return -1;
+	if (created)
+		return commit_layer(b, c, st, upper, err);
+	if (cc_rm_rf(upper, err) < 0)
+		return -1;
+	return commit(b, c, st, NULL, err);
+}
+
 /* ---- the steps ---------------------------------------------------------------- */
 
 static void cache_key(const struct builder *b, const char *parent, const struct cc_build_step *st, const char *from_id,
+		      const char *fetched,
 		      char out[72])
 {
 	struct cc_sha256 *h = cc_sha256_new();
@@ -944,6 +1134,8 @@ static void cache_key(const struct builder *b, const char *parent, const struct 
 		snprintf(ts, sizeof(ts), "timestamp %lld", (long long)b->o->timestamp);
 		cc_sha256_update(h, ts, strlen(ts) + 1);
 	}
+	if (fetched)
+		cc_sha256_update(h, fetched, strlen(fetched) + 1);
 	cc_sha256_final(h, out);
 }
 
@@ -955,6 +1147,7 @@ static int run_stage(struct builder *b, size_t si, cc_error **err)
 	const char *base = bs->base_stage >= 0 ? b->stage_ids[bs->base_stage] : bs->base_id;
 	if (cur_set(&c, base) < 0)
 		return cc_error_set(err, ENOMEM, "build");
+	c.base = true;
 	emit(b, CC_BUILD_EV_STEP, 1, n_steps, bs->display, NULL);
 	for (size_t k = 0; k < bs->n_steps; k++) {
 		const struct cc_build_step *st = &bs->steps[k];
@@ -966,12 +1159,19 @@ static int run_stage(struct builder *b, size_t si, cc_error **err)
 		if (st->kind == CC_I_ARG)
 			continue; /* no image change: its values are in the later steps' keys */
 		const char *from_id = st->from_stage >= 0 ? b->stage_ids[st->from_stage] : NULL;
-		char key[72];
-		cache_key(b, c.id, st, st->from_stage >= 0 ? (from_id ? from_id : "scratch") : NULL, key);
+		char key[72], fetched_digest[72];
+		struct fetched *fetched = NULL;
+		if (st->urls && fetch_urls(b, st, &fetched, fetched_digest, err) < 0) {
+			cur_release(&c);
+			return -1;
+		}
+		cache_key(b, c.id, st, st->from_stage >= 0 ? (from_id ? from_id : "scratch") : NULL,
+			  fetched ? fetched_digest : NULL, key);
 		if (!b->o->no_cache) {
 			_cleanup_free_ char *hit = NULL;
 			cc_error *e = NULL;
 			if (cc_store_cache_get(b->s, key, &hit, &e) == 0) {
+				fetched_release(fetched, cc_strv_len(st->urls));
 				if (cur_set(&c, hit) < 0) {
 					cur_release(&c);
 					return cc_error_set(err, ENOMEM, "build");
@@ -981,6 +1181,7 @@ static int run_stage(struct builder *b, size_t si, cc_error **err)
 				continue;
 			}
 			if (e->kind != CC_ERR_NOT_FOUND) {
+				fetched_release(fetched, cc_strv_len(st->urls));
 				cur_release(&c);
 				*err = e;
 				return -1;
@@ -991,9 +1192,12 @@ static int run_stage(struct builder *b, size_t si, cc_error **err)
 		if (st->kind == CC_I_RUN)
 			r = run_step(b, &c, st, k + 2, n_steps, err);
 		else if (st->kind == CC_I_COPY || st->kind == CC_I_ADD)
-			r = copy_step(b, &c, st, err);
+			r = copy_step(b, &c, st, fetched, err);
+		else if (st->kind == CC_I_WORKDIR)
+			r = workdir_step(b, &c, st, err);
 		else
 			r = commit(b, &c, st, NULL, err);
+		fetched_release(fetched, cc_strv_len(st->urls));
 		if (r < 0 || cc_store_cache_put(b->s, key, c.id, err) < 0) {
 			cur_release(&c);
 			return -1;
@@ -1213,6 +1417,10 @@ static int source_image(const char *ref, const char *platform, char **ret_id, ch
 		break;
 	}
 	bool have = cc_image_resolve(b->s, ref, &id, &e) == 0;
+	/* a name that is also an ambiguous ID prefix ("0") is a name to
+	 * pull, as for docker, whose lookup by ID prefix just fails */
+	if (!have && e->kind == CC_ERR_INVALID && strstr(e->msg, "ambiguous"))
+		e->kind = CC_ERR_NOT_FOUND;
 	if (!have && e->kind != CC_ERR_NOT_FOUND) {
 		*err = e;
 		return -1;
@@ -1518,9 +1726,11 @@ int cc_build(struct cc_store *s, const struct cc_build_options *o, struct cc_bui
 	cc_ignore_free(b.ign);
 	cc_strvfreep(&b.tags);
 	free(b.hostname_file);
-	free(b.hosts_file);
+	for (size_t i = 0; i < 2; i++) {
+		free(b.hosts_file[i]);
+		free(b.resolv_file[i]);
+	}
 	free(b.extra_hosts);
-	free(b.resolv_file);
 	free(b.tmp);
 	free(b.context);
 	cc_closep(&b.ctxfd);

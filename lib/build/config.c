@@ -23,7 +23,7 @@ json_t *cc_bcfg_scratch(void)
 	struct cc_platform p;
 	cc_platform_host(&p);
 	json_t *root = json_pack("{s:s, s:s, s:{s:[s]}, s:{s:s, s:[]}, s:[]}", "architecture", p.arch, "os", p.os,
-				 "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+				 "config", "Env", CC_BUILD_DEFAULT_PATH,
 				 "rootfs", "type", "layers", "diff_ids", "history");
 	if (root && p.variant[0])
 		json_object_set_new(root, "variant", json_string(p.variant));
@@ -52,6 +52,23 @@ int cc_bcfg_load(struct cc_store *s, const struct cc_image_record *r, json_t **r
 		json_object_set_new(root, "rootfs", json_pack("{s:s, s:[]}", "type", "layers", "diff_ids"));
 	if (!json_is_array(json_object_get(root, "history")))
 		json_object_set_new(root, "history", json_array());
+	/* BuildKit and buildah give a base without PATH the default one */
+	json_t *cfg = json_object_get(root, "config");
+	json_t *env = json_object_get(cfg, "Env");
+	bool has_path = false;
+	size_t i;
+	json_t *e;
+	json_array_foreach(env, i, e) has_path = has_path || cc_str_has_prefix(json_string_value(e) ? json_string_value(e) : "", "PATH=");
+	if (!has_path) {
+		if (!json_is_array(env) && json_object_set_new(cfg, "Env", env = json_array()) < 0) {
+			json_decref(root);
+			return cc_error_set(err, ENOMEM, "image config");
+		}
+		if (json_array_append_new(env, json_string(CC_BUILD_DEFAULT_PATH)) < 0) {
+			json_decref(root);
+			return cc_error_set(err, ENOMEM, "image config");
+		}
+	}
 	*ret = root;
 	return 0;
 }
@@ -129,7 +146,6 @@ int cc_bcfg_apply(json_t *root, const struct cc_build_step *st, const char *crea
 	json_t *cfg = object_field(root, "config");
 	if (cfg == NULL)
 		return cc_error_set(err, ENOMEM, "image config");
-	json_object_del(cfg, "OnBuild"); /* the base's triggers ran (or are ours to set) */
 	int bad = 0;
 	switch (st->kind) {
 	case CC_I_ENV: {

@@ -151,6 +151,33 @@ static char *rel_to_root(int rootfd, int fd)
 	return path[rl] == '/' ? strdup(path + rl + 1) : NULL;
 }
 
+/* Whether an ignored directory (dfd, at ctxrel in the context) holds
+ * something a "!" rule re-includes: only that much of it is in the
+ * context docker would send. */
+static bool dir_has_included(const struct cc_ignore *ign, int dfd, const char *ctxrel)
+{
+	_cleanup_strv_ char **names = NULL;
+	cc_error *e = NULL;
+	if (sorted_names(dfd, &names, &e) < 0) {
+		cc_error_free(e);
+		return false;
+	}
+	for (char **n = names; *n; n++) {
+		_cleanup_free_ char *cr = join(ctxrel, *n);
+		if (cr == NULL)
+			return false;
+		if (!ignored(ign, cr))
+			return true;
+		struct stat st;
+		if (fstatat(dfd, *n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+			_cleanup_close_ int c = openat(dfd, *n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (c >= 0 && dir_has_included(ign, c, cr))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Open a source in the root.  A symlink in the context is followed (docker
  * does, at the top level), but .dockerignore judges where it leads, by the
  * path the target really has: an ignored file is never read, through any
@@ -168,7 +195,7 @@ static int open_source(int rootfd, const struct cc_ignore *ign, const char *src,
 	if (ignored(ign, rel)) {
 		struct stat st;
 		bool dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-		if (!(dir && cc_ignore_has_exceptions(ign)))
+		if (!(dir && cc_ignore_has_exceptions(ign) && dir_has_included(ign, fd, rel)))
 			return cc_error_setk(err, CC_ERR_NOT_FOUND, 0,
 					     "'%s': no such file or directory in the build context (excluded by .dockerignore%s%s)",
 					     src, strcmp(rel, src) != 0 ? ": it leads to " : "",
@@ -193,11 +220,10 @@ static int glob_walk(int rootfd, const struct cc_ignore *ign, const char *base, 
 		/* an ignored path is not in the context, unless it is a directory
 		 * with something re-included below it ("!dir/keep") */
 		if (ignored(ign, base)) {
-			struct stat st;
-			int fd = cc_ignore_has_exceptions(ign) ? cc_open_in_root(rootfd, base, O_PATH) : -1;
-			bool dir = fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+			int fd = cc_ignore_has_exceptions(ign) ? cc_open_in_root(rootfd, base, O_RDONLY | O_DIRECTORY) : -1;
+			bool keep = fd >= 0 && dir_has_included(ign, fd, base);
 			cc_closep(&fd);
-			if (!dir)
+			if (!keep)
 				return 0;
 		}
 		return cc_strv_push(out, *base ? base : ".") < 0 ? cc_error_set(err, ENOMEM, "expand sources") : 0;
@@ -240,7 +266,8 @@ static int glob_walk(int rootfd, const struct cc_ignore *ign, const char *base, 
 	return 0;
 }
 
-int cc_copy_expand(int rootfd, const struct cc_ignore *ign, char *const *patterns, char ***ret, cc_error **err)
+int cc_copy_expand(int rootfd, const struct cc_ignore *ign, char *const *patterns, const char *where, char ***ret,
+		   cc_error **err)
 {
 	_cleanup_strv_ char **out = calloc(1, sizeof(char *));
 	if (out == NULL)
@@ -261,11 +288,19 @@ int cc_copy_expand(int rootfd, const struct cc_ignore *ign, char *const *pattern
 				return cc_error_set(err, ENOMEM, "expand sources");
 		if (glob_walk(rootfd, ign, "", comps, 0, &out, err) < 0)
 			return -1;
-		if (cc_strv_len(out) == before)
+		if (cc_strv_len(out) == before && !has_meta(*p)) {
+			if (where)
+				return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "'%s': no such file or directory in %s", *p,
+						     where);
 			return cc_error_setk(err, CC_ERR_NOT_FOUND, 0,
 					     "'%s': no such file or directory in the build context (or excluded by .dockerignore)",
 					     *p);
+		}
 	}
+	/* globs that match nothing are fine, as long as something matches */
+	if (out[0] == NULL && patterns[0] != NULL)
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "no source files were specified ('%s' matches nothing in %s)",
+				     patterns[0], where ? where : "the build context");
 	*ret = steal_ptr(&out);
 	return 0;
 }
@@ -460,6 +495,12 @@ int cc_copy_resolve_chown(int rootfd, const char *spec, uid_t *ret_uid, gid_t *r
 
 /* ---- the copy ----------------------------------------------------------------- */
 
+struct linked {             /* a source file with more than one link */
+	dev_t dev;
+	ino_t ino;
+	char *path;               /* where its first name was copied to */
+};
+
 struct copier {
 	const struct cc_copy_opts *o;
 	const struct cc_ignore *ign;
@@ -467,6 +508,10 @@ struct copier {
 	bool keep_owner;      /* owners from the source (ADD of an archive) */
 	char *buf;
 	cc_error **err;
+	/* hard links among the sources stay hard links (as BuildKit and
+	 * buildah keep them): (dev, ino) -> the first copy */
+	struct linked *links;
+	size_t n_links;
 };
 
 static void owner(const struct copier *cp, const struct stat *st, uid_t *u, gid_t *g)
@@ -485,7 +530,87 @@ static void owner(const struct copier *cp, const struct stat *st, uid_t *u, gid_
 
 static mode_t mode_of(const struct copier *cp, const struct stat *st)
 {
+	if (cp->o->chmod_sym)
+		return cc_chmod_apply(cp->o->chmod_sym, st->st_mode & 07777, S_ISDIR(st->st_mode));
 	return cp->o->chmod >= 0 ? (mode_t)cp->o->chmod : (st->st_mode & 07777);
+}
+
+/* ---- --chmod --------------------------------------------------------------------- */
+
+int cc_chmod_check(const char *spec, int *ret_mode)
+{
+	*ret_mode = -1;
+	if (*spec == '\0')
+		return -1;
+	if (strspn(spec, "01234567") == strlen(spec)) {
+		char *end;
+		long m = strtol(spec, &end, 8);
+		if (*end || m < 0 || m > 07777)
+			return -1;
+		*ret_mode = (int)m;
+		return 0;
+	}
+	const char *p = spec;
+	for (;;) { /* one clause: [ugoa]* ([-+=] ([rwxXst]* | [ugo]))+ */
+		p += strspn(p, "ugoa");
+		if (*p != '+' && *p != '-' && *p != '=')
+			return -1;
+		while (*p == '+' || *p == '-' || *p == '=') {
+			p++;
+			if (*p && strchr("ugo", *p))
+				p++;
+			else
+				p += strspn(p, "rwxXst");
+		}
+		if (*p == '\0')
+			return 0;
+		if (*p != ',')
+			return -1;
+		p++;
+	}
+}
+
+mode_t cc_chmod_apply(const char *spec, mode_t mode, bool dir)
+{
+	const char *p = spec;
+	while (*p) {
+		mode_t who = 0;
+		for (; *p && strchr("ugoa", *p); p++)
+			who |= *p == 'u' ? 04700 : *p == 'g' ? 02070 : *p == 'o' ? 01007 : 07777;
+		if (who == 0)
+			who = 07777;
+		while (*p == '+' || *p == '-' || *p == '=') {
+			char op = *p++;
+			mode_t perm = 0;
+			if (*p && strchr("ugo", *p)) {
+				int shift = *p == 'u' ? 6 : *p == 'g' ? 3 : 0;
+				mode_t b = (mode >> shift) & 7;
+				perm = (b << 6) | (b << 3) | b;
+				p++;
+			} else {
+				for (; *p && strchr("rwxXst", *p); p++) {
+					switch (*p) {
+					case 'r': perm |= 0444; break;
+					case 'w': perm |= 0222; break;
+					case 'x': perm |= 0111; break;
+					case 'X': perm |= (dir || (mode & 0111)) ? 0111 : 0; break;
+					case 's': perm |= 06000; break;
+					case 't': perm |= 01000; break;
+					}
+				}
+			}
+			perm &= who;
+			if (op == '+')
+				mode |= perm;
+			else if (op == '-')
+				mode &= ~perm;
+			else
+				mode = (mode & ~(who & 0777)) | perm;
+		}
+		if (*p == ',')
+			p++;
+	}
+	return mode & 07777;
 }
 
 static bool cancelled(const struct copier *cp)
@@ -495,6 +620,13 @@ static bool cancelled(const struct copier *cp)
 
 int cc_copy_mkdir_in_root(int rootfd, const char *path, cc_error **err)
 {
+	bool created;
+	return cc_copy_mkdir_owned(rootfd, path, 0, 0, &created, err);
+}
+
+int cc_copy_mkdir_owned(int rootfd, const char *path, uid_t uid, gid_t gid, bool *ret_created, cc_error **err)
+{
+	*ret_created = false;
 	_cleanup_free_ char *copy = strdup(path);
 	if (copy == NULL)
 		return cc_error_set(err, ENOMEM, "mkdir");
@@ -516,11 +648,19 @@ int cc_copy_mkdir_in_root(int rootfd, const char *path, cc_error **err)
 			if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST)
 				return cc_error_set(err, errno, "create directory '%s'", copy);
 			fd = cc_open_in_root(rootfd, copy, O_RDONLY | O_DIRECTORY);
-			if (fd >= 0 && fchmod(fd, 0755) < 0) { /* whatever the umask */
+			/* whatever the umask; chown first (it may clear mode bits) */
+			if (fd >= 0 && ((uid || gid) && fchown(fd, uid, gid) < 0)) {
+				int e = errno;
+				close(fd);
+				return cc_error_set(err, e, "chown '%s'", copy);
+			}
+			if (fd >= 0 && fchmod(fd, 0755) < 0) {
 				int e = errno;
 				close(fd);
 				return cc_error_set(err, e, "chmod '%s'", copy);
 			}
+			if (fd >= 0)
+				*ret_created = true;
 		}
 		if (fd < 0)
 			return in_root_error(err, fd, "create directory", copy);
@@ -616,17 +756,26 @@ static int copy_data(struct copier *cp, int in, int out, const char *what)
 	}
 }
 
-/* Make room for a new non-directory entry `name` in dirfd. */
-static int clear_slot(struct copier *cp, int dirfd, const char *name, const char *path)
+/* Make room for a new non-directory entry `name` in dirfd.  A directory
+ * in the way is replaced by a symlink (the whole tree goes, as docker
+ * does), not by a file. */
+static int clear_slot_for(struct copier *cp, int dirfd, const char *name, const char *path, bool symlink)
 {
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : cc_error_set(cp->err, errno, "stat '%s'", path);
+	if (S_ISDIR(st.st_mode) && symlink)
+		return cc_rm_rf_at(dirfd, name, cp->err) < 0 ? cc_error_prefix(cp->err, "replace directory '%s'", path) : 0;
 	if (S_ISDIR(st.st_mode))
 		return cc_error_setk(cp->err, CC_ERR_INVALID, EISDIR, "cannot replace directory '%s' with a file", path);
 	if (unlinkat(dirfd, name, 0) < 0)
 		return cc_error_set(cp->err, errno, "remove '%s'", path);
 	return 0;
+}
+
+static int clear_slot(struct copier *cp, int dirfd, const char *name, const char *path)
+{
+	return clear_slot_for(cp, dirfd, name, path, false);
 }
 
 static int set_meta_fd(struct copier *cp, int fd, const struct stat *st, const char *path)
@@ -657,33 +806,49 @@ static int put_file(struct copier *cp, int srcfd, const char *data, const struct
 	return set_meta_fd(cp, out, st, path);
 }
 
-static int copy_entry(struct copier *cp, int srcdir, const char *name, const char *ctxrel, int dstdir,
-		      const char *dstpath);
-
-/* Whether an ignored directory holds something re-included by a "!". */
-static bool has_included(struct copier *cp, int dfd, const char *ctxrel)
+/* A regular source file: a hard link to the copy of an earlier name of
+ * the same file, else a copy (remembered when it has other names). */
+static int put_regular(struct copier *cp, int srcfd, const struct stat *st, int dirfd, const char *name,
+		       const char *path)
 {
-	_cleanup_strv_ char **names = NULL;
-	cc_error *e = NULL;
-	if (sorted_names(dfd, &names, &e) < 0) {
-		cc_error_free(e);
-		return false;
-	}
-	for (char **n = names; *n; n++) {
-		_cleanup_free_ char *cr = join(ctxrel, *n);
-		if (cr == NULL)
-			return false;
-		if (!ignored(cp->ign, cr))
-			return true;
-		struct stat st;
-		if (fstatat(dfd, *n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-			_cleanup_close_ int c = openat(dfd, *n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (c >= 0 && has_included(cp, c, cr))
-				return true;
+	if (st->st_nlink > 1) {
+		for (size_t i = 0; i < cp->n_links; i++) {
+			struct linked *l = &cp->links[i];
+			if (l->dev != st->st_dev || l->ino != st->st_ino)
+				continue;
+			const char *slash = strrchr(l->path, '/');
+			_cleanup_free_ char *parent = slash ? strndup(l->path, (size_t)(slash - l->path)) : NULL;
+			if (parent == NULL)
+				return cc_error_set(cp->err, ENOMEM, "copy");
+			_cleanup_close_ int pfd = cc_open_in_root(cp->root, *parent ? parent : "/", O_PATH | O_DIRECTORY);
+			if (clear_slot(cp, dirfd, name, path) < 0)
+				return -1;
+			if (pfd >= 0 && linkat(pfd, slash + 1, dirfd, name, 0) == 0)
+				return 0;
+			break; /* the first copy is gone (replaced since): copy again */
 		}
 	}
-	return false;
+	if (put_file(cp, srcfd, NULL, st, dirfd, name, path) < 0)
+		return -1;
+	if (st->st_nlink > 1) {
+		struct linked *nl = realloc(cp->links, (cp->n_links + 1) * sizeof(*nl));
+		char *p = path[0] == '/' ? strdup(path) : NULL;
+		if (path[0] != '/' && asprintf(&p, "/%s", path) < 0)
+			p = NULL;
+		if (nl == NULL || p == NULL) {
+			free(p);
+			if (nl)
+				cp->links = nl;
+			return cc_error_set(cp->err, ENOMEM, "copy");
+		}
+		cp->links = nl;
+		cp->links[cp->n_links++] = (struct linked){ st->st_dev, st->st_ino, p };
+	}
+	return 0;
 }
+
+static int copy_entry(struct copier *cp, int srcdir, const char *name, const char *ctxrel, int dstdir,
+		      const char *dstpath);
 
 static int copy_contents(struct copier *cp, int srcdir, const char *ctxrel, int dstdir, const char *dstpath)
 {
@@ -749,7 +914,7 @@ static int copy_entry(struct copier *cp, int srcdir, const char *name, const cha
 		_cleanup_close_ int in = openat(srcdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (in < 0)
 			return cc_error_set(cp->err, errno, "open '%s'", ctxrel ? ctxrel : name);
-		if (ign && !has_included(cp, in, ctxrel))
+		if (ign && !dir_has_included(cp->ign, in, ctxrel))
 			return 0;
 		return copy_dir(cp, in, &st, ctxrel, dstdir, name, dstpath);
 	}
@@ -757,9 +922,9 @@ static int copy_entry(struct copier *cp, int srcdir, const char *name, const cha
 		_cleanup_close_ int in = openat(srcdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (in < 0)
 			return cc_error_set(cp->err, errno, "open '%s'", ctxrel ? ctxrel : name);
-		return put_file(cp, in, NULL, &st, dstdir, name, dstpath);
+		return put_regular(cp, in, &st, dstdir, name, dstpath);
 	}
-	if (clear_slot(cp, dstdir, name, dstpath) < 0)
+	if (clear_slot_for(cp, dstdir, name, dstpath, S_ISLNK(st.st_mode)) < 0)
 		return -1;
 	uid_t u;
 	gid_t g;
@@ -963,19 +1128,14 @@ static int file_target(struct copier *cp, const char *dest, bool dest_dir, const
 	return 0;
 }
 
-int cc_copy_run(int srcfd, const struct cc_ignore *ign, char *const *sources, const struct cc_copy_file *files,
-		size_t n_files, int dstfd, const char *dest, const struct cc_copy_opts *o, cc_error **err)
+static int copy_sources(struct copier *cp, int srcfd, const struct cc_ignore *ign, char *const *sources,
+			const struct cc_copy_file *files, size_t n_files, const char *dest)
 {
-	if (o->extract && cc_dl_archive(err) < 0)
-		return -1;
-	_cleanup_free_ char *buf = malloc(COPY_BUF);
-	if (buf == NULL)
-		return cc_error_set(err, ENOMEM, "copy");
-	struct copier cp = { .o = o, .ign = ign, .root = dstfd, .buf = buf, .err = err };
+	cc_error **err = cp->err;
 	size_t n_src = cc_strv_len(sources) + n_files;
 	bool dest_dir = dest[strlen(dest) - 1] == '/' || n_src > 1;
 	for (char *const *s = sources; s && *s; s++) {
-		if (cancelled(&cp))
+		if (cancelled(cp))
 			return cc_error_set(err, EINTR, "interrupted");
 		_cleanup_close_ int in = -1;
 		_cleanup_free_ char *rel = NULL;
@@ -986,33 +1146,33 @@ int cc_copy_run(int srcfd, const struct cc_ignore *ign, char *const *sources, co
 			return cc_error_set(err, errno, "stat '%s'", *s);
 		if (S_ISDIR(st.st_mode)) {
 			_cleanup_close_ int out = -1;
-			if (ensure_dir(&cp, dest, &out) < 0)
+			if (ensure_dir(cp, dest, &out) < 0)
 				return -1;
-			if (copy_contents(&cp, in, ign ? rel : NULL, out, dest) < 0)
+			if (copy_contents(cp, in, ign ? rel : NULL, out, dest) < 0)
 				return -1;
 			continue;
 		}
 		if (!S_ISREG(st.st_mode))
 			return cc_error_setk(err, CC_ERR_INVALID, 0, "'%s' is not a regular file or directory", *s);
-		if (o->extract && is_archive(in)) {
-			if (add_archive(&cp, in, *s, dest) < 0)
+		if (cp->o->extract && is_archive(in)) {
+			if (add_archive(cp, in, *s, dest) < 0)
 				return -1;
 			continue;
 		}
 		_cleanup_free_ char *parent = NULL, *name = NULL, *path = NULL;
 		_cleanup_close_ int pfd = -1;
-		if (file_target(&cp, dest, dest_dir, base_name(*s), &parent, &name) < 0 || ensure_dir(&cp, parent, &pfd) < 0)
+		if (file_target(cp, dest, dest_dir, base_name(*s), &parent, &name) < 0 || ensure_dir(cp, parent, &pfd) < 0)
 			return -1;
 		path = join(parent, name);
 		if (path == NULL)
 			return cc_error_set(err, ENOMEM, "copy");
-		if (put_file(&cp, in, NULL, &st, pfd, name, path) < 0)
+		if (put_regular(cp, in, &st, pfd, name, path) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < n_files; i++) {
 		_cleanup_free_ char *parent = NULL, *name = NULL, *path = NULL;
 		_cleanup_close_ int pfd = -1;
-		if (file_target(&cp, dest, dest_dir, files[i].name, &parent, &name) < 0 || ensure_dir(&cp, parent, &pfd) < 0)
+		if (file_target(cp, dest, dest_dir, files[i].name, &parent, &name) < 0 || ensure_dir(cp, parent, &pfd) < 0)
 			return -1;
 		path = join(parent, name);
 		if (path == NULL)
@@ -1020,8 +1180,49 @@ int cc_copy_run(int srcfd, const struct cc_ignore *ign, char *const *sources, co
 		struct stat st = { .st_mode = S_IFREG | 0644 };
 		clock_gettime(CLOCK_REALTIME, &st.st_mtim);
 		st.st_atim = st.st_mtim;
-		if (put_file(&cp, -1, files[i].data, &st, pfd, name, path) < 0)
+		if (put_file(cp, -1, files[i].data, &st, pfd, name, path) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+int cc_copy_run(int srcfd, const struct cc_ignore *ign, char *const *sources, const struct cc_copy_file *files,
+		size_t n_files, int dstfd, const char *dest, const struct cc_copy_opts *o, cc_error **err)
+{
+	if (o->extract && cc_dl_archive(err) < 0)
+		return -1;
+	_cleanup_free_ char *buf = malloc(COPY_BUF);
+	if (buf == NULL)
+		return cc_error_set(err, ENOMEM, "copy");
+	struct copier cp = { .o = o, .ign = ign, .root = dstfd, .buf = buf, .err = err };
+	int r = copy_sources(&cp, srcfd, ign, sources, files, n_files, dest);
+	for (size_t i = 0; i < cp.n_links; i++)
+		free(cp.links[i].path);
+	free(cp.links);
+	return r;
+}
+
+int cc_copy_put_fetched(int fd, const char *name, int64_t mtime, int dstfd, const char *dest, size_t n_sources,
+			const struct cc_copy_opts *o, cc_error **err)
+{
+	_cleanup_free_ char *buf = malloc(COPY_BUF);
+	if (buf == NULL)
+		return cc_error_set(err, ENOMEM, "copy");
+	struct copier cp = { .o = o, .root = dstfd, .buf = buf, .err = err };
+	bool dest_dir = dest[strlen(dest) - 1] == '/' || n_sources > 1;
+	_cleanup_free_ char *parent = NULL, *fname = NULL, *path = NULL;
+	_cleanup_close_ int pfd = -1;
+	if (file_target(&cp, dest, dest_dir, name, &parent, &fname) < 0 || ensure_dir(&cp, parent, &pfd) < 0)
+		return -1;
+	path = join(parent, fname);
+	if (path == NULL)
+		return cc_error_set(err, ENOMEM, "copy");
+	/* docker's rules: 0600, the mtime the server gave (else now) */
+	struct stat st = { .st_mode = S_IFREG | 0600 };
+	if (mtime >= 0)
+		st.st_mtim.tv_sec = (time_t)mtime;
+	else
+		clock_gettime(CLOCK_REALTIME, &st.st_mtim);
+	st.st_atim = st.st_mtim;
+	return put_file(&cp, fd, NULL, &st, pfd, fname, path);
 }

@@ -9,11 +9,14 @@
  *   - RUN, COPY and ADD take heredocs: each "<<WORD" / "<<-WORD" /
  *     "<<'WORD'" word opens one, in order, on the lines that follow;
  *   - leading "--flag[=value]" words are flags (quotes removed);
- *   - an argument starting with "[" that parses as a JSON array of strings
- *     is the exec form.  docker silently takes anything else as the shell
- *     form; we do too, except that text starting with `["` that is not
- *     valid JSON is reported (a shell command never starts that way, a
- *     typo in an exec form often does).
+ *   - an argument starting with "[" whose first JSON value is an array of
+ *     strings is the exec form (text after that value is ignored, as Go's
+ *     json.Decoder does for BuildKit); an array with anything but strings
+ *     is an error; text that does not parse as JSON is the shell form
+ *     (`RUN [ "a" = "a" ] && echo same`), for RUN, CMD, ENTRYPOINT and
+ *     HEALTHCHECK CMD, and whitespace-separated words for COPY, ADD and
+ *     VOLUME, as BuildKit's parseMaybeJSON / parseMaybeJSONToList have it.
+ *     SHELL alone requires the JSON form.
  *
  * Everything is checked here that needs no context: the error names the
  * file and line, and nothing has run yet.
@@ -494,7 +497,9 @@ static bool json_capable(enum cc_instr_kind k)
 	       k == CC_I_ADD || k == CC_I_VOLUME;
 }
 
-/* 1: a JSON array of strings (ret set); 0: not JSON; -1: malformed (msg). */
+/* BuildKit's parseJSON: 1: the text's first JSON value is an array of
+ * strings (ret set); 0: not JSON (the caller falls back to the shell
+ * form); -1: an array with something else than strings (msg). */
 static int parse_json_array(const char *s, char ***ret, char *msg, size_t msglen)
 {
 	while (isspace((unsigned char)*s))
@@ -502,24 +507,23 @@ static int parse_json_array(const char *s, char ***ret, char *msg, size_t msglen
 	if (*s != '[')
 		return 0;
 	json_error_t je;
-	json_t *a = json_loads(s, JSON_DECODE_ANY, &je);
+	json_t *a = json_loads(s, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
 	if (a == NULL || !json_is_array(a)) {
-		snprintf(msg, msglen, "%s", a ? "not a JSON array" : je.text);
 		json_decref(a);
-		return -1;
+		return 0;
 	}
 	char **v = calloc(json_array_size(a) + 1, sizeof(char *));
 	size_t i;
 	json_t *e;
 	json_array_foreach(a, i, e) {
 		if (!json_is_string(e)) {
-			snprintf(msg, msglen, "element %zu of the JSON array is not a string", i + 1);
+			snprintf(msg, msglen, "when using JSON array syntax, arrays must be comprised of strings only");
 			cc_strvfreep(&v);
 			json_decref(a);
 			return -1;
 		}
-		if (v)
-			v[i] = strdup(json_string_value(e));
+		if (v && (v[i] = strdup(json_string_value(e))) == NULL)
+			cc_strvfreep(&v);
 	}
 	json_decref(a);
 	if (v == NULL) {
@@ -528,20 +532,6 @@ static int parse_json_array(const char *s, char ***ret, char *msg, size_t msglen
 	}
 	*ret = v;
 	return 1;
-}
-
-/* Whether text starts like an exec form: "[" then optional blanks and a
- * double quote. */
-static bool looks_like_exec(const char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s != '[')
-		return false;
-	s++;
-	while (isspace((unsigned char)*s))
-		s++;
-	return *s == '"';
 }
 
 /* ---- one instruction ------------------------------------------------------------------- */
@@ -589,11 +579,10 @@ static int parse_instruction(struct lexer *lx, const char *logical, int line, st
 			in->json = true;
 			return 0;
 		}
+		if (r < 0)
+			return cc_recipe_error(err, lx->file, line, "%s: %s", name, msg);
 		if (in->kind == CC_I_SHELL)
-			return cc_recipe_error(err, lx->file, line, "SHELL requires the arguments to be in JSON form%s%s",
-					       r < 0 ? ": " : "", r < 0 ? msg : "");
-		if (r < 0 && looks_like_exec(args))
-			return cc_recipe_error(err, lx->file, line, "invalid JSON in the exec form of %s: %s", name, msg);
+			return cc_recipe_error(err, lx->file, line, "SHELL requires the arguments to be in JSON form");
 	}
 	if (in->kind == CC_I_ONBUILD) {
 		const char *t = args;

@@ -150,8 +150,13 @@ static int state_from_config(const char *config, struct plan_state *s, char ***r
 			s->shell[1] = strdup("-c");
 		}
 	}
-	if (config == NULL && s->env) /* scratch: BuildKit gives it the default PATH */
-		cc_strv_push(&s->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	/* scratch, or a base without PATH: BuildKit gives it the default PATH
+	 * (strings_of left room for it) */
+	if (s->env && cc_strv_getenv(s->env, "PATH", 4) == NULL) {
+		size_t n = cc_strv_len(s->env);
+		if ((s->env[n] = strdup(CC_BUILD_DEFAULT_PATH)) == NULL)
+			cc_strvfreep(&s->env);
+	}
 	if (ret_onbuild) {
 		json_t *ob = json_object_get(cfg, "OnBuild");
 		*ret_onbuild = json_array_size(ob) ? strings_of(ob, 0) : NULL;
@@ -173,7 +178,7 @@ static int add_step(struct cc_build_stage *st, struct cc_build_step **ret)
 		return -ENOMEM;
 	st->steps = n;
 	*ret = &st->steps[st->n_steps++];
-	**ret = (struct cc_build_step){ .chmod = -1, .from_stage = -1 };
+	**ret = (struct cc_build_step){ .chmod = -1, .from_stage = -1, .network = -1 };
 	return 0;
 }
 

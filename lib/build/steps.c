@@ -363,6 +363,14 @@ int cc_plan_make_key(struct cc_build_step *st)
 		bad |= json_object_set_new(k, "chown", key_text(st->chown));
 	if (st->chmod >= 0)
 		bad |= json_object_set_new(k, "chmod", json_integer(st->chmod));
+	if (st->chmod_sym)
+		bad |= json_object_set_new(k, "chmod_sym", key_text(st->chmod_sym));
+	if (st->network >= 0)
+		bad |= json_object_set_new(k, "network", json_integer(st->network));
+	if (st->urls)
+		bad |= json_object_set_new(k, "urls", strv_json(st->urls));
+	if (st->checksum)
+		bad |= json_object_set_new(k, "checksum", key_text(st->checksum));
 	if (st->reset_cmd)
 		bad |= json_object_set_new(k, "reset_cmd", json_true());
 	if (st->content[0])
@@ -407,6 +415,9 @@ static void step_release(struct cc_build_step *st)
 	free(st->health);
 	free(st->from_image);
 	free(st->chown);
+	free(st->chmod_sym);
+	cc_strvfreep(&st->urls);
+	free(st->checksum);
 	for (size_t i = 0; i < st->n_files; i++) {
 		free(st->files[i].name);
 		free(st->files[i].data);
@@ -481,16 +492,47 @@ static const struct cc_heredoc *find_heredoc(const struct cc_instr *in, const ch
 	return NULL;
 }
 
+/* RUN --network=default|none|host and --security=sandbox|insecure, with
+ * BuildKit's values and messages.  --security=insecure needs the
+ * security.insecure entitlement, which ccontainer build never grants: it
+ * is refused here, before anything runs.  (RUN --mount is parsed
+ * elsewhere: the flags are checked by the caller.) */
+static int run_net_security(struct plan_ctx *c, const struct cc_instr *in, struct cc_build_step *st)
+{
+	const char *net = cc_plan_flag(in, "network"), *sec = cc_plan_flag(in, "security");
+	st->network = -1;
+	if (net) {
+		if (strcmp(net, "none") == 0)
+			st->network = CC_NET_NONE;
+		else if (strcmp(net, "host") == 0)
+			st->network = CC_NET_HOST;
+		else if (strcmp(net, "default") != 0)
+			return cc_recipe_error(c->err, c->r->file, in->line,
+					       "invalid network mode \"%s\" (RUN --network takes default, none or host)", net);
+	}
+	if (sec) {
+		if (strcmp(sec, "insecure") == 0)
+			return cc_recipe_error(c->err, c->r->file, in->line,
+					       "RUN --security=insecure: the security.insecure entitlement is not granted (ccontainer build never grants it)");
+		if (strcmp(sec, "sandbox") != 0)
+			return cc_recipe_error(c->err, c->r->file, in->line,
+					       "security \"%s\" is not valid (RUN --security takes sandbox or insecure)", sec);
+	}
+	return 0;
+}
+
 static int run_mounts(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx, struct plan_state *s,
 		      struct cc_build_step *st);
 
 static int step_run(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx, struct plan_state *s,
 		    struct cc_build_step *st)
 {
-	/* RUN's flags: each has its parser (--mount: run_mounts) */
-	static const char *const allowed[] = { "mount", NULL };
-	static const char *const unsupported[] = { "network", "security", NULL };
-	if (cc_plan_check_flags(c, in, allowed, unsupported) < 0 || run_mounts(c, in, stage_idx, s, st) < 0)
+	/* RUN's flags: each has its parser (--mount: run_mounts; --network,
+	 * --security: run_net_security) */
+	static const char *const allowed[] = { "mount", "network", "security", NULL };
+	static const char *const unsupported[] = { NULL };
+	if (cc_plan_check_flags(c, in, allowed, unsupported) < 0 || run_net_security(c, in, st) < 0 ||
+	    run_mounts(c, in, stage_idx, s, st) < 0)
 		return -1;
 	if (in->json) {
 		st->argv = cc_strv_dup(in->args);
@@ -683,15 +725,36 @@ static int run_mounts(struct plan_ctx *c, const struct cc_instr *in, size_t stag
 	return 0;
 }
 
+/* BuildKit's urlutil.IsURL: the two schemes ADD downloads. */
+static bool is_http_source(const char *s)
+{
+	return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
+}
+
+/* What BuildKit's ADD would clone: git transports, and http(s) URLs whose
+ * path ends in ".git" (a "#ref:subdir" fragment after it). */
+static bool is_git_source(const char *s)
+{
+	if (cc_str_has_prefix(s, "git@") || cc_str_has_prefix(s, "git://") || cc_str_has_prefix(s, "ssh://"))
+		return true;
+	if (!is_http_source(s))
+		return false;
+	size_t n = strcspn(s, "#?");
+	return n >= 4 && strncmp(s + n - 4, ".git", 4) == 0;
+}
+
 static int step_copy(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx, struct plan_state *s,
 		     struct cc_build_step *st)
 {
 	bool add = in->kind == CC_I_ADD;
 	static const char *const copy_ok[] = { "from", "chown", "chmod", "link", NULL };
 	static const char *const copy_no[] = { "parents", "exclude", NULL };
-	static const char *const add_ok[] = { "chown", "chmod", "link", NULL };
-	static const char *const add_no[] = { "checksum", "keep-git-dir", "from", NULL };
+	static const char *const add_ok[] = { "chown", "chmod", "link", "checksum", NULL };
+	static const char *const add_no[] = { "from", NULL };
 	const char *name = cc_instr_name(in->kind);
+	if (add && cc_plan_flag(in, "keep-git-dir"))
+		return cc_recipe_error(c->err, c->r->file, in->line,
+				       "ADD --keep-git-dir is not supported: ccontainer does not ADD git repositories");
 	if (cc_plan_check_flags(c, in, add ? add_ok : copy_ok, add ? add_no : copy_no) < 0)
 		return -1;
 	_cleanup_strv_ char **env = expand_env(s);
@@ -762,12 +825,14 @@ static int step_copy(struct plan_ctx *c, const struct cc_instr *in, size_t stage
 	}
 	st->chmod = -1;
 	if (chmod) {
-		char *end;
-		long m = strtol(chmod, &end, 8);
-		if (*chmod == '\0' || *end || m < 0 || m > 07777)
-			return cc_recipe_error(c->err, c->r->file, in->line, "invalid --chmod '%s': expected an octal mode",
+		int m = -1;
+		if (cc_chmod_check(chmod, &m) < 0)
+			return cc_recipe_error(c->err, c->r->file, in->line,
+					       "invalid --chmod '%s': expected an octal mode (0755) or a symbolic one (u+x,go-w)",
 					       chmod);
-		st->chmod = (int)m;
+		st->chmod = m;
+		if (m < 0 && (st->chmod_sym = strdup(chmod)) == NULL)
+			return cc_error_set(c->err, ENOMEM, "plan");
 	}
 	st->from_stage = -1;
 	if (from) {
@@ -786,9 +851,14 @@ static int step_copy(struct plan_ctx *c, const struct cc_instr *in, size_t stage
 	if (st->list == NULL)
 		return cc_error_set(c->err, ENOMEM, "plan");
 	for (char **w = words; *w; w++) {
-		if (add && (cc_str_has_prefix(*w, "http://") || cc_str_has_prefix(*w, "https://") ||
-			    cc_str_has_prefix(*w, "git@")))
-			return cc_recipe_error(c->err, c->r->file, in->line, "ADD from a URL is not supported ('%s')", *w);
+		if (add && is_git_source(*w))
+			return cc_recipe_error(c->err, c->r->file, in->line,
+					       "ADD of a git repository is not supported ('%s')", *w);
+		if (add && is_http_source(*w)) {
+			if (cc_strv_push(&st->urls, *w) < 0)
+				return cc_error_set(c->err, ENOMEM, "plan");
+			continue;
+		}
 		_cleanup_free_ char *abs = NULL, *clean = NULL;
 		if (asprintf(&abs, "/%s", *w) < 0 || (clean = cc_go_clean(abs)) == NULL)
 			return cc_error_set(c->err, ENOMEM, "plan");
@@ -803,14 +873,27 @@ static int step_copy(struct plan_ctx *c, const struct cc_instr *in, size_t stage
 			return cc_error_prefix(c->err, "%s:%d: %s", c->r->file, in->line, name);
 		int rootfd = cfd >= 0 ? cfd : c->ctxfd;
 		const struct cc_ignore *ign = cfd >= 0 ? NULL : c->o->ignore;
-		if (cc_copy_expand(rootfd, ign, st->list, &expanded, c->err) < 0)
+		if (cc_copy_expand(rootfd, ign, st->list, NULL, &expanded, c->err) < 0)
 			return cc_error_prefix(c->err, "%s:%d: %s", c->r->file, in->line, name);
 		cc_strvfreep(&st->list);
 		st->list = steal_ptr(&expanded);
 		if (cc_copy_digest(rootfd, ign, st->list, st->content, NULL, c->err) < 0)
 			return cc_error_prefix(c->err, "%s:%d: %s", c->r->file, in->line, name);
 	}
-	st->n_sources = cc_strv_len(st->list) + st->n_files;
+	st->n_sources = cc_strv_len(st->list) + st->n_files + cc_strv_len(st->urls);
+	const char *checksum = add ? cc_plan_flag(in, "checksum") : NULL;
+	if (checksum) {
+		_cleanup_free_ char *sum = NULL;
+		if (cc_shell_word(checksum, c->r->escape, env, &sum, c->err) < 0)
+			return cc_error_prefix(c->err, "%s:%d", c->r->file, in->line);
+		if (st->n_sources != 1 || cc_strv_len(st->urls) != 1)
+			return cc_recipe_error(c->err, c->r->file, in->line,
+					       "ADD --checksum needs exactly one source, an http(s) URL");
+		if (!cc_str_has_prefix(sum, "sha256:") || strlen(sum) != 7 + 64 || !cc_is_hex(sum + 7, 64))
+			return cc_recipe_error(c->err, c->r->file, in->line,
+					       "invalid ADD --checksum '%s': expected sha256:<64 hex digits>", sum);
+		st->checksum = steal_ptr(&sum);
+	}
 	if (st->n_sources > 1 && !dest_dir)
 		return cc_recipe_error(c->err, c->r->file, in->line,
 				       "when using %s with more than one source file, the destination must be a directory and end with a /",
@@ -841,11 +924,20 @@ static int step_health(struct plan_ctx *c, const struct cc_instr *in, struct cc_
 			return cc_recipe_error(c->err, c->r->file, in->line, "HEALTHCHECK CMD requires a command");
 		}
 		json_error_t je;
-		json_t *arr = rest[0] == '[' ? json_loads(rest, 0, &je) : NULL;
+		/* BuildKit's parseMaybeJSON: the first JSON value if it is an
+		 * array (of strings only), else the shell form */
+		json_t *arr = rest[0] == '[' ? json_loads(rest, JSON_DISABLE_EOF_CHECK, &je) : NULL;
 		bool strings = json_is_array(arr) && json_array_size(arr) > 0;
 		size_t i;
 		json_t *e;
-		json_array_foreach(arr, i, e) strings = strings && json_is_string(e);
+		json_array_foreach(arr, i, e) {
+			if (!json_is_string(e)) {
+				json_decref(arr);
+				json_decref(h);
+				return cc_recipe_error(c->err, c->r->file, in->line,
+						       "HEALTHCHECK: when using JSON array syntax, arrays must be comprised of strings only");
+			}
+		}
 		json_t *test = json_array();
 		if (strings) {
 			json_array_append_new(test, json_string("CMD"));
@@ -960,6 +1052,7 @@ int cc_plan_step(struct plan_ctx *c, const struct cc_instr *in, size_t stage_idx
 	st->chmod = -1;
 	st->from_stage = -1;
 	st->from_context = -1;
+	st->network = -1;
 	st->display = strdup(in->text);
 	if (st->display == NULL)
 		return cc_error_set(c->err, ENOMEM, "plan");

@@ -143,9 +143,11 @@ static void test_parse_errors(void **state)
 	} cases[] = {
 		{ "FROM alpine\nFROB x\n", "Containerfile:2: unknown instruction: FROB" },
 		{ "FROM alpine\n\nRUN\n", "Containerfile:3: RUN requires at least one argument" },
-		{ "FROM alpine\nCMD [\"a\", ]\n", "Containerfile:2: invalid JSON in the exec form of CMD" },
-		{ "FROM alpine\nENTRYPOINT [\"a\", 1]\n", "Containerfile:2: invalid JSON in the exec form of ENTRYPOINT" },
+		{ "FROM alpine\nENTRYPOINT [\"a\", 1]\n",
+		  "Containerfile:2: ENTRYPOINT: when using JSON array syntax, arrays must be comprised of strings only" },
+		{ "FROM alpine\nCOPY [\"a\", null] /x\n", "Containerfile:2: COPY: when using JSON array syntax" },
 		{ "FROM alpine\nSHELL /bin/bash -c\n", "Containerfile:2: SHELL requires the arguments to be in JSON form" },
+		{ "FROM alpine\nSHELL [\"/bin/sh\", \"-c\"\n", "Containerfile:2: SHELL requires the arguments to be in JSON form" },
 		{ "FROM alpine\nRUN <<EOF\necho\n", "Containerfile:2: unterminated heredoc 'EOF'" },
 		{ "# escape=x\nFROM alpine\n", "Containerfile:1: invalid escape token" },
 		{ "FROM alpine\nONBUILD FROM x\n", "Containerfile:2: FROM isn't allowed as an ONBUILD trigger" },
@@ -162,6 +164,28 @@ static void test_parse_errors(void **state)
 	/* a shell test command is not an exec form */
 	struct cc_recipe *r = parse_ok("FROM alpine\nRUN [ -f /etc/passwd ] && echo ok\n");
 	assert_false(r->instrs[1].json);
+	cc_recipe_free(r);
+	/* BuildKit's parseMaybeJSON: what does not parse as JSON is the shell
+	 * form, for every instruction that takes both */
+	r = parse_ok("FROM alpine\n"
+		     "RUN [ \"a\" = \"a\" ] && echo same\n"
+		     "CMD [\"a\", ]\n"
+		     "ENTRYPOINT [\"unterminated\n"
+		     "VOLUME [/data\n"
+		     "RUN [\"echo\", \"x\"] trailing text\n"
+		     "CMD []\n");
+	assert_false(r->instrs[1].json);
+	assert_string_equal(r->instrs[1].args[0], "[ \"a\" = \"a\" ] && echo same");
+	assert_false(r->instrs[2].json);
+	assert_string_equal(r->instrs[2].args[0], "[\"a\", ]");
+	assert_false(r->instrs[3].json);
+	assert_false(r->instrs[4].json);
+	/* the first JSON value counts, as Go's json.Decoder reads it */
+	assert_true(r->instrs[5].json);
+	assert_string_equal(r->instrs[5].args[1], "x");
+	assert_null(r->instrs[5].args[2]);
+	assert_true(r->instrs[6].json);
+	assert_null(r->instrs[6].args[0]);
 	cc_recipe_free(r);
 }
 
@@ -549,7 +573,8 @@ static void test_plan_errors(void **state)
 		{ "FROM nosuch\n", "Containerfile:1: FROM nosuch: no such image" },
 		{ "FROM alpine\nCOPY missing.txt /x\n", "Containerfile:2: COPY: 'missing.txt': no such file" },
 		{ "FROM alpine\nCOPY ignored.log /x\n", "Containerfile:2: COPY: 'ignored.log': no such file" },
-		{ "FROM alpine\nCOPY *.nomatch /x/\n", "Containerfile:2: COPY: '*.nomatch': no such file" },
+		{ "FROM alpine\nCOPY *.nomatch /x/\n", "Containerfile:2: COPY: no source files were specified" },
+		{ "FROM alpine\nCOPY *.nomatch missing.txt /x/\n", "Containerfile:2: COPY: 'missing.txt': no such file" },
 		{ "FROM alpine\nCOPY a.txt b.txt /x\n", "Containerfile:2: when using COPY with more than one source file" },
 		{ "FROM alpine\nCOPY a.txt\n", "Containerfile:2: COPY requires at least two arguments" },
 		{ "FROM alpine\nCOPY --from=nosuchstage /a /b\n", "Containerfile:2: COPY --from=nosuchstage: no build stage or image" },
@@ -558,7 +583,19 @@ static void test_plan_errors(void **state)
 		{ "FROM alpine\nCOPY --frm=x a.txt /b\n", "Containerfile:2: unknown flag: --frm" },
 		{ "FROM alpine\nRUN --mount=type=ssh true\n", "Containerfile:2: RUN --mount=type=ssh is not supported" },
 		{ "FROM alpine\nRUN --mount=type=cache true\n", "Containerfile:2: invalid mount 'type=cache': target= is required" },
-		{ "FROM alpine\nADD http://example.com/x /x\n", "Containerfile:2: ADD from a URL is not supported" },
+		{ "FROM alpine\nADD https://example.com/r.git /x\n", "Containerfile:2: ADD of a git repository is not supported" },
+		{ "FROM alpine\nADD git@github.com:a/b /x\n", "Containerfile:2: ADD of a git repository is not supported" },
+		{ "FROM alpine\nADD --keep-git-dir=true https://example.com/r.git /x\n",
+		  "Containerfile:2: ADD --keep-git-dir is not supported" },
+		{ "FROM alpine\nADD --checksum=sha256:00 http://example.com/x /x\n", "Containerfile:2: invalid ADD --checksum" },
+		{ "FROM alpine\nADD --checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000 a.txt /x\n",
+		  "Containerfile:2: ADD --checksum needs exactly one source, an http(s) URL" },
+		{ "FROM alpine\nCOPY --checksum=sha256:00 a.txt /x\n", "Containerfile:2: unknown flag: --checksum" },
+		{ "FROM alpine\nRUN --network=bridge true\n", "Containerfile:2: invalid network mode \"bridge\"" },
+		{ "FROM alpine\nRUN --security=insecure true\n", "Containerfile:2: RUN --security=insecure: the security.insecure entitlement is not granted" },
+		{ "FROM alpine\nRUN --security=other true\n", "Containerfile:2: security \"other\" is not valid" },
+		{ "FROM alpine\nCOPY --chmod=u+q a.txt /x\n", "Containerfile:2: invalid --chmod 'u+q'" },
+		{ "FROM alpine\nCOPY --chmod=u a.txt /x\n", "Containerfile:2: invalid --chmod 'u'" },
 		{ "FROM alpine\nEXPOSE 80/xyz\n", "Containerfile:2: invalid port '80/xyz'" },
 		{ "FROM alpine\nENV A=\"unterminated\n", "Containerfile:2: unexpected end of statement" },
 		{ "FROM alpine\nENV =x\n", "Containerfile:2: ENV names can not be blank" },
@@ -592,6 +629,64 @@ static void test_plan_errors(void **state)
 	plan(c, "FROM alpine AS a\n", NULL, "nope", &m);
 	assert_non_null(strstr(m, "target stage 'nope' could not be found"));
 	free(m);
+}
+
+/* What real recipes expect (issue 19): RUN --network/--security, ADD of
+ * URLs, symbolic --chmod, optional globs, the default PATH. */
+static void test_plan_recipes(void **state)
+{
+	struct ctxdir *c = *state;
+	custom_config = "{\"config\":{\"Env\":[\"HOME=/root\"]}}";
+	struct cc_build_plan *p = plan(c,
+				       "FROM custom\n"
+				       "ENV PATH=/opt/bin:$PATH\n"
+				       "RUN --network=none --security=sandbox true\n"
+				       "RUN --network=host true\n"
+				       "RUN --network=default true\n"
+				       "COPY --chmod=u+x,go-w a.txt /x\n"
+				       "COPY a.txt yarn.lock* /app/\n"
+				       "ADD --checksum=sha256:abcdef0000000000000000000000000000000000000000000000000000000000 "
+				       "https://example.com/dl/tool.tar.gz?x=1 /opt/\n"
+				       "COPY --chmod=0640 a.txt /y\n",
+				       NULL, NULL, NULL);
+	struct cc_build_step *st = p->stages[0].steps;
+	assert_string_equal(st[0].pairs[0], "PATH=/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	assert_int_equal(st[1].network, CC_NET_NONE);
+	assert_int_equal(st[2].network, CC_NET_HOST);
+	assert_int_equal(st[3].network, -1);
+	assert_non_null(strstr(st[1].key, "\"network\""));
+	assert_null(strstr(st[3].key, "\"network\""));
+	assert_int_equal(st[4].chmod, -1);
+	assert_string_equal(st[4].chmod_sym, "u+x,go-w");
+	assert_string_equal(st[5].list[0], "a.txt");
+	assert_null(st[5].list[1]);
+	assert_string_equal(st[6].urls[0], "https://example.com/dl/tool.tar.gz?x=1");
+	assert_null(st[6].list[0]);
+	assert_int_equal(st[6].n_sources, 1);
+	assert_string_equal(st[6].checksum, "sha256:abcdef0000000000000000000000000000000000000000000000000000000000");
+	assert_int_equal(st[7].chmod, 0640);
+	assert_null(st[7].chmod_sym);
+	cc_build_plan_free(p);
+	custom_config = NULL;
+
+	int m = 0;
+	assert_int_equal(cc_chmod_check("755", &m), 0);
+	assert_int_equal(m, 0755);
+	assert_int_equal(cc_chmod_check("a=r", &m), 0);
+	assert_int_equal(m, -1);
+	assert_int_equal(cc_chmod_check("u+x,g=u,o-rwx", &m), 0);
+	assert_int_equal(cc_chmod_check("", &m), -1);
+	assert_int_equal(cc_chmod_check("u+x,", &m), -1);
+	assert_int_equal(cc_chmod_check("+", &m), 0);
+	assert_int_equal(cc_chmod_apply("u+x", 0644, false), 0744);
+	assert_int_equal(cc_chmod_apply("go-w", 0666, false), 0644);
+	assert_int_equal(cc_chmod_apply("a=r", 0755, true), 0444);
+	assert_int_equal(cc_chmod_apply("a+X", 0644, false), 0644);
+	assert_int_equal(cc_chmod_apply("a+X", 0644, true), 0755);
+	assert_int_equal(cc_chmod_apply("a+X", 0744, false), 0755);
+	assert_int_equal(cc_chmod_apply("g=u", 0740, false), 0770);
+	assert_int_equal(cc_chmod_apply("u+s,+t", 0755, false), 05755);
+	assert_int_equal(cc_chmod_apply("o=", 0777, false), 0770);
 }
 
 static void test_plan_heredoc_run(void **state)
@@ -770,6 +865,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan_stages, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_errors, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_plan_heredoc_run, setup_ctx, teardown_ctx),
+		cmocka_unit_test_setup_teardown(test_plan_recipes, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_non_utf8, setup_ctx, teardown_ctx),
 		cmocka_unit_test(test_flag_parsers),
 	};
