@@ -61,38 +61,6 @@ static void on_progress(const struct cc_push_progress *p, void *data)
 	}
 }
 
-/* The compression of every layer when they all share one ("gzip", "zstd",
- * "none"), else "mixed". */
-static const char *layers_compression(const struct cc_image_record *rec)
-{
-	const char *all = NULL;
-	for (size_t i = 0; i < rec->n_layers; i++) {
-		const char *mt = rec->layers[i].media_type ? rec->layers[i].media_type : "";
-		const char *c = strstr(mt, "zstd") ? "zstd" : (strstr(mt, "gzip") ? "gzip" : "none");
-		if (all && strcmp(all, c) != 0)
-			return "mixed";
-		all = c;
-	}
-	return all ? all : "gzip";
-}
-
-static int write_file_atomic(const char *path, const char *text)
-{
-	_cleanup_free_ char *tmp = NULL;
-	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
-		return cmd_failf(EXIT_CC_ERROR, "out of memory");
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return cmd_failf(EXIT_CC_ERROR, "create '%s': %s", tmp, strerror(errno));
-	int rc = 0;
-	if (fchmod(fd, 0644) < 0 || cc_write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0)
-		rc = cmd_failf(EXIT_CC_ERROR, "write '%s': %s", path, strerror(errno));
-	if (rc != 0)
-		(void)unlink(tmp);
-	close(fd);
-	return rc;
-}
-
 /* oci-archive:PATH and docker-archive:PATH, through save's code. */
 static int push_archive(struct cc_store *s, const char *id, const char *name, enum cc_archive_format fmt,
 			const char *path)
@@ -186,7 +154,7 @@ int cmd_push_image(struct cc_store *s, const char *what, const char *dest, const
 		printf("%s: digest: %s size: %lld\n", res.tag, res.digest, (long long)res.size);
 	fflush(stdout);
 	if (digestfile) {
-		rc = write_file_atomic(digestfile, res.digest);
+		rc = cc_write_file_atomic(digestfile, res.digest, strlen(res.digest), 0644, &e) < 0 ? cmd_fail(e, EXIT_CC_ERROR) : 0;
 	}
 	_cleanup_free_ char *shown = NULL;
 	if (asprintf(&shown, "%s:%s", fam ? fam : dest, res.tag) >= 0)
@@ -207,8 +175,10 @@ static int push_action(void *opts, int argc, char **argv)
 		return cmd_usagef("invalid --compression-format '%s': expected gzip or zstd", o->compression_format);
 	if (o->compression_level != -1 && o->compression_format == NULL)
 		return cmd_usagef("--compression-level needs --compression-format");
-	if (o->compression_level < -1 || o->compression_level > 22)
-		return cmd_usagef("invalid --compression-level '%lld'", (long long)o->compression_level);
+	bool gz = o->compression_format && strcmp(o->compression_format, "gzip") == 0;
+	if (o->compression_level != -1 && (o->compression_level < (gz ? 0 : 1) || o->compression_level > (gz ? 9 : 22)))
+		return cmd_usagef("invalid --compression-level %lld: %s takes %s", (long long)o->compression_level,
+				  o->compression_format, gz ? "0 to 9" : "1 to 22");
 	const char *dest = argc > 1 ? argv[1] : NULL;
 	if (o->all_tags && dest)
 		return cmd_usagef("--all-tags takes a repository and no destination");
@@ -224,26 +194,8 @@ static int push_action(void *opts, int argc, char **argv)
 		return EXIT_CC_ERROR;
 	int rc = 0;
 	cc_error *e = NULL;
-	struct cc_push_options po = { .jobs = (int)o->jobs, .tls_verify = o->tls_verify, .format = o->format };
-	if (o->compression_format) {
-		/* Stored layers go byte for byte; recompressing is not done yet. */
-		_cleanup_free_ char *id = NULL;
-		struct cc_image_record *rec = NULL;
-		if (cc_image_resolve(s, argv[0], &id, &e) < 0 || cc_store_image_get(s, id, &rec, &e) < 0) {
-			rc = cmd_fail(e, EXIT_CC_ERROR);
-		} else {
-			const char *have = layers_compression(rec);
-			if (strcmp(have, o->compression_format) != 0)
-				rc = cmd_failf(EXIT_CC_ERROR,
-					       "--compression-format %s: the image's layers are %s, and recompressing layers is not supported yet",
-					       o->compression_format, have);
-		}
-		cc_image_record_free(rec);
-		if (rc != 0) {
-			cc_store_close(s);
-			return rc;
-		}
-	}
+	struct cc_push_options po = { .jobs = (int)o->jobs, .tls_verify = o->tls_verify, .format = o->format,
+				      .compression = o->compression_format, .compression_level = (int)o->compression_level };
 	if (dest && (cc_str_has_prefix(dest, "oci-archive:") || cc_str_has_prefix(dest, "docker-archive:"))) {
 		bool oci = cc_str_has_prefix(dest, "oci-archive:");
 		_cleanup_free_ char *id = NULL;

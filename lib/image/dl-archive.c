@@ -59,6 +59,7 @@ typedef struct archive_entry E;
 	X(int, archive_read_support_format_raw, (A * a), (a))                                                  \
 	X(int, archive_read_support_format_tar, (A * a), (a))                                                  \
 	X(int, archive_write_add_filter_gzip, (A * a), (a))                                                    \
+	X(int, archive_write_add_filter_zstd, (A * a), (a))                                                    \
 	X(int, archive_write_close, (A * a), (a))                                                              \
 	X(la_ssize_t, archive_write_data, (A * a, const void *b, size_t n), (a, b, n))                         \
 	X(la_ssize_t, archive_write_data_block, (A * a, const void *b, size_t n, la_int64_t o), (a, b, n, o))  \

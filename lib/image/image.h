@@ -204,6 +204,10 @@ struct cc_push_options {
 	bool tls_verify;
 	const char *format;     /* NULL (as stored), "oci" or "v2s2" */
 	bool put_by_digest;     /* the manifest by digest too (after the tag) */
+	const char *compression; /* NULL: layers as stored; "gzip" or "zstd": layers
+	                            compressed otherwise (or at another level) are
+	                            recompressed (cc_image_recompress_layer) */
+	int compression_level;  /* -1: the format's default */
 	int64_t *bytes_sent;    /* when set: request body bytes sent, retries included */
 	void (*progress)(const struct cc_push_progress *p, void *data); /* serialised */
 	void *progress_data;
@@ -220,6 +224,14 @@ void cc_push_result_release(struct cc_push_result *r);
 /* Push stored image `image_id` to `dest` (a reference with a tag; "latest" when none). */
 int cc_image_push(struct cc_store *s, const char *image_id, const char *dest, const struct cc_push_options *opts,
 		  struct cc_push_result *ret, cc_error **err);
+
+/* A layer blob compressed as format ("gzip" or "zstd") at level (-1: the
+ * default), as a blob of the store: the source decompressed (gzip, zstd or
+ * none) and compressed again, the same tar (the config's diff IDs stay).
+ * Kept: the next call finds it (cache/recompress/<hex>-<format>-<level>
+ * names the digest), so a second push uploads nothing. */
+int cc_image_recompress_layer(struct cc_store *s, const char *digest, const char *format, int level,
+			      char **ret_digest, int64_t *ret_size, cc_error **err);
 
 /* Registry login check: ping /v2/ with the credentials. */
 int cc_registry_login(const char *domain, const char *user, const char *pass, bool tls_verify, cc_error **err);

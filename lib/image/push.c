@@ -467,6 +467,69 @@ static int64_t chunk_size(cc_error **err)
 	return n;
 }
 
+/* The layers' compression by media type: "gzip", "zstd" or "none". */
+static const char *layer_compression(const char *mt)
+{
+	return mt == NULL ? "gzip" : strstr(mt, "zstd") ? "zstd" : (strstr(mt, "gzip") ? "gzip" : "none");
+}
+
+/* --compression-format: each layer whose compression differs (or every one,
+ * with a level) recompressed into the store (cc_image_recompress_layer)
+ * and named by the manifest, which is rewritten; *ret_json the manifest
+ * parsed (its layers: what to upload). */
+static int recompress_manifest(struct push_ctx *c, char **manifest, size_t *mlen, const char *mt, json_t **ret_json,
+			       cc_error **err)
+{
+	const char *want = c->opts->compression;
+	int level = c->opts->compression_level;
+	bool docker = strcmp(mt, CC_MT_DOCKER_MANIFEST) == 0;
+	if (docker && strcmp(want, "zstd") == 0)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "zstd layers need an OCI manifest: push with --format oci (docker's v2s2 has no zstd)");
+	json_t *j = json_loadb(*manifest, *mlen, 0, NULL);
+	json_t *layers = json_object_get(j, "layers");
+	if (!json_is_array(layers)) {
+		json_decref(j);
+		return cc_error_setk(err, CC_ERR_VERIFY, 0, "the image's manifest has no layers");
+	}
+	bool changed = false;
+	size_t i;
+	json_t *l;
+	json_array_foreach(layers, i, l) {
+		const char *d = json_string_value(json_object_get(l, "digest"));
+		const char *lmt = json_string_value(json_object_get(l, "mediaType"));
+		if (d == NULL || (strcmp(layer_compression(lmt), want) == 0 && level < 0))
+			continue;
+		if (lmt != NULL && strstr(lmt, "foreign") != NULL)
+			continue; /* not ours to change: the registry fetches it elsewhere */
+		char *nd = NULL;
+		int64_t nsz = 0;
+		if (cc_image_recompress_layer(c->store, d, want, level, &nd, &nsz, err) < 0) {
+			json_decref(j);
+			return cc_error_prefix(err, "recompress layer %.19s", d);
+		}
+		const char *nmt = docker ? CC_MT_DOCKER_LAYER
+					 : strcmp(want, "zstd") == 0 ? CC_MT_OCI_LAYER_ZSTD : CC_MT_OCI_LAYER_GZIP;
+		json_object_set_new(l, "digest", json_string(nd));
+		json_object_set_new(l, "size", json_integer(nsz));
+		json_object_set_new(l, "mediaType", json_string(nmt));
+		free(nd);
+		changed = true;
+	}
+	if (changed) {
+		char *text = json_dumps(j, JSON_COMPACT);
+		if (text == NULL) {
+			json_decref(j);
+			return cc_error_set(err, ENOMEM, "push");
+		}
+		free(*manifest);
+		*manifest = text;
+		*mlen = strlen(text);
+	}
+	*ret_json = j;
+	return 0;
+}
+
 static int push_image(struct push_ctx *c, const struct cc_image_record *rec, const struct cc_ref *ref,
 		      struct cc_push_result *ret, cc_error **err)
 {
@@ -490,6 +553,15 @@ static int push_image(struct push_ctx *c, const struct cc_image_record *rec, con
 		mlen = clen;
 	}
 
+	/* --compression-format: layers compressed otherwise (or at another
+	 * level) go as blobs recompressed, and the manifest names those */
+	json_t *mj = NULL;
+	if (c->opts->compression != NULL &&
+	    recompress_manifest(c, &manifest, &mlen, mt, &mj, err) < 0)
+		return -1;
+	json_auto_t *mj_owned = mj; /* jansson's cleanup attribute */
+	const json_t *mlayers = json_object_get(mj, "layers");
+
 	/* /v2/ first (docker's ping): it settles HTTP or HTTPS on loopback. */
 	struct cc_http h;
 	if (cc_registry_request(c->reg, "GET", "/v2/", "application/json", BODY_MAX, NULL, &h, err) < 0)
@@ -505,9 +577,11 @@ static int push_image(struct push_ctx *c, const struct cc_image_record *rec, con
 	/* Mount sources need pull on their repositories in the same token. */
 	_cleanup_free_ char *extra = NULL;
 	for (size_t i = 0; i < rec->n_layers; i++) {
-		c->blobs[i] = (struct push_blob){ .digest = rec->layers[i].blob_digest, .size = rec->layers[i].blob_size,
-						  .idx = i, .is_layer = true };
-		_cleanup_free_ char *from = mount_source(c, rec->layers[i].blob_digest);
+		const json_t *ml = json_array_get(mlayers, i);
+		const char *ld = ml ? json_string_value(json_object_get(ml, "digest")) : rec->layers[i].blob_digest;
+		int64_t lsz = ml ? (int64_t)json_integer_value(json_object_get(ml, "size")) : rec->layers[i].blob_size;
+		c->blobs[i] = (struct push_blob){ .digest = ld, .size = lsz, .idx = i, .is_layer = true };
+		_cleanup_free_ char *from = mount_source(c, ld);
 		_cleanup_free_ char *scope = NULL;
 		if (from && asprintf(&scope, "repository:%s:pull", from) >= 0 && (extra == NULL || !strstr(extra, scope))) {
 			char *joined = NULL;
@@ -592,7 +666,9 @@ static int push_image(struct push_ctx *c, const struct cc_image_record *rec, con
 		return cc_error_set(err, ENOMEM, "push");
 	cc_error *e = NULL;
 	for (size_t i = 0; i <= rec->n_layers; i++) {
-		const char *d = i < rec->n_layers ? rec->layers[i].blob_digest : rec->config_digest;
+		const json_t *ml = i < rec->n_layers ? json_array_get(mlayers, i) : NULL;
+		const char *d = ml ? json_string_value(json_object_get(ml, "digest"))
+				   : i < rec->n_layers ? rec->layers[i].blob_digest : rec->config_digest;
 		if (cc_store_blob_source_add(c->store, d, c->full_repo, &e) < 0)
 			cc_error_clear(&e); /* a hint for later mounts, nothing more */
 	}

@@ -229,3 +229,45 @@ with tarfile.open(sys.argv[1], "w") as t: t.add(sys.argv[2], arcname="data")' \
     assert_contains "$output" '"pushed": "yes"'
     run_cc 125 build --push "$BATS_TEST_TMPDIR/ctx"
 }
+
+@test "push --compression-format zstd: layers recompressed (same tar), podman runs it; a second push uploads nothing" {
+    pull_alpine
+    local gz
+    gz=$(alpine_layer)
+    run_cc push --compression-format zstd --format oci "$REGISTRY/test/alpine:latest" "$REGISTRY/zstd/alpine:1"
+    assert_line_match "$output" '^1: digest: sha256:[0-9a-f]{64} size: [0-9]+$'
+    run skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/zstd/alpine:1"
+    is "$status" 0 "skopeo inspect --raw"
+    is "$(jq -r '.layers[0].mediaType' <<<"$output")" "application/vnd.oci.image.layer.v1.tar+zstd" "a zstd layer"
+    local zd
+    zd=$(jq -r '.layers[0].digest' <<<"$output")
+    [[ $zd != "$gz" ]] || die "the zstd layer has the gzip layer's digest"
+    # the same tar inside: the config (diff IDs) is the image's own
+    is "$(jq -r '.config.digest' <<<"$output")" \
+        "$(skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/test/alpine:latest" | jq -r '.config.digest')" "same config"
+    local proot=$BATS_TEST_TMPDIR/podman
+    local -a pm=(env -u REGISTRY_AUTH_FILE podman --root "$proot/root" --runroot "$proot/run" --storage-driver vfs
+        --runtime runc --cgroup-manager cgroupfs)
+    run timeout 120 "${pm[@]}" pull --tls-verify=false "$REGISTRY/zstd/alpine:1"
+    is "$status" 0 "podman pulls the zstd image: $output"
+    run timeout 120 "${pm[@]}" run --rm --net none --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 \
+        "$REGISTRY/zstd/alpine:1" cat /etc/alpine-release
+    is "$status" 0 "podman runs it: $output"
+    assert_line_match "$output" '^3\.20\.3$'
+    "${pm[@]}" rmi -a -f >/dev/null 2>&1 || true
+    rm -rf "$proot" 2>/dev/null || true
+    # the recompressed blob is kept: pushed again, nothing goes up, and the digest is the same
+    local all_before
+    all_before=$(blob_uploads)
+    run_cc push --compression-format zstd --format oci "$REGISTRY/test/alpine:latest" "$REGISTRY/zstd/alpine:1"
+    assert_line_match "$stderr" '^[0-9a-f]{12}: Layer already exists$'
+    is "$(blob_uploads)" "$all_before" 'no POST/PATCH/PUT of blobs'
+    # a level is a recompression too; zstd in a v2s2 manifest is refused
+    run_cc push --compression-format gzip --compression-level 9 "$REGISTRY/test/alpine:latest" "$REGISTRY/gz9/alpine:1"
+    run skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/gz9/alpine:1"
+    is "$(jq -r '.layers[0].mediaType' <<<"$output")" "$(skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/test/alpine:latest" | jq -r '.layers[0].mediaType')" "gzip stays gzip"
+    run_cc 1 push --compression-format zstd --format v2s2 "$REGISTRY/test/alpine:latest" "$REGISTRY/zstd/alpine:2"
+    assert_contains "$stderr" "zstd layers need an OCI manifest"
+    run_cc 125 push --compression-format gzip --compression-level 12 "$REGISTRY/test/alpine:latest"
+    assert_contains "$stderr" "gzip takes 0 to 9"
+}
