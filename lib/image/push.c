@@ -555,11 +555,9 @@ static int push_image(struct push_ctx *c, const struct cc_image_record *rec, con
 
 	/* --compression-format: layers compressed otherwise (or at another
 	 * level) go as blobs recompressed, and the manifest names those */
-	json_t *mj = NULL;
-	if (c->opts->compression != NULL &&
-	    recompress_manifest(c, &manifest, &mlen, mt, &mj, err) < 0)
+	json_auto_t *mj = NULL; /* jansson's cleanup attribute */
+	if (c->opts->compression != NULL && recompress_manifest(c, &manifest, &mlen, mt, &mj, err) < 0)
 		return -1;
-	json_auto_t *mj_owned = mj; /* jansson's cleanup attribute */
 	const json_t *mlayers = json_object_get(mj, "layers");
 
 	/* /v2/ first (docker's ping): it settles HTTP or HTTPS on loopback. */
