@@ -258,6 +258,8 @@ const struct cmd_verb cmd_push_verb = {
 	.summary = "Upload an image to a registry",
 	.opts = push_options,
 	.opts_size = sizeof(struct push_opts),
+	/* the (and podman's) status for a failed push: 125 */
+	.flags = CMD_VERB_RUNLIKE,
 	.min_args = 1,
 	.max_args = 2,
 	.complete_args = CMD_COMPLETE_IMAGE,

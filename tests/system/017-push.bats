@@ -124,7 +124,7 @@ with tarfile.open(sys.argv[1], "w:gz") as t: t.add(sys.argv[2], arcname=".")' \
 }
 
 @test "push: usage and local errors" {
-    run_cc 1 push "$REGISTRY/nothere/x:1"
+    run_cc 125 push "$REGISTRY/nothere/x:1"
     is "${#stderr_lines[@]}" 1 "one line"
     run_cc 125 push --jobs 0 x
     run_cc 125 push --format docker x
@@ -138,11 +138,11 @@ with tarfile.open(sys.argv[1], "w:gz") as t: t.add(sys.argv[2], arcname=".")' \
         '{"match": "HEAD /v2/den/", "fault": "status", "status": 403, "times": 0}' \
         '{"match": "POST /v2/unk/", "fault": "status", "status": 404, "code": "NAME_UNKNOWN", "message": "repository name not known to registry", "times": 0}'
     run_cc tag "$REGISTRY/test/alpine:latest" "$FP/den/x:1"
-    run_cc 1 push "$FP/den/x:1"
+    run_cc 125 push "$FP/den/x:1"
     is "$(grep -c '^Error' <<<"$stderr")" 1 "one error line"
     is "${stderr_lines[-1]}" "Error: denied: requested access to the resource is denied"
     run_cc tag "$REGISTRY/test/alpine:latest" "$FP/unk/x:1"
-    run_cc 1 push "$FP/unk/x:1"
+    run_cc 125 push "$FP/unk/x:1"
     is "$(grep -c '^Error' <<<"$stderr")" 1 "one error line"
     is "${stderr_lines[-1]}" "Error: name unknown: repository name not known to registry"
 }
@@ -150,7 +150,7 @@ with tarfile.open(sys.argv[1], "w:gz") as t: t.add(sys.argv[2], arcname=".")' \
 @test "push: htpasswd registry, with login --authfile and push --authfile" {
     pull_alpine
     run_cc tag "$REGISTRY/test/alpine:latest" "$AUTHREG/auth/alpine:1"
-    run_cc 1 push "$AUTHREG/auth/alpine:1"
+    run_cc 125 push "$AUTHREG/auth/alpine:1"
     is "${#stderr_lines[@]}" 1 "one line"
     assert_contains "$stderr" "login"
     run_cc login --authfile "$BATS_TEST_TMPDIR/other.json" -u "$AUTH_USER" -p "$AUTH_PASS" "$AUTHREG"
@@ -179,7 +179,7 @@ with tarfile.open(sys.argv[1], "w:gz") as t: t.add(sys.argv[2], arcname=".")' \
     assert_contains "$stderr" "certificate"
     is "${#stderr_lines[@]}" 1 "one line"
     run_cc login --tls-verify=false -u "$AUTH_USER" -p "$AUTH_PASS" "$TLSREG"
-    run_cc 1 push "$TLSREG/tls/alpine:1"
+    run_cc 125 push "$TLSREG/tls/alpine:1"
     assert_contains "$stderr" "certificate"
     run_cc push --tls-verify=false "$TLSREG/tls/alpine:1"
     mkdir -p "$CCONTAINER_CERTS_D/$TLSREG"
@@ -266,7 +266,7 @@ with tarfile.open(sys.argv[1], "w") as t: t.add(sys.argv[2], arcname="data")' \
     run_cc push --compression-format gzip --compression-level 9 "$REGISTRY/test/alpine:latest" "$REGISTRY/gz9/alpine:1"
     run skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/gz9/alpine:1"
     is "$(jq -r '.layers[0].mediaType' <<<"$output")" "$(skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/test/alpine:latest" | jq -r '.layers[0].mediaType')" "gzip stays gzip"
-    run_cc 1 push --compression-format zstd --format v2s2 "$REGISTRY/test/alpine:latest" "$REGISTRY/zstd/alpine:2"
+    run_cc 125 push --compression-format zstd --format v2s2 "$REGISTRY/test/alpine:latest" "$REGISTRY/zstd/alpine:2"
     assert_contains "$stderr" "zstd layers need an OCI manifest"
     run_cc 125 push --compression-format gzip --compression-level 12 "$REGISTRY/test/alpine:latest"
     assert_contains "$stderr" "gzip takes 0 to 9"
