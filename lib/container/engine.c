@@ -81,8 +81,10 @@ int cc_container_set_state(struct cc_store *s, struct cc_container_record *c, en
 	 * that only one may make (two rm: one removes, the other is told). */
 	_cleanup_free_ char *lockpath = container_file(s, c->id, CC_CONTAINER_STATE_LOCK_FILE);
 	_cleanup_close_ int lock = lockpath != NULL ? open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+	if (lock < 0 && errno == ENOENT) /* removed meanwhile (its directory went first) */
+		return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "No such container: %s", c->name);
 	if (lock < 0 || flock(lock, LOCK_EX) < 0)
-		return cc_error_setk(err, errno == ENOENT ? CC_ERR_NOT_FOUND : 0, errno, "lock container %s", c->name);
+		return cc_error_set(err, errno, "lock container %s", c->name);
 	struct cc_container_record *now = NULL;
 	if (cc_store_container_get(s, c->id, &now, err) < 0)
 		return -1;
