@@ -236,6 +236,20 @@ if python3 "$repo/tests/fixtures/mkimage.py" --spec "$work/big-spec.json" "$work
         "podman --root $work/pb/root --runroot $runbase/pb/run --storage-driver overlay pull -q --tls-verify=false $reg/bench/big:latest"
     ROUNDS=$LARGE_ROUNDS measure pull-large
     note "pull-large ran $LARGE_ROUNDS rounds (LARGE_ROUNDS)"
+    # and pushed cold to the push registry (with the push case): every blob goes up
+    if want push && [[ -n ${preg:-} ]]; then
+        $CC --root "$work/cc-bigp" pull -q "$reg/bench/big:latest" >/dev/null &&
+            $CC --root "$work/cc-bigp" tag "$reg/bench/big:latest" "$preg/bench/big:latest" >/dev/null
+        have podman && podman --root "$work/pbp/root" --runroot "$runbase/pbp/run" --storage-driver overlay \
+            pull -q --tls-verify=false "$reg/bench/big:latest" >/dev/null 2>&1
+        wipe="rm -rf $work/registry-push/docker"
+        register push-large ccontainer self "ccontainer push, 200 MB in 6 layers (cold)" "$wipe" \
+            "$CC --root $work/cc-bigp push -q $preg/bench/big:latest"
+        have podman && register push-large podman peer "podman push, 200 MB in 6 layers (cold)" "$wipe" \
+            "podman --root $work/pbp/root --runroot $runbase/pbp/run --storage-driver overlay push -q --tls-verify=false $reg/bench/big:latest $preg/bench/big:latest"
+        ROUNDS=$LARGE_ROUNDS measure push-large
+        rm -rf "$work/cc-bigp" "$work/pbp"
+    fi
     rm -rf "$work/big-oci" "$work/cc-big" "$work/pb"
 else
     note "case 'large image pull' not run: building or pushing the image failed"
