@@ -557,6 +557,7 @@ static int run_main(const struct run_opts *op, char **pos)
 		printf("%s\n", id);
 		goto out;
 	}
+	st.image = ic; /* read above: not again */
 	if (cc_container_start(s, rec, &spec, &net, &st, &e) < 0) {
 		rc = cc_container_exit_code(e);
 		cmd_fail(e, rc);

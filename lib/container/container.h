@@ -308,6 +308,7 @@ int cc_container_create(struct cc_store *s, const struct cc_container_new *n, st
 struct cc_container_start {
 	bool foreground;               /* run: wait for its end; else detached */
 	struct cc_runtime_prep *prepared; /* cc_runtime_prepare's head start, or NULL */
+	const struct cc_run_config *image; /* its image's run config when the caller read it, or NULL */
 	/* out */
 	bool started;                  /* its process ran (the row said running) */
 	int64_t started_at;

@@ -129,6 +129,28 @@ static enum cc_net_mode net_mode(const struct cc_container_spec *sp)
 	return CC_NET_BRIDGE;
 }
 
+/* A record of our own (what the row now has): no read back on the start path. */
+static struct cc_container_record *record_dup(const struct cc_container_record *r)
+{
+	struct cc_container_record *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	*c = *r;
+	c->id = strdup(r->id);
+	c->name = strdup(r->name);
+	c->image_id = strdup(r->image_id);
+	c->image_name = r->image_name ? strdup(r->image_name) : NULL;
+	c->command = strdup(r->command);
+	c->config_json = strdup(r->config_json);
+	c->state = strdup(r->state);
+	if (!c->id || !c->name || !c->image_id || (r->image_name && !c->image_name) || !c->command || !c->config_json ||
+	    !c->state) {
+		cc_container_record_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 int cc_container_create(struct cc_store *s, const struct cc_container_new *n, struct cc_network *net,
 			struct cc_container_record **ret, cc_error **err)
 {
@@ -159,8 +181,9 @@ int cc_container_create(struct cc_store *s, const struct cc_container_new *n, st
 	/* its own directories; the overlay is mounted on the directory
 	 * itself, in the container's mount namespace */
 	cc_error *e = NULL;
-	if (cc_mkdir_p(upper, 0755, &e) < 0 || cc_mkdir_p(work, 0700, &e) < 0 ||
-	    cc_store_container_get(s, n->id, ret, &e) < 0) {
+	if (cc_mkdir_p(upper, 0755, &e) < 0 || cc_mkdir_p(work, 0700, &e) < 0 || (*ret = record_dup(&rec)) == NULL) {
+		if (e == NULL)
+			cc_error_set(&e, ENOMEM, "create the container");
 		struct cc_kept kept = { .n = 0 };
 		if (cc_store_container_remove(s, n->id, &kept, NULL) == 0)
 			cc_container_event(s, &rec, "destroy", NULL);
@@ -314,11 +337,16 @@ int cc_container_start(struct cc_store *s, struct cc_container_record *c, const 
 			goto out;
 		}
 	}
-	if (cc_image_run_config(s, c->image_id, &ic, err) < 0)
-		goto out;
+	/* the image's layers: the caller's run config when it has it */
+	const struct cc_run_config *image = st->image;
+	if (image == NULL) {
+		if (cc_image_run_config(s, c->image_id, &ic, err) < 0)
+			goto out;
+		image = ic;
+	}
 	/* The mount targets, shared by every container of the store, go on
 	 * top of the image's layers. */
-	if (cc_runtime_lowers(cc_store_root(s), (const char *const *)ic->layer_dirs, ic->n_layers, &lowers, err) < 0)
+	if (cc_runtime_lowers(cc_store_root(s), (const char *const *)image->layer_dirs, image->n_layers, &lowers, err) < 0)
 		goto out;
 	/* The files mounted on /etc are run-time state: the runroot's.  With
 	 * bridge networking, on_created writes hosts again with the address. */
@@ -341,7 +369,7 @@ int cc_container_start(struct cc_store *s, struct cc_container_record *c, const 
 				 .hostname = sp->hostname != NULL ? sp->hostname : "" };
 	struct cc_run_spec spec = {
 		.lower_dirs = lowers,
-		.n_lower = ic->n_layers + 1,
+		.n_lower = image->n_layers + 1,
 		.upper_dir = upper,
 		.work_dir = work,
 		.rootfs_dir = dir,
