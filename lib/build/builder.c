@@ -532,6 +532,44 @@ static int mount_secret(struct builder *b, struct step_mounts *sm, const struct 
 	return 0;
 }
 
+/* A new cache directory's first content (cache,from=STAGE|IMAGE|CONTEXT):
+ * from's source (its root when none) copied into dst as COPY copies a
+ * directory's content, owned by the mount's uid/gid (0:0 when not given). */
+static int seed_cache(struct builder *b, struct step_mounts *sm, const struct cc_run_mount *m, const char *dst,
+		      cc_error **err)
+{
+	_cleanup_free_ char *root = NULL;
+	const char *srcdir = NULL;
+	if (m->from_stage >= 0 || m->from_image) {
+		const char *id = m->from_stage >= 0 ? b->stage_ids[m->from_stage] : m->from_image;
+		struct cc_image_record *rec = NULL;
+		if (id && cc_store_image_get(b->s, id, &rec, err) < 0)
+			return -1;
+		_cleanup_strv_ char **lowers = layer_dirs(b, rec);
+		cc_image_record_free(rec);
+		if (lowers == NULL)
+			return cc_error_set(err, ENOMEM, "cache mount");
+		if (lowers[0] == NULL) /* FROM scratch and nothing: nothing to copy */
+			return 0;
+		if (scratch_root(b, sm, lowers, &root, err) < 0)
+			return -1;
+		srcdir = root;
+	} else if (m->from_context >= 0) {
+		srcdir = b->contexts[m->from_context].dir;
+	} else {
+		return 0;
+	}
+	_cleanup_close_ int srcfd = -1, dstfd = -1;
+	if (cc_copy_open_root(srcdir, &srcfd, err) < 0 || cc_copy_open_root(dst, &dstfd, err) < 0)
+		return -1;
+	char *const sources[] = { (char *)(m->source ? m->source : "."), NULL };
+	const struct cc_copy_opts o = { .chown = true, .uid = m->uid >= 0 ? (uid_t)m->uid : 0,
+					.gid = m->gid >= 0 ? (gid_t)m->gid : 0, .chmod = -1, .cancel = b->o->cancel };
+	if (cc_copy_run(srcfd, NULL, sources, NULL, 0, dstfd, "/", &o, err) < 0)
+		return cc_error_prefix(err, "cache mount from '%s'", m->from);
+	return 0;
+}
+
 /* The persistent directory of a cache mount: cache/build-mounts/<sha256
  * of its id>, made (with mode, uid, gid) under a temporary name and
  * renamed into place, kept across builds until `builder prune`. */
@@ -563,19 +601,29 @@ static int mount_cache(struct builder *b, struct step_mounts *sm, const struct c
 	if (fresh) {
 		free(dir);
 		dir = NULL;
-		if (new_dir(b, "cache", 0755, &dir, err) < 0)
+		if (new_dir(b, "cache", 0755, &dir, err) < 0 || seed_cache(b, sm, m, dir, err) < 0)
 			return -1;
 	} else if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		/* made and seeded under a name of this process's, then renamed
+		 * into place: another build making it at once wins or loses whole */
 		_cleanup_free_ char *tmp = NULL;
-		if (asprintf(&tmp, "%s.new", dir) < 0)
+		if (asprintf(&tmp, "%s.new-%d", dir, (int)getpid()) < 0)
 			return cc_error_set(err, ENOMEM, "cache mount");
-		(void)rmdir(tmp);
+		(void)cc_rm_rf(tmp, NULL);
 		mode_t mode = m->mode >= 0 ? (mode_t)m->mode : 0755;
 		if (mkdir(tmp, 0700) < 0 ||
-		    chown(tmp, m->uid >= 0 ? (uid_t)m->uid : 0, m->gid >= 0 ? (gid_t)m->gid : 0) < 0 || chmod(tmp, mode) < 0 ||
-		    rename(tmp, dir) < 0) {
+		    chown(tmp, m->uid >= 0 ? (uid_t)m->uid : 0, m->gid >= 0 ? (gid_t)m->gid : 0) < 0 || chmod(tmp, mode) < 0) {
 			int e = errno;
 			(void)rmdir(tmp);
+			return cc_error_set(err, e, "cache mount: create '%s'", tmp);
+		}
+		if (seed_cache(b, sm, m, tmp, err) < 0) {
+			(void)cc_rm_rf(tmp, NULL);
+			return -1;
+		}
+		if (rename(tmp, dir) < 0) {
+			int e = errno;
+			(void)cc_rm_rf(tmp, NULL);
 			if (!(e == ENOTEMPTY || e == EEXIST) || lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 				return cc_error_set(err, e, "cache mount: create '%s'", dir);
 		}

@@ -697,9 +697,8 @@ static int run_mounts(struct plan_ctx *c, const struct cc_instr *in, size_t stag
 				if (st->mounts[j].target && strcmp(st->mounts[j].target, abs) == 0)
 					return cc_recipe_error(c->err, c->r->file, in->line, "RUN --mount: duplicate target %s", abs);
 		}
-		if (m->type == CC_MOUNT_CACHE && m->from)
-			return cc_recipe_error(c->err, c->r->file, in->line, "RUN --mount=type=cache,from= is not supported");
-		if (m->type != CC_MOUNT_BIND)
+		/* bind, and cache with from= (its first content): a source in from */
+		if (m->type != CC_MOUNT_BIND && !(m->type == CC_MOUNT_CACHE && m->from))
 			continue;
 		/* the source, relative to the root of from (or the context) */
 		_cleanup_free_ char *abs = NULL, *clean = NULL;

@@ -99,6 +99,36 @@ EOF2
     [[ "$output" != *"run 1"* ]] || die "cache survived prune"
 }
 
+@test "build flags: a cache mount from= a stage starts with its files, then keeps its own" {
+    ctx=$(new_context cf)
+    recipe "$ctx" <<'EOF2'
+FROM alpine AS seed
+RUN mkdir -p /seed/sub && echo seeded > /seed/sub/f
+FROM alpine
+ARG N=1
+RUN --mount=type=cache,target=/c,id=cfrom,from=seed,source=/seed,uid=1000 \
+    echo "run $N" >> /c/log && cat /c/sub/f /c/log && stat -c '%u %n' /c/sub/f
+EOF2
+    build_ok "$ctx"
+    assert_match "$output" "seeded"
+    assert_match "$output" "1000 /c/sub/f"
+    # made once: the next build finds its own content, not the stage's again
+    build_ok --build-arg N=2 "$ctx"
+    assert_match "$output" "run 1"
+    assert_match "$output" "run 2"
+    run layer_entries "$ID" -1
+    [[ "$output" != *"c/log"* ]] || die "the cache's files in the layer: $output"
+    # from= a stage that does not exist: one line, nothing run
+    recipe "$ctx" <<'EOF2'
+FROM alpine
+RUN --mount=type=cache,target=/c,from=nope true
+EOF2
+    run_cc 1 build "$ctx"
+    is "$(grep -c '^Error' <<<"$stderr")" 1 "one error line"
+    assert_contains "$stderr" "no build stage or image named 'nope'"
+    run_cc builder prune -f
+}
+
 @test "build flags: RUN --mount bind (context, stage, rw discarded) and tmpfs" {
     ctx=$(new_context b)
     echo hello-bind >"$ctx/data.txt"
