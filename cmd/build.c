@@ -433,7 +433,8 @@ struct builder_prune_cli {
 };
 
 static const struct cmd_opt builder_prune_options[] = {
-	OPT_BOOL('a', "all", struct builder_prune_cli, all, "Remove all build cache (the same here: every cache mount)"),
+	OPT_BOOL('a', "all", struct builder_prune_cli, all,
+		 "Remove all build cache: the step cache too (its images are then for image prune)"),
 	OPT_BOOL('f', "force", struct builder_prune_cli, force, "Do not prompt for confirmation"),
 	OPT_END,
 };
@@ -447,7 +448,8 @@ static int builder_prune_action(void *opts, int argc, char **argv)
 	struct builder_prune_cli *cli = opts;
 	(void)argc;
 	(void)argv;
-	if (!cli->force && !cmd_confirm("This will remove all build cache mounts (RUN --mount=type=cache)."))
+	if (!cli->force && !cmd_confirm(cli->all ? "This will remove all build cache: cache mounts and the step cache."
+						 : "This will remove all build cache mounts (RUN --mount=type=cache)."))
 		return 0;
 	struct cc_store *s = cmd_open_store();
 	if (s == NULL)
@@ -480,10 +482,15 @@ static int builder_prune_action(void *opts, int argc, char **argv)
 	} else if (errno != ENOENT) {
 		rc = cmd_failf(EXIT_CC_ERROR, "read '%s': %s", dir, strerror(errno));
 	}
+	int64_t entries = 0;
+	if (rc == 0 && cli->all && cc_store_cache_clear(s, &entries, &e) < 0)
+		rc = cmd_fail(e, EXIT_CC_ERROR);
 	cc_store_unlock(s);
 	cc_store_close(s);
 	if (rc == 0)
 		printf("Deleted build cache mounts: %zu\n", n);
+	if (rc == 0 && cli->all)
+		printf("Deleted build cache entries: %lld\n", (long long)entries);
 	return rc;
 }
 

@@ -41,3 +41,15 @@ int cc_store_cache_has_image(struct cc_store *s, const char *image_id, bool *ret
 	*ret = rc == SQLITE_ROW;
 	return 0;
 }
+
+int cc_store_cache_clear(struct cc_store *s, int64_t *ret_n, cc_error **err)
+{
+	*ret_n = 0;
+	sqlite3_stmt *st = NULL;
+	if (cc_store_prepare(s, &st, "SELECT count(*) FROM build_cache", err) < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*ret_n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return cc_store_exec(s, "DELETE FROM build_cache", err);
+}

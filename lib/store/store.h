@@ -287,6 +287,9 @@ void cc_lease_list_free(struct cc_lease *l, size_t n);
 /* Build cache: key (a sha256 over everything a step depends on) -> image ID. */
 int cc_store_cache_get(struct cc_store *s, const char *key, char **ret_image_id, cc_error **err);
 int cc_store_cache_put(struct cc_store *s, const char *key, const char *image_id, cc_error **err);
+/* builder prune -a: every entry goes (*ret_n of them); the images they
+ * named are then untagged ones nothing keeps, for image prune. */
+int cc_store_cache_clear(struct cc_store *s, int64_t *ret_n, cc_error **err);
 /* Whether a build cache entry names the image (build's intermediates). */
 int cc_store_cache_has_image(struct cc_store *s, const char *image_id, bool *ret, cc_error **err);
 

@@ -97,6 +97,13 @@ EOF2
     [[ ! -e "$CC_ROOT/cache/build-mounts" ]] || die "cache mounts left"
     build_ok --build-arg N=3 "$ctx"
     [[ "$output" != *"run 1"* ]] || die "cache survived prune"
+    # -a: the step cache too (without it the same build is all cached)
+    build_ok --build-arg N=3 "$ctx"
+    assert_contains "$output" "Using cache"
+    run_cc builder prune -a -f
+    assert_match "$output" "Deleted build cache entries: [1-9]"
+    build_ok --build-arg N=3 "$ctx"
+    [[ "$output" != *"Using cache"* ]] || die "the step cache survived prune -a: $output"
 }
 
 @test "build flags: a cache mount from= a stage starts with its files, then keeps its own" {
