@@ -49,6 +49,7 @@ static const struct cmd_verb container_verb = {
 static const struct cmd_entry image_verbs[] = {
 	{ "build", &cmd_build_verb, false },
 	{ "exists", &cmd_image_exists_verb, false },
+	{ "history", &cmd_history_verb, false },
 	{ "import", &cmd_import_verb, false },
 	{ "inspect", &cmd_image_inspect_verb, false },
 	{ "load", &cmd_load_verb, false },
@@ -111,6 +112,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "export", &cmd_export_verb, false },
 	{ "healthcheck", &healthcheck_verb, false },
 	{ "help", &cmd_help_verb, false },
+	{ "history", &cmd_history_verb, false },
 	{ "images", &cmd_images_verb, false },
 	{ "import", &cmd_import_verb, false },
 	{ "info", &cmd_info_verb, false },

@@ -4,6 +4,7 @@
 # symlinks), export and diff.
 
 load helpers
+load helpers.build
 
 setup_file() {
     file_setup
@@ -196,4 +197,39 @@ PY
     assert_line_match "$output" '^A /etc/apk/n$'
     run_cc container diff d2
     run_cc 1 diff nosuch
+}
+
+@test "history of a built image: docker's columns, the recipe's steps newest first" {
+    local ctx
+    ctx=$(new_context ctx)
+    head -c 300000 /dev/urandom >"$ctx/blob"
+    recipe "$ctx" <<'REC'
+FROM alpine
+ENV A=1
+COPY blob /blob
+RUN echo a-long-command-line-that-docker-cuts-at-forty-five-columns >/x
+LABEL l=v
+REC
+    build_ok -t hist "$ctx"
+    run_cc history hist
+    assert_match "${lines[0]}" '^IMAGE +CREATED +CREATED BY +SIZE +COMMENT$'
+    assert_match "${lines[1]}" "^${ID:0:12} "
+    assert_contains "${lines[1]}" "LABEL l=v"
+    assert_match "${lines[1]}" ' 0B '
+    assert_contains "${lines[2]}" "RUN"
+    assert_contains "${lines[2]}" "…"
+    assert_match "${lines[2]}" '^<missing> '
+    assert_contains "${lines[3]}" "COPY blob /blob"
+    assert_match "${lines[3]}" ' 30[0-9]kB '
+    assert_contains "${lines[4]}" "ENV A=1"
+    run_cc history --no-trunc --format '{{.ID}}|{{.CreatedBy}}|{{.Size}}' -H=false hist
+    is "${lines[0]%%|*}" "sha256:$ID"
+    assert_contains "${lines[1]}" "a-long-command-line-that-docker-cuts-at-forty-five-columns"
+    assert_match "${lines[2]}" '\|30[0-9]{4}$'
+    run_cc history -q hist
+    is "${lines[0]}" "${ID:0:12}"
+    is "${lines[1]}" "<missing>"
+    run_cc image history --format json hist
+    assert_contains "${lines[0]}" '"CreatedBy"'
+    run_cc 1 history nosuch
 }
