@@ -86,6 +86,10 @@ int cmd_run_update(struct cc_store *s, const struct cc_container_record *c, cons
 int cmd_logs_follow(struct cc_store *s, const struct cc_container_record *ct, int64_t since_ns);
 /* rename.c */
 extern const struct cmd_verb cmd_rename_verb;
+/* files.c */
+extern const struct cmd_verb cmd_cp_verb, cmd_export_verb, cmd_diff_verb;
+/* history.c */
+extern const struct cmd_verb cmd_history_verb;
 /* run.c, update.c */
 extern const struct cmd_verb cmd_create_verb, cmd_update_verb;
 /* podman's image verbs (images.c) */

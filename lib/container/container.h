@@ -432,4 +432,44 @@ int cc_container_health_record(struct cc_store *s, const struct cc_container_rec
 int cc_container_tell_restart_policy(struct cc_store *s, const struct cc_container_record *c,
 				     const struct cc_restart_policy *p, cc_error **err);
 
+/* ---- files from outside (files.c): cp, export, diff ---- */
+#include <signal.h>
+#include <sys/types.h>
+/* The container's root as one directory fd (O_PATH): a live one's
+ * /proc/<pid>/root, a stopped one's overlay mounted by a child in a mount
+ * namespace of its own (gone with the fd).  *ret_live: which. */
+struct cc_container_root {
+	int fd;
+	bool live;
+	int sock;     /* to the helper holding the overlay's namespace */
+	pid_t helper; /* -1 for a live container */
+};
+int cc_container_root_open(struct cc_store *s, const struct cc_container_record *c, struct cc_container_root *r,
+			   cc_error **err);
+/* The fd closed, the helper (and with it the mount) gone. */
+void cc_container_root_close(struct cc_container_root *r);
+struct cc_cp_opts {
+	bool from_container; /* CTR:src -> dst, else src -> CTR:dst */
+	const char *src, *dst; /* the container's side is a path in it */
+	int src_fd;            /* >= 0: a tar stream to extract at dst (cp - CTR:dst) */
+	int dst_fd;            /* >= 0: the source as a tar stream here (cp CTR:src -) */
+	bool archive;          /* -a: keep uid/gid (else root inside, the caller outside) */
+	bool follow;           /* -L: the source's symlink followed */
+	const char *ctr_name;  /* for docker's messages */
+	volatile sig_atomic_t *cancel;
+};
+/* docker cp, one way or the other; every path in the container resolved
+ * in it (RESOLVE_IN_ROOT).  CC_ERR_NOT_FOUND: "Could not find the file". */
+int cc_container_cp(struct cc_store *s, const struct cc_container_record *c, const struct cc_cp_opts *o, cc_error **err);
+/* The container's filesystem as a tar on outfd (a live one's mounts left out). */
+int cc_container_export(struct cc_store *s, const struct cc_container_record *c, int outfd,
+			volatile sig_atomic_t *cancel, cc_error **err);
+/* docker's cp argument: 1 with *ret_ctr (malloc'd) and *ret_path (in arg)
+ * for CONTAINER:PATH, 0 for a local path (absolute, "./x", or without
+ * ':'), -ENOMEM. */
+int cc_cp_split_arg(const char *arg, char **ret_ctr, const char **ret_path);
+/* docker diff: cb(kind 'A'|'C'|'D', "/path") for each change of the upper dir, in path order. */
+int cc_container_diff(struct cc_store *s, const struct cc_container_record *c,
+		      void (*cb)(void *ctx, char kind, const char *path), void *ctx, cc_error **err);
+
 #endif

@@ -17,6 +17,8 @@ typedef struct archive_entry E;
 	X(void, archive_entry_free, (E * e), (e))                                                              \
 	X(E *, archive_entry_new, (void), ())                                                                  \
 	X(void, archive_entry_set_filetype, (E * e, unsigned int t), (e, t))                                   \
+	X(time_t, archive_entry_mtime, (E * e), (e))                                                           \
+	X(long, archive_entry_mtime_nsec, (E * e), (e))                                                        \
 	X(void, archive_entry_set_gid, (E * e, la_int64_t g), (e, g))                                          \
 	X(void, archive_entry_set_mtime, (E * e, time_t t, long n), (e, t, n))                                 \
 	X(void, archive_entry_set_perm, (E * e, __LA_MODE_T m), (e, m))                                        \

@@ -807,6 +807,38 @@ static void test_crilog_writer(void **state)
 	assert_int_equal(rmdir(tmpl), 0);
 }
 
+/* cp's arguments, docker's splitCpArg */
+static void test_cp_split_arg(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *arg, *ctr, *path;
+	} cases[] = {
+		{ "web:/etc/hosts", "web", "/etc/hosts" },
+		{ "web:rel/x", "web", "rel/x" },
+		{ "web:", "web", "" },
+		{ ":/x", "", "/x" },
+		{ "a:b:c", "a", "b:c" },
+		{ "/abs/with:colon", NULL, "/abs/with:colon" },
+		{ "./rel:colon", NULL, "./rel:colon" },
+		{ "plain", NULL, "plain" },
+		{ "-", NULL, "-" },
+		{ "", NULL, "" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *ctr = NULL;
+		const char *path = NULL;
+		int r = cc_cp_split_arg(cases[i].arg, &ctr, &path);
+		assert_int_equal(r, cases[i].ctr != NULL ? 1 : 0);
+		if (cases[i].ctr != NULL)
+			assert_string_equal(ctr, cases[i].ctr);
+		else
+			assert_null(ctr);
+		assert_string_equal(path, cases[i].path);
+		free(ctr);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -817,6 +849,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_engine_reconcile, engine_setup, engine_teardown),
 		cmocka_unit_test(test_jsonlog_escape), cmocka_unit_test(test_log_time),
 		cmocka_unit_test(test_jsonlog_parse),  cmocka_unit_test(test_crilog_writer),
+		cmocka_unit_test(test_cp_split_arg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
