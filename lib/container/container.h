@@ -346,11 +346,17 @@ int cc_container_start_monitored(struct cc_store *s, const char *id, const struc
 #define CC_CONTAINER_SPEC_VERSION 1
 
 struct cc_container_mount {
-	bool tmpfs;      /* else a bind mount */
-	char *source;    /* bind: the host path */
+	bool tmpfs;      /* else a bind mount (of a volume's data with volume) */
+	char *source;    /* bind: the host path; a volume: its _data, resolved at create */
 	char *target;
 	char *options;   /* tmpfs: mount data, or NULL */
 	bool readonly;
+	/* a volume ("Type": "volume"): bound as its _data, which the image's
+	 * content at target fills when it is empty at a start (nocopy: never) */
+	char *volume;    /* its name, NULL: not a volume */
+	bool anonymous;  /* made for this container (-v /path, VOLUME): rm -v and --rm remove it */
+	bool nocopy;
+	char *mode;      /* -v's mode as given ("z", "ro"), inspect's Mode; or NULL */
 };
 
 struct cc_container_spec {
@@ -366,6 +372,7 @@ struct cc_container_spec {
 	bool read_only;
 	struct cc_container_mount *mounts;
 	size_t n_mounts;
+	int64_t shm_size;       /* --shm-size in bytes; 0: docker's 64 MiB */
 	/* privileges */
 	bool privileged, no_new_privileges;
 	char **cap_add, **cap_drop;
