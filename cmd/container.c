@@ -1130,7 +1130,16 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 
 static int rm_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	return remove_one(s, c, o->force, (int)o->time);
+	if (!o->volumes)
+		return remove_one(s, c, o->force, (int)o->time);
+	/* -v: its anonymous volumes after it (docker's) */
+	json_t *cfg = cc_container_config(c);
+	_cleanup_strv_ char **anon = cc_container_anonymous_volumes(cfg);
+	json_decref(cfg);
+	int rc = remove_one(s, c, o->force, (int)o->time);
+	if (rc == 0)
+		cc_container_remove_volumes(s, anon);
+	return rc;
 }
 
 static int rm_action(void *opts, int argc, char **argv)

@@ -271,6 +271,10 @@ int cc_store_volume_get(struct cc_store *s, const char *name, struct cc_volume_r
 /* By name. */
 int cc_store_volume_list(struct cc_store *s, struct cc_volume_record ***ret, size_t *ret_n, cc_error **err);
 int cc_store_volume_delete(struct cc_store *s, const char *name, cc_error **err);
+/* The row deleted unless a container names the volume (one transaction:
+ * a container made meanwhile waits); *ret_users: those containers' IDs
+ * (empty when it went). */
+int cc_store_volume_delete_unused(struct cc_store *s, const char *name, char ***ret_users, cc_error **err);
 /* The IDs of the containers (any state) whose spec mounts the volume. */
 int cc_store_volume_users(struct cc_store *s, const char *name, char ***ret_ids, cc_error **err);
 /* <root>/volumes/<name> and its _data (free them), NULL without memory. */

@@ -178,3 +178,24 @@ char *cc_store_volume_data(const struct cc_store *s, const char *name)
 	char *p = NULL;
 	return asprintf(&p, "%s/volumes/%s/_data", s->root, name) < 0 ? NULL : p;
 }
+
+int cc_store_volume_delete_unused(struct cc_store *s, const char *name, char ***ret_users, cc_error **err)
+{
+	*ret_users = NULL;
+	if (cc_store_begin(s, err) < 0)
+		return -1;
+	if (cc_store_volume_users(s, name, ret_users, err) < 0) {
+		cc_store_rollback(s);
+		return -1;
+	}
+	if ((*ret_users)[0] != NULL) {
+		cc_store_rollback(s);
+		return 0;
+	}
+	if (cc_store_volume_delete(s, name, err) < 0 || cc_store_commit(s, err) < 0) {
+		cc_store_rollback(s);
+		cc_strvfreep(ret_users);
+		return -1;
+	}
+	return 0;
+}
