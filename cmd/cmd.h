@@ -86,6 +86,9 @@ int cmd_run_update(struct cc_store *s, const struct cc_container_record *c, cons
 int cmd_logs_follow(struct cc_store *s, const struct cc_container_record *ct, int64_t since_ns);
 /* rename.c */
 extern const struct cmd_verb cmd_rename_verb;
+/* volume.c */
+extern const struct cmd_verb cmd_volume_create_verb, cmd_volume_ls_verb, cmd_volume_inspect_verb, cmd_volume_rm_verb,
+	cmd_volume_prune_verb;
 /* run.c, update.c */
 extern const struct cmd_verb cmd_create_verb, cmd_update_verb;
 /* podman's image verbs (images.c) */
