@@ -408,7 +408,17 @@ static bool ps_one_matches(struct cc_store *s, const struct ps_list *l, size_t a
 		cc_restart_policy_from_config(cfg, &p);
 		return strcmp(cc_restart_policy_name(p.kind), v) == 0;
 	}
-	return false; /* volume: no container has a volume yet */
+	if (strcmp(key, "volume") == 0) { /* docker: a volume's name or a mount's destination */
+		size_t i;
+		json_t *m;
+		json_array_foreach(json_object_get(json_object_get(cfg, "Spec"), "Mounts"), i, m) {
+			const char *name = json_string_value(json_object_get(m, "Volume"));
+			const char *dst = json_string_value(json_object_get(m, "Target"));
+			if ((name != NULL && strcmp(name, v) == 0) || (dst != NULL && strcmp(dst, v) == 0))
+				return true;
+		}
+	}
+	return false;
 }
 
 static bool ps_matches(struct cc_store *s, const struct ps_list *l, size_t at, const struct ps_filter *f)

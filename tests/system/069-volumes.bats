@@ -103,6 +103,13 @@ no_containers() {
     is "$(json_get "$output" '[0]["Mounts"][0]["Mode"]')" "ro"
     is "$(json_get "$output" '[0]["Mounts"][0]["RW"]')" "false"
     is "$(json_get "$output" '[0]["HostConfig"]["Binds"]')" '["store:/store:ro"]'
+    # ps --filter volume: by name or destination
+    run_cc ps -a --filter volume=store --format '{{.Names}}'
+    is "$output" "c2"
+    run_cc ps -a --filter volume=/store --format '{{.Names}}'
+    is "$output" "c2"
+    run_cc ps -a --filter volume=other --format '{{.Names}}'
+    is "$output" ""
     # running: refused too
     run_cc run -d --name r1 -v store:/store alpine sleep 60
     run_cc rm c2
