@@ -673,9 +673,15 @@ static json_t *ps_row(struct cc_store *s, const struct cc_container_record *r, b
 	_cleanup_free_ char *ports = cmd_container_ports_text(r);
 	_cleanup_free_ char *image = ps_image(r, trunc);
 	const char *net = json_string_value(json_object_get(cfg, "Network"));
+	size_t mi, n_vol = 0;
+	const json_t *mj;
+	json_array_foreach(json_object_get(cfg, "Mounts"), mi, mj) /* docker's LocalVolumes: the local driver's */
+		n_vol += json_object_get(mj, "Name") != NULL;
+	char local_vols[24];
+	snprintf(local_vols, sizeof(local_vols), "%zu", n_vol);
 	json_t *row = json_pack("{s:o, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s}", "Command",
 				cc_json_text(command ? command : ""), "CreatedAt", createdat, "ID", sid, "Image",
-				cc_json_text(image ? image : ""), "Labels", ps_labels(cfg), "LocalVolumes", "0", "Mounts",
+				cc_json_text(image ? image : ""), "Labels", ps_labels(cfg), "LocalVolumes", local_vols, "Mounts",
 				ps_mounts(cfg, trunc), "Names", cc_json_text(r->name), "Networks",
 				cc_json_text(net ? net : "bridge"), "Ports", cc_json_text(ports ? ports : ""), "RunningFor",
 				created, "Size", sizetext, "State", r->state, "Status", status);

@@ -40,8 +40,15 @@ static int make_dirs(struct cc_store *s, const char *name, cc_error **err)
 		return cc_error_set(err, ENOMEM, "create volume %s", name);
 	if (access(dir, F_OK) == 0 && cc_rm_rf(dir, err) < 0)
 		return -1;
-	if (cc_mkdir_p(dir, 0701, err) < 0)
-		return -1;
+	/* volumes/ itself root's only, as the store's root: an image's
+	 * set-id files and device nodes copied into a volume are no one
+	 * else's way in */
+	char *slash = strrchr(dir, '/');
+	*slash = '\0';
+	int r = cc_mkdir_p(dir, 0700, err);
+	*slash = '/';
+	if (r < 0 || (mkdir(dir, 0701) < 0 && errno != EEXIST))
+		return r < 0 ? -1 : cc_error_set(err, errno, "create volume %s: '%s'", name, dir);
 	if (mkdir(data, 0755) < 0)
 		return cc_error_set(err, errno, "create volume %s: '%s'", name, data);
 	return 0;

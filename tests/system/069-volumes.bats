@@ -103,6 +103,9 @@ no_containers() {
     is "$(json_get "$output" '[0]["Mounts"][0]["Mode"]')" "ro"
     is "$(json_get "$output" '[0]["Mounts"][0]["RW"]')" "false"
     is "$(json_get "$output" '[0]["HostConfig"]["Binds"]')" '["store:/store:ro"]'
+    run_cc ps -a --format '{{.Mounts}} {{.LocalVolumes}}'
+    is "$output" "store 1"
+    is "$(stat -c %a "$CC_ROOT/volumes")" "700"
     # ps --filter volume: by name or destination
     run_cc ps -a --filter volume=store --format '{{.Names}}'
     is "$output" "c2"
