@@ -87,7 +87,7 @@ int cc_volume_create(struct cc_store *s, const char *name, const json_t *labels,
 		return cc_error_set(err, ENOMEM, "create volume %s", name);
 	}
 	_cleanup_free_ char *ltext = json_dumps(lj, JSON_COMPACT | JSON_SORT_KEYS);
-	_cleanup_free_ char *otext = json_dumps(options != NULL ? options : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+	_cleanup_free_ char *otext = options != NULL ? json_dumps(options, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
 	json_decref(lj);
 	struct cc_volume_record v = { .name = (char *)name, .created = time(NULL), .labels_json = ltext,
 				      .options_json = otext, .anonymous = anonymous };
