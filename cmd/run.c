@@ -32,6 +32,7 @@ struct run_mount {
 	char *mode;     /* -v's mode text (inspect's Mode) */
 	char *data;     /* volume: its _data, once resolved */
 	bool readonly, nocopy, anonymous;
+	bool make_source; /* -v's bind: a missing host directory is made (docker's; not --mount's) */
 };
 
 struct run_opts {
@@ -136,7 +137,8 @@ static int parse_volume(struct run_opts *o, const char *arg)
 		return cmd_failf(EXIT_CC_ERROR,
 				 "create %s: \"%s\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path",
 				 src, src);
-	struct run_mount m = { .kind = bind ? RUN_MOUNT_BIND : RUN_MOUNT_VOLUME, .anonymous = src == NULL };
+	struct run_mount m = { .kind = bind ? RUN_MOUNT_BIND : RUN_MOUNT_VOLUME, .anonymous = src == NULL,
+			       .make_source = bind };
 	if (mode && *mode) {
 		_cleanup_free_ char *mcopy = strdup(mode);
 		char *save = NULL;
@@ -686,7 +688,7 @@ failed:
 static int mount_copy(const struct run_mount *from, struct run_mount *to)
 {
 	*to = (struct run_mount){ .kind = from->kind, .readonly = from->readonly, .nocopy = from->nocopy,
-				  .anonymous = from->anonymous };
+				  .anonymous = from->anonymous, .make_source = from->make_source };
 	if ((from->source && (to->source = strdup(from->source)) == NULL) || (to->target = strdup(from->target)) == NULL ||
 	    (from->options && (to->options = strdup(from->options)) == NULL) ||
 	    (from->mode && (to->mode = strdup(from->mode)) == NULL)) {
@@ -807,6 +809,12 @@ static int resolve_mounts(struct cc_store *s, const struct run_opts *o, const st
 	size_t n_made = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct run_mount *m = &list[i];
+		struct stat st;
+		if (m->kind == RUN_MOUNT_BIND && m->make_source && stat(m->source, &st) < 0 && errno == ENOENT) {
+			cc_error *e = NULL;
+			if (cc_mkdir_p(m->source, 0755, &e) < 0)
+				rc = cmd_fail(e, EXIT_CC_ERROR);
+		}
 		if (m->kind != RUN_MOUNT_VOLUME)
 			continue;
 		cc_error *e = NULL;

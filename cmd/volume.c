@@ -54,14 +54,9 @@ static json_t *volume_json(struct cc_store *s, const struct cc_volume_record *v)
 	_cleanup_free_ char *mp = cc_store_volume_data(s, v->name);
 	_cleanup_free_ char *at = created_at(v->created);
 	json_t *labels = parse_obj(v->labels_json), *opts = parse_obj(v->options_json);
-	json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:s}", "CreatedAt", at ? at : "", "Driver", "local", "Labels",
-			      json_object_size(labels) ? labels : json_null(), "Mountpoint", mp ? mp : "", "Name", v->name,
-			      "Options", json_object_size(opts) ? opts : json_null(), "Scope", "local");
-	if (json_object_size(labels) == 0)
-		json_decref(labels);
-	if (json_object_size(opts) == 0)
-		json_decref(opts);
-	return o;
+	/* docker's documented shape: {} for none */
+	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:s}", "CreatedAt", at ? at : "", "Driver", "local", "Labels", labels,
+			 "Mountpoint", mp ? mp : "", "Name", v->name, "Options", opts, "Scope", "local");
 }
 
 /* ---- create ---- */
@@ -89,8 +84,12 @@ static int create_action(void *opts, int argc, char **argv)
 	else {
 		cc_error *e = NULL;
 		struct cc_volume_record *v = NULL;
-		/* no name: an anonymous volume, as docker's create without one */
-		if (cc_volume_create(s, name, labels, dopts, &v, NULL, &e) < 0)
+		/* no name: a random one, as docker's (not labelled anonymous:
+		 * prune without -a leaves it, as docker's) */
+		char gen[65];
+		if (name == NULL && cc_random_hex(gen, 32, &e) == 0)
+			name = gen;
+		if (name == NULL || cc_volume_create(s, name, labels, dopts, &v, NULL, &e) < 0)
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 		else
 			printf("%s\n", v->name);

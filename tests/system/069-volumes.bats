@@ -31,6 +31,14 @@ no_containers() {
     run_cc volume create --label app=web --label tier data1
     is "$output" "data1"
     run_cc volume create data2
+    # no name: a random one, not anonymous (prune without -a leaves it)
+    run_cc volume create
+    assert_match "$output" '^[0-9a-f]{64}$'
+    local random=$output
+    run_cc volume prune -f
+    run_cc volume inspect --format '{{.Labels}}' "$random"
+    is "$output" "map[]"
+    run_cc volume rm "$random"
     # an existing name is that volume (docker's)
     run_cc volume create data1
     is "$output" "data1"
@@ -55,7 +63,7 @@ no_containers() {
     is "$(json_get "$output" '[0]["Scope"]')" "local"
     is "$(json_get "$output" '[0]["Mountpoint"]')" "$CC_ROOT/volumes/data1/_data"
     is "$(json_get "$output" '[0]["Labels"]')" '{"app":"web","tier":""}'
-    is "$(json_get "$output" '[0]["Options"]')" "null"
+    is "$(json_get "$output" '[0]["Options"]')" "{}"
     assert_match "$(json_get "$output" '[0]["CreatedAt"]')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T'
     [[ -d $CC_ROOT/volumes/data1/_data ]]
     run_cc volume inspect --format '{{.Name}}:{{.Driver}}' data2
@@ -224,6 +232,9 @@ no_containers() {
     assert_line_match "$output" "Read-only file system|ro"
     run_cc run --rm --mount type=bind,src="$host",dst=/h,bind-propagation=rprivate alpine sh -c 'echo w > /h/w'
     [[ -f $host/w ]]
+    # -v makes a missing host directory (docker's), --mount does not (below)
+    run_cc run --rm -v "$host/made/here":/m:rprivate alpine touch /m/x
+    [[ -f $host/made/here/x ]]
     run_cc run --rm --mount type=volume,source=mv,destination=/m alpine sh -c 'echo v > /m/v'
     run_cc run --rm --mount src=mv,dst=/m,ro=true alpine cat /m/v
     is "$output" "v"
