@@ -152,10 +152,15 @@ no_containers() {
 @test "anonymous volumes: -v /path and the image's VOLUME; rm -v and run --rm remove them" {
     local ctx=$BATS_TEST_TMPDIR/ctx
     mkdir -p "$ctx"
-    printf 'FROM alpine\nRUN mkdir /data && echo seeded > /data/f && chown 123:45 /data/f\nVOLUME /data\n' >"$ctx/Containerfile"
+    printf 'FROM alpine\nRUN mkdir /data && echo seeded > /data/f && chown 123:45 /data/f && ln -s /etc/shadow /data/ln && chmod 4755 /data/f\nVOLUME /data\n' >"$ctx/Containerfile"
     run_cc build -q -t withvol "$ctx"
-    run_cc run --name a1 withvol sh -c 'stat -c "%u:%g" /data/f; cat /data/f'
-    is "$output" $'123:45\nseeded'
+    run_cc run --name a1 withvol sh -c 'stat -c "%u:%g %a" /data/f; cat /data/f'
+    is "$output" $'123:45 4755\nseeded'
+    # a symlink is copied as one, never followed to the host's file
+    local data
+    data=$(ls -d "$CC_ROOT"/volumes/*/_data)
+    is "$(readlink "$data/ln")" "/etc/shadow"
+    [[ -L $data/ln ]]
     run_cc volume ls -q
     assert_match "$output" '^[0-9a-f]{64}$'
     local anon=$output
