@@ -16,6 +16,15 @@
 
 #define VOLUME_OPTS_MAX 64
 
+/* docker's volume events (create, destroy); one that cannot be recorded
+ * never fails what it records */
+static void volume_event(struct cc_store *s, const char *action, const char *name)
+{
+	cc_error *e = NULL;
+	(void)cc_store_event(s, "volume", action, name, (const char *const[]){ "driver", "local", NULL }, &e);
+	cc_error_free(e);
+}
+
 static int check_options(const char *name, const json_t *options, cc_error **err)
 {
 	const char *k;
@@ -109,6 +118,7 @@ int cc_volume_create(struct cc_store *s, const char *name, const json_t *labels,
 	}
 	if (ret_created != NULL)
 		*ret_created = true;
+	volume_event(s, "create", name);
 	return cc_store_volume_get(s, name, ret, err);
 }
 
@@ -133,6 +143,7 @@ int cc_volume_remove(struct cc_store *s, const char *name, cc_error **err)
 		}
 		return cc_error_setk(err, CC_ERR_IN_USE, 0, "remove %s: volume is in use - [%s]", name, list ? list : "");
 	}
+	volume_event(s, "destroy", name);
 	/* the row is gone: a directory that stays is said, and replaced by
 	 * the next create of the name */
 	_cleanup_free_ char *dir = cc_store_volume_dir(s, name);

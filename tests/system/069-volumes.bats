@@ -87,6 +87,9 @@ no_containers() {
     assert_contains "$stderr" "only"
     run_cc volume ls -q
     is "$output" ""
+    # docker's events for them
+    run_cc events --since 1h --until 0s --filter type=volume --filter volume=data1 --format '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}'
+    is "$output" $'create data1 local\ndestroy data1 local'
 }
 
 @test "data in a named volume outlives its container; it is made on first use" {
