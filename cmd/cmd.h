@@ -90,6 +90,9 @@ extern const struct cmd_verb cmd_rename_verb;
 extern const struct cmd_verb cmd_cp_verb, cmd_export_verb, cmd_diff_verb;
 /* history.c */
 extern const struct cmd_verb cmd_history_verb;
+/* volume.c */
+extern const struct cmd_verb cmd_volume_create_verb, cmd_volume_ls_verb, cmd_volume_inspect_verb, cmd_volume_rm_verb,
+	cmd_volume_prune_verb;
 /* run.c, update.c */
 extern const struct cmd_verb cmd_create_verb, cmd_update_verb;
 /* podman's image verbs (images.c) */

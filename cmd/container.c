@@ -408,7 +408,17 @@ static bool ps_one_matches(struct cc_store *s, const struct ps_list *l, size_t a
 		cc_restart_policy_from_config(cfg, &p);
 		return strcmp(cc_restart_policy_name(p.kind), v) == 0;
 	}
-	return false; /* volume: no container has a volume yet */
+	if (strcmp(key, "volume") == 0) { /* docker: a volume's name or a mount's destination */
+		size_t i;
+		json_t *m;
+		json_array_foreach(json_object_get(json_object_get(cfg, "Spec"), "Mounts"), i, m) {
+			const char *name = json_string_value(json_object_get(m, "Volume"));
+			const char *dst = json_string_value(json_object_get(m, "Target"));
+			if ((name != NULL && strcmp(name, v) == 0) || (dst != NULL && strcmp(dst, v) == 0))
+				return true;
+		}
+	}
+	return false;
 }
 
 static bool ps_matches(struct cc_store *s, const struct ps_list *l, size_t at, const struct ps_filter *f)
@@ -663,9 +673,15 @@ static json_t *ps_row(struct cc_store *s, const struct cc_container_record *r, b
 	_cleanup_free_ char *ports = cmd_container_ports_text(r);
 	_cleanup_free_ char *image = ps_image(r, trunc);
 	const char *net = json_string_value(json_object_get(cfg, "Network"));
+	size_t mi, n_vol = 0;
+	const json_t *mj;
+	json_array_foreach(json_object_get(cfg, "Mounts"), mi, mj) /* docker's LocalVolumes: the local driver's */
+		n_vol += json_object_get(mj, "Name") != NULL;
+	char local_vols[24];
+	snprintf(local_vols, sizeof(local_vols), "%zu", n_vol);
 	json_t *row = json_pack("{s:o, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s}", "Command",
 				cc_json_text(command ? command : ""), "CreatedAt", createdat, "ID", sid, "Image",
-				cc_json_text(image ? image : ""), "Labels", ps_labels(cfg), "LocalVolumes", "0", "Mounts",
+				cc_json_text(image ? image : ""), "Labels", ps_labels(cfg), "LocalVolumes", local_vols, "Mounts",
 				ps_mounts(cfg, trunc), "Names", cc_json_text(r->name), "Networks",
 				cc_json_text(net ? net : "bridge"), "Ports", cc_json_text(ports ? ports : ""), "RunningFor",
 				created, "Size", sizetext, "State", r->state, "Status", status);
@@ -1130,7 +1146,16 @@ static int remove_one(struct cc_store *s, struct cc_container_record *c, bool fo
 
 static int rm_cb(struct cc_store *s, struct cc_container_record *c, struct ctr_opts *o)
 {
-	return remove_one(s, c, o->force, (int)o->time);
+	if (!o->volumes)
+		return remove_one(s, c, o->force, (int)o->time);
+	/* -v: its anonymous volumes after it (docker's) */
+	json_t *cfg = cc_container_config(c);
+	_cleanup_strv_ char **anon = cc_container_anonymous_volumes(cfg);
+	json_decref(cfg);
+	int rc = remove_one(s, c, o->force, (int)o->time);
+	if (rc == 0)
+		cc_container_remove_volumes(s, anon);
+	return rc;
 }
 
 static int rm_action(void *opts, int argc, char **argv)

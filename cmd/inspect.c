@@ -175,7 +175,9 @@ static json_t *binds_json(const struct cc_container_spec *sp)
 	for (size_t i = 0; i < sp->n_mounts; i++) {
 		const struct cc_container_mount *m = &sp->mounts[i];
 		_cleanup_free_ char *b = NULL;
-		if (m->tmpfs || asprintf(&b, "%s:%s%s", m->source, m->target, m->readonly ? ":ro" : "") < 0)
+		/* docker: the -v of named volumes by their name; anonymous ones are not Binds */
+		if (m->tmpfs || m->anonymous ||
+		    asprintf(&b, "%s:%s%s", m->volume ? m->volume : m->source, m->target, m->readonly ? ":ro" : "") < 0)
 			continue;
 		if (a == NULL)
 			a = json_array();
@@ -231,7 +233,7 @@ static json_t *host_config(const json_t *cfg, const struct cc_container_spec *sp
 		json_object_set_new(hc, "Tmpfs", t);
 	json_object_set_new(hc, "UTSMode", json_string(""));
 	json_object_set_new(hc, "UsernsMode", json_string(""));
-	json_object_set_new(hc, "ShmSize", json_integer(SHM_SIZE_DEFAULT));
+	json_object_set_new(hc, "ShmSize", json_integer(sp->shm_size > 0 ? sp->shm_size : SHM_SIZE_DEFAULT));
 	json_object_set_new(hc, "Isolation", json_string(""));
 	int64_t memory = sp->res.memory, swap = sp->res.memory_swap;
 	if (swap == 0 && memory > 0)
@@ -275,6 +277,10 @@ static json_t *mounts_json(const json_t *cfg)
 	json_t *m;
 	json_array_foreach(json_object_get(cfg, "Mounts"), i, m) {
 		const char *type = json_string_value(json_object_get(m, "Type"));
+		if (type != NULL && strcmp(type, "volume") == 0) { /* start.c wrote docker's shape */
+			json_array_append(out, m);
+			continue;
+		}
 		if (type == NULL || strcmp(type, "bind") != 0)
 			continue;
 		bool rw = !json_is_false(json_object_get(m, "RW"));

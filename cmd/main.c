@@ -88,6 +88,20 @@ static const struct cmd_verb builder_verb = {
 	.name = "builder", .summary = "Manage builds (docker)", .sub = builder_verbs,
 };
 
+static const struct cmd_entry volume_verbs[] = {
+	{ "create", &cmd_volume_create_verb, false },
+	{ "inspect", &cmd_volume_inspect_verb, false },
+	{ "ls", &cmd_volume_ls_verb, false },
+	{ "list", &cmd_volume_ls_verb, true },
+	{ "prune", &cmd_volume_prune_verb, false },
+	{ "rm", &cmd_volume_rm_verb, false },
+	{ "remove", &cmd_volume_rm_verb, true },
+	{ NULL, NULL, false },
+};
+static const struct cmd_verb volume_verb = {
+	.name = "volume", .summary = "Manage volumes", .sub = volume_verbs,
+};
+
 static const struct cmd_entry healthcheck_verbs[] = {
 	{ "run", &cmd_healthcheck_run_verb, false },
 	{ NULL, NULL, false },
@@ -142,6 +156,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "update", &cmd_update_verb, false },
 	{ "untag", &cmd_untag_verb, false },
 	{ "version", &cmd_version_verb, false },
+	{ "volume", &volume_verb, false },
 	{ "wait", &cmd_wait_verb, false },
 	/* internal: a detached container's monitor, the shell scripts, make */
 	{ "__start", &cmd_internal_start_verb, false },

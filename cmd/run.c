@@ -21,28 +21,40 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* A mount as run resolves it: -v, --mount, --tmpfs, --volumes-from, the
+ * image's VOLUME. */
+enum run_mount_kind { RUN_MOUNT_BIND, RUN_MOUNT_VOLUME, RUN_MOUNT_TMPFS };
+struct run_mount {
+	enum run_mount_kind kind;
+	char *source;   /* bind: the host path; volume: its name, NULL: anonymous (made at create) */
+	char *target;   /* without a trailing '/' */
+	char *options;  /* tmpfs: mount data */
+	char *mode;     /* -v's mode text (inspect's Mode) */
+	char *data;     /* volume: its _data, once resolved */
+	bool readonly, nocopy, anonymous;
+	bool make_source; /* -v's bind: a missing host directory is made (docker's; not --mount's) */
+};
+
 struct run_opts {
 	/* the table's (run_options below) */
 	bool rm, interactive, tty, init, read_only, detach, privileged;
 	const char *name, *hostname, *workdir, *user, *network, *cpus, *log_driver;
 	const char *entrypoint; /* NULL: the image's; "": none */
-	struct cmd_strv env, env_files, volumes, tmpfs_specs, cap_add, cap_drop, security_opts, ulimit_specs, log_opts;
+	struct cmd_strv env, env_files, volumes, mount_specs, volumes_from, tmpfs_specs, cap_add, cap_drop, security_opts, ulimit_specs, log_opts;
 	struct cmd_strv labels, label_files;
 	const char *cidfile, *stop_signal;
 	int64_t stop_timeout;
 	/* not the table's: `create` makes the container and leaves it */
 	bool create;
-	int64_t memory, memory_swap, cpu_shares, pids_limit;
+	int64_t memory, memory_swap, cpu_shares, pids_limit, shm_size;
 	struct {
 		struct cmd_strv publish, dns, add_host; /* -p, --dns, --add-host */
 		bool publish_all;                       /* -P */
 	} net;
 	/* what run_opts_check makes of them */
 	enum cc_net_mode net_mode;
-	struct cc_bind_mount *binds; /* each source a copy of its -v (target, mode inside) */
-	size_t n_binds;
-	struct cc_tmpfs_mount *tmpfs; /* each target a copy of its --tmpfs */
-	size_t n_tmpfs;
+	struct run_mount *mounts; /* -v, --mount, --tmpfs in their order */
+	size_t n_mounts;
 	bool no_new_privs;
 	const char *seccomp;
 	struct cc_resources res;
@@ -55,49 +67,103 @@ struct run_opts {
 	struct cc_restart_policy restart_policy;
 };
 
-static void run_opts_release(struct run_opts *o)
+static void run_mount_release(struct run_mount *m)
 {
-	for (size_t i = 0; i < o->n_binds; i++)
-		free((char *)o->binds[i].source);
-	for (size_t i = 0; i < o->n_tmpfs; i++)
-		free((char *)o->tmpfs[i].target);
-	free(o->binds);
-	free(o->tmpfs);
-	o->binds = NULL;
-	o->tmpfs = NULL;
-	o->n_binds = o->n_tmpfs = 0;
+	free(m->source);
+	free(m->target);
+	free(m->options);
+	free(m->mode);
+	free(m->data);
+	memset(m, 0, sizeof(*m));
 }
 
-/* -v SRC:DST[:ro|rw] with an absolute host path. */
+static void run_opts_release(struct run_opts *o)
+{
+	for (size_t i = 0; i < o->n_mounts; i++)
+		run_mount_release(&o->mounts[i]);
+	free(o->mounts);
+	o->mounts = NULL;
+	o->n_mounts = 0;
+}
+
+/* A mount's target as compared for duplicates: no trailing '/'. */
+static char *clean_target(const char *t)
+{
+	char *c = strdup(t);
+	size_t n = c ? strlen(c) : 0;
+	while (n > 1 && c[n - 1] == '/')
+		c[--n] = '\0';
+	return c;
+}
+
+/* The propagation modes: the runtime makes every mount rprivate. */
+static bool propagation_word(const char *m)
+{
+	return strcmp(m, "private") == 0 || strcmp(m, "rprivate") == 0 || strcmp(m, "shared") == 0 ||
+	       strcmp(m, "rshared") == 0 || strcmp(m, "slave") == 0 || strcmp(m, "rslave") == 0;
+}
+
+static int propagation_check(const char *what, const char *m)
+{
+	if (strcmp(m, "private") != 0 && strcmp(m, "rprivate") != 0)
+		return cmd_failf(EXIT_CC_ERROR,
+				 "invalid %s: bind propagation '%s' is not supported: ccontainer's mounts are rprivate (private and rprivate are taken)",
+				 what, m);
+	return 0;
+}
+
+/* -v /path (an anonymous volume), -v NAME:/path (a named one, made on
+ * first use), -v /host:/path (a bind), each with [:ro|rw|z|Z|nocopy|propagation]. */
 static int parse_volume(struct run_opts *o, const char *arg)
 {
 	_cleanup_free_ char *copy = strdup(arg);
 	if (copy == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
 	char *src = copy, *dst = strchr(copy, ':'), *mode = NULL;
-	if (dst == NULL)
-		return cmd_failf(EXIT_CC_ERROR, "invalid volume '%s': expected SRC:DST[:ro]", arg);
-	*dst++ = '\0';
-	mode = strchr(dst, ':');
-	if (mode)
-		*mode++ = '\0';
-	if (src[0] != '/')
-		return cmd_failf(EXIT_CC_ERROR, "invalid volume '%s': named volumes are not supported, give an absolute host path", arg);
+	if (dst == NULL) { /* one part: an anonymous volume at it */
+		dst = copy;
+		src = NULL;
+	} else {
+		*dst++ = '\0';
+		if ((mode = strchr(dst, ':')) != NULL)
+			*mode++ = '\0';
+	}
+	if (src != NULL && *src == '\0')
+		return cmd_failf(EXIT_CC_ERROR, "invalid volume specification: '%s'", arg);
 	if (dst[0] != '/')
 		return cmd_failf(EXIT_CC_ERROR, "invalid volume '%s': the destination must be an absolute path", arg);
-	bool ro = false;
+	bool bind = src != NULL && src[0] == '/';
+	if (src != NULL && !bind && !cc_volume_name_valid(src))
+		return cmd_failf(EXIT_CC_ERROR,
+				 "create %s: \"%s\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path",
+				 src, src);
+	struct run_mount m = { .kind = bind ? RUN_MOUNT_BIND : RUN_MOUNT_VOLUME, .anonymous = src == NULL,
+			       .make_source = bind };
 	if (mode && *mode) {
+		_cleanup_free_ char *mcopy = strdup(mode);
 		char *save = NULL;
-		for (char *m = strtok_r(mode, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
-			if (strcmp(m, "ro") == 0)
-				ro = true;
-			else if (strcmp(m, "rw") == 0)
-				ro = false;
-			else if (strcmp(m, "z") && strcmp(m, "Z") && strcmp(m, "rprivate") && strcmp(m, "private"))
-				return cmd_failf(EXIT_CC_ERROR, "invalid volume '%s': unknown mode '%s'", arg, m);
+		for (char *w = mcopy ? strtok_r(mcopy, ",", &save) : NULL; w; w = strtok_r(NULL, ",", &save)) {
+			int rc = 0;
+			if (strcmp(w, "ro") == 0)
+				m.readonly = true;
+			else if (strcmp(w, "rw") == 0)
+				m.readonly = false;
+			else if (strcmp(w, "nocopy") == 0 && !bind)
+				m.nocopy = true;
+			else if (propagation_word(w) && bind)
+				rc = propagation_check("volume specification", w);
+			else if (strcmp(w, "z") != 0 && strcmp(w, "Z") != 0) /* no SELinux: nothing to relabel */
+				rc = cmd_failf(EXIT_CC_ERROR, "invalid mode: %s", w);
+			if (rc != 0)
+				return rc;
 		}
 	}
-	o->binds[o->n_binds++] = (struct cc_bind_mount){ .source = steal_ptr(&copy), .target = dst, .readonly = ro };
+	if ((src != NULL && (m.source = strdup(src)) == NULL) || (m.target = clean_target(dst)) == NULL ||
+	    (m.mode = strdup(mode ? mode : bind ? "" : "z")) == NULL) {
+		run_mount_release(&m);
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	o->mounts[o->n_mounts++] = m;
 	return 0;
 }
 
@@ -111,7 +177,151 @@ static int parse_tmpfs(struct run_opts *o, const char *arg)
 		*opts++ = '\0';
 	if (copy[0] != '/')
 		return cmd_failf(EXIT_CC_ERROR, "invalid --tmpfs '%s': the destination must be an absolute path", arg);
-	o->tmpfs[o->n_tmpfs++] = (struct cc_tmpfs_mount){ .target = steal_ptr(&copy), .options = opts };
+	struct run_mount m = { .kind = RUN_MOUNT_TMPFS, .target = clean_target(copy) };
+	if (m.target == NULL || (opts && (m.options = strdup(opts)) == NULL)) {
+		run_mount_release(&m);
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	o->mounts[o->n_mounts++] = m;
+	return 0;
+}
+
+static bool bool_word(const char *v, bool *ret)
+{
+	if (v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
+		*ret = true;
+		return true;
+	}
+	if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0) {
+		*ret = false;
+		return true;
+	}
+	return false;
+}
+
+#define MOUNT_FAIL(...) \
+	do { \
+		run_mount_release(&m); \
+		return cmd_failf(EXIT_CC_ERROR, __VA_ARGS__); \
+	} while (0)
+
+/* --mount type=bind|volume|tmpfs,source=,target=,readonly,... (docker's
+ * csv: opts/mount.go, then the daemon's checks of each type's fields). */
+static int parse_mount(struct run_opts *o, const char *arg)
+{
+	_cleanup_free_ char *copy = strdup(arg);
+	if (copy == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	struct run_mount m = { .kind = RUN_MOUNT_VOLUME };
+	const char *type = "volume", *src = NULL, *dst = NULL, *prop = NULL;
+	bool bind_opts = false, vol_opts = false, tmpfs_opts = false, ro = false;
+	int64_t size = 0;
+	long tmode = -1;
+	char *save = NULL;
+	for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(f, '=');
+		if (v != NULL)
+			*v++ = '\0';
+		if (strcmp(f, "readonly") == 0 || strcmp(f, "ro") == 0) {
+			if (!bool_word(v, &ro))
+				MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: invalid value for %s: %s", arg, f, v);
+			continue;
+		}
+		if (strcmp(f, "volume-nocopy") == 0) {
+			if (!bool_word(v, &m.nocopy))
+				MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: invalid value for volume-nocopy: %s", arg, v);
+			vol_opts = true;
+			continue;
+		}
+		if (v == NULL)
+			MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: invalid field '%s' must be a key=value pair", arg, f);
+		if (strcmp(f, "type") == 0)
+			type = v;
+		else if (strcmp(f, "source") == 0 || strcmp(f, "src") == 0)
+			src = v;
+		else if (strcmp(f, "target") == 0 || strcmp(f, "dst") == 0 || strcmp(f, "destination") == 0)
+			dst = v;
+		else if (strcmp(f, "bind-propagation") == 0) {
+			if (!propagation_word(v))
+				MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: invalid bind-propagation: %s", arg, v);
+			prop = v;
+			bind_opts = true;
+		} else if (strcmp(f, "consistency") == 0) {
+			/* docker takes it and ignores it on Linux */
+		} else if (strcmp(f, "tmpfs-size") == 0) {
+			if (cmd_parse_bytes("--mount tmpfs-size", v, &size) != 0 || size <= 0)
+				MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: invalid value for tmpfs-size: %s", arg, v);
+			tmpfs_opts = true;
+		} else if (strcmp(f, "tmpfs-mode") == 0) {
+			char *end = NULL;
+			errno = 0;
+			tmode = strtol(v, &end, 8);
+			if (errno != 0 || end == v || *end != '\0' || tmode < 0 || tmode > 07777)
+				MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: invalid value for tmpfs-mode: %s", arg, v);
+			tmpfs_opts = true;
+		} else if (strcmp(f, "volume-driver") == 0) {
+			if (strcmp(v, "local") != 0)
+				MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: volume driver '%s' is not supported (only local)", arg, v);
+			vol_opts = true;
+		} else if (strcmp(f, "volume-opt") == 0 || strcmp(f, "volume-label") == 0 || strcmp(f, "bind-recursive") == 0 ||
+			   strcmp(f, "bind-nonrecursive") == 0 || strcmp(f, "volume-subpath") == 0) {
+			MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: '%s' is not supported by ccontainer", arg, f);
+		} else
+			MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: unexpected key '%s' in '%s=%s'", arg, f, f, v);
+	}
+	if (strcmp(type, "bind") == 0)
+		m.kind = RUN_MOUNT_BIND;
+	else if (strcmp(type, "tmpfs") == 0)
+		m.kind = RUN_MOUNT_TMPFS;
+	else if (strcmp(type, "volume") != 0)
+		MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: mount type '%s' is not supported (bind, volume, tmpfs)", arg, type);
+	if (dst == NULL || *dst == '\0')
+		MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: target is required", arg);
+	if (dst[0] != '/')
+		MOUNT_FAIL("invalid mount config for type \"%s\": invalid mount path: '%s' mount path must be absolute", type, dst);
+	if (m.kind != RUN_MOUNT_BIND && bind_opts)
+		MOUNT_FAIL("invalid mount config for type \"%s\": field BindOptions must not be specified", type);
+	if (m.kind != RUN_MOUNT_VOLUME && vol_opts)
+		MOUNT_FAIL("invalid mount config for type \"%s\": field VolumeOptions must not be specified", type);
+	if (m.kind != RUN_MOUNT_TMPFS && tmpfs_opts)
+		MOUNT_FAIL("invalid mount config for type \"%s\": field TmpfsOptions must not be specified", type);
+	if (m.kind == RUN_MOUNT_TMPFS && src != NULL && *src != '\0')
+		MOUNT_FAIL("invalid mount config for type \"tmpfs\": field Source must not be specified");
+	if (m.kind == RUN_MOUNT_BIND && (src == NULL || *src == '\0'))
+		MOUNT_FAIL("invalid mount config for type \"bind\": field Source must not be empty");
+	if (m.kind == RUN_MOUNT_BIND && src[0] != '/')
+		MOUNT_FAIL("invalid mount config for type \"bind\": invalid mount path: '%s' mount path must be absolute", src);
+	struct stat st;
+	if (m.kind == RUN_MOUNT_BIND && stat(src, &st) < 0) /* --mount's rule, unlike -v's */
+		MOUNT_FAIL("invalid mount config for type \"bind\": bind source path does not exist: %s", src);
+	if (m.kind == RUN_MOUNT_VOLUME && src != NULL && *src != '\0' && !cc_volume_name_valid(src))
+		MOUNT_FAIL("create %s: \"%s\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path",
+			   src, src);
+	if (prop != NULL) {
+		int rc = propagation_check("--mount", prop);
+		if (rc != 0) {
+			run_mount_release(&m);
+			return rc;
+		}
+	}
+	m.readonly = ro;
+	m.anonymous = m.kind == RUN_MOUNT_VOLUME && (src == NULL || *src == '\0');
+	if ((m.target = clean_target(dst)) == NULL || (m.kind != RUN_MOUNT_TMPFS && !m.anonymous && (m.source = strdup(src)) == NULL) ||
+	    (m.mode = strdup("")) == NULL)
+		MOUNT_FAIL("out of memory");
+	if (m.kind == RUN_MOUNT_TMPFS) {
+		char opts[96] = "";
+		size_t l = 0;
+		if (size > 0)
+			l += (size_t)snprintf(opts + l, sizeof(opts) - l, "size=%lld", (long long)size);
+		if (tmode >= 0)
+			l += (size_t)snprintf(opts + l, sizeof(opts) - l, "%smode=%lo", l ? "," : "", (unsigned long)tmode);
+		if (ro)
+			snprintf(opts + l, sizeof(opts) - l, "%sro", l ? "," : "");
+		if (opts[0] != '\0' && (m.options = strdup(opts)) == NULL)
+			MOUNT_FAIL("out of memory");
+	}
+	o->mounts[o->n_mounts++] = m;
 	return 0;
 }
 
@@ -166,10 +376,11 @@ static int check_ulimit(const char *arg)
 static int run_opts_check(struct run_opts *o)
 {
 	int rc = 0;
-	o->binds = calloc(o->volumes.n + 1, sizeof(*o->binds));
-	o->tmpfs = calloc(o->tmpfs_specs.n + 1, sizeof(*o->tmpfs));
-	if (o->binds == NULL || o->tmpfs == NULL)
+	o->mounts = calloc(o->volumes.n + o->mount_specs.n + o->tmpfs_specs.n + 1, sizeof(*o->mounts));
+	if (o->mounts == NULL)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	if (o->shm_size < 0)
+		return cmd_failf(EXIT_CC_ERROR, "invalid --shm-size: it must be a positive size");
 	if (o->stop_signal != NULL && cc_container_parse_signal(o->stop_signal) < 0)
 		return cmd_failf(EXIT_CC_ERROR, "invalid signal: %s", o->stop_signal);
 	if (o->stop_timeout != CMD_INT_UNSET && (o->stop_timeout < -1 || o->stop_timeout > 86400))
@@ -177,8 +388,15 @@ static int run_opts_check(struct run_opts *o)
 				 (long long)o->stop_timeout);
 	for (size_t i = 0; rc == 0 && i < o->volumes.n; i++)
 		rc = parse_volume(o, o->volumes.v[i]);
+	for (size_t i = 0; rc == 0 && i < o->mount_specs.n; i++)
+		rc = parse_mount(o, o->mount_specs.v[i]);
 	for (size_t i = 0; rc == 0 && i < o->tmpfs_specs.n; i++)
 		rc = parse_tmpfs(o, o->tmpfs_specs.v[i]);
+	/* docker: one mount per target among the user's */
+	for (size_t i = 0; rc == 0 && i < o->n_mounts; i++)
+		for (size_t k = i + 1; rc == 0 && k < o->n_mounts; k++)
+			if (strcmp(o->mounts[i].target, o->mounts[k].target) == 0)
+				rc = cmd_failf(EXIT_CC_ERROR, "Duplicate mount point: %s", o->mounts[k].target);
 	for (size_t i = 0; rc == 0 && i < o->security_opts.n; i++)
 		rc = parse_security_opt(o, o->security_opts.v[i]);
 	for (size_t i = 0; rc == 0 && i < o->ulimit_specs.n; i++)
@@ -330,7 +548,7 @@ static char **ulimit_texts(const struct run_opts *o)
  * -e), the options as the runtime takes them.  0, or the status after
  * printing. */
 static int build_spec(const struct run_opts *o, char **pos, const struct cc_run_config *ic, const char *id,
-		      struct cc_container_spec *sp)
+		      const struct run_mount *mounts, size_t n_mounts, struct cc_container_spec *sp)
 {
 	char **user_args = pos + 1;
 	cc_error *e = NULL;
@@ -392,19 +610,21 @@ static int build_spec(const struct run_opts *o, char **pos, const struct cc_run_
 	sp->res = o->res;
 	if (o->cpus != NULL)
 		sp->nano_cpus = (int64_t)llround(strtod(o->cpus, NULL) * 1e9);
-	if ((sp->mounts = calloc(o->n_binds + o->n_tmpfs + 1, sizeof(*sp->mounts))) == NULL)
+	sp->shm_size = o->shm_size;
+	if ((sp->mounts = calloc(n_mounts + 1, sizeof(*sp->mounts))) == NULL)
 		goto nomem;
-	for (size_t i = 0; i < o->n_binds; i++) {
+	for (size_t i = 0; i < n_mounts; i++) {
+		const struct run_mount *rm = &mounts[i];
 		struct cc_container_mount *m = &sp->mounts[sp->n_mounts++];
-		m->readonly = o->binds[i].readonly;
-		if ((m->source = strdup(o->binds[i].source)) == NULL || (m->target = strdup(o->binds[i].target)) == NULL)
-			goto nomem;
-	}
-	for (size_t i = 0; i < o->n_tmpfs; i++) {
-		struct cc_container_mount *m = &sp->mounts[sp->n_mounts++];
-		m->tmpfs = true;
-		if ((m->target = strdup(o->tmpfs[i].target)) == NULL ||
-		    (o->tmpfs[i].options && (m->options = strdup(o->tmpfs[i].options)) == NULL))
+		m->tmpfs = rm->kind == RUN_MOUNT_TMPFS;
+		m->readonly = rm->readonly;
+		m->nocopy = rm->nocopy;
+		m->anonymous = rm->anonymous;
+		const char *src = rm->kind == RUN_MOUNT_VOLUME ? rm->data : rm->source;
+		if ((m->target = strdup(rm->target)) == NULL || (!m->tmpfs && (src == NULL || (m->source = strdup(src)) == NULL)) ||
+		    (rm->options && (m->options = strdup(rm->options)) == NULL) ||
+		    (rm->mode && (m->mode = strdup(rm->mode)) == NULL) ||
+		    (rm->kind == RUN_MOUNT_VOLUME && (m->volume = strdup(rm->source)) == NULL))
 			goto nomem;
 	}
 	if ((sp->cap_add = strv_dup(o->cap_add.v, o->cap_add.n)) == NULL ||
@@ -465,6 +685,165 @@ failed:
 	return cmd_fail(e, EXIT_CC_ERROR);
 }
 
+static int mount_copy(const struct run_mount *from, struct run_mount *to)
+{
+	*to = (struct run_mount){ .kind = from->kind, .readonly = from->readonly, .nocopy = from->nocopy,
+				  .anonymous = from->anonymous, .make_source = from->make_source };
+	if ((from->source && (to->source = strdup(from->source)) == NULL) || (to->target = strdup(from->target)) == NULL ||
+	    (from->options && (to->options = strdup(from->options)) == NULL) ||
+	    (from->mode && (to->mode = strdup(from->mode)) == NULL)) {
+		run_mount_release(to);
+		return -1;
+	}
+	return 0;
+}
+
+/* m into the list: one for the same target is replaced (a later source wins). */
+static void mount_put(struct run_mount *list, size_t *n, struct run_mount *m)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(list[i].target, m->target) == 0) {
+			run_mount_release(&list[i]);
+			list[i] = *m;
+			return;
+		}
+	list[(*n)++] = *m;
+}
+
+/* --volumes-from CTR[:ro|rw]: its bind and volume mounts (not its tmpfs),
+ * read-only or read-write as given, else as they are there. */
+static int volumes_from(struct cc_store *s, const char *arg, struct run_mount **list, size_t *n, size_t *cap)
+{
+	_cleanup_free_ char *ref = strdup(arg);
+	if (ref == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	char *mode = strchr(ref, ':');
+	int ro = -1;
+	if (mode != NULL) {
+		*mode++ = '\0';
+		if (strcmp(mode, "ro") == 0)
+			ro = 1;
+		else if (strcmp(mode, "rw") == 0)
+			ro = 0;
+		else
+			return cmd_failf(EXIT_CC_ERROR, "invalid --volumes-from '%s': the mode must be ro or rw", arg);
+	}
+	struct cc_container_record *c = cmd_container_get(s, ref);
+	if (c == NULL)
+		return EXIT_CC_ERROR;
+	struct cc_container_spec sp = { 0 };
+	cc_error *e = NULL;
+	int rc = cmd_container_spec(s, c, false, &sp, &e) < 0 ? cmd_fail(e, EXIT_CC_ERROR) : 0;
+	cc_container_record_free(c);
+	if (rc == 0 && *n + sp.n_mounts > *cap) {
+		size_t nc = *n + sp.n_mounts + 8;
+		struct run_mount *nl = realloc(*list, nc * sizeof(**list));
+		if (nl == NULL)
+			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		else {
+			*list = nl;
+			*cap = nc;
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < sp.n_mounts; i++) {
+		const struct cc_container_mount *cm = &sp.mounts[i];
+		if (cm->tmpfs)
+			continue;
+		/* the volume stays the other container's: not anonymous here */
+		struct run_mount from = { .kind = cm->volume ? RUN_MOUNT_VOLUME : RUN_MOUNT_BIND,
+					  .source = cm->volume ? cm->volume : cm->source, .target = cm->target,
+					  .mode = cm->mode, .readonly = ro >= 0 ? ro == 1 : cm->readonly, .nocopy = true };
+		struct run_mount m;
+		if (mount_copy(&from, &m) < 0)
+			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		else
+			mount_put(*list, n, &m);
+	}
+	cc_container_spec_release(&sp);
+	return rc;
+}
+
+/* The container's mounts: the image's VOLUMEs (anonymous volumes), then
+ * --volumes-from's, then the user's, a later one for a target replacing an
+ * earlier (docker's order); each volume resolved to its _data, a named one
+ * made when missing, an anonymous one made (its name added to *made, which
+ * the caller removes again when the container is not made).  0, or the
+ * status after printing. */
+static int resolve_mounts(struct cc_store *s, const struct run_opts *o, const struct cc_run_config *ic,
+			  struct run_mount **ret, size_t *ret_n, char ***made)
+{
+	size_t n_img = 0, n = 0, cap;
+	while (ic->volumes && ic->volumes[n_img])
+		n_img++;
+	cap = n_img + o->n_mounts + 1;
+	struct run_mount *list = calloc(cap, sizeof(*list));
+	*made = calloc(cap + 1, sizeof(char *));
+	int rc = list == NULL || *made == NULL ? cmd_failf(EXIT_CC_ERROR, "out of memory") : 0;
+	for (size_t i = 0; rc == 0 && i < n_img; i++) {
+		if (ic->volumes[i][0] != '/')
+			continue;
+		struct run_mount m = { .kind = RUN_MOUNT_VOLUME, .anonymous = true, .target = clean_target(ic->volumes[i]),
+				       .mode = strdup("") };
+		if (m.target == NULL || m.mode == NULL) {
+			run_mount_release(&m);
+			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		} else
+			mount_put(list, &n, &m);
+	}
+	for (size_t i = 0; rc == 0 && i < o->volumes_from.n; i++)
+		rc = volumes_from(s, o->volumes_from.v[i], &list, &n, &cap);
+	if (rc == 0 && n + o->n_mounts > cap) {
+		struct run_mount *nl = realloc(list, (n + o->n_mounts + 1) * sizeof(*list));
+		if (nl == NULL)
+			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		else
+			list = nl;
+	}
+	for (size_t i = 0; rc == 0 && i < o->n_mounts; i++) {
+		struct run_mount m;
+		if (mount_copy(&o->mounts[i], &m) < 0)
+			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+		else
+			mount_put(list, &n, &m);
+	}
+	size_t n_made = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct run_mount *m = &list[i];
+		struct stat st;
+		if (m->kind == RUN_MOUNT_BIND && m->make_source && stat(m->source, &st) < 0 && errno == ENOENT) {
+			cc_error *e = NULL;
+			if (cc_mkdir_p(m->source, 0755, &e) < 0)
+				rc = cmd_fail(e, EXIT_CC_ERROR);
+		}
+		if (m->kind != RUN_MOUNT_VOLUME)
+			continue;
+		cc_error *e = NULL;
+		struct cc_volume_record *v = NULL;
+		bool created = false;
+		if (cc_volume_create(s, m->anonymous ? NULL : m->source, NULL, NULL, &v, &created, &e) < 0) {
+			rc = cmd_fail(e, EXIT_CC_ERROR);
+			break;
+		}
+		if (m->anonymous && ((*made)[n_made] = strdup(v->name)) != NULL)
+			n_made++;
+		free(m->source);
+		m->source = strdup(v->name);
+		m->data = cc_store_volume_data(s, v->name);
+		cc_volume_record_free(v);
+		if (m->source == NULL || m->data == NULL)
+			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	if (rc != 0) {
+		for (size_t i = 0; i < n; i++)
+			run_mount_release(&list[i]);
+		free(list);
+		return rc;
+	}
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
 /* run and create: the options into the container's spec (lib/container),
  * then the engine creates it and starts it in the foreground, or hands it
  * to a monitor (-d), or leaves it (create). */
@@ -513,6 +892,9 @@ static int run_main(const struct run_opts *op, char **pos)
 	struct cc_container_start st = { .foreground = true, .prepared = prep };
 	json_t *labels = NULL, *hc = NULL;
 	char name[CC_CONTAINER_NAME_MAX + 1];
+	struct run_mount *mounts = NULL;
+	size_t n_mounts = 0;
+	_cleanup_strv_ char **anon_made = NULL;
 
 	if ((rc = find_or_pull(s, image, &image_id)) != 0)
 		goto out;
@@ -520,7 +902,8 @@ static int run_main(const struct run_opts *op, char **pos)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 		goto out;
 	}
-	if ((rc = build_spec(o, pos, ic, id, &spec)) != 0 || (rc = build_labels(o, ic, &labels)) != 0 ||
+	if ((rc = resolve_mounts(s, o, ic, &mounts, &n_mounts, &anon_made)) != 0 ||
+	    (rc = build_spec(o, pos, ic, id, mounts, n_mounts, &spec)) != 0 || (rc = build_labels(o, ic, &labels)) != 0 ||
 	    (rc = run_healthcheck(s, image_id, o, &hc)) != 0)
 		goto out;
 	if (o->name)
@@ -586,6 +969,12 @@ out:
 		cc_error_clear(&e);
 	}
 	cc_network_teardown(&net);
+	/* anonymous volumes made for a container that was not made go again */
+	if (rec == NULL)
+		cc_container_remove_volumes(s, anon_made);
+	for (size_t i = 0; i < n_mounts; i++)
+		run_mount_release(&mounts[i]);
+	free(mounts);
 	json_decref(labels);
 	json_decref(hc);
 	cc_container_spec_release(&spec);
@@ -631,6 +1020,7 @@ static const struct cmd_opt run_options[] = {
 	OPT_BYTES('m', "memory", struct run_opts, memory, "bytes", "Memory limit"),
 	OPT_BYTES(0, "memory-swap", struct run_opts, memory_swap, "bytes",
 		  "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", .flags = CMD_OPT_MINUS_ONE),
+	OPT_LIST(0, "mount", struct run_opts, mount_specs, "mount", "Attach a filesystem mount to the container"),
 	OPT_STRING(0, "name", struct run_opts, name, "string", "Assign a name to the container"),
 	OPT_STRING(0, "network", struct run_opts, network, "network", "Connect a container to a network (bridge, host, none)",
 		   .def = "bridge", .complete = CMD_COMPLETE_WORDS, .words = "bridge host none"),
@@ -646,6 +1036,7 @@ static const struct cmd_opt run_options[] = {
 		   .complete = CMD_COMPLETE_WORDS, .words = "no on-failure always unless-stopped"),
 	OPT_BOOL(0, "rm", struct run_opts, rm, "Automatically remove the container when it exits"),
 	OPT_LIST(0, "security-opt", struct run_opts, security_opts, "list", "Security Options"),
+	OPT_BYTES(0, "shm-size", struct run_opts, shm_size, "bytes", "Size of /dev/shm"),
 	OPT_STRING(0, "stop-signal", struct run_opts, stop_signal, "string", "Signal to stop the container (default: the image's, else SIGTERM)"),
 	OPT_INT(0, "stop-timeout", struct run_opts, stop_timeout, "int",
 		"Timeout (in seconds) to stop a container (default 10; -1: no limit)", .flags = CMD_OPT_UNSET),
@@ -654,6 +1045,7 @@ static const struct cmd_opt run_options[] = {
 	OPT_LIST(0, "ulimit", struct run_opts, ulimit_specs, "ulimit", "Ulimit options"),
 	OPT_STRING('u', "user", struct run_opts, user, "string", "Username or UID (format: <name|uid>[:<group|gid>])"),
 	OPT_LIST('v', "volume", struct run_opts, volumes, "list", "Bind mount a volume"),
+	OPT_LIST(0, "volumes-from", struct run_opts, volumes_from, "list", "Mount volumes from the specified container(s)"),
 	OPT_STRING('w', "workdir", struct run_opts, workdir, "string", "Working directory inside the container"),
 	OPT_END,
 };
@@ -713,7 +1105,7 @@ static int upgrade_spec(struct cc_store *s, const struct cc_container_record *c,
 	if (rc == 0 && cc_image_run_config(s, c->image_id, &ic, err) < 0)
 		rc = -1;
 	if (rc == 0)
-		rc = build_spec(&o, pos, ic, c->id, ret);
+		rc = build_spec(&o, pos, ic, c->id, o.mounts, o.n_mounts, ret);
 	fflush(stderr);
 	if (saved >= 0 && null >= 0)
 		dup2(saved, STDERR_FILENO);

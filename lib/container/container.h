@@ -346,11 +346,17 @@ int cc_container_start_monitored(struct cc_store *s, const char *id, const struc
 #define CC_CONTAINER_SPEC_VERSION 1
 
 struct cc_container_mount {
-	bool tmpfs;      /* else a bind mount */
-	char *source;    /* bind: the host path */
+	bool tmpfs;      /* else a bind mount (of a volume's data with volume) */
+	char *source;    /* bind: the host path; a volume: its _data, resolved at create */
 	char *target;
 	char *options;   /* tmpfs: mount data, or NULL */
 	bool readonly;
+	/* a volume ("Type": "volume"): bound as its _data, which the image's
+	 * content at target fills when it is empty at a start (nocopy: never) */
+	char *volume;    /* its name, NULL: not a volume */
+	bool anonymous;  /* made for this container (-v /path, VOLUME): rm -v and --rm remove it */
+	bool nocopy;
+	char *mode;      /* -v's mode as given ("z", "ro"), inspect's Mode; or NULL */
 };
 
 struct cc_container_spec {
@@ -366,6 +372,7 @@ struct cc_container_spec {
 	bool read_only;
 	struct cc_container_mount *mounts;
 	size_t n_mounts;
+	int64_t shm_size;       /* --shm-size in bytes; 0: docker's 64 MiB */
 	/* privileges */
 	bool privileged, no_new_privileges;
 	char **cap_add, **cap_drop;
@@ -395,6 +402,34 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, 
  * it; free the two arrays). */
 int cc_container_spec_mounts(const struct cc_container_spec *s, struct cc_bind_mount **ret_binds, size_t *ret_nb,
 			     struct cc_tmpfs_mount **ret_tmpfs, size_t *ret_nt, cc_error **err);
+
+/* ---- volumes (volume.c) ----
+ *
+ * A volume is a row (store.h) and a directory, <root>/volumes/<name>/_data,
+ * that containers bind: the spec's volume mounts carry the name and that
+ * path, resolved at create (run creates a named volume on first use and an
+ * anonymous one for -v /path and the image's VOLUME).  The runtime fills an
+ * empty one from the image at a start (cc_bind_mount.copy_up).  A volume
+ * that a container's spec names, whatever the container's state, is in use:
+ * nothing removes it. */
+#define CC_VOLUME_ANON_LABEL "com.docker.volume.anonymous"
+/* name NULL: an anonymous volume, a random 64-hex name and the label
+ * CC_VOLUME_ANON_LABEL.  labels, options: objects of strings, or NULL;
+ * options are the local driver's (none is supported: CC_ERR_INVALID).  An
+ * existing name is that volume (*ret_created false), as docker's create. */
+int cc_volume_create(struct cc_store *s, const char *name, const json_t *labels, const json_t *options,
+		     struct cc_volume_record **ret, bool *ret_created, cc_error **err);
+/* Refused (CC_ERR_IN_USE, docker's "volume is in use - [ID]") while any
+ * container names it; CC_ERR_NOT_FOUND without it. */
+int cc_volume_remove(struct cc_store *s, const char *name, cc_error **err);
+/* The bytes of the files under its _data (0 when it cannot be read). */
+int64_t cc_volume_size(struct cc_store *s, const char *name);
+/* The anonymous volumes a container's config ("Spec") mounts (free the
+ * list); NULL without memory. */
+char **cc_container_anonymous_volumes(const json_t *cfg);
+/* Remove those (rm -v, --rm): one still in use by another container
+ * stays, with a warning, as docker's. */
+void cc_container_remove_volumes(struct cc_store *s, char *const *names);
 
 /* ---- a further process in a running container (exec.c) ---- */
 

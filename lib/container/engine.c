@@ -406,6 +406,8 @@ int cc_container_finish_record(struct cc_store *s, const struct cc_container_rec
 	/* What the container held outside its own namespaces. */
 	if (r == 0)
 		r = cc_network_release(s, id, cfg, &e);
+	/* docker removes an --rm container's anonymous volumes with it */
+	_cleanup_strv_ char **anon = autoremove ? cc_container_anonymous_volumes(cfg) : NULL;
 	json_decref(cfg);
 	if (r == 0 && autoremove) {
 		/* The directories' space comes back in the background
@@ -417,6 +419,7 @@ int cc_container_finish_record(struct cc_store *s, const struct cc_container_rec
 			(void)cc_store_container_update_state(s, id, "exited", 0, status, oom_killed, NULL);
 		} else {
 			cc_container_event(s, c, "destroy", NULL);
+			cc_container_remove_volumes(s, anon);
 			if (ret_removed != NULL)
 				*ret_removed = true;
 		}

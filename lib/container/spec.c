@@ -25,6 +25,8 @@ void cc_container_spec_release(struct cc_container_spec *s)
 		free(s->mounts[i].source);
 		free(s->mounts[i].target);
 		free(s->mounts[i].options);
+		free(s->mounts[i].volume);
+		free(s->mounts[i].mode);
 	}
 	free(s->mounts);
 	char **strs[] = { &s->user, &s->workdir, &s->hostname, &s->seccomp, &s->network };
@@ -77,9 +79,11 @@ json_t *cc_container_spec_to_json(const struct cc_container_spec *s)
 	for (size_t i = 0; ok && i < s->n_mounts; i++) {
 		const struct cc_container_mount *m = &s->mounts[i];
 		json_t *mj = json_object();
-		ok = mj != NULL && put(mj, "Type", json_string(m->tmpfs ? "tmpfs" : "bind")) &&
+		ok = mj != NULL && put(mj, "Type", json_string(m->tmpfs ? "tmpfs" : m->volume ? "volume" : "bind")) &&
 		     put_str(mj, "Source", m->source) && put_str(mj, "Target", m->target) &&
 		     put_str(mj, "Options", m->options) && put_bool(mj, "ReadOnly", m->readonly) &&
+		     put_str(mj, "Volume", m->volume) && put_bool(mj, "Anonymous", m->anonymous) &&
+		     put_bool(mj, "NoCopy", m->nocopy) && put_str(mj, "Mode", m->mode) &&
 		     json_array_append(mounts, mj) == 0;
 		json_decref(mj);
 	}
@@ -89,7 +93,8 @@ json_t *cc_container_spec_to_json(const struct cc_container_spec *s)
 	     put_str(o, "Hostname", s->hostname) && put_bool(o, "Tty", s->tty) &&
 	     put_bool(o, "OpenStdin", s->open_stdin) && put_bool(o, "Detach", s->detach) &&
 	     put_bool(o, "Init", s->init) && put_bool(o, "ReadOnly", s->read_only) &&
-	     (s->n_mounts == 0 || put(o, "Mounts", json_incref(mounts))) && put_bool(o, "Privileged", s->privileged) &&
+	     (s->n_mounts == 0 || put(o, "Mounts", json_incref(mounts))) && put_int(o, "ShmSize", s->shm_size) &&
+	     put_bool(o, "Privileged", s->privileged) &&
 	     put_bool(o, "NoNewPrivileges", s->no_new_privileges) && put_strv(o, "CapAdd", s->cap_add) &&
 	     put_strv(o, "CapDrop", s->cap_drop) && put_str(o, "Seccomp", s->seccomp) &&
 	     put_strv(o, "SecurityOpt", s->security_opt) && put_strv(o, "Ulimits", s->ulimits) &&
@@ -214,6 +219,7 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, 
 	s->detach = get_bool(&r, "Detach");
 	s->init = get_bool(&r, "Init");
 	s->read_only = get_bool(&r, "ReadOnly");
+	s->shm_size = get_int(&r, "ShmSize");
 	s->privileged = get_bool(&r, "Privileged");
 	s->no_new_privileges = get_bool(&r, "NoNewPrivileges");
 	s->cap_add = get_strv(&r, "CapAdd");
@@ -244,8 +250,9 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, 
 		struct reader mr = { .o = json_array_get(mounts, i), .err = err };
 		struct cc_container_mount *m = &s->mounts[s->n_mounts++];
 		const char *type = json_string_value(json_object_get(mr.o, "Type"));
-		if (!json_is_object(mr.o) || type == NULL || (strcmp(type, "bind") != 0 && strcmp(type, "tmpfs") != 0)) {
-			bad(&r, "Mounts", "a list of bind and tmpfs mounts");
+		if (!json_is_object(mr.o) || type == NULL ||
+		    (strcmp(type, "bind") != 0 && strcmp(type, "tmpfs") != 0 && strcmp(type, "volume") != 0)) {
+			bad(&r, "Mounts", "a list of bind, volume and tmpfs mounts");
 			break;
 		}
 		m->tmpfs = strcmp(type, "tmpfs") == 0;
@@ -253,8 +260,14 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, 
 		m->target = get_str(&mr, "Target");
 		m->options = get_str(&mr, "Options");
 		m->readonly = get_bool(&mr, "ReadOnly");
+		m->volume = get_str(&mr, "Volume");
+		m->anonymous = get_bool(&mr, "Anonymous");
+		m->nocopy = get_bool(&mr, "NoCopy");
+		m->mode = get_str(&mr, "Mode");
 		if (!mr.failed && (m->target == NULL || m->target[0] != '/' || (!m->tmpfs && m->source == NULL)))
 			bad(&mr, "Mounts", "a list of mounts with absolute targets");
+		if (!mr.failed && (strcmp(type, "volume") == 0) != (m->volume != NULL))
+			bad(&mr, "Mounts", "a list of volume mounts that name their volume");
 		r.failed |= mr.failed;
 	}
 	if (!r.failed && s->network != NULL && strcmp(s->network, "bridge") != 0 && strcmp(s->network, "host") != 0 &&
@@ -294,8 +307,10 @@ int cc_container_spec_mounts(const struct cc_container_spec *s, struct cc_bind_m
 		if (m->tmpfs)
 			(*ret_tmpfs)[(*ret_nt)++] = (struct cc_tmpfs_mount){ .target = m->target, .options = m->options };
 		else
-			(*ret_binds)[(*ret_nb)++] =
-				(struct cc_bind_mount){ .source = m->source, .target = m->target, .readonly = m->readonly };
+			(*ret_binds)[(*ret_nb)++] = (struct cc_bind_mount){
+				.source = m->source, .target = m->target, .readonly = m->readonly,
+				.copy_up = m->volume != NULL && !m->nocopy,
+			};
 	}
 	return 0;
 }

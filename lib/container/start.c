@@ -61,10 +61,19 @@ static json_t *config_json(const struct cc_container_new *n, const struct cc_net
 		if (m->tmpfs)
 			json_array_append_new(mounts, json_pack("{s:s, s:s, s:o, s:b}", "Type", "tmpfs", "Source", "tmpfs",
 								"Destination", cc_json_text(m->target), "RW", true));
-		else
-			json_array_append_new(mounts, json_pack("{s:s, s:o, s:o, s:b}", "Type", "bind", "Source",
+		else if (m->volume != NULL) /* docker's shape for a volume */
+			json_array_append_new(mounts, json_pack("{s:s, s:o, s:o, s:o, s:s, s:o, s:b, s:s}", "Type", "volume",
+								"Name", cc_json_text(m->volume), "Source",
 								cc_json_text(m->source), "Destination",
-								cc_json_text(m->target), "RW", !m->readonly));
+								cc_json_text(m->target), "Driver", "local", "Mode",
+								cc_json_text(m->mode ? m->mode : ""), "RW", !m->readonly,
+								"Propagation", ""));
+		else
+			json_array_append_new(mounts, json_pack("{s:s, s:o, s:o, s:o, s:b, s:s}", "Type", "bind", "Source",
+								cc_json_text(m->source), "Destination",
+								cc_json_text(m->target), "Mode",
+								cc_json_text(m->mode ? m->mode : ""), "RW", !m->readonly,
+								"Propagation", "rprivate"));
 	}
 	json_t *lopts = json_object();
 	if (lopts != NULL && n->log_max_size != NULL)
@@ -387,6 +396,7 @@ int cc_container_start(struct cc_store *s, struct cc_container_record *c, const 
 		.n_binds = n_binds,
 		.tmpfs = tmpfs,
 		.n_tmpfs = n_tmpfs,
+		.shm_size = sp->shm_size,
 		.net = mode,
 		.tty = sp->tty,
 		.interactive = sp->open_stdin,

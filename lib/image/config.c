@@ -15,6 +15,7 @@ void cc_run_config_free(struct cc_run_config *c)
 	cc_strvfreep(&c->entrypoint);
 	cc_strvfreep(&c->cmd);
 	cc_strvfreep(&c->exposed_ports);
+	cc_strvfreep(&c->volumes);
 	cc_strvfreep(&c->labels);
 	cc_strvfreep(&c->layer_dirs);
 	free(c->workdir);
@@ -71,6 +72,14 @@ int cc_run_config_parse(const char *data, size_t len, struct cc_run_config **ret
 		if (c->exposed_ports)
 			c->exposed_ports[n++] = strdup(k);
 	}
+	json_t *vols = json_object_get(cfg, "Volumes");
+	c->volumes = calloc(json_object_size(vols) + 1, sizeof(char *));
+	n = 0;
+	bool vols_ok = c->volumes != NULL;
+	json_object_foreach(vols, k, v) {
+		if (c->volumes && (c->volumes[n++] = strdup(k)) == NULL)
+			vols_ok = false;
+	}
 	json_t *labels = json_object_get(cfg, "Labels");
 	c->labels = calloc(json_object_size(labels) + 1, sizeof(char *));
 	n = 0;
@@ -82,7 +91,7 @@ int cc_run_config_parse(const char *data, size_t len, struct cc_run_config **ret
 	if (c->env == NULL)
 		c->env = calloc(1, sizeof(char *));
 	c->layer_dirs = calloc(1, sizeof(char *));
-	if (c->env == NULL || c->exposed_ports == NULL || c->labels == NULL || c->layer_dirs == NULL) {
+	if (c->env == NULL || c->exposed_ports == NULL || c->labels == NULL || c->layer_dirs == NULL || !vols_ok) {
 		cc_run_config_free(c);
 		return cc_error_set(err, ENOMEM, "image config");
 	}

@@ -273,6 +273,7 @@ struct cc_run_config {
 	char *stop_signal;
 	char **labels;        /* "K=V", the config's string labels */
 	char **exposed_ports; /* "80/tcp" */
+	char **volumes;       /* the config's Volumes: "/data" */
 	char **layer_dirs;   /* topmost first */
 	size_t n_layers;
 };

@@ -415,7 +415,7 @@ static int copy_host_devices(int hostfd, int devfd, int depth, cc_error **err)
 	return 0;
 }
 
-static int mount_dev(int rootfd, bool privileged, cc_error **err)
+static int mount_dev(int rootfd, bool privileged, int64_t shm_size, cc_error **err)
 {
 	_cleanup_close_ int fd = -1;
 	int r = system_dir(rootfd, "/dev", 0755, &fd, err);
@@ -458,9 +458,11 @@ static int mount_dev(int rootfd, bool privileged, cc_error **err)
 	}
 	r = dev_sub(devfd, "pts", 0755, "devpts", MS_NOSUID | MS_NOEXEC,
 		    "newinstance,ptmxmode=0666,mode=0620,gid=5", err);
+	char shm_opts[64];
+	snprintf(shm_opts, sizeof(shm_opts), "mode=1777,size=%lldk",
+		 shm_size > 0 ? (long long)((shm_size + 1023) / 1024) : 65536LL);
 	if (r == 0)
-		r = dev_sub(devfd, "shm", 01777, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			    "mode=1777,size=65536k", err);
+		r = dev_sub(devfd, "shm", 01777, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm_opts, err);
 	/* mqueue shows the ipc namespace of the mounter: ours is new */
 	if (r == 0)
 		r = dev_sub(devfd, "mqueue", 0755, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
@@ -517,6 +519,8 @@ static int mount_one(int rootfd, const struct cc_rt_mount *m, int srcfd, cc_erro
 			return cc_error_set(err, errno, "mount tmpfs on '%s'", m->target);
 		return 0;
 	}
+	if (m->copy_up && (r = cc_rt_copy_up(rootfd, m->target, srcfd, err)) < 0)
+		return r;
 	char src[FDPATH_LEN];
 	if (mount_on_fd(cc_rt_fd_path(srcfd, src, sizeof(src)), fd, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return cc_error_set(err, errno, "bind '%s' on '%s'", m->source, m->target);
@@ -635,7 +639,7 @@ static int setup_root(const struct cc_rt_plan *plan, const int *srcfd, cc_error 
 
 	/* Kernel filesystems, while the host's /dev is still reachable for the
 	 * bind fallback of device nodes. */
-	if ((r = mount_proc(rootfd, err)) < 0 || (r = mount_dev(rootfd, s->privileged, err)) < 0 ||
+	if ((r = mount_proc(rootfd, err)) < 0 || (r = mount_dev(rootfd, s->privileged, s->shm_size, err)) < 0 ||
 	    (r = mount_sys(rootfd, plan->host_cgroup2, s->privileged, err)) < 0)
 		return r;
 

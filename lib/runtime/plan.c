@@ -216,7 +216,8 @@ static int build(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **e
 					     "invalid mount config for type \"bind\": bind source path does not exist: %s",
 					     b->source);
 		struct cc_rt_mount m = { .kind = CC_RT_MOUNT_BIND, .source = b->source,
-					 .source_is_dir = S_ISDIR(st.st_mode), .readonly = b->readonly };
+					 .source_is_dir = S_ISDIR(st.st_mode), .readonly = b->readonly,
+					 .copy_up = b->copy_up && S_ISDIR(st.st_mode) };
 		if ((r = user_target(p, first_user, b->target, &m.target, err)) < 0)
 			return r;
 		if ((r = add_mount(p, &m, err)) < 0) {

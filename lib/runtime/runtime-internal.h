@@ -86,6 +86,7 @@ struct cc_rt_mount {
 	char *target;          /* cleaned absolute path inside the container */
 	bool source_is_dir;    /* bind: decides whether a dir or a file is created */
 	bool readonly;
+	bool copy_up;          /* bind of a volume: fill it when empty (copyup.c) */
 	unsigned long flags;   /* tmpfs: MS_* flags */
 	char *data;            /* tmpfs: mount data ("mode=1777,size=...") */
 };
@@ -134,6 +135,12 @@ void cc_rt_ns_close(struct cc_rt_prepared_ns *ns);
 /* Validate spec and build the plan.  Errors have kind CC_ERR_INVALID. */
 int cc_rt_plan_build(const struct cc_run_spec *spec, struct cc_rt_plan *ret, cc_error **err);
 void cc_rt_plan_release(struct cc_rt_plan *p);
+
+/* A volume's first mount (copyup.c): when the directory srcfd (O_PATH)
+ * is empty and target is a directory in the container's root, its tree is
+ * copied in with owners, modes, times; symlinks as they are, device nodes
+ * made again, sockets skipped. */
+int cc_rt_copy_up(int rootfd, const char *target, int srcfd, cc_error **err);
 
 /* Lexically clean an absolute path ("//a/./b/../c/" -> "/a/c"); ".." stops
  * at "/".  Returns a malloc'd string, or NULL (ENOMEM, EINVAL if relative). */

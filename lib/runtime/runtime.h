@@ -28,6 +28,9 @@ struct cc_bind_mount {
 	const char *source;   /* host path (file or directory) */
 	const char *target;   /* path inside the container; created when missing */
 	bool readonly;
+	bool copy_up;         /* a volume's: an empty source directory gets the
+	                         content of target in the container's root first
+	                         (docker's copy of the image's data, with owners and modes) */
 };
 
 struct cc_tmpfs_mount {
@@ -89,6 +92,7 @@ struct cc_run_spec {
 	size_t n_binds;
 	const struct cc_tmpfs_mount *tmpfs;
 	size_t n_tmpfs;
+	int64_t shm_size;          /* /dev/shm's size in bytes; 0: 64 MiB */
 
 	enum cc_net_mode net;
 

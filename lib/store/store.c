@@ -13,7 +13,7 @@
 #include "store-internal.h"
 #include "util/util.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 /* Version 1.  Each later version appends a migration; never edit a shipped one. */
 static const char *const migrations[] = {
@@ -57,6 +57,9 @@ static const char *const migrations[] = {
 	"INSERT OR IGNORE INTO blob_sources(digest, repo, added)"
 	"  SELECT l.blob_digest, substr(d.name, 1, instr(d.name, '@') - 1), 0"
 	"  FROM image_layers l JOIN repo_digests d ON d.image_id = l.image_id WHERE instr(d.name, '@') > 1;"),
+	/* 6: named and anonymous volumes (their data: volumes/<name>/_data) */
+	("CREATE TABLE volumes(name TEXT PRIMARY KEY, created INTEGER NOT NULL, labels_json TEXT,"
+	"  options_json TEXT, anonymous INTEGER NOT NULL DEFAULT 0);"),
 };
 
 /* errno for what sqlite reports: only the codes that mean one (a full

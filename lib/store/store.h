@@ -251,6 +251,35 @@ int cc_store_container_remove(struct cc_store *s, const char *id, struct cc_kept
 int cc_store_container_get(struct cc_store *s, const char *ref, struct cc_container_record **ret, cc_error **err);
 int cc_store_container_list(struct cc_store *s, struct cc_container_record ***ret, size_t *ret_n, cc_error **err);
 char *cc_store_container_path(const struct cc_store *s, const char *id);
+
+/* Volumes (volumes.c): a row per volume, its data in <root>/volumes/<name>/_data. */
+#define CC_VOLUME_NAME_MAX 255
+struct cc_volume_record {
+	char *name;
+	int64_t created;        /* seconds */
+	char *labels_json;      /* an object, or NULL */
+	char *options_json;     /* an object, or NULL */
+	bool anonymous;
+};
+void cc_volume_record_free(struct cc_volume_record *v);
+/* docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+, at most CC_VOLUME_NAME_MAX. */
+bool cc_volume_name_valid(const char *name);
+/* CC_ERR_IN_USE when the name is taken. */
+int cc_store_volume_add(struct cc_store *s, const struct cc_volume_record *v, cc_error **err);
+/* CC_ERR_NOT_FOUND: "get NAME: no such volume" (docker's). */
+int cc_store_volume_get(struct cc_store *s, const char *name, struct cc_volume_record **ret, cc_error **err);
+/* By name. */
+int cc_store_volume_list(struct cc_store *s, struct cc_volume_record ***ret, size_t *ret_n, cc_error **err);
+int cc_store_volume_delete(struct cc_store *s, const char *name, cc_error **err);
+/* The row deleted unless a container names the volume (one transaction:
+ * a container made meanwhile waits); *ret_users: those containers' IDs
+ * (empty when it went). */
+int cc_store_volume_delete_unused(struct cc_store *s, const char *name, char ***ret_users, cc_error **err);
+/* The IDs of the containers (any state) whose spec mounts the volume. */
+int cc_store_volume_users(struct cc_store *s, const char *name, char ***ret_ids, cc_error **err);
+/* <root>/volumes/<name> and its _data (free them), NULL without memory. */
+char *cc_store_volume_dir(const struct cc_store *s, const char *name);
+char *cc_store_volume_data(const struct cc_store *s, const char *name);
 /* The lock a container's owner (its monitor, or a foreground run) holds
  * while the container runs: containers/<id>/monitor.lock, taken exclusive.
  * Is someone holding it now?  Checkers take it shared, so two of them never

@@ -170,7 +170,9 @@ wait_for_command() {
 
     run_cc 125 run
     run_cc 125 run -w relative/dir "$IMG" true
-    run_cc 125 run -v relative:/x "$IMG" true
+    # a relative source is a volume's name (docker's): this one is not one
+    run_cc 125 run -v ./relative:/x "$IMG" true
+    assert_contains "$stderr" "includes invalid characters for a local volume name" "stderr for a relative -v source"
     run_cc 125 run -u no-such-user "$IMG" true
     assert_contains "$stderr" "no-such-user" "stderr for an unknown user"
 

@@ -249,10 +249,16 @@ static void fill_spec(struct cc_container_spec *sp)
 	sp->publish = strv("8080:80", "53:53/udp");
 	sp->publish_all = true;
 	sp->autoremove = true;
-	sp->mounts = calloc(2, sizeof(*sp->mounts));
+	sp->shm_size = 8 << 20;
+	sp->mounts = calloc(4, sizeof(*sp->mounts));
 	sp->mounts[0] = (struct cc_container_mount){ .source = strdup("/srv"), .target = strdup("/data"), .readonly = true };
 	sp->mounts[1] = (struct cc_container_mount){ .tmpfs = true, .target = strdup("/run"), .options = strdup("size=1m") };
-	sp->n_mounts = 2;
+	sp->mounts[2] = (struct cc_container_mount){ .source = strdup("/store/volumes/db/_data"), .target = strdup("/db"),
+						     .volume = strdup("db"), .mode = strdup("z") };
+	sp->mounts[3] = (struct cc_container_mount){ .source = strdup("/store/volumes/0a/_data"), .target = strdup("/anon"),
+						     .volume = strdup("0a"), .anonymous = true, .nocopy = true,
+						     .readonly = true };
+	sp->n_mounts = 4;
 }
 
 static json_t *round_trip_json(const struct cc_container_spec *sp)
@@ -301,7 +307,15 @@ static void test_spec_round_trip(void **state)
 	assert_strv_equal(a.extra_hosts, b.extra_hosts);
 	assert_strv_equal(a.publish, b.publish);
 	assert_true(b.publish_all && b.autoremove);
-	assert_int_equal(b.n_mounts, 2);
+	assert_int_equal(b.n_mounts, 4);
+	assert_int_equal(b.shm_size, 8 << 20);
+	assert_null(b.mounts[0].volume);
+	assert_string_equal(b.mounts[2].volume, "db");
+	assert_string_equal(b.mounts[2].source, "/store/volumes/db/_data");
+	assert_string_equal(b.mounts[2].mode, "z");
+	assert_false(b.mounts[2].anonymous || b.mounts[2].nocopy || b.mounts[2].readonly);
+	assert_string_equal(b.mounts[3].volume, "0a");
+	assert_true(b.mounts[3].anonymous && b.mounts[3].nocopy && b.mounts[3].readonly);
 	assert_false(b.mounts[0].tmpfs);
 	assert_string_equal(b.mounts[0].source, "/srv");
 	assert_string_equal(b.mounts[0].target, "/data");
@@ -315,9 +329,15 @@ static void test_spec_round_trip(void **state)
 	struct cc_tmpfs_mount *tmpfs = NULL;
 	size_t nb = 0, nt = 0;
 	assert_int_equal(cc_container_spec_mounts(&b, &binds, &nb, &tmpfs, &nt, &e), 0);
-	assert_int_equal(nb, 1);
+	assert_int_equal(nb, 3);
 	assert_int_equal(nt, 1);
 	assert_string_equal(binds[0].target, "/data");
+	assert_false(binds[0].copy_up);
+	/* a volume's data is filled from the image unless nocopy */
+	assert_string_equal(binds[1].source, "/store/volumes/db/_data");
+	assert_true(binds[1].copy_up);
+	assert_false(binds[2].copy_up);
+	assert_true(binds[2].readonly);
 	assert_string_equal(tmpfs[0].target, "/run");
 	free(binds);
 	free(tmpfs);
@@ -381,8 +401,14 @@ static void test_spec_versions(void **state)
 	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Tty\": \"yes\"}", CC_ERR_INVALID, "'Tty' is not true or false");
 	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Memory\": \"1g\"}", CC_ERR_INVALID, "'Memory' is not an integer");
 	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"EntrypointLen\": 2}", CC_ERR_INVALID, "EntrypointLen");
-	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"volume\", \"Target\": \"/x\"}]}",
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"overlay\", \"Target\": \"/x\"}]}",
 		 CC_ERR_INVALID, "Mounts");
+	/* a volume names its volume and has its data as source */
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"volume\", \"Source\": \"/d\", \"Target\": \"/x\"}]}",
+		 CC_ERR_INVALID, "name their volume");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"bind\", \"Source\": \"/d\", \"Target\": \"/x\", \"Volume\": \"v\"}]}",
+		 CC_ERR_INVALID, "name their volume");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"ShmSize\": \"64m\"}", CC_ERR_INVALID, "'ShmSize' is not an integer");
 	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"bind\", \"Source\": \"/a\", \"Target\": \"x\"}]}",
 		 CC_ERR_INVALID, "absolute targets");
 	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"bind\", \"Target\": \"/x\"}]}",

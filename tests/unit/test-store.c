@@ -258,6 +258,71 @@ static void test_containers(void **state)
 	assert_int_equal(cc_store_container_delete(f->s, "abcdef9999", &e), 0);
 }
 
+/* Volume rows; which containers use one is read from their specs. */
+static void test_volumes(void **state)
+{
+	struct fixture *f = *state;
+	cc_error *e = NULL;
+	assert_true(cc_volume_name_valid("db"));
+	assert_true(cc_volume_name_valid("a_b.c-d"));
+	assert_false(cc_volume_name_valid("a"));
+	assert_false(cc_volume_name_valid("_ab"));
+	assert_false(cc_volume_name_valid("a/b"));
+	assert_false(cc_volume_name_valid("../x"));
+	struct cc_volume_record v = { .name = (char *)"data", .created = 7, .labels_json = (char *)"{\"a\":\"b\"}",
+				      .options_json = (char *)"{}" };
+	assert_int_equal(cc_store_volume_add(f->s, &v, &e), 0);
+	assert_int_not_equal(cc_store_volume_add(f->s, &v, &e), 0);
+	assert_int_equal(e->kind, CC_ERR_IN_USE);
+	cc_error_clear(&e);
+	v.name = (char *)"anon";
+	v.anonymous = true;
+	assert_int_equal(cc_store_volume_add(f->s, &v, &e), 0);
+	struct cc_volume_record **list = NULL;
+	size_t n = 0;
+	assert_int_equal(cc_store_volume_list(f->s, &list, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0]->name, "anon"); /* by name */
+	assert_true(list[0]->anonymous);
+	assert_string_equal(list[1]->labels_json, "{\"a\":\"b\"}");
+	assert_int_equal(list[1]->created, 7);
+	for (size_t i = 0; i < n; i++)
+		cc_volume_record_free(list[i]);
+	free(list);
+	struct cc_volume_record *got = NULL;
+	assert_int_not_equal(cc_store_volume_get(f->s, "nope", &got, &e), 0);
+	assert_int_equal(e->kind, CC_ERR_NOT_FOUND);
+	assert_string_equal(e->msg, "get nope: no such volume");
+	cc_error_clear(&e);
+	/* a container whose spec mounts it uses it, whatever its state */
+	struct cc_container_record c = {
+		.id = (char *)"0123456789ab", .name = (char *)"user", .image_id = (char *)"sha256:1", .state = (char *)"exited",
+		.config_json = (char *)"{\"Spec\":{\"Version\":1,\"Mounts\":[{\"Type\":\"volume\",\"Volume\":\"data\","
+				       "\"Source\":\"/x\",\"Target\":\"/d\"}]}}",
+	};
+	assert_int_equal(cc_store_container_add(f->s, &c, &e), 0);
+	char **users = NULL;
+	assert_int_equal(cc_store_volume_delete_unused(f->s, "data", &users, &e), 0);
+	assert_non_null(users[0]);
+	assert_string_equal(users[0], "0123456789ab");
+	assert_null(users[1]);
+	cc_strvfreep(&users);
+	assert_int_equal(cc_store_volume_get(f->s, "data", &got, &e), 0); /* still there */
+	cc_volume_record_free(got);
+	assert_int_equal(cc_store_volume_delete_unused(f->s, "anon", &users, &e), 0);
+	assert_null(users[0]);
+	cc_strvfreep(&users);
+	assert_int_not_equal(cc_store_volume_get(f->s, "anon", &got, &e), 0);
+	cc_error_clear(&e);
+	assert_int_equal(cc_store_container_delete(f->s, c.id, &e), 0);
+	assert_int_equal(cc_store_volume_delete_unused(f->s, "data", &users, &e), 0);
+	assert_null(users[0]);
+	cc_strvfreep(&users);
+	char *dir = cc_store_volume_data(f->s, "data");
+	assert_non_null(strstr(dir, "/volumes/data/_data"));
+	free(dir);
+}
+
 static void test_reopen_keeps_schema(void **state)
 {
 	struct fixture *f = *state;
@@ -663,6 +728,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gc_and_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_containers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_volumes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_containers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_lost_database, setup, teardown),
