@@ -88,6 +88,7 @@ int cmd_logs_follow(struct cc_store *s, const struct cc_container_record *ct, in
 extern const struct cmd_verb cmd_rename_verb;
 /* files.c */
 extern const struct cmd_verb cmd_cp_verb, cmd_export_verb, cmd_diff_verb;
+extern const struct cmd_verb cmd_commit_verb;
 /* history.c */
 extern const struct cmd_verb cmd_history_verb;
 /* volume.c */

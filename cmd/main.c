@@ -14,6 +14,7 @@ struct cc_globals cc_globals;
  * aliases.  Each verb's table and action live in its own file. */
 static const struct cmd_entry container_verbs[] = {
 	{ "attach", &cmd_attach_verb, false },
+	{ "commit", &cmd_commit_verb, false },
 	{ "cp", &cmd_cp_verb, false },
 	{ "create", &cmd_create_verb, false },
 	{ "diff", &cmd_diff_verb, false },
@@ -118,6 +119,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "build", &cmd_build_verb, false },
 	{ "builder", &builder_verb, false },
 	{ "completion", &cmd_completion_verb, false },
+	{ "commit", &cmd_commit_verb, false },
 	{ "cp", &cmd_cp_verb, false },
 	{ "create", &cmd_create_verb, false },
 	{ "diff", &cmd_diff_verb, false },

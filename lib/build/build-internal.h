@@ -196,6 +196,9 @@ struct cc_packed_layer {
 struct cc_pack_opts {
 	int64_t clamp_mtime;     /* >= 0: later file times written as this */
 	bool plain;              /* an uncompressed tar (build --output) */
+	bool keep_upper;         /* upper is left as it is (commit: a live
+	                            container's upper dir, its overlay
+	                            bookkeeping kept) */
 };
 int cc_layer_pack(const char *upper, const char *blob_path, const struct cc_pack_opts *po, struct cc_packed_layer *ret,
 		  volatile sig_atomic_t *cancel, cc_error **err);

@@ -392,4 +392,28 @@ void cc_build_result_release(struct cc_build_result *r);
  * the process (all mounts live in a private mount namespace). */
 int cc_build(struct cc_store *s, const struct cc_build_options *o, struct cc_build_result *ret, cc_error **err);
 
+/* ---- commit (commit.c) ------------------------------------------------------ */
+
+typedef struct json_t json_t;
+
+/* docker commit: the image of a container plus one layer packed from its
+ * upper dir (read, never changed), with the container's settings over the
+ * image's config, -c changes (CMD ENTRYPOINT ENV EXPOSE LABEL ONBUILD
+ * STOPSIGNAL USER VOLUME WORKDIR, applied without history entries) and one
+ * history entry for the layer. */
+struct cc_commit_options {
+	const char *upper;          /* the container's upper dir */
+	const char *image_id;       /* the container's image */
+	const json_t *config;       /* keys set over the image's config
+	                               ("Cmd", "Entrypoint", "Env", ...) */
+	const char *created_by;     /* the history entry's */
+	const char *comment;        /* -m, or NULL */
+	const char *author;         /* -a, or NULL */
+	char *const *changes;       /* -c lines, NULL-terminated, may be NULL */
+	bool docker_format;         /* docker schema 2, else OCI */
+	volatile sig_atomic_t *cancel;
+};
+/* The new image is recorded untagged; *ret_id is "sha256:...". */
+int cc_build_commit(struct cc_store *s, const struct cc_commit_options *o, char **ret_id, cc_error **err);
+
 #endif

@@ -58,6 +58,7 @@ struct packer {
 	const char *blob_path;
 	int write_errno;          /* the blob's first failed write */
 	int64_t clamp;            /* -1, or the latest mtime written */
+	bool keep;                /* the upper dir is read, never changed */
 	volatile sig_atomic_t *cancel;
 	cc_error **err;
 };
@@ -118,7 +119,7 @@ static int xattrs(struct packer *p, const char *path, struct archive_entry *e, b
 			if (strcmp(k, "redirect") == 0 || strcmp(k, "metacopy") == 0)
 				return cc_error_set(p->err, ENOTSUP, "'%s' is an overlay %s entry, which a layer cannot carry",
 						    path, k);
-			if (lremovexattr(path, name) < 0 && errno != ENODATA)
+			if (!p->keep && lremovexattr(path, name) < 0 && errno != ENODATA)
 				return cc_error_set(p->err, errno, "remove xattr %s of '%s'", name, path);
 			continue;
 		}
@@ -322,7 +323,7 @@ int cc_layer_pack(const char *upper, const char *blob_path, const struct cc_pack
 		return -1;
 	bool plain = po && po->plain;
 	struct packer p = { .fd = -1, .cancel = cancel, .err = err, .blob_path = blob_path,
-			    .clamp = po ? po->clamp_mtime : -1 };
+			    .clamp = po ? po->clamp_mtime : -1, .keep = po && po->keep_upper };
 	struct archive_entry *raw = NULL;
 	int rc = -1;
 	_cleanup_close_ int rootfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
