@@ -59,6 +59,12 @@ bool cmd_last_error_was_usage(void);
 /* Writing stdout failed with errnum: a closed pipe ends the process quietly
  * by SIGPIPE (docker's status); anything else is one error line, 125. */
 int cmd_output_error(int errnum);
+/* docker's directory.Size of path (0 when it cannot be read): the bytes of
+ * everything but directories, a hard-linked inode once. */
+int64_t cmd_dir_size(const char *path);
+/* ps's STATUS ("Up 2 minutes", "Exited (0) 3 seconds ago"). */
+struct cc_container_record;
+void cmd_container_status_text(const struct cc_container_record *c, char *out, size_t outlen);
 /* Parse a --tls-verify[=BOOL] value. */
 bool cmd_parse_bool(const char *v, bool dflt);
 
@@ -68,7 +74,7 @@ extern const struct cmd_verb cmd_attach_verb, cmd_build_verb, cmd_builder_prune_
 	cmd_ps_verb, cmd_pull_verb, cmd_push_verb, cmd_restart_verb, cmd_rm_verb, cmd_rmi_verb, cmd_run_verb, cmd_save_verb,
 	cmd_start_verb, cmd_stop_verb, cmd_tag_verb, cmd_wait_verb, cmd_container_inspect_verb,
 	cmd_container_prune_verb, cmd_image_inspect_verb, cmd_image_prune_verb, cmd_system_check_verb,
-	cmd_system_prune_verb, cmd_internal_start_verb, cmd_internal_cleanup_verb;
+	cmd_system_prune_verb, cmd_system_df_verb, cmd_internal_start_verb, cmd_internal_cleanup_verb;
 /* update: these of a container's run options changed (CMD_INT_UNSET, NULL:
  * as they are), checked as run checks them: *ret_config the container's
  * configuration with them, its spec's included (free it; the caller stores

@@ -121,7 +121,7 @@ static int internal_cleanup_action(void *opts, int argc, char **argv)
 
 /* ---- ps ---- */
 
-static void status_text(const struct cc_container_record *c, char *out, size_t outlen)
+void cmd_container_status_text(const struct cc_container_record *c, char *out, size_t outlen)
 {
 	char ago[64];
 	time_t now = time(NULL);
@@ -500,6 +500,18 @@ static int64_t ps_dir_size(int dirfd, ino_t **seen, size_t *nseen, int depth)
 	return total;
 }
 
+int64_t cmd_dir_size(const char *path)
+{
+	int fd = path != NULL ? open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return 0;
+	ino_t *seen = NULL;
+	size_t nseen = 0;
+	int64_t total = ps_dir_size(fd, &seen, &nseen, 0);
+	free(seen);
+	return total;
+}
+
 /* docker's ps SIZE: "2B (virtual 7.8MB)": what the container wrote (its
  * upper directory), and that with its image. */
 static void ps_size_text(struct cc_store *s, const struct cc_container_record *r, char *out, size_t outlen)
@@ -649,7 +661,7 @@ static json_t *ps_row(struct cc_store *s, const struct cc_container_record *r, b
 	snprintf(sid, sizeof(sid), trunc ? "%.12s" : "%s", trunc ? id : r->id);
 	cc_human_ago((int64_t)now - r->created, created, sizeof(created) - 4);
 	strncat(created, " ago", sizeof(created) - strlen(created) - 1);
-	status_text(r, status, sizeof(status));
+	cmd_container_status_text(r, status, sizeof(status));
 	if (cc_container_is_running(r) && !cc_container_is_paused(r)) { /* docker's State.String */
 		json_t *cfg = cc_container_config(r), *h = cc_container_health(s, r, cfg);
 		if (h != NULL) {

@@ -72,6 +72,7 @@ static const struct cmd_verb image_verb = {
 
 static const struct cmd_entry system_verbs[] = {
 	{ "check", &cmd_system_check_verb, false },
+	{ "df", &cmd_system_df_verb, false },
 	{ "events", &cmd_events_verb, false },
 	{ "info", &cmd_info_verb, false },
 	{ "prune", &cmd_system_prune_verb, false },
