@@ -155,6 +155,12 @@ extern const struct cmd_verb cmd_healthcheck_run_verb;
 char *cmd_container_ports_text(const struct cc_container_record *c);
 /* A container's inspect object (inspect.c). */
 json_t *cmd_container_json(struct cc_store *s, const struct cc_container_record *c);
+/* docker's inspect output for argv's objects (inspect.c): lookup gives
+ * each one's JSON (*ret; NULL after printing why, returning the status);
+ * without --format an indented JSON array, "json" a compact one, else the
+ * template over each object.  The verb's exit status. */
+typedef int (*cmd_inspect_lookup)(struct cc_store *s, const char *ref, void *data, json_t **ret);
+int cmd_inspect_objects(const char *format, int argc, char **argv, cmd_inspect_lookup lookup, void *data);
 /* Inspect JSON of a container by name or ID prefix; -1 when there is none. */
 int cmd_container_inspect_json(struct cc_store *s, const char *ref, json_t **ret);
 /* A --format template for one object (inspect, version, info), as docker's

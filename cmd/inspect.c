@@ -682,9 +682,9 @@ static int write_out(const char *text, size_t len)
  * was printed).  A template that does not parse fails before any lookup
  * (64); one that fails on an object leaves that object out, says why, and
  * the verb exits 1, as a name that was not found does. */
-static int inspect_run(const struct inspect_opts *o, enum inspect_kind kind, int argc, char **argv)
+int cmd_inspect_objects(const char *format, int argc, char **argv, cmd_inspect_lookup lookup, void *data)
 {
-	const char *format = o->format ? o->format : "";
+	format = format ? format : "";
 	bool as_json = *format == '\0' || strcmp(format, "json") == 0;
 	struct cc_template *t = NULL;
 	int rc;
@@ -703,13 +703,9 @@ static int inspect_run(const struct inspect_opts *o, enum inspect_kind kind, int
 	rc = 0;
 	for (int i = 0; i < argc; i++) {
 		json_t *obj = NULL;
-		/* containers first, as docker inspect does */
-		if (kind != INSPECT_IMAGE && container_lookup(s, argv[i], o->size, &obj) == 0) {
-		} else if (kind != INSPECT_CONTAINER && (obj = image_lookup(s, argv[i])) != NULL) {
-		} else {
-			rc = cmd_failf(EXIT_CC_ERROR, "No such %s: %s",
-				       kind == INSPECT_CONTAINER ? "container" : kind == INSPECT_IMAGE ? "image" : "object",
-				       argv[i]);
+		int r = lookup(s, argv[i], data, &obj);
+		if (obj == NULL) {
+			rc = r != 0 ? r : EXIT_CC_ERROR;
 			continue;
 		}
 		if (as_json) {
@@ -747,6 +743,30 @@ static int inspect_run(const struct inspect_opts *o, enum inspect_kind kind, int
 		wr = write_out(out.buf, out.len);
 	cc_strbuf_release(&out);
 	return wr != 0 ? wr : rc;
+}
+
+struct lookup_data {
+	enum inspect_kind kind;
+	bool size;
+};
+
+/* containers first, as docker inspect does */
+static int lookup_any(struct cc_store *s, const char *ref, void *data, json_t **ret)
+{
+	const struct lookup_data *d = data;
+	if (d->kind != INSPECT_IMAGE && container_lookup(s, ref, d->size, ret) == 0)
+		return 0;
+	if (d->kind != INSPECT_CONTAINER && (*ret = image_lookup(s, ref)) != NULL)
+		return 0;
+	*ret = NULL;
+	return cmd_failf(EXIT_CC_ERROR, "No such %s: %s",
+			 d->kind == INSPECT_CONTAINER ? "container" : d->kind == INSPECT_IMAGE ? "image" : "object", ref);
+}
+
+static int inspect_run(const struct inspect_opts *o, enum inspect_kind kind, int argc, char **argv)
+{
+	struct lookup_data d = { .kind = kind, .size = o->size };
+	return cmd_inspect_objects(o->format, argc, argv, lookup_any, &d);
 }
 
 static int inspect_action(void *opts, int argc, char **argv)

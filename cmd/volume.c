@@ -279,66 +279,23 @@ struct inspect_opts {
 	const char *format;
 };
 
+static int lookup_volume(struct cc_store *s, const char *name, void *data, json_t **ret)
+{
+	(void)data;
+	struct cc_volume_record *v = NULL;
+	cc_error *e = NULL;
+	*ret = NULL;
+	if (cc_store_volume_get(s, name, &v, &e) < 0)
+		return cmd_fail(e, 1);
+	*ret = volume_json(s, v);
+	cc_volume_record_free(v);
+	return *ret != NULL ? 0 : cmd_failf(EXIT_CC_ERROR, "out of memory");
+}
+
+/* docker's inspect output (cmd_inspect_objects), over volumes */
 static int inspect_action(void *opts, int argc, char **argv)
 {
-	struct inspect_opts *o = opts;
-	const char *format = o->format ? o->format : "";
-	bool as_json = *format == '\0' || strcmp(format, "json") == 0;
-	struct cc_template *t = NULL;
-	int rc = 0;
-	if (!as_json && (rc = cmd_template_open(format, &t)) != 0)
-		return rc;
-	struct cc_store *s = cmd_open_store();
-	if (s == NULL) {
-		cc_template_free(t);
-		return EXIT_CC_ERROR;
-	}
-	json_t *arr = json_array();
-	struct cc_strbuf out = { 0 };
-	for (int i = 0; i < argc; i++) {
-		struct cc_volume_record *v = NULL;
-		cc_error *e = NULL;
-		if (cc_store_volume_get(s, argv[i], &v, &e) < 0) {
-			rc = cmd_fail(e, 1);
-			continue;
-		}
-		json_t *obj = volume_json(s, v);
-		cc_volume_record_free(v);
-		if (obj == NULL) {
-			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
-			continue;
-		}
-		if (as_json) {
-			json_array_append_new(arr, obj);
-			continue;
-		}
-		struct cc_strbuf one = { 0 };
-		if (cc_template_exec(t, obj, &one, &e) < 0) {
-			rc = e != NULL ? cmd_failf(1, "template parsing error: %s", e->msg) : cmd_failf(1, "out of memory");
-			cc_error_free(e);
-		} else {
-			cc_strbuf_add(&out, one.buf ? one.buf : "", one.len);
-			cc_strbuf_add(&out, "\n", 1);
-		}
-		cc_strbuf_release(&one);
-		json_decref(obj);
-	}
-	cc_store_close(s);
-	cc_template_free(t);
-	if (as_json) {
-		size_t flags = *format == '\0' ? JSON_INDENT(4) | JSON_PRESERVE_ORDER : JSON_COMPACT | JSON_PRESERVE_ORDER;
-		char *text = json_dumps(arr, flags);
-		cc_strbuf_add(&out, text ? text : "[]", text ? strlen(text) : 2);
-		cc_strbuf_add(&out, "\n", 1);
-		free(text);
-	}
-	json_decref(arr);
-	if (out.oom)
-		rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
-	else if (out.len > 0 && fwrite(out.buf, 1, out.len, stdout) != out.len)
-		rc = cmd_output_error(errno);
-	cc_strbuf_release(&out);
-	return rc;
+	return cmd_inspect_objects(((struct inspect_opts *)opts)->format, argc, argv, lookup_volume, NULL);
 }
 
 static const struct cmd_opt inspect_options[] = {

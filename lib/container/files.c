@@ -734,7 +734,7 @@ static bool ends_slash(const char *p)
 
 /* Where a source lands, docker's rules: into an existing directory as its
  * base name (or its content for "SRC/."), else as the destination. */
-static int plan_dest(struct cp_sink *k, int dst_rootfd, const char *dst, bool src_dir, bool src_dot, const char *srcpath,
+static int plan_dest(int dst_rootfd, const char *dst, bool src_dir, bool src_dot, const char *srcpath,
 		     char **ret_dir, char **ret_top, const char *where, cc_error **err)
 {
 	_cleanup_close_ int fd = cc_open_in_root(dst_rootfd, dst, O_PATH);
@@ -769,13 +769,12 @@ static int plan_dest(struct cp_sink *k, int dst_rootfd, const char *dst, bool sr
 		d[1] = '\0';
 	else if (slash)
 		*slash = '\0';
-	else
-		strcpy(d, ".");
+	else if (free(d), (d = strdup(".")) == NULL)
+		return cc_error_set(err, ENOMEM, "copy");
 	_cleanup_close_ int pfd = cc_open_in_root(dst_rootfd, d, O_PATH | O_DIRECTORY);
 	if (pfd < 0)
 		return cc_error_setk(err, CC_ERR_NOT_FOUND, -pfd, "%s'%s'", where, d);
 	*ret_dir = steal_ptr(&d);
-	(void)k;
 	return *ret_top ? 0 : cc_error_set(err, ENOMEM, "copy");
 }
 
@@ -829,7 +828,7 @@ static int cp_in_root(int rootfd, const struct cc_cp_opts *o, cc_error **err)
 			if (getcwd(cwd, sizeof(cwd)) == NULL || asprintf(&abs, "%s/%s", cwd, o->dst) < 0)
 				return cc_error_set(err, errno ? errno : ENOMEM, "the current directory");
 		}
-		if (plan_dest(&k, hostroot, abs ? abs : o->dst, S_ISDIR(st.st_mode), ends_dot(o->src), o->src, &dir, &top, "",
+		if (plan_dest(hostroot, abs ? abs : o->dst, S_ISDIR(st.st_mode), ends_dot(o->src), o->src, &dir, &top, "",
 			      err) < 0)
 			goto out;
 		/* the host directory that gets the copy is the root from here on */
@@ -870,7 +869,7 @@ static int cp_in_root(int rootfd, const struct cc_cp_opts *o, cc_error **err)
 	srcfd = open(o->src, O_PATH | O_CLOEXEC | (o->follow ? 0 : O_NOFOLLOW));
 	if (srcfd < 0)
 		return cc_error_set(err, errno, "open %s", o->src);
-	if (plan_dest(&k, rootfd, o->dst, S_ISDIR(st.st_mode), ends_dot(o->src), o->src, &dir, &top, "", err) < 0) {
+	if (plan_dest(rootfd, o->dst, S_ISDIR(st.st_mode), ends_dot(o->src), o->src, &dir, &top, "", err) < 0) {
 		if (err != NULL && *err != NULL && (*err)->kind == CC_ERR_NOT_FOUND) {
 			cc_error_clear(err);
 			return cc_error_setk(err, CC_ERR_NOT_FOUND, 0, "Could not find the file %s in container %s", o->dst,

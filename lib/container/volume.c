@@ -12,6 +12,7 @@
 #include "container/container.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 #define VOLUME_OPTS_MAX 64
@@ -132,16 +133,13 @@ int cc_volume_remove(struct cc_store *s, const char *name, cc_error **err)
 	if (cc_store_volume_delete_unused(s, name, &users, err) < 0)
 		return -1;
 	if (users[0] != NULL) {
-		size_t len = 0;
+		struct cc_strbuf list = { 0 };
 		for (char **u = users; *u; u++)
-			len += strlen(*u) + 2;
-		_cleanup_free_ char *list = calloc(len + 1, 1);
-		for (char **u = users; list != NULL && *u; u++) {
-			if (u != users)
-				strcat(list, ", ");
-			strcat(list, *u);
-		}
-		return cc_error_setk(err, CC_ERR_IN_USE, 0, "remove %s: volume is in use - [%s]", name, list ? list : "");
+			cc_strbuf_addf(&list, "%s%s", u != users ? ", " : "", *u);
+		int r = cc_error_setk(err, CC_ERR_IN_USE, 0, "remove %s: volume is in use - [%s]", name,
+				      list.buf ? list.buf : "");
+		cc_strbuf_release(&list);
+		return r;
 	}
 	volume_event(s, "destroy", name);
 	/* the row is gone: a directory that stays is said, and replaced by

@@ -152,6 +152,24 @@ no_containers() {
     is "$output" ""
 }
 
+@test "hostile: a volume's first-mount copy resolves the target in the container's root, never the host's" {
+    local ctx=$BATS_TEST_TMPDIR/hctx
+    mkdir -p "$ctx"
+    # the mount point is a symlink climbing out: it lands on the container's /etc
+    printf 'FROM alpine\nRUN ln -s ../../../../../../etc /evil && ln -s /etc/shadow /etc/shadowlink\n' >"$ctx/Containerfile"
+    run_cc build -q -t hostile-vol "$ctx"
+    run_cc run --rm -v evilvol:/evil hostile-vol true
+    local data=$CC_ROOT/volumes/evilvol/_data
+    [[ -f $data/alpine-release ]] || die "the container's /etc was not copied"
+    [[ ! -e $data/debian_version ]] || die "the host's /etc was copied into the volume"
+    # a symlink inside is copied as a link, not as the file it names
+    is "$(readlink "$data/shadowlink")" "/etc/shadow"
+    is "$(stat -c %s "$data/shadow")" "$(run_cc run --rm hostile-vol stat -c %s /etc/shadow >&2; echo "$output")" \
+        "shadow is the container's"
+    run_cc run --rm -v evilvol:/evil hostile-vol sh -c 'cat /evil/alpine-release'
+    assert_match "$output" '^3\.'
+}
+
 @test "anonymous volumes: -v /path and the image's VOLUME; rm -v and run --rm remove them" {
     local ctx=$BATS_TEST_TMPDIR/ctx
     mkdir -p "$ctx"
