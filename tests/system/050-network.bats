@@ -257,9 +257,9 @@ time.sleep(60)" &
     bg_pid $!
     wait_until 10 test -e "$BATS_TEST_TMPDIR/listening"
     run_cc 125 run --rm -p "127.0.0.1:$p:80" alpine true
-    is "${stderr_lines[-1]}" "Error: publish 127.0.0.1:$p/tcp: the port is already in use on the host"
+    is "${stderr_lines[-1]}" "Error: driver failed programming external connectivity: Bind for 127.0.0.1:$p/tcp failed: port is already allocated"
     run_cc 125 run -p "$p:80" alpine true
-    assert_contains "$stderr" "already in use"
+    assert_contains "$stderr" "port is already allocated"
     run_cc ps -aq
     is "$output" "" "no container was created"
     net_assert_clean
@@ -272,7 +272,7 @@ time.sleep(60)" &
     run_cc 125 run --rm -p 8000-8001:80 alpine true
     run_cc 125 run --rm -p 80/sctp alpine true
     run_cc 125 run --rm --network none -p 80 alpine true
-    assert_contains "$stderr" "needs the bridge network"
+    assert_contains "$stderr" "needs a bridge network"
     run_cc 125 run --rm --dns not-an-ip alpine true
     run_cc 125 run --rm --add-host nocolon alpine true
     run_cc 125 run --rm --network nosuch alpine true
@@ -317,7 +317,7 @@ time.sleep(60)" &
     p=$(free_port)
     run_cc run -d --name first -p "$p:80" alpine sleep 600
     run_cc 125 run -d --name second -p "$p:80" alpine sleep 600
-    is "${stderr_lines[-1]}" "Error: publish 0.0.0.0:$p/tcp: the port is already in use on the host"
+    is "${stderr_lines[-1]}" "Error: driver failed programming external connectivity: Bind for 0.0.0.0:$p/tcp failed: port is already allocated"
     run_cc 125 run --rm -p "127.0.0.1:$p:80" alpine true
     # another store on the same host is refused too
     CC_ROOT=$BATS_TEST_TMPDIR/other run_cc 125 run -d -p "$p:80" alpine true
@@ -326,7 +326,7 @@ time.sleep(60)" &
     run_cc stop -t 0 first
     run_cc run -d --name third -p "$p:80" alpine sleep 600
     run_cc 1 start first
-    assert_contains "$stderr" "already in use"
+    assert_contains "$stderr" "port is already allocated"
     run_cc rm -f third
     run_cc start first
     run_cc 125 run -d -p "$p:80" alpine true
