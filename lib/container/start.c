@@ -362,7 +362,7 @@ int cc_container_start(struct cc_store *s, struct cc_container_record *c, const 
 	char hostname_nl[80];
 	snprintf(hostname_nl, sizeof(hostname_nl), "%s\n", sp->hostname != NULL ? sp->hostname : "");
 	hosts = cc_network_hosts(net, sp->hostname != NULL ? sp->hostname : "", c->name);
-	resolv = cc_net_container_resolv(mode == CC_NET_HOST, (const char *const *)sp->dns, strv_len(sp->dns));
+	resolv = cc_net_container_resolv(mode == CC_NET_HOST, &(struct cc_resolv_opts){ .dns = (const char *const *)sp->dns, .n_dns = strv_len(sp->dns) });
 	if (hosts == NULL || resolv == NULL) {
 		cc_error_set(err, ENOMEM, "start container %.12s", id);
 		goto out;
