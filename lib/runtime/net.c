@@ -245,6 +245,74 @@ int cc_net_parse_exposed(const char *key, struct cc_port_map *ret, cc_error **er
 	return 0;
 }
 
+/* A port number of --expose (len bytes at s): docker's strconv messages. */
+static int expose_number(const char *arg, const char *s, size_t len, unsigned long *ret, cc_error **err)
+{
+	char buf[16];
+	bool digits = len > 0 && len < sizeof(buf);
+	for (size_t i = 0; digits && i < len; i++)
+		digits = s[i] >= '0' && s[i] <= '9';
+	if (!digits)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "invalid range format for --expose: %s, error: strconv.ParseUint: parsing \"%.*s\": invalid syntax",
+				     arg, (int)(len < 64 ? len : 64), s);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	unsigned long v = strtoul(buf, NULL, 10);
+	if (v > 65535)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "invalid range format for --expose: %s, error: strconv.ParseUint: parsing \"%s\": value out of range",
+				     arg, buf);
+	if (v == 0)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid range format for --expose: %s, error: port 0", arg);
+	*ret = v;
+	return 0;
+}
+
+int cc_net_parse_expose(const char *arg, struct cc_port_map *out, size_t max, size_t *n, cc_error **err)
+{
+	if (strchr(arg, ':') != NULL)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid port format for --expose: %s", arg);
+	const char *slash = strchr(arg, '/');
+	size_t pl = slash != NULL ? (size_t)(slash - arg) : strlen(arg);
+	const char *proto = slash != NULL && slash[1] != '\0' ? slash + 1 : "tcp";
+	uint8_t p;
+	if (strcmp(proto, "tcp") == 0)
+		p = IPPROTO_TCP;
+	else if (strcmp(proto, "udp") == 0)
+		p = IPPROTO_UDP;
+	else
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid --expose '%s': protocol '%s' is not supported (tcp, udp)",
+				     arg, proto);
+	if (pl == 0)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "invalid range format for --expose: %s, error: Empty string specified for ports.", arg);
+	const char *dash = memchr(arg, '-', pl);
+	unsigned long start, end;
+	int r = expose_number(arg, arg, dash != NULL ? (size_t)(dash - arg) : pl, &start, err);
+	if (r < 0)
+		return r;
+	end = start;
+	if (dash != NULL && (r = expose_number(arg, dash + 1, pl - (size_t)(dash + 1 - arg), &end, err)) < 0)
+		return r;
+	if (end < start)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "invalid range format for --expose: %s, error: Invalid range specified for the Port: %.*s",
+				     arg, (int)pl, arg);
+	for (unsigned long port = start; port <= end; port++) {
+		bool dup = false;
+		for (size_t i = 0; i < *n && !dup; i++)
+			dup = out[i].container_port == port && out[i].proto == p;
+		if (dup)
+			continue;
+		if (*n >= max)
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid --expose '%s': too many exposed ports (limit %zu)",
+					     arg, max);
+		out[(*n)++] = (struct cc_port_map){ .container_port = (uint16_t)port, .proto = p };
+	}
+	return 0;
+}
+
 void cc_net_format_container_port(const struct cc_port_map *m, char *out, size_t len)
 {
 	snprintf(out, len, "%u/%s", (unsigned)m->container_port, m->proto == IPPROTO_UDP ? "udp" : "tcp");

@@ -75,6 +75,10 @@ int cc_net_parse_publish(const char *spec, struct cc_port_map *out, size_t max, 
 /* An image's ExposedPorts key ("80/tcp", "53/udp", "8080") as a mapping to a
  * free host port on every address. */
 int cc_net_parse_exposed(const char *key, struct cc_port_map *ret, cc_error **err);
+/* One --expose value, PORT[-END][/tcp|/udp] (docker's CLI and its
+ * messages), appended to out[*n] as mappings to free host ports, one per
+ * port, a port already in out skipped; at most max in total. */
+int cc_net_parse_expose(const char *arg, struct cc_port_map *out, size_t max, size_t *n, cc_error **err);
 /* "80/tcp" and "0.0.0.0:18080", the way `docker port` prints them. */
 void cc_net_format_container_port(const struct cc_port_map *m, char *out, size_t len);
 void cc_net_format_host_port(const struct cc_port_map *m, char *out, size_t len);

@@ -332,6 +332,47 @@ static void test_resolv(void **state)
 	free(r);
 }
 
+static void test_parse_expose(void **state)
+{
+	(void)state;
+	struct cc_port_map m[8];
+	size_t n = 0;
+	cc_error *err = NULL;
+	assert_int_equal(cc_net_parse_expose("80", m, 8, &n, &err), 0);
+	assert_int_equal(cc_net_parse_expose("7000-7002/udp", m, 8, &n, &err), 0);
+	assert_int_equal(cc_net_parse_expose("80/tcp", m, 8, &n, &err), 0); /* already there */
+	assert_int_equal(cc_net_parse_expose("53/", m, 8, &n, &err), 0);    /* docker: tcp */
+	assert_int_equal(n, 5);
+	char buf[32];
+	const char *want[] = { "80/tcp", "7000/udp", "7001/udp", "7002/udp", "53/tcp" };
+	for (size_t i = 0; i < n; i++) {
+		cc_net_format_container_port(&m[i], buf, sizeof(buf));
+		assert_string_equal(buf, want[i]);
+		assert_int_equal(m[i].host_port, 0);
+		assert_int_equal(m[i].host_ip, 0);
+	}
+	static const struct {
+		const char *arg, *msg;
+	} bad[] = {
+		{ "8080:80", "invalid port format for --expose: 8080:80" },
+		{ "/tcp", "invalid range format for --expose: /tcp, error: Empty string specified for ports." },
+		{ "NaN/tcp", "invalid range format for --expose: NaN/tcp, error: strconv.ParseUint: parsing \"NaN\": invalid syntax" },
+		{ "8080-NaN", "invalid range format for --expose: 8080-NaN, error: strconv.ParseUint: parsing \"NaN\": invalid syntax" },
+		{ "80000", "invalid range format for --expose: 80000, error: strconv.ParseUint: parsing \"80000\": value out of range" },
+		{ "90-80", "invalid range format for --expose: 90-80, error: Invalid range specified for the Port: 90-80" },
+		{ "80/sctp", "invalid --expose '80/sctp': protocol 'sctp' is not supported (tcp, udp)" },
+		{ "0", "invalid range format for --expose: 0, error: port 0" },
+		{ "1-100", "invalid --expose '1-100': too many exposed ports (limit 8)" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = 0;
+		assert_true(cc_net_parse_expose(bad[i].arg, m, 8, &n, &err) < 0);
+		assert_string_equal(err->msg, bad[i].msg);
+		assert_int_equal(err->kind, CC_ERR_INVALID);
+		cc_error_clear(&err);
+	}
+}
+
 static void test_dns_search_option_valid(void **state)
 {
 	(void)state;
@@ -456,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_reserve_ports),
 		cmocka_unit_test(test_resolv),
 		cmocka_unit_test(test_dns_search_option_valid),
+		cmocka_unit_test(test_parse_expose),
 		cmocka_unit_test(test_add_host),
 		cmocka_unit_test(test_nft_text),
 	};
