@@ -294,6 +294,31 @@ static json_t *mounts_json(const json_t *cfg)
 	return out;
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A copy of o with its keys in order, as Go marshals a map. */
+static json_t *sorted_object(json_t *o)
+{
+	size_t n = json_object_size(o), i = 0;
+	_cleanup_free_ const char **keys = calloc(n + 1, sizeof(char *));
+	json_t *out = json_object();
+	const char *k;
+	json_t *v;
+	if (keys == NULL || out == NULL) {
+		json_decref(out);
+		return json_incref(o);
+	}
+	json_object_foreach(o, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (i = 0; i < n; i++)
+		json_object_set(out, keys[i], json_object_get(o, keys[i]));
+	return out;
+}
+
 /* docker's Config of a container: the image's, with what run changed. */
 static json_t *container_config(const struct cc_container_record *c, const json_t *cfg,
 				const struct cc_container_spec *sp, const json_t *image_cfg, json_t *exposed)
@@ -312,7 +337,7 @@ static json_t *container_config(const struct cc_container_record *c, const json_
 	json_object_set_new(o, "AttachStdout", json_boolean(!detach));
 	json_object_set_new(o, "AttachStderr", json_boolean(!detach));
 	if (json_object_size(exposed) > 0) /* docker: omitted when empty */
-		json_object_set(o, "ExposedPorts", exposed);
+		json_object_set_new(o, "ExposedPorts", sorted_object(exposed));
 	json_object_set_new(o, "Tty", json_boolean(json_is_true(json_object_get(cfg, "Tty"))));
 	json_object_set_new(o, "OpenStdin", json_boolean(in));
 	/* as run recorded it (docker's CLI: -i attached, not -d); an older container's from its run flags */
