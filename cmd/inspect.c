@@ -375,74 +375,32 @@ static json_t *container_config(const struct cc_container_record *c, const json_
 	return o;
 }
 
-static void sha_hex(const char *what, const char *a, const char *b, char out[65])
+/* docker's NetworkSettings: cc_network_settings's (addresses while the
+ * container holds its leases) and what docker adds around them. */
+static json_t *network_settings(struct cc_store *s, const struct cc_container_record *c,
+				const struct cc_container_spec *sp)
 {
-	char d[72];
-	struct cc_sha256 *h = cc_sha256_new();
-	if (h == NULL) {
-		out[0] = '\0';
-		return;
-	}
-	cc_sha256_update(h, what, strlen(what) + 1);
-	cc_sha256_update(h, a, strlen(a) + 1);
-	cc_sha256_update(h, b, strlen(b));
-	cc_sha256_final(h, d);
-	snprintf(out, 65, "%s", d + 7);
-}
-
-/* docker's NetworkSettings, from cc_network_settings (the address while the
- * container holds its lease) and the network mode. */
-static json_t *network_settings(struct cc_store *s, const struct cc_container_record *c, const json_t *cfg)
-{
-	json_t *ns = cc_network_settings(s, c);
-	const char *mode = json_string_value(json_object_get(cfg, "Network"));
-	if (mode == NULL)
-		mode = "bridge";
+	const char *mode = sp->network != NULL ? sp->network : "bridge";
+	json_t *o = cc_network_settings(s, c, mode, sp->networks, sp->n_networks);
+	if (o == NULL)
+		return NULL;
 	bool running = (strcmp(c->state, "running") == 0 || cc_container_is_paused(c)) && c->pid > 0;
-	const char *ip = json_string_value(json_object_get(ns, "IPAddress"));
-	const char *gw = json_string_value(json_object_get(ns, "Gateway"));
-	const char *mac = json_string_value(json_object_get(ns, "MacAddress"));
-	const char *bridge = json_string_value(json_object_get(ns, "Bridge"));
-	json_int_t prefix = json_integer_value(json_object_get(ns, "IPPrefixLen"));
-	ip = ip ? ip : "";
-	gw = gw ? gw : "";
-	mac = mac ? mac : "";
-	char netid[65], epid[65] = "", key[64] = "";
-	sha_hex("ccontainer network", mode, bridge ? bridge : "", netid);
-	if (*ip)
-		sha_hex("ccontainer endpoint", c->id, ip, epid);
+	char key[64] = "";
 	if (running && strcmp(mode, "host") != 0)
 		snprintf(key, sizeof(key), "/proc/%d/ns/net", c->pid);
-	json_t *ports = json_object_get(ns, "Ports");
-	json_t *o = json_object();
-	json_object_set_new(o, "Bridge", json_string(bridge ? bridge : ""));
+	const json_t *dflt = json_object_get(json_object_get(o, "Networks"), "bridge");
+	const json_t *epid = json_object_get(dflt, "EndpointID");
 	json_object_set_new(o, "SandboxID", json_string(""));
+	json_object_set_new(o, "SandboxKey", json_string(key));
 	json_object_set_new(o, "HairpinMode", json_false());
 	json_object_set_new(o, "LinkLocalIPv6Address", json_string(""));
 	json_object_set_new(o, "LinkLocalIPv6PrefixLen", json_integer(0));
-	json_object_set_new(o, "Ports", json_is_object(ports) ? json_incref(ports) : json_object());
-	json_object_set_new(o, "SandboxKey", json_string(key));
 	json_object_set_new(o, "SecondaryIPAddresses", json_null());
 	json_object_set_new(o, "SecondaryIPv6Addresses", json_null());
-	bool bridged = strcmp(mode, "bridge") == 0;
-	json_object_set_new(o, "EndpointID", json_string(bridged ? epid : ""));
-	json_object_set_new(o, "Gateway", json_string(bridged ? gw : ""));
+	json_object_set_new(o, "EndpointID", json_string(json_is_string(epid) ? json_string_value(epid) : ""));
 	json_object_set_new(o, "GlobalIPv6Address", json_string(""));
 	json_object_set_new(o, "GlobalIPv6PrefixLen", json_integer(0));
-	json_object_set_new(o, "IPAddress", json_string(bridged ? ip : ""));
-	json_object_set_new(o, "IPPrefixLen", json_integer(bridged ? prefix : 0));
 	json_object_set_new(o, "IPv6Gateway", json_string(""));
-	json_object_set_new(o, "MacAddress", json_string(bridged ? mac : ""));
-	json_t *nets = json_object();
-	if (strncmp(mode, "container:", 10) != 0) /* docker: none for another's network */
-		json_object_set_new(
-			nets, mode,
-			json_pack("{s:n, s:n, s:n, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:i, s:n, s:n}", "IPAMConfig",
-				  "Links", "Aliases", "MacAddress", mac, "NetworkID", netid, "EndpointID", epid, "Gateway",
-				  gw, "IPAddress", ip, "IPPrefixLen", prefix, "IPv6Gateway", "", "GlobalIPv6Address", "",
-				  "GlobalIPv6PrefixLen", 0, "DriverOpts", "DNSNames"));
-	json_object_set_new(o, "Networks", nets);
-	json_decref(ns);
 	return o;
 }
 
@@ -541,7 +499,7 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 		}
 		json_object_set_new(o, "Mounts", mounts_json(cfg));
 		json_object_set_new(o, "Config", container_config(c, cfg, &sp, image_cfg, exposed));
-		json_object_set_new(o, "NetworkSettings", network_settings(s, c, cfg));
+		json_object_set_new(o, "NetworkSettings", network_settings(s, c, &sp));
 	}
 	json_decref(hc);
 	json_decref(exposed);

@@ -39,7 +39,9 @@ struct run_mount {
 struct run_opts {
 	/* the table's (run_options below) */
 	bool rm, interactive, tty, init, read_only, detach, privileged;
-	const char *name, *hostname, *workdir, *user, *network, *cpus, *log_driver;
+	const char *name, *hostname, *workdir, *user, *cpus, *log_driver;
+	struct cmd_strv networks, aliases;      /* --network (repeatable), --network-alias */
+	const char *ip, *mac;                   /* --ip, --mac-address: the first network's */
 	const char *entrypoint; /* NULL: the image's; "": none */
 	struct cmd_strv env, env_files, volumes, mount_specs, volumes_from, tmpfs_specs, cap_add, cap_drop, security_opts, ulimit_specs, log_opts;
 	struct cmd_strv labels, label_files;
@@ -54,6 +56,14 @@ struct run_opts {
 	} net;
 	/* what run_opts_check makes of them */
 	enum cc_net_mode net_mode;
+	const char *network;      /* the mode: bridge, host, none, container:X, or the first network */
+	struct run_ep {
+		const char *network, *ip, *mac;
+		const char *aliases[17];
+		size_t n_aliases;
+		char *buf;        /* the name=…,alias=… form's copy */
+	} eps[CC_NET_MAX_ENDPOINTS];
+	size_t n_eps;
 	struct run_mount *mounts; /* -v, --mount, --tmpfs in their order */
 	size_t n_mounts;
 	bool no_new_privs;
@@ -89,6 +99,9 @@ static void run_opts_release(struct run_opts *o)
 	free(o->mounts);
 	o->mounts = NULL;
 	o->n_mounts = 0;
+	for (size_t i = 0; i < o->n_eps; i++)
+		free(o->eps[i].buf);
+	o->n_eps = 0;
 }
 
 /* A mount's target as compared for duplicates: no trailing '/'. */
@@ -403,6 +416,118 @@ static int run_check_dns_expose(const struct run_opts *o)
 /* What the table cannot say about the values: each -v, --tmpfs,
  * --security-opt, --ulimit, --log-opt parsed, --cpus, --network and -w
  * checked, the resources gathered.  0, or the status after the error. */
+/* One --network value: NAME, or docker's NAME=…,alias=…,ip=…,mac-address=…
+ * form (name=NET,alias=A,...), into o->eps[o->n_eps]. */
+static int network_item(struct run_opts *o, const char *v)
+{
+	if (o->n_eps == CC_NET_MAX_ENDPOINTS)
+		return cmd_failf(EXIT_CC_ERROR, "too many networks (limit %d)", CC_NET_MAX_ENDPOINTS);
+	struct run_ep *e = &o->eps[o->n_eps];
+	*e = (struct run_ep){ .network = v };
+	if (strchr(v, '=') == NULL) {
+		o->n_eps++;
+		return 0;
+	}
+	e->network = NULL;
+	if ((e->buf = strdup(v)) == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	o->n_eps++; /* its buf is run_opts_release's from here */
+	char *save = NULL;
+	for (char *f = strtok_r(e->buf, ",", &save); f != NULL; f = strtok_r(NULL, ",", &save)) {
+		char *val = strchr(f, '=');
+		if (val == NULL)
+			return cmd_failf(EXIT_CC_ERROR, "invalid argument \"%s\" for \"--network\" flag: invalid field '%s' must be a key=value pair", v, f);
+		*val++ = '\0';
+		if (strcmp(f, "name") == 0)
+			e->network = val;
+		else if (strcmp(f, "alias") == 0 && e->n_aliases < 16)
+			e->aliases[e->n_aliases++] = val;
+		else if (strcmp(f, "ip") == 0)
+			e->ip = val;
+		else if (strcmp(f, "mac-address") == 0)
+			e->mac = val;
+		else if (strcmp(f, "driver-opt") != 0)
+			return cmd_failf(EXIT_CC_ERROR, "invalid argument for \"--network\" flag: unknown field '%s'", f);
+	}
+	if (e->network == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "invalid argument for \"--network\" flag: network name is required");
+	return 0;
+}
+
+/* --network (any number), --ip, --mac-address, --network-alias: the mode
+ * and the endpoints of the spec. */
+static int networks_check(struct run_opts *o)
+{
+	o->n_eps = 0;
+	for (size_t i = 0; i < o->networks.n; i++) {
+		int rc = network_item(o, o->networks.v[i]);
+		if (rc != 0)
+			return rc;
+	}
+	const char *first = o->n_eps > 0 ? o->eps[0].network : "bridge";
+	o->network = first;
+	if (strcmp(first, "none") == 0)
+		o->net_mode = CC_NET_NONE;
+	else if (strcmp(first, "host") == 0)
+		o->net_mode = CC_NET_HOST;
+	else if (strncmp(first, "container:", 10) == 0)
+		o->net_mode = CC_NET_JOIN;
+	else
+		o->net_mode = CC_NET_BRIDGE;
+	if (strcmp(first, "default") == 0)
+		o->network = o->eps[0].network = "bridge";
+	if (o->net_mode != CC_NET_BRIDGE) {
+		if (o->n_eps > 1)
+			return cmd_failf(EXIT_CC_ERROR, "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
+		if (o->ip != NULL || o->mac != NULL || o->aliases.n > 0 || (o->n_eps > 0 && o->eps[0].n_aliases > 0))
+			return cmd_failf(EXIT_CC_ERROR, "conflicting options: %s and the network mode",
+					 o->ip ? "--ip" : o->mac ? "--mac-address" : "--network-alias");
+		if (o->net_mode == CC_NET_JOIN && (o->hostname != NULL || o->net.dns.n > 0 || o->net.add_host.n > 0))
+			return cmd_failf(EXIT_CC_ERROR, "conflicting options: %s and the network mode",
+					 o->hostname ? "hostname" : o->net.dns.n ? "dns" : "add-host");
+		if (o->net_mode == CC_NET_JOIN && o->network[10] == '\0')
+			return cmd_failf(EXIT_CC_ERROR, "invalid network mode '%s': the container is missing", o->network);
+		return 0;
+	}
+	for (size_t i = 0; i < o->n_eps; i++) {
+		const char *n = o->eps[i].network;
+		if (strcmp(n, "host") == 0 || strcmp(n, "none") == 0 || strncmp(n, "container:", 10) == 0)
+			return cmd_failf(EXIT_CC_ERROR, "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
+		if (!cc_network_name_valid(n))
+			return cmd_failf(EXIT_CC_ERROR, "network %s not found", n);
+	}
+	if (o->n_eps == 0)
+		o->eps[o->n_eps++] = (struct run_ep){ .network = "bridge" };
+	if (o->ip != NULL)
+		o->eps[0].ip = o->ip;
+	if (o->mac != NULL)
+		o->eps[0].mac = o->mac;
+	for (size_t i = 0; i < o->aliases.n && o->eps[0].n_aliases < 16; i++)
+		o->eps[0].aliases[o->eps[0].n_aliases++] = o->aliases.v[i];
+	return 0;
+}
+
+/* --network container:NAME: the spec names the container by its ID, so a
+ * rename never changes whose namespace it joins. */
+static int resolve_join(struct cc_store *s, struct cc_container_spec *sp)
+{
+	if (sp->network == NULL || strncmp(sp->network, "container:", 10) != 0)
+		return 0;
+	struct cc_container_record *c = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, sp->network + 10, &c, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	char *mode = NULL;
+	if (asprintf(&mode, "container:%s", c->id) < 0) {
+		cc_container_record_free(c);
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	cc_container_record_free(c);
+	free(sp->network);
+	sp->network = mode;
+	return 0;
+}
+
 static int run_opts_check(struct run_opts *o)
 {
 	int rc = 0;
@@ -452,14 +577,14 @@ static int run_opts_check(struct run_opts *o)
 	o->res.memory_swap = o->memory_swap;
 	o->res.cpu_shares = o->cpu_shares;
 	o->res.pids_limit = o->pids_limit < 0 ? -1 : o->pids_limit; /* docker: 0 or -1 is unlimited */
-	if (strcmp(o->network, "none") == 0)
-		o->net_mode = CC_NET_NONE;
-	else if (strcmp(o->network, "host") == 0)
-		o->net_mode = CC_NET_HOST;
-	else if (strcmp(o->network, "bridge") == 0)
-		o->net_mode = CC_NET_BRIDGE;
-	else
-		return cmd_failf(EXIT_CC_ERROR, "network mode '%s' is not supported (use bridge, none or host)", o->network);
+	if ((rc = networks_check(o)) != 0)
+		return rc;
+	/* docker: a container joining another's network has its resolv.conf
+	 * and its ports */
+	if (o->net_mode == CC_NET_JOIN && (o->dns_search.n > 0 || o->dns_options.n > 0))
+		return cmd_failf(EXIT_CC_ERROR, "conflicting options: dns and the network mode");
+	if (o->net_mode == CC_NET_JOIN && o->expose.n > 0)
+		return cmd_failf(EXIT_CC_ERROR, "conflicting options: port exposing and the container type network mode");
 	if (o->workdir && o->workdir[0] != '/')
 		return cmd_failf(EXIT_CC_ERROR, "the working directory '%s' is invalid, it needs to be an absolute path", o->workdir);
 	return 0;
@@ -695,8 +820,17 @@ static int build_spec(const struct run_opts *o, char **pos, const struct cc_run_
 	    (sp->extra_hosts = strv_dup(o->net.add_host.v, o->net.add_host.n)) == NULL ||
 	    (sp->publish = strv_dup(o->net.publish.v, o->net.publish.n)) == NULL ||
 	    (sp->ulimits = ulimit_texts(o)) == NULL || (sp->network = strdup(o->network)) == NULL ||
+	    (o->n_eps > 0 && (sp->networks = calloc(o->n_eps, sizeof(*sp->networks))) == NULL) ||
 	    (o->seccomp && (sp->seccomp = strdup_or_null(o->seccomp)) == NULL))
 		goto nomem;
+	for (size_t i = 0; o->net_mode == CC_NET_BRIDGE && i < o->n_eps; i++) {
+		const struct run_ep *f = &o->eps[i];
+		struct cc_container_endpoint *t = &sp->networks[sp->n_networks++];
+		if ((t->network = strdup(f->network)) == NULL || (f->ip && (t->ip = strdup(f->ip)) == NULL) ||
+		    (f->mac && (t->mac = strdup(f->mac)) == NULL) ||
+		    (f->n_aliases > 0 && (t->aliases = strv_dup(f->aliases, f->n_aliases)) == NULL))
+			goto nomem;
+	}
 	sp->publish_all = o->net.publish_all;
 	if (run_spec_dns_expose(o, sp) < 0)
 		goto nomem;
@@ -927,7 +1061,7 @@ static int run_main(const struct run_opts *op, char **pos)
 	if (cc_random_hex(id, 32, &e) < 0)
 		return cmd_fail(e, EXIT_CC_ERROR);
 	struct cc_runtime_prep_request prep_req = {
-		.own_net = o->net_mode != CC_NET_HOST, .container_id = id, .resources = o->res, .privileged = o->privileged,
+		.own_net = o->net_mode != CC_NET_HOST && o->net_mode != CC_NET_JOIN, .container_id = id, .resources = o->res, .privileged = o->privileged,
 	};
 	struct cc_runtime_prep *prep = foreground ? cc_runtime_prepare(&prep_req) : NULL;
 	/* --cidfile: made before anything else (docker's refusal of one that
@@ -968,8 +1102,8 @@ static int run_main(const struct run_opts *op, char **pos)
 		goto out;
 	}
 	if ((rc = resolve_mounts(s, o, ic, &mounts, &n_mounts, &anon_made)) != 0 ||
-	    (rc = build_spec(o, pos, ic, id, mounts, n_mounts, &spec)) != 0 || (rc = build_labels(o, ic, &labels)) != 0 ||
-	    (rc = run_healthcheck(s, image_id, o, &hc)) != 0)
+	    (rc = build_spec(o, pos, ic, id, mounts, n_mounts, &spec)) != 0 || (rc = resolve_join(s, &spec)) != 0 ||
+	    (rc = build_labels(o, ic, &labels)) != 0 || (rc = run_healthcheck(s, image_id, o, &hc)) != 0)
 		goto out;
 	if (o->name)
 		snprintf(name, sizeof(name), "%s", o->name);
@@ -1092,9 +1226,14 @@ static const struct cmd_opt run_options[] = {
 		  "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", .flags = CMD_OPT_MINUS_ONE),
 	OPT_LIST(0, "mount", struct run_opts, mount_specs, "mount", "Attach a filesystem mount to the container"),
 	OPT_STRING(0, "name", struct run_opts, name, "string", "Assign a name to the container"),
-	OPT_STRING(0, "network", struct run_opts, network, "network", "Connect a container to a network (bridge, host, none)",
-		   .def = "bridge", .complete = CMD_COMPLETE_WORDS, .words = "bridge host none"),
-	OPT_STRING(0, "net", struct run_opts, network, "network", "Same as --network", .flags = CMD_OPT_HIDDEN),
+	OPT_LIST(0, "network", struct run_opts, networks, "network",
+		 "Connect a container to a network (bridge, host, none, container:NAME, or a network's name)",
+		 .complete = CMD_COMPLETE_WORDS, .words = "bridge host none"),
+	OPT_LIST(0, "net", struct run_opts, networks, "network", "Same as --network", .flags = CMD_OPT_HIDDEN),
+	OPT_LIST(0, "network-alias", struct run_opts, aliases, "list", "Add network-scoped alias for the container"),
+	OPT_LIST(0, "net-alias", struct run_opts, aliases, "list", "Same as --network-alias", .flags = CMD_OPT_HIDDEN),
+	OPT_STRING(0, "ip", struct run_opts, ip, "string", "IPv4 address (e.g., 172.30.100.104)"),
+	OPT_STRING(0, "mac-address", struct run_opts, mac, "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)"),
 	OPT_BOOL(0, "no-healthcheck", struct run_opts, no_healthcheck, "Disable any container-specified HEALTHCHECK"),
 	OPT_INT(0, "pids-limit", struct run_opts, pids_limit, "int", "Tune container pids limit (set -1 for unlimited)"),
 	OPT_BOOL(0, "privileged", struct run_opts, privileged, "Give extended privileges to this container"),

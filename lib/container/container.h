@@ -147,6 +147,7 @@ int cc_restart_policy_parse(const char *text, struct cc_restart_policy *ret, cc_
 
 /* ---- the lifecycle engine (engine.c, start.c) ---- */
 
+#include "network/network.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 
@@ -386,7 +387,11 @@ struct cc_container_spec {
 	struct cc_resources res;
 	int64_t nano_cpus;      /* --cpus * 1e9 (res.cpu_quota says the same) */
 	/* the network */
-	char *network;          /* bridge, host, none */
+	char *network;          /* bridge, host, none, container:ID, or a network's name */
+	/* bridged: every network it is on (the first one's gateway is its
+	 * default route); empty after disconnecting from all */
+	struct cc_container_endpoint *networks;
+	size_t n_networks;
 	char **dns, **extra_hosts, **publish;
 	char **dns_search, **dns_options; /* --dns-search, --dns-option (--dns-opt) */
 	char **expose;          /* --expose, one "PORT/PROTO" per port: -P publishes them too */
@@ -398,6 +403,16 @@ struct cc_container_spec {
  * digits and inner '-' (at most 63 each) joined by single dots. */
 bool cc_container_domainname_valid(const char *name);
 void cc_container_spec_release(struct cc_container_spec *s);
+
+/* network connect / disconnect (netconnect.c): the spec's endpoints, and a
+ * running container's veth (lib/network).  Events "connect"/"disconnect". */
+int cc_container_network_connect(struct cc_store *s, struct cc_container_record *c, const char *network,
+				 const char *ip, char *const *aliases, cc_error **err);
+int cc_container_network_disconnect(struct cc_store *s, struct cc_container_record *c, const char *network,
+				    cc_error **err);
+/* A network event (create, destroy, connect, disconnect); container may be NULL. */
+void cc_network_event(struct cc_store *s, const char *action, const struct cc_network_record *r,
+		      const char *container);
 /* The "Spec" object (a new reference; NULL without memory). */
 json_t *cc_container_spec_to_json(const struct cc_container_spec *s);
 /* From a "Spec" object: every version up to CC_CONTAINER_SPEC_VERSION

@@ -8,6 +8,7 @@
 #include "runtime/net.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/util.h"
 
 static void strv_free(char **v)
 {
@@ -51,6 +52,9 @@ void cc_container_spec_release(struct cc_container_spec *s)
 		free(s->mounts[i].propagation);
 	}
 	free(s->mounts);
+	for (size_t i = 0; i < s->n_networks; i++)
+		cc_container_endpoint_release(&s->networks[i]);
+	free(s->networks);
 	char **strs[] = { &s->user, &s->workdir, &s->hostname, &s->seccomp, &s->network, &s->domainname };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		free(*strs[i]);
@@ -132,6 +136,20 @@ json_t *cc_container_spec_to_json(const struct cc_container_spec *s)
 	     put_strv(o, "Expose", s->expose) &&
 	     put_bool(o, "AutoRemove", s->autoremove);
 	json_decref(mounts);
+	if (ok && cc_network_mode_bridged(s->network)) {
+		json_t *eps = json_array();
+		for (size_t i = 0; eps != NULL && i < s->n_networks; i++) {
+			const struct cc_container_endpoint *e = &s->networks[i];
+			json_t *ep = json_object();
+			if (ep == NULL || !put_str(ep, "Name", e->network) || !put_strv(ep, "Aliases", e->aliases) ||
+			    !put_str(ep, "IPAddress", e->ip) || !put_str(ep, "MacAddress", e->mac) ||
+			    json_array_append_new(eps, ep) < 0) {
+				json_decref(eps);
+				eps = NULL;
+			}
+		}
+		ok = put(o, "Networks", eps);
+	}
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -305,9 +323,35 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, 
 			bad(&mr, "Mounts", "a list of volume mounts that name their volume");
 		r.failed |= mr.failed;
 	}
-	if (!r.failed && s->network != NULL && strcmp(s->network, "bridge") != 0 && strcmp(s->network, "host") != 0 &&
-	    strcmp(s->network, "none") != 0)
-		bad(&r, "Network", "bridge, host or none");
+	if (!r.failed && s->network != NULL && !cc_network_name_valid(s->network) &&
+	    !(strncmp(s->network, "container:", 10) == 0 && strlen(s->network) == 74 && cc_is_hex(s->network + 10, 64)))
+		bad(&r, "Network", "bridge, host, none, container:ID or a network's name");
+	const json_t *eps = json_object_get(j, "Networks");
+	if (!r.failed && eps != NULL && (!json_is_array(eps) || json_array_size(eps) > CC_NET_MAX_ENDPOINTS ||
+					 !cc_network_mode_bridged(s->network)))
+		bad(&r, "Networks", "a list of networks of a bridged container");
+	size_t ne = eps != NULL ? json_array_size(eps) : 1; /* absent: the Network */
+	if (!r.failed && cc_network_mode_bridged(s->network) && ne > 0 &&
+	    (s->networks = calloc(ne, sizeof(*s->networks))) == NULL)
+		nomem(&r);
+	if (!r.failed && cc_network_mode_bridged(s->network) && eps == NULL &&
+	    (s->networks[s->n_networks++].network = strdup(s->network ? s->network : "bridge")) == NULL)
+		nomem(&r);
+	for (size_t i = 0; !r.failed && eps != NULL && i < ne; i++) {
+		struct reader er = { .o = json_array_get(eps, i), .err = err };
+		struct cc_container_endpoint *e = &s->networks[s->n_networks++];
+		if (!json_is_object(er.o)) {
+			bad(&r, "Networks", "a list of objects");
+			break;
+		}
+		e->network = get_str(&er, "Name");
+		e->aliases = get_strv(&er, "Aliases");
+		e->ip = get_str(&er, "IPAddress");
+		e->mac = get_str(&er, "MacAddress");
+		if (!er.failed && (e->network == NULL || !cc_network_name_valid(e->network)))
+			bad(&er, "Networks", "a list of networks with names");
+		r.failed |= er.failed;
+	}
 	if (!r.failed && s->domainname != NULL && !cc_container_domainname_valid(s->domainname))
 		bad(&r, "Domainname", "a domain name");
 	size_t n_search = 0, n_opts = 0;

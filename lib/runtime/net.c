@@ -21,7 +21,7 @@
 
 /* --- configuration --------------------------------------------------------- */
 
-static bool bridge_name_valid(const char *s)
+bool cc_net_bridge_name_valid(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > 15 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
@@ -65,7 +65,7 @@ static int config_set(struct cc_net_config *c, const char *bridge, const char *s
 		      cc_error **err)
 {
 	if (bridge != NULL) {
-		if (!bridge_name_valid(bridge))
+		if (!cc_net_bridge_name_valid(bridge))
 			return cc_error_setk(err, CC_ERR_INVALID, 0,
 					     "%s: invalid bridge name '%s' (1 to 15 of [A-Za-z0-9_-], a letter first)",
 					     where, bridge);
@@ -122,8 +122,29 @@ int cc_net_config_load(const char *path, struct cc_net_config *ret, cc_error **e
 void cc_net_lease_range(const struct cc_net_config *c, uint32_t *ret_first, uint32_t *ret_last)
 {
 	uint32_t hostmask = ~(~UINT32_C(0) << (32 - c->prefix));
-	*ret_first = c->gateway + 1;
-	*ret_last = (c->subnet | hostmask) - 1;
+	*ret_first = c->range_first ? c->range_first : c->subnet + 1;
+	*ret_last = c->range_last ? c->range_last : (c->subnet | hostmask) - 1;
+	/* the gateway is never leased: the lowest addresses come first, so
+	 * with the usual gateway at subnet + 1 the range starts after it */
+	if (*ret_first == c->gateway && *ret_first < *ret_last)
+		(*ret_first)++;
+}
+
+int cc_net_parse_mac(const char *text, uint8_t mac[6], cc_error **err)
+{
+	unsigned v[6];
+	char end;
+	if (strlen(text) != 17 ||
+	    sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid MAC address '%s': expected xx:xx:xx:xx:xx:xx", text);
+	for (int i = 0; i < 6; i++) {
+		if (text[i * 3] == '+' || text[i * 3] == '-' || text[i * 3] == ' ' || text[i * 3 + 1] == ' ')
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid MAC address '%s'", text);
+		mac[i] = (uint8_t)v[i];
+	}
+	if (mac[0] & 1)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid MAC address '%s': a multicast address", text);
+	return 0;
 }
 
 void cc_net_veth_name(uint32_t ip, char out[16])
@@ -356,8 +377,8 @@ int cc_net_reserve_ports(struct cc_port_map *maps, size_t n, int *ret_fds, cc_er
 			if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 				if (errno == EADDRINUSE)
 					r = cc_error_setk(err, CC_ERR_IN_USE, 0,
-							  "publish %s/%s: the port is already in use on the host", what,
-							  tcp ? "tcp" : "udp");
+							  "driver failed programming external connectivity: Bind for %s/%s failed: port is already allocated",
+							  what, tcp ? "tcp" : "udp");
 				else
 					r = cc_error_set(err, errno, "publish %s/%s: bind", what, tcp ? "tcp" : "udp");
 			} else if (getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {

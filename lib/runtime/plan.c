@@ -10,6 +10,7 @@
 #include "security-internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <sched.h>
@@ -211,8 +212,10 @@ static int build(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **e
 	if (s->domainname != NULL && strlen(s->domainname) > HOST_NAME_MAX)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid domain name '%s': longer than %d",
 				     s->domainname, HOST_NAME_MAX);
-	if (s->net != CC_NET_NONE && s->net != CC_NET_HOST && s->net != CC_NET_BRIDGE)
+	if (s->net != CC_NET_NONE && s->net != CC_NET_HOST && s->net != CC_NET_BRIDGE && s->net != CC_NET_JOIN)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid network mode %d", (int)s->net);
+	if (s->net == CC_NET_JOIN && s->netns_fd < 0)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "joining a network namespace needs its fd");
 
 	/* NULL or "" (an image without WorkingDir) is "/", as in docker */
 	bool has_cwd = s->cwd != NULL && s->cwd[0] != '\0';
@@ -270,11 +273,21 @@ static int build(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **e
 	sort_by_depth(p->mounts, first_user, p->n_mounts);
 
 	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-	if (s->net != CC_NET_HOST)
+	if (s->net != CC_NET_HOST && s->net != CC_NET_JOIN)
 		p->clone_flags |= CLONE_NEWNET;
 	/* what the caller's thread made already, the child joins instead */
 	cc_rt_prep_take_ns(s->prepared, p->clone_flags, &p->ns);
 	p->clone_flags &= ~p->ns.made;
+	if (s->net == CC_NET_JOIN) {
+		/* --network container:X: joined like a namespace made ahead (its
+		 * lo is up already: the other container brought it up) */
+		int fd = fcntl(s->netns_fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return cc_error_set(err, errno, "the network namespace to join");
+		p->ns.fds[0] = fd; /* prepare.c's kinds[0] */
+		p->ns.made |= CLONE_NEWNET;
+		p->ns.lo_up = true;
+	}
 	/* not in clone: see the cgroup step in child.c */
 	p->unshare_cgroupns = true;
 	struct statfs sf;

@@ -22,6 +22,7 @@ enum cc_net_mode {
 	CC_NET_NONE = 0, /* own network namespace, only lo up */
 	CC_NET_HOST,     /* share the host's network namespace */
 	CC_NET_BRIDGE,   /* own netns; caller wires it up in the on_created hook */
+	CC_NET_JOIN,     /* another container's network namespace (netns_fd) */
 };
 
 struct cc_bind_mount {
@@ -98,6 +99,7 @@ struct cc_run_spec {
 	int64_t shm_size;          /* /dev/shm's size in bytes; 0: 64 MiB */
 
 	enum cc_net_mode net;
+	int netns_fd;              /* CC_NET_JOIN: the namespace to join */
 
 	/* stdio */
 	bool tty;                  /* -t: allocate a pty, raw mode on the host tty */

@@ -111,6 +111,12 @@ stop_bg() { # PID: SIGTERM to a cc_bg ccontainer, which forwards it
     run_cc 125 run --rm --domainname "$(printf 'a%.0s' {1..65})" alpine true
     run_cc ps -a --format '{{.Names}}'
     is "$(sort <<<"$output" | tr '\n' ' ')" "dnsc plain " "no container from the refused runs"
+    # docker: a container joining another's network has that one's resolv.conf
+    run_cc 125 run --rm --network container:dnsc --dns-search example.com alpine true
+    is "$stderr" "Error: conflicting options: dns and the network mode"
+    run_cc 125 run --rm --network container:dnsc --dns-option ndots:1 alpine true
+    run_cc 125 run --rm --network container:dnsc --expose 80 alpine true
+    is "$stderr" "Error: conflicting options: port exposing and the container type network mode"
 }
 
 @test "network: --expose adds to ExposedPorts and -P publishes it; docker's errors" {
@@ -324,9 +330,9 @@ time.sleep(60)" &
     bg_pid $!
     wait_until 10 test -e "$BATS_TEST_TMPDIR/listening"
     run_cc 125 run --rm -p "127.0.0.1:$p:80" alpine true
-    is "${stderr_lines[-1]}" "Error: publish 127.0.0.1:$p/tcp: the port is already in use on the host"
+    is "${stderr_lines[-1]}" "Error: driver failed programming external connectivity: Bind for 127.0.0.1:$p/tcp failed: port is already allocated"
     run_cc 125 run -p "$p:80" alpine true
-    assert_contains "$stderr" "already in use"
+    assert_contains "$stderr" "port is already allocated"
     run_cc ps -aq
     is "$output" "" "no container was created"
     net_assert_clean
@@ -339,7 +345,7 @@ time.sleep(60)" &
     run_cc 125 run --rm -p 8000-8001:80 alpine true
     run_cc 125 run --rm -p 80/sctp alpine true
     run_cc 125 run --rm --network none -p 80 alpine true
-    assert_contains "$stderr" "needs the bridge network"
+    assert_contains "$stderr" "needs a bridge network"
     run_cc 125 run --rm --dns not-an-ip alpine true
     run_cc 125 run --rm --add-host nocolon alpine true
     run_cc 125 run --rm --network nosuch alpine true
@@ -384,7 +390,7 @@ time.sleep(60)" &
     p=$(free_port)
     run_cc run -d --name first -p "$p:80" alpine sleep 600
     run_cc 125 run -d --name second -p "$p:80" alpine sleep 600
-    is "${stderr_lines[-1]}" "Error: publish 0.0.0.0:$p/tcp: the port is already in use on the host"
+    is "${stderr_lines[-1]}" "Error: driver failed programming external connectivity: Bind for 0.0.0.0:$p/tcp failed: port is already allocated"
     run_cc 125 run --rm -p "127.0.0.1:$p:80" alpine true
     # another store on the same host is refused too
     CC_ROOT=$BATS_TEST_TMPDIR/other run_cc 125 run -d -p "$p:80" alpine true
@@ -393,7 +399,7 @@ time.sleep(60)" &
     run_cc stop -t 0 first
     run_cc run -d --name third -p "$p:80" alpine sleep 600
     run_cc 1 start first
-    assert_contains "$stderr" "already in use"
+    assert_contains "$stderr" "port is already allocated"
     run_cc rm -f third
     run_cc start first
     run_cc 125 run -d -p "$p:80" alpine true

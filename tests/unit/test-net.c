@@ -219,7 +219,7 @@ static void test_reserve_ports(void **state)
 	int fds2[2] = { -2, -2 };
 	assert_true(cc_net_reserve_ports(again, 2, fds2, &err) < 0);
 	assert_int_equal(err->kind, CC_ERR_IN_USE);
-	assert_non_null(strstr(err->msg, "already in use"));
+	assert_non_null(strstr(err->msg, "port is already allocated"));
 	assert_int_equal(fds2[0], -1);
 	assert_int_equal(fds2[1], -1);
 	cc_error_clear(&err);
@@ -428,6 +428,43 @@ static void test_add_host(void **state)
 	}
 }
 
+static void test_lease_range_mac(void **state)
+{
+	(void)state;
+	uint32_t first, last;
+	struct cc_net_config c = { .bridge = "b", .subnet = ip4("10.89.0.0"), .prefix = 24, .gateway = ip4("10.89.0.1") };
+	cc_net_lease_range(&c, &first, &last);
+	assert_int_equal(first, ip4("10.89.0.2"));
+	assert_int_equal(last, ip4("10.89.0.254"));
+	/* a gateway elsewhere: the range starts at .1 */
+	c.gateway = ip4("10.89.0.254");
+	cc_net_lease_range(&c, &first, &last);
+	assert_int_equal(first, ip4("10.89.0.1"));
+	/* --ip-range */
+	c.range_first = ip4("10.89.0.128");
+	c.range_last = ip4("10.89.0.191");
+	cc_net_lease_range(&c, &first, &last);
+	assert_int_equal(first, ip4("10.89.0.128"));
+	assert_int_equal(last, ip4("10.89.0.191"));
+
+	uint8_t mac[6];
+	cc_error *e = NULL;
+	assert_int_equal(cc_net_parse_mac("92:d0:c6:0a:29:33", mac, &e), 0);
+	assert_int_equal(mac[0], 0x92);
+	assert_int_equal(mac[5], 0x33);
+	const char *bad[] = { "92:d0:c6:0a:29", "92:d0:c6:0a:29:33:00", "zz:d0:c6:0a:29:33", "01:00:5e:00:00:01",
+			      "92-d0-c6-0a-29-33", "", " 2:d0:c6:0a:29:33" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(cc_net_parse_mac(bad[i], mac, &e), -1);
+		assert_int_equal(e->kind, CC_ERR_INVALID);
+		cc_error_free(e);
+		e = NULL;
+	}
+	assert_true(cc_net_bridge_name_valid("br-0123456789a"));
+	assert_false(cc_net_bridge_name_valid("0br"));
+	assert_false(cc_net_bridge_name_valid("br\"x"));
+}
+
 static void test_nft_text(void **state)
 {
 	(void)state;
@@ -440,14 +477,30 @@ static void test_nft_text(void **state)
 	assert_non_null(base);
 	assert_string_equal(base,
 		"add table ip ccontainer\n"
+		"add set ip ccontainer bridges { type ifname; }\n"
+		"add element ip ccontainer bridges { \"cc0\" }\n"
 		"add chain ip ccontainer n_cc0_0a4d0000_16_guard { type filter hook prerouting priority -300; policy accept; }\n"
 		"flush chain ip ccontainer n_cc0_0a4d0000_16_guard\n"
 		"add rule ip ccontainer n_cc0_0a4d0000_16_guard iifname \"cc0\" ip daddr 127.0.0.0/8 drop\n"
+		"add chain ip ccontainer n_cc0_0a4d0000_16_fwd { type filter hook forward priority 0; policy accept; }\n"
+		"flush chain ip ccontainer n_cc0_0a4d0000_16_fwd\n"
+		"add rule ip ccontainer n_cc0_0a4d0000_16_fwd oifname \"cc0\" iifname != \"cc0\" iifname @bridges ct status dnat accept\n"
+		"add rule ip ccontainer n_cc0_0a4d0000_16_fwd oifname \"cc0\" iifname != \"cc0\" iifname @bridges drop\n"
 		"add chain ip ccontainer n_cc0_0a4d0000_16_post { type nat hook postrouting priority 100; policy accept; }\n"
 		"flush chain ip ccontainer n_cc0_0a4d0000_16_post\n"
 		"add rule ip ccontainer n_cc0_0a4d0000_16_post ip saddr 10.77.0.0/16 oifname != \"cc0\" masquerade\n"
 		"add rule ip ccontainer n_cc0_0a4d0000_16_post oifname \"cc0\" ip saddr 127.0.0.0/8 masquerade\n"
 		"add rule ip ccontainer n_cc0_0a4d0000_16_post oifname \"cc0\" ip saddr 10.77.0.0/16 ct status dnat masquerade\n");
+	free(base);
+
+	/* an internal network: nothing in or out of the bridge, no NAT out */
+	struct cc_net_config in = { .bridge = "br-x", .subnet = ip4("10.89.3.0"), .prefix = 24,
+				    .gateway = ip4("10.89.3.1"), .internal = true };
+	base = cc_net_nft_base_rules(&in);
+	assert_non_null(base);
+	assert_non_null(strstr(base, "add rule ip ccontainer n_br-x_0a590300_24_fwd iifname \"br-x\" oifname != \"br-x\" drop\n"));
+	assert_non_null(strstr(base, "add rule ip ccontainer n_br-x_0a590300_24_fwd oifname \"br-x\" iifname != \"br-x\" drop\n"));
+	assert_null(strstr(base, "oifname != \"br-x\" masquerade"));
 	free(base);
 
 	const char *id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -500,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_parse_expose),
 		cmocka_unit_test(test_add_host),
 		cmocka_unit_test(test_nft_text),
+		cmocka_unit_test(test_lease_range_mac),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
