@@ -468,7 +468,7 @@ int cc_network_on_created(struct cc_network *n, struct cc_store *s, const char *
 	bool named = false;
 	for (size_t i = 0; i < n->n_eps; i++) {
 		char ifname[16];
-		snprintf(ifname, sizeof(ifname), "eth%zu", i);
+		snprintf(ifname, sizeof(ifname), "eth%u", (unsigned)i); /* i < CC_NET_MAX_ENDPOINTS */
 		if (cc_net_bridge_ensure(&n->eps[i].cfg, err) < 0 || plug(n, i, s, id, pid, ifname, err) < 0)
 			return -1;
 		named |= n->eps[i].user;
