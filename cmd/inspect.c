@@ -209,8 +209,8 @@ static json_t *host_config(const json_t *cfg, const struct cc_container_spec *sp
 	}
 	json_object_set_new(hc, "CgroupnsMode", json_string("private"));
 	json_object_set_new(hc, "Dns", strv_json(sp->dns, false));
-	json_object_set_new(hc, "DnsOptions", json_array());
-	json_object_set_new(hc, "DnsSearch", json_array());
+	json_object_set_new(hc, "DnsOptions", strv_json(sp->dns_options, false));
+	json_object_set_new(hc, "DnsSearch", strv_json(sp->dns_search, false));
 	json_object_set_new(hc, "ExtraHosts", strv_json(sp->extra_hosts, true));
 	json_object_set_new(hc, "GroupAdd", json_null());
 	json_object_set_new(hc, "IpcMode", json_string("private"));
@@ -284,11 +284,38 @@ static json_t *mounts_json(const json_t *cfg)
 		if (type == NULL || strcmp(type, "bind") != 0)
 			continue;
 		bool rw = !json_is_false(json_object_get(m, "RW"));
-		json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:s, s:b, s:s}", "Type", "bind", "Source",
+		/* start.c wrote the bind's propagation (docker's default: rprivate) */
+		const char *prop = json_string_value(json_object_get(m, "Propagation"));
+		json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:s, s:b, s:o}", "Type", "bind", "Source",
 						     json_object_get(m, "Source"), "Destination",
 						     json_object_get(m, "Destination"), "Mode", rw ? "" : "ro", "RW", rw,
-						     "Propagation", "rprivate"));
+						     "Propagation", cc_json_text(prop != NULL && *prop ? prop : "rprivate")));
 	}
+	return out;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A copy of o with its keys in order, as Go marshals a map. */
+static json_t *sorted_object(json_t *o)
+{
+	size_t n = json_object_size(o), i = 0;
+	_cleanup_free_ const char **keys = calloc(n + 1, sizeof(char *));
+	json_t *out = json_object();
+	const char *k;
+	json_t *v;
+	if (keys == NULL || out == NULL) {
+		json_decref(out);
+		return json_incref(o);
+	}
+	json_object_foreach(o, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (i = 0; i < n; i++)
+		json_object_set(out, keys[i], json_object_get(o, keys[i]));
 	return out;
 }
 
@@ -303,14 +330,14 @@ static json_t *container_config(const struct cc_container_record *c, const json_
 	const char *image = c->image_name;
 	json_t *o = json_object();
 	json_object_set_new(o, "Hostname", json_or_null(json_object_get(cfg, "Hostname")));
-	json_object_set_new(o, "Domainname", json_string(""));
+	json_object_set_new(o, "Domainname", cc_json_text(sp->domainname != NULL ? sp->domainname : ""));
 	const json_t *user = json_object_get(cfg, "User"), *wd = json_object_get(cfg, "WorkingDir");
 	json_object_set_new(o, "User", user ? json_incref((json_t *)user) : json_string(""));
 	json_object_set_new(o, "AttachStdin", json_boolean(!detach && in));
 	json_object_set_new(o, "AttachStdout", json_boolean(!detach));
 	json_object_set_new(o, "AttachStderr", json_boolean(!detach));
 	if (json_object_size(exposed) > 0) /* docker: omitted when empty */
-		json_object_set(o, "ExposedPorts", exposed);
+		json_object_set_new(o, "ExposedPorts", sorted_object(exposed));
 	json_object_set_new(o, "Tty", json_boolean(json_is_true(json_object_get(cfg, "Tty"))));
 	json_object_set_new(o, "OpenStdin", json_boolean(in));
 	/* as run recorded it (docker's CLI: -i attached, not -d); an older container's from its run flags */
@@ -439,6 +466,8 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 	json_t *iexp = json_object_get(json_object_get(image_cfg, "config"), "ExposedPorts");
 	if (json_is_object(iexp))
 		json_object_update(exposed, iexp);
+	for (char *const *x = sp.expose; x != NULL && *x; x++) /* --expose's */
+		json_object_set_new(exposed, *x, json_object());
 	json_t *hc = host_config(cfg, &sp, exposed);
 	json_t *o = json_pack(
 		"{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:n}",

@@ -358,6 +358,8 @@ struct cc_container_mount {
 	bool anonymous;  /* made for this container (-v /path, VOLUME): rm -v and --rm remove it */
 	bool nocopy;
 	char *mode;      /* -v's mode as given ("z", "ro"), inspect's Mode; or NULL */
+	char *propagation; /* a bind's (not a volume's): private, rprivate, shared,
+	                      rshared, slave, rslave; NULL: rprivate */
 };
 
 struct cc_container_spec {
@@ -368,6 +370,7 @@ struct cc_container_spec {
 	char **env;             /* NAME=VALUE, resolved (image, files, -e) */
 	char *user, *workdir;   /* NULL: root, / */
 	char *hostname;
+	char *domainname;       /* --domainname, or NULL */
 	bool tty, open_stdin, detach, init;
 	/* the filesystem */
 	bool read_only;
@@ -390,10 +393,15 @@ struct cc_container_spec {
 	struct cc_container_endpoint *networks;
 	size_t n_networks;
 	char **dns, **extra_hosts, **publish;
+	char **dns_search, **dns_options; /* --dns-search, --dns-option (--dns-opt) */
+	char **expose;          /* --expose, one "PORT/PROTO" per port: -P publishes them too */
 	bool publish_all;
 	bool autoremove;        /* --rm */
 };
 
+/* --domainname's rule, a host name's: 1 to 64 bytes of labels of letters,
+ * digits and inner '-' (at most 63 each) joined by single dots. */
+bool cc_container_domainname_valid(const char *name);
 void cc_container_spec_release(struct cc_container_spec *s);
 
 /* network connect / disconnect (netconnect.c): the spec's endpoints, and a

@@ -360,18 +360,22 @@ char *cc_network_hosts(const struct cc_network *n, const char *hostname, const c
 	return out;
 }
 
-char *cc_network_resolv(const struct cc_network *n, char *const *dns)
+char *cc_network_resolv(const struct cc_network *n, const struct cc_resolv_opts *o)
 {
 	/* user-defined networks: the network's resolver on its gateway
-	 * (names.c), unless --dns says otherwise, as docker's 127.0.0.11 */
-	if (n->mode == CC_NET_BRIDGE && n->n_eps > 0 && n->eps[0].user && strv_len(dns) == 0 && cc_dns_available()) {
+	 * (names.c), unless --dns says otherwise, as docker's 127.0.0.11;
+	 * --dns-search and --dns-option apply either way */
+	if (n->mode == CC_NET_BRIDGE && n->n_eps > 0 && n->eps[0].user && (o == NULL || o->n_dns == 0) &&
+	    cc_dns_available()) {
 		char gw[INET_ADDRSTRLEN];
 		ip_text(n->eps[0].cfg.gateway, gw);
 		const char *v[] = { gw };
-		char *text = cc_net_container_resolv(true, v, 1);
-		return text;
+		struct cc_resolv_opts ro = o != NULL ? *o : (struct cc_resolv_opts){ 0 };
+		ro.dns = v;
+		ro.n_dns = 1;
+		return cc_net_container_resolv(true, &ro);
 	}
-	return cc_net_container_resolv(n->mode == CC_NET_HOST, (const char *const *)dns, strv_len(dns));
+	return cc_net_container_resolv(n->mode == CC_NET_HOST, o);
 }
 
 /* "name id12 alias..." for a network's DNS. */
@@ -464,7 +468,7 @@ int cc_network_on_created(struct cc_network *n, struct cc_store *s, const char *
 	bool named = false;
 	for (size_t i = 0; i < n->n_eps; i++) {
 		char ifname[16];
-		snprintf(ifname, sizeof(ifname), "eth%u", (unsigned)(i & 0xff));
+		snprintf(ifname, sizeof(ifname), "eth%u", (unsigned)i); /* i < CC_NET_MAX_ENDPOINTS */
 		if (cc_net_bridge_ensure(&n->eps[i].cfg, err) < 0 || plug(n, i, s, id, pid, ifname, err) < 0)
 			return -1;
 		named |= n->eps[i].user;

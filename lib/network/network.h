@@ -124,8 +124,9 @@ int cc_network_prepare(struct cc_network *n, struct cc_store *s, const struct cc
 int cc_network_set_names(struct cc_network *n, const char *id, const char *name,
 			 const struct cc_container_endpoint *eps, size_t n_eps);
 /* /etc/resolv.conf text: on a user-defined network, the network's own
- * resolver (its gateway) unless --dns; else the host's (net.h).  malloc'd. */
-char *cc_network_resolv(const struct cc_network *n, char *const *dns);
+ * resolver (its gateway) unless --dns; else the host's (net.h); o: --dns,
+ * --dns-search, --dns-option (NULL: none).  malloc'd. */
+char *cc_network_resolv(const struct cc_network *n, const struct cc_resolv_opts *o);
 /* Make every user-defined network's resolver (names.c) serve the names of
  * the containers that hold leases on it now; a resolver with no names left
  * exits. */

@@ -84,6 +84,10 @@ int cc_net_parse_publish(const char *spec, struct cc_port_map *out, size_t max, 
 /* An image's ExposedPorts key ("80/tcp", "53/udp", "8080") as a mapping to a
  * free host port on every address. */
 int cc_net_parse_exposed(const char *key, struct cc_port_map *ret, cc_error **err);
+/* One --expose value, PORT[-END][/tcp|/udp] (docker's CLI and its
+ * messages), appended to out[*n] as mappings to free host ports, one per
+ * port, a port already in out skipped; at most max in total. */
+int cc_net_parse_expose(const char *arg, struct cc_port_map *out, size_t max, size_t *n, cc_error **err);
 /* "80/tcp" and "0.0.0.0:18080", the way `docker port` prints them. */
 void cc_net_format_container_port(const struct cc_port_map *m, char *out, size_t len);
 void cc_net_format_host_port(const struct cc_port_map *m, char *out, size_t len);
@@ -157,18 +161,40 @@ char *cc_net_nft_port_rules(const struct cc_net_config *c, const struct cc_net_e
 /* "n_<bridge>_<subnet hex>_<prefix>" (chains append _post, _guard, _fwd). */
 void cc_net_base_chain_prefix(const struct cc_net_config *c, char out[64]);
 
+/* What a container asks of its /etc/resolv.conf (NULL lists: nothing). */
+#define CC_NET_MAX_DNS_SEARCH 32
+#define CC_NET_MAX_DNS_OPTIONS 32
+struct cc_resolv_opts {
+	const char *const *dns;     /* --dns: replace the nameservers */
+	size_t n_dns;
+	const char *const *search;  /* --dns-search: replace the search and domain
+	                               lines ("." is no domain: none at all) */
+	size_t n_search;
+	const char *const *options; /* --dns-option: replace the options lines */
+	size_t n_options;
+};
+
 /* /etc/resolv.conf for a container.  host: the host's /etc/resolv.conf;
  * upstream: systemd-resolved's /run/systemd/resolve/resolv.conf or NULL.
  * When every nameserver of host is a loopback address and upstream is
  * given, upstream is used instead.  Loopback nameservers are dropped unless
- * keep_loopback (--network host).  dns (n_dns entries), when given, replaces
- * the nameservers.  When no nameserver remains, the file says so in a
- * comment and has none (the resolver then tries 127.0.0.1 in the container
- * and fails fast).  malloc'd, NULL on ENOMEM. */
-char *cc_net_resolv_conf(const char *host, const char *upstream, bool keep_loopback, const char *const *dns,
-			 size_t n_dns);
+ * keep_loopback (--network host).  o's dns, when given, replaces the
+ * nameservers, its search the "search"/"domain" lines and its options the
+ * "options" lines (docker's; also with --network host): the new lines come
+ * last, nameservers, then search, then options.  When no nameserver
+ * remains, the file says so in a comment and has none (the resolver then
+ * tries 127.0.0.1 in the container and fails fast).  o may be NULL.
+ * malloc'd, NULL on ENOMEM. */
+char *cc_net_resolv_conf(const char *host, const char *upstream, bool keep_loopback, const struct cc_resolv_opts *o);
 /* Read the host's files and call cc_net_resolv_conf. */
-char *cc_net_container_resolv(bool keep_loopback, const char *const *dns, size_t n_dns);
+char *cc_net_container_resolv(bool keep_loopback, const struct cc_resolv_opts *o);
+/* docker's --dns-search rule (opts.ValidateDNSSearch): "." or a domain,
+ * labels of letters, digits and inner '-' joined by '.', at least one
+ * letter, an optional trailing '.', under 255 bytes. */
+bool cc_net_dns_search_valid(const char *domain);
+/* A --dns-option: one word of printable ASCII ("ndots:2", "rotate"), no
+ * more than 255 bytes. */
+bool cc_net_dns_option_valid(const char *option);
 /* Validate one --add-host value ("name:ip"; ip may be "host-gateway",
  * replaced by gateway, when non-NULL).  Writes "ip\tname\n" to out. */
 int cc_net_parse_add_host(const char *spec, const char *gateway, char *out, size_t len, cc_error **err);

@@ -173,6 +173,10 @@ MYIP='ip -4 -o addr show eth0 | awk "{print \$4}" | cut -d/ -f1'
     assert_match "$ip" "^${a//./\\.}\."
     run_cc run --rm --network neta alpine nc -w 3 "$ip" 80
     is "$output" "hello"
+    # --dns-search and --dns-option with the network's own resolver too
+    run_cc run --rm --network neta --dns-search example.com --dns-option ndots:2 alpine cat /etc/resolv.conf
+    assert_line_match "$output" '^search example\.com$'
+    assert_line_match "$output" '^options ndots:2$'
     run_cc 1 run --rm --network netb alpine nc -w 2 "$ip" 80
     is "$output" ""
     run_cc 1 run --rm alpine nc -w 2 "$ip" 80

@@ -259,12 +259,12 @@ static void test_resolv(void **state)
 	const char *upstream = "nameserver 192.0.2.53\nnameserver 2001:db8::53\nsearch example.org\n";
 
 	/* only the stub: systemd-resolved's upstream file */
-	char *r = cc_net_resolv_conf(host, upstream, false, NULL, 0);
+	char *r = cc_net_resolv_conf(host, upstream, false, NULL);
 	assert_string_equal(r, upstream);
 	free(r);
 
 	/* only the stub and no upstream file: no nameserver, and a comment */
-	r = cc_net_resolv_conf(host, NULL, false, NULL, 0);
+	r = cc_net_resolv_conf(host, NULL, false, NULL);
 	assert_null(strstr(r, "nameserver 127."));
 	assert_non_null(strstr(r, "search example.org\n"));
 	assert_non_null(strstr(r, "options edns0 trust-ad\n"));
@@ -273,31 +273,136 @@ static void test_resolv(void **state)
 
 	/* mixed: loopback ones dropped, the rest kept in order */
 	r = cc_net_resolv_conf("nameserver 127.0.0.1\nnameserver 10.0.0.2\nnameserver ::1\nnameserver 10.0.0.3",
-			       upstream, false, NULL, 0);
+			       upstream, false, NULL);
 	assert_string_equal(r, "nameserver 10.0.0.2\nnameserver 10.0.0.3\n");
 	free(r);
 
 	/* --network host: the host's file as it is */
-	r = cc_net_resolv_conf(host, upstream, true, NULL, 0);
+	r = cc_net_resolv_conf(host, upstream, true, NULL);
 	assert_string_equal(r, host);
 	free(r);
 
 	/* --dns replaces the nameservers, keeps the rest */
 	const char *dns[] = { "9.9.9.9", "2620:fe::fe" };
-	r = cc_net_resolv_conf(host, upstream, false, dns, 2);
+	r = cc_net_resolv_conf(host, upstream, false, &(struct cc_resolv_opts){ .dns = dns, .n_dns = 2 });
 	assert_string_equal(r, "# generated\nsearch example.org\noptions edns0 trust-ad\nnameserver 9.9.9.9\n"
 			       "nameserver 2620:fe::fe\n");
 	free(r);
 
 	/* not fooled by look-alikes */
 	r = cc_net_resolv_conf("nameserver127.0.0.1\nnameservers 1.1.1.1\nnameserver\t10.1.1.1 # x\n", NULL, false,
-			       NULL, 0);
+			       NULL);
 	assert_string_equal(r, "nameserver127.0.0.1\nnameservers 1.1.1.1\nnameserver\t10.1.1.1 # x\n");
 	free(r);
 
-	r = cc_net_resolv_conf(NULL, NULL, false, NULL, 0);
+	r = cc_net_resolv_conf(NULL, NULL, false, NULL);
 	assert_non_null(strstr(r, "# ccontainer"));
 	free(r);
+
+	/* --dns-search replaces search and domain lines, --dns-option the
+	 * options lines; the new lines last: nameservers, search, options */
+	const char *search[] = { "example.com", "corp.example" }, *opts[] = { "ndots:2", "rotate" };
+	struct cc_resolv_opts ro = { .search = search, .n_search = 2, .options = opts, .n_options = 2 };
+	r = cc_net_resolv_conf("domain old.example\nnameserver 10.0.0.2\nsearch a.example b.example\n"
+			       "options edns0\noptions2 x\nsearchx y\n",
+			       NULL, false, &ro);
+	assert_string_equal(r, "nameserver 10.0.0.2\noptions2 x\nsearchx y\nsearch example.com corp.example\n"
+			       "options ndots:2 rotate\n");
+	free(r);
+	/* only options: search kept; with --dns too */
+	ro = (struct cc_resolv_opts){ .dns = dns, .n_dns = 1, .options = opts, .n_options = 1 };
+	r = cc_net_resolv_conf(host, upstream, false, &ro);
+	assert_string_equal(r, "# generated\nsearch example.org\nnameserver 9.9.9.9\noptions ndots:2\n");
+	free(r);
+	/* --network host: applied as well */
+	ro = (struct cc_resolv_opts){ .search = search, .n_search = 1 };
+	r = cc_net_resolv_conf(host, upstream, true, &ro);
+	assert_string_equal(r, "# generated\nnameserver 127.0.0.53\noptions edns0 trust-ad\nsearch example.com\n");
+	free(r);
+	/* "." is docker's empty search list: the host's goes, none is written */
+	const char *dot[] = { "." };
+	ro = (struct cc_resolv_opts){ .search = dot, .n_search = 1 };
+	r = cc_net_resolv_conf("nameserver 10.0.0.2\nsearch a.example\n", NULL, false, &ro);
+	assert_string_equal(r, "nameserver 10.0.0.2\n");
+	free(r);
+	/* a file without a final newline */
+	ro = (struct cc_resolv_opts){ .options = opts, .n_options = 1 };
+	r = cc_net_resolv_conf("nameserver 10.0.0.2", NULL, false, &ro);
+	assert_string_equal(r, "nameserver 10.0.0.2\noptions ndots:2\n");
+	free(r);
+}
+
+static void test_parse_expose(void **state)
+{
+	(void)state;
+	struct cc_port_map m[8];
+	size_t n = 0;
+	cc_error *err = NULL;
+	assert_int_equal(cc_net_parse_expose("80", m, 8, &n, &err), 0);
+	assert_int_equal(cc_net_parse_expose("7000-7002/udp", m, 8, &n, &err), 0);
+	assert_int_equal(cc_net_parse_expose("80/tcp", m, 8, &n, &err), 0); /* already there */
+	assert_int_equal(cc_net_parse_expose("53/", m, 8, &n, &err), 0);    /* docker: tcp */
+	assert_int_equal(n, 5);
+	char buf[32];
+	const char *want[] = { "80/tcp", "7000/udp", "7001/udp", "7002/udp", "53/tcp" };
+	for (size_t i = 0; i < n; i++) {
+		cc_net_format_container_port(&m[i], buf, sizeof(buf));
+		assert_string_equal(buf, want[i]);
+		assert_int_equal(m[i].host_port, 0);
+		assert_int_equal(m[i].host_ip, 0);
+	}
+	static const struct {
+		const char *arg, *msg;
+	} bad[] = {
+		{ "8080:80", "invalid port format for --expose: 8080:80" },
+		{ "/tcp", "invalid range format for --expose: /tcp, error: Empty string specified for ports." },
+		{ "NaN/tcp", "invalid range format for --expose: NaN/tcp, error: strconv.ParseUint: parsing \"NaN\": invalid syntax" },
+		{ "8080-NaN", "invalid range format for --expose: 8080-NaN, error: strconv.ParseUint: parsing \"NaN\": invalid syntax" },
+		{ "80000", "invalid range format for --expose: 80000, error: strconv.ParseUint: parsing \"80000\": value out of range" },
+		{ "90-80", "invalid range format for --expose: 90-80, error: Invalid range specified for the Port: 90-80" },
+		{ "80/sctp", "invalid --expose '80/sctp': protocol 'sctp' is not supported (tcp, udp)" },
+		{ "0", "invalid range format for --expose: 0, error: port 0" },
+		{ "1-100", "invalid --expose '1-100': too many exposed ports (limit 8)" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = 0;
+		assert_true(cc_net_parse_expose(bad[i].arg, m, 8, &n, &err) < 0);
+		assert_string_equal(err->msg, bad[i].msg);
+		assert_int_equal(err->kind, CC_ERR_INVALID);
+		cc_error_clear(&err);
+	}
+}
+
+static void test_dns_search_option_valid(void **state)
+{
+	(void)state;
+	const char *good[] = { ".", "example.com", "example.com.", "a", "a-b.c0", "x1.2y", "EXAMPLE.Org", "a.b.c.d.e" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(cc_net_dns_search_valid(good[i]));
+	char longd[300];
+	memset(longd, 'a', sizeof(longd) - 1);
+	longd[sizeof(longd) - 1] = '\0';
+	const char *bad[] = { "", "..", "123", "1.2.3.4", "-a.com", "a-.com", "a..com", "a b", "a\nb", "a_b", "a.com..",
+			      " a", "a/b", longd };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(cc_net_dns_search_valid(bad[i]));
+	assert_false(cc_net_dns_search_valid(NULL));
+	longd[254] = '\0';
+	assert_true(cc_net_dns_search_valid(longd));
+	longd[254] = 'a';
+	longd[255] = '\0';
+	assert_false(cc_net_dns_search_valid(longd)); /* 255 */
+
+	assert_true(cc_net_dns_option_valid("ndots:2"));
+	assert_true(cc_net_dns_option_valid("rotate"));
+	const char *badopt[] = { "", "a b", "a\tb", "a\n", "nd\x7f", "\xc3\xa9" };
+	for (size_t i = 0; i < sizeof(badopt) / sizeof(badopt[0]); i++)
+		assert_false(cc_net_dns_option_valid(badopt[i]));
+	assert_false(cc_net_dns_option_valid(NULL));
+	assert_true(cc_net_dns_option_valid(longd)); /* 255 */
+	longd[255] = 'a';
+	longd[256] = '\0';
+	assert_false(cc_net_dns_option_valid(longd));
 }
 
 static void test_add_host(void **state)
@@ -444,6 +549,8 @@ int main(void)
 		cmocka_unit_test(test_exposed),
 		cmocka_unit_test(test_reserve_ports),
 		cmocka_unit_test(test_resolv),
+		cmocka_unit_test(test_dns_search_option_valid),
+		cmocka_unit_test(test_parse_expose),
 		cmocka_unit_test(test_add_host),
 		cmocka_unit_test(test_nft_text),
 		cmocka_unit_test(test_lease_range_mac),
