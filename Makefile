@@ -65,18 +65,21 @@ FUZZ_REPLAY := $(FUZZ_ALL:%=$(BUILD)/fuzz/replay-%)
 HELPER_BIN := $(BUILD)/tests/cc-test-helper
 
 MONITOR_BIN := $(BUILD)/ccontainer-monitor
+DNS_BIN := $(BUILD)/ccontainer-dns
 INIT_BIN := $(BUILD)/ccontainer-init
 
 ifeq ($(SANITIZE),1)
-all: $(BUILD)/ccontainer $(MONITOR_BIN) $(UNIT_BIN) $(FUZZ_REPLAY)
+all: $(BUILD)/ccontainer $(MONITOR_BIN) $(DNS_BIN) $(UNIT_BIN) $(FUZZ_REPLAY)
 else ifeq ($(FUZZ),1)
 all: $(FUZZ_ALL:%=$(BUILD)/fuzz/fuzz-%)
 else
-all: ccontainer ccontainer-monitor $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_REPLAY)
+all: ccontainer ccontainer-monitor ccontainer-dns $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_REPLAY)
 # cp + rename: a running ./ccontainer (ETXTBSY) does not stop the build
 ccontainer: $(BUILD)/ccontainer
 	@cp $< $@.tmp && mv -f $@.tmp $@
 ccontainer-monitor: $(MONITOR_BIN)
+	@cp $< $@.tmp && mv -f $@.tmp $@
+ccontainer-dns: $(DNS_BIN)
 	@cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
@@ -87,6 +90,21 @@ $(MONITOR_BIN): $(MONITOR_SRC) lib/container/monitor.h lib/container/container.h
 	@mkdir -p $(@D)
 	@echo "  LINK    $@"
 	@$(CC) -std=gnu11 -Os -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -static -o $@ $(MONITOR_SRC)
+
+# The embedded DNS server of user-defined networks (lib/network/dns.h):
+# static, libc only, small resident size, like the monitor.  Under
+# SANITIZE=1 it is built with the sanitizers instead (dynamic), so the unit
+# test's queries exercise it under ASan/UBSan.
+DNS_SRC := cmd/dns/ccontainer-dns.c lib/network/dns-proto.c
+ifeq ($(SANITIZE),1)
+DNS_LINK := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+else
+DNS_LINK := -Os -static -ffunction-sections -fdata-sections -Wl,--gc-sections
+endif
+$(DNS_BIN): $(DNS_SRC) lib/network/dns-internal.h
+	@mkdir -p $(@D)
+	@echo "  LINK    $@"
+	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib $(DNS_LINK) -o $@ $(DNS_SRC)
 
 # The --init PID 1: static, libc only, embedded in ccontainer (init-blob.c),
 # never installed as a file of its own.  No sanitizers: it runs in containers.
@@ -169,7 +187,7 @@ $(HELPER_BIN): tests/helper/cc-test-helper.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $<
 
-unit: $(UNIT_BIN) $(FUZZ_REPLAY)
+unit: $(UNIT_BIN) $(FUZZ_REPLAY) $(DNS_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
 	@set -e; for t in $(FUZZ_ALL); do echo "# $(BUILD)/fuzz/replay-$$t"; \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
@@ -207,9 +225,10 @@ $(BUILD)/man/.stamp: $(BUILD)/ccontainer
 	@echo "  MAN     $(BUILD)/man"
 	@$(BUILD)/ccontainer __man $(BUILD)/man && touch $@
 
-install: ccontainer ccontainer-monitor man
+install: ccontainer ccontainer-monitor ccontainer-dns man
 	install -D -m 0755 ccontainer $(DESTDIR)$(PREFIX)/bin/ccontainer
 	install -D -m 0755 ccontainer-monitor $(DESTDIR)$(PREFIX)/libexec/ccontainer/ccontainer-monitor
+	install -D -m 0755 ccontainer-dns $(DESTDIR)$(PREFIX)/libexec/ccontainer/ccontainer-dns
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
@@ -219,7 +238,7 @@ install: ccontainer ccontainer-monitor man
 	./ccontainer completion fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ccontainer.fish
 
 clean:
-	rm -rf build build-san build-fuzz ccontainer ccontainer-monitor
+	rm -rf build build-san build-fuzz ccontainer ccontainer-monitor ccontainer-dns
 
 .PHONY: all unit integration test deps bench install man clean fuzz fuzz-regress
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(FUZZ_ALL:%=$(BUILD)/fuzz/fuzz-%.d) $(BUILD)/fuzz/replay.d
@@ -227,7 +246,7 @@ clean:
 # clang refuses a goto that jumps over a variable with a cleanup attribute,
 # which gcc accepts silently; CI runs this as a second compiler's opinion.
 lint:
-	@set -e; for f in $(LIB_SRC) $(CMD_SRC); do \
+	@set -e; for f in $(LIB_SRC) $(CMD_SRC) cmd/dns/ccontainer-dns.c; do \
 		clang -std=gnu11 -fsyntax-only -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(SECCOMP_ID_FLAG) -Wall -Wextra -Werror $$f; done
 	@echo "lint: clean"
 .PHONY: lint

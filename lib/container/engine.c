@@ -523,32 +523,6 @@ bool cc_container_wait_stopped(struct cc_store *s, const char *id, int timeout_m
 
 /* ---- the monitor ---- */
 
-static char *monitor_path(void)
-{
-	const char *env = secure_getenv("CCONTAINER_MONITOR");
-	if (env && *env)
-		return strdup(env);
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		char *p = NULL;
-		if (slash) {
-			*slash = '\0';
-			/* next to the binary (build tree), or PREFIX/libexec/ccontainer */
-			if (asprintf(&p, "%s/ccontainer-monitor", self) >= 0 && access(p, X_OK) == 0)
-				return p;
-			free(p);
-			p = NULL;
-			if (asprintf(&p, "%s/../libexec/ccontainer/ccontainer-monitor", self) >= 0 && access(p, X_OK) == 0)
-				return p;
-			free(p);
-		}
-	}
-	return strdup("/usr/local/libexec/ccontainer/ccontainer-monitor");
-}
-
 static int spawn_monitor(struct cc_store *s, const struct cc_container_record *c, int restarts, cc_error **err)
 {
 	const char *id = c->id;
@@ -586,7 +560,7 @@ static int spawn_monitor(struct cc_store *s, const struct cc_container_record *c
 	snprintf(files_arg, sizeof(files_arg), "%d", max_file);
 	char restarts_arg[16];
 	snprintf(restarts_arg, sizeof(restarts_arg), "%d", restarts);
-	_cleanup_free_ char *mon = monitor_path();
+	_cleanup_free_ char *mon = cc_helper_path("ccontainer-monitor", "CCONTAINER_MONITOR");
 	_cleanup_free_ char *dir = cc_store_container_path(s, id);
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);

@@ -365,8 +365,7 @@ char *cc_network_resolv(const struct cc_network *n, const struct cc_resolv_opts 
 	/* user-defined networks: the network's resolver on its gateway
 	 * (names.c), unless --dns says otherwise, as docker's 127.0.0.11;
 	 * --dns-search and --dns-option apply either way */
-	if (n->mode == CC_NET_BRIDGE && n->n_eps > 0 && n->eps[0].user && (o == NULL || o->n_dns == 0) &&
-	    cc_dns_available()) {
+	if (n->mode == CC_NET_BRIDGE && n->n_eps > 0 && n->eps[0].user && (o == NULL || o->n_dns == 0)) {
 		char gw[INET_ADDRSTRLEN];
 		ip_text(n->eps[0].cfg.gateway, gw);
 		const char *v[] = { gw };

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -460,6 +461,33 @@ uint64_t cc_pid_start_time(int pid)
 	for (int field = 3; field < 22 && p; field++) /* p: the space before field 3 */
 		p = strchr(p + 1, ' ');
 	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+char *cc_helper_path(const char *name, const char *env)
+{
+	const char *v = env ? secure_getenv(env) : NULL;
+	if (v && *v)
+		return strdup(v);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		char *p = NULL;
+		if (slash) {
+			*slash = '\0';
+			/* next to the binary (build tree), or PREFIX/libexec/ccontainer */
+			if (asprintf(&p, "%s/%s", self, name) >= 0 && access(p, X_OK) == 0)
+				return p;
+			free(p);
+			p = NULL;
+			if (asprintf(&p, "%s/../libexec/ccontainer/%s", self, name) >= 0 && access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	char *p = NULL;
+	return asprintf(&p, "/usr/local/libexec/ccontainer/%s", name) >= 0 ? p : NULL;
 }
 
 int cc_str_has_prefix(const char *s, const char *prefix)

@@ -88,6 +88,11 @@ int cc_reexec_sealed(char *const *argv, cc_error **err);
  * bytes that are not UTF-8 become \xNN (C1 as \u00NN), so that an escape
  * sequence is shown, never acted on.  malloc'd; NULL without memory. */
 char *cc_safe_text(const char *s);
+/* A helper binary of ours (ccontainer-monitor, ccontainer-dns): $env when
+ * set (secure_getenv), else name next to /proc/self/exe (the build tree),
+ * else ../libexec/ccontainer/name from there (an install), else
+ * /usr/local/libexec/ccontainer/name.  malloc'd; NULL without memory. */
+char *cc_helper_path(const char *name, const char *env);
 int cc_str_has_prefix(const char *s, const char *prefix);
 int cc_is_hex(const char *s, size_t len);
 

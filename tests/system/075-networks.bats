@@ -309,3 +309,43 @@ MYIP='ip -4 -o addr show eth0 | awk "{print \$4}" | cut -d/ -f1'
     run_cc 1 run --rm alpine nc -w 2 "$ip" 80
     is "$output" ""
 }
+
+@test "names on a user network: by name, short ID and alias, not across networks, none on the default bridge" {
+    local a b
+    a=$(free_subnet)
+    run_cc network create --subnet "$a.0/24" dnsa
+    b=$(free_subnet)
+    [[ $b != "$a" ]] || b=$(free_subnet)
+    run_cc network create --subnet "$b.0/24" dnsb
+    run_cc run -d --name web --network dnsa --network-alias www.example alpine nc -lk -p 80 -e echo from-web
+    local id=$output
+    run_cc inspect -f '{{.NetworkSettings.Networks.dnsa.IPAddress}}' web
+    local ip=$output
+    run_cc run --rm --network dnsa alpine sh -c \
+        'cat /etc/resolv.conf; for n in web WEB www.example '"${id:0:12}"'; do nslookup -type=a $n | grep -A1 "^Name:" | tail -1; done; nc -w 3 web 80'
+    assert_contains "$output" "nameserver $a.1"
+    is "$(grep -c "^Address: $ip\$" <<<"$output")" "4" "web, WEB, the alias and the short ID"
+    assert_contains "$output" "from-web"
+    # not from another network, nor from the default bridge
+    run_cc 1 run --rm --network dnsb alpine nslookup -type=a web
+    assert_not_contains "$output" "$ip"
+    run_cc 1 run --rm alpine nslookup -type=a web
+    assert_not_contains "$output" "$ip"
+    # a second container is found at once, and is gone with it
+    run_cc run -d --name db --network dnsa alpine sleep 600
+    run_cc run --rm --network dnsa alpine nslookup -type=a db
+    assert_contains "$output" "Name:"
+    run_cc rm -f db
+    run_cc 1 run --rm --network dnsa alpine nslookup -type=a db
+    # connect: the name appears on the other network too
+    run_cc network connect --alias webb dnsb web
+    run_cc run --rm --network dnsb alpine sh -c 'nc -w 3 webb 80; nc -w 3 web 80'
+    is "$output" $'from-web\nfrom-web'
+    run_cc rm -f web
+    # no containers left: no resolver left for this store
+    wait_until 10 _no_resolver
+}
+
+_no_resolver() {
+    ! pgrep -f "ccontainer-dns .*$(net_owner)" >/dev/null
+}
