@@ -15,7 +15,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 CC="$repo/ccontainer"
 ROUNDS=${ROUNDS:-15}
-# BENCH_ONLY=startup,network runs only those cases (startup pull push large disk
+# BENCH_ONLY=startup,network runs only those cases (startup pull push large disk usernet
 # memory scale network build) and reports to results/partial/, leaving the
 # full report alone.
 BENCH_ONLY=${BENCH_ONLY:-}
@@ -473,6 +473,62 @@ for r in $(seq "${NET_TCP_ROUNDS:-9}"); do
 done
 net_cleanup
 fi # network
+
+# user-defined networks: start-up on one, and name resolution between two
+# containers on it (docker's embedded DNS: ccontainer-dns; podman's
+# aardvark-dns), each against podman's own network of the same kind
+if want usernet; then
+unet=ccbench-net-$$
+usub=10.78.$((RANDOM % 200 + 20))
+$CCR network create --subnet "$usub.0/24" "$unet" >/dev/null || note "usernet: network create failed"
+have podman && { $P network create --subnet "$usub.0/24" "$unet" >/dev/null 2>&1 ||
+    $P network create "$unet" >/dev/null 2>&1 || note "usernet: podman network create failed"; }
+usernet_cleanup() {
+    $CCR rm -f ccb-web ccb-client >/dev/null 2>&1
+    $CCR network rm "$unet" >/dev/null 2>&1
+    if have podman; then
+        $P rm -f -t 0 ccb-web ccb-client >/dev/null 2>&1
+        $P network rm -f "$unet" >/dev/null 2>&1
+    fi
+}
+register startup-usernet ccontainer self "ccontainer run --rm --network NET alpine /bin/true (a user-defined network)" "" \
+    "$CCR run --rm --network $unet alpine /bin/true"
+have podman && register startup-usernet podman peer "podman run --rm --network NET (user-defined network, netavark)" "" \
+    "$PODMAN_RUN --network $unet $reg/library/alpine:latest /bin/true"
+ROUNDS=${NET_ROUNDS:-30} measure startup-usernet
+
+# 100 lookups of the other container's name from inside one container, timed
+# around the whole loop (the same busybox nslookup in both tools); per lookup
+DNS_N=100
+DNS_LOOP="i=0; while [ \$i -lt $DNS_N ]; do nslookup -type=a ccb-web >/dev/null || exit 1; i=\$((i+1)); done"
+$CCR run -d --name ccb-web --network "$unet" alpine sleep 3600 >/dev/null &&
+    $CCR run -d --name ccb-client --network "$unet" alpine sleep 3600 >/dev/null || note "usernet: containers failed"
+if have podman; then
+    $P run -d --name ccb-web --network "$unet" --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 \
+        "$reg/library/alpine:latest" sleep 3600 >/dev/null 2>&1 &&
+        $P run -d --name ccb-client --network "$unet" --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 \
+            "$reg/library/alpine:latest" sleep 3600 >/dev/null 2>&1 || note "usernet: podman containers failed"
+fi
+for r in $(seq 0 "${DNS_ROUNDS:-9}"); do
+    for tool in ccontainer podman; do
+        [[ $tool == podman ]] && ! have podman && continue
+        cli=$CCR
+        [[ $tool == podman ]] && cli=$P
+        t0=$EPOCHREALTIME
+        if ! $cli exec ccb-client sh -c "$DNS_LOOP" >/dev/null 2>&1; then
+            note "dns-lookup/$tool failed"
+            continue
+        fi
+        t1=$EPOCHREALTIME
+        ((r == 0)) && continue # warm-up
+        v=$(python3 -c "print(f'{($t1 - $t0) / $DNS_N * 1e6:.0f}')")
+        role=self
+        [[ $tool == podman ]] && role=peer
+        record dns-lookup "$tool" "$role" "nslookup of another container's name on a user network, per lookup (µs)" us "$v"
+    done
+done
+usernet_cleanup
+fi # usernet
 
 # 11. build: Containerfile-examples/nonroot-service (2 RUN, COPY --chown,
 # config steps) built cold (only the base image in the store, no cache) and
