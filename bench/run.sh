@@ -53,7 +53,7 @@ note() { notes+=("$*"); say "note: $*"; }
 
 # Peers from Debian, installed when missing; what cannot be had is noted.
 need=()
-for pkg in podman runc buildah skopeo docker-registry libarchive-tools curl python3 gnuplot-nox; do
+for pkg in podman golang-github-containernetworking-plugin-dnsname runc buildah skopeo docker-registry libarchive-tools curl python3 gnuplot-nox; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then
@@ -481,7 +481,9 @@ if want usernet; then
 unet=ccbench-net-$$
 usub=10.78.$((RANDOM % 200 + 20))
 $CCR network create --subnet "$usub.0/24" "$unet" >/dev/null || note "usernet: network create failed"
-have podman && { $P network create --subnet "$usub.0/24" "$unet" >/dev/null 2>&1 ||
+# podman's on the next /24: two bridges with one subnet would share routes
+psub=${usub%.*}.$((${usub##*.} + 1))
+have podman && { $P network create --subnet "$psub.0/24" "$unet" >/dev/null 2>&1 ||
     $P network create "$unet" >/dev/null 2>&1 || note "usernet: podman network create failed"; }
 usernet_cleanup() {
     $CCR rm -f ccb-web ccb-client >/dev/null 2>&1
@@ -493,7 +495,7 @@ usernet_cleanup() {
 }
 register startup-usernet ccontainer self "ccontainer run --rm --network NET alpine /bin/true (a user-defined network)" "" \
     "$CCR run --rm --network $unet alpine /bin/true"
-have podman && register startup-usernet podman peer "podman run --rm --network NET (user-defined network, netavark)" "" \
+have podman && register startup-usernet podman peer "podman run --rm --network NET (user-defined network; CNI here, Debian podman 4.3)" "" \
     "$PODMAN_RUN --network $unet $reg/library/alpine:latest /bin/true"
 ROUNDS=${NET_ROUNDS:-30} measure startup-usernet
 
@@ -522,9 +524,11 @@ for r in $(seq 0 "${DNS_ROUNDS:-9}"); do
         t1=$EPOCHREALTIME
         ((r == 0)) && continue # warm-up
         v=$(python3 -c "print(f'{($t1 - $t0) / $DNS_N * 1e6:.0f}')")
-        role=self
-        [[ $tool == podman ]] && role=peer
-        record dns-lookup "$tool" "$role" "nslookup of another container's name on a user network, per lookup (µs)" us "$v"
+        if [[ $tool == podman ]]; then
+            record dns-lookup podman peer "podman: the same, dnsname/dnsmasq (µs)" us "$v"
+        else
+            record dns-lookup ccontainer self "nslookup of another container's name on a user network, per lookup (µs)" us "$v"
+        fi
     done
 done
 usernet_cleanup
