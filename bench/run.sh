@@ -538,7 +538,6 @@ EOF2
 # rounds measure mounting it, not making it or its first copy of the image's
 # content), and the plain start-up of the same rounds for reference
 if want volume; then
-say "bench: volume"
 $CCR volume create benchvol >/dev/null
 have podman && $P volume create benchvol >/dev/null 2>&1
 register volume ccontainer self "ccontainer run --rm --network none -v benchvol:/data alpine /bin/true" "" \
