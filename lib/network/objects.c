@@ -129,7 +129,8 @@ int cc_network_list(struct cc_store *s, struct cc_network_record ***ret, size_t 
 			cc_network_record_list_free(rows, n);
 			return -1;
 		}
-	memcpy(v + 3, rows, n * sizeof(*v));
+	if (n > 0)
+		memcpy(v + 3, rows, n * sizeof(*v));
 	free(rows);
 	*ret = v;
 	*ret_n = n + 3;
