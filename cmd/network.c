@@ -154,16 +154,6 @@ static const char *driver_of(const struct cc_network_record *r)
 	return strcmp(r->name, "host") == 0 ? "host" : strcmp(r->name, "none") == 0 ? "null" : "bridge";
 }
 
-static json_t *parse_obj(const char *text)
-{
-	json_t *o = text != NULL ? json_loads(text, 0, NULL) : NULL;
-	if (!json_is_object(o)) {
-		json_decref(o);
-		o = json_object();
-	}
-	return o;
-}
-
 static bool network_used(struct cc_store *s, const struct cc_network_record *r)
 {
 	_cleanup_strv_ char **users = NULL;
@@ -189,7 +179,7 @@ static bool ls_match(struct cc_store *s, const struct ls_filter *f, const struct
 	for (size_t k = 0; ok && k < f->n_drivers; k++)
 		ok = strcmp(driver_of(r), f->drivers[k]) == 0;
 	if (ok && f->n_labels > 0) {
-		json_t *lj = parse_obj(r->labels_json);
+		json_t *lj = cc_json_object_or_empty(r->labels_json);
 		for (size_t k = 0; ok && k < f->n_labels; k++)
 			ok = cmd_label_match(lj, f->labels[k]);
 		json_decref(lj);
@@ -243,7 +233,7 @@ static int ls_action(void *opts, int argc, char **argv)
 		const struct cc_network_record *r = list[i];
 		if (!ls_match(s, &flt, r))
 			continue;
-		json_t *lj = parse_obj(r->labels_json);
+		json_t *lj = cc_json_object_or_empty(r->labels_json);
 		struct cc_strbuf lt = { 0 };
 		cc_strbuf_add(&lt, "", 0);
 		const char *k;

@@ -27,16 +27,6 @@ json_t *cmd_kv_object(const struct cmd_strv *v)
 	return o;
 }
 
-static json_t *parse_obj(const char *text)
-{
-	json_t *o = text != NULL ? json_loads(text, 0, NULL) : NULL;
-	if (!json_is_object(o)) {
-		json_decref(o);
-		o = json_object();
-	}
-	return o;
-}
-
 static char *created_at(int64_t t)
 {
 	char buf[40];
@@ -52,7 +42,7 @@ static json_t *volume_json(struct cc_store *s, const struct cc_volume_record *v)
 {
 	_cleanup_free_ char *mp = cc_store_volume_data(s, v->name);
 	_cleanup_free_ char *at = created_at(v->created);
-	json_t *labels = parse_obj(v->labels_json), *opts = parse_obj(v->options_json);
+	json_t *labels = cc_json_object_or_empty(v->labels_json), *opts = cc_json_object_or_empty(v->options_json);
 	/* docker's documented shape: {} for none */
 	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:s}", "CreatedAt", at ? at : "", "Driver", "local", "Labels", labels,
 			 "Mountpoint", mp ? mp : "", "Name", v->name, "Options", opts, "Scope", "local");
@@ -217,7 +207,7 @@ static int ls_action(void *opts, int argc, char **argv)
 		rc = cmd_fail(e, EXIT_CC_ERROR);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const struct cc_volume_record *v = list[i];
-		json_t *lj = parse_obj(v->labels_json);
+		json_t *lj = cc_json_object_or_empty(v->labels_json);
 		bool ok = flt.dangling != 2;
 		for (size_t k = 0; ok && k < flt.n_names; k++)
 			ok = strstr(v->name, flt.names[k]) != NULL;
@@ -395,7 +385,7 @@ static int prune_action(void *opts, int argc, char **argv)
 	bool header = false;
 	for (size_t i = 0; i < n; i++) {
 		const struct cc_volume_record *v = list[i];
-		json_t *lj = parse_obj(v->labels_json);
+		json_t *lj = cc_json_object_or_empty(v->labels_json);
 		/* docker 23+: without -a only anonymous volumes */
 		bool ok = o->all || json_object_get(lj, CC_VOLUME_ANON_LABEL) != NULL;
 		for (size_t k = 0; ok && k < flt.n_names; k++)

@@ -385,16 +385,6 @@ out:
 
 /* ---- inspect ---- */
 
-static json_t *obj_or_empty(const char *text)
-{
-	json_t *o = text != NULL ? json_loads(text, 0, NULL) : NULL;
-	if (!json_is_object(o)) {
-		json_decref(o);
-		o = json_object();
-	}
-	return o;
-}
-
 static char *rfc3339(int64_t t)
 {
 	char buf[40];
@@ -447,12 +437,12 @@ json_t *cc_network_inspect(struct cc_store *s, const struct cc_network_record *r
 	}
 	cc_error_free(e);
 	const char *driver = strcmp(r->name, "host") == 0 ? "host" : strcmp(r->name, "none") == 0 ? "null" : "bridge";
-	json_t *opts = obj_or_empty(r->options_json);
+	json_t *opts = cc_json_object_or_empty(r->options_json);
 	if (strcmp(r->name, "bridge") == 0)
 		json_object_set_new(opts, "com.docker.network.bridge.name", json_string(r->bridge));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:n, s:o}, s:b, s:b, s:b, s:{s:s}, s:b, s:o, s:o, s:o}",
 			 "Name", r->name, "Id", r->id, "Created", created ? created : "", "Scope", "local", "Driver",
 			 driver, "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", ipam_cfg, "Internal",
 			 r->internal, "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "", "ConfigOnly", 0,
-			 "Containers", containers, "Options", opts, "Labels", obj_or_empty(r->labels_json));
+			 "Containers", containers, "Options", opts, "Labels", cc_json_object_or_empty(r->labels_json));
 }

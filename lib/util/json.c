@@ -155,3 +155,13 @@ char *cc_json_bytes_value(const json_t *j)
 	out[n / 2] = '\0';
 	return out;
 }
+
+json_t *cc_json_object_or_empty(const char *text)
+{
+	json_t *o = text != NULL ? json_loads(text, 0, NULL) : NULL;
+	if (!json_is_object(o)) {
+		json_decref(o);
+		o = json_object();
+	}
+	return o;
+}

@@ -34,5 +34,8 @@ json_t *cc_json_bytes(const char *s);
 /* The bytes back from cc_json_bytes' form (a string is taken as is);
  * malloc'd, NULL for anything else or without memory. */
 char *cc_json_bytes_value(const json_t *j);
+/* text parsed as a JSON object, or a new empty object when it is NULL or
+ * not one (labels and options as stored); NULL only without memory. */
+json_t *cc_json_object_or_empty(const char *text);
 
 #endif
