@@ -9,10 +9,10 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-# libcurl, libarchive, libcrypto, libnftables, libseccomp and libmnl are
+# libcurl, libarchive, libcrypto, libnftables, libseccomp, libmnl and libfyaml are
 # dlopen()ed on first use (lib/util/dl.h), so `run` does not pay for loading
 # them; only their headers are needed here.
-LAZY_PKGS := libcurl libarchive libcrypto libnftables libseccomp libmnl
+LAZY_PKGS := libcurl libarchive libcrypto libnftables libseccomp libmnl libfyaml
 # sqlite and jansson, which every command uses, are linked from the static
 # archives their -dev packages ship: mapping and relocating libsqlite3.so
 # alone costs ~0.4 ms at every start (bench/README: start-up), as much as a

@@ -102,6 +102,8 @@ extern const struct cmd_verb cmd_history_verb;
 json_t *cmd_kv_object(const struct cmd_strv *v);
 /* A label filter ("KEY" or "KEY=VALUE") against a labels object. */
 bool cmd_label_match(const json_t *labels, const char *want);
+/* compose.c: the compose group (its own table of verbs) */
+extern const struct cmd_verb cmd_compose_verb;
 extern const struct cmd_verb cmd_volume_create_verb, cmd_volume_ls_verb, cmd_volume_inspect_verb, cmd_volume_rm_verb,
 	cmd_volume_prune_verb;
 /* network.c */

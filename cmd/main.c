@@ -137,6 +137,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "builder", &builder_verb, false },
 	{ "completion", &cmd_completion_verb, false },
 	{ "commit", &cmd_commit_verb, false },
+	{ "compose", &cmd_compose_verb, false },
 	{ "cp", &cmd_cp_verb, false },
 	{ "create", &cmd_create_verb, false },
 	{ "diff", &cmd_diff_verb, false },

@@ -9,7 +9,7 @@ set -euo pipefail
 build_deps=(
 	build-essential pkg-config clang libclang-rt-dev
 	libcurl4-openssl-dev libarchive-dev libssl-dev libsqlite3-dev libjansson-dev
-	libseccomp-dev libcap-dev libmnl-dev libnftables-dev libcmocka-dev
+	libseccomp-dev libcap-dev libmnl-dev libnftables-dev libcmocka-dev libfyaml-dev
 )
 # skopeo, docker-registry, apache2-utils (htpasswd), python3, zstd, curl: the
 # registry fixtures in tests/system/helpers.registry.bash.  attr: getfattr for

@@ -2,7 +2,7 @@
  *
  * libcurl and libarchive (with their dependency chains) cost ~6 ms of
  * dynamic loading at every start, libcrypto ~1 ms, libnftables ~0.6 ms,
- * libseccomp ~0.2 ms and libmnl ~0.08 ms, yet `run` of a stored image
+ * libseccomp ~0.2 ms, libmnl ~0.08 ms (libfyaml: only compose), yet `run` of a stored image
  * without a bridge touches none of them.  They are dlopen()ed on first use
  * instead, as systemd does for optional libraries; the wrappers keep the
  * libraries' own names and prototypes, so the code using them reads as
@@ -28,5 +28,6 @@ int cc_dl_crypto(cc_error **err);
 int cc_dl_nftables(cc_error **err);
 int cc_dl_seccomp(cc_error **err);
 int cc_dl_mnl(cc_error **err);
+int cc_dl_fyaml(cc_error **err); /* lib/compose: libfyaml.so.0 */
 
 #endif
