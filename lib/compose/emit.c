@@ -364,7 +364,7 @@ static bool needs_quotes(const char *s)
 	if (*s == '\0' || looks_special(s))
 		return true;
 	if (strchr("-?:,[]{}#&*!|>'\"%@` \t", s[0]))
-		return s[0] != '-' || s[1] == ' ' || s[1] == '\0' || s[1] == '-';
+		return s[0] != '-' || s[1] == ' ' || s[1] == '\0' || strncmp(s, "---", 3) == 0;
 	size_t n = strlen(s);
 	if (s[n - 1] == ' ' || s[n - 1] == ':' || s[n - 1] == '\t')
 		return true;

@@ -1459,26 +1459,29 @@ static struct cc_compose_service *find_service(struct cc_compose_project *p, con
 	return NULL;
 }
 
-/* depends_on cycles: DFS with colours. */
-static int visit(struct cc_compose_project *p, size_t i, char *colour, cc_error **err)
+/* depends_on cycles: DFS with colours; stack holds the path for the message. */
+static int visit(struct cc_compose_project *p, size_t i, char *colour, size_t *stack, size_t depth, cc_error **err)
 {
 	if (colour[i] == 2)
 		return 0;
-	if (colour[i] == 1)
-		return cc_error_setk(err, CC_ERR_INVALID, 0, "dependency cycle detected: service \"%s\" depends on itself",
-				     p->services[i].name);
+	if (colour[i] == 1) {
+		struct cc_strbuf sb = { 0 };
+		size_t from = 0;
+		while (from < depth && stack[from] != i)
+			from++;
+		for (size_t k = from; k < depth; k++)
+			cc_strbuf_addf(&sb, "%s -> ", p->services[stack[k]].name);
+		cc_strbuf_addf(&sb, "%s", p->services[i].name);
+		_cleanup_free_ char *path = cc_strbuf_steal(&sb);
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "dependency cycle detected: %s", path ? path : p->services[i].name);
+	}
 	colour[i] = 1;
+	stack[depth] = i;
 	struct cc_compose_service *s = &p->services[i];
 	for (size_t d = 0; d < s->n_depends_on; d++) {
 		struct cc_compose_service *t = find_service(p, s->depends_on[d].service);
-		if (t == NULL)
-			continue;
-		int rc = visit(p, (size_t)(t - p->services), colour, err);
-		if (rc < 0) {
-			if (colour[i] == 1 && strstr((*err)->msg, "->") == NULL)
-				cc_error_prefix(err, "%s ->", s->name);
-			return rc;
-		}
+		if (t != NULL && visit(p, (size_t)(t - p->services), colour, stack, depth + 1, err) < 0)
+			return -1;
 	}
 	colour[i] = 2;
 	return 0;
@@ -1487,10 +1490,11 @@ static int visit(struct cc_compose_project *p, size_t i, char *colour, cc_error 
 static int check_cycles(struct cc_compose_project *p, cc_error **err)
 {
 	_cleanup_free_ char *colour = calloc(p->n_services + 1, 1);
-	if (colour == NULL)
+	_cleanup_free_ size_t *stack = calloc(p->n_services + 1, sizeof(size_t));
+	if (colour == NULL || stack == NULL)
 		return OOM(err);
 	for (size_t i = 0; i < p->n_services; i++)
-		if (visit(p, i, colour, err) < 0)
+		if (visit(p, i, colour, stack, 0, err) < 0)
 			return -1;
 	return 0;
 }

@@ -83,8 +83,8 @@ struct cy_node *cy_copy(struct cy_ctx *c, const struct cy_node *n, cc_error **er
 {
 	struct cy_node *r = cy_new(c, n->type, n->file, n->line);
 	if (r == NULL) {
-		cc_error_setk(err, CC_ERR_INVALID, 0, "%s: more than %d nodes (aliases expanded)", n->file ? n->file->name : "compose",
-			      CC_COMPOSE_MAX_NODES);
+		cc_error_setk(err, CC_ERR_INVALID, 0, "%s:%d: more than %d YAML nodes (aliases expanded)",
+			      n->file ? n->file->name : "compose", n->line, CC_COMPOSE_MAX_NODES);
 		return NULL;
 	}
 	r->flags = n->flags;
