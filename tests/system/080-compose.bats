@@ -69,7 +69,7 @@ expect() {
     run_cc compose -f compose.yaml -f compose.prod.yaml config
     expect expected.yaml
     # -p and the project directory name
-    run_cc compose -p Other -f compose.yaml config
+    run_cc 1 compose -p Other -f compose.yaml config
     assert_contains "$stderr" 'invalid project name "Other"'
     run_cc compose -p other -f compose.yaml config
     assert_contains "$output" "name: other"
