@@ -340,7 +340,8 @@ static int parse_children(struct yp *y, struct cy_node *n, int depth)
 			cy_free(kid);
 			goto out;
 		}
-		if (key != NULL && kid->line < key_line)
+		/* an entry's line is its key's: where `web:` is, not its first child */
+		if (key != NULL)
 			kid->line = key_line;
 		if (cy_add(n, kid) < 0) {
 			cy_free(kid);
