@@ -19,6 +19,13 @@
 
 /* ---- small helpers ---- */
 
+/* qsort, which must not be given NULL even for no elements (UBSan). */
+static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 static int strv_add(struct cc_compose_strv *v, const char *s)
 {
 	char **n = realloc(v->v, (v->n + 2) * sizeof(*n));
@@ -216,7 +223,7 @@ static int get_kvs(struct mb *b, const struct cy_node *n, const char *path, bool
 	} else {
 		return cy_err(err, n, "%s must be a mapping or a list", path);
 	}
-	qsort(kv->v, kv->n, sizeof(*kv->v), cmp_kv);
+	sort_n(kv->v, kv->n, sizeof(*kv->v), cmp_kv);
 	return 0;
 }
 
@@ -884,7 +891,7 @@ static int build_networks(struct mb *b, struct cc_compose_service *s, const stru
 		if ((x = cy_get(k, "priority")) && get_int(x, "priority", INT32_MIN, INT32_MAX, &a->priority, err) < 0)
 			return -1;
 	}
-	qsort(s->networks, s->n_networks, sizeof(*s->networks), cmp_attach);
+	sort_n(s->networks, s->n_networks, sizeof(*s->networks), cmp_attach);
 	return 0;
 }
 
@@ -939,7 +946,7 @@ static int build_depends(struct mb *b, struct cc_compose_service *s, const struc
 		if ((x = cy_get(k, "required")) && get_bool(x, "required", &d->required, err) < 0)
 			return -1;
 	}
-	qsort(s->depends_on, s->n_depends_on, sizeof(*s->depends_on), cmp_dep);
+	sort_n(s->depends_on, s->n_depends_on, sizeof(*s->depends_on), cmp_dep);
 	return 0;
 }
 
@@ -1054,7 +1061,7 @@ static int build_ulimits(struct mb *b, struct cc_compose_service *s, const struc
 		if (get_int(so, "soft", -1, INT64_MAX, &u->soft, err) < 0 || get_int(ha, "hard", -1, INT64_MAX, &u->hard, err) < 0)
 			return -1;
 	}
-	qsort(s->ulimits, s->n_ulimits, sizeof(*s->ulimits), cmp_ulimit);
+	sort_n(s->ulimits, s->n_ulimits, sizeof(*s->ulimits), cmp_ulimit);
 	return 0;
 }
 
@@ -1246,7 +1253,7 @@ static int build_service(struct mb *b, const struct cy_node *n, struct cc_compos
 		return -1;
 	if (environment != NULL && get_kvs(b, environment, "environment", true, &s->environment) < 0)
 		return -1;
-	qsort(s->environment.v, s->environment.n, sizeof(*s->environment.v), cmp_kv);
+	sort_n(s->environment.v, s->environment.n, sizeof(*s->environment.v), cmp_kv);
 	if (s->image == NULL && s->build == NULL)
 		return cy_err(err, n, "service \"%s\" has neither an image nor a build context specified", s->name);
 	if (s->n_networks == 0) {
@@ -1575,11 +1582,11 @@ static int build_project(struct mb *b, struct cc_compose_project *p)
 		p->services[p->n_services++] = s;
 	}
 	strv_release(&active);
-	qsort(p->services, p->n_services, sizeof(*p->services), cmp_service);
+	sort_n(p->services, p->n_services, sizeof(*p->services), cmp_service);
 	if (p->all_profiles.n)
-		qsort(p->all_profiles.v, p->all_profiles.n, sizeof(char *), cmp_str);
+		sort_n(p->all_profiles.v, p->all_profiles.n, sizeof(char *), cmp_str);
 	if (p->disabled.n)
-		qsort(p->disabled.v, p->disabled.n, sizeof(char *), cmp_str);
+		sort_n(p->disabled.v, p->disabled.n, sizeof(char *), cmp_str);
 
 	/* top-level networks, volumes, secrets */
 	const struct cy_node *nets = cy_get(root, "networks"), *vols = cy_get(root, "volumes"), *secs = cy_get(root, "secrets");
@@ -1609,7 +1616,7 @@ static int build_project(struct mb *b, struct cc_compose_project *p)
 			return OOM(err);
 		}
 	}
-	qsort(p->networks, p->n_networks, sizeof(*p->networks), cmp_network);
+	sort_n(p->networks, p->n_networks, sizeof(*p->networks), cmp_network);
 	size_t nv = vols && vols->type == CY_MAP ? vols->n : 0;
 	p->volumes = calloc(nv ? nv : 1, sizeof(*p->volumes));
 	if (p->volumes == NULL)
@@ -1617,7 +1624,7 @@ static int build_project(struct mb *b, struct cc_compose_project *p)
 	for (size_t i = 0; i < nv; i++)
 		if (build_volume_def(b, p->name, vols->kids[i], &p->volumes[p->n_volumes++]) < 0)
 			return -1;
-	qsort(p->volumes, p->n_volumes, sizeof(*p->volumes), cmp_volume_def);
+	sort_n(p->volumes, p->n_volumes, sizeof(*p->volumes), cmp_volume_def);
 	size_t nsec = secs && secs->type == CY_MAP ? secs->n : 0;
 	p->secrets = calloc(nsec ? nsec : 1, sizeof(*p->secrets));
 	if (p->secrets == NULL)
@@ -1625,7 +1632,7 @@ static int build_project(struct mb *b, struct cc_compose_project *p)
 	for (size_t i = 0; i < nsec; i++)
 		if (build_secret(b, p->name, secs->kids[i], &p->secrets[p->n_secrets++]) < 0)
 			return -1;
-	qsort(p->secrets, p->n_secrets, sizeof(*p->secrets), cmp_secret);
+	sort_n(p->secrets, p->n_secrets, sizeof(*p->secrets), cmp_secret);
 
 	/* references */
 	for (size_t i = 0; i < p->n_services; i++) {
