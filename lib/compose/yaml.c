@@ -287,8 +287,10 @@ static int parse_children(struct yp *y, struct cy_node *n, int depth)
 	int rc = 0;
 	for (;;) {
 		struct fy_event *e = fy_parser_parse(y->p);
-		if (e == NULL)
-			return syntax_error(y, n->line);
+		if (e == NULL) {
+			rc = syntax_error(y, n->line);
+			goto out;
+		}
 		if (e->type == FYET_SEQUENCE_END || e->type == FYET_MAPPING_END) {
 			fy_parser_event_free(y->p, e);
 			break;
