@@ -441,6 +441,18 @@ int cy_parse(struct cy_ctx *c, const struct cy_file *f, const char *data, size_t
 {
 	if (len > CC_COMPOSE_MAX_FILE)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "%s: larger than %d bytes", f->name, CC_COMPOSE_MAX_FILE);
+	/* libfyaml 0.7.12 can loop for ever in its directive scanner on a
+	 * malformed %-line (fuzz-compose's find).  Compose files have no use
+	 * for %YAML or %TAG, and a line can only start with '%' in YAML as a
+	 * directive (or inside a multi-line scalar, where compose files indent
+	 * it): such a line is refused before libfyaml sees it. */
+	for (size_t i = 0, line = 1; i < len; i++) {
+		if (data[i] == '%' && (i == 0 || data[i - 1] == '\n'))
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "%s:%zu: yaml: directives (%%YAML, %%TAG) are not supported in compose files",
+					     f->name, line);
+		if (data[i] == '\n')
+			line++;
+	}
 	int rc = cc_dl_fyaml(err);
 	if (rc < 0)
 		return rc;
