@@ -190,7 +190,7 @@ $(HELPER_BIN): tests/helper/cc-test-helper.c
 unit: $(UNIT_BIN) $(FUZZ_REPLAY) $(DNS_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
 	@set -e; for t in $(FUZZ_ALL); do echo "# $(BUILD)/fuzz/replay-$$t"; \
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
 		$(BUILD)/fuzz/replay-$$t tests/fuzz/corpus/$$t tests/fuzz/regress/$$t; done
 
 # Fuzzing: every target (or FUZZ_TARGETS="tar ignore") for FUZZ_TIME
