@@ -7,6 +7,7 @@
  * bounded by CC_COMPOSE_MAX_FILE as the loader reads files.  The whole
  * input is also interpolated as one value. */
 #include "compose/compose.h"
+#include "compose/compose-internal.h"
 #include "fuzz.h"
 
 static const char *const fuzz_env[] = { "HOME=/home/fuzz", "A=a", "EMPTY=", "TAG=1", NULL };
@@ -69,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cc_compose_project *p = NULL;
 	if (cc_compose_load_sources(&o, "/fuzz/proj", src, 2, parts[1] ? parts[1] : "", &p, &e) < 0) {
 		FUZZ_CHECK(e != NULL && e->msg != NULL && p == NULL);
+		FUZZ_CHECK(cc_compose_yaml_live_events() == 0);
 		cc_error_free(e);
 		free(buf);
 		return 0;
@@ -85,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(text);
 	}
 	cc_compose_project_free(p);
+	FUZZ_CHECK(cc_compose_yaml_live_events() == 0);
 	free(buf);
 	return 0;
 }
