@@ -138,12 +138,16 @@ static void test_wire(void **state)
 	size_t o = 2;
 	char name[CC_DNS_NAME_MAX + 2];
 	bool plain;
-	uint8_t two[] = { 1, 'a', 0xc0, 0, 0xc0, 2 };
-	o = 4;
+	uint8_t two[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 'a', 0xc0, 12, 0xc0, 14 };
+	o = 16;
 	assert_int_equal(cc_dns_read_name(two, sizeof(two), &o, name, &plain), -1);
+	/* into the header: refused (a question's name would be made of header bytes) */
+	uint8_t hdr[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xc0, 2 };
+	o = 12;
+	assert_int_equal(cc_dns_read_name(hdr, sizeof(hdr), &o, name, &plain), -1);
 	/* a good pointer back */
-	uint8_t back[] = { 1, 'x', 0, 1, 'a', 0xc0, 0 };
-	o = 3;
+	uint8_t back[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 'x', 0, 1, 'a', 0xc0, 12 };
+	o = 15;
 	assert_int_equal(cc_dns_read_name(back, sizeof(back), &o, name, &plain), 0);
 	assert_string_equal(name, "a.x");
 	assert_int_equal(o, sizeof(back));
