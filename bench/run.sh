@@ -16,8 +16,8 @@ repo=$(cd "$here/.." && pwd)
 CC="$repo/ccontainer"
 ROUNDS=${ROUNDS:-15}
 # BENCH_ONLY=startup,network runs only those cases (startup pull push large disk
-# memory scale network build) and reports to results/partial/, leaving the
-# full report alone.
+# memory scale network usernet build volume cp-in cp-out) and reports to
+# results/partial/, leaving the full report alone.
 BENCH_ONLY=${BENCH_ONLY:-}
 want() { [[ -z $BENCH_ONLY || ,$BENCH_ONLY, == *,$1,* ]]; }
 out="$here/results"
@@ -53,7 +53,7 @@ note() { notes+=("$*"); say "note: $*"; }
 
 # Peers from Debian, installed when missing; what cannot be had is noted.
 need=()
-for pkg in podman runc buildah skopeo docker-registry libarchive-tools curl python3 gnuplot-nox; do
+for pkg in podman golang-github-containernetworking-plugin-dnsname runc buildah skopeo docker-registry libarchive-tools curl python3 gnuplot-nox; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then
@@ -474,6 +474,66 @@ done
 net_cleanup
 fi # network
 
+# user-defined networks: start-up on one, and name resolution between two
+# containers on it (docker's embedded DNS: ccontainer-dns; podman's
+# aardvark-dns), each against podman's own network of the same kind
+if want usernet; then
+unet=ccbench-net-$$
+usub=10.78.$((RANDOM % 200 + 20))
+$CCR network create --subnet "$usub.0/24" "$unet" >/dev/null || note "usernet: network create failed"
+# podman's on the next /24: two bridges with one subnet would share routes
+psub=${usub%.*}.$((${usub##*.} + 1))
+have podman && { $P network create --subnet "$psub.0/24" "$unet" >/dev/null 2>&1 ||
+    $P network create "$unet" >/dev/null 2>&1 || note "usernet: podman network create failed"; }
+usernet_cleanup() {
+    $CCR rm -f ccb-web ccb-client >/dev/null 2>&1
+    $CCR network rm "$unet" >/dev/null 2>&1
+    if have podman; then
+        $P rm -f -t 0 ccb-web ccb-client >/dev/null 2>&1
+        $P network rm -f "$unet" >/dev/null 2>&1
+    fi
+}
+register startup-usernet ccontainer self "ccontainer run --rm --network NET alpine /bin/true (a user-defined network)" "" \
+    "$CCR run --rm --network $unet alpine /bin/true"
+have podman && register startup-usernet podman peer "podman run --rm --network NET (user-defined network; CNI here, Debian podman 4.3)" "" \
+    "$PODMAN_RUN --network $unet $reg/library/alpine:latest /bin/true"
+ROUNDS=${NET_ROUNDS:-30} measure startup-usernet
+
+# 100 lookups of the other container's name from inside one container, timed
+# around the whole loop (the same busybox nslookup in both tools); per lookup
+DNS_N=100
+DNS_LOOP="i=0; while [ \$i -lt $DNS_N ]; do nslookup -type=a ccb-web >/dev/null || exit 1; i=\$((i+1)); done"
+$CCR run -d --name ccb-web --network "$unet" alpine sleep 3600 >/dev/null &&
+    $CCR run -d --name ccb-client --network "$unet" alpine sleep 3600 >/dev/null || note "usernet: containers failed"
+if have podman; then
+    $P run -d --name ccb-web --network "$unet" --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 \
+        "$reg/library/alpine:latest" sleep 3600 >/dev/null 2>&1 &&
+        $P run -d --name ccb-client --network "$unet" --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 \
+            "$reg/library/alpine:latest" sleep 3600 >/dev/null 2>&1 || note "usernet: podman containers failed"
+fi
+for r in $(seq 0 "${DNS_ROUNDS:-9}"); do
+    for tool in ccontainer podman; do
+        [[ $tool == podman ]] && ! have podman && continue
+        cli=$CCR
+        [[ $tool == podman ]] && cli=$P
+        t0=$EPOCHREALTIME
+        if ! $cli exec ccb-client sh -c "$DNS_LOOP" >/dev/null 2>&1; then
+            note "dns-lookup/$tool failed"
+            continue
+        fi
+        t1=$EPOCHREALTIME
+        ((r == 0)) && continue # warm-up
+        v=$(python3 -c "print(f'{($t1 - $t0) / $DNS_N * 1e6:.0f}')")
+        if [[ $tool == podman ]]; then
+            record dns-lookup podman peer "podman: the same, dnsname/dnsmasq (µs)" us "$v"
+        else
+            record dns-lookup ccontainer self "nslookup of another container's name on a user network, per lookup (µs)" us "$v"
+        fi
+    done
+done
+usernet_cleanup
+fi # usernet
+
 # 11. build: Containerfile-examples/nonroot-service (2 RUN, COPY --chown,
 # config steps) built cold (only the base image in the store, no cache) and
 # rebuilt fully cached, against buildah bud --layers (overlay, chroot
@@ -509,6 +569,108 @@ if have buildah; then # its overlay driver keeps a bind mount on its store
     umount "$work/b/overlay" 2>/dev/null
 fi
 fi # build
+
+# target CASE PEER TEXT LIMIT: a line in results.md on the case's target from
+# the issues: ccontainer's median ÷ PEER's, against LIMIT (at most)
+target() {
+    local r
+    r=$(python3 - "$samples" "$1" "$2" <<'EOF2'
+import statistics, sys
+from pathlib import Path
+d, case, peer = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+try:
+    m = [statistics.median(float(x) for x in (d / f"{case}__{t}.txt").read_text().split()) for t in ("ccontainer", peer)]
+    print(f"{m[0] / m[1]:.2f}")
+except (OSError, ValueError, statistics.StatisticsError):
+    pass
+EOF2
+    )
+    if [[ -z $r ]]; then
+        note "target ($1): $3: not measured"
+    elif python3 -c "import sys; sys.exit(0 if $r <= $4 else 1)"; then
+        note "target ($1): $3: $r of $2, met"
+    else
+        note "target ($1): $3: $r of $2, not met"
+    fi
+}
+
+# 12. volume: start-up with a named volume mounted (made beforehand, so the
+# rounds measure mounting it, not making it or its first copy of the image's
+# content), and the plain start-up of the same rounds for reference
+if want volume; then
+$CCR volume create benchvol >/dev/null
+have podman && $P volume create benchvol >/dev/null 2>&1
+register volume ccontainer self "ccontainer run --rm --network none -v benchvol:/data alpine /bin/true" "" \
+    "$CCR run --rm --network none -v benchvol:/data alpine /bin/true"
+have podman && register volume podman peer "podman run --rm -v benchvol:/data (runc, cgroupfs)" "" \
+    "$PODMAN_RUN --network none -v benchvol:/data $reg/library/alpine:latest /bin/true"
+register volume ccontainer-plain peer "reference: ccontainer run --rm --network none alpine /bin/true (no volume)" "" \
+    "$CCR run --rm --network none alpine /bin/true"
+have podman && register volume podman-plain peer "reference: podman run --rm (no volume)" "" \
+    "$PODMAN_RUN --network none $reg/library/alpine:latest /bin/true"
+measure volume
+target volume podman "run --rm with a named volume: under a tenth of podman (run --rm's target)" 0.1
+$CCR volume rm benchvol >/dev/null 2>&1
+have podman && $P volume rm -f benchvol >/dev/null 2>&1
+fi # volume
+
+# 13. cp into and out of a stopped container: a 100 MB tree of 2000 files of
+# mixed sizes in 3 levels of directories, generated once from a fixed seed.
+# Into: the container is made again before every round, outside the timing,
+# so every round copies to a fresh /dst; out: the previous round's copy is
+# removed first.  The floor is cp -a between two directories of the same
+# filesystem.  A sync after each preparation: no round starts with the last
+# one's writes still on their way to the disk.
+if want cp-in || want cp-out; then
+say "bench: building the cp tree"
+python3 - "$work/cpsrc/tree" <<'EOF2'
+import os, random, sys
+root, rng = sys.argv[1], random.Random(20261206)
+dirs = [root] + [os.path.join(root, f"d{i:02d}", f"s{j}") for i in range(20) for j in range(3)]
+# 1700 small (0.1-16 kB), 280 medium (16 kB-500 kB), 20 large (1-6 MB), scaled to 100 MB
+sizes = [rng.randint(100, 16000) for _ in range(1700)] + [rng.randint(16000, 500000) for _ in range(280)] + \
+        [rng.randint(1000000, 6000000) for _ in range(20)]
+k = 100 * 1000 * 1000 / sum(sizes)
+for d in dirs:
+    os.makedirs(d, exist_ok=True)
+for i, s in enumerate(sizes):
+    with open(os.path.join(rng.choice(dirs), f"f{i:04d}.bin"), "wb") as f:
+        f.write(rng.randbytes(max(1, int(s * k))))
+EOF2
+CPC="create --network none --name cpbench"
+PCREATE="$P create --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 --network none --name cpbench $reg/library/alpine:latest /bin/true"
+if want cp-in; then
+    register cp-in ccontainer self "ccontainer cp TREE ctr:/dst, 100 MB in 2000 files (stopped container)" \
+        "$CCR rm -f cpbench; $CCR $CPC alpine /bin/true; sync" "$CCR cp $work/cpsrc/tree cpbench:/dst"
+    have podman && register cp-in podman peer "podman cp TREE ctr:/dst (stopped container)" \
+        "$P rm -f cpbench; $PCREATE; sync" "$P cp $work/cpsrc/tree cpbench:/dst"
+    register cp-in floor floor "floor: cp -a TREE on the same filesystem" \
+        "rm -rf $work/cpfloor; mkdir -p $work/cpfloor; sync" "cp -a $work/cpsrc/tree $work/cpfloor/dst"
+    measure cp-in
+    target cp-in podman "cp into a stopped container: at most half of podman's time" 0.5
+    $CCR rm -f cpbench >/dev/null 2>&1
+    have podman && $P rm -f cpbench >/dev/null 2>&1
+fi
+if want cp-out; then
+    $CCR $CPC alpine /bin/true >/dev/null && $CCR cp "$work/cpsrc/tree" cpbench:/src >/dev/null ||
+        note "cp-out: the ccontainer source container could not be made"
+    if have podman; then
+        $PCREATE >/dev/null 2>&1 && $P cp "$work/cpsrc/tree" cpbench:/src >/dev/null 2>&1 ||
+            note "cp-out: the podman source container could not be made"
+    fi
+    register cp-out ccontainer self "ccontainer cp ctr:/src DIR, 100 MB in 2000 files (stopped container)" \
+        "rm -rf $work/cpout-cc; mkdir -p $work/cpout-cc; sync" "$CCR cp cpbench:/src $work/cpout-cc/dst"
+    have podman && register cp-out podman peer "podman cp ctr:/src DIR (stopped container)" \
+        "rm -rf $work/cpout-p; mkdir -p $work/cpout-p; sync" "$P cp cpbench:/src $work/cpout-p/dst"
+    register cp-out floor floor "floor: cp -a TREE on the same filesystem" \
+        "rm -rf $work/cpfloor; mkdir -p $work/cpfloor; sync" "cp -a $work/cpsrc/tree $work/cpfloor/dst"
+    measure cp-out
+    target cp-out podman "cp out of a stopped container: at most half of podman's time" 0.5
+    $CCR rm -f cpbench >/dev/null 2>&1
+    have podman && $P rm -f cpbench >/dev/null 2>&1
+fi
+rm -rf "$work/cpsrc" "$work/cpfloor" "$work/cpout-cc" "$work/cpout-p"
+fi # cp
 
 # ---- report ----
 {

@@ -98,8 +98,15 @@ extern const struct cmd_verb cmd_commit_verb;
 /* history.c */
 extern const struct cmd_verb cmd_history_verb;
 /* volume.c */
+/* KEY=VALUE (or KEY) items into an object (new reference, NULL without memory). */
+json_t *cmd_kv_object(const struct cmd_strv *v);
+/* A label filter ("KEY" or "KEY=VALUE") against a labels object. */
+bool cmd_label_match(const json_t *labels, const char *want);
 extern const struct cmd_verb cmd_volume_create_verb, cmd_volume_ls_verb, cmd_volume_inspect_verb, cmd_volume_rm_verb,
 	cmd_volume_prune_verb;
+/* network.c */
+extern const struct cmd_verb cmd_network_create_verb, cmd_network_ls_verb, cmd_network_inspect_verb,
+	cmd_network_rm_verb, cmd_network_prune_verb, cmd_network_connect_verb, cmd_network_disconnect_verb;
 /* run.c, update.c */
 extern const struct cmd_verb cmd_create_verb, cmd_update_verb;
 /* podman's image verbs (images.c) */

@@ -362,6 +362,26 @@ static bool filter_match(const char *pattern, const char *source)
 	return m;
 }
 
+/* docker's NETWORKS column: the networks a container is on, by name
+ * ("bridge", "host", "none", or its endpoints'), comma-separated. */
+static char *ps_networks(const json_t *cfg)
+{
+	const char *mode = json_string_value(json_object_get(cfg, "Network"));
+	const json_t *eps = json_object_get(json_object_get(cfg, "Spec"), "Networks");
+	if (!cc_network_mode_bridged(mode) || !json_is_array(eps))
+		return strdup(mode ? mode : "bridge");
+	struct cc_strbuf sb = { 0 };
+	cc_strbuf_add(&sb, "", 0);
+	size_t i;
+	const json_t *e;
+	json_array_foreach(eps, i, e) {
+		const char *n = json_string_value(json_object_get(e, "Name"));
+		if (n != NULL)
+			cc_strbuf_addf(&sb, "%s%s", sb.len ? "," : "", n);
+	}
+	return cc_strbuf_steal(&sb);
+}
+
 static bool ps_one_matches(struct cc_store *s, const struct ps_list *l, size_t at, const json_t *cfg, const char *key,
 			   const char *v)
 {
@@ -394,8 +414,11 @@ static bool ps_one_matches(struct cc_store *s, const struct ps_list *l, size_t a
 		return have != NULL && (eq == NULL || strcmp(have, eq + 1) == 0);
 	}
 	if (strcmp(key, "network") == 0) {
-		const char *net = json_string_value(json_object_get(cfg, "Network"));
-		return strcmp(net ? net : "bridge", v) == 0;
+		_cleanup_free_ char *nets = ps_networks(cfg);
+		for (char *save = NULL, *w = nets ? strtok_r(nets, ",", &save) : NULL; w; w = strtok_r(NULL, ",", &save))
+			if (strcmp(w, v) == 0)
+				return true;
+		return false;
 	}
 	if (strcmp(key, "health") == 0) { /* docker: "none" for a container without a check */
 		json_t *h = cc_container_health(s, r, cfg);
@@ -684,7 +707,7 @@ static json_t *ps_row(struct cc_store *s, const struct cc_container_record *r, b
 	_cleanup_free_ char *command = cc_go_quote(cut ? cut : cmdline ? cmdline : "");
 	_cleanup_free_ char *ports = cmd_container_ports_text(r);
 	_cleanup_free_ char *image = ps_image(r, trunc);
-	const char *net = json_string_value(json_object_get(cfg, "Network"));
+	_cleanup_free_ char *net = ps_networks(cfg);
 	size_t mi, n_vol = 0;
 	const json_t *mj;
 	json_array_foreach(json_object_get(cfg, "Mounts"), mi, mj) /* docker's LocalVolumes: the local driver's */

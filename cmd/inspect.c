@@ -209,8 +209,8 @@ static json_t *host_config(const json_t *cfg, const struct cc_container_spec *sp
 	}
 	json_object_set_new(hc, "CgroupnsMode", json_string("private"));
 	json_object_set_new(hc, "Dns", strv_json(sp->dns, false));
-	json_object_set_new(hc, "DnsOptions", json_array());
-	json_object_set_new(hc, "DnsSearch", json_array());
+	json_object_set_new(hc, "DnsOptions", strv_json(sp->dns_options, false));
+	json_object_set_new(hc, "DnsSearch", strv_json(sp->dns_search, false));
 	json_object_set_new(hc, "ExtraHosts", strv_json(sp->extra_hosts, true));
 	json_object_set_new(hc, "GroupAdd", json_null());
 	json_object_set_new(hc, "IpcMode", json_string("private"));
@@ -284,11 +284,38 @@ static json_t *mounts_json(const json_t *cfg)
 		if (type == NULL || strcmp(type, "bind") != 0)
 			continue;
 		bool rw = !json_is_false(json_object_get(m, "RW"));
-		json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:s, s:b, s:s}", "Type", "bind", "Source",
+		/* start.c wrote the bind's propagation (docker's default: rprivate) */
+		const char *prop = json_string_value(json_object_get(m, "Propagation"));
+		json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:s, s:b, s:o}", "Type", "bind", "Source",
 						     json_object_get(m, "Source"), "Destination",
 						     json_object_get(m, "Destination"), "Mode", rw ? "" : "ro", "RW", rw,
-						     "Propagation", "rprivate"));
+						     "Propagation", cc_json_text(prop != NULL && *prop ? prop : "rprivate")));
 	}
+	return out;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A copy of o with its keys in order, as Go marshals a map. */
+static json_t *sorted_object(json_t *o)
+{
+	size_t n = json_object_size(o), i = 0;
+	_cleanup_free_ const char **keys = calloc(n + 1, sizeof(char *));
+	json_t *out = json_object();
+	const char *k;
+	json_t *v;
+	if (keys == NULL || out == NULL) {
+		json_decref(out);
+		return json_incref(o);
+	}
+	json_object_foreach(o, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (i = 0; i < n; i++)
+		json_object_set(out, keys[i], json_object_get(o, keys[i]));
 	return out;
 }
 
@@ -303,14 +330,14 @@ static json_t *container_config(const struct cc_container_record *c, const json_
 	const char *image = c->image_name;
 	json_t *o = json_object();
 	json_object_set_new(o, "Hostname", json_or_null(json_object_get(cfg, "Hostname")));
-	json_object_set_new(o, "Domainname", json_string(""));
+	json_object_set_new(o, "Domainname", cc_json_text(sp->domainname != NULL ? sp->domainname : ""));
 	const json_t *user = json_object_get(cfg, "User"), *wd = json_object_get(cfg, "WorkingDir");
 	json_object_set_new(o, "User", user ? json_incref((json_t *)user) : json_string(""));
 	json_object_set_new(o, "AttachStdin", json_boolean(!detach && in));
 	json_object_set_new(o, "AttachStdout", json_boolean(!detach));
 	json_object_set_new(o, "AttachStderr", json_boolean(!detach));
 	if (json_object_size(exposed) > 0) /* docker: omitted when empty */
-		json_object_set(o, "ExposedPorts", exposed);
+		json_object_set_new(o, "ExposedPorts", sorted_object(exposed));
 	json_object_set_new(o, "Tty", json_boolean(json_is_true(json_object_get(cfg, "Tty"))));
 	json_object_set_new(o, "OpenStdin", json_boolean(in));
 	/* as run recorded it (docker's CLI: -i attached, not -d); an older container's from its run flags */
@@ -348,74 +375,32 @@ static json_t *container_config(const struct cc_container_record *c, const json_
 	return o;
 }
 
-static void sha_hex(const char *what, const char *a, const char *b, char out[65])
+/* docker's NetworkSettings: cc_network_settings's (addresses while the
+ * container holds its leases) and what docker adds around them. */
+static json_t *network_settings(struct cc_store *s, const struct cc_container_record *c,
+				const struct cc_container_spec *sp)
 {
-	char d[72];
-	struct cc_sha256 *h = cc_sha256_new();
-	if (h == NULL) {
-		out[0] = '\0';
-		return;
-	}
-	cc_sha256_update(h, what, strlen(what) + 1);
-	cc_sha256_update(h, a, strlen(a) + 1);
-	cc_sha256_update(h, b, strlen(b));
-	cc_sha256_final(h, d);
-	snprintf(out, 65, "%s", d + 7);
-}
-
-/* docker's NetworkSettings, from cc_network_settings (the address while the
- * container holds its lease) and the network mode. */
-static json_t *network_settings(struct cc_store *s, const struct cc_container_record *c, const json_t *cfg)
-{
-	json_t *ns = cc_network_settings(s, c);
-	const char *mode = json_string_value(json_object_get(cfg, "Network"));
-	if (mode == NULL)
-		mode = "bridge";
+	const char *mode = sp->network != NULL ? sp->network : "bridge";
+	json_t *o = cc_network_settings(s, c, mode, sp->networks, sp->n_networks);
+	if (o == NULL)
+		return NULL;
 	bool running = (strcmp(c->state, "running") == 0 || cc_container_is_paused(c)) && c->pid > 0;
-	const char *ip = json_string_value(json_object_get(ns, "IPAddress"));
-	const char *gw = json_string_value(json_object_get(ns, "Gateway"));
-	const char *mac = json_string_value(json_object_get(ns, "MacAddress"));
-	const char *bridge = json_string_value(json_object_get(ns, "Bridge"));
-	json_int_t prefix = json_integer_value(json_object_get(ns, "IPPrefixLen"));
-	ip = ip ? ip : "";
-	gw = gw ? gw : "";
-	mac = mac ? mac : "";
-	char netid[65], epid[65] = "", key[64] = "";
-	sha_hex("ccontainer network", mode, bridge ? bridge : "", netid);
-	if (*ip)
-		sha_hex("ccontainer endpoint", c->id, ip, epid);
+	char key[64] = "";
 	if (running && strcmp(mode, "host") != 0)
 		snprintf(key, sizeof(key), "/proc/%d/ns/net", c->pid);
-	json_t *ports = json_object_get(ns, "Ports");
-	json_t *o = json_object();
-	json_object_set_new(o, "Bridge", json_string(bridge ? bridge : ""));
+	const json_t *dflt = json_object_get(json_object_get(o, "Networks"), "bridge");
+	const json_t *epid = json_object_get(dflt, "EndpointID");
 	json_object_set_new(o, "SandboxID", json_string(""));
+	json_object_set_new(o, "SandboxKey", json_string(key));
 	json_object_set_new(o, "HairpinMode", json_false());
 	json_object_set_new(o, "LinkLocalIPv6Address", json_string(""));
 	json_object_set_new(o, "LinkLocalIPv6PrefixLen", json_integer(0));
-	json_object_set_new(o, "Ports", json_is_object(ports) ? json_incref(ports) : json_object());
-	json_object_set_new(o, "SandboxKey", json_string(key));
 	json_object_set_new(o, "SecondaryIPAddresses", json_null());
 	json_object_set_new(o, "SecondaryIPv6Addresses", json_null());
-	bool bridged = strcmp(mode, "bridge") == 0;
-	json_object_set_new(o, "EndpointID", json_string(bridged ? epid : ""));
-	json_object_set_new(o, "Gateway", json_string(bridged ? gw : ""));
+	json_object_set_new(o, "EndpointID", json_string(json_is_string(epid) ? json_string_value(epid) : ""));
 	json_object_set_new(o, "GlobalIPv6Address", json_string(""));
 	json_object_set_new(o, "GlobalIPv6PrefixLen", json_integer(0));
-	json_object_set_new(o, "IPAddress", json_string(bridged ? ip : ""));
-	json_object_set_new(o, "IPPrefixLen", json_integer(bridged ? prefix : 0));
 	json_object_set_new(o, "IPv6Gateway", json_string(""));
-	json_object_set_new(o, "MacAddress", json_string(bridged ? mac : ""));
-	json_t *nets = json_object();
-	if (strncmp(mode, "container:", 10) != 0) /* docker: none for another's network */
-		json_object_set_new(
-			nets, mode,
-			json_pack("{s:n, s:n, s:n, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:i, s:n, s:n}", "IPAMConfig",
-				  "Links", "Aliases", "MacAddress", mac, "NetworkID", netid, "EndpointID", epid, "Gateway",
-				  gw, "IPAddress", ip, "IPPrefixLen", prefix, "IPv6Gateway", "", "GlobalIPv6Address", "",
-				  "GlobalIPv6PrefixLen", 0, "DriverOpts", "DNSNames"));
-	json_object_set_new(o, "Networks", nets);
-	json_decref(ns);
 	return o;
 }
 
@@ -481,6 +466,8 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 	json_t *iexp = json_object_get(json_object_get(image_cfg, "config"), "ExposedPorts");
 	if (json_is_object(iexp))
 		json_object_update(exposed, iexp);
+	for (char *const *x = sp.expose; x != NULL && *x; x++) /* --expose's */
+		json_object_set_new(exposed, *x, json_object());
 	json_t *hc = host_config(cfg, &sp, exposed);
 	json_t *o = json_pack(
 		"{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:n}",
@@ -512,7 +499,7 @@ static json_t *container_json(struct cc_store *s, const struct cc_container_reco
 		}
 		json_object_set_new(o, "Mounts", mounts_json(cfg));
 		json_object_set_new(o, "Config", container_config(c, cfg, &sp, image_cfg, exposed));
-		json_object_set_new(o, "NetworkSettings", network_settings(s, c, cfg));
+		json_object_set_new(o, "NetworkSettings", network_settings(s, c, &sp));
 	}
 	json_decref(hc);
 	json_decref(exposed);

@@ -104,6 +104,22 @@ static const struct cmd_verb volume_verb = {
 	.name = "volume", .summary = "Manage volumes", .sub = volume_verbs,
 };
 
+static const struct cmd_entry network_verbs[] = {
+	{ "connect", &cmd_network_connect_verb, false },
+	{ "create", &cmd_network_create_verb, false },
+	{ "disconnect", &cmd_network_disconnect_verb, false },
+	{ "inspect", &cmd_network_inspect_verb, false },
+	{ "ls", &cmd_network_ls_verb, false },
+	{ "list", &cmd_network_ls_verb, true },
+	{ "prune", &cmd_network_prune_verb, false },
+	{ "rm", &cmd_network_rm_verb, false },
+	{ "remove", &cmd_network_rm_verb, true },
+	{ NULL, NULL, false },
+};
+static const struct cmd_verb network_verb = {
+	.name = "network", .summary = "Manage networks", .sub = network_verbs,
+};
+
 static const struct cmd_entry healthcheck_verbs[] = {
 	{ "run", &cmd_healthcheck_run_verb, false },
 	{ NULL, NULL, false },
@@ -139,6 +155,7 @@ static const struct cmd_entry root_verbs[] = {
 	{ "login", &cmd_login_verb, false },
 	{ "logout", &cmd_logout_verb, false },
 	{ "logs", &cmd_logs_verb, false },
+	{ "network", &network_verb, false },
 	{ "pause", &cmd_pause_verb, false },
 	{ "port", &cmd_port_verb, false },
 	{ "ps", &cmd_ps_verb, false },

@@ -31,6 +31,7 @@ struct run_mount {
 	char *options;  /* tmpfs: mount data */
 	char *mode;     /* -v's mode text (inspect's Mode) */
 	char *data;     /* volume: its _data, once resolved */
+	char *propagation; /* bind: -v's or --mount's propagation word, NULL: rprivate */
 	bool readonly, nocopy, anonymous;
 	bool make_source; /* -v's bind: a missing host directory is made (docker's; not --mount's) */
 };
@@ -38,7 +39,9 @@ struct run_mount {
 struct run_opts {
 	/* the table's (run_options below) */
 	bool rm, interactive, tty, init, read_only, detach, privileged;
-	const char *name, *hostname, *workdir, *user, *network, *cpus, *log_driver;
+	const char *name, *hostname, *workdir, *user, *cpus, *log_driver;
+	struct cmd_strv networks, aliases;      /* --network (repeatable), --network-alias */
+	const char *ip, *mac;                   /* --ip, --mac-address: the first network's */
 	const char *entrypoint; /* NULL: the image's; "": none */
 	struct cmd_strv env, env_files, volumes, mount_specs, volumes_from, tmpfs_specs, cap_add, cap_drop, security_opts, ulimit_specs, log_opts;
 	struct cmd_strv labels, label_files;
@@ -53,6 +56,14 @@ struct run_opts {
 	} net;
 	/* what run_opts_check makes of them */
 	enum cc_net_mode net_mode;
+	const char *network;      /* the mode: bridge, host, none, container:X, or the first network */
+	struct run_ep {
+		const char *network, *ip, *mac;
+		const char *aliases[17];
+		size_t n_aliases;
+		char *buf;        /* the name=…,alias=… form's copy */
+	} eps[CC_NET_MAX_ENDPOINTS];
+	size_t n_eps;
 	struct run_mount *mounts; /* -v, --mount, --tmpfs in their order */
 	size_t n_mounts;
 	bool no_new_privs;
@@ -65,6 +76,9 @@ struct run_opts {
 	int64_t health_interval, health_timeout, health_start_period, health_start_interval, health_retries;
 	bool no_healthcheck;
 	struct cc_restart_policy restart_policy;
+	/* the table's: --dns-search, --dns-option (--dns-opt), --domainname, --expose (run_check_dns_expose) */
+	struct cmd_strv dns_search, dns_options, expose;
+	const char *domainname;
 };
 
 static void run_mount_release(struct run_mount *m)
@@ -74,6 +88,7 @@ static void run_mount_release(struct run_mount *m)
 	free(m->options);
 	free(m->mode);
 	free(m->data);
+	free(m->propagation);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -84,6 +99,9 @@ static void run_opts_release(struct run_opts *o)
 	free(o->mounts);
 	o->mounts = NULL;
 	o->n_mounts = 0;
+	for (size_t i = 0; i < o->n_eps; i++)
+		free(o->eps[i].buf);
+	o->n_eps = 0;
 }
 
 /* A mount's target as compared for duplicates: no trailing '/'. */
@@ -96,20 +114,11 @@ static char *clean_target(const char *t)
 	return c;
 }
 
-/* The propagation modes: the runtime makes every mount rprivate. */
+/* docker's propagation modes (cc_runtime_parse_propagation). */
 static bool propagation_word(const char *m)
 {
-	return strcmp(m, "private") == 0 || strcmp(m, "rprivate") == 0 || strcmp(m, "shared") == 0 ||
-	       strcmp(m, "rshared") == 0 || strcmp(m, "slave") == 0 || strcmp(m, "rslave") == 0;
-}
-
-static int propagation_check(const char *what, const char *m)
-{
-	if (strcmp(m, "private") != 0 && strcmp(m, "rprivate") != 0)
-		return cmd_failf(EXIT_CC_ERROR,
-				 "invalid %s: bind propagation '%s' is not supported: ccontainer's mounts are rprivate (private and rprivate are taken)",
-				 what, m);
-	return 0;
+	unsigned long flags;
+	return cc_runtime_parse_propagation(m, &flags) == 0;
 }
 
 /* -v /path (an anonymous volume), -v NAME:/path (a named one, made on
@@ -150,12 +159,16 @@ static int parse_volume(struct run_opts *o, const char *arg)
 				m.readonly = false;
 			else if (strcmp(w, "nocopy") == 0 && !bind)
 				m.nocopy = true;
-			else if (propagation_word(w) && bind)
-				rc = propagation_check("volume specification", w);
+			else if (propagation_word(w) && bind && m.propagation == NULL)
+				rc = (m.propagation = strdup(w)) == NULL ? cmd_failf(EXIT_CC_ERROR, "out of memory") : 0;
+			else if (propagation_word(w) && bind) /* docker: one propagation mode */
+				rc = cmd_failf(EXIT_CC_ERROR, "invalid mode: %s", mode);
 			else if (strcmp(w, "z") != 0 && strcmp(w, "Z") != 0) /* no SELinux: nothing to relabel */
 				rc = cmd_failf(EXIT_CC_ERROR, "invalid mode: %s", w);
-			if (rc != 0)
+			if (rc != 0) {
+				run_mount_release(&m);
 				return rc;
+			}
 		}
 	}
 	if ((src != NULL && (m.source = strdup(src)) == NULL) || (m.target = clean_target(dst)) == NULL ||
@@ -242,8 +255,8 @@ static int parse_mount(struct run_opts *o, const char *arg)
 		else if (strcmp(f, "target") == 0 || strcmp(f, "dst") == 0 || strcmp(f, "destination") == 0)
 			dst = v;
 		else if (strcmp(f, "bind-propagation") == 0) {
-			if (!propagation_word(v))
-				MOUNT_FAIL("invalid argument \"%s\" for \"--mount\" flag: invalid bind-propagation: %s", arg, v);
+			for (char *c = v; *c; c++) /* docker's CLI lowers it */
+				*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
 			prop = v;
 			bind_opts = true;
 		} else if (strcmp(f, "consistency") == 0) {
@@ -297,13 +310,10 @@ static int parse_mount(struct run_opts *o, const char *arg)
 	if (m.kind == RUN_MOUNT_VOLUME && src != NULL && *src != '\0' && !cc_volume_name_valid(src))
 		MOUNT_FAIL("create %s: \"%s\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path",
 			   src, src);
-	if (prop != NULL) {
-		int rc = propagation_check("--mount", prop);
-		if (rc != 0) {
-			run_mount_release(&m);
-			return rc;
-		}
-	}
+	if (prop != NULL && !propagation_word(prop))
+		MOUNT_FAIL("invalid mount config for type \"bind\": invalid propagation mode: %s", prop);
+	if (prop != NULL && (m.propagation = strdup(prop)) == NULL)
+		MOUNT_FAIL("out of memory");
 	m.readonly = ro;
 	m.anonymous = m.kind == RUN_MOUNT_VOLUME && (src == NULL || *src == '\0');
 	if ((m.target = clean_target(dst)) == NULL || (m.kind != RUN_MOUNT_TMPFS && !m.anonymous && (m.source = strdup(src)) == NULL) ||
@@ -370,9 +380,154 @@ static int check_ulimit(const char *arg)
 	return cc_runtime_parse_ulimit(arg, &r, &e) < 0 ? cmd_fail(e, EXIT_CC_ERROR) : 0;
 }
 
+/* --dns-search, --dns-option, --domainname, --expose: docker's checks
+ * (pflag's words for the first two).  0, or the status after the error. */
+static int run_check_dns_expose(const struct run_opts *o)
+{
+	if (o->dns_search.n > CC_NET_MAX_DNS_SEARCH)
+		return cmd_failf(EXIT_CC_ERROR, "too many --dns-search domains (limit %d)", CC_NET_MAX_DNS_SEARCH);
+	for (size_t i = 0; i < o->dns_search.n; i++)
+		if (!cc_net_dns_search_valid(o->dns_search.v[i]))
+			return cmd_failf(EXIT_CC_ERROR, "invalid argument \"%s\" for \"--dns-search\" flag: %s is not a valid domain",
+					 o->dns_search.v[i], o->dns_search.v[i]);
+	if (o->dns_options.n > CC_NET_MAX_DNS_OPTIONS)
+		return cmd_failf(EXIT_CC_ERROR, "too many --dns-option values (limit %d)", CC_NET_MAX_DNS_OPTIONS);
+	for (size_t i = 0; i < o->dns_options.n; i++)
+		if (!cc_net_dns_option_valid(o->dns_options.v[i]))
+			return cmd_failf(EXIT_CC_ERROR,
+					 "invalid argument \"%s\" for \"--dns-option\" flag: an option is one word of printable ASCII (ndots:2, rotate)",
+					 o->dns_options.v[i]);
+	if (o->domainname != NULL && !cc_container_domainname_valid(o->domainname))
+		return cmd_failf(EXIT_CC_ERROR,
+				 "invalid --domainname '%s': labels of letters, digits and '-' joined by '.', at most 64 bytes",
+				 o->domainname);
+	_cleanup_free_ struct cc_port_map *maps = calloc(CC_NET_MAX_PORTS, sizeof(*maps));
+	size_t n = 0;
+	if (maps == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	for (size_t i = 0; i < o->expose.n; i++) {
+		cc_error *e = NULL;
+		if (cc_net_parse_expose(o->expose.v[i], maps, CC_NET_MAX_PORTS, &n, &e) < 0)
+			return cmd_fail(e, EXIT_CC_ERROR);
+	}
+	return 0;
+}
+
 /* What the table cannot say about the values: each -v, --tmpfs,
  * --security-opt, --ulimit, --log-opt parsed, --cpus, --network and -w
  * checked, the resources gathered.  0, or the status after the error. */
+/* One --network value: NAME, or docker's NAME=…,alias=…,ip=…,mac-address=…
+ * form (name=NET,alias=A,...), into o->eps[o->n_eps]. */
+static int network_item(struct run_opts *o, const char *v)
+{
+	if (o->n_eps == CC_NET_MAX_ENDPOINTS)
+		return cmd_failf(EXIT_CC_ERROR, "too many networks (limit %d)", CC_NET_MAX_ENDPOINTS);
+	struct run_ep *e = &o->eps[o->n_eps];
+	*e = (struct run_ep){ .network = v };
+	if (strchr(v, '=') == NULL) {
+		o->n_eps++;
+		return 0;
+	}
+	e->network = NULL;
+	if ((e->buf = strdup(v)) == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	o->n_eps++; /* its buf is run_opts_release's from here */
+	char *save = NULL;
+	for (char *f = strtok_r(e->buf, ",", &save); f != NULL; f = strtok_r(NULL, ",", &save)) {
+		char *val = strchr(f, '=');
+		if (val == NULL)
+			return cmd_failf(EXIT_CC_ERROR, "invalid argument \"%s\" for \"--network\" flag: invalid field '%s' must be a key=value pair", v, f);
+		*val++ = '\0';
+		if (strcmp(f, "name") == 0)
+			e->network = val;
+		else if (strcmp(f, "alias") == 0 && e->n_aliases < 16)
+			e->aliases[e->n_aliases++] = val;
+		else if (strcmp(f, "ip") == 0)
+			e->ip = val;
+		else if (strcmp(f, "mac-address") == 0)
+			e->mac = val;
+		else if (strcmp(f, "driver-opt") != 0)
+			return cmd_failf(EXIT_CC_ERROR, "invalid argument for \"--network\" flag: unknown field '%s'", f);
+	}
+	if (e->network == NULL)
+		return cmd_failf(EXIT_CC_ERROR, "invalid argument for \"--network\" flag: network name is required");
+	return 0;
+}
+
+/* --network (any number), --ip, --mac-address, --network-alias: the mode
+ * and the endpoints of the spec. */
+static int networks_check(struct run_opts *o)
+{
+	o->n_eps = 0;
+	for (size_t i = 0; i < o->networks.n; i++) {
+		int rc = network_item(o, o->networks.v[i]);
+		if (rc != 0)
+			return rc;
+	}
+	const char *first = o->n_eps > 0 ? o->eps[0].network : "bridge";
+	o->network = first;
+	if (strcmp(first, "none") == 0)
+		o->net_mode = CC_NET_NONE;
+	else if (strcmp(first, "host") == 0)
+		o->net_mode = CC_NET_HOST;
+	else if (strncmp(first, "container:", 10) == 0)
+		o->net_mode = CC_NET_JOIN;
+	else
+		o->net_mode = CC_NET_BRIDGE;
+	if (strcmp(first, "default") == 0)
+		o->network = o->eps[0].network = "bridge";
+	if (o->net_mode != CC_NET_BRIDGE) {
+		if (o->n_eps > 1)
+			return cmd_failf(EXIT_CC_ERROR, "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
+		if (o->ip != NULL || o->mac != NULL || o->aliases.n > 0 || (o->n_eps > 0 && o->eps[0].n_aliases > 0))
+			return cmd_failf(EXIT_CC_ERROR, "conflicting options: %s and the network mode",
+					 o->ip ? "--ip" : o->mac ? "--mac-address" : "--network-alias");
+		if (o->net_mode == CC_NET_JOIN && (o->hostname != NULL || o->net.dns.n > 0 || o->net.add_host.n > 0))
+			return cmd_failf(EXIT_CC_ERROR, "conflicting options: %s and the network mode",
+					 o->hostname ? "hostname" : o->net.dns.n ? "dns" : "add-host");
+		if (o->net_mode == CC_NET_JOIN && o->network[10] == '\0')
+			return cmd_failf(EXIT_CC_ERROR, "invalid network mode '%s': the container is missing", o->network);
+		return 0;
+	}
+	for (size_t i = 0; i < o->n_eps; i++) {
+		const char *n = o->eps[i].network;
+		if (strcmp(n, "host") == 0 || strcmp(n, "none") == 0 || strncmp(n, "container:", 10) == 0)
+			return cmd_failf(EXIT_CC_ERROR, "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
+		if (!cc_network_name_valid(n))
+			return cmd_failf(EXIT_CC_ERROR, "network %s not found", n);
+	}
+	if (o->n_eps == 0)
+		o->eps[o->n_eps++] = (struct run_ep){ .network = "bridge" };
+	if (o->ip != NULL)
+		o->eps[0].ip = o->ip;
+	if (o->mac != NULL)
+		o->eps[0].mac = o->mac;
+	for (size_t i = 0; i < o->aliases.n && o->eps[0].n_aliases < 16; i++)
+		o->eps[0].aliases[o->eps[0].n_aliases++] = o->aliases.v[i];
+	return 0;
+}
+
+/* --network container:NAME: the spec names the container by its ID, so a
+ * rename never changes whose namespace it joins. */
+static int resolve_join(struct cc_store *s, struct cc_container_spec *sp)
+{
+	if (sp->network == NULL || strncmp(sp->network, "container:", 10) != 0)
+		return 0;
+	struct cc_container_record *c = NULL;
+	cc_error *e = NULL;
+	if (cc_store_container_get(s, sp->network + 10, &c, &e) < 0)
+		return cmd_fail(e, EXIT_CC_ERROR);
+	char *mode = NULL;
+	if (asprintf(&mode, "container:%s", c->id) < 0) {
+		cc_container_record_free(c);
+		return cmd_failf(EXIT_CC_ERROR, "out of memory");
+	}
+	cc_container_record_free(c);
+	free(sp->network);
+	sp->network = mode;
+	return 0;
+}
+
 static int run_opts_check(struct run_opts *o)
 {
 	int rc = 0;
@@ -414,20 +569,22 @@ static int run_opts_check(struct run_opts *o)
 		else if (o->rm && o->restart_policy.kind != CC_RESTART_NO)
 			rc = cmd_failf(EXIT_CC_ERROR, "Conflicting options: --restart and --rm");
 	}
+	if (rc == 0)
+		rc = run_check_dns_expose(o);
 	if (rc != 0)
 		return rc;
 	o->res.memory = o->memory; /* 0: no limit, as docker's --memory 0 */
 	o->res.memory_swap = o->memory_swap;
 	o->res.cpu_shares = o->cpu_shares;
 	o->res.pids_limit = o->pids_limit < 0 ? -1 : o->pids_limit; /* docker: 0 or -1 is unlimited */
-	if (strcmp(o->network, "none") == 0)
-		o->net_mode = CC_NET_NONE;
-	else if (strcmp(o->network, "host") == 0)
-		o->net_mode = CC_NET_HOST;
-	else if (strcmp(o->network, "bridge") == 0)
-		o->net_mode = CC_NET_BRIDGE;
-	else
-		return cmd_failf(EXIT_CC_ERROR, "network mode '%s' is not supported (use bridge, none or host)", o->network);
+	if ((rc = networks_check(o)) != 0)
+		return rc;
+	/* docker: a container joining another's network has its resolv.conf
+	 * and its ports */
+	if (o->net_mode == CC_NET_JOIN && (o->dns_search.n > 0 || o->dns_options.n > 0))
+		return cmd_failf(EXIT_CC_ERROR, "conflicting options: dns and the network mode");
+	if (o->net_mode == CC_NET_JOIN && o->expose.n > 0)
+		return cmd_failf(EXIT_CC_ERROR, "conflicting options: port exposing and the container type network mode");
 	if (o->workdir && o->workdir[0] != '/')
 		return cmd_failf(EXIT_CC_ERROR, "the working directory '%s' is invalid, it needs to be an absolute path", o->workdir);
 	return 0;
@@ -542,6 +699,34 @@ static char **ulimit_texts(const struct run_opts *o)
 	return out;
 }
 
+/* Their part of the spec (checked): search domains as docker keeps them
+ * (without the trailing dot), each exposed port on its own.  -1: no memory. */
+static int run_spec_dns_expose(const struct run_opts *o, struct cc_container_spec *sp)
+{
+	_cleanup_free_ struct cc_port_map *maps = calloc(CC_NET_MAX_PORTS, sizeof(*maps));
+	size_t n = 0;
+	for (size_t i = 0; maps != NULL && i < o->expose.n; i++)
+		if (cc_net_parse_expose(o->expose.v[i], maps, CC_NET_MAX_PORTS, &n, NULL) < 0)
+			return -1; /* run_check_dns_expose took it */
+	if (maps == NULL || (sp->dns_search = strv_dup(o->dns_search.v, o->dns_search.n)) == NULL ||
+	    (sp->dns_options = strv_dup(o->dns_options.v, o->dns_options.n)) == NULL ||
+	    (sp->expose = calloc(n + 1, sizeof(char *))) == NULL ||
+	    (o->domainname != NULL && (sp->domainname = strdup(o->domainname)) == NULL))
+		return -1;
+	for (char **d = sp->dns_search; *d; d++) {
+		size_t l = strlen(*d);
+		if (l > 1 && (*d)[l - 1] == '.')
+			(*d)[l - 1] = '\0';
+	}
+	for (size_t i = 0; i < n; i++) {
+		char key[32];
+		cc_net_format_container_port(&maps[i], key, sizeof(key));
+		if ((sp->expose[i] = strdup(key)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 /* What run resolves once, at create, into the container's spec: the
  * command (the image's Entrypoint and Cmd under --entrypoint and the
  * arguments), the environment (the image's, docker's defaults, --env-file,
@@ -624,6 +809,7 @@ static int build_spec(const struct run_opts *o, char **pos, const struct cc_run_
 		if ((m->target = strdup(rm->target)) == NULL || (!m->tmpfs && (src == NULL || (m->source = strdup(src)) == NULL)) ||
 		    (rm->options && (m->options = strdup(rm->options)) == NULL) ||
 		    (rm->mode && (m->mode = strdup(rm->mode)) == NULL) ||
+		    (rm->kind == RUN_MOUNT_BIND && rm->propagation && (m->propagation = strdup(rm->propagation)) == NULL) ||
 		    (rm->kind == RUN_MOUNT_VOLUME && (m->volume = strdup(rm->source)) == NULL))
 			goto nomem;
 	}
@@ -634,9 +820,20 @@ static int build_spec(const struct run_opts *o, char **pos, const struct cc_run_
 	    (sp->extra_hosts = strv_dup(o->net.add_host.v, o->net.add_host.n)) == NULL ||
 	    (sp->publish = strv_dup(o->net.publish.v, o->net.publish.n)) == NULL ||
 	    (sp->ulimits = ulimit_texts(o)) == NULL || (sp->network = strdup(o->network)) == NULL ||
+	    (o->n_eps > 0 && (sp->networks = calloc(o->n_eps, sizeof(*sp->networks))) == NULL) ||
 	    (o->seccomp && (sp->seccomp = strdup_or_null(o->seccomp)) == NULL))
 		goto nomem;
+	for (size_t i = 0; o->net_mode == CC_NET_BRIDGE && i < o->n_eps; i++) {
+		const struct run_ep *f = &o->eps[i];
+		struct cc_container_endpoint *t = &sp->networks[sp->n_networks++];
+		if ((t->network = strdup(f->network)) == NULL || (f->ip && (t->ip = strdup(f->ip)) == NULL) ||
+		    (f->mac && (t->mac = strdup(f->mac)) == NULL) ||
+		    (f->n_aliases > 0 && (t->aliases = strv_dup(f->aliases, f->n_aliases)) == NULL))
+			goto nomem;
+	}
 	sp->publish_all = o->net.publish_all;
+	if (run_spec_dns_expose(o, sp) < 0)
+		goto nomem;
 	sp->version = CC_CONTAINER_SPEC_VERSION;
 	return 0;
 nomem:
@@ -691,7 +888,8 @@ static int mount_copy(const struct run_mount *from, struct run_mount *to)
 				  .anonymous = from->anonymous, .make_source = from->make_source };
 	if ((from->source && (to->source = strdup(from->source)) == NULL) || (to->target = strdup(from->target)) == NULL ||
 	    (from->options && (to->options = strdup(from->options)) == NULL) ||
-	    (from->mode && (to->mode = strdup(from->mode)) == NULL)) {
+	    (from->mode && (to->mode = strdup(from->mode)) == NULL) ||
+	    (from->propagation && (to->propagation = strdup(from->propagation)) == NULL)) {
 		run_mount_release(to);
 		return -1;
 	}
@@ -752,7 +950,8 @@ static int volumes_from(struct cc_store *s, const char *arg, struct run_mount **
 		/* the volume stays the other container's: not anonymous here */
 		struct run_mount from = { .kind = cm->volume ? RUN_MOUNT_VOLUME : RUN_MOUNT_BIND,
 					  .source = cm->volume ? cm->volume : cm->source, .target = cm->target,
-					  .mode = cm->mode, .readonly = ro >= 0 ? ro == 1 : cm->readonly, .nocopy = true };
+					  .mode = cm->mode, .readonly = ro >= 0 ? ro == 1 : cm->readonly, .nocopy = true,
+					  .propagation = cm->propagation };
 		struct run_mount m;
 		if (mount_copy(&from, &m) < 0)
 			rc = cmd_failf(EXIT_CC_ERROR, "out of memory");
@@ -862,7 +1061,7 @@ static int run_main(const struct run_opts *op, char **pos)
 	if (cc_random_hex(id, 32, &e) < 0)
 		return cmd_fail(e, EXIT_CC_ERROR);
 	struct cc_runtime_prep_request prep_req = {
-		.own_net = o->net_mode != CC_NET_HOST, .container_id = id, .resources = o->res, .privileged = o->privileged,
+		.own_net = o->net_mode != CC_NET_HOST && o->net_mode != CC_NET_JOIN, .container_id = id, .resources = o->res, .privileged = o->privileged,
 	};
 	struct cc_runtime_prep *prep = foreground ? cc_runtime_prepare(&prep_req) : NULL;
 	/* --cidfile: made before anything else (docker's refusal of one that
@@ -903,8 +1102,8 @@ static int run_main(const struct run_opts *op, char **pos)
 		goto out;
 	}
 	if ((rc = resolve_mounts(s, o, ic, &mounts, &n_mounts, &anon_made)) != 0 ||
-	    (rc = build_spec(o, pos, ic, id, mounts, n_mounts, &spec)) != 0 || (rc = build_labels(o, ic, &labels)) != 0 ||
-	    (rc = run_healthcheck(s, image_id, o, &hc)) != 0)
+	    (rc = build_spec(o, pos, ic, id, mounts, n_mounts, &spec)) != 0 || (rc = resolve_join(s, &spec)) != 0 ||
+	    (rc = build_labels(o, ic, &labels)) != 0 || (rc = run_healthcheck(s, image_id, o, &hc)) != 0)
 		goto out;
 	if (o->name)
 		snprintf(name, sizeof(name), "%s", o->name);
@@ -994,9 +1193,14 @@ static const struct cmd_opt run_options[] = {
 	OPT_STRING(0, "cpus", struct run_opts, cpus, "decimal", "Number of CPUs"),
 	OPT_BOOL('d', "detach", struct run_opts, detach, "Run container in background and print container ID"),
 	OPT_LIST(0, "dns", struct run_opts, net.dns, "list", "Set custom DNS servers"),
+	OPT_LIST(0, "dns-opt", struct run_opts, dns_options, "list", "Same as --dns-option", .flags = CMD_OPT_HIDDEN),
+	OPT_LIST(0, "dns-option", struct run_opts, dns_options, "list", "Set DNS options"),
+	OPT_LIST(0, "dns-search", struct run_opts, dns_search, "list", "Set custom DNS search domains"),
+	OPT_STRING(0, "domainname", struct run_opts, domainname, "string", "Container NIS domain name"),
 	OPT_STRING(0, "entrypoint", struct run_opts, entrypoint, "string", "Overwrite the default ENTRYPOINT of the image"),
 	OPT_LIST('e', "env", struct run_opts, env, "list", "Set environment variables"),
 	OPT_LIST(0, "env-file", struct run_opts, env_files, "list", "Read in a file of environment variables", .complete = CMD_COMPLETE_FILE),
+	OPT_LIST(0, "expose", struct run_opts, expose, "list", "Expose a port or a range of ports"),
 	OPT_STRING(0, "health-cmd", struct run_opts, health_cmd, "string", "Command to run to check health"),
 	OPT_DURATION(0, "health-interval", struct run_opts, health_interval, "duration",
 		     "Time between running the check (ms|s|m|h) (default 30s)"),
@@ -1022,9 +1226,14 @@ static const struct cmd_opt run_options[] = {
 		  "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", .flags = CMD_OPT_MINUS_ONE),
 	OPT_LIST(0, "mount", struct run_opts, mount_specs, "mount", "Attach a filesystem mount to the container"),
 	OPT_STRING(0, "name", struct run_opts, name, "string", "Assign a name to the container"),
-	OPT_STRING(0, "network", struct run_opts, network, "network", "Connect a container to a network (bridge, host, none)",
-		   .def = "bridge", .complete = CMD_COMPLETE_WORDS, .words = "bridge host none"),
-	OPT_STRING(0, "net", struct run_opts, network, "network", "Same as --network", .flags = CMD_OPT_HIDDEN),
+	OPT_LIST(0, "network", struct run_opts, networks, "network",
+		 "Connect a container to a network (bridge, host, none, container:NAME, or a network's name)",
+		 .complete = CMD_COMPLETE_WORDS, .words = "bridge host none"),
+	OPT_LIST(0, "net", struct run_opts, networks, "network", "Same as --network", .flags = CMD_OPT_HIDDEN),
+	OPT_LIST(0, "network-alias", struct run_opts, aliases, "list", "Add network-scoped alias for the container"),
+	OPT_LIST(0, "net-alias", struct run_opts, aliases, "list", "Same as --network-alias", .flags = CMD_OPT_HIDDEN),
+	OPT_STRING(0, "ip", struct run_opts, ip, "string", "IPv4 address (e.g., 172.30.100.104)"),
+	OPT_STRING(0, "mac-address", struct run_opts, mac, "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)"),
 	OPT_BOOL(0, "no-healthcheck", struct run_opts, no_healthcheck, "Disable any container-specified HEALTHCHECK"),
 	OPT_INT(0, "pids-limit", struct run_opts, pids_limit, "int", "Tune container pids limit (set -1 for unlimited)"),
 	OPT_BOOL(0, "privileged", struct run_opts, privileged, "Give extended privileges to this container"),

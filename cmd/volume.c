@@ -12,8 +12,7 @@
 #include "util/json.h"
 #include "util/strbuf.h"
 
-/* KEY=VALUE (or KEY) items into an object. */
-static json_t *kv_object(const struct cmd_strv *v)
+json_t *cmd_kv_object(const struct cmd_strv *v)
 {
 	json_t *o = json_object();
 	for (size_t i = 0; o != NULL && i < v->n; i++) {
@@ -74,7 +73,7 @@ static int create_action(void *opts, int argc, char **argv)
 		return cmd_failf(EXIT_CC_ERROR, "conflicting options: either specify --name or provide positional arg, not both");
 	if (o->driver != NULL && strcmp(o->driver, "local") != 0)
 		return cmd_failf(EXIT_CC_ERROR, "volume driver '%s' is not supported: ccontainer has the local driver only", o->driver);
-	json_t *labels = kv_object(&o->labels), *dopts = kv_object(&o->opts);
+	json_t *labels = cmd_kv_object(&o->labels), *dopts = cmd_kv_object(&o->opts);
 	struct cc_store *s = labels && dopts ? cmd_open_store() : NULL;
 	int rc = 0;
 	if (labels == NULL || dopts == NULL)
@@ -133,7 +132,7 @@ struct ls_filter {
 	int dangling; /* -1: any */
 };
 
-static bool label_match(const json_t *labels, const char *want)
+bool cmd_label_match(const json_t *labels, const char *want)
 {
 	size_t kl = strcspn(want, "=");
 	_cleanup_free_ char *k = strndup(want, kl);
@@ -223,7 +222,7 @@ static int ls_action(void *opts, int argc, char **argv)
 		for (size_t k = 0; ok && k < flt.n_names; k++)
 			ok = strstr(v->name, flt.names[k]) != NULL;
 		for (size_t k = 0; ok && k < flt.n_labels; k++)
-			ok = label_match(lj, flt.labels[k]);
+			ok = cmd_label_match(lj, flt.labels[k]);
 		if (ok && flt.dangling >= 0)
 			ok = volume_used(s, v->name, &rc) == (flt.dangling == 0);
 		if (ok && rc == 0) {
@@ -402,7 +401,7 @@ static int prune_action(void *opts, int argc, char **argv)
 		for (size_t k = 0; ok && k < flt.n_names; k++)
 			ok = strstr(v->name, flt.names[k]) != NULL;
 		for (size_t k = 0; ok && k < flt.n_labels; k++)
-			ok = label_match(lj, flt.labels[k]);
+			ok = cmd_label_match(lj, flt.labels[k]);
 		json_decref(lj);
 		if (!ok)
 			continue;

@@ -334,7 +334,7 @@ static int write_run_files(struct builder *b, bool host_net, cc_error **err)
 	}
 	/* docker's rules: the host's resolvers, without loopback ones unless
 	 * the step shares the host's network */
-	resolv = cc_net_container_resolv(host_net, NULL, 0);
+	resolv = cc_net_container_resolv(host_net, NULL);
 	size_t rl = resolv ? strlen(resolv) : 0;
 	/* --add-host: lines of their own (a bridge step's hosts file is
 	 * written again when it gets its address: net_attach adds them) */

@@ -147,6 +147,7 @@ int cc_restart_policy_parse(const char *text, struct cc_restart_policy *ret, cc_
 
 /* ---- the lifecycle engine (engine.c, start.c) ---- */
 
+#include "network/network.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 
@@ -357,6 +358,8 @@ struct cc_container_mount {
 	bool anonymous;  /* made for this container (-v /path, VOLUME): rm -v and --rm remove it */
 	bool nocopy;
 	char *mode;      /* -v's mode as given ("z", "ro"), inspect's Mode; or NULL */
+	char *propagation; /* a bind's (not a volume's): private, rprivate, shared,
+	                      rshared, slave, rslave; NULL: rprivate */
 };
 
 struct cc_container_spec {
@@ -367,6 +370,7 @@ struct cc_container_spec {
 	char **env;             /* NAME=VALUE, resolved (image, files, -e) */
 	char *user, *workdir;   /* NULL: root, / */
 	char *hostname;
+	char *domainname;       /* --domainname, or NULL */
 	bool tty, open_stdin, detach, init;
 	/* the filesystem */
 	bool read_only;
@@ -383,13 +387,32 @@ struct cc_container_spec {
 	struct cc_resources res;
 	int64_t nano_cpus;      /* --cpus * 1e9 (res.cpu_quota says the same) */
 	/* the network */
-	char *network;          /* bridge, host, none */
+	char *network;          /* bridge, host, none, container:ID, or a network's name */
+	/* bridged: every network it is on (the first one's gateway is its
+	 * default route); empty after disconnecting from all */
+	struct cc_container_endpoint *networks;
+	size_t n_networks;
 	char **dns, **extra_hosts, **publish;
+	char **dns_search, **dns_options; /* --dns-search, --dns-option (--dns-opt) */
+	char **expose;          /* --expose, one "PORT/PROTO" per port: -P publishes them too */
 	bool publish_all;
 	bool autoremove;        /* --rm */
 };
 
+/* --domainname's rule, a host name's: 1 to 64 bytes of labels of letters,
+ * digits and inner '-' (at most 63 each) joined by single dots. */
+bool cc_container_domainname_valid(const char *name);
 void cc_container_spec_release(struct cc_container_spec *s);
+
+/* network connect / disconnect (netconnect.c): the spec's endpoints, and a
+ * running container's veth (lib/network).  Events "connect"/"disconnect". */
+int cc_container_network_connect(struct cc_store *s, struct cc_container_record *c, const char *network,
+				 const char *ip, char *const *aliases, cc_error **err);
+int cc_container_network_disconnect(struct cc_store *s, struct cc_container_record *c, const char *network,
+				    cc_error **err);
+/* A network event (create, destroy, connect, disconnect); container may be NULL. */
+void cc_network_event(struct cc_store *s, const char *action, const struct cc_network_record *r,
+		      const char *container);
 /* The "Spec" object (a new reference; NULL without memory). */
 json_t *cc_container_spec_to_json(const struct cc_container_spec *s);
 /* From a "Spec" object: every version up to CC_CONTAINER_SPEC_VERSION

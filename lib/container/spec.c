@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "container/container.h"
+#include "runtime/net.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/util.h"
 
 static void strv_free(char **v)
 {
@@ -15,10 +17,30 @@ static void strv_free(char **v)
 	free(v);
 }
 
+bool cc_container_domainname_valid(const char *name)
+{
+	size_t n = name != NULL ? strlen(name) : 0;
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0, label = 0; i <= n; i++) {
+		char c = i < n ? name[i] : '.';
+		if (c == '.') {
+			if (label == 0 || label > 63 || name[i - 1] == '-' || name[i - label] == '-')
+				return false;
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-') {
+			label++;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
 void cc_container_spec_release(struct cc_container_spec *s)
 {
 	char ***lists[] = { &s->argv, &s->env, &s->cap_add, &s->cap_drop, &s->security_opt, &s->ulimits,
-			    &s->dns, &s->extra_hosts, &s->publish };
+			    &s->dns, &s->extra_hosts, &s->publish, &s->dns_search, &s->dns_options, &s->expose };
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		strv_free(*lists[i]);
 	for (size_t i = 0; i < s->n_mounts; i++) {
@@ -27,9 +49,13 @@ void cc_container_spec_release(struct cc_container_spec *s)
 		free(s->mounts[i].options);
 		free(s->mounts[i].volume);
 		free(s->mounts[i].mode);
+		free(s->mounts[i].propagation);
 	}
 	free(s->mounts);
-	char **strs[] = { &s->user, &s->workdir, &s->hostname, &s->seccomp, &s->network };
+	for (size_t i = 0; i < s->n_networks; i++)
+		cc_container_endpoint_release(&s->networks[i]);
+	free(s->networks);
+	char **strs[] = { &s->user, &s->workdir, &s->hostname, &s->seccomp, &s->network, &s->domainname };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		free(*strs[i]);
 	memset(s, 0, sizeof(*s));
@@ -84,13 +110,15 @@ json_t *cc_container_spec_to_json(const struct cc_container_spec *s)
 		     put_str(mj, "Options", m->options) && put_bool(mj, "ReadOnly", m->readonly) &&
 		     put_str(mj, "Volume", m->volume) && put_bool(mj, "Anonymous", m->anonymous) &&
 		     put_bool(mj, "NoCopy", m->nocopy) && put_str(mj, "Mode", m->mode) &&
+		     put_str(mj, "Propagation", m->propagation) &&
 		     json_array_append(mounts, mj) == 0;
 		json_decref(mj);
 	}
 	ok = ok && put(o, "Version", json_integer(CC_CONTAINER_SPEC_VERSION)) && put_strv(o, "Argv", s->argv) &&
 	     put_int(o, "EntrypointLen", (int64_t)s->n_entrypoint) && put_strv(o, "Env", s->env) &&
 	     put_str(o, "User", s->user) && put_str(o, "WorkingDir", s->workdir) &&
-	     put_str(o, "Hostname", s->hostname) && put_bool(o, "Tty", s->tty) &&
+	     put_str(o, "Hostname", s->hostname) && put_str(o, "Domainname", s->domainname) &&
+	     put_bool(o, "Tty", s->tty) &&
 	     put_bool(o, "OpenStdin", s->open_stdin) && put_bool(o, "Detach", s->detach) &&
 	     put_bool(o, "Init", s->init) && put_bool(o, "ReadOnly", s->read_only) &&
 	     (s->n_mounts == 0 || put(o, "Mounts", json_incref(mounts))) && put_int(o, "ShmSize", s->shm_size) &&
@@ -104,8 +132,24 @@ json_t *cc_container_spec_to_json(const struct cc_container_spec *s)
 	     put_int(o, "NanoCpus", s->nano_cpus) && put_str(o, "Network", s->network) &&
 	     put_strv(o, "Dns", s->dns) && put_strv(o, "ExtraHosts", s->extra_hosts) &&
 	     put_strv(o, "Publish", s->publish) && put_bool(o, "PublishAll", s->publish_all) &&
+	     put_strv(o, "DnsSearch", s->dns_search) && put_strv(o, "DnsOptions", s->dns_options) &&
+	     put_strv(o, "Expose", s->expose) &&
 	     put_bool(o, "AutoRemove", s->autoremove);
 	json_decref(mounts);
+	if (ok && cc_network_mode_bridged(s->network)) {
+		json_t *eps = json_array();
+		for (size_t i = 0; eps != NULL && i < s->n_networks; i++) {
+			const struct cc_container_endpoint *e = &s->networks[i];
+			json_t *ep = json_object();
+			if (ep == NULL || !put_str(ep, "Name", e->network) || !put_strv(ep, "Aliases", e->aliases) ||
+			    !put_str(ep, "IPAddress", e->ip) || !put_str(ep, "MacAddress", e->mac) ||
+			    json_array_append_new(eps, ep) < 0) {
+				json_decref(eps);
+				eps = NULL;
+			}
+		}
+		ok = put(o, "Networks", eps);
+	}
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -214,6 +258,7 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, 
 	s->user = get_str(&r, "User");
 	s->workdir = get_str(&r, "WorkingDir");
 	s->hostname = get_str(&r, "Hostname");
+	s->domainname = get_str(&r, "Domainname");
 	s->tty = get_bool(&r, "Tty");
 	s->open_stdin = get_bool(&r, "OpenStdin");
 	s->detach = get_bool(&r, "Detach");
@@ -239,6 +284,9 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, 
 	s->extra_hosts = get_strv(&r, "ExtraHosts");
 	s->publish = get_strv(&r, "Publish");
 	s->publish_all = get_bool(&r, "PublishAll");
+	s->dns_search = get_strv(&r, "DnsSearch");
+	s->dns_options = get_strv(&r, "DnsOptions");
+	s->expose = get_strv(&r, "Expose");
 	s->autoremove = get_bool(&r, "AutoRemove");
 	const json_t *mounts = json_object_get(j, "Mounts");
 	if (mounts != NULL && !json_is_array(mounts))
@@ -264,15 +312,60 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *ret, 
 		m->anonymous = get_bool(&mr, "Anonymous");
 		m->nocopy = get_bool(&mr, "NoCopy");
 		m->mode = get_str(&mr, "Mode");
+		m->propagation = get_str(&mr, "Propagation");
+		unsigned long pflags;
+		if (!mr.failed && m->propagation != NULL &&
+		    (strcmp(type, "bind") != 0 || cc_runtime_parse_propagation(m->propagation, &pflags) < 0))
+			bad(&mr, "Mounts", "a list of mounts with a bind's propagation only on binds");
 		if (!mr.failed && (m->target == NULL || m->target[0] != '/' || (!m->tmpfs && m->source == NULL)))
 			bad(&mr, "Mounts", "a list of mounts with absolute targets");
 		if (!mr.failed && (strcmp(type, "volume") == 0) != (m->volume != NULL))
 			bad(&mr, "Mounts", "a list of volume mounts that name their volume");
 		r.failed |= mr.failed;
 	}
-	if (!r.failed && s->network != NULL && strcmp(s->network, "bridge") != 0 && strcmp(s->network, "host") != 0 &&
-	    strcmp(s->network, "none") != 0)
-		bad(&r, "Network", "bridge, host or none");
+	if (!r.failed && s->network != NULL && !cc_network_name_valid(s->network) &&
+	    !(strncmp(s->network, "container:", 10) == 0 && strlen(s->network) == 74 && cc_is_hex(s->network + 10, 64)))
+		bad(&r, "Network", "bridge, host, none, container:ID or a network's name");
+	const json_t *eps = json_object_get(j, "Networks");
+	if (!r.failed && eps != NULL && (!json_is_array(eps) || json_array_size(eps) > CC_NET_MAX_ENDPOINTS ||
+					 !cc_network_mode_bridged(s->network)))
+		bad(&r, "Networks", "a list of networks of a bridged container");
+	size_t ne = eps != NULL ? json_array_size(eps) : 1; /* absent: the Network */
+	if (!r.failed && cc_network_mode_bridged(s->network) && ne > 0 &&
+	    (s->networks = calloc(ne, sizeof(*s->networks))) == NULL)
+		nomem(&r);
+	if (!r.failed && cc_network_mode_bridged(s->network) && eps == NULL &&
+	    (s->networks[s->n_networks++].network = strdup(s->network ? s->network : "bridge")) == NULL)
+		nomem(&r);
+	for (size_t i = 0; !r.failed && eps != NULL && i < ne; i++) {
+		struct reader er = { .o = json_array_get(eps, i), .err = err };
+		struct cc_container_endpoint *e = &s->networks[s->n_networks++];
+		if (!json_is_object(er.o)) {
+			bad(&r, "Networks", "a list of objects");
+			break;
+		}
+		e->network = get_str(&er, "Name");
+		e->aliases = get_strv(&er, "Aliases");
+		e->ip = get_str(&er, "IPAddress");
+		e->mac = get_str(&er, "MacAddress");
+		if (!er.failed && (e->network == NULL || !cc_network_name_valid(e->network)))
+			bad(&er, "Networks", "a list of networks with names");
+		r.failed |= er.failed;
+	}
+	if (!r.failed && s->domainname != NULL && !cc_container_domainname_valid(s->domainname))
+		bad(&r, "Domainname", "a domain name");
+	size_t n_search = 0, n_opts = 0;
+	for (char **p = s->dns_search; !r.failed && p != NULL && *p; p++)
+		if (!cc_net_dns_search_valid(*p) || ++n_search > CC_NET_MAX_DNS_SEARCH)
+			bad(&r, "DnsSearch", "a list of search domains");
+	for (char **p = s->dns_options; !r.failed && p != NULL && *p; p++)
+		if (!cc_net_dns_option_valid(*p) || ++n_opts > CC_NET_MAX_DNS_OPTIONS)
+			bad(&r, "DnsOptions", "a list of resolver options");
+	for (char **p = s->expose; !r.failed && p != NULL && *p; p++) {
+		struct cc_port_map pm;
+		if (cc_net_parse_exposed(*p, &pm, NULL) < 0 || p - s->expose >= CC_NET_MAX_PORTS)
+			bad(&r, "Expose", "a list of ports (PORT/tcp, PORT/udp)");
+	}
 	if (!r.failed && (s->argv == NULL || s->argv[0] == NULL))
 		bad(&r, "Argv", "a command");
 	if (!r.failed && s->n_entrypoint > 0) {
@@ -311,6 +404,16 @@ int cc_container_spec_mounts(const struct cc_container_spec *s, struct cc_bind_m
 				.source = m->source, .target = m->target, .readonly = m->readonly,
 				.copy_up = m->volume != NULL && !m->nocopy,
 			};
+		/* checked when the spec was loaded or made */
+		if (!m->tmpfs && m->propagation != NULL &&
+		    cc_runtime_parse_propagation(m->propagation, &(*ret_binds)[*ret_nb - 1].propagation) < 0) {
+			free(*ret_binds);
+			free(*ret_tmpfs);
+			*ret_binds = NULL;
+			*ret_tmpfs = NULL;
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid bind propagation '%s' for '%s'",
+					     m->propagation, m->target);
+		}
 	}
 	return 0;
 }

@@ -73,7 +73,7 @@ static json_t *config_json(const struct cc_container_new *n, const struct cc_net
 								cc_json_text(m->source), "Destination",
 								cc_json_text(m->target), "Mode",
 								cc_json_text(m->mode ? m->mode : ""), "RW", !m->readonly,
-								"Propagation", "rprivate"));
+								"Propagation", m->propagation ? m->propagation : "rprivate"));
 	}
 	json_t *lopts = json_object();
 	if (lopts != NULL && n->log_max_size != NULL)
@@ -124,8 +124,10 @@ static json_t *config_json(const struct cc_container_new *n, const struct cc_net
 
 static struct cc_network_opts net_opts(const struct cc_container_spec *sp)
 {
+	bool join = sp->network != NULL && strncmp(sp->network, "container:", 10) == 0;
 	return (struct cc_network_opts){ .publish = sp->publish, .publish_all = sp->publish_all, .dns = sp->dns,
-					 .add_host = sp->extra_hosts };
+					 .add_host = sp->extra_hosts, .endpoints = sp->networks,
+					 .n_endpoints = sp->n_networks, .join = join ? sp->network + 10 : NULL };
 }
 
 /* The spec's network (checked where it is made: run, and loading). */
@@ -135,6 +137,8 @@ static enum cc_net_mode net_mode(const struct cc_container_spec *sp)
 		return CC_NET_NONE;
 	if (sp->network != NULL && strcmp(sp->network, "host") == 0)
 		return CC_NET_HOST;
+	if (sp->network != NULL && strncmp(sp->network, "container:", 10) == 0)
+		return CC_NET_JOIN;
 	return CC_NET_BRIDGE;
 }
 
@@ -171,7 +175,16 @@ int cc_container_create(struct cc_store *s, const struct cc_container_new *n, st
 	/* Network options, and the host ports reserved: before the row, so a
 	 * port in use fails with nothing to clean up. */
 	struct cc_network_opts no = net_opts(sp);
-	if (cc_network_prepare(net, s, &no, net_mode(sp), n->exposed, NULL, err) < 0)
+	/* -P publishes the image's exposed ports and --expose's */
+	size_t n_img = strv_len(n->exposed), n_flag = strv_len(sp->expose);
+	_cleanup_free_ char **exposed = calloc(n_img + n_flag + 1, sizeof(char *));
+	if (exposed == NULL)
+		return cc_error_set(err, ENOMEM, "create the container");
+	if (n_img > 0)
+		memcpy(exposed, n->exposed, n_img * sizeof(char *));
+	if (n_flag > 0)
+		memcpy(exposed + n_img, sp->expose, n_flag * sizeof(char *));
+	if (cc_network_prepare(net, s, &no, net_mode(sp), exposed, NULL, err) < 0)
 		return -1;
 	json_t *cfg = config_json(n, net);
 	_cleanup_free_ char *cfgtext = cfg != NULL ? json_dumps(cfg, JSON_COMPACT) : NULL;
@@ -300,6 +313,20 @@ static struct cc_crilog *open_log(const struct cc_container_record *c, const str
 	return log;
 }
 
+/* A file of the running container whose network namespace is joined. */
+static char *joined_file(struct cc_store *s, const char *id, const char *name)
+{
+	_cleanup_free_ char *dir = cc_store_container_rundir(s, id), *p = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	cc_error *e = NULL;
+	if (dir == NULL || asprintf(&p, "%s/%s", dir, name) < 0 || cc_read_file(p, 64 * 1024, &text, &len, &e) < 0) {
+		cc_error_free(e);
+		return NULL;
+	}
+	return text;
+}
+
 int cc_container_start(struct cc_store *s, struct cc_container_record *c, const struct cc_container_spec *sp,
 		       struct cc_network *net, struct cc_container_start *st, cc_error **err)
 {
@@ -361,9 +388,23 @@ int cc_container_start(struct cc_store *s, struct cc_container_record *c, const 
 	 * bridge networking, on_created writes hosts again with the address. */
 	char hostname_nl[80];
 	snprintf(hostname_nl, sizeof(hostname_nl), "%s\n", sp->hostname != NULL ? sp->hostname : "");
-	hosts = cc_network_hosts(net, sp->hostname != NULL ? sp->hostname : "", c->name);
-	resolv = cc_net_container_resolv(mode == CC_NET_HOST, (const char *const *)sp->dns, strv_len(sp->dns));
-	if (hosts == NULL || resolv == NULL) {
+	/* --dns, --dns-search, --dns-option */
+	const struct cc_resolv_opts ro = {
+		.dns = (const char *const *)sp->dns, .n_dns = strv_len(sp->dns),
+		.search = (const char *const *)sp->dns_search, .n_search = strv_len(sp->dns_search),
+		.options = (const char *const *)sp->dns_options, .n_options = strv_len(sp->dns_options),
+	};
+	if (mode == CC_NET_JOIN) {
+		/* the other container's files, as docker shares them */
+		hosts = joined_file(s, sp->network + 10, "hosts");
+		resolv = joined_file(s, sp->network + 10, "resolv.conf");
+	}
+	if (hosts == NULL)
+		hosts = cc_network_hosts(net, sp->hostname != NULL ? sp->hostname : "", c->name);
+	if (resolv == NULL)
+		resolv = cc_network_resolv(net, &ro);
+	if (hosts == NULL || resolv == NULL ||
+	    cc_network_set_names(net, c->id, c->name, sp->networks, sp->n_networks) < 0) {
 		cc_error_set(err, ENOMEM, "start container %.12s", id);
 		goto out;
 	}
@@ -389,6 +430,7 @@ int cc_container_start(struct cc_store *s, struct cc_container_record *c, const 
 		.cwd = sp->workdir,
 		.user = sp->user,
 		.hostname = sp->hostname,
+		.domainname = sp->domainname,
 		.hostname_file = hostname_file,
 		.hosts_file = hosts_file, /* with --network host a copy of the host's (docker) */
 		.resolv_file = resolv_file,
@@ -398,6 +440,7 @@ int cc_container_start(struct cc_store *s, struct cc_container_record *c, const 
 		.n_tmpfs = n_tmpfs,
 		.shm_size = sp->shm_size,
 		.net = mode,
+		.netns_fd = net->join_fd,
 		.tty = sp->tty,
 		.interactive = sp->open_stdin,
 		.init = sp->init,

@@ -96,6 +96,12 @@ int cc_dns_parse_query(const uint8_t *msg, size_t len, struct cc_dns_query *q)
 	size_t off = 12;
 	if (cc_dns_read_name(msg, len, &off, q->name, &q->plain) < 0)
 		return -1;
+	/* The question's name is the message's first: a pointer in it can
+	 * only point into the header, which the answer changes (the fuzzer's
+	 * find).  No resolver sends one. */
+	for (size_t p = 12; p < off && msg[p] != 0; p += (size_t)msg[p] + 1)
+		if ((msg[p] & 0xc0) != 0)
+			return -1;
 	if (off + 4 > len)
 		return -1;
 	q->qtype = get16(msg + off);

@@ -159,9 +159,13 @@ void cc_rt_child_main(const struct cc_rt_plan *plan, int sock, const struct cc_r
 		fail(sock, err);
 	}
 
-	/* 6. Hostname and loopback: our own UTS and net namespaces. */
+	/* 6. Host and domain name, loopback: our own UTS and net namespaces. */
 	if (s->hostname != NULL && sethostname(s->hostname, strlen(s->hostname)) < 0) {
 		cc_error_set(&err, errno, "sethostname '%s'", s->hostname);
+		fail(sock, err);
+	}
+	if (s->domainname != NULL && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
+		cc_error_set(&err, errno, "setdomainname '%s'", s->domainname);
 		fail(sock, err);
 	}
 	if (s->net != CC_NET_HOST && !plan->ns.lo_up && cc_rt_loopback_up(&err) < 0)

@@ -506,8 +506,24 @@ static int mount_sys(int rootfd, bool cgroup2, bool privileged, cc_error **err)
 
 /* --- etc files, user binds and tmpfs -------------------------------------- */
 
-/* srcfd: the bind source, opened by open_sources() */
-static int mount_one(int rootfd, const struct cc_rt_mount *m, int srcfd, cc_error **err)
+/* A bind's propagation once it is mounted (fd: the new mount): MS_PRIVATE,
+ * MS_SHARED or MS_SLAVE, recursive with MS_REC. */
+static int set_propagation(int fd, unsigned long flags)
+{
+	struct mount_attr attr = { .propagation = flags & ~MS_REC };
+	unsigned int fl = AT_EMPTY_PATH | ((flags & MS_REC) ? AT_RECURSIVE : 0);
+	if (mount_setattr(fd, "", fl, &attr, sizeof(attr)) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+	char buf[FDPATH_LEN]; /* kernels < 5.12 */
+	return mount(NULL, cc_rt_fd_path(fd, buf, sizeof(buf)), NULL, flags, NULL);
+}
+
+/* srcfd: the bind source, opened by open_sources().  root_slave: the
+ * namespace is rslave (a bind wants host events), so a bind copies its
+ * source's slave state and every bind gets its own propagation set. */
+static int mount_one(int rootfd, const struct cc_rt_mount *m, int srcfd, bool root_slave, cc_error **err)
 {
 	bool dir = m->kind == CC_RT_MOUNT_TMPFS || m->source_is_dir;
 	_cleanup_close_ int fd = -1;
@@ -524,11 +540,16 @@ static int mount_one(int rootfd, const struct cc_rt_mount *m, int srcfd, cc_erro
 	char src[FDPATH_LEN];
 	if (mount_on_fd(cc_rt_fd_path(srcfd, src, sizeof(src)), fd, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return cc_error_set(err, errno, "bind '%s' on '%s'", m->source, m->target);
-	if (!m->readonly)
+	if (!m->readonly && !root_slave)
 		return 0;
 	_cleanup_close_ int top = cc_rt_open_in_root(rootfd, m->target, O_PATH, 0);
-	if (top < 0 || make_readonly(top, "", true) < 0)
-		return cc_error_set(err, top < 0 ? -top : errno, "remount '%s' read-only", m->target);
+	if (top < 0)
+		return cc_error_set(err, -top, "open mount '%s' in the container", m->target);
+	unsigned long prop = m->propagation != 0 ? m->propagation : MS_PRIVATE | MS_REC;
+	if (root_slave && set_propagation(top, prop) < 0)
+		return cc_error_set(err, errno, "set the propagation of '%s'", m->target);
+	if (m->readonly && make_readonly(top, "", true) < 0)
+		return cc_error_set(err, errno, "remount '%s' read-only", m->target);
 	return 0;
 }
 
@@ -551,8 +572,8 @@ static int do_pivot(const char *rootfs, cc_error **err)
 		return cc_error_set(err, errno, "pivot_root to '%s'", rootfs);
 	if (fchdir(oldroot) < 0)
 		return cc_error_set(err, errno, "chdir to the old root");
-	/* already private from the start; rslave again so that no umount
-	 * event can ever propagate back to the host */
+	/* already rprivate (or rslave) from the start; rslave again so
+	 * that no umount event can ever propagate back to the host */
 	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return cc_error_set(err, errno, "make the old root rslave");
 	if (umount2(".", MNT_DETACH) < 0)
@@ -646,7 +667,7 @@ static int setup_root(const struct cc_rt_plan *plan, const int *srcfd, cc_error 
 	/* The etc files and the user's mounts, parents before children (the
 	 * plan is sorted by depth), while their host sources are reachable. */
 	for (size_t i = 0; i < plan->n_mounts; i++)
-		if ((r = mount_one(rootfd, &plan->mounts[i], srcfd[i], err)) < 0)
+		if ((r = mount_one(rootfd, &plan->mounts[i], srcfd[i], plan->root_slave, err)) < 0)
 			return r;
 
 	/* The working directory: docker creates it (root, 0755) before the
@@ -673,9 +694,11 @@ static int setup_root(const struct cc_rt_plan *plan, const int *srcfd, cc_error 
 int cc_rt_setup_rootfs(const struct cc_rt_plan *plan, cc_error **err)
 {
 	/* First, before any mount: nothing we do may propagate to the host's
-	 * mount namespace, and pivot_root refuses shared mounts. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return cc_error_set(err, errno, "make '/' rprivate");
+	 * mount namespace, and pivot_root refuses shared mounts.  rslave
+	 * when a bind wants the host's mount events (runc's default): they
+	 * still flow in, never out. */
+	if (mount(NULL, "/", NULL, MS_REC | (plan->root_slave ? MS_SLAVE : MS_PRIVATE), NULL) < 0)
+		return cc_error_set(err, errno, "make '/' %s", plan->root_slave ? "rslave" : "rprivate");
 
 	_cleanup_free_ int *srcfd = malloc((plan->n_mounts + 1) * sizeof(int));
 	if (srcfd == NULL)

@@ -41,5 +41,7 @@ int cc_nft_run(const char *cmds, const char *what, cc_error **err);
 /* Delete chains from table ip ccontainer (at most 4, one transaction when
  * they all exist); missing ones are fine. */
 int cc_nft_delete_chains(const char *const *names, size_t n, cc_error **err);
+/* Delete a network's chains and its element of the bridges set. */
+int cc_nft_remove_bridge(const struct cc_net_config *c, cc_error **err);
 
 #endif

@@ -383,7 +383,7 @@ int cc_net_bridge_ensure(const struct cc_net_config *c, cc_error **err)
 
 	char prefix[64], chain[80];
 	cc_net_base_chain_prefix(c, prefix);
-	snprintf(chain, sizeof(chain), "%s_post", prefix);
+	snprintf(chain, sizeof(chain), "%s_fwd", prefix); /* the newest of its chains */
 	int exists = cc_nft_chain_exists(chain, err);
 	if (exists < 0)
 		return -1;
@@ -432,23 +432,27 @@ static int nl_open_in(int nsfd, struct cc_nl *n, cc_error **err)
 	return r;
 }
 
-/* eth0 inside the container: address and default route. */
-static int configure_inside(int nsfd, const struct cc_net_config *c, uint32_t ip, cc_error **err)
+/* The interface inside the container: up, its address and (unless
+ * no_route) the default route. */
+static int configure_inside(int nsfd, const struct cc_net_config *c, const char *ifname, uint32_t ip, bool no_route,
+			    cc_error **err)
 {
 	__attribute__((cleanup(cc_nl_close))) struct cc_nl n = { 0 };
 	if (nl_open_in(nsfd, &n, err) < 0)
 		return -1;
-	int index = link_index(&n, "eth0", err);
+	int index = link_index(&n, ifname, err);
 	if (index == -ENODEV)
-		return cc_error_set(err, ENODEV, "eth0 is missing in the container");
+		return cc_error_set(err, ENODEV, "%s is missing in the container", ifname);
 	if (index < 0)
 		return -1;
 	struct msgbuf b;
-	msgbuf_init(&b, &n, 3);
+	msgbuf_init(&b, &n, no_route ? 2 : 3);
 	struct nlmsghdr *nlh = msg_start(&b, RTM_NEWLINK, NLM_F_ACK);
 	put_ifinfo(nlh, index, true);
 	msg_end(&b, nlh);
 	put_addr(&b, index, ip, c->prefix);
+	if (no_route)
+		goto talk;
 	nlh = msg_start(&b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
 	struct rtmsg *rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
 	rt->rtm_family = AF_INET;
@@ -459,12 +463,16 @@ static int configure_inside(int nsfd, const struct cc_net_config *c, uint32_t ip
 	mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(c->gateway));
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)index);
 	msg_end(&b, nlh);
-	int res[3];
+talk:;
+	int res[3] = { 0, 0, 0 };
 	char ext[3][128];
 	if (cc_nl_talk(&n, b.buf, b.len, b.first, res, NULL, NULL, ext, err) < 0)
 		return -1;
-	if (res[0] != 0)
-		return nl_fail(res[0], ext[0], err, "bring eth0 up");
+	if (res[0] != 0) {
+		char what[48];
+		snprintf(what, sizeof(what), "bring %s up", ifname);
+		return nl_fail(res[0], ext[0], err, what);
+	}
 	if (res[1] != 0) {
 		char what[64];
 		ip_text(ip, what + snprintf(what, sizeof(what), "add address "));
@@ -476,7 +484,7 @@ static int configure_inside(int nsfd, const struct cc_net_config *c, uint32_t ip
 }
 
 static int create_veth(struct cc_nl *n, const struct cc_net_config *c, int bridge, int nsfd, const char *host,
-		       uint32_t ip, cc_error **err)
+		       const struct cc_net_endpoint *ep, const char *ifname, cc_error **err)
 {
 	struct msgbuf b;
 	msgbuf_init(&b, n, 1);
@@ -495,12 +503,15 @@ static int create_veth(struct cc_nl *n, const struct cc_net_config *c, int bridg
 	memset(pifi, 0, sizeof(*pifi));
 	pifi->ifi_family = AF_UNSPEC;
 	nlh->nlmsg_len += MNL_ALIGN(sizeof(*pifi));
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
 	/* the same address always gets the same MAC: a reused lease keeps
 	 * the neighbour entries that the host and other containers hold */
 	uint8_t mac[6];
-	mac_for(ip, mac);
+	if (ep->mac != NULL)
+		memcpy(mac, ep->mac, sizeof(mac));
+	else
+		mac_for(ep->ip, mac);
 	mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
@@ -512,7 +523,7 @@ static int create_veth(struct cc_nl *n, const struct cc_net_config *c, int bridg
 		return -1;
 	if (res[0] == EEXIST) {
 		char ipt[INET_ADDRSTRLEN];
-		ip_text(ip, ipt);
+		ip_text(ep->ip, ipt);
 		return cc_error_setk(err, CC_ERR_IN_USE, EEXIST, "address %s is in use on bridge '%s' (interface '%s')",
 				     ipt, c->bridge, host);
 	}
@@ -537,9 +548,10 @@ int cc_net_attach(const struct cc_net_config *c, pid_t pid, const struct cc_net_
 		return cc_error_set(err, ENODEV, "bridge '%s' does not exist", c->bridge);
 	if (bridge < 0)
 		return -1;
-	if (create_veth(&n, c, bridge, nsfd, host, ep->ip, err) < 0)
+	const char *ifname = ep->ifname != NULL ? ep->ifname : "eth0";
+	if (create_veth(&n, c, bridge, nsfd, host, ep, ifname, err) < 0)
 		return -1;
-	int r = configure_inside(nsfd, c, ep->ip, err);
+	int r = configure_inside(nsfd, c, ifname, ep->ip, ep->no_default_route || c->internal, err);
 	if (r == 0 && ep->n_ports > 0) {
 		_cleanup_free_ char *rules = cc_net_nft_port_rules(c, ep);
 		r = rules == NULL ? cc_error_set(err, ENOMEM, "nftables rules")
@@ -583,4 +595,61 @@ int cc_net_detach(const char *owner, const char *id, bool ports, cc_error **err)
 		cc_error_free(e);
 	}
 	return r;
+}
+
+int cc_net_unplug(uint32_t ip, cc_error **err)
+{
+	char host[16];
+	cc_net_veth_name(ip, host);
+	__attribute__((cleanup(cc_nl_close))) struct cc_nl n = { 0 };
+	if (cc_nl_open(&n, NETLINK_ROUTE, err) < 0)
+		return -1;
+	return del_link(&n, host, err);
+}
+
+int cc_net_link_exists(const char *name, cc_error **err)
+{
+	__attribute__((cleanup(cc_nl_close))) struct cc_nl n = { 0 };
+	if (cc_nl_open(&n, NETLINK_ROUTE, err) < 0)
+		return -1;
+	int index = link_index(&n, name, err);
+	return index == -ENODEV ? 0 : index < 0 ? -1 : 1;
+}
+
+int cc_net_free_ifname(pid_t pid, char out[16], cc_error **err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	_cleanup_close_ int nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return cc_error_set(err, errno, "open the container's network namespace");
+	__attribute__((cleanup(cc_nl_close))) struct cc_nl n = { 0 };
+	if (nl_open_in(nsfd, &n, err) < 0)
+		return -1;
+	for (int i = 0; i < 64; i++) {
+		snprintf(out, 16, "eth%d", i);
+		int index = link_index(&n, out, err);
+		if (index == -ENODEV)
+			return 0;
+		if (index < 0)
+			return -1;
+	}
+	return cc_error_set(err, ENOSPC, "the container has too many interfaces");
+}
+
+int cc_net_bridge_remove(const struct cc_net_config *c, cc_error **err)
+{
+	/* rules first: a bridge without rules is harmless, rules naming a
+	 * bridge that someone else creates later are not */
+	if (cc_nft_remove_bridge(c, err) < 0)
+		return -1;
+	__attribute__((cleanup(cc_nl_close))) struct cc_nl n = { 0 };
+	if (cc_nl_open(&n, NETLINK_ROUTE, err) < 0)
+		return -1;
+	int index = bridge_index(&n, c->bridge, err);
+	if (index == -ENODEV)
+		return 0;
+	if (index < 0)
+		return -1;
+	return del_link(&n, c->bridge, err) < 0 ? cc_error_prefix(err, "remove bridge '%s'", c->bridge) : 0;
 }

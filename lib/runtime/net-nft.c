@@ -116,26 +116,69 @@ char *cc_net_nft_base_rules(const struct cc_net_config *c)
 	cc_net_base_chain_prefix(c, p);
 	ip_text(c->subnet, sub);
 	const char *T = "ip " CC_NET_TABLE;
+	const char *br = c->bridge;
 	struct text t = { 0 };
 	/* add + flush + add rule: idempotent, and one transaction, so
 	 * concurrent starts that all found the chain missing end up with one
 	 * copy of each rule, and a reader never sees the chain half-filled. */
 	addf(&t, "add table %s\n", T);
+	/* every bridge of ours, whatever its network: isolation below */
+	addf(&t, "add set %s bridges { type ifname; }\n", T);
+	addf(&t, "add element %s bridges { \"%s\" }\n", T, br);
 	addf(&t, "add chain %s %s_guard { type filter hook prerouting priority -300; policy accept; }\n", T, p);
 	addf(&t, "flush chain %s %s_guard\n", T, p);
-	addf(&t, "add rule %s %s_guard iifname \"%s\" ip daddr 127.0.0.0/8 drop\n", T, p, c->bridge);
+	addf(&t, "add rule %s %s_guard iifname \"%s\" ip daddr 127.0.0.0/8 drop\n", T, p, br);
+	/* Networks do not reach each other (docker's isolation): nothing is
+	 * forwarded into this bridge from another of ours, except a
+	 * connection to a published port (DNAT). */
+	addf(&t, "add chain %s %s_fwd { type filter hook forward priority 0; policy accept; }\n", T, p);
+	addf(&t, "flush chain %s %s_fwd\n", T, p);
+	if (c->internal) {
+		/* no route out and none in: only the bridge itself */
+		addf(&t, "add rule %s %s_fwd iifname \"%s\" oifname != \"%s\" drop\n", T, p, br, br);
+		addf(&t, "add rule %s %s_fwd oifname \"%s\" iifname != \"%s\" drop\n", T, p, br, br);
+	} else {
+		addf(&t, "add rule %s %s_fwd oifname \"%s\" iifname != \"%s\" iifname @bridges ct status dnat accept\n",
+		     T, p, br, br);
+		addf(&t, "add rule %s %s_fwd oifname \"%s\" iifname != \"%s\" iifname @bridges drop\n", T, p, br, br);
+	}
 	addf(&t, "add chain %s %s_post { type nat hook postrouting priority 100; policy accept; }\n", T, p);
 	addf(&t, "flush chain %s %s_post\n", T, p);
 	/* containers to anywhere but the bridge itself */
-	addf(&t, "add rule %s %s_post ip saddr %s/%u oifname != \"%s\" masquerade\n", T, p, sub, c->prefix, c->bridge);
+	if (!c->internal)
+		addf(&t, "add rule %s %s_post ip saddr %s/%u oifname != \"%s\" masquerade\n", T, p, sub, c->prefix, br);
 	/* published ports reached through 127.0.0.1 (see above) */
-	addf(&t, "add rule %s %s_post oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", T, p, c->bridge);
+	addf(&t, "add rule %s %s_post oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", T, p, br);
 	/* hairpin: a container reaching a published port of a container on
 	 * the same bridge through a host address must get the answer back
 	 * through us, not straight from the other container */
-	addf(&t, "add rule %s %s_post oifname \"%s\" ip saddr %s/%u ct status dnat masquerade\n", T, p, c->bridge,
-	     sub, c->prefix);
+	addf(&t, "add rule %s %s_post oifname \"%s\" ip saddr %s/%u ct status dnat masquerade\n", T, p, br, sub,
+	     c->prefix);
 	return t.s;
+}
+
+int cc_nft_remove_bridge(const struct cc_net_config *c, cc_error **err)
+{
+	char p[64], guard[80], post[80], fwd[80];
+	cc_net_base_chain_prefix(c, p);
+	snprintf(guard, sizeof(guard), "%s_guard", p);
+	snprintf(post, sizeof(post), "%s_post", p);
+	snprintf(fwd, sizeof(fwd), "%s_fwd", p);
+	const char *names[3] = { fwd, post, guard };
+	if (cc_nft_delete_chains(names, 3, err) < 0)
+		return -1;
+	/* the set's element: added first so that deleting it cannot fail
+	 * for want of it (a bridge whose rules were never made) */
+	const char *T = "ip " CC_NET_TABLE;
+	struct text t = { 0 };
+	addf(&t, "add table %s\nadd set %s bridges { type ifname; }\n", T, T);
+	addf(&t, "add element %s bridges { \"%s\" }\ndelete element %s bridges { \"%s\" }\n", T, c->bridge, T,
+	     c->bridge);
+	if (t.s == NULL)
+		return cc_error_set(err, ENOMEM, "nftables rules");
+	int r = cc_nft_run(t.s, "remove the network's rules", err);
+	free(t.s);
+	return r;
 }
 
 char *cc_net_nft_port_rules(const struct cc_net_config *c, const struct cc_net_endpoint *ep)

@@ -21,7 +21,7 @@
 
 /* --- configuration --------------------------------------------------------- */
 
-static bool bridge_name_valid(const char *s)
+bool cc_net_bridge_name_valid(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > 15 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
@@ -65,7 +65,7 @@ static int config_set(struct cc_net_config *c, const char *bridge, const char *s
 		      cc_error **err)
 {
 	if (bridge != NULL) {
-		if (!bridge_name_valid(bridge))
+		if (!cc_net_bridge_name_valid(bridge))
 			return cc_error_setk(err, CC_ERR_INVALID, 0,
 					     "%s: invalid bridge name '%s' (1 to 15 of [A-Za-z0-9_-], a letter first)",
 					     where, bridge);
@@ -122,8 +122,29 @@ int cc_net_config_load(const char *path, struct cc_net_config *ret, cc_error **e
 void cc_net_lease_range(const struct cc_net_config *c, uint32_t *ret_first, uint32_t *ret_last)
 {
 	uint32_t hostmask = ~(~UINT32_C(0) << (32 - c->prefix));
-	*ret_first = c->gateway + 1;
-	*ret_last = (c->subnet | hostmask) - 1;
+	*ret_first = c->range_first ? c->range_first : c->subnet + 1;
+	*ret_last = c->range_last ? c->range_last : (c->subnet | hostmask) - 1;
+	/* the gateway is never leased: the lowest addresses come first, so
+	 * with the usual gateway at subnet + 1 the range starts after it */
+	if (*ret_first == c->gateway && *ret_first < *ret_last)
+		(*ret_first)++;
+}
+
+int cc_net_parse_mac(const char *text, uint8_t mac[6], cc_error **err)
+{
+	unsigned v[6];
+	char end;
+	if (strlen(text) != 17 ||
+	    sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid MAC address '%s': expected xx:xx:xx:xx:xx:xx", text);
+	for (int i = 0; i < 6; i++) {
+		if (text[i * 3] == '+' || text[i * 3] == '-' || text[i * 3] == ' ' || text[i * 3 + 1] == ' ')
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid MAC address '%s'", text);
+		mac[i] = (uint8_t)v[i];
+	}
+	if (mac[0] & 1)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid MAC address '%s': a multicast address", text);
+	return 0;
 }
 
 void cc_net_veth_name(uint32_t ip, char out[16])
@@ -245,6 +266,74 @@ int cc_net_parse_exposed(const char *key, struct cc_port_map *ret, cc_error **er
 	return 0;
 }
 
+/* A port number of --expose (len bytes at s): docker's strconv messages. */
+static int expose_number(const char *arg, const char *s, size_t len, unsigned long *ret, cc_error **err)
+{
+	char buf[16];
+	bool digits = len > 0 && len < sizeof(buf);
+	for (size_t i = 0; digits && i < len; i++)
+		digits = s[i] >= '0' && s[i] <= '9';
+	if (!digits)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "invalid range format for --expose: %s, error: strconv.ParseUint: parsing \"%.*s\": invalid syntax",
+				     arg, (int)(len < 64 ? len : 64), s);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	unsigned long v = strtoul(buf, NULL, 10);
+	if (v > 65535)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "invalid range format for --expose: %s, error: strconv.ParseUint: parsing \"%s\": value out of range",
+				     arg, buf);
+	if (v == 0)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid range format for --expose: %s, error: port 0", arg);
+	*ret = v;
+	return 0;
+}
+
+int cc_net_parse_expose(const char *arg, struct cc_port_map *out, size_t max, size_t *n, cc_error **err)
+{
+	if (strchr(arg, ':') != NULL)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid port format for --expose: %s", arg);
+	const char *slash = strchr(arg, '/');
+	size_t pl = slash != NULL ? (size_t)(slash - arg) : strlen(arg);
+	const char *proto = slash != NULL && slash[1] != '\0' ? slash + 1 : "tcp";
+	uint8_t p;
+	if (strcmp(proto, "tcp") == 0)
+		p = IPPROTO_TCP;
+	else if (strcmp(proto, "udp") == 0)
+		p = IPPROTO_UDP;
+	else
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid --expose '%s': protocol '%s' is not supported (tcp, udp)",
+				     arg, proto);
+	if (pl == 0)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "invalid range format for --expose: %s, error: Empty string specified for ports.", arg);
+	const char *dash = memchr(arg, '-', pl);
+	unsigned long start, end;
+	int r = expose_number(arg, arg, dash != NULL ? (size_t)(dash - arg) : pl, &start, err);
+	if (r < 0)
+		return r;
+	end = start;
+	if (dash != NULL && (r = expose_number(arg, dash + 1, pl - (size_t)(dash + 1 - arg), &end, err)) < 0)
+		return r;
+	if (end < start)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "invalid range format for --expose: %s, error: Invalid range specified for the Port: %.*s",
+				     arg, (int)pl, arg);
+	for (unsigned long port = start; port <= end; port++) {
+		bool dup = false;
+		for (size_t i = 0; i < *n && !dup; i++)
+			dup = out[i].container_port == port && out[i].proto == p;
+		if (dup)
+			continue;
+		if (*n >= max)
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid --expose '%s': too many exposed ports (limit %zu)",
+					     arg, max);
+		out[(*n)++] = (struct cc_port_map){ .container_port = (uint16_t)port, .proto = p };
+	}
+	return 0;
+}
+
 void cc_net_format_container_port(const struct cc_port_map *m, char *out, size_t len)
 {
 	snprintf(out, len, "%u/%s", (unsigned)m->container_port, m->proto == IPPROTO_UDP ? "udp" : "tcp");
@@ -288,8 +377,8 @@ int cc_net_reserve_ports(struct cc_port_map *maps, size_t n, int *ret_fds, cc_er
 			if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 				if (errno == EADDRINUSE)
 					r = cc_error_setk(err, CC_ERR_IN_USE, 0,
-							  "publish %s/%s: the port is already in use on the host", what,
-							  tcp ? "tcp" : "udp");
+							  "driver failed programming external connectivity: Bind for %s/%s failed: port is already allocated",
+							  what, tcp ? "tcp" : "udp");
 				else
 					r = cc_error_set(err, errno, "publish %s/%s: bind", what, tcp ? "tcp" : "udp");
 			} else if (getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
@@ -353,9 +442,61 @@ static void count_nameservers(const char *text, int *ret_total, int *ret_loop)
 	*ret_loop = loop;
 }
 
-char *cc_net_resolv_conf(const char *host, const char *upstream, bool keep_loopback, const char *const *dns,
-			 size_t n_dns)
+/* Is line (len bytes) a "KEYWORD ..." line (the word alone, or followed
+ * by a blank)? */
+static bool line_is(const char *line, size_t len, const char *kw)
 {
+	size_t kl = strlen(kw);
+	return len >= kl && strncmp(line, kw, kl) == 0 && (len == kl || line[kl] == ' ' || line[kl] == '\t');
+}
+
+bool cc_net_dns_search_valid(const char *d)
+{
+	if (d == NULL)
+		return false;
+	if (strcmp(d, ".") == 0)
+		return true;
+	size_t n = strlen(d);
+	if (n > 0 && d[n - 1] == '.')
+		n--; /* one trailing dot: the root */
+	if (n == 0 || n >= 255)
+		return false;
+	bool letter = false;
+	for (size_t i = 0, label = 0; i <= n; i++) {
+		char c = i < n ? d[i] : '.';
+		if (c == '.') {
+			/* a label: not empty, no '-' at either end */
+			if (label == 0 || d[i - 1] == '-' || d[i - label] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		if (!alpha && !(c >= '0' && c <= '9') && c != '-')
+			return false;
+		letter |= alpha;
+		label++;
+	}
+	return letter;
+}
+
+bool cc_net_dns_option_valid(const char *o)
+{
+	size_t n = o != NULL ? strlen(o) : 0;
+	if (n == 0 || n > 255)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)o[i] <= ' ' || (unsigned char)o[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+char *cc_net_resolv_conf(const char *host, const char *upstream, bool keep_loopback, const struct cc_resolv_opts *o)
+{
+	const struct cc_resolv_opts none = { 0 };
+	if (o == NULL)
+		o = &none;
+	size_t n_dns = o->n_dns;
 	const char *src = host ? host : "";
 	int total, loop;
 	count_nameservers(src, &total, &loop);
@@ -364,10 +505,14 @@ char *cc_net_resolv_conf(const char *host, const char *upstream, bool keep_loopb
 	if (!keep_loopback && n_dns == 0 && total > 0 && loop == total && upstream != NULL)
 		src = upstream;
 	size_t cap = strlen(src) + 256 + n_dns * (INET6_ADDRSTRLEN + 16);
+	for (size_t i = 0; i < o->n_search; i++)
+		cap += strlen(o->search[i]) + 1;
+	for (size_t i = 0; i < o->n_options; i++)
+		cap += strlen(o->options[i]) + 1;
 	char *out = malloc(cap);
 	if (out == NULL)
 		return NULL;
-	size_t o = 0;
+	size_t w = 0;
 	int kept = 0;
 	for (const char *l = src; *l;) {
 		const char *e = strchr(l, '\n');
@@ -375,38 +520,54 @@ char *cc_net_resolv_conf(const char *host, const char *upstream, bool keep_loopb
 		char ns[INET6_ADDRSTRLEN + 16];
 		bool is_ns = nameserver_of(l, len, ns, sizeof(ns));
 		bool keep = !is_ns || (n_dns == 0 && (keep_loopback || !is_loopback(ns)));
+		/* the resolver takes the last of search and domain: both go */
+		if (o->n_search > 0 && (line_is(l, len, "search") || line_is(l, len, "domain")))
+			keep = false;
+		if (o->n_options > 0 && line_is(l, len, "options"))
+			keep = false;
 		if (keep) {
-			memcpy(out + o, l, len);
-			o += len;
-			out[o++] = '\n';
+			memcpy(out + w, l, len);
+			w += len;
+			out[w++] = '\n';
 			kept += is_ns;
 		}
 		l = e ? e + 1 : l + len;
 	}
 	for (size_t i = 0; i < n_dns; i++)
-		o += (size_t)snprintf(out + o, cap - o, "nameserver %s\n", dns[i]);
+		w += (size_t)snprintf(out + w, cap - w, "nameserver %s\n", o->dns[i]);
 	if (n_dns == 0 && kept == 0)
-		o += (size_t)snprintf(out + o, cap - o,
+		w += (size_t)snprintf(out + w, cap - w,
 				      "# ccontainer: the host has no nameserver the container can reach; use --dns\n");
-	out[o] = '\0';
+	/* docker: "." is the empty domain, written as no search line */
+	size_t n_words = 0;
+	for (size_t i = 0; i < o->n_search; i++)
+		if (strcmp(o->search[i], ".") != 0)
+			w += (size_t)snprintf(out + w, cap - w, "%s%s", n_words++ == 0 ? "search " : " ", o->search[i]);
+	if (n_words > 0)
+		out[w++] = '\n';
+	for (size_t i = 0; i < o->n_options; i++)
+		w += (size_t)snprintf(out + w, cap - w, "%s%s", i == 0 ? "options " : " ", o->options[i]);
+	if (o->n_options > 0)
+		out[w++] = '\n';
+	out[w] = '\0';
 	return out;
 }
 
-char *cc_net_container_resolv(bool keep_loopback, const char *const *dns, size_t n_dns)
+char *cc_net_container_resolv(bool keep_loopback, const struct cc_resolv_opts *o)
 {
 	_cleanup_free_ char *host = NULL, *upstream = NULL;
 	size_t len;
 	cc_error *e = NULL;
 	if (cc_read_file("/etc/resolv.conf", RESOLV_MAX, &host, &len, &e) < 0)
 		cc_error_clear(&e); /* no resolv.conf on the host: none in the container either */
-	if (!keep_loopback && n_dns == 0) {
+	if (!keep_loopback && (o == NULL || o->n_dns == 0)) {
 		int total, loop;
 		count_nameservers(host, &total, &loop);
 		if (total > 0 && loop == total &&
 		    cc_read_file("/run/systemd/resolve/resolv.conf", RESOLV_MAX, &upstream, &len, &e) < 0)
 			cc_error_clear(&e);
 	}
-	return cc_net_resolv_conf(host, upstream, keep_loopback, dns, n_dns);
+	return cc_net_resolv_conf(host, upstream, keep_loopback, o);
 }
 
 int cc_net_parse_add_host(const char *spec, const char *gateway, char *out, size_t len, cc_error **err)

@@ -47,8 +47,16 @@ struct cc_net_config {
 	char bridge[16];   /* interface name, [A-Za-z][A-Za-z0-9_-]{0,14} */
 	uint32_t subnet;   /* network address, host byte order */
 	unsigned prefix;   /* 8..30 */
-	uint32_t gateway;  /* subnet + 1, the bridge's address */
+	uint32_t gateway;  /* the bridge's address (subnet + 1 unless chosen) */
+	uint32_t range_first, range_last; /* --ip-range: where leases come from (0: the subnet) */
+	bool internal;     /* no route out, no NAT: containers reach only each other */
 };
+
+/* A bridge name: [A-Za-z][A-Za-z0-9_-]{0,14} (also an nftables identifier,
+ * since chain names carry it). */
+bool cc_net_bridge_name_valid(const char *name);
+/* "02:42:ac:11:00:02" -> 6 bytes; a unicast address only. */
+int cc_net_parse_mac(const char *text, uint8_t mac[6], cc_error **err);
 
 /* "10.77.0.0/16" -> network (host order) and prefix.  The address must be
  * the network address itself; prefixes 8..30. */
@@ -57,7 +65,8 @@ int cc_net_parse_subnet(const char *text, uint32_t *ret_net, unsigned *ret_prefi
  * "10.77.0.0/16"}; a missing file is fine), then the environment
  * (CCONTAINER_NETWORK_BRIDGE, CCONTAINER_NETWORK_SUBNET; for tests). */
 int cc_net_config_load(const char *path, struct cc_net_config *ret, cc_error **err);
-/* Addresses a container may lease: gateway + 1 .. broadcast - 1. */
+/* Addresses a container may lease: the --ip-range, else the subnet's
+ * (network + 1 .. broadcast - 1), never the gateway. */
 void cc_net_lease_range(const struct cc_net_config *c, uint32_t *ret_first, uint32_t *ret_last);
 
 /* One published port.  Addresses are host byte order. */
@@ -75,6 +84,10 @@ int cc_net_parse_publish(const char *spec, struct cc_port_map *out, size_t max, 
 /* An image's ExposedPorts key ("80/tcp", "53/udp", "8080") as a mapping to a
  * free host port on every address. */
 int cc_net_parse_exposed(const char *key, struct cc_port_map *ret, cc_error **err);
+/* One --expose value, PORT[-END][/tcp|/udp] (docker's CLI and its
+ * messages), appended to out[*n] as mappings to free host ports, one per
+ * port, a port already in out skipped; at most max in total. */
+int cc_net_parse_expose(const char *arg, struct cc_port_map *out, size_t max, size_t *n, cc_error **err);
 /* "80/tcp" and "0.0.0.0:18080", the way `docker port` prints them. */
 void cc_net_format_container_port(const struct cc_port_map *m, char *out, size_t len);
 void cc_net_format_host_port(const struct cc_port_map *m, char *out, size_t len);
@@ -92,6 +105,10 @@ int cc_net_reserve_ports(struct cc_port_map *maps, size_t n, int *ret_fds, cc_er
  * chains exist.  Cheap when they do: a few netlink round trips, no
  * libnftables. */
 int cc_net_bridge_ensure(const struct cc_net_config *c, cc_error **err);
+/* Remove the bridge and the network's chains (network rm).  Idempotent. */
+int cc_net_bridge_remove(const struct cc_net_config *c, cc_error **err);
+/* Does an interface of this name exist on the host? 1, 0, or <0. */
+int cc_net_link_exists(const char *name, cc_error **err);
 
 /* One container's attachment. */
 struct cc_net_endpoint {
@@ -100,6 +117,9 @@ struct cc_net_endpoint {
 	uint32_t ip;             /* leased address, host order */
 	const struct cc_port_map *ports; /* reserved (host_port set) */
 	size_t n_ports;
+	const char *ifname;      /* inside the container; NULL: "eth0" */
+	bool no_default_route;   /* a second network, or an internal one */
+	const uint8_t *mac;      /* --mac-address, or NULL: derived from ip */
 };
 
 /* Name of the host end of the veth pair of the container with address ip:
@@ -118,6 +138,11 @@ void cc_net_veth_name(uint32_t ip, char out[16]);
  * that just stopped and whose namespace is still being torn down) fails
  * with CC_ERR_IN_USE and nothing created: lease another one. */
 int cc_net_attach(const struct cc_net_config *c, pid_t pid, const struct cc_net_endpoint *ep, cc_error **err);
+/* Take the veth of address ip away from a running container (network
+ * disconnect): deleting the host end removes the pair.  Missing is fine. */
+int cc_net_unplug(uint32_t ip, cc_error **err);
+/* The first interface name ethN that the network namespace of pid lacks. */
+int cc_net_free_ifname(pid_t pid, char out[16], cc_error **err);
 /* Remove what cc_net_attach created for container id and outlives it: its
  * nftables chains (when it published ports).  The veth pair goes with the
  * container's network namespace.  Idempotent: missing chains are fine. */
@@ -133,21 +158,43 @@ int cc_net_container_chains(const char *owner, const char *id, char pre[128], ch
  * (exposed for the unit tests).  malloc'd. */
 char *cc_net_nft_base_rules(const struct cc_net_config *c);
 char *cc_net_nft_port_rules(const struct cc_net_config *c, const struct cc_net_endpoint *ep);
-/* "n_<bridge>_<subnet hex>_<prefix>" (chains append _post, _guard). */
+/* "n_<bridge>_<subnet hex>_<prefix>" (chains append _post, _guard, _fwd). */
 void cc_net_base_chain_prefix(const struct cc_net_config *c, char out[64]);
+
+/* What a container asks of its /etc/resolv.conf (NULL lists: nothing). */
+#define CC_NET_MAX_DNS_SEARCH 32
+#define CC_NET_MAX_DNS_OPTIONS 32
+struct cc_resolv_opts {
+	const char *const *dns;     /* --dns: replace the nameservers */
+	size_t n_dns;
+	const char *const *search;  /* --dns-search: replace the search and domain
+	                               lines ("." is no domain: none at all) */
+	size_t n_search;
+	const char *const *options; /* --dns-option: replace the options lines */
+	size_t n_options;
+};
 
 /* /etc/resolv.conf for a container.  host: the host's /etc/resolv.conf;
  * upstream: systemd-resolved's /run/systemd/resolve/resolv.conf or NULL.
  * When every nameserver of host is a loopback address and upstream is
  * given, upstream is used instead.  Loopback nameservers are dropped unless
- * keep_loopback (--network host).  dns (n_dns entries), when given, replaces
- * the nameservers.  When no nameserver remains, the file says so in a
- * comment and has none (the resolver then tries 127.0.0.1 in the container
- * and fails fast).  malloc'd, NULL on ENOMEM. */
-char *cc_net_resolv_conf(const char *host, const char *upstream, bool keep_loopback, const char *const *dns,
-			 size_t n_dns);
+ * keep_loopback (--network host).  o's dns, when given, replaces the
+ * nameservers, its search the "search"/"domain" lines and its options the
+ * "options" lines (docker's; also with --network host): the new lines come
+ * last, nameservers, then search, then options.  When no nameserver
+ * remains, the file says so in a comment and has none (the resolver then
+ * tries 127.0.0.1 in the container and fails fast).  o may be NULL.
+ * malloc'd, NULL on ENOMEM. */
+char *cc_net_resolv_conf(const char *host, const char *upstream, bool keep_loopback, const struct cc_resolv_opts *o);
 /* Read the host's files and call cc_net_resolv_conf. */
-char *cc_net_container_resolv(bool keep_loopback, const char *const *dns, size_t n_dns);
+char *cc_net_container_resolv(bool keep_loopback, const struct cc_resolv_opts *o);
+/* docker's --dns-search rule (opts.ValidateDNSSearch): "." or a domain,
+ * labels of letters, digits and inner '-' joined by '.', at least one
+ * letter, an optional trailing '.', under 255 bytes. */
+bool cc_net_dns_search_valid(const char *domain);
+/* A --dns-option: one word of printable ASCII ("ndots:2", "rotate"), no
+ * more than 255 bytes. */
+bool cc_net_dns_option_valid(const char *option);
 /* Validate one --add-host value ("name:ip"; ip may be "host-gateway",
  * replaced by gateway, when non-NULL).  Writes "ip\tname\n" to out. */
 int cc_net_parse_add_host(const char *spec, const char *gateway, char *out, size_t len, cc_error **err);

@@ -10,6 +10,7 @@
 #include "security-internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <sched.h>
@@ -72,6 +73,24 @@ int cc_rt_parse_tmpfs_options(const char *opts, unsigned long *ret_flags, char *
 	*ret_flags = flags;
 	*ret_data = steal_ptr(&data);
 	return 0;
+}
+
+int cc_runtime_parse_propagation(const char *word, unsigned long *flags)
+{
+	static const struct {
+		const char *name;
+		unsigned long flags;
+	} modes[] = {
+		{ "private", MS_PRIVATE }, { "rprivate", MS_PRIVATE | MS_REC },
+		{ "shared", MS_SHARED },   { "rshared", MS_SHARED | MS_REC },
+		{ "slave", MS_SLAVE },     { "rslave", MS_SLAVE | MS_REC },
+	};
+	for (size_t i = 0; word != NULL && i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(word, modes[i].name) == 0) {
+			*flags = modes[i].flags;
+			return 0;
+		}
+	return -EINVAL;
 }
 
 void cc_rt_plan_release(struct cc_rt_plan *p)
@@ -189,8 +208,14 @@ static int build(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **e
 	if (s->hostname != NULL && strlen(s->hostname) > HOST_NAME_MAX)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid hostname '%s': longer than %d",
 				     s->hostname, HOST_NAME_MAX);
-	if (s->net != CC_NET_NONE && s->net != CC_NET_HOST && s->net != CC_NET_BRIDGE)
+	/* setdomainname's bound, the kernel's __NEW_UTS_LEN as for the host name */
+	if (s->domainname != NULL && strlen(s->domainname) > HOST_NAME_MAX)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid domain name '%s': longer than %d",
+				     s->domainname, HOST_NAME_MAX);
+	if (s->net != CC_NET_NONE && s->net != CC_NET_HOST && s->net != CC_NET_BRIDGE && s->net != CC_NET_JOIN)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid network mode %d", (int)s->net);
+	if (s->net == CC_NET_JOIN && s->netns_fd < 0)
+		return cc_error_setk(err, CC_ERR_INVALID, 0, "joining a network namespace needs its fd");
 
 	/* NULL or "" (an image without WorkingDir) is "/", as in docker */
 	bool has_cwd = s->cwd != NULL && s->cwd[0] != '\0';
@@ -215,9 +240,17 @@ static int build(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **e
 			return cc_error_setk(err, CC_ERR_INVALID, 0,
 					     "invalid mount config for type \"bind\": bind source path does not exist: %s",
 					     b->source);
+		unsigned long prop = b->propagation & ~MS_REC;
+		if (b->propagation != 0 && ((b->propagation & ~(MS_REC | MS_PRIVATE | MS_SHARED | MS_SLAVE)) != 0 ||
+					    (prop != MS_PRIVATE && prop != MS_SHARED && prop != MS_SLAVE)))
+			return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid propagation flags %#lx for bind '%s'",
+					     b->propagation, b->target);
 		struct cc_rt_mount m = { .kind = CC_RT_MOUNT_BIND, .source = b->source,
 					 .source_is_dir = S_ISDIR(st.st_mode), .readonly = b->readonly,
-					 .copy_up = b->copy_up && S_ISDIR(st.st_mode) };
+					 .copy_up = b->copy_up && S_ISDIR(st.st_mode),
+					 .propagation = b->propagation != 0 ? b->propagation : MS_PRIVATE | MS_REC };
+		if (prop == MS_SHARED || prop == MS_SLAVE)
+			p->root_slave = true;
 		if ((r = user_target(p, first_user, b->target, &m.target, err)) < 0)
 			return r;
 		if ((r = add_mount(p, &m, err)) < 0) {
@@ -240,11 +273,21 @@ static int build(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **e
 	sort_by_depth(p->mounts, first_user, p->n_mounts);
 
 	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-	if (s->net != CC_NET_HOST)
+	if (s->net != CC_NET_HOST && s->net != CC_NET_JOIN)
 		p->clone_flags |= CLONE_NEWNET;
 	/* what the caller's thread made already, the child joins instead */
 	cc_rt_prep_take_ns(s->prepared, p->clone_flags, &p->ns);
 	p->clone_flags &= ~p->ns.made;
+	if (s->net == CC_NET_JOIN) {
+		/* --network container:X: joined like a namespace made ahead (its
+		 * lo is up already: the other container brought it up) */
+		int fd = fcntl(s->netns_fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return cc_error_set(err, errno, "the network namespace to join");
+		p->ns.fds[0] = fd; /* prepare.c's kinds[0] */
+		p->ns.made |= CLONE_NEWNET;
+		p->ns.lo_up = true;
+	}
 	/* not in clone: see the cgroup step in child.c */
 	p->unshare_cgroupns = true;
 	struct statfs sf;

@@ -87,6 +87,7 @@ struct cc_rt_mount {
 	bool source_is_dir;    /* bind: decides whether a dir or a file is created */
 	bool readonly;
 	bool copy_up;          /* bind of a volume: fill it when empty (copyup.c) */
+	unsigned long propagation; /* bind: MS_PRIVATE|MS_SHARED|MS_SLAVE (|MS_REC); 0: rprivate */
 	unsigned long flags;   /* tmpfs: MS_* flags */
 	char *data;            /* tmpfs: mount data ("mode=1777,size=...") */
 };
@@ -107,6 +108,8 @@ struct cc_rt_plan {
 	struct cc_rt_prepared_ns ns; /* made ahead (prepare.c): the child joins them */
 	bool unshare_cgroupns;       /* CLONE_NEWCGROUP once in its cgroup */
 	bool host_cgroup2;           /* host /sys/fs/cgroup is cgroup2 */
+	bool root_slave;             /* a bind wants shared or slave propagation: the
+	                                namespace is made rslave, not rprivate */
 	const char *cwd;             /* cleaned, never NULL */
 	/* privileges and resources (isolation.c, security-internal.h) */
 	uint64_t caps;               /* the container's capability set */

@@ -22,6 +22,7 @@ enum cc_net_mode {
 	CC_NET_NONE = 0, /* own network namespace, only lo up */
 	CC_NET_HOST,     /* share the host's network namespace */
 	CC_NET_BRIDGE,   /* own netns; caller wires it up in the on_created hook */
+	CC_NET_JOIN,     /* another container's network namespace (netns_fd) */
 };
 
 struct cc_bind_mount {
@@ -31,6 +32,8 @@ struct cc_bind_mount {
 	bool copy_up;         /* a volume's: an empty source directory gets the
 	                         content of target in the container's root first
 	                         (docker's copy of the image's data, with owners and modes) */
+	unsigned long propagation; /* cc_runtime_parse_propagation's MS_* flags;
+	                              0: rprivate (docker's default) */
 };
 
 struct cc_tmpfs_mount {
@@ -81,6 +84,7 @@ struct cc_run_spec {
 	                              in the container's /etc/passwd and /etc/group;
 	                              NULL = root */
 	const char *hostname;
+	const char *domainname;    /* the UTS domain name (--domainname); NULL: none */
 
 	/* Files the container owns, bind-mounted onto /etc/hostname, /etc/hosts,
 	 * /etc/resolv.conf when non-NULL. */
@@ -95,6 +99,7 @@ struct cc_run_spec {
 	int64_t shm_size;          /* /dev/shm's size in bytes; 0: 64 MiB */
 
 	enum cc_net_mode net;
+	int netns_fd;              /* CC_NET_JOIN: the namespace to join */
 
 	/* stdio */
 	bool tty;                  /* -t: allocate a pty, raw mode on the host tty */
@@ -187,6 +192,22 @@ bool cc_runtime_exec_needs_sealed(const struct cc_run_spec *spec);
  * memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending,
  * stack, as; -1 or "unlimited" for no limit; HARD defaults to SOFT). */
 int cc_runtime_parse_ulimit(const char *arg, struct cc_rlimit *ret, cc_error **err);
+
+/* A bind's propagation as docker names it (private, rprivate, shared,
+ * rshared, slave, rslave) into the MS_* flags of mount(2): MS_PRIVATE,
+ * MS_SHARED or MS_SLAVE, with MS_REC for the r- forms.  0, or -EINVAL for
+ * any other word (*flags untouched).
+ *
+ * Any shared or slave bind makes the container's whole mount namespace
+ * rslave instead of rprivate (runc's default root propagation), so that
+ * the host's mount events reach the bind: slave and rslave binds then
+ * receive mounts made on the host below their source (when the source is
+ * in a shared peer group on the host: `mount --make-shared`).  shared and
+ * rshared binds receive them too, and are shared within the container's
+ * namespace only: mounts made in the container never reach the host
+ * (docker's rshared would need the root rshared; ccontainer never lets a
+ * container mount on the host).  Every other bind is made rprivate. */
+int cc_runtime_parse_propagation(const char *word, unsigned long *flags);
 
 /* Start the kernel's part of a container's setup in a thread, so that it
  * overlaps the caller's own preparation (store, image, directories): its

@@ -71,10 +71,26 @@ int cc_store_lease_release(struct cc_store *s, const char *container_id, cc_erro
 	return cc_store_run(s, err, "DELETE FROM leases WHERE container_id=?", "s", container_id);
 }
 
+int cc_store_lease_set_names(struct cc_store *s, const char *network, const char *container_id, const char *names,
+			     cc_error **err)
+{
+	return cc_store_run(s, err, "UPDATE leases SET names=? WHERE network=? AND container_id=?", "sss", names,
+			    network, container_id);
+}
+
+int cc_store_lease_release_on(struct cc_store *s, const char *network, const char *container_id, cc_error **err)
+{
+	return cc_store_run(s, err, "DELETE FROM leases WHERE network=? AND container_id=?", "ss", network,
+			    container_id);
+}
+
 void cc_lease_list_free(struct cc_lease *l, size_t n)
 {
-	for (size_t i = 0; l != NULL && i < n; i++)
+	for (size_t i = 0; l != NULL && i < n; i++) {
 		free(l[i].container_id);
+		free(l[i].network);
+		free(l[i].names);
+	}
 	free(l);
 }
 
@@ -82,9 +98,13 @@ int cc_store_lease_list(struct cc_store *s, const char *network, struct cc_lease
 			cc_error **err)
 {
 	sqlite3_stmt *st = NULL;
-	if (cc_store_prepare(s, &st, "SELECT container_id, ip FROM leases WHERE network=? ORDER BY ip", err) < 0)
+	if (cc_store_prepare(s, &st,
+			     network != NULL ? "SELECT container_id, ip, network, names FROM leases WHERE network=? ORDER BY ip"
+					     : "SELECT container_id, ip, network, names FROM leases ORDER BY network, ip",
+			     err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, network, -1, SQLITE_TRANSIENT);
+	if (network != NULL)
+		sqlite3_bind_text(st, 1, network, -1, SQLITE_TRANSIENT);
 	struct cc_lease *v = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
@@ -105,8 +125,12 @@ int cc_store_lease_list(struct cc_store *s, const char *network, struct cc_lease
 			cap = nc;
 		}
 		v[n].container_id = cc_store_col_strdup(st, 0);
+		v[n].network = cc_store_col_strdup(st, 2);
+		v[n].names = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : cc_store_col_strdup(st, 3);
 		v[n].ip = ntohl(a.s_addr);
-		if (v[n].container_id == NULL) {
+		if (v[n].container_id == NULL || v[n].network == NULL) {
+			free(v[n].container_id);
+			free(v[n].network);
 			nomem = true;
 			break;
 		}

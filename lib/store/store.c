@@ -13,7 +13,7 @@
 #include "store-internal.h"
 #include "util/util.h"
 
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 /* Version 1.  Each later version appends a migration; never edit a shipped one. */
 static const char *const migrations[] = {
@@ -60,6 +60,12 @@ static const char *const migrations[] = {
 	/* 6: named and anonymous volumes (their data: volumes/<name>/_data) */
 	("CREATE TABLE volumes(name TEXT PRIMARY KEY, created INTEGER NOT NULL, labels_json TEXT,"
 	"  options_json TEXT, anonymous INTEGER NOT NULL DEFAULT 0);"),
+	/* 7: user-defined networks (the default "bridge" stays network.json's) */
+	("CREATE TABLE networks(name TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, bridge TEXT NOT NULL UNIQUE,"
+	"  subnet TEXT NOT NULL UNIQUE, gateway TEXT NOT NULL, ip_range TEXT, internal INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL, labels_json TEXT, options_json TEXT);"
+	/* the names a container answers to on a network (DNS): "name id12 alias..." */
+	"ALTER TABLE leases ADD COLUMN names TEXT;"),
 };
 
 /* errno for what sqlite reports: only the codes that mean one (a full

@@ -280,6 +280,33 @@ int cc_store_volume_users(struct cc_store *s, const char *name, char ***ret_ids,
 /* <root>/volumes/<name> and its _data (free them), NULL without memory. */
 char *cc_store_volume_dir(const struct cc_store *s, const char *name);
 char *cc_store_volume_data(const struct cc_store *s, const char *name);
+/* Networks (networks.c): a row per user-defined network.  Addresses are
+ * text ("10.89.0.0/24", "10.89.0.1"); lib/network checks them. */
+#define CC_NETWORK_NAME_MAX 128
+struct cc_network_record {
+	char *name, *id, *bridge, *subnet, *gateway;
+	char *ip_range;         /* or NULL: the whole subnet */
+	bool internal;
+	int64_t created;        /* seconds */
+	char *labels_json;      /* an object, or NULL */
+	char *options_json;     /* an object, or NULL */
+};
+void cc_network_record_free(struct cc_network_record *n);
+/* docker's rule for names: [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
+bool cc_network_name_valid(const char *name);
+/* CC_ERR_IN_USE when the name, bridge or subnet is taken. */
+int cc_store_network_add(struct cc_store *s, const struct cc_network_record *n, cc_error **err);
+/* By name, full ID or unique ID prefix; CC_ERR_NOT_FOUND: "network X not found". */
+int cc_store_network_get(struct cc_store *s, const char *ref, struct cc_network_record **ret, cc_error **err);
+/* By name. */
+int cc_store_network_list(struct cc_store *s, struct cc_network_record ***ret, size_t *ret_n, cc_error **err);
+void cc_network_record_list_free(struct cc_network_record **v, size_t n);
+/* The row deleted unless a container's spec names the network (one
+ * transaction); *ret_users: those containers' IDs (empty when it went). */
+int cc_store_network_delete_unused(struct cc_store *s, const char *name, char ***ret_users, cc_error **err);
+/* The IDs of the containers (any state) whose spec names the network. */
+int cc_store_network_users(struct cc_store *s, const char *name, char ***ret_ids, cc_error **err);
+
 /* The lock a container's owner (its monitor, or a foreground run) holds
  * while the container runs: containers/<id>/monitor.lock, taken exclusive.
  * Is someone holding it now?  Checkers take it shared, so two of them never
@@ -302,11 +329,20 @@ bool cc_store_container_locked(const struct cc_store *s, const char *id);
  * transaction, so concurrent starts never get the same one. */
 int cc_store_lease(struct cc_store *s, const char *network, uint32_t first, uint32_t last, const char *container_id,
 		   uint32_t *ret_ip, cc_error **err);
+/* The names (space-separated) the holder of a lease answers to on its
+ * network: its name, short ID and aliases, for the network's DNS. */
+int cc_store_lease_set_names(struct cc_store *s, const char *network, const char *container_id, const char *names,
+			     cc_error **err);
 /* Release every lease a container holds. */
 int cc_store_lease_release(struct cc_store *s, const char *container_id, cc_error **err);
-/* Every lease of network (for sweeping leases of dead containers). */
+/* Release the lease a container holds on one network (disconnect). */
+int cc_store_lease_release_on(struct cc_store *s, const char *network, const char *container_id, cc_error **err);
+/* Every lease of network, or of every network with NULL (for sweeping
+ * leases of dead containers, and for names). */
 struct cc_lease {
 	char *container_id;
+	char *network;     /* the bridge's name */
+	char *names;       /* cc_store_lease_set_names's, or NULL */
 	uint32_t ip;       /* host byte order */
 };
 int cc_store_lease_list(struct cc_store *s, const char *network, struct cc_lease **ret, size_t *ret_n,

@@ -41,7 +41,7 @@ seed_store() {
     local -a groups verbs
     mapfile -t groups < <(help_section "Management Commands" <<<"$output")
     mapfile -t verbs < <(help_section "Commands" <<<"$output")
-    is "${groups[*]}" "container image system builder healthcheck volume" "the groups"
+    is "${groups[*]}" "container image system builder healthcheck network volume" "the groups"
     ((${#verbs[@]} >= 20)) || die "only ${#verbs[@]} verbs in 'ccontainer --help': ${verbs[*]}"
 
     local -a paths=("${verbs[@]}")

@@ -72,6 +72,79 @@ stop_bg() { # PID: SIGTERM to a cc_bg ccontainer, which forwards it
     is "$(grep '^nameserver' <<<"$resolv")" "nameserver 192.0.2.53" "resolv.conf with --dns"
 }
 
+@test "network: --dns-search and --dns-option (--dns-opt) write search and options, with --network host too; --domainname" {
+    run_cc run --rm --dns 192.0.2.53 --dns-search example.com --dns-search corp.example. \
+        --dns-option ndots:2 --dns-opt rotate alpine cat /etc/resolv.conf
+    assert_line_match "$output" '^nameserver 192\.0\.2\.53$'
+    assert_line_match "$output" '^search example\.com corp\.example$'
+    assert_line_match "$output" '^options ndots:2 rotate$'
+    is "$(grep -cE '^(search|domain|options)' <<<"$output")" "2" "one search line, one options line"
+    run_cc run --rm --network host --dns-search example.com --dns-option ndots:3 alpine cat /etc/resolv.conf
+    assert_line_match "$output" '^search example\.com$'
+    assert_line_match "$output" '^options ndots:3$'
+    # "." is docker's empty search list
+    run_cc run --rm --dns-search . alpine cat /etc/resolv.conf
+    assert_no_line_match "$output" '^(search|domain)'
+    # in the spec: a start again writes them again; inspect shows them (docker: [] when none)
+    run_cc create --name dnsc --dns-search example.com --dns-option ndots:2 --domainname example.org \
+        alpine sh -c 'grep -E "^(search|options)" /etc/resolv.conf; cat /proc/sys/kernel/domainname'
+    run_cc start -a dnsc
+    is "$output" $'search example.com\noptions ndots:2\nexample.org'
+    run_cc inspect --format '{{json .HostConfig.DnsSearch}} {{json .HostConfig.DnsOptions}} {{.Config.Domainname}}' dnsc
+    is "$output" '["example.com"] ["ndots:2"] example.org'
+    run_cc create --name plain alpine true
+    run_cc inspect --format '{{json .HostConfig.DnsSearch}} {{json .HostConfig.DnsOptions}} [{{.Config.Domainname}}]' plain
+    is "$output" '[] [] []'
+    # the UTS domain name, as docker's
+    run_cc run --rm --domainname example.com alpine cat /proc/sys/kernel/domainname
+    is "$output" "example.com"
+    # docker's checks
+    run_cc 125 run --rm --dns-search 'a b' alpine true
+    is "$stderr" 'Error: invalid argument "a b" for "--dns-search" flag: a b is not a valid domain'
+    run_cc 125 run --rm --dns-search $'a.com\nnameserver 192.0.2.1' alpine true
+    run_cc 125 run --rm --dns-search -bad.com alpine true
+    run_cc 125 run --rm --dns-option 'ndots:1 rotate' alpine true
+    assert_contains "$stderr" 'for "--dns-option" flag'
+    run_cc 125 run --rm --dns-opt $'x\nnameserver 192.0.2.1' alpine true
+    run_cc 125 run --rm --domainname 'bad name' alpine true
+    assert_contains "$stderr" "invalid --domainname 'bad name'"
+    run_cc 125 run --rm --domainname "$(printf 'a%.0s' {1..65})" alpine true
+    run_cc ps -a --format '{{.Names}}'
+    is "$(sort <<<"$output" | tr '\n' ' ')" "dnsc plain " "no container from the refused runs"
+    # docker: a container joining another's network has that one's resolv.conf
+    run_cc 125 run --rm --network container:dnsc --dns-search example.com alpine true
+    is "$stderr" "Error: conflicting options: dns and the network mode"
+    run_cc 125 run --rm --network container:dnsc --dns-option ndots:1 alpine true
+    run_cc 125 run --rm --network container:dnsc --expose 80 alpine true
+    is "$stderr" "Error: conflicting options: port exposing and the container type network mode"
+}
+
+@test "network: --expose adds to ExposedPorts and -P publishes it; docker's errors" {
+    run_cc pull -q exposed
+    run_cc create --name ex --expose 7000-7001/udp --expose 8080 --expose 80 exposed true
+    run_cc inspect ex
+    is "$(json_get "$output" '[0]["Config"]["ExposedPorts"]')" \
+        '{"53/udp":{},"7000/udp":{},"7001/udp":{},"80/tcp":{},"8080/tcp":{}}'
+    run_cc run -d --name pa -P --expose 7000-7001/udp --expose 8080 alpine sleep 300
+    run_cc port pa
+    is "${#lines[@]}" "3" "three ports published"
+    assert_line_match "$output" '^7000/udp -> 0\.0\.0\.0:[0-9]+$'
+    assert_line_match "$output" '^7001/udp -> 0\.0\.0\.0:[0-9]+$'
+    assert_line_match "$output" '^8080/tcp -> 0\.0\.0\.0:[0-9]+$'
+    # without -P an exposed port is only a note
+    run_cc run -d --name nop --expose 8080 alpine sleep 300
+    run_cc port nop
+    is "$output" ""
+    run_cc rm -f pa nop
+    run_cc 125 run --rm --expose 8080:80 alpine true
+    is "$stderr" "Error: invalid port format for --expose: 8080:80"
+    run_cc 125 run --rm --expose 80000 alpine true
+    is "$stderr" 'Error: invalid range format for --expose: 80000, error: strconv.ParseUint: parsing "80000": value out of range'
+    run_cc 125 run --rm --expose 90-80 alpine true
+    assert_contains "$stderr" "Invalid range specified for the Port: 90-80"
+    net_assert_clean
+}
+
 @test "network: resolv.conf is the host's without loopback nameservers" {
     run_cc run --rm alpine cat /etc/resolv.conf
     assert_no_line_match "$output" '^nameserver[[:space:]]+(127\.|::1)' "container resolv.conf"
@@ -257,9 +330,9 @@ time.sleep(60)" &
     bg_pid $!
     wait_until 10 test -e "$BATS_TEST_TMPDIR/listening"
     run_cc 125 run --rm -p "127.0.0.1:$p:80" alpine true
-    is "${stderr_lines[-1]}" "Error: publish 127.0.0.1:$p/tcp: the port is already in use on the host"
+    is "${stderr_lines[-1]}" "Error: driver failed programming external connectivity: Bind for 127.0.0.1:$p/tcp failed: port is already allocated"
     run_cc 125 run -p "$p:80" alpine true
-    assert_contains "$stderr" "already in use"
+    assert_contains "$stderr" "port is already allocated"
     run_cc ps -aq
     is "$output" "" "no container was created"
     net_assert_clean
@@ -272,7 +345,7 @@ time.sleep(60)" &
     run_cc 125 run --rm -p 8000-8001:80 alpine true
     run_cc 125 run --rm -p 80/sctp alpine true
     run_cc 125 run --rm --network none -p 80 alpine true
-    assert_contains "$stderr" "needs the bridge network"
+    assert_contains "$stderr" "needs a bridge network"
     run_cc 125 run --rm --dns not-an-ip alpine true
     run_cc 125 run --rm --add-host nocolon alpine true
     run_cc 125 run --rm --network nosuch alpine true
@@ -317,7 +390,7 @@ time.sleep(60)" &
     p=$(free_port)
     run_cc run -d --name first -p "$p:80" alpine sleep 600
     run_cc 125 run -d --name second -p "$p:80" alpine sleep 600
-    is "${stderr_lines[-1]}" "Error: publish 0.0.0.0:$p/tcp: the port is already in use on the host"
+    is "${stderr_lines[-1]}" "Error: driver failed programming external connectivity: Bind for 0.0.0.0:$p/tcp failed: port is already allocated"
     run_cc 125 run --rm -p "127.0.0.1:$p:80" alpine true
     # another store on the same host is refused too
     CC_ROOT=$BATS_TEST_TMPDIR/other run_cc 125 run -d -p "$p:80" alpine true
@@ -326,7 +399,7 @@ time.sleep(60)" &
     run_cc stop -t 0 first
     run_cc run -d --name third -p "$p:80" alpine sleep 600
     run_cc 1 start first
-    assert_contains "$stderr" "already in use"
+    assert_contains "$stderr" "port is already allocated"
     run_cc rm -f third
     run_cc start first
     run_cc 125 run -d -p "$p:80" alpine true

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 #
 # Volumes: the volume verbs, -v NAME:/path and anonymous volumes (their
-# first mount filled from the image), --mount, --volumes-from, --shm-size.
+# first mount filled from the image), --mount, --volumes-from, --shm-size,
+# bind propagation (a shared tmpfs of the test's own, unmounted in teardown).
 
 load helpers
 
@@ -20,7 +21,28 @@ setup() {
 
 teardown() {
     remove_all_containers
+    prop_cleanup
     basic_teardown
+}
+
+# prop_setup: $PROP, a tmpfs in a shared peer group (what a host's
+# `mount --make-shared` gives), with an empty directory sub/ to mount on.
+prop_setup() {
+    PROP=$BATS_TEST_TMPDIR/prop
+    mkdir -p "$PROP"
+    mount -t tmpfs -o size=1m cc-prop "$PROP"
+    mount --make-shared "$PROP"
+    mkdir -p "$PROP/sub"
+}
+
+# prop_cleanup: every mount at or under $PROP, deepest (and latest) first.
+prop_cleanup() {
+    [[ -n ${PROP:-} ]] || return 0
+    local m
+    while IFS= read -r m; do
+        umount -l "$m" 2>/dev/null || true
+    done < <(awk -v p="$PROP" '$5 == p || index($5, p "/") == 1 {print $5}' /proc/self/mountinfo | sort -r)
+    PROP=
 }
 
 no_containers() {
@@ -278,8 +300,10 @@ no_containers() {
     assert_contains "$stderr" "field Source must not be specified"
     run_cc 125 run --rm --mount type=volume,src=v1,dst=/t,tmpfs-size=1m alpine true
     assert_contains "$stderr" "field TmpfsOptions must not be specified"
-    run_cc 125 run --rm --mount type=bind,src=/tmp,dst=/t,bind-propagation=rshared alpine true
-    assert_contains "$stderr" "bind propagation 'rshared' is not supported"
+    run_cc 125 run --rm --mount type=bind,src=/tmp,dst=/t,bind-propagation=rsharedx alpine true
+    is "$stderr" 'Error: invalid mount config for type "bind": invalid propagation mode: rsharedx'
+    run_cc 125 run --rm --mount type=volume,src=v1,dst=/t,bind-propagation=rslave alpine true
+    assert_contains "$stderr" "field BindOptions must not be specified"
     run_cc 125 run --rm --mount type=nfs,dst=/t alpine true
     assert_contains "$stderr" "mount type 'nfs' is not supported"
     run_cc 125 run --rm --mount type=volume,dst=/t,bogus=1 alpine true
@@ -309,4 +333,77 @@ no_containers() {
     run_cc create --name shm --shm-size 2m alpine true
     run_cc inspect shm
     is "$(json_get "$output" '[0]["HostConfig"]["ShmSize"]')" "2097152"
+}
+
+@test "bind propagation: rslave sees the host's later mounts below the source, rprivate does not" {
+    prop_setup
+    run_cc run -d --name slave -v "$PROP":/data:rslave alpine sleep 300
+    run_cc run -d --name mnt --mount type=bind,src="$PROP",dst=/data,bind-propagation=RSLAVE alpine sleep 300
+    run_cc run -d --name priv -v "$PROP":/data alpine sleep 300
+    run_cc run -d --name slave1 -v "$PROP":/data:slave,ro alpine sleep 300
+    # a mount made on the host after the containers started
+    mount -t tmpfs -o size=1m cc-prop-sub "$PROP/sub"
+    echo later >"$PROP/sub/hello"
+    local c
+    for c in slave mnt slave1; do
+        run_cc exec $c cat /data/sub/hello
+        is "$output" "later" "$c sees the host's new mount"
+    done
+    run_cc exec priv ls -A /data/sub
+    is "$output" "" "rprivate (the default) does not"
+    # unmounting on the host reaches the slave copies too
+    umount "$PROP/sub"
+    run_cc exec slave ls -A /data/sub
+    is "$output" "" "the host's unmount reached rslave"
+    # docker's inspect: the bind's mode, rprivate by default
+    run_cc inspect --format '{{range .Mounts}}{{.Propagation}}{{end}}' slave mnt priv slave1
+    is "$output" $'rslave\nrslave\nrprivate\nslave'
+    run_cc inspect slave
+    is "$(json_get "$output" '[0]["HostConfig"]["Binds"]')" "[\"$PROP:/data\"]"
+}
+
+@test "bind propagation: rshared receives the host's mounts; the container's own never reach the host" {
+    prop_setup
+    run_cc run -d --name sh -v "$PROP":/data:rshared alpine sleep 300
+    mount -t tmpfs -o size=1m cc-prop-sub "$PROP/sub"
+    echo later >"$PROP/sub/hello"
+    run_cc exec sh cat /data/sub/hello
+    is "$output" "later"
+    umount "$PROP/sub"
+    # a privileged container mounting below its rshared bind: its own namespace only
+    run_cc run --rm --privileged -v "$PROP":/data:rshared alpine \
+        sh -c 'mount -t tmpfs inner /data/sub && touch /data/sub/inner && grep -c " /data/sub " /proc/self/mountinfo'
+    is "$output" "1"
+    [[ ! -e $PROP/sub/inner ]]
+    assert_no_line_match "$(cat /proc/self/mountinfo)" " $PROP/sub "
+    run_cc inspect --format '{{range .Mounts}}{{.Propagation}}{{end}}' sh
+    is "$output" "rshared"
+}
+
+@test "bind propagation: the modes docker takes, its errors; volumes and tmpfs have none" {
+    local host=$BATS_TEST_TMPDIR/host
+    mkdir -p "$host"
+    local m
+    for m in private rprivate shared rshared slave rslave; do
+        run_cc run --rm -v "$host":/h:$m alpine sh -c "echo $m > /h/$m"
+        [[ -f $host/$m ]]
+    done
+    run_cc 125 run --rm -v "$host":/h:rfoo alpine true
+    is "$stderr" "Error: invalid mode: rfoo"
+    run_cc 125 run --rm -v "$host":/h:rslave,rshared alpine true
+    is "$stderr" "Error: invalid mode: rslave,rshared"
+    run_cc 125 run --rm -v vol:/h:rslave alpine true
+    is "$stderr" "Error: invalid mode: rslave"
+    run_cc 125 run --rm --mount type=bind,src="$host",dst=/h,bind-propagation=unbindable alpine true
+    is "$stderr" 'Error: invalid mount config for type "bind": invalid propagation mode: unbindable'
+    # inspect: "" for volumes (docker's), tmpfs is HostConfig.Tmpfs
+    run_cc create --name c -v "$host":/h:ro,rslave -v vol:/v --tmpfs /t alpine true
+    run_cc inspect c
+    is "$(json_get "$output" '[0]["Mounts"][0]["Propagation"]')" "rslave"
+    is "$(json_get "$output" '[0]["Mounts"][0]["RW"]')" "false"
+    is "$(json_get "$output" '[0]["Mounts"][1]["Propagation"]')" ""
+    # --volumes-from keeps a bind's propagation
+    run_cc create --name d --volumes-from c alpine true
+    run_cc inspect --format '{{range .Mounts}}{{.Destination}}={{.Propagation}} {{end}}' d
+    is "$output" "/h=rslave /v= "
 }

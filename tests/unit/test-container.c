@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -249,9 +250,14 @@ static void fill_spec(struct cc_container_spec *sp)
 	sp->publish = strv("8080:80", "53:53/udp");
 	sp->publish_all = true;
 	sp->autoremove = true;
+	sp->domainname = strdup("example.com");
+	sp->dns_search = strv("example.com", "corp.example");
+	sp->dns_options = strv("ndots:2", NULL);
+	sp->expose = strv("7000/udp", "80/tcp");
 	sp->shm_size = 8 << 20;
 	sp->mounts = calloc(4, sizeof(*sp->mounts));
-	sp->mounts[0] = (struct cc_container_mount){ .source = strdup("/srv"), .target = strdup("/data"), .readonly = true };
+	sp->mounts[0] = (struct cc_container_mount){ .source = strdup("/srv"), .target = strdup("/data"), .readonly = true,
+						     .propagation = strdup("rslave") };
 	sp->mounts[1] = (struct cc_container_mount){ .tmpfs = true, .target = strdup("/run"), .options = strdup("size=1m") };
 	sp->mounts[2] = (struct cc_container_mount){ .source = strdup("/store/volumes/db/_data"), .target = strdup("/db"),
 						     .volume = strdup("db"), .mode = strdup("z") };
@@ -307,7 +313,13 @@ static void test_spec_round_trip(void **state)
 	assert_strv_equal(a.extra_hosts, b.extra_hosts);
 	assert_strv_equal(a.publish, b.publish);
 	assert_true(b.publish_all && b.autoremove);
+	assert_string_equal(b.domainname, "example.com");
+	assert_strv_equal(a.dns_search, b.dns_search);
+	assert_strv_equal(a.dns_options, b.dns_options);
+	assert_strv_equal(a.expose, b.expose);
 	assert_int_equal(b.n_mounts, 4);
+	assert_string_equal(b.mounts[0].propagation, "rslave");
+	assert_null(b.mounts[2].propagation);
 	assert_int_equal(b.shm_size, 8 << 20);
 	assert_null(b.mounts[0].volume);
 	assert_string_equal(b.mounts[2].volume, "db");
@@ -333,6 +345,8 @@ static void test_spec_round_trip(void **state)
 	assert_int_equal(nt, 1);
 	assert_string_equal(binds[0].target, "/data");
 	assert_false(binds[0].copy_up);
+	assert_int_equal(binds[0].propagation, MS_SLAVE | MS_REC);
+	assert_int_equal(binds[1].propagation, 0); /* rprivate */
 	/* a volume's data is filled from the image unless nocopy */
 	assert_string_equal(binds[1].source, "/store/volumes/db/_data");
 	assert_true(binds[1].copy_up);
@@ -413,6 +427,43 @@ static void test_spec_versions(void **state)
 		 CC_ERR_INVALID, "absolute targets");
 	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"bind\", \"Target\": \"/x\"}]}",
 		 CC_ERR_INVALID, "Mounts");
+	/* propagation: docker's words, only on binds */
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"bind\", \"Source\": \"/a\", \"Target\": \"/x\", \"Propagation\": \"runbindable\"}]}",
+		 CC_ERR_INVALID, "propagation");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"tmpfs\", \"Target\": \"/x\", \"Propagation\": \"rslave\"}]}",
+		 CC_ERR_INVALID, "propagation only on binds");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Mounts\": [{\"Type\": \"volume\", \"Volume\": \"v\", \"Source\": \"/d\", \"Target\": \"/x\", \"Propagation\": \"rslave\"}]}",
+		 CC_ERR_INVALID, "propagation only on binds");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Domainname\": \"a b\"}", CC_ERR_INVALID, "'Domainname' is not a domain name");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Domainname\": \"-a.com\"}", CC_ERR_INVALID, "'Domainname'");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"DnsSearch\": [\"a\\nnameserver 1.2.3.4\"]}", CC_ERR_INVALID,
+		 "'DnsSearch' is not a list of search domains");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"DnsSearch\": \"a.com\"}", CC_ERR_INVALID, "'DnsSearch' is not a list");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"DnsOptions\": [\"ndots:1\\nnameserver 1.2.3.4\"]}", CC_ERR_INVALID,
+		 "'DnsOptions'");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Expose\": [\"80-90/tcp\"]}", CC_ERR_INVALID, "'Expose'");
+	spec_bad("{\"Version\": 1, \"Argv\": [\"sh\"], \"Expose\": [\"80/sctp\"]}", CC_ERR_INVALID, "'Expose'");
+}
+
+static void test_domainname_valid(void **state)
+{
+	(void)state;
+	const char *good[] = { "example.com", "a", "x-1.example", "123" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(cc_container_domainname_valid(good[i]));
+	char longn[70];
+	memset(longn, 'a', sizeof(longn) - 1);
+	longn[sizeof(longn) - 1] = '\0';
+	longn[64] = '\0';
+	const char *bad[] = { "", ".", "a.", ".a", "a..b", "-a", "a-", "a b", "a_b", "a\n", longn };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(cc_container_domainname_valid(bad[i]));
+	assert_false(cc_container_domainname_valid(NULL));
+	longn[30] = '.';
+	assert_true(cc_container_domainname_valid(longn)); /* 64, labels under 64 */
+	longn[30] = 'a';
+	longn[63] = '\0';
+	assert_true(cc_container_domainname_valid(longn)); /* a 63-byte label */
 }
 
 /* ---- the engine ---- */
@@ -871,7 +922,8 @@ int main(void)
 		cmocka_unit_test(test_policy_parse),  cmocka_unit_test(test_policy_decide),
 		cmocka_unit_test(test_backoff),       cmocka_unit_test(test_health),
 		cmocka_unit_test(test_health_config), cmocka_unit_test(test_spec_round_trip),
-		cmocka_unit_test(test_spec_versions), cmocka_unit_test(test_state_machine),
+		cmocka_unit_test(test_spec_versions),
+		cmocka_unit_test(test_domainname_valid), cmocka_unit_test(test_state_machine),
 		cmocka_unit_test_setup_teardown(test_engine_reconcile, engine_setup, engine_teardown),
 		cmocka_unit_test(test_jsonlog_escape), cmocka_unit_test(test_log_time),
 		cmocka_unit_test(test_jsonlog_parse),  cmocka_unit_test(test_crilog_writer),

@@ -219,7 +219,7 @@ static void test_reserve_ports(void **state)
 	int fds2[2] = { -2, -2 };
 	assert_true(cc_net_reserve_ports(again, 2, fds2, &err) < 0);
 	assert_int_equal(err->kind, CC_ERR_IN_USE);
-	assert_non_null(strstr(err->msg, "already in use"));
+	assert_non_null(strstr(err->msg, "port is already allocated"));
 	assert_int_equal(fds2[0], -1);
 	assert_int_equal(fds2[1], -1);
 	cc_error_clear(&err);
@@ -259,12 +259,12 @@ static void test_resolv(void **state)
 	const char *upstream = "nameserver 192.0.2.53\nnameserver 2001:db8::53\nsearch example.org\n";
 
 	/* only the stub: systemd-resolved's upstream file */
-	char *r = cc_net_resolv_conf(host, upstream, false, NULL, 0);
+	char *r = cc_net_resolv_conf(host, upstream, false, NULL);
 	assert_string_equal(r, upstream);
 	free(r);
 
 	/* only the stub and no upstream file: no nameserver, and a comment */
-	r = cc_net_resolv_conf(host, NULL, false, NULL, 0);
+	r = cc_net_resolv_conf(host, NULL, false, NULL);
 	assert_null(strstr(r, "nameserver 127."));
 	assert_non_null(strstr(r, "search example.org\n"));
 	assert_non_null(strstr(r, "options edns0 trust-ad\n"));
@@ -273,31 +273,136 @@ static void test_resolv(void **state)
 
 	/* mixed: loopback ones dropped, the rest kept in order */
 	r = cc_net_resolv_conf("nameserver 127.0.0.1\nnameserver 10.0.0.2\nnameserver ::1\nnameserver 10.0.0.3",
-			       upstream, false, NULL, 0);
+			       upstream, false, NULL);
 	assert_string_equal(r, "nameserver 10.0.0.2\nnameserver 10.0.0.3\n");
 	free(r);
 
 	/* --network host: the host's file as it is */
-	r = cc_net_resolv_conf(host, upstream, true, NULL, 0);
+	r = cc_net_resolv_conf(host, upstream, true, NULL);
 	assert_string_equal(r, host);
 	free(r);
 
 	/* --dns replaces the nameservers, keeps the rest */
 	const char *dns[] = { "9.9.9.9", "2620:fe::fe" };
-	r = cc_net_resolv_conf(host, upstream, false, dns, 2);
+	r = cc_net_resolv_conf(host, upstream, false, &(struct cc_resolv_opts){ .dns = dns, .n_dns = 2 });
 	assert_string_equal(r, "# generated\nsearch example.org\noptions edns0 trust-ad\nnameserver 9.9.9.9\n"
 			       "nameserver 2620:fe::fe\n");
 	free(r);
 
 	/* not fooled by look-alikes */
 	r = cc_net_resolv_conf("nameserver127.0.0.1\nnameservers 1.1.1.1\nnameserver\t10.1.1.1 # x\n", NULL, false,
-			       NULL, 0);
+			       NULL);
 	assert_string_equal(r, "nameserver127.0.0.1\nnameservers 1.1.1.1\nnameserver\t10.1.1.1 # x\n");
 	free(r);
 
-	r = cc_net_resolv_conf(NULL, NULL, false, NULL, 0);
+	r = cc_net_resolv_conf(NULL, NULL, false, NULL);
 	assert_non_null(strstr(r, "# ccontainer"));
 	free(r);
+
+	/* --dns-search replaces search and domain lines, --dns-option the
+	 * options lines; the new lines last: nameservers, search, options */
+	const char *search[] = { "example.com", "corp.example" }, *opts[] = { "ndots:2", "rotate" };
+	struct cc_resolv_opts ro = { .search = search, .n_search = 2, .options = opts, .n_options = 2 };
+	r = cc_net_resolv_conf("domain old.example\nnameserver 10.0.0.2\nsearch a.example b.example\n"
+			       "options edns0\noptions2 x\nsearchx y\n",
+			       NULL, false, &ro);
+	assert_string_equal(r, "nameserver 10.0.0.2\noptions2 x\nsearchx y\nsearch example.com corp.example\n"
+			       "options ndots:2 rotate\n");
+	free(r);
+	/* only options: search kept; with --dns too */
+	ro = (struct cc_resolv_opts){ .dns = dns, .n_dns = 1, .options = opts, .n_options = 1 };
+	r = cc_net_resolv_conf(host, upstream, false, &ro);
+	assert_string_equal(r, "# generated\nsearch example.org\nnameserver 9.9.9.9\noptions ndots:2\n");
+	free(r);
+	/* --network host: applied as well */
+	ro = (struct cc_resolv_opts){ .search = search, .n_search = 1 };
+	r = cc_net_resolv_conf(host, upstream, true, &ro);
+	assert_string_equal(r, "# generated\nnameserver 127.0.0.53\noptions edns0 trust-ad\nsearch example.com\n");
+	free(r);
+	/* "." is docker's empty search list: the host's goes, none is written */
+	const char *dot[] = { "." };
+	ro = (struct cc_resolv_opts){ .search = dot, .n_search = 1 };
+	r = cc_net_resolv_conf("nameserver 10.0.0.2\nsearch a.example\n", NULL, false, &ro);
+	assert_string_equal(r, "nameserver 10.0.0.2\n");
+	free(r);
+	/* a file without a final newline */
+	ro = (struct cc_resolv_opts){ .options = opts, .n_options = 1 };
+	r = cc_net_resolv_conf("nameserver 10.0.0.2", NULL, false, &ro);
+	assert_string_equal(r, "nameserver 10.0.0.2\noptions ndots:2\n");
+	free(r);
+}
+
+static void test_parse_expose(void **state)
+{
+	(void)state;
+	struct cc_port_map m[8];
+	size_t n = 0;
+	cc_error *err = NULL;
+	assert_int_equal(cc_net_parse_expose("80", m, 8, &n, &err), 0);
+	assert_int_equal(cc_net_parse_expose("7000-7002/udp", m, 8, &n, &err), 0);
+	assert_int_equal(cc_net_parse_expose("80/tcp", m, 8, &n, &err), 0); /* already there */
+	assert_int_equal(cc_net_parse_expose("53/", m, 8, &n, &err), 0);    /* docker: tcp */
+	assert_int_equal(n, 5);
+	char buf[32];
+	const char *want[] = { "80/tcp", "7000/udp", "7001/udp", "7002/udp", "53/tcp" };
+	for (size_t i = 0; i < n; i++) {
+		cc_net_format_container_port(&m[i], buf, sizeof(buf));
+		assert_string_equal(buf, want[i]);
+		assert_int_equal(m[i].host_port, 0);
+		assert_int_equal(m[i].host_ip, 0);
+	}
+	static const struct {
+		const char *arg, *msg;
+	} bad[] = {
+		{ "8080:80", "invalid port format for --expose: 8080:80" },
+		{ "/tcp", "invalid range format for --expose: /tcp, error: Empty string specified for ports." },
+		{ "NaN/tcp", "invalid range format for --expose: NaN/tcp, error: strconv.ParseUint: parsing \"NaN\": invalid syntax" },
+		{ "8080-NaN", "invalid range format for --expose: 8080-NaN, error: strconv.ParseUint: parsing \"NaN\": invalid syntax" },
+		{ "80000", "invalid range format for --expose: 80000, error: strconv.ParseUint: parsing \"80000\": value out of range" },
+		{ "90-80", "invalid range format for --expose: 90-80, error: Invalid range specified for the Port: 90-80" },
+		{ "80/sctp", "invalid --expose '80/sctp': protocol 'sctp' is not supported (tcp, udp)" },
+		{ "0", "invalid range format for --expose: 0, error: port 0" },
+		{ "1-100", "invalid --expose '1-100': too many exposed ports (limit 8)" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = 0;
+		assert_true(cc_net_parse_expose(bad[i].arg, m, 8, &n, &err) < 0);
+		assert_string_equal(err->msg, bad[i].msg);
+		assert_int_equal(err->kind, CC_ERR_INVALID);
+		cc_error_clear(&err);
+	}
+}
+
+static void test_dns_search_option_valid(void **state)
+{
+	(void)state;
+	const char *good[] = { ".", "example.com", "example.com.", "a", "a-b.c0", "x1.2y", "EXAMPLE.Org", "a.b.c.d.e" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(cc_net_dns_search_valid(good[i]));
+	char longd[300];
+	memset(longd, 'a', sizeof(longd) - 1);
+	longd[sizeof(longd) - 1] = '\0';
+	const char *bad[] = { "", "..", "123", "1.2.3.4", "-a.com", "a-.com", "a..com", "a b", "a\nb", "a_b", "a.com..",
+			      " a", "a/b", longd };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(cc_net_dns_search_valid(bad[i]));
+	assert_false(cc_net_dns_search_valid(NULL));
+	longd[254] = '\0';
+	assert_true(cc_net_dns_search_valid(longd));
+	longd[254] = 'a';
+	longd[255] = '\0';
+	assert_false(cc_net_dns_search_valid(longd)); /* 255 */
+
+	assert_true(cc_net_dns_option_valid("ndots:2"));
+	assert_true(cc_net_dns_option_valid("rotate"));
+	const char *badopt[] = { "", "a b", "a\tb", "a\n", "nd\x7f", "\xc3\xa9" };
+	for (size_t i = 0; i < sizeof(badopt) / sizeof(badopt[0]); i++)
+		assert_false(cc_net_dns_option_valid(badopt[i]));
+	assert_false(cc_net_dns_option_valid(NULL));
+	assert_true(cc_net_dns_option_valid(longd)); /* 255 */
+	longd[255] = 'a';
+	longd[256] = '\0';
+	assert_false(cc_net_dns_option_valid(longd));
 }
 
 static void test_add_host(void **state)
@@ -323,6 +428,43 @@ static void test_add_host(void **state)
 	}
 }
 
+static void test_lease_range_mac(void **state)
+{
+	(void)state;
+	uint32_t first, last;
+	struct cc_net_config c = { .bridge = "b", .subnet = ip4("10.89.0.0"), .prefix = 24, .gateway = ip4("10.89.0.1") };
+	cc_net_lease_range(&c, &first, &last);
+	assert_int_equal(first, ip4("10.89.0.2"));
+	assert_int_equal(last, ip4("10.89.0.254"));
+	/* a gateway elsewhere: the range starts at .1 */
+	c.gateway = ip4("10.89.0.254");
+	cc_net_lease_range(&c, &first, &last);
+	assert_int_equal(first, ip4("10.89.0.1"));
+	/* --ip-range */
+	c.range_first = ip4("10.89.0.128");
+	c.range_last = ip4("10.89.0.191");
+	cc_net_lease_range(&c, &first, &last);
+	assert_int_equal(first, ip4("10.89.0.128"));
+	assert_int_equal(last, ip4("10.89.0.191"));
+
+	uint8_t mac[6];
+	cc_error *e = NULL;
+	assert_int_equal(cc_net_parse_mac("92:d0:c6:0a:29:33", mac, &e), 0);
+	assert_int_equal(mac[0], 0x92);
+	assert_int_equal(mac[5], 0x33);
+	const char *bad[] = { "92:d0:c6:0a:29", "92:d0:c6:0a:29:33:00", "zz:d0:c6:0a:29:33", "01:00:5e:00:00:01",
+			      "92-d0-c6-0a-29-33", "", " 2:d0:c6:0a:29:33" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(cc_net_parse_mac(bad[i], mac, &e), -1);
+		assert_int_equal(e->kind, CC_ERR_INVALID);
+		cc_error_free(e);
+		e = NULL;
+	}
+	assert_true(cc_net_bridge_name_valid("br-0123456789a"));
+	assert_false(cc_net_bridge_name_valid("0br"));
+	assert_false(cc_net_bridge_name_valid("br\"x"));
+}
+
 static void test_nft_text(void **state)
 {
 	(void)state;
@@ -335,14 +477,30 @@ static void test_nft_text(void **state)
 	assert_non_null(base);
 	assert_string_equal(base,
 		"add table ip ccontainer\n"
+		"add set ip ccontainer bridges { type ifname; }\n"
+		"add element ip ccontainer bridges { \"cc0\" }\n"
 		"add chain ip ccontainer n_cc0_0a4d0000_16_guard { type filter hook prerouting priority -300; policy accept; }\n"
 		"flush chain ip ccontainer n_cc0_0a4d0000_16_guard\n"
 		"add rule ip ccontainer n_cc0_0a4d0000_16_guard iifname \"cc0\" ip daddr 127.0.0.0/8 drop\n"
+		"add chain ip ccontainer n_cc0_0a4d0000_16_fwd { type filter hook forward priority 0; policy accept; }\n"
+		"flush chain ip ccontainer n_cc0_0a4d0000_16_fwd\n"
+		"add rule ip ccontainer n_cc0_0a4d0000_16_fwd oifname \"cc0\" iifname != \"cc0\" iifname @bridges ct status dnat accept\n"
+		"add rule ip ccontainer n_cc0_0a4d0000_16_fwd oifname \"cc0\" iifname != \"cc0\" iifname @bridges drop\n"
 		"add chain ip ccontainer n_cc0_0a4d0000_16_post { type nat hook postrouting priority 100; policy accept; }\n"
 		"flush chain ip ccontainer n_cc0_0a4d0000_16_post\n"
 		"add rule ip ccontainer n_cc0_0a4d0000_16_post ip saddr 10.77.0.0/16 oifname != \"cc0\" masquerade\n"
 		"add rule ip ccontainer n_cc0_0a4d0000_16_post oifname \"cc0\" ip saddr 127.0.0.0/8 masquerade\n"
 		"add rule ip ccontainer n_cc0_0a4d0000_16_post oifname \"cc0\" ip saddr 10.77.0.0/16 ct status dnat masquerade\n");
+	free(base);
+
+	/* an internal network: nothing in or out of the bridge, no NAT out */
+	struct cc_net_config in = { .bridge = "br-x", .subnet = ip4("10.89.3.0"), .prefix = 24,
+				    .gateway = ip4("10.89.3.1"), .internal = true };
+	base = cc_net_nft_base_rules(&in);
+	assert_non_null(base);
+	assert_non_null(strstr(base, "add rule ip ccontainer n_br-x_0a590300_24_fwd iifname \"br-x\" oifname != \"br-x\" drop\n"));
+	assert_non_null(strstr(base, "add rule ip ccontainer n_br-x_0a590300_24_fwd oifname \"br-x\" iifname != \"br-x\" drop\n"));
+	assert_null(strstr(base, "oifname != \"br-x\" masquerade"));
 	free(base);
 
 	const char *id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -391,8 +549,11 @@ int main(void)
 		cmocka_unit_test(test_exposed),
 		cmocka_unit_test(test_reserve_ports),
 		cmocka_unit_test(test_resolv),
+		cmocka_unit_test(test_dns_search_option_valid),
+		cmocka_unit_test(test_parse_expose),
 		cmocka_unit_test(test_add_host),
 		cmocka_unit_test(test_nft_text),
+		cmocka_unit_test(test_lease_range_mac),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -646,6 +646,77 @@ static void test_plan_validation(void **state)
 	cc_error_clear(&err);
 }
 
+static void test_propagation(void **state)
+{
+	struct tree *t = *state;
+	static const struct {
+		const char *word;
+		unsigned long flags;
+	} ok[] = {
+		{ "private", MS_PRIVATE }, { "rprivate", MS_PRIVATE | MS_REC }, { "shared", MS_SHARED },
+		{ "rshared", MS_SHARED | MS_REC }, { "slave", MS_SLAVE }, { "rslave", MS_SLAVE | MS_REC },
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		unsigned long f = 0;
+		assert_int_equal(cc_runtime_parse_propagation(ok[i].word, &f), 0);
+		assert_int_equal(f, ok[i].flags);
+	}
+	const char *bad[] = { "", "RSLAVE", "rslave ", "unbindable", "runbindable", "ro", "slave,rshared" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unsigned long f = 42;
+		assert_int_equal(cc_runtime_parse_propagation(bad[i], &f), -EINVAL);
+		assert_int_equal(f, 42);
+	}
+	assert_int_equal(cc_runtime_parse_propagation(NULL, &(unsigned long){ 0 }), -EINVAL);
+
+	/* the plan: a bind's propagation (0: rprivate); only shared or slave
+	 * make the namespace rslave */
+	char *argv[] = { (char *)"sh", NULL };
+	char hostdir[512];
+	snprintf(hostdir, sizeof(hostdir), "%s/bin", t->dir);
+	struct cc_bind_mount binds[] = {
+		{ .source = hostdir, .target = "/a" },
+		{ .source = hostdir, .target = "/b", .propagation = MS_PRIVATE },
+	};
+	struct cc_run_spec s = { .upper_dir = "/u", .rootfs_dir = "/r", .argv = argv, .binds = binds, .n_binds = 2 };
+	struct cc_rt_plan p;
+	cc_error *err = NULL;
+	assert_int_equal(cc_rt_plan_build(&s, &p, &err), 0);
+	assert_false(p.root_slave);
+	assert_int_equal(p.mounts[0].propagation, MS_PRIVATE | MS_REC);
+	assert_int_equal(p.mounts[1].propagation, MS_PRIVATE);
+	cc_rt_plan_release(&p);
+	binds[1].propagation = MS_SLAVE | MS_REC;
+	assert_int_equal(cc_rt_plan_build(&s, &p, &err), 0);
+	assert_true(p.root_slave);
+	assert_int_equal(p.mounts[1].propagation, MS_SLAVE | MS_REC);
+	cc_rt_plan_release(&p);
+	binds[1].propagation = MS_SHARED;
+	assert_int_equal(cc_rt_plan_build(&s, &p, &err), 0);
+	assert_true(p.root_slave);
+	cc_rt_plan_release(&p);
+	/* flags that are no propagation, or two of them: refused */
+	unsigned long wrong[] = { MS_RDONLY, MS_SLAVE | MS_SHARED, MS_REC, MS_BIND | MS_PRIVATE };
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		binds[1].propagation = wrong[i];
+		assert_true(cc_rt_plan_build(&s, &p, &err) < 0);
+		assert_int_equal(err->kind, CC_ERR_INVALID);
+		cc_error_clear(&err);
+	}
+	/* the domain name: setdomainname's bound */
+	binds[1].propagation = 0;
+	char longname[80];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	s.domainname = longname;
+	assert_true(cc_rt_plan_build(&s, &p, &err) < 0);
+	assert_int_equal(err->kind, CC_ERR_INVALID);
+	cc_error_clear(&err);
+	longname[64] = '\0';
+	assert_int_equal(cc_rt_plan_build(&s, &p, &err), 0);
+	cc_rt_plan_release(&p);
+}
+
 static void test_overlay_legacy_options(void **state)
 {
 	(void)state;
@@ -793,6 +864,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_make_in_root, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(test_init_layer, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(test_plan_validation, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(test_propagation, setup_tree, teardown_tree),
 		cmocka_unit_test(test_overlay_legacy_options),
 		cmocka_unit_test(test_sync_messages),
 		cmocka_unit_test(test_masked_paths),
