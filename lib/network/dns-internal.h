@@ -4,7 +4,8 @@
  * link dns-proto.c alone and tests/fuzz/fuzz-dns.c can drive every parser.
  * Every input here is untrusted: lengths, counts and compression pointers
  * are checked against the buffer, names are bounded (255 bytes on the
- * wire, 63 a label), a pointer must point strictly backwards (no loops). */
+ * wire, 63 a label), a pointer must point strictly backwards (no loops)
+ * and past the 12-byte header. */
 #ifndef CC_NETWORK_DNS_INTERNAL_H
 #define CC_NETWORK_DNS_INTERNAL_H
 
