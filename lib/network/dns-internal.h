@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "network/dns.h"
+
 #define CC_DNS_HOSTS_MAX (1024 * 1024) /* bytes of dir/hosts */
 #define CC_DNS_MAX_RECORDS 8192
 #define CC_DNS_MAX_SERVERS 256         /* distinct server addresses */
@@ -67,7 +69,6 @@ bool cc_dns_reply_ok(const uint8_t *msg, size_t len, uint16_t id);
 
 /* A name a container may be known by: 1..253 bytes of [A-Za-z0-9_.-],
  * starting with a letter, digit or '_', no empty label, labels <= 63. */
-bool cc_dns_name_valid(const char *name);
 
 /* The hosts file: CC_DNS_HOSTS_MAGIC, then one record a line,
  * "SERVER IP NAME" (dotted quads, the name as cc_dns_name_valid).  Lines

@@ -177,6 +177,12 @@ static int prepare_endpoint(struct cc_store *s, struct cc_network_attachment *a,
 			goto out;
 		a->has_mac = true;
 	}
+	for (char **al = e->aliases; al && *al; al++)
+		if (!cc_dns_name_valid(*al)) {
+			cc_error_setk(err, CC_ERR_INVALID, 0, "invalid network alias \"%.64s\": only [a-zA-Z0-9_][a-zA-Z0-9_.-] are allowed",
+				      *al);
+			goto out;
+		}
 	rc = 0;
 out:
 	cc_network_record_free(r);

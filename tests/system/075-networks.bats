@@ -238,6 +238,8 @@ MYIP='ip -4 -o addr show eth0 | awk "{print \$4}" | cut -d/ -f1'
     assert_contains "$stderr" "multicast"
     run_cc 125 run --rm --network nosuch alpine true
     is "${stderr_lines[-1]}" "Error: network nosuch not found"
+    run_cc 125 run --rm --network na --network-alias 'bad alias' alpine true
+    assert_contains "$stderr" 'invalid network alias "bad alias"'
     run_cc 125 run --rm --network host --network na alpine true
     assert_contains "$stderr" "cannot attach both user-defined and non-user-defined network-modes"
     run_cc rm -f two fixed
