@@ -541,6 +541,9 @@ static uint64_t self_start_time(void)
 		return 0;
 	b[n] = '\0';
 	char *p = strrchr(b, ')');
+	if (p == NULL)
+		return 0;
+	p++; /* the space before field 3 */
 	for (int field = 3; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
 	return p ? strtoull(p + 1, NULL, 10) : 0;

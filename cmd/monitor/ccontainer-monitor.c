@@ -629,6 +629,15 @@ int main(int argc, char **argv)
 				reap(cpid, &health, &status);
 			}
 		}
+		if (health > 0) {
+			/* A check still running belongs to this run: it must not
+			 * outlive it and write its result after __cleanup (or
+			 * after `rm` removed the container, or its store). */
+			(void)kill(health, SIGKILL);
+			while (waitpid(health, NULL, 0) < 0 && errno == EINTR)
+				;
+			health = 0;
+		}
 		if (status >= 0) {
 			/* The pid namespace is gone with its init: what is left in the
 			 * pipes is all there will be. */

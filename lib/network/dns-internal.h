@@ -4,13 +4,16 @@
  * link dns-proto.c alone and tests/fuzz/fuzz-dns.c can drive every parser.
  * Every input here is untrusted: lengths, counts and compression pointers
  * are checked against the buffer, names are bounded (255 bytes on the
- * wire, 63 a label), a pointer must point strictly backwards (no loops). */
+ * wire, 63 a label), a pointer must point strictly backwards (no loops)
+ * and past the 12-byte header. */
 #ifndef CC_NETWORK_DNS_INTERNAL_H
 #define CC_NETWORK_DNS_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "network/dns.h"
 
 #define CC_DNS_HOSTS_MAX (1024 * 1024) /* bytes of dir/hosts */
 #define CC_DNS_MAX_RECORDS 8192
@@ -66,7 +69,6 @@ bool cc_dns_reply_ok(const uint8_t *msg, size_t len, uint16_t id);
 
 /* A name a container may be known by: 1..253 bytes of [A-Za-z0-9_.-],
  * starting with a letter, digit or '_', no empty label, labels <= 63. */
-bool cc_dns_name_valid(const char *name);
 
 /* The hosts file: CC_DNS_HOSTS_MAGIC, then one record a line,
  * "SERVER IP NAME" (dotted quads, the name as cc_dns_name_valid).  Lines

@@ -42,7 +42,7 @@ int cc_dns_read_name(const uint8_t *msg, size_t len, size_t *off, char *out, boo
 			if (pos + 1 >= len)
 				return -1;
 			size_t to = (size_t)((l & 0x3f) << 8 | msg[pos + 1]);
-			if (to >= limit)
+			if (to >= limit || to < 12) /* backwards, and never into the header */
 				return -1;
 			if (!jumped)
 				end = pos + 2;

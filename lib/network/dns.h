@@ -12,6 +12,7 @@
 #ifndef CC_NETWORK_DNS_H
 #define CC_NETWORK_DNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,5 +34,7 @@ struct cc_dns_record {
 int cc_dns_update(const char *dir, const struct cc_dns_record *recs, size_t n, cc_error **err);
 /* Stop the resolver of dir if one runs (SIGTERM, then wait for it). */
 int cc_dns_stop(const char *dir, cc_error **err);
+/* A name a record may carry (network aliases are checked with it). */
+bool cc_dns_name_valid(const char *name);
 
 #endif

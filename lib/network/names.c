@@ -56,6 +56,8 @@ int cc_network_names_update(struct cc_store *s, cc_error **err)
 			continue;
 		char *save = NULL;
 		for (char *w = strtok_r(l[i].names, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+			if (!cc_dns_name_valid(w)) /* checked when given; a row from elsewhere */
+				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 32;
 				struct cc_dns_record *nv = realloc(recs, cap * sizeof(*nv));

@@ -177,6 +177,12 @@ static int prepare_endpoint(struct cc_store *s, struct cc_network_attachment *a,
 			goto out;
 		a->has_mac = true;
 	}
+	for (char **al = e->aliases; al && *al; al++)
+		if (!cc_dns_name_valid(*al)) {
+			cc_error_setk(err, CC_ERR_INVALID, 0, "invalid network alias \"%.64s\": only [a-zA-Z0-9_][a-zA-Z0-9_.-] are allowed",
+				      *al);
+			goto out;
+		}
 	rc = 0;
 out:
 	cc_network_record_free(r);
@@ -424,8 +430,10 @@ static int plug(struct cc_network *n, size_t i, struct cc_store *s, const char *
 			return -1;
 		}
 		if (a->user && a->names != NULL &&
-		    cc_store_lease_set_names(s, a->cfg.bridge, id, a->names, err) < 0)
+		    cc_store_lease_set_names(s, a->cfg.bridge, id, a->names, err) < 0) {
+			(void)cc_store_lease_release_on(s, a->cfg.bridge, id, NULL);
 			return -1;
+		}
 		struct cc_net_endpoint ep = { .id = id, .owner = n->owner, .ip = a->ip, .ifname = ifname,
 					      .no_default_route = i > 0, .mac = a->has_mac ? a->mac : NULL };
 		if (i == 0) {
@@ -526,6 +534,13 @@ int cc_network_connect(struct cc_store *s, const char *id, const char *name, pid
 	if (plug(&n, 1, s, id, pid, ifname, err) < 0)
 		goto out;
 	r = n.eps[1].user ? cc_network_names_update(s, err) : 0;
+	if (r < 0) {
+		/* not half connected: the veth and the lease go again (and
+		 * the names with the lease) */
+		(void)cc_net_unplug(n.eps[1].ip, NULL);
+		if (cc_store_lease_release_on(s, n.eps[1].cfg.bridge, id, NULL) == 0)
+			(void)cc_network_names_update(s, NULL);
+	}
 out:
 	cc_network_teardown(&n);
 	return r;

@@ -383,7 +383,7 @@ int cc_net_bridge_ensure(const struct cc_net_config *c, cc_error **err)
 
 	char prefix[64], chain[80];
 	cc_net_base_chain_prefix(c, prefix);
-	snprintf(chain, sizeof(chain), "%s_fwd", prefix); /* the newest of its chains */
+	snprintf(chain, sizeof(chain), "%s_in", prefix); /* the newest of its chains */
 	int exists = cc_nft_chain_exists(chain, err);
 	if (exists < 0)
 		return -1;

@@ -128,6 +128,18 @@ char *cc_net_nft_base_rules(const struct cc_net_config *c)
 	addf(&t, "add chain %s %s_guard { type filter hook prerouting priority -300; policy accept; }\n", T, p);
 	addf(&t, "flush chain %s %s_guard\n", T, p);
 	addf(&t, "add rule %s %s_guard iifname \"%s\" ip daddr 127.0.0.0/8 drop\n", T, p, br);
+	/* what a container sends carries its own address: no spoofed source
+	 * gets past its bridge (reflection through the resolver or a
+	 * published port, or into another network) */
+	addf(&t, "add rule %s %s_guard iifname \"%s\" ip saddr != %s/%u drop\n", T, p, br, sub, c->prefix);
+	/* the network's resolver (on its gateway) answers its own bridge only:
+	 * not other networks' containers, the host or its LAN */
+	char gw[INET_ADDRSTRLEN];
+	ip_text(c->gateway, gw);
+	addf(&t, "add chain %s %s_in { type filter hook input priority 0; policy accept; }\n", T, p);
+	addf(&t, "flush chain %s %s_in\n", T, p);
+	addf(&t, "add rule %s %s_in ip daddr %s meta l4proto { tcp, udp } th dport 53 iifname != \"%s\" drop\n", T, p, gw,
+	     br);
 	/* Networks do not reach each other (docker's isolation): nothing is
 	 * forwarded into this bridge from another of ours, except a
 	 * connection to a published port (DNAT). */
@@ -159,13 +171,14 @@ char *cc_net_nft_base_rules(const struct cc_net_config *c)
 
 int cc_nft_remove_bridge(const struct cc_net_config *c, cc_error **err)
 {
-	char p[64], guard[80], post[80], fwd[80];
+	char p[64], guard[80], post[80], fwd[80], in[80];
 	cc_net_base_chain_prefix(c, p);
 	snprintf(guard, sizeof(guard), "%s_guard", p);
 	snprintf(post, sizeof(post), "%s_post", p);
 	snprintf(fwd, sizeof(fwd), "%s_fwd", p);
-	const char *names[3] = { fwd, post, guard };
-	if (cc_nft_delete_chains(names, 3, err) < 0)
+	snprintf(in, sizeof(in), "%s_in", p);
+	const char *names[4] = { in, fwd, post, guard };
+	if (cc_nft_delete_chains(names, 4, err) < 0)
 		return -1;
 	/* the set's element: added first so that deleting it cannot fail
 	 * for want of it (a bridge whose rules were never made) */

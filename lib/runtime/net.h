@@ -158,7 +158,7 @@ int cc_net_container_chains(const char *owner, const char *id, char pre[128], ch
  * (exposed for the unit tests).  malloc'd. */
 char *cc_net_nft_base_rules(const struct cc_net_config *c);
 char *cc_net_nft_port_rules(const struct cc_net_config *c, const struct cc_net_endpoint *ep);
-/* "n_<bridge>_<subnet hex>_<prefix>" (chains append _post, _guard, _fwd). */
+/* "n_<bridge>_<subnet hex>_<prefix>" (chains append _post, _guard, _fwd, _in). */
 void cc_net_base_chain_prefix(const struct cc_net_config *c, char out[64]);
 
 /* What a container asks of its /etc/resolv.conf (NULL lists: nothing). */

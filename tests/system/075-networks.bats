@@ -238,6 +238,8 @@ MYIP='ip -4 -o addr show eth0 | awk "{print \$4}" | cut -d/ -f1'
     assert_contains "$stderr" "multicast"
     run_cc 125 run --rm --network nosuch alpine true
     is "${stderr_lines[-1]}" "Error: network nosuch not found"
+    run_cc 125 run --rm --network na --network-alias 'bad alias' alpine true
+    assert_contains "$stderr" 'invalid network alias "bad alias"'
     run_cc 125 run --rm --network host --network na alpine true
     assert_contains "$stderr" "cannot attach both user-defined and non-user-defined network-modes"
     run_cc rm -f two fixed
@@ -348,4 +350,48 @@ MYIP='ip -4 -o addr show eth0 | awk "{print \$4}" | cut -d/ -f1'
 
 _no_resolver() {
     ! pgrep -f "ccontainer-dns .*$(net_owner)" >/dev/null
+}
+
+@test "a network's resolver answers its own bridge only; a container cannot send from an address not its own" {
+    local a b
+    a=$(free_subnet)
+    run_cc network create --subnet "$a.0/24" guarda
+    b=$(free_subnet)
+    [[ $b != "$a" ]] || b=$(free_subnet)
+    run_cc network create --subnet "$b.0/24" guardb
+    run_cc run -d --name gweb --network guarda alpine sleep 600
+    run_cc run --rm --network guarda alpine nslookup -type=a gweb "$a.1"
+    assert_contains "$output" "Name:"
+    # guardb's container asks guarda's resolver directly: no answer
+    run_cc 1 run --rm --network guardb alpine nslookup -type=a -timeout=1 -retry=1 gweb "$a.1"
+    assert_not_contains "$output" "Name:"
+
+    # A UDP listener on guarda's gateway records who sent what; a container
+    # that gives itself a second address cannot send from it.
+    local log=$BATS_TEST_TMPDIR/udp.log port=$((20000 + RANDOM % 20000))
+    python3 - "$a.1" "$port" "$log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(20)
+with open(sys.argv[3], "w", buffering=1) as f:
+    f.write("ready\n")
+    try:
+        while True:
+            data, peer = s.recvfrom(100)
+            f.write("%s %s\n" % (peer[0], data.decode().strip()))
+            if data.startswith(b"end"):
+                break
+    except socket.timeout:
+        pass
+PY
+    local listener=$!
+    echo "$listener" >>"$BATS_TEST_TMPDIR/.bg-pids"
+    wait_until 10 grep -q ready "$log"
+    run_cc run --rm --network guarda --cap-add NET_ADMIN alpine sh -c \
+        "ip addr add 10.99.99.9/32 dev eth0 && echo spoofed | nc -u -w 1 -s 10.99.99.9 $a.1 $port; echo end | nc -u -w 1 $a.1 $port"
+    wait "$listener" || true
+    cat "$log" >&2
+    assert_contains "$(cat "$log")" " end"
+    assert_not_contains "$(cat "$log")" "spoofed"
 }

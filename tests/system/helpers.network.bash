@@ -42,7 +42,7 @@ net_file_teardown() {
     ip link del "$br" 2>/dev/null || true
     local hex chain
     hex=$(python3 -c 'import ipaddress,sys; n=ipaddress.ip_network(sys.argv[1]); print("%08x_%d" % (int(n.network_address), n.prefixlen))' "$CCONTAINER_NETWORK_SUBNET")
-    for chain in "n_${br}_${hex}_post" "n_${br}_${hex}_guard" "n_${br}_${hex}_fwd"; do
+    for chain in "n_${br}_${hex}_post" "n_${br}_${hex}_guard" "n_${br}_${hex}_fwd" "n_${br}_${hex}_in"; do
         nft delete chain ip ccontainer "$chain" 2>/dev/null || true
     done
     nft delete element ip ccontainer bridges "{ \"$br\" }" 2>/dev/null || true
