@@ -90,6 +90,9 @@ int cmd_run_update(struct cc_store *s, const struct cc_container_record *c, cons
 /* `start -a`: the container's log since since_ns, followed while its
  * monitor runs, to fd 1 and 2 (logs.c). */
 int cmd_logs_follow(struct cc_store *s, const struct cc_container_record *ct, int64_t since_ns);
+/* The same with logs' options: tail lines (-1: all), -f, -t, --since. */
+int cmd_logs_print(struct cc_store *s, const struct cc_container_record *ct, long tail, bool follow, bool timestamps,
+		   int64_t since_ns);
 /* rename.c */
 extern const struct cmd_verb cmd_rename_verb;
 /* files.c */
@@ -111,6 +114,9 @@ extern const struct cmd_verb cmd_network_create_verb, cmd_network_ls_verb, cmd_n
 	cmd_network_rm_verb, cmd_network_prune_verb, cmd_network_connect_verb, cmd_network_disconnect_verb;
 /* run.c, update.c */
 extern const struct cmd_verb cmd_create_verb, cmd_update_verb;
+/* `create` with argv (argv[0] the verb's name), the ID not printed (the
+ * caller knows the name it gave); path: the command line for messages. */
+int cmd_create_quiet(const char *path, int argc, char **argv);
 /* podman's image verbs (images.c) */
 extern const struct cmd_verb cmd_untag_verb, cmd_image_exists_verb;
 /* events.c */

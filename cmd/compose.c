@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "compose/compose.h"
+#include "compose.h"
 
 struct compose_opts {
 	struct cmd_strv files, env_files, profiles;
@@ -17,7 +16,20 @@ struct compose_opts {
 /* The global flags, for the verb's action (one compose verb a process). */
 static struct compose_opts compose_globals;
 
-static int load_project(struct cc_compose_project **ret)
+static int ctr_cmp(const void *a, const void *b)
+{
+	const struct compose_ctr *x = a, *y = b;
+	if (x->oneoff != y->oneoff)
+		return x->oneoff ? 1 : -1;
+	int c = strcmp(x->service, y->service);
+	if (c != 0)
+		return c;
+	if (x->number != y->number)
+		return x->number < y->number ? -1 : 1;
+	return strcmp(x->rec->name, y->rec->name);
+}
+
+int compose_load(struct cc_compose_project **ret)
 {
 	const struct compose_opts *g = &compose_globals;
 	struct cc_compose_opts o = {
@@ -34,6 +46,111 @@ static int load_project(struct cc_compose_project **ret)
 	if (cc_compose_load(&o, ret, &e) < 0)
 		return cmd_fail(e, 1);
 	return 0;
+}
+
+int compose_containers(struct cc_store *s, const char *project, struct compose_ctrs *ret)
+{
+	*ret = (struct compose_ctrs){ 0 };
+	struct cc_container_record **all = NULL;
+	size_t n = 0;
+	cc_error *e = NULL;
+	if (cc_store_container_list(s, &all, &n, &e) < 0)
+		return cmd_fail(e, 1);
+	if (n > 0 && (ret->v = calloc(n, sizeof(*ret->v))) == NULL) {
+		for (size_t i = 0; i < n; i++)
+			cc_container_record_free(all[i]);
+		free(all);
+		return cmd_failf(1, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *cfg = cc_container_config(all[i]);
+		const json_t *l = json_object_get(cfg, "Labels");
+		const char *proj = json_string_value(json_object_get(l, COMPOSE_LABEL_PROJECT));
+		const char *svc = json_string_value(json_object_get(l, COMPOSE_LABEL_SERVICE));
+		if (proj == NULL || svc == NULL || strcmp(proj, project) != 0) {
+			json_decref(cfg);
+			cc_container_record_free(all[i]);
+			continue;
+		}
+		struct compose_ctr *c = &ret->v[ret->n];
+		const char *num = json_string_value(json_object_get(l, COMPOSE_LABEL_NUMBER));
+		const char *oneoff = json_string_value(json_object_get(l, COMPOSE_LABEL_ONEOFF));
+		const char *hash = json_string_value(json_object_get(l, COMPOSE_LABEL_HASH));
+		c->rec = all[i];
+		c->service = strdup(svc);
+		c->hash = hash ? strdup(hash) : NULL;
+		c->number = num ? atoi(num) : 0;
+		c->oneoff = oneoff && strcmp(oneoff, "True") == 0;
+		json_decref(cfg);
+		ret->n++;
+		if (c->service == NULL) {
+			free(all);
+			compose_ctrs_release(ret);
+			return cmd_failf(1, "out of memory");
+		}
+		cmd_container_reconcile(s, c->rec);
+	}
+	free(all);
+	qsort(ret->v, ret->n, sizeof(*ret->v), ctr_cmp);
+	return 0;
+}
+
+void compose_ctrs_release(struct compose_ctrs *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		cc_container_record_free(c->v[i].rec);
+		free(c->v[i].service);
+		free(c->v[i].hash);
+	}
+	free(c->v);
+	*c = (struct compose_ctrs){ 0 };
+}
+
+const struct cc_compose_service *compose_service(const struct cc_compose_project *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_services; i++)
+		if (strcmp(p->services[i].name, name) == 0)
+			return &p->services[i];
+	return NULL;
+}
+
+int compose_check_services(const struct cc_compose_project *p, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (compose_service(p, argv[i]) == NULL)
+			return cmd_failf(1, "no such service: %s", argv[i]);
+	return 0;
+}
+
+bool compose_selected(const struct compose_ctr *c, int argc, char **argv)
+{
+	if (argc == 0)
+		return true;
+	for (int i = 0; i < argc; i++)
+		if (strcmp(c->service, argv[i]) == 0)
+			return true;
+	return false;
+}
+
+char *compose_container_name(const struct cc_compose_project *p, const struct cc_compose_service *sv, int n)
+{
+	char *out = NULL;
+	if (sv->container_name)
+		return strdup(sv->container_name);
+	return asprintf(&out, "%s-%s-%d", p->name, sv->name, n) < 0 ? NULL : out;
+}
+
+char *compose_image_name(const struct cc_compose_project *p, const struct cc_compose_service *sv)
+{
+	char *out = NULL;
+	if (sv->image)
+		return strdup(sv->image);
+	return asprintf(&out, "%s-%s", p->name, sv->name) < 0 ? NULL : out;
+}
+
+void compose_progress(const char *kind, const char *name, const char *what)
+{
+	fprintf(stderr, " %s %s  %s\n", kind, name, what);
 }
 
 /* ---- config ---- */
@@ -64,7 +181,7 @@ static int config_action(void *opts, int argc, char **argv)
 			return cmd_usagef("unsupported format \"%s\": yaml or json", o->format);
 	}
 	struct cc_compose_project *p = NULL;
-	int rc = load_project(&p);
+	int rc = compose_load(&p);
 	if (rc != 0)
 		return rc;
 	if (o->quiet) {
@@ -126,7 +243,26 @@ static const struct cmd_verb compose_config_verb = {
 
 /* The compose verbs.  Only what is implemented is listed. */
 static const struct cmd_entry compose_verbs[] = {
+	{ "build", &compose_build_verb, false },
 	{ "config", &compose_config_verb, false },
+	{ "create", &compose_create_verb, false },
+	{ "down", &compose_down_verb, false },
+	{ "exec", &compose_exec_verb, false },
+	{ "images", &compose_images_verb, false },
+	{ "kill", &compose_kill_verb, false },
+	{ "logs", &compose_logs_verb, false },
+	{ "ls", &compose_ls_verb, false },
+	{ "port", &compose_port_verb, false },
+	{ "ps", &compose_ps_verb, false },
+	{ "pull", &compose_pull_verb, false },
+	{ "push", &compose_push_verb, false },
+	{ "restart", &compose_restart_verb, false },
+	{ "rm", &compose_rm_verb, false },
+	{ "run", &compose_run_verb, false },
+	{ "start", &compose_start_verb, false },
+	{ "stop", &compose_stop_verb, false },
+	{ "top", &compose_top_verb, false },
+	{ "up", &compose_up_verb, false },
 	{ NULL, NULL, false },
 };
 
@@ -138,7 +274,7 @@ static int compose_action(void *opts, int argc, char **argv)
 		if (strcmp(c->name, argv[0]) == 0)
 			e = c;
 	if (e == NULL) {
-		int rc = cmd_usagef("unknown compose command \"%s\" (this ccontainer has: config)", argv[0]);
+		int rc = cmd_usagef("unknown compose command \"%s\"", argv[0]);
 		fprintf(stderr, "See 'ccontainer compose --help'.\n");
 		return rc;
 	}
@@ -164,7 +300,27 @@ const struct cmd_verb cmd_compose_verb = {
 	.name = "compose",
 	.usage = "[OPTIONS] COMMAND",
 	.summary = "Define and run multi-container applications",
-	.description = "Commands:\n  config      Parse, resolve and render compose file in canonical format\n\n"
+	.description = "Commands:\n"
+		       "  build       Build or rebuild services\n"
+		       "  config      Parse, resolve and render compose file in canonical format\n"
+		       "  create      Creates containers for a service\n"
+		       "  down        Stop and remove containers, networks\n"
+		       "  exec        Execute a command in a running container\n"
+		       "  images      List images used by the created containers\n"
+		       "  kill        Force stop service containers\n"
+		       "  logs        View output from containers\n"
+		       "  ls          List running compose projects\n"
+		       "  port        Print the public port for a port binding\n"
+		       "  ps          List containers\n"
+		       "  pull        Pull service images\n"
+		       "  push        Push service images\n"
+		       "  restart     Restart service containers\n"
+		       "  rm          Removes stopped service containers\n"
+		       "  run         Run a one-off command on a service\n"
+		       "  start       Start services\n"
+		       "  stop        Stop services\n"
+		       "  top         Display the running processes\n"
+		       "  up          Create and start containers\n\n"
 		       "Run 'ccontainer compose COMMAND --help' for more information on a command.",
 	.opts = compose_options,
 	.opts_size = sizeof(struct compose_opts),
@@ -172,6 +328,6 @@ const struct cmd_verb cmd_compose_verb = {
 	.min_args = 1,
 	.max_args = -1,
 	.complete_args = CMD_COMPLETE_WORDS,
-	.arg_words = "config",
+	.arg_words = "build config create down exec images kill logs ls port ps pull push restart rm run start stop top up",
 	.action = compose_action,
 };

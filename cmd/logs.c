@@ -902,6 +902,13 @@ static int logs_action(void *opts, int argc, char **argv)
 	return rc;
 }
 
+int cmd_logs_print(struct cc_store *s, const struct cc_container_record *ct, long tail, bool follow, bool timestamps,
+		   int64_t since_ns)
+{
+	const struct logs_opts lo = { .tail = tail, .follow = follow, .timestamps = timestamps, .since = since_ns };
+	return print_logs(s, ct, &lo);
+}
+
 int cmd_logs_follow(struct cc_store *s, const struct cc_container_record *ct, int64_t since_ns)
 {
 	const struct logs_opts lo = { .tail = -1, .follow = true, .since = since_ns };

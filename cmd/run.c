@@ -1046,6 +1046,9 @@ static int resolve_mounts(struct cc_store *s, const struct run_opts *o, const st
 /* run and create: the options into the container's spec (lib/container),
  * then the engine creates it and starts it in the foreground, or hands it
  * to a monitor (-d), or leaves it (create). */
+/* cmd_create_quiet: the ID is not printed */
+static bool create_quiet;
+
 static int run_main(const struct run_opts *op, char **pos)
 {
 	const struct run_opts *o = op;
@@ -1136,7 +1139,8 @@ static int run_main(const struct run_opts *op, char **pos)
 			rc = cmd_fail(e, cc_container_exit_code(e));
 			goto out;
 		}
-		printf("%s\n", id);
+		if (!create_quiet)
+			printf("%s\n", id);
 		goto out;
 	}
 	st.image = ic; /* read above: not again */
@@ -1277,6 +1281,14 @@ static int create_action(void *opts, int argc, char **argv)
 	struct run_opts *o = opts;
 	o->create = true;
 	return run_action(opts, argc, argv);
+}
+
+int cmd_create_quiet(const char *path, int argc, char **argv)
+{
+	create_quiet = true;
+	int rc = cmd_verb_run(&cmd_create_verb, path, argc, argv);
+	create_quiet = false;
+	return rc;
 }
 
 /* A container an older ccontainer created keeps its run arguments

@@ -255,6 +255,16 @@ void cc_compose_ports_free(struct cc_compose_port *p, size_t n);
 int cc_compose_parse_volume(const char *s, const char *dir, struct cc_compose_volume *ret, cc_error **err);
 void cc_compose_volume_release(struct cc_compose_volume *v);
 
+/* The arguments of `ccontainer create` (run's flags, then image and
+ * command) that make container `name`, number `number` of service sv
+ * (oneoff: a `compose run` container) with docker compose's labels
+ * (com.docker.compose.project, .service, .container-number, .oneoff,
+ * .project.working_dir, .project.config_files, .depends_on) and image.
+ * *ret NULL-terminated; free each and it.  What run has no flag for is an
+ * error naming the service. */
+int cc_compose_create_args(const struct cc_compose_project *p, const struct cc_compose_service *sv, const char *image,
+			   const char *name, int number, bool oneoff, char ***ret, cc_error **err);
+
 /* docker's project name normalization: lowercase, only [a-z0-9_-],
  * starting with a letter or digit; NULL when nothing is left. */
 char *cc_compose_normalize_name(const char *s);

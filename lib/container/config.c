@@ -111,6 +111,28 @@ void cc_restart_policy_from_config(const json_t *cfg, struct cc_restart_policy *
 		ret->max_retries = (int)max;
 }
 
+/* --health-cmd: a shell command (["CMD-SHELL", cmd]), or as podman a
+ * JSON array of strings: an exec form (["CMD", ...], or its words with
+ * "CMD" put first); a shell test such as "[ -f /x ]" is no JSON. */
+static json_t *health_test(const char *cmd)
+{
+	if (cmd[0] == '[') {
+		json_t *v = json_loads(cmd, JSON_REJECT_DUPLICATES, NULL);
+		size_t n = json_array_size(v), i;
+		for (i = 0; i < n && json_is_string(json_array_get(v, i)); i++)
+			;
+		if (n > 0 && i == n) {
+			const char *k = json_string_value(json_array_get(v, 0));
+			if (strcmp(k, "CMD") == 0 || strcmp(k, "CMD-SHELL") == 0 || strcmp(k, "NONE") == 0)
+				return v;
+			if (json_array_insert_new(v, 0, json_string("CMD")) == 0)
+				return v;
+		}
+		json_decref(v);
+	}
+	return json_pack("[s, o]", "CMD-SHELL", cc_json_text(cmd));
+}
+
 int cc_health_merge(const json_t *image_hc, const struct cc_health_flags *f, json_t **ret, cc_error **err)
 {
 	*ret = NULL;
@@ -141,7 +163,7 @@ int cc_health_merge(const json_t *image_hc, const struct cc_health_flags *f, jso
 	if (hc == NULL)
 		return cc_error_set(err, ENOMEM, "healthcheck");
 	if (f->cmd != NULL)
-		json_object_set_new(hc, "Test", json_pack("[s, o]", "CMD-SHELL", cc_json_text(f->cmd)));
+		json_object_set_new(hc, "Test", health_test(f->cmd));
 	if (f->interval_ns > 0)
 		json_object_set_new(hc, "Interval", json_integer(f->interval_ns));
 	if (f->timeout_ns > 0)

@@ -131,7 +131,8 @@ struct cc_health_flags {
 	bool none; /* --no-healthcheck */
 };
 /* The Healthcheck a container keeps, docker's merge: the image's (NULL:
- * none) with each flag given over it, --health-cmd as ["CMD-SHELL", cmd],
+ * none) with each flag given over it, --health-cmd as ["CMD-SHELL", cmd] (a JSON array:
+ * an exec form, as podman),
  * --no-healthcheck as ["NONE"].  *ret is a new object, or NULL when
  * neither has a check.  Checks docker's: no negative value, no
  * --no-healthcheck with the other flags. */
