@@ -16,7 +16,7 @@ repo=$(cd "$here/.." && pwd)
 CC="$repo/ccontainer"
 ROUNDS=${ROUNDS:-15}
 # BENCH_ONLY=startup,network runs only those cases (startup pull push large disk
-# memory scale network usernet build volume cp-in cp-out) and reports to
+# memory scale network usernet build volume cp-in cp-out compose) and reports to
 # results/partial/, leaving the full report alone.
 BENCH_ONLY=${BENCH_ONLY:-}
 want() { [[ -z $BENCH_ONLY || ,$BENCH_ONLY, == *,$1,* ]]; }
@@ -53,7 +53,9 @@ note() { notes+=("$*"); say "note: $*"; }
 
 # Peers from Debian, installed when missing; what cannot be had is noted.
 need=()
-for pkg in podman golang-github-containernetworking-plugin-dnsname runc buildah skopeo docker-registry libarchive-tools curl python3 gnuplot-nox; do
+# (catatonit: podman's --init, which the compose case's services use)
+for pkg in podman golang-github-containernetworking-plugin-dnsname runc buildah skopeo docker-registry libarchive-tools curl python3 gnuplot-nox \
+    podman-compose catatonit; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then
@@ -671,6 +673,144 @@ if want cp-out; then
 fi
 rm -rf "$work/cpsrc" "$work/cpfloor" "$work/cpout-cc" "$work/cpout-p"
 fi # cp
+
+# 14. compose: `up -d` of a three-service project until all three run, then
+# `down`, against podman-compose on the same file.  One service is built
+# (a Containerfile FROM the bench's alpine), two run the pulled alpine; web
+# depends on db being healthy, db's check is `true` (CMD form), interval 1s,
+# start_period 10s, start_interval 100ms (COMPOSE_START_INTERVAL).  Every
+# service runs `sleep` under `init: true`, so SIGTERM ends it at once.
+# What is warm: the image is pulled into both stores before any round; the
+# built image is built by each tool in the warm-up round and present in the
+# measured ones (neither tool rebuilds a present image on `up`: no build is
+# timed).  What is cold: every container (and ccontainer's project
+# network, which `down` removes; podman-compose 1.0.3's `down` leaves its
+# network, so it makes it in the warm-up round only).  Each round runs, per
+# tool, `up -d` (timed), a check that the three containers run (not timed),
+# `down` (timed).  podman-compose 1.0.3 (Debian) waits for nothing but its
+# own `sleep(1)` after each `podman run -d`: it ignores depends_on's
+# conditions (order only), passes no start_interval (podman 4.3 has none),
+# and podman runs no healthcheck here anyway (it needs systemd timers).
+# ccontainer's `up -d` does wait for db to be healthy.  The reference row
+# "podman-compose, no pauses" is podman-compose with time.sleep patched out:
+# what its podman commands themselves cost.
+if want compose; then
+say "bench: compose"
+if ! have podman-compose; then
+    note "compose: podman-compose not available: ccontainer measured alone"
+fi
+cdir=$work/compose
+cproj=ccbc$$
+csub=10.76.$((RANDOM % 200 + 20)).0/24
+mkdir -p "$cdir/web"
+cat >"$cdir/web/Containerfile" <<EOF
+FROM $reg/library/alpine:latest
+RUN echo built >/built
+CMD ["sleep", "3600"]
+EOF
+cat >"$cdir/compose.yaml" <<EOF
+services:
+  db:
+    image: $reg/library/alpine:latest
+    command: ["sleep", "3600"]
+    init: true
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1s
+      start_period: 10s
+      start_interval: ${COMPOSE_START_INTERVAL:-100ms}
+  web:
+    build:
+      context: ./web
+      dockerfile: Containerfile
+    init: true
+    depends_on:
+      db:
+        condition: service_healthy
+  cache:
+    image: $reg/library/alpine:latest
+    command: ["sleep", "3600"]
+    init: true
+networks:
+  default:
+    ipam:
+      config:
+        - subnet: $csub
+EOF
+$CCR pull -q "$reg/library/alpine:latest" >/dev/null || note "compose: ccontainer could not pull $reg/library/alpine"
+CC_COMPOSE="$CCR compose -f $cdir/compose.yaml -p $cproj"
+PCA="--podman-args=--root=$work/podman/root --podman-args=--runroot=$runbase/podman/run"
+PCA+=" --podman-args=--storage-driver=overlay --podman-args=--cgroup-manager=cgroupfs --podman-args=--runtime=runc"
+PCA+=" --podman-run-args=--ulimit=nofile=1024:1024 --podman-run-args=--ulimit=nproc=1000:1000"
+P_COMPOSE="podman-compose -f $cdir/compose.yaml -p $cproj $PCA"
+# podman-compose's own interpreter (its #! line), not the first python3 on PATH
+pc_py=$(sed -n '1s/^#! *//p' "$(command -v podman-compose 2>/dev/null || echo /dev/null)" 2>/dev/null)
+P_COMPOSE_NS="${pc_py:-/usr/bin/python3} -c 'import sys, time; time.sleep = lambda s: None; sys.argv[0] = \"podman-compose\"; import podman_compose; podman_compose.main()' -f $cdir/compose.yaml -p $cproj $PCA"
+# running containers of the project: 3 expected after up, 0 after down
+cc_running() { $CCR ps -q --filter "label=com.docker.compose.project=$cproj" 2>/dev/null | wc -l; }
+p_running() { $P ps -q --filter "label=io.podman.compose.project=$cproj" 2>/dev/null | wc -l; }
+compose_cleanup() {
+    $CC_COMPOSE down >/dev/null 2>&1
+    if have podman-compose; then
+        $P_COMPOSE down >/dev/null 2>&1
+        $P network rm -f "${cproj}_default" >/dev/null 2>&1
+        $P rmi -f "${cproj}_web" >/dev/null 2>&1
+    fi
+}
+trap 'compose_cleanup; cleanup' EXIT
+compose_tools=(ccontainer)
+have podman-compose && compose_tools+=(podman-compose podman-compose-nosleep)
+printf '%s\t%s\t%s\t%s\t%s\n' compose-up ccontainer self \
+    "ccontainer compose up -d: 3 services (1 built, 2 pulled), web waits for db healthy" s >>"$samples/cases.tsv"
+printf '%s\t%s\t%s\t%s\t%s\n' compose-down ccontainer self "ccontainer compose down (3 containers and the network)" s >>"$samples/cases.tsv"
+if have podman-compose; then
+    printf '%s\t%s\t%s\t%s\t%s\n' compose-up podman-compose peer \
+        "podman-compose 1.0.3 up -d (waits for no health; 1 s pause after each podman run)" s >>"$samples/cases.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\n' compose-up podman-compose-nosleep peer \
+        "reference: podman-compose up -d with its pauses patched out" s >>"$samples/cases.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\n' compose-down podman-compose peer "podman-compose 1.0.3 down (3 containers; keeps its network)" s >>"$samples/cases.tsv"
+fi
+COMPOSE_ROUNDS=${COMPOSE_ROUNDS:-$ROUNDS}
+cd "$cdir" || exit 1
+sync
+for ((r = 0; r <= COMPOSE_ROUNDS; r++)); do
+    for ((j = 0; j < ${#compose_tools[@]}; j++)); do
+        tool=${compose_tools[$(((j + r) % ${#compose_tools[@]}))]}
+        case $tool in
+        ccontainer) c=$CC_COMPOSE running=cc_running ;;
+        podman-compose) c=$P_COMPOSE running=p_running ;;
+        podman-compose-nosleep) c=$P_COMPOSE_NS running=p_running ;;
+        esac
+        t0=$EPOCHREALTIME
+        if ! bash -c "$c up -d" >/dev/null 2>"$work/err"; then
+            note "compose-up/$tool failed: $(tail -1 "$work/err")"
+            bash -c "$c down" >/dev/null 2>&1
+            continue
+        fi
+        t1=$EPOCHREALTIME
+        n=$($running)
+        ((n == 3)) || note "compose-up/$tool: $n of 3 containers running after up -d"
+        t2=$EPOCHREALTIME
+        if ! bash -c "$c down" >/dev/null 2>"$work/err"; then
+            note "compose-down/$tool failed: $(tail -1 "$work/err")"
+            continue
+        fi
+        t3=$EPOCHREALTIME
+        n=$($running)
+        ((n == 0)) || note "compose-down/$tool: $n containers still running after down"
+        ((r == 0)) && continue # warm-up: builds the web image
+        python3 -c "print(f'{$t1 - $t0:.6f}')" >>"$samples/compose-up__${tool}.txt"
+        [[ $tool == podman-compose-nosleep ]] ||
+            python3 -c "print(f'{$t3 - $t2:.6f}')" >>"$samples/compose-down__${tool}.txt"
+    done
+done
+cd "$repo" || exit 1
+note "compose ran $COMPOSE_ROUNDS rounds (COMPOSE_ROUNDS); db's start_interval ${COMPOSE_START_INTERVAL:-100ms}"
+target compose-up podman-compose "compose up -d of the 3-service project: at most a tenth of podman-compose's time" 0.1
+target compose-down podman-compose "compose down of the same: at most a tenth of podman-compose's time" 0.1
+compose_cleanup
+trap cleanup EXIT
+fi # compose
 
 # ---- report ----
 {

@@ -9,10 +9,12 @@
  * start in waves: each wave is every service whose dependencies' conditions
  * hold, its services converged in parallel (a process each). */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -451,16 +453,49 @@ static int converge(const struct cc_compose_project *p, const struct plan *pl, c
 
 /* ---- waiting for dependencies ---- */
 
-static void sleep_ms(long ms)
+/* The waits below poll the store (10 ms, doubling up to 200 ms), and
+ * are woken early by inotify on the directories of the containers they
+ * wait for: a check's result is renamed into health.json there, the
+ * monitor writes the exit there.  A healthy dependency is then seen when
+ * its check ends rather than up to a poll interval later (with polls
+ * alone, 40 ms on average of a 0.2 s up -d in the bench).  Without inotify
+ * (fd -1) the polls alone. */
+static int waker_open(void)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	return inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+}
+
+/* Watch c's directory, before its state is read: a change after that is
+ * an event.  Watching it again is a no-op. */
+static void waker_watch(int fd, struct cc_store *s, const struct cc_container_record *c)
+{
+	if (fd < 0)
+		return;
+	_cleanup_free_ char *dir = cc_store_container_path(s, c->id);
+	if (dir != NULL)
+		(void)inotify_add_watch(fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE);
+}
+
+/* ms, or less when a watched directory changed first */
+static void waker_sleep(int fd, long ms)
+{
+	if (fd < 0) {
+		struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	if (poll(&pfd, 1, (int)ms) > 0) {
+		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+	}
 }
 
 /* 1: the condition holds for every container of the service, 0: not yet,
  * -1: it never will (printed). */
-static int condition_holds(struct cc_store *s, const char *project, const struct cc_compose_dep *d)
+static int condition_holds(struct cc_store *s, const char *project, const struct cc_compose_dep *d, int waker)
 {
 	struct compose_ctrs all = { 0 };
 	if (compose_containers(s, project, &all) != 0)
@@ -472,6 +507,7 @@ static int condition_holds(struct cc_store *s, const char *project, const struct
 		if (c->oneoff || strcmp(c->service, d->service) != 0)
 			continue;
 		seen++;
+		waker_watch(waker, s, c->rec);
 		bool running = cc_container_is_running(c->rec);
 		switch (d->condition) {
 		case CC_COMPOSE_SERVICE_STARTED:
@@ -518,7 +554,7 @@ static int condition_holds(struct cc_store *s, const char *project, const struct
 static int wait_dependencies(const struct cc_compose_project *p, const struct cc_compose_service *sv, const bool *want)
 {
 	struct cc_store *s = NULL;
-	int rc = 0;
+	int rc = 0, waker = -1;
 	for (size_t i = 0; i < sv->n_depends_on && rc == 0; i++) {
 		const struct cc_compose_dep *d = &sv->depends_on[i];
 		const struct cc_compose_service *ds = compose_service(p, d->service);
@@ -526,12 +562,14 @@ static int wait_dependencies(const struct cc_compose_project *p, const struct cc
 			continue;
 		if (s == NULL && (s = cmd_open_store()) == NULL)
 			return 1;
+		if (waker < 0)
+			waker = waker_open();
 		_cleanup_free_ char *first = compose_container_name(p, ds, 1);
 		compose_progress("Container", first ? first : d->service, "Waiting");
 		long delay = 10;
 		int r;
-		while ((r = condition_holds(s, p->name, d)) == 0) {
-			sleep_ms(delay);
+		while ((r = condition_holds(s, p->name, d, waker)) == 0) {
+			waker_sleep(waker, delay);
 			if (delay < 200)
 				delay *= 2;
 		}
@@ -541,6 +579,8 @@ static int wait_dependencies(const struct cc_compose_project *p, const struct cc
 			compose_progress("Container", first ? first : d->service,
 					 d->condition == CC_COMPOSE_SERVICE_HEALTHY ? "Healthy" : "Exited");
 	}
+	if (waker >= 0)
+		close(waker);
 	cc_store_close(s);
 	return rc;
 }
@@ -676,16 +716,20 @@ static int wait_running(struct cc_store *s, const struct cc_compose_project *p, 
 {
 	int64_t deadline = timeout_s > 0 ? (int64_t)time(NULL) + timeout_s : 0;
 	long delay = 10;
+	int waker = waker_open(), rc;
 	for (;;) {
 		struct compose_ctrs have = { 0 };
-		if (compose_containers(s, p->name, &have) != 0)
-			return 1;
+		if (compose_containers(s, p->name, &have) != 0) {
+			rc = 1;
+			break;
+		}
 		int pending = 0, failed = 0;
 		for (size_t i = 0; i < have.n; i++) {
 			const struct compose_ctr *c = &have.v[i];
 			const struct cc_compose_service *sv = compose_service(p, c->service);
 			if (c->oneoff || sv == NULL || !want[sv - p->services])
 				continue;
+			waker_watch(waker, s, c->rec);
 			if (!cc_container_is_running(c->rec)) {
 				cmd_failf(1, "container %s exited (%d)", c->rec->name, c->rec->exit_code);
 				failed++;
@@ -704,16 +748,21 @@ static int wait_running(struct cc_store *s, const struct cc_compose_project *p, 
 			json_decref(cfg);
 		}
 		compose_ctrs_release(&have);
-		if (failed)
-			return 1;
-		if (pending == 0)
-			return 0;
-		if (deadline && time(NULL) >= deadline)
-			return cmd_failf(1, "timeout waiting for the services to be healthy");
-		sleep_ms(delay);
+		if (failed || pending == 0) {
+			rc = failed ? 1 : 0;
+			break;
+		}
+		if (deadline && time(NULL) >= deadline) {
+			rc = cmd_failf(1, "timeout waiting for the services to be healthy");
+			break;
+		}
+		waker_sleep(waker, delay);
 		if (delay < 200)
 			delay *= 2;
 	}
+	if (waker >= 0)
+		close(waker);
+	return rc;
 }
 
 static int up_common(struct up_opts *o, int argc, char **argv, bool create_only)
