@@ -17,11 +17,13 @@ CC="$repo/ccontainer"
 ROUNDS=${ROUNDS:-15}
 # BENCH_ONLY=startup,network runs only those cases (startup pull push large disk
 # memory scale network usernet build volume cp-in cp-out compose) and reports to
-# results/partial/, leaving the full report alone.
+# results/partial/, leaving the full report alone (BENCH_OUT=DIR: there instead,
+# leaving the last partial report alone too).
 BENCH_ONLY=${BENCH_ONLY:-}
 want() { [[ -z $BENCH_ONLY || ,$BENCH_ONLY, == *,$1,* ]]; }
 out="$here/results"
 [[ -n $BENCH_ONLY ]] && out="$here/results/partial"
+[[ -n ${BENCH_OUT:-} ]] && out=$(realpath -m "$BENCH_OUT")
 work=$(mktemp -d /tmp/ccbench.XXXXXX)
 # Run-time state (ccontainer's and podman's runroot) on a tmpfs, where a
 # usual host has /run; this VM's /run is a directory of the root
