@@ -56,9 +56,22 @@ void cc_rt_exec_init(int init_fd, const char *path, char *const *argv, char *con
 	iv[1] = (char *)path;
 	iv[2] = (char *)"--";
 	memcpy(iv + 3, argv, (n + 1) * sizeof(char *));
-	sigset_t none;
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	/* The signals the init reads from its signalfd stay blocked through
+	 * the execveat, the rest unblocked.  Unblocked, a SIGTERM sent between
+	 * the execveat and the init's own sigprocmask was lost: PID 1 of a
+	 * pid namespace gets no signal it has no handler for, and the start
+	 * is reported (its EOF below) before the init runs a line, so a
+	 * `stop` right after `start` (compose down after up -d) waited out
+	 * its timeout and killed it (137).  Blocked, it stays pending across
+	 * the execveat and the init reads it (ccontainer-init.c: the same
+	 * set). */
+	sigset_t held;
+	sigemptyset(&held);
+	for (const int *sig = cc_rt_forward_signals; *sig != 0; sig++)
+		sigaddset(&held, *sig);
+	sigaddset(&held, SIGCHLD);
+	sigaddset(&held, SIGTTOU);
+	(void)sigprocmask(SIG_SETMASK, &held, NULL);
 	(void)cc_rt_sync_send(sock, CC_SYNC_EXEC, -1);
 	syscall(SYS_execveat, init_fd, "", iv, envp, AT_EMPTY_PATH);
 	int e = errno;
