@@ -693,9 +693,11 @@ fi # cp
 # own `sleep(1)` after each `podman run -d`: it ignores depends_on's
 # conditions (order only), passes no start_interval (podman 4.3 has none),
 # and podman runs no healthcheck here anyway (it needs systemd timers).
-# ccontainer's `up -d` does wait for db to be healthy.  The reference row
-# "podman-compose, no pauses" is podman-compose with time.sleep patched out:
-# what its podman commands themselves cost.
+# ccontainer's `up -d` does wait for db to be healthy.  Two reference rows:
+# podman-compose up -d with time.sleep patched out (what its podman
+# commands themselves cost), and podman-compose down followed by `podman
+# network rm` (the work ccontainer's down does; the network is made again
+# untimed, so podman-compose's up rows find it as they always do).
 if want compose; then
 say "bench: compose"
 if ! have podman-compose; then
@@ -771,7 +773,15 @@ if have podman-compose; then
     printf '%s\t%s\t%s\t%s\t%s\n' compose-up podman-compose-nosleep peer \
         "reference: podman-compose up -d with its pauses patched out" s >>"$samples/cases.tsv"
     printf '%s\t%s\t%s\t%s\t%s\n' compose-down podman-compose peer "podman-compose 1.0.3 down (3 containers; keeps its network)" s >>"$samples/cases.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\n' compose-down podman-compose-netrm peer \
+        "reference: podman-compose down, then podman network rm (what ccontainer's down does too)" s >>"$samples/cases.tsv"
 fi
+# podman-compose's network as it makes it (assert_cnt_nets), made again
+# untimed after the reference's network rm: its up rows find it, as always
+pnet_again() {
+    $P network create --label "io.podman.compose.project=$cproj" --label "com.docker.compose.project=$cproj" \
+        "${cproj}_default" >/dev/null 2>&1
+}
 COMPOSE_ROUNDS=${COMPOSE_ROUNDS:-$ROUNDS}
 cd "$cdir" || exit 1
 sync
@@ -798,12 +808,18 @@ for ((r = 0; r <= COMPOSE_ROUNDS; r++)); do
             continue
         fi
         t3=$EPOCHREALTIME
+        t4=
+        if [[ $tool == podman-compose ]] && $P network rm -f "${cproj}_default" >/dev/null 2>&1; then
+            t4=$EPOCHREALTIME
+            pnet_again
+        fi
         n=$($running)
         ((n == 0)) || note "compose-down/$tool: $n containers still running after down"
         ((r == 0)) && continue # warm-up: builds the web image
         python3 -c "print(f'{$t1 - $t0:.6f}')" >>"$samples/compose-up__${tool}.txt"
         [[ $tool == podman-compose-nosleep ]] ||
             python3 -c "print(f'{$t3 - $t2:.6f}')" >>"$samples/compose-down__${tool}.txt"
+        [[ -n $t4 ]] && python3 -c "print(f'{$t4 - $t2:.6f}')" >>"$samples/compose-down__podman-compose-netrm.txt"
     done
 done
 cd "$repo" || exit 1
