@@ -201,7 +201,9 @@ static int ps_action(void *opts, int argc, char **argv)
 	json_decref(headers);
 	for (size_t i = 0; i < j.cs.n && rc == 0; i++) {
 		const struct compose_ctr *c = &j.cs.v[i];
-		if (!j.sel[i] || (!o->all && !cc_container_is_running(c->rec)) || !ps_status_wanted(o, c))
+		/* docker compose: a status asked for implies -a */
+		bool all = o->all || o->status.n > 0 || o->filter.n > 0;
+		if (!j.sel[i] || (!all && !cc_container_is_running(c->rec)) || !ps_status_wanted(o, c))
 			continue;
 		json_t *row = ps_object(j.s, c, j.p->name);
 		if (row == NULL) {
@@ -249,6 +251,27 @@ struct ls_opts {
 	const char *format;
 };
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* An object's keys, sorted and NULL-ended (the object's strings); NULL
+ * when out of memory. */
+static const char **sorted_keys(const json_t *o)
+{
+	const char **v = calloc(json_object_size(o) + 1, sizeof(char *));
+	size_t n = 0;
+	const char *k;
+	const json_t *x;
+	if (v == NULL)
+		return NULL;
+	json_object_foreach((json_t *)o, k, x)
+		v[n++] = k;
+	qsort(v, n, sizeof(*v), key_cmp);
+	return v;
+}
+
 static int ls_action(void *opts, int argc, char **argv)
 {
 	(void)argc;
@@ -295,41 +318,54 @@ static int ls_action(void *opts, int argc, char **argv)
 	cc_store_close(s);
 	if (projects == NULL)
 		return cmd_failf(1, "out of memory");
-	const char *name;
-	json_t *p;
+	/* docker compose's order: projects by name, each one's states by
+	 * name ("exited(1), running(2)") */
 	json_t *out = json_array();
-	json_object_foreach(projects, name, p) {
+	const char **names = sorted_keys(projects);
+	for (size_t k = 0; names && names[k]; k++) {
+		json_t *p = json_object_get(projects, names[k]);
 		json_t *counts = json_object_get(p, "counts");
 		if (!o->all && json_object_get(counts, "running") == NULL)
 			continue;
 		struct cc_strbuf st = { 0 };
 		cc_strbuf_add(&st, "", 0);
-		const char *state;
-		json_t *cnt;
-		json_object_foreach(counts, state, cnt)
-			cc_strbuf_addf(&st, "%s%s(%lld)", st.len ? ", " : "", state, (long long)json_integer_value(cnt));
+		const char **states = sorted_keys(counts);
+		for (size_t m = 0; states && states[m]; m++)
+			cc_strbuf_addf(&st, "%s%s(%lld)", st.len ? ", " : "", states[m],
+				       (long long)json_integer_value(json_object_get(counts, states[m])));
+		free(states);
 		_cleanup_free_ char *status = cc_strbuf_steal(&st);
 		const char *files = json_string_value(json_object_get(p, "files"));
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "Name", name, "Status", status ? status : "",
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "Name", names[k], "Status", status ? status : "",
 						     "ConfigFiles", files ? files : ""));
 	}
+	free(names);
 	size_t i;
 	json_t *row;
 	if (strcmp(o->format, "json") == 0 && !o->quiet) {
 		char *text = json_dumps(out, JSON_COMPACT);
 		printf("%s\n", text ? text : "[]");
 		free(text);
+	} else if (o->quiet) {
+		json_array_foreach(out, i, row)
+			printf("%s\n", json_string_value(json_object_get(row, "Name")));
 	} else {
-		if (!o->quiet)
-			printf("%-20s%-20s%s\n", "NAME", "STATUS", "CONFIG FILES");
+		/* docker's tabwriter: a column is 20 wide, or its widest cell
+		 * and 3 spaces */
+		int wn = (int)strlen("NAME") + 3, ws = (int)strlen("STATUS") + 3;
 		json_array_foreach(out, i, row) {
-			if (o->quiet)
-				printf("%s\n", json_string_value(json_object_get(row, "Name")));
-			else
-				printf("%-20s%-20s%s\n", json_string_value(json_object_get(row, "Name")),
-				       json_string_value(json_object_get(row, "Status")),
-				       json_string_value(json_object_get(row, "ConfigFiles")));
+			int nw = (int)strlen(json_string_value(json_object_get(row, "Name"))) + 3;
+			int st = (int)strlen(json_string_value(json_object_get(row, "Status"))) + 3;
+			wn = nw > wn ? nw : wn;
+			ws = st > ws ? st : ws;
 		}
+		wn = wn < 20 ? 20 : wn;
+		ws = ws < 20 ? 20 : ws;
+		printf("%-*s%-*s%s\n", wn, "NAME", ws, "STATUS", "CONFIG FILES");
+		json_array_foreach(out, i, row)
+			printf("%-*s%-*s%s\n", wn, json_string_value(json_object_get(row, "Name")), ws,
+			       json_string_value(json_object_get(row, "Status")),
+			       json_string_value(json_object_get(row, "ConfigFiles")));
 	}
 	json_decref(out);
 	json_decref(projects);
@@ -967,8 +1003,10 @@ static int compose_run_action(void *opts, int argc, char **argv)
 		rc = cmd_failf(1, "out of memory");
 	if (rc == 0) {
 		want[sv - p->services] = true;
-		rc = compose_build_services(s, p, want, o->build, NULL);
+		rc = compose_ensure_resources(s, p, want);
 	}
+	if (rc == 0)
+		rc = compose_build_services(s, p, want, o->build, NULL);
 	/* the service as run sees it: no ports unless --service-ports, no
 	 * restart policy, the command and entrypoint given here */
 	struct cc_compose_service one = *sv;

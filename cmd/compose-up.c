@@ -151,6 +151,12 @@ static int ensure_volumes(struct cc_store *s, const struct cc_compose_project *p
 	return 0;
 }
 
+int compose_ensure_resources(struct cc_store *s, const struct cc_compose_project *p, const bool *want)
+{
+	int rc = ensure_networks(s, p, want);
+	return rc != 0 ? rc : ensure_volumes(s, p, want);
+}
+
 /* ---- images ---- */
 
 static int build_service(const struct cc_compose_project *p, const struct cc_compose_service *sv, const char *image,
@@ -317,9 +323,13 @@ static int service_args(const struct cc_compose_project *p, const struct plan *p
 	struct cc_strbuf sb = { 0 };
 	cc_strbuf_add(&sb, pl->image_id, strlen(pl->image_id) + 1);
 	size_t count = 0;
+	/* com.docker.compose.project.working_dir and .config_files */
+	static const char where[] = "--label=" COMPOSE_LABEL_PROJECT ".";
 	for (char **a = args; *a; a++, count++) {
-		/* the name and number differ between replicas, not their config */
-		if (a != args + 1)
+		/* the name and number differ between replicas, not their
+		 * config; nor is where the project's files are (docker's hash
+		 * is of the service alone: -f another.yaml recreates nothing) */
+		if (a != args + 1 && strncmp(*a, where, sizeof(where) - 1) != 0)
 			cc_strbuf_add(&sb, *a, strlen(*a) + 1);
 	}
 	size_t len = sb.len;
@@ -732,9 +742,7 @@ static int up_common(struct up_opts *o, int argc, char **argv, bool create_only)
 		rc = compose_selected_services(p, argc, argv, o->no_deps, want);
 	o->no_start = create_only;
 	if (rc == 0)
-		rc = ensure_networks(s, p, want);
-	if (rc == 0)
-		rc = ensure_volumes(s, p, want);
+		rc = compose_ensure_resources(s, p, want);
 	if (rc == 0 && !o->no_build)
 		rc = compose_build_services(s, p, want, o->build, NULL);
 	if (rc == 0)
@@ -978,9 +986,13 @@ static int down_action(void *opts, int argc, char **argv)
 		cc_network_record_free(r);
 		compose_progress("Network", n->name, "Removing");
 		if (cc_network_remove(s, n->name, false, &e) < 0) {
-			cmd_warnf("remove network %s: %s", n->name, e->msg);
-			cc_error_free(e);
-			rc = 1;
+			/* docker compose: a network an orphan (or any other
+			 * container) still uses is left, with a warning */
+			if (e->kind == CC_ERR_IN_USE)
+				compose_progress("Network", n->name, "Resource is still in use");
+			else
+				rc = cmd_fail(e, 1);
+			cc_error_clear(&e);
 		} else {
 			compose_progress("Network", n->name, "Removed");
 		}

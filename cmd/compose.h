@@ -51,6 +51,9 @@ char *compose_image_name(const struct cc_compose_project *p, const struct cc_com
  * them without a terminal. */
 void compose_progress(const char *kind, const char *name, const char *what);
 
+/* The networks and volumes the selected services (want[i]) use, made
+ * when missing; 1 after printing (compose-up.c). */
+int compose_ensure_resources(struct cc_store *s, const struct cc_compose_project *p, const bool *want);
 /* Build the selected services (want[i]) that have build: and whose image
  * is missing (always: every one), with build's extra flags (NULL-ended,
  * may be NULL) (compose-up.c). */
