@@ -391,6 +391,8 @@ static const char *const colours[] = { "36", "33", "32", "35", "34", "96", "93",
 
 struct stream {
 	int fd;
+	const struct cc_container_record *rec;
+	const char *colour; /* NULL: none */
 	char prefix[160];
 	size_t plen;
 	char *part; /* a line not ended yet */
@@ -409,12 +411,32 @@ static void emit(const struct stream *st, const char *line, size_t n, bool nl)
 	cc_strbuf_release(&sb);
 }
 
+/* docker compose's "NAME exited with code N" when an attached
+ * container's log ends (its state read again: the monitor has gone). */
+static void emit_exit(const struct stream *st)
+{
+	struct cc_store *s = cmd_open_store();
+	struct cc_container_record *c = s ? cmd_container_get(s, st->rec->id) : NULL;
+	if (c != NULL) {
+		cmd_container_reconcile(s, c);
+		char line[256];
+		int n = st->colour ? snprintf(line, sizeof(line), "\033[%sm%s exited with code %d\033[0m\n", st->colour,
+					       c->name, c->exit_code)
+				   : snprintf(line, sizeof(line), "%s exited with code %d\n", c->name, c->exit_code);
+		if (n > 0)
+			(void)cc_write_all(STDOUT_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	cc_container_record_free(c);
+	cc_store_close(s);
+}
+
 /* Each container's log (logs -f style, its own process) into a pipe, the
  * lines here with "name  | " before them.  With stop_on: the first
  * container whose log ends stops the others (--abort-on-container-exit).
+ * With exits, a log's end is said as docker compose's up says it.
  * Returns when every log has ended, or at SIGINT/SIGTERM (*interrupted). */
-static int multiplex(struct compose_ctrs *cs, const bool *sel, long tail, bool follow,
-		     bool timestamps, bool colour, bool prefix, bool stop_on_first, bool *interrupted)
+static int multiplex(struct compose_ctrs *cs, const bool *sel, long tail, bool follow, bool timestamps, bool colour,
+		     bool prefix, bool exits, bool stop_on_first, bool *interrupted)
 {
 	size_t n = 0, width = 0;
 	for (size_t i = 0; i < cs->n; i++)
@@ -469,6 +491,8 @@ static int multiplex(struct compose_ctrs *cs, const bool *sel, long tail, bool f
 		}
 		kids[k] = p;
 		st[k].fd = pfd[0];
+		st[k].rec = cs->v[i].rec;
+		st[k].colour = colour ? colours[service_no % 10] : NULL;
 		const char *name = cs->v[i].rec->name;
 		if (!prefix)
 			st[k].plen = 0;
@@ -512,6 +536,8 @@ static int multiplex(struct compose_ctrs *cs, const bool *sel, long tail, bool f
 				close(st[i].fd);
 				st[i].fd = -1;
 				open_n--;
+				if (exits)
+					emit_exit(&st[i]);
 				stop |= stop_on_first;
 				continue;
 			}
@@ -595,7 +621,7 @@ static int logs_action(void *opts, int argc, char **argv)
 			j.sel[i] = false;
 	bool interrupted = false;
 	rc = multiplex(&j.cs, j.sel, tail, o->follow, o->timestamps, use_colour(o->no_color), !o->no_log_prefix, false,
-		       &interrupted);
+		       false, &interrupted);
 	proj_release(&j);
 	return interrupted ? 130 : rc;
 }
@@ -653,7 +679,7 @@ int compose_attach(struct cc_store *s, const struct cc_compose_project *p, const
 	printf("Attaching to %s\n", names.buf ? names.buf : "");
 	cc_strbuf_release(&names);
 	bool interrupted = false;
-	rc = multiplex(&cs, sel, -1, true, false, use_colour(no_color), !no_prefix, abort_on_exit, &interrupted);
+	rc = multiplex(&cs, sel, -1, true, false, use_colour(no_color), !no_prefix, true, abort_on_exit, &interrupted);
 	if (interrupted || abort_on_exit) {
 		/* docker compose: Ctrl-C (or the first exit) stops the project */
 		if (interrupted)

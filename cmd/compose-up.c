@@ -680,8 +680,21 @@ static void orphans(struct cc_store *s, const struct cc_compose_project *p, bool
 	compose_ctrs_release(&have);
 }
 
+/* Does a service depend on this one with service_completed_successfully
+ * (a one-shot: its successful end is what --wait waits for)? */
+static bool completion_expected(const struct cc_compose_project *p, const char *service)
+{
+	for (size_t i = 0; i < p->n_services; i++)
+		for (size_t j = 0; j < p->services[i].n_depends_on; j++)
+			if (p->services[i].depends_on[j].condition == CC_COMPOSE_SERVICE_COMPLETED_SUCCESSFULLY &&
+			    strcmp(p->services[i].depends_on[j].service, service) == 0)
+				return true;
+	return false;
+}
+
 /* --wait: every container of the services running, and healthy when it
- * has a check. */
+ * has a check; one others wait to complete successfully has done so
+ * (docker compose's conditions for --wait). */
 static int wait_running(struct cc_store *s, const struct cc_compose_project *p, const bool *want, int64_t timeout_s)
 {
 	int64_t deadline = timeout_s > 0 ? (int64_t)time(NULL) + timeout_s : 0;
@@ -695,6 +708,9 @@ static int wait_running(struct cc_store *s, const struct cc_compose_project *p, 
 			const struct compose_ctr *c = &have.v[i];
 			const struct cc_compose_service *sv = compose_service(p, c->service);
 			if (c->oneoff || sv == NULL || !want[sv - p->services])
+				continue;
+			if (!cc_container_is_running(c->rec) && completion_expected(p, c->service) &&
+			    strcmp(c->rec->state, "exited") == 0 && c->rec->exit_code == 0)
 				continue;
 			if (!cc_container_is_running(c->rec)) {
 				cmd_failf(1, "container %s exited (%d)", c->rec->name, c->rec->exit_code);

@@ -100,17 +100,22 @@ state_is() { # NAME STATUS
     [[ "$(state "$1")" == "$2" ]]
 }
 
+# log_ns SERVICE TEXT: when the service's first line TEXT was logged (ns)
+log_ns() {
+    local t
+    t=$(cc_out compose logs -t --no-log-prefix "$1" | awk -v want="$2" '{ ts = $1; sub(/^[^ ]+ /, ""); if ($0 == want) { print ts; exit } }')
+    [[ -n "$t" ]] || { die "no line '$2' in the logs of $1"; return; }
+    to_ns "$t"
+}
+
 # ns RFC3339: nanoseconds since the epoch
 to_ns() {
     date -d "$1" +%s%N
 }
 
-# started_ns NAME / finished_ns NAME: the container's State.StartedAt / FinishedAt
+# started_ns NAME: the container's State.StartedAt (whole seconds)
 started_ns() {
     to_ns "$(cc_out inspect -f '{{.State.StartedAt}}' "$1")"
-}
-finished_ns() {
-    to_ns "$(cc_out inspect -f '{{.State.FinishedAt}}' "$1")"
 }
 
 # healthy_ns NAME: when the container's first passing healthcheck ended
@@ -371,26 +376,28 @@ no_resolver() {
 
 @test "compose up: service_healthy and service_completed_successfully are waited for" {
     project depends
-    run_cc compose up -d
+    # --wait: up returns once every service runs, and is healthy if it has a check
+    run_cc compose up -d --wait
     assert_contains "$stderr" "Container depends-db-1  Healthy"
     assert_contains "$stderr" "Container depends-migrate-1  Exited"
     run_cc compose ps -a --format '{{.Name}} {{.State}} {{.ExitCode}}'
     is "$output" $'depends-app-1 running 0\ndepends-db-1 running 0\ndepends-migrate-1 exited 0'
 
-    local db_started db_healthy migrate_started migrate_finished app_started
-    db_started=$(started_ns depends-db-1)
+    # when each line was logged (nanoseconds; State.StartedAt has whole seconds)
+    local db_ready db_healthy migrating migrated app_starting
+    db_ready=$(log_ns db "ready to accept connections")
     db_healthy=$(healthy_ns depends-db-1)
-    migrate_started=$(started_ns depends-migrate-1)
-    migrate_finished=$(finished_ns depends-migrate-1)
-    app_started=$(started_ns depends-app-1)
-    # db takes 2 s to be ready: its first passing check is that late
-    assert_le $((db_started + 2000000000)) "$db_healthy" "db healthy 2 s after its start"
-    assert_le "$db_healthy" "$migrate_started" "migrate starts once db is healthy"
-    assert_le "$migrate_finished" "$app_started" "app starts once migrate has finished"
-    assert_le "$db_healthy" "$app_started" "app starts once db is healthy"
+    migrating=$(log_ns migrate migrating)
+    migrated=$(log_ns migrate "migrations applied")
+    app_starting=$(log_ns app "app starting")
+    # db takes 2 s to be ready, and is healthy at the first check after
+    assert_le $(($(started_ns depends-db-1) + 2000000000)) "$db_ready" "db ready 2 s after its start"
+    assert_le "$db_ready" "$db_healthy" "db healthy once ready"
+    assert_le "$db_healthy" "$migrating" "migrate starts once db is healthy"
+    assert_le "$migrated" "$app_starting" "app starts once migrate has finished"
 
     run_cc compose logs --no-log-prefix migrate
-    is "$output" "migrations applied"
+    is "$output" $'migrating\nmigrations applied'
     run_cc compose down
 }
 
@@ -434,6 +441,20 @@ YAML
     assert_match "$stderr" $'(^|\n)Error: dependency failed to start: container sick-db-1 is unhealthy$'
     run_cc ps -a --format '{{.Names}}'
     is "$output" sick-db-1
+    run_cc compose down
+}
+
+@test "compose pull, and up pulls a missing image" {
+    project replicas
+    run_cc rmi alpine
+    run_cc compose pull
+    assert_contains "$stderr" "Image alpine  Pulled"
+    run_cc image exists alpine
+    run_cc rmi alpine
+    run_cc compose up -d
+    assert_contains "$stderr" "Image alpine  Pulled"
+    run_cc compose images --format '{{.ContainerName}} {{.Repository}}:{{.Tag}}'
+    is "$output" $'replicas-worker-1 alpine:latest\nreplicas-worker-2 alpine:latest'
     run_cc compose down
 }
 
@@ -538,6 +559,8 @@ YAML
     is "$output" "" "volumes"
     assert_file_absent "$CC_ROOT/volumes/webapp_dbdata" "$CC_ROOT/volumes/webapp_site"
     wait_until 5 no_resolver
+    run find "$CC_RUNROOT" -mindepth 1 -maxdepth 1 -regextype egrep -regex '.*/[0-9a-f]{64}'
+    is "$output" "" "containers' run-time directories"
     # and a second down has nothing to do
     run_cc compose down -v
     is "$stderr" ""
@@ -661,6 +684,13 @@ YAML
     assert_line_match "$out" '^attached-hello-1  \| hello from hello$'
     assert_line_match "$out" '^attached-hello-1  \| a second line$'
     assert_line_match "$out" '^attached-world-1  \| hello from world$'
+    assert_line_match "$out" '^attached-hello-1 exited with code 0$'
+    assert_line_match "$out" '^attached-world-1 exited with code 2$'
+    # a container's end comes after its output
+    local l_out l_exit
+    l_out=$(grep -n 'hello from world$' <<<"$out" | cut -d: -f1)
+    l_exit=$(grep -n '^attached-world-1 exited' <<<"$out" | cut -d: -f1)
+    assert_le "$l_out" "$l_exit" "the exit line after the output"
     run_cc ps -a --format '{{.Names}} {{.State}}'
     is "$(sort <<<"$output")" $'attached-hello-1 exited\nattached-world-1 exited'
     run_cc compose down
