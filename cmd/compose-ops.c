@@ -412,11 +412,13 @@ static void emit(const struct stream *st, const char *line, size_t n, bool nl)
 }
 
 /* docker compose's "NAME exited with code N" when an attached
- * container's log ends (its state read again: the monitor has gone). */
-static void emit_exit(const struct stream *st)
+ * container's log ends (its state read again: the monitor has gone); the
+ * code, or -1. */
+static int emit_exit(const struct stream *st)
 {
 	struct cc_store *s = cmd_open_store();
 	struct cc_container_record *c = s ? cmd_container_get(s, st->rec->id) : NULL;
+	int code = -1;
 	if (c != NULL) {
 		cmd_container_reconcile(s, c);
 		char line[256];
@@ -425,18 +427,21 @@ static void emit_exit(const struct stream *st)
 				   : snprintf(line, sizeof(line), "%s exited with code %d\n", c->name, c->exit_code);
 		if (n > 0)
 			(void)cc_write_all(STDOUT_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		code = c->exit_code;
 	}
 	cc_container_record_free(c);
 	cc_store_close(s);
+	return code;
 }
 
 /* Each container's log (logs -f style, its own process) into a pipe, the
- * lines here with "name  | " before them.  With stop_on: the first
- * container whose log ends stops the others (--abort-on-container-exit).
- * With exits, a log's end is said as docker compose's up says it.
- * Returns when every log has ended, or at SIGINT/SIGTERM (*interrupted). */
+ * lines here with "name  | " before them.  With exits, a log's end is
+ * said as docker compose's up says it, and with stop_on_first the first
+ * end returns (--abort-on-container-exit), its container's exit code in
+ * *first_exit.  Returns when every log has ended, or at SIGINT/SIGTERM
+ * (*interrupted). */
 static int multiplex(struct compose_ctrs *cs, const bool *sel, long tail, bool follow, bool timestamps, bool colour,
-		     bool prefix, bool exits, bool stop_on_first, bool *interrupted)
+		     bool prefix, bool exits, bool stop_on_first, int *first_exit, bool *interrupted)
 {
 	size_t n = 0, width = 0;
 	for (size_t i = 0; i < cs->n; i++)
@@ -536,8 +541,9 @@ static int multiplex(struct compose_ctrs *cs, const bool *sel, long tail, bool f
 				close(st[i].fd);
 				st[i].fd = -1;
 				open_n--;
-				if (exits)
-					emit_exit(&st[i]);
+				int code = exits ? emit_exit(&st[i]) : -1;
+				if (stop_on_first && !stop && first_exit)
+					*first_exit = code;
 				stop |= stop_on_first;
 				continue;
 			}
@@ -621,7 +627,7 @@ static int logs_action(void *opts, int argc, char **argv)
 			j.sel[i] = false;
 	bool interrupted = false;
 	rc = multiplex(&j.cs, j.sel, tail, o->follow, o->timestamps, use_colour(o->no_color), !o->no_log_prefix, false,
-		       false, &interrupted);
+		       false, NULL, &interrupted);
 	proj_release(&j);
 	return interrupted ? 130 : rc;
 }
@@ -679,11 +685,15 @@ int compose_attach(struct cc_store *s, const struct cc_compose_project *p, const
 	printf("Attaching to %s\n", names.buf ? names.buf : "");
 	cc_strbuf_release(&names);
 	bool interrupted = false;
-	rc = multiplex(&cs, sel, -1, true, false, use_colour(no_color), !no_prefix, true, abort_on_exit, &interrupted);
+	int first_exit = -1;
+	rc = multiplex(&cs, sel, -1, true, false, use_colour(no_color), !no_prefix, true, abort_on_exit, &first_exit,
+		       &interrupted);
 	if (interrupted || abort_on_exit) {
 		/* docker compose: Ctrl-C (or the first exit) stops the project */
 		if (interrupted)
 			fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
+		else
+			fprintf(stderr, "Aborting on container exit...\n");
 		compose_ctrs_release(&cs);
 		rc = compose_containers(s, p->name, &cs);
 		bool *again = rc == 0 ? calloc(cs.n ? cs.n : 1, sizeof(bool)) : NULL;
@@ -696,6 +706,8 @@ int compose_attach(struct cc_store *s, const struct cc_compose_project *p, const
 		free(again);
 		if (interrupted)
 			rc = 130;
+		else if (rc == 0 && first_exit > 0)
+			rc = first_exit; /* docker compose's status: the first to end's */
 	}
 	free(sel);
 	compose_ctrs_release(&cs);
@@ -746,13 +758,67 @@ static int kill_one(struct cc_store *s, struct cc_container_record *c, const voi
 	return 0;
 }
 
-static int ctl(int argc, char **argv, each_fn fn, const void *arg, bool only_running)
+enum ctl_order {
+	CTL_PARALLEL, /* every container at once (kill) */
+	CTL_DEPS_FIRST, /* a service after what it depends on (restart) */
+	CTL_DEPS_FIRST_WAIT, /* and once their conditions hold (start, as up) */
+	CTL_DEPENDENTS_FIRST, /* a service after what depends on it (stop) */
+};
+
+struct ctl_wave {
+	struct proj *j;
+	each_fn fn;
+	const void *arg;
+	bool wait;
+};
+
+/* One service's turn: its selected containers, side by side. */
+static int ctl_service(const struct cc_compose_project *p, size_t i, const bool *want, const void *arg)
+{
+	const struct ctl_wave *w = arg;
+	if (w->wait && compose_wait_dependencies(p, &p->services[i], want) != 0)
+		return 1;
+	bool *mine = calloc(w->j->cs.n ? w->j->cs.n : 1, sizeof(bool));
+	if (mine == NULL)
+		return cmd_failf(1, "out of memory");
+	for (size_t k = 0; k < w->j->cs.n; k++)
+		mine[k] = w->j->sel[k] && strcmp(w->j->cs.v[k].service, p->services[i].name) == 0;
+	int rc = each_parallel(&w->j->cs, mine, w->fn, w->arg);
+	free(mine);
+	return rc;
+}
+
+static int ctl(int argc, char **argv, each_fn fn, const void *arg, bool only_running, enum ctl_order order)
 {
 	struct proj j;
 	int rc = proj_open(&j, argc, argv, false, only_running);
 	if (rc != 0)
 		return rc;
-	rc = each_parallel(&j.cs, j.sel, fn, arg);
+	if (order == CTL_PARALLEL) {
+		rc = each_parallel(&j.cs, j.sel, fn, arg);
+		proj_release(&j);
+		return rc;
+	}
+	/* the services in dependency order (docker compose's), then the
+	 * containers of services the files no longer have */
+	bool *want = calloc(j.p->n_services ? j.p->n_services : 1, sizeof(bool));
+	bool *orphan = calloc(j.cs.n ? j.cs.n : 1, sizeof(bool));
+	if (want == NULL || orphan == NULL)
+		rc = cmd_failf(1, "out of memory");
+	for (size_t k = 0; rc == 0 && k < j.cs.n; k++) {
+		const struct cc_compose_service *sv = compose_service(j.p, j.cs.v[k].service);
+		if (sv != NULL)
+			want[sv - j.p->services] |= j.sel[k];
+		else
+			orphan[k] = j.sel[k];
+	}
+	struct ctl_wave w = { .j = &j, .fn = fn, .arg = arg, .wait = order == CTL_DEPS_FIRST_WAIT };
+	if (rc == 0)
+		rc = compose_in_waves(j.p, want, order == CTL_DEPENDENTS_FIRST, ctl_service, &w);
+	if (rc == 0)
+		rc = each_parallel(&j.cs, orphan, fn, arg);
+	free(want);
+	free(orphan);
 	proj_release(&j);
 	return rc;
 }
@@ -760,19 +826,19 @@ static int ctl(int argc, char **argv, each_fn fn, const void *arg, bool only_run
 static int start_action(void *opts, int argc, char **argv)
 {
 	(void)opts;
-	return ctl(argc, argv, start_one, NULL, false);
+	return ctl(argc, argv, start_one, NULL, false, CTL_DEPS_FIRST_WAIT);
 }
 
 static int stop_action(void *opts, int argc, char **argv)
 {
 	int t = (int)((struct ctl_opts *)opts)->timeout;
-	return ctl(argc, argv, stop_one, &t, true);
+	return ctl(argc, argv, stop_one, &t, true, CTL_DEPENDENTS_FIRST);
 }
 
 static int restart_action(void *opts, int argc, char **argv)
 {
 	int t = (int)((struct ctl_opts *)opts)->timeout;
-	return ctl(argc, argv, restart_one, &t, false);
+	return ctl(argc, argv, restart_one, &t, false, CTL_DEPS_FIRST);
 }
 
 static int kill_action(void *opts, int argc, char **argv)
@@ -781,7 +847,7 @@ static int kill_action(void *opts, int argc, char **argv)
 	int sig = cc_container_parse_signal(o->signal);
 	if (sig <= 0)
 		return cmd_usagef("invalid signal: %s", o->signal);
-	return ctl(argc, argv, kill_one, &sig, true);
+	return ctl(argc, argv, kill_one, &sig, true, CTL_PARALLEL);
 }
 
 static int rm_action(void *opts, int argc, char **argv)

@@ -524,8 +524,7 @@ static int condition_holds(struct cc_store *s, const char *project, const struct
 	return rc == 1 && seen == 0 ? 0 : rc;
 }
 
-/* Wait for each dependency of sv that is part of this up. */
-static int wait_dependencies(const struct cc_compose_project *p, const struct cc_compose_service *sv, const bool *want)
+int compose_wait_dependencies(const struct cc_compose_project *p, const struct cc_compose_service *sv, const bool *want)
 {
 	struct cc_store *s = NULL;
 	int rc = 0;
@@ -581,35 +580,30 @@ int compose_selected_services(const struct cc_compose_project *p, int argc, char
 	return 0;
 }
 
-static int converge_all(struct cc_store *s, const struct cc_compose_project *p, const struct up_opts *o, const bool *want)
+int compose_in_waves(const struct cc_compose_project *p, const bool *want, bool reverse, compose_wave_fn fn,
+		     const void *arg)
 {
 	size_t n = p->n_services;
-	struct plan *plans = calloc(n ? n : 1, sizeof(*plans));
-	bool *done = calloc(n ? n : 1, sizeof(bool));
+	bool *done = calloc(n ? n : 1, sizeof(bool)), *ready = calloc(n ? n : 1, sizeof(bool));
 	pid_t *kids = calloc(n ? n : 1, sizeof(pid_t));
-	bool *ready_buf = calloc(n ? n : 1, sizeof(bool));
-	struct compose_ctrs have = { 0 };
-	int rc = plans && done && kids && ready_buf ? 0 : cmd_failf(1, "out of memory");
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		plans[i] = (struct plan){ .sv = &p->services[i], .idx = i };
-		if (want[i])
-			rc = service_image(s, p, &p->services[i], &plans[i].image, &plans[i].image_id);
-	}
-	if (rc == 0)
-		rc = compose_containers(s, p->name, &have);
+	int rc = done && ready && kids ? 0 : cmd_failf(1, "out of memory");
 	size_t left = 0;
 	for (size_t i = 0; i < n; i++)
 		left += want[i];
 	while (rc == 0 && left > 0) {
-		/* a wave: what depends on nothing left to start */
+		/* a wave: what depends on nothing left to do (reverse: what
+		 * nothing left to do depends on) */
 		size_t nk = 0;
-		bool *ready = ready_buf;
 		for (size_t i = 0; i < n; i++) {
 			ready[i] = want[i] && !done[i];
-			for (size_t j = 0; ready[i] && j < p->services[i].n_depends_on; j++) {
-				const struct cc_compose_service *d = compose_service(p, p->services[i].depends_on[j].service);
-				if (d != NULL && want[d - p->services] && !done[d - p->services])
-					ready[i] = false;
+			for (size_t k = 0; ready[i] && k < n; k++) {
+				if (k == i || !want[k] || done[k])
+					continue;
+				const struct cc_compose_service *from = &p->services[reverse ? k : i];
+				const char *to = p->services[reverse ? i : k].name;
+				for (size_t j = 0; ready[i] && j < from->n_depends_on; j++)
+					if (strcmp(from->depends_on[j].service, to) == 0)
+						ready[i] = false;
 			}
 		}
 		fflush(stdout);
@@ -623,9 +617,7 @@ static int converge_all(struct cc_store *s, const struct cc_compose_project *p, 
 				break;
 			}
 			if (k == 0) {
-				int r = wait_dependencies(p, &p->services[i], want);
-				if (r == 0)
-					r = converge(p, &plans[i], o, &have);
+				int r = fn(p, i, want, arg);
 				fflush(stdout);
 				fflush(stderr);
 				_exit(r);
@@ -644,15 +636,49 @@ static int converge_all(struct cc_store *s, const struct cc_compose_project *p, 
 				rc = 1;
 		}
 	}
+	free(done);
+	free(ready);
+	free(kids);
+	return rc;
+}
+
+struct converge_arg {
+	const struct up_opts *o;
+	const struct plan *plans;
+	const struct compose_ctrs *have;
+};
+
+/* One service's turn in up: its dependencies' conditions (create starts
+ * nothing, so waits for none), then its containers. */
+static int converge_one(const struct cc_compose_project *p, size_t i, const bool *want, const void *arg)
+{
+	const struct converge_arg *a = arg;
+	int r = a->o->no_start ? 0 : compose_wait_dependencies(p, &p->services[i], want);
+	return r != 0 ? r : converge(p, &a->plans[i], a->o, a->have);
+}
+
+static int converge_all(struct cc_store *s, const struct cc_compose_project *p, const struct up_opts *o, const bool *want)
+{
+	size_t n = p->n_services;
+	struct plan *plans = calloc(n ? n : 1, sizeof(*plans));
+	struct compose_ctrs have = { 0 };
+	int rc = plans ? 0 : cmd_failf(1, "out of memory");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		plans[i] = (struct plan){ .sv = &p->services[i], .idx = i };
+		if (want[i])
+			rc = service_image(s, p, &p->services[i], &plans[i].image, &plans[i].image_id);
+	}
+	if (rc == 0)
+		rc = compose_containers(s, p->name, &have);
+	struct converge_arg a = { .o = o, .plans = plans, .have = &have };
+	if (rc == 0)
+		rc = compose_in_waves(p, want, false, converge_one, &a);
 	compose_ctrs_release(&have);
 	for (size_t i = 0; plans && i < n; i++) {
 		free(plans[i].image);
 		free(plans[i].image_id);
 	}
 	free(plans);
-	free(done);
-	free(kids);
-	free(ready_buf);
 	return rc;
 }
 

@@ -401,6 +401,47 @@ no_resolver() {
     run_cc compose down
 }
 
+@test "compose create, then start: the same order and conditions as up" {
+    project depends
+    run_cc compose create
+    run_cc compose ps -a --format '{{.Name}} {{.State}}'
+    is "$output" $'depends-app-1 created\ndepends-db-1 created\ndepends-migrate-1 created'
+    run_cc compose start
+    assert_contains "$stderr" "Container depends-db-1  Healthy"
+    run_cc compose ps -a --format '{{.Name}} {{.State}} {{.ExitCode}}'
+    is "$output" $'depends-app-1 running 0\ndepends-db-1 running 0\ndepends-migrate-1 exited 0'
+    assert_le "$(healthy_ns depends-db-1)" "$(log_ns migrate migrating)" "migrate starts once db is healthy"
+    assert_le "$(log_ns migrate "migrations applied")" "$(log_ns app "app starting")" "app starts once migrate has finished"
+    run_cc compose down
+}
+
+@test "compose stop and down: dependents first" {
+    compose_file order <<'YAML'
+services:
+  db:
+    image: alpine
+    command: ["sh", "-c", "trap 'echo db stops; exit 0' TERM; echo db up; while :; do sleep 0.2; done"]
+  api:
+    image: alpine
+    command: ["sh", "-c", "trap 'sleep 1; echo api stops; exit 0' TERM; echo api up; while :; do sleep 0.2; done"]
+    depends_on: [db]
+  web:
+    image: alpine
+    command: ["sh", "-c", "trap 'sleep 1; echo web stops; exit 0' TERM; echo web up; while :; do sleep 0.2; done"]
+    depends_on: [api]
+YAML
+    run_cc compose up -d
+    wait_until 10 compose_log_has web "web up"
+    run_cc compose stop
+    assert_le "$(log_ns web "web stops")" "$(log_ns api "api stops")" "web stops before api"
+    assert_le "$(log_ns api "api stops")" "$(log_ns db "db stops")" "api stops before db"
+    run_cc compose start
+    wait_until 10 compose_log_has web "web up"
+    run_cc compose down
+    assert_le "$(grep -n 'Container order-web-1  Removed' <<<"$stderr" | cut -d: -f1)" \
+        "$(grep -n 'Container order-api-1  Stopping' <<<"$stderr" | cut -d: -f1)" "down: web before api"
+}
+
 @test "compose up: a dependency that fails, or never becomes healthy, is an error" {
     compose_file failing <<'YAML'
 services:
@@ -721,6 +762,32 @@ YAML
     assert_contains "$output" "Gracefully stopping..."
     run_cc compose logs --no-log-prefix ticker
     assert_line_match "$output" '^ticker stops$' "the ticker got SIGTERM"
+    run_cc compose down
+}
+
+@test "compose up --abort-on-container-exit: the first container's end stops the rest, its status is up's" {
+    # the way CI runs a test suite next to the service it tests
+    compose_file ci <<'YAML'
+services:
+  app:
+    image: alpine
+    init: true
+    command: ["sh", "-c", "echo app up; exec sleep 600"]
+  tests:
+    image: alpine
+    command: ["sh", "-c", "sleep 0.5; echo 1 test failed; exit 3"]
+    depends_on: [app]
+YAML
+    cc_bg up compose up --abort-on-container-exit
+    wait_bg "$CC_BG_PID" 60
+    is "$status" 3 "up's status: the tests' exit code"
+    local out
+    out=$(<"$BATS_TEST_TMPDIR/up.out")
+    echo "$out"
+    assert_line_match "$out" '^ci-tests-1  \| 1 test failed$'
+    assert_line_match "$out" '^ci-tests-1 exited with code 3$'
+    run_cc ps -a --format '{{.Names}} {{.State}}'
+    is "$(sort <<<"$output")" $'ci-app-1 exited\nci-tests-1 exited'
     run_cc compose down
 }
 
