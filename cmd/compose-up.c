@@ -358,17 +358,30 @@ static int service_args(const struct cc_compose_project *p, const struct plan *p
 	return 0;
 }
 
+/* keep (may be NULL): create's --keep-anonymous-volume arguments, after
+ * the hash (where the data lives is no configuration). */
 static int create_container(struct cc_store *s, const struct cc_compose_project *p, const struct plan *pl,
-			    const char *name, int n, bool oneoff, struct cc_container_record **ret)
+			    const char *name, int n, bool oneoff, char *const *keep, struct cc_container_record **ret)
 {
 	char **args = NULL, hash[72];
 	int rc = service_args(p, pl, name, n, oneoff, &args, hash);
 	if (rc != 0)
 		return rc;
-	int argc = 0;
+	int argc = 0, n_keep = 0;
 	while (args[argc])
 		argc++;
-	rc = cmd_create_quiet("ccontainer compose up", argc, args);
+	while (keep && keep[n_keep])
+		n_keep++;
+	char **all = calloc((size_t)(argc + n_keep + 1), sizeof(char *));
+	if (all == NULL) {
+		strv_free(args);
+		return cmd_failf(1, "out of memory");
+	}
+	all[0] = args[0];
+	memcpy(all + 1, keep, (size_t)n_keep * sizeof(char *));
+	memcpy(all + 1 + n_keep, args + 1, (size_t)(argc - 1) * sizeof(char *));
+	rc = cmd_create_quiet("ccontainer compose up", argc + n_keep, all);
+	free(all);
 	strv_free(args);
 	if (rc != 0)
 		return rc;
@@ -403,8 +416,69 @@ static void remove_container(struct cc_store *s, struct cc_container_record *c, 
 	compose_progress("Container", c->name, "Removed");
 }
 
+/* A container's anonymous volumes (-v /path, the image's VOLUMEs), as
+ * create's --keep-anonymous-volume=NAME:TARGET for the container that
+ * replaces it (docker compose hands them on: a recreated database keeps
+ * its data); *ret_names their names.  NULL when it has none. */
+static char **anonymous_handover(const struct cc_container_record *c, char ***ret_names)
+{
+	*ret_names = NULL;
+	json_t *cfg = cc_container_config(c);
+	const json_t *mounts = json_object_get(json_object_get(cfg, "Spec"), "Mounts");
+	char **args = calloc(json_array_size(mounts) + 1, sizeof(char *));
+	char **names = calloc(json_array_size(mounts) + 1, sizeof(char *));
+	size_t n = 0, i;
+	const json_t *m;
+	json_array_foreach(mounts, i, m) {
+		const char *vol = json_string_value(json_object_get(m, "Volume"));
+		const char *target = json_string_value(json_object_get(m, "Target"));
+		if (args == NULL || names == NULL || vol == NULL || target == NULL ||
+		    !json_is_true(json_object_get(m, "Anonymous")))
+			continue;
+		if (asprintf(&args[n], "--keep-anonymous-volume=%s:%s", vol, target) < 0 ||
+		    (names[n] = strdup(vol)) == NULL) {
+			free(args[n]);
+			args[n] = NULL;
+			break;
+		}
+		n++;
+	}
+	json_decref(cfg);
+	if (n == 0) {
+		strv_free(args);
+		strv_free(names);
+		return NULL;
+	}
+	*ret_names = names;
+	return args;
+}
+
+/* The volumes of names that c does not use now (the new configuration
+ * has no anonymous volume at their place any more) removed. */
+static void drop_unused_anonymous(struct cc_store *s, const struct cc_container_record *c, char **names)
+{
+	json_t *cfg = c ? cc_container_config(c) : NULL;
+	_cleanup_strv_ char **now = cfg ? cc_container_anonymous_volumes(cfg) : NULL;
+	json_decref(cfg);
+	size_t k = 0;
+	for (size_t i = 0; names && names[i]; i++) {
+		bool used = false;
+		for (char **x = now; x && *x && !used; x++)
+			used = strcmp(*x, names[i]) == 0;
+		if (!used)
+			names[k++] = names[i];
+		else
+			free(names[i]);
+	}
+	if (names) {
+		names[k] = NULL;
+		cc_container_remove_volumes(s, names);
+	}
+}
+
 struct up_opts {
 	bool detach, build, no_build, force_recreate, no_recreate, no_deps, remove_orphans, wait, no_start, quiet_pull;
+	bool renew_anon_volumes;
 	bool abort_on_exit, no_color, no_log_prefix;
 	int64_t timeout, wait_timeout;
 	struct cmd_strv scale;
@@ -441,12 +515,18 @@ static int converge(const struct cc_compose_project *p, const struct plan *pl, c
 				rc = start_container(s, cur);
 			continue;
 		}
+		_cleanup_strv_ char **keep = NULL, **kept = NULL;
 		if (cur != NULL) {
 			compose_progress("Container", cur->name, "Recreate");
-			remove_container(s, cur, o->timeout >= 0 ? (int)o->timeout : cc_container_stop_timeout(cur), true);
+			if (!o->renew_anon_volumes)
+				keep = anonymous_handover(cur, &kept);
+			remove_container(s, cur, o->timeout >= 0 ? (int)o->timeout : cc_container_stop_timeout(cur),
+					 o->renew_anon_volumes);
 		}
 		struct cc_container_record *c = NULL;
-		rc = create_container(s, p, pl, name, n, false, &c);
+		rc = create_container(s, p, pl, name, n, false, keep, &c);
+		if (rc == 0 && kept)
+			drop_unused_anonymous(s, c, kept);
 		if (rc == 0 && !o->no_start)
 			rc = start_container(s, c);
 		cc_container_record_free(c);
@@ -845,6 +925,8 @@ static const struct cmd_opt up_options[] = {
 	OPT_BOOL(0, "quiet-pull", struct up_opts, quiet_pull, "Pull without printing progress information"),
 	OPT_BOOL(0, "remove-orphans", struct up_opts, remove_orphans,
 		 "Remove containers for services not defined in the Compose file"),
+	OPT_BOOL('V', "renew-anon-volumes", struct up_opts, renew_anon_volumes,
+		 "Recreate anonymous volumes instead of retrieving data from the previous containers"),
 	OPT_LIST(0, "scale", struct up_opts, scale, "scale", "Scale SERVICE to NUM instances", .flags = CMD_OPT_HIDDEN),
 	OPT_INT('t', "timeout", struct up_opts, timeout, "int",
 		"Use this timeout in seconds for container shutdown when attached or when containers are already running",
@@ -875,6 +957,8 @@ static const struct cmd_opt create_options[] = {
 		 "If containers already exist, don't recreate them. Incompatible with --force-recreate"),
 	OPT_BOOL(0, "remove-orphans", struct up_opts, remove_orphans,
 		 "Remove containers for services not defined in the Compose file"),
+	OPT_BOOL('V', "renew-anon-volumes", struct up_opts, renew_anon_volumes,
+		 "Recreate anonymous volumes instead of retrieving data from the previous containers"),
 	OPT_INT('t', "timeout", struct up_opts, timeout, "int", "Timeout in seconds for container shutdown", .def = "-1"),
 	OPT_END,
 };

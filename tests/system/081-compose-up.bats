@@ -41,7 +41,7 @@ teardown() {
 # project's name is the directory's.  PROJ: its absolute path.
 project() {
     cp -a "$BATS_TEST_DIRNAME/compose/$1" "$BATS_TEST_TMPDIR/$1"
-    cd "$BATS_TEST_TMPDIR/$1"
+    cd "$BATS_TEST_TMPDIR/$1" || return
     PROJ=$(pwd -P)
 }
 
@@ -50,7 +50,7 @@ project() {
 compose_file() {
     mkdir -p "$BATS_TEST_TMPDIR/$1"
     cat >"$BATS_TEST_TMPDIR/$1/compose.yaml"
-    cd "$BATS_TEST_TMPDIR/$1"
+    cd "$BATS_TEST_TMPDIR/$1" || return
     PROJ=$(pwd -P)
 }
 
@@ -240,6 +240,8 @@ no_resolver() {
     is "$output" "db-ok"
     run_cc compose exec -T web nc -w 3 webapp-db-1 5432
     is "$output" "db-ok"
+    run_cc compose exec -T web nc -w 3 database 5432
+    is "$output" "db-ok" "db by its alias"
     run_cc compose exec -T web sh -c 'echo $DB_HOST:$DB_PORT:$GREETING'
     is "$output" "db:5432:hello"
     # exec's status is the command's
@@ -368,6 +370,53 @@ no_resolver() {
     sed -i 's/GREETING: bonjour/GREETING: hallo/' compose.yaml
     run_cc compose up -d --no-recreate
     is "$(ids)" "$fourth"
+    run_cc compose down
+}
+
+@test "compose up: a recreated container keeps its anonymous volumes' data; -V renews them; down -v removes them" {
+    # a database image's VOLUME, or "- /path" in the file: docker compose
+    # hands the volume to the new container when it recreates one
+    compose_file anon <<'YAML'
+services:
+  db:
+    image: alpine
+    init: true
+    command: ["sleep", "600"]
+    environment:
+      VERSION: "1"
+    volumes:
+      - /var/lib/db
+YAML
+    run_cc compose up -d
+    run_cc compose exec -T db sh -c 'echo kept > /var/lib/db/row'
+    local vol
+    vol=$(cc_out volume ls -q)
+    assert_match "$vol" '^[0-9a-f]{64}$' "one anonymous volume"
+    sed -i 's/VERSION: "1"/VERSION: "2"/' compose.yaml
+    run_cc compose up -d
+    assert_contains "$stderr" "Container anon-db-1  Recreate"
+    run_cc compose exec -T db sh -c 'echo $VERSION; cat /var/lib/db/row'
+    is "$output" $'2\nkept' "the data after a recreation"
+    run_cc volume ls -q
+    is "$output" "$vol" "the same volume"
+    # --renew-anon-volumes: a fresh one, the old one gone
+    sed -i 's/VERSION: "2"/VERSION: "3"/' compose.yaml
+    run_cc compose up -d -V
+    run_cc compose exec -T db sh -c 'cat /var/lib/db/row 2>/dev/null || echo empty'
+    is "$output" empty
+    run_cc volume ls -q
+    isnt "$output" "$vol" "a new volume"
+    assert_match "$output" '^[0-9a-f]{64}$' "one anonymous volume"
+    run_cc compose down -v
+    run_cc volume ls -q
+    is "$output" "" "down -v removes anonymous volumes"
+    # one the new configuration has no place for goes with the old container
+    run_cc compose up -d
+    sed -i '/^    volumes:/,$d' compose.yaml
+    run_cc compose up -d
+    assert_contains "$stderr" "Container anon-db-1  Recreate"
+    run_cc volume ls -q
+    is "$output" "" "the anonymous volume nothing uses now"
     run_cc compose down
 }
 
