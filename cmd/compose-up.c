@@ -9,6 +9,7 @@
  * start in waves: each wave is every service whose dependencies' conditions
  * hold, its services converged in parallel (a process each). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,6 +515,38 @@ static int condition_holds(struct cc_store *s, const char *project, const struct
 	return rc == 1 && seen == 0 ? 0 : rc;
 }
 
+/* Run the check of each running container of a service now, recording
+ * it only when it passes (`healthcheck run --probe`): a dependent starts
+ * as soon as the check passes, not at the check's next interval. */
+static void probe_service(struct cc_store *s, const char *project, const char *service)
+{
+	struct compose_ctrs all = { 0 };
+	if (compose_containers(s, project, &all) != 0)
+		return;
+	for (size_t i = 0; i < all.n; i++) {
+		const struct compose_ctr *c = &all.v[i];
+		if (c->oneoff || strcmp(c->service, service) != 0 || !cc_container_is_running(c->rec))
+			continue;
+		fflush(stdout);
+		fflush(stderr);
+		pid_t k = fork();
+		if (k == 0) {
+			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+			if (null >= 0) {
+				(void)dup2(null, STDOUT_FILENO);
+				(void)dup2(null, STDERR_FILENO);
+			}
+			execl("/proc/self/exe", "ccontainer", "--root", cmd_store_root(), "--runroot", cmd_runroot(),
+			      "healthcheck", "run", "--probe", c->rec->id, (char *)NULL);
+			_exit(125);
+		}
+		if (k > 0)
+			while (waitpid(k, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+	compose_ctrs_release(&all);
+}
+
 /* Wait for each dependency of sv that is part of this up. */
 static int wait_dependencies(const struct cc_compose_project *p, const struct cc_compose_service *sv, const bool *want)
 {
@@ -531,6 +564,11 @@ static int wait_dependencies(const struct cc_compose_project *p, const struct cc
 		long delay = 10;
 		int r;
 		while ((r = condition_holds(s, p->name, d)) == 0) {
+			if (d->condition == CC_COMPOSE_SERVICE_HEALTHY) {
+				probe_service(s, p->name, d->service);
+				if ((r = condition_holds(s, p->name, d)) != 0)
+					break;
+			}
 			sleep_ms(delay);
 			if (delay < 200)
 				delay *= 2;
