@@ -167,7 +167,7 @@ static int build_service(const struct cc_compose_project *p, const struct cc_com
 	} a = { calloc(8 + n_extra + 2 * (b->args.n + b->labels.n + b->secrets.n) + 4, sizeof(char *)), 0 };
 	if (a.v == NULL)
 		return cmd_failf(1, "out of memory");
-	char **own = calloc(b->args.n + b->labels.n + b->secrets.n + 1, sizeof(char *));
+	char **own = calloc(b->args.n + b->labels.n + b->secrets.n + 2, sizeof(char *));
 	size_t n_own = 0;
 	if (own == NULL) {
 		free(a.v);
@@ -178,12 +178,19 @@ static int build_service(const struct cc_compose_project *p, const struct cc_com
 	a.v[a.n++] = (char *)image;
 	for (size_t i = 0; i < n_extra; i++)
 		a.v[a.n++] = (char *)extra[i];
-	if (b->dockerfile) {
+	char *df = NULL;
+	if (b->dockerfile && (b->dockerfile[0] == '/' ? (df = strdup(b->dockerfile)) == NULL
+						       : asprintf(&df, "%s/%s", b->context, b->dockerfile) < 0))
+		df = NULL;
+	/* the model's default "Dockerfile": build's own choice (Containerfile,
+	 * then Dockerfile) when there is none, as podman compose */
+	if (df && strcmp(b->dockerfile, "Dockerfile") == 0 && access(df, F_OK) < 0) {
+		free(df);
+		df = NULL;
+	}
+	if (df) {
 		a.v[a.n++] = (char *)"-f";
-		if (b->dockerfile[0] == '/' || asprintf(&own[n_own], "%s/%s", b->context, b->dockerfile) < 0)
-			a.v[a.n++] = b->dockerfile;
-		else
-			a.v[a.n++] = own[n_own++];
+		a.v[a.n++] = own[n_own++] = df;
 	}
 	if (b->target) {
 		a.v[a.n++] = (char *)"--target";
