@@ -356,16 +356,116 @@ static int service_args(const struct cc_compose_project *p, const struct plan *p
 	return 0;
 }
 
+/* The anonymous volumes of a container being recreated that its new one
+ * takes over (docker compose keeps a database's VOLUME data across a
+ * recreate): "--mount" values for each target the service does not mount
+ * something else at; *ret_drop the others' names (removed after). */
+static int inherited_volumes(const struct cc_compose_service *sv, const struct cc_container_record *old, char ***ret,
+			     char ***ret_drop)
+{
+	*ret = *ret_drop = NULL;
+	json_t *cfg = cc_container_config(old);
+	const json_t *mounts = json_object_get(json_object_get(cfg, "Spec"), "Mounts");
+	size_t n = json_array_size(mounts), k = 0, d = 0, i;
+	char **out = calloc(n + 1, sizeof(char *)), **drop = calloc(n + 1, sizeof(char *));
+	json_t *m;
+	int rc = out && drop ? 0 : cmd_failf(1, "out of memory");
+	json_array_foreach(mounts, i, m) {
+		const char *name = json_string_value(json_object_get(m, "Volume"));
+		const char *target = json_string_value(json_object_get(m, "Target"));
+		if (rc != 0 || name == NULL || target == NULL || !json_is_true(json_object_get(m, "Anonymous")))
+			continue;
+		bool taken = false;
+		for (size_t v = 0; v < sv->n_volumes; v++) {
+			const struct cc_compose_volume *cv = &sv->volumes[v];
+			if (strcmp(cv->target, target) == 0 && !(cv->type == CC_COMPOSE_MOUNT_VOLUME && cv->source == NULL))
+				taken = true;
+		}
+		if (taken || strchr(target, ',') != NULL) {
+			if ((drop[d++] = strdup(name)) == NULL)
+				rc = cmd_failf(1, "out of memory");
+		} else if (asprintf(&out[k++], "type=volume,source=%s,target=%s", name, target) < 0) {
+			out[--k] = NULL;
+			rc = cmd_failf(1, "out of memory");
+		}
+	}
+	json_decref(cfg);
+	if (rc != 0) {
+		strv_free(out);
+		strv_free(drop);
+		return rc;
+	}
+	*ret = out;
+	*ret_drop = drop;
+	return 0;
+}
+
+/* inherit: --mount values put just before the image, so that they win
+ * over the image's VOLUMEs at the same targets. */
 static int create_container(struct cc_store *s, const struct cc_compose_project *p, const struct plan *pl,
-			    const char *name, int n, bool oneoff, struct cc_container_record **ret)
+			    const char *name, int n, bool oneoff, char *const *inherit, struct cc_container_record **ret)
 {
 	char **args = NULL, hash[72];
 	int rc = service_args(p, pl, name, n, oneoff, &args, hash);
 	if (rc != 0)
 		return rc;
-	int argc = 0;
+	int argc = 0, n_inherit = 0;
 	while (args[argc])
 		argc++;
+	/* the service's own anonymous volume at an inherited target becomes
+	 * the inherited one (its options kept); the rest are added */
+	char *rest[64] = { NULL };
+	for (size_t i = 0; inherit && inherit[i]; i++) {
+		const char *t = strstr(inherit[i], ",target=");
+		bool replaced = false;
+		for (int a = 0; t && a + 1 < argc && !replaced; a++) {
+			const char *v = args[a + 1];
+			size_t tl = strlen(t + 8);
+			if (strcmp(args[a], "--mount") != 0 || strncmp(v, "type=volume,target=", 19) != 0 ||
+			    strncmp(v + 19, t + 8, tl) != 0 || (v[19 + tl] != '\0' && v[19 + tl] != ','))
+				continue;
+			char *nv = NULL;
+			if (asprintf(&nv, "%s%s", inherit[i], v + 19 + tl) < 0) {
+				strv_free(args);
+				return cmd_failf(1, "out of memory");
+			}
+			free(args[a + 1]);
+			args[a + 1] = nv;
+			replaced = true;
+		}
+		if (!replaced && n_inherit < 64)
+			rest[n_inherit++] = inherit[i];
+	}
+	if (n_inherit > 0) {
+		const struct cc_compose_service *sv = pl->sv;
+		int img = argc - 1 - (sv->has_entrypoint && sv->entrypoint.n > 1 ? (int)sv->entrypoint.n - 1 : 0) -
+			  (sv->has_command ? (int)sv->command.n : 0);
+		char **more = calloc((size_t)argc + 2 * (size_t)n_inherit + 1, sizeof(char *));
+		if (more == NULL) {
+			strv_free(args);
+			return cmd_failf(1, "out of memory");
+		}
+		int m = 0;
+		for (int i = 0; i < img; i++)
+			more[m++] = args[i];
+		for (int i = 0; i < n_inherit; i++) {
+			more[m++] = strdup("--mount");
+			more[m++] = strdup(rest[i]);
+		}
+		for (int i = img; i < argc; i++)
+			more[m++] = args[i];
+		free(args);
+		args = more;
+		argc = m;
+		for (int i = 0; i < argc; i++)
+			if (args[i] == NULL) {
+				/* a failed strdup: the rest is freed by its count */
+				for (int j = 0; j < argc; j++)
+					free(args[j]);
+				free(args);
+				return cmd_failf(1, "out of memory");
+			}
+	}
 	rc = cmd_create_quiet("ccontainer compose up", argc, args);
 	strv_free(args);
 	if (rc != 0)
@@ -439,12 +539,16 @@ static int converge(const struct cc_compose_project *p, const struct plan *pl, c
 				rc = start_container(s, cur);
 			continue;
 		}
+		_cleanup_strv_ char **inherit = NULL, **drop = NULL;
 		if (cur != NULL) {
 			compose_progress("Container", cur->name, "Recreate");
-			remove_container(s, cur, o->timeout >= 0 ? (int)o->timeout : cc_container_stop_timeout(cur), true);
+			if ((rc = inherited_volumes(sv, cur, &inherit, &drop)) != 0)
+				break;
+			remove_container(s, cur, o->timeout >= 0 ? (int)o->timeout : cc_container_stop_timeout(cur), false);
+			cc_container_remove_volumes(s, drop);
 		}
 		struct cc_container_record *c = NULL;
-		rc = create_container(s, p, pl, name, n, false, &c);
+		rc = create_container(s, p, pl, name, n, false, inherit, &c);
 		if (rc == 0 && !o->no_start)
 			rc = start_container(s, c);
 		cc_container_record_free(c);
@@ -775,6 +879,22 @@ static int up_common(struct up_opts *o, int argc, char **argv, bool create_only)
 		rc = 1;
 	if (rc == 0)
 		rc = compose_selected_services(p, argc, argv, o->no_deps, want);
+	/* --scale SERVICE=NUM over deploy.replicas */
+	for (size_t i = 0; rc == 0 && i < o->scale.n; i++) {
+		const char *eq = strchr(o->scale.v[i], '=');
+		char *end = NULL;
+		long num = eq ? strtol(eq + 1, &end, 10) : -1;
+		_cleanup_free_ char *svc = eq ? strndup(o->scale.v[i], (size_t)(eq - o->scale.v[i])) : NULL;
+		const struct cc_compose_service *sv = svc ? compose_service(p, svc) : NULL;
+		if (eq == NULL || end == eq + 1 || *end != '\0' || num < 0 || num > 1000)
+			rc = cmd_usagef("invalid --scale '%s': SERVICE=NUM", o->scale.v[i]);
+		else if (sv == NULL)
+			rc = cmd_failf(1, "no such service: %s", svc);
+		else if (num > 1 && sv->container_name)
+			rc = cmd_failf(1, "service %s has a container_name: it cannot be scaled", svc);
+		else
+			p->services[sv - p->services].replicas = num;
+	}
 	o->no_start = create_only;
 	if (rc == 0)
 		rc = ensure_networks(s, p, want);
@@ -812,8 +932,6 @@ static int up_action(void *opts, int argc, char **argv)
 		return cmd_usagef("--force-recreate and --no-recreate are incompatible");
 	if (o->detach && o->abort_on_exit)
 		return cmd_usagef("--abort-on-container-exit and --detach are incompatible");
-	if (o->scale.n)
-		return cmd_usagef("--scale is not supported yet: set deploy.replicas in the file");
 	return up_common(o, argc, argv, false);
 }
 
@@ -840,7 +958,7 @@ static const struct cmd_opt up_options[] = {
 	OPT_BOOL(0, "quiet-pull", struct up_opts, quiet_pull, "Pull without printing progress information"),
 	OPT_BOOL(0, "remove-orphans", struct up_opts, remove_orphans,
 		 "Remove containers for services not defined in the Compose file"),
-	OPT_LIST(0, "scale", struct up_opts, scale, "scale", "Scale SERVICE to NUM instances", .flags = CMD_OPT_HIDDEN),
+	OPT_LIST(0, "scale", struct up_opts, scale, "scale", "Scale SERVICE to NUM instances. Overrides the deploy.replicas setting"),
 	OPT_INT('t', "timeout", struct up_opts, timeout, "int",
 		"Use this timeout in seconds for container shutdown when attached or when containers are already running",
 		.def = "-1"),
