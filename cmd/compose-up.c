@@ -775,13 +775,8 @@ static int converge_all(struct cc_store *s, const struct cc_compose_project *p, 
 		}
 		if (nk == 0 && rc == 0)
 			rc = cmd_failf(1, "dependency cycle between services");
-		for (size_t k = 0; k < nk; k++) {
-			int st;
-			while (waitpid(kids[k], &st, 0) < 0 && errno == EINTR)
-				;
-			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-				rc = 1;
-		}
+		if (compose_wait_all(kids, nk) != 0)
+			rc = 1;
 	}
 	compose_ctrs_release(&have);
 	for (size_t i = 0; plans && i < n; i++) {
@@ -1012,24 +1007,35 @@ struct down_opts {
 	int64_t timeout;
 };
 
+struct down_rm {
+	bool volumes;
+	int timeout;
+};
+
+static int down_one(struct cc_store *s, struct cc_container_record *c, const void *arg)
+{
+	const struct down_rm *d = arg;
+	if (cc_container_is_running(c))
+		compose_progress("Container", c->name, "Stopping");
+	remove_container(s, c, d->timeout >= 0 ? d->timeout : cc_container_stop_timeout(c), d->volumes);
+	return 0;
+}
+
 /* Stop and remove containers, dependents first, each level in parallel. */
-static int remove_in_order(struct cc_store *s, const struct cc_compose_project *p, struct compose_ctrs *have,
-			   bool volumes, int timeout)
+static int remove_in_order(const struct cc_compose_project *p, struct compose_ctrs *have, bool volumes, int timeout)
 {
 	size_t n = have->n;
-	bool *gone = calloc(n ? n : 1, sizeof(bool)), *ready_buf = calloc(n ? n : 1, sizeof(bool));
-	pid_t *kids = calloc(n ? n : 1, sizeof(pid_t));
-	if (gone == NULL || kids == NULL || ready_buf == NULL) {
+	bool *gone = calloc(n ? n : 1, sizeof(bool)), *ready = calloc(n ? n : 1, sizeof(bool));
+	if (gone == NULL || ready == NULL) {
 		free(gone);
-		free(kids);
-		free(ready_buf);
+		free(ready);
 		return cmd_failf(1, "out of memory");
 	}
+	const struct down_rm d = { .volumes = volumes, .timeout = timeout };
 	size_t left = n;
 	int rc = 0;
 	while (left > 0) {
 		/* a container goes when no container left depends on its service */
-		bool *ready = ready_buf;
 		size_t nr = 0;
 		for (size_t i = 0; i < n; i++) {
 			ready[i] = !gone[i];
@@ -1046,44 +1052,16 @@ static int remove_in_order(struct cc_store *s, const struct cc_compose_project *
 		if (nr == 0) /* a cycle in an old project: the rest at once */
 			for (size_t i = 0; i < n; i++)
 				nr += ready[i] = !gone[i];
-		size_t nk = 0;
-		fflush(stdout);
-		fflush(stderr);
-		for (size_t i = 0; i < n; i++) {
-			if (!ready[i])
-				continue;
-			gone[i] = true;
-			left--;
-			pid_t k = fork();
-			if (k == 0) {
-				struct cc_store *cs = cmd_open_store();
-				if (cs == NULL)
-					_exit(1);
-				int t = timeout >= 0 ? timeout : cc_container_stop_timeout(have->v[i].rec);
-				if (cc_container_is_running(have->v[i].rec))
-					compose_progress("Container", have->v[i].rec->name, "Stopping");
-				remove_container(cs, have->v[i].rec, t, volumes);
-				cc_store_close(cs);
-				fflush(stderr);
-				_exit(0);
+		for (size_t i = 0; i < n; i++)
+			if (ready[i]) {
+				gone[i] = true;
+				left--;
 			}
-			if (k < 0) {
-				remove_container(s, have->v[i].rec, 0, volumes);
-				continue;
-			}
-			kids[nk++] = k;
-		}
-		for (size_t k = 0; k < nk; k++) {
-			int st;
-			while (waitpid(kids[k], &st, 0) < 0 && errno == EINTR)
-				;
-			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-				rc = 1;
-		}
+		if (compose_each_parallel(have, ready, down_one, &d) != 0)
+			rc = 1;
 	}
 	free(gone);
-	free(kids);
-	free(ready_buf);
+	free(ready);
 	return rc;
 }
 
@@ -1126,7 +1104,7 @@ static int down_action(void *opts, int argc, char **argv)
 				  "in your compose file, you can run this command with the --remove-orphans flag to clean it up.",
 				  left.buf);
 		cc_strbuf_release(&left);
-		rc = remove_in_order(s, p, &have, o->volumes, (int)o->timeout);
+		rc = remove_in_order(p, &have, o->volumes, (int)o->timeout);
 	}
 	for (size_t i = 0; i < p->n_networks && rc == 0; i++) {
 		const struct cc_compose_network *n = &p->networks[i];
