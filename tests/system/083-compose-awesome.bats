@@ -1,12 +1,14 @@
 #!/usr/bin/env bats
 #
-# compose on a file nobody here wrote: docker/awesome-compose's
-# nginx-golang-mysql (CC0), byte for byte, with its proxy config and
-# secret.  Adapted only in what it runs: `mariadb:10-focal` and `nginx` are
-# local stand-in images built from tests/system/compose/stubs (same
-# entrypoint contract: MYSQL_ROOT_PASSWORD_FILE, mysqladmin ping, the
-# conf.d proxy_pass), the backend's Go build is a shell stand-in in the
-# same stages, and an override file publishes the proxy on 18080, not 80.
+# compose on files nobody here wrote: docker/awesome-compose's
+# nginx-golang-mysql and react-express-mysql (CC0), their compose.yaml byte
+# for byte, with their configs, secrets and (react-express-mysql) both
+# Dockerfiles.  Adapted only in what they run: `mariadb:*`, `nginx` and
+# `node:lts` are local stand-in images built from tests/system/compose/stubs
+# (the same contracts: MYSQL_ROOT_PASSWORD_FILE, mysqladmin ping, the
+# conf.d proxy_pass, npm ci / npm start / node healthcheck.js), the Go
+# build is a shell stand-in in the same stages, the npm lock files are
+# stubs, and an override file publishes on high ports instead of 80/3000.
 
 load helpers
 load helpers.network
@@ -36,8 +38,11 @@ setup() {
 }
 
 teardown() {
-    cd "$BATS_TEST_TMPDIR/nginx-golang-mysql" 2>/dev/null &&
-        "$CC" --root "$CC_ROOT" compose down -v -t 1 >/dev/null 2>&1 || true
+    local d
+    for d in nginx-golang-mysql react-express-mysql; do
+        [[ -d $BATS_TEST_TMPDIR/$d ]] || continue
+        (cd "$BATS_TEST_TMPDIR/$d" && "$CC" --root "$CC_ROOT" compose down -v -t 1 >/dev/null 2>&1) || true
+    done
     remove_all_containers
     basic_teardown
 }
@@ -114,4 +119,42 @@ PY
     isnt "$status" "0" "bridge $br still exists"
     run nft list table ip ccontainer
     assert_not_contains "$output" "n_${br}_"
+}
+
+@test "awesome-compose react-express-mysql: two networks, the frontend reaches the backend, not the database" {
+    build_ok -t mariadb:10.6.4-focal "$BATS_TEST_DIRNAME/compose/stubs/mariadb"
+    build_ok -t node:lts "$BATS_TEST_DIRNAME/compose/stubs/node"
+    cp -a "$BATS_TEST_DIRNAME/compose/awesome-react-express-mysql" "$BATS_TEST_TMPDIR/react-express-mysql"
+    cd "$BATS_TEST_TMPDIR/react-express-mysql"
+    run_cc compose up -d
+    assert_contains "$stderr" "Network react-express-mysql_private  Created"
+    assert_contains "$stderr" "Network react-express-mysql_public  Created"
+    run_cc compose ps --format '{{.Name}} {{.Ports}}'
+    is "$output" $'react-express-mysql-backend-1 0.0.0.0:18081->80/tcp\nreact-express-mysql-db-1 \nreact-express-mysql-frontend-1 0.0.0.0:13000->3000/tcp'
+
+    local body
+    body=$(curl -sS --max-time 10 --retry 50 --retry-delay 0 --retry-max-time 10 --retry-all-errors \
+        http://127.0.0.1:13000/)
+    is "$body" "frontend -> backend -> example: blog post 1"
+    # the database is on the private network only: not the frontend's
+    run_cc compose exec -T frontend sh -c 'nc -w 2 db 3306 </dev/null || echo unreachable'
+    assert_contains "$output" "unreachable"
+    # the build args and the environment, the secret, the read-only source
+    run_cc compose exec -T backend sh -c 'echo $NODE_ENV $DATABASE_HOST; cat $DATABASE_PASSWORD'
+    is "$output" $'development db\ndb-btf5q'
+    run_cc 1 compose exec -T backend touch /code/src/x
+    # the image's HEALTHCHECK (node healthcheck.js) goes with the container
+    run_cc inspect -f '{{index .Config.Healthcheck.Test 1}}' react-express-mysql-backend-1
+    is "$output" "node healthcheck.js"
+    # the frontend's anonymous volume over /code/node_modules has the image's content
+    run_cc compose exec -T frontend cat /code/node_modules/.installed
+    is "$output" "installed"
+
+    run_cc compose down -v -t 1
+    run_cc ps -aq
+    is "$output" ""
+    run_cc volume ls -q
+    is "$output" ""
+    run_cc network ls --format '{{.Name}}'
+    assert_not_contains "$output" "react-express-mysql"
 }
