@@ -19,50 +19,6 @@
 #include "template/template.h"
 #include "util/strbuf.h"
 
-/* ---- in parallel, one process a container ---- */
-
-typedef int (*each_fn)(struct cc_store *s, struct cc_container_record *c, const void *arg);
-
-/* fn on each selected container, each in a process of its own (stops
- * wait out their timeouts side by side); 1 when any failed. */
-static int each_parallel(struct compose_ctrs *cs, const bool *sel, each_fn fn, const void *arg)
-{
-	pid_t *kids = calloc(cs->n ? cs->n : 1, sizeof(pid_t));
-	if (kids == NULL)
-		return cmd_failf(1, "out of memory");
-	size_t nk = 0;
-	int rc = 0;
-	fflush(stdout);
-	fflush(stderr);
-	for (size_t i = 0; i < cs->n; i++) {
-		if (!sel[i])
-			continue;
-		pid_t k = fork();
-		if (k == 0) {
-			struct cc_store *s = cmd_open_store();
-			int r = s ? fn(s, cs->v[i].rec, arg) : 1;
-			cc_store_close(s);
-			fflush(stdout);
-			fflush(stderr);
-			_exit(r);
-		}
-		if (k < 0) {
-			rc = cmd_failf(1, "fork: %s", strerror(errno));
-			break;
-		}
-		kids[nk++] = k;
-	}
-	for (size_t i = 0; i < nk; i++) {
-		int st;
-		while (waitpid(kids[i], &st, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			rc = 1;
-	}
-	free(kids);
-	return rc;
-}
-
 /* The project and its containers, the store open; 0 or the status. */
 struct proj {
 	struct cc_compose_project *p;
@@ -702,7 +658,7 @@ int compose_attach(struct cc_store *s, const struct cc_compose_project *p, const
 			again[i] = !cs.v[i].oneoff && sv != NULL && want[sv - p->services];
 		}
 		if (again)
-			rc = each_parallel(&cs, again, stop_one, &timeout);
+			rc = compose_each_parallel(&cs, again, stop_one, &timeout);
 		free(again);
 		if (interrupted)
 			rc = 130;
@@ -767,7 +723,7 @@ enum ctl_order {
 
 struct ctl_wave {
 	struct proj *j;
-	each_fn fn;
+	compose_each_fn fn;
 	const void *arg;
 	bool wait;
 };
@@ -783,19 +739,19 @@ static int ctl_service(const struct cc_compose_project *p, size_t i, const bool 
 		return cmd_failf(1, "out of memory");
 	for (size_t k = 0; k < w->j->cs.n; k++)
 		mine[k] = w->j->sel[k] && strcmp(w->j->cs.v[k].service, p->services[i].name) == 0;
-	int rc = each_parallel(&w->j->cs, mine, w->fn, w->arg);
+	int rc = compose_each_parallel(&w->j->cs, mine, w->fn, w->arg);
 	free(mine);
 	return rc;
 }
 
-static int ctl(int argc, char **argv, each_fn fn, const void *arg, bool only_running, enum ctl_order order)
+static int ctl(int argc, char **argv, compose_each_fn fn, const void *arg, bool only_running, enum ctl_order order)
 {
 	struct proj j;
 	int rc = proj_open(&j, argc, argv, false, only_running);
 	if (rc != 0)
 		return rc;
 	if (order == CTL_PARALLEL) {
-		rc = each_parallel(&j.cs, j.sel, fn, arg);
+		rc = compose_each_parallel(&j.cs, j.sel, fn, arg);
 		proj_release(&j);
 		return rc;
 	}
@@ -816,7 +772,7 @@ static int ctl(int argc, char **argv, each_fn fn, const void *arg, bool only_run
 	if (rc == 0)
 		rc = compose_in_waves(j.p, want, order == CTL_DEPENDENTS_FIRST, ctl_service, &w);
 	if (rc == 0)
-		rc = each_parallel(&j.cs, orphan, fn, arg);
+		rc = compose_each_parallel(&j.cs, orphan, fn, arg);
 	free(want);
 	free(orphan);
 	proj_release(&j);
@@ -859,7 +815,7 @@ static int rm_action(void *opts, int argc, char **argv)
 		return rc;
 	if (o->stop) {
 		int t = -1;
-		rc = each_parallel(&j.cs, j.sel, stop_one, &t);
+		rc = compose_each_parallel(&j.cs, j.sel, stop_one, &t);
 		compose_ctrs_release(&j.cs);
 		if (rc == 0)
 			rc = compose_containers(j.s, j.p->name, &j.cs);
@@ -988,6 +944,21 @@ static void args_add(struct args *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
+/* flag and value, when there is a value; flag and each of a list */
+static void args_opt(struct args *a, const char *flag, const char *value)
+{
+	if (value == NULL)
+		return;
+	args_add(a, flag);
+	args_add(a, value);
+}
+
+static void args_list(struct args *a, const char *flag, const struct cmd_strv *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		args_opt(a, flag, l->v[i]);
+}
+
 static int exec_action(void *opts, int argc, char **argv)
 {
 	struct exec_opts *o = opts;
@@ -1012,18 +983,9 @@ static int exec_action(void *opts, int argc, char **argv)
 		args_add(&a, "-d");
 	if (o->privileged)
 		args_add(&a, "--privileged");
-	for (size_t i = 0; i < o->env.n; i++) {
-		args_add(&a, "-e");
-		args_add(&a, o->env.v[i]);
-	}
-	if (o->user) {
-		args_add(&a, "-u");
-		args_add(&a, o->user);
-	}
-	if (o->workdir) {
-		args_add(&a, "-w");
-		args_add(&a, o->workdir);
-	}
+	args_list(&a, "-e", &o->env);
+	args_opt(&a, "-u", o->user);
+	args_opt(&a, "-w", o->workdir);
 	char id[65];
 	snprintf(id, sizeof(id), "%s", c->id);
 	args_add(&a, id);
@@ -1147,34 +1109,13 @@ static int compose_run_action(void *opts, int argc, char **argv)
 			args_add(&a, "-t");
 		for (int i = 0; i < img; i++)
 			args_add(&a, cargs[i]);
-		for (size_t i = 0; i < o->env.n; i++) {
-			args_add(&a, "-e");
-			args_add(&a, o->env.v[i]);
-		}
-		for (size_t i = 0; i < o->labels.n; i++) {
-			args_add(&a, "-l");
-			args_add(&a, o->labels.v[i]);
-		}
-		for (size_t i = 0; i < o->volumes.n; i++) {
-			args_add(&a, "-v");
-			args_add(&a, o->volumes.v[i]);
-		}
-		for (size_t i = 0; i < o->publish.n; i++) {
-			args_add(&a, "-p");
-			args_add(&a, o->publish.v[i]);
-		}
-		if (o->user) {
-			args_add(&a, "-u");
-			args_add(&a, o->user);
-		}
-		if (o->workdir) {
-			args_add(&a, "-w");
-			args_add(&a, o->workdir);
-		}
-		if (o->entrypoint) {
-			args_add(&a, "--entrypoint");
-			args_add(&a, o->entrypoint);
-		}
+		args_list(&a, "-e", &o->env);
+		args_list(&a, "-l", &o->labels);
+		args_list(&a, "-v", &o->volumes);
+		args_list(&a, "-p", &o->publish);
+		args_opt(&a, "-u", o->user);
+		args_opt(&a, "-w", o->workdir);
+		args_opt(&a, "--entrypoint", o->entrypoint);
 		for (int i = img; i < n; i++)
 			args_add(&a, cargs[i]);
 		for (int i = 1; i < argc; i++)

@@ -36,6 +36,14 @@ struct compose_ctrs {
 int compose_containers(struct cc_store *s, const char *project, struct compose_ctrs *ret);
 void compose_ctrs_release(struct compose_ctrs *c);
 
+/* Wait for each of the processes; 1 when any did not exit 0. */
+int compose_wait_all(const pid_t *kids, size_t n);
+/* fn on each selected container (sel[i]), each in a process of its own
+ * with a store of its own (stops wait out their timeouts side by side);
+ * 1 when any failed. */
+typedef int (*compose_each_fn)(struct cc_store *s, struct cc_container_record *c, const void *arg);
+int compose_each_parallel(struct compose_ctrs *cs, const bool *sel, compose_each_fn fn, const void *arg);
+
 /* The service of that name, or NULL. */
 const struct cc_compose_service *compose_service(const struct cc_compose_project *p, const char *name);
 /* Check that every argument names a service (docker's "no such service:

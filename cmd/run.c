@@ -45,7 +45,6 @@ struct run_opts {
 	const char *entrypoint; /* NULL: the image's; "": none */
 	struct cmd_strv env, env_files, volumes, mount_specs, volumes_from, tmpfs_specs, cap_add, cap_drop, security_opts, ulimit_specs, log_opts;
 	struct cmd_strv labels, label_files;
-	struct cmd_strv keep_anon; /* compose's NAME:TARGET: an anonymous volume handed on */
 	const char *cidfile, *stop_signal;
 	int64_t stop_timeout;
 	/* not the table's: `create` makes the container and leaves it */
@@ -963,21 +962,6 @@ static int volumes_from(struct cc_store *s, const char *arg, struct run_mount **
 	return rc;
 }
 
-/* --keep-anonymous-volume NAME:TARGET (compose, recreating a container):
- * the volume for the anonymous one at target (to free), or NULL. */
-static char *kept_anonymous(const struct run_opts *o, const char *target)
-{
-	for (size_t i = 0; i < o->keep_anon.n; i++) {
-		const char *colon = strchr(o->keep_anon.v[i], ':');
-		if (colon == NULL || colon == o->keep_anon.v[i])
-			continue;
-		_cleanup_free_ char *t = clean_target(colon + 1);
-		if (t != NULL && strcmp(t, target) == 0)
-			return strndup(o->keep_anon.v[i], (size_t)(colon - o->keep_anon.v[i]));
-	}
-	return NULL;
-}
-
 /* The container's mounts: the image's VOLUMEs (anonymous volumes), then
  * --volumes-from's, then the user's, a later one for a target replacing an
  * earlier (docker's order); each volume resolved to its _data, a named one
@@ -1024,7 +1008,6 @@ static int resolve_mounts(struct cc_store *s, const struct run_opts *o, const st
 	size_t n_made = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct run_mount *m = &list[i];
-		_cleanup_free_ char *keep = m->kind == RUN_MOUNT_VOLUME && m->anonymous ? kept_anonymous(o, m->target) : NULL;
 		struct stat st;
 		if (m->kind == RUN_MOUNT_BIND && m->make_source && stat(m->source, &st) < 0 && errno == ENOENT) {
 			cc_error *e = NULL;
@@ -1036,19 +1019,15 @@ static int resolve_mounts(struct cc_store *s, const struct run_opts *o, const st
 		cc_error *e = NULL;
 		struct cc_volume_record *v = NULL;
 		bool created = false;
-		/* a kept one (an anonymous volume, never a named one) is the
-		 * container's as if made for it, but not made here: a failed
-		 * create leaves it */
-		if (keep != NULL && cc_store_volume_get(s, keep, &v, &e) < 0)
-			cc_error_clear(&e);
-		if (v != NULL && !v->anonymous) {
-			cc_volume_record_free(v);
-			v = NULL;
-		}
-		if (v == NULL && cc_volume_create(s, m->anonymous ? NULL : m->source, NULL, NULL, &v, &created, &e) < 0) {
+		if (cc_volume_create(s, m->anonymous ? NULL : m->source, NULL, NULL, &v, &created, &e) < 0) {
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 			break;
 		}
+		/* an anonymous volume named (compose's recreate hands the old
+		 * container's on) stays anonymous: `rm -v` takes it (docker's
+		 * rule is the volume's label) */
+		if (v->anonymous)
+			m->anonymous = true;
 		if (m->anonymous && created && ((*made)[n_made] = strdup(v->name)) != NULL)
 			n_made++;
 		free(m->source);
@@ -1285,8 +1264,6 @@ static const struct cmd_opt run_options[] = {
 	OPT_STRING('u', "user", struct run_opts, user, "string", "Username or UID (format: <name|uid>[:<group|gid>])"),
 	OPT_LIST('v', "volume", struct run_opts, volumes, "list", "Bind mount a volume"),
 	OPT_LIST(0, "volumes-from", struct run_opts, volumes_from, "list", "Mount volumes from the specified container(s)"),
-	OPT_LIST(0, "keep-anonymous-volume", struct run_opts, keep_anon, "NAME:PATH",
-		 "Use volume NAME as the anonymous volume at PATH (compose's recreation)", .flags = CMD_OPT_HIDDEN),
 	OPT_STRING('w', "workdir", struct run_opts, workdir, "string", "Working directory inside the container"),
 	OPT_END,
 };

@@ -51,7 +51,7 @@ struct cc_compose_strv {
 
 struct cc_compose_build {
 	char *context;    /* absolute, or a URL as written */
-	char *dockerfile; /* relative to the context, as written; NULL: the context's Containerfile, else its Dockerfile */
+	char *dockerfile; /* relative to the context, as written; NULL: Dockerfile */
 	char *target;
 	struct cc_compose_kvs args, labels;
 	struct cc_compose_strv secrets; /* names of top-level secrets */

@@ -91,8 +91,7 @@ static json_t *service_json(const struct cc_compose_service *s)
 	if (s->build) {
 		json_t *b = json_object();
 		set_str(b, "context", s->build->context);
-		/* docker compose's default; build itself also takes a Containerfile */
-		set_str(b, "dockerfile", s->build->dockerfile ? s->build->dockerfile : "Dockerfile");
+		set_str(b, "dockerfile", s->build->dockerfile);
 		if (s->build->args.n)
 			set(b, "args", kvs(&s->build->args));
 		if (s->build->labels.n)

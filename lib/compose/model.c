@@ -843,8 +843,8 @@ static int build_build(struct mb *b, struct cc_compose_service *s, const struct 
 		bd->context = abs_path(b, ctx ? node_dir(b, ctx) : node_dir(b, n), c);
 	if (bd->context == NULL)
 		return OOM(err);
-	/* no dockerfile: stays NULL, so that build looks for the context's
-	 * Containerfile, then its Dockerfile (config prints "Dockerfile") */
+	if (bd->dockerfile == NULL && (bd->dockerfile = strdup("Dockerfile")) == NULL)
+		return OOM(err);
 	return 0;
 }
 
