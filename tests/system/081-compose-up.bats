@@ -187,12 +187,16 @@ podman_compose_cleanup() {
         [[ -f $f ]] || continue
         net=$(jq -r .name "$f")
         br=$(jq -r '.plugins[] | select(.type == "bridge") | .bridge' "$f")
-        podman_c network rm -f "$net" >/dev/null 2>&1 || true
-        [[ -z $br || $br == null ]] || {
-            ip link del "$br" 2>/dev/null || true
-            while iptables -D INPUT -i "$br" -p udp -m udp --dport 53 -j ACCEPT 2>/dev/null; do :; done
-        }
-        [[ -z $net ]] || rm -rf "/var/lib/cni/networks/$net"
+        # the bridge is ours until the network goes; its name may be
+        # another podman's right after, so one rule only, and the link only
+        # when podman could not remove it
+        if [[ -n $br && $br != null ]]; then
+            iptables -D INPUT -i "$br" -p udp -m udp --dport 53 -j ACCEPT 2>/dev/null || true
+            podman_c network rm -f "$net" >/dev/null 2>&1 || ip link del "$br" 2>/dev/null || true
+        else
+            podman_c network rm -f "$net" >/dev/null 2>&1 || true
+        fi
+        [[ -z $net || $net == null ]] || rm -rf "/var/lib/cni/networks/$net"
     done
 }
 
