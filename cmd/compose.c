@@ -1,10 +1,14 @@
 /* ccontainer compose [-f FILE]... [-p NAME] [--project-directory DIR]
  * [--env-file FILE] [--profile P] VERB: docker compose's global flags,
  * then a verb of its own table.  The project is lib/compose's model
- * (compose.h); only `config` exists so far. */
+ * (compose.h); config is here, the verbs that run things in
+ * compose-up.c and compose-ops.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "compose.h"
 
@@ -151,6 +155,52 @@ char *compose_image_name(const struct cc_compose_project *p, const struct cc_com
 void compose_progress(const char *kind, const char *name, const char *what)
 {
 	fprintf(stderr, " %s %s  %s\n", kind, name, what);
+}
+
+int compose_wait_all(const pid_t *kids, size_t n)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		int st;
+		while (waitpid(kids[i], &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			rc = 1;
+	}
+	return rc;
+}
+
+int compose_each_parallel(struct compose_ctrs *cs, const bool *sel, compose_each_fn fn, const void *arg)
+{
+	pid_t *kids = calloc(cs->n ? cs->n : 1, sizeof(pid_t));
+	if (kids == NULL)
+		return cmd_failf(1, "out of memory");
+	size_t nk = 0;
+	int rc = 0;
+	fflush(stdout);
+	fflush(stderr);
+	for (size_t i = 0; i < cs->n; i++) {
+		if (!sel[i])
+			continue;
+		pid_t k = fork();
+		if (k == 0) {
+			struct cc_store *s = cmd_open_store();
+			int r = s ? fn(s, cs->v[i].rec, arg) : 1;
+			cc_store_close(s);
+			fflush(stdout);
+			fflush(stderr);
+			_exit(r);
+		}
+		if (k < 0) {
+			rc = cmd_failf(1, "fork: %s", strerror(errno));
+			break;
+		}
+		kids[nk++] = k;
+	}
+	if (compose_wait_all(kids, nk) != 0)
+		rc = 1;
+	free(kids);
+	return rc;
 }
 
 /* ---- config ---- */

@@ -36,6 +36,14 @@ struct compose_ctrs {
 int compose_containers(struct cc_store *s, const char *project, struct compose_ctrs *ret);
 void compose_ctrs_release(struct compose_ctrs *c);
 
+/* Wait for each of the processes; 1 when any did not exit 0. */
+int compose_wait_all(const pid_t *kids, size_t n);
+/* fn on each selected container (sel[i]), each in a process of its own
+ * with a store of its own (stops wait out their timeouts side by side);
+ * 1 when any failed. */
+typedef int (*compose_each_fn)(struct cc_store *s, struct cc_container_record *c, const void *arg);
+int compose_each_parallel(struct compose_ctrs *cs, const bool *sel, compose_each_fn fn, const void *arg);
+
 /* The service of that name, or NULL. */
 const struct cc_compose_service *compose_service(const struct cc_compose_project *p, const char *name);
 /* Check that every argument names a service (docker's "no such service:
@@ -51,6 +59,9 @@ char *compose_image_name(const struct cc_compose_project *p, const struct cc_com
  * them without a terminal. */
 void compose_progress(const char *kind, const char *name, const char *what);
 
+/* The networks and volumes the selected services (want[i]) use, made
+ * when missing; 1 after printing (compose-up.c). */
+int compose_ensure_resources(struct cc_store *s, const struct cc_compose_project *p, const bool *want);
 /* Build the selected services (want[i]) that have build: and whose image
  * is missing (always: every one), with build's extra flags (NULL-ended,
  * may be NULL) (compose-up.c). */
@@ -59,6 +70,16 @@ int compose_build_services(struct cc_store *s, const struct cc_compose_project *
 /* The services named (all when none), with what they depend on unless
  * no_deps, into want (n_services); 1 after printing (compose-up.c). */
 int compose_selected_services(const struct cc_compose_project *p, int argc, char **argv, bool no_deps, bool *want);
+/* fn for service i in a process of its own, for every service want[i], in
+ * waves: a service once each wanted service it depends on has had its
+ * turn, or with reverse once each wanted service that depends on it has
+ * (stop).  1 when any failed, or after printing (compose-up.c). */
+typedef int (*compose_wave_fn)(const struct cc_compose_project *p, size_t i, const bool *want, const void *arg);
+int compose_in_waves(const struct cc_compose_project *p, const bool *want, bool reverse, compose_wave_fn fn,
+		     const void *arg);
+/* Wait for the condition of each dependency of sv that is wanted; 1
+ * after printing when one will never hold (compose-up.c). */
+int compose_wait_dependencies(const struct cc_compose_project *p, const struct cc_compose_service *sv, const bool *want);
 /* `up -d` of these services (compose run's dependencies). */
 int compose_up_detached(int argc, char **argv);
 

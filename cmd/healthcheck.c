@@ -128,9 +128,13 @@ static void run_check(const struct cc_run_spec *spec, pid_t target, int64_t time
 	*ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+struct hc_opts {
+	bool probe;
+};
+
 static int healthcheck_run_action(void *opts, int argc, char **argv)
 {
-	(void)opts;
+	const struct hc_opts *o = opts;
 	(void)argc;
 	/* Nothing the caller left open may be seen from the container. */
 	(void)close_range(3, ~0U, 0);
@@ -186,6 +190,12 @@ static int healthcheck_run_action(void *opts, int argc, char **argv)
 	r.end_ns = clock_ns(CLOCK_REALTIME);
 	r.output = out;
 	const char *after = "starting";
+	if (o->probe && r.exit_code != 0) {
+		/* --probe: a failure is not recorded (the timer's checks count) */
+		free(out);
+		rc = 1;
+		goto out;
+	}
 	if ((s = cmd_open_store()) == NULL)
 		rc = EXIT_CC_ERROR;
 	else if (cc_container_health_record(s, c, &hc, &r, &after, &e) < 0)
@@ -207,10 +217,21 @@ out:
 	return rc;
 }
 
+/* --probe (compose up, waiting for a service_healthy dependency): a
+ * check that passes is recorded as any, one that fails is not, so probing
+ * early never makes a container unhealthy before its time. */
+static const struct cmd_opt hc_options[] = {
+	OPT_BOOL(0, "probe", struct hc_opts, probe, "Record the result only when the check passes",
+		 .flags = CMD_OPT_HIDDEN),
+	OPT_END,
+};
+
 const struct cmd_verb cmd_healthcheck_run_verb = {
 	.name = "run",
 	.usage = "CONTAINER",
 	.summary = "Run a container's healthcheck once and record the result",
+	.opts = hc_options,
+	.opts_size = sizeof(struct hc_opts),
 	/* podman's statuses: 1 is "not healthy", so a failure to run is 125 */
 	.flags = CMD_VERB_RUNLIKE,
 	.min_args = 1,

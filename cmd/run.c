@@ -1023,7 +1023,12 @@ static int resolve_mounts(struct cc_store *s, const struct run_opts *o, const st
 			rc = cmd_fail(e, EXIT_CC_ERROR);
 			break;
 		}
-		if (m->anonymous && ((*made)[n_made] = strdup(v->name)) != NULL)
+		/* an anonymous volume named (compose's recreate hands the old
+		 * container's on) stays anonymous: `rm -v` takes it (docker's
+		 * rule is the volume's label) */
+		if (v->anonymous)
+			m->anonymous = true;
+		if (m->anonymous && created && ((*made)[n_made] = strdup(v->name)) != NULL)
 			n_made++;
 		free(m->source);
 		m->source = strdup(v->name);

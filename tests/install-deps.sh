@@ -14,9 +14,11 @@ build_deps=(
 # skopeo, docker-registry, apache2-utils (htpasswd), python3, zstd, curl: the
 # registry fixtures in tests/system/helpers.registry.bash.  attr: getfattr for
 # poking at overlay xattrs by hand. sqlite3: reading and aging the store by hand.
+# podman-compose: the oracle of 081-compose-up.bats (it runs here with podman,
+# runc and cgroupfs; the test skips without it).
 test_deps=(
 	bats skopeo docker-registry apache2-utils python3 zstd iproute2 tmux util-linux
-	attr curl ca-certificates nftables podman runc jq sqlite3
+	attr curl ca-certificates nftables podman runc jq sqlite3 podman-compose
 )
 
 missing=()

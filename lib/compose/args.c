@@ -11,6 +11,7 @@
 #include "compose.h"
 #include "util/strbuf.h"
 #include "util/cleanup.h"
+#include "util/util.h"
 
 struct argv_b {
 	char **v;
@@ -61,45 +62,6 @@ static void flag(struct argv_b *a, const char *name, const char *value)
 {
 	add(a, name);
 	add(a, value);
-}
-
-/* "1m30s", "10s", "1.5s", "500ms", "2h": Go durations, as compose writes
- * them, in whole seconds rounded up (stop_grace_period into
- * --stop-timeout); -1 for anything else. */
-static long long go_seconds(const char *s)
-{
-	double total = 0;
-	const char *p = s;
-	if (*p == '\0')
-		return -1;
-	while (*p) {
-		char *end;
-		errno = 0;
-		double v = strtod(p, &end);
-		if (end == p || errno != 0 || v < 0)
-			return -1;
-		p = end;
-		double unit;
-		if (strncmp(p, "ms", 2) == 0)
-			unit = 0.001, p += 2;
-		else if (strncmp(p, "us", 2) == 0)
-			unit = 1e-6, p += 2;
-		else if (strncmp(p, "ns", 2) == 0)
-			unit = 1e-9, p += 2;
-		else if (*p == 'h')
-			unit = 3600, p++;
-		else if (*p == 'm')
-			unit = 60, p++;
-		else if (*p == 's')
-			unit = 1, p++;
-		else
-			return -1;
-		total += v * unit;
-	}
-	if (total > 1e9)
-		return -1;
-	long long whole = (long long)total;
-	return whole + (total > (double)whole);
 }
 
 /* The healthcheck as run's --health-* flags; the test in podman's JSON
@@ -355,7 +317,11 @@ int cc_compose_create_args(const struct cc_compose_project *p, const struct cc_c
 	if (sv->stop_signal)
 		flag(&a, "--stop-signal", sv->stop_signal);
 	if (sv->stop_grace_period) {
-		long long secs = go_seconds(sv->stop_grace_period);
+		/* a Go duration, in whole seconds rounded up (--stop-timeout) */
+		int64_t ns = 0;
+		long long secs = cc_parse_go_duration(sv->stop_grace_period, &ns) < 0 || ns < 0
+					 ? -1
+					 : (long long)((ns + 999999999) / 1000000000);
 		if (secs < 0) {
 			cc_error_setk(err, CC_ERR_INVALID, 0, "service %s: stop_grace_period: invalid duration '%s'", sv->name,
 				      sv->stop_grace_period);

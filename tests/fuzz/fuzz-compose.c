@@ -1,6 +1,7 @@
 /* compose files: YAML (libfyaml, anchors expanded under the node budget),
  * interpolation, .env, the merge of two files, extends, and the model with
- * its checks, then `compose config`'s output in both formats.
+ * its checks, each service as create's arguments, then `compose config`'s
+ * output in both formats.
  *
  * Input: compose.yaml, then optionally a NUL and a .env, then optionally a
  * NUL and an override file merged over the first (-f a -f b).  Each is
@@ -79,6 +80,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < p->n_services; i++) {
 		FUZZ_CHECK(p->services[i].image != NULL || p->services[i].build != NULL);
 		FUZZ_CHECK(p->services[i].n_networks > 0);
+	}
+	for (size_t i = 0; i < p->n_services; i++) {
+		char **args = NULL;
+		if (cc_compose_create_args(p, &p->services[i], "img", "n-1", 1, i % 2, &args, &e) < 0) {
+			FUZZ_CHECK(e != NULL && args == NULL);
+			cc_error_free(e);
+			e = NULL;
+			continue;
+		}
+		for (char **a = args; *a; a++)
+			free(*a);
+		free(args);
 	}
 	for (int json = 0; json < 2; json++) {
 		char *text = NULL;

@@ -423,12 +423,119 @@ static void test_output(void **state)
 	cc_compose_project_free(p);
 }
 
+/* A service as create's arguments: every field into its flag. */
+static void test_create_args(void **state)
+{
+	(void)state;
+	cc_error *e = NULL;
+	struct cc_compose_project *p = load(&e, NULL, 0, "compose.yaml",
+		"name: demo\n"
+		"services:\n"
+		"  web:\n"
+		"    image: alpine\n"
+		"    entrypoint: [\"/bin/sh\", \"-c\"]\n"
+		"    command: [\"echo hi\"]\n"
+		"    environment: {A: \"1\", B: null}\n"
+		"    ports: [\"127.0.0.1:8080:80\", \"9000/udp\"]\n"
+		"    volumes: [\"data:/data:ro\", \"./src:/src\", {type: tmpfs, target: /t, tmpfs: {size: 1024}}]\n"
+		"    networks: {front: {aliases: [w], ipv4_address: 10.5.0.9}}\n"
+		"    healthcheck: {test: [\"CMD\", \"wget\", \"-q\", \"x\\\"y\"], interval: 2s, retries: 4}\n"
+		"    restart: on-failure:3\n"
+		"    deploy: {resources: {limits: {memory: 64m, cpus: \"0.5\", pids: 50}}}\n"
+		"    stop_grace_period: 1m30s\n"
+		"    user: \"1000\"\n"
+		"    init: true\n"
+		"    ulimits: {nofile: {soft: 100, hard: 200}}\n"
+		"    labels: {x: y}\n"
+		"    depends_on: {db: {condition: service_healthy}}\n"
+		"  db:\n"
+		"    image: alpine\n"
+		"    healthcheck: {test: \"true\"}\n"
+		"networks:\n"
+		"  front: {}\n"
+		"volumes:\n"
+		"  data: {}\n", NULL);
+	if (p == NULL)
+		fail_msg("%s", e->msg);
+	char **args = NULL;
+	if (cc_compose_create_args(p, svc(p, "web"), "alpine", "demo-web-1", 1, false, &args, &e) < 0)
+		fail_msg("%s", e->msg);
+	char *all = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&all, &len);
+	for (char **a = args; *a; a++)
+		fprintf(f, "%s%s", a == args ? "" : "|", *a);
+	fclose(f);
+	static const char *const want[] = {
+		"--name|demo-web-1|",
+		"--label=com.docker.compose.project=demo|",
+		"--label=com.docker.compose.service=web|",
+		"--label=com.docker.compose.container-number=1|",
+		"--label=com.docker.compose.oneoff=False|",
+		"--label=com.docker.compose.project.working_dir=/proj|",
+		"--label=com.docker.compose.depends_on=db:service_healthy:false|",
+		"--label=x=y|",
+		"-e|A=1|-e|B|",
+		"--network|name=demo_front,alias=web,alias=w,ip=10.5.0.9|",
+		"-p|127.0.0.1:8080:80/tcp|-p|9000/udp|",
+		"--mount|type=volume,source=demo_data,target=/data,readonly|",
+		"-v|/proj/src:/src|",
+		"--mount|type=tmpfs,target=/t,tmpfs-size=1024|",
+		"--health-cmd|[\"CMD\",\"wget\",\"-q\",\"x\\\"y\"]|--health-interval|2s|--health-retries=4|",
+		"--restart|on-failure:3|--memory=67108864|--cpus|0.5|--pids-limit=50|",
+		"--user|1000|--init|",
+		"--ulimit|nofile=100:200|",
+		"--stop-timeout=90|",
+		"--entrypoint|/bin/sh|alpine|-c|echo hi",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strstr(all, want[i]) == NULL)
+			fail_msg("missing '%s' in %s", want[i], all);
+	assert_true(strlen(all) > strlen("--entrypoint|/bin/sh|alpine|-c|echo hi") &&
+		    strcmp(all + strlen(all) - strlen("--entrypoint|/bin/sh|alpine|-c|echo hi"),
+			   "--entrypoint|/bin/sh|alpine|-c|echo hi") == 0);
+	free(all);
+	for (char **a = args; *a; a++)
+		free(*a);
+	free(args);
+
+	/* a one-off container, and an empty entrypoint resets the image's */
+	struct cc_compose_service one = *svc(p, "db");
+	one.has_entrypoint = true;
+	one.entrypoint.n = 0;
+	assert_int_equal(cc_compose_create_args(p, &one, "alpine", "demo-db-run-1", 1, true, &args, &e), 0);
+	bool oneoff = false, reset = false;
+	for (char **a = args; *a; a++) {
+		oneoff |= strcmp(*a, "--label=com.docker.compose.oneoff=True") == 0;
+		reset |= strcmp(*a, "--entrypoint") == 0 && a[1] && a[1][0] == '\0';
+		if (strcmp(*a, "--health-cmd") == 0)
+			assert_string_equal(a[1], "true");
+	}
+	assert_true(oneoff && reset);
+	for (char **a = args; *a; a++)
+		free(*a);
+	free(args);
+
+	/* what run has no flag for is an error naming the service */
+	struct cc_compose_service bad = *svc(p, "db");
+	struct cc_compose_volume v = { .type = CC_COMPOSE_MOUNT_VOLUME, .source = (char *)"data",
+				       .target = (char *)"/x", .subpath = (char *)"sub", .tmpfs_size = -1,
+				       .tmpfs_mode = -1 };
+	bad.volumes = &v;
+	bad.n_volumes = 1;
+	assert_int_equal(cc_compose_create_args(p, &bad, "alpine", "n", 1, false, &args, &e), -1);
+	assert_null(args);
+	assert_non_null(strstr(e->msg, "service db: volume /x: subpath"));
+	cc_error_free(e);
+	cc_compose_project_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interpolation), cmocka_unit_test(test_dotenv), cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_volumes),       cmocka_unit_test(test_merge),  cmocka_unit_test(test_extends_profiles),
-		cmocka_unit_test(test_errors),        cmocka_unit_test(test_names),  cmocka_unit_test(test_output),
+		cmocka_unit_test(test_errors),        cmocka_unit_test(test_names),  cmocka_unit_test(test_output), cmocka_unit_test(test_create_args),
 	};
 	return cmocka_run_group_tests_name("compose", tests, NULL, NULL);
 }
