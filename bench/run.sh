@@ -753,11 +753,24 @@ P_COMPOSE_NS="${pc_py:-/usr/bin/python3} -c 'import sys, time; time.sleep = lamb
 # running containers of the project: 3 expected after up, 0 after down
 cc_running() { $CCR ps -q --filter "label=com.docker.compose.project=$cproj" 2>/dev/null | wc -l; }
 p_running() { $P ps -q --filter "label=io.podman.compose.project=$cproj" 2>/dev/null | wc -l; }
+# podman's network of the project and what CNI leaves of it: the dnsname
+# plugin's INPUT rule for its bridge (one: the bridge's name may be another
+# podman network's right after), the bridge if podman could not remove it,
+# host-local's lease directory
+pnet_remove() {
+    local net=${cproj}_default br
+    br=$(python3 -c 'import json, sys
+print(next((p.get("bridge", "") for p in json.load(open(sys.argv[1]))["plugins"] if p.get("type") == "bridge"), ""))' \
+        "/etc/cni/net.d/$net.conflist" 2>/dev/null)
+    [[ -n $br ]] && iptables -D INPUT -i "$br" -p udp -m udp --dport 53 -j ACCEPT 2>/dev/null
+    $P network rm -f "$net" >/dev/null 2>&1 || { [[ -n $br ]] && ip link del "$br" 2>/dev/null; }
+    rm -rf "/var/lib/cni/networks/$net"
+}
 compose_cleanup() {
     $CC_COMPOSE down >/dev/null 2>&1
     if have podman-compose; then
         $P_COMPOSE down >/dev/null 2>&1
-        $P network rm -f "${cproj}_default" >/dev/null 2>&1
+        pnet_remove
         $P rmi -f "${cproj}_web" >/dev/null 2>&1
     fi
 }
