@@ -735,7 +735,7 @@ static void prune_mount_points(const char *upper, const char *const *lowers, siz
 				if (S_ISDIR(ust.st_mode)) {
 					char v[4];
 					if (in_lower && (!S_ISDIR(lst.st_mode) || lst.st_mode != ust.st_mode || lst.st_uid != ust.st_uid ||
-							 lst.st_gid != ust.st_gid || lgetxattr(up, "trusted.overlay.opaque", v, sizeof(v)) >= 0))
+							 lst.st_gid != ust.st_gid || lgetxattr(up, cc_overlay_opaque_xattr(), v, sizeof(v)) >= 0))
 						break;
 					if (rmdir(up) < 0)
 						break;
