@@ -611,6 +611,13 @@ int cc_network_build_attach(struct cc_store *s, const char *id, pid_t pid, const
 	_cleanup_free_ char *lease = build_lease_id(id);
 	if (lease == NULL)
 		return cc_error_set(err, ENOMEM, "attach the RUN step to the bridge");
+	if (cc_rootless()) {
+		/* rootless: pasta, as a container's (no ports; /etc/hosts is
+		 * the builder's own) */
+		struct cc_network p = { .mode = CC_NET_PASTA, .join_fd = -1 };
+		(void)hosts_path, (void)hostname, (void)extra_hosts;
+		return cc_network_pasta_start(&p, s, lease, pid, err);
+	}
 	struct cc_network n = { .join_fd = -1 };
 	for (size_t i = 0; i < CC_NET_MAX_PORTS; i++)
 		n.fds[i] = -1;
@@ -632,6 +639,8 @@ int cc_network_build_detach(struct cc_store *s, const char *id, cc_error **err)
 	_cleanup_free_ char *lease = build_lease_id(id);
 	if (lease == NULL)
 		return cc_error_set(err, ENOMEM, "detach the RUN step from the bridge");
+	if (cc_rootless())
+		return cc_network_pasta_stop(s, lease, err);
 	/* no port rules to remove; the veth goes with the step's namespace */
 	return cc_store_lease_release(s, lease, err);
 }

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -186,8 +188,17 @@ int cc_network_pasta_stop(struct cc_store *s, const char *id, cc_error **err)
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	_cleanup_close_ int cfd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t c = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
-	if (c > 0 && (strncmp(comm, "pasta", 5) == 0 || strncmp(comm, "passt", 5) == 0))
+	if (c > 0 && (strncmp(comm, "pasta", 5) == 0 || strncmp(comm, "passt", 5) == 0)) {
+		/* gone when this returns (a bounded wait: it quits at once) */
+		_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 		(void)kill(pid, SIGTERM);
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+		if (pfd >= 0 && poll(&p, 1, 1000) > 0) {
+			/* ours to reap when it was reparented to us (a subreaper) */
+			siginfo_t si;
+			(void)waitid(P_PIDFD, (id_t)pfd, &si, WEXITED | WNOHANG);
+		}
+	}
 	(void)unlink(pf);
 	return 0;
 }
