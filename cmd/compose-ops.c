@@ -157,7 +157,9 @@ static int ps_action(void *opts, int argc, char **argv)
 	json_decref(headers);
 	for (size_t i = 0; i < j.cs.n && rc == 0; i++) {
 		const struct compose_ctr *c = &j.cs.v[i];
-		if (!j.sel[i] || (!o->all && !cc_container_is_running(c->rec)) || !ps_status_wanted(o, c))
+		/* docker compose: a status asked for implies -a */
+		bool all = o->all || o->status.n > 0 || o->filter.n > 0;
+		if (!j.sel[i] || (!all && !cc_container_is_running(c->rec)) || !ps_status_wanted(o, c))
 			continue;
 		json_t *row = ps_object(j.s, c, j.p->name);
 		if (row == NULL) {
@@ -205,6 +207,27 @@ struct ls_opts {
 	const char *format;
 };
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* An object's keys, sorted and NULL-ended (the object's strings); NULL
+ * when out of memory. */
+static const char **sorted_keys(const json_t *o)
+{
+	const char **v = calloc(json_object_size(o) + 1, sizeof(char *));
+	size_t n = 0;
+	const char *k;
+	const json_t *x;
+	if (v == NULL)
+		return NULL;
+	json_object_foreach((json_t *)o, k, x)
+		v[n++] = k;
+	qsort(v, n, sizeof(*v), key_cmp);
+	return v;
+}
+
 static int ls_action(void *opts, int argc, char **argv)
 {
 	(void)argc;
@@ -251,41 +274,54 @@ static int ls_action(void *opts, int argc, char **argv)
 	cc_store_close(s);
 	if (projects == NULL)
 		return cmd_failf(1, "out of memory");
-	const char *name;
-	json_t *p;
+	/* docker compose's order: projects by name, each one's states by
+	 * name ("exited(1), running(2)") */
 	json_t *out = json_array();
-	json_object_foreach(projects, name, p) {
+	const char **names = sorted_keys(projects);
+	for (size_t k = 0; names && names[k]; k++) {
+		json_t *p = json_object_get(projects, names[k]);
 		json_t *counts = json_object_get(p, "counts");
 		if (!o->all && json_object_get(counts, "running") == NULL)
 			continue;
 		struct cc_strbuf st = { 0 };
 		cc_strbuf_add(&st, "", 0);
-		const char *state;
-		json_t *cnt;
-		json_object_foreach(counts, state, cnt)
-			cc_strbuf_addf(&st, "%s%s(%lld)", st.len ? ", " : "", state, (long long)json_integer_value(cnt));
+		const char **states = sorted_keys(counts);
+		for (size_t m = 0; states && states[m]; m++)
+			cc_strbuf_addf(&st, "%s%s(%lld)", st.len ? ", " : "", states[m],
+				       (long long)json_integer_value(json_object_get(counts, states[m])));
+		free(states);
 		_cleanup_free_ char *status = cc_strbuf_steal(&st);
 		const char *files = json_string_value(json_object_get(p, "files"));
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "Name", name, "Status", status ? status : "",
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "Name", names[k], "Status", status ? status : "",
 						     "ConfigFiles", files ? files : ""));
 	}
+	free(names);
 	size_t i;
 	json_t *row;
 	if (strcmp(o->format, "json") == 0 && !o->quiet) {
 		char *text = json_dumps(out, JSON_COMPACT);
 		printf("%s\n", text ? text : "[]");
 		free(text);
+	} else if (o->quiet) {
+		json_array_foreach(out, i, row)
+			printf("%s\n", json_string_value(json_object_get(row, "Name")));
 	} else {
-		if (!o->quiet)
-			printf("%-20s%-20s%s\n", "NAME", "STATUS", "CONFIG FILES");
+		/* docker's tabwriter: a column is 20 wide, or its widest cell
+		 * and 3 spaces */
+		int wn = (int)strlen("NAME") + 3, ws = (int)strlen("STATUS") + 3;
 		json_array_foreach(out, i, row) {
-			if (o->quiet)
-				printf("%s\n", json_string_value(json_object_get(row, "Name")));
-			else
-				printf("%-20s%-20s%s\n", json_string_value(json_object_get(row, "Name")),
-				       json_string_value(json_object_get(row, "Status")),
-				       json_string_value(json_object_get(row, "ConfigFiles")));
+			int nw = (int)strlen(json_string_value(json_object_get(row, "Name"))) + 3;
+			int st = (int)strlen(json_string_value(json_object_get(row, "Status"))) + 3;
+			wn = nw > wn ? nw : wn;
+			ws = st > ws ? st : ws;
 		}
+		wn = wn < 20 ? 20 : wn;
+		ws = ws < 20 ? 20 : ws;
+		printf("%-*s%-*s%s\n", wn, "NAME", ws, "STATUS", "CONFIG FILES");
+		json_array_foreach(out, i, row)
+			printf("%-*s%-*s%s\n", wn, json_string_value(json_object_get(row, "Name")), ws,
+			       json_string_value(json_object_get(row, "Status")),
+			       json_string_value(json_object_get(row, "ConfigFiles")));
 	}
 	json_decref(out);
 	json_decref(projects);
@@ -311,6 +347,8 @@ static const char *const colours[] = { "36", "33", "32", "35", "34", "96", "93",
 
 struct stream {
 	int fd;
+	const struct cc_container_record *rec;
+	const char *colour; /* NULL: none */
 	char prefix[160];
 	size_t plen;
 	char *part; /* a line not ended yet */
@@ -329,12 +367,37 @@ static void emit(const struct stream *st, const char *line, size_t n, bool nl)
 	cc_strbuf_release(&sb);
 }
 
+/* docker compose's "NAME exited with code N" when an attached
+ * container's log ends (its state read again: the monitor has gone); the
+ * code, or -1. */
+static int emit_exit(const struct stream *st)
+{
+	struct cc_store *s = cmd_open_store();
+	struct cc_container_record *c = s ? cmd_container_get(s, st->rec->id) : NULL;
+	int code = -1;
+	if (c != NULL) {
+		cmd_container_reconcile(s, c);
+		char line[256];
+		int n = st->colour ? snprintf(line, sizeof(line), "\033[%sm%s exited with code %d\033[0m\n", st->colour,
+					       c->name, c->exit_code)
+				   : snprintf(line, sizeof(line), "%s exited with code %d\n", c->name, c->exit_code);
+		if (n > 0)
+			(void)cc_write_all(STDOUT_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		code = c->exit_code;
+	}
+	cc_container_record_free(c);
+	cc_store_close(s);
+	return code;
+}
+
 /* Each container's log (logs -f style, its own process) into a pipe, the
- * lines here with "name  | " before them.  With stop_on: the first
- * container whose log ends stops the others (--abort-on-container-exit).
- * Returns when every log has ended, or at SIGINT/SIGTERM (*interrupted). */
-static int multiplex(struct compose_ctrs *cs, const bool *sel, long tail, bool follow,
-		     bool timestamps, bool colour, bool prefix, bool stop_on_first, bool *interrupted)
+ * lines here with "name  | " before them.  With exits, a log's end is
+ * said as docker compose's up says it, and with stop_on_first the first
+ * end returns (--abort-on-container-exit), its container's exit code in
+ * *first_exit.  Returns when every log has ended, or at SIGINT/SIGTERM
+ * (*interrupted). */
+static int multiplex(struct compose_ctrs *cs, const bool *sel, long tail, bool follow, bool timestamps, bool colour,
+		     bool prefix, bool exits, bool stop_on_first, int *first_exit, bool *interrupted)
 {
 	size_t n = 0, width = 0;
 	for (size_t i = 0; i < cs->n; i++)
@@ -389,6 +452,8 @@ static int multiplex(struct compose_ctrs *cs, const bool *sel, long tail, bool f
 		}
 		kids[k] = p;
 		st[k].fd = pfd[0];
+		st[k].rec = cs->v[i].rec;
+		st[k].colour = colour ? colours[service_no % 10] : NULL;
 		const char *name = cs->v[i].rec->name;
 		if (!prefix)
 			st[k].plen = 0;
@@ -432,6 +497,9 @@ static int multiplex(struct compose_ctrs *cs, const bool *sel, long tail, bool f
 				close(st[i].fd);
 				st[i].fd = -1;
 				open_n--;
+				int code = exits ? emit_exit(&st[i]) : -1;
+				if (stop_on_first && !stop && first_exit)
+					*first_exit = code;
 				stop |= stop_on_first;
 				continue;
 			}
@@ -515,7 +583,7 @@ static int logs_action(void *opts, int argc, char **argv)
 			j.sel[i] = false;
 	bool interrupted = false;
 	rc = multiplex(&j.cs, j.sel, tail, o->follow, o->timestamps, use_colour(o->no_color), !o->no_log_prefix, false,
-		       &interrupted);
+		       false, NULL, &interrupted);
 	proj_release(&j);
 	return interrupted ? 130 : rc;
 }
@@ -573,11 +641,15 @@ int compose_attach(struct cc_store *s, const struct cc_compose_project *p, const
 	printf("Attaching to %s\n", names.buf ? names.buf : "");
 	cc_strbuf_release(&names);
 	bool interrupted = false;
-	rc = multiplex(&cs, sel, -1, true, false, use_colour(no_color), !no_prefix, abort_on_exit, &interrupted);
+	int first_exit = -1;
+	rc = multiplex(&cs, sel, -1, true, false, use_colour(no_color), !no_prefix, true, abort_on_exit, &first_exit,
+		       &interrupted);
 	if (interrupted || abort_on_exit) {
 		/* docker compose: Ctrl-C (or the first exit) stops the project */
 		if (interrupted)
 			fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
+		else
+			fprintf(stderr, "Aborting on container exit...\n");
 		compose_ctrs_release(&cs);
 		rc = compose_containers(s, p->name, &cs);
 		bool *again = rc == 0 ? calloc(cs.n ? cs.n : 1, sizeof(bool)) : NULL;
@@ -590,6 +662,8 @@ int compose_attach(struct cc_store *s, const struct cc_compose_project *p, const
 		free(again);
 		if (interrupted)
 			rc = 130;
+		else if (rc == 0 && first_exit > 0)
+			rc = first_exit; /* docker compose's status: the first to end's */
 	}
 	free(sel);
 	compose_ctrs_release(&cs);
@@ -640,13 +714,67 @@ static int kill_one(struct cc_store *s, struct cc_container_record *c, const voi
 	return 0;
 }
 
-static int ctl(int argc, char **argv, compose_each_fn fn, const void *arg, bool only_running)
+enum ctl_order {
+	CTL_PARALLEL, /* every container at once (kill) */
+	CTL_DEPS_FIRST, /* a service after what it depends on (restart) */
+	CTL_DEPS_FIRST_WAIT, /* and once their conditions hold (start, as up) */
+	CTL_DEPENDENTS_FIRST, /* a service after what depends on it (stop) */
+};
+
+struct ctl_wave {
+	struct proj *j;
+	compose_each_fn fn;
+	const void *arg;
+	bool wait;
+};
+
+/* One service's turn: its selected containers, side by side. */
+static int ctl_service(const struct cc_compose_project *p, size_t i, const bool *want, const void *arg)
+{
+	const struct ctl_wave *w = arg;
+	if (w->wait && compose_wait_dependencies(p, &p->services[i], want) != 0)
+		return 1;
+	bool *mine = calloc(w->j->cs.n ? w->j->cs.n : 1, sizeof(bool));
+	if (mine == NULL)
+		return cmd_failf(1, "out of memory");
+	for (size_t k = 0; k < w->j->cs.n; k++)
+		mine[k] = w->j->sel[k] && strcmp(w->j->cs.v[k].service, p->services[i].name) == 0;
+	int rc = compose_each_parallel(&w->j->cs, mine, w->fn, w->arg);
+	free(mine);
+	return rc;
+}
+
+static int ctl(int argc, char **argv, compose_each_fn fn, const void *arg, bool only_running, enum ctl_order order)
 {
 	struct proj j;
 	int rc = proj_open(&j, argc, argv, false, only_running);
 	if (rc != 0)
 		return rc;
-	rc = compose_each_parallel(&j.cs, j.sel, fn, arg);
+	if (order == CTL_PARALLEL) {
+		rc = compose_each_parallel(&j.cs, j.sel, fn, arg);
+		proj_release(&j);
+		return rc;
+	}
+	/* the services in dependency order (docker compose's), then the
+	 * containers of services the files no longer have */
+	bool *want = calloc(j.p->n_services ? j.p->n_services : 1, sizeof(bool));
+	bool *orphan = calloc(j.cs.n ? j.cs.n : 1, sizeof(bool));
+	if (want == NULL || orphan == NULL)
+		rc = cmd_failf(1, "out of memory");
+	for (size_t k = 0; rc == 0 && k < j.cs.n; k++) {
+		const struct cc_compose_service *sv = compose_service(j.p, j.cs.v[k].service);
+		if (sv != NULL)
+			want[sv - j.p->services] |= j.sel[k];
+		else
+			orphan[k] = j.sel[k];
+	}
+	struct ctl_wave w = { .j = &j, .fn = fn, .arg = arg, .wait = order == CTL_DEPS_FIRST_WAIT };
+	if (rc == 0)
+		rc = compose_in_waves(j.p, want, order == CTL_DEPENDENTS_FIRST, ctl_service, &w);
+	if (rc == 0)
+		rc = compose_each_parallel(&j.cs, orphan, fn, arg);
+	free(want);
+	free(orphan);
 	proj_release(&j);
 	return rc;
 }
@@ -654,19 +782,19 @@ static int ctl(int argc, char **argv, compose_each_fn fn, const void *arg, bool 
 static int start_action(void *opts, int argc, char **argv)
 {
 	(void)opts;
-	return ctl(argc, argv, start_one, NULL, false);
+	return ctl(argc, argv, start_one, NULL, false, CTL_DEPS_FIRST_WAIT);
 }
 
 static int stop_action(void *opts, int argc, char **argv)
 {
 	int t = (int)((struct ctl_opts *)opts)->timeout;
-	return ctl(argc, argv, stop_one, &t, true);
+	return ctl(argc, argv, stop_one, &t, true, CTL_DEPENDENTS_FIRST);
 }
 
 static int restart_action(void *opts, int argc, char **argv)
 {
 	int t = (int)((struct ctl_opts *)opts)->timeout;
-	return ctl(argc, argv, restart_one, &t, false);
+	return ctl(argc, argv, restart_one, &t, false, CTL_DEPS_FIRST);
 }
 
 static int kill_action(void *opts, int argc, char **argv)
@@ -675,7 +803,7 @@ static int kill_action(void *opts, int argc, char **argv)
 	int sig = cc_container_parse_signal(o->signal);
 	if (sig <= 0)
 		return cmd_usagef("invalid signal: %s", o->signal);
-	return ctl(argc, argv, kill_one, &sig, true);
+	return ctl(argc, argv, kill_one, &sig, true, CTL_PARALLEL);
 }
 
 static int rm_action(void *opts, int argc, char **argv)
@@ -929,8 +1057,10 @@ static int compose_run_action(void *opts, int argc, char **argv)
 		rc = cmd_failf(1, "out of memory");
 	if (rc == 0) {
 		want[sv - p->services] = true;
-		rc = compose_build_services(s, p, want, o->build, NULL);
+		rc = compose_ensure_resources(s, p, want);
 	}
+	if (rc == 0)
+		rc = compose_build_services(s, p, want, o->build, NULL);
 	/* the service as run sees it: no ports unless --service-ports, no
 	 * restart policy, the command and entrypoint given here */
 	struct cc_compose_service one = *sv;

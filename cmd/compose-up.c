@@ -152,6 +152,12 @@ static int ensure_volumes(struct cc_store *s, const struct cc_compose_project *p
 	return 0;
 }
 
+int compose_ensure_resources(struct cc_store *s, const struct cc_compose_project *p, const bool *want)
+{
+	int rc = ensure_networks(s, p, want);
+	return rc != 0 ? rc : ensure_volumes(s, p, want);
+}
+
 /* ---- images ---- */
 
 static int build_service(const struct cc_compose_project *p, const struct cc_compose_service *sv, const char *image,
@@ -325,9 +331,13 @@ static int service_args(const struct cc_compose_project *p, const struct plan *p
 	struct cc_strbuf sb = { 0 };
 	cc_strbuf_add(&sb, pl->image_id, strlen(pl->image_id) + 1);
 	size_t count = 0;
+	/* com.docker.compose.project.working_dir and .config_files */
+	static const char where[] = "--label=" COMPOSE_LABEL_PROJECT ".";
 	for (char **a = args; *a; a++, count++) {
-		/* the name and number differ between replicas, not their config */
-		if (a != args + 1)
+		/* the name and number differ between replicas, not their
+		 * config; nor is where the project's files are (docker's hash
+		 * is of the service alone: -f another.yaml recreates nothing) */
+		if (a != args + 1 && strncmp(*a, where, sizeof(where) - 1) != 0)
 			cc_strbuf_add(&sb, *a, strlen(*a) + 1);
 	}
 	size_t len = sb.len;
@@ -356,14 +366,34 @@ static int service_args(const struct cc_compose_project *p, const struct plan *p
 	return 0;
 }
 
+/* Is target one of the image's VOLUMEs (a trailing slash aside)? */
+static bool image_volume(const struct cc_run_config *ic, const char *target)
+{
+	size_t tl = strlen(target);
+	for (char **v = ic ? ic->volumes : NULL; v && *v; v++) {
+		size_t vl = strlen(*v);
+		while (vl > 1 && (*v)[vl - 1] == '/')
+			vl--;
+		if (vl == tl && strncmp(*v, target, tl) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The anonymous volumes of a container being recreated that its new one
  * takes over (docker compose keeps a database's VOLUME data across a
- * recreate): "--mount" values for each target the service does not mount
- * something else at; *ret_drop the others' names (removed after). */
-static int inherited_volumes(const struct cc_compose_service *sv, const struct cc_container_record *old, char ***ret,
-			     char ***ret_drop)
+ * recreate): "--mount" values for each target where the new one has an
+ * anonymous volume too, the service's or the image's VOLUME, as docker
+ * compose's rule is; *ret_drop the others' names (removed after). */
+static int inherited_volumes(struct cc_store *s, const struct plan *pl, const struct cc_container_record *old,
+			     char ***ret, char ***ret_drop)
 {
+	const struct cc_compose_service *sv = pl->sv;
 	*ret = *ret_drop = NULL;
+	struct cc_run_config *ic = NULL;
+	cc_error *e = NULL;
+	if (cc_image_run_config(s, pl->image_id, &ic, &e) < 0)
+		cc_error_clear(&e); /* then only the service's own count */
 	json_t *cfg = cc_container_config(old);
 	const json_t *mounts = json_object_get(json_object_get(cfg, "Spec"), "Mounts");
 	size_t n = json_array_size(mounts), k = 0, d = 0, i;
@@ -375,13 +405,17 @@ static int inherited_volumes(const struct cc_compose_service *sv, const struct c
 		const char *target = json_string_value(json_object_get(m, "Target"));
 		if (rc != 0 || name == NULL || target == NULL || !json_is_true(json_object_get(m, "Anonymous")))
 			continue;
-		bool taken = false;
+		bool taken = false, anonymous = image_volume(ic, target);
 		for (size_t v = 0; v < sv->n_volumes; v++) {
 			const struct cc_compose_volume *cv = &sv->volumes[v];
-			if (strcmp(cv->target, target) == 0 && !(cv->type == CC_COMPOSE_MOUNT_VOLUME && cv->source == NULL))
+			if (strcmp(cv->target, target) != 0)
+				continue;
+			if (cv->type == CC_COMPOSE_MOUNT_VOLUME && cv->source == NULL)
+				anonymous = true;
+			else
 				taken = true;
 		}
-		if (taken || strchr(target, ',') != NULL) {
+		if (taken || !anonymous || strchr(target, ',') != NULL) {
 			if ((drop[d++] = strdup(name)) == NULL)
 				rc = cmd_failf(1, "out of memory");
 		} else if (asprintf(&out[k++], "type=volume,source=%s,target=%s", name, target) < 0) {
@@ -390,6 +424,7 @@ static int inherited_volumes(const struct cc_compose_service *sv, const struct c
 		}
 	}
 	json_decref(cfg);
+	cc_run_config_free(ic);
 	if (rc != 0) {
 		strv_free(out);
 		strv_free(drop);
@@ -503,6 +538,7 @@ static void remove_container(struct cc_store *s, struct cc_container_record *c, 
 
 struct up_opts {
 	bool detach, build, no_build, force_recreate, no_recreate, no_deps, remove_orphans, wait, no_start, quiet_pull;
+	bool renew_anon_volumes;
 	bool abort_on_exit, no_color, no_log_prefix;
 	int64_t timeout, wait_timeout;
 	struct cmd_strv scale;
@@ -542,9 +578,11 @@ static int converge(const struct cc_compose_project *p, const struct plan *pl, c
 		_cleanup_strv_ char **inherit = NULL, **drop = NULL;
 		if (cur != NULL) {
 			compose_progress("Container", cur->name, "Recreate");
-			if ((rc = inherited_volumes(sv, cur, &inherit, &drop)) != 0)
+			/* -V: new anonymous volumes, the old ones go with it */
+			if (!o->renew_anon_volumes && (rc = inherited_volumes(s, pl, cur, &inherit, &drop)) != 0)
 				break;
-			remove_container(s, cur, o->timeout >= 0 ? (int)o->timeout : cc_container_stop_timeout(cur), false);
+			remove_container(s, cur, o->timeout >= 0 ? (int)o->timeout : cc_container_stop_timeout(cur),
+					 o->renew_anon_volumes);
 			cc_container_remove_volumes(s, drop);
 		}
 		struct cc_container_record *c = NULL;
@@ -658,8 +696,7 @@ static void probe_service(struct cc_store *s, const char *project, const char *s
 	compose_ctrs_release(&all);
 }
 
-/* Wait for each dependency of sv that is part of this up. */
-static int wait_dependencies(const struct cc_compose_project *p, const struct cc_compose_service *sv, const bool *want)
+int compose_wait_dependencies(const struct cc_compose_project *p, const struct cc_compose_service *sv, const bool *want)
 {
 	struct cc_store *s = NULL;
 	int rc = 0;
@@ -720,35 +757,30 @@ int compose_selected_services(const struct cc_compose_project *p, int argc, char
 	return 0;
 }
 
-static int converge_all(struct cc_store *s, const struct cc_compose_project *p, const struct up_opts *o, const bool *want)
+int compose_in_waves(const struct cc_compose_project *p, const bool *want, bool reverse, compose_wave_fn fn,
+		     const void *arg)
 {
 	size_t n = p->n_services;
-	struct plan *plans = calloc(n ? n : 1, sizeof(*plans));
-	bool *done = calloc(n ? n : 1, sizeof(bool));
+	bool *done = calloc(n ? n : 1, sizeof(bool)), *ready = calloc(n ? n : 1, sizeof(bool));
 	pid_t *kids = calloc(n ? n : 1, sizeof(pid_t));
-	bool *ready_buf = calloc(n ? n : 1, sizeof(bool));
-	struct compose_ctrs have = { 0 };
-	int rc = plans && done && kids && ready_buf ? 0 : cmd_failf(1, "out of memory");
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		plans[i] = (struct plan){ .sv = &p->services[i], .idx = i };
-		if (want[i])
-			rc = service_image(s, p, &p->services[i], &plans[i].image, &plans[i].image_id);
-	}
-	if (rc == 0)
-		rc = compose_containers(s, p->name, &have);
+	int rc = done && ready && kids ? 0 : cmd_failf(1, "out of memory");
 	size_t left = 0;
 	for (size_t i = 0; i < n; i++)
 		left += want[i];
 	while (rc == 0 && left > 0) {
-		/* a wave: what depends on nothing left to start */
+		/* a wave: what depends on nothing left to do (reverse: what
+		 * nothing left to do depends on) */
 		size_t nk = 0;
-		bool *ready = ready_buf;
 		for (size_t i = 0; i < n; i++) {
 			ready[i] = want[i] && !done[i];
-			for (size_t j = 0; ready[i] && j < p->services[i].n_depends_on; j++) {
-				const struct cc_compose_service *d = compose_service(p, p->services[i].depends_on[j].service);
-				if (d != NULL && want[d - p->services] && !done[d - p->services])
-					ready[i] = false;
+			for (size_t k = 0; ready[i] && k < n; k++) {
+				if (k == i || !want[k] || done[k])
+					continue;
+				const struct cc_compose_service *from = &p->services[reverse ? k : i];
+				const char *to = p->services[reverse ? i : k].name;
+				for (size_t j = 0; ready[i] && j < from->n_depends_on; j++)
+					if (strcmp(from->depends_on[j].service, to) == 0)
+						ready[i] = false;
 			}
 		}
 		fflush(stdout);
@@ -762,9 +794,7 @@ static int converge_all(struct cc_store *s, const struct cc_compose_project *p, 
 				break;
 			}
 			if (k == 0) {
-				int r = wait_dependencies(p, &p->services[i], want);
-				if (r == 0)
-					r = converge(p, &plans[i], o, &have);
+				int r = fn(p, i, want, arg);
 				fflush(stdout);
 				fflush(stderr);
 				_exit(r);
@@ -778,15 +808,49 @@ static int converge_all(struct cc_store *s, const struct cc_compose_project *p, 
 		if (compose_wait_all(kids, nk) != 0)
 			rc = 1;
 	}
+	free(done);
+	free(ready);
+	free(kids);
+	return rc;
+}
+
+struct converge_arg {
+	const struct up_opts *o;
+	const struct plan *plans;
+	const struct compose_ctrs *have;
+};
+
+/* One service's turn in up: its dependencies' conditions (create starts
+ * nothing, so waits for none), then its containers. */
+static int converge_one(const struct cc_compose_project *p, size_t i, const bool *want, const void *arg)
+{
+	const struct converge_arg *a = arg;
+	int r = a->o->no_start ? 0 : compose_wait_dependencies(p, &p->services[i], want);
+	return r != 0 ? r : converge(p, &a->plans[i], a->o, a->have);
+}
+
+static int converge_all(struct cc_store *s, const struct cc_compose_project *p, const struct up_opts *o, const bool *want)
+{
+	size_t n = p->n_services;
+	struct plan *plans = calloc(n ? n : 1, sizeof(*plans));
+	struct compose_ctrs have = { 0 };
+	int rc = plans ? 0 : cmd_failf(1, "out of memory");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		plans[i] = (struct plan){ .sv = &p->services[i], .idx = i };
+		if (want[i])
+			rc = service_image(s, p, &p->services[i], &plans[i].image, &plans[i].image_id);
+	}
+	if (rc == 0)
+		rc = compose_containers(s, p->name, &have);
+	struct converge_arg a = { .o = o, .plans = plans, .have = &have };
+	if (rc == 0)
+		rc = compose_in_waves(p, want, false, converge_one, &a);
 	compose_ctrs_release(&have);
 	for (size_t i = 0; plans && i < n; i++) {
 		free(plans[i].image);
 		free(plans[i].image_id);
 	}
 	free(plans);
-	free(done);
-	free(kids);
-	free(ready_buf);
 	return rc;
 }
 
@@ -814,8 +878,21 @@ static void orphans(struct cc_store *s, const struct cc_compose_project *p, bool
 	compose_ctrs_release(&have);
 }
 
+/* Does a service depend on this one with service_completed_successfully
+ * (a one-shot: its successful end is what --wait waits for)? */
+static bool completion_expected(const struct cc_compose_project *p, const char *service)
+{
+	for (size_t i = 0; i < p->n_services; i++)
+		for (size_t j = 0; j < p->services[i].n_depends_on; j++)
+			if (p->services[i].depends_on[j].condition == CC_COMPOSE_SERVICE_COMPLETED_SUCCESSFULLY &&
+			    strcmp(p->services[i].depends_on[j].service, service) == 0)
+				return true;
+	return false;
+}
+
 /* --wait: every container of the services running, and healthy when it
- * has a check. */
+ * has a check; one others wait to complete successfully has done so
+ * (docker compose's conditions for --wait). */
 static int wait_running(struct cc_store *s, const struct cc_compose_project *p, const bool *want, int64_t timeout_s)
 {
 	int64_t deadline = timeout_s > 0 ? (int64_t)time(NULL) + timeout_s : 0;
@@ -829,6 +906,9 @@ static int wait_running(struct cc_store *s, const struct cc_compose_project *p, 
 			const struct compose_ctr *c = &have.v[i];
 			const struct cc_compose_service *sv = compose_service(p, c->service);
 			if (c->oneoff || sv == NULL || !want[sv - p->services])
+				continue;
+			if (!cc_container_is_running(c->rec) && completion_expected(p, c->service) &&
+			    strcmp(c->rec->state, "exited") == 0 && c->rec->exit_code == 0)
 				continue;
 			if (!cc_container_is_running(c->rec)) {
 				cmd_failf(1, "container %s exited (%d)", c->rec->name, c->rec->exit_code);
@@ -892,9 +972,7 @@ static int up_common(struct up_opts *o, int argc, char **argv, bool create_only)
 	}
 	o->no_start = create_only;
 	if (rc == 0)
-		rc = ensure_networks(s, p, want);
-	if (rc == 0)
-		rc = ensure_volumes(s, p, want);
+		rc = compose_ensure_resources(s, p, want);
 	if (rc == 0 && !o->no_build)
 		rc = compose_build_services(s, p, want, o->build, NULL);
 	if (rc == 0)
@@ -953,6 +1031,8 @@ static const struct cmd_opt up_options[] = {
 	OPT_BOOL(0, "quiet-pull", struct up_opts, quiet_pull, "Pull without printing progress information"),
 	OPT_BOOL(0, "remove-orphans", struct up_opts, remove_orphans,
 		 "Remove containers for services not defined in the Compose file"),
+	OPT_BOOL('V', "renew-anon-volumes", struct up_opts, renew_anon_volumes,
+		 "Recreate anonymous volumes instead of retrieving data from the previous containers"),
 	OPT_LIST(0, "scale", struct up_opts, scale, "scale", "Scale SERVICE to NUM instances. Overrides the deploy.replicas setting"),
 	OPT_INT('t', "timeout", struct up_opts, timeout, "int",
 		"Use this timeout in seconds for container shutdown when attached or when containers are already running",
@@ -983,6 +1063,8 @@ static const struct cmd_opt create_options[] = {
 		 "If containers already exist, don't recreate them. Incompatible with --force-recreate"),
 	OPT_BOOL(0, "remove-orphans", struct up_opts, remove_orphans,
 		 "Remove containers for services not defined in the Compose file"),
+	OPT_BOOL('V', "renew-anon-volumes", struct up_opts, renew_anon_volumes,
+		 "Recreate anonymous volumes instead of retrieving data from the previous containers"),
 	OPT_INT('t', "timeout", struct up_opts, timeout, "int", "Timeout in seconds for container shutdown", .def = "-1"),
 	OPT_END,
 };
@@ -1119,9 +1201,13 @@ static int down_action(void *opts, int argc, char **argv)
 		cc_network_record_free(r);
 		compose_progress("Network", n->name, "Removing");
 		if (cc_network_remove(s, n->name, false, &e) < 0) {
-			cmd_warnf("remove network %s: %s", n->name, e->msg);
-			cc_error_free(e);
-			rc = 1;
+			/* docker compose: a network an orphan (or any other
+			 * container) still uses is left, with a warning */
+			if (e->kind == CC_ERR_IN_USE)
+				compose_progress("Network", n->name, "Resource is still in use");
+			else
+				rc = cmd_fail(e, 1);
+			cc_error_clear(&e);
 		} else {
 			compose_progress("Network", n->name, "Removed");
 		}

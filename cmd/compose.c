@@ -1,7 +1,8 @@
 /* ccontainer compose [-f FILE]... [-p NAME] [--project-directory DIR]
  * [--env-file FILE] [--profile P] VERB: docker compose's global flags,
  * then a verb of its own table.  The project is lib/compose's model
- * (compose.h); only `config` exists so far. */
+ * (compose.h); config is here, the verbs that run things in
+ * compose-up.c and compose-ops.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -59,6 +59,9 @@ char *compose_image_name(const struct cc_compose_project *p, const struct cc_com
  * them without a terminal. */
 void compose_progress(const char *kind, const char *name, const char *what);
 
+/* The networks and volumes the selected services (want[i]) use, made
+ * when missing; 1 after printing (compose-up.c). */
+int compose_ensure_resources(struct cc_store *s, const struct cc_compose_project *p, const bool *want);
 /* Build the selected services (want[i]) that have build: and whose image
  * is missing (always: every one), with build's extra flags (NULL-ended,
  * may be NULL) (compose-up.c). */
@@ -67,6 +70,16 @@ int compose_build_services(struct cc_store *s, const struct cc_compose_project *
 /* The services named (all when none), with what they depend on unless
  * no_deps, into want (n_services); 1 after printing (compose-up.c). */
 int compose_selected_services(const struct cc_compose_project *p, int argc, char **argv, bool no_deps, bool *want);
+/* fn for service i in a process of its own, for every service want[i], in
+ * waves: a service once each wanted service it depends on has had its
+ * turn, or with reverse once each wanted service that depends on it has
+ * (stop).  1 when any failed, or after printing (compose-up.c). */
+typedef int (*compose_wave_fn)(const struct cc_compose_project *p, size_t i, const bool *want, const void *arg);
+int compose_in_waves(const struct cc_compose_project *p, const bool *want, bool reverse, compose_wave_fn fn,
+		     const void *arg);
+/* Wait for the condition of each dependency of sv that is wanted; 1
+ * after printing when one will never hold (compose-up.c). */
+int compose_wait_dependencies(const struct cc_compose_project *p, const struct cc_compose_service *sv, const bool *want);
 /* `up -d` of these services (compose run's dependencies). */
 int compose_up_detached(int argc, char **argv);
 

@@ -230,8 +230,11 @@ static int ls_action(void *opts, int argc, char **argv)
 						"Scope", "local", "Mountpoint", mp ? mp : "", "Labels", lt.buf ? lt.buf : "",
 						"Links", "N/A", "Size", "N/A", "CreatedAt", at ? at : "");
 			cc_strbuf_release(&lt);
-			if (row == NULL || cc_format_row(f, row, &e) < 0)
+			/* docker's VolumeContext method: {{.Label "KEY"}} */
+			json_t *methods = json_pack("{s:O}", "Label", lj);
+			if (row == NULL || methods == NULL || cc_format_row_methods(f, row, methods, &e) < 0)
 				rc = e ? cmd_fail(e, EXIT_CC_ERROR) : cmd_failf(EXIT_CC_ERROR, "out of memory");
+			json_decref(methods);
 			json_decref(row);
 		}
 		json_decref(lj);

@@ -112,6 +112,8 @@ err_case() {
     cd "$BATS_TEST_TMPDIR"
     run_cc 1 compose config
     assert_contains "$stderr" "no configuration file provided"
-    run_cc 125 compose up
-    assert_contains "$stderr" 'unknown compose command "up"'
+    run_cc 1 compose up -d
+    assert_contains "$stderr" "no configuration file provided"
+    run_cc 125 compose frobnicate
+    assert_contains "$stderr" 'unknown compose command "frobnicate"'
 }
