@@ -42,6 +42,18 @@ struct format_opts {
 	const char *format;
 };
 
+/* A /proc/self/{u,g}id_map as podman's idMappings: [{ContainerID, HostID, Size}]. */
+static json_t *id_map(const char *path)
+{
+	json_t *a = json_array();
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	unsigned long in, out, count;
+	while (a != NULL && f != NULL && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
+		json_array_append_new(a, json_pack("{s:I, s:I, s:I}", "ContainerID", (json_int_t)in, "HostID",
+						   (json_int_t)out, "Size", (json_int_t)count));
+	return a;
+}
+
 static const struct cmd_opt format_options[] = {
 	OPT_STRING('f', "format", struct format_opts, format, "string",
 		   "Format output using a Go template or \"json\""),
@@ -365,6 +377,9 @@ static int info_data(json_t **ret)
 	json_t *sec = json_array();
 	if (seccomp)
 		json_array_append_new(sec, json_string("name=seccomp,profile=builtin"));
+	bool rootless = cc_rootless();
+	if (rootless) /* docker's rootless daemon says so here */
+		json_array_append_new(sec, json_string("name=rootless"));
 	json_t *d = json_object();
 	json_object_set_new(d, "ID", json_string(""));
 	json_object_set_new(d, "Containers", json_integer((json_int_t)n_cs));
@@ -396,6 +411,12 @@ static int info_data(json_t **ret)
 	json_object_set_new(d, "SeccompProfile", json_string(seccomp ? "builtin" : ""));
 	json_object_set_new(d, "UserNamespaces", json_boolean(max_userns != 0 && unpriv_userns != 0));
 	json_object_set_new(d, "MaxUserNamespaces", json_integer(max_userns));
+	/* rootless: podman's host.security.rootless, idMappings and its
+	 * network helper */
+	json_object_set_new(d, "Rootless", json_boolean(rootless));
+	json_object_set_new(d, "IDMappings", json_pack("{s:o, s:o}", "UIDMap", id_map("/proc/self/uid_map"), "GIDMap",
+						       id_map("/proc/self/gid_map")));
+	json_object_set_new(d, "NetworkHelper", json_string(rootless ? (cc_network_pasta_available() ? "pasta" : "") : ""));
 	json_object_set_new(d, "BridgeName", json_string(net.bridge));
 	json_object_set_new(d, "BridgeSubnet", json_string(subnet));
 	json_object_set_new(d, "RegistryConfig", json_pack("{s:o}", "Mirrors", registry_mirrors()));
@@ -439,7 +460,24 @@ static int info_action(void *opts, int argc, char **argv)
 		printf(" Security Options:\n");
 		if (*S("SeccompProfile"))
 			printf("  seccomp\n   Profile: %s\n", S("SeccompProfile"));
+		if (json_is_true(json_object_get(d, "Rootless")))
+			printf("  rootless\n");
 		printf(" User Namespaces: %s\n", json_is_true(json_object_get(d, "UserNamespaces")) ? "true" : "false");
+		printf(" Rootless: %s\n", json_is_true(json_object_get(d, "Rootless")) ? "true" : "false");
+		if (json_is_true(json_object_get(d, "Rootless"))) {
+			const char *which[] = { "UIDMap", "GIDMap" };
+			for (int w = 0; w < 2; w++) {
+				printf("  %s:", w ? "GID Map" : "UID Map");
+				size_t i;
+				json_t *m;
+				json_array_foreach(json_object_get(json_object_get(d, "IDMappings"), which[w]), i, m)
+					printf(" %lld->%lld (%lld)", (long long)json_integer_value(json_object_get(m, "ContainerID")),
+					       (long long)json_integer_value(json_object_get(m, "HostID")),
+					       (long long)json_integer_value(json_object_get(m, "Size")));
+				printf("\n");
+			}
+			printf("  Network Helper: %s\n", *S("NetworkHelper") ? S("NetworkHelper") : "none (pasta not installed)");
+		}
 		printf(" Network:\n  Bridge: %s\n  Subnet: %s\n", S("BridgeName"), S("BridgeSubnet"));
 		printf(" Kernel Version: %s\n", S("KernelVersion"));
 		printf(" Operating System: %s\n", S("OperatingSystem"));

@@ -234,7 +234,9 @@ const char *cmd_runroot(void)
 	const char *r = cc_globals.runroot;
 	if (r == NULL || *r == '\0')
 		r = secure_getenv("CCONTAINER_RUNROOT");
-	return r != NULL && *r != '\0' ? r : CC_STORE_DEFAULT_RUNROOT;
+	if (r != NULL && *r != '\0')
+		return r;
+	return cc_rootless() ? cc_rootless_default_runroot() : CC_STORE_DEFAULT_RUNROOT;
 }
 
 const char *cmd_store_root(void)
@@ -242,7 +244,9 @@ const char *cmd_store_root(void)
 	const char *root = cc_globals.root;
 	if (root == NULL)
 		root = secure_getenv("CCONTAINER_ROOT");
-	return root != NULL && *root != '\0' ? root : CC_STORE_DEFAULT_ROOT;
+	if (root != NULL && *root != '\0')
+		return root;
+	return cc_rootless() ? cc_rootless_default_root() : CC_STORE_DEFAULT_ROOT;
 }
 
 struct cc_store *cmd_open_store(void)
@@ -404,6 +408,19 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	cc_set_note_handler(print_note);
+	/* An ordinary user: into the user's namespace before anything else
+	 * (the store's files and the containers belong to it). */
+	if (geteuid() != 0) {
+		cc_error *e = NULL;
+		if (cc_rootless_enter(cmd_runroot(), &e) < 0)
+			return cmd_fail(e, EXIT_CC_ERROR);
+		/* Once more, from inside: a process keeps the user namespace it
+		 * was exec'd in as its memory's, and the kernel lets only that
+		 * namespace's root look into the non-dumpable processes it
+		 * starts (a container's, before its exec) through /proc. */
+		execv("/proc/self/exe", argv);
+		return cmd_failf(EXIT_CC_ERROR, "re-execute in the rootless namespace: %s", strerror(errno));
+	}
 	/* the tree from the verb on: the group reads its verb from argv[1] */
 	rc = cmd_verb_run(&cmd_root_verb, "ccontainer", n + 1, argv + argc - n - 1);
 	if (fflush(stdout) != 0 && rc == 0)

@@ -735,7 +735,7 @@ static void prune_mount_points(const char *upper, const char *const *lowers, siz
 				if (S_ISDIR(ust.st_mode)) {
 					char v[4];
 					if (in_lower && (!S_ISDIR(lst.st_mode) || lst.st_mode != ust.st_mode || lst.st_uid != ust.st_uid ||
-							 lst.st_gid != ust.st_gid || lgetxattr(up, "trusted.overlay.opaque", v, sizeof(v)) >= 0))
+							 lst.st_gid != ust.st_gid || lgetxattr(up, cc_overlay_opaque_xattr(), v, sizeof(v)) >= 0))
 						break;
 					if (rmdir(up) < 0)
 						break;
@@ -760,6 +760,9 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 {
 	/* RUN --network=none|host for this step, else the build's */
 	enum cc_net_mode net_mode = st->network >= 0 ? (enum cc_net_mode)st->network : b->o->network;
+	/* rootless: no bridge of ours; pasta instead (attached the same way) */
+	if (net_mode == CC_NET_BRIDGE && cc_rootless())
+		net_mode = CC_NET_PASTA;
 	int nk = net_mode == CC_NET_HOST ? 1 : 0;
 	if (cur_load(b, c, err) < 0 || write_run_files(b, net_mode == CC_NET_HOST, err) < 0)
 		return -1;
@@ -846,7 +849,7 @@ static int run_step(struct builder *b, struct cur *c, const struct cc_build_step
 		.net = net_mode,
 		.container_id = id,
 		.seccomp_cache_dir = seccomp_cache,
-		.on_created = net_mode == CC_NET_BRIDGE ? run_net_attach : NULL,
+		.on_created = net_mode == CC_NET_BRIDGE || net_mode == CC_NET_PASTA ? run_net_attach : NULL,
 		.hook_data = &net,
 	};
 	emit(b, CC_BUILD_EV_RUN_START, step, n_steps, st->display, NULL);

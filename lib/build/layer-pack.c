@@ -98,7 +98,8 @@ static int tar_fail(struct packer *p, const char *what)
 	return cc_error_set(p->err, e > 0 ? e : 0, "write layer: %s: %s", what, archive_error_string(p->tar));
 }
 
-/* xattrs of path onto e, without trusted.overlay.*; those are removed from
+/* xattrs of path onto e, without trusted.overlay.* (user.overlay.* in a
+ * rootless store); those are removed from
  * the file (opaque kept).  *opaque tells whether the dir is opaque. */
 static int xattrs(struct packer *p, const char *path, struct archive_entry *e, bool *opaque)
 {
@@ -107,8 +108,11 @@ static int xattrs(struct packer *p, const char *path, struct archive_entry *e, b
 	if (n < 0)
 		return errno == ENOTSUP ? 0 : cc_error_set(p->err, errno, "list xattrs of '%s'", path);
 	for (char *name = names; name < names + n; name += strlen(name) + 1) {
-		if (cc_str_has_prefix(name, "trusted.overlay.")) {
-			const char *k = name + strlen("trusted.overlay.");
+		/* overlay's own: trusted.overlay.*, or user.overlay.* in a
+		 * rootless store (elsewhere user.overlay.* is a file's own) */
+		const char *ov = cc_overlay_xattr_prefix();
+		if (cc_str_has_prefix(name, ov)) {
+			const char *k = name + strlen(ov);
 			if (strcmp(k, "opaque") == 0) {
 				char v[8];
 				ssize_t l = lgetxattr(path, name, v, sizeof(v));

@@ -672,11 +672,18 @@ int cc_container_monitor_report(int fd, pid_t pid, int pty, const int *hold, siz
 {
 	if (fd < 0)
 		return -1;
-	for (size_t i = 0; e == NULL && i < n_hold; i += CC_MON_HOLD_MAX) {
-		struct cc_mon_msg h = { .version = CC_MON_VERSION, .type = CC_MON_HOLD };
-		size_t n = n_hold - i < CC_MON_HOLD_MAX ? n_hold - i : CC_MON_HOLD_MAX;
-		if (monitor_send(fd, &h, hold + i, n) < 0)
-			return -1;
+	/* the open ones (a port pasta holds has none here) */
+	int open_fds[CC_MON_HOLD_MAX];
+	size_t k = 0;
+	for (size_t i = 0; e == NULL && i <= n_hold; i++) {
+		if (i < n_hold && hold[i] >= 0)
+			open_fds[k++] = hold[i];
+		if (k > 0 && (k == CC_MON_HOLD_MAX || i == n_hold)) {
+			struct cc_mon_msg h = { .version = CC_MON_VERSION, .type = CC_MON_HOLD };
+			if (monitor_send(fd, &h, open_fds, k) < 0)
+				return -1;
+			k = 0;
+		}
 	}
 	struct cc_mon_msg m = { .version = CC_MON_VERSION, .type = e == NULL ? CC_MON_OK : CC_MON_ERROR, .pid = pid };
 	if (e != NULL) {

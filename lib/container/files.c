@@ -948,9 +948,7 @@ static bool is_opaque(int dfd, const char *name)
 	_cleanup_free_ char *full = NULL;
 	if (asprintf(&full, "%s/%s", p, name) < 0)
 		return false;
-	ssize_t n = lgetxattr(full, "trusted.overlay.opaque", v, sizeof(v));
-	if (n < 0)
-		n = lgetxattr(full, "user.overlay.opaque", v, sizeof(v));
+	ssize_t n = lgetxattr(full, cc_overlay_opaque_xattr(), v, sizeof(v));
 	return n == 1 && v[0] == 'y';
 }
 

@@ -139,6 +139,8 @@ static enum cc_net_mode net_mode(const struct cc_container_spec *sp)
 		return CC_NET_HOST;
 	if (sp->network != NULL && strncmp(sp->network, "container:", 10) == 0)
 		return CC_NET_JOIN;
+	if (sp->network != NULL && strcmp(sp->network, "pasta") == 0)
+		return CC_NET_PASTA;
 	return CC_NET_BRIDGE;
 }
 
@@ -258,7 +260,7 @@ static void on_exec(pid_t pid, void *data)
 static int after_created(pid_t pid, void *data, cc_error **err)
 {
 	struct hook_ctx *h = data;
-	if (h->net->mode != CC_NET_BRIDGE && record_started(pid, data, err) < 0)
+	if (h->net->mode != CC_NET_BRIDGE && h->net->mode != CC_NET_PASTA && record_started(pid, data, err) < 0)
 		return -1;
 	cc_store_checkpoint(h->store);
 	return 0;
@@ -459,7 +461,7 @@ int cc_container_start(struct cc_store *s, struct cc_container_record *c, const 
 		.ret_oom_killed = &st->oom_killed,
 		/* without a bridge there is nothing the container must wait for:
 		 * the pid is recorded while it sets up */
-		.on_created = mode == CC_NET_BRIDGE ? on_created : NULL,
+		.on_created = mode == CC_NET_BRIDGE || mode == CC_NET_PASTA ? on_created : NULL,
 		.after_created = after_created,
 		.on_exec = on_exec,
 		.hook_data = &hook,

@@ -542,7 +542,7 @@ static void compare(int dfd, const char *name, const char *rel, const struct sta
 	if (e->type == T_DIR) {
 		char v[8];
 		_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		ssize_t l = fd >= 0 ? fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v)) : -1;
+		ssize_t l = fd >= 0 ? fgetxattr(fd, cc_overlay_opaque_xattr(), v, sizeof(v)) : -1;
 		bool opaque = l == 1 && v[0] == 'y';
 		if (opaque != e->opaque)
 			differ(d, "'%s' is %s, the blob's is %s", rel, opaque ? "opaque" : "not opaque",

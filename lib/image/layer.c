@@ -6,7 +6,8 @@
  * known when the last entry is written and nothing is buffered whole.
  *
  * OCI whiteouts become overlayfs whiteouts: `.wh.NAME` is a 0:0 character
- * device NAME, `DIR/.wh..wh..opq` sets trusted.overlay.opaque=y on DIR (order
+ * device NAME, `DIR/.wh..wh..opq` sets trusted.overlay.opaque=y on DIR (in a
+ * rootless store user.overlay.opaque, as overlay's userxattr reads it) (order
  * in the tar does not matter for either).  Containment: entries with `..`
  * components are refused, absolute names are taken relative to the layer,
  * parents are walked with O_NOFOLLOW so no entry is written through a
@@ -51,6 +52,7 @@ struct unpack_ctx {
 	struct cc_sha256 *diff;
 	struct cc_space_guard guard;
 	cc_error *limit_err;     /* the cap was hit inside the read callback */
+	bool unmapped_said;      /* the warning about unmapped owners, given */
 	char buf[READ_BLOCK];
 };
 
@@ -195,7 +197,7 @@ static int apply_whiteout(int rootfd, char *clean, cc_error **err)
 		/* O_PATH fds do not take xattrs; go through /proc/self/fd. */
 		char proc[64];
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-		if (setxattr(proc, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		if (setxattr(proc, cc_overlay_opaque_xattr(), "y", 1, 0) < 0)
 			return cc_error_set(err, errno, "mark '%s' opaque", *parent ? parent : "/");
 		return 0;
 	}
@@ -212,7 +214,8 @@ static int apply_whiteout(int rootfd, char *clean, cc_error **err)
 	return 0;
 }
 
-/* Drop xattrs that would steer overlayfs (trusted.overlay.*) from an entry. */
+/* Drop xattrs that would steer overlayfs (trusted.overlay.*, and
+ * user.overlay.*, which a rootless store's overlay reads) from an entry. */
 static void filter_xattrs(struct archive_entry *e)
 {
 	if (archive_entry_xattr_reset(e) == 0)
@@ -222,14 +225,14 @@ static void filter_xattrs(struct archive_entry *e)
 	size_t size;
 	bool bad = false;
 	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK)
-		bad |= cc_str_has_prefix(name, "trusted.overlay.");
+		bad |= cc_is_overlay_xattr(name);
 	if (!bad)
 		return;
 	struct archive_entry *copy = archive_entry_clone(e);
 	archive_entry_xattr_clear(e);
 	archive_entry_xattr_reset(copy);
 	while (archive_entry_xattr_next(copy, &name, &value, &size) == ARCHIVE_OK)
-		if (!cc_str_has_prefix(name, "trusted.overlay."))
+		if (!cc_is_overlay_xattr(name))
 			archive_entry_xattr_add_entry(e, name, value, size);
 	archive_entry_free(copy);
 }
@@ -369,6 +372,20 @@ static int extract_entries(struct unpack_ctx *c, struct archive *in, const char 
 			archive_entry_set_hardlink(e, hfull);
 		}
 		filter_xattrs(e);
+		/* a rootless store with fewer IDs than the image uses: the
+		 * others become root's (the user's), said once */
+		if (cc_in_userns() && (!cc_id_mapped((unsigned long)archive_entry_uid(e), false) ||
+				       !cc_id_mapped((unsigned long)archive_entry_gid(e), true))) {
+			if (!c->unmapped_said)
+				cc_warnf("layer file '%s' is owned by %lld:%lld, which this user's ID range does not "
+					 "have: it and any other such file become root's (0:0)",
+					 clean, (long long)archive_entry_uid(e), (long long)archive_entry_gid(e));
+			c->unmapped_said = true;
+			if (!cc_id_mapped((unsigned long)archive_entry_uid(e), false))
+				archive_entry_set_uid(e, 0);
+			if (!cc_id_mapped((unsigned long)archive_entry_gid(e), true))
+				archive_entry_set_gid(e, 0);
+		}
 		*size += data;
 		r = archive_write_header(out, e);
 		if (r < ARCHIVE_WARN) {

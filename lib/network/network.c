@@ -43,7 +43,7 @@ void cc_container_endpoint_release(struct cc_container_endpoint *e)
 
 bool cc_network_mode_bridged(const char *mode)
 {
-	return mode == NULL || (strcmp(mode, "host") != 0 && strcmp(mode, "none") != 0 &&
+	return mode == NULL || (strcmp(mode, "host") != 0 && strcmp(mode, "none") != 0 && strcmp(mode, "pasta") != 0 &&
 				strncmp(mode, "container:", 10) != 0);
 }
 
@@ -254,6 +254,10 @@ int cc_network_prepare(struct cc_network *n, struct cc_store *s, const struct cc
 			n->n_eps = i + 1;
 		}
 		ip_text(n->eps[0].cfg.gateway, gw);
+	} else if (mode == CC_NET_PASTA) {
+		if (o->n_endpoints > 0)
+			return cc_error_setk(err, CC_ERR_INVALID, 0,
+					     "rootless: user-defined networks are not supported yet (pasta, none, host)");
 	} else if (n_publish > 0 || o->publish_all) {
 		return cc_error_setk(err, CC_ERR_INVALID, 0,
 				     "publishing ports (-p, -P) needs a bridge network (--network bridge or a network's name)");
@@ -294,7 +298,9 @@ int cc_network_prepare(struct cc_network *n, struct cc_store *s, const struct cc
 		n->ports[n->n_ports++] = m;
 	}
 	/* Before the container exists: a port in use is an error with
-	 * nothing to clean up. */
+	 * nothing to clean up.  (pasta binds its ports itself.) */
+	if (mode == CC_NET_PASTA)
+		return cc_network_pasta_pick_ports(n, err);
 	if (n->n_ports > 0 && cc_net_reserve_ports(n->ports, n->n_ports, n->fds, err) < 0)
 		return -1;
 	return 0;
@@ -375,6 +381,15 @@ char *cc_network_resolv(const struct cc_network *n, const struct cc_resolv_opts 
 		char gw[INET_ADDRSTRLEN];
 		ip_text(n->eps[0].cfg.gateway, gw);
 		const char *v[] = { gw };
+		struct cc_resolv_opts ro = o != NULL ? *o : (struct cc_resolv_opts){ 0 };
+		ro.dns = v;
+		ro.n_dns = 1;
+		return cc_net_container_resolv(true, &ro);
+	}
+	/* rootless: pasta forwards what goes to its address to the host's
+	 * resolvers (loopback ones too) */
+	if (n->mode == CC_NET_PASTA && (o == NULL || o->n_dns == 0)) {
+		const char *v[] = { CC_NETWORK_PASTA_DNS };
 		struct cc_resolv_opts ro = o != NULL ? *o : (struct cc_resolv_opts){ 0 };
 		ro.dns = v;
 		ro.n_dns = 1;
@@ -461,6 +476,8 @@ static int plug(struct cc_network *n, size_t i, struct cc_store *s, const char *
 int cc_network_on_created(struct cc_network *n, struct cc_store *s, const char *id, pid_t pid, const char *hosts_path,
 			  const char *hostname, const char *name, cc_error **err)
 {
+	if (n->mode == CC_NET_PASTA)
+		return cc_network_pasta_start(n, s, id, pid, err);
 	if (n->mode != CC_NET_BRIDGE)
 		return 0;
 	/* What dead containers left behind (cheap when there is nothing:
@@ -491,6 +508,8 @@ int cc_network_on_created(struct cc_network *n, struct cc_store *s, const char *
 int cc_network_release(struct cc_store *s, const char *id, json_t *cfg, cc_error **err)
 {
 	const char *mode = json_string_value(json_object_get(cfg, "Network"));
+	if (mode != NULL && strcmp(mode, "pasta") == 0)
+		return cc_network_pasta_stop(s, id, err);
 	bool ports = json_array_size(json_object_get(cfg, "Ports")) > 0;
 	if (cc_network_mode_bridged(mode)) {
 		char owner[CC_NET_OWNER_LEN + 1];
@@ -592,6 +611,13 @@ int cc_network_build_attach(struct cc_store *s, const char *id, pid_t pid, const
 	_cleanup_free_ char *lease = build_lease_id(id);
 	if (lease == NULL)
 		return cc_error_set(err, ENOMEM, "attach the RUN step to the bridge");
+	if (cc_rootless()) {
+		/* rootless: pasta, as a container's (no ports; /etc/hosts is
+		 * the builder's own) */
+		struct cc_network p = { .mode = CC_NET_PASTA, .join_fd = -1 };
+		(void)hosts_path, (void)hostname, (void)extra_hosts;
+		return cc_network_pasta_start(&p, s, lease, pid, err);
+	}
 	struct cc_network n = { .join_fd = -1 };
 	for (size_t i = 0; i < CC_NET_MAX_PORTS; i++)
 		n.fds[i] = -1;
@@ -613,6 +639,8 @@ int cc_network_build_detach(struct cc_store *s, const char *id, cc_error **err)
 	_cleanup_free_ char *lease = build_lease_id(id);
 	if (lease == NULL)
 		return cc_error_set(err, ENOMEM, "detach the RUN step from the bridge");
+	if (cc_rootless())
+		return cc_network_pasta_stop(s, lease, err);
 	/* no port rules to remove; the veth goes with the step's namespace */
 	return cc_store_lease_release(s, lease, err);
 }

@@ -181,4 +181,15 @@ json_t *cc_network_settings(struct cc_store *s, const struct cc_container_record
 /* The published ports recorded in a container's config JSON. */
 int cc_network_ports_from_json(const char *config_json, struct cc_port_map *out, size_t max, size_t *ret_n);
 
+/* ---- rootless: pasta (pasta.c) ----
+ * CC_NET_PASTA: pasta joins the container's network namespace from
+ * on_created (its ports from the published ones; DNS forwarded from
+ * CC_NETWORK_PASTA_DNS) and is ended by cc_network_release. */
+#define CC_NETWORK_PASTA_DNS "169.254.1.1"
+bool cc_network_pasta_available(void);
+/* Host ports for the published ports without one (pasta needs numbers). */
+int cc_network_pasta_pick_ports(struct cc_network *n, cc_error **err);
+int cc_network_pasta_start(struct cc_network *n, struct cc_store *s, const char *id, pid_t pid, cc_error **err);
+int cc_network_pasta_stop(struct cc_store *s, const char *id, cc_error **err);
+
 #endif

@@ -227,6 +227,10 @@ static int random_id(char out[65], cc_error **err)
 int cc_network_create(struct cc_store *s, const struct cc_network_create *o, struct cc_network_record **ret,
 		      cc_error **err)
 {
+	if (cc_rootless())
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "rootless: user-defined networks are not supported yet (a rootless container has pasta, "
+				     "none or host)");
 	if (!cc_network_name_valid(o->name))
 		return cc_error_setk(err, CC_ERR_INVALID, 0,
 				     "invalid network name \"%.64s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o->name);

@@ -88,6 +88,7 @@ struct cc_rt_cgroup {
 	char *unified;      /* mount point of the cgroup2 hierarchy, or NULL */
 	char *path;         /* unified/ccontainer/<id> (v2, hybrid) */
 	bool created;
+	bool rootless; /* no cgroups for want of a delegated v2 subtree */
 	struct cc_rt_cgroup_hier v1[CC_RT_CG_MAX_HIER];
 	size_t n_v1;
 	struct cc_rt_cgroup_join join;

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #endif
 #include "cgroup-internal.h"
+#include "runtime.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -288,6 +289,13 @@ int cc_rt_cgroup_init(struct cc_rt_cgroup *cg, const struct cc_rt_cgroup_config 
 		cg->layout = CC_RT_CGROUP_V2;
 		cg->ops = &cc_rt_cgroup_v2_ops;
 	}
+	/* Rootless: the hierarchies are root's.  FIXME: a delegated cgroup
+	 * v2 subtree (systemd --user's Delegate=yes) would give limits. */
+	if (cfg == NULL && cc_rootless()) {
+		cg->ops = NULL;
+		cg->rootless = true;
+		return 0;
+	}
 	if (cg->unified != NULL &&
 	    asprintf(&cg->path, "%s/" CC_RT_CGROUP_PARENT "/%s", cg->unified, id) < 0) {
 		cg->path = NULL;
@@ -349,18 +357,23 @@ void cc_rt_cgroup_sweep(const struct cc_rt_cgroup *cg)
 		sweep_parent(cg->unified, cg->id);
 }
 
-static int no_cgroups(const struct cc_resources *res, cc_error **err)
+static int no_cgroups(const struct cc_rt_cgroup *cg, const struct cc_resources *res, cc_error **err)
 {
-	if (res->memory || res->memory_swap || res->cpu_quota || res->cpu_shares || res->pids_limit)
-		return cc_error_set(err, ENOENT, "resource limits need cgroups, and none are mounted");
-	return 0;
+	if (!(res->memory || res->memory_swap || res->cpu_quota || res->cpu_shares || res->pids_limit))
+		return 0;
+	if (cg->rootless)
+		return cc_error_setk(err, CC_ERR_INVALID, 0,
+				     "resource limits (--memory, --cpus, --cpu-shares, --pids-limit) need cgroups, "
+				     "and a rootless container has none here: the cgroup hierarchies are root's (no "
+				     "delegated cgroup v2 subtree for this user)");
+	return cc_error_set(err, ENOENT, "resource limits need cgroups, and none are mounted");
 }
 
 int cc_rt_cgroup_create(struct cc_rt_cgroup *cg, const struct cc_resources *res, bool privileged,
 			cc_error **err)
 {
 	if (cg->ops == NULL)
-		return no_cgroups(res, err);
+		return no_cgroups(cg, res, err);
 	return cg->ops->create(cg, res, privileged, err);
 }
 

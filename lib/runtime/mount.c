@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #endif
 #include "runtime-internal.h"
+#include "util/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -155,6 +156,10 @@ static int overlay_new_api(const struct cc_run_spec *s, cc_error **err)
 		if (s->volatile_upper)
 			(void)fsconfig(fsfd, FSCONFIG_SET_FLAG, "volatile", NULL, 0);
 	}
+	/* in a user namespace overlay keeps its xattrs as user.overlay.*
+	 * (linux >= 5.11), which the store's rootless layers use */
+	if (cc_in_userns() && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		return overlay_error(fsfd, s->rootfs_dir, "userxattr", err);
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return overlay_error(fsfd, s->rootfs_dir, NULL, err);
 	_cleanup_close_ int mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
@@ -201,6 +206,8 @@ static char *legacy_options(const struct cc_run_spec *s, size_t skip)
 		if (r == 0)
 			r = append(&buf, &len, &cap, s->work_dir + skip);
 	}
+	if (r == 0 && cc_in_userns())
+		r = append(&buf, &len, &cap, ",userxattr");
 	if (r < 0) {
 		free(buf);
 		return NULL;

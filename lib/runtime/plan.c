@@ -212,7 +212,8 @@ static int build(const struct cc_run_spec *s, struct cc_rt_plan *p, cc_error **e
 	if (s->domainname != NULL && strlen(s->domainname) > HOST_NAME_MAX)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid domain name '%s': longer than %d",
 				     s->domainname, HOST_NAME_MAX);
-	if (s->net != CC_NET_NONE && s->net != CC_NET_HOST && s->net != CC_NET_BRIDGE && s->net != CC_NET_JOIN)
+	if (s->net != CC_NET_NONE && s->net != CC_NET_HOST && s->net != CC_NET_BRIDGE && s->net != CC_NET_JOIN &&
+	    s->net != CC_NET_PASTA)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "invalid network mode %d", (int)s->net);
 	if (s->net == CC_NET_JOIN && s->netns_fd < 0)
 		return cc_error_setk(err, CC_ERR_INVALID, 0, "joining a network namespace needs its fd");

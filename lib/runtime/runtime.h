@@ -23,6 +23,7 @@ enum cc_net_mode {
 	CC_NET_HOST,     /* share the host's network namespace */
 	CC_NET_BRIDGE,   /* own netns; caller wires it up in the on_created hook */
 	CC_NET_JOIN,     /* another container's network namespace (netns_fd) */
+	CC_NET_PASTA,    /* own netns; pasta (rootless) wires it in on_created */
 };
 
 struct cc_bind_mount {
@@ -305,5 +306,30 @@ int cc_runtime_lowers(const char *parent, const char *const *layers, size_t n, c
  * cc_runtime_unmount_root (a busy mount is detached). */
 int cc_runtime_mount_root(const struct cc_run_spec *spec, cc_error **err);
 int cc_runtime_unmount_root(const char *rootfs_dir, cc_error **err);
+
+/* --- rootless (rootless.c) --------------------------------------------------
+ * An ordinary user's ccontainer joins, first thing, a user namespace where
+ * the user is root and the user's /etc/subuid and /etc/subgid ranges are
+ * IDs 1 and up (newuidmap/newgidmap; without a range or the helpers, the
+ * user alone, with a warning), and a mount namespace in it, both held by a
+ * pause process (its pid and start time in RUNROOT/pause.pid) that the
+ * first ccontainer starts.  A no-op as root.  One thread only (setns). */
+int cc_rootless_enter(const char *runroot, cc_error **err);
+/* Rootless: not root, or root of a user namespace (cc_rootless_enter's,
+ * or one we were started in). */
+bool cc_rootless(void);
+/* A rootless user's defaults: $XDG_DATA_HOME/ccontainer (else
+ * ~/.local/share/ccontainer), $XDG_RUNTIME_DIR/ccontainer (else
+ * /tmp/ccontainer-run-UID), $XDG_CONFIG_HOME/ccontainer (else
+ * ~/.config/ccontainer; NULL without a home).  Static buffers. */
+const char *cc_rootless_default_root(void);
+const char *cc_rootless_default_runroot(void);
+const char *cc_rootless_default_config(void);
+/* A subordinate ID range: the first line of file (/etc/subuid,
+ * /etc/subgid) for user (a name, may be NULL) or id.  1 found, 0 none. */
+struct cc_idrange {
+	uint32_t start, count;
+};
+int cc_subid_lookup(const char *file, const char *user, uid_t id, struct cc_idrange *ret, cc_error **err);
 
 #endif

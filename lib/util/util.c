@@ -756,3 +756,79 @@ int cc_parse_timestamp(const char *s, int64_t now_ns, int64_t *ret_ns)
 	*ret_ns = t * 1000000000LL + ns;
 	return 0;
 }
+
+static int userns_cached = -1;
+
+bool cc_in_userns(void)
+{
+	if (userns_cached >= 0)
+		return userns_cached;
+	char buf[256];
+	_cleanup_close_ int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 0) {
+		userns_cached = 0; /* no /proc: not something to guess at */
+		return false;
+	}
+	buf[n] = '\0';
+	unsigned long a, b, c;
+	int k = 0;
+	/* the initial namespace's map: "0 0 4294967295" and nothing else */
+	userns_cached = !(sscanf(buf, "%lu %lu %lu %n", &a, &b, &c, &k) == 3 && a == 0 && b == 0 && c == 4294967295UL &&
+		   buf[k] == '\0');
+	return userns_cached;
+}
+
+/* The IDs a namespace's map gives (inside ranges), read once. */
+struct idmap {
+	bool read;
+	size_t n;
+	unsigned long first[32], count[32];
+};
+
+static void idmap_read(struct idmap *m, const char *path)
+{
+	m->read = true;
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	unsigned long in, out, count;
+	while (f != NULL && m->n < 32 && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3) {
+		m->first[m->n] = in;
+		m->count[m->n++] = count;
+	}
+}
+
+static struct idmap maps[2];
+
+void cc_userns_changed(void)
+{
+	userns_cached = -1;
+	maps[0] = maps[1] = (struct idmap){ 0 };
+}
+
+bool cc_id_mapped(unsigned long id, bool gid)
+{
+	struct idmap *m = &maps[gid];
+	if (!m->read)
+		idmap_read(m, gid ? "/proc/self/gid_map" : "/proc/self/uid_map");
+	if (m->n == 0)
+		return true; /* nothing to go by */
+	for (size_t i = 0; i < m->n; i++)
+		if (id >= m->first[i] && id - m->first[i] < m->count[i])
+			return true;
+	return false;
+}
+
+const char *cc_overlay_xattr_prefix(void)
+{
+	return cc_in_userns() ? "user.overlay." : "trusted.overlay.";
+}
+
+const char *cc_overlay_opaque_xattr(void)
+{
+	return cc_in_userns() ? "user.overlay.opaque" : "trusted.overlay.opaque";
+}
+
+bool cc_is_overlay_xattr(const char *name)
+{
+	return cc_str_has_prefix(name, "trusted.overlay.") || cc_str_has_prefix(name, "user.overlay.");
+}

@@ -94,6 +94,19 @@ char *cc_safe_text(const char *s);
  * /usr/local/libexec/ccontainer/name.  malloc'd; NULL without memory. */
 char *cc_helper_path(const char *name, const char *env);
 int cc_str_has_prefix(const char *s, const char *prefix);
+/* Is this process in a user namespace other than the initial one (a
+ * rootless ccontainer's, or one it was started in)?  Read once. */
+bool cc_in_userns(void);
+/* Read it again (after joining a user namespace). */
+void cc_userns_changed(void);
+/* overlayfs's own xattrs: trusted.overlay.* as root, user.overlay.* in a
+ * user namespace (where overlay is mounted with userxattr). */
+const char *cc_overlay_xattr_prefix(void);
+const char *cc_overlay_opaque_xattr(void);
+/* Does the namespace's uid (gid) map give this ID? */
+bool cc_id_mapped(unsigned long id, bool gid);
+/* Either kind (what an image's layer must never set). */
+bool cc_is_overlay_xattr(const char *name);
 int cc_is_hex(const char *s, size_t len);
 
 #endif

@@ -895,7 +895,7 @@ YAML
 # and ccontainer's remove it), and its up does not wait for a dependency's
 # condition; only the names are compared.
 @test "compose: the same names as podman-compose gives (containers after _ -> -, networks, volumes)" {
-    command -v podman-compose >/dev/null || skip "podman-compose is not installed"
+    command -v podman-compose >/dev/null || die "podman-compose is not installed (tests/install-deps.sh installs it)"
     project oracle
     run_cc compose up -d
     local ours_c ours_n ours_v
