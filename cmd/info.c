@@ -476,9 +476,11 @@ static int info_action(void *opts, int argc, char **argv)
 					       (long long)json_integer_value(json_object_get(m, "Size")));
 				printf("\n");
 			}
-			printf("  Network Helper: %s\n", *S("NetworkHelper") ? S("NetworkHelper") : "none (pasta not installed)");
 		}
-		printf(" Network:\n  Bridge: %s\n  Subnet: %s\n", S("BridgeName"), S("BridgeSubnet"));
+		if (json_is_true(json_object_get(d, "Rootless")))
+			printf(" Network:\n  Helper: %s\n", *S("NetworkHelper") ? S("NetworkHelper") : "none");
+		else
+			printf(" Network:\n  Bridge: %s\n  Subnet: %s\n", S("BridgeName"), S("BridgeSubnet"));
 		printf(" Kernel Version: %s\n", S("KernelVersion"));
 		printf(" Operating System: %s\n", S("OperatingSystem"));
 		printf(" OSType: %s\n", S("OSType"));

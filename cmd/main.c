@@ -246,13 +246,21 @@ const char *cmd_store_root(void)
 		root = secure_getenv("CCONTAINER_ROOT");
 	if (root != NULL && *root != '\0')
 		return root;
-	return cc_rootless() ? cc_rootless_default_root() : CC_STORE_DEFAULT_ROOT;
+	if (!cc_rootless())
+		return CC_STORE_DEFAULT_ROOT;
+	/* no home: no default store ("": cmd_open_store says so) */
+	const char *r = cc_rootless_default_root();
+	return r != NULL ? r : "";
 }
 
 struct cc_store *cmd_open_store(void)
 {
 	struct cc_store *s = NULL;
 	cc_error *e = NULL;
+	if (cmd_store_root()[0] == '\0') {
+		cmd_failf(EXIT_CC_ERROR, "rootless: no home directory for the store: set HOME or XDG_DATA_HOME, or --root");
+		return NULL;
+	}
 	if (cc_store_open(cmd_store_root(), &s, &e) < 0 || cc_store_set_runroot(s, cmd_runroot(), &e) < 0) {
 		cc_store_close(s);
 		cmd_fail(e, EXIT_CC_ERROR);
@@ -414,6 +422,11 @@ int main(int argc, char **argv)
 		cc_error *e = NULL;
 		if (cc_rootless_enter(cmd_runroot(), &e) < 0)
 			return cmd_fail(e, EXIT_CC_ERROR);
+		if (geteuid() != 0)
+			return cmd_failf(EXIT_CC_ERROR, "the rootless user namespace does not map user %u to root",
+					 (unsigned)getuid());
+		if (setenv(CC_ROOTLESS_ENV, "1", 1) < 0)
+			return cmd_failf(EXIT_CC_ERROR, "setenv: %s", strerror(errno));
 		/* Once more, from inside: a process keeps the user namespace it
 		 * was exec'd in as its memory's, and the kernel lets only that
 		 * namespace's root look into the non-dumpable processes it

@@ -530,11 +530,20 @@ static void compare(int dfd, const char *name, const char *rel, const struct sta
 	}
 	if (e->type == T_WHITEOUT || e->type == T_IMPLIED_DIR)
 		return;
-	if (e->type != T_LNK && (st->st_mode & 07777) != e->mode) {
-		differ(d, "'%s' has mode %04o, the blob %04o", rel, (unsigned)(st->st_mode & 07777), e->mode);
+	/* what unpacking gave an owner this user namespace lacks: root, and
+	 * no set-ID bits (layer.c) */
+	int64_t uid = e->uid, gid = e->gid;
+	unsigned mode = e->mode;
+	if (cc_in_userns() && (!cc_id_mapped((unsigned long)uid, false) || !cc_id_mapped((unsigned long)gid, true))) {
+		uid = cc_id_mapped((unsigned long)uid, false) ? uid : 0;
+		gid = cc_id_mapped((unsigned long)gid, true) ? gid : 0;
+		mode &= ~(unsigned)(S_ISUID | S_ISGID);
+	}
+	if (e->type != T_LNK && (st->st_mode & 07777) != mode) {
+		differ(d, "'%s' has mode %04o, the blob %04o", rel, (unsigned)(st->st_mode & 07777), mode);
 		return;
 	}
-	if ((int64_t)st->st_uid != e->uid || (int64_t)st->st_gid != e->gid) {
+	if ((int64_t)st->st_uid != uid || (int64_t)st->st_gid != gid) {
 		differ(d, "'%s' is owned by %u:%u, the blob says %lld:%lld", rel, (unsigned)st->st_uid,
 		       (unsigned)st->st_gid, (long long)e->uid, (long long)e->gid);
 		return;

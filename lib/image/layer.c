@@ -214,8 +214,13 @@ static int apply_whiteout(int rootfd, char *clean, cc_error **err)
 	return 0;
 }
 
-/* Drop xattrs that would steer overlayfs (trusted.overlay.*, and
- * user.overlay.*, which a rootless store's overlay reads) from an entry. */
+/* Drop xattrs that would steer overlayfs from an entry: trusted.overlay.*,
+ * and in a rootless store (overlay's userxattr) user.overlay.* too. */
+static bool steers_overlay(const char *name)
+{
+	return cc_in_userns() ? cc_is_overlay_xattr(name) : cc_str_has_prefix(name, "trusted.overlay.");
+}
+
 static void filter_xattrs(struct archive_entry *e)
 {
 	if (archive_entry_xattr_reset(e) == 0)
@@ -225,14 +230,14 @@ static void filter_xattrs(struct archive_entry *e)
 	size_t size;
 	bool bad = false;
 	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK)
-		bad |= cc_is_overlay_xattr(name);
+		bad |= steers_overlay(name);
 	if (!bad)
 		return;
 	struct archive_entry *copy = archive_entry_clone(e);
 	archive_entry_xattr_clear(e);
 	archive_entry_xattr_reset(copy);
 	while (archive_entry_xattr_next(copy, &name, &value, &size) == ARCHIVE_OK)
-		if (!cc_is_overlay_xattr(name))
+		if (!steers_overlay(name))
 			archive_entry_xattr_add_entry(e, name, value, size);
 	archive_entry_free(copy);
 }
@@ -385,6 +390,8 @@ static int extract_entries(struct unpack_ctx *c, struct archive *in, const char 
 				archive_entry_set_uid(e, 0);
 			if (!cc_id_mapped((unsigned long)archive_entry_gid(e), true))
 				archive_entry_set_gid(e, 0);
+			/* another ID's set-ID bits are not root's to have */
+			archive_entry_set_perm(e, archive_entry_perm(e) & ~(mode_t)(S_ISUID | S_ISGID));
 		}
 		*size += data;
 		r = archive_write_header(out, e);

@@ -42,27 +42,19 @@ bool cc_network_pasta_available(void)
 	return pasta_path() != NULL;
 }
 
-/* pasta's port spec for one protocol: "[IP/]HOST:CONTAINER,..." or "none" */
-static char *port_spec(const struct cc_network *n, uint8_t proto)
+/* One mapping in pasta's form, "[IP/]HOST:CONTAINER" (an address applies
+ * to all of a spec's ports: one -t or -u a mapping). */
+static char *port_spec(const struct cc_port_map *m)
 {
-	struct cc_strbuf sb = { 0 };
-	for (size_t i = 0; i < n->n_ports; i++) {
-		const struct cc_port_map *m = &n->ports[i];
-		if (m->proto != proto)
-			continue;
-		if (sb.len)
-			cc_strbuf_add(&sb, ",", 1);
-		if (m->host_ip != 0) {
-			char ip[INET_ADDRSTRLEN];
-			struct in_addr a = { .s_addr = htonl(m->host_ip) };
-			inet_ntop(AF_INET, &a, ip, sizeof(ip));
-			cc_strbuf_addf(&sb, "%s/", ip);
-		}
-		cc_strbuf_addf(&sb, "%u:%u", (unsigned)m->host_port, (unsigned)m->container_port);
+	char ip[INET_ADDRSTRLEN] = "";
+	if (m->host_ip != 0) {
+		struct in_addr a = { .s_addr = htonl(m->host_ip) };
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
 	}
-	if (sb.len == 0)
-		cc_strbuf_add(&sb, "none", 4);
-	return cc_strbuf_steal(&sb);
+	char *out = NULL;
+	if (asprintf(&out, "%s%s%u:%u", ip, ip[0] ? "/" : "", (unsigned)m->host_port, (unsigned)m->container_port) < 0)
+		return NULL;
+	return out;
 }
 
 int cc_network_pasta_pick_ports(struct cc_network *n, cc_error **err)
@@ -88,6 +80,9 @@ int cc_network_pasta_pick_ports(struct cc_network *n, cc_error **err)
 	return 0;
 }
 
+static int spawn_pasta(const char *pasta, const char *const *args, const struct cc_network *n, pid_t pid,
+		       cc_error **err);
+
 int cc_network_pasta_start(struct cc_network *n, struct cc_store *s, const char *id, pid_t pid, cc_error **err)
 {
 	const char *pasta = pasta_path();
@@ -96,9 +91,52 @@ int cc_network_pasta_start(struct cc_network *n, struct cc_store *s, const char 
 				     "rootless networking needs pasta, which is not installed (Debian: passt); "
 				     "or use --network none or host");
 	_cleanup_free_ char *pf = pidfile(s, id);
-	_cleanup_free_ char *tcp = port_spec(n, IPPROTO_TCP), *udp = port_spec(n, IPPROTO_UDP);
-	if (pf == NULL || tcp == NULL || udp == NULL)
-		return cc_error_set(err, ENOMEM, "start pasta");
+	/* pasta, its options, 2 a mapping, the netns, NULL */
+	const char *args[24 + 2 * CC_NET_MAX_PORTS];
+	char *specs[CC_NET_MAX_PORTS] = { NULL };
+	size_t na = 0;
+	bool tcp = false, udp = false;
+	int rc = pf == NULL ? cc_error_set(err, ENOMEM, "start pasta") : 0;
+	static const char *const fixed[] = { "pasta", "--config-net", "--quiet", "--runas", "0:0", "--dns-forward",
+					     CC_NETWORK_PASTA_DNS, "-T", "none", "-U", "none" };
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		args[na++] = fixed[i];
+	for (size_t i = 0; rc == 0 && i < n->n_ports && i < CC_NET_MAX_PORTS; i++) {
+		if ((specs[i] = port_spec(&n->ports[i])) == NULL) {
+			rc = cc_error_set(err, ENOMEM, "start pasta");
+			break;
+		}
+		bool is_udp = n->ports[i].proto == IPPROTO_UDP;
+		args[na++] = is_udp ? "-u" : "-t";
+		args[na++] = specs[i];
+		udp |= is_udp;
+		tcp |= !is_udp;
+	}
+	if (!tcp) {
+		args[na++] = "-t";
+		args[na++] = "none";
+	}
+	if (!udp) {
+		args[na++] = "-u";
+		args[na++] = "none";
+	}
+	args[na++] = "-P";
+	args[na++] = pf;
+	args[na++] = "--netns";
+	args[na++] = "/proc/self/fd/3";
+	args[na] = NULL;
+	if (rc == 0)
+		rc = spawn_pasta(pasta, args, n, pid, err);
+	for (size_t i = 0; i < CC_NET_MAX_PORTS; i++)
+		free(specs[i]);
+	return rc;
+}
+
+/* Run pasta with args for the namespace of pid, and wait for its first
+ * process (it goes to the background once the namespace is set up). */
+static int spawn_pasta(const char *pasta, const char *const *args, const struct cc_network *n, pid_t pid,
+		       cc_error **err)
+{
 	/* The namespace by an fd of ours: the container's process is not
 	 * dumpable, and pasta keeps no CAP_SYS_PTRACE to open its /proc. */
 	char nspath[64];
@@ -122,8 +160,9 @@ int cc_network_pasta_start(struct cc_network *n, struct cc_store *s, const char 
 			(void)dup2(null, 1);
 		}
 		(void)dup2(errp[1], 2);
-		if (dup2(nsfd, 3) < 0)
+		if (nsfd == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(nsfd, 3) < 0)
 			_exit(127);
+		(void)close_range(4, ~0U, 0);
 		/* ccontainer's own signal setup is not pasta's (it refuses
 		 * an ignored SIGPIPE) */
 		sigset_t none;
@@ -131,9 +170,7 @@ int cc_network_pasta_start(struct cc_network *n, struct cc_store *s, const char 
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		/* root of the user's namespace is the user: nothing to drop */
-		execl(pasta, "pasta", "--config-net", "--quiet", "--runas", "0:0", "--dns-forward",
-		      CC_NETWORK_PASTA_DNS, "-T", "none", "-U", "none", "-t", tcp, "-u", udp, "-P", pf, "--netns",
-		      "/proc/self/fd/3", (char *)NULL);
+		execv(pasta, (char *const *)args);
 		_exit(127);
 	}
 	close(errp[1]);
@@ -183,17 +220,18 @@ int cc_network_pasta_stop(struct cc_store *s, const char *id, cc_error **err)
 	int pid = atoi(buf);
 	if (pid <= 1)
 		return 0;
-	/* only pasta (passt.avx2 and the like): the pid may be someone's by now */
+	/* the process pinned first, then known to be pasta (passt.avx2 and
+	 * the like): the pid may be someone else's by now */
+	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	char path[64], comm[32] = "";
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	_cleanup_close_ int cfd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int cfd = pfd >= 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	ssize_t c = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
-	if (c > 0 && (strncmp(comm, "pasta", 5) == 0 || strncmp(comm, "passt", 5) == 0)) {
+	if (c > 0 && (strncmp(comm, "pasta", 5) == 0 || strncmp(comm, "passt", 5) == 0) &&
+	    syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0) == 0) {
 		/* gone when this returns (a bounded wait: it quits at once) */
-		_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-		(void)kill(pid, SIGTERM);
 		struct pollfd p = { .fd = pfd, .events = POLLIN };
-		if (pfd >= 0 && poll(&p, 1, 1000) > 0) {
+		if (poll(&p, 1, 1000) > 0) {
 			/* ours to reap when it was reparented to us (a subreaper) */
 			siginfo_t si;
 			(void)waitid(P_PIDFD, (id_t)pfd, &si, WEXITED | WNOHANG);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,7 +26,12 @@
 
 bool cc_rootless(void)
 {
-	return geteuid() != 0 || cc_in_userns();
+	/* not root, or root of the namespace we entered (the mark survives
+	 * the re-exec and goes to the monitor, __start, ...): root of some
+	 * other user namespace (an unprivileged LXD container, unshare -r)
+	 * keeps root's defaults */
+	const char *m = getenv(CC_ROOTLESS_ENV);
+	return geteuid() != 0 || (m != NULL && strcmp(m, "1") == 0 && cc_in_userns());
 }
 
 /* The user's ID on the host: getuid() before cc_rootless_enter, the
@@ -42,13 +48,23 @@ static unsigned host_uid(void)
 	return (unsigned)getuid();
 }
 
-/* $VAR/ccontainer, or $HOME/fallback/ccontainer; NULL when neither is set. */
+/* The user's home: $HOME, else the passwd entry's (cron, env -i). */
+static const char *home_dir(void)
+{
+	const char *home = getenv("HOME");
+	if (home != NULL && home[0] == '/')
+		return home;
+	struct passwd *pw = getpwuid(host_uid());
+	return pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+}
+
+/* $VAR/ccontainer, or HOME/fallback/ccontainer; NULL without either. */
 static const char *xdg_path(char *buf, size_t len, const char *var, const char *fallback)
 {
-	const char *v = getenv(var), *home = getenv("HOME");
+	const char *v = getenv(var), *home = home_dir();
 	if (v != NULL && v[0] == '/')
 		snprintf(buf, len, "%s/ccontainer", v);
-	else if (home != NULL && home[0] == '/')
+	else if (home != NULL)
 		snprintf(buf, len, "%s/%s/ccontainer", home, fallback);
 	else
 		return NULL;
@@ -56,12 +72,13 @@ static const char *xdg_path(char *buf, size_t len, const char *var, const char *
 }
 
 /* Each computed once, and the same in every process of the user's: the
- * environment, and the host's uid (not the namespace's 0). */
+ * environment, and the host's uid (not the namespace's 0).  A user with
+ * no home has no default store (NULL: --root or $CCONTAINER_ROOT it is). */
 const char *cc_rootless_default_root(void)
 {
 	static char buf[4096];
 	if (buf[0] == '\0' && xdg_path(buf, sizeof(buf), "XDG_DATA_HOME", ".local/share") == NULL)
-		snprintf(buf, sizeof(buf), "/tmp/ccontainer-%u/storage", host_uid());
+		return NULL;
 	return buf;
 }
 
@@ -234,7 +251,7 @@ static _Noreturn void pause_forever(void)
 
 /* The pause process recorded in the file: its pid when it is alive and
  * is the one recorded (the pid with the same start time), else 0. */
-static pid_t recorded_pause(const char *pidfile)
+static pid_t recorded_pause(const char *pidfile, unsigned long long *ret_start)
 {
 	char buf[64] = "";
 	_cleanup_close_ int fd = open(pidfile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -246,6 +263,7 @@ static pid_t recorded_pause(const char *pidfile)
 	unsigned long long start = 0;
 	if (sscanf(buf, "%d %llu", &pid, &start) != 2 || pid <= 1)
 		return 0;
+	*ret_start = start;
 	return start != 0 && cc_pid_start_time(pid) == start ? pid : 0;
 }
 
@@ -298,7 +316,8 @@ static pid_t make_pause(cc_error **err)
 	    read(up[0], &e, sizeof(e)) != (ssize_t)sizeof(e))
 		rc = cc_error_setk(err, CC_ERR_GENERIC, 0, "start the rootless user namespace: its process ended");
 	else if (!ok)
-		rc = cc_error_set(err, e, "create a user namespace (rootless; is user.max_user_namespaces 0?)");
+		rc = cc_error_set(err, e, "create a user namespace (rootless; is user.max_user_namespaces 0, or "
+					  "kernel.apparmor_restrict_unprivileged_userns 1?)");
 	if (rc == 0)
 		rc = write_maps(pid, err);
 	char go = rc == 0 ? 1 : 0;
@@ -314,20 +333,24 @@ static pid_t make_pause(cc_error **err)
 	return pid;
 }
 
-static int join(pid_t pid, cc_error **err)
+/* Join the pause process's user and mount namespaces, both or neither
+ * (setns through a pidfd, Linux >= 5.8), the pid checked to be the one
+ * recorded after the pidfd pins it.  The working directory is kept (a
+ * mount namespace change resets it to /). */
+static int join(pid_t pid, unsigned long long start, cc_error **err)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	_cleanup_close_ int ufd = open(path, O_RDONLY | O_CLOEXEC);
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-	_cleanup_close_ int mfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ufd < 0 || mfd < 0)
-		return cc_error_set(err, errno, "open the rootless namespaces of process %d", (int)pid);
-	if (setns(ufd, CLONE_NEWUSER) < 0)
-		return cc_error_set(err, errno, "join the rootless user namespace");
-	if (setns(mfd, CLONE_NEWNS) < 0)
-		return cc_error_set(err, errno, "join the rootless mount namespace");
+	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd < 0)
+		return cc_error_set(err, errno, "the rootless namespaces' process %d", (int)pid);
+	if (cc_pid_start_time(pid) != start)
+		return cc_error_setk(err, CC_ERR_GENERIC, 0, "the rootless namespaces' process %d is gone", (int)pid);
+	char cwd[4096];
+	bool has_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
+	if (setns(pfd, CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return cc_error_set(err, errno, "join the rootless namespaces of process %d", (int)pid);
 	cc_userns_changed();
+	if (has_cwd && chdir(cwd) < 0)
+		return cc_error_set(err, errno, "the working directory '%s' in the rootless namespace", cwd);
 	return 0;
 }
 
@@ -350,14 +373,15 @@ int cc_rootless_enter(const char *runroot, cc_error **err)
 	snprintf(lockpath, sizeof(lockpath), "%s/pause.lock", runroot);
 	snprintf(pidpath, sizeof(pidpath), "%s/pause.pid", runroot);
 	/* the common case without the lock: a live pause process */
-	pid_t pid = recorded_pause(pidpath);
-	if (pid > 0 && join(pid, NULL) == 0)
+	unsigned long long start = 0;
+	pid_t pid = recorded_pause(pidpath, &start);
+	if (pid > 0 && join(pid, start, NULL) == 0)
 		return 0;
 	_cleanup_close_ int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX) < 0)
 		return cc_error_set(err, errno, "lock '%s'", lockpath);
-	pid = recorded_pause(pidpath);
-	if (pid > 0 && join(pid, NULL) == 0)
+	pid = recorded_pause(pidpath, &start);
+	if (pid > 0 && join(pid, start, NULL) == 0)
 		return 0;
 	/* none, or one that is going (a zombie keeps its pid, not its
 	 * namespaces): a new one */
@@ -365,11 +389,12 @@ int cc_rootless_enter(const char *runroot, cc_error **err)
 		if ((pid = make_pause(err)) < 0)
 			return -1;
 		char text[64];
-		int len = snprintf(text, sizeof(text), "%d %llu\n", (int)pid, (unsigned long long)cc_pid_start_time(pid));
+		start = cc_pid_start_time(pid);
+		int len = snprintf(text, sizeof(text), "%d %llu\n", (int)pid, start);
 		if (cc_write_file_atomic(pidpath, text, (size_t)len, 0600, err) < 0) {
 			(void)kill(pid, SIGKILL);
 			return -1;
 		}
 	}
-	return join(pid, err);
+	return join(pid, start, err);
 }

@@ -315,13 +315,17 @@ int cc_runtime_unmount_root(const char *rootfs_dir, cc_error **err);
  * pause process (its pid and start time in RUNROOT/pause.pid) that the
  * first ccontainer starts.  A no-op as root.  One thread only (setns). */
 int cc_rootless_enter(const char *runroot, cc_error **err);
+/* Set (to "1") by the ccontainer that entered, for its re-exec and what it
+ * starts: cc_rootless() of a process running as root of that namespace. */
+#define CC_ROOTLESS_ENV "_CCONTAINER_ROOTLESS"
 /* Rootless: not root, or root of a user namespace (cc_rootless_enter's,
  * or one we were started in). */
 bool cc_rootless(void);
 /* A rootless user's defaults: $XDG_DATA_HOME/ccontainer (else
- * ~/.local/share/ccontainer), $XDG_RUNTIME_DIR/ccontainer (else
- * /tmp/ccontainer-run-UID), $XDG_CONFIG_HOME/ccontainer (else
- * ~/.config/ccontainer; NULL without a home).  Static buffers. */
+ * ~/.local/share/ccontainer; NULL without a home), $XDG_RUNTIME_DIR/ccontainer
+ * (else /tmp/ccontainer-run-UID, checked by cc_rootless_enter),
+ * $XDG_CONFIG_HOME/ccontainer (else ~/.config/ccontainer; NULL without a
+ * home).  Static buffers. */
 const char *cc_rootless_default_root(void);
 const char *cc_rootless_default_runroot(void);
 const char *cc_rootless_default_config(void);

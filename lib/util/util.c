@@ -783,7 +783,7 @@ bool cc_in_userns(void)
 struct idmap {
 	bool read;
 	size_t n;
-	unsigned long first[32], count[32];
+	unsigned long first[340], count[340]; /* the kernel's most lines */
 };
 
 static void idmap_read(struct idmap *m, const char *path)
@@ -791,7 +791,7 @@ static void idmap_read(struct idmap *m, const char *path)
 	m->read = true;
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	unsigned long in, out, count;
-	while (f != NULL && m->n < 32 && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3) {
+	while (f != NULL && m->n < 340 && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3) {
 		m->first[m->n] = in;
 		m->count[m->n++] = count;
 	}

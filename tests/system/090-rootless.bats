@@ -139,6 +139,23 @@ foreign_owners() {
     [[ -z $(foreign_owners) ]] || die "the store has files of host IDs outside the user's: $(foreign_owners)"
 }
 
+@test "rootless: relative paths are the user's working directory's (build ., save -o)" {
+    run_cc pull -q alpine
+    local d=$RL_DIR/cwd
+    mkdir -p "$d"
+    printf 'FROM alpine\nCOPY hello /hello\n' >"$d/Containerfile"
+    echo from-cwd >"$d/hello"
+    chmod -R a+rX "$d"
+    chmod a+w "$d"
+    local env="env -i HOME=/home/$RL_USER PATH=/usr/bin:/bin"
+    run runuser -u "$RL_USER" -- sh -c "cd '$d' && $env $RL_BIN/ccontainer build -q -t rlcwd . &&
+        $env $RL_BIN/ccontainer run --rm --network none rlcwd cat /hello && $env $RL_BIN/ccontainer save -o img.tar rlcwd"
+    echo "$output"
+    is "$status" "0"
+    is "${lines[-1]}" "from-cwd"
+    [[ -s $d/img.tar ]] || die "save -o img.tar did not write into the working directory"
+}
+
 @test "rootless: build with RUN adduser keeps the other ID's files, mapped into the user's range" {
     run_cc pull -q alpine
     local ctx=$RL_DIR/ctx
@@ -162,7 +179,19 @@ foreign_owners() {
 @test "rootless: a published port is reachable from the host through pasta; DNS goes through it" {
     run_cc pull -q alpine
     local port=$((30000 + RANDOM % 20000))
-    run_cc run -d --name web -p "127.0.0.1:$port:80" alpine nc -lk -p 80 -e echo hello-rootless
+    # two mappings, one with an address: each its own (pasta's address
+    # would apply to a whole list)
+    run_cc run -d --name web -p "127.0.0.1:$port:80" -p "$((port + 1)):81" alpine sh -c \
+        'nc -lk -p 81 -e echo other & exec nc -lk -p 80 -e echo hello-rootless'
+    local got2=""
+    for _ in $(seq 50); do
+        got2=$(python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",int(sys.argv[1])),2); print(s.recv(64).decode().strip())' "$((port + 1))" 2>/dev/null) && [[ -n $got2 ]] && break
+        sleep 0.1
+    done
+    is "$got2" "other"
+    # the second one is on every address, the first on loopback only
+    ss -Hltn "sport = :$((port + 1))" | grep -q '\*:\|0\.0\.0\.0:' || die "port $((port + 1)) is not on every address"
+    ss -Hltn "sport = :$port" | grep -q '127\.0\.0\.1:' || die "port $port is not on 127.0.0.1"
     run_cc inspect -f '{{.HostConfig.NetworkMode}}' web
     is "$output" "pasta"
     local got=""
