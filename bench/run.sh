@@ -16,7 +16,7 @@ repo=$(cd "$here/.." && pwd)
 CC="$repo/ccontainer"
 ROUNDS=${ROUNDS:-15}
 # BENCH_ONLY=startup,network runs only those cases (startup pull push large disk
-# memory scale network usernet build volume cp-in cp-out compose) and reports to
+# memory scale network usernet build volume cp-in cp-out compose rootless) and reports to
 # results/partial/, leaving the full report alone (BENCH_OUT=DIR: there instead,
 # leaving the last partial report alone too).
 BENCH_ONLY=${BENCH_ONLY:-}
@@ -842,6 +842,82 @@ target compose-down podman-compose "compose down of the same: at most a tenth of
 compose_cleanup
 trap cleanup EXIT
 fi # compose
+
+# 15. rootless: start-up as an ordinary user (made here, with a subuid
+# range, removed at the end), ccontainer against rootless podman and the
+# rootless floor (unshare -Ur -fpm chroot), --network none and with the
+# default rootless network (pasta for both).  pasta needs /dev/net/tun
+# usable by the user (Debian's 0666; restored after).
+if want rootless; then
+RL_USER=ccbenchrl
+if id "$RL_USER" >/dev/null 2>&1; then
+    note "rootless: user $RL_USER exists already, not ours: rootless case not run"
+elif ! have newuidmap || ! have pasta; then
+    note "rootless: newuidmap (uidmap) or pasta (passt) missing: rootless case not run"
+else
+    useradd -m -s /bin/sh "$RL_USER"
+    if ! grep -q "^$RL_USER:" /etc/subuid; then
+        top=$(awk -F: '{ e = $2 + $3; if (e > m) m = e } END { print (m > 400000 ? m : 400000) }' /etc/subuid /etc/subgid)
+        echo "$RL_USER:$top:65536" >>/etc/subuid
+        echo "$RL_USER:$top:65536" >>/etc/subgid
+    fi
+    rl_uid=$(id -u "$RL_USER")
+    tun_mode=$(stat -c %a /dev/net/tun)
+    chmod 0666 /dev/net/tun
+    rl_dir=$(mktemp -d /tmp/ccbench-rl.XXXXXX)
+    chmod 0755 "$rl_dir"
+    cp "$CC" "$repo/ccontainer-monitor" "$rl_dir/"
+    mkdir -p "$rl_dir/rootfs"
+    runuser -u "$RL_USER" -- tar -xzf "$alpine_tar" -C "$rl_dir/rootfs" 2>/dev/null ||
+        tar -xzf "$alpine_tar" -C "$rl_dir/rootfs"
+    chmod -R a+rX "$rl_dir"
+    AS="runuser -u $RL_USER -- env -i HOME=/home/$RL_USER PATH=/usr/bin:/bin"
+    RLCC="$AS $rl_dir/ccontainer"
+    RLP="$AS podman --runtime runc --cgroup-manager cgroupfs"
+    $RLCC pull -q "$reg/library/alpine:latest" >/dev/null 2>&1 &&
+        $RLCC tag "$reg/library/alpine:latest" alpine >/dev/null 2>&1 ||
+        note "rootless: ccontainer could not pull alpine as $RL_USER"
+    rl_podman=false
+    if have podman && $RLP pull -q --tls-verify=false "$reg/library/alpine:latest" >/dev/null 2>&1 &&
+        $RLP run --rm --network none "$reg/library/alpine:latest" /bin/true >/dev/null 2>&1; then
+        rl_podman=true
+    else
+        note "rootless: podman could not run as $RL_USER: $($RLP run --rm --network none "$reg/library/alpine:latest" /bin/true 2>&1 | tail -1)"
+    fi
+    register rl-startup ccontainer self "rootless ccontainer run --rm --network none alpine /bin/true" "" \
+        "$RLCC run --rm --network none alpine /bin/true"
+    register rl-startup floor floor "rootless floor: unshare -Ur -fpm chroot ROOTFS /bin/true" "" \
+        "$AS unshare -Ur -fpm /usr/sbin/chroot $rl_dir/rootfs /bin/true"
+    # every row runs through runuser (as root, for the user): its own cost,
+    # to read the rows without it
+    register rl-startup wrapper peer "reference: the runuser wrapper alone (runuser ... /bin/true)" "" \
+        "$AS /bin/true"
+    $rl_podman && register rl-startup podman peer "rootless podman run --rm --network none (runc, cgroupfs)" "" \
+        "$RLP run --rm --network none $reg/library/alpine:latest /bin/true"
+    measure rl-startup
+    target rl-startup podman "rootless start-up: under a tenth of rootless podman" 0.1
+    target rl-startup floor "rootless start-up: at most 3x the rootless floor" 3
+    register rl-pasta ccontainer self "rootless ccontainer run --rm alpine /bin/true (pasta)" "" \
+        "$RLCC run --rm alpine /bin/true"
+    # podman 4.3 (Debian 12's) has no pasta: its rootless default, slirp4netns
+    $rl_podman && register rl-pasta podman peer "rootless podman run --rm (its default network: slirp4netns in 4.3)" "" \
+        "$RLP run --rm $reg/library/alpine:latest /bin/true"
+    measure rl-pasta
+    target rl-pasta podman "rootless start-up with pasta: under a tenth of rootless podman" 0.1
+    # what the user's ccontainer and podman left: their containers, their
+    # pause processes (by the pids they recorded), the user
+    $RLCC rm -af >/dev/null 2>&1
+    pf=/tmp/ccontainer-run-$rl_uid/pause.pid
+    [[ -f $pf ]] && kill "$(cut -d' ' -f1 "$pf")" 2>/dev/null
+    ppf=/tmp/podman-run-$rl_uid/libpod/tmp/pause.pid
+    [[ -f $ppf ]] && kill "$(cat "$ppf")" 2>/dev/null
+    rm -rf "/tmp/podman-run-$rl_uid" "/tmp/containers-user-$rl_uid"
+    rm -rf "/tmp/ccontainer-run-$rl_uid" "$rl_dir"
+    userdel -r "$RL_USER" >/dev/null 2>&1
+    sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+    chmod "$tun_mode" /dev/net/tun
+fi
+fi # rootless
 
 # ---- report ----
 {

@@ -508,9 +508,9 @@ int cc_network_on_created(struct cc_network *n, struct cc_store *s, const char *
 int cc_network_release(struct cc_store *s, const char *id, json_t *cfg, cc_error **err)
 {
 	const char *mode = json_string_value(json_object_get(cfg, "Network"));
-	if (mode != NULL && strcmp(mode, "pasta") == 0)
-		return cc_network_pasta_stop(s, id, err);
 	bool ports = json_array_size(json_object_get(cfg, "Ports")) > 0;
+	if (mode != NULL && strcmp(mode, "pasta") == 0)
+		return cc_network_pasta_stop(s, id, ports, err);
 	if (cc_network_mode_bridged(mode)) {
 		char owner[CC_NET_OWNER_LEN + 1];
 		cc_network_owner_tag(s, owner);
@@ -640,7 +640,7 @@ int cc_network_build_detach(struct cc_store *s, const char *id, cc_error **err)
 	if (lease == NULL)
 		return cc_error_set(err, ENOMEM, "detach the RUN step from the bridge");
 	if (cc_rootless())
-		return cc_network_pasta_stop(s, lease, err);
+		return cc_network_pasta_stop(s, lease, false, err);
 	/* no port rules to remove; the veth goes with the step's namespace */
 	return cc_store_lease_release(s, lease, err);
 }

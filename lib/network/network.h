@@ -190,6 +190,7 @@ bool cc_network_pasta_available(void);
 /* Host ports for the published ports without one (pasta needs numbers). */
 int cc_network_pasta_pick_ports(struct cc_network *n, cc_error **err);
 int cc_network_pasta_start(struct cc_network *n, struct cc_store *s, const char *id, pid_t pid, cc_error **err);
-int cc_network_pasta_stop(struct cc_store *s, const char *id, cc_error **err);
+/* wait: until it is gone (it held published ports). */
+int cc_network_pasta_stop(struct cc_store *s, const char *id, bool wait, cc_error **err);
 
 #endif

@@ -207,7 +207,7 @@ static int spawn_pasta(const char *pasta, const char *const *args, const struct 
 			     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), line[0] ? ": " : "", line);
 }
 
-int cc_network_pasta_stop(struct cc_store *s, const char *id, cc_error **err)
+int cc_network_pasta_stop(struct cc_store *s, const char *id, bool wait, cc_error **err)
 {
 	(void)err;
 	_cleanup_free_ char *pf = pidfile(s, id);
@@ -229,9 +229,11 @@ int cc_network_pasta_stop(struct cc_store *s, const char *id, cc_error **err)
 	ssize_t c = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
 	if (c > 0 && (strncmp(comm, "pasta", 5) == 0 || strncmp(comm, "passt", 5) == 0) &&
 	    syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0) == 0) {
-		/* gone when this returns (a bounded wait: it quits at once) */
+		/* With ports: gone when this returns, so that they are free
+		 * for the next container (a bounded wait: its exit takes
+		 * ~20 ms in the kernel).  Without: no need to wait. */
 		struct pollfd p = { .fd = pfd, .events = POLLIN };
-		if (poll(&p, 1, 1000) > 0) {
+		if (wait && poll(&p, 1, 1000) > 0) {
 			/* ours to reap when it was reparented to us (a subreaper) */
 			siginfo_t si;
 			(void)waitid(P_PIDFD, (id_t)pfd, &si, WEXITED | WNOHANG);
