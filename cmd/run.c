@@ -45,7 +45,7 @@ struct run_opts {
 	const char *entrypoint; /* NULL: the image's; "": none */
 	struct cmd_strv env, env_files, volumes, mount_specs, volumes_from, tmpfs_specs, cap_add, cap_drop, security_opts, ulimit_specs, log_opts;
 	struct cmd_strv labels, label_files;
-	const char *cidfile, *stop_signal;
+	const char *cidfile, *stop_signal, *userns;
 	int64_t stop_timeout;
 	/* not the table's: `create` makes the container and leaves it */
 	bool create;
@@ -547,6 +547,11 @@ static int run_opts_check(struct run_opts *o)
 		return cmd_failf(EXIT_CC_ERROR, "out of memory");
 	if (o->shm_size < 0)
 		return cmd_failf(EXIT_CC_ERROR, "invalid --shm-size: it must be a positive size");
+	/* --userns: "host" (or empty) is what a container gets, as root and
+	 * rootless (the user's namespace); podman's others are not here yet */
+	if (o->userns != NULL && o->userns[0] != '\0' && strcmp(o->userns, "host") != 0)
+		return cmd_failf(EXIT_CC_ERROR, "--userns=%s is not supported yet (only host: %s)", o->userns,
+				 cc_rootless() ? "the user's own namespace" : "the host's user namespace");
 	if (o->stop_signal != NULL && cc_container_parse_signal(o->stop_signal) < 0)
 		return cmd_failf(EXIT_CC_ERROR, "invalid signal: %s", o->stop_signal);
 	if (o->stop_timeout != CMD_INT_UNSET && (o->stop_timeout < -1 || o->stop_timeout > 86400))
@@ -1273,6 +1278,9 @@ static const struct cmd_opt run_options[] = {
 	OPT_BOOL('t', "tty", struct run_opts, tty, "Allocate a pseudo-TTY"),
 	OPT_LIST(0, "ulimit", struct run_opts, ulimit_specs, "ulimit", "Ulimit options"),
 	OPT_STRING('u', "user", struct run_opts, user, "string", "Username or UID (format: <name|uid>[:<group|gid>])"),
+	OPT_STRING(0, "userns", struct run_opts, userns, "string",
+		   "User namespace to use (host: the host's, or rootless the user's; auto and keep-id are not supported yet)",
+		   .complete = CMD_COMPLETE_WORDS, .words = "host"),
 	OPT_LIST('v', "volume", struct run_opts, volumes, "list", "Bind mount a volume"),
 	OPT_LIST(0, "volumes-from", struct run_opts, volumes_from, "list", "Mount volumes from the specified container(s)"),
 	OPT_STRING('w', "workdir", struct run_opts, workdir, "string", "Working directory inside the container"),

@@ -223,6 +223,10 @@ foreign_owners() {
     run_cc 1 network create rlnet
     is "$stderr" "Error: rootless: user-defined networks are not supported yet (a rootless container has pasta, none or host)"
     run_cc 125 run --rm --network pasta --ip 10.1.2.3 alpine true
+    # --userns: host (the user's namespace) is what there is
+    run_cc run --rm --network none --userns host alpine true
+    run_cc 125 run --rm --network none --userns keep-id alpine true
+    is "$stderr" "Error: --userns=keep-id is not supported yet (only host: the user's own namespace)"
 }
 
 @test "rootless: root in the container is not root on the host" {
