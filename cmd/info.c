@@ -416,7 +416,8 @@ static int info_data(json_t **ret)
 	json_object_set_new(d, "Rootless", json_boolean(rootless));
 	json_object_set_new(d, "IDMappings", json_pack("{s:o, s:o}", "UIDMap", id_map("/proc/self/uid_map"), "GIDMap",
 						       id_map("/proc/self/gid_map")));
-	json_object_set_new(d, "NetworkHelper", json_string(rootless ? (cc_network_pasta_available() ? "pasta" : "") : ""));
+	const char *helper = cc_network_pasta_available() ? "pasta" : cc_network_slirp_available() ? "slirp4netns" : "";
+	json_object_set_new(d, "NetworkHelper", json_string(rootless ? helper : ""));
 	json_object_set_new(d, "BridgeName", json_string(net.bridge));
 	json_object_set_new(d, "BridgeSubnet", json_string(subnet));
 	json_object_set_new(d, "RegistryConfig", json_pack("{s:o}", "Mirrors", registry_mirrors()));

@@ -468,14 +468,14 @@ static int networks_check(struct run_opts *o)
 	/* rootless: no bridge of ours on the host; pasta is the default, as
 	 * rootless podman's */
 	if (cc_rootless() && (strcmp(first, "bridge") == 0 || strcmp(first, "default") == 0)) {
-		first = "pasta";
+		first = cc_network_rootless_default();
 		if (o->n_eps > 0)
 			o->eps[0].network = first;
 	}
 	o->network = first;
 	if (strcmp(first, "none") == 0)
 		o->net_mode = CC_NET_NONE;
-	else if (strcmp(first, "pasta") == 0)
+	else if (strcmp(first, "pasta") == 0 || strcmp(first, "slirp4netns") == 0)
 		o->net_mode = CC_NET_PASTA;
 	else if (strcmp(first, "host") == 0)
 		o->net_mode = CC_NET_HOST;
@@ -487,7 +487,7 @@ static int networks_check(struct run_opts *o)
 		o->network = o->eps[0].network = "bridge";
 	if (o->net_mode != CC_NET_BRIDGE) {
 		if (o->net_mode == CC_NET_PASTA && !cc_rootless())
-			return cmd_failf(EXIT_CC_ERROR, "--network pasta is for rootless containers (as root: bridge)");
+			return cmd_failf(EXIT_CC_ERROR, "--network %s is for rootless containers (as root: bridge)", first);
 		if (o->n_eps > 1)
 			return cmd_failf(EXIT_CC_ERROR, "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
 		if (o->ip != NULL || o->mac != NULL || o->aliases.n > 0 || (o->n_eps > 0 && o->eps[0].n_aliases > 0))

@@ -14,13 +14,14 @@ build_deps=(
 # skopeo, docker-registry, apache2-utils (htpasswd), python3, zstd, curl: the
 # registry fixtures in tests/system/helpers.registry.bash.  attr: getfattr for
 # poking at overlay xattrs by hand. sqlite3: reading and aging the store by hand.
-# uidmap (newuidmap/newgidmap), passt (pasta): rootless ccontainer (090).
+# uidmap (newuidmap/newgidmap), passt (pasta), slirp4netns: rootless
+# ccontainer (090).
 # podman-compose: the oracle of 081-compose-up.bats (it runs here with podman,
 # runc and cgroupfs).
 test_deps=(
 	bats skopeo docker-registry apache2-utils python3 zstd iproute2 tmux util-linux
 	attr curl ca-certificates nftables podman runc jq sqlite3 podman-compose
-	uidmap passt
+	uidmap passt slirp4netns
 )
 
 missing=()

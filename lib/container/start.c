@@ -127,7 +127,8 @@ static struct cc_network_opts net_opts(const struct cc_container_spec *sp)
 	bool join = sp->network != NULL && strncmp(sp->network, "container:", 10) == 0;
 	return (struct cc_network_opts){ .publish = sp->publish, .publish_all = sp->publish_all, .dns = sp->dns,
 					 .add_host = sp->extra_hosts, .endpoints = sp->networks,
-					 .n_endpoints = sp->n_networks, .join = join ? sp->network + 10 : NULL };
+					 .n_endpoints = sp->n_networks, .join = join ? sp->network + 10 : NULL,
+					 .slirp = sp->network != NULL && strcmp(sp->network, "slirp4netns") == 0 };
 }
 
 /* The spec's network (checked where it is made: run, and loading). */
@@ -139,7 +140,7 @@ static enum cc_net_mode net_mode(const struct cc_container_spec *sp)
 		return CC_NET_HOST;
 	if (sp->network != NULL && strncmp(sp->network, "container:", 10) == 0)
 		return CC_NET_JOIN;
-	if (sp->network != NULL && strcmp(sp->network, "pasta") == 0)
+	if (sp->network != NULL && (strcmp(sp->network, "pasta") == 0 || strcmp(sp->network, "slirp4netns") == 0))
 		return CC_NET_PASTA;
 	return CC_NET_BRIDGE;
 }

@@ -44,7 +44,12 @@ void cc_container_endpoint_release(struct cc_container_endpoint *e)
 bool cc_network_mode_bridged(const char *mode)
 {
 	return mode == NULL || (strcmp(mode, "host") != 0 && strcmp(mode, "none") != 0 && strcmp(mode, "pasta") != 0 &&
-				strncmp(mode, "container:", 10) != 0);
+				strcmp(mode, "slirp4netns") != 0 && strncmp(mode, "container:", 10) != 0);
+}
+
+const char *cc_network_rootless_default(void)
+{
+	return cc_network_pasta_available() || !cc_network_slirp_available() ? "pasta" : "slirp4netns";
 }
 
 static void ip_text(uint32_t ip, char out[INET_ADDRSTRLEN])
@@ -255,6 +260,7 @@ int cc_network_prepare(struct cc_network *n, struct cc_store *s, const struct cc
 		}
 		ip_text(n->eps[0].cfg.gateway, gw);
 	} else if (mode == CC_NET_PASTA) {
+		n->slirp = o->slirp;
 		if (o->n_endpoints > 0)
 			return cc_error_setk(err, CC_ERR_INVALID, 0,
 					     "rootless: user-defined networks are not supported yet (pasta, none, host)");
@@ -389,7 +395,7 @@ char *cc_network_resolv(const struct cc_network *n, const struct cc_resolv_opts 
 	/* rootless: pasta forwards what goes to its address to the host's
 	 * resolvers (loopback ones too) */
 	if (n->mode == CC_NET_PASTA && (o == NULL || o->n_dns == 0)) {
-		const char *v[] = { CC_NETWORK_PASTA_DNS };
+		const char *v[] = { n->slirp ? CC_NETWORK_SLIRP_DNS : CC_NETWORK_PASTA_DNS };
 		struct cc_resolv_opts ro = o != NULL ? *o : (struct cc_resolv_opts){ 0 };
 		ro.dns = v;
 		ro.n_dns = 1;
@@ -477,7 +483,7 @@ int cc_network_on_created(struct cc_network *n, struct cc_store *s, const char *
 			  const char *hostname, const char *name, cc_error **err)
 {
 	if (n->mode == CC_NET_PASTA)
-		return cc_network_pasta_start(n, s, id, pid, err);
+		return n->slirp ? cc_network_slirp_start(n, s, id, pid, err) : cc_network_pasta_start(n, s, id, pid, err);
 	if (n->mode != CC_NET_BRIDGE)
 		return 0;
 	/* What dead containers left behind (cheap when there is nothing:
@@ -511,6 +517,8 @@ int cc_network_release(struct cc_store *s, const char *id, json_t *cfg, cc_error
 	bool ports = json_array_size(json_object_get(cfg, "Ports")) > 0;
 	if (mode != NULL && strcmp(mode, "pasta") == 0)
 		return cc_network_pasta_stop(s, id, ports, err);
+	if (mode != NULL && strcmp(mode, "slirp4netns") == 0)
+		return cc_network_slirp_stop(s, id, ports, err);
 	if (cc_network_mode_bridged(mode)) {
 		char owner[CC_NET_OWNER_LEN + 1];
 		cc_network_owner_tag(s, owner);
@@ -616,6 +624,8 @@ int cc_network_build_attach(struct cc_store *s, const char *id, pid_t pid, const
 		 * the builder's own) */
 		struct cc_network p = { .mode = CC_NET_PASTA, .join_fd = -1 };
 		(void)hosts_path, (void)hostname, (void)extra_hosts;
+		if (strcmp(cc_network_rootless_default(), "slirp4netns") == 0)
+			return cc_network_slirp_start(&p, s, lease, pid, err);
 		return cc_network_pasta_start(&p, s, lease, pid, err);
 	}
 	struct cc_network n = { .join_fd = -1 };
@@ -640,7 +650,8 @@ int cc_network_build_detach(struct cc_store *s, const char *id, cc_error **err)
 	if (lease == NULL)
 		return cc_error_set(err, ENOMEM, "detach the RUN step from the bridge");
 	if (cc_rootless())
-		return cc_network_pasta_stop(s, lease, false, err);
+		return strcmp(cc_network_rootless_default(), "slirp4netns") == 0 ? cc_network_slirp_stop(s, lease, false, err)
+										: cc_network_pasta_stop(s, lease, false, err);
 	/* no port rules to remove; the veth goes with the step's namespace */
 	return cc_store_lease_release(s, lease, err);
 }

@@ -52,6 +52,7 @@ struct cc_network_opts {
 	const struct cc_container_endpoint *endpoints;
 	size_t n_endpoints;
 	const char *join;            /* CC_NET_JOIN: the container (ID or name) */
+	bool slirp;                  /* CC_NET_PASTA: slirp4netns instead of pasta */
 };
 
 /* One attachment while the container starts. */
@@ -76,6 +77,7 @@ struct cc_network {
 	size_t n_ports;
 	char *extra_hosts;           /* --add-host lines */
 	int join_fd;                 /* CC_NET_JOIN: the other container's netns */
+	bool slirp;                  /* CC_NET_PASTA: slirp4netns's */
 };
 
 /* ---- network objects (objects.c) ----
@@ -192,5 +194,15 @@ int cc_network_pasta_pick_ports(struct cc_network *n, cc_error **err);
 int cc_network_pasta_start(struct cc_network *n, struct cc_store *s, const char *id, pid_t pid, cc_error **err);
 /* wait: until it is gone (it held published ports). */
 int cc_network_pasta_stop(struct cc_store *s, const char *id, bool wait, cc_error **err);
+/* The fallback without pasta (and --network slirp4netns), slirp.c: the
+ * same shape, DNS at CC_NETWORK_SLIRP_DNS. */
+#define CC_NETWORK_SLIRP_DNS "10.0.2.3"
+bool cc_network_slirp_available(void);
+int cc_network_slirp_start(struct cc_network *n, struct cc_store *s, const char *id, pid_t pid, cc_error **err);
+int cc_network_slirp_stop(struct cc_store *s, const char *id, bool wait, cc_error **err);
+/* A rootless container's network helper for a mode given as bridge or
+ * default: "pasta", else "slirp4netns" (either when neither is here: the
+ * start says which to install). */
+const char *cc_network_rootless_default(void);
 
 #endif

@@ -211,6 +211,27 @@ foreign_owners() {
     ! pgrep -u "$RL_UID" -x passt.avx2 -r R,S >/dev/null || die "pasta is still running"
 }
 
+@test "rootless: --network slirp4netns (pasta's fallback): a published port, DNS, the host's loopback" {
+    run_cc pull -q alpine
+    local port=$((30000 + RANDOM % 20000))
+    run_cc run -d --name sl --network slirp4netns -p "127.0.0.1:$port:80" alpine nc -lk -p 80 -e echo hello-slirp
+    run_cc inspect -f '{{.HostConfig.NetworkMode}}' sl
+    is "$output" "slirp4netns"
+    local got=""
+    for _ in $(seq 50); do
+        got=$(python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",int(sys.argv[1])),2); print(s.recv(64).decode().strip())' "$port" 2>/dev/null) && [[ -n $got ]] && break
+        sleep 0.1
+    done
+    is "$got" "hello-slirp"
+    run_cc exec sl cat /etc/resolv.conf
+    assert_line_match "$output" '^nameserver 10\.0\.2\.3$'
+    run_cc exec sl sh -c "wget -q -T 5 -O /dev/null http://10.0.2.2:${REGISTRY##*:}/v2/ && echo reached"
+    is "$output" "reached"
+    run_cc rm -f sl
+    ! pgrep -u "$RL_UID" -x slirp4netns -r R,S >/dev/null || die "slirp4netns is still running"
+    [[ -z $(ls /tmp/ccontainer-run-$RL_UID/ | grep slirp) ]] || die "slirp4netns's files are left"
+}
+
 @test "rootless: limits are refused with the reason; bridge is pasta, user networks are refused" {
     run_cc pull -q alpine
     run_cc 125 run --rm --memory 64m alpine true
