@@ -367,13 +367,21 @@ static void cleanup_for_restart(int status)
 		;
 }
 
+/* Is the container's directory gone (its monitor.lock unlinked: removed
+ * while this monitor ran)?  Nothing is restarted or checked then. */
+static bool removed(int lock)
+{
+	struct stat st;
+	return lock >= 0 && fstat(lock, &st) == 0 && st.st_nlink == 0;
+}
+
 /* Wait ms, or less when the container is stopped by hand meanwhile:
  * false then. */
-static bool restart_delay(int sfd, int64_t ms)
+static bool restart_delay(int sfd, int lock, int64_t ms)
 {
 	int64_t until = now_ms() + ms;
 	for (;;) {
-		if (access(CC_CONTAINER_STOPPED_FILE, F_OK) == 0)
+		if (access(CC_CONTAINER_STOPPED_FILE, F_OK) == 0 || removed(lock))
 			return false;
 		int64_t left = until - now_ms();
 		if (left <= 0)
@@ -571,7 +579,11 @@ int main(int argc, char **argv)
 				break;
 			}
 			if (h_interval > 0 && now_ms() >= next_check) {
-				if (health == 0)
+				/* a container whose directory is gone (removed under
+				 * a restart: rm raced it) is not run on, nor checked */
+				if (removed(lock) && cpid > 0)
+					(void)kill(cpid, SIGKILL);
+				else if (health == 0)
 					health = spawn_health();
 				int64_t now = now_ms();
 				next_check = now + (now - started < h_start_period ? h_start_interval : h_interval);
@@ -659,7 +671,7 @@ int main(int argc, char **argv)
 			status = 255;
 		record_exit(status);
 		delay = cc_restart_next_delay(delay, now_ms() - started);
-		bool stopped = access(CC_CONTAINER_STOPPED_FILE, F_OK) == 0;
+		bool stopped = access(CC_CONTAINER_STOPPED_FILE, F_OK) == 0 || removed(lock);
 		updated_policy(&policy);
 		if (!cc_restart_should(&policy, status, restarts, stopped))
 			break;
@@ -667,7 +679,7 @@ int main(int argc, char **argv)
 		snprintf(text, sizeof(text), "%d\n", ++restarts);
 		write_small(CC_CONTAINER_RESTARTS_FILE, text);
 		cleanup_for_restart(status);
-		if (!restart_delay(sfd, delay))
+		if (!restart_delay(sfd, lock, delay))
 			break; /* stopped meanwhile: __cleanup records it exited */
 	}
 	for (int i = 0; i < n_clients; i++)
@@ -677,6 +689,10 @@ int main(int argc, char **argv)
 		close(listener);
 		unlink("attach.sock");
 	}
+	/* removed meanwhile: nothing to record, and opening the store again
+	 * would make it anew where it was deleted */
+	if (removed(lock))
+		return 0;
 	char st[16];
 	snprintf(st, sizeof(st), "%d", status);
 	/* Keep the lock across exec (no CLOEXEC) so `ps` sees a live monitor

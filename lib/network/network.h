@@ -194,6 +194,9 @@ int cc_network_pasta_pick_ports(struct cc_network *n, cc_error **err);
 int cc_network_pasta_start(struct cc_network *n, struct cc_store *s, const char *id, pid_t pid, cc_error **err);
 /* wait: until it is gone (it held published ports). */
 int cc_network_pasta_stop(struct cc_store *s, const char *id, bool wait, cc_error **err);
+/* End the helper whose pid the file has (pasta.c): only when its name
+ * starts with one of comms; with wait, until it is gone. */
+int cc_network_helper_stop(const char *pidfile, const char *const *comms, bool wait);
 /* The fallback without pasta (and --network slirp4netns), slirp.c: the
  * same shape, DNS at CC_NETWORK_SLIRP_DNS. */
 #define CC_NETWORK_SLIRP_DNS "10.0.2.3"

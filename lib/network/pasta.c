@@ -207,28 +207,23 @@ static int spawn_pasta(const char *pasta, const char *const *args, const struct 
 			     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), line[0] ? ": " : "", line);
 }
 
-int cc_network_pasta_stop(struct cc_store *s, const char *id, bool wait, cc_error **err)
+int cc_network_helper_stop(const char *pidfile, const char *const *comms, bool wait)
 {
-	(void)err;
-	_cleanup_free_ char *pf = pidfile(s, id);
 	char buf[32] = "";
-	_cleanup_close_ int fd = pf ? open(pf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+	_cleanup_close_ int fd = pidfile ? open(pidfile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
 	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	int pid = atoi(buf);
-	if (pid <= 1)
-		return 0;
-	/* the process pinned first, then known to be pasta (passt.avx2 and
-	 * the like): the pid may be someone else's by now */
-	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pid = n > 0 ? (buf[n] = '\0', atoi(buf)) : 0;
+	/* the process pinned first, then known to be the helper (by its
+	 * name: passt.avx2 and the like): the pid may be someone else's */
+	_cleanup_close_ int pfd = pid > 1 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
 	char path[64], comm[32] = "";
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	_cleanup_close_ int cfd = pfd >= 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	ssize_t c = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
-	if (c > 0 && (strncmp(comm, "pasta", 5) == 0 || strncmp(comm, "passt", 5) == 0) &&
-	    syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0) == 0) {
+	bool ours = false;
+	for (const char *const *k = comms; c > 0 && *k; k++)
+		ours |= strncmp(comm, *k, strlen(*k)) == 0;
+	if (ours && syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0) == 0) {
 		/* With ports: gone when this returns, so that they are free
 		 * for the next container (a bounded wait: its exit takes
 		 * ~20 ms in the kernel).  Without: no need to wait. */
@@ -239,6 +234,15 @@ int cc_network_pasta_stop(struct cc_store *s, const char *id, bool wait, cc_erro
 			(void)waitid(P_PIDFD, (id_t)pfd, &si, WEXITED | WNOHANG);
 		}
 	}
-	(void)unlink(pf);
+	if (pidfile)
+		(void)unlink(pidfile);
 	return 0;
+}
+
+int cc_network_pasta_stop(struct cc_store *s, const char *id, bool wait, cc_error **err)
+{
+	(void)err;
+	static const char *const names[] = { "pasta", "passt", NULL };
+	_cleanup_free_ char *pf = pidfile(s, id);
+	return cc_network_helper_stop(pf, names, wait);
 }

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -178,29 +177,9 @@ int cc_network_slirp_start(struct cc_network *n, struct cc_store *s, const char 
 int cc_network_slirp_stop(struct cc_store *s, const char *id, bool wait, cc_error **err)
 {
 	(void)err;
+	static const char *const names[] = { "slirp4netns", NULL };
 	_cleanup_free_ char *pf = run_path(s, id, "pid"), *sock = run_path(s, id, "sock");
-	char buf[32] = "";
-	_cleanup_close_ int fd = pf ? open(pf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (n > 0) {
-		buf[n] = '\0';
-		int pid = atoi(buf);
-		_cleanup_close_ int pfd = pid > 1 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
-		char path[64], comm[32] = "";
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		_cleanup_close_ int cfd = pfd >= 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-		ssize_t c = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
-		if (c > 0 && strncmp(comm, "slirp4netns", 11) == 0 &&
-		    syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0) == 0) {
-			struct pollfd p = { .fd = pfd, .events = POLLIN };
-			if (wait && poll(&p, 1, 1000) > 0) {
-				siginfo_t si;
-				(void)waitid(P_PIDFD, (id_t)pfd, &si, WEXITED | WNOHANG);
-			}
-		}
-	}
-	if (pf)
-		(void)unlink(pf);
+	(void)cc_network_helper_stop(pf, names, wait);
 	if (sock)
 		(void)unlink(sock);
 	return 0;

@@ -293,8 +293,11 @@ _count_ip_files() { # DIR N: N address files written
 }
 
 @test "network: 200 sequential runs leave no veth, nft chain, lease or mount behind" {
-    local before_chains before_veths p i rc t0 t1
-    before_chains=$(nft list table ip ccontainer 2>/dev/null | grep -c 'chain ' || true)
+    local before_chains before_veths p i rc t0 t1 owner
+    # this store's containers' chains (other stores' and the bridges' may
+    # come and go meanwhile: not this test's)
+    owner=$(net_owner)
+    before_chains=$(nft list table ip ccontainer 2>/dev/null | grep -c "chain c_${owner}_" || true)
     before_veths=$(net_veths | wc -l)
     is "$before_veths" "0" "veths on the test bridge before"
     p=$(free_port)
@@ -312,7 +315,7 @@ _count_ip_files() { # DIR N: N address files written
     echo "# 200 runs: $(python3 -c "print(f'{($t1 - $t0) / 200 * 1000:.1f}')") ms each on average" >&3
     # veths go with their network namespaces: when they are all gone, so are the namespaces
     net_assert_clean 30
-    is "$(nft list table ip ccontainer 2>/dev/null | grep -c 'chain ' || true)" "$before_chains" "chains in table ip ccontainer"
+    is "$(nft list table ip ccontainer 2>/dev/null | grep -c "chain c_${owner}_" || true)" "$before_chains" "this store's container chains in table ip ccontainer"
     run_cc ps -aq
     is "$output" "" "containers left"
     is "$(cc_mounts)" "" "mounts under the store"

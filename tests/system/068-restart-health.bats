@@ -309,3 +309,21 @@ EOT
     assert_contains "$stderr" "Conflicting options: --restart and --rm"
     run_cc rm -f rmr
 }
+
+@test "a monitor whose store is deleted under it ends its container and makes nothing anew" {
+    # what a teardown that removes a whole store does to a running
+    # always-restarting, health-checked container: its monitor must not
+    # restart it, check it, or record its exit into a store made again
+    local root=$BATS_TEST_TMPDIR/gone-root
+    "$CC" --root "$root" pull -q alpine >/dev/null
+    local id
+    id=$("$CC" --root "$root" run -d --restart always --health-cmd true --health-interval 1s alpine sleep 1000)
+    local mon
+    mon=$(pgrep -f "ccontainer-monitor .*$id" | head -1)
+    [[ -n $mon ]] || die "no monitor for $id"
+    wait_until 10 test -e "$root/containers/$id/health.json"
+    rm -rf "$root"
+    wait_until 10 sh -c "! kill -0 $mon 2>/dev/null"
+    sleep 1.5 # a health tick later: nothing made anew
+    [[ ! -e $root ]] || die "the deleted store was made again: $(find "$root" | head -5)"
+}
