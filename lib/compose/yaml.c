@@ -472,10 +472,17 @@ int cy_parse(struct cy_ctx *c, const struct cy_file *f, const char *data, size_t
 	 * directive (or inside a multi-line scalar, where compose files indent
 	 * it): such a line is refused before libfyaml sees it. */
 	for (size_t i = 0, line = 1; i < len; i++) {
-		if (data[i] == '%' && (i == 0 || data[i - 1] == '\n'))
+		/* a line's start: the file's (after a BOM too), or after any
+		 * line break libfyaml knows: \n, \r, and NEL, LS, PS */
+		const unsigned char *u = (const unsigned char *)data;
+		bool starts = i == 0 || u[i - 1] == '\n' || u[i - 1] == '\r' ||
+			      (i == 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) ||
+			      (i >= 2 && u[i - 2] == 0xC2 && u[i - 1] == 0x85) ||
+			      (i >= 3 && u[i - 3] == 0xE2 && u[i - 2] == 0x80 && (u[i - 1] == 0xA8 || u[i - 1] == 0xA9));
+		if (data[i] == '%' && starts)
 			return cc_error_setk(err, CC_ERR_INVALID, 0, "%s:%zu: yaml: directives (%%YAML, %%TAG) are not supported in compose files",
 					     f->name, line);
-		if (data[i] == '\n')
+		if (data[i] == '\n' || (data[i] == '\r' && (i + 1 == len || data[i + 1] != '\n')))
 			line++;
 	}
 	int rc = cc_dl_fyaml(err);
