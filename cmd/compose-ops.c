@@ -57,6 +57,16 @@ static int proj_open(struct proj *j, int argc, char **argv, bool oneoff, bool on
 	return rc;
 }
 
+/* A table's rows out (when rc is 0) and the format freed: the status. */
+static int format_done(struct cc_format *f, int rc)
+{
+	cc_error *e = NULL;
+	if (rc == 0 && cc_format_flush(f, stdout, &e) < 0)
+		rc = e && e->kind == EPIPE ? cmd_output_error(EPIPE) : cmd_fail(e, 1);
+	cc_format_free(f);
+	return rc;
+}
+
 /* ---- ps ---- */
 
 struct ps_opts {
@@ -175,9 +185,7 @@ static int ps_action(void *opts, int argc, char **argv)
 			rc = cmd_fail(e, 1);
 		json_decref(row);
 	}
-	if (rc == 0 && cc_format_flush(f, stdout, &e) < 0)
-		rc = e && e->kind == EPIPE ? cmd_output_error(EPIPE) : cmd_fail(e, 1);
-	cc_format_free(f);
+	rc = format_done(f, rc);
 	proj_release(&j);
 	return rc;
 }
@@ -1295,9 +1303,7 @@ static int images_action(void *opts, int argc, char **argv)
 			rc = e ? cmd_fail(e, 1) : cmd_failf(1, "out of memory");
 		json_decref(row);
 	}
-	if (rc == 0 && cc_format_flush(f, stdout, &e) < 0)
-		rc = e && e->kind == EPIPE ? cmd_output_error(EPIPE) : cmd_fail(e, 1);
-	cc_format_free(f);
+	rc = format_done(f, rc);
 	proj_release(&j);
 	return rc;
 }

@@ -55,6 +55,10 @@ int cy_parse(struct cy_ctx *c, const struct cy_file *f, const char *data, size_t
  * leak check for them. */
 long cc_compose_yaml_live_events(void);
 
+/* A string list's append (a copy; -1 without memory) and release. */
+int cy_strv_add(struct cc_compose_strv *v, const char *s);
+void cy_strv_release(struct cc_compose_strv *v);
+
 /* "file:line: " prefix for errors about a node. */
 int cy_err(cc_error **err, const struct cy_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -499,26 +499,7 @@ static bool exists(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int add_str(struct cc_compose_strv *v, const char *s)
-{
-	char **n = realloc(v->v, (v->n + 2) * sizeof(*n));
-	if (n == NULL)
-		return -1;
-	v->v = n;
-	if ((n[v->n] = strdup(s)) == NULL)
-		return -1;
-	n[++v->n] = NULL;
-	return 0;
-}
 
-static void strv_release(struct cc_compose_strv *v)
-{
-	for (size_t i = 0; i < v->n; i++)
-		free(v->v[i]);
-	free(v->v);
-	v->v = NULL;
-	v->n = 0;
-}
 
 /* Find the files: -f, $COMPOSE_FILE, or the default names in dir or above. */
 static int discover(struct loader *l, const char *cwd, struct cc_compose_strv *files, cc_error **err)
@@ -531,7 +512,7 @@ static int discover(struct loader *l, const char *cwd, struct cc_compose_strv *f
 	if (o->n_files > 0) {
 		for (size_t i = 0; i < o->n_files; i++) {
 			_cleanup_free_ char *p = NULL;
-			if (join_path(cwd, o->files[i], &p) < 0 || add_str(files, p) < 0)
+			if (join_path(cwd, o->files[i], &p) < 0 || cy_strv_add(files, p) < 0)
 				return cc_error_set(err, 12, "out of memory");
 		}
 		return 0;
@@ -546,7 +527,7 @@ static int discover(struct loader *l, const char *cwd, struct cc_compose_strv *f
 		char *save = NULL;
 		for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
 			_cleanup_free_ char *p = NULL;
-			if (join_path(abs_base, t, &p) < 0 || add_str(files, p) < 0)
+			if (join_path(abs_base, t, &p) < 0 || cy_strv_add(files, p) < 0)
 				return cc_error_set(err, 12, "out of memory");
 		}
 		return 0;
@@ -554,7 +535,7 @@ static int discover(struct loader *l, const char *cwd, struct cc_compose_strv *f
 	if (l->src != NULL) {
 		for (size_t i = 0; i < l->n_src; i++) {
 			_cleanup_free_ char *p = NULL;
-			if (join_path(abs_base, l->src[i].name, &p) < 0 || add_str(files, p) < 0)
+			if (join_path(abs_base, l->src[i].name, &p) < 0 || cy_strv_add(files, p) < 0)
 				return cc_error_set(err, 12, "out of memory");
 		}
 		return 0;
@@ -569,12 +550,12 @@ static int discover(struct loader *l, const char *cwd, struct cc_compose_strv *f
 				return cc_error_set(err, 12, "out of memory");
 			if (!exists(p))
 				continue;
-			if (add_str(files, p) < 0)
+			if (cy_strv_add(files, p) < 0)
 				return cc_error_set(err, 12, "out of memory");
 			_cleanup_free_ char *ov = NULL;
 			if (join_path(dir, override_names[i], &ov) < 0)
 				return cc_error_set(err, 12, "out of memory");
-			if (exists(ov) && add_str(files, ov) < 0)
+			if (exists(ov) && cy_strv_add(files, ov) < 0)
 				return cc_error_set(err, 12, "out of memory");
 			return 0;
 		}
@@ -758,7 +739,7 @@ static int load(const struct cc_compose_opts *o, const char *cwd_in, const struc
 out:
 	cy_free(merged);
 	free(projdir);
-	strv_release(&files);
+	cy_strv_release(&files);
 	loader_release(&l);
 	return rc;
 }

@@ -26,7 +26,7 @@ static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, c
 		qsort(base, n, size, cmp);
 }
 
-static int strv_add(struct cc_compose_strv *v, const char *s)
+int cy_strv_add(struct cc_compose_strv *v, const char *s)
 {
 	char **n = realloc(v->v, (v->n + 2) * sizeof(*n));
 	if (n == NULL)
@@ -38,7 +38,7 @@ static int strv_add(struct cc_compose_strv *v, const char *s)
 	return 0;
 }
 
-static void strv_release(struct cc_compose_strv *v)
+void cy_strv_release(struct cc_compose_strv *v)
 {
 	for (size_t i = 0; i < v->n; i++)
 		free(v->v[i]);
@@ -170,17 +170,17 @@ static int get_duration(const struct cy_node *n, const char *path, char **ret, c
 /* A string or a list of strings. */
 static int get_strv(const struct cy_node *n, const char *path, bool string_ok, struct cc_compose_strv *ret, cc_error **err)
 {
-	strv_release(ret);
+	cy_strv_release(ret);
 	if (n->type == CY_NULL)
 		return 0;
 	if (n->type == CY_SCALAR && string_ok)
-		return strv_add(ret, n->str) < 0 ? OOM(err) : 0;
+		return cy_strv_add(ret, n->str) < 0 ? OOM(err) : 0;
 	if (want(n, CY_SEQ, path, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n->n; i++) {
 		if (n->kids[i]->type != CY_SCALAR)
 			return cy_err(err, n->kids[i], "%s[%zu] must be a string, not a %s", path, i, type_name(n->kids[i]->type));
-		if (strv_add(ret, n->kids[i]->str) < 0)
+		if (cy_strv_add(ret, n->kids[i]->str) < 0)
 			return OOM(err);
 	}
 	return 0;
@@ -310,7 +310,7 @@ static int shell_split(const struct cy_node *n, const char *path, struct cc_comp
 		if (c == '\0' || c == ' ' || c == '\t' || c == '\n') {
 			if (in_word) {
 				char *word = cc_strbuf_steal(&w);
-				if (word == NULL || strv_add(ret, word) < 0)
+				if (word == NULL || cy_strv_add(ret, word) < 0)
 					rc = OOM(err);
 				free(word);
 				in_word = false;
@@ -354,7 +354,7 @@ static int shell_split(const struct cy_node *n, const char *path, struct cc_comp
 
 static int get_command(const struct cy_node *n, const char *path, bool *has, struct cc_compose_strv *ret, cc_error **err)
 {
-	strv_release(ret);
+	cy_strv_release(ret);
 	*has = n->type != CY_NULL;
 	if (n->type == CY_SCALAR)
 		return shell_split(n, path, ret, err);
@@ -961,7 +961,7 @@ static int build_healthcheck(struct mb *b, struct cc_compose_service *s, const s
 	const struct cy_node *x;
 	if ((x = cy_get(n, "test")) != NULL) {
 		if (x->type == CY_SCALAR) {
-			if (strv_add(&h->test, "CMD-SHELL") < 0 || strv_add(&h->test, x->str) < 0)
+			if (cy_strv_add(&h->test, "CMD-SHELL") < 0 || cy_strv_add(&h->test, x->str) < 0)
 				return OOM(err);
 		} else if (get_strv(x, "healthcheck.test", false, &h->test, err) < 0) {
 			return -1;
@@ -1111,7 +1111,7 @@ static int read_env_files(struct mb *b, struct cc_compose_service *s, const stru
 			}
 		}
 		cc_compose_kvs_release(&kv);
-		if (strv_add(&s->env_file, p) < 0)
+		if (cy_strv_add(&s->env_file, p) < 0)
 			return OOM(err);
 	}
 	return 0;
@@ -1521,7 +1521,7 @@ static int build_project(struct mb *b, struct cc_compose_project *p)
 	cc_error **err = b->err;
 	const struct cy_node *root = b->in->root;
 	for (size_t i = 0; i < b->in->files->n; i++)
-		if (strv_add(&p->files, b->in->files->v[i]) < 0)
+		if (cy_strv_add(&p->files, b->in->files->v[i]) < 0)
 			return OOM(err);
 	if ((p->working_dir = strdup(b->in->project_dir)) == NULL)
 		return OOM(err);
@@ -1537,16 +1537,16 @@ static int build_project(struct mb *b, struct cc_compose_project *p)
 	struct cc_compose_strv active = { 0 };
 	int rc = 0;
 	for (size_t i = 0; i < b->in->opts->n_profiles && rc == 0; i++)
-		rc = strv_add(&active, b->in->opts->profiles[i]);
+		rc = cy_strv_add(&active, b->in->opts->profiles[i]);
 	const char *cp = b->in->lookup("COMPOSE_PROFILES", b->in->lookup_ctx);
 	if (cp != NULL && rc == 0) {
 		_cleanup_free_ char *copy = strdup(cp);
 		char *save = NULL;
 		for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && rc == 0; t = strtok_r(NULL, ",", &save))
-			rc = strv_add(&active, t);
+			rc = cy_strv_add(&active, t);
 	}
 	if (rc < 0) {
-		strv_release(&active);
+		cy_strv_release(&active);
 		return OOM(err);
 	}
 	const struct cy_node *svcs = cy_get(root, "services");
@@ -1565,13 +1565,13 @@ static int build_project(struct mb *b, struct cc_compose_project *p)
 			goto fail;
 		}
 		for (size_t j = 0; j < s.profiles.n; j++)
-			if (!strv_has(&p->all_profiles, s.profiles.v[j]) && strv_add(&p->all_profiles, s.profiles.v[j]) < 0) {
+			if (!strv_has(&p->all_profiles, s.profiles.v[j]) && cy_strv_add(&p->all_profiles, s.profiles.v[j]) < 0) {
 				service_release(&s);
 				OOM(err);
 				goto fail;
 			}
 		if (!profile_active(&active, &s)) {
-			if (strv_add(&p->disabled, s.name) < 0) {
+			if (cy_strv_add(&p->disabled, s.name) < 0) {
 				service_release(&s);
 				OOM(err);
 				goto fail;
@@ -1581,7 +1581,7 @@ static int build_project(struct mb *b, struct cc_compose_project *p)
 		}
 		p->services[p->n_services++] = s;
 	}
-	strv_release(&active);
+	cy_strv_release(&active);
 	sort_n(p->services, p->n_services, sizeof(*p->services), cmp_service);
 	if (p->all_profiles.n)
 		sort_n(p->all_profiles.v, p->all_profiles.n, sizeof(char *), cmp_str);
@@ -1682,7 +1682,7 @@ static int build_project(struct mb *b, struct cc_compose_project *p)
 	}
 	return check_cycles(p, err);
 fail:
-	strv_release(&active);
+	cy_strv_release(&active);
 	return -1;
 }
 
@@ -1714,21 +1714,21 @@ static void service_release(struct cc_compose_service *s)
 		free(s->build->target);
 		cc_compose_kvs_release(&s->build->args);
 		cc_compose_kvs_release(&s->build->labels);
-		strv_release(&s->build->secrets);
+		cy_strv_release(&s->build->secrets);
 		free(s->build);
 	}
-	strv_release(&s->command);
-	strv_release(&s->entrypoint);
+	cy_strv_release(&s->command);
+	cy_strv_release(&s->entrypoint);
 	cc_compose_kvs_release(&s->environment);
-	strv_release(&s->env_file);
+	cy_strv_release(&s->env_file);
 	cc_compose_ports_free(s->ports, s->n_ports);
-	strv_release(&s->expose);
+	cy_strv_release(&s->expose);
 	for (size_t i = 0; i < s->n_volumes; i++)
 		cc_compose_volume_release(&s->volumes[i]);
 	free(s->volumes);
 	for (size_t i = 0; i < s->n_networks; i++) {
 		free(s->networks[i].network);
-		strv_release(&s->networks[i].aliases);
+		cy_strv_release(&s->networks[i].aliases);
 		free(s->networks[i].ipv4_address);
 		free(s->networks[i].ipv6_address);
 	}
@@ -1736,7 +1736,7 @@ static void service_release(struct cc_compose_service *s)
 	for (size_t i = 0; i < s->n_depends_on; i++)
 		free(s->depends_on[i].service);
 	free(s->depends_on);
-	strv_release(&s->healthcheck.test);
+	cy_strv_release(&s->healthcheck.test);
 	free(s->healthcheck.interval);
 	free(s->healthcheck.timeout);
 	free(s->healthcheck.start_period);
@@ -1748,17 +1748,17 @@ static void service_release(struct cc_compose_service *s)
 	free(s->user);
 	free(s->hostname);
 	free(s->container_name);
-	strv_release(&s->cap_add);
-	strv_release(&s->cap_drop);
-	strv_release(&s->security_opt);
-	strv_release(&s->tmpfs);
-	strv_release(&s->profiles);
+	cy_strv_release(&s->cap_add);
+	cy_strv_release(&s->cap_drop);
+	cy_strv_release(&s->security_opt);
+	cy_strv_release(&s->tmpfs);
+	cy_strv_release(&s->profiles);
 	for (size_t i = 0; i < s->n_ulimits; i++)
 		free(s->ulimits[i].name);
 	free(s->ulimits);
 	free(s->stop_signal);
 	free(s->stop_grace_period);
-	strv_release(&s->secrets);
+	cy_strv_release(&s->secrets);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -1768,7 +1768,7 @@ void cc_compose_project_free(struct cc_compose_project *p)
 		return;
 	free(p->name);
 	free(p->working_dir);
-	strv_release(&p->files);
+	cy_strv_release(&p->files);
 	for (size_t i = 0; i < p->n_services; i++)
 		service_release(&p->services[i]);
 	free(p->services);
@@ -1802,7 +1802,7 @@ void cc_compose_project_free(struct cc_compose_project *p)
 		free(p->secrets[i].file);
 	}
 	free(p->secrets);
-	strv_release(&p->all_profiles);
-	strv_release(&p->disabled);
+	cy_strv_release(&p->all_profiles);
+	cy_strv_release(&p->disabled);
 	free(p);
 }

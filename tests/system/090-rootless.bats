@@ -275,3 +275,17 @@ foreign_owners() {
     assert_contains "$output" "no subuid range for user $RL_USER2"
     assert_contains "$output" "[{\"ContainerID\":0,\"HostID\":$RL_UID2,\"Size\":1}]"
 }
+
+@test "rootless: nothing of the host's reaches the container: environment, fds, the binary (pasta too)" {
+    run_cc pull -q alpine
+    # PID 1 of a pasta container: fds 0-2 only (pasta's namespace fd and
+    # the re-exec's mark stay outside)
+    run_cc run -d --name hx alpine sh -c 'exec sleep 300'
+    run_cc exec hx sh -c 'ls /proc/1/fd | tr "\n" " "; echo; env | grep -c -e CCONTAINER -e ROOTLESS; readlink /proc/$$/exe'
+    is "${lines[0]}" "0 1 2 "
+    is "${lines[1]}" "0"
+    is "${lines[2]}" "/bin/busybox"
+    # the exec'd process cannot open the host's ccontainer through /proc
+    run_cc 1 exec hx sh -c 'for p in /proc/[0-9]*; do cat $p/exe >/dev/null 2>&1 && readlink $p/exe; done | grep -v busybox'
+    run_cc rm -f hx
+}
